@@ -1,0 +1,384 @@
+//! 登记信息: the registration fields of SPEC §3, typed and validated — resident-id check digits
+//! (GB 11643-1999), phone formats, representatives (2005 Art 18), headcount.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{msg, DomainError, Result};
+use crate::ids::UnitCode;
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// snake_case name, as in JSON and on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+            /// Parses the snake_case name.
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(
+    /// 信访形式.
+    Channel { /// 来信
+    Letter => "letter", /// 来访
+    Visit => "visit", /// 电话
+    Phone => "phone", /// 网上
+    Online => "online", /// 传真
+    Fax => "fax", /// 电子邮件
+    Email => "email" }
+);
+text_enum!(
+    /// 信访目的.
+    Purpose { /// 求决
+    Request => "request", /// 意见建议
+    Suggestion => "suggestion", /// 申诉
+    Appeal => "appeal", /// 揭发控告
+    Accusation => "accusation", /// 其他
+    Other => "other" }
+);
+text_enum!(
+    /// 证件类型.
+    IdType { /// 居民身份证
+    ResidentId => "resident_id", /// 护照
+    Passport => "passport", /// 其他
+    Other => "other" }
+);
+text_enum!(
+    /// 处理意见 (2005 Art 32).
+    Outcome { /// 支持
+    Supported => "supported", /// 解释说明
+    Explained => "explained", /// 不予支持
+    NotSupported => "not_supported" }
+);
+text_enum!(
+    /// 复查/复核意见.
+    ReviewOutcome { /// 维持
+    Upheld => "upheld", /// 变更
+    Revised => "revised", /// 撤销
+    Revoked => "revoked" }
+);
+text_enum!(
+    /// 不予受理理由 (SPEC §6.5).
+    DeclineGround { /// 应通过诉讼、仲裁、复议解决
+    Litigation => "litigation", /// 属人大、法院、检察院职权
+    LegislatureOrJudiciary => "legislature_or_judiciary", /// 已复核终结
+    Concluded => "concluded", /// 正在办理
+    InProgress => "in_progress", /// 越级走访
+    SkipLevel => "skip_level", /// 不属于本机关职权
+    OutOfScope => "out_of_scope", /// 信息不全
+    Incomplete => "incomplete" }
+);
+text_enum!(
+    /// 满意度.
+    Satisfaction { /// 满意
+    Satisfied => "satisfied", /// 基本满意
+    BasicallySatisfied => "basically_satisfied", /// 不满意
+    Dissatisfied => "dissatisfied" }
+);
+
+/// One petitioner (信访人). Personal data: masked in views and exports unless allowed (SPEC §11).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Petitioner {
+    /// 姓名.
+    pub name: String,
+    /// 证件类型 (default resident id).
+    #[serde(default = "default_id_type")]
+    pub id_type: IdType,
+    /// 证件号码.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// 电话.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 住址.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+fn default_id_type() -> IdType {
+    IdType::ResidentId
+}
+
+/// Everything a clerk records at registration (SPEC §3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// 信访形式.
+    pub channel: Channel,
+    /// 信访目的.
+    pub purpose: Purpose,
+    /// 信访人 (one or more).
+    pub petitioners: Vec<Petitioner>,
+    /// 信访人数 (≥ number of petitioners).
+    pub headcount: u32,
+    /// 代表 (at most 5, 2005 Art 18).
+    #[serde(default)]
+    pub representatives: Vec<String>,
+    /// 问题属地.
+    pub locality: UnitCode,
+    /// 内容分类, a dotted code.
+    pub category: String,
+    /// 概况 (≤ 300 characters).
+    pub summary: String,
+    /// 投诉内容.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// When the letter arrived or the visitor came.
+    pub received_at: DateTime<FixedOffset>,
+    /// 涉法涉诉.
+    #[serde(default)]
+    pub litigation: bool,
+    /// 被反映单位 (accusations).
+    #[serde(default)]
+    pub accused_unit: Option<UnitCode>,
+    /// 重大紧急.
+    #[serde(default)]
+    pub major: bool,
+}
+
+/// Checks the GB 11643-1999 check digit (ISO 7064 MOD 11-2) of an 18-character resident id.
+pub fn resident_id_valid(id: &str) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = id.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    CHECK[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+}
+
+/// Phones: 7–15 digits with an optional leading `+`.
+pub fn phone_valid(p: &str) -> bool {
+    let digits = p.strip_prefix('+').unwrap_or(p);
+    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn v(field: &str, en: &str, zh: &str) -> DomainError {
+    DomainError::Validation(msg::field(field, en, zh))
+}
+
+fn short_text(field: &str, s: &str, max: usize) -> Result<()> {
+    if s.trim().is_empty() {
+        return Err(v(field, "is required", "不能为空"));
+    }
+    if s.chars().count() > max {
+        return Err(v(
+            field,
+            &format!("must be at most {max} characters"),
+            &format!("不得超过 {max} 个字符"),
+        ));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(v(field, "must not contain control characters", "不得包含控制字符"));
+    }
+    Ok(())
+}
+
+impl Petitioner {
+    /// Validates one petitioner (name, id number, phone, address).
+    pub fn validate(&self, i: usize) -> Result<()> {
+        let f = |x: &str| format!("petitioners[{i}].{x}");
+        short_text(&f("name"), &self.name, 100)?;
+        if let Some(id) = &self.id_number {
+            match self.id_type {
+                IdType::ResidentId => {
+                    if !resident_id_valid(id) {
+                        return Err(v(
+                            &f("id_number"),
+                            "is not a valid resident id: 18 characters with a correct GB 11643 check digit",
+                            "不是有效的居民身份证号码：应为 18 位且校验码正确（GB 11643）",
+                        ));
+                    }
+                }
+                IdType::Passport | IdType::Other => {
+                    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        return Err(v(&f("id_number"), "must be 1–32 letters and digits", "应为 1–32 位字母或数字"));
+                    }
+                }
+            }
+        }
+        if let Some(p) = &self.phone {
+            if !phone_valid(p) {
+                return Err(v(&f("phone"), "must be 7–15 digits with an optional leading +", "应为 7–15 位数字，可带前导 +"));
+            }
+        }
+        if let Some(a) = &self.address {
+            short_text(&f("address"), a, 200)?;
+        }
+        Ok(())
+    }
+}
+
+impl Registration {
+    /// Validates every field rule of SPEC §3 that needs no organisation.
+    pub fn validate(&self) -> Result<()> {
+        if self.petitioners.is_empty() {
+            return Err(v("petitioners", "at least one petitioner is required", "至少需要一名信访人"));
+        }
+        if self.petitioners.len() > 1000 {
+            return Err(v("petitioners", "at most 1000 petitioners", "信访人不得超过 1000 名"));
+        }
+        for (i, p) in self.petitioners.iter().enumerate() {
+            p.validate(i)?;
+        }
+        if (self.headcount as usize) < self.petitioners.len() {
+            return Err(v(
+                "headcount",
+                "must be at least the number of petitioners",
+                "信访人数不得少于登记的信访人数量",
+            ));
+        }
+        if self.headcount > 100_000 {
+            return Err(v("headcount", "is implausibly large", "数值过大"));
+        }
+        if self.representatives.len() > 5 {
+            return Err(v(
+                "representatives",
+                "at most 5 representatives (2005 Art 18)",
+                "代表人数不得超过 5 人（条例第十八条）",
+            ));
+        }
+        for r in &self.representatives {
+            short_text("representatives", r, 100)?;
+        }
+        let cat_ok = !self.category.is_empty()
+            && self.category.chars().count() <= 100
+            && !self.category.starts_with('.')
+            && !self.category.ends_with('.')
+            && !self.category.contains("..")
+            && self.category.chars().all(|c| !c.is_whitespace() && !c.is_control());
+        if !cat_ok {
+            return Err(v(
+                "category",
+                "must be a dotted code such as land.requisition (no spaces)",
+                "应为以点分隔的分类代码，如 land.requisition（不含空格）",
+            ));
+        }
+        short_text("summary", &self.summary, 300)?;
+        if let Some(c) = &self.content {
+            if c.len() > 1_000_000 {
+                return Err(v("content", "must be at most 1 MB", "不得超过 1 MB"));
+            }
+            if c.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t' && ch != '\r') {
+                return Err(v("content", "must not contain control characters", "不得包含控制字符"));
+            }
+        }
+        Ok(())
+    }
+
+    /// 集体访: a headcount of five or more (SPEC §3).
+    pub fn collective(&self) -> bool {
+        self.headcount >= 5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn valid_id() -> &'static str {
+        // A well-known sample number with a correct check digit.
+        "11010519491231002X"
+    }
+
+    #[test]
+    fn gb11643_check_digit() {
+        assert!(resident_id_valid(valid_id()));
+        assert!(resident_id_valid("11010519491231002x"));
+        assert!(!resident_id_valid("110105194912310021"));
+        assert!(!resident_id_valid("11010519491231002"));
+        assert!(!resident_id_valid("1101051949123100XX"));
+        assert!(resident_id_valid("440524188001010014"));
+    }
+
+    #[test]
+    fn phones_are_7_to_15_digits_with_optional_plus() {
+        assert!(phone_valid("13812345678"));
+        assert!(phone_valid("+8613812345678"));
+        assert!(phone_valid("6543210"));
+        assert!(!phone_valid("654321"));
+        assert!(!phone_valid("1234567890123456"));
+        assert!(!phone_valid("138-1234-5678"));
+        assert!(!phone_valid("++13812345678"));
+    }
+
+    fn reg() -> Registration {
+        Registration {
+            channel: Channel::Visit,
+            purpose: Purpose::Request,
+            petitioners: vec![Petitioner {
+                name: "王某".into(),
+                id_type: IdType::ResidentId,
+                id_number: Some(valid_id().into()),
+                phone: Some("13812345678".into()),
+                address: Some("某镇某村".into()),
+            }],
+            headcount: 1,
+            representatives: vec![],
+            locality: UnitCode::parse("town-a").expect("code"),
+            category: "land.requisition".into(),
+            summary: "征地补偿".into(),
+            content: None,
+            received_at: DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("t"),
+            litigation: false,
+            accused_unit: None,
+            major: false,
+        }
+    }
+
+    #[test]
+    fn registration_rules_of_spec_3() {
+        assert!(reg().validate().is_ok());
+        let cases: Vec<(&str, Box<dyn Fn(&mut Registration)>)> = vec![
+            ("no petitioners", Box::new(|r| r.petitioners.clear())),
+            ("headcount below petitioners", Box::new(|r| r.headcount = 0)),
+            ("six representatives (2005 Art 18)", Box::new(|r| r.representatives = vec!["a".into(); 6])),
+            ("bad id check digit", Box::new(|r| r.petitioners[0].id_number = Some("110105194912310021".into()))),
+            ("bad phone", Box::new(|r| r.petitioners[0].phone = Some("12ab".into()))),
+            ("empty summary", Box::new(|r| r.summary = " ".into())),
+            ("summary over 300", Box::new(|r| r.summary = "字".repeat(301))),
+            ("category with space", Box::new(|r| r.category = "land use".into())),
+            ("control char in name", Box::new(|r| r.petitioners[0].name = "a\u{1b}[2J".into())),
+        ];
+        for (what, f) in cases {
+            let mut r = reg();
+            f(&mut r);
+            assert!(matches!(r.validate(), Err(DomainError::Validation(_))), "{what}");
+        }
+        let mut r = reg();
+        r.representatives = vec!["a".into(); 5];
+        r.summary = "字".repeat(300);
+        assert!(r.validate().is_ok(), "5 representatives and 300 characters are allowed");
+    }
+
+    #[test]
+    fn collective_means_headcount_five_or_more() {
+        let mut r = reg();
+        r.headcount = 4;
+        assert!(!r.collective());
+        r.headcount = 5;
+        assert!(r.collective());
+    }
+}

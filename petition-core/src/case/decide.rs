@@ -1,0 +1,765 @@
+//! `decide`: every rule of SPEC §4.2 as one `match (state, command)` that reads like the table.
+//! A passing command yields events; a failing one yields a typed error and nothing else.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::data::{Channel, DeclineGround};
+use super::model::*;
+use crate::clock::{local_date, ClockKind, ClockStart};
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, UnitCode};
+use crate::org::{Role, UnitKind};
+
+/// Decides a command on a case at `ctx.now`: the events to append, or why not.
+pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
+    let d = Decision::new(case, ctx);
+    use CaseState::*;
+    use Command as C;
+    let state = case.is_registered().then_some(case.state);
+    if let Some(last) = case.last_at {
+        if d.now < last {
+            return Err(DomainError::ClockSkew(msg::clock_skew(&d.now.to_rfc3339(), &last.to_rfc3339())));
+        }
+    }
+    let kinds = match (state, cmd) {
+        (None, C::Register { registration, query_code }) => d.register(registration, query_code)?,
+        (None, _) => return Err(DomainError::NotFound(msg::no_case(case.id.as_str()))),
+        (Some(_), C::Register { .. }) => {
+            return Err(DomainError::InvalidTransition(msg::already_registered(case.id.as_str())))
+        }
+        (Some(Registered | Routed), C::Transfer { to, note }) => d.route(to, None, note)?,
+        (Some(Registered | Routed), C::Assign { to, report_by, note }) => d.route(to, Some(*report_by), note)?,
+        (Some(Routed), C::Object { reason }) => d.object(reason)?,
+        (Some(Routed), C::ResolveObjection { approve, note }) => d.resolve_objection(*approve, note)?,
+        (Some(Registered | Routed), C::Accept { assist }) => d.accept(assist)?,
+        (Some(s @ (Registered | Routed)), C::Decline { ground, notice }) => d.decline(s, *ground, notice)?,
+        (Some(Handling), C::AssistInput { text }) => d.assist_input(text)?,
+        (Some(Handling), C::Extend { days, reason }) => d.extend(*days, reason)?,
+        (Some(Handling), C::Opinion { outcome, text, without_assist }) => d.opinion(*outcome, text, without_assist)?,
+        (Some(Handling | OpinionIssued | UnderReview | ReviewIssued | UnderRereview), C::Report { text }) => {
+            d.report(text)?
+        }
+        (Some(OpinionIssued), C::ReviewRequest) => d.review_request()?,
+        (Some(UnderReview), C::ReviewOpinion { outcome, text }) => d.review_opinion(*outcome, text)?,
+        (Some(ReviewIssued), C::RereviewRequest) => d.rereview_request()?,
+        (Some(UnderRereview), C::Hearing { start, end }) => d.hearing(*start, *end)?,
+        (Some(UnderRereview), C::RereviewOpinion { outcome, text }) => d.rereview_opinion(*outcome, text)?,
+        (Some(OpinionIssued | ReviewIssued), C::Close { reason: CloseReason::Accepted }) => d.close_accepted()?,
+        // Exception to terminal refusal: evaluation within its window (§4.2).
+        (Some(_), C::Evaluate { handling, office }) => d.evaluate(*handling, *office)?,
+        (Some(s), C::Withdraw { reason }) if !s.is_terminal() => d.withdraw(reason)?,
+        (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
+        (Some(s), C::Absorb { from }) if !s.is_terminal() => d.absorb(from)?,
+        // Exception to terminal refusal: supervision of a closed case that was not executed.
+        (Some(s), C::Supervise { ground, respond_by, text, unit, level })
+            if !s.is_terminal() || (s == Closed && *ground == SupervisionGround::NotExecuted) =>
+        {
+            d.supervise(*ground, *respond_by, text, unit.as_ref(), *level)?
+        }
+        // A supervision is answered whatever the case's state: the unit owes the explanation.
+        (Some(_), C::Respond { supervision, text }) => d.respond(*supervision, text)?,
+        (Some(_), C::Tick) => d.tick()?,
+        (Some(s), _) if s.is_terminal() => return Err(DomainError::InvalidTransition(msg::terminal(s.en(), s.zh()))),
+        (Some(s), c) => return Err(DomainError::InvalidTransition(msg::wrong_state(c.name(), s.en(), s.zh()))),
+    };
+    let actor = ctx.actor.id();
+    let unit = d.actor_unit_opt().cloned();
+    Ok(kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Event {
+            case: case.id.clone(),
+            seq: case.seq + 1 + i as u32,
+            at: d.now,
+            actor: actor.clone(),
+            unit: unit.clone(),
+            kind,
+        })
+        .collect())
+}
+
+/// Free text of a command (reasons, notices, opinions): required, bounded, no control characters.
+pub(crate) fn check_text(field: &str, s: &str) -> Result<()> {
+    let bad = |en: &str, zh: &str| Err(DomainError::Validation(msg::field(field, en, zh)));
+    if s.trim().is_empty() {
+        return bad("is required", "不能为空");
+    }
+    if s.chars().count() > 20_000 {
+        return bad("must be at most 20000 characters", "不得超过 20000 个字符");
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return bad("must not contain control characters", "不得包含控制字符");
+    }
+    Ok(())
+}
+
+fn check_note(note: &Option<String>) -> Result<()> {
+    match note {
+        Some(n) => check_text("note", n),
+        None => Ok(()),
+    }
+}
+
+pub(crate) struct Decision<'a> {
+    pub(crate) case: &'a Case,
+    pub(crate) ctx: &'a Context<'a>,
+    pub(crate) now: DateTime<FixedOffset>,
+    pub(crate) today: NaiveDate,
+}
+
+impl<'a> Decision<'a> {
+    fn new(case: &'a Case, ctx: &'a Context<'a>) -> Self {
+        let now = ctx.now.with_timezone(&ctx.policy.timezone);
+        Self { case, ctx, now, today: local_date(now, ctx.policy.timezone) }
+    }
+
+    pub(crate) fn actor_unit_opt(&self) -> Option<&'a UnitCode> {
+        match self.ctx.actor {
+            Actor::Staff(s) => s.unit.as_ref(),
+            Actor::System => None,
+        }
+    }
+
+    /// The acting unit; `permission_denied` for `system` and unit-less staff.
+    fn actor_unit(&self) -> Result<&'a UnitCode> {
+        match self.ctx.actor {
+            Actor::Staff(s) => s
+                .unit
+                .as_ref()
+                .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(s.id.as_str()))),
+            Actor::System => Err(DomainError::PermissionDenied(msg::invalid(
+                "only a staff member can do this, not the system",
+                "此操作须由工作人员办理，系统不能代办",
+            ))),
+        }
+    }
+
+    /// The holder; a registered case always has one (`evolve` sets it at registration).
+    pub(crate) fn holder(&self) -> Result<&'a UnitCode> {
+        self.case
+            .holder
+            .as_ref()
+            .ok_or_else(|| DomainError::Internal(msg::internal("registered case without a holder")))
+    }
+
+    /// The acting unit must be `unit`.
+    fn require_unit(&self, unit: &UnitCode) -> Result<&'a UnitCode> {
+        let me = self.actor_unit()?;
+        if me != unit {
+            return Err(DomainError::PermissionDenied(msg::not_holder(me.as_str(), unit.as_str())));
+        }
+        Ok(me)
+    }
+
+    fn require_holder(&self) -> Result<&'a UnitCode> {
+        self.require_unit(self.holder()?)
+    }
+
+    fn no_pending_objection(&self) -> Result<()> {
+        if self.case.objection == Some(ObjectionStatus::Pending) {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "an objection is pending: the routing unit must approve or reject it first (`petition objection`)",
+                "异议尚待处理：请先由交转单位批准或驳回（`petition objection`）",
+            )));
+        }
+        Ok(())
+    }
+
+    fn days(&self, kind: ClockKind, unit: &UnitCode, days: u32) -> ClockStart {
+        ClockStart {
+            kind,
+            unit: unit.clone(),
+            started: self.today,
+            due: self.ctx.calendar.due_days(self.today, days, self.ctx.policy.roll_over),
+            days: Some(days),
+            supervision: None,
+        }
+    }
+
+    fn working_days(&self, kind: ClockKind, unit: &UnitCode, days: u32) -> ClockStart {
+        ClockStart {
+            kind,
+            unit: unit.clone(),
+            started: self.today,
+            due: self.ctx.calendar.due_working_days(self.today, days),
+            days: None,
+            supervision: None,
+        }
+    }
+
+    fn not_accused(&self, unit: &UnitCode) -> Result<()> {
+        if self.case.accused_unit() == Some(unit) {
+            return Err(DomainError::Confidentiality(msg::confidentiality(unit.as_str())));
+        }
+        Ok(())
+    }
+
+    fn register(&self, reg: &super::data::Registration, query_code: &crate::ids::QueryCode) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        reg.validate()?;
+        let org = self.ctx.org;
+        let here = org.get(me)?;
+        let locality = org.get(&reg.locality)?;
+        if let Some(a) = &reg.accused_unit {
+            org.get(a)?;
+        }
+        if reg.received_at > self.now {
+            return Err(DomainError::Validation(msg::field(
+                "received_at",
+                "is in the future: use the time the letter arrived or the visitor came",
+                "晚于当前时间：请填写来信收到或来访的时间",
+            )));
+        }
+        // §6.3: a visit registered two or more levels above the locality is a skip-level visit.
+        let skip_level =
+            reg.channel == Channel::Visit && locality.level.number() >= here.level.number() + 2;
+        // §6.4: the most recent earlier case of the same matter.
+        let mut related: Vec<&RelatedCase> = self.ctx.related.iter().collect();
+        related.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
+        let repeat_of = related.last().map(|r| r.id.clone());
+        let mut ids: Vec<CaseId> = related.iter().map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut registration = reg.clone();
+        registration.received_at = reg.received_at.with_timezone(&self.ctx.policy.timezone);
+        Ok(vec![EventKind::Registered(Box::new(Registered {
+            collective: reg.collective(),
+            registration,
+            query_code: query_code.clone(),
+            skip_level,
+            repeat_of,
+            related: ids,
+            clocks: vec![self.days(ClockKind::Intake, me, self.ctx.policy.intake_days)],
+        }))])
+    }
+
+    fn route(&self, to: &UnitCode, report_by: Option<NaiveDate>, note: &Option<String>) -> Result<Vec<EventKind>> {
+        let me = self.require_holder()?;
+        self.no_pending_objection()?;
+        check_note(note)?;
+        self.ctx.org.get(to)?;
+        if to == me {
+            return Err(DomainError::Validation(msg::field(
+                "to",
+                "the case is already held by that unit: route it to another unit",
+                "该件已在该单位：请转至其他单位",
+            )));
+        }
+        self.not_accused(to)?;
+        let p = self.ctx.policy;
+        let mut clocks = vec![
+            self.days(ClockKind::Acceptance, to, p.acceptance_days),
+            self.working_days(ClockKind::Objection, to, p.objection_working_days),
+        ];
+        Ok(vec![match report_by {
+            None => EventKind::Transferred { to: to.clone(), note: note.clone(), clocks },
+            Some(by) => {
+                if by <= self.today {
+                    return Err(DomainError::Validation(msg::field(
+                        "report_by",
+                        "must be a date after today",
+                        "应晚于今天",
+                    )));
+                }
+                clocks.push(ClockStart {
+                    kind: ClockKind::ResultReport,
+                    unit: to.clone(),
+                    started: self.today,
+                    due: by,
+                    days: None,
+                    supervision: None,
+                });
+                EventKind::Assigned { to: to.clone(), report_by: by, note: note.clone(), clocks }
+            }
+        }])
+    }
+
+    fn object(&self, reason: &str) -> Result<Vec<EventKind>> {
+        self.require_holder()?;
+        check_text("reason", reason)?;
+        if self.case.objection.is_some() {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "this unit has already objected to this routing",
+                "本单位已对此次交转提出过异议",
+            )));
+        }
+        let window = self.case.clocks.iter().rev().find(|c| c.kind == ClockKind::Objection);
+        match window {
+            Some(c) if c.within(self.today) => Ok(vec![EventKind::Objected { reason: reason.to_string() }]),
+            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed("objection", "异议", &c.due.to_string()))),
+            None => Err(DomainError::WindowLapsed(msg::window_lapsed("objection", "异议", "-"))),
+        }
+    }
+
+    fn resolve_objection(&self, approve: bool, note: &Option<String>) -> Result<Vec<EventKind>> {
+        if self.case.objection != Some(ObjectionStatus::Pending) {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "there is no pending objection on this case",
+                "该件没有待处理的异议",
+            )));
+        }
+        let router = self.case.routed_by.clone().unwrap_or(self.holder()?.clone());
+        let me = self.require_unit(&router)?;
+        check_note(note)?;
+        Ok(vec![if approve {
+            EventKind::ObjectionApproved {
+                note: note.clone(),
+                clocks: vec![self.days(ClockKind::Intake, me, self.ctx.policy.intake_days)],
+            }
+        } else {
+            EventKind::ObjectionRejected { note: note.clone() }
+        }])
+    }
+
+    fn accept(&self, assist: &[UnitCode]) -> Result<Vec<EventKind>> {
+        let me = self.require_holder()?;
+        self.no_pending_objection()?;
+        let reg = self.case.registration.as_ref();
+        let fc = self.case.first_contact.as_ref().map(|f| &f.unit);
+        if self.case.skip_level && fc == Some(me) {
+            let loc = reg.map(|r| r.locality.as_str()).unwrap_or("-");
+            return Err(DomainError::SkipLevel(msg::skip_level(loc)));
+        }
+        let org = self.ctx.org;
+        if reg.is_some_and(|r| r.litigation) && org.get(me)?.kind != UnitKind::Legal {
+            return Err(DomainError::Litigation(msg::litigation()));
+        }
+        let mut seen: Vec<&UnitCode> = Vec::new();
+        for u in assist {
+            org.get(u)?;
+            if u == me || seen.contains(&u) {
+                return Err(DomainError::Validation(msg::field(
+                    "assist",
+                    "list each assisting unit once, and not the lead unit itself",
+                    "每个协办单位只列一次，且不能是主办单位本身",
+                )));
+            }
+            self.not_accused(u)?;
+            seen.push(u);
+        }
+        let p = self.ctx.policy;
+        let handling = self.days(ClockKind::Handling, me, p.handling_days);
+        let assist_due = handling
+            .due
+            .checked_sub_days(chrono::Days::new(u64::from(p.assist_lead_days)))
+            .unwrap_or(handling.due)
+            .max(self.today);
+        let assist_due = if p.roll_over {
+            self.ctx.calendar.roll_forward(assist_due).min(handling.due)
+        } else {
+            assist_due
+        };
+        let mut clocks = vec![handling];
+        for u in assist {
+            clocks.push(ClockStart {
+                kind: ClockKind::Assist,
+                unit: u.clone(),
+                started: self.today,
+                due: assist_due,
+                days: None,
+                supervision: None,
+            });
+        }
+        Ok(vec![EventKind::Accepted { assisting: assist.to_vec(), clocks }])
+    }
+
+    fn decline(&self, state: CaseState, ground: DeclineGround, notice: &str) -> Result<Vec<EventKind>> {
+        let me = self.require_holder()?;
+        self.no_pending_objection()?;
+        check_text("notice", notice)?;
+        let reg = self.case.registration.as_ref();
+        let refuse = |en: &str, zh: &str| Err(DomainError::Validation(msg::field("ground", en, zh)));
+        match ground {
+            DeclineGround::OutOfScope | DeclineGround::SkipLevel if state != CaseState::Registered => {
+                return refuse(
+                    "a receiving unit that is not competent objects instead (`petition object`)",
+                    "非本单位职权的，接收单位应提出异议（`petition object`）",
+                )
+            }
+            DeclineGround::SkipLevel if !self.case.skip_level => {
+                return refuse("the case is not a skip-level visit", "该件不属于越级走访")
+            }
+            DeclineGround::Litigation if !reg.is_some_and(|r| r.litigation) => {
+                return refuse(
+                    "the case is not flagged as a litigation matter (涉法涉诉)",
+                    "该件未标记为涉法涉诉",
+                )
+            }
+            DeclineGround::Concluded
+                if !self.ctx.related.iter().any(|r| r.state == CaseState::Concluded) =>
+            {
+                return refuse(
+                    "no earlier case of this matter has been concluded by re-review",
+                    "同一事项没有已复核终结的在先信访件",
+                )
+            }
+            DeclineGround::InProgress => {
+                let my_level = self.ctx.org.get(me)?.level.number();
+                let open_below = self.ctx.related.iter().any(|r| {
+                    !r.state.is_terminal()
+                        && self.ctx.org.unit(&r.holder).is_some_and(|u| u.level.number() >= my_level)
+                });
+                if !open_below {
+                    return refuse(
+                        "no earlier case of this matter is open at this or a lower tier",
+                        "同一事项没有在本级或下级正在办理的在先信访件",
+                    );
+                }
+            }
+            DeclineGround::Incomplete
+                if reg.is_some_and(|r| r.petitioners.iter().all(|p| p.address.is_some())) =>
+            {
+                return refuse(
+                    "every petitioner's name and address are known; `incomplete` is for unknown name or address (2005 Art 22)",
+                    "信访人姓名和住址均已登记；“信息不全”仅适用于姓名或住址不清（条例第二十二条）",
+                )
+            }
+            _ => {}
+        }
+        Ok(vec![EventKind::Declined { ground, notice: notice.to_string() }])
+    }
+
+    fn assist_input(&self, text: &str) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        check_text("text", text)?;
+        match self.case.assisting.iter().find(|a| &a.unit == me) {
+            None => Err(DomainError::PermissionDenied(msg::invalid(
+                "your unit is not an assisting unit of this case",
+                "本单位不是该件的协办单位",
+            ))),
+            Some(a) if a.input_at.is_some() => Err(DomainError::InvalidTransition(msg::invalid(
+                "your unit has already given its assist input",
+                "本单位已提交协办意见",
+            ))),
+            Some(_) => Ok(vec![EventKind::AssistInput { text: text.to_string() }]),
+        }
+    }
+
+    fn extend(&self, days: u32, reason: &str) -> Result<Vec<EventKind>> {
+        let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
+        self.require_unit(&lead)?;
+        if let Actor::Staff(s) = self.ctx.actor {
+            if s.role != Role::Head {
+                return Err(DomainError::PermissionDenied(msg::head_only()));
+            }
+        }
+        check_text("reason", reason)?;
+        if days == 0 {
+            return Err(DomainError::Validation(msg::field("days", "must be at least 1", "至少为 1 日")));
+        }
+        let max = self.ctx.policy.max_extension_days;
+        let used = self.case.extension_days;
+        if used.saturating_add(days) > max {
+            return Err(DomainError::ExtensionLimit(msg::extension_limit(used, days, max)));
+        }
+        let Some(h) = self.case.open_clocks(ClockKind::Handling).next() else {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "there is no running handling clock to extend",
+                "没有可延长的办理期限",
+            )));
+        };
+        let base = h.days.unwrap_or(self.ctx.policy.handling_days);
+        let due = self
+            .ctx
+            .calendar
+            .due_days(h.started, base + used + days, self.ctx.policy.roll_over)
+            .max(h.due);
+        Ok(vec![EventKind::Extended { days, reason: reason.to_string(), due }])
+    }
+
+    fn opinion(
+        &self,
+        outcome: super::data::Outcome,
+        text: &str,
+        without_assist: &Option<String>,
+    ) -> Result<Vec<EventKind>> {
+        let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
+        let me = self.require_unit(&lead)?;
+        check_text("text", text)?;
+        let missing: Vec<&str> = self
+            .case
+            .assisting
+            .iter()
+            .filter(|a| a.input_at.is_none())
+            .map(|a| a.unit.as_str())
+            .collect();
+        match without_assist {
+            Some(r) => check_text("without_assist", r)?,
+            None if !missing.is_empty() => {
+                return Err(DomainError::AssistPending(msg::assist_pending(&missing.join(", "))))
+            }
+            None => {}
+        }
+        let p = self.ctx.policy;
+        Ok(vec![EventKind::OpinionIssued {
+            outcome,
+            text: text.to_string(),
+            without_assist: without_assist.clone(),
+            clocks: vec![
+                self.days(ClockKind::ReviewWindow, me, p.review_request_days),
+                self.days(ClockKind::Evaluation, me, p.evaluation_days),
+            ],
+        }])
+    }
+
+    fn report(&self, text: &str) -> Result<Vec<EventKind>> {
+        let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
+        self.require_unit(&lead)?;
+        check_text("text", text)?;
+        if self.case.open_clocks(ClockKind::ResultReport).next().is_none() {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "no result report is owed on this case (only assigned cases owe one, once)",
+                "该件无须报送办结报告（仅交办件需报送一次）",
+            )));
+        }
+        Ok(vec![EventKind::ResultReported { text: text.to_string() }])
+    }
+
+    fn window(&self, kind: ClockKind, en: &str, zh: &str) -> Result<()> {
+        match self.case.clocks.iter().rev().find(|c| c.kind == kind) {
+            Some(c) if c.within(self.today) => Ok(()),
+            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(en, zh, &c.due.to_string()))),
+            None => Err(DomainError::WindowLapsed(msg::window_lapsed(en, zh, "-"))),
+        }
+    }
+
+    fn review_request(&self) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        let lead = self.case.answered_by.clone().unwrap_or(self.holder()?.clone());
+        if !self.ctx.org.is_reviewer(me, &lead) {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "only the reviewing body (复查机关: the parent or line superior of the unit that answered) registers a review request",
+                "复查申请应由复查机关（答复单位的上级机关或业务上级）登记",
+            )));
+        }
+        self.window(ClockKind::ReviewWindow, "review request", "申请复查")?;
+        Ok(vec![EventKind::ReviewRequested {
+            clocks: vec![self.days(ClockKind::Review, me, self.ctx.policy.review_days)],
+        }])
+    }
+
+    fn review_opinion(&self, outcome: super::data::ReviewOutcome, text: &str) -> Result<Vec<EventKind>> {
+        let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
+        let me = self.require_unit(&reviewer)?;
+        check_text("text", text)?;
+        let p = self.ctx.policy;
+        Ok(vec![EventKind::ReviewIssued {
+            outcome,
+            text: text.to_string(),
+            clocks: vec![
+                self.days(ClockKind::RereviewWindow, me, p.rereview_request_days),
+                self.days(ClockKind::Evaluation, me, p.evaluation_days),
+            ],
+        }])
+    }
+
+    fn rereview_request(&self) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
+        if !self.ctx.org.is_reviewer(me, &reviewer) {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "only the re-reviewing body (复核机关: the parent or line superior of the reviewing unit) registers a re-review request",
+                "复核申请应由复核机关（复查机关的上级机关或业务上级）登记",
+            )));
+        }
+        self.window(ClockKind::RereviewWindow, "re-review request", "申请复核")?;
+        Ok(vec![EventKind::RereviewRequested {
+            clocks: vec![self.days(ClockKind::Rereview, me, self.ctx.policy.rereview_days)],
+        }])
+    }
+
+    fn hearing(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<EventKind>> {
+        let rr = self.case.rereviewer.clone().unwrap_or(self.holder()?.clone());
+        self.require_unit(&rr)?;
+        let Some(c) = self.case.open_clocks(ClockKind::Rereview).next() else {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "there is no running re-review clock",
+                "没有正在计算的复核期限",
+            )));
+        };
+        if end < start || start < c.started || (end - start).num_days() > 365 {
+            return Err(DomainError::Validation(msg::field(
+                "start/end",
+                "the hearing must start on or after the re-review began and end on or after its start (at most a year)",
+                "听证应在复核开始之后开始，结束日不早于开始日（最长一年）",
+            )));
+        }
+        let days = (end - start).num_days() as u32 + 1;
+        let base = c.days.unwrap_or(self.ctx.policy.rereview_days);
+        let due = self
+            .ctx
+            .calendar
+            .due_days(c.started, base + c.paused_days + days, self.ctx.policy.roll_over)
+            .max(c.due);
+        Ok(vec![EventKind::HearingHeld { start, end, days, due }])
+    }
+
+    fn rereview_opinion(&self, outcome: super::data::ReviewOutcome, text: &str) -> Result<Vec<EventKind>> {
+        let rr = self.case.rereviewer.clone().unwrap_or(self.holder()?.clone());
+        let me = self.require_unit(&rr)?;
+        check_text("text", text)?;
+        Ok(vec![EventKind::RereviewIssued {
+            outcome,
+            text: text.to_string(),
+            clocks: vec![self.days(ClockKind::Evaluation, me, self.ctx.policy.evaluation_days)],
+        }])
+    }
+
+    fn close_accepted(&self) -> Result<Vec<EventKind>> {
+        let answered = self.case.answered_by.clone().unwrap_or(self.holder()?.clone());
+        self.require_unit(&answered)?;
+        Ok(vec![EventKind::Closed { reason: CloseReason::Accepted }])
+    }
+
+    fn evaluate(
+        &self,
+        handling: super::data::Satisfaction,
+        office: Option<super::data::Satisfaction>,
+    ) -> Result<Vec<EventKind>> {
+        if matches!(self.ctx.actor, Actor::System) {
+            self.actor_unit()?;
+        }
+        let Some(c) = self.case.clocks.iter().rev().find(|c| c.kind == ClockKind::Evaluation) else {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "there is no answer to evaluate yet",
+                "尚无可评价的答复",
+            )));
+        };
+        if !c.is_open() && !c.lapsed {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "this answer has already been evaluated (once per answer)",
+                "该答复已评价（每次答复只能评价一次）",
+            )));
+        }
+        if !c.within(self.today) {
+            return Err(DomainError::WindowLapsed(msg::window_lapsed("evaluation", "评价", &c.due.to_string())));
+        }
+        Ok(vec![EventKind::Evaluated { handling, office, clock: c.index }])
+    }
+
+    fn withdraw(&self, reason: &str) -> Result<Vec<EventKind>> {
+        self.require_holder()?;
+        check_text("reason", reason)?;
+        Ok(vec![EventKind::Withdrawn { reason: reason.to_string() }])
+    }
+
+    fn merge(&self, into: &CaseId) -> Result<Vec<EventKind>> {
+        self.require_holder()?;
+        if into == &self.case.id {
+            return Err(DomainError::Validation(msg::field(
+                "into",
+                "a case cannot be merged into itself",
+                "不能与自身合并",
+            )));
+        }
+        Ok(vec![EventKind::Merged { into: into.clone() }])
+    }
+
+    fn absorb(&self, from: &CaseId) -> Result<Vec<EventKind>> {
+        if from == &self.case.id || self.case.absorbed.contains(from) {
+            return Err(DomainError::Validation(msg::field(
+                "into",
+                "that case is already merged here",
+                "该件已合并至此",
+            )));
+        }
+        Ok(vec![EventKind::Absorbed { from: from.clone() }])
+    }
+
+    fn supervise(
+        &self,
+        ground: SupervisionGround,
+        respond_by: NaiveDate,
+        text: &str,
+        unit: Option<&UnitCode>,
+        level: Option<SupervisionLevel>,
+    ) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        check_text("text", text)?;
+        let target = match unit {
+            Some(u) => u.clone(),
+            None => self.holder()?.clone(),
+        };
+        self.ctx.org.get(&target)?;
+        self.not_accused(&target)?;
+        if !self.ctx.org.may_supervise(me, &target) {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "only the supervising petition office of that unit, the one a tier up, or a superior body may supervise it (一级督办一级, §7.1)",
+                "只有该单位的督办机构、上一级督办机构或其上级机关可以督办（一级督办一级）",
+            )));
+        }
+        if respond_by <= self.today {
+            return Err(DomainError::Validation(msg::field(
+                "respond_by",
+                "must be a date after today",
+                "应晚于今天",
+            )));
+        }
+        Ok(vec![self.open_supervision(me, &target, level.unwrap_or(SupervisionLevel::Supervision), ground, respond_by, text, None)])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn open_supervision(
+        &self,
+        by: &UnitCode,
+        unit: &UnitCode,
+        level: SupervisionLevel,
+        ground: SupervisionGround,
+        respond_by: NaiveDate,
+        text: &str,
+        for_clock: Option<u32>,
+    ) -> EventKind {
+        let id = self.case.supervisions.len() as u32 + 1;
+        EventKind::SupervisionOpened {
+            supervision: SupervisionOpen {
+                id,
+                level,
+                ground,
+                by: by.clone(),
+                unit: unit.clone(),
+                respond_by,
+                text: text.to_string(),
+                for_clock,
+            },
+            clocks: vec![ClockStart {
+                kind: ClockKind::Supervision,
+                unit: unit.clone(),
+                started: self.today,
+                due: respond_by,
+                days: None,
+                supervision: Some(id),
+            }],
+        }
+    }
+
+    fn respond(&self, supervision: u32, text: &str) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        check_text("text", text)?;
+        let Some(s) = self.case.supervisions.iter().find(|s| s.id == supervision) else {
+            return Err(DomainError::NotFound(msg::invalid(
+                "no supervision with that number on this case: see `petition show`",
+                "该件没有该编号的督办：请查看 `petition show`",
+            )));
+        };
+        if &s.unit != me {
+            return Err(DomainError::PermissionDenied(msg::not_holder(me.as_str(), s.unit.as_str())));
+        }
+        if s.answered_at.is_some() {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                "this supervision has already been answered",
+                "该督办已反馈",
+            )));
+        }
+        Ok(vec![EventKind::SupervisionAnswered { supervision, text: text.to_string() }])
+    }
+
+    fn tick(&self) -> Result<Vec<EventKind>> {
+        if !matches!(self.ctx.actor, Actor::System) {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "tick runs as the system; run `petition tick`",
+                "定时处理由系统执行：请运行 `petition tick`",
+            )));
+        }
+        Ok(crate::supervision::plan_tick(self))
+    }
+}

@@ -1,0 +1,18 @@
+//! 信访事项: the case lifecycle of SPEC §3–§4 — data, states, commands, events, and the pure
+//! `decide` / `evolve` / `replay` functions.
+
+pub mod data;
+pub(crate) mod decide;
+mod evolve;
+mod model;
+
+pub use data::{
+    phone_valid, resident_id_valid, Channel, DeclineGround, IdType, Outcome, Petitioner, Purpose,
+    Registration, ReviewOutcome, Satisfaction,
+};
+pub use decide::decide;
+pub use evolve::{evolve, replay};
+pub use model::*;
+
+#[cfg(test)]
+mod tests;

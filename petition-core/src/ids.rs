@@ -1,0 +1,220 @@
+//! Typed identifiers: case ids (`XF2026-000001`), unit codes, staff ids and query codes (查询码).
+//!
+//! Every identifier that crosses the boundary is parsed here, once, into a type that cannot hold a
+//! malformed value.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{msg, DomainError};
+
+fn plain_code(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+macro_rules! code_type {
+    ($(#[$doc:meta])* $name:ident, $what_en:literal, $what_zh:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses and validates: 1–64 ASCII letters, digits, `-`, `_` or `.`.
+            pub fn parse(s: &str) -> Result<Self, DomainError> {
+                if plain_code(s, 64) {
+                    Ok(Self(s.to_string()))
+                } else {
+                    Err(DomainError::Validation(msg::bad_code($what_en, $what_zh, s)))
+                }
+            }
+            /// The code as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(s: String) -> Result<Self, DomainError> {
+                Self::parse(&s)
+            }
+        }
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+        impl FromStr for $name {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, DomainError> {
+                Self::parse(s)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+code_type!(
+    /// 单位代码: the stable text id of a unit, e.g. `city-xfj`.
+    UnitCode,
+    "unit code",
+    "单位代码"
+);
+code_type!(
+    /// 工作人员编号: a staff member's id, e.g. `li`.
+    StaffId,
+    "staff id",
+    "工作人员编号"
+);
+
+/// 信访件编号: `XF{year}-{sequence:06}`, assigned at registration.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CaseId(String);
+
+impl CaseId {
+    /// Builds the id for a year and a per-database sequence number.
+    pub fn new(year: i32, seq: u32) -> Self {
+        Self(format!("XF{year:04}-{seq:06}"))
+    }
+    /// Parses `XF` + 4 digits + `-` + 6 or more digits.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let ok = s.len() >= 13
+            && s.len() <= 20
+            && s.starts_with("XF")
+            && s.as_bytes()[2..6].iter().all(u8::is_ascii_digit)
+            && s.as_bytes()[6] == b'-'
+            && s.as_bytes()[7..].iter().all(u8::is_ascii_digit);
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(DomainError::Validation(msg::bad_case_id(s)))
+        }
+    }
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The registration year encoded in the id.
+    pub fn year(&self) -> i32 {
+        self.0[2..6].parse().unwrap_or(0)
+    }
+    /// The sequence number encoded in the id.
+    pub fn sequence(&self) -> u32 {
+        self.0[7..].parse().unwrap_or(0)
+    }
+}
+impl TryFrom<String> for CaseId {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        Self::parse(&s)
+    }
+}
+impl From<CaseId> for String {
+    fn from(v: CaseId) -> String {
+        v.0
+    }
+}
+impl FromStr for CaseId {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        Self::parse(s)
+    }
+}
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The alphabet of query codes: no look-alikes (no 0/O, 1/I/L).
+pub const QUERY_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// 查询码 (2005 Art 12): 8 characters from [`QUERY_CODE_ALPHABET`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct QueryCode(String);
+
+impl QueryCode {
+    /// Parses a query code (case-insensitive on input, stored upper-case).
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let up = s.to_ascii_uppercase();
+        if up.len() == 8 && up.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)) {
+            Ok(Self(up))
+        } else {
+            Err(DomainError::Validation(msg::bad_query_code()))
+        }
+    }
+    /// Builds a code from 8 random numbers (the caller supplies the randomness: the core does no I/O).
+    pub fn from_random(r: [u32; 8]) -> Self {
+        let n = QUERY_CODE_ALPHABET.len() as u32;
+        Self(
+            r.iter()
+                .map(|x| QUERY_CODE_ALPHABET[(x % n) as usize] as char)
+                .collect(),
+        )
+    }
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for QueryCode {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        Self::parse(&s)
+    }
+}
+impl From<QueryCode> for String {
+    fn from(v: QueryCode) -> String {
+        v.0
+    }
+}
+impl fmt::Display for QueryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_round_trip_and_malformed_ids_are_refused() {
+        let id = CaseId::new(2026, 1);
+        assert_eq!(id.as_str(), "XF2026-000001");
+        assert_eq!(CaseId::parse("XF2026-000001"), Ok(id.clone()));
+        assert_eq!(id.year(), 2026);
+        assert_eq!(id.sequence(), 1);
+        for bad in ["", "XF2026000001", "xf2026-000001", "XF26-000001", "XF2026-00001a", "XF2026-"] {
+            assert!(CaseId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unit_codes_refuse_spaces_controls_and_sql() {
+        assert!(UnitCode::parse("city-xfj").is_ok());
+        for bad in ["", "a b", "x'; DROP TABLE events;--", "a\u{7}", &"x".repeat(65)] {
+            assert!(UnitCode::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn query_codes_have_no_look_alikes() {
+        let c = QueryCode::from_random([0, 1, 2, 3, 4, 5, 6, 30]);
+        assert_eq!(c.as_str().len(), 8);
+        assert!(!c.as_str().contains(['0', 'O', '1', 'I', 'L']));
+        assert!(QueryCode::parse("k7px3mqa").is_ok());
+        assert!(QueryCode::parse("K7PX3MQ0").is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! 组织机构: units, their levels and kinds, staff and roles, and the derived relations of SPEC §2
+//! (`gov`, `office`, `sup`, `sup↑`, reviewer) that decide who holds, reviews and supervises a case.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{StaffId, UnitCode};
+
+/// 层级: administrative level, top to bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 国家 (1)
+    National = 1,
+    /// 省级 (2)
+    Provincial = 2,
+    /// 市级 (3)
+    Prefectural = 3,
+    /// 县级 (4)
+    County = 4,
+    /// 乡级 (5)
+    Township = 5,
+}
+
+impl Level {
+    /// 1 (national) to 5 (township).
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+    /// The level one below, if any.
+    pub fn below(self) -> Option<Level> {
+        Self::from_number(self.number() + 1)
+    }
+    /// The level with this number.
+    pub fn from_number(n: u8) -> Option<Level> {
+        Some(match n {
+            1 => Level::National,
+            2 => Level::Provincial,
+            3 => Level::Prefectural,
+            4 => Level::County,
+            5 => Level::Township,
+            _ => return None,
+        })
+    }
+}
+
+/// 单位类别.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 人民政府 / 街道办事处
+    Government,
+    /// 工作部门
+    Department,
+    /// 信访工作机构
+    PetitionOffice,
+    /// 政法机关: court, procuratorate, public security
+    Legal,
+}
+
+/// A government body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Stable code.
+    pub code: UnitCode,
+    /// Full name, e.g. 某县信访局.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Kind.
+    pub kind: UnitKind,
+    /// 上级机关: superior body; none only at the top.
+    pub parent: Option<UnitCode>,
+    /// 业务上级: the same department one tier up.
+    pub line_superior: Option<UnitCode>,
+}
+
+/// 角色.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 工作人员
+    Clerk,
+    /// 负责人: approves extensions
+    Head,
+    /// 管理员: manages units, staff, policy, calendar
+    Admin,
+}
+
+/// A staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    /// Id.
+    pub id: StaffId,
+    /// Name.
+    pub name: String,
+    /// Unit (an admin needs none).
+    pub unit: Option<UnitCode>,
+    /// Role.
+    pub role: Role,
+}
+
+/// The organisation: every unit and staff member, with the derived relations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Org {
+    units: BTreeMap<UnitCode, Unit>,
+    staff: BTreeMap<StaffId, Staff>,
+}
+
+fn check_name(field: &str, name: &str) -> Result<()> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(DomainError::Validation(msg::field(
+            field,
+            "must be 1–100 characters without control characters",
+            "应为 1–100 个字符，且不含控制字符",
+        )));
+    }
+    Ok(())
+}
+
+impl Org {
+    /// An empty organisation.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A unit by code.
+    pub fn unit(&self, code: &UnitCode) -> Option<&Unit> {
+        self.units.get(code)
+    }
+
+    /// A unit by code, or `not_found`.
+    pub fn get(&self, code: &UnitCode) -> Result<&Unit> {
+        self.units
+            .get(code)
+            .ok_or_else(|| DomainError::NotFound(msg::no_unit(code.as_str())))
+    }
+
+    /// A staff member by id.
+    pub fn staff(&self, id: &StaffId) -> Option<&Staff> {
+        self.staff.get(id)
+    }
+
+    /// All units, by code.
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        self.units.values()
+    }
+
+    /// All staff, by id.
+    pub fn all_staff(&self) -> impl Iterator<Item = &Staff> {
+        self.staff.values()
+    }
+
+    /// The units whose parent is `code`.
+    pub fn children(&self, code: &UnitCode) -> impl Iterator<Item = &Unit> {
+        let code = code.clone();
+        self.units
+            .values()
+            .filter(move |u| u.parent.as_ref() == Some(&code))
+    }
+
+    /// Checks that a new unit fits the organisation (SPEC §2.1), without adding it.
+    pub fn check_unit(&self, unit: &Unit) -> Result<()> {
+        check_name("name", &unit.name)?;
+        if self.units.contains_key(&unit.code) {
+            return Err(DomainError::Validation(msg::field(
+                "code",
+                "a unit with this code already exists",
+                "该单位代码已存在",
+            )));
+        }
+        match &unit.parent {
+            None => {
+                if unit.kind != UnitKind::Government {
+                    return Err(DomainError::Validation(msg::field(
+                        "parent",
+                        "only a government may have no parent: give --parent",
+                        "只有人民政府可以没有上级：请指定 --parent",
+                    )));
+                }
+            }
+            Some(p) => {
+                let parent = self.get(p)?;
+                let expected = match unit.kind {
+                    UnitKind::Government => {
+                        if parent.kind != UnitKind::Government {
+                            return Err(DomainError::Validation(msg::field(
+                                "parent",
+                                "a government's parent must be a government",
+                                "人民政府的上级必须是人民政府",
+                            )));
+                        }
+                        parent.level.below()
+                    }
+                    _ => {
+                        if parent.kind != UnitKind::Government {
+                            return Err(DomainError::Validation(msg::field(
+                                "parent",
+                                "a department, petition office or legal organ belongs to a government",
+                                "工作部门、信访工作机构和政法机关的上级必须是人民政府",
+                            )));
+                        }
+                        Some(parent.level)
+                    }
+                };
+                if expected != Some(unit.level) {
+                    return Err(DomainError::Validation(msg::field(
+                        "level",
+                        "inconsistent with the parent: a government is one level below its parent, any other unit at its government's level",
+                        "与上级不一致：人民政府比上级低一级，其他单位与所属人民政府同级",
+                    )));
+                }
+                if unit.kind == UnitKind::PetitionOffice
+                    && self
+                        .children(p)
+                        .any(|c| c.kind == UnitKind::PetitionOffice)
+                {
+                    return Err(DomainError::Validation(msg::field(
+                        "kind",
+                        "this government already has a petition office",
+                        "该人民政府已有信访工作机构",
+                    )));
+                }
+            }
+        }
+        if let Some(ls) = &unit.line_superior {
+            let sup = self.get(ls)?;
+            if sup.level.number() + 1 != unit.level.number() {
+                return Err(DomainError::Validation(msg::field(
+                    "line_superior",
+                    "must be exactly one level above the unit",
+                    "业务上级必须比本单位高一级",
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a unit after [`Org::check_unit`].
+    pub fn add_unit(&mut self, unit: Unit) -> Result<()> {
+        self.check_unit(&unit)?;
+        self.units.insert(unit.code.clone(), unit);
+        Ok(())
+    }
+
+    /// Inserts a unit without checks (used when replaying stored, already-checked events).
+    pub fn insert_unit_unchecked(&mut self, unit: Unit) {
+        self.units.insert(unit.code.clone(), unit);
+    }
+
+    /// Checks that a new staff member fits the organisation.
+    pub fn check_staff(&self, staff: &Staff) -> Result<()> {
+        check_name("name", &staff.name)?;
+        if self.staff.contains_key(&staff.id) {
+            return Err(DomainError::Validation(msg::field(
+                "id",
+                "a staff member with this id already exists",
+                "该工作人员编号已存在",
+            )));
+        }
+        match (&staff.unit, staff.role) {
+            (Some(u), _) => {
+                self.get(u)?;
+            }
+            (None, Role::Admin) => {}
+            (None, _) => {
+                return Err(DomainError::Validation(msg::field(
+                    "unit",
+                    "clerks and heads belong to a unit: give --unit",
+                    "工作人员和负责人必须属于某个单位：请指定 --unit",
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a staff member after [`Org::check_staff`].
+    pub fn add_staff(&mut self, staff: Staff) -> Result<()> {
+        self.check_staff(&staff)?;
+        self.staff.insert(staff.id.clone(), staff);
+        Ok(())
+    }
+
+    /// Inserts a staff member without checks (replay of stored events).
+    pub fn insert_staff_unchecked(&mut self, staff: Staff) {
+        self.staff.insert(staff.id.clone(), staff);
+    }
+
+    /// `gov(U)`: U itself when U is a government, else `parent(U)`.
+    pub fn gov(&self, code: &UnitCode) -> Option<&Unit> {
+        let u = self.units.get(code)?;
+        if u.kind == UnitKind::Government {
+            Some(u)
+        } else {
+            self.units.get(u.parent.as_ref()?)
+        }
+    }
+
+    /// `office(G)`: the petition office whose parent is government G; G itself when it has none.
+    pub fn office(&self, gov: &UnitCode) -> Option<&Unit> {
+        let g = self.units.get(gov)?;
+        Some(
+            self.children(gov)
+                .find(|c| c.kind == UnitKind::PetitionOffice)
+                .unwrap_or(g),
+        )
+    }
+
+    /// `sup(U)`, the supervising office (SPEC §2.1): `office(gov(U))` for a department or legal
+    /// organ; `office(parent(gov(U)))` for a government or petition office.
+    pub fn sup(&self, code: &UnitCode) -> Option<&Unit> {
+        let u = self.units.get(code)?;
+        let g = self.gov(code)?;
+        match u.kind {
+            UnitKind::Department | UnitKind::Legal => self.office(&g.code),
+            UnitKind::Government | UnitKind::PetitionOffice => self.office(g.parent.as_ref()?),
+        }
+    }
+
+    /// `sup↑(U) = sup(sup(U))`, the supervising office one tier up.
+    pub fn sup_up(&self, code: &UnitCode) -> Option<&Unit> {
+        let s = self.sup(code)?;
+        self.sup(&s.code)
+    }
+
+    /// Every ancestor of U through `parent`, nearest first.
+    pub fn ancestors(&self, code: &UnitCode) -> Vec<&Unit> {
+        let mut out = Vec::new();
+        let mut cur = self.units.get(code).and_then(|u| u.parent.as_ref());
+        while let Some(p) = cur {
+            match self.units.get(p) {
+                Some(u) if !out.iter().any(|o: &&Unit| o.code == u.code) => {
+                    out.push(u);
+                    cur = u.parent.as_ref();
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
+    /// 复查机关: whether R may review answers of U — `parent(U)` or `line_superior(U)`.
+    pub fn is_reviewer(&self, reviewer: &UnitCode, of: &UnitCode) -> bool {
+        self.units.get(of).is_some_and(|u| {
+            u.parent.as_ref() == Some(reviewer) || u.line_superior.as_ref() == Some(reviewer)
+        })
+    }
+
+    /// Whether S may supervise work owed by U (SPEC §7.1): `sup(U)`, `sup↑(U)` or any ancestor.
+    pub fn may_supervise(&self, s: &UnitCode, u: &UnitCode) -> bool {
+        self.sup(u).is_some_and(|x| &x.code == s)
+            || self.sup_up(u).is_some_and(|x| &x.code == s)
+            || self.ancestors(u).iter().any(|a| &a.code == s)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn c(s: &str) -> UnitCode {
+        UnitCode::parse(s).expect("code")
+    }
+
+    /// A province → prefecture → county → township tree with departments and petition offices at
+    /// each tier, except the township of `town-b` whose county (`cty-b`) has no petition office.
+    pub(crate) fn sample() -> Org {
+        let mut o = Org::new();
+        let mut add = |code: &str, level, kind, parent: Option<&str>, ls: Option<&str>| {
+            o.add_unit(Unit {
+                code: c(code),
+                name: format!("{code} name"),
+                level,
+                kind,
+                parent: parent.map(c),
+                line_superior: ls.map(c),
+            })
+            .expect(code);
+        };
+        use Level::*;
+        use UnitKind::*;
+        add("prov", Provincial, Government, None, None);
+        add("prov-xfj", Provincial, PetitionOffice, Some("prov"), None);
+        add("prov-zjt", Provincial, Department, Some("prov"), None);
+        add("city", Prefectural, Government, Some("prov"), None);
+        add("city-xfj", Prefectural, PetitionOffice, Some("city"), None);
+        add("city-zjj", Prefectural, Department, Some("city"), Some("prov-zjt"));
+        add("city-court", Prefectural, Legal, Some("city"), None);
+        add("cty-a", County, Government, Some("city"), None);
+        add("cty-a-xfj", County, PetitionOffice, Some("cty-a"), None);
+        add("cty-a-zjj", County, Department, Some("cty-a"), Some("city-zjj"));
+        add("cty-b", County, Government, Some("city"), None);
+        add("cty-b-zjj", County, Department, Some("cty-b"), Some("city-zjj"));
+        add("town-a", Township, Government, Some("cty-a"), None);
+        add("town-b", Township, Government, Some("cty-b"), None);
+        o
+    }
+
+    fn code_of(u: Option<&Unit>) -> Option<&str> {
+        u.map(|u| u.code.as_str())
+    }
+
+    #[test]
+    fn gov_and_office_follow_spec_2_1() {
+        let o = sample();
+        assert_eq!(code_of(o.gov(&c("cty-a-zjj"))), Some("cty-a"));
+        assert_eq!(code_of(o.gov(&c("cty-a"))), Some("cty-a"));
+        assert_eq!(code_of(o.office(&c("cty-a"))), Some("cty-a-xfj"));
+        // A government with no petition office is its own office.
+        assert_eq!(code_of(o.office(&c("cty-b"))), Some("cty-b"));
+    }
+
+    #[test]
+    fn sup_of_departments_townships_and_offices() {
+        let o = sample();
+        // A county department and a township are supervised by the county 信访局.
+        assert_eq!(code_of(o.sup(&c("cty-a-zjj"))), Some("cty-a-xfj"));
+        assert_eq!(code_of(o.sup(&c("town-a"))), Some("cty-a-xfj"));
+        // The county government and the county 信访局 by the prefecture's 信访局.
+        assert_eq!(code_of(o.sup(&c("cty-a"))), Some("city-xfj"));
+        assert_eq!(code_of(o.sup(&c("cty-a-xfj"))), Some("city-xfj"));
+        // A tier with no petition office: its government supervises.
+        assert_eq!(code_of(o.sup(&c("cty-b-zjj"))), Some("cty-b"));
+        assert_eq!(code_of(o.sup(&c("town-b"))), Some("cty-b"));
+        assert_eq!(code_of(o.sup(&c("cty-b"))), Some("city-xfj"));
+        // Legal organs like departments.
+        assert_eq!(code_of(o.sup(&c("city-court"))), Some("city-xfj"));
+        // The top has no supervisor.
+        assert_eq!(code_of(o.sup(&c("prov"))), None);
+        assert_eq!(code_of(o.sup(&c("prov-xfj"))), None);
+    }
+
+    #[test]
+    fn sup_up_is_one_tier_up() {
+        let o = sample();
+        assert_eq!(code_of(o.sup_up(&c("cty-a-zjj"))), Some("city-xfj"));
+        assert_eq!(code_of(o.sup_up(&c("town-a"))), Some("city-xfj"));
+        assert_eq!(code_of(o.sup_up(&c("cty-a"))), Some("prov-xfj"));
+        assert_eq!(code_of(o.sup_up(&c("city-zjj"))), Some("prov-xfj"));
+        assert_eq!(code_of(o.sup_up(&c("city"))), None);
+    }
+
+    #[test]
+    fn reviewer_is_parent_or_line_superior() {
+        let o = sample();
+        assert!(o.is_reviewer(&c("cty-a"), &c("cty-a-zjj")));
+        assert!(o.is_reviewer(&c("city-zjj"), &c("cty-a-zjj")));
+        assert!(!o.is_reviewer(&c("city"), &c("cty-a-zjj")));
+        assert!(o.is_reviewer(&c("city"), &c("cty-a")));
+    }
+
+    #[test]
+    fn supervision_permission_is_sup_sup_up_or_ancestor() {
+        let o = sample();
+        let u = c("cty-a-zjj");
+        assert!(o.may_supervise(&c("cty-a-xfj"), &u));
+        assert!(o.may_supervise(&c("city-xfj"), &u));
+        assert!(o.may_supervise(&c("cty-a"), &u));
+        assert!(o.may_supervise(&c("prov"), &u));
+        assert!(!o.may_supervise(&c("cty-b"), &u));
+        assert!(!o.may_supervise(&c("town-a"), &u));
+        assert!(!o.may_supervise(&c("city-zjj"), &u));
+    }
+
+    #[test]
+    fn inconsistent_levels_are_refused() {
+        let mut o = sample();
+        let bad = |code: &str, level, kind, parent: &str| Unit {
+            code: c(code),
+            name: "x".into(),
+            level,
+            kind,
+            parent: Some(c(parent)),
+            line_superior: None,
+        };
+        for u in [
+            bad("g1", Level::County, UnitKind::Government, "cty-a"),
+            bad("d1", Level::Township, UnitKind::Department, "cty-a"),
+            bad("d2", Level::County, UnitKind::Department, "cty-a-zjj"),
+            bad("x2", Level::County, UnitKind::PetitionOffice, "cty-a"),
+        ] {
+            assert!(
+                matches!(o.add_unit(u.clone()), Err(DomainError::Validation(_))),
+                "{u:?}"
+            );
+        }
+        let orphan = Unit { parent: None, ..bad("d3", Level::County, UnitKind::Department, "cty-a") };
+        assert!(o.add_unit(orphan).is_err());
+        let unknown_parent = bad("d4", Level::County, UnitKind::Department, "nowhere");
+        assert!(matches!(o.add_unit(unknown_parent), Err(DomainError::NotFound(_))));
+    }
+
+    #[test]
+    fn staff_need_a_known_unit_unless_admin() {
+        let mut o = sample();
+        let s = |id: &str, unit: Option<&str>, role| Staff {
+            id: StaffId::parse(id).expect("id"),
+            name: "n".into(),
+            unit: unit.map(c),
+            role,
+        };
+        assert!(o.add_staff(s("admin", None, Role::Admin)).is_ok());
+        assert!(o.add_staff(s("li", None, Role::Clerk)).is_err());
+        assert!(matches!(o.add_staff(s("li", Some("nope"), Role::Clerk)), Err(DomainError::NotFound(_))));
+        assert!(o.add_staff(s("li", Some("cty-a-xfj"), Role::Clerk)).is_ok());
+        assert!(o.add_staff(s("li", Some("cty-a-xfj"), Role::Clerk)).is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! 时限参数: every limit of SPEC §5.2 and §7.2 as a policy value, with its default and legal source
+//! (SPEC §10.3). Changing a value affects clocks started afterwards: due dates are fixed in the
+//! events that start clocks, so replay never depends on today's policy.
+
+use chrono::FixedOffset;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{msg, DomainError, Result};
+
+/// The policy values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Local time zone for dates, as `+08:00`.
+    #[serde(with = "tz_serde")]
+    pub timezone: FixedOffset,
+    /// Move a due date that falls on a rest day to the next working day (Civil Code Art 203).
+    pub roll_over: bool,
+    /// `intake`: decide or route within N days (2022 Art 22; 2005 Art 21).
+    pub intake_days: u32,
+    /// `acceptance`: the receiving unit decides within N days (2005 Art 21 last ¶).
+    pub acceptance_days: u32,
+    /// `objection`: the receiving unit may object within N working days (2022 Art 23 ¶3).
+    pub objection_working_days: u32,
+    /// `handling`: answer within N days of acceptance (2022 Art 34; 2005 Art 33).
+    pub handling_days: u32,
+    /// Total extensions at most N days (2005 Art 33).
+    pub max_extension_days: u32,
+    /// `assist`: assisting units answer N days before the handling due date (local practice).
+    pub assist_lead_days: u32,
+    /// `review_window`: the petitioner may request review within N days (2005 Art 34).
+    pub review_request_days: u32,
+    /// `review`: the reviewer answers within N days (2005 Art 34).
+    pub review_days: u32,
+    /// `rereview_window`: the petitioner may request re-review within N days (2005 Art 35).
+    pub rereview_request_days: u32,
+    /// `rereview`: the re-reviewer answers within N days, hearings excluded (2005 Art 35).
+    pub rereview_days: u32,
+    /// `evaluation`: the petitioner may rate an answer within N days (national practice).
+    pub evaluation_days: u32,
+    /// Respond-by of a `reminder` (催办), in working days.
+    pub reminder_working_days: u32,
+    /// Respond-by of a `supervision` (督办), in days.
+    pub supervision_days: u32,
+    /// Respond-by of a `notice` (通报), in days.
+    pub notice_days: u32,
+}
+
+mod tz_serde {
+    use chrono::FixedOffset;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tz: &FixedOffset, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&tz.to_string())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_tz(&s).ok_or_else(|| serde::de::Error::custom("invalid timezone"))
+    }
+}
+
+/// Parses `+08:00`, `-05:30`, `+0800` or `Z`.
+pub fn parse_tz(s: &str) -> Option<FixedOffset> {
+    if s == "Z" || s == "UTC" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: i32 = digits[..2].parse().ok()?;
+    let m: i32 = digits[2..].parse().ok()?;
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            timezone: FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
+            roll_over: true,
+            intake_days: 15,
+            acceptance_days: 15,
+            objection_working_days: 5,
+            handling_days: 60,
+            max_extension_days: 30,
+            assist_lead_days: 10,
+            review_request_days: 30,
+            review_days: 30,
+            rereview_request_days: 30,
+            rereview_days: 30,
+            evaluation_days: 30,
+            reminder_working_days: 5,
+            supervision_days: 15,
+            notice_days: 10,
+        }
+    }
+}
+
+/// One policy key with its legal source, for `policy show`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyEntry {
+    /// Key, as in SPEC §10.3.
+    pub key: &'static str,
+    /// Current value as text.
+    pub value: String,
+    /// Default value as text.
+    pub default: String,
+    /// Unit: `days`, `working_days`, `bool` or `offset`.
+    pub unit: &'static str,
+    /// Legal source or practice.
+    pub source: &'static str,
+}
+
+/// The keys of SPEC §10.3, with unit and source.
+pub const KEYS: &[(&str, &str, &str)] = &[
+    ("timezone", "offset", "local time"),
+    ("roll_over", "bool", "Civil Code Art 203"),
+    ("intake_days", "days", "2022 Art 22; 2005 Art 21"),
+    ("acceptance_days", "days", "2005 Art 21 last ¶"),
+    ("objection_working_days", "working_days", "2022 Art 23 ¶3"),
+    ("handling_days", "days", "2022 Art 34; 2005 Art 33"),
+    ("max_extension_days", "days", "2005 Art 33"),
+    ("assist_lead_days", "days", "local practice"),
+    ("review_request_days", "days", "2005 Art 34"),
+    ("review_days", "days", "2005 Art 34"),
+    ("rereview_request_days", "days", "2005 Art 35"),
+    ("rereview_days", "days", "2005 Art 35"),
+    ("evaluation_days", "days", "national practice"),
+    ("reminder_working_days", "working_days", "2005 Art 36; 2009 opinion 二(四)"),
+    ("supervision_days", "days", "2005 Art 36"),
+    ("notice_days", "days", "2005 Art 36"),
+];
+
+impl Policy {
+    fn days_mut(&mut self, key: &str) -> Option<&mut u32> {
+        Some(match key {
+            "intake_days" => &mut self.intake_days,
+            "acceptance_days" => &mut self.acceptance_days,
+            "objection_working_days" => &mut self.objection_working_days,
+            "handling_days" => &mut self.handling_days,
+            "max_extension_days" => &mut self.max_extension_days,
+            "assist_lead_days" => &mut self.assist_lead_days,
+            "review_request_days" => &mut self.review_request_days,
+            "review_days" => &mut self.review_days,
+            "rereview_request_days" => &mut self.rereview_request_days,
+            "rereview_days" => &mut self.rereview_days,
+            "evaluation_days" => &mut self.evaluation_days,
+            "reminder_working_days" => &mut self.reminder_working_days,
+            "supervision_days" => &mut self.supervision_days,
+            "notice_days" => &mut self.notice_days,
+            _ => return None,
+        })
+    }
+
+    /// The value of `key` as text.
+    pub fn get(&self, key: &str) -> Option<String> {
+        match key {
+            "timezone" => Some(self.timezone.to_string()),
+            "roll_over" => Some(self.roll_over.to_string()),
+            k => self.clone().days_mut(k).map(|v| v.to_string()),
+        }
+    }
+
+    /// Sets `key` to `value`, validating both. Day counts are 0–3650 (0 only for
+    /// `assist_lead_days` and `max_extension_days`).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let bad = |en: &str, zh: &str| DomainError::Validation(msg::field(key, en, zh));
+        match key {
+            "timezone" => {
+                self.timezone = parse_tz(value).ok_or_else(|| bad("use an offset such as +08:00", "请使用 +08:00 这样的时区偏移"))?;
+            }
+            "roll_over" => {
+                self.roll_over = match value {
+                    "true" | "on" | "yes" => true,
+                    "false" | "off" | "no" => false,
+                    _ => return Err(bad("use true or false", "请使用 true 或 false")),
+                };
+            }
+            _ => {
+                let zero_ok = matches!(key, "assist_lead_days" | "max_extension_days");
+                let slot = self.days_mut(key).ok_or_else(|| {
+                    DomainError::Usage(msg::field(
+                        key,
+                        "unknown policy key: see `petition policy show`",
+                        "未知的参数：请查看 `petition policy show`",
+                    ))
+                })?;
+                let n: u32 = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 3650 && (zero_ok || *n > 0))
+                    .ok_or_else(|| bad("use a whole number of days from 1 to 3650", "请填写 1 到 3650 之间的天数"))?;
+                *slot = n;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every key with its value, default and source.
+    pub fn entries(&self) -> Vec<PolicyEntry> {
+        let d = Policy::default();
+        KEYS.iter()
+            .map(|(key, unit, source)| PolicyEntry {
+                key,
+                value: self.get(key).unwrap_or_default(),
+                default: d.get(key).unwrap_or_default(),
+                unit,
+                source,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_spec_5_2() {
+        let p = Policy::default();
+        assert_eq!(p.timezone.to_string(), "+08:00");
+        assert!(p.roll_over);
+        assert_eq!((p.intake_days, p.acceptance_days, p.objection_working_days), (15, 15, 5));
+        assert_eq!((p.handling_days, p.max_extension_days, p.assist_lead_days), (60, 30, 10));
+        assert_eq!((p.review_request_days, p.review_days), (30, 30));
+        assert_eq!((p.rereview_request_days, p.rereview_days, p.evaluation_days), (30, 30, 30));
+        assert_eq!((p.reminder_working_days, p.supervision_days, p.notice_days), (5, 15, 10));
+        assert_eq!(p.entries().len(), 16);
+    }
+
+    #[test]
+    fn set_validates_keys_and_values() {
+        let mut p = Policy::default();
+        p.set("handling_days", "45").expect("set");
+        assert_eq!(p.handling_days, 45);
+        p.set("timezone", "+05:30").expect("tz");
+        assert_eq!(p.get("timezone").as_deref(), Some("+05:30"));
+        p.set("roll_over", "false").expect("bool");
+        assert!(!p.roll_over);
+        assert!(matches!(p.set("nope", "1"), Err(DomainError::Usage(_))));
+        assert!(matches!(p.set("handling_days", "0"), Err(DomainError::Validation(_))));
+        assert!(matches!(p.set("handling_days", "-3"), Err(DomainError::Validation(_))));
+        assert!(matches!(p.set("timezone", "Beijing"), Err(DomainError::Validation(_))));
+        assert!(p.set("max_extension_days", "0").is_ok());
+    }
+}

@@ -1,0 +1,144 @@
+//! 限时督办: the escalation ladder (SPEC §7.2) and the planning of `tick` (§7.3) — pure functions
+//! from a case and `now` to the events that time makes due.
+
+use chrono::NaiveDate;
+
+use crate::case::decide::Decision;
+use crate::case::{CloseReason, EventKind, SupervisionGround, SupervisionLevel};
+use crate::clock::ClockKind;
+use crate::ids::UnitCode;
+use crate::org::Org;
+use crate::policy::Policy;
+use crate::clock::Calendar;
+
+/// The respond-by date of a supervision at `level` opened on local date `today` (policy defaults:
+/// reminder 5 working days, supervision 15 days, notice 10 days; accountability, the top, uses the
+/// supervision limit).
+pub fn respond_by(level: SupervisionLevel, today: NaiveDate, policy: &Policy, cal: &Calendar) -> NaiveDate {
+    match level {
+        SupervisionLevel::Reminder => cal.due_working_days(today, policy.reminder_working_days),
+        SupervisionLevel::Supervision | SupervisionLevel::Accountability => {
+            cal.due_days(today, policy.supervision_days, policy.roll_over)
+        }
+        SupervisionLevel::Notice => cal.due_days(today, policy.notice_days, policy.roll_over),
+    }
+}
+
+/// The unit that issues a supervision at `level` on `unit`: `sup(unit)` below `notice`,
+/// `sup↑(unit)` from `notice` on (when there is one; otherwise the current issuer stays).
+pub fn issuer(org: &Org, level: SupervisionLevel, unit: &UnitCode, current: &UnitCode) -> UnitCode {
+    let up = if level >= SupervisionLevel::Notice { org.sup_up(unit) } else { org.sup(unit) };
+    up.map(|u| u.code.clone()).unwrap_or_else(|| current.clone())
+}
+
+/// The four steps of §7.3 for one case, in order. Returns nothing when nothing is due, so a second
+/// tick at the same time appends nothing.
+pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
+    let case = d.case;
+    let org = d.ctx.org;
+    let policy = d.ctx.policy;
+    let cal = d.ctx.calendar;
+    let today = d.today;
+    let mut out = Vec::new();
+    let accused = case.accused_unit();
+
+    // 1. Every overdue unit clock without an automatic supervision gets a reminder by sup(unit).
+    let mut opened = 0u32;
+    for c in &case.clocks {
+        if c.kind == ClockKind::Supervision || c.auto_supervised || !c.overdue(today) {
+            continue;
+        }
+        if accused == Some(&c.unit) {
+            continue; // §6.6: never supervised onto the accused unit.
+        }
+        let Some(by) = org.sup(&c.unit) else { continue };
+        let ground = if c.kind == ClockKind::ResultReport {
+            SupervisionGround::NoResultReport
+        } else {
+            SupervisionGround::Overdue
+        };
+        let level = SupervisionLevel::Reminder;
+        let rb = respond_by(level, today, policy, cal);
+        let text = format!(
+            "{} clock overdue since {}: act and explain the delay (超过时限的必须说明原因)",
+            c.kind.as_str(),
+            c.due
+        );
+        // Numbering continues past the supervisions opened earlier in this same tick.
+        let ev = d.open_supervision(&by.code, &c.unit, level, ground, rb, &text, Some(c.index));
+        if let EventKind::SupervisionOpened { mut supervision, mut clocks } = ev {
+            supervision.id += opened;
+            for k in &mut clocks {
+                k.supervision = Some(supervision.id);
+            }
+            out.push(EventKind::SupervisionOpened { supervision, clocks });
+        }
+        opened += 1;
+    }
+
+    // 2. Every open supervision past its respond-by climbs one level.
+    for s in &case.supervisions {
+        if s.answered_at.is_some() || today <= s.respond_by {
+            continue;
+        }
+        let Some(level) = s.level.next() else { continue };
+        let by = issuer(org, level, &s.unit, &s.by);
+        let rb = respond_by(level, today, policy, cal);
+        out.push(EventKind::SupervisionEscalated {
+            supervision: s.id,
+            level,
+            by,
+            respond_by: rb,
+            clocks: vec![crate::clock::ClockStart {
+                kind: ClockKind::Supervision,
+                unit: s.unit.clone(),
+                started: today,
+                due: rb,
+                days: None,
+                supervision: Some(s.id),
+            }],
+        });
+    }
+
+    // 3. A lapsed review or re-review window closes the case.
+    let window_lapsed = case.clocks.iter().any(|c| {
+        matches!(
+            (case.state, c.kind),
+            (crate::case::CaseState::OpinionIssued, ClockKind::ReviewWindow)
+                | (crate::case::CaseState::ReviewIssued, ClockKind::RereviewWindow)
+        ) && c.is_open()
+            && today > c.due
+    });
+    if window_lapsed {
+        out.push(EventKind::Closed { reason: CloseReason::WindowLapsed });
+    }
+
+    // 4. A lapsed evaluation is recorded (超期未评价).
+    for c in &case.clocks {
+        if c.kind == ClockKind::Evaluation && c.is_open() && today > c.due {
+            out.push(EventKind::EvaluationLapsed { clock: c.index });
+        }
+    }
+    out
+}
+
+/// The earliest local date on which `tick` has work for this case, if any: the first day after
+/// the earliest due date among the clocks and supervisions that tick acts on. Stores index this
+/// date so tick's cost follows the number of due items, not the number of cases.
+pub fn next_tick_date(case: &crate::case::Case) -> Option<NaiveDate> {
+    let accused = case.accused_unit();
+    let clocks = case.clocks.iter().filter(|c| c.is_open()).filter_map(|c| match c.kind {
+        ClockKind::Supervision => None,
+        ClockKind::Evaluation => Some(c.due),
+        ClockKind::ReviewWindow | ClockKind::RereviewWindow => Some(c.due),
+        ClockKind::Objection => None,
+        _ if c.auto_supervised || accused == Some(&c.unit) => None,
+        _ => Some(c.due),
+    });
+    let sups = case
+        .supervisions
+        .iter()
+        .filter(|s| s.answered_at.is_none() && s.level.next().is_some())
+        .map(|s| s.respond_by);
+    clocks.chain(sups).min().and_then(|d| d.succ_opt())
+}

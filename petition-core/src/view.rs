@@ -1,0 +1,244 @@
+//! 视图: the case as JSON (SPEC §10.5) with its clocks evaluated at a given time, and the privacy
+//! rules for what a reader may see — masking (§11) and redaction for the accused unit (§6.6).
+
+use chrono::NaiveDate;
+use serde_json::{json, Map, Value};
+
+use crate::case::{Case, Event, EventKind, Petitioner};
+use crate::clock::Clock;
+use crate::ids::UnitCode;
+use crate::org::Org;
+
+/// How much personal data a reader may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Privacy {
+    /// Everything (scripts with `--json` inside the office, `--include-pii` exports).
+    Full,
+    /// Id numbers, phones and addresses masked (human output, exports without `--include-pii`).
+    Masked,
+    /// Nothing that identifies a petitioner (readers from the accused unit, §6.6; public status).
+    Redacted,
+}
+
+impl Privacy {
+    /// The privacy a reader from `unit` gets for `case`: redacted for the accused unit, else `base`.
+    pub fn for_reader(case: &Case, unit: Option<&UnitCode>, base: Privacy) -> Privacy {
+        match (case.accused_unit(), unit) {
+            (Some(a), Some(u)) if a == u => Privacy::Redacted,
+            _ => base,
+        }
+    }
+}
+
+/// `110101********1234`: the first 6 and last 4 characters kept.
+pub fn mask_id(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    if c.len() <= 10 {
+        return "*".repeat(c.len());
+    }
+    let head: String = c[..6].iter().collect();
+    let tail: String = c[c.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(c.len() - 10))
+}
+
+/// `138****5678`: the first 3 and last 4 digits kept.
+pub fn mask_phone(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    if c.len() <= 7 {
+        return "*".repeat(c.len());
+    }
+    let head: String = c[..3].iter().collect();
+    let tail: String = c[c.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(c.len() - 7))
+}
+
+/// An address keeps its first 6 characters.
+pub fn mask_address(s: &str) -> String {
+    let head: String = s.chars().take(6).collect();
+    format!("{head}****")
+}
+
+/// The redaction placeholder for names.
+pub const REDACTED: &str = "***";
+
+fn petitioner_json(p: &Petitioner, privacy: Privacy) -> Value {
+    let (name, id, phone, address) = match privacy {
+        Privacy::Full => (p.name.clone(), p.id_number.clone(), p.phone.clone(), p.address.clone()),
+        Privacy::Masked => (
+            p.name.clone(),
+            p.id_number.as_deref().map(mask_id),
+            p.phone.as_deref().map(mask_phone),
+            p.address.as_deref().map(mask_address),
+        ),
+        Privacy::Redacted => (
+            REDACTED.to_string(),
+            p.id_number.as_ref().map(|_| REDACTED.to_string()),
+            p.phone.as_ref().map(|_| REDACTED.to_string()),
+            p.address.as_ref().map(|_| REDACTED.to_string()),
+        ),
+    };
+    json!({"name": name, "id_type": p.id_type, "id_number": id, "phone": phone, "address": address})
+}
+
+/// One clock as JSON at local date `today`: duty clocks have `overdue` and `met`, windows `lapsed`.
+pub fn clock_json(c: &Clock, today: NaiveDate) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(c.kind));
+    m.insert("unit".into(), json!(c.unit));
+    m.insert("started".into(), json!(c.started));
+    m.insert("due".into(), json!(c.due));
+    m.insert("stopped_at".into(), json!(c.stopped_at.map(|t| t.to_rfc3339())));
+    if c.kind.is_window() {
+        m.insert("lapsed".into(), json!(c.lapsed_on(today)));
+    } else {
+        m.insert("overdue".into(), json!(c.overdue(today)));
+        m.insert("met".into(), json!(c.met()));
+    }
+    if c.paused_days > 0 {
+        m.insert("paused_days".into(), json!(c.paused_days));
+    }
+    if let Some(s) = c.supervision {
+        m.insert("supervision".into(), json!(s));
+    }
+    Value::Object(m)
+}
+
+/// One event as JSON for views: the envelope and the payload, without personal data (the
+/// registration payload is shown through the case's own fields) and without clock records.
+pub fn event_json(e: &Event) -> Value {
+    let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.remove("case");
+        m.remove("clocks");
+        m.remove("registration");
+        m.remove("query_code");
+        if matches!(e.kind, EventKind::Registered(_)) {
+            m.remove("related");
+        }
+    }
+    v
+}
+
+/// The case object of SPEC §10.5, evaluated at local date `today`.
+pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Privacy) -> Value {
+    let reg = case.registration.as_ref();
+    let petitioners: Vec<Value> = reg
+        .map(|r| r.petitioners.iter().map(|p| petitioner_json(p, privacy)).collect())
+        .unwrap_or_default();
+    let representatives: Vec<String> = reg
+        .map(|r| {
+            r.representatives
+                .iter()
+                .map(|n| if privacy == Privacy::Redacted { REDACTED.to_string() } else { n.clone() })
+                .collect()
+        })
+        .unwrap_or_default();
+    let content = reg.and_then(|r| r.content.clone()).filter(|_| privacy != Privacy::Redacted);
+    json!({
+        "id": case.id,
+        "query_code": if privacy == Privacy::Redacted { None } else { case.query_code.clone() },
+        "state": case.state,
+        "channel": reg.map(|r| r.channel),
+        "purpose": reg.map(|r| r.purpose),
+        "summary": reg.map(|r| r.summary.clone()),
+        "content": content,
+        "category": reg.map(|r| r.category.clone()),
+        "locality": reg.map(|r| r.locality.clone()),
+        "received_at": reg.map(|r| r.received_at.to_rfc3339()),
+        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
+        "first_contact": case.first_contact,
+        "holder": case.holder,
+        "lead": case.lead,
+        "routed_by": case.routed_by,
+        "routing": case.routing,
+        "objection": case.objection,
+        "assisting": case.assisting.iter().map(|a| json!({"unit": a.unit, "input_at": a.input_at.map(|t| t.to_rfc3339())})).collect::<Vec<_>>(),
+        "petitioners": petitioners,
+        "representatives": representatives,
+        "headcount": reg.map(|r| r.headcount),
+        "collective": case.collective,
+        "skip_level": case.skip_level,
+        "repeat_of": case.repeat_of,
+        "related": case.related,
+        "litigation": reg.is_some_and(|r| r.litigation),
+        "accused_unit": case.accused_unit(),
+        "major": reg.is_some_and(|r| r.major),
+        "merged_into": case.merged_into,
+        "absorbed": case.absorbed,
+        "clocks": case.clocks.iter().map(|c| clock_json(c, today)).collect::<Vec<_>>(),
+        "supervisions": case.supervisions.iter().map(|s| json!({
+            "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit,
+            "respond_by": s.respond_by, "answered_at": s.answered_at.map(|t| t.to_rfc3339()),
+            "overdue": s.answered_at.is_none() && today > s.respond_by,
+        })).collect::<Vec<_>>(),
+        "extension_days": case.extension_days,
+        "outcome": case.outcome,
+        "review_outcome": case.review_outcome,
+        "rereview_outcome": case.rereview_outcome,
+        "reviewer": case.reviewer,
+        "rereviewer": case.rereviewer,
+        "decline_ground": case.decline_ground,
+        "close_reason": case.close_reason,
+        "evaluations": case.evaluations.iter().map(|e| json!({
+            "handling": e.handling, "office": e.office, "unit": e.unit, "at": e.at.to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "events": events.iter().map(event_json).collect::<Vec<_>>(),
+    })
+}
+
+/// The short form used by `list`, `queue` and `overdue`.
+pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
+    let reg = case.registration.as_ref();
+    json!({
+        "id": case.id,
+        "state": case.state,
+        "holder": case.holder,
+        "lead": case.lead,
+        "summary": reg.map(|r| r.summary.clone()),
+        "category": reg.map(|r| r.category.clone()),
+        "locality": reg.map(|r| r.locality.clone()),
+        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
+        "first_contact": case.first_contact,
+        "collective": case.collective,
+        "skip_level": case.skip_level,
+        "clocks": case.clocks.iter().filter(|c| c.is_open()).map(|c| clock_json(c, today)).collect::<Vec<_>>(),
+        "supervisions": case.supervisions.iter().filter(|s| s.answered_at.is_none()).map(|s| json!({
+            "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit, "respond_by": s.respond_by,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The petitioner's public view (`petition status`, 2005 Art 12): state, holder's name, due dates,
+/// answers given — never personal data.
+pub fn public_status_json(case: &Case, org: &Org, today: NaiveDate) -> Value {
+    let holder_name = case
+        .holder
+        .as_ref()
+        .and_then(|h| org.unit(h))
+        .map(|u| u.name.clone());
+    json!({
+        "id": case.id,
+        "state": case.state,
+        "holder": holder_name,
+        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
+        "due": case.clocks.iter().filter(|c| c.is_open() && !c.kind.is_window()).map(|c| json!({"kind": c.kind, "due": c.due, "overdue": c.overdue(today)})).collect::<Vec<_>>(),
+        "windows": case.clocks.iter().filter(|c| c.is_open() && c.kind.is_window() && c.kind != crate::clock::ClockKind::Objection).map(|c| json!({"kind": c.kind, "due": c.due})).collect::<Vec<_>>(),
+        "outcome": case.outcome,
+        "review_outcome": case.review_outcome,
+        "rereview_outcome": case.rereview_outcome,
+        "decline_ground": case.decline_ground,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_follow_spec_11() {
+        assert_eq!(mask_id("110101199003071234"), "110101********1234");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_address("某省某市某县某镇某村12号"), "某省某市某县****");
+        assert_eq!(mask_phone("12345"), "*****");
+    }
+}
