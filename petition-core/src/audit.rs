@@ -16,11 +16,22 @@ use crate::org::{Staff, Unit};
 #[allow(missing_docs)]
 pub enum AdminKind {
     /// `petition init`: the database was created with its first admin.
-    Initialized { admin: Staff },
-    UnitAdded { unit: Unit },
-    StaffAdded { staff: Staff },
-    PolicySet { key: String, value: String },
-    CalendarSet { entries: Vec<(NaiveDate, DayKind)> },
+    Initialized {
+        admin: Staff,
+    },
+    UnitAdded {
+        unit: Unit,
+    },
+    StaffAdded {
+        staff: Staff,
+    },
+    PolicySet {
+        key: String,
+        value: String,
+    },
+    CalendarSet {
+        entries: Vec<(NaiveDate, DayKind)>,
+    },
 }
 
 /// An administrative event.
@@ -155,7 +166,12 @@ impl Default for Verifier {
         Self {
             prev: GENESIS,
             expected_gseq: 1,
-            report: VerifyReport { entries: 0, first_broken: None, reason: None, head: hex(&GENESIS) },
+            report: VerifyReport {
+                entries: 0,
+                first_broken: None,
+                reason: None,
+                head: hex(&GENESIS),
+            },
         }
     }
 }
@@ -211,13 +227,18 @@ mod tests {
 
     #[test]
     fn canonical_json_sorts_keys_and_has_no_whitespace() {
-        let v: Value = serde_json::from_str(r#"{ "b": 1, "a": {"z": [1, 2], "y": "中"} }"#).expect("json");
+        let v: Value =
+            serde_json::from_str(r#"{ "b": 1, "a": {"z": [1, 2], "y": "中"} }"#).expect("json");
         assert_eq!(canonical(&v), r#"{"a":{"y":"中","z":[1,2]},"b":1}"#);
     }
 
     #[test]
     fn chain_detects_a_changed_entry() {
-        let e = |n: u64| format!(r#"{{"actor":"a","at":"2026-03-02T09:00:00+08:00","gseq":{n},"key":"k","type":"policy_set","value":"{n}"}}"#);
+        let e = |n: u64| {
+            format!(
+                r#"{{"actor":"a","at":"2026-03-02T09:00:00+08:00","gseq":{n},"key":"k","type":"policy_set","value":"{n}"}}"#
+            )
+        };
         let h1 = chain_hash(&GENESIS, &e(1));
         let h2 = chain_hash(&h1, &e(2));
         let mut v = Verifier::default();

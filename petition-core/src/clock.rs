@@ -165,7 +165,10 @@ impl ClockKind {
     pub fn is_window(self) -> bool {
         matches!(
             self,
-            ClockKind::ReviewWindow | ClockKind::RereviewWindow | ClockKind::Evaluation | ClockKind::Objection
+            ClockKind::ReviewWindow
+                | ClockKind::RereviewWindow
+                | ClockKind::Evaluation
+                | ClockKind::Objection
         )
     }
 
@@ -323,7 +326,10 @@ mod tests {
     fn spec_5_1_may_day_holidays_move_due_date_to_2026_05_06() {
         let mut cal = Calendar::default();
         for day in 1..=5 {
-            cal.set(NaiveDate::from_ymd_opt(2026, 5, day).expect("date"), DayKind::Holiday);
+            cal.set(
+                NaiveDate::from_ymd_opt(2026, 5, day).expect("date"),
+                DayKind::Holiday,
+            );
         }
         assert_eq!(cal.due_days(d("2026-03-02"), 60, true), d("2026-05-06"));
     }
@@ -364,7 +370,13 @@ mod tests {
         c.stopped_at = Some(DateTime::parse_from_rfc3339("2026-05-01T17:00:00+08:00").expect("t"));
         assert_eq!(c.met(), Some(true));
         assert!(!c.overdue(d("2026-06-01")));
-        let w = Clock::from_start(1, &ClockStart { kind: ClockKind::ReviewWindow, ..start });
+        let w = Clock::from_start(
+            1,
+            &ClockStart {
+                kind: ClockKind::ReviewWindow,
+                ..start
+            },
+        );
         assert!(!w.overdue(d("2026-06-01")), "windows are never overdue");
         assert!(w.lapsed_on(d("2026-05-02")));
         assert_eq!(w.met(), None);
@@ -375,6 +387,9 @@ mod tests {
         let t = DateTime::parse_from_rfc3339("2026-03-01T20:00:00Z").expect("t");
         let tz8 = FixedOffset::east_opt(8 * 3600).expect("tz");
         assert_eq!(local_date(t, tz8), d("2026-03-02"));
-        assert_eq!(local_date(t, FixedOffset::east_opt(0).expect("tz")), d("2026-03-01"));
+        assert_eq!(
+            local_date(t, FixedOffset::east_opt(0).expect("tz")),
+            d("2026-03-01")
+        );
     }
 }

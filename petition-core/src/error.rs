@@ -29,7 +29,10 @@ pub struct Text {
 impl Text {
     /// A message from its two translations.
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Self { en: en.into(), zh: zh.into() }
+        Self {
+            en: en.into(),
+            zh: zh.into(),
+        }
     }
     /// The message in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
@@ -188,7 +191,8 @@ pub mod msg {
     /// A malformed query code.
     pub fn bad_query_code() -> Text {
         t(
-            "invalid query code: it has 8 letters and digits, as printed on the acceptance notice".into(),
+            "invalid query code: it has 8 letters and digits, as printed on the acceptance notice"
+                .into(),
             "查询码无效：查询码为受理告知书上的 8 位字母和数字".into(),
         )
     }
@@ -268,7 +272,10 @@ pub mod msg {
     }
     /// Already registered.
     pub fn already_registered(id: &str) -> Text {
-        t(format!("case {id} is already registered"), format!("信访件 {id} 已登记"))
+        t(
+            format!("case {id} is already registered"),
+            format!("信访件 {id} 已登记"),
+        )
     }
     /// A free-form invalid transition.
     pub fn invalid(en: &str, zh: &str) -> Text {

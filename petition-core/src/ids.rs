@@ -196,7 +196,14 @@ mod tests {
         assert_eq!(CaseId::parse("XF2026-000001"), Ok(id.clone()));
         assert_eq!(id.year(), 2026);
         assert_eq!(id.sequence(), 1);
-        for bad in ["", "XF2026000001", "xf2026-000001", "XF26-000001", "XF2026-00001a", "XF2026-"] {
+        for bad in [
+            "",
+            "XF2026000001",
+            "xf2026-000001",
+            "XF26-000001",
+            "XF2026-00001a",
+            "XF2026-",
+        ] {
             assert!(CaseId::parse(bad).is_err(), "{bad}");
         }
     }
@@ -204,7 +211,13 @@ mod tests {
     #[test]
     fn unit_codes_refuse_spaces_controls_and_sql() {
         assert!(UnitCode::parse("city-xfj").is_ok());
-        for bad in ["", "a b", "x'; DROP TABLE events;--", "a\u{7}", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "a b",
+            "x'; DROP TABLE events;--",
+            "a\u{7}",
+            &"x".repeat(65),
+        ] {
             assert!(UnitCode::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -214,9 +214,7 @@ impl Org {
                     )));
                 }
                 if unit.kind == UnitKind::PetitionOffice
-                    && self
-                        .children(p)
-                        .any(|c| c.kind == UnitKind::PetitionOffice)
+                    && self.children(p).any(|c| c.kind == UnitKind::PetitionOffice)
                 {
                     return Err(DomainError::Validation(msg::field(
                         "kind",
@@ -387,13 +385,31 @@ pub(crate) mod tests {
         add("prov-zjt", Provincial, Department, Some("prov"), None);
         add("city", Prefectural, Government, Some("prov"), None);
         add("city-xfj", Prefectural, PetitionOffice, Some("city"), None);
-        add("city-zjj", Prefectural, Department, Some("city"), Some("prov-zjt"));
+        add(
+            "city-zjj",
+            Prefectural,
+            Department,
+            Some("city"),
+            Some("prov-zjt"),
+        );
         add("city-court", Prefectural, Legal, Some("city"), None);
         add("cty-a", County, Government, Some("city"), None);
         add("cty-a-xfj", County, PetitionOffice, Some("cty-a"), None);
-        add("cty-a-zjj", County, Department, Some("cty-a"), Some("city-zjj"));
+        add(
+            "cty-a-zjj",
+            County,
+            Department,
+            Some("cty-a"),
+            Some("city-zjj"),
+        );
         add("cty-b", County, Government, Some("city"), None);
-        add("cty-b-zjj", County, Department, Some("cty-b"), Some("city-zjj"));
+        add(
+            "cty-b-zjj",
+            County,
+            Department,
+            Some("cty-b"),
+            Some("city-zjj"),
+        );
         add("town-a", Township, Government, Some("cty-a"), None);
         add("town-b", Township, Government, Some("cty-b"), None);
         o
@@ -487,10 +503,16 @@ pub(crate) mod tests {
                 "{u:?}"
             );
         }
-        let orphan = Unit { parent: None, ..bad("d3", Level::County, UnitKind::Department, "cty-a") };
+        let orphan = Unit {
+            parent: None,
+            ..bad("d3", Level::County, UnitKind::Department, "cty-a")
+        };
         assert!(o.add_unit(orphan).is_err());
         let unknown_parent = bad("d4", Level::County, UnitKind::Department, "nowhere");
-        assert!(matches!(o.add_unit(unknown_parent), Err(DomainError::NotFound(_))));
+        assert!(matches!(
+            o.add_unit(unknown_parent),
+            Err(DomainError::NotFound(_))
+        ));
     }
 
     #[test]
@@ -504,8 +526,13 @@ pub(crate) mod tests {
         };
         assert!(o.add_staff(s("admin", None, Role::Admin)).is_ok());
         assert!(o.add_staff(s("li", None, Role::Clerk)).is_err());
-        assert!(matches!(o.add_staff(s("li", Some("nope"), Role::Clerk)), Err(DomainError::NotFound(_))));
+        assert!(matches!(
+            o.add_staff(s("li", Some("nope"), Role::Clerk)),
+            Err(DomainError::NotFound(_))
+        ));
         assert!(o.add_staff(s("li", Some("cty-a-xfj"), Role::Clerk)).is_ok());
-        assert!(o.add_staff(s("li", Some("cty-a-xfj"), Role::Clerk)).is_err());
+        assert!(o
+            .add_staff(s("li", Some("cty-a-xfj"), Role::Clerk))
+            .is_err());
     }
 }

@@ -83,7 +83,8 @@ pub fn parse_tz(s: &str) -> Option<FixedOffset> {
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            timezone: FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
+            timezone: FixedOffset::east_opt(8 * 3600)
+                .unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
             roll_over: true,
             intake_days: 15,
             acceptance_days: 15,
@@ -133,7 +134,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("rereview_request_days", "days", "2005 Art 35"),
     ("rereview_days", "days", "2005 Art 35"),
     ("evaluation_days", "days", "national practice"),
-    ("reminder_working_days", "working_days", "2005 Art 36; 2009 opinion 二(四)"),
+    (
+        "reminder_working_days",
+        "working_days",
+        "2005 Art 36; 2009 opinion 二(四)",
+    ),
     ("supervision_days", "days", "2005 Art 36"),
     ("notice_days", "days", "2005 Art 36"),
 ];
@@ -174,7 +179,12 @@ impl Policy {
         let bad = |en: &str, zh: &str| DomainError::Validation(msg::field(key, en, zh));
         match key {
             "timezone" => {
-                self.timezone = parse_tz(value).ok_or_else(|| bad("use an offset such as +08:00", "请使用 +08:00 这样的时区偏移"))?;
+                self.timezone = parse_tz(value).ok_or_else(|| {
+                    bad(
+                        "use an offset such as +08:00",
+                        "请使用 +08:00 这样的时区偏移",
+                    )
+                })?;
             }
             "roll_over" => {
                 self.roll_over = match value {
@@ -196,7 +206,12 @@ impl Policy {
                     .parse()
                     .ok()
                     .filter(|n| *n <= 3650 && (zero_ok || *n > 0))
-                    .ok_or_else(|| bad("use a whole number of days from 1 to 3650", "请填写 1 到 3650 之间的天数"))?;
+                    .ok_or_else(|| {
+                        bad(
+                            "use a whole number of days from 1 to 3650",
+                            "请填写 1 到 3650 之间的天数",
+                        )
+                    })?;
                 *slot = n;
             }
         }
@@ -227,11 +242,23 @@ mod tests {
         let p = Policy::default();
         assert_eq!(p.timezone.to_string(), "+08:00");
         assert!(p.roll_over);
-        assert_eq!((p.intake_days, p.acceptance_days, p.objection_working_days), (15, 15, 5));
-        assert_eq!((p.handling_days, p.max_extension_days, p.assist_lead_days), (60, 30, 10));
+        assert_eq!(
+            (p.intake_days, p.acceptance_days, p.objection_working_days),
+            (15, 15, 5)
+        );
+        assert_eq!(
+            (p.handling_days, p.max_extension_days, p.assist_lead_days),
+            (60, 30, 10)
+        );
         assert_eq!((p.review_request_days, p.review_days), (30, 30));
-        assert_eq!((p.rereview_request_days, p.rereview_days, p.evaluation_days), (30, 30, 30));
-        assert_eq!((p.reminder_working_days, p.supervision_days, p.notice_days), (5, 15, 10));
+        assert_eq!(
+            (p.rereview_request_days, p.rereview_days, p.evaluation_days),
+            (30, 30, 30)
+        );
+        assert_eq!(
+            (p.reminder_working_days, p.supervision_days, p.notice_days),
+            (5, 15, 10)
+        );
         assert_eq!(p.entries().len(), 16);
     }
 
@@ -245,9 +272,18 @@ mod tests {
         p.set("roll_over", "false").expect("bool");
         assert!(!p.roll_over);
         assert!(matches!(p.set("nope", "1"), Err(DomainError::Usage(_))));
-        assert!(matches!(p.set("handling_days", "0"), Err(DomainError::Validation(_))));
-        assert!(matches!(p.set("handling_days", "-3"), Err(DomainError::Validation(_))));
-        assert!(matches!(p.set("timezone", "Beijing"), Err(DomainError::Validation(_))));
+        assert!(matches!(
+            p.set("handling_days", "0"),
+            Err(DomainError::Validation(_))
+        ));
+        assert!(matches!(
+            p.set("handling_days", "-3"),
+            Err(DomainError::Validation(_))
+        ));
+        assert!(matches!(
+            p.set("timezone", "Beijing"),
+            Err(DomainError::Validation(_))
+        ));
         assert!(p.set("max_extension_days", "0").is_ok());
     }
 }

@@ -1,1 +1,447 @@
-//! x
+//! 服务: the one door for every mutation. Each call opens a write transaction, loads what the rule
+//! needs, runs `decide`, appends the events to the audit chain, updates the query tables and
+//! commits — so a command either fully happens or not at all.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+use crate::audit::{AdminEvent, AdminKind, Verifier, VerifyReport};
+use crate::case::{
+    decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration,
+};
+use crate::clock::{local_date, Calendar, DayKind};
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
+use crate::org::{Org, Role, Staff, Unit};
+use crate::policy::Policy;
+use crate::store::{identity_keys, CaseQuery, Store, Txn};
+
+/// How many times a command is retried when the database is locked by another writer.
+pub const RETRIES: u32 = 3;
+
+/// An organisation, policy or calendar change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminChange {
+    /// Add a unit.
+    AddUnit(Unit),
+    /// Add a staff member.
+    AddStaff(Staff),
+    /// Set a policy value.
+    SetPolicy {
+        /// Key (§10.3).
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// Load calendar entries.
+    SetCalendar(Vec<(NaiveDate, DayKind)>),
+}
+
+/// What one `tick` did (SPEC §10.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TickSummary {
+    /// Events appended.
+    pub events: u64,
+    /// Cases closed because a window lapsed.
+    pub closed: u64,
+    /// Automatic supervisions opened.
+    pub supervisions_opened: u64,
+    /// Supervisions escalated.
+    pub escalated: u64,
+    /// Evaluations recorded as lapsed.
+    pub evaluations_lapsed: u64,
+}
+
+/// The service over a store.
+pub struct Service<S: Store> {
+    store: S,
+    rng: rand::rngs::StdRng,
+}
+
+/// The work done inside one open transaction: several commands may share it (bulk loads); each
+/// command is still all-or-nothing because `decide` runs before anything is written.
+pub struct Work<'t, T: Txn> {
+    txn: T,
+    org: Org,
+    policy: Policy,
+    calendar: Calendar,
+    rng: &'t mut rand::rngs::StdRng,
+}
+
+fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
+    org.staff(id)
+        .ok_or_else(|| DomainError::NotFound(msg::no_staff(id.as_str())))
+}
+
+impl<T: Txn> Work<'_, T> {
+    /// The organisation as of this transaction.
+    pub fn org(&self) -> &Org {
+        &self.org
+    }
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+    /// The calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+    /// The transaction's read verbs.
+    pub fn txn(&mut self) -> &mut T {
+        &mut self.txn
+    }
+
+    fn draw_query_code(&mut self) -> QueryCode {
+        let mut r = [0u32; 8];
+        for x in &mut r {
+            *x = self.rng.gen();
+        }
+        QueryCode::from_random(r)
+    }
+
+    fn apply(&mut self, case: &Case, events: Vec<Event>) -> Result<Case> {
+        self.txn.append(case.seq, &events)?;
+        let mut next = case.clone();
+        for e in &events {
+            next = evolve(next, e);
+        }
+        self.txn.put_case(&next)?;
+        Ok(next)
+    }
+
+    /// Registers a new case (§3) as `actor` at `now`.
+    pub fn register(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        reg: Registration,
+    ) -> Result<Case> {
+        let staff = actor_staff(&self.org, actor)?.clone();
+        reg.validate()?;
+        let related = self
+            .txn
+            .find_related(&identity_keys(&reg), &reg.category, &reg.locality)?;
+        let year = local_date(now, self.policy.timezone).year();
+        // Decide on a provisional id first so a refused registration consumes no number.
+        let probe = Case::new(CaseId::new(year, 0));
+        let query_code = self.draw_query_code();
+        let cmd = Command::Register {
+            registration: Box::new(reg),
+            query_code,
+        };
+        let ctx = Context {
+            now,
+            actor: Actor::Staff(&staff),
+            org: &self.org,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            related: &related,
+        };
+        decide(&probe, &cmd, &ctx)?;
+        let id = self.txn.next_case_id(year)?;
+        let case = Case::new(id);
+        let events = decide(&case, &cmd, &ctx)?;
+        self.apply(&case, events)
+    }
+
+    /// Loads a case by replaying its events (`not_found` when unknown).
+    pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
+        let events = self.txn.load_events(id)?;
+        if events.is_empty() {
+            return Err(DomainError::NotFound(msg::no_case(id.as_str())));
+        }
+        Ok((replay(id.clone(), &events), events))
+    }
+
+    fn decide_on(
+        &mut self,
+        case: &Case,
+        cmd: &Command,
+        actor: Actor<'_>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<Event>> {
+        let related = self.txn.related(&case.related)?;
+        let ctx = Context {
+            now,
+            actor,
+            org: &self.org,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            related: &related,
+        };
+        decide(case, cmd, &ctx)
+    }
+
+    /// Runs a case command as `actor` at `now`; returns the case afterwards.
+    pub fn execute(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<Case> {
+        let staff = actor_staff(&self.org, actor)?.clone();
+        if matches!(
+            cmd,
+            Command::Register { .. } | Command::Absorb { .. } | Command::Tick
+        ) {
+            return Err(DomainError::Usage(msg::invalid(
+                "use the register, merge or tick operation for this command",
+                "请使用登记、合并或定时处理功能",
+            )));
+        }
+        let (case, _) = self.load(id)?;
+        let events = self.decide_on(&case, &cmd, Actor::Staff(&staff), now)?;
+        if let Command::Merge { into } = &cmd {
+            // Both sides are decided before anything is written.
+            let (target, _) = self.load(into)?;
+            let absorb = Command::Absorb { from: id.clone() };
+            let target_events = self.decide_on(&target, &absorb, Actor::Staff(&staff), now)?;
+            let merged = self.apply(&case, events)?;
+            self.apply(&target, target_events)?;
+            return Ok(merged);
+        }
+        self.apply(&case, events)
+    }
+
+    /// The time-driven work for one case (§7.3) as `system`.
+    pub fn tick_case(
+        &mut self,
+        id: &CaseId,
+        now: DateTime<FixedOffset>,
+        summary: &mut TickSummary,
+    ) -> Result<()> {
+        let (case, _) = self.load(id)?;
+        let events = self.decide_on(&case, &Command::Tick, Actor::System, now)?;
+        for e in &events {
+            summary.events += 1;
+            match e.kind {
+                EventKind::Closed { .. } => summary.closed += 1,
+                EventKind::SupervisionOpened { .. } => summary.supervisions_opened += 1,
+                EventKind::SupervisionEscalated { .. } => summary.escalated += 1,
+                EventKind::EvaluationLapsed { .. } => summary.evaluations_lapsed += 1,
+                _ => {}
+            }
+        }
+        // Even with nothing to append, refresh the row so its next tick date moves on.
+        if events.is_empty() {
+            self.txn.put_case(&case)?;
+            return Ok(());
+        }
+        self.apply(&case, events)?;
+        Ok(())
+    }
+
+    /// An administrative change by an admin.
+    pub fn admin(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        change: AdminChange,
+    ) -> Result<()> {
+        let staff = actor_staff(&self.org, actor)?;
+        if staff.role != Role::Admin {
+            return Err(DomainError::PermissionDenied(msg::admin_only()));
+        }
+        let kind = match change {
+            AdminChange::AddUnit(u) => {
+                self.org.add_unit(u.clone())?;
+                AdminKind::UnitAdded { unit: u }
+            }
+            AdminChange::AddStaff(s) => {
+                self.org.add_staff(s.clone())?;
+                AdminKind::StaffAdded { staff: s }
+            }
+            AdminChange::SetPolicy { key, value } => {
+                self.policy.set(&key, &value)?;
+                AdminKind::PolicySet { key, value }
+            }
+            AdminChange::SetCalendar(entries) => {
+                for (d, k) in &entries {
+                    self.calendar.set(*d, *k);
+                }
+                AdminKind::CalendarSet { entries }
+            }
+        };
+        let now = now.with_timezone(&self.policy.timezone);
+        self.txn.append_admin(&AdminEvent {
+            at: now,
+            actor: actor.as_str().to_string(),
+            kind,
+        })
+    }
+
+    /// Appends an already-validated chain entry verbatim (used by `import`).
+    pub fn append_imported_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+        crate::store::apply_admin(
+            &mut self.org,
+            &mut self.policy,
+            &mut self.calendar,
+            &ev.kind,
+        )?;
+        self.txn.append_admin(ev)
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// A service with a random source seeded from the operating system (query codes).
+    pub fn new(store: S) -> Self {
+        Self {
+            store,
+            rng: rand::rngs::StdRng::from_entropy(),
+        }
+    }
+
+    /// A service with a deterministic random source (tests, `demo --seed`).
+    pub fn with_seed(store: S, seed: u64) -> Self {
+        Self {
+            store,
+            rng: rand::rngs::StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// The store.
+    pub fn store(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// Runs `f` in one write transaction and commits it when `f` succeeds; a lock held by another
+    /// writer is retried a bounded number of times, then reported as `conflict`.
+    pub fn work<R>(
+        &mut self,
+        mut f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>,
+    ) -> Result<R> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = (|| {
+                let mut txn = self.store.txn()?;
+                let org = txn.org()?;
+                let policy = txn.policy()?;
+                let calendar = txn.calendar()?;
+                let mut w = Work {
+                    txn,
+                    org,
+                    policy,
+                    calendar,
+                    rng: &mut self.rng,
+                };
+                let r = f(&mut w)?;
+                w.txn.commit()?;
+                Ok(r)
+            })();
+            match result {
+                Err(DomainError::Conflict(_)) if attempt < RETRIES => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// Creates the first admin (`petition init`).
+    pub fn init(&mut self, admin: Staff, now: DateTime<FixedOffset>) -> Result<()> {
+        self.work(|w| {
+            if w.txn.initialized()? {
+                return Err(DomainError::Validation(msg::invalid(
+                    "the database is already initialised: add staff with `petition staff add`",
+                    "数据库已初始化：请用 `petition staff add` 添加人员",
+                )));
+            }
+            let admin = Staff {
+                role: Role::Admin,
+                ..admin.clone()
+            };
+            w.org.check_staff(&admin)?;
+            let at = now.with_timezone(&w.policy.timezone);
+            w.txn.append_admin(&AdminEvent {
+                at,
+                actor: admin.id.as_str().to_string(),
+                kind: AdminKind::Initialized { admin },
+            })
+        })
+    }
+
+    /// An administrative change.
+    pub fn admin(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        change: AdminChange,
+    ) -> Result<()> {
+        self.work(|w| w.admin(actor, now, change.clone()))
+    }
+
+    /// Registers a case.
+    pub fn register(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        reg: Registration,
+    ) -> Result<Case> {
+        self.work(|w| w.register(actor, now, reg.clone()))
+    }
+
+    /// Runs a case command.
+    pub fn execute(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<Case> {
+        self.work(|w| w.execute(actor, now, id, cmd.clone()))
+    }
+
+    /// Loads a case and its history.
+    pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
+        self.work(|w| w.load(id))
+    }
+
+    /// Reads in a transaction (org, policy, calendar and queries).
+    pub fn read<R>(&mut self, f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>) -> Result<R> {
+        self.work(f)
+    }
+
+    /// `tick` (§7.3) at `now`: finds due cases through the due-date index, one transaction per case
+    /// so a crash loses nothing and a rerun finishes the job.
+    pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
+        let mut summary = TickSummary::default();
+        let mut done: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
+        loop {
+            let today = self.work(|w| Ok(local_date(now, w.policy.timezone)))?;
+            let batch = self.work(|w| w.txn.due_for_tick(today, 500))?;
+            let fresh: Vec<CaseId> = batch.into_iter().filter(|id| !done.contains(id)).collect();
+            if fresh.is_empty() {
+                return Ok(summary);
+            }
+            for id in fresh {
+                self.work(|w| w.tick_case(&id, now, &mut summary))?;
+                done.insert(id);
+            }
+        }
+    }
+
+    /// Recomputes the audit chain and reports the first broken link (§9).
+    pub fn verify(&mut self) -> Result<VerifyReport> {
+        self.work(|w| {
+            let mut v = Verifier::default();
+            w.txn
+                .chain(1, &mut |e| Ok(v.feed(e.gseq, &e.body, &e.hash)))?;
+            Ok(v.report.clone())
+        })
+    }
+
+    /// Case ids matching a query.
+    pub fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        self.work(|w| w.txn.query(q))
+    }
+
+    /// A unit's queue.
+    pub fn queue(
+        &mut self,
+        unit: &UnitCode,
+        limit: usize,
+    ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        self.work(|w| w.txn.queue(unit, limit))
+    }
+}

@@ -5,16 +5,21 @@ use chrono::NaiveDate;
 
 use crate::case::decide::Decision;
 use crate::case::{CloseReason, EventKind, SupervisionGround, SupervisionLevel};
+use crate::clock::Calendar;
 use crate::clock::ClockKind;
 use crate::ids::UnitCode;
 use crate::org::Org;
 use crate::policy::Policy;
-use crate::clock::Calendar;
 
 /// The respond-by date of a supervision at `level` opened on local date `today` (policy defaults:
 /// reminder 5 working days, supervision 15 days, notice 10 days; accountability, the top, uses the
 /// supervision limit).
-pub fn respond_by(level: SupervisionLevel, today: NaiveDate, policy: &Policy, cal: &Calendar) -> NaiveDate {
+pub fn respond_by(
+    level: SupervisionLevel,
+    today: NaiveDate,
+    policy: &Policy,
+    cal: &Calendar,
+) -> NaiveDate {
     match level {
         SupervisionLevel::Reminder => cal.due_working_days(today, policy.reminder_working_days),
         SupervisionLevel::Supervision | SupervisionLevel::Accountability => {
@@ -27,8 +32,13 @@ pub fn respond_by(level: SupervisionLevel, today: NaiveDate, policy: &Policy, ca
 /// The unit that issues a supervision at `level` on `unit`: `sup(unit)` below `notice`,
 /// `sup↑(unit)` from `notice` on (when there is one; otherwise the current issuer stays).
 pub fn issuer(org: &Org, level: SupervisionLevel, unit: &UnitCode, current: &UnitCode) -> UnitCode {
-    let up = if level >= SupervisionLevel::Notice { org.sup_up(unit) } else { org.sup(unit) };
-    up.map(|u| u.code.clone()).unwrap_or_else(|| current.clone())
+    let up = if level >= SupervisionLevel::Notice {
+        org.sup_up(unit)
+    } else {
+        org.sup(unit)
+    };
+    up.map(|u| u.code.clone())
+        .unwrap_or_else(|| current.clone())
 }
 
 /// The four steps of §7.3 for one case, in order. Returns nothing when nothing is due, so a second
@@ -66,12 +76,19 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
         );
         // Numbering continues past the supervisions opened earlier in this same tick.
         let ev = d.open_supervision(&by.code, &c.unit, level, ground, rb, &text, Some(c.index));
-        if let EventKind::SupervisionOpened { mut supervision, mut clocks } = ev {
+        if let EventKind::SupervisionOpened {
+            mut supervision,
+            mut clocks,
+        } = ev
+        {
             supervision.id += opened;
             for k in &mut clocks {
                 k.supervision = Some(supervision.id);
             }
-            out.push(EventKind::SupervisionOpened { supervision, clocks });
+            out.push(EventKind::SupervisionOpened {
+                supervision,
+                clocks,
+            });
         }
         opened += 1;
     }
@@ -81,7 +98,9 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
         if s.answered_at.is_some() || today <= s.respond_by {
             continue;
         }
-        let Some(level) = s.level.next() else { continue };
+        let Some(level) = s.level.next() else {
+            continue;
+        };
         let by = issuer(org, level, &s.unit, &s.by);
         let rb = respond_by(level, today, policy, cal);
         out.push(EventKind::SupervisionEscalated {
@@ -104,13 +123,20 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
     let window_lapsed = case.clocks.iter().any(|c| {
         matches!(
             (case.state, c.kind),
-            (crate::case::CaseState::OpinionIssued, ClockKind::ReviewWindow)
-                | (crate::case::CaseState::ReviewIssued, ClockKind::RereviewWindow)
+            (
+                crate::case::CaseState::OpinionIssued,
+                ClockKind::ReviewWindow
+            ) | (
+                crate::case::CaseState::ReviewIssued,
+                ClockKind::RereviewWindow
+            )
         ) && c.is_open()
             && today > c.due
     });
     if window_lapsed {
-        out.push(EventKind::Closed { reason: CloseReason::WindowLapsed });
+        out.push(EventKind::Closed {
+            reason: CloseReason::WindowLapsed,
+        });
     }
 
     // 4. A lapsed evaluation is recorded (超期未评价).
@@ -127,14 +153,18 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
 /// date so tick's cost follows the number of due items, not the number of cases.
 pub fn next_tick_date(case: &crate::case::Case) -> Option<NaiveDate> {
     let accused = case.accused_unit();
-    let clocks = case.clocks.iter().filter(|c| c.is_open()).filter_map(|c| match c.kind {
-        ClockKind::Supervision => None,
-        ClockKind::Evaluation => Some(c.due),
-        ClockKind::ReviewWindow | ClockKind::RereviewWindow => Some(c.due),
-        ClockKind::Objection => None,
-        _ if c.auto_supervised || accused == Some(&c.unit) => None,
-        _ => Some(c.due),
-    });
+    let clocks = case
+        .clocks
+        .iter()
+        .filter(|c| c.is_open())
+        .filter_map(|c| match c.kind {
+            ClockKind::Supervision => None,
+            ClockKind::Evaluation => Some(c.due),
+            ClockKind::ReviewWindow | ClockKind::RereviewWindow => Some(c.due),
+            ClockKind::Objection => None,
+            _ if c.auto_supervised || accused == Some(&c.unit) => None,
+            _ => Some(c.due),
+        });
     let sups = case
         .supervisions
         .iter()

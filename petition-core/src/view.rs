@@ -63,7 +63,12 @@ pub const REDACTED: &str = "***";
 
 fn petitioner_json(p: &Petitioner, privacy: Privacy) -> Value {
     let (name, id, phone, address) = match privacy {
-        Privacy::Full => (p.name.clone(), p.id_number.clone(), p.phone.clone(), p.address.clone()),
+        Privacy::Full => (
+            p.name.clone(),
+            p.id_number.clone(),
+            p.phone.clone(),
+            p.address.clone(),
+        ),
         Privacy::Masked => (
             p.name.clone(),
             p.id_number.as_deref().map(mask_id),
@@ -87,7 +92,10 @@ pub fn clock_json(c: &Clock, today: NaiveDate) -> Value {
     m.insert("unit".into(), json!(c.unit));
     m.insert("started".into(), json!(c.started));
     m.insert("due".into(), json!(c.due));
-    m.insert("stopped_at".into(), json!(c.stopped_at.map(|t| t.to_rfc3339())));
+    m.insert(
+        "stopped_at".into(),
+        json!(c.stopped_at.map(|t| t.to_rfc3339())),
+    );
     if c.kind.is_window() {
         m.insert("lapsed".into(), json!(c.lapsed_on(today)));
     } else {
@@ -123,17 +131,30 @@ pub fn event_json(e: &Event) -> Value {
 pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Privacy) -> Value {
     let reg = case.registration.as_ref();
     let petitioners: Vec<Value> = reg
-        .map(|r| r.petitioners.iter().map(|p| petitioner_json(p, privacy)).collect())
+        .map(|r| {
+            r.petitioners
+                .iter()
+                .map(|p| petitioner_json(p, privacy))
+                .collect()
+        })
         .unwrap_or_default();
     let representatives: Vec<String> = reg
         .map(|r| {
             r.representatives
                 .iter()
-                .map(|n| if privacy == Privacy::Redacted { REDACTED.to_string() } else { n.clone() })
+                .map(|n| {
+                    if privacy == Privacy::Redacted {
+                        REDACTED.to_string()
+                    } else {
+                        n.clone()
+                    }
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let content = reg.and_then(|r| r.content.clone()).filter(|_| privacy != Privacy::Redacted);
+    let content = reg
+        .and_then(|r| r.content.clone())
+        .filter(|_| privacy != Privacy::Redacted);
     json!({
         "id": case.id,
         "query_code": if privacy == Privacy::Redacted { None } else { case.query_code.clone() },

@@ -191,7 +191,11 @@ fn short_text(field: &str, s: &str, max: usize) -> Result<()> {
         ));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(v(field, "must not contain control characters", "不得包含控制字符"));
+        return Err(v(
+            field,
+            "must not contain control characters",
+            "不得包含控制字符",
+        ));
     }
     Ok(())
 }
@@ -213,15 +217,26 @@ impl Petitioner {
                     }
                 }
                 IdType::Passport | IdType::Other => {
-                    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                        return Err(v(&f("id_number"), "must be 1–32 letters and digits", "应为 1–32 位字母或数字"));
+                    if id.is_empty()
+                        || id.len() > 32
+                        || !id.chars().all(|c| c.is_ascii_alphanumeric())
+                    {
+                        return Err(v(
+                            &f("id_number"),
+                            "must be 1–32 letters and digits",
+                            "应为 1–32 位字母或数字",
+                        ));
                     }
                 }
             }
         }
         if let Some(p) = &self.phone {
             if !phone_valid(p) {
-                return Err(v(&f("phone"), "must be 7–15 digits with an optional leading +", "应为 7–15 位数字，可带前导 +"));
+                return Err(v(
+                    &f("phone"),
+                    "must be 7–15 digits with an optional leading +",
+                    "应为 7–15 位数字，可带前导 +",
+                ));
             }
         }
         if let Some(a) = &self.address {
@@ -235,10 +250,18 @@ impl Registration {
     /// Validates every field rule of SPEC §3 that needs no organisation.
     pub fn validate(&self) -> Result<()> {
         if self.petitioners.is_empty() {
-            return Err(v("petitioners", "at least one petitioner is required", "至少需要一名信访人"));
+            return Err(v(
+                "petitioners",
+                "at least one petitioner is required",
+                "至少需要一名信访人",
+            ));
         }
         if self.petitioners.len() > 1000 {
-            return Err(v("petitioners", "at most 1000 petitioners", "信访人不得超过 1000 名"));
+            return Err(v(
+                "petitioners",
+                "at most 1000 petitioners",
+                "信访人不得超过 1000 名",
+            ));
         }
         for (i, p) in self.petitioners.iter().enumerate() {
             p.validate(i)?;
@@ -268,7 +291,10 @@ impl Registration {
             && !self.category.starts_with('.')
             && !self.category.ends_with('.')
             && !self.category.contains("..")
-            && self.category.chars().all(|c| !c.is_whitespace() && !c.is_control());
+            && self
+                .category
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control());
         if !cat_ok {
             return Err(v(
                 "category",
@@ -281,8 +307,14 @@ impl Registration {
             if c.len() > 1_000_000 {
                 return Err(v("content", "must be at most 1 MB", "不得超过 1 MB"));
             }
-            if c.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t' && ch != '\r') {
-                return Err(v("content", "must not contain control characters", "不得包含控制字符"));
+            if c.chars()
+                .any(|ch| ch.is_control() && ch != '\n' && ch != '\t' && ch != '\r')
+            {
+                return Err(v(
+                    "content",
+                    "must not contain control characters",
+                    "不得包含控制字符",
+                ));
             }
         }
         Ok(())
@@ -351,26 +383,51 @@ mod tests {
     #[test]
     fn registration_rules_of_spec_3() {
         assert!(reg().validate().is_ok());
-        let cases: Vec<(&str, Box<dyn Fn(&mut Registration)>)> = vec![
+        type Mutation = Box<dyn Fn(&mut Registration)>;
+        let cases: Vec<(&str, Mutation)> = vec![
             ("no petitioners", Box::new(|r| r.petitioners.clear())),
             ("headcount below petitioners", Box::new(|r| r.headcount = 0)),
-            ("six representatives (2005 Art 18)", Box::new(|r| r.representatives = vec!["a".into(); 6])),
-            ("bad id check digit", Box::new(|r| r.petitioners[0].id_number = Some("110105194912310021".into()))),
-            ("bad phone", Box::new(|r| r.petitioners[0].phone = Some("12ab".into()))),
+            (
+                "six representatives (2005 Art 18)",
+                Box::new(|r| r.representatives = vec!["a".into(); 6]),
+            ),
+            (
+                "bad id check digit",
+                Box::new(|r| r.petitioners[0].id_number = Some("110105194912310021".into())),
+            ),
+            (
+                "bad phone",
+                Box::new(|r| r.petitioners[0].phone = Some("12ab".into())),
+            ),
             ("empty summary", Box::new(|r| r.summary = " ".into())),
-            ("summary over 300", Box::new(|r| r.summary = "字".repeat(301))),
-            ("category with space", Box::new(|r| r.category = "land use".into())),
-            ("control char in name", Box::new(|r| r.petitioners[0].name = "a\u{1b}[2J".into())),
+            (
+                "summary over 300",
+                Box::new(|r| r.summary = "字".repeat(301)),
+            ),
+            (
+                "category with space",
+                Box::new(|r| r.category = "land use".into()),
+            ),
+            (
+                "control char in name",
+                Box::new(|r| r.petitioners[0].name = "a\u{1b}[2J".into()),
+            ),
         ];
         for (what, f) in cases {
             let mut r = reg();
             f(&mut r);
-            assert!(matches!(r.validate(), Err(DomainError::Validation(_))), "{what}");
+            assert!(
+                matches!(r.validate(), Err(DomainError::Validation(_))),
+                "{what}"
+            );
         }
         let mut r = reg();
         r.representatives = vec!["a".into(); 5];
         r.summary = "字".repeat(300);
-        assert!(r.validate().is_ok(), "5 representatives and 300 characters are allowed");
+        assert!(
+            r.validate().is_ok(),
+            "5 representatives and 300 characters are allowed"
+        );
     }
 
     #[test]

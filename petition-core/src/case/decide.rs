@@ -18,49 +18,106 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
     let state = case.is_registered().then_some(case.state);
     if let Some(last) = case.last_at {
         if d.now < last {
-            return Err(DomainError::ClockSkew(msg::clock_skew(&d.now.to_rfc3339(), &last.to_rfc3339())));
+            return Err(DomainError::ClockSkew(msg::clock_skew(
+                &d.now.to_rfc3339(),
+                &last.to_rfc3339(),
+            )));
         }
     }
     let kinds = match (state, cmd) {
-        (None, C::Register { registration, query_code }) => d.register(registration, query_code)?,
+        (
+            None,
+            C::Register {
+                registration,
+                query_code,
+            },
+        ) => d.register(registration, query_code)?,
         (None, _) => return Err(DomainError::NotFound(msg::no_case(case.id.as_str()))),
         (Some(_), C::Register { .. }) => {
-            return Err(DomainError::InvalidTransition(msg::already_registered(case.id.as_str())))
+            return Err(DomainError::InvalidTransition(msg::already_registered(
+                case.id.as_str(),
+            )))
         }
         (Some(Registered | Routed), C::Transfer { to, note }) => d.route(to, None, note)?,
-        (Some(Registered | Routed), C::Assign { to, report_by, note }) => d.route(to, Some(*report_by), note)?,
+        (
+            Some(Registered | Routed),
+            C::Assign {
+                to,
+                report_by,
+                note,
+            },
+        ) => d.route(to, Some(*report_by), note)?,
         (Some(Routed), C::Object { reason }) => d.object(reason)?,
-        (Some(Routed), C::ResolveObjection { approve, note }) => d.resolve_objection(*approve, note)?,
+        (Some(Routed), C::ResolveObjection { approve, note }) => {
+            d.resolve_objection(*approve, note)?
+        }
         (Some(Registered | Routed), C::Accept { assist }) => d.accept(assist)?,
-        (Some(s @ (Registered | Routed)), C::Decline { ground, notice }) => d.decline(s, *ground, notice)?,
+        (Some(s @ (Registered | Routed)), C::Decline { ground, notice }) => {
+            d.decline(s, *ground, notice)?
+        }
         (Some(Handling), C::AssistInput { text }) => d.assist_input(text)?,
         (Some(Handling), C::Extend { days, reason }) => d.extend(*days, reason)?,
-        (Some(Handling), C::Opinion { outcome, text, without_assist }) => d.opinion(*outcome, text, without_assist)?,
-        (Some(Handling | OpinionIssued | UnderReview | ReviewIssued | UnderRereview), C::Report { text }) => {
-            d.report(text)?
-        }
+        (
+            Some(Handling),
+            C::Opinion {
+                outcome,
+                text,
+                without_assist,
+            },
+        ) => d.opinion(*outcome, text, without_assist)?,
+        (
+            Some(Handling | OpinionIssued | UnderReview | ReviewIssued | UnderRereview),
+            C::Report { text },
+        ) => d.report(text)?,
         (Some(OpinionIssued), C::ReviewRequest) => d.review_request()?,
-        (Some(UnderReview), C::ReviewOpinion { outcome, text }) => d.review_opinion(*outcome, text)?,
+        (Some(UnderReview), C::ReviewOpinion { outcome, text }) => {
+            d.review_opinion(*outcome, text)?
+        }
         (Some(ReviewIssued), C::RereviewRequest) => d.rereview_request()?,
         (Some(UnderRereview), C::Hearing { start, end }) => d.hearing(*start, *end)?,
-        (Some(UnderRereview), C::RereviewOpinion { outcome, text }) => d.rereview_opinion(*outcome, text)?,
-        (Some(OpinionIssued | ReviewIssued), C::Close { reason: CloseReason::Accepted }) => d.close_accepted()?,
+        (Some(UnderRereview), C::RereviewOpinion { outcome, text }) => {
+            d.rereview_opinion(*outcome, text)?
+        }
+        (
+            Some(OpinionIssued | ReviewIssued),
+            C::Close {
+                reason: CloseReason::Accepted,
+            },
+        ) => d.close_accepted()?,
         // Exception to terminal refusal: evaluation within its window (§4.2).
         (Some(_), C::Evaluate { handling, office }) => d.evaluate(*handling, *office)?,
         (Some(s), C::Withdraw { reason }) if !s.is_terminal() => d.withdraw(reason)?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
         (Some(s), C::Absorb { from }) if !s.is_terminal() => d.absorb(from)?,
         // Exception to terminal refusal: supervision of a closed case that was not executed.
-        (Some(s), C::Supervise { ground, respond_by, text, unit, level })
-            if !s.is_terminal() || (s == Closed && *ground == SupervisionGround::NotExecuted) =>
-        {
+        (
+            Some(s),
+            C::Supervise {
+                ground,
+                respond_by,
+                text,
+                unit,
+                level,
+            },
+        ) if !s.is_terminal() || (s == Closed && *ground == SupervisionGround::NotExecuted) => {
             d.supervise(*ground, *respond_by, text, unit.as_ref(), *level)?
         }
         // A supervision is answered whatever the case's state: the unit owes the explanation.
         (Some(_), C::Respond { supervision, text }) => d.respond(*supervision, text)?,
         (Some(_), C::Tick) => d.tick()?,
-        (Some(s), _) if s.is_terminal() => return Err(DomainError::InvalidTransition(msg::terminal(s.en(), s.zh()))),
-        (Some(s), c) => return Err(DomainError::InvalidTransition(msg::wrong_state(c.name(), s.en(), s.zh()))),
+        (Some(s), _) if s.is_terminal() => {
+            return Err(DomainError::InvalidTransition(msg::terminal(
+                s.en(),
+                s.zh(),
+            )))
+        }
+        (Some(s), c) => {
+            return Err(DomainError::InvalidTransition(msg::wrong_state(
+                c.name(),
+                s.en(),
+                s.zh(),
+            )))
+        }
     };
     let actor = ctx.actor.id();
     let unit = d.actor_unit_opt().cloned();
@@ -87,7 +144,9 @@ pub(crate) fn check_text(field: &str, s: &str) -> Result<()> {
     if s.chars().count() > 20_000 {
         return bad("must be at most 20000 characters", "不得超过 20000 个字符");
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return bad("must not contain control characters", "不得包含控制字符");
     }
     Ok(())
@@ -110,7 +169,12 @@ pub(crate) struct Decision<'a> {
 impl<'a> Decision<'a> {
     fn new(case: &'a Case, ctx: &'a Context<'a>) -> Self {
         let now = ctx.now.with_timezone(&ctx.policy.timezone);
-        Self { case, ctx, now, today: local_date(now, ctx.policy.timezone) }
+        Self {
+            case,
+            ctx,
+            now,
+            today: local_date(now, ctx.policy.timezone),
+        }
     }
 
     pub(crate) fn actor_unit_opt(&self) -> Option<&'a UnitCode> {
@@ -123,10 +187,9 @@ impl<'a> Decision<'a> {
     /// The acting unit; `permission_denied` for `system` and unit-less staff.
     fn actor_unit(&self) -> Result<&'a UnitCode> {
         match self.ctx.actor {
-            Actor::Staff(s) => s
-                .unit
-                .as_ref()
-                .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(s.id.as_str()))),
+            Actor::Staff(s) => s.unit.as_ref().ok_or_else(|| {
+                DomainError::PermissionDenied(msg::actor_has_no_unit(s.id.as_str()))
+            }),
             Actor::System => Err(DomainError::PermissionDenied(msg::invalid(
                 "only a staff member can do this, not the system",
                 "此操作须由工作人员办理，系统不能代办",
@@ -146,7 +209,10 @@ impl<'a> Decision<'a> {
     fn require_unit(&self, unit: &UnitCode) -> Result<&'a UnitCode> {
         let me = self.actor_unit()?;
         if me != unit {
-            return Err(DomainError::PermissionDenied(msg::not_holder(me.as_str(), unit.as_str())));
+            return Err(DomainError::PermissionDenied(msg::not_holder(
+                me.as_str(),
+                unit.as_str(),
+            )));
         }
         Ok(me)
     }
@@ -170,7 +236,10 @@ impl<'a> Decision<'a> {
             kind,
             unit: unit.clone(),
             started: self.today,
-            due: self.ctx.calendar.due_days(self.today, days, self.ctx.policy.roll_over),
+            due: self
+                .ctx
+                .calendar
+                .due_days(self.today, days, self.ctx.policy.roll_over),
             days: Some(days),
             supervision: None,
         }
@@ -189,12 +258,18 @@ impl<'a> Decision<'a> {
 
     fn not_accused(&self, unit: &UnitCode) -> Result<()> {
         if self.case.accused_unit() == Some(unit) {
-            return Err(DomainError::Confidentiality(msg::confidentiality(unit.as_str())));
+            return Err(DomainError::Confidentiality(msg::confidentiality(
+                unit.as_str(),
+            )));
         }
         Ok(())
     }
 
-    fn register(&self, reg: &super::data::Registration, query_code: &crate::ids::QueryCode) -> Result<Vec<EventKind>> {
+    fn register(
+        &self,
+        reg: &super::data::Registration,
+        query_code: &crate::ids::QueryCode,
+    ) -> Result<Vec<EventKind>> {
         let me = self.actor_unit()?;
         reg.validate()?;
         let org = self.ctx.org;
@@ -233,7 +308,12 @@ impl<'a> Decision<'a> {
         }))])
     }
 
-    fn route(&self, to: &UnitCode, report_by: Option<NaiveDate>, note: &Option<String>) -> Result<Vec<EventKind>> {
+    fn route(
+        &self,
+        to: &UnitCode,
+        report_by: Option<NaiveDate>,
+        note: &Option<String>,
+    ) -> Result<Vec<EventKind>> {
         let me = self.require_holder()?;
         self.no_pending_objection()?;
         check_note(note)?;
@@ -252,7 +332,11 @@ impl<'a> Decision<'a> {
             self.working_days(ClockKind::Objection, to, p.objection_working_days),
         ];
         Ok(vec![match report_by {
-            None => EventKind::Transferred { to: to.clone(), note: note.clone(), clocks },
+            None => EventKind::Transferred {
+                to: to.clone(),
+                note: note.clone(),
+                clocks,
+            },
             Some(by) => {
                 if by <= self.today {
                     return Err(DomainError::Validation(msg::field(
@@ -269,7 +353,12 @@ impl<'a> Decision<'a> {
                     days: None,
                     supervision: None,
                 });
-                EventKind::Assigned { to: to.clone(), report_by: by, note: note.clone(), clocks }
+                EventKind::Assigned {
+                    to: to.clone(),
+                    report_by: by,
+                    note: note.clone(),
+                    clocks,
+                }
             }
         }])
     }
@@ -283,11 +372,26 @@ impl<'a> Decision<'a> {
                 "本单位已对此次交转提出过异议",
             )));
         }
-        let window = self.case.clocks.iter().rev().find(|c| c.kind == ClockKind::Objection);
+        let window = self
+            .case
+            .clocks
+            .iter()
+            .rev()
+            .find(|c| c.kind == ClockKind::Objection);
         match window {
-            Some(c) if c.within(self.today) => Ok(vec![EventKind::Objected { reason: reason.to_string() }]),
-            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed("objection", "异议", &c.due.to_string()))),
-            None => Err(DomainError::WindowLapsed(msg::window_lapsed("objection", "异议", "-"))),
+            Some(c) if c.within(self.today) => Ok(vec![EventKind::Objected {
+                reason: reason.to_string(),
+            }]),
+            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(
+                "objection",
+                "异议",
+                &c.due.to_string(),
+            ))),
+            None => Err(DomainError::WindowLapsed(msg::window_lapsed(
+                "objection",
+                "异议",
+                "-",
+            ))),
         }
     }
 
@@ -298,7 +402,11 @@ impl<'a> Decision<'a> {
                 "该件没有待处理的异议",
             )));
         }
-        let router = self.case.routed_by.clone().unwrap_or(self.holder()?.clone());
+        let router = self
+            .case
+            .routed_by
+            .clone()
+            .unwrap_or(self.holder()?.clone());
         let me = self.require_unit(&router)?;
         check_note(note)?;
         Ok(vec![if approve {
@@ -360,15 +468,24 @@ impl<'a> Decision<'a> {
                 supervision: None,
             });
         }
-        Ok(vec![EventKind::Accepted { assisting: assist.to_vec(), clocks }])
+        Ok(vec![EventKind::Accepted {
+            assisting: assist.to_vec(),
+            clocks,
+        }])
     }
 
-    fn decline(&self, state: CaseState, ground: DeclineGround, notice: &str) -> Result<Vec<EventKind>> {
+    fn decline(
+        &self,
+        state: CaseState,
+        ground: DeclineGround,
+        notice: &str,
+    ) -> Result<Vec<EventKind>> {
         let me = self.require_holder()?;
         self.no_pending_objection()?;
         check_text("notice", notice)?;
         let reg = self.case.registration.as_ref();
-        let refuse = |en: &str, zh: &str| Err(DomainError::Validation(msg::field("ground", en, zh)));
+        let refuse =
+            |en: &str, zh: &str| Err(DomainError::Validation(msg::field("ground", en, zh)));
         match ground {
             DeclineGround::OutOfScope | DeclineGround::SkipLevel if state != CaseState::Registered => {
                 return refuse(
@@ -416,7 +533,10 @@ impl<'a> Decision<'a> {
             }
             _ => {}
         }
-        Ok(vec![EventKind::Declined { ground, notice: notice.to_string() }])
+        Ok(vec![EventKind::Declined {
+            ground,
+            notice: notice.to_string(),
+        }])
     }
 
     fn assist_input(&self, text: &str) -> Result<Vec<EventKind>> {
@@ -431,7 +551,9 @@ impl<'a> Decision<'a> {
                 "your unit has already given its assist input",
                 "本单位已提交协办意见",
             ))),
-            Some(_) => Ok(vec![EventKind::AssistInput { text: text.to_string() }]),
+            Some(_) => Ok(vec![EventKind::AssistInput {
+                text: text.to_string(),
+            }]),
         }
     }
 
@@ -445,12 +567,18 @@ impl<'a> Decision<'a> {
         }
         check_text("reason", reason)?;
         if days == 0 {
-            return Err(DomainError::Validation(msg::field("days", "must be at least 1", "至少为 1 日")));
+            return Err(DomainError::Validation(msg::field(
+                "days",
+                "must be at least 1",
+                "至少为 1 日",
+            )));
         }
         let max = self.ctx.policy.max_extension_days;
         let used = self.case.extension_days;
         if used.saturating_add(days) > max {
-            return Err(DomainError::ExtensionLimit(msg::extension_limit(used, days, max)));
+            return Err(DomainError::ExtensionLimit(msg::extension_limit(
+                used, days, max,
+            )));
         }
         let Some(h) = self.case.open_clocks(ClockKind::Handling).next() else {
             return Err(DomainError::InvalidTransition(msg::invalid(
@@ -464,7 +592,11 @@ impl<'a> Decision<'a> {
             .calendar
             .due_days(h.started, base + used + days, self.ctx.policy.roll_over)
             .max(h.due);
-        Ok(vec![EventKind::Extended { days, reason: reason.to_string(), due }])
+        Ok(vec![EventKind::Extended {
+            days,
+            reason: reason.to_string(),
+            due,
+        }])
     }
 
     fn opinion(
@@ -486,7 +618,9 @@ impl<'a> Decision<'a> {
         match without_assist {
             Some(r) => check_text("without_assist", r)?,
             None if !missing.is_empty() => {
-                return Err(DomainError::AssistPending(msg::assist_pending(&missing.join(", "))))
+                return Err(DomainError::AssistPending(msg::assist_pending(
+                    &missing.join(", "),
+                )))
             }
             None => {}
         }
@@ -506,26 +640,41 @@ impl<'a> Decision<'a> {
         let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
         self.require_unit(&lead)?;
         check_text("text", text)?;
-        if self.case.open_clocks(ClockKind::ResultReport).next().is_none() {
+        if self
+            .case
+            .open_clocks(ClockKind::ResultReport)
+            .next()
+            .is_none()
+        {
             return Err(DomainError::InvalidTransition(msg::invalid(
                 "no result report is owed on this case (only assigned cases owe one, once)",
                 "该件无须报送办结报告（仅交办件需报送一次）",
             )));
         }
-        Ok(vec![EventKind::ResultReported { text: text.to_string() }])
+        Ok(vec![EventKind::ResultReported {
+            text: text.to_string(),
+        }])
     }
 
     fn window(&self, kind: ClockKind, en: &str, zh: &str) -> Result<()> {
         match self.case.clocks.iter().rev().find(|c| c.kind == kind) {
             Some(c) if c.within(self.today) => Ok(()),
-            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(en, zh, &c.due.to_string()))),
+            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(
+                en,
+                zh,
+                &c.due.to_string(),
+            ))),
             None => Err(DomainError::WindowLapsed(msg::window_lapsed(en, zh, "-"))),
         }
     }
 
     fn review_request(&self) -> Result<Vec<EventKind>> {
         let me = self.actor_unit()?;
-        let lead = self.case.answered_by.clone().unwrap_or(self.holder()?.clone());
+        let lead = self
+            .case
+            .answered_by
+            .clone()
+            .unwrap_or(self.holder()?.clone());
         if !self.ctx.org.is_reviewer(me, &lead) {
             return Err(DomainError::PermissionDenied(msg::invalid(
                 "only the reviewing body (复查机关: the parent or line superior of the unit that answered) registers a review request",
@@ -538,7 +687,11 @@ impl<'a> Decision<'a> {
         }])
     }
 
-    fn review_opinion(&self, outcome: super::data::ReviewOutcome, text: &str) -> Result<Vec<EventKind>> {
+    fn review_opinion(
+        &self,
+        outcome: super::data::ReviewOutcome,
+        text: &str,
+    ) -> Result<Vec<EventKind>> {
         let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
         let me = self.require_unit(&reviewer)?;
         check_text("text", text)?;
@@ -569,7 +722,11 @@ impl<'a> Decision<'a> {
     }
 
     fn hearing(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<EventKind>> {
-        let rr = self.case.rereviewer.clone().unwrap_or(self.holder()?.clone());
+        let rr = self
+            .case
+            .rereviewer
+            .clone()
+            .unwrap_or(self.holder()?.clone());
         self.require_unit(&rr)?;
         let Some(c) = self.case.open_clocks(ClockKind::Rereview).next() else {
             return Err(DomainError::InvalidTransition(msg::invalid(
@@ -589,13 +746,30 @@ impl<'a> Decision<'a> {
         let due = self
             .ctx
             .calendar
-            .due_days(c.started, base + c.paused_days + days, self.ctx.policy.roll_over)
+            .due_days(
+                c.started,
+                base + c.paused_days + days,
+                self.ctx.policy.roll_over,
+            )
             .max(c.due);
-        Ok(vec![EventKind::HearingHeld { start, end, days, due }])
+        Ok(vec![EventKind::HearingHeld {
+            start,
+            end,
+            days,
+            due,
+        }])
     }
 
-    fn rereview_opinion(&self, outcome: super::data::ReviewOutcome, text: &str) -> Result<Vec<EventKind>> {
-        let rr = self.case.rereviewer.clone().unwrap_or(self.holder()?.clone());
+    fn rereview_opinion(
+        &self,
+        outcome: super::data::ReviewOutcome,
+        text: &str,
+    ) -> Result<Vec<EventKind>> {
+        let rr = self
+            .case
+            .rereviewer
+            .clone()
+            .unwrap_or(self.holder()?.clone());
         let me = self.require_unit(&rr)?;
         check_text("text", text)?;
         Ok(vec![EventKind::RereviewIssued {
@@ -606,9 +780,15 @@ impl<'a> Decision<'a> {
     }
 
     fn close_accepted(&self) -> Result<Vec<EventKind>> {
-        let answered = self.case.answered_by.clone().unwrap_or(self.holder()?.clone());
+        let answered = self
+            .case
+            .answered_by
+            .clone()
+            .unwrap_or(self.holder()?.clone());
         self.require_unit(&answered)?;
-        Ok(vec![EventKind::Closed { reason: CloseReason::Accepted }])
+        Ok(vec![EventKind::Closed {
+            reason: CloseReason::Accepted,
+        }])
     }
 
     fn evaluate(
@@ -619,7 +799,13 @@ impl<'a> Decision<'a> {
         if matches!(self.ctx.actor, Actor::System) {
             self.actor_unit()?;
         }
-        let Some(c) = self.case.clocks.iter().rev().find(|c| c.kind == ClockKind::Evaluation) else {
+        let Some(c) = self
+            .case
+            .clocks
+            .iter()
+            .rev()
+            .find(|c| c.kind == ClockKind::Evaluation)
+        else {
             return Err(DomainError::InvalidTransition(msg::invalid(
                 "there is no answer to evaluate yet",
                 "尚无可评价的答复",
@@ -632,15 +818,25 @@ impl<'a> Decision<'a> {
             )));
         }
         if !c.within(self.today) {
-            return Err(DomainError::WindowLapsed(msg::window_lapsed("evaluation", "评价", &c.due.to_string())));
+            return Err(DomainError::WindowLapsed(msg::window_lapsed(
+                "evaluation",
+                "评价",
+                &c.due.to_string(),
+            )));
         }
-        Ok(vec![EventKind::Evaluated { handling, office, clock: c.index }])
+        Ok(vec![EventKind::Evaluated {
+            handling,
+            office,
+            clock: c.index,
+        }])
     }
 
     fn withdraw(&self, reason: &str) -> Result<Vec<EventKind>> {
         self.require_holder()?;
         check_text("reason", reason)?;
-        Ok(vec![EventKind::Withdrawn { reason: reason.to_string() }])
+        Ok(vec![EventKind::Withdrawn {
+            reason: reason.to_string(),
+        }])
     }
 
     fn merge(&self, into: &CaseId) -> Result<Vec<EventKind>> {
@@ -695,7 +891,15 @@ impl<'a> Decision<'a> {
                 "应晚于今天",
             )));
         }
-        Ok(vec![self.open_supervision(me, &target, level.unwrap_or(SupervisionLevel::Supervision), ground, respond_by, text, None)])
+        Ok(vec![self.open_supervision(
+            me,
+            &target,
+            level.unwrap_or(SupervisionLevel::Supervision),
+            ground,
+            respond_by,
+            text,
+            None,
+        )])
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -742,7 +946,10 @@ impl<'a> Decision<'a> {
             )));
         };
         if &s.unit != me {
-            return Err(DomainError::PermissionDenied(msg::not_holder(me.as_str(), s.unit.as_str())));
+            return Err(DomainError::PermissionDenied(msg::not_holder(
+                me.as_str(),
+                s.unit.as_str(),
+            )));
         }
         if s.answered_at.is_some() {
             return Err(DomainError::InvalidTransition(msg::invalid(
@@ -750,7 +957,10 @@ impl<'a> Decision<'a> {
                 "该督办已反馈",
             )));
         }
-        Ok(vec![EventKind::SupervisionAnswered { supervision, text: text.to_string() }])
+        Ok(vec![EventKind::SupervisionAnswered {
+            supervision,
+            text: text.to_string(),
+        }])
     }
 
     fn tick(&self) -> Result<Vec<EventKind>> {

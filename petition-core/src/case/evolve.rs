@@ -27,7 +27,11 @@ fn stop_kinds(case: &mut Case, at: DateTime<FixedOffset>, kinds: &[ClockKind]) {
 }
 
 /// The clocks of the intake phase, stopped by every routing or intake decision.
-const INTAKE: [ClockKind; 3] = [ClockKind::Intake, ClockKind::Acceptance, ClockKind::Objection];
+const INTAKE: [ClockKind; 3] = [
+    ClockKind::Intake,
+    ClockKind::Acceptance,
+    ClockKind::Objection,
+];
 
 /// On a terminal transition every duty clock stops, except supervisions (the unit still owes an
 /// explanation) and — when `keep_evaluation` — the petitioner's evaluation window.
@@ -51,7 +55,10 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.registered_at = Some(at);
             case.holder = unit.clone();
             if let Some(u) = unit {
-                case.first_contact = Some(FirstContact { unit: u, staff: ev.actor.clone() });
+                case.first_contact = Some(FirstContact {
+                    unit: u,
+                    staff: ev.actor.clone(),
+                });
             }
             case.collective = r.collective;
             case.skip_level = r.skip_level;
@@ -83,7 +90,15 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             stop_kinds(&mut case, at, &[ClockKind::Objection]);
         }
         EventKind::ObjectionApproved { clocks, .. } => {
-            stop_kinds(&mut case, at, &[ClockKind::Acceptance, ClockKind::Objection, ClockKind::ResultReport]);
+            stop_kinds(
+                &mut case,
+                at,
+                &[
+                    ClockKind::Acceptance,
+                    ClockKind::Objection,
+                    ClockKind::ResultReport,
+                ],
+            );
             case.objection = None;
             case.state = CaseState::Registered;
             case.holder = case.routed_by.clone();
@@ -107,7 +122,11 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.objection = None;
             case.assisting = assisting
                 .iter()
-                .map(|u| Assisting { unit: u.clone(), input_at: None, text: None })
+                .map(|u| Assisting {
+                    unit: u.clone(),
+                    input_at: None,
+                    text: None,
+                })
                 .collect();
             start(&mut case, clocks);
         }
@@ -122,7 +141,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                     a.input_at = Some(at);
                     a.text = Some(text.clone());
                 }
-                stop_where(&mut case, at, |c| c.kind == ClockKind::Assist && &c.unit == u);
+                stop_where(&mut case, at, |c| {
+                    c.kind == ClockKind::Assist && &c.unit == u
+                });
             }
         }
         EventKind::Extended { days, due, .. } => {
@@ -133,7 +154,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 }
             }
         }
-        EventKind::OpinionIssued { outcome, clocks, .. } => {
+        EventKind::OpinionIssued {
+            outcome, clocks, ..
+        } => {
             stop_kinds(&mut case, at, &[ClockKind::Handling, ClockKind::Assist]);
             case.state = CaseState::OpinionIssued;
             case.outcome = Some(*outcome);
@@ -151,7 +174,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.holder = unit;
             start(&mut case, clocks);
         }
-        EventKind::ReviewIssued { outcome, clocks, .. } => {
+        EventKind::ReviewIssued {
+            outcome, clocks, ..
+        } => {
             stop_kinds(&mut case, at, &[ClockKind::Review]);
             case.state = CaseState::ReviewIssued;
             case.review_outcome = Some(*outcome);
@@ -173,7 +198,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 }
             }
         }
-        EventKind::RereviewIssued { outcome, clocks, .. } => {
+        EventKind::RereviewIssued {
+            outcome, clocks, ..
+        } => {
             stop_kinds(&mut case, at, &[ClockKind::Rereview]);
             case.state = CaseState::Concluded;
             case.rereview_outcome = Some(*outcome);
@@ -183,7 +210,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
         EventKind::Closed { reason } => {
             if *reason == CloseReason::WindowLapsed {
                 for c in case.clocks.iter_mut() {
-                    if matches!(c.kind, ClockKind::ReviewWindow | ClockKind::RereviewWindow) && c.is_open() {
+                    if matches!(c.kind, ClockKind::ReviewWindow | ClockKind::RereviewWindow)
+                        && c.is_open()
+                    {
                         c.lapsed = true;
                     }
                 }
@@ -192,14 +221,23 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.close_reason = Some(*reason);
             stop_all(&mut case, at, true);
         }
-        EventKind::Evaluated { handling, office, clock } => {
+        EventKind::Evaluated {
+            handling,
+            office,
+            clock,
+        } => {
             let rated = case.clocks.get(*clock as usize).map(|c| c.unit.clone());
             if let Some(c) = case.clocks.get_mut(*clock as usize) {
                 c.stopped_at = Some(at);
                 c.stopped_on = Some(at.date_naive());
             }
             if let Some(rated) = rated {
-                case.evaluations.push(Evaluation { handling: *handling, office: *office, unit: rated, at });
+                case.evaluations.push(Evaluation {
+                    handling: *handling,
+                    office: *office,
+                    unit: rated,
+                    at,
+                });
             }
         }
         EventKind::Withdrawn { .. } => {
@@ -214,7 +252,10 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
         EventKind::Absorbed { from } => {
             case.absorbed.push(from.clone());
         }
-        EventKind::SupervisionOpened { supervision: s, clocks } => {
+        EventKind::SupervisionOpened {
+            supervision: s,
+            clocks,
+        } => {
             let clock = case.clocks.len() as u32;
             start(&mut case, clocks);
             if let Some(i) = s.for_clock {
@@ -237,7 +278,13 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 clock,
             });
         }
-        EventKind::SupervisionEscalated { supervision, level, by, respond_by, clocks } => {
+        EventKind::SupervisionEscalated {
+            supervision,
+            level,
+            by,
+            respond_by,
+            clocks,
+        } => {
             let new_clock = case.clocks.len() as u32;
             let old = case
                 .supervisions

@@ -15,4 +15,4 @@ pub use evolve::{evolve, replay};
 pub use model::*;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

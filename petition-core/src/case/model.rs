@@ -4,9 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::data::{
-    text_enum, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction,
-};
+use super::data::{text_enum, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction};
 use crate::clock::{Calendar, Clock, ClockKind, ClockStart};
 use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Staff};
@@ -34,7 +32,11 @@ impl CaseState {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            CaseState::Declined | CaseState::Closed | CaseState::Concluded | CaseState::Withdrawn | CaseState::Merged
+            CaseState::Declined
+                | CaseState::Closed
+                | CaseState::Concluded
+                | CaseState::Withdrawn
+                | CaseState::Merged
         )
     }
     /// The Chinese name.
@@ -360,31 +362,109 @@ pub struct SupervisionOpen {
 #[allow(missing_docs)]
 pub enum EventKind {
     Registered(Box<Registered>),
-    Transferred { to: UnitCode, note: Option<String>, clocks: Vec<ClockStart> },
-    Assigned { to: UnitCode, report_by: NaiveDate, note: Option<String>, clocks: Vec<ClockStart> },
-    Objected { reason: String },
-    ObjectionApproved { note: Option<String>, clocks: Vec<ClockStart> },
-    ObjectionRejected { note: Option<String> },
-    Accepted { assisting: Vec<UnitCode>, clocks: Vec<ClockStart> },
-    Declined { ground: DeclineGround, notice: String },
-    AssistInput { text: String },
-    Extended { days: u32, reason: String, due: NaiveDate },
-    OpinionIssued { outcome: Outcome, text: String, without_assist: Option<String>, clocks: Vec<ClockStart> },
-    ResultReported { text: String },
-    ReviewRequested { clocks: Vec<ClockStart> },
-    ReviewIssued { outcome: ReviewOutcome, text: String, clocks: Vec<ClockStart> },
-    RereviewRequested { clocks: Vec<ClockStart> },
-    HearingHeld { start: NaiveDate, end: NaiveDate, days: u32, due: NaiveDate },
-    RereviewIssued { outcome: ReviewOutcome, text: String, clocks: Vec<ClockStart> },
-    Closed { reason: CloseReason },
-    Evaluated { handling: Satisfaction, office: Option<Satisfaction>, clock: u32 },
-    Withdrawn { reason: String },
-    Merged { into: CaseId },
-    Absorbed { from: CaseId },
-    SupervisionOpened { supervision: SupervisionOpen, clocks: Vec<ClockStart> },
-    SupervisionEscalated { supervision: u32, level: SupervisionLevel, by: UnitCode, respond_by: NaiveDate, clocks: Vec<ClockStart> },
-    SupervisionAnswered { supervision: u32, text: String },
-    EvaluationLapsed { clock: u32 },
+    Transferred {
+        to: UnitCode,
+        note: Option<String>,
+        clocks: Vec<ClockStart>,
+    },
+    Assigned {
+        to: UnitCode,
+        report_by: NaiveDate,
+        note: Option<String>,
+        clocks: Vec<ClockStart>,
+    },
+    Objected {
+        reason: String,
+    },
+    ObjectionApproved {
+        note: Option<String>,
+        clocks: Vec<ClockStart>,
+    },
+    ObjectionRejected {
+        note: Option<String>,
+    },
+    Accepted {
+        assisting: Vec<UnitCode>,
+        clocks: Vec<ClockStart>,
+    },
+    Declined {
+        ground: DeclineGround,
+        notice: String,
+    },
+    AssistInput {
+        text: String,
+    },
+    Extended {
+        days: u32,
+        reason: String,
+        due: NaiveDate,
+    },
+    OpinionIssued {
+        outcome: Outcome,
+        text: String,
+        without_assist: Option<String>,
+        clocks: Vec<ClockStart>,
+    },
+    ResultReported {
+        text: String,
+    },
+    ReviewRequested {
+        clocks: Vec<ClockStart>,
+    },
+    ReviewIssued {
+        outcome: ReviewOutcome,
+        text: String,
+        clocks: Vec<ClockStart>,
+    },
+    RereviewRequested {
+        clocks: Vec<ClockStart>,
+    },
+    HearingHeld {
+        start: NaiveDate,
+        end: NaiveDate,
+        days: u32,
+        due: NaiveDate,
+    },
+    RereviewIssued {
+        outcome: ReviewOutcome,
+        text: String,
+        clocks: Vec<ClockStart>,
+    },
+    Closed {
+        reason: CloseReason,
+    },
+    Evaluated {
+        handling: Satisfaction,
+        office: Option<Satisfaction>,
+        clock: u32,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Merged {
+        into: CaseId,
+    },
+    Absorbed {
+        from: CaseId,
+    },
+    SupervisionOpened {
+        supervision: SupervisionOpen,
+        clocks: Vec<ClockStart>,
+    },
+    SupervisionEscalated {
+        supervision: u32,
+        level: SupervisionLevel,
+        by: UnitCode,
+        respond_by: NaiveDate,
+        clocks: Vec<ClockStart>,
+    },
+    SupervisionAnswered {
+        supervision: u32,
+        text: String,
+    },
+    EvaluationLapsed {
+        clock: u32,
+    },
 }
 
 impl EventKind {
@@ -629,12 +709,16 @@ impl Case {
 
     /// The open clocks of a kind.
     pub fn open_clocks(&self, kind: ClockKind) -> impl Iterator<Item = &Clock> {
-        self.clocks.iter().filter(move |c| c.kind == kind && c.is_open())
+        self.clocks
+            .iter()
+            .filter(move |c| c.kind == kind && c.is_open())
     }
 
     /// The accused unit, if any.
     pub fn accused_unit(&self) -> Option<&UnitCode> {
-        self.registration.as_ref().and_then(|r| r.accused_unit.as_ref())
+        self.registration
+            .as_ref()
+            .and_then(|r| r.accused_unit.as_ref())
     }
 }
 

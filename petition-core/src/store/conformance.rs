@@ -1,0 +1,526 @@
+//! One conformance suite, run against the in-memory and the SQLite store, plus SQLite-only tests
+//! of durability, tampering, migrations and concurrency.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::*;
+use crate::audit::{AdminEvent, AdminKind};
+use crate::case::tests::{at, d, registration, u};
+use crate::case::{Channel, Command, Outcome};
+use crate::ids::StaffId;
+use crate::org::{Role, Staff};
+use crate::service::{AdminChange, Service};
+
+fn sid(s: &str) -> StaffId {
+    StaffId::parse(s).expect("staff id")
+}
+
+/// Builds the sample organisation through the service, as an admin would.
+pub(crate) fn seed<S: Store>(svc: &mut Service<S>) {
+    let now = at("2026-03-01");
+    svc.init(
+        Staff {
+            id: sid("admin"),
+            name: "管理员".into(),
+            unit: None,
+            role: Role::Admin,
+        },
+        now,
+    )
+    .expect("init");
+    let sample = crate::case::tests::org();
+    // Parents before children.
+    let mut units: Vec<_> = sample.units().cloned().collect();
+    units.sort_by_key(|x| x.level);
+    for unit in units {
+        svc.admin(&sid("admin"), now, AdminChange::AddUnit(unit))
+            .expect("unit");
+    }
+    for s in sample.all_staff().filter(|s| s.role != Role::Admin) {
+        svc.admin(&sid("admin"), now, AdminChange::AddStaff(s.clone()))
+            .expect("staff");
+    }
+}
+
+fn walk<S: Store>(svc: &mut Service<S>) -> CaseId {
+    let c = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-03-02"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("register");
+    let id = c.id.clone();
+    svc.execute(
+        &sid("cty-a-xfj.c"),
+        at("2026-03-02"),
+        &id,
+        Command::Transfer {
+            to: u("cty-a-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+    svc.execute(
+        &sid("cty-a-zjj.c"),
+        at("2026-03-03"),
+        &id,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("accept");
+    id
+}
+
+fn suite<S: Store>(mut svc: Service<S>) {
+    seed(&mut svc);
+    // Append/load round trip: replay from the store equals the live case.
+    let id = walk(&mut svc);
+    assert_eq!(id.as_str(), "XF2026-000001");
+    let (case, events) = svc.load(&id).expect("load");
+    assert_eq!(events.len(), 3);
+    assert_eq!(case.state, crate::case::CaseState::Handling);
+    let snap = svc.work(|w| w.txn().load_snapshot(&id)).expect("snapshot");
+    assert_eq!(
+        snap.as_ref(),
+        Some(&case),
+        "projection snapshot equals replay"
+    );
+
+    // A refused command appends nothing.
+    let before = svc.verify().expect("verify").entries;
+    let err = svc.execute(
+        &sid("cty-a-xfj.c"),
+        at("2026-03-04"),
+        &id,
+        Command::Accept { assist: vec![] },
+    );
+    assert!(err.is_err());
+    assert_eq!(svc.verify().expect("verify").entries, before);
+
+    // Sequence conflicts: appending on a stale sequence number is `conflict`.
+    let stale = svc.work(|w| {
+        let (c, _) = w.load(&id)?;
+        let ev = crate::case::Event {
+            seq: 2,
+            ..svc_event(&c)
+        };
+        w.txn().append(1, &[ev])
+    });
+    assert_eq!(stale.map_err(|e| e.code()), Err("conflict"));
+
+    // Unknown case.
+    assert_eq!(
+        svc.load(&CaseId::new(2026, 99))
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("not_found")
+    );
+
+    // Case ids are allocated in order and a refused registration takes no number.
+    let mut bad = registration("town-a", Channel::Letter);
+    bad.summary = String::new();
+    assert!(svc
+        .register(&sid("cty-a-xfj.c"), at("2026-03-02"), bad)
+        .is_err());
+    let c2 = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-03-05"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("second");
+    assert_eq!(c2.id.as_str(), "XF2026-000002");
+    // Repeat detection through the identity index (same id number, category and locality).
+    assert_eq!(c2.repeat_of, Some(id.clone()));
+    let mut other = registration("town-a", Channel::Letter);
+    other.category = "land.use".into();
+    let c3 = svc
+        .register(&sid("cty-a-xfj.c"), at("2026-03-05"), other)
+        .expect("third");
+    assert_eq!(c3.repeat_of, None, "another category is another matter");
+
+    // Queries: by state, by unit, by due date, by petitioner, by registration date.
+    let q = |states: Vec<crate::case::CaseState>| CaseQuery {
+        states,
+        limit: 10,
+        ..CaseQuery::default()
+    };
+    assert_eq!(
+        svc.query(&q(vec![crate::case::CaseState::Handling]))
+            .expect("q"),
+        vec![id.clone()]
+    );
+    assert_eq!(svc.query(&q(vec![])).expect("q").len(), 3);
+    let by_unit = CaseQuery {
+        unit: Some(u("cty-a-zjj")),
+        limit: 10,
+        ..CaseQuery::default()
+    };
+    assert_eq!(svc.query(&by_unit).expect("q"), vec![id.clone()]);
+    let overdue = CaseQuery {
+        overdue_on: Some(d("2026-03-21")),
+        limit: 10,
+        order: Order::Urgent,
+        ..CaseQuery::default()
+    };
+    assert_eq!(
+        svc.query(&overdue).expect("q"),
+        vec![c2.id.clone(), c3.id.clone()],
+        "intake clocks due 03-20"
+    );
+    let by_name = CaseQuery {
+        petitioner: Some("王".into()),
+        limit: 10,
+        ..CaseQuery::default()
+    };
+    assert_eq!(svc.query(&by_name).expect("q").len(), 3);
+    let by_date = CaseQuery {
+        from: Some(d("2026-03-03")),
+        to: Some(d("2026-03-05")),
+        limit: 10,
+        ..CaseQuery::default()
+    };
+    assert_eq!(
+        svc.query(&by_date).expect("q"),
+        vec![c3.id.clone(), c2.id.clone()]
+    );
+
+    // The queue of the lead unit, and the first-contact follow-up after a transfer (§6.1).
+    let queue = svc.queue(&u("cty-a-zjj"), 10).expect("queue");
+    assert_eq!(
+        queue,
+        vec![(id.clone(), Some(d("2026-05-04")))],
+        "03-03 + 60 d is Saturday 05-02 → Monday"
+    );
+    svc.execute(
+        &sid("cty-a-xfj.c"),
+        at("2026-03-05"),
+        &c2.id,
+        Command::Transfer {
+            to: u("town-a"),
+            note: None,
+        },
+    )
+    .expect("t");
+    let fc = svc.queue(&u("cty-a-xfj"), 10).expect("queue");
+    assert!(
+        fc.iter().any(|(c, _)| c == &c2.id),
+        "first-contact follow-up until accepted"
+    );
+    svc.execute(
+        &sid("town-a.c"),
+        at("2026-03-06"),
+        &c2.id,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("a");
+    let fc = svc.queue(&u("cty-a-xfj"), 10).expect("queue");
+    assert!(
+        !fc.iter().any(|(c, _)| c == &c2.id),
+        "no longer once accepted"
+    );
+
+    // Tick finds due work through the index and is idempotent.
+    let t1 = svc.tick(at("2026-05-05")).expect("tick");
+    assert!(t1.supervisions_opened >= 1, "{t1:?}");
+    let t2 = svc.tick(at("2026-05-05")).expect("tick");
+    assert_eq!(t2.events, 0);
+    let t0 = svc.tick(at("2026-03-06")).expect("tick");
+    assert_eq!(t0.events, 0);
+
+    // Merge writes both cases in one transaction.
+    let merged = svc
+        .execute(
+            &sid("cty-a-xfj.c"),
+            at("2026-05-06"),
+            &c3.id,
+            Command::Merge { into: id.clone() },
+        )
+        .expect("merge");
+    assert_eq!(merged.merged_into, Some(id.clone()));
+    assert_eq!(svc.load(&id).expect("load").0.absorbed, vec![c3.id.clone()]);
+    // Merging into an unknown case changes neither.
+    let c4 = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-05-06"),
+            registration("town-a", Channel::Visit),
+        )
+        .expect("c4");
+    let e = svc.execute(
+        &sid("cty-a-xfj.c"),
+        at("2026-05-06"),
+        &c4.id,
+        Command::Merge {
+            into: CaseId::new(2026, 77),
+        },
+    );
+    assert_eq!(e.map(|_| ()).map_err(|e| e.code()), Err("not_found"));
+    assert_eq!(svc.load(&c4.id).expect("load").1.len(), 1);
+    let verify = svc.verify().expect("verify");
+    assert_eq!(verify.first_broken, None);
+}
+
+fn svc_event(c: &crate::case::Case) -> crate::case::Event {
+    crate::case::Event {
+        case: c.id.clone(),
+        seq: c.seq + 1,
+        at: at("2026-03-05"),
+        actor: "x".into(),
+        unit: None,
+        kind: crate::case::EventKind::Objected { reason: "x".into() },
+    }
+}
+
+#[test]
+fn conformance_memory() {
+    suite(Service::with_seed(MemoryStore::new(), 1));
+}
+
+#[test]
+fn conformance_sqlite() {
+    suite(Service::with_seed(
+        SqliteStore::open_in_memory().expect("open"),
+        1,
+    ));
+}
+
+fn file_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("p.db");
+    (dir, p)
+}
+
+#[test]
+fn reopened_database_replays_identical_cases() {
+    let (_dir, p) = file_db();
+    let (live, id) = {
+        let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("open"), 2);
+        seed(&mut svc);
+        let id = walk(&mut svc);
+        let c = svc
+            .execute(
+                &sid("cty-a-zjj.c"),
+                at("2026-03-20"),
+                &id,
+                Command::Opinion {
+                    outcome: Outcome::Explained,
+                    text: "t".into(),
+                    without_assist: None,
+                },
+            )
+            .expect("opinion");
+        (c, id)
+    };
+    let mut svc = Service::new(SqliteStore::open(&p, false).expect("reopen"));
+    let (again, _) = svc.load(&id).expect("load");
+    assert_eq!(again, live);
+    assert_eq!(svc.verify().expect("verify").first_broken, None);
+}
+
+#[test]
+fn missing_file_is_not_found_unless_creating() {
+    let (_dir, p) = file_db();
+    assert_eq!(
+        SqliteStore::open(&p, false)
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("not_found")
+    );
+}
+
+#[test]
+fn update_and_delete_on_events_are_refused_by_the_database() {
+    let mut svc = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 3);
+    seed(&mut svc);
+    walk(&mut svc);
+    let s = svc.store();
+    assert!(s
+        .raw_execute("UPDATE chain SET body = '{}' WHERE gseq = 1")
+        .is_err());
+    assert!(s.raw_execute("DELETE FROM chain WHERE gseq = 1").is_err());
+}
+
+#[test]
+fn tampering_after_dropping_triggers_is_found_by_verify_at_the_right_link() {
+    let mut svc = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 4);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    let entries = svc.verify().expect("v").entries;
+    // Find the gseq of the case's second event (the transfer) and forge its target.
+    let target: i64 = {
+        let mut g = 0;
+        svc.work(|w| {
+            w.txn().chain(1, &mut |e| {
+                if e.body.contains("\"type\":\"transferred\"") && e.body.contains(id.as_str()) {
+                    g = e.gseq as i64;
+                }
+                Ok(true)
+            })
+        })
+        .expect("scan");
+        g
+    };
+    assert!(target > 0);
+    let s = svc.store();
+    s.raw_execute("DROP TRIGGER chain_no_update")
+        .expect("drop trigger");
+    s.raw_execute(&format!(
+        "UPDATE chain SET body = replace(body, 'cty-a-zjj', 'cty-a-xfj') WHERE gseq = {target}"
+    ))
+    .expect("tamper");
+    let r = svc.verify().expect("verify");
+    assert_eq!(r.first_broken, Some(target as u64));
+    assert!(r.entries < entries);
+}
+
+#[test]
+fn migration_from_empty_file_and_refusal_of_newer_version() {
+    let (_dir, p) = file_db();
+    {
+        let s = SqliteStore::open(&p, true).expect("create");
+        assert_eq!(s.user_version().expect("v"), SCHEMA_VERSION);
+    }
+    {
+        let s = SqliteStore::open(&p, false).expect("reopen");
+        s.raw_execute(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+            .expect("bump");
+    }
+    let e = SqliteStore::open(&p, false)
+        .map(|_| ())
+        .map_err(|e| e.code());
+    assert_eq!(e, Err("integrity"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_integrity() {
+    let (_dir, p) = file_db();
+    std::fs::write(&p, b"this is not an sqlite database, just text, long enough to fill a header....................................").expect("write");
+    assert_eq!(
+        SqliteStore::open(&p, false)
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("integrity")
+    );
+}
+
+#[test]
+fn threads_with_their_own_connections_lose_no_event_and_share_no_case_id() {
+    let (_dir, p) = file_db();
+    {
+        let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("create"), 5);
+        seed(&mut svc);
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let mut svc =
+                    Service::with_seed(SqliteStore::open(&p, false).expect("open"), 100 + t);
+                let mut made = Vec::new();
+                for i in 0..15 {
+                    let when = at(&format!("2026-03-{:02}", 2 + (i % 20)));
+                    match svc.register(
+                        &sid("cty-a-xfj.c"),
+                        when,
+                        registration("town-a", Channel::Letter),
+                    ) {
+                        Ok(c) => {
+                            let r = svc.execute(
+                                &sid("cty-a-xfj.c"),
+                                when,
+                                &c.id,
+                                Command::Transfer {
+                                    to: u("cty-a-zjj"),
+                                    note: None,
+                                },
+                            );
+                            made.push((c.id, r.is_ok()));
+                        }
+                        Err(e) => assert_eq!(e.code(), "conflict", "only conflicts may fail"),
+                    }
+                }
+                made
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in threads {
+        all.extend(t.join().expect("thread"));
+    }
+    let mut ids: Vec<_> = all.iter().map(|(id, _)| id.clone()).collect();
+    ids.sort();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no duplicate case id");
+    let mut svc = Service::new(SqliteStore::open(&p, false).expect("open"));
+    for (id, transferred) in &all {
+        let (c, events) = svc.load(id).expect("every registered case is there");
+        assert_eq!(
+            events.len(),
+            if *transferred { 2 } else { 1 },
+            "no event lost on {id}"
+        );
+        assert_eq!(c.state == crate::case::CaseState::Routed, *transferred);
+    }
+    assert_eq!(svc.verify().expect("verify").first_broken, None);
+}
+
+#[test]
+fn admin_changes_are_in_the_chain_and_need_an_admin() {
+    let mut svc = Service::with_seed(MemoryStore::new(), 6);
+    seed(&mut svc);
+    let now: DateTime<FixedOffset> = at("2026-03-02");
+    let e = svc.admin(
+        &sid("cty-a-xfj.c"),
+        now,
+        AdminChange::SetPolicy {
+            key: "handling_days".into(),
+            value: "45".into(),
+        },
+    );
+    assert_eq!(e.map_err(|e| e.code()), Err("permission_denied"));
+    svc.admin(
+        &sid("admin"),
+        now,
+        AdminChange::SetPolicy {
+            key: "handling_days".into(),
+            value: "45".into(),
+        },
+    )
+    .expect("set");
+    let mut last = String::new();
+    svc.work(|w| {
+        w.txn().chain(1, &mut |e| {
+            last = e.body;
+            Ok(true)
+        })
+    })
+    .expect("chain");
+    let v: serde_json::Value = serde_json::from_str(&last).expect("json");
+    let ev: AdminEvent = serde_json::from_value(crate::audit::strip_gseq(v)).expect("admin event");
+    assert_eq!(
+        ev.kind,
+        AdminKind::PolicySet {
+            key: "handling_days".into(),
+            value: "45".into()
+        }
+    );
+    // A policy change affects clocks started afterwards.
+    let c = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            now,
+            registration("town-a", Channel::Letter),
+        )
+        .expect("reg");
+    let c = svc
+        .execute(
+            &sid("cty-a-xfj.c"),
+            now,
+            &c.id,
+            Command::Accept { assist: vec![] },
+        )
+        .expect("accept");
+    assert_eq!(c.clocks.last().map(|k| k.due), Some(d("2026-04-16")));
+}

@@ -1,0 +1,315 @@
+//! The in-memory twin of the SQLite store: the same verbs and the same semantics, for tests and for
+//! embedders that keep their own persistence. A transaction works on a copy and swaps it in on
+//! commit, so dropping it aborts.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::{apply_admin, is_duty, seal, CaseQuery, CaseRow, Order, Store, StoredEntry, Txn};
+use crate::audit::{AdminEvent, Entry, GENESIS};
+use crate::case::{Case, CaseState, Event, RelatedCase};
+use crate::clock::Calendar;
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, UnitCode};
+use crate::org::Org;
+use crate::policy::Policy;
+
+#[derive(Clone, Debug, Default)]
+struct Data {
+    chain: Vec<StoredEntry>,
+    org: Org,
+    policy: Policy,
+    calendar: Calendar,
+    initialized: bool,
+    counters: BTreeMap<i32, u32>,
+    events: BTreeMap<CaseId, Vec<Event>>,
+    cases: BTreeMap<CaseId, (CaseRow, Case)>,
+}
+
+/// An in-memory store.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    data: Data,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// A transaction on a [`MemoryStore`].
+pub struct MemTxn<'a> {
+    target: &'a mut Data,
+    work: Data,
+}
+
+impl Store for MemoryStore {
+    type Txn<'a> = MemTxn<'a>;
+    fn txn(&mut self) -> Result<MemTxn<'_>> {
+        let work = self.data.clone();
+        Ok(MemTxn {
+            target: &mut self.data,
+            work,
+        })
+    }
+}
+
+impl MemTxn<'_> {
+    fn push(&mut self, entry: &Entry) {
+        let prev: [u8; 32] = self
+            .work
+            .chain
+            .last()
+            .and_then(|e| e.hash.as_slice().try_into().ok())
+            .unwrap_or(GENESIS);
+        let gseq = self.work.chain.len() as u64 + 1;
+        self.work.chain.push(seal(gseq, &prev, entry));
+    }
+
+    fn summary(&self, id: &CaseId) -> Option<RelatedCase> {
+        let (_, c) = self.work.cases.get(id)?;
+        Some(RelatedCase {
+            id: c.id.clone(),
+            state: c.state,
+            holder: c.holder.clone()?,
+            registered_at: c.registered_at?,
+        })
+    }
+}
+
+fn min_open_due(row: &CaseRow) -> Option<NaiveDate> {
+    row.clocks
+        .iter()
+        .filter(|c| c.stopped_on.is_none() && is_duty(c.kind))
+        .map(|c| c.due)
+        .min()
+}
+
+impl Txn for MemTxn<'_> {
+    fn initialized(&mut self) -> Result<bool> {
+        Ok(self.work.initialized)
+    }
+    fn org(&mut self) -> Result<Org> {
+        Ok(self.work.org.clone())
+    }
+    fn policy(&mut self) -> Result<Policy> {
+        Ok(self.work.policy.clone())
+    }
+    fn calendar(&mut self) -> Result<Calendar> {
+        Ok(self.work.calendar.clone())
+    }
+    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+        let w = &mut self.work;
+        apply_admin(&mut w.org, &mut w.policy, &mut w.calendar, &ev.kind)?;
+        if matches!(ev.kind, crate::audit::AdminKind::Initialized { .. }) {
+            w.initialized = true;
+        }
+        self.push(&Entry::Admin(ev.clone()));
+        Ok(())
+    }
+    fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
+        let n = self.work.counters.entry(year).or_insert(0);
+        *n += 1;
+        Ok(CaseId::new(year, *n))
+    }
+    fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
+        Ok(self.work.events.get(id).cloned().unwrap_or_default())
+    }
+    fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        Ok(self.work.cases.get(id).map(|(_, c)| c.clone()))
+    }
+    fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let last = self
+            .work
+            .events
+            .get(&first.case)
+            .map_or(0, |v| v.len() as u32);
+        if last != expected_seq {
+            return Err(DomainError::Conflict(msg::conflict()));
+        }
+        for (i, e) in events.iter().enumerate() {
+            if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
+                return Err(DomainError::Internal(msg::internal(
+                    "events out of sequence",
+                )));
+            }
+        }
+        for e in events {
+            self.push(&Entry::Case(e.clone()));
+            self.work
+                .events
+                .entry(e.case.clone())
+                .or_default()
+                .push(e.clone());
+        }
+        Ok(())
+    }
+    fn put_case(&mut self, case: &Case) -> Result<()> {
+        self.work
+            .cases
+            .insert(case.id.clone(), (CaseRow::of(case), case.clone()));
+        Ok(())
+    }
+    fn find_related(
+        &mut self,
+        keys: &[String],
+        category: &str,
+        locality: &UnitCode,
+    ) -> Result<Vec<RelatedCase>> {
+        let ids: Vec<CaseId> = self
+            .work
+            .cases
+            .values()
+            .filter(|(r, _)| {
+                r.category.as_deref() == Some(category)
+                    && r.locality.as_ref() == Some(locality)
+                    && r.identities.iter().any(|k| keys.contains(k))
+            })
+            .map(|(r, _)| r.id.clone())
+            .collect();
+        Ok(ids.iter().filter_map(|id| self.summary(id)).collect())
+    }
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        Ok(ids.iter().filter_map(|id| self.summary(id)).collect())
+    }
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        let mut rows: Vec<&CaseRow> = self
+            .work
+            .cases
+            .values()
+            .map(|(r, _)| r)
+            .filter(|r| q.states.is_empty() || q.states.iter().any(|s| s.as_str() == r.state))
+            .filter(|r| {
+                q.unit
+                    .as_ref()
+                    .is_none_or(|u| r.holder.as_ref() == Some(u) || r.lead.as_ref() == Some(u))
+            })
+            .filter(|r| {
+                q.overdue_on.is_none_or(|t| {
+                    r.clocks
+                        .iter()
+                        .any(|c| c.stopped_on.is_none() && is_duty(c.kind) && c.due < t)
+                })
+            })
+            .filter(|r| {
+                q.due_by.is_none_or(|t| {
+                    r.clocks
+                        .iter()
+                        .any(|c| c.stopped_on.is_none() && is_duty(c.kind) && c.due <= t)
+                })
+            })
+            .filter(|r| {
+                q.petitioner
+                    .as_ref()
+                    .is_none_or(|p| r.names.contains(p.as_str()))
+            })
+            .filter(|r| {
+                q.from
+                    .is_none_or(|f| r.registered_on.is_some_and(|d| d >= f))
+            })
+            .filter(|r| q.to.is_none_or(|t| r.registered_on.is_some_and(|d| d <= t)))
+            .collect();
+        match q.order {
+            Order::Newest => {
+                rows.sort_by(|a, b| (b.registered_on, &b.id).cmp(&(a.registered_on, &a.id)))
+            }
+            Order::Urgent => rows.sort_by(|a, b| {
+                let key = |r: &CaseRow| (min_open_due(r).unwrap_or(NaiveDate::MAX), r.id.clone());
+                key(a).cmp(&key(b))
+            }),
+        }
+        Ok(rows
+            .into_iter()
+            .take(q.limit)
+            .map(|r| r.id.clone())
+            .collect())
+    }
+    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        let mut out: Vec<(CaseId, Option<NaiveDate>)> = Vec::new();
+        for (r, _) in self.work.cases.values() {
+            let mut dates: Vec<Option<NaiveDate>> = Vec::new();
+            for c in &r.clocks {
+                if c.stopped_on.is_none() && is_duty(c.kind) && &c.unit == unit {
+                    dates.push(Some(c.due));
+                }
+            }
+            let open_intake =
+                r.state == CaseState::Registered.as_str() || r.state == CaseState::Routed.as_str();
+            if open_intake
+                && r.first_contact.as_ref() == Some(unit)
+                && r.holder.as_ref() != Some(unit)
+            {
+                dates.push(
+                    r.clocks
+                        .iter()
+                        .filter(|c| c.stopped_on.is_none() && is_duty(c.kind))
+                        .map(|c| c.due)
+                        .min(),
+                );
+            }
+            if r.objection_router.as_ref() == Some(unit) {
+                dates.push(None);
+            }
+            for s in &r.supervisions {
+                if !s.answered && &s.by == unit {
+                    dates.push(Some(s.respond_by));
+                }
+            }
+            if !dates.is_empty() {
+                let d = dates.iter().flatten().min().copied();
+                out.push((r.id.clone(), d));
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.1.unwrap_or(NaiveDate::MAX), &a.0).cmp(&(b.1.unwrap_or(NaiveDate::MAX), &b.0))
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+    fn due_for_tick(&mut self, today: NaiveDate, limit: usize) -> Result<Vec<CaseId>> {
+        let mut v: Vec<(NaiveDate, CaseId)> = self
+            .work
+            .cases
+            .values()
+            .filter_map(|(r, _)| {
+                r.next_tick
+                    .filter(|d| *d <= today)
+                    .map(|d| (d, r.id.clone()))
+            })
+            .collect();
+        v.sort();
+        Ok(v.into_iter().take(limit).map(|(_, id)| id).collect())
+    }
+    fn chain(
+        &mut self,
+        from: u64,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        for e in self.work.chain.iter().skip(from.saturating_sub(1) as usize) {
+            if !visit(e.clone())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        Ok(self
+            .work
+            .cases
+            .keys()
+            .filter(|k| after.is_none_or(|a| *k > a))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+    fn commit(self) -> Result<()> {
+        *self.target = self.work;
+        Ok(())
+    }
+}

@@ -1,0 +1,170 @@
+//! The query-table rows of a case, computed once from the case so both stores index the same facts.
+
+use chrono::NaiveDate;
+
+use crate::case::{Case, ObjectionStatus, Registration};
+use crate::clock::ClockKind;
+use crate::ids::{CaseId, UnitCode};
+use crate::supervision::next_tick_date;
+
+/// One clock row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockRow {
+    /// Index on the case.
+    pub idx: u32,
+    /// Kind.
+    pub kind: ClockKind,
+    /// Responsible unit.
+    pub unit: UnitCode,
+    /// Start date.
+    pub started: NaiveDate,
+    /// Due date.
+    pub due: NaiveDate,
+    /// Stop date.
+    pub stopped_on: Option<NaiveDate>,
+    /// Met (duty clocks that stopped).
+    pub met: Option<bool>,
+    /// Window recorded lapsed.
+    pub lapsed: bool,
+}
+
+/// One supervision row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupervisionRow {
+    /// Number.
+    pub id: u32,
+    /// Level.
+    pub level: &'static str,
+    /// Ground.
+    pub ground: &'static str,
+    /// Issuer.
+    pub by: UnitCode,
+    /// Supervised unit.
+    pub unit: UnitCode,
+    /// Respond-by.
+    pub respond_by: NaiveDate,
+    /// Answered.
+    pub answered: bool,
+}
+
+/// The row of the `cases` query table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseRow {
+    /// Id.
+    pub id: CaseId,
+    /// State.
+    pub state: &'static str,
+    /// Holder.
+    pub holder: Option<UnitCode>,
+    /// Lead.
+    pub lead: Option<UnitCode>,
+    /// First-contact unit.
+    pub first_contact: Option<UnitCode>,
+    /// Router of a pending objection.
+    pub objection_router: Option<UnitCode>,
+    /// Locality.
+    pub locality: Option<UnitCode>,
+    /// Category.
+    pub category: Option<String>,
+    /// Channel.
+    pub channel: Option<&'static str>,
+    /// Local registration date.
+    pub registered_on: Option<NaiveDate>,
+    /// Petitioner names, for `list --petitioner`.
+    pub names: String,
+    /// 越级.
+    pub skip_level: bool,
+    /// 集体访.
+    pub collective: bool,
+    /// 重复信访.
+    pub repeat: bool,
+    /// First day tick has work.
+    pub next_tick: Option<NaiveDate>,
+    /// Last sequence number.
+    pub last_seq: u32,
+    /// Identity keys for repeat detection.
+    pub identities: Vec<String>,
+    /// Clocks.
+    pub clocks: Vec<ClockRow>,
+    /// Supervisions.
+    pub supervisions: Vec<SupervisionRow>,
+}
+
+/// The identity keys of a registration's petitioners (§6.4): `id:<number>` and `np:<name>|<phone>`.
+pub fn identity_keys(reg: &Registration) -> Vec<String> {
+    let mut keys = Vec::new();
+    for p in &reg.petitioners {
+        if let Some(id) = &p.id_number {
+            keys.push(format!("id:{}", id.to_ascii_uppercase()));
+        }
+        if let Some(phone) = &p.phone {
+            keys.push(format!("np:{}|{}", p.name.trim(), phone));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl CaseRow {
+    /// The row of a case.
+    pub fn of(case: &Case) -> Self {
+        let reg = case.registration.as_ref();
+        Self {
+            id: case.id.clone(),
+            state: case.state.as_str(),
+            holder: case.holder.clone(),
+            lead: case.lead.clone(),
+            first_contact: case.first_contact.as_ref().map(|f| f.unit.clone()),
+            objection_router: (case.objection == Some(ObjectionStatus::Pending))
+                .then(|| case.routed_by.clone())
+                .flatten(),
+            locality: reg.map(|r| r.locality.clone()),
+            category: reg.map(|r| r.category.clone()),
+            channel: reg.map(|r| r.channel.as_str()),
+            registered_on: case.registered_at.map(|t| t.date_naive()),
+            names: reg
+                .map(|r| {
+                    r.petitioners
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            skip_level: case.skip_level,
+            collective: case.collective,
+            repeat: case.repeat_of.is_some(),
+            next_tick: next_tick_date(case),
+            last_seq: case.seq,
+            identities: reg.map(identity_keys).unwrap_or_default(),
+            clocks: case
+                .clocks
+                .iter()
+                .map(|c| ClockRow {
+                    idx: c.index,
+                    kind: c.kind,
+                    unit: c.unit.clone(),
+                    started: c.started,
+                    due: c.due,
+                    stopped_on: c.stopped_on,
+                    met: c.met(),
+                    lapsed: c.lapsed,
+                })
+                .collect(),
+            supervisions: case
+                .supervisions
+                .iter()
+                .map(|s| SupervisionRow {
+                    id: s.id,
+                    level: s.level.as_str(),
+                    ground: s.ground.as_str(),
+                    by: s.by.clone(),
+                    unit: s.unit.clone(),
+                    respond_by: s.respond_by,
+                    answered: s.answered_at.is_some(),
+                })
+                .collect(),
+        }
+    }
+}

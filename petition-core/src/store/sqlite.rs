@@ -1,0 +1,800 @@
+//! The SQLite store (SPEC §12): WAL, `foreign_keys=ON`, an explicit busy timeout, `STRICT` tables,
+//! forward-only migrations under `user_version`, triggers that make the audit chain append-only,
+//! and every write in one `BEGIN IMMEDIATE` transaction.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use super::{apply_admin, seal, CaseQuery, CaseRow, Order, Store, StoredEntry, Txn};
+use crate::audit::{AdminEvent, AdminKind, Entry, GENESIS};
+use crate::case::{Case, Event, RelatedCase};
+use crate::clock::Calendar;
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, UnitCode};
+use crate::org::{Org, Staff, Unit};
+use crate::policy::Policy;
+
+/// Ordered migrations; step N brings `user_version` from N-1 to N, each in its own transaction.
+const MIGRATIONS: &[&str] = &[
+    // 1: the chain, the organisation, and the query tables.
+    r#"
+    CREATE TABLE chain(
+        gseq    INTEGER PRIMARY KEY,
+        case_id TEXT,
+        seq     INTEGER,
+        type    TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hash    BLOB NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX chain_case ON chain(case_id, seq) WHERE case_id IS NOT NULL;
+    CREATE TRIGGER chain_no_update BEFORE UPDATE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+    CREATE TRIGGER chain_no_delete BEFORE DELETE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+
+    CREATE TABLE units(code TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    CREATE TABLE staff(id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE counters(year INTEGER PRIMARY KEY, next INTEGER NOT NULL) STRICT;
+
+    CREATE TABLE cases(
+        id                TEXT PRIMARY KEY,
+        state             TEXT NOT NULL,
+        holder            TEXT,
+        lead              TEXT,
+        first_contact     TEXT,
+        objection_router  TEXT,
+        locality          TEXT,
+        category          TEXT,
+        channel           TEXT,
+        registered_on     TEXT,
+        names             TEXT NOT NULL,
+        skip_level        INTEGER NOT NULL,
+        collective        INTEGER NOT NULL,
+        repeat            INTEGER NOT NULL,
+        next_tick         TEXT,
+        last_seq          INTEGER NOT NULL,
+        snapshot          TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX cases_holder ON cases(holder, state);
+    CREATE INDEX cases_lead ON cases(lead, state);
+    CREATE INDEX cases_first_contact ON cases(first_contact, state);
+    CREATE INDEX cases_state ON cases(state, registered_on);
+    CREATE INDEX cases_registered ON cases(registered_on);
+    CREATE INDEX cases_next_tick ON cases(next_tick) WHERE next_tick IS NOT NULL;
+    CREATE INDEX cases_objection ON cases(objection_router) WHERE objection_router IS NOT NULL;
+
+    CREATE TABLE clocks(
+        case_id    TEXT NOT NULL REFERENCES cases(id),
+        idx        INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        duty       INTEGER NOT NULL,
+        unit       TEXT NOT NULL,
+        started    TEXT NOT NULL,
+        due        TEXT NOT NULL,
+        stopped_on TEXT,
+        met        INTEGER,
+        lapsed     INTEGER NOT NULL,
+        PRIMARY KEY(case_id, idx)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX clocks_open_due ON clocks(due, case_id) WHERE stopped_on IS NULL AND duty = 1;
+    CREATE INDEX clocks_unit_open ON clocks(unit, due) WHERE stopped_on IS NULL AND duty = 1;
+    CREATE INDEX clocks_unit_kind ON clocks(unit, kind, started);
+
+    CREATE TABLE supervisions(
+        case_id    TEXT NOT NULL REFERENCES cases(id),
+        id         INTEGER NOT NULL,
+        level      TEXT NOT NULL,
+        ground     TEXT NOT NULL,
+        by         TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        respond_by TEXT NOT NULL,
+        answered   INTEGER NOT NULL,
+        PRIMARY KEY(case_id, id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX supervisions_by ON supervisions(by, respond_by) WHERE answered = 0;
+
+    CREATE TABLE identities(
+        key     TEXT NOT NULL,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        PRIMARY KEY(key, case_id)
+    ) STRICT, WITHOUT ROWID;
+    "#,
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn db_err(e: rusqlite::Error) -> DomainError {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => DomainError::Conflict(msg::conflict()),
+        Some(C::NotADatabase | C::DatabaseCorrupt) => DomainError::Integrity(msg::integrity(
+            "the file is not a petition database or is damaged",
+        )),
+        Some(C::ConstraintViolation) => DomainError::Integrity(msg::integrity(&e.to_string())),
+        Some(
+            C::ReadOnly | C::CannotOpen | C::PermissionDenied | C::DiskFull | C::SystemIoFailure,
+        ) => DomainError::Internal(msg::internal(&e.to_string())),
+        _ => DomainError::Internal(msg::internal(&e.to_string())),
+    }
+}
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    DomainError::Integrity(msg::integrity(&format!("stored data does not decode: {e}")))
+}
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or, with `create`, creates) a database and migrates it to the current schema.
+    /// A missing file without `create` is `not_found`; a newer schema is `integrity`.
+    pub fn open(path: &Path, create: bool) -> Result<Self> {
+        if !create && !path.exists() {
+            return Err(DomainError::NotFound(msg::invalid(
+                &format!(
+                    "no database at {}: create one with `petition init` (or give --db)",
+                    path.display()
+                ),
+                &format!(
+                    "{} 处没有数据库：请先执行 `petition init`（或用 --db 指定）",
+                    path.display()
+                ),
+            )));
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(db_err)?;
+        Self::setup(conn)
+    }
+
+    /// A private in-memory SQLite database (tests).
+    pub fn open_in_memory() -> Result<Self> {
+        Self::setup(Connection::open_in_memory().map_err(db_err)?)
+    }
+
+    fn setup(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        // WAL: readers never block the writer and a crash leaves the last committed command.
+        let _: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(db_err)?;
+        // synchronous=FULL: a petition database is a legal record. In WAL mode NORMAL already
+        // survives a killed process, but may lose the last commits on power loss; FULL syncs the
+        // WAL at every commit so a command the clerk saw succeed survives an outage too. Bulk
+        // loads amortise the sync by batching commands in one transaction.
+        conn.execute_batch(
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+        )
+        .map_err(db_err)?;
+        let mut s = Self { conn };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    /// The schema version of the open database.
+    pub fn user_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db_err)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let v = self.user_version()?;
+        if v > SCHEMA_VERSION {
+            return Err(DomainError::Integrity(msg::integrity(&format!(
+                "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
+            ))));
+        }
+        if v == 0 {
+            // A file with tables but no version is not ours.
+            let tables: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(db_err)?;
+            if tables > 0 {
+                return Err(DomainError::Integrity(msg::integrity(
+                    "the file is an SQLite database of another program",
+                )));
+            }
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(v as usize) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            // Re-check under the lock: another process may have migrated meanwhile.
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(db_err)?;
+            if now > i as i64 {
+                continue;
+            }
+            tx.execute_batch(step).map_err(db_err)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Copies the database to `dest` with SQLite's online backup API, while writers may run.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let mut out = Connection::open(dest).map_err(db_err)?;
+        {
+            let b = rusqlite::backup::Backup::new(&self.conn, &mut out).map_err(db_err)?;
+            b.run_to_completion(256, Duration::from_millis(5), None)
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Runs raw SQL (tests of tampering and triggers only).
+    #[doc(hidden)]
+    pub fn raw_execute(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(db_err)
+    }
+}
+
+/// A write transaction on a [`SqliteStore`].
+pub struct SqliteTxn<'a> {
+    tx: rusqlite::Transaction<'a>,
+    head: Option<(u64, [u8; 32])>,
+}
+
+impl Store for SqliteStore {
+    type Txn<'a> = SqliteTxn<'a>;
+    fn txn(&mut self) -> Result<SqliteTxn<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        Ok(SqliteTxn { tx, head: None })
+    }
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+impl SqliteTxn<'_> {
+    fn push(&mut self, entry: &Entry) -> Result<()> {
+        let (last, prev) = match self.head {
+            Some(h) => h,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT gseq, hash FROM chain ORDER BY gseq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?
+                .map(|(g, h)| (g, h.as_slice().try_into().unwrap_or(GENESIS)))
+                .unwrap_or((0, GENESIS)),
+        };
+        let gseq = last + 1;
+        let sealed = seal(gseq, &prev, entry);
+        let (case_id, seq, ty) = match entry {
+            Entry::Case(e) => (
+                Some(e.case.as_str().to_string()),
+                Some(e.seq),
+                e.kind.type_name(),
+            ),
+            Entry::Admin(a) => (None, None, admin_type(&a.kind)),
+        };
+        self.tx
+            .prepare_cached("INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .and_then(|mut st| st.execute(params![gseq as i64, case_id, seq, ty, sealed.body, sealed.hash]))
+            .map_err(db_err)?;
+        let mut h = [0u8; 32];
+        h.copy_from_slice(&sealed.hash);
+        self.head = Some((gseq, h));
+        Ok(())
+    }
+
+    fn setting<T: serde::de::DeserializeOwned + Default>(&mut self, key: &str) -> Result<T> {
+        let v: Option<String> = self
+            .tx
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")
+            .and_then(|mut st| st.query_row([key], |r| r.get(0)).optional())
+            .map_err(db_err)?;
+        match v {
+            None => Ok(T::default()),
+            Some(s) => serde_json::from_str(&s).map_err(json_err),
+        }
+    }
+
+    fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
+        let s = serde_json::to_string(v)
+            .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))?;
+        self.tx
+            .execute("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![key, s])
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn summaries(&mut self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<RelatedCase>> {
+        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let rows = st
+            .query_map(args, |r| r.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<Vec<String>, _>>()
+            .map_err(db_err)?;
+        drop(st);
+        let mut out = Vec::new();
+        for snap in rows {
+            let c: Case = serde_json::from_str(&snap).map_err(json_err)?;
+            if let (Some(holder), Some(at)) = (c.holder.clone(), c.registered_at) {
+                out.push(RelatedCase {
+                    id: c.id,
+                    state: c.state,
+                    holder,
+                    registered_at: at,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn ids(&mut self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<CaseId>> {
+        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let rows = st
+            .query_map(args, |r| r.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<Vec<String>, _>>()
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|s| {
+                CaseId::parse(s)
+                    .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))
+            })
+            .collect()
+    }
+}
+
+fn admin_type(k: &AdminKind) -> &'static str {
+    match k {
+        AdminKind::Initialized { .. } => "initialized",
+        AdminKind::UnitAdded { .. } => "unit_added",
+        AdminKind::StaffAdded { .. } => "staff_added",
+        AdminKind::PolicySet { .. } => "policy_set",
+        AdminKind::CalendarSet { .. } => "calendar_set",
+    }
+}
+
+fn b(x: bool) -> i64 {
+    i64::from(x)
+}
+
+impl Txn for SqliteTxn<'_> {
+    fn initialized(&mut self) -> Result<bool> {
+        self.tx
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM chain WHERE type = 'initialized')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_err)
+    }
+    fn org(&mut self) -> Result<Org> {
+        let mut org = Org::new();
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM units")
+            .map_err(db_err)?;
+        let units: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?;
+        drop(st);
+        for u in units {
+            org.insert_unit_unchecked(serde_json::from_str::<Unit>(&u).map_err(json_err)?);
+        }
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM staff")
+            .map_err(db_err)?;
+        let staff: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?;
+        drop(st);
+        for s in staff {
+            org.insert_staff_unchecked(serde_json::from_str::<Staff>(&s).map_err(json_err)?);
+        }
+        Ok(org)
+    }
+    fn policy(&mut self) -> Result<Policy> {
+        self.setting("policy")
+    }
+    fn calendar(&mut self) -> Result<Calendar> {
+        self.setting("calendar")
+    }
+    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+        let ser = |v: &dyn erased::Ser| v.json();
+        match &ev.kind {
+            AdminKind::Initialized { admin: s } | AdminKind::StaffAdded { staff: s } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO staff(id, body) VALUES (?1, ?2)",
+                        params![s.id.as_str(), ser(s)?],
+                    )
+                    .map_err(db_err)?;
+            }
+            AdminKind::UnitAdded { unit } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO units(code, body) VALUES (?1, ?2)",
+                        params![unit.code.as_str(), ser(unit)?],
+                    )
+                    .map_err(db_err)?;
+            }
+            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
+                let mut org = Org::new();
+                let mut policy = self.policy()?;
+                let mut cal = self.calendar()?;
+                apply_admin(&mut org, &mut policy, &mut cal, &ev.kind)?;
+                self.put_setting("policy", &policy)?;
+                self.put_setting("calendar", &cal)?;
+            }
+        }
+        self.push(&Entry::Admin(ev.clone()))
+    }
+    fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
+        let n: i64 = self
+            .tx
+            .query_row(
+                "INSERT INTO counters(year, next) VALUES (?1, 1) ON CONFLICT(year) DO UPDATE SET next = next + 1 RETURNING next",
+                [year],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        Ok(CaseId::new(year, n as u32))
+    }
+    fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
+            .map_err(db_err)?;
+        let bodies: Vec<String> = st
+            .query_map([id.as_str()], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?;
+        drop(st);
+        bodies
+            .iter()
+            .map(|b| {
+                let v: serde_json::Value = serde_json::from_str(b).map_err(json_err)?;
+                serde_json::from_value(crate::audit::strip_gseq(v)).map_err(json_err)
+            })
+            .collect()
+    }
+    fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        let s: Option<String> = self
+            .tx
+            .prepare_cached("SELECT snapshot FROM cases WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)).optional())
+            .map_err(db_err)?;
+        s.map(|s| serde_json::from_str(&s).map_err(json_err))
+            .transpose()
+    }
+    fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let last: u32 = self
+            .tx
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = ?1")
+            .and_then(|mut st| st.query_row([first.case.as_str()], |r| r.get(0)))
+            .map_err(db_err)?;
+        if last != expected_seq {
+            return Err(DomainError::Conflict(msg::conflict()));
+        }
+        for (i, e) in events.iter().enumerate() {
+            if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
+                return Err(DomainError::Internal(msg::internal(
+                    "events out of sequence",
+                )));
+            }
+            self.push(&Entry::Case(e.clone()))?;
+        }
+        Ok(())
+    }
+    fn put_case(&mut self, case: &Case) -> Result<()> {
+        let r = CaseRow::of(case);
+        let snapshot = serde_json::to_string(case)
+            .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))?;
+        let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, snapshot)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, holder = excluded.holder, lead = excluded.lead,
+                    objection_router = excluded.objection_router, next_tick = excluded.next_tick,
+                    last_seq = excluded.last_seq, snapshot = excluded.snapshot",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    r.id.as_str(),
+                    r.state,
+                    opt(&r.holder),
+                    opt(&r.lead),
+                    opt(&r.first_contact),
+                    opt(&r.objection_router),
+                    opt(&r.locality),
+                    r.category,
+                    r.channel,
+                    r.registered_on.map(|d| d.to_string()),
+                    r.names,
+                    b(r.skip_level),
+                    b(r.collective),
+                    b(r.repeat),
+                    r.next_tick.map(|d| d.to_string()),
+                    r.last_seq,
+                    snapshot
+                ])
+            })
+            .map_err(db_err)?;
+        {
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
+                        stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed
+                     WHERE clocks.unit IS NOT excluded.unit OR clocks.due IS NOT excluded.due
+                        OR clocks.stopped_on IS NOT excluded.stopped_on OR clocks.lapsed IS NOT excluded.lapsed",
+                )
+                .map_err(db_err)?;
+            for c in &r.clocks {
+                st.execute(params![
+                    r.id.as_str(),
+                    c.idx,
+                    c.kind.as_str(),
+                    b(super::is_duty(c.kind)),
+                    c.unit.as_str(),
+                    c.started.to_string(),
+                    c.due.to_string(),
+                    c.stopped_on.map(|d| d.to_string()),
+                    c.met.map(b),
+                    b(c.lapsed)
+                ])
+                .map_err(db_err)?;
+            }
+        }
+        {
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
+                        respond_by = excluded.respond_by, answered = excluded.answered",
+                )
+                .map_err(db_err)?;
+            for s in &r.supervisions {
+                st.execute(params![
+                    r.id.as_str(),
+                    s.id,
+                    s.level,
+                    s.ground,
+                    s.by.as_str(),
+                    s.unit.as_str(),
+                    s.respond_by.to_string(),
+                    b(s.answered)
+                ])
+                .map_err(db_err)?;
+            }
+        }
+        if case.seq == 1 || r.last_seq <= 1 {
+            let mut st = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO identities(key, case_id) VALUES (?1, ?2)")
+                .map_err(db_err)?;
+            for k in &r.identities {
+                st.execute(params![k, r.id.as_str()]).map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+    fn find_related(
+        &mut self,
+        keys: &[String],
+        category: &str,
+        locality: &UnitCode,
+    ) -> Result<Vec<RelatedCase>> {
+        let mut out: Vec<RelatedCase> = Vec::new();
+        for k in keys {
+            let found = self.summaries(
+                "SELECT c.snapshot FROM identities i JOIN cases c ON c.id = i.case_id
+                 WHERE i.key = ?1 AND c.category = ?2 AND c.locality = ?3",
+                &[k, &category, &locality.as_str()],
+            )?;
+            for f in found {
+                if !out.iter().any(|o| o.id == f.id) {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    }
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        let mut out = Vec::new();
+        for id in ids {
+            out.extend(
+                self.summaries("SELECT snapshot FROM cases WHERE id = ?1", &[&id.as_str()])?,
+            );
+        }
+        Ok(out)
+    }
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        let mut sql = String::from("SELECT c.id FROM cases c WHERE 1=1");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if !q.states.is_empty() {
+            let marks: Vec<String> = q
+                .states
+                .iter()
+                .map(|s| {
+                    args.push(Box::new(s.as_str()));
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND c.state IN ({})", marks.join(",")));
+        }
+        if let Some(u) = &q.unit {
+            args.push(Box::new(u.as_str().to_string()));
+            let n = args.len();
+            sql = sql.replacen(
+                "FROM cases c WHERE 1=1",
+                &format!(
+                    "FROM cases c WHERE c.id IN (SELECT id FROM cases WHERE holder = ?{n} UNION SELECT id FROM cases WHERE lead = ?{n})"
+                ),
+                1,
+            );
+        }
+        if let Some(t) = q.overdue_on {
+            args.push(Box::new(t.to_string()));
+            sql.push_str(&format!(
+                " AND c.id IN (SELECT case_id FROM clocks WHERE stopped_on IS NULL AND duty = 1 AND due < ?{})",
+                args.len()
+            ));
+        }
+        if let Some(t) = q.due_by {
+            args.push(Box::new(t.to_string()));
+            sql.push_str(&format!(
+                " AND c.id IN (SELECT case_id FROM clocks WHERE stopped_on IS NULL AND duty = 1 AND due <= ?{})",
+                args.len()
+            ));
+        }
+        if let Some(p) = &q.petitioner {
+            args.push(Box::new(p.clone()));
+            sql.push_str(&format!(" AND instr(c.names, ?{}) > 0", args.len()));
+        }
+        if let Some(f) = q.from {
+            args.push(Box::new(f.to_string()));
+            sql.push_str(&format!(" AND c.registered_on >= ?{}", args.len()));
+        }
+        if let Some(t) = q.to {
+            args.push(Box::new(t.to_string()));
+            sql.push_str(&format!(" AND c.registered_on <= ?{}", args.len()));
+        }
+        match q.order {
+            Order::Newest => sql.push_str(" ORDER BY c.registered_on DESC, c.id DESC"),
+            Order::Urgent => sql.push_str(
+                " ORDER BY coalesce((SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1), '9999-12-31'), c.id",
+            ),
+        }
+        args.push(Box::new(q.limit as i64));
+        sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        self.ids(&sql, &refs)
+    }
+    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        let sql = "
+            SELECT case_id, min(d) AS d FROM (
+                SELECT case_id, due AS d FROM clocks WHERE unit = ?1 AND stopped_on IS NULL AND duty = 1
+                UNION ALL
+                SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1)
+                  FROM cases c WHERE c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
+                UNION ALL
+                SELECT id, NULL FROM cases WHERE objection_router = ?1
+                UNION ALL
+                SELECT case_id, respond_by FROM supervisions WHERE by = ?1 AND answered = 0
+            ) GROUP BY case_id ORDER BY coalesce(d, '9999-12-31'), case_id LIMIT ?2";
+        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let rows: Vec<(String, Option<String>)> = st
+            .query_map(params![unit.as_str(), limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, d)| {
+                Ok((
+                    CaseId::parse(&id).map_err(|_| {
+                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                    })?,
+                    date(d),
+                ))
+            })
+            .collect()
+    }
+    fn due_for_tick(&mut self, today: NaiveDate, limit: usize) -> Result<Vec<CaseId>> {
+        self.ids(
+            "SELECT id FROM cases WHERE next_tick IS NOT NULL AND next_tick <= ?1 ORDER BY next_tick, id LIMIT ?2",
+            &[&today.to_string(), &(limit as i64)],
+        )
+    }
+    fn chain(
+        &mut self,
+        from: u64,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT gseq, body, hash FROM chain WHERE gseq >= ?1 ORDER BY gseq")
+            .map_err(db_err)?;
+        let mut rows = st.query([from as i64]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let e = StoredEntry {
+                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
+                body: r.get(1).map_err(db_err)?,
+                hash: r.get(2).map_err(db_err)?,
+            };
+            if !visit(e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        let after = after.map(|a| a.as_str().to_string()).unwrap_or_default();
+        self.ids(
+            "SELECT id FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2",
+            &[&after, &(limit as i64)],
+        )
+    }
+    fn commit(self) -> Result<()> {
+        self.tx.commit().map_err(db_err)
+    }
+}
+
+mod erased {
+    use crate::error::{msg, DomainError, Result};
+    pub trait Ser {
+        fn json(&self) -> Result<String>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> Result<String> {
+            serde_json::to_string(self)
+                .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))
+        }
+    }
+}
