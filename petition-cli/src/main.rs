@@ -1,1 +1,231 @@
-fn main() {}
+//! `petition`: first-contact petition (信访) case handling for clerks and scripts.
+//!
+//! A thin layer: parse the arguments, call the service once, render the result. Every rule lives
+//! in `petition-core`.
+
+mod app;
+mod commands;
+mod i18n;
+mod render;
+
+use clap::{Parser, Subcommand};
+use petition_core::DomainError;
+use serde_json::json;
+
+use crate::app::{resolve_lang, App, CliError, Global};
+use crate::commands::*;
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{name} {version} — {about}
+
+{usage-heading} {usage}
+
+Intake (登记):
+  register     Register a new case
+  transfer     Route the case to the competent unit (转送)
+  assign       Route with a required result report (交办)
+  object       Object that the case is outside your remit (异议)
+  objection    Approve or reject an objection
+  accept       Accept for handling (受理), with assisting units
+  decline      Decline on a legal ground (不予受理)
+
+Handling (办理):
+  assist-input Give an assisting unit's input (协办意见)
+  extend       Extend the handling limit (延期; heads only)
+  opinion      Issue the written answer (处理意见书)
+  report       Send the result report of an assigned case (办结报告)
+  close        Close: the petitioner accepts the answer (办结)
+  evaluate     Record the petitioner's rating (满意度评价)
+  withdraw     The petitioner withdraws (撤回)
+  merge        Merge into another case of the same matter (合并)
+
+Appeals (复查/复核):
+  review       Review request and opinion (复查)
+  rereview     Re-review request, hearing and opinion (复核)
+
+Supervision (督办):
+  supervise    Open a supervision on a unit (督办)
+  respond      Answer a supervision (督办反馈)
+  tick         Time-driven work: reminders, escalation, lapsed windows
+
+Views (查询):
+  queue        Your unit's work, most urgent first
+  show         One case, with clocks and timeline
+  status       A case's public status with its query code (查询码)
+  list         Cases by state, unit, due date, petitioner, period
+  overdue      Overdue work (超期)
+
+Administration (管理):
+  init         Create a database and its first admin
+  demo         A sample database with cases through every path
+  unit         Units: add, import, list (--tree)
+  staff        Staff: add, list
+  policy       Time limits: show, set
+  calendar     Holidays and make-up working days: import, show
+  verify       Check the audit chain
+  backup       Online backup of the database
+  completions  Shell completion scripts
+
+Options:
+{options}{after-help}";
+
+/// First-contact petition (信访) case handling: registration, routing, handling, appeals and
+/// time-limited supervision, with every deadline computed by law and every step audited.
+#[derive(Parser, Debug)]
+#[command(name = "petition", version, help_template = HELP_TEMPLATE, disable_help_subcommand = true,
+    after_help = "Examples:\n  petition demo\n  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某\n  petition --as wang queue\n  petition --json show XF2026-000001\n\nRun `petition COMMAND --help` for a command's options and an example.")]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    Init(init::Args),
+    Demo(demo::Args),
+    Unit(admin::UnitArgs),
+    Staff(admin::StaffArgs),
+    Policy(policy::Args),
+    Calendar(calendar::Args),
+    Register(Box<register::Args>),
+    Transfer(route::TransferArgs),
+    Assign(route::AssignArgs),
+    Object(route::ObjectArgs),
+    Objection(route::ObjectionArgs),
+    Accept(handle::AcceptArgs),
+    Decline(handle::DeclineArgs),
+    AssistInput(handle::AssistInputArgs),
+    Extend(handle::ExtendArgs),
+    Opinion(handle::OpinionArgs),
+    Report(handle::ReportArgs),
+    Review(appeal::ReviewArgs),
+    Rereview(appeal::RereviewArgs),
+    Close(appeal::CloseArgs),
+    Evaluate(appeal::EvaluateArgs),
+    Withdraw(handle::WithdrawArgs),
+    Merge(handle::MergeArgs),
+    Supervise(supervise::SuperviseArgs),
+    Respond(supervise::RespondArgs),
+    Tick(supervise::TickArgs),
+    Show(show::Args),
+    Status(status::Args),
+    List(list::ListArgs),
+    Queue(list::QueueArgs),
+    Overdue(list::OverdueArgs),
+    Verify(verify::Args),
+    Backup(backup::Args),
+    Completions(completions::Args),
+}
+
+fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
+    match cmd {
+        Cmd::Init(a) => init::run(app, a),
+        Cmd::Demo(a) => demo::run(app, a),
+        Cmd::Unit(a) => admin::run_unit(app, a),
+        Cmd::Staff(a) => admin::run_staff(app, a),
+        Cmd::Policy(a) => policy::run(app, a),
+        Cmd::Calendar(a) => calendar::run(app, a),
+        Cmd::Register(a) => register::run(app, a),
+        Cmd::Transfer(a) => route::transfer(app, a),
+        Cmd::Assign(a) => route::assign(app, a),
+        Cmd::Object(a) => route::object(app, a),
+        Cmd::Objection(a) => route::objection(app, a),
+        Cmd::Accept(a) => handle::accept(app, a),
+        Cmd::Decline(a) => handle::decline(app, a),
+        Cmd::AssistInput(a) => handle::assist_input(app, a),
+        Cmd::Extend(a) => handle::extend(app, a),
+        Cmd::Opinion(a) => handle::opinion(app, a),
+        Cmd::Report(a) => handle::report(app, a),
+        Cmd::Review(a) => appeal::review(app, a),
+        Cmd::Rereview(a) => appeal::rereview(app, a),
+        Cmd::Close(a) => appeal::close(app, a),
+        Cmd::Evaluate(a) => appeal::evaluate(app, a),
+        Cmd::Withdraw(a) => handle::withdraw(app, a),
+        Cmd::Merge(a) => handle::merge(app, a),
+        Cmd::Supervise(a) => supervise::supervise(app, a),
+        Cmd::Respond(a) => supervise::respond(app, a),
+        Cmd::Tick(a) => supervise::tick(app, a),
+        Cmd::Show(a) => show::run(app, a),
+        Cmd::Status(a) => status::run(app, a),
+        Cmd::List(a) => list::list(app, a),
+        Cmd::Queue(a) => list::queue(app, a),
+        Cmd::Overdue(a) => list::overdue(app, a),
+        Cmd::Verify(a) => verify::run(app, a),
+        Cmd::Backup(a) => backup::run(app, a),
+        Cmd::Completions(a) => completions::run(a),
+    }
+}
+
+fn report(json: bool, lang: petition_core::Lang, e: &DomainError) -> i32 {
+    let message = e.message(lang);
+    if json {
+        eprintln!(
+            "{}",
+            json!({"error": {"code": e.code(), "message": message}})
+        );
+    } else {
+        let prefix = if lang == petition_core::Lang::Zh {
+            "错误"
+        } else {
+            "error"
+        };
+        eprintln!("{prefix} [{}]: {message}", e.code());
+    }
+    e.exit_code()
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                std::process::exit(
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        2
+                    } else {
+                        0
+                    },
+                );
+            }
+            let args: Vec<String> = std::env::args().collect();
+            let json = args.iter().any(|a| a == "--json");
+            let lang_arg = args
+                .iter()
+                .position(|a| a == "--lang")
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+                .or_else(|| std::env::var("PETITION_LANG").ok());
+            let lang = resolve_lang(lang_arg.as_deref());
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_string();
+            let err = DomainError::Usage(petition_core::Text::new(
+                format!("{first} (see `petition --help`)"),
+                format!("参数错误：{first}（参见 `petition --help`）"),
+            ));
+            if !json {
+                let _ = e.print();
+                std::process::exit(2);
+            }
+            std::process::exit(report(json, lang, &err));
+        }
+    };
+    let json = cli.global.json;
+    let app = App::new(cli.global.clone());
+    if let Err(CliError(e)) = run(&app, &cli.cmd) {
+        std::process::exit(report(json, app.lang, &e));
+    }
+}

@@ -13,18 +13,45 @@ use crate::org::{Role, UnitKind};
 /// Decides a command on a case at `ctx.now`: the events to append, or why not.
 pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
     let d = Decision::new(case, ctx);
-    use CaseState::*;
-    use Command as C;
     let state = case.is_registered().then_some(case.state);
-    if let Some(last) = case.last_at {
-        if d.now < last {
+    // The transition table first (a command never allowed in this state is `invalid_transition`
+    // whatever the time); then time never runs backwards on a case (§4.3).
+    let decided = transition(&d, state, cmd);
+    let skewed = case.last_at.filter(|last| d.now < *last);
+    let kinds = match (decided, skewed) {
+        (Err(e @ (DomainError::InvalidTransition(_) | DomainError::NotFound(_))), _) => {
+            return Err(e)
+        }
+        (_, Some(last)) => {
             return Err(DomainError::ClockSkew(msg::clock_skew(
                 &d.now.to_rfc3339(),
                 &last.to_rfc3339(),
-            )));
+            )))
         }
-    }
-    let kinds = match (state, cmd) {
+        (r, None) => r?,
+    };
+    let actor = ctx.actor.id();
+    let unit = d.actor_unit_opt().cloned();
+    Ok(kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Event {
+            case: case.id.clone(),
+            seq: case.seq + 1 + i as u32,
+            at: d.now,
+            actor: actor.clone(),
+            unit: unit.clone(),
+            kind,
+        })
+        .collect())
+}
+
+/// The table of SPEC §4.2: which command is allowed in which state, and the rule that applies.
+fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<Vec<EventKind>> {
+    use CaseState::*;
+    use Command as C;
+    let case = d.case;
+    Ok(match (state, cmd) {
         (
             None,
             C::Register {
@@ -118,21 +145,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
                 s.zh(),
             )))
         }
-    };
-    let actor = ctx.actor.id();
-    let unit = d.actor_unit_opt().cloned();
-    Ok(kinds
-        .into_iter()
-        .enumerate()
-        .map(|(i, kind)| Event {
-            case: case.id.clone(),
-            seq: case.seq + 1 + i as u32,
-            at: d.now,
-            actor: actor.clone(),
-            unit: unit.clone(),
-            kind,
-        })
-        .collect())
+    })
 }
 
 /// Free text of a command (reasons, notices, opinions): required, bounded, no control characters.

@@ -1805,3 +1805,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_command_never_allowed_in_the_state_is_invalid_transition_even_when_timed_earlier() {
+    // The transition table comes before the clock check: accepting twice is `invalid_transition`.
+    let mut w = World::handling();
+    assert_eq!(
+        code(w.run(
+            "cty-a-zjj.c",
+            "2026-03-01",
+            Command::Accept { assist: vec![] }
+        )),
+        "invalid_transition"
+    );
+}

@@ -1,0 +1,230 @@
+//! The command's edge: global options (SPEC §10.1), the database, the actor, the time and the
+//! language, resolved once per run; and the output channel, which treats a closed pipe as done.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use petition_core::error::msg;
+use petition_core::service::Service;
+use petition_core::store::SqliteStore;
+use petition_core::{DomainError, Lang, StaffId};
+
+/// Global options, before or after the subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Global {
+    /// Database file [default: $XDG_DATA_HOME/petition/petition.db]
+    #[arg(long, global = true, env = "PETITION_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Acting staff member (required for commands that change data)
+    #[arg(
+        long = "as",
+        global = true,
+        env = "PETITION_ACTOR",
+        value_name = "STAFF_ID"
+    )]
+    pub actor: Option<String>,
+    /// The time of the command: RFC 3339, or YYYY-MM-DD meaning 09:00 local [default: now]
+    #[arg(long, global = true, env = "PETITION_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print one JSON document on stdout (errors as JSON on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Output language [default: zh when LC_ALL/LANG starts with zh, else en]
+    #[arg(long, global = true, env = "PETITION_LANG", value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
+}
+
+/// The CLI's error: a domain error (with its stable code), shown in the chosen language.
+#[derive(Debug)]
+pub struct CliError(pub DomainError);
+
+impl From<DomainError> for CliError {
+    fn from(e: DomainError) -> Self {
+        CliError(e)
+    }
+}
+
+/// Shorthand.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// A usage error.
+pub fn usage(en: &str, zh: &str) -> CliError {
+    CliError(DomainError::Usage(msg::invalid(en, zh)))
+}
+
+/// Resolved run context.
+pub struct App {
+    /// Options as given.
+    pub global: Global,
+    /// Output language.
+    pub lang: Lang,
+    /// Colour allowed on stdout.
+    pub color: bool,
+}
+
+/// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
+pub fn resolve_lang(opt: Option<&str>) -> Lang {
+    match opt {
+        Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        _ => {
+            let env = std::env::var("LC_ALL")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .or_else(|| std::env::var("LANG").ok())
+                .unwrap_or_default();
+            if env.starts_with("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            }
+        }
+    }
+}
+
+/// Parses `--now`: RFC 3339, or a bare date meaning 09:00 in `tz`.
+pub fn parse_time(s: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, DomainError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if s.len() == 10 {
+            if let Some(t) = tz
+                .from_local_datetime(
+                    &d.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()),
+                )
+                .single()
+            {
+                return Ok(t);
+            }
+        }
+    }
+    Err(DomainError::Usage(msg::field(
+        "time",
+        &format!(
+            "{:?} is not a time: use RFC 3339 (2026-03-02T09:00:00+08:00) or a date (2026-03-02)",
+            s.chars().take(40).collect::<String>()
+        ),
+        &format!(
+            "“{}”不是有效时间：请使用 RFC 3339（2026-03-02T09:00:00+08:00）或日期（2026-03-02）",
+            s.chars().take(40).collect::<String>()
+        ),
+    )))
+}
+
+/// Parses a `YYYY-MM-DD` date argument.
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if s.len() == 10 => Ok(d),
+        _ => Err(DomainError::Usage(msg::field(
+            field,
+            "is not a valid date: use YYYY-MM-DD, e.g. 2026-03-02",
+            "不是有效日期：请使用 YYYY-MM-DD 格式，例如 2026-03-02",
+        ))),
+    }
+}
+
+impl App {
+    /// Builds the context from the parsed global options.
+    pub fn new(global: Global) -> Self {
+        let lang = resolve_lang(global.lang.as_deref());
+        let color = std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Self {
+            global,
+            lang,
+            color,
+        }
+    }
+
+    /// The database path: `--db`, `PETITION_DB`, or the user data directory.
+    pub fn db_path(&self) -> CliResult<PathBuf> {
+        if let Some(p) = &self.global.db {
+            return Ok(p.clone());
+        }
+        let dirs = directories::ProjectDirs::from("", "", "petition").ok_or_else(|| {
+            usage(
+                "no home directory to keep the database in: give --db PATH",
+                "找不到用户数据目录：请用 --db 指定数据库路径",
+            )
+        })?;
+        Ok(dirs.data_dir().join("petition.db"))
+    }
+
+    /// Opens the existing database.
+    pub fn open(&self) -> CliResult<Service<SqliteStore>> {
+        let path = self.db_path()?;
+        Ok(Service::new(SqliteStore::open(&path, false)?))
+    }
+
+    /// Creates (or opens) the database, making its directory.
+    pub fn create(&self, path: &std::path::Path) -> CliResult<Service<SqliteStore>> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                CliError(DomainError::Internal(msg::internal(&format!(
+                    "cannot create {}: {e}",
+                    dir.display()
+                ))))
+            })?;
+        }
+        Ok(Service::new(SqliteStore::open(path, true)?))
+    }
+
+    /// The acting staff member (required).
+    pub fn actor(&self) -> CliResult<StaffId> {
+        match &self.global.actor {
+            Some(a) => Ok(StaffId::parse(a)?),
+            None => Err(CliError(DomainError::Usage(msg::actor_required()))),
+        }
+    }
+
+    /// The time of the command in the database's timezone.
+    pub fn now(&self, tz: FixedOffset) -> CliResult<DateTime<FixedOffset>> {
+        match &self.global.now {
+            Some(s) => Ok(parse_time(s, tz)?),
+            None => Ok(chrono::Utc::now().with_timezone(&tz)),
+        }
+    }
+
+    /// The time, reading the timezone from the database's policy.
+    pub fn now_in(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+        let tz = svc.read(|w| Ok(w.policy().timezone))?;
+        self.now(tz)
+    }
+
+    /// Picks the text for the language.
+    pub fn t<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        match self.lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    /// A label from the table.
+    pub fn l(&self, key: &str) -> &'static str {
+        crate::i18n::tr(self.lang, key)
+    }
+
+    /// An enum's label.
+    pub fn e(&self, name: &str) -> String {
+        crate::i18n::enum_label(self.lang, name)
+    }
+
+    /// Prints a JSON document.
+    pub fn print_json(&self, v: &serde_json::Value) {
+        let s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+        out(&s);
+    }
+}
+
+/// Writes a line to stdout; a closed pipe (`petition list | head`) ends the program cleanly.
+pub fn out(s: &str) {
+    let mut o = std::io::stdout().lock();
+    let r = writeln!(o, "{s}").and_then(|_| o.flush());
+    if let Err(e) = r {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}

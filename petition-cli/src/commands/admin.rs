@@ -1,0 +1,414 @@
+//! `petition unit …` and `petition staff …`: the organisation (SPEC §2), changed by an admin and
+//! audited in the chain.
+
+use petition_core::error::{msg, DomainError};
+use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
+use petition_core::service::AdminChange;
+use petition_core::{StaffId, UnitCode};
+use serde_json::json;
+
+use crate::app::{out, usage, App, CliResult};
+use crate::render::table;
+
+fn level(s: &str) -> Result<Level, DomainError> {
+    serde_json::from_value(json!(s)).map_err(|_| {
+        DomainError::Validation(msg::field(
+            "level",
+            "use national, provincial, prefectural, county or township",
+            "请使用 national、provincial、prefectural、county 或 township",
+        ))
+    })
+}
+
+fn kind(s: &str) -> Result<UnitKind, DomainError> {
+    serde_json::from_value(json!(s)).map_err(|_| {
+        DomainError::Validation(msg::field(
+            "kind",
+            "use government, department, petition_office or legal",
+            "请使用 government、department、petition_office 或 legal",
+        ))
+    })
+}
+
+fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
+    s.filter(|x| !x.trim().is_empty())
+        .map(|x| UnitCode::parse(x.trim()))
+        .transpose()
+}
+
+/// Manage units (单位): add, import a CSV chart, list.
+#[derive(clap::Args, Debug)]
+pub struct UnitArgs {
+    #[command(subcommand)]
+    pub cmd: UnitCmd,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum UnitCmd {
+    /// Add a unit.
+    ///
+    /// Example: petition --as admin unit add cty-a-zjj --name 某县住建局 --level county --kind department --parent cty-a
+    Add {
+        /// Unit code (letters, digits, - _ .)
+        code: String,
+        /// Full name
+        #[arg(long)]
+        name: String,
+        /// national | provincial | prefectural | county | township
+        #[arg(long)]
+        level: String,
+        /// government | department | petition_office | legal
+        #[arg(long)]
+        kind: String,
+        /// Superior body (a government)
+        #[arg(long)]
+        parent: Option<String>,
+        /// Line superior (业务上级): the same department one tier up
+        #[arg(long)]
+        line_superior: Option<String>,
+    },
+    /// Import units from a CSV file with columns code,name,level,kind,parent,line_superior.
+    /// All rows or none: a bad row is reported with its line number and nothing is imported.
+    ///
+    /// Example: petition --as admin unit import org.csv
+    Import {
+        /// The CSV file (UTF-8, header row)
+        file: std::path::PathBuf,
+    },
+    /// List units, or show them as a tree.
+    ///
+    /// Example: petition unit list --tree
+    List {
+        /// Show the hierarchy
+        #[arg(long)]
+        tree: bool,
+    },
+}
+
+/// Parses a CSV organisation chart into units, parents before children (line numbers in errors).
+pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
+        |_| DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本")),
+    )?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| DomainError::Validation(msg::field("line 1", &e.to_string(), "表头无法读取")))?
+        .clone();
+    let expect = ["code", "name", "level", "kind", "parent", "line_superior"];
+    if headers.iter().map(str::trim).collect::<Vec<_>>() != expect {
+        return Err(DomainError::Validation(msg::field(
+            "line 1",
+            "the header must be code,name,level,kind,parent,line_superior",
+            "表头应为 code,name,level,kind,parent,line_superior",
+        )));
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let at = |e: DomainError| {
+            let t = e.text();
+            DomainError::Validation(msg::field(&format!("line {line}"), &t.en, &t.zh))
+        };
+        let rec = rec.map_err(|e| {
+            at(DomainError::Validation(msg::field(
+                "row",
+                &e.to_string(),
+                "行格式错误",
+            )))
+        })?;
+        let f = |n: usize| rec.get(n).unwrap_or("").trim();
+        let unit = Unit {
+            code: UnitCode::parse(f(0)).map_err(at)?,
+            name: f(1).to_string(),
+            level: level(f(2)).map_err(at)?,
+            kind: kind(f(3)).map_err(at)?,
+            parent: opt_code(Some(f(4))).map_err(at)?,
+            line_superior: opt_code(Some(f(5))).map_err(at)?,
+        };
+        rows.push((line, unit));
+    }
+    // Parents (and line superiors) first: a stable topological order.
+    let mut ordered: Vec<(usize, Unit)> = Vec::with_capacity(rows.len());
+    let in_file: std::collections::HashSet<UnitCode> =
+        rows.iter().map(|(_, u)| u.code.clone()).collect();
+    let mut placed: std::collections::HashSet<UnitCode> = std::collections::HashSet::new();
+    while !rows.is_empty() {
+        let before = rows.len();
+        rows.retain(|(line, u)| {
+            let ready = [&u.parent, &u.line_superior].iter().all(|p| {
+                p.as_ref()
+                    .is_none_or(|p| !in_file.contains(p) || placed.contains(p))
+            });
+            if ready {
+                placed.insert(u.code.clone());
+                ordered.push((*line, u.clone()));
+            }
+            !ready
+        });
+        if rows.len() == before {
+            let line = rows.first().map(|(l, _)| *l).unwrap_or(0);
+            return Err(DomainError::Validation(msg::field(
+                &format!("line {line}"),
+                "parents form a cycle",
+                "上级关系存在循环",
+            )));
+        }
+    }
+    Ok(ordered)
+}
+
+pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
+    match &a.cmd {
+        UnitCmd::Add {
+            code,
+            name,
+            level: l,
+            kind: k,
+            parent,
+            line_superior,
+        } => {
+            let unit = Unit {
+                code: UnitCode::parse(code)?,
+                name: name.clone(),
+                level: level(l)?,
+                kind: kind(k)?,
+                parent: opt_code(parent.as_deref())?,
+                line_superior: opt_code(line_superior.as_deref())?,
+            };
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.now_in(&mut svc)?;
+            svc.admin(&actor, now, AdminChange::AddUnit(unit.clone()))?;
+            if app.global.json {
+                app.print_json(&json!({"unit": unit}));
+            } else {
+                out(&format!("{} {} {}", app.l("added"), unit.code, unit.name));
+            }
+        }
+        UnitCmd::Import { file } => {
+            let bytes = std::fs::read(file).map_err(|e| {
+                usage(
+                    &format!("cannot read {}: {e}", file.display()),
+                    &format!("无法读取 {}：{e}", file.display()),
+                )
+            })?;
+            let units = parse_units_csv(&bytes)?;
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.now_in(&mut svc)?;
+            let n = units.len();
+            svc.work(|w| {
+                for (line, u) in &units {
+                    w.admin(&actor, now, AdminChange::AddUnit(u.clone()))
+                        .map_err(|e| {
+                            let t = e.text();
+                            let m = msg::field(&format!("line {line}"), &t.en, &t.zh);
+                            match e {
+                                DomainError::NotFound(_) => DomainError::NotFound(m),
+                                DomainError::PermissionDenied(_) => {
+                                    DomainError::PermissionDenied(m)
+                                }
+                                _ => DomainError::Validation(m),
+                            }
+                        })?;
+                }
+                Ok(())
+            })?;
+            if app.global.json {
+                app.print_json(&json!({"imported": n}));
+            } else {
+                out(&format!("{} {n}", app.l("imported")));
+            }
+        }
+        UnitCmd::List { tree } => {
+            let mut svc = app.open()?;
+            let org = svc.read(|w| Ok(w.org().clone()))?;
+            if app.global.json {
+                app.print_json(&json!({"units": org.units().collect::<Vec<_>>()}));
+            } else if *tree {
+                fn walk(app: &App, org: &petition_core::org::Org, u: &Unit, depth: usize) {
+                    out(&format!(
+                        "{}{} {} [{} · {}]",
+                        "  ".repeat(depth),
+                        u.code,
+                        u.name,
+                        app.e(u.kind_str()),
+                        app.e(u.level_str())
+                    ));
+                    let mut kids: Vec<&Unit> = org.children(&u.code).collect();
+                    kids.sort_by_key(|k| {
+                        (
+                            k.kind != UnitKind::PetitionOffice,
+                            k.kind != UnitKind::Government,
+                            k.code.clone(),
+                        )
+                    });
+                    for k in kids {
+                        walk(app, org, k, depth + 1);
+                    }
+                }
+                for root in org.units().filter(|u| u.parent.is_none()) {
+                    walk(app, &org, root, 0);
+                }
+            } else {
+                let mut t = table(
+                    app,
+                    &[
+                        app.l("code"),
+                        app.l("name"),
+                        app.l("level"),
+                        app.l("kind"),
+                        app.l("parent"),
+                    ],
+                );
+                for u in org.units() {
+                    t.add_row(vec![
+                        u.code.to_string(),
+                        u.name.clone(),
+                        app.e(u.level_str()),
+                        app.e(u.kind_str()),
+                        u.parent
+                            .as_ref()
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+                out(&t.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+trait UnitLabels {
+    fn kind_str(&self) -> &'static str;
+    fn level_str(&self) -> &'static str;
+}
+
+impl UnitLabels for Unit {
+    fn kind_str(&self) -> &'static str {
+        match self.kind {
+            UnitKind::Government => "government",
+            UnitKind::Department => "department",
+            UnitKind::PetitionOffice => "petition_office",
+            UnitKind::Legal => "legal",
+        }
+    }
+    fn level_str(&self) -> &'static str {
+        match self.level {
+            Level::National => "national",
+            Level::Provincial => "provincial",
+            Level::Prefectural => "prefectural",
+            Level::County => "county",
+            Level::Township => "township",
+        }
+    }
+}
+
+/// Manage staff (工作人员): add, list.
+#[derive(clap::Args, Debug)]
+pub struct StaffArgs {
+    #[command(subcommand)]
+    pub cmd: StaffCmd,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum StaffCmd {
+    /// Add a staff member.
+    ///
+    /// Example: petition --as admin staff add li --name 李明 --role clerk --unit cty-a-xfj
+    Add {
+        /// Staff id
+        id: String,
+        /// Name
+        #[arg(long)]
+        name: String,
+        /// clerk | head | admin
+        #[arg(long)]
+        role: String,
+        /// The staff member's unit (not needed for an admin)
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// List staff, optionally of one unit.
+    ///
+    /// Example: petition staff list --unit cty-a-xfj
+    List {
+        /// Only this unit
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
+    match &a.cmd {
+        StaffCmd::Add {
+            id,
+            name,
+            role,
+            unit,
+        } => {
+            let role: Role = serde_json::from_value(json!(role)).map_err(|_| {
+                DomainError::Validation(msg::field(
+                    "role",
+                    "use clerk, head or admin",
+                    "请使用 clerk、head 或 admin",
+                ))
+            })?;
+            let staff = Staff {
+                id: StaffId::parse(id)?,
+                name: name.clone(),
+                unit: opt_code(unit.as_deref())?,
+                role,
+            };
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.now_in(&mut svc)?;
+            svc.admin(&actor, now, AdminChange::AddStaff(staff.clone()))?;
+            if app.global.json {
+                app.print_json(&json!({"staff": staff}));
+            } else {
+                out(&format!("{} {} {}", app.l("added"), staff.id, staff.name));
+            }
+        }
+        StaffCmd::List { unit } => {
+            let filter = opt_code(unit.as_deref())?;
+            let mut svc = app.open()?;
+            let org = svc.read(|w| Ok(w.org().clone()))?;
+            if let Some(u) = &filter {
+                org.get(u)?;
+            }
+            let staff: Vec<&Staff> = org
+                .all_staff()
+                .filter(|s| filter.is_none() || s.unit == filter)
+                .collect();
+            if app.global.json {
+                app.print_json(&json!({"staff": staff}));
+            } else {
+                let mut t = table(app, &["ID", app.l("name"), app.l("role"), app.l("unit")]);
+                for s in staff {
+                    let role = match s.role {
+                        Role::Clerk => "clerk",
+                        Role::Head => "head",
+                        Role::Admin => "admin",
+                    };
+                    t.add_row(vec![
+                        s.id.to_string(),
+                        s.name.clone(),
+                        app.e(role),
+                        s.unit
+                            .as_ref()
+                            .map(|u| u.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+                out(&t.to_string());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Appeals and endings: `review`, `rereview`, `close`, `evaluate`.
+
+use petition_core::case::{CloseReason, ReviewOutcome, Satisfaction};
+use petition_core::Command;
+
+use super::run_case_command;
+use crate::app::{parse_date, usage, App, CliResult};
+
+const REVIEW_OUTCOMES: [&str; 3] = ["upheld", "revised", "revoked"];
+const SATISFACTION: [&str; 3] = ["satisfied", "basically_satisfied", "dissatisfied"];
+
+fn outcome(s: &str) -> CliResult<ReviewOutcome> {
+    ReviewOutcome::parse(s).ok_or_else(|| usage("bad --outcome", "--outcome 无效"))
+}
+
+/// Review (复查): register the petitioner's request, or issue the review opinion.
+#[derive(clap::Args, Debug)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub cmd: ReviewCmd,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ReviewCmd {
+    /// Register a review request (by the reviewing body, within 30 days of the opinion).
+    ///
+    /// Example: petition --as chen review request XF2026-000001
+    Request {
+        /// Case id
+        case: String,
+    },
+    /// Issue the review opinion (复查意见): upheld, revised or revoked.
+    ///
+    /// Example: petition --as chen review opinion XF2026-000001 --outcome upheld --text 维持原处理意见
+    Opinion {
+        /// Case id
+        case: String,
+        /// upheld | revised | revoked
+        #[arg(long, value_parser = REVIEW_OUTCOMES)]
+        outcome: String,
+        /// Text
+        #[arg(long)]
+        text: String,
+    },
+}
+
+pub fn review(app: &App, a: &ReviewArgs) -> CliResult {
+    match &a.cmd {
+        ReviewCmd::Request { case } => run_case_command(app, case, Command::ReviewRequest),
+        ReviewCmd::Opinion {
+            case,
+            outcome: o,
+            text,
+        } => run_case_command(
+            app,
+            case,
+            Command::ReviewOpinion {
+                outcome: outcome(o)?,
+                text: text.clone(),
+            },
+        ),
+    }
+}
+
+/// Re-review (复核): register the request, record a hearing, or issue the final opinion.
+#[derive(clap::Args, Debug)]
+pub struct RereviewArgs {
+    #[command(subcommand)]
+    pub cmd: RereviewCmd,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum RereviewCmd {
+    /// Register a re-review request (by the re-reviewing body, within 30 days of the review opinion).
+    ///
+    /// Example: petition --as zhou rereview request XF2026-000001
+    Request {
+        /// Case id
+        case: String,
+    },
+    /// Record a hearing (听证); its days, both ends counted, do not count toward the limit.
+    ///
+    /// Example: petition --as zhou rereview hearing XF2026-000001 --start 2026-04-27 --end 2026-04-29
+    Hearing {
+        /// Case id
+        case: String,
+        /// First day (YYYY-MM-DD)
+        #[arg(long)]
+        start: String,
+        /// Last day (YYYY-MM-DD)
+        #[arg(long)]
+        end: String,
+    },
+    /// Issue the re-review opinion (复核意见); the case is then concluded (终结).
+    ///
+    /// Example: petition --as zhou rereview opinion XF2026-000001 --outcome upheld --text 复核维持
+    Opinion {
+        /// Case id
+        case: String,
+        /// upheld | revised | revoked
+        #[arg(long, value_parser = REVIEW_OUTCOMES)]
+        outcome: String,
+        /// Text
+        #[arg(long)]
+        text: String,
+    },
+}
+
+pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult {
+    match &a.cmd {
+        RereviewCmd::Request { case } => run_case_command(app, case, Command::RereviewRequest),
+        RereviewCmd::Hearing { case, start, end } => {
+            let (start, end) = (parse_date("start", start)?, parse_date("end", end)?);
+            run_case_command(app, case, Command::Hearing { start, end })
+        }
+        RereviewCmd::Opinion {
+            case,
+            outcome: o,
+            text,
+        } => run_case_command(
+            app,
+            case,
+            Command::RereviewOpinion {
+                outcome: outcome(o)?,
+                text: text.clone(),
+            },
+        ),
+    }
+}
+
+/// Close the case because the petitioner accepts the answer (办结).
+///
+/// Example: petition --as wang close XF2026-000001 --reason accepted
+#[derive(clap::Args, Debug)]
+pub struct CloseArgs {
+    /// Case id
+    pub case: String,
+    /// Only `accepted` (lapsed windows are closed by `tick`)
+    #[arg(long, value_parser = ["accepted"])]
+    pub reason: String,
+}
+
+pub fn close(app: &App, a: &CloseArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Close {
+            reason: CloseReason::Accepted,
+        },
+    )
+}
+
+/// Record the petitioner's rating of the latest answer (满意度评价), once per answer, within 30 days.
+///
+/// Example: petition --as li evaluate XF2026-000001 --handling satisfied --office basically_satisfied
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    /// Case id
+    pub case: String,
+    /// Rating of the handling: satisfied | basically_satisfied | dissatisfied
+    #[arg(long, value_parser = SATISFACTION)]
+    pub handling: String,
+    /// Rating of the petition office
+    #[arg(long, value_parser = SATISFACTION)]
+    pub office: Option<String>,
+}
+
+pub fn evaluate(app: &App, a: &EvaluateArgs) -> CliResult {
+    let handling = Satisfaction::parse(&a.handling)
+        .ok_or_else(|| usage("bad --handling", "--handling 无效"))?;
+    let office = a.office.as_deref().and_then(Satisfaction::parse);
+    run_case_command(app, &a.case, Command::Evaluate { handling, office })
+}

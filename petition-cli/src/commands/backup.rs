@@ -1,0 +1,34 @@
+//! `petition backup`: SQLite's online backup, safe while clerks keep working.
+
+use serde_json::json;
+
+use crate::app::{out, usage, App, CliResult};
+
+/// Copy the database to PATH with SQLite's online backup (clerks may keep working meanwhile).
+///
+/// Example: petition backup /srv/backup/petition-2026-03-02.db
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Destination file (must not exist)
+    pub path: std::path::PathBuf,
+}
+
+pub fn run(app: &App, a: &Args) -> CliResult {
+    if a.path.exists() {
+        return Err(usage(
+            &format!(
+                "{} already exists: choose a new file name",
+                a.path.display()
+            ),
+            &format!("{} 已存在：请使用新的文件名", a.path.display()),
+        ));
+    }
+    let mut svc = app.open()?;
+    svc.store().backup_to(&a.path)?;
+    if app.global.json {
+        app.print_json(&json!({"backup": a.path}));
+    } else {
+        out(&format!("{} {}", app.l("backup_done"), a.path.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! `petition completions`: shell completion scripts.
+
+use clap::CommandFactory;
+
+use crate::app::CliResult;
+
+/// Print a completion script for bash, zsh, fish, elvish or powershell.
+///
+/// Example: petition completions bash > /etc/bash_completion.d/petition
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The shell
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(a: &Args) -> CliResult {
+    let mut cmd = crate::Cli::command();
+    clap_complete::generate(a.shell, &mut cmd, "petition", &mut std::io::stdout());
+    Ok(())
+}

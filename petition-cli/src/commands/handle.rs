@@ -1,0 +1,213 @@
+//! Handling: `accept`, `decline`, `assist-input`, `extend`, `opinion`, `report`, `withdraw`, `merge`.
+
+use petition_core::case::{DeclineGround, Outcome};
+use petition_core::Command;
+
+use super::{case_id, run_case_command, unit};
+use crate::app::{App, CliResult};
+
+const GROUNDS: [&str; 7] = [
+    "litigation",
+    "legislature_or_judiciary",
+    "concluded",
+    "in_progress",
+    "skip_level",
+    "out_of_scope",
+    "incomplete",
+];
+const OUTCOMES: [&str; 3] = ["supported", "explained", "not_supported"];
+
+/// Accept the case for handling (受理); your unit becomes the lead, the listed units assist.
+///
+/// Example: petition --as wang accept XF2026-000001 --assist town-a --assist cty-a-gtj
+#[derive(clap::Args, Debug)]
+pub struct AcceptArgs {
+    /// Case id
+    pub case: String,
+    /// An assisting unit (协办单位; repeatable)
+    #[arg(long)]
+    pub assist: Vec<String>,
+}
+
+pub fn accept(app: &App, a: &AcceptArgs) -> CliResult {
+    let assist = a
+        .assist
+        .iter()
+        .map(|u| unit(u))
+        .collect::<CliResult<Vec<_>>>()?;
+    run_case_command(app, &a.case, Command::Accept { assist })
+}
+
+/// Decline the case (不予受理) on a legal ground, with the notice text for the petitioner.
+///
+/// Example: petition --as li decline XF2026-000001 --ground litigation --notice 请依法向人民法院提起诉讼
+#[derive(clap::Args, Debug)]
+pub struct DeclineArgs {
+    /// Case id
+    pub case: String,
+    /// litigation | legislature_or_judiciary | concluded | in_progress | skip_level | out_of_scope | incomplete
+    #[arg(long, value_parser = GROUNDS)]
+    pub ground: String,
+    /// The notice (告知) to the petitioner
+    #[arg(long)]
+    pub notice: String,
+}
+
+pub fn decline(app: &App, a: &DeclineArgs) -> CliResult {
+    let ground = DeclineGround::parse(&a.ground)
+        .ok_or_else(|| crate::app::usage("bad --ground", "--ground 无效"))?;
+    run_case_command(
+        app,
+        &a.case,
+        Command::Decline {
+            ground,
+            notice: a.notice.clone(),
+        },
+    )
+}
+
+/// Give your assisting unit's input (协办意见).
+///
+/// Example: petition --as zhao assist-input XF2026-000001 --text 经核实，补偿款已于3月拨付
+#[derive(clap::Args, Debug)]
+pub struct AssistInputArgs {
+    /// Case id
+    pub case: String,
+    /// The input
+    #[arg(long)]
+    pub text: String,
+}
+
+pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::AssistInput {
+            text: a.text.clone(),
+        },
+    )
+}
+
+/// Extend the handling limit (延期; head of the lead unit; at most 30 days in total).
+///
+/// Example: petition --as zhang extend XF2026-000001 --days 30 --reason 情况复杂需现场核查
+#[derive(clap::Args, Debug)]
+pub struct ExtendArgs {
+    /// Case id
+    pub case: String,
+    /// Days to add
+    #[arg(long)]
+    pub days: u32,
+    /// Why
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn extend(app: &App, a: &ExtendArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Extend {
+            days: a.days,
+            reason: a.reason.clone(),
+        },
+    )
+}
+
+/// Issue the written answer (处理意见书): supported, explained or not supported.
+///
+/// Example: petition --as wang opinion XF2026-000001 --outcome supported --text 补偿款将于5月底前发放
+#[derive(clap::Args, Debug)]
+pub struct OpinionArgs {
+    /// Case id
+    pub case: String,
+    /// supported | explained | not_supported
+    #[arg(long, value_parser = OUTCOMES)]
+    pub outcome: String,
+    /// The opinion text
+    #[arg(long)]
+    pub text: String,
+    /// Issue it although an assisting unit's input is missing, saying why
+    #[arg(long, value_name = "REASON")]
+    pub without_assist: Option<String>,
+}
+
+pub fn opinion(app: &App, a: &OpinionArgs) -> CliResult {
+    let outcome = Outcome::parse(&a.outcome)
+        .ok_or_else(|| crate::app::usage("bad --outcome", "--outcome 无效"))?;
+    run_case_command(
+        app,
+        &a.case,
+        Command::Opinion {
+            outcome,
+            text: a.text.clone(),
+            without_assist: a.without_assist.clone(),
+        },
+    )
+}
+
+/// Send the result report (办结报告) an assigned case owes the assigning unit.
+///
+/// Example: petition --as wang report XF2026-000001 --text 已办结，信访人表示满意
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Case id
+    pub case: String,
+    /// The report
+    #[arg(long)]
+    pub text: String,
+}
+
+pub fn report(app: &App, a: &ReportArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Report {
+            text: a.text.clone(),
+        },
+    )
+}
+
+/// Record that the petitioner withdrew the matter (撤回).
+///
+/// Example: petition --as li withdraw XF2026-000001 --reason 信访人书面撤回
+#[derive(clap::Args, Debug)]
+pub struct WithdrawArgs {
+    /// Case id
+    pub case: String,
+    /// Why
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn withdraw(app: &App, a: &WithdrawArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Withdraw {
+            reason: a.reason.clone(),
+        },
+    )
+}
+
+/// Merge the case into another open case of the same matter (合并); both histories keep the link.
+///
+/// Example: petition --as li merge XF2026-000007 --into XF2026-000003
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The case that ends
+    pub case: String,
+    /// The surviving case
+    #[arg(long)]
+    pub into: String,
+}
+
+pub fn merge(app: &App, a: &MergeArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Merge {
+            into: case_id(&a.into)?,
+        },
+    )
+}

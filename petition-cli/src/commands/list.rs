@@ -1,0 +1,191 @@
+//! Views over many cases: `list`, `queue` (the acting unit's work) and `overdue`.
+
+use petition_core::case::CaseState;
+use petition_core::clock::local_date;
+use petition_core::error::msg;
+use petition_core::store::{CaseQuery, Order, Txn};
+use petition_core::view::case_summary_json;
+use petition_core::{CaseId, DomainError};
+use serde_json::{json, Value};
+
+use super::unit;
+use crate::app::{out, parse_date, App, CliResult};
+
+const STATES: [&str; 12] = [
+    "registered",
+    "routed",
+    "handling",
+    "opinion_issued",
+    "under_review",
+    "review_issued",
+    "under_rereview",
+    "declined",
+    "closed",
+    "concluded",
+    "withdrawn",
+    "merged",
+];
+
+/// List cases with filters, newest first.
+///
+/// Examples:
+///   petition list --state handling --unit cty-a-zjj
+///   petition list --overdue --limit 20
+///   petition list --from 2026-03-01 --to 2026-03-31
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// Only cases in this state (repeatable)
+    #[arg(long, value_parser = STATES)]
+    pub state: Vec<String>,
+    /// Only cases held or led by this unit
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Only cases with an overdue clock
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only cases with a duty due within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub due_within: Option<u32>,
+    /// Only cases whose petitioner's name contains this text
+    #[arg(long)]
+    pub petitioner: Option<String>,
+    /// Registered on or after (YYYY-MM-DD)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Registered on or before (YYYY-MM-DD)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// At most this many
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+fn summaries(
+    svc: &mut petition_core::service::Service<petition_core::store::SqliteStore>,
+    ids: &[CaseId],
+    today: chrono::NaiveDate,
+) -> CliResult<Vec<Value>> {
+    Ok(svc.read(|w| {
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(c) = w.txn().load_snapshot(id)? {
+                out.push(case_summary_json(&c, today));
+            }
+        }
+        Ok(out)
+    })?)
+}
+
+fn print(app: &App, cases: Vec<Value>) {
+    if app.global.json {
+        app.print_json(&json!({"cases": cases}));
+    } else {
+        crate::render::case_list(app, &cases);
+    }
+}
+
+pub fn list(app: &App, a: &ListArgs) -> CliResult {
+    let mut svc = app.open()?;
+    let tz = svc.read(|w| Ok(w.policy().timezone))?;
+    let today = local_date(app.now(tz)?, tz);
+    let q = CaseQuery {
+        states: a.state.iter().filter_map(|s| CaseState::parse(s)).collect(),
+        unit: a.unit.as_deref().map(unit).transpose()?,
+        overdue_on: a.overdue.then_some(today),
+        due_by: a
+            .due_within
+            .map(|n| today + chrono::Days::new(u64::from(n))),
+        petitioner: a.petitioner.clone().filter(|p| !p.is_empty()),
+        from: a
+            .from
+            .as_deref()
+            .map(|d| parse_date("from", d))
+            .transpose()?,
+        to: a.to.as_deref().map(|d| parse_date("to", d)).transpose()?,
+        limit: a.limit,
+        order: if a.overdue || a.due_within.is_some() {
+            Order::Urgent
+        } else {
+            Order::Newest
+        },
+    };
+    if let Some(u) = &q.unit {
+        svc.read(|w| w.org().get(u).map(|_| ()))?;
+    }
+    let ids = svc.query(&q)?;
+    let cases = summaries(&mut svc, &ids, today)?;
+    print(app, cases);
+    Ok(())
+}
+
+/// Show the acting unit's work, most urgent first: cases to accept, to handle, to review, assist
+/// inputs and supervisions owed, objections to decide, supervisions issued, and first-contact
+/// follow-ups until a competent unit accepts (§6.1).
+///
+/// Example: petition --as wang queue
+#[derive(clap::Args, Debug)]
+pub struct QueueArgs {
+    /// At most this many
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
+    let actor = app.actor()?;
+    let mut svc = app.open()?;
+    let me = svc.read(|w| {
+        let s = w
+            .org()
+            .staff(&actor)
+            .ok_or_else(|| DomainError::NotFound(msg::no_staff(actor.as_str())))?;
+        s.unit
+            .clone()
+            .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(actor.as_str())))
+    })?;
+    let tz = svc.read(|w| Ok(w.policy().timezone))?;
+    let today = local_date(app.now(tz)?, tz);
+    let items = svc.queue(&me, a.limit)?;
+    let ids: Vec<CaseId> = items.iter().map(|(id, _)| id.clone()).collect();
+    let cases = summaries(&mut svc, &ids, today)?;
+    if !app.global.json {
+        out(&format!("{} {me}", app.l("queue_of")));
+    }
+    print(app, cases);
+    Ok(())
+}
+
+/// List overdue work (超期), most overdue first.
+///
+/// Example: petition overdue --unit cty-a-zjj --limit 20
+#[derive(clap::Args, Debug)]
+pub struct OverdueArgs {
+    /// Only cases held or led by this unit
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// At most this many
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
+    let mut svc = app.open()?;
+    let tz = svc.read(|w| Ok(w.policy().timezone))?;
+    let today = local_date(app.now(tz)?, tz);
+    let q = CaseQuery {
+        unit: a.unit.as_deref().map(unit).transpose()?,
+        overdue_on: Some(today),
+        limit: a.limit,
+        order: Order::Urgent,
+        ..CaseQuery::default()
+    };
+    if let Some(u) = &q.unit {
+        svc.read(|w| w.org().get(u).map(|_| ()))?;
+    }
+    let ids = svc.query(&q)?;
+    let cases = summaries(&mut svc, &ids, today)?;
+    if !app.global.json {
+        out(app.l("overdue_list"));
+    }
+    print(app, cases);
+    Ok(())
+}

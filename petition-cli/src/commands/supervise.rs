@@ -1,0 +1,117 @@
+//! Supervision (限时督办, SPEC §7): `supervise`, `respond`, and the time-driven `tick`.
+
+use petition_core::case::{SupervisionGround, SupervisionLevel};
+use petition_core::Command;
+use serde_json::json;
+
+use super::{run_case_command, unit};
+use crate::app::{out, parse_date, usage, App, CliResult};
+
+const GROUNDS: [&str; 7] = [
+    "overdue",
+    "no_result_report",
+    "wrong_procedure",
+    "evasion",
+    "not_executed",
+    "falsification",
+    "other",
+];
+const LEVELS: [&str; 4] = ["reminder", "supervision", "notice", "accountability"];
+
+/// Open a supervision (督办) on the holder or another unit of the case, due back by a date.
+/// Only the supervising office of that unit, the one a tier up, or a superior body may (一级督办一级).
+///
+/// Example: petition --as li supervise XF2026-000001 --ground overdue --respond-by 2026-05-15 --text 请说明超期原因
+#[derive(clap::Args, Debug)]
+pub struct SuperviseArgs {
+    /// Case id
+    pub case: String,
+    /// overdue | no_result_report | wrong_procedure | evasion | not_executed | falsification | other
+    #[arg(long, value_parser = GROUNDS)]
+    pub ground: String,
+    /// The supervised unit must answer by this date (YYYY-MM-DD)
+    #[arg(long)]
+    pub respond_by: String,
+    /// The notice text
+    #[arg(long)]
+    pub text: String,
+    /// Supervise this unit instead of the holder (e.g. an assisting unit)
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// reminder | supervision | notice | accountability [default: supervision]
+    #[arg(long, value_parser = LEVELS)]
+    pub level: Option<String>,
+}
+
+pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult {
+    let ground = SupervisionGround::parse(&a.ground)
+        .ok_or_else(|| usage("bad --ground", "--ground 无效"))?;
+    let level = a.level.as_deref().and_then(SupervisionLevel::parse);
+    let cmd = Command::Supervise {
+        ground,
+        respond_by: parse_date("respond_by", &a.respond_by)?,
+        text: a.text.clone(),
+        unit: a.unit.as_deref().map(unit).transpose()?,
+        level,
+    };
+    run_case_command(app, &a.case, cmd)
+}
+
+/// Answer a supervision (督办反馈 / 说明原因); only the supervised unit may.
+///
+/// Example: petition --as wang respond XF2026-000001 --supervision 1 --text 因需现场勘验，已于5月10日办结
+#[derive(clap::Args, Debug)]
+pub struct RespondArgs {
+    /// Case id
+    pub case: String,
+    /// The supervision's number on the case (see `show`)
+    #[arg(long)]
+    pub supervision: u32,
+    /// The answer
+    #[arg(long)]
+    pub text: String,
+}
+
+pub fn respond(app: &App, a: &RespondArgs) -> CliResult {
+    run_case_command(
+        app,
+        &a.case,
+        Command::Respond {
+            supervision: a.supervision,
+            text: a.text.clone(),
+        },
+    )
+}
+
+/// Do the time-driven work due at --now (run it from cron or a systemd timer): remind units of
+/// overdue clocks, escalate unanswered supervisions, close cases whose appeal window lapsed, and
+/// record lapsed evaluations. Runs as `system`; a second run at the same time does nothing.
+///
+/// Example: petition tick
+#[derive(clap::Args, Debug)]
+pub struct TickArgs {}
+
+pub fn tick(app: &App, _a: &TickArgs) -> CliResult {
+    let mut svc = app.open()?;
+    let now = app.now_in(&mut svc)?;
+    let s = svc.tick(now)?;
+    if app.global.json {
+        app.print_json(&json!(s));
+    } else {
+        out(&format!(
+            "{}: {} {}; {} {}, {} {}, {} {}, {} {}",
+            app.l("tick_summary"),
+            s.events,
+            app.l("events"),
+            s.supervisions_opened,
+            app.l("opened"),
+            s.escalated,
+            app.l("escalated"),
+            s.closed,
+            app.l("closed"),
+            s.evaluations_lapsed,
+            app.l("evaluations_lapsed")
+        ));
+    }
+    Ok(())
+}

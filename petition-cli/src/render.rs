@@ -1,0 +1,377 @@
+//! Human output: tables that stay aligned with Chinese text (comfy-table measures display width),
+//! "overdue" highlighted in colour only on a terminal without `NO_COLOR`, and the case rendered
+//! from its privacy-checked JSON view so masking and redaction apply in one place.
+
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use serde_json::Value;
+
+use crate::app::{out, App};
+
+/// A table in the house style.
+pub fn table(app: &App, header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    if app.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(header.iter().map(Cell::new).collect::<Vec<_>>());
+    t
+}
+
+/// A cell that is red when `alarm` (and colour is on).
+pub fn cell(app: &App, text: impl Into<String>, alarm: bool) -> Cell {
+    let c = Cell::new(text.into());
+    if alarm && app.color {
+        c.fg(Color::Red)
+    } else {
+        c
+    }
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(x) => x.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The text of a clock's status at `now`.
+pub fn clock_status(app: &App, c: &Value) -> (String, bool) {
+    if c.get("overdue").and_then(Value::as_bool) == Some(true) {
+        return (app.l("overdue").to_string(), true);
+    }
+    if let Some(lapsed) = c.get("lapsed").and_then(Value::as_bool) {
+        let used = !c["stopped_at"].is_null();
+        let k = if lapsed {
+            "lapsed"
+        } else if used {
+            "used"
+        } else {
+            "running"
+        };
+        return (app.l(k).to_string(), false);
+    }
+    match c.get("met").and_then(Value::as_bool) {
+        Some(true) => (app.l("met").to_string(), false),
+        Some(false) => (app.l("missed").to_string(), true),
+        None => (app.l("running").to_string(), false),
+    }
+}
+
+/// The case as a page: header fields, clocks, supervisions, and with `timeline` its history.
+pub fn case_page(app: &App, v: &Value, timeline: bool) {
+    // Label/value pairs in a borderless table, so labels line up whatever their display width.
+    let fields = std::cell::RefCell::new(Table::new());
+    fields
+        .borrow_mut()
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    let line = |k: &str, val: String| {
+        fields
+            .borrow_mut()
+            .add_row(vec![Cell::new(format!("{}:", app.l(k))), Cell::new(val)]);
+    };
+    out(&format!(
+        "{}  {}",
+        s(&v["id"]),
+        app.e(v["state"].as_str().unwrap_or(""))
+    ));
+    line("summary", s(&v["summary"]));
+    line(
+        "channel",
+        format!(
+            "{} / {}",
+            app.e(v["channel"].as_str().unwrap_or("")),
+            app.e(v["purpose"].as_str().unwrap_or(""))
+        ),
+    );
+    line("category", s(&v["category"]));
+    line("locality", s(&v["locality"]));
+    line("received_at", s(&v["received_at"]));
+    line("registered_at", s(&v["registered_at"]));
+    line(
+        "first_contact",
+        format!(
+            "{} ({})",
+            s(&v["first_contact"]["unit"]),
+            s(&v["first_contact"]["staff"])
+        ),
+    );
+    line("holder", s(&v["holder"]));
+    if !v["lead"].is_null() {
+        line("lead", s(&v["lead"]));
+    }
+    if let Some(a) = v["assisting"].as_array().filter(|a| !a.is_empty()) {
+        let txt: Vec<String> = a
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}{}",
+                    s(&x["unit"]),
+                    if x["input_at"].is_null() {
+                        " …"
+                    } else {
+                        " ✓"
+                    }
+                )
+            })
+            .collect();
+        line("assisting", txt.join(", "));
+    }
+    if let Some(ps) = v["petitioners"].as_array() {
+        let txt: Vec<String> = ps
+            .iter()
+            .map(|p| {
+                let mut parts = vec![s(&p["name"])];
+                for k in ["id_number", "phone", "address"] {
+                    if !p[k].is_null() {
+                        parts.push(s(&p[k]));
+                    }
+                }
+                parts.join(" ")
+            })
+            .collect();
+        line("petitioners", txt.join("; "));
+    }
+    line("headcount", s(&v["headcount"]));
+    let mut flags = Vec::new();
+    for k in ["collective", "skip_level", "litigation", "major"] {
+        if v[k].as_bool() == Some(true) {
+            flags.push(app.l(k).to_string());
+        }
+    }
+    if !v["repeat_of"].is_null() {
+        flags.push(format!("{} {}", app.l("repeat_of"), s(&v["repeat_of"])));
+    }
+    if !v["accused_unit"].is_null() {
+        flags.push(format!(
+            "{} {}",
+            app.l("accused_unit"),
+            s(&v["accused_unit"])
+        ));
+    }
+    if !v["merged_into"].is_null() {
+        flags.push(format!("{} {}", app.l("merged_into"), s(&v["merged_into"])));
+    }
+    if !flags.is_empty() {
+        line("flags", flags.join(", "));
+    }
+    if !v["outcome"].is_null() {
+        line("outcome", app.e(v["outcome"].as_str().unwrap_or("")));
+    }
+    if v["extension_days"].as_u64().unwrap_or(0) > 0 {
+        line(
+            "extension",
+            format!("{} {}", s(&v["extension_days"]), app.l("days")),
+        );
+    }
+    if !v["query_code"].is_null() {
+        line("query_code", s(&v["query_code"]));
+    }
+    out(&fields.borrow().to_string());
+    if let Some(clocks) = v["clocks"].as_array().filter(|c| !c.is_empty()) {
+        out("");
+        out(app.l("clocks"));
+        let mut t = table(
+            app,
+            &[
+                app.l("kind"),
+                app.l("unit"),
+                app.l("started"),
+                app.l("due"),
+                app.l("status"),
+            ],
+        );
+        for c in clocks {
+            let (st, alarm) = clock_status(app, c);
+            t.add_row(vec![
+                Cell::new(crate::i18n::clock_label(
+                    app.lang,
+                    c["kind"].as_str().unwrap_or(""),
+                )),
+                Cell::new(s(&c["unit"])),
+                Cell::new(s(&c["started"])),
+                cell(app, s(&c["due"]), alarm),
+                cell(app, st, alarm),
+            ]);
+        }
+        out(&t.to_string());
+    }
+    if let Some(sups) = v["supervisions"].as_array().filter(|c| !c.is_empty()) {
+        out("");
+        out(app.l("supervisions"));
+        let mut t = table(
+            app,
+            &[
+                "#",
+                app.l("level"),
+                app.l("ground"),
+                app.l("by"),
+                app.l("unit"),
+                app.l("respond_by"),
+                app.l("status"),
+            ],
+        );
+        for x in sups {
+            let answered = !x["answered_at"].is_null();
+            let late = x["overdue"].as_bool() == Some(true);
+            t.add_row(vec![
+                Cell::new(s(&x["id"])),
+                Cell::new(app.e(x["level"].as_str().unwrap_or(""))),
+                Cell::new(app.e(x["ground"].as_str().unwrap_or(""))),
+                Cell::new(s(&x["by"])),
+                Cell::new(s(&x["unit"])),
+                cell(app, s(&x["respond_by"]), late),
+                cell(
+                    app,
+                    if answered {
+                        app.l("answered")
+                    } else if late {
+                        app.l("overdue")
+                    } else {
+                        app.l("open")
+                    },
+                    late,
+                ),
+            ]);
+        }
+        out(&t.to_string());
+    }
+    if timeline {
+        out("");
+        out(app.l("timeline"));
+        out(&timeline_table(
+            app,
+            v["events"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+        )
+        .to_string());
+    }
+}
+
+/// The history of a case as a table.
+pub fn timeline_table(app: &App, events: &[Value]) -> Table {
+    let mut t = table(
+        app,
+        &[
+            "#",
+            app.l("time"),
+            app.l("event"),
+            app.l("actor"),
+            app.l("unit"),
+            app.l("detail"),
+        ],
+    );
+    for e in events {
+        let mut detail = Vec::new();
+        for k in [
+            "to",
+            "report_by",
+            "reason",
+            "ground",
+            "outcome",
+            "days",
+            "due",
+            "start",
+            "end",
+            "into",
+            "from",
+            "level",
+            "by",
+            "respond_by",
+            "handling",
+            "supervision",
+            "note",
+            "notice",
+            "text",
+        ] {
+            if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
+                let val = match x.as_str() {
+                    Some(st)
+                        if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") =>
+                    {
+                        app.e(st)
+                    }
+                    _ => s(x),
+                };
+                let short: String = val.chars().take(40).collect();
+                detail.push(short);
+            }
+        }
+        if let Some(sup) = e.get("supervision").and_then(|x| x.as_object()) {
+            detail.push(format!(
+                "{} → {}",
+                s(&sup["by"].clone()),
+                s(&sup["unit"].clone())
+            ));
+        }
+        let at = s(&e["at"]);
+        t.add_row(vec![
+            Cell::new(s(&e["seq"])),
+            Cell::new(at.get(..16).unwrap_or(&at).replace('T', " ")),
+            Cell::new(app.e(e["type"].as_str().unwrap_or(""))),
+            Cell::new(s(&e["actor"])),
+            Cell::new(s(&e["unit"])),
+            Cell::new(detail.join(" · ")),
+        ]);
+    }
+    t
+}
+
+/// A list of cases (list, queue, overdue) from their summary JSON.
+pub fn case_list(app: &App, cases: &[Value]) {
+    if cases.is_empty() {
+        out(app.l("nothing"));
+        return;
+    }
+    let mut t = table(
+        app,
+        &[
+            app.l("id"),
+            app.l("state"),
+            app.l("holder"),
+            app.l("due"),
+            app.l("summary"),
+        ],
+    );
+    for c in cases {
+        let next = c["clocks"]
+            .as_array()
+            .and_then(|cl| {
+                cl.iter()
+                    .filter(|k| k.get("overdue").is_some())
+                    .min_by_key(|k| k["due"].as_str().unwrap_or("9999").to_string())
+            })
+            .cloned();
+        let (due, alarm) = match &next {
+            Some(k) => {
+                let late = k["overdue"].as_bool() == Some(true);
+                let txt = format!(
+                    "{} {}{}",
+                    crate::i18n::clock_label(app.lang, k["kind"].as_str().unwrap_or("")),
+                    s(&k["due"]),
+                    if late {
+                        format!(" {}", app.l("overdue"))
+                    } else {
+                        String::new()
+                    }
+                );
+                (txt, late)
+            }
+            None => ("-".into(), false),
+        };
+        let summary: String = s(&c["summary"]).chars().take(30).collect();
+        t.add_row(vec![
+            Cell::new(s(&c["id"])),
+            Cell::new(app.e(c["state"].as_str().unwrap_or(""))),
+            Cell::new(s(&c["holder"])),
+            cell(app, due, alarm),
+            Cell::new(summary),
+        ]);
+    }
+    out(&t.to_string());
+    out(&format!("{} {}", cases.len(), app.l("cases")));
+}
