@@ -155,7 +155,15 @@ impl App {
     /// Opens the existing database.
     pub fn open(&self) -> CliResult<Service<SqliteStore>> {
         let path = self.db_path()?;
-        Ok(Service::new(SqliteStore::open(&path, false)?))
+        let store = SqliteStore::open(&path, false)?;
+        // PETITION_BUSY_TIMEOUT_MS: how long to wait for another clerk's write before `conflict`.
+        if let Some(ms) = std::env::var("PETITION_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
+        }
+        Ok(Service::new(store))
     }
 
     /// Creates (or opens) the database, making its directory.

@@ -15,6 +15,8 @@ pub struct Args {
 
 pub fn run(a: &Args) -> CliResult {
     let mut cmd = crate::Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "petition", &mut std::io::stdout());
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "petition", &mut buf);
+    crate::app::out(String::from_utf8_lossy(&buf).trim_end());
     Ok(())
 }

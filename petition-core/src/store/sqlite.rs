@@ -188,6 +188,11 @@ impl SqliteStore {
         Ok(s)
     }
 
+    /// Sets how long a writer waits for another writer's lock before `conflict` (default 10 s).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        self.conn.busy_timeout(timeout).map_err(db_err)
+    }
+
     /// The schema version of the open database.
     pub fn user_version(&self) -> Result<i64> {
         self.conn

@@ -1,0 +1,1062 @@
+//! End-to-end tests: the real `petition` binary on a temporary database with a fixed `--now`.
+//! One test per command's success path, one per error code with its exit code, the §5.1 worked
+//! examples, a full walk from registration to conclusion, both languages, and the demo.
+
+use petition_tests::{bin, clock, Env};
+use serde_json::Value;
+
+const T0: &str = "2026-03-02";
+
+// ---- administration ----
+
+#[test]
+fn init_refuses_a_second_time() {
+    let env = Env::empty();
+    let (exit, code, _) = env.err(None, T0, &["init"]);
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+}
+
+#[test]
+fn unit_add_list_and_tree() {
+    let env = Env::new();
+    let v = env.ok(
+        Some("admin"),
+        T0,
+        &[
+            "unit",
+            "add",
+            "t2",
+            "--name",
+            "乙镇人民政府",
+            "--level",
+            "township",
+            "--kind",
+            "government",
+            "--parent",
+            "c",
+        ],
+    );
+    assert_eq!(v["unit"]["code"], "t2");
+    let list = env.ok(None, T0, &["unit", "list"]);
+    assert_eq!(list["units"].as_array().map(Vec::len), Some(13));
+    let o = env.raw(None, T0, false, &["unit", "list", "--tree"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("prov 某省人民政府"), "{text}");
+    assert!(
+        text.contains("      c-xfj 某县信访局"),
+        "county units are nested three deep: {text}"
+    );
+}
+
+#[test]
+fn unit_import_refuses_a_bad_row_with_its_line_and_imports_nothing() {
+    let env = Env::empty();
+    let csv = env.dir.path().join("bad.csv");
+    std::fs::write(&csv, "code,name,level,kind,parent,line_superior\nprov,省政府,provincial,government,,\ncity,市政府,county,government,prov,\n").expect("write");
+    let before = env.bytes();
+    let (exit, code, message) = env.err(
+        Some("admin"),
+        T0,
+        &["unit", "import", csv.to_str().expect("path")],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+    assert!(message.contains("line 3"), "{message}");
+    assert_eq!(env.bytes(), before, "nothing imported");
+    assert_eq!(
+        env.ok(None, T0, &["unit", "list"])["units"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
+
+#[test]
+fn staff_add_and_list() {
+    let env = Env::new();
+    let v = env.ok(
+        Some("admin"),
+        T0,
+        &[
+            "staff", "add", "qian", "--name", "钱", "--role", "head", "--unit", "t",
+        ],
+    );
+    assert_eq!(v["staff"]["role"], "head");
+    let v = env.ok(None, T0, &["staff", "list", "--unit", "t"]);
+    let ids: Vec<&str> = v["staff"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["qian", "sun"]);
+}
+
+#[test]
+fn policy_show_and_set() {
+    let env = Env::new();
+    let v = env.ok(None, T0, &["policy", "show"]);
+    assert_eq!(v["policy"].as_array().map(Vec::len), Some(16));
+    env.ok(Some("admin"), T0, &["policy", "set", "handling_days", "45"]);
+    let v = env.ok(None, T0, &["policy", "show"]);
+    let h = v["policy"]
+        .as_array()
+        .and_then(|p| p.iter().find(|e| e["key"] == "handling_days"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (h["value"].as_str(), h["default"].as_str()),
+        (Some("45"), Some("60"))
+    );
+    let (exit, code, _) = env.err(Some("li"), T0, &["policy", "set", "handling_days", "10"]);
+    assert_eq!((exit, code.as_str()), (1, "permission_denied"));
+    let (exit, code, _) = env.err(Some("admin"), T0, &["policy", "set", "nonsense", "10"]);
+    assert_eq!((exit, code.as_str()), (2, "usage"));
+}
+
+#[test]
+fn calendar_import_csv_and_toml_and_show() {
+    let env = Env::new();
+    let csv = env.dir.path().join("cal.csv");
+    std::fs::write(&csv, "date,kind\n2026-05-01,holiday\n2026-05-09,workday\n").expect("write");
+    assert_eq!(
+        env.ok(
+            Some("admin"),
+            T0,
+            &["calendar", "import", csv.to_str().expect("p")]
+        )["imported"],
+        2
+    );
+    let toml = env.dir.path().join("cal.toml");
+    std::fs::write(
+        &toml,
+        "holidays = [\"2026-10-01\", \"2026-10-02\"]\nworkdays = [\"2026-10-10\"]\n",
+    )
+    .expect("write");
+    assert_eq!(
+        env.ok(
+            Some("admin"),
+            T0,
+            &["calendar", "import", toml.to_str().expect("p")]
+        )["imported"],
+        3
+    );
+    let v = env.ok(None, T0, &["calendar", "show", "--year", "2026"]);
+    assert_eq!(v["days"].as_array().map(Vec::len), Some(5));
+    let bad = env.dir.path().join("bad.csv");
+    std::fs::write(&bad, "date,kind\n2026-05-01,holiday\n2026-02-31,holiday\n").expect("write");
+    let (_, code, message) = env.err(
+        Some("admin"),
+        T0,
+        &["calendar", "import", bad.to_str().expect("p")],
+    );
+    assert_eq!(code, "validation");
+    assert!(
+        message.contains("line 3"),
+        "31 February is refused with its line: {message}"
+    );
+}
+
+// ---- intake ----
+
+#[test]
+fn register_with_flags_prints_the_case() {
+    let env = Env::new();
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &[
+            "register",
+            "--channel",
+            "visit",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "land.requisition",
+            "--summary",
+            "征地补偿",
+            "--petitioner",
+            "王某",
+            "--also",
+            "李某,,13912345678",
+            "--headcount",
+            "6",
+            "--representative",
+            "王某",
+            "--representative",
+            "李某",
+            "--major",
+        ],
+    );
+    assert_eq!(v["id"], "XF2026-000001");
+    assert_eq!(v["state"], "registered");
+    assert_eq!(v["holder"], "c-xfj");
+    assert_eq!(v["first_contact"]["unit"], "c-xfj");
+    assert_eq!(v["first_contact"]["staff"], "li");
+    assert_eq!(v["collective"], true);
+    assert_eq!(v["petitioners"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["query_code"].as_str().map(str::len), Some(8));
+    assert_eq!(clock(&v, "intake")["due"], "2026-03-17");
+}
+
+#[test]
+fn register_from_a_file() {
+    let env = Env::new();
+    let f = env.dir.path().join("case.json");
+    std::fs::write(
+        &f,
+        r#"{"channel":"letter","purpose":"accusation","petitioners":[{"name":"钱某","phone":"13900001111"}],
+            "locality":"c","category":"discipline.fees","summary":"反映乱收费","accused_unit":"c-zjj"}"#,
+    )
+    .expect("write");
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &["register", "--file", f.to_str().expect("p")],
+    );
+    assert_eq!(v["accused_unit"], "c-zjj");
+    assert_eq!(v["purpose"], "accusation");
+    assert_eq!(v["headcount"], 1);
+}
+
+#[test]
+fn transfer_assign_object_and_objection() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let v = env.ok(
+        Some("li"),
+        "2026-03-06",
+        &["transfer", &id, "--to", "c-gtj", "--note", "请处理"],
+    );
+    assert_eq!(
+        (v["state"].as_str(), v["holder"].as_str()),
+        (Some("routed"), Some("c-gtj"))
+    );
+    // §5.1: received Friday 2026-03-06 → objection window ends 2026-03-13.
+    assert_eq!(clock(&v, "objection")["due"], "2026-03-13");
+    env.ok(
+        Some("zhao"),
+        "2026-03-09",
+        &["object", &id, "--reason", "不属本局职责"],
+    );
+    let v = env.ok(Some("li"), "2026-03-10", &["objection", &id, "--approve"]);
+    assert_eq!(
+        (v["state"].as_str(), v["holder"].as_str()),
+        (Some("registered"), Some("c-xfj"))
+    );
+    let v = env.ok(
+        Some("li"),
+        "2026-03-10",
+        &["assign", &id, "--to", "c-zjj", "--report-by", "2026-04-30"],
+    );
+    assert_eq!(clock(&v, "result_report")["due"], "2026-04-30");
+    env.ok(
+        Some("wang"),
+        "2026-03-11",
+        &["object", &id, "--reason", "x"],
+    );
+    let v = env.ok(
+        Some("li"),
+        "2026-03-12",
+        &["objection", &id, "--reject", "--note", "属于住建职责"],
+    );
+    assert_eq!(v["holder"], "c-zjj");
+}
+
+#[test]
+fn decline_with_a_ground_and_notice() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &[
+            "decline",
+            &id,
+            "--ground",
+            "legislature_or_judiciary",
+            "--notice",
+            "请向人民法院反映",
+        ],
+    );
+    assert_eq!(v["state"], "declined");
+    assert_eq!(v["decline_ground"], "legislature_or_judiciary");
+}
+
+// ---- handling, appeals: the full walk ----
+
+#[test]
+fn full_walk_from_registration_to_conclusion() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    // §5.1: accepted on 2026-03-02 → handling due 2026-05-01.
+    let v = env.ok(Some("wang"), T0, &["accept", &id, "--assist", "c-gtj"]);
+    assert_eq!(v["state"], "handling");
+    assert_eq!(clock(&v, "handling")["due"], "2026-05-01");
+    assert_eq!(v["assisting"][0]["unit"], "c-gtj");
+    let (exit, code, _) = env.err(
+        Some("wang"),
+        "2026-03-20",
+        &["opinion", &id, "--outcome", "supported", "--text", "支持"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "assist_pending"));
+    env.ok(
+        Some("zhao"),
+        "2026-03-20",
+        &["assist-input", &id, "--text", "已核实"],
+    );
+    // §5.1: with a 30-day extension the raw 2026-05-31 is a Sunday → 2026-06-01.
+    let v = env.ok(
+        Some("zhang"),
+        "2026-04-20",
+        &["extend", &id, "--days", "30", "--reason", "情况复杂"],
+    );
+    assert_eq!(clock(&v, "handling")["due"], "2026-06-01");
+    assert_eq!(v["extension_days"], 30);
+    let v = env.ok(
+        Some("wang"),
+        "2026-05-10",
+        &[
+            "opinion",
+            &id,
+            "--outcome",
+            "not_supported",
+            "--text",
+            "不予支持",
+        ],
+    );
+    assert_eq!(
+        (v["state"].as_str(), v["outcome"].as_str()),
+        (Some("opinion_issued"), Some("not_supported"))
+    );
+    assert_eq!(clock(&v, "handling")["met"], true);
+    let v = env.ok(Some("chen"), "2026-05-20", &["review", "request", &id]);
+    assert_eq!(
+        (v["state"].as_str(), v["holder"].as_str()),
+        (Some("under_review"), Some("city-zjj"))
+    );
+    let v = env.ok(
+        Some("chen"),
+        "2026-06-01",
+        &[
+            "review",
+            "opinion",
+            &id,
+            "--outcome",
+            "upheld",
+            "--text",
+            "维持",
+        ],
+    );
+    assert_eq!(v["state"], "review_issued");
+    let v = env.ok(Some("zhou"), "2026-06-10", &["rereview", "request", &id]);
+    assert_eq!(clock(&v, "rereview")["due"], "2026-07-10");
+    let v = env.ok(
+        Some("zhou"),
+        "2026-06-15",
+        &[
+            "rereview",
+            "hearing",
+            &id,
+            "--start",
+            "2026-06-20",
+            "--end",
+            "2026-06-22",
+        ],
+    );
+    assert_eq!(
+        clock(&v, "rereview")["due"],
+        "2026-07-13",
+        "3 hearing days: 07-13"
+    );
+    let v = env.ok(
+        Some("zhou"),
+        "2026-07-01",
+        &[
+            "rereview",
+            "opinion",
+            &id,
+            "--outcome",
+            "upheld",
+            "--text",
+            "复核维持",
+        ],
+    );
+    assert_eq!(v["state"], "concluded");
+    let v = env.ok(
+        Some("li"),
+        "2026-07-02",
+        &[
+            "evaluate",
+            &id,
+            "--handling",
+            "basically_satisfied",
+            "--office",
+            "satisfied",
+        ],
+    );
+    assert_eq!(v["evaluations"][0]["handling"], "basically_satisfied");
+    let types: Vec<&str> = v["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "registered",
+            "transferred",
+            "accepted",
+            "assist_input",
+            "extended",
+            "opinion_issued",
+            "review_requested",
+            "review_issued",
+            "rereview_requested",
+            "hearing_held",
+            "rereview_issued",
+            "evaluated"
+        ]
+    );
+    assert!(env.ok(None, "2026-07-02", &["verify"])["ok"]
+        .as_bool()
+        .unwrap_or(false));
+}
+
+#[test]
+fn may_day_holidays_move_the_handling_due_date_to_2026_05_06() {
+    // §5.1 worked example through the CLI.
+    let env = Env::new();
+    let csv = env.dir.path().join("cal.csv");
+    std::fs::write(&csv, "2026-05-01,holiday\n2026-05-02,holiday\n2026-05-03,holiday\n2026-05-04,holiday\n2026-05-05,holiday\n").expect("w");
+    env.ok(
+        Some("admin"),
+        T0,
+        &["calendar", "import", csv.to_str().expect("p")],
+    );
+    let id = env.register(T0, &[]);
+    let v = env.ok(Some("li"), T0, &["accept", &id]);
+    assert_eq!(clock(&v, "handling")["due"], "2026-05-06");
+}
+
+#[test]
+fn report_close_withdraw_and_merge() {
+    let env = Env::new();
+    let a = env.register(T0, &[]);
+    env.ok(
+        Some("li"),
+        T0,
+        &["assign", &a, "--to", "t", "--report-by", "2026-04-01"],
+    );
+    env.ok(Some("sun"), "2026-03-03", &["accept", &a]);
+    env.ok(
+        Some("sun"),
+        "2026-03-20",
+        &["opinion", &a, "--outcome", "explained", "--text", "已解释"],
+    );
+    let v = env.ok(
+        Some("sun"),
+        "2026-03-21",
+        &["report", &a, "--text", "已办结"],
+    );
+    assert_eq!(clock(&v, "result_report")["met"], true);
+    let v = env.ok(
+        Some("sun"),
+        "2026-03-22",
+        &["close", &a, "--reason", "accepted"],
+    );
+    assert_eq!(
+        (v["state"].as_str(), v["close_reason"].as_str()),
+        (Some("closed"), Some("accepted"))
+    );
+    let b = env.register(T0, &[]);
+    let v = env.ok(Some("li"), T0, &["withdraw", &b, "--reason", "信访人撤回"]);
+    assert_eq!(v["state"], "withdrawn");
+    let c = env.register(T0, &[]);
+    let d = env.register(T0, &[]);
+    let v = env.ok(Some("li"), T0, &["merge", &d, "--into", &c]);
+    assert_eq!(
+        (v["state"].as_str(), v["merged_into"].as_str()),
+        (Some("merged"), Some(c.as_str()))
+    );
+    let v = env.ok(None, T0, &["show", &c]);
+    assert_eq!(v["absorbed"][0], d.as_str());
+    assert_eq!(
+        v["repeat_of"],
+        b.as_str(),
+        "same petitioner, category and locality"
+    );
+}
+
+// ---- supervision ----
+
+#[test]
+fn supervise_respond_and_tick() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), T0, &["accept", &id]);
+    let v = env.ok(
+        Some("li"),
+        "2026-03-10",
+        &[
+            "supervise",
+            &id,
+            "--ground",
+            "evasion",
+            "--respond-by",
+            "2026-03-20",
+            "--text",
+            "请说明进展",
+        ],
+    );
+    assert_eq!(v["supervisions"][0]["level"], "supervision");
+    let v = env.ok(
+        Some("wang"),
+        "2026-03-12",
+        &["respond", &id, "--supervision", "1", "--text", "正在核查"],
+    );
+    assert!(v["supervisions"][0]["answered_at"].is_string());
+    let v = env.ok(None, "2026-05-02", &["tick"]);
+    assert_eq!(
+        (v["events"].as_u64(), v["supervisions_opened"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let v = env.ok(None, "2026-05-02", &["tick"]);
+    assert_eq!(v["events"], 0, "idempotent");
+    let v = env.ok(None, "2026-05-02", &["show", &id]);
+    assert_eq!(v["supervisions"][1]["level"], "reminder");
+    assert_eq!(v["supervisions"][1]["by"], "c-xfj");
+    assert_eq!(v["supervisions"][1]["respond_by"], "2026-05-08");
+    let q = env.ok(Some("li"), "2026-05-02", &["queue"]);
+    assert!(
+        q["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["id"] == id.as_str()),
+        "the supervising office follows it up"
+    );
+}
+
+// ---- views ----
+
+#[test]
+fn show_list_queue_overdue_and_status() {
+    let env = Env::new();
+    let a = env.register(T0, &[]);
+    let b = env.register("2026-03-03", &[]);
+    env.ok(Some("li"), "2026-03-03", &["transfer", &b, "--to", "c-zjj"]);
+    let v = env.ok(None, "2026-03-25", &["list", "--limit", "5"]);
+    let ids: Vec<&str> = v["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, [b.as_str(), a.as_str()], "newest first");
+    for c in v["cases"].as_array().into_iter().flatten() {
+        for k in ["id", "state", "holder", "lead", "summary", "clocks"] {
+            assert!(c.get(k).is_some(), "list item has {k}");
+        }
+    }
+    let v = env.ok(None, "2026-03-25", &["list", "--state", "routed"]);
+    assert_eq!(v["cases"].as_array().map(Vec::len), Some(1));
+    let v = env.ok(None, "2026-03-25", &["overdue"]);
+    let ids: Vec<&str> = v["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [a.as_str(), b.as_str()],
+        "intake due 03-17, acceptance due 03-18"
+    );
+    let v = env.ok(Some("wang"), "2026-03-25", &["queue"]);
+    assert_eq!(v["cases"][0]["id"], b.as_str());
+    // The first-contact unit follows the routed case up until it is accepted (§6.1).
+    let v = env.ok(Some("li"), "2026-03-25", &["queue"]);
+    assert!(v["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["id"] == b.as_str()));
+    let shown = env.ok(None, "2026-03-25", &["show", &b]);
+    let code = shown["query_code"].as_str().expect("code").to_string();
+    let v = env.ok(None, "2026-03-25", &["status", &b, "--code", &code]);
+    assert_eq!(
+        (v["state"].as_str(), v["holder"].as_str()),
+        (Some("routed"), Some("某县住建局"))
+    );
+    assert!(
+        !v.to_string().contains("赵某"),
+        "no personal data in the public status"
+    );
+    let (exit, err, _) = env.err(None, "2026-03-25", &["status", &b, "--code", "AAAAAAAA"]);
+    assert_eq!(
+        (exit, err.as_str()),
+        (3, "not_found"),
+        "a wrong code answers like an unknown case"
+    );
+}
+
+#[test]
+fn show_in_chinese_and_english_masks_personal_data() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let zh = env.raw(
+        None,
+        T0,
+        false,
+        &["--lang", "zh", "show", &id, "--timeline"],
+    );
+    let zh = String::from_utf8_lossy(&zh.stdout).to_string();
+    assert!(
+        zh.contains("已登记") && zh.contains("责任单位") && zh.contains("办理经过"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("110105********002X") && zh.contains("138****5678"),
+        "masked: {zh}"
+    );
+    assert!(
+        !zh.contains("11010519491231002X") && !zh.contains("13812345678"),
+        "no full numbers: {zh}"
+    );
+    let en = env.raw(None, T0, false, &["--lang", "en", "show", &id]);
+    let en = String::from_utf8_lossy(&en.stdout).to_string();
+    assert!(
+        en.contains("registered") && en.contains("Holder") && en.contains("intake"),
+        "{en}"
+    );
+}
+
+#[test]
+fn the_accused_unit_never_sees_the_petitioner() {
+    // §6.6 in show (JSON and human) and list.
+    let env = Env::new();
+    let id = env.register(T0, &["--accused-unit", "c-zjj"]);
+    let v = env.ok(Some("wang"), T0, &["show", &id]);
+    assert!(
+        !v.to_string().contains("赵某") && !v.to_string().contains("1381234"),
+        "{v}"
+    );
+    let human = env.raw(Some("wang"), T0, false, &["show", &id]);
+    assert!(!String::from_utf8_lossy(&human.stdout).contains("赵某"));
+    let (exit, code, _) = env.err(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    assert_eq!((exit, code.as_str()), (1, "confidentiality"));
+}
+
+#[test]
+fn verify_backup_and_completions() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    let v = env.ok(None, T0, &["verify"]);
+    assert!(v["entries"].as_u64().unwrap_or(0) > 20);
+    let dest = env.dir.path().join("copy.db");
+    env.ok(None, T0, &["backup", dest.to_str().expect("p")]);
+    let o = std::process::Command::new(bin())
+        .args(["--db", dest.to_str().expect("p"), "--json", "verify"])
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let o = std::process::Command::new(bin())
+        .args(["completions", "bash"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("petition"));
+}
+
+#[test]
+fn demo_completes_and_its_database_verifies() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let o = std::process::Command::new(bin())
+        .env("NO_COLOR", "1")
+        .args([
+            "--db",
+            db.to_str().expect("p"),
+            "--now",
+            "2026-07-01",
+            "demo",
+            "--cases",
+            "200",
+            "--seed",
+            "7",
+        ])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("concluded") && text.contains("Overdue work"),
+        "{text}"
+    );
+    let o = std::process::Command::new(bin())
+        .args(["--db", db.to_str().expect("p"), "--json", "verify"])
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["entries"].as_u64().unwrap_or(0) > 500);
+}
+
+#[test]
+fn demo_with_the_same_seed_gives_the_same_cases() {
+    let run = || {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("d.db");
+        let o = std::process::Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().expect("p"),
+                "--now",
+                "2026-07-01",
+                "--json",
+                "demo",
+                "--cases",
+                "50",
+                "--seed",
+                "3",
+            ])
+            .output()
+            .expect("run");
+        assert!(o.status.success());
+        let o = std::process::Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().expect("p"),
+                "--now",
+                "2026-07-01",
+                "--json",
+                "list",
+                "--limit",
+                "500",
+            ])
+            .output()
+            .expect("run");
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| (c["id"].to_string(), c["state"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(), run());
+}
+
+// ---- every error code with its exit code ----
+
+fn check(env: &Env, actor: Option<&str>, now: &str, args: &[&str], want: (i32, &str)) {
+    let before = env.bytes();
+    let (exit, code, message) = env.err(actor, now, args);
+    assert_eq!((exit, code.as_str()), want, "{args:?}: {message}");
+    assert_eq!(env.bytes(), before, "{args:?} changed the database");
+}
+
+#[test]
+fn usage_is_exit_2() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &["register", "--channel", "pigeon"],
+        (2, "usage"),
+    );
+    check(
+        &env,
+        None,
+        T0,
+        &["transfer", &id, "--to", "c-zjj"],
+        (2, "usage"),
+    );
+    check(&env, None, "31 February", &["show", &id], (2, "usage"));
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &["assign", &id, "--to", "t", "--report-by", "2026-02-31"],
+        (2, "usage"),
+    );
+}
+
+#[test]
+fn not_found_is_exit_3() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    check(&env, None, T0, &["show", "XF2099-999999"], (3, "not_found"));
+    check(&env, Some("nobody"), T0, &["accept", &id], (3, "not_found"));
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &["transfer", &id, "--to", "nowhere"],
+        (3, "not_found"),
+    );
+    let missing = env.dir.path().join("missing.db");
+    let o = std::process::Command::new(bin())
+        .args(["--db", missing.to_str().expect("p"), "--json", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(!missing.exists(), "reading never creates a database");
+}
+
+#[test]
+fn rule_refusals_are_exit_1_with_their_codes() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &["opinion", &id, "--outcome", "supported", "--text", "x"],
+        (1, "invalid_transition"),
+    );
+    check(
+        &env,
+        Some("wang"),
+        T0,
+        &["accept", &id],
+        (1, "permission_denied"),
+    );
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &[
+            "register",
+            "--channel",
+            "letter",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "a.b",
+            "--summary",
+            "x",
+            "--petitioner",
+            "甲",
+            "--id-number",
+            "110105194912310021",
+        ],
+        (1, "validation"),
+    );
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    check(
+        &env,
+        Some("wang"),
+        "2026-03-20",
+        &["object", &id, "--reason", "x"],
+        (1, "window_lapsed"),
+    );
+    env.ok(
+        Some("wang"),
+        "2026-03-20",
+        &["accept", &id, "--assist", "c-gtj"],
+    );
+    check(
+        &env,
+        Some("zhang"),
+        "2026-03-21",
+        &["extend", &id, "--days", "31", "--reason", "x"],
+        (1, "extension_limit"),
+    );
+    check(
+        &env,
+        Some("wang"),
+        "2026-03-21",
+        &["opinion", &id, "--outcome", "supported", "--text", "x"],
+        (1, "assist_pending"),
+    );
+    check(
+        &env,
+        Some("wang"),
+        "2026-03-19",
+        &["withdraw", &id, "--reason", "x"],
+        (1, "clock_skew"),
+    );
+    // §6.3: a visit about a township registered at the prefecture's office.
+    let v = env.ok(
+        Some("shi"),
+        T0,
+        &[
+            "register",
+            "--channel",
+            "visit",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "a.b",
+            "--summary",
+            "越级",
+            "--petitioner",
+            "甲",
+        ],
+    );
+    let skip = v["id"].as_str().expect("id").to_string();
+    assert_eq!(v["skip_level"], true);
+    check(&env, Some("shi"), T0, &["accept", &skip], (1, "skip_level"));
+    let lit = env.register(T0, &["--litigation"]);
+    check(&env, Some("li"), T0, &["accept", &lit], (1, "litigation"));
+    env.ok(Some("li"), T0, &["transfer", &lit, "--to", "city-court"]);
+    env.ok(Some("fa"), T0, &["accept", &lit]);
+    let acc = env.register(T0, &["--accused-unit", "c-zjj"]);
+    check(
+        &env,
+        Some("li"),
+        T0,
+        &["transfer", &acc, "--to", "c-zjj"],
+        (1, "confidentiality"),
+    );
+}
+
+#[test]
+fn conflict_is_exit_4_when_another_writer_holds_the_database() {
+    use petition_core::store::{SqliteStore, Store};
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let mut other = SqliteStore::open(&env.db, false).expect("open");
+    let lock = other.txn().expect("lock");
+    let o = std::process::Command::new(bin())
+        .env("PETITION_BUSY_TIMEOUT_MS", "50")
+        .args([
+            "--db",
+            env.db.to_str().expect("p"),
+            "--json",
+            "--now",
+            T0,
+            "--as",
+            "li",
+            "transfer",
+            &id,
+            "--to",
+            "c-zjj",
+        ])
+        .output()
+        .expect("run");
+    drop(lock);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("\"conflict\""));
+    let v = env.ok(None, T0, &["show", &id]);
+    assert_eq!(v["state"], "registered", "nothing happened");
+}
+
+#[test]
+fn integrity_is_exit_5_for_a_newer_schema_or_a_file_that_is_not_a_database() {
+    let env = Env::new();
+    {
+        let s = petition_core::store::SqliteStore::open(&env.db, false).expect("open");
+        s.raw_execute("PRAGMA user_version = 999").expect("bump");
+    }
+    let (exit, code, _) = env.err(None, T0, &["list"]);
+    assert_eq!((exit, code.as_str()), (5, "integrity"));
+    let junk = env.dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 4096]).expect("write");
+    let o = std::process::Command::new(bin())
+        .args(["--db", junk.to_str().expect("p"), "--json", "verify"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(
+        std::fs::read(&junk).expect("read"),
+        vec![b'x'; 4096],
+        "untouched"
+    );
+}
+
+#[test]
+fn internal_is_exit_70_when_the_backup_cannot_be_written() {
+    let env = Env::new();
+    let dest = env.dir.path().join("no-such-dir").join("b.db");
+    let (exit, code, _) = env.err(None, T0, &["backup", dest.to_str().expect("p")]);
+    assert_eq!((exit, code.as_str()), (70, "internal"));
+}
+
+#[test]
+fn human_errors_are_one_line_in_the_chosen_language() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let o = env.raw(Some("wang"), T0, false, &["--lang", "zh", "accept", &id]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("无权办理") && e.contains("c-xfj"), "{e}");
+    let o = env.raw(Some("wang"), T0, false, &["--lang", "en", "accept", &id]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("held by c-xfj"), "{e}");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_pipe_is_a_clean_exit() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // More output than a pipe buffers (64 KiB), read 16 bytes of it, then close the pipe.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("d.db");
+    let st = std::process::Command::new(bin())
+        .args([
+            "--db",
+            db.to_str().expect("p"),
+            "--now",
+            "2026-07-01",
+            "--json",
+            "demo",
+            "--cases",
+            "600",
+        ])
+        .output()
+        .expect("demo");
+    assert!(st.status.success());
+    let mut child = std::process::Command::new(bin())
+        .env("NO_COLOR", "1")
+        .args([
+            "--db",
+            db.to_str().expect("p"),
+            "--now",
+            "2026-07-01",
+            "--lang",
+            "zh",
+            "list",
+            "--limit",
+            "5000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    let mut out = child.stdout.take().expect("stdout");
+    out.read_exact(&mut first).expect("read");
+    drop(out);
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "a closed pipe ends the program cleanly"
+    );
+}
