@@ -51,14 +51,16 @@ const MIGRATIONS: &[&str] = &[
         category          TEXT,
         channel           TEXT,
         registered_on     TEXT,
+        registered_at     TEXT,
         names             TEXT NOT NULL,
         skip_level        INTEGER NOT NULL,
         collective        INTEGER NOT NULL,
         repeat            INTEGER NOT NULL,
         next_tick         TEXT,
-        last_seq          INTEGER NOT NULL,
-        snapshot          TEXT NOT NULL
+        last_seq          INTEGER NOT NULL
     ) STRICT;
+    -- The folded case, kept apart so the query table stays dense for scans and lookups.
+    CREATE TABLE snapshots(id TEXT PRIMARY KEY REFERENCES cases(id), body TEXT NOT NULL) STRICT;
     CREATE INDEX cases_holder ON cases(holder, state);
     CREATE INDEX cases_lead ON cases(lead, state);
     CREATE INDEX cases_first_contact ON cases(first_contact, state);
@@ -339,25 +341,33 @@ impl SqliteTxn<'_> {
         Ok(())
     }
 
+    /// Related-case summaries from the query table (`id, state, holder, registered_at` columns).
     fn summaries(&mut self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<RelatedCase>> {
         let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
         let rows = st
-            .query_map(args, |r| r.get::<_, String>(0))
+            .query_map(args, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
             .map_err(db_err)?
-            .collect::<std::result::Result<Vec<String>, _>>()
+            .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(db_err)?;
-        drop(st);
+        let bad = || DomainError::Integrity(msg::integrity("bad case row stored"));
         let mut out = Vec::new();
-        for snap in rows {
-            let c: Case = serde_json::from_str(&snap).map_err(json_err)?;
-            if let (Some(holder), Some(at)) = (c.holder.clone(), c.registered_at) {
-                out.push(RelatedCase {
-                    id: c.id,
-                    state: c.state,
-                    holder,
-                    registered_at: at,
-                });
-            }
+        for (id, state, holder, at) in rows {
+            let (Some(holder), Some(at)) = (holder, at) else {
+                continue;
+            };
+            out.push(RelatedCase {
+                id: CaseId::parse(&id).map_err(|_| bad())?,
+                state: crate::case::CaseState::parse(&state).ok_or_else(bad)?,
+                holder: UnitCode::parse(&holder).map_err(|_| bad())?,
+                registered_at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|_| bad())?,
+            });
         }
         Ok(out)
     }
@@ -501,7 +511,7 @@ impl Txn for SqliteTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         let s: Option<String> = self
             .tx
-            .prepare_cached("SELECT snapshot FROM cases WHERE id = ?1")
+            .prepare_cached("SELECT body FROM snapshots WHERE id = ?1")
             .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)).optional())
             .map_err(db_err)?;
         s.map(|s| serde_json::from_str(&s).map_err(json_err))
@@ -537,11 +547,11 @@ impl Txn for SqliteTxn<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, snapshot)
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                  ON CONFLICT(id) DO UPDATE SET state = excluded.state, holder = excluded.holder, lead = excluded.lead,
                     objection_router = excluded.objection_router, next_tick = excluded.next_tick,
-                    last_seq = excluded.last_seq, snapshot = excluded.snapshot",
+                    last_seq = excluded.last_seq",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -561,9 +571,15 @@ impl Txn for SqliteTxn<'_> {
                     b(r.repeat),
                     r.next_tick.map(|d| d.to_string()),
                     r.last_seq,
-                    snapshot
+                    case.registered_at.map(|t| t.to_rfc3339())
                 ])
             })
+            .map_err(db_err)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO snapshots(id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            )
+            .and_then(|mut st| st.execute(params![r.id.as_str(), snapshot]))
             .map_err(db_err)?;
         {
             let mut st = self
@@ -634,27 +650,29 @@ impl Txn for SqliteTxn<'_> {
         category: &str,
         locality: &UnitCode,
     ) -> Result<Vec<RelatedCase>> {
-        let mut out: Vec<RelatedCase> = Vec::new();
-        for k in keys {
-            let found = self.summaries(
-                "SELECT c.snapshot FROM identities i JOIN cases c ON c.id = i.case_id
-                 WHERE i.key = ?1 AND c.category = ?2 AND c.locality = ?3",
-                &[k, &category, &locality.as_str()],
-            )?;
-            for f in found {
-                if !out.iter().any(|o| o.id == f.id) {
-                    out.push(f);
-                }
-            }
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let marks: Vec<String> = (0..keys.len()).map(|i| format!("?{}", i + 3)).collect();
+        let sql = format!(
+            "SELECT DISTINCT c.id, c.state, c.holder, c.registered_at FROM identities i JOIN cases c ON c.id = i.case_id
+             WHERE i.key IN ({}) AND c.category = ?1 AND c.locality = ?2",
+            marks.join(",")
+        );
+        let loc = locality.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&category, &loc];
+        for k in keys {
+            args.push(k);
+        }
+        self.summaries(&sql, &args)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         let mut out = Vec::new();
         for id in ids {
-            out.extend(
-                self.summaries("SELECT snapshot FROM cases WHERE id = ?1", &[&id.as_str()])?,
-            );
+            out.extend(self.summaries(
+                "SELECT id, state, holder, registered_at FROM cases WHERE id = ?1",
+                &[&id.as_str()],
+            )?);
         }
         Ok(out)
     }
