@@ -1786,6 +1786,14 @@ proptest! {
                         prop_assert!(a.due >= b.due, "due date moved earlier: {:?} -> {:?}", b, a);
                     }
                     prop_assert!(w.case.extension_days <= w.policy.max_extension_days);
+                    // §7.2: an answered supervision never changes level; none skips a level.
+                    for b in &before.supervisions {
+                        let a = w.case.supervisions.iter().find(|s| s.id == b.id).expect("supervisions are never removed");
+                        if b.answered_at.is_some() {
+                            prop_assert_eq!(a.level, b.level, "answered supervision escalated");
+                        }
+                        prop_assert!(a.level == b.level || b.level.next() == Some(a.level), "skipped a level: {:?} -> {:?}", b.level, a.level);
+                    }
                     // One automatic supervision per clock at most.
                     let mut for_clock: Vec<u32> = w.case.supervisions.iter().filter_map(|s| s.for_clock).collect();
                     let len = for_clock.len();
@@ -1818,4 +1826,58 @@ fn a_command_never_allowed_in_the_state_is_invalid_transition_even_when_timed_ea
         )),
         "invalid_transition"
     );
+}
+
+#[test]
+fn township_overdue_case_is_supervised_by_the_county_petition_office() {
+    // §7.3 step 1 with §2.1: sup(township) = the county 信访局.
+    let mut w = World::registered();
+    w.ok("cty-a-xfj.c", "2026-03-02", transfer("town-a"));
+    w.ok("town-a.c", "2026-03-03", Command::Accept { assist: vec![] });
+    // Handling due 2026-05-02 (Saturday) → Monday 2026-05-04.
+    assert_eq!(w.clock(ClockKind::Handling).due, d("2026-05-04"));
+    assert!(w.ok("system", "2026-05-04", Command::Tick).is_empty());
+    let evs = w.ok("system", "2026-05-05", Command::Tick);
+    assert_eq!(types(&evs), ["supervision_opened"]);
+    let s = &w.case.supervisions[0];
+    assert_eq!(
+        (s.by.clone(), s.unit.clone(), s.level),
+        (u("cty-a-xfj"), u("town-a"), SupervisionLevel::Reminder)
+    );
+    assert_eq!(
+        s.respond_by,
+        d("2026-05-12"),
+        "5 working days after Tuesday 05-05"
+    );
+}
+
+#[test]
+fn overdue_result_report_gets_a_no_result_report_reminder() {
+    let mut w = World::registered();
+    w.ok(
+        "cty-a-xfj.c",
+        "2026-03-02",
+        Command::Assign {
+            to: u("town-a"),
+            report_by: d("2026-03-20"),
+            note: None,
+        },
+    );
+    w.ok("town-a.c", "2026-03-03", Command::Accept { assist: vec![] });
+    let evs = w.ok("system", "2026-03-21", Command::Tick);
+    assert_eq!(types(&evs), ["supervision_opened"]);
+    assert_eq!(
+        w.case.supervisions[0].ground,
+        SupervisionGround::NoResultReport
+    );
+}
+
+#[test]
+fn tick_never_supervises_the_accused_unit() {
+    // §6.6: an accusation's clock owed by the accused unit is not supervised onto it.
+    let mut w = World::new();
+    let mut r = registration("cty-a", Channel::Letter);
+    r.accused_unit = Some(u("cty-a-xfj"));
+    w.register("cty-a-xfj.c", "2026-03-02", r);
+    assert!(w.ok("system", "2026-04-01", Command::Tick).is_empty());
 }
