@@ -54,6 +54,7 @@ Views (查询):
   status       A case's public status with its query code (查询码)
   list         Cases by state, unit, due date, petitioner, period
   overdue      Overdue work (超期)
+  stats        KPIs by unit, locality or category; --rank (统计)
 
 Administration (管理):
   init         Create a database and its first admin
@@ -114,6 +115,7 @@ enum Cmd {
     List(list::ListArgs),
     Queue(list::QueueArgs),
     Overdue(list::OverdueArgs),
+    Stats(stats::Args),
     Verify(verify::Args),
     Backup(backup::Args),
     Completions(completions::Args),
@@ -152,6 +154,7 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
         Cmd::List(a) => list::list(app, a),
         Cmd::Queue(a) => list::queue(app, a),
         Cmd::Overdue(a) => list::overdue(app, a),
+        Cmd::Stats(a) => stats::run(app, a),
         Cmd::Verify(a) => verify::run(app, a),
         Cmd::Backup(a) => backup::run(app, a),
         Cmd::Completions(a) => completions::run(a),

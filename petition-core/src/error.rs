@@ -339,6 +339,7 @@ pub mod msg {
     }
     /// A damaged database.
     pub fn integrity(detail: &str) -> Text {
+        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
         t(
             format!("database integrity problem: {detail}; restore from a backup and run `petition verify`"),
             format!("数据库完整性问题：{detail}；请从备份恢复并执行 `petition verify`"),
@@ -346,6 +347,8 @@ pub mod msg {
     }
     /// An internal fault.
     pub fn internal(detail: &str) -> Text {
+        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+        let detail: String = detail.chars().take(300).collect();
         t(
             format!("internal error: {detail}; nothing was changed — please report this"),
             format!("内部错误：{detail}；未做任何修改，请报告此问题"),

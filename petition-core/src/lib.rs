@@ -7,6 +7,7 @@
 //! - [`case`]: registration data, the lifecycle (`decide`, `evolve`, `replay`).
 //! - [`clock`] and [`policy`]: the calendar, day counting and every legal time limit.
 //! - [`supervision`]: the escalation ladder and `tick` planning.
+//! - [`stats`]: the KPI definitions of SPEC §8.
 //! - [`view`]: the case as JSON (SPEC §10.5) with clocks evaluated at a given time, masking and
 //!   redaction of personal data.
 //! - [`audit`]: canonical JSON and the SHA-256 hash chain.
@@ -24,6 +25,7 @@ pub mod ids;
 pub mod org;
 pub mod policy;
 pub mod service;
+pub mod stats;
 pub mod store;
 pub mod supervision;
 pub mod view;

@@ -435,6 +435,44 @@ impl<S: Store> Service<S> {
         })
     }
 
+    /// Statistics (SPEC §8) over cases registered in `[from, to]`, evaluated at `now`, best first
+    /// by `rank` when given.
+    pub fn stats(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<FixedOffset>,
+        by: crate::stats::GroupBy,
+        rank: Option<crate::stats::Kpi>,
+    ) -> Result<Vec<crate::stats::Group>> {
+        let mut groups = self.work(|w| {
+            let today = local_date(now, w.policy.timezone);
+            let counts = w.txn.stats(&crate::stats::StatsQuery {
+                from,
+                to,
+                today,
+                by,
+            })?;
+            Ok(counts
+                .into_iter()
+                .map(|(key, counts)| {
+                    let name = match by {
+                        crate::stats::GroupBy::Category => key.clone(),
+                        _ => UnitCode::parse(&key)
+                            .ok()
+                            .and_then(|u| w.org.unit(&u).map(|x| x.name.clone()))
+                            .unwrap_or_else(|| key.clone()),
+                    };
+                    crate::stats::Group { key, name, counts }
+                })
+                .collect::<Vec<_>>())
+        })?;
+        if let Some(k) = rank {
+            crate::stats::rank(&mut groups, k);
+        }
+        Ok(groups)
+    }
+
     /// Case ids matching a query.
     pub fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.work(|w| w.txn.query(q))

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod register;
 pub mod route;
 pub mod show;
+pub mod stats;
 pub mod status;
 pub mod supervise;
 pub mod verify;

@@ -237,6 +237,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                     office: *office,
                     unit: rated,
                     at,
+                    clock: *clock,
                 });
             }
         }

@@ -560,6 +560,8 @@ pub struct Evaluation {
     pub unit: UnitCode,
     /// When.
     pub at: DateTime<FixedOffset>,
+    /// The evaluation clock it answered.
+    pub clock: u32,
 }
 
 /// A supervision on a case (督办).

@@ -623,6 +623,12 @@ impl Txn for FlakyTxn<'_> {
     ) -> crate::error::Result<Vec<CaseId>> {
         self.inner.case_ids(after, limit)
     }
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> crate::error::Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+        self.inner.stats(q)
+    }
     fn commit(self) -> crate::error::Result<()> {
         let left = self.commits_left.get();
         self.commits_left.set(left - 1);
@@ -713,4 +719,187 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
         );
     }
     assert_eq!(svc.tick(at("2026-04-01")).expect("again").events, 0);
+}
+
+fn stats_world<S: Store>(svc: &mut Service<S>) {
+    use crate::case::{Outcome, Satisfaction};
+    seed(svc);
+    let xfj = sid("cty-a-xfj.c");
+    let zjj = sid("cty-a-zjj.c");
+    let t = |to: &str| Command::Transfer {
+        to: u(to),
+        note: None,
+    };
+    let opinion = Command::Opinion {
+        outcome: Outcome::Supported,
+        text: "t".into(),
+        without_assist: None,
+    };
+    // A: routed, accepted and answered in time, rated satisfied.
+    let a = svc
+        .register(
+            &xfj,
+            at("2026-03-02"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("a")
+        .id;
+    svc.execute(&xfj, at("2026-03-02"), &a, t("cty-a-zjj"))
+        .expect("t");
+    svc.execute(
+        &zjj,
+        at("2026-03-03"),
+        &a,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("acc");
+    svc.execute(&zjj, at("2026-03-20"), &a, opinion.clone())
+        .expect("op");
+    svc.execute(
+        &xfj,
+        at("2026-03-21"),
+        &a,
+        Command::Evaluate {
+            handling: Satisfaction::Satisfied,
+            office: None,
+        },
+    )
+    .expect("ev");
+    // B: accepted late (acceptance due 03-17), handling still open and overdue at the end of June.
+    let mut rb = registration("town-a", Channel::Visit);
+    rb.petitioners[0].id_number = None;
+    rb.petitioners[0].phone = Some("13900000002".into());
+    rb.headcount = 7;
+    let b = svc.register(&xfj, at("2026-03-02"), rb).expect("b").id;
+    svc.execute(&xfj, at("2026-03-02"), &b, t("cty-a-zjj"))
+        .expect("t");
+    svc.execute(
+        &zjj,
+        at("2026-03-20"),
+        &b,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("acc");
+    // C: never routed — an undecided overdue intake.
+    let mut rc = registration("town-a", Channel::Letter);
+    rc.petitioners[0].id_number = None;
+    rc.petitioners[0].phone = Some("13900000003".into());
+    svc.register(&xfj, at("2026-03-03"), rc).expect("c");
+    // D: a repeat of A, answered in time, never rated (evaluation lapses).
+    let d = svc
+        .register(
+            &xfj,
+            at("2026-03-05"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("d")
+        .id;
+    svc.execute(&xfj, at("2026-03-05"), &d, t("cty-a-zjj"))
+        .expect("t");
+    svc.execute(
+        &zjj,
+        at("2026-03-06"),
+        &d,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("acc");
+    svc.execute(&zjj, at("2026-03-16"), &d, opinion)
+        .expect("op");
+    // Outside the period: not counted.
+    svc.register(
+        &xfj,
+        at("2026-04-02"),
+        registration("town-a", Channel::Letter),
+    )
+    .expect("e");
+}
+
+fn check_stats<S: Store>(mut svc: Service<S>) -> Vec<crate::stats::Group> {
+    use crate::stats::{GroupBy, Kpi};
+    stats_world(&mut svc);
+    let now = at("2026-06-30");
+    let groups = svc
+        .stats(d("2026-03-01"), d("2026-03-31"), now, GroupBy::Unit, None)
+        .expect("stats");
+    let g = |k: &str| {
+        groups
+            .iter()
+            .find(|g| g.key == k)
+            .map(|g| g.json())
+            .unwrap_or_else(|| panic!("no group {k}"))
+    };
+    let x = g("cty-a-xfj");
+    assert_eq!(x["name"], "cty-a-xfj name");
+    assert_eq!(
+        (
+            x["registered"].as_u64(),
+            x["repeats"].as_u64(),
+            x["collective_visits"].as_u64()
+        ),
+        (Some(4), Some(1), Some(1))
+    );
+    assert_eq!(x["repeat_rate"], 0.25);
+    assert_eq!(
+        x["timely_acceptance_rate"], 0.75,
+        "3 intakes routed in time, 1 undecided and overdue"
+    );
+    assert_eq!(x["overdue_open"]["intake"], 1);
+    assert!(
+        x["on_time_completion_rate"].is_null(),
+        "no handling clocks: null, not 0"
+    );
+    let z = g("cty-a-zjj");
+    assert_eq!(z["registered"], 0);
+    let third = 2.0 / 3.0;
+    assert_eq!(
+        z["timely_acceptance_rate"].as_f64(),
+        Some(third),
+        "B accepted after its 15 days"
+    );
+    assert_eq!(
+        z["on_time_completion_rate"].as_f64(),
+        Some(third),
+        "B open and overdue counts as a miss"
+    );
+    assert_eq!(z["participation_rate"], 0.5, "one rated, one lapsed");
+    assert_eq!(z["satisfaction_rate"], 1.0);
+    assert_eq!(z["overdue_open"]["handling"], 1);
+    assert!(z["repeat_rate"].is_null());
+    // Ranking: best first, worst last; units without a value last.
+    let ranked = svc
+        .stats(
+            d("2026-03-01"),
+            d("2026-03-31"),
+            now,
+            GroupBy::Unit,
+            Some(Kpi::TimelyAcceptanceRate),
+        )
+        .expect("rank");
+    let keys: Vec<&str> = ranked.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(&keys[..2], ["cty-a-xfj", "cty-a-zjj"]);
+    // By locality: all four cases concern town-a.
+    let by_loc = svc
+        .stats(
+            d("2026-03-01"),
+            d("2026-03-31"),
+            now,
+            GroupBy::Locality,
+            None,
+        )
+        .expect("loc");
+    assert_eq!(by_loc.len(), 1);
+    assert_eq!(by_loc[0].counts.registered, 4);
+    assert_eq!(by_loc[0].counts.timely_base, 7);
+    groups
+}
+
+#[test]
+fn stats_definitions_on_a_hand_built_set_agree_on_both_stores() {
+    // SPEC §8, each rate with a known value; the SQL must agree with the reference definition.
+    let mem = check_stats(Service::with_seed(MemoryStore::new(), 1));
+    let sql = check_stats(Service::with_seed(
+        SqliteStore::open_in_memory().expect("open"),
+        1,
+    ));
+    assert_eq!(mem, sql);
 }

@@ -298,6 +298,16 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> Result<BTreeMap<String, crate::stats::Counts>> {
+        let mut out = BTreeMap::new();
+        for (row, _) in self.work.cases.values() {
+            crate::stats::accumulate(row, q, &mut out);
+        }
+        Ok(out)
+    }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         Ok(self
             .work

@@ -123,6 +123,11 @@ pub trait Txn {
         from: u64,
         visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
     ) -> Result<()>;
+    /// Raw counts for statistics (SPEC §8), by group key.
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>>;
     /// Every case id, in id order, after `after`, at most `limit`.
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
     /// Commits.

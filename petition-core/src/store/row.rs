@@ -26,6 +26,8 @@ pub struct ClockRow {
     pub met: Option<bool>,
     /// Window recorded lapsed.
     pub lapsed: bool,
+    /// For evaluation clocks: the handling rating given.
+    pub rating: Option<&'static str>,
 }
 
 /// One supervision row.
@@ -150,6 +152,11 @@ impl CaseRow {
                     stopped_on: c.stopped_on,
                     met: c.met(),
                     lapsed: c.lapsed,
+                    rating: case
+                        .evaluations
+                        .iter()
+                        .find(|e| e.clock == c.index)
+                        .map(|e| e.handling.as_str()),
                 })
                 .collect(),
             supervisions: case

@@ -80,6 +80,7 @@ const MIGRATIONS: &[&str] = &[
         stopped_on TEXT,
         met        INTEGER,
         lapsed     INTEGER NOT NULL,
+        rating     TEXT,
         PRIMARY KEY(case_id, idx)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX clocks_open_due ON clocks(due, case_id) WHERE stopped_on IS NULL AND duty = 1;
@@ -585,12 +586,14 @@ impl Txn for SqliteTxn<'_> {
             let mut st = self
                 .tx
                 .prepare_cached(
-                    "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
-                        stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed
+                        stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
+                        rating = excluded.rating
                      WHERE clocks.unit IS NOT excluded.unit OR clocks.due IS NOT excluded.due
-                        OR clocks.stopped_on IS NOT excluded.stopped_on OR clocks.lapsed IS NOT excluded.lapsed",
+                        OR clocks.stopped_on IS NOT excluded.stopped_on OR clocks.lapsed IS NOT excluded.lapsed
+                        OR clocks.rating IS NOT excluded.rating",
                 )
                 .map_err(db_err)?;
             for c in &r.clocks {
@@ -604,7 +607,8 @@ impl Txn for SqliteTxn<'_> {
                     c.due.to_string(),
                     c.stopped_on.map(|d| d.to_string()),
                     c.met.map(b),
-                    b(c.lapsed)
+                    b(c.lapsed),
+                    c.rating
                 ])
                 .map_err(db_err)?;
             }
@@ -796,6 +800,102 @@ impl Txn for SqliteTxn<'_> {
             }
         }
         Ok(())
+    }
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+        use crate::stats::GroupBy;
+        let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
+            std::collections::BTreeMap::new();
+        let (case_key, clock_key, sup_key) = match q.by {
+            GroupBy::Unit => ("c.first_contact", "k.unit", "s.unit"),
+            GroupBy::Locality => ("c.locality", "c.locality", "c.locality"),
+            GroupBy::Category => ("c.category", "c.category", "c.category"),
+        };
+        let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
+        let sql = format!(
+            "SELECT {case_key}, count(*), sum(c.collective = 1 AND c.channel = 'visit'), sum(c.skip_level), sum(c.repeat)
+             FROM cases c WHERE c.registered_on BETWEEN ?1 AND ?2 AND {case_key} IS NOT NULL GROUP BY 1"
+        );
+        {
+            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
+            let mut rows = st.query(params![from, to]).map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let c = out
+                    .entry(r.get::<_, String>(0).map_err(db_err)?)
+                    .or_default();
+                c.registered = r.get::<_, i64>(1).map_err(db_err)? as u64;
+                c.collective_visits = r.get::<_, i64>(2).map_err(db_err)? as u64;
+                c.skip_level_visits = r.get::<_, i64>(3).map_err(db_err)? as u64;
+                c.repeats = r.get::<_, i64>(4).map_err(db_err)? as u64;
+            }
+        }
+        let sql = format!(
+            "SELECT {clock_key}, k.kind, k.duty,
+                sum(k.met = 1),
+                sum(k.stopped_on IS NOT NULL OR k.due < ?3),
+                sum(k.stopped_on IS NULL AND k.due < ?3),
+                sum(k.lapsed = 1 OR (k.stopped_on IS NULL AND k.due < ?3)),
+                sum(k.rating IS NOT NULL),
+                sum(k.rating IN ('satisfied', 'basically_satisfied'))
+             FROM cases c JOIN clocks k ON k.case_id = c.id
+             WHERE c.registered_on BETWEEN ?1 AND ?2 AND {clock_key} IS NOT NULL GROUP BY 1, 2, 3"
+        );
+        {
+            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
+            let mut rows = st.query(params![from, to, today]).map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let g = |i: usize| {
+                    r.get::<_, Option<i64>>(i)
+                        .map(|v| v.unwrap_or(0) as u64)
+                        .map_err(db_err)
+                };
+                let key: String = r.get(0).map_err(db_err)?;
+                let kind: String = r.get(1).map_err(db_err)?;
+                let duty = g(2)? == 1;
+                let (met, base, overdue, lapsed, rated, satisfied) =
+                    (g(3)?, g(4)?, g(5)?, g(6)?, g(7)?, g(8)?);
+                let c = out.entry(key).or_default();
+                match kind.as_str() {
+                    "intake" | "acceptance" => {
+                        c.timely_met += met;
+                        c.timely_base += base;
+                    }
+                    "handling" => {
+                        c.completion_met += met;
+                        c.completion_base += base;
+                    }
+                    "evaluation" => {
+                        c.evaluations += rated;
+                        c.satisfied += satisfied;
+                        c.evaluations_lapsed += lapsed;
+                    }
+                    _ => {}
+                }
+                if duty && overdue > 0 {
+                    *c.overdue_open.entry(kind).or_default() += overdue;
+                }
+            }
+        }
+        let sql = format!(
+            "SELECT {sup_key}, s.level, count(*) FROM cases c JOIN supervisions s ON s.case_id = c.id
+             WHERE c.registered_on BETWEEN ?1 AND ?2 AND {sup_key} IS NOT NULL GROUP BY 1, 2"
+        );
+        {
+            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
+            let mut rows = st.query(params![from, to]).map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let c = out
+                    .entry(r.get::<_, String>(0).map_err(db_err)?)
+                    .or_default();
+                c.supervisions.insert(
+                    r.get(1).map_err(db_err)?,
+                    r.get::<_, i64>(2).map_err(db_err)? as u64,
+                );
+            }
+        }
+        Ok(out)
     }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         let after = after.map(|a| a.as_str().to_string()).unwrap_or_default();

@@ -1,0 +1,268 @@
+//! 统计 (SPEC §8): the KPI definitions. Stores count (SQLite with SQL over the query tables, the
+//! in-memory store with [`accumulate`], the reference the SQL is tested against); this module turns
+//! counts into rates — `null` when the denominator is 0 — and ranks units (正反典型).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::clock::ClockKind;
+use crate::store::CaseRow;
+
+/// What the figures are grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Each figure for the unit it belongs to: a clock for its responsible unit, an evaluation for
+    /// the unit whose answer it rates, a registration for the first-contact unit.
+    Unit,
+    /// The case's locality (问题属地).
+    Locality,
+    /// The case's category.
+    Category,
+}
+
+/// A statistics query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatsQuery {
+    /// First registration date (local, inclusive).
+    pub from: NaiveDate,
+    /// Last registration date (local, inclusive).
+    pub to: NaiveDate,
+    /// The local date of `now`: open clocks past due on it count as overdue.
+    pub today: NaiveDate,
+    /// Grouping.
+    pub by: GroupBy,
+}
+
+/// Raw counts of one group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Cases registered.
+    pub registered: u64,
+    /// Collective visits (集体访: visits with headcount ≥ 5).
+    pub collective_visits: u64,
+    /// Skip-level visits (越级走访).
+    pub skip_level_visits: u64,
+    /// Repeat petitions (重复信访).
+    pub repeats: u64,
+    /// Intake and acceptance clocks met.
+    pub timely_met: u64,
+    /// Intake and acceptance clocks stopped or now overdue.
+    pub timely_base: u64,
+    /// Handling clocks met.
+    pub completion_met: u64,
+    /// Handling clocks stopped or now overdue.
+    pub completion_base: u64,
+    /// Evaluations given.
+    pub evaluations: u64,
+    /// Evaluations lapsed (recorded, or open past their window).
+    pub evaluations_lapsed: u64,
+    /// Evaluations satisfied or basically satisfied.
+    pub satisfied: u64,
+    /// Open duty clocks now overdue, by kind.
+    pub overdue_open: BTreeMap<String, u64>,
+    /// Supervisions, by level.
+    pub supervisions: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    /// Adds another group's counts.
+    pub fn add(&mut self, o: &Counts) {
+        self.registered += o.registered;
+        self.collective_visits += o.collective_visits;
+        self.skip_level_visits += o.skip_level_visits;
+        self.repeats += o.repeats;
+        self.timely_met += o.timely_met;
+        self.timely_base += o.timely_base;
+        self.completion_met += o.completion_met;
+        self.completion_base += o.completion_base;
+        self.evaluations += o.evaluations;
+        self.evaluations_lapsed += o.evaluations_lapsed;
+        self.satisfied += o.satisfied;
+        for (k, v) in &o.overdue_open {
+            *self.overdue_open.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.supervisions {
+            *self.supervisions.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+fn rate(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// The KPIs that can rank units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kpi {
+    /// 及时受理率.
+    TimelyAcceptanceRate,
+    /// 按期办结率.
+    OnTimeCompletionRate,
+    /// 参评率.
+    ParticipationRate,
+    /// 满意率.
+    SatisfactionRate,
+    /// 重复信访率 (lower is better).
+    RepeatRate,
+}
+
+impl Kpi {
+    /// Every KPI with its name.
+    pub const ALL: [(Kpi, &'static str); 5] = [
+        (Kpi::TimelyAcceptanceRate, "timely_acceptance_rate"),
+        (Kpi::OnTimeCompletionRate, "on_time_completion_rate"),
+        (Kpi::ParticipationRate, "participation_rate"),
+        (Kpi::SatisfactionRate, "satisfaction_rate"),
+        (Kpi::RepeatRate, "repeat_rate"),
+    ];
+    /// Parses the name.
+    pub fn parse(s: &str) -> Option<Kpi> {
+        Self::ALL.iter().find(|(_, n)| *n == s).map(|(k, _)| *k)
+    }
+    /// The name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("")
+    }
+    /// The value for a group.
+    pub fn value(self, c: &Counts) -> Option<f64> {
+        match self {
+            Kpi::TimelyAcceptanceRate => rate(c.timely_met, c.timely_base),
+            Kpi::OnTimeCompletionRate => rate(c.completion_met, c.completion_base),
+            Kpi::ParticipationRate => rate(c.evaluations, c.evaluations + c.evaluations_lapsed),
+            Kpi::SatisfactionRate => rate(c.satisfied, c.evaluations),
+            Kpi::RepeatRate => rate(c.repeats, c.registered),
+        }
+    }
+    /// Whether a higher value is better.
+    pub fn higher_is_better(self) -> bool {
+        self != Kpi::RepeatRate
+    }
+}
+
+/// One group of the result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Unit code, locality code or category.
+    pub key: String,
+    /// Unit name, or the category again.
+    pub name: String,
+    /// Counts.
+    pub counts: Counts,
+}
+
+impl Group {
+    /// The §10.4 JSON of a group: counts and the §8 rates.
+    pub fn json(&self) -> Value {
+        let c = &self.counts;
+        let mut v = json!({
+            "key": self.key,
+            "name": self.name,
+            "registered": c.registered,
+            "collective_visits": c.collective_visits,
+            "skip_level_visits": c.skip_level_visits,
+            "repeats": c.repeats,
+            "overdue_open": c.overdue_open,
+            "supervisions": c.supervisions,
+            "evaluations": c.evaluations,
+            "evaluations_lapsed": c.evaluations_lapsed,
+        });
+        for (k, name) in Kpi::ALL {
+            v[name] = json!(k.value(c));
+        }
+        v
+    }
+}
+
+/// Orders groups best first, worst last, by a KPI; groups without a value come last.
+pub fn rank(groups: &mut [Group], kpi: Kpi) {
+    groups.sort_by(|a, b| {
+        let (x, y) = (kpi.value(&a.counts), kpi.value(&b.counts));
+        match (x, y) {
+            (Some(x), Some(y)) => {
+                let o = x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal);
+                let o = if kpi.higher_is_better() {
+                    o.reverse()
+                } else {
+                    o
+                };
+                o.then_with(|| a.key.cmp(&b.key))
+            }
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.key.cmp(&b.key),
+        }
+    });
+}
+
+/// The reference definition: adds one case's row to the groups (the in-memory store uses it; the
+/// SQLite store's SQL must agree with it).
+pub fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Counts>) {
+    let Some(on) = row.registered_on else { return };
+    if on < q.from || on > q.to {
+        return;
+    }
+    let case_key = match q.by {
+        GroupBy::Unit => row.first_contact.as_ref().map(|u| u.to_string()),
+        GroupBy::Locality => row.locality.as_ref().map(|u| u.to_string()),
+        GroupBy::Category => row.category.clone(),
+    };
+    let key_for = |unit: &crate::ids::UnitCode| match q.by {
+        GroupBy::Unit => Some(unit.to_string()),
+        _ => case_key.clone(),
+    };
+    if let Some(k) = &case_key {
+        let c = out.entry(k.clone()).or_default();
+        c.registered += 1;
+        c.collective_visits += u64::from(row.collective && row.channel == Some("visit"));
+        c.skip_level_visits += u64::from(row.skip_level);
+        c.repeats += u64::from(row.repeat);
+    }
+    for k in &row.clocks {
+        let Some(key) = key_for(&k.unit) else {
+            continue;
+        };
+        let open_overdue = k.stopped_on.is_none() && k.due < q.today;
+        let c = out.entry(key).or_default();
+        match k.kind {
+            ClockKind::Intake | ClockKind::Acceptance => {
+                c.timely_met += u64::from(k.met == Some(true));
+                c.timely_base += u64::from(k.stopped_on.is_some() || open_overdue);
+            }
+            ClockKind::Handling => {
+                c.completion_met += u64::from(k.met == Some(true));
+                c.completion_base += u64::from(k.stopped_on.is_some() || open_overdue);
+            }
+            ClockKind::Evaluation => {
+                c.evaluations += u64::from(k.rating.is_some());
+                c.satisfied += u64::from(matches!(
+                    k.rating,
+                    Some("satisfied" | "basically_satisfied")
+                ));
+                c.evaluations_lapsed += u64::from(k.lapsed || open_overdue);
+            }
+            _ => {}
+        }
+        if !k.kind.is_window() && open_overdue {
+            *c.overdue_open
+                .entry(k.kind.as_str().to_string())
+                .or_default() += 1;
+        }
+    }
+    for s in &row.supervisions {
+        let Some(key) = key_for(&s.unit) else {
+            continue;
+        };
+        *out.entry(key)
+            .or_default()
+            .supervisions
+            .entry(s.level.to_string())
+            .or_default() += 1;
+    }
+}
