@@ -52,6 +52,7 @@ Views (查询):
   queue        Your unit's work, most urgent first
   show         One case, with clocks and timeline
   status       A case's public status with its query code (查询码)
+  notice       Print a notice: 告知书, 意见书, 转送单, 督办单
   list         Cases by state, unit, due date, petitioner, period
   overdue      Overdue work (超期)
   stats        KPIs by unit, locality or category; --rank (统计)
@@ -64,6 +65,8 @@ Administration (管理):
   policy       Time limits: show, set
   calendar     Holidays and make-up working days: import, show
   verify       Check the audit chain
+  export       Export: jsonl (the chain), csv, open311
+  import       Rebuild a database from a jsonl export
   backup       Online backup of the database
   completions  Shell completion scripts
 
@@ -112,11 +115,14 @@ enum Cmd {
     Tick(supervise::TickArgs),
     Show(show::Args),
     Status(status::Args),
+    Notice(notice::Args),
     List(list::ListArgs),
     Queue(list::QueueArgs),
     Overdue(list::OverdueArgs),
     Stats(stats::Args),
     Verify(verify::Args),
+    Export(export::ExportArgs),
+    Import(export::ImportArgs),
     Backup(backup::Args),
     Completions(completions::Args),
 }
@@ -151,11 +157,14 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
         Cmd::Tick(a) => supervise::tick(app, a),
         Cmd::Show(a) => show::run(app, a),
         Cmd::Status(a) => status::run(app, a),
+        Cmd::Notice(a) => notice::run(app, a),
         Cmd::List(a) => list::list(app, a),
         Cmd::Queue(a) => list::queue(app, a),
         Cmd::Overdue(a) => list::overdue(app, a),
         Cmd::Stats(a) => stats::run(app, a),
         Cmd::Verify(a) => verify::run(app, a),
+        Cmd::Export(a) => export::export(app, a),
+        Cmd::Import(a) => export::import(app, a),
         Cmd::Backup(a) => backup::run(app, a),
         Cmd::Completions(a) => completions::run(a),
     }

@@ -11,6 +11,8 @@
 //! - [`view`]: the case as JSON (SPEC §10.5) with clocks evaluated at a given time, masking and
 //!   redaction of personal data.
 //! - [`audit`]: canonical JSON and the SHA-256 hash chain.
+//! - [`notice`]: the written notices (告知书, 意见书, 转送单, 督办单) as text or HTML.
+//! - [`interchange`]: JSON Lines, CSV and Open311 exports, and the verified import.
 //! - [`store`] and [`service`]: the `Store` trait (SQLite and in-memory) and the one door for writes.
 //!
 //! The core reads no system clock: time is always an argument.
@@ -22,6 +24,8 @@ pub mod case;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod interchange;
+pub mod notice;
 pub mod org;
 pub mod policy;
 pub mod service;

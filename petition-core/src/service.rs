@@ -308,15 +308,24 @@ impl<S: Store> Service<S> {
 
     /// Runs `f` in one write transaction and commits it when `f` succeeds; a lock held by another
     /// writer is retried a bounded number of times, then reported as `conflict`.
-    pub fn work<R>(
+    pub fn work<R>(&mut self, f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>) -> Result<R> {
+        self.run(true, f)
+    }
+
+    fn run<R>(
         &mut self,
+        write: bool,
         mut f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>,
     ) -> Result<R> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let result = (|| {
-                let mut txn = self.store.txn()?;
+                let mut txn = if write {
+                    self.store.txn()?
+                } else {
+                    self.store.read()?
+                };
                 let org = txn.org()?;
                 let policy = txn.policy()?;
                 let calendar = txn.calendar()?;
@@ -394,12 +403,12 @@ impl<S: Store> Service<S> {
 
     /// Loads a case and its history.
     pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
-        self.work(|w| w.load(id))
+        self.read(|w| w.load(id))
     }
 
-    /// Reads in a transaction (org, policy, calendar and queries).
+    /// Reads in a read transaction (org, policy, calendar and queries); never blocks writers.
     pub fn read<R>(&mut self, f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>) -> Result<R> {
-        self.work(f)
+        self.run(false, f)
     }
 
     /// `tick` (§7.3) at `now`: finds due cases through the due-date index, one transaction per case
@@ -408,8 +417,8 @@ impl<S: Store> Service<S> {
         let mut summary = TickSummary::default();
         let mut done: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
         loop {
-            let today = self.work(|w| Ok(local_date(now, w.policy.timezone)))?;
-            let batch = self.work(|w| w.txn.due_for_tick(today, 500))?;
+            let today = self.read(|w| Ok(local_date(now, w.policy.timezone)))?;
+            let batch = self.read(|w| w.txn.due_for_tick(today, 500))?;
             let fresh: Vec<CaseId> = batch.into_iter().filter(|id| !done.contains(id)).collect();
             if fresh.is_empty() {
                 return Ok(summary);
@@ -427,7 +436,7 @@ impl<S: Store> Service<S> {
 
     /// Recomputes the audit chain and reports the first broken link (§9).
     pub fn verify(&mut self) -> Result<VerifyReport> {
-        self.work(|w| {
+        self.read(|w| {
             let mut v = Verifier::default();
             w.txn
                 .chain(1, &mut |e| Ok(v.feed(e.gseq, &e.body, &e.hash)))?;
@@ -445,7 +454,7 @@ impl<S: Store> Service<S> {
         by: crate::stats::GroupBy,
         rank: Option<crate::stats::Kpi>,
     ) -> Result<Vec<crate::stats::Group>> {
-        let mut groups = self.work(|w| {
+        let mut groups = self.read(|w| {
             let today = local_date(now, w.policy.timezone);
             let counts = w.txn.stats(&crate::stats::StatsQuery {
                 from,
@@ -475,7 +484,7 @@ impl<S: Store> Service<S> {
 
     /// Case ids matching a query.
     pub fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
-        self.work(|w| w.txn.query(q))
+        self.read(|w| w.txn.query(q))
     }
 
     /// A unit's queue.
@@ -484,6 +493,6 @@ impl<S: Store> Service<S> {
         unit: &UnitCode,
         limit: usize,
     ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
-        self.work(|w| w.txn.queue(unit, limit))
+        self.read(|w| w.txn.queue(unit, limit))
     }
 }

@@ -115,6 +115,11 @@ impl Txn for MemTxn<'_> {
         *n += 1;
         Ok(CaseId::new(year, *n))
     }
+    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()> {
+        let n = self.work.counters.entry(id.year()).or_insert(0);
+        *n = (*n).max(id.sequence());
+        Ok(())
+    }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
         Ok(self.work.events.get(id).cloned().unwrap_or_default())
     }

@@ -32,6 +32,11 @@ pub trait Store {
     /// Opens a write transaction (in SQLite: `BEGIN IMMEDIATE`). Fails with `conflict` when the
     /// database stays locked by another writer past the busy timeout.
     fn txn(&mut self) -> Result<Self::Txn<'_>>;
+    /// Opens a read transaction: a consistent snapshot that does not block writers (in SQLite a
+    /// deferred transaction under WAL). Only read verbs may be used on it.
+    fn read(&mut self) -> Result<Self::Txn<'_>> {
+        self.txn()
+    }
 }
 
 /// How `query` orders its results.
@@ -93,6 +98,8 @@ pub trait Txn {
     fn append_admin(&mut self, ev: &AdminEvent) -> Result<()>;
     /// Allocates the next case id of `year`.
     fn next_case_id(&mut self, year: i32) -> Result<CaseId>;
+    /// Makes sure later allocations come after `id` (used when importing).
+    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()>;
     /// A case's events in order (empty when unknown).
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.

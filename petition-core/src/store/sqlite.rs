@@ -279,6 +279,13 @@ impl Store for SqliteStore {
             .map_err(db_err)?;
         Ok(SqliteTxn { tx, head: None })
     }
+    fn read(&mut self) -> Result<SqliteTxn<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(db_err)?;
+        Ok(SqliteTxn { tx, head: None })
+    }
 }
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
@@ -489,6 +496,13 @@ impl Txn for SqliteTxn<'_> {
             )
             .map_err(db_err)?;
         Ok(CaseId::new(year, n as u32))
+    }
+    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO counters(year, next) VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE SET next = max(next, excluded.next)")
+            .and_then(|mut st| st.execute(params![id.year(), id.sequence()]))
+            .map_err(db_err)?;
+        Ok(())
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
         let mut st = self

@@ -1,0 +1,474 @@
+//! 数据交换 (SPEC §11): streaming exports — the audit chain as JSON Lines, cases as CSV rows and as
+//! Open311 GeoReport v2 service requests — and the import of a JSON Lines export into a new
+//! database, verifying the chain while it loads. Memory stays flat: rows are written as they are
+//! read, in id order, a page at a time.
+
+use std::io::{BufRead, Write};
+
+use chrono::NaiveDate;
+use serde_json::{json, Map, Value};
+
+use crate::audit::{chain_hash, hex, strip_gseq, unhex, Entry, GENESIS};
+use crate::case::{Case, Event, EventKind};
+use crate::clock::local_date;
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, UnitCode};
+use crate::service::Service;
+use crate::store::{seal, Store, Txn};
+use crate::view::{mask_address, mask_id, mask_phone, Privacy, REDACTED};
+
+fn io(e: std::io::Error) -> DomainError {
+    DomainError::Internal(msg::internal(&format!("write failed: {e}")))
+}
+
+/// Masks the personal data of a `registered` entry's petitioners; with `redact` (a reader from the
+/// accused unit) names and representatives too. Marks the entry `"masked": true`.
+fn mask_registration(v: &mut Value, redact: bool) {
+    let Some(reg) = v.get_mut("registration") else {
+        return;
+    };
+    if let Some(ps) = reg.get_mut("petitioners").and_then(Value::as_array_mut) {
+        for p in ps {
+            for (k, f) in [
+                ("id_number", mask_id as fn(&str) -> String),
+                ("phone", mask_phone),
+                ("address", mask_address),
+            ] {
+                if let Some(s) = p.get(k).and_then(Value::as_str).map(str::to_string) {
+                    p[k] = json!(if redact { REDACTED.to_string() } else { f(&s) });
+                }
+            }
+            if redact {
+                p["name"] = json!(REDACTED);
+            }
+        }
+    }
+    if redact {
+        if let Some(rs) = reg.get_mut("representatives").and_then(Value::as_array_mut) {
+            for r in rs {
+                *r = json!(REDACTED);
+            }
+        }
+        reg["content"] = Value::Null;
+    }
+    v["masked"] = json!(true);
+}
+
+/// Writes every entry of the audit chain in chain order, one JSON object a line, each with its
+/// `gseq` and `hash`. Without `include_pii`, id numbers, phones and addresses are masked (such a
+/// file documents the history but cannot be imported). `reader` is the exporting unit (§6.6).
+pub fn export_jsonl<S: Store>(
+    svc: &mut Service<S>,
+    out: &mut dyn Write,
+    include_pii: bool,
+    reader: Option<&UnitCode>,
+) -> Result<u64> {
+    svc.read(|w| {
+        let mut n = 0u64;
+        let mut result: Result<()> = Ok(());
+        w.txn().chain(1, &mut |e| {
+            let mut line = e.body;
+            if !include_pii && line.contains("\"type\":\"registered\"") {
+                let mut v: Value = serde_json::from_str(&line)
+                    .map_err(|x| DomainError::Integrity(msg::integrity(&x.to_string())))?;
+                let accused = v
+                    .pointer("/registration/accused_unit")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let redact = matches!((&accused, reader), (Some(a), Some(r)) if a == r.as_str());
+                mask_registration(&mut v, redact);
+                line = crate::audit::canonical(&v);
+            }
+            // Append the hash as the last member of the object.
+            line.pop();
+            line.push_str(&format!(",\"hash\":\"{}\"}}\n", hex(&e.hash)));
+            if let Err(x) = out.write_all(line.as_bytes()) {
+                result = Err(io(x));
+                return Ok(false);
+            }
+            n += 1;
+            Ok(true)
+        })?;
+        result.clone()?;
+        Ok(n)
+    })
+}
+
+/// Visits every case in id order, a page at a time, inside one read transaction.
+fn each_case<S: Store>(
+    svc: &mut Service<S>,
+    mut f: impl FnMut(&crate::org::Org, &Case, NaiveDate) -> Result<()>,
+) -> Result<u64> {
+    svc.read(|w| {
+        let today_tz = w.policy().timezone;
+        let org = w.org().clone();
+        let mut after: Option<CaseId> = None;
+        let mut n = 0;
+        loop {
+            let page = w.txn().case_ids(after.as_ref(), 1000)?;
+            if page.is_empty() {
+                return Ok(n);
+            }
+            for id in &page {
+                if let Some(c) = w.txn().load_snapshot(id)? {
+                    let today = c
+                        .last_at
+                        .map(|t| local_date(t, today_tz))
+                        .unwrap_or(NaiveDate::MIN);
+                    f(&org, &c, today)?;
+                    n += 1;
+                }
+            }
+            after = page.last().cloned();
+        }
+    })
+}
+
+/// The CSV columns: key, English header, Chinese header.
+pub const CSV_COLUMNS: &[(&str, &str, &str)] = &[
+    ("id", "case id", "编号"),
+    ("state", "state", "状态"),
+    ("channel", "channel", "信访形式"),
+    ("purpose", "purpose", "信访目的"),
+    ("category", "category", "内容分类"),
+    ("locality", "locality", "问题属地"),
+    ("summary", "summary", "概况"),
+    ("petitioners", "petitioners", "信访人"),
+    ("id_numbers", "id numbers", "证件号码"),
+    ("phones", "phones", "联系电话"),
+    ("addresses", "addresses", "住址"),
+    ("headcount", "headcount", "人数"),
+    ("collective", "collective", "集体访"),
+    ("skip_level", "skip level", "越级"),
+    ("repeat_of", "repeat of", "重复件原件"),
+    ("first_contact", "first contact", "首问单位"),
+    ("holder", "holder", "责任单位"),
+    ("lead", "lead", "主办单位"),
+    ("received_at", "received at", "收到时间"),
+    ("registered_at", "registered at", "登记时间"),
+    ("outcome", "outcome", "处理意见"),
+    ("review_outcome", "review outcome", "复查意见"),
+    ("rereview_outcome", "re-review outcome", "复核意见"),
+    ("decline_ground", "decline ground", "不予受理理由"),
+    ("close_reason", "close reason", "办结方式"),
+    ("extension_days", "extension days", "延期天数"),
+    ("overdue", "overdue now", "当前超期"),
+    ("next_due", "next due", "最近到期日"),
+];
+
+fn join(items: impl Iterator<Item = Option<String>>) -> String {
+    items
+        .map(|x| x.unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One CSV row of a case at local date `today`.
+pub fn csv_row(case: &Case, today: NaiveDate, privacy: Privacy) -> Vec<String> {
+    let reg = case.registration.as_ref();
+    let ps = reg.map(|r| r.petitioners.as_slice()).unwrap_or(&[]);
+    let pii = |v: Option<&String>, f: fn(&str) -> String| {
+        v.map(|s| match privacy {
+            Privacy::Full => s.clone(),
+            Privacy::Masked => f(s),
+            Privacy::Redacted => REDACTED.to_string(),
+        })
+    };
+    let s = |x: Option<&str>| x.unwrap_or("").to_string();
+    let duty_open = case
+        .clocks
+        .iter()
+        .filter(|c| c.is_open() && !c.kind.is_window());
+    vec![
+        case.id.to_string(),
+        case.state.as_str().to_string(),
+        s(reg.map(|r| r.channel.as_str())),
+        s(reg.map(|r| r.purpose.as_str())),
+        s(reg.map(|r| r.category.as_str())),
+        s(reg.map(|r| r.locality.as_str())),
+        s(reg.map(|r| r.summary.as_str())),
+        join(ps.iter().map(|p| {
+            Some(if privacy == Privacy::Redacted {
+                REDACTED.to_string()
+            } else {
+                p.name.clone()
+            })
+        })),
+        join(ps.iter().map(|p| pii(p.id_number.as_ref(), mask_id))),
+        join(ps.iter().map(|p| pii(p.phone.as_ref(), mask_phone))),
+        join(ps.iter().map(|p| pii(p.address.as_ref(), mask_address))),
+        reg.map(|r| r.headcount.to_string()).unwrap_or_default(),
+        case.collective.to_string(),
+        case.skip_level.to_string(),
+        case.repeat_of
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        case.first_contact
+            .as_ref()
+            .map(|f| f.unit.to_string())
+            .unwrap_or_default(),
+        case.holder
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+        case.lead
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+        reg.map(|r| r.received_at.to_rfc3339()).unwrap_or_default(),
+        case.registered_at
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+        s(case.outcome.map(|o| o.as_str())),
+        s(case.review_outcome.map(|o| o.as_str())),
+        s(case.rereview_outcome.map(|o| o.as_str())),
+        s(case.decline_ground.map(|o| o.as_str())),
+        s(case.close_reason.map(|o| o.as_str())),
+        case.extension_days.to_string(),
+        duty_open.clone().any(|c| c.overdue(today)).to_string(),
+        duty_open
+            .map(|c| c.due)
+            .min()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    ]
+}
+
+/// Writes one row per case: UTF-8 with a BOM (so spreadsheet programs read Chinese), headers in
+/// English or Chinese. `today` evaluates `overdue`.
+pub fn export_csv<S: Store>(
+    svc: &mut Service<S>,
+    out: &mut dyn Write,
+    chinese_headers: bool,
+    today: NaiveDate,
+    base: Privacy,
+    reader: Option<&UnitCode>,
+) -> Result<u64> {
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(
+        CSV_COLUMNS
+            .iter()
+            .map(|(_, en, zh)| if chinese_headers { *zh } else { *en }),
+    )
+    .map_err(|e| io(e.into()))?;
+    let n = each_case(svc, |_, c, _| {
+        w.write_record(csv_row(c, today, Privacy::for_reader(c, reader, base)))
+            .map_err(|e| io(e.into()))
+    })?;
+    w.flush().map_err(io)?;
+    Ok(n)
+}
+
+/// One Open311 GeoReport v2 service request for a case.
+pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
+    let reg = case.registration.as_ref();
+    let holder_name = case
+        .holder
+        .as_ref()
+        .and_then(|h| org.unit(h))
+        .map(|u| u.name.clone());
+    let expected = case
+        .clocks
+        .iter()
+        .filter(|c| c.is_open() && !c.kind.is_window())
+        .map(|c| c.due)
+        .min()
+        .zip(case.registered_at)
+        .map(|(d, t)| format!("{d}T23:59:59{}", t.offset()));
+    let mut m = Map::new();
+    m.insert("service_request_id".into(), json!(case.id));
+    m.insert(
+        "status".into(),
+        json!(if case.state.is_terminal() {
+            "closed"
+        } else {
+            "open"
+        }),
+    );
+    m.insert(
+        "status_notes".into(),
+        json!(format!("{} ({})", case.state.as_str(), case.state.zh())),
+    );
+    m.insert(
+        "service_name".into(),
+        json!(reg.map(|r| r.category.clone())),
+    );
+    m.insert(
+        "service_code".into(),
+        json!(reg.map(|r| r.category.clone())),
+    );
+    m.insert("description".into(), json!(reg.map(|r| r.summary.clone())));
+    m.insert("agency_responsible".into(), json!(holder_name));
+    m.insert("service_notice".into(), Value::Null);
+    m.insert(
+        "requested_datetime".into(),
+        json!(case.registered_at.map(|t| t.to_rfc3339())),
+    );
+    m.insert(
+        "updated_datetime".into(),
+        json!(case.last_at.map(|t| t.to_rfc3339())),
+    );
+    m.insert("expected_datetime".into(), json!(expected));
+    m.insert(
+        "address".into(),
+        json!(reg
+            .and_then(|r| org.unit(&r.locality))
+            .map(|u| u.name.clone())),
+    );
+    m.insert("address_id".into(), json!(reg.map(|r| r.locality.clone())));
+    m.insert("zipcode".into(), Value::Null);
+    m.insert("lat".into(), Value::Null);
+    m.insert("long".into(), Value::Null);
+    m.insert("media_url".into(), Value::Null);
+    Value::Object(m)
+}
+
+/// Writes the cases as an Open311 GeoReport v2 JSON array of service requests, streaming.
+pub fn export_open311<S: Store>(svc: &mut Service<S>, out: &mut dyn Write) -> Result<u64> {
+    out.write_all(b"[").map_err(io)?;
+    let mut first = true;
+    let n = each_case(svc, |org, c, _| {
+        if !first {
+            out.write_all(b",\n").map_err(io)?;
+        }
+        first = false;
+        out.write_all(open311(c, org).to_string().as_bytes())
+            .map_err(io)
+    })?;
+    out.write_all(b"]\n").map_err(io)?;
+    Ok(n)
+}
+
+/// What an import loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Chain entries.
+    pub entries: u64,
+    /// Cases.
+    pub cases: u64,
+}
+
+fn bad_line(line: u64, why: &str) -> DomainError {
+    DomainError::Integrity(msg::invalid(
+        &format!("line {line}: {why}; nothing was imported"),
+        &format!("第 {line} 行：{why}；未导入任何数据"),
+    ))
+}
+
+fn check_units(org: &crate::org::Org, ev: &Event) -> Option<String> {
+    let mut units: Vec<&UnitCode> = ev.unit.iter().collect();
+    match &ev.kind {
+        EventKind::Registered(r) => {
+            units.push(&r.registration.locality);
+            units.extend(r.registration.accused_unit.iter());
+        }
+        EventKind::Transferred { to, .. } | EventKind::Assigned { to, .. } => units.push(to),
+        EventKind::Accepted { assisting, .. } => units.extend(assisting.iter()),
+        EventKind::SupervisionOpened { supervision, .. } => {
+            units.push(&supervision.by);
+            units.push(&supervision.unit);
+        }
+        EventKind::SupervisionEscalated { by, .. } => units.push(by),
+        _ => {}
+    }
+    units
+        .into_iter()
+        .find(|u| org.unit(u).is_none())
+        .map(|u| format!("event for unknown unit {u}"))
+}
+
+/// Loads a JSON Lines export into `svc` (a new, empty database), verifying the chain line by line:
+/// order (`gseq`), hash, shape, sequence per case and the units events refer to. Any broken line
+/// is refused with its number; the caller discards the database. `progress` gets bytes read.
+pub fn import_jsonl<S: Store>(
+    svc: &mut Service<S>,
+    input: &mut dyn BufRead,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary> {
+    let fresh =
+        svc.read(|w| Ok(!w.txn().initialized()? && w.txn().case_ids(None, 1)?.is_empty()))?;
+    if !fresh {
+        return Err(DomainError::Validation(msg::invalid(
+            "import loads into a new database: give --db a path that does not exist yet",
+            "导入只能写入新数据库：请用 --db 指定一个尚不存在的路径",
+        )));
+    }
+    let mut prev = GENESIS;
+    let mut line_no = 0u64;
+    let mut summary = ImportSummary::default();
+    let mut buf = String::new();
+    let mut done = false;
+    while !done {
+        // One transaction per batch of lines: a failure anywhere fails the import as a whole
+        // (the caller removes the partial file).
+        svc.work(|w| {
+            for _ in 0..5000 {
+                buf.clear();
+                let n = input.read_line(&mut buf).map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
+                if n == 0 {
+                    done = true;
+                    return Ok(());
+                }
+                line_no += 1;
+                progress(n as u64);
+                let text = buf.trim_end_matches(['\n', '\r']);
+                if text.is_empty() {
+                    return Err(bad_line(line_no, "empty line"));
+                }
+                let mut v: Value = serde_json::from_str(text).map_err(|_| bad_line(line_no, "not a JSON object"))?;
+                if v.get("masked").is_some() {
+                    return Err(bad_line(
+                        line_no,
+                        "this export has personal data masked and cannot rebuild a database: export with --include-pii (admin)",
+                    ));
+                }
+                let hash = v
+                    .as_object_mut()
+                    .and_then(|m| m.remove("hash"))
+                    .and_then(|h| h.as_str().and_then(unhex))
+                    .ok_or_else(|| bad_line(line_no, "no valid hash"))?;
+                let gseq = v.get("gseq").and_then(Value::as_u64).ok_or_else(|| bad_line(line_no, "no gseq"))?;
+                if gseq != summary.entries + 1 {
+                    return Err(bad_line(line_no, "entries missing or out of order"));
+                }
+                if chain_hash(&prev, &crate::audit::canonical(&v)) != hash {
+                    return Err(bad_line(line_no, "the hash does not match the entry and the one before it (edited or forged)"));
+                }
+                let entry: Entry = serde_json::from_value(strip_gseq(v)).map_err(|_| bad_line(line_no, "not an event of this format"))?;
+                // The entry must re-serialise to exactly what was hashed, or the rebuilt chain would differ.
+                if seal(gseq, &prev, &entry).hash.as_slice() != hash.as_slice() {
+                    return Err(bad_line(line_no, "the entry does not round-trip exactly"));
+                }
+                match &entry {
+                    Entry::Admin(a) => w.append_imported_admin(a).map_err(|e| bad_line(line_no, e.text().en.as_str()))?,
+                    Entry::Case(ev) => {
+                        if let Some(why) = check_units(w.org(), ev) {
+                            return Err(bad_line(line_no, &why));
+                        }
+                        let case = match w.txn().load_snapshot(&ev.case)? {
+                            Some(c) => c,
+                            None if ev.seq == 1 && matches!(ev.kind, EventKind::Registered(_)) => {
+                                summary.cases += 1;
+                                Case::new(ev.case.clone())
+                            }
+                            None => return Err(bad_line(line_no, "an event for a case that was never registered")),
+                        };
+                        if ev.seq != case.seq + 1 || case.last_at.is_some_and(|t| ev.at < t) {
+                            return Err(bad_line(line_no, "events of a case out of order"));
+                        }
+                        w.txn().append(case.seq, std::slice::from_ref(ev)).map_err(|e| bad_line(line_no, e.text().en.as_str()))?;
+                        let next = crate::case::evolve(case, ev);
+                        w.txn().put_case(&next)?;
+                        w.txn().bump_case_counter(&ev.case)?;
+                    }
+                }
+                prev = hash;
+                summary.entries += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(summary)
+}

@@ -1,0 +1,371 @@
+//! 文书: the written notices a clerk prints — 受理告知书, 不予受理告知书, 延期告知书, 处理意见书,
+//! 复查意见书, 复核意见书, 转送单/交办单, 督办单 — rendered from a case's data as plain text or as a
+//! simple printable HTML page, Chinese by default.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::case::{Case, Event, EventKind};
+use crate::error::{msg, DomainError, Lang, Result};
+use crate::org::Org;
+use crate::view::{Privacy, REDACTED};
+
+/// The kinds of notice.
+pub const KINDS: [&str; 8] = [
+    "acceptance",
+    "decline",
+    "extension",
+    "opinion",
+    "review",
+    "rereview",
+    "routing",
+    "supervision",
+];
+
+/// A rendered notice: a title and paragraphs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Title, e.g. 受理告知书.
+    pub title: String,
+    /// Paragraphs.
+    pub paragraphs: Vec<String>,
+}
+
+fn date(t: DateTime<FixedOffset>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => t.format("%Y年%m月%d日").to_string(),
+        Lang::En => t.format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn day(d: chrono::NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => d.format("%Y年%m月%d日").to_string(),
+        Lang::En => d.to_string(),
+    }
+}
+
+fn missing(what_en: &str, what_zh: &str) -> DomainError {
+    DomainError::InvalidTransition(msg::invalid(
+        &format!("this case has no {what_en} to put in a notice yet"),
+        &format!("该件尚无{what_zh}，无法出具此文书"),
+    ))
+}
+
+/// Renders a notice of `kind` for a case. `supervision` picks a supervision (default: the latest).
+pub fn render(
+    case: &Case,
+    events: &[Event],
+    org: &Org,
+    kind: &str,
+    lang: Lang,
+    privacy: Privacy,
+    supervision: Option<u32>,
+) -> Result<Notice> {
+    let zh = lang == Lang::Zh;
+    let t = |en: String, zh_: String| if zh { zh_ } else { en };
+    let reg = case
+        .registration
+        .as_ref()
+        .ok_or_else(|| missing("registration", "登记信息"))?;
+    let name_of = |u: &crate::ids::UnitCode| {
+        org.unit(u)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| u.to_string())
+    };
+    let petitioner = match privacy {
+        Privacy::Redacted => REDACTED.to_string(),
+        _ => reg
+            .petitioners
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+            .join("、"),
+    };
+    let received = date(reg.received_at, lang);
+    let head = t(
+        format!(
+            "Dear {petitioner}: concerning the matter you raised on {received}, \"{}\" (case {}).",
+            reg.summary, case.id
+        ),
+        format!(
+            "{petitioner}：您于{received}反映的“{}”一事（编号 {}）",
+            reg.summary, case.id
+        ),
+    );
+    let find = |f: &dyn Fn(&EventKind) -> bool| events.iter().rev().find(|e| f(&e.kind));
+    let footer = |unit: Option<&crate::ids::UnitCode>, at: DateTime<FixedOffset>| {
+        let u = unit.map(name_of).unwrap_or_default();
+        format!("{u}\n{}", date(at, lang))
+    };
+    let (title, mut paragraphs, signer, at) = match kind {
+        "acceptance" => {
+            let e = find(&|k| matches!(k, EventKind::Accepted { .. }))
+                .ok_or_else(|| missing("acceptance", "受理记录"))?;
+            let due = case
+                .clocks
+                .iter()
+                .find(|c| c.kind == crate::clock::ClockKind::Handling)
+                .map(|c| day(c.due, lang))
+                .unwrap_or_default();
+            let code = case
+                .query_code
+                .as_ref()
+                .map(|q| q.to_string())
+                .unwrap_or_default();
+            let code = if privacy == Privacy::Redacted {
+                REDACTED.to_string()
+            } else {
+                code
+            };
+            (
+                t("Notice of acceptance".into(), "受理告知书".into()),
+                vec![
+                    head.clone()
+                        + &t(
+                            format!(
+                                " has been accepted by {} on {}.",
+                                e.unit.as_ref().map(name_of).unwrap_or_default(),
+                                date(e.at, lang)
+                            ),
+                            format!(
+                                "，{}已于{}依法受理。",
+                                e.unit.as_ref().map(name_of).unwrap_or_default(),
+                                date(e.at, lang)
+                            ),
+                        ),
+                    t(
+                        format!(
+                            "A written answer will be given by {due} (2005 Regulations Art 33)."
+                        ),
+                        format!("我们将在{due}前出具书面处理意见（《信访条例》第三十三条）。"),
+                    ),
+                    t(
+                        format!("You may follow the case with its id and query code {code}."),
+                        format!("您可凭编号和查询码 {code} 查询办理进展。"),
+                    ),
+                ],
+                e.unit.clone(),
+                e.at,
+            )
+        }
+        "decline" => {
+            let e = find(&|k| matches!(k, EventKind::Declined { .. }))
+                .ok_or_else(|| missing("decline", "不予受理记录"))?;
+            let EventKind::Declined { ground, notice } = &e.kind else {
+                return Err(missing("decline", "不予受理记录"));
+            };
+            (
+                t("Notice of non-acceptance".into(), "不予受理告知书".into()),
+                vec![
+                    head.clone()
+                        + &t(
+                            format!(" is not accepted (ground: {}).", ground.as_str()),
+                            "，经审查，决定不予受理。".into(),
+                        ),
+                    notice.clone(),
+                ],
+                e.unit.clone(),
+                e.at,
+            )
+        }
+        "extension" => {
+            let e = find(&|k| matches!(k, EventKind::Extended { .. }))
+                .ok_or_else(|| missing("extension", "延期记录"))?;
+            let EventKind::Extended { days, reason, due } = &e.kind else {
+                return Err(missing("extension", "延期记录"));
+            };
+            (
+                t("Notice of extension".into(), "延期告知书".into()),
+                vec![
+                    head.clone() + &t(
+                        format!(" needs more time: the limit is extended by {days} days to {} (2005 Regulations Art 33).", day(*due, lang)),
+                        format!("，因情况复杂，经本单位负责人批准，办理期限延长{days}日，至{}（《信访条例》第三十三条）。", day(*due, lang)),
+                    ),
+                    t(format!("Reason: {reason}"), format!("延期理由：{reason}")),
+                ],
+                e.unit.clone(),
+                e.at,
+            )
+        }
+        "opinion" | "review" | "rereview" => {
+            let (title, ev) = match kind {
+                "opinion" => (
+                    t("Written opinion".into(), "信访事项处理意见书".into()),
+                    find(&|k| matches!(k, EventKind::OpinionIssued { .. })),
+                ),
+                "review" => (
+                    t("Review opinion".into(), "信访事项复查意见书".into()),
+                    find(&|k| matches!(k, EventKind::ReviewIssued { .. })),
+                ),
+                _ => (
+                    t("Re-review opinion".into(), "信访事项复核意见书".into()),
+                    find(&|k| matches!(k, EventKind::RereviewIssued { .. })),
+                ),
+            };
+            let e = ev.ok_or_else(|| missing("opinion of this kind", "此类意见"))?;
+            let (outcome, text) = match &e.kind {
+                EventKind::OpinionIssued { outcome, text, .. } => (outcome.as_str(), text.clone()),
+                EventKind::ReviewIssued { outcome, text, .. }
+                | EventKind::RereviewIssued { outcome, text, .. } => {
+                    (outcome.as_str(), text.clone())
+                }
+                _ => ("", String::new()),
+            };
+            let unit_name = e.unit.as_ref().map(name_of).unwrap_or_default();
+            let right = match kind {
+                "opinion" => t(
+                    "If you disagree, you may ask the body above the issuing unit for a review within 30 days of receiving this opinion (2005 Regulations Art 34).".into(),
+                    "如对本处理意见不服，可以自收到本意见书之日起30日内请求原办理单位的上一级行政机关复查（《信访条例》第三十四条）。".into(),
+                ),
+                "review" => t(
+                    "If you disagree, you may ask the body above the reviewing unit for a re-review within 30 days of receiving this opinion (2005 Regulations Art 35).".into(),
+                    "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级行政机关请求复核（《信访条例》第三十五条）。".into(),
+                ),
+                _ => t(
+                    "This re-review opinion concludes the matter: a petition on the same facts and reasons will not be accepted again (2005 Regulations Art 35).".into(),
+                    "本复核意见为终结意见，信访人以同一事实和理由提出的信访事项，信访工作机构和有关行政机关不再受理（《信访条例》第三十五条）。".into(),
+                ),
+            };
+            (
+                title,
+                vec![
+                    head.clone()
+                        + &t(
+                            format!(": {unit_name} has examined it and answers ({outcome}):"),
+                            format!("，{unit_name}经调查核实，答复如下："),
+                        ),
+                    text,
+                    right,
+                ],
+                e.unit.clone(),
+                e.at,
+            )
+        }
+        "routing" => {
+            let e = find(&|k| {
+                matches!(
+                    k,
+                    EventKind::Transferred { .. } | EventKind::Assigned { .. }
+                )
+            })
+            .ok_or_else(|| missing("routing", "转送或交办记录"))?;
+            let (to, report_by, note, assign) = match &e.kind {
+                EventKind::Transferred { to, note, .. } => (to, None, note.clone(), false),
+                EventKind::Assigned {
+                    to,
+                    report_by,
+                    note,
+                    ..
+                } => (to, Some(*report_by), note.clone(), true),
+                _ => return Err(missing("routing", "转送或交办记录")),
+            };
+            let title = match (assign, zh) {
+                (true, true) => "信访事项交办单".to_string(),
+                (false, true) => "信访事项转送单".to_string(),
+                (true, false) => "Assignment slip".to_string(),
+                (false, false) => "Transfer slip".to_string(),
+            };
+            let acceptance_due = case
+                .clocks
+                .iter()
+                .rev()
+                .find(|c| c.kind == crate::clock::ClockKind::Acceptance && c.unit == *to)
+                .map(|c| day(c.due, lang))
+                .unwrap_or_default();
+            let mut p = vec![
+                t(format!("To {}:", name_of(to)), format!("{}：", name_of(to))),
+                t(
+                    format!("Case {} ({} / {}), received {received} from {petitioner}: \"{}\".", case.id, reg.channel, reg.purpose, reg.summary),
+                    format!("现将{petitioner}于{received}反映的“{}”一事（编号 {}）{}你单位，请依法办理。", reg.summary, case.id, if assign { "交由" } else { "转送" }),
+                ),
+                t(
+                    format!("Decide whether to accept by {acceptance_due}; object within 5 working days if the matter is outside your remit."),
+                    format!("请于{acceptance_due}前决定是否受理；如认为不属于本单位职责，请在收到之日起5个工作日内提出异议。"),
+                ),
+            ];
+            if let Some(by) = report_by {
+                p.push(t(
+                    format!("Report the result by {}.", day(by, lang)),
+                    format!("请于{}前报送办结报告。", day(by, lang)),
+                ));
+            }
+            if let Some(n) = note {
+                p.push(t(format!("Note: {n}"), format!("附言：{n}")));
+            }
+            (title, p, e.unit.clone(), e.at)
+        }
+        "supervision" => {
+            let s = match supervision {
+                Some(n) => case.supervisions.iter().find(|s| s.id == n),
+                None => case.supervisions.last(),
+            }
+            .ok_or_else(|| missing("supervision", "督办记录"))?;
+            let level = if zh {
+                s.level.zh().to_string()
+            } else {
+                s.level.as_str().to_string()
+            };
+            (
+                t(format!("Supervision notice ({level})"), format!("信访事项{level}单")),
+                vec![
+                    t(format!("To {}:", name_of(&s.unit)), format!("{}：", name_of(&s.unit))),
+                    t(
+                        format!("Case {} (\"{}\") is under {} on the ground of {}.", case.id, reg.summary, s.level.as_str(), s.ground.as_str()),
+                        format!("编号 {}（“{}”）现予{level}，事由：{}。", case.id, reg.summary, crate::case::SupervisionGround::as_str(s.ground)),
+                    ),
+                    s.text.clone(),
+                    t(
+                        format!("Act on it and report, explaining any delay, by {} (2005 Regulations Art 36).", day(s.respond_by, lang)),
+                        format!("请于{}前办理并反馈，超过时限的须说明原因（《信访条例》第三十六条）。", day(s.respond_by, lang)),
+                    ),
+                ],
+                Some(s.by.clone()),
+                s.opened_at,
+            )
+        }
+        other => {
+            return Err(DomainError::Usage(msg::field(
+                "kind",
+                &format!("{other:?} is not a notice: use one of {}", KINDS.join(", ")),
+                &format!("“{other}”不是文书类别：请使用 {}", KINDS.join("、")),
+            )))
+        }
+    };
+    paragraphs.push(footer(signer.as_ref(), at));
+    Ok(Notice { title, paragraphs })
+}
+
+impl Notice {
+    /// Plain text.
+    pub fn to_text(&self) -> String {
+        let mut s = format!("{}\n\n", self.title);
+        for p in &self.paragraphs {
+            s.push_str(p);
+            s.push_str("\n\n");
+        }
+        s.trim_end().to_string() + "\n"
+    }
+
+    /// A simple printable HTML page.
+    pub fn to_html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        let mut body = String::new();
+        let last = self.paragraphs.len().saturating_sub(1);
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            let class = if i == last { " class=\"sign\"" } else { "" };
+            body.push_str(&format!("<p{class}>{}</p>\n", esc(p).replace('\n', "<br>")));
+        }
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\
+             body{{font-family:\"SimSun\",\"Songti SC\",serif;max-width:40em;margin:3em auto;line-height:1.9;font-size:16pt}}\
+             h1{{text-align:center;font-size:22pt;letter-spacing:.2em}} p{{text-indent:2em}} p.sign{{text-align:right;text-indent:0}}\
+             @media print{{body{{margin:2cm}}}}</style></head>\n<body>\n<h1>{t}</h1>\n{body}</body></html>\n",
+            t = esc(&self.title)
+        )
+    }
+}

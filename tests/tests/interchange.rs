@@ -1,0 +1,394 @@
+//! End-to-end tests of `stats`, `export`, `import` and `notice` (SPEC §8, §11).
+
+use petition_tests::{bin, Env};
+use serde_json::Value;
+
+const T0: &str = "2026-03-02";
+
+/// A small history: one answered and rated case, one overdue in handling, one undecided.
+fn history(env: &Env) -> Vec<String> {
+    let a = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &a, "--to", "c-zjj"]);
+    env.ok(Some("wang"), "2026-03-03", &["accept", &a]);
+    env.ok(
+        Some("wang"),
+        "2026-03-20",
+        &["opinion", &a, "--outcome", "supported", "--text", "支持"],
+    );
+    env.ok(
+        Some("li"),
+        "2026-03-21",
+        &["evaluate", &a, "--handling", "satisfied"],
+    );
+    let b = env.register(T0, &["--accused-unit", "c-gtj"]);
+    env.ok(
+        Some("li"),
+        T0,
+        &["assign", &b, "--to", "c-zjj", "--report-by", "2026-04-30"],
+    );
+    env.ok(Some("wang"), "2026-03-04", &["accept", &b]);
+    let c = env.register("2026-03-05", &[]);
+    vec![a, b, c]
+}
+
+#[test]
+fn stats_reports_the_rates_and_ranks_units() {
+    let env = Env::new();
+    history(&env);
+    let v = env.ok(
+        None,
+        "2026-06-30",
+        &[
+            "stats",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--rank",
+            "on_time_completion_rate",
+        ],
+    );
+    let groups = v["groups"].as_array().expect("groups");
+    let g = |k: &str| {
+        groups
+            .iter()
+            .find(|g| g["key"] == k)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let xfj = g("c-xfj");
+    assert_eq!(xfj["registered"], 3);
+    assert_eq!(
+        xfj["repeats"], 2,
+        "the same petitioner, category and locality"
+    );
+    assert!(
+        (xfj["timely_acceptance_rate"].as_f64().expect("rate") - 2.0 / 3.0).abs() < 1e-9,
+        "the third intake is undecided and overdue"
+    );
+    let zjj = g("c-zjj");
+    assert_eq!(
+        zjj["on_time_completion_rate"], 0.5,
+        "one answered in time, one open and overdue"
+    );
+    assert_eq!(zjj["satisfaction_rate"], 1.0);
+    assert_eq!(zjj["overdue_open"]["handling"], 1);
+    assert_eq!(zjj["overdue_open"]["result_report"], 1);
+    assert_eq!(groups[0]["key"], "c-zjj", "ranked units first");
+    for k in [
+        "registered",
+        "collective_visits",
+        "skip_level_visits",
+        "repeats",
+        "timely_acceptance_rate",
+        "on_time_completion_rate",
+        "participation_rate",
+        "satisfaction_rate",
+        "repeat_rate",
+        "overdue_open",
+        "supervisions",
+    ] {
+        assert!(xfj.get(k).is_some(), "group has {k}");
+    }
+    let human = env.raw(
+        None,
+        "2026-06-30",
+        false,
+        &[
+            "--lang",
+            "zh",
+            "stats",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ],
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("按期办结率") && text.contains("某县住建局") && text.contains("50.0%"),
+        "{text}"
+    );
+}
+
+fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let head = r
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = r
+        .records()
+        .map(|x| x.expect("row").iter().map(str::to_string).collect())
+        .collect();
+    (head, rows)
+}
+
+#[test]
+fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_clerk() {
+    let env = Env::new();
+    history(&env);
+    let o = env.raw(
+        None,
+        "2026-06-30",
+        false,
+        &["--lang", "zh", "export", "--format", "csv"],
+    );
+    assert!(o.status.success());
+    let (head, rows) = read_csv(&o.stdout);
+    assert_eq!(head[0], "编号");
+    assert_eq!(rows.len(), 3);
+    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
+    assert_eq!(rows[0][col("证件号码")], "110105********002X");
+    assert_eq!(rows[0][col("联系电话")], "138****5678");
+    assert_eq!(rows[1][col("当前超期")], "true");
+    let o = env.raw(
+        Some("admin"),
+        "2026-06-30",
+        false,
+        &["export", "--format", "csv", "--include-pii"],
+    );
+    let (head, rows) = read_csv(&o.stdout);
+    assert_eq!(head[0], "case id");
+    assert_eq!(
+        rows[0][head.iter().position(|h| h == "id numbers").expect("col")],
+        "11010519491231002X"
+    );
+    let (exit, code, _) = env.err(
+        Some("li"),
+        "2026-06-30",
+        &["export", "--format", "csv", "--include-pii"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "permission_denied"));
+    // §6.6: the accused unit's export shows nobody on the accusation.
+    let o = env.raw(
+        Some("zhao"),
+        "2026-06-30",
+        false,
+        &["export", "--format", "csv"],
+    );
+    let (head, rows) = read_csv(&o.stdout);
+    assert_eq!(
+        rows[1][head.iter().position(|h| h == "petitioners").expect("col")],
+        "***"
+    );
+    assert_eq!(
+        rows[0][head.iter().position(|h| h == "petitioners").expect("col")],
+        "赵某"
+    );
+}
+
+#[test]
+fn open311_export_field_by_field() {
+    let env = Env::new();
+    let ids = history(&env);
+    let o = env.raw(
+        None,
+        "2026-06-30",
+        false,
+        &["export", "--format", "open311"],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("a JSON array");
+    let reqs = v.as_array().expect("array");
+    assert_eq!(reqs.len(), 3);
+    let a = &reqs[0];
+    assert_eq!(a["service_request_id"], ids[0].as_str());
+    assert_eq!(a["status"], "open", "opinion issued, not yet closed");
+    assert_eq!(a["service_code"], "housing.repair");
+    assert_eq!(a["description"], "房屋漏水");
+    assert_eq!(a["agency_responsible"], "某县住建局");
+    assert_eq!(a["requested_datetime"], "2026-03-02T09:00:00+08:00");
+    assert_eq!(a["updated_datetime"], "2026-03-21T09:00:00+08:00");
+    assert!(a["expected_datetime"].is_null(), "no open unit clock");
+    assert!(a["status_notes"]
+        .as_str()
+        .unwrap_or("")
+        .contains("opinion_issued"));
+    let b = &reqs[1];
+    assert_eq!(
+        b["expected_datetime"], "2026-04-30T23:59:59+08:00",
+        "the earliest open unit clock: the result report"
+    );
+    assert!(
+        !o.stdout.windows(6).any(|w| w == "赵某".as_bytes()),
+        "no personal data in Open311"
+    );
+}
+
+#[test]
+fn jsonl_round_trip_gives_identical_show_for_every_case_and_verifies() {
+    let env = Env::new();
+    let ids = history(&env);
+    env.ok(None, "2026-06-30", &["tick"]);
+    let file = env.dir.path().join("all.jsonl");
+    env.ok(
+        Some("admin"),
+        "2026-06-30",
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--include-pii",
+            "--out",
+            file.to_str().expect("p"),
+        ],
+    );
+    let copy = env.dir.path().join("copy.db");
+    let o = std::process::Command::new(bin())
+        .args([
+            "--db",
+            copy.to_str().expect("p"),
+            "--json",
+            "import",
+            file.to_str().expect("p"),
+        ])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let show = |db: &std::path::Path, id: &str| {
+        let o = std::process::Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().expect("p"),
+                "--json",
+                "--now",
+                "2026-07-01",
+                "show",
+                id,
+                "--timeline",
+            ])
+            .output()
+            .expect("run");
+        o.stdout
+    };
+    for id in &ids {
+        assert_eq!(show(&env.db, id), show(&copy, id), "{id}");
+    }
+    let o = std::process::Command::new(bin())
+        .args(["--db", copy.to_str().expect("p"), "--json", "verify"])
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+}
+
+#[test]
+fn a_corrupted_jsonl_line_is_refused_with_its_number_and_leaves_no_database() {
+    let env = Env::new();
+    history(&env);
+    let file = env.dir.path().join("all.jsonl");
+    env.ok(
+        Some("admin"),
+        "2026-06-30",
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--include-pii",
+            "--out",
+            file.to_str().expect("p"),
+        ],
+    );
+    let text = std::fs::read_to_string(&file).expect("read");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"accepted\""))
+        .expect("accepted");
+    lines[i] = lines[i].replace("\"unit\":\"c-zjj\"", "\"unit\":\"c-gtj\"");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let copy = env.dir.path().join("copy.db");
+    let o = std::process::Command::new(bin())
+        .args([
+            "--db",
+            copy.to_str().expect("p"),
+            "--json",
+            "import",
+            file.to_str().expect("p"),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(5));
+    let e: Value = serde_json::from_str(
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .last()
+            .expect("line"),
+    )
+    .expect("json");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("line {}", i + 1)),
+        "{e}"
+    );
+    let left: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("dir")
+        .filter_map(|d| d.ok())
+        .map(|d| d.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("copy"))
+        .collect();
+    assert!(left.is_empty(), "no database left behind: {left:?}");
+}
+
+#[test]
+fn notices_render_from_the_case() {
+    let env = Env::new();
+    let ids = history(&env);
+    let text = |args: &[&str]| {
+        let o = env.raw(None, "2026-06-30", false, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let t = text(&["notice", &ids[0], "--kind", "acceptance"]);
+    assert!(
+        t.starts_with("受理告知书")
+            && t.contains("赵某")
+            && t.contains("某县住建局已于2026年03月03日依法受理"),
+        "{t}"
+    );
+    let t = text(&["notice", &ids[0], "--kind", "opinion"]);
+    assert!(
+        t.contains("信访事项处理意见书") && t.contains("支持") && t.contains("30日内"),
+        "{t}"
+    );
+    let t = text(&["notice", &ids[1], "--kind", "routing"]);
+    assert!(
+        t.starts_with("信访事项交办单") && t.contains("2026年04月30日前报送办结报告"),
+        "{t}"
+    );
+    let t = text(&["--lang", "en", "notice", &ids[0], "--kind", "acceptance"]);
+    assert!(t.starts_with("Notice of acceptance"), "{t}");
+    let html = env.dir.path().join("n.html");
+    text(&[
+        "notice",
+        &ids[0],
+        "--kind",
+        "opinion",
+        "--out",
+        html.to_str().expect("p"),
+    ]);
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<h1>信访事项处理意见书</h1>"));
+    let (exit, code, _) = env.err(
+        None,
+        "2026-06-30",
+        &["notice", &ids[2], "--kind", "opinion"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "invalid_transition"));
+    // §6.6: the accused unit's notice names nobody.
+    let o = env.raw(
+        Some("zhao"),
+        "2026-06-30",
+        false,
+        &["notice", &ids[1], "--kind", "acceptance"],
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("赵某"));
+}
