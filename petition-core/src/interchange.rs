@@ -459,8 +459,8 @@ pub fn import_jsonl<S: Store>(
                             return Err(bad_line(line_no, "events of a case out of order"));
                         }
                         w.txn().append(case.seq, std::slice::from_ref(ev)).map_err(|e| bad_line(line_no, e.text().en.as_str()))?;
-                        let next = crate::case::evolve(case, ev);
-                        w.txn().put_case(&next)?;
+                        let next = crate::case::evolve(case.clone(), ev);
+                        w.txn().put_case(&case, &next)?;
                         w.txn().bump_case_counter(&ev.case)?;
                     }
                 }

@@ -106,7 +106,7 @@ impl<T: Txn> Work<'_, T> {
         for e in &events {
             next = evolve(next, e);
         }
-        self.txn.put_case(&next)?;
+        self.txn.put_case(case, &next)?;
         Ok(next)
     }
 
@@ -154,6 +154,14 @@ impl<T: Txn> Work<'_, T> {
         Ok((replay(id.clone(), &events), events))
     }
 
+    /// The current case for a decision: the snapshot written in the same transaction as the
+    /// events (equal to their replay, which the tests check), or `not_found`.
+    fn current(&mut self, id: &CaseId) -> Result<Case> {
+        self.txn
+            .load_snapshot(id)?
+            .ok_or_else(|| DomainError::NotFound(msg::no_case(id.as_str())))
+    }
+
     fn decide_on(
         &mut self,
         case: &Case,
@@ -191,11 +199,11 @@ impl<T: Txn> Work<'_, T> {
                 "请使用登记、合并或定时处理功能",
             )));
         }
-        let (case, _) = self.load(id)?;
+        let case = self.current(id)?;
         let events = self.decide_on(&case, &cmd, Actor::Staff(&staff), now)?;
         if let Command::Merge { into } = &cmd {
             // Both sides are decided before anything is written.
-            let (target, _) = self.load(into)?;
+            let target = self.current(into)?;
             let absorb = Command::Absorb { from: id.clone() };
             let target_events = self.decide_on(&target, &absorb, Actor::Staff(&staff), now)?;
             let merged = self.apply(&case, events)?;
@@ -212,7 +220,7 @@ impl<T: Txn> Work<'_, T> {
         now: DateTime<FixedOffset>,
         summary: &mut TickSummary,
     ) -> Result<()> {
-        let (case, _) = self.load(id)?;
+        let case = self.current(id)?;
         let events = self.decide_on(&case, &Command::Tick, Actor::System, now)?;
         for e in &events {
             summary.events += 1;
@@ -226,7 +234,7 @@ impl<T: Txn> Work<'_, T> {
         }
         // Even with nothing to append, refresh the row so its next tick date moves on.
         if events.is_empty() {
-            self.txn.put_case(&case)?;
+            self.txn.put_case(&case, &case)?;
             return Ok(());
         }
         self.apply(&case, events)?;

@@ -581,8 +581,12 @@ impl Txn for FlakyTxn<'_> {
     ) -> crate::error::Result<()> {
         self.inner.append(expected_seq, events)
     }
-    fn put_case(&mut self, case: &crate::case::Case) -> crate::error::Result<()> {
-        self.inner.put_case(case)
+    fn put_case(
+        &mut self,
+        before: &crate::case::Case,
+        after: &crate::case::Case,
+    ) -> crate::error::Result<()> {
+        self.inner.put_case(before, after)
     }
     fn find_related(
         &mut self,

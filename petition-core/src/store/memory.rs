@@ -155,7 +155,7 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, case: &Case) -> Result<()> {
+    fn put_case(&mut self, _before: &Case, case: &Case) -> Result<()> {
         self.work
             .cases
             .insert(case.id.clone(), (CaseRow::of(case), case.clone()));

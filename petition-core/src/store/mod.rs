@@ -107,8 +107,9 @@ pub trait Txn {
     /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case);
     /// `conflict` when another writer got there first.
     fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()>;
-    /// Writes the query tables for a case.
-    fn put_case(&mut self, case: &Case) -> Result<()>;
+    /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
+    /// now `after`; stores may write only what changed.
+    fn put_case(&mut self, before: &Case, after: &Case) -> Result<()>;
     /// Earlier cases with any of these identity keys and the same category and locality (§6.4).
     fn find_related(
         &mut self,

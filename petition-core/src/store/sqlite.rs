@@ -59,8 +59,7 @@ const MIGRATIONS: &[&str] = &[
         next_tick         TEXT,
         last_seq          INTEGER NOT NULL
     ) STRICT;
-    -- The folded case, kept apart so the query table stays dense for scans and lookups.
-    CREATE TABLE snapshots(id TEXT PRIMARY KEY REFERENCES cases(id), body TEXT NOT NULL) STRICT;
+
     CREATE INDEX cases_holder ON cases(holder, state);
     CREATE INDEX cases_lead ON cases(lead, state);
     CREATE INDEX cases_first_contact ON cases(first_contact, state);
@@ -85,7 +84,6 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX clocks_open_due ON clocks(due, case_id) WHERE stopped_on IS NULL AND duty = 1;
     CREATE INDEX clocks_unit_open ON clocks(unit, due) WHERE stopped_on IS NULL AND duty = 1;
-    CREATE INDEX clocks_unit_kind ON clocks(unit, kind, started);
 
     CREATE TABLE supervisions(
         case_id    TEXT NOT NULL REFERENCES cases(id),
@@ -509,28 +507,24 @@ impl Txn for SqliteTxn<'_> {
             .tx
             .prepare_cached("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
             .map_err(db_err)?;
-        let bodies: Vec<String> = st
-            .query_map([id.as_str()], |r| r.get(0))
-            .map_err(db_err)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(db_err)?;
-        drop(st);
-        bodies
-            .iter()
-            .map(|b| {
-                let v: serde_json::Value = serde_json::from_str(b).map_err(json_err)?;
-                serde_json::from_value(crate::audit::strip_gseq(v)).map_err(json_err)
-            })
-            .collect()
+        let mut rows = st.query([id.as_str()]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let body = r
+                .get_ref(0)
+                .map_err(db_err)?
+                .as_str()
+                .map_err(|e| db_err(e.into()))?;
+            // The stored body is the event plus its `gseq`, which `Event` ignores.
+            out.push(serde_json::from_str(body).map_err(json_err)?);
+        }
+        Ok(out)
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
-        let s: Option<String> = self
-            .tx
-            .prepare_cached("SELECT body FROM snapshots WHERE id = ?1")
-            .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)).optional())
-            .map_err(db_err)?;
-        s.map(|s| serde_json::from_str(&s).map_err(json_err))
-            .transpose()
+        // The case is the fold of its events: no second copy is stored (it would double the
+        // bytes written by every command).
+        let events = self.load_events(id)?;
+        Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
     }
     fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()> {
         let Some(first) = events.first() else {
@@ -554,10 +548,9 @@ impl Txn for SqliteTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, case: &Case) -> Result<()> {
+    fn put_case(&mut self, before: &Case, case: &Case) -> Result<()> {
         let r = CaseRow::of(case);
-        let snapshot = serde_json::to_string(case)
-            .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))?;
+        let old = CaseRow::of(before);
         let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
         self.tx
             .prepare_cached(
@@ -590,12 +583,7 @@ impl Txn for SqliteTxn<'_> {
                 ])
             })
             .map_err(db_err)?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO snapshots(id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-            )
-            .and_then(|mut st| st.execute(params![r.id.as_str(), snapshot]))
-            .map_err(db_err)?;
+
         {
             let mut st = self
                 .tx
@@ -610,7 +598,11 @@ impl Txn for SqliteTxn<'_> {
                         OR clocks.rating IS NOT excluded.rating",
                 )
                 .map_err(db_err)?;
-            for c in &r.clocks {
+            for c in r
+                .clocks
+                .iter()
+                .filter(|c| old.clocks.get(c.idx as usize) != Some(*c))
+            {
                 st.execute(params![
                     r.id.as_str(),
                     c.idx,
@@ -637,7 +629,11 @@ impl Txn for SqliteTxn<'_> {
                         respond_by = excluded.respond_by, answered = excluded.answered",
                 )
                 .map_err(db_err)?;
-            for s in &r.supervisions {
+            for s in r
+                .supervisions
+                .iter()
+                .filter(|s| !old.supervisions.contains(s))
+            {
                 st.execute(params![
                     r.id.as_str(),
                     s.id,
@@ -651,7 +647,7 @@ impl Txn for SqliteTxn<'_> {
                 .map_err(db_err)?;
             }
         }
-        if case.seq == 1 || r.last_seq <= 1 {
+        if before.seq == 0 {
             let mut st = self
                 .tx
                 .prepare_cached("INSERT OR IGNORE INTO identities(key, case_id) VALUES (?1, ?2)")
