@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Benchmarks of whole `petition` commands against SQLite itself on the same machine (issue 7).
+#
+#   bench/run.sh            100,000 and 1,000,000 cases; writes the table into BENCHMARKS.md
+#   bench/run.sh --quick    1,000 cases, prints the table only (CI runs this so the script cannot rot)
+#
+# Needs: the Rust toolchain, `sqlite3` and `hyperfine` (installed from Debian's packages when
+# missing and we are root), GNU time at /usr/bin/time for peak memory (else memory is skipped).
+# Environment: BENCH_DIR (scratch directory, default a new temp dir), BENCH_SIZES (override sizes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+if [ $QUICK = 1 ]; then SIZES=${BENCH_SIZES:-1000}; RUNS=5; else SIZES=${BENCH_SIZES:-"100000 1000000"}; RUNS=30; fi
+
+need() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing $2 from Debian's packages" >&2
+      (apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; }) || true
+    fi
+  fi
+  command -v "$1" >/dev/null 2>&1
+}
+need sqlite3 sqlite3 || { echo "bench: sqlite3 is required" >&2; exit 1; }
+HAVE_HYPERFINE=0; need hyperfine hyperfine && HAVE_HYPERFINE=1
+HAVE_TIME=0; [ -x /usr/bin/time ] || need /usr/bin/time time || true; [ -x /usr/bin/time ] && HAVE_TIME=1
+
+cargo build --release -q -p petition-cli
+P="$PWD/target/release/petition"
+WORK=${BENCH_DIR:-$(mktemp -d -t petition-bench-XXXXXX)}
+mkdir -p "$WORK"
+NOW="2026-11-26T10:00:00+08:00"
+OUT="$WORK/bench.md"
+: > "$OUT"
+
+# Median wall time in milliseconds of a command run $RUNS times (each run may differ: "$@" is
+# evaluated with $i set to the run number).
+median_ms() {
+  local cmd="$*" times=() i s e
+  for i in $(seq 1 "$RUNS"); do
+    s=$(date +%s%N); eval "$cmd" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    times+=($(( (e - s) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m/1000}'
+}
+
+# Median via hyperfine when present (repeatable commands), else the loop above.
+hf_ms() {
+  if [ $HAVE_HYPERFINE = 1 ]; then
+    hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/hf.json" "$1" >/dev/null 2>&1 \
+      && python3 -c "import json;print('%.2f'%(json.load(open('$WORK/hf.json'))['results'][0]['median']*1000))" && return
+  fi
+  median_ms "$1"
+}
+
+# Runs a command once and stops the benchmark if it fails: a failing command would time an error.
+check() { local cmd="$*"; eval "$cmd" >/dev/null 2>"$WORK/err" || { echo "bench: command failed: $*" >&2; cat "$WORK/err" >&2; exit 1; }; }
+
+rss_kb() { if [ $HAVE_TIME = 1 ]; then /usr/bin/time -f %M -o "$WORK/rss" bash -c "$1" >/dev/null 2>&1 || true; cat "$WORK/rss"; else echo "-"; fi; }
+ratio() { python3 -c "a,b=$1,$2; print('%.2f'%(a/b) if b else '-')"; }
+
+echo "# petition benchmarks ($(date -u +%F), $(nproc) cores, sqlite3 $(sqlite3 --version | cut -d' ' -f1))" >> "$OUT"
+for N in $SIZES; do
+  DB="$WORK/p$N.db"; FLOOR="$WORK/floor$N.db"
+  rm -f "$DB" "$DB"-wal "$DB"-shm "$FLOOR"*
+  echo "bench: generating $N cases" >&2
+  S=$(date +%s%N)
+  LOAD_RSS=$(rss_kb "'$P' --db '$DB' --now '$NOW' --json demo --cases $N --seed 1")
+  LOAD_MS=$(( ($(date +%s%N) - S) / 1000000 ))
+  # What was written: rows and bytes of the chain, cases and clocks.
+  read -r EV EVB < <(sqlite3 -separator ' ' "$DB" "SELECT count(*), sum(length(body)) FROM chain")
+  read -r CA < <(sqlite3 "$DB" "SELECT count(*) FROM cases")
+  read -r CL < <(sqlite3 "$DB" "SELECT count(*) FROM clocks")
+  # The floor: sqlite3 inserting the same rows and bytes, same schema and indexes, one transaction.
+  sqlite3 "$DB" .schema | grep -v '^CREATE TRIGGER' | sed -e '/^ *BEGIN SELECT RAISE/d' > "$WORK/schema.sql"
+  AVG=$(( EVB / EV ))
+  S=$(date +%s%N)
+  sqlite3 "$FLOOR" <<SQL >/dev/null
+PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+$(cat "$WORK/schema.sql")
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $CA)
+INSERT INTO cases(id, state, holder, lead, first_contact, locality, category, channel, registered_on, registered_at, names, skip_level, collective, repeat, next_tick, last_seq)
+SELECT printf('XF2026-%07d', i), 'handling', 'u' || (i % 20), 'u' || (i % 20), 'x' || (i % 4), 'l' || (i % 8), 'c.' || (i % 8), 'letter',
+       date('2025-11-26', '+' || (i % 365) || ' days'), '2026-01-01T09:00:00+08:00', 'name' || i, 0, 0, 0, date('2026-01-01', '+' || (i % 365) || ' days'), 4 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $EV)
+INSERT INTO chain(gseq, case_id, seq, type, body, hash)
+SELECT i, printf('XF2026-%07d', 1 + (i % $CA)), 1 + i / $CA, 'accepted', substr(hex(randomblob($AVG)), 1, $AVG), randomblob(32) FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $CL)
+INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed)
+SELECT printf('XF2026-%07d', 1 + (i % $CA)), i / $CA, 'handling', 1, 'u' || (i % 20), '2026-01-01', date('2026-01-01', '+' || (i % 90) || ' days'), NULL, NULL, 0 FROM n;
+COMMIT;
+SQL
+  FLOOR_MS=$(( ($(date +%s%N) - S) / 1000000 ))
+  {
+    echo
+    echo "## $N cases"
+    echo
+    echo "Rows written: $EV events ($EVB bytes of JSON), $CA cases, $CL clocks."
+    echo
+    echo "| measure | petition | sqlite3 | ratio |"
+    echo "|---|---|---|---|"
+    echo "| bulk load (demo --cases $N, ms) | $LOAD_MS | $FLOOR_MS | $(ratio $LOAD_MS $FLOOR_MS) |"
+  } >> "$OUT"
+
+  # One command vs one sqlite3 process doing one indexed lookup / one insert on the same file.
+  HANDLING=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE state = 'handling'")
+  CASE=$(sqlite3 "$DB" "SELECT id FROM cases WHERE state = 'handling' ORDER BY id LIMIT 1 OFFSET $(( HANDLING / 2 ))")
+  check "$P --db $DB --now $NOW --json show $CASE"
+  LOOKUP=$(hf_ms "sqlite3 $DB \"SELECT body FROM chain WHERE case_id = '$CASE' ORDER BY seq\"")
+  sqlite3 "$DB" "CREATE TABLE IF NOT EXISTS bench_scratch(i INTEGER PRIMARY KEY, v TEXT)"
+  INSERT=$(median_ms "sqlite3 $DB \"INSERT INTO bench_scratch(v) VALUES (hex(randomblob(200)))\"")
+  check "$P --db $DB --now $NOW --as cty-a-xfj-c --json register --channel letter --purpose request --locality town-a1 --category bench.x --summary bench --petitioner check"
+  SHOW=$(hf_ms "$P --db $DB --now $NOW --json show $CASE")
+  REG=$(median_ms "$P --db $DB --now $NOW --as cty-a-xfj-c --json register --channel letter --purpose request --locality town-a1 --category bench.x --summary bench --petitioner 'bench\$i'")
+  sqlite3 -separator ' ' "$DB" "SELECT id, holder FROM cases WHERE state = 'routed' ORDER BY id LIMIT $(( RUNS + 1 ))" > "$WORK/routed"
+  i=$(( RUNS + 1 )); check "set -- \$(sed -n \"\${i}p\" $WORK/routed); $P --db $DB --now $NOW --as \$2-c --json accept \$1"
+  ACCEPT=$(median_ms "set -- \$(sed -n \"\${i}p\" $WORK/routed); $P --db $DB --now $NOW --as \$2-c --json accept \$1")
+  {
+    echo "| show (ms, median) | $SHOW | $LOOKUP (lookup) | $(ratio $SHOW $LOOKUP) |"
+    echo "| register (ms, median) | $REG | $INSERT (insert) | $(ratio $REG $INSERT) |"
+    echo "| accept (ms, median) | $ACCEPT | $INSERT (insert) | $(ratio $ACCEPT $INSERT) |"
+  } >> "$OUT"
+  # Views.
+  $P --db "$DB" --now "$NOW" tick >/dev/null  # clear what is due, so the next tick has nothing to do
+  for v in "queue:--as cty-a-zjj-c queue" "overdue --limit 50:overdue --limit 50" "list --state handling --limit 50:list --state handling --limit 50" "tick (nothing due):tick" "stats over a year:stats --from 2025-11-27 --to 2026-11-26"; do
+    NAME=${v%%:*}; ARGS=${v#*:}
+    T=$(hf_ms "$P --db $DB --now $NOW --json $ARGS")
+    echo "| $NAME (ms, median) | $T | $LOOKUP (lookup) | $(ratio $T $LOOKUP) |" >> "$OUT"
+  done
+  # Memory: peak RSS of each command, and of a full export.
+  {
+    echo
+    echo "| peak RSS ($N cases) | KiB |"
+    echo "|---|---|"
+    echo "| demo --cases $N (bulk load) | $LOAD_RSS |"
+    echo "| show | $(rss_kb "$P --db $DB --now $NOW --json show $CASE") |"
+    echo "| register | $(rss_kb "$P --db $DB --now $NOW --as cty-a-xfj-c --json register --channel letter --purpose request --locality town-a1 --category bench.x --summary bench --petitioner rss") |"
+    echo "| queue | $(rss_kb "$P --db $DB --now $NOW --as cty-a-zjj-c --json queue") |"
+    echo "| overdue --limit 50 | $(rss_kb "$P --db $DB --now $NOW --json overdue --limit 50") |"
+    echo "| list --limit 50 | $(rss_kb "$P --db $DB --now $NOW --json list --state handling --limit 50") |"
+    echo "| tick | $(rss_kb "$P --db $DB --now $NOW --json tick") |"
+    echo "| stats over a year | $(rss_kb "$P --db $DB --now $NOW --json stats --from 2025-11-27 --to 2026-11-26") |"
+    echo "| export --format jsonl | $(rss_kb "$P --db $DB --as admin --now $NOW export --format jsonl --include-pii > /dev/null") |"
+  } >> "$OUT"
+  [ -n "${BENCH_KEEP:-}" ] || rm -f "$FLOOR" "$FLOOR"-wal "$FLOOR"-shm
+done
+
+cat "$OUT"
+if [ $QUICK = 0 ]; then
+  python3 - "$OUT" <<'PY'
+import re, sys
+table = open(sys.argv[1]).read()
+path = "BENCHMARKS.md"
+doc = open(path).read()
+start, end = "<!-- bench/run.sh:start -->", "<!-- bench/run.sh:end -->"
+block = f"{start}\n{table}\n{end}"
+doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, doc, flags=re.S) if start in doc else doc + "\n" + block + "\n"
+open(path, "w").write(doc)
+PY
+  echo "bench: table written to BENCHMARKS.md" >&2
+fi
