@@ -8,6 +8,8 @@ mod sqlite;
 
 #[cfg(test)]
 mod conformance;
+#[cfg(test)]
+mod model;
 
 use chrono::NaiveDate;
 
