@@ -5,6 +5,8 @@
 
 mod app;
 mod commands;
+#[cfg(test)]
+mod fuzz;
 mod i18n;
 mod render;
 

@@ -34,6 +34,9 @@ pub mod store;
 pub mod supervision;
 pub mod view;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use case::{decide, evolve, replay, Case, CaseState, Command, Context, Event, EventKind};
 pub use error::{DomainError, Lang, Text};
 pub use ids::{CaseId, QueryCode, StaffId, UnitCode};

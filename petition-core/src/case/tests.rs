@@ -1886,7 +1886,12 @@ fn tick_never_supervises_the_accused_unit() {
 fn denied(w: &mut World, when: &str, cmd: Command, actors: &[&str]) {
     for a in actors {
         let before = w.case.clone();
-        assert_eq!(code(w.run(a, when, cmd.clone())), "permission_denied", "{} by {a}", cmd.name());
+        assert_eq!(
+            code(w.run(a, when, cmd.clone())),
+            "permission_denied",
+            "{} by {a}",
+            cmd.name()
+        );
         assert_eq!(w.case, before);
     }
 }
@@ -1896,49 +1901,209 @@ fn every_mutating_command_is_authorised_in_the_core_against_unit_and_role() {
     // Issue 8 §6: each command with an actor of every wrong kind — another unit, a unit-less
     // admin, the system, a head of another unit.
     let mut w = World::registered();
-    denied(&mut w, "2026-03-02", transfer("cty-a-zjj"), &["cty-a-zjj.c", "admin", "system", "city-xfj.h"]);
-    let assign = Command::Assign { to: u("cty-a-zjj"), report_by: d("2026-04-30"), note: None };
-    denied(&mut w, "2026-03-02", assign.clone(), &["town-a.c", "admin", "system"]);
-    let decline = Command::Decline { ground: DeclineGround::LegislatureOrJudiciary, notice: "n".into() };
-    denied(&mut w, "2026-03-02", decline, &["cty-a-zjj.c", "admin", "system"]);
+    denied(
+        &mut w,
+        "2026-03-02",
+        transfer("cty-a-zjj"),
+        &["cty-a-zjj.c", "admin", "system", "city-xfj.h"],
+    );
+    let assign = Command::Assign {
+        to: u("cty-a-zjj"),
+        report_by: d("2026-04-30"),
+        note: None,
+    };
+    denied(
+        &mut w,
+        "2026-03-02",
+        assign.clone(),
+        &["town-a.c", "admin", "system"],
+    );
+    let decline = Command::Decline {
+        ground: DeclineGround::LegislatureOrJudiciary,
+        notice: "n".into(),
+    };
+    denied(
+        &mut w,
+        "2026-03-02",
+        decline,
+        &["cty-a-zjj.c", "admin", "system"],
+    );
     let withdraw = Command::Withdraw { reason: "r".into() };
-    denied(&mut w, "2026-03-02", withdraw.clone(), &["cty-a-zjj.c", "admin", "system"]);
-    denied(&mut w, "2026-03-02", Command::Merge { into: CaseId::new(2026, 2) }, &["town-a.c", "admin"]);
+    denied(
+        &mut w,
+        "2026-03-02",
+        withdraw.clone(),
+        &["cty-a-zjj.c", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-02",
+        Command::Merge {
+            into: CaseId::new(2026, 2),
+        },
+        &["town-a.c", "admin"],
+    );
     w.ok("cty-a-xfj.c", "2026-03-02", assign);
     let object = Command::Object { reason: "r".into() };
-    denied(&mut w, "2026-03-03", object.clone(), &["cty-a-xfj.c", "town-a.c", "admin", "system"]);
-    denied(&mut w, "2026-03-03", Command::Accept { assist: vec![u("town-a")] }, &["cty-a-xfj.c", "town-a.c", "admin", "system"]);
+    denied(
+        &mut w,
+        "2026-03-03",
+        object.clone(),
+        &["cty-a-xfj.c", "town-a.c", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-03",
+        Command::Accept {
+            assist: vec![u("town-a")],
+        },
+        &["cty-a-xfj.c", "town-a.c", "admin", "system"],
+    );
     w.ok("cty-a-zjj.c", "2026-03-03", object);
-    let resolve = Command::ResolveObjection { approve: false, note: None };
-    denied(&mut w, "2026-03-03", resolve.clone(), &["cty-a-zjj.c", "town-a.c", "admin", "system"]);
+    let resolve = Command::ResolveObjection {
+        approve: false,
+        note: None,
+    };
+    denied(
+        &mut w,
+        "2026-03-03",
+        resolve.clone(),
+        &["cty-a-zjj.c", "town-a.c", "admin", "system"],
+    );
     w.ok("cty-a-xfj.c", "2026-03-03", resolve);
-    w.ok("cty-a-zjj.c", "2026-03-03", Command::Accept { assist: vec![u("town-a")] });
-    denied(&mut w, "2026-03-04", Command::AssistInput { text: "t".into() }, &["cty-a-zjj.c", "cty-a-xfj.c", "admin", "system"]);
-    denied(&mut w, "2026-03-04", Command::Extend { days: 10, reason: "r".into() }, &["cty-a-zjj.c", "cty-a-xfj.h", "town-a.h", "admin", "system"]);
-    denied(&mut w, "2026-03-04", Command::Report { text: "t".into() }, &["cty-a-xfj.c", "town-a.c", "admin", "system"]);
-    let op = Command::Opinion { outcome: Outcome::Supported, text: "t".into(), without_assist: Some("w".into()) };
-    denied(&mut w, "2026-03-04", op.clone(), &["town-a.c", "cty-a-xfj.c", "admin", "system"]);
-    let sup = Command::Supervise { ground: SupervisionGround::Other, respond_by: d("2026-03-20"), text: "t".into(), unit: None, level: None };
-    denied(&mut w, "2026-03-04", sup.clone(), &["town-a.c", "cty-b.c", "city-zjj.c", "admin", "system"]);
+    w.ok(
+        "cty-a-zjj.c",
+        "2026-03-03",
+        Command::Accept {
+            assist: vec![u("town-a")],
+        },
+    );
+    denied(
+        &mut w,
+        "2026-03-04",
+        Command::AssistInput { text: "t".into() },
+        &["cty-a-zjj.c", "cty-a-xfj.c", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-04",
+        Command::Extend {
+            days: 10,
+            reason: "r".into(),
+        },
+        &["cty-a-zjj.c", "cty-a-xfj.h", "town-a.h", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-04",
+        Command::Report { text: "t".into() },
+        &["cty-a-xfj.c", "town-a.c", "admin", "system"],
+    );
+    let op = Command::Opinion {
+        outcome: Outcome::Supported,
+        text: "t".into(),
+        without_assist: Some("w".into()),
+    };
+    denied(
+        &mut w,
+        "2026-03-04",
+        op.clone(),
+        &["town-a.c", "cty-a-xfj.c", "admin", "system"],
+    );
+    let sup = Command::Supervise {
+        ground: SupervisionGround::Other,
+        respond_by: d("2026-03-20"),
+        text: "t".into(),
+        unit: None,
+        level: None,
+    };
+    denied(
+        &mut w,
+        "2026-03-04",
+        sup.clone(),
+        &["town-a.c", "cty-b.c", "city-zjj.c", "admin", "system"],
+    );
     w.ok("cty-a-xfj.c", "2026-03-04", sup);
-    denied(&mut w, "2026-03-05", Command::Respond { supervision: 1, text: "t".into() }, &["cty-a-xfj.c", "town-a.c", "admin", "system"]);
-    denied(&mut w, "2026-03-05", Command::Tick, &["cty-a-xfj.c", "admin", "cty-a-zjj.h"]);
+    denied(
+        &mut w,
+        "2026-03-05",
+        Command::Respond {
+            supervision: 1,
+            text: "t".into(),
+        },
+        &["cty-a-xfj.c", "town-a.c", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-05",
+        Command::Tick,
+        &["cty-a-xfj.c", "admin", "cty-a-zjj.h"],
+    );
     w.ok("cty-a-zjj.c", "2026-03-20", op);
-    denied(&mut w, "2026-03-21", Command::Close { reason: CloseReason::Accepted }, &["cty-a-xfj.c", "cty-a.c", "admin", "system"]);
-    denied(&mut w, "2026-03-21", Command::ReviewRequest, &["cty-a-xfj.c", "city-xfj.c", "town-a.c", "admin", "system"]);
+    denied(
+        &mut w,
+        "2026-03-21",
+        Command::Close {
+            reason: CloseReason::Accepted,
+        },
+        &["cty-a-xfj.c", "cty-a.c", "admin", "system"],
+    );
+    denied(
+        &mut w,
+        "2026-03-21",
+        Command::ReviewRequest,
+        &["cty-a-xfj.c", "city-xfj.c", "town-a.c", "admin", "system"],
+    );
     w.ok("cty-a.c", "2026-03-21", Command::ReviewRequest);
-    let rv = Command::ReviewOpinion { outcome: ReviewOutcome::Upheld, text: "t".into() };
-    denied(&mut w, "2026-03-22", rv.clone(), &["city-zjj.c", "cty-a-zjj.c", "admin", "system"]);
+    let rv = Command::ReviewOpinion {
+        outcome: ReviewOutcome::Upheld,
+        text: "t".into(),
+    };
+    denied(
+        &mut w,
+        "2026-03-22",
+        rv.clone(),
+        &["city-zjj.c", "cty-a-zjj.c", "admin", "system"],
+    );
     w.ok("cty-a.c", "2026-03-22", rv);
-    denied(&mut w, "2026-03-23", Command::RereviewRequest, &["cty-a.c", "cty-a-xfj.c", "city-xfj.c", "admin", "system"]);
+    denied(
+        &mut w,
+        "2026-03-23",
+        Command::RereviewRequest,
+        &["cty-a.c", "cty-a-xfj.c", "city-xfj.c", "admin", "system"],
+    );
     w.ok("city.c", "2026-03-23", Command::RereviewRequest);
-    let hearing = Command::Hearing { start: d("2026-03-25"), end: d("2026-03-26") };
-    denied(&mut w, "2026-03-24", hearing, &["cty-a.c", "prov.c", "admin", "system"]);
-    let rr = Command::RereviewOpinion { outcome: ReviewOutcome::Upheld, text: "t".into() };
-    denied(&mut w, "2026-03-24", rr.clone(), &["cty-a.c", "prov.c", "admin", "system"]);
+    let hearing = Command::Hearing {
+        start: d("2026-03-25"),
+        end: d("2026-03-26"),
+    };
+    denied(
+        &mut w,
+        "2026-03-24",
+        hearing,
+        &["cty-a.c", "prov.c", "admin", "system"],
+    );
+    let rr = Command::RereviewOpinion {
+        outcome: ReviewOutcome::Upheld,
+        text: "t".into(),
+    };
+    denied(
+        &mut w,
+        "2026-03-24",
+        rr.clone(),
+        &["cty-a.c", "prov.c", "admin", "system"],
+    );
     w.ok("city.c", "2026-03-24", rr);
     // Evaluation may be recorded by any clerk, but not invented by the system.
-    denied(&mut w, "2026-03-25", Command::Evaluate { handling: Satisfaction::Satisfied, office: None }, &["system"]);
+    denied(
+        &mut w,
+        "2026-03-25",
+        Command::Evaluate {
+            handling: Satisfaction::Satisfied,
+            office: None,
+        },
+        &["system"],
+    );
 }
 
 #[test]
@@ -1948,13 +2113,24 @@ fn error_messages_never_contain_personal_data() {
     let mut r = registration("town-a", Channel::Letter);
     r.petitioners[0].id_number = Some("110105194912310021".into());
     r.petitioners[0].phone = Some("13812345678x".into());
-    let cmd = Command::Register { registration: Box::new(r.clone()), query_code: QueryCode::from_random([0; 8]) };
+    let cmd = Command::Register {
+        registration: Box::new(r.clone()),
+        query_code: QueryCode::from_random([0; 8]),
+    };
     let e = w.run("cty-a-xfj.c", "2026-03-02", cmd).expect_err("bad id");
     for secret in ["110105194912310021", "13812345678", "王某", "某镇某村"] {
-        assert!(!e.text().en.contains(secret) && !e.text().zh.contains(secret), "{secret} in {e:?}");
+        assert!(
+            !e.text().en.contains(secret) && !e.text().zh.contains(secret),
+            "{secret} in {e:?}"
+        );
     }
     r.petitioners[0].id_number = None;
-    let cmd = Command::Register { registration: Box::new(r), query_code: QueryCode::from_random([0; 8]) };
-    let e = w.run("cty-a-xfj.c", "2026-03-02", cmd).expect_err("bad phone");
+    let cmd = Command::Register {
+        registration: Box::new(r),
+        query_code: QueryCode::from_random([0; 8]),
+    };
+    let e = w
+        .run("cty-a-xfj.c", "2026-03-02", cmd)
+        .expect_err("bad phone");
     assert!(!e.text().en.contains("13812345678") && !e.text().zh.contains("13812345678"));
 }

@@ -7,7 +7,7 @@ mod row;
 mod sqlite;
 
 #[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 #[cfg(test)]
 mod model;
 

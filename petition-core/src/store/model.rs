@@ -7,13 +7,26 @@ use proptest::prelude::*;
 use super::conformance::seed;
 use super::*;
 use crate::case::tests::{at, registration, u};
-use crate::case::{Channel, CloseReason, Command, DeclineGround, Outcome, ReviewOutcome, Satisfaction, SupervisionGround};
+use crate::case::{
+    Channel, CloseReason, Command, DeclineGround, Outcome, ReviewOutcome, Satisfaction,
+    SupervisionGround,
+};
 use crate::ids::StaffId;
 use crate::service::Service;
 
 const ACTORS: [&str; 12] = [
-    "cty-a-xfj.c", "cty-a-zjj.c", "cty-a-zjj.h", "town-a.c", "cty-a.c", "city-zjj.c", "city.c", "city-xfj.c", "city-court.c",
-    "prov-zjt.c", "admin", "cty-b.c",
+    "cty-a-xfj.c",
+    "cty-a-zjj.c",
+    "cty-a-zjj.h",
+    "town-a.c",
+    "cty-a.c",
+    "city-zjj.c",
+    "city.c",
+    "city-xfj.c",
+    "city-court.c",
+    "prov-zjt.c",
+    "admin",
+    "cty-b.c",
 ];
 
 fn command(k: u8, n: u8) -> Command {
@@ -21,26 +34,75 @@ fn command(k: u8, n: u8) -> Command {
     let unit = u(units[n as usize % units.len()]);
     let day = crate::case::tests::d("2026-03-02") + chrono::Days::new(u64::from(n) * 3);
     match k % 20 {
-        0 => Command::Transfer { to: unit, note: None },
-        1 => Command::Assign { to: unit, report_by: day, note: None },
+        0 => Command::Transfer {
+            to: unit,
+            note: None,
+        },
+        1 => Command::Assign {
+            to: unit,
+            report_by: day,
+            note: None,
+        },
         2 => Command::Object { reason: "r".into() },
-        3 => Command::ResolveObjection { approve: n % 2 == 0, note: None },
-        4 => Command::Accept { assist: if n % 3 == 0 { vec![u("town-a")] } else { vec![] } },
-        5 => Command::Decline { ground: DeclineGround::ALL[n as usize % DeclineGround::ALL.len()], notice: "n".into() },
+        3 => Command::ResolveObjection {
+            approve: n % 2 == 0,
+            note: None,
+        },
+        4 => Command::Accept {
+            assist: if n % 3 == 0 {
+                vec![u("town-a")]
+            } else {
+                vec![]
+            },
+        },
+        5 => Command::Decline {
+            ground: DeclineGround::ALL[n as usize % DeclineGround::ALL.len()],
+            notice: "n".into(),
+        },
         6 => Command::AssistInput { text: "t".into() },
-        7 => Command::Extend { days: u32::from(n % 40), reason: "r".into() },
-        8 => Command::Opinion { outcome: Outcome::Explained, text: "t".into(), without_assist: (n % 2 == 0).then(|| "w".into()) },
+        7 => Command::Extend {
+            days: u32::from(n % 40),
+            reason: "r".into(),
+        },
+        8 => Command::Opinion {
+            outcome: Outcome::Explained,
+            text: "t".into(),
+            without_assist: (n % 2 == 0).then(|| "w".into()),
+        },
         9 => Command::Report { text: "t".into() },
         10 => Command::ReviewRequest,
-        11 => Command::ReviewOpinion { outcome: ReviewOutcome::Upheld, text: "t".into() },
+        11 => Command::ReviewOpinion {
+            outcome: ReviewOutcome::Upheld,
+            text: "t".into(),
+        },
         12 => Command::RereviewRequest,
-        13 => Command::Hearing { start: day, end: day + chrono::Days::new(2) },
-        14 => Command::RereviewOpinion { outcome: ReviewOutcome::Revised, text: "t".into() },
-        15 => Command::Close { reason: CloseReason::Accepted },
-        16 => Command::Evaluate { handling: Satisfaction::BasicallySatisfied, office: None },
+        13 => Command::Hearing {
+            start: day,
+            end: day + chrono::Days::new(2),
+        },
+        14 => Command::RereviewOpinion {
+            outcome: ReviewOutcome::Revised,
+            text: "t".into(),
+        },
+        15 => Command::Close {
+            reason: CloseReason::Accepted,
+        },
+        16 => Command::Evaluate {
+            handling: Satisfaction::BasicallySatisfied,
+            office: None,
+        },
         17 => Command::Withdraw { reason: "r".into() },
-        18 => Command::Supervise { ground: SupervisionGround::Overdue, respond_by: day, text: "t".into(), unit: None, level: None },
-        _ => Command::Respond { supervision: 1 + u32::from(n % 2), text: "t".into() },
+        18 => Command::Supervise {
+            ground: SupervisionGround::Overdue,
+            respond_by: day,
+            text: "t".into(),
+            unit: None,
+            level: None,
+        },
+        _ => Command::Respond {
+            supervision: 1 + u32::from(n % 2),
+            text: "t".into(),
+        },
     }
 }
 
