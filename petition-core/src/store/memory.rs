@@ -220,14 +220,24 @@ impl Txn for MemTxn<'_> {
             })
             .filter(|r| q.to.is_none_or(|t| r.registered_on.is_some_and(|d| d <= t)))
             .collect();
-        match q.order {
-            Order::Newest => {
-                rows.sort_by(|a, b| (b.registered_on, &b.id).cmp(&(a.registered_on, &a.id)))
-            }
-            Order::Urgent => rows.sort_by(|a, b| {
+        let urgent = |rows: &mut Vec<&CaseRow>| {
+            rows.sort_by(|a, b| {
                 let key = |r: &CaseRow| (min_open_due(r).unwrap_or(NaiveDate::MAX), r.id.clone());
                 key(a).cmp(&key(b))
-            }),
+            })
+        };
+        let newest = |rows: &mut Vec<&CaseRow>| {
+            rows.sort_by(|a, b| (b.registered_on, &b.id).cmp(&(a.registered_on, &a.id)))
+        };
+        if q.order == Order::Urgent || q.overdue_on.is_some() || q.due_by.is_some() {
+            // With a due bound the page is the most urgent `limit` cases, ordered as asked.
+            urgent(&mut rows);
+            rows.truncate(q.limit);
+            if q.order == Order::Newest {
+                newest(&mut rows);
+            }
+        } else {
+            newest(&mut rows);
         }
         Ok(rows
             .into_iter()

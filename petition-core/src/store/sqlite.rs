@@ -691,88 +691,139 @@ impl Txn for SqliteTxn<'_> {
         Ok(out)
     }
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
-        let mut sql = String::from("SELECT c.id FROM cases c WHERE 1=1");
+        // Filters on the case row, shared by both orders.
+        let mut cond = String::new();
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut arg = |args: &mut Vec<Box<dyn rusqlite::ToSql>>, v: Box<dyn rusqlite::ToSql>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
         if !q.states.is_empty() {
             let marks: Vec<String> = q
                 .states
                 .iter()
-                .map(|s| {
-                    args.push(Box::new(s.as_str()));
-                    format!("?{}", args.len())
-                })
+                .map(|s| arg(&mut args, Box::new(s.as_str())))
                 .collect();
-            sql.push_str(&format!(" AND c.state IN ({})", marks.join(",")));
+            cond.push_str(&format!(" AND c.state IN ({})", marks.join(",")));
         }
         if let Some(u) = &q.unit {
-            args.push(Box::new(u.as_str().to_string()));
-            let n = args.len();
-            sql = sql.replacen(
-                "FROM cases c WHERE 1=1",
-                &format!(
-                    "FROM cases c WHERE c.id IN (SELECT id FROM cases WHERE holder = ?{n} UNION SELECT id FROM cases WHERE lead = ?{n})"
-                ),
-                1,
-            );
-        }
-        if let Some(t) = q.overdue_on {
-            args.push(Box::new(t.to_string()));
-            sql.push_str(&format!(
-                " AND c.id IN (SELECT case_id FROM clocks WHERE stopped_on IS NULL AND duty = 1 AND due < ?{})",
-                args.len()
-            ));
-        }
-        if let Some(t) = q.due_by {
-            args.push(Box::new(t.to_string()));
-            sql.push_str(&format!(
-                " AND c.id IN (SELECT case_id FROM clocks WHERE stopped_on IS NULL AND duty = 1 AND due <= ?{})",
-                args.len()
-            ));
+            let m = arg(&mut args, Box::new(u.as_str().to_string()));
+            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
         }
         if let Some(p) = &q.petitioner {
-            args.push(Box::new(p.clone()));
-            sql.push_str(&format!(" AND instr(c.names, ?{}) > 0", args.len()));
+            let m = arg(&mut args, Box::new(p.clone()));
+            cond.push_str(&format!(" AND instr(c.names, {m}) > 0"));
         }
         if let Some(f) = q.from {
-            args.push(Box::new(f.to_string()));
-            sql.push_str(&format!(" AND c.registered_on >= ?{}", args.len()));
+            let m = arg(&mut args, Box::new(f.to_string()));
+            cond.push_str(&format!(" AND c.registered_on >= {m}"));
         }
         if let Some(t) = q.to {
-            args.push(Box::new(t.to_string()));
-            sql.push_str(&format!(" AND c.registered_on <= ?{}", args.len()));
+            let m = arg(&mut args, Box::new(t.to_string()));
+            cond.push_str(&format!(" AND c.registered_on <= {m}"));
         }
-        match q.order {
-            Order::Newest => sql.push_str(" ORDER BY c.registered_on DESC, c.id DESC"),
-            Order::Urgent => sql.push_str(
-                " ORDER BY coalesce((SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1), '9999-12-31'), c.id",
-            ),
+        // A due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).
+        let bound = match (q.overdue_on, q.due_by) {
+            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
+            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
+            (None, Some(d)) => Some(d),
+            (None, None) => None,
+        };
+        if q.order == Order::Urgent || bound.is_some() {
+            // Walk open duty clocks in due order through the partial index and keep the first
+            // `limit` distinct cases that pass the filters: the cost follows the page, not the table.
+            let m = arg(
+                &mut args,
+                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
+            );
+            let sql = format!(
+                "SELECT k.case_id FROM clocks k JOIN cases c ON c.id = k.case_id
+                 WHERE k.stopped_on IS NULL AND k.duty = 1 AND k.due <= {m}{cond}
+                 ORDER BY k.due, k.case_id"
+            );
+            let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+            let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
+            let mut rows = st.query(refs.as_slice()).map_err(db_err)?;
+            let mut out: Vec<CaseId> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            while out.len() < q.limit {
+                let Some(r) = rows.next().map_err(db_err)? else {
+                    break;
+                };
+                let id: String = r.get(0).map_err(db_err)?;
+                if seen.insert(id.clone()) {
+                    out.push(CaseId::parse(&id).map_err(|_| {
+                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                    })?);
+                }
+            }
+            if q.order == Order::Newest {
+                // The same set, newest first (within the page).
+                drop(rows);
+                drop(st);
+                let mut dated = Vec::new();
+                for id in out {
+                    let on: Option<String> = self
+                        .tx
+                        .prepare_cached("SELECT registered_on FROM cases WHERE id = ?1")
+                        .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)))
+                        .map_err(db_err)?;
+                    dated.push((on, id));
+                }
+                dated.sort_by(|a, b| b.cmp(a));
+                return Ok(dated.into_iter().map(|(_, id)| id).collect());
+            }
+            return Ok(out);
         }
-        args.push(Box::new(q.limit as i64));
-        sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        let m = arg(&mut args, Box::new(q.limit as i64));
+        let sql = format!("SELECT c.id FROM cases c WHERE 1=1{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m}");
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         self.ids(&sql, &refs)
     }
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
-        let sql = "
-            SELECT case_id, min(d) AS d FROM (
-                SELECT case_id, due AS d FROM clocks WHERE unit = ?1 AND stopped_on IS NULL AND duty = 1
-                UNION ALL
-                SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1)
-                  FROM cases c WHERE c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
-                UNION ALL
-                SELECT id, NULL FROM cases WHERE objection_router = ?1
-                UNION ALL
-                SELECT case_id, respond_by FROM supervisions WHERE by = ?1 AND answered = 0
-            ) GROUP BY case_id ORDER BY coalesce(d, '9999-12-31'), case_id LIMIT ?2";
-        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
-        let rows: Vec<(String, Option<String>)> = st
-            .query_map(params![unit.as_str(), limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(db_err)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(db_err)?;
-        rows.into_iter()
+        // Four sources, each read in date order and cut at `limit` distinct cases: a case in the
+        // overall first `limit` has its earliest date in some source, where fewer than `limit`
+        // other cases come before it, so the merge is exact.
+        let sources = [
+            "SELECT case_id, due FROM clocks WHERE unit = ?1 AND stopped_on IS NULL AND duty = 1 ORDER BY due, case_id",
+            "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1) AS d
+               FROM cases c WHERE c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
+               ORDER BY d, c.id",
+            "SELECT id, NULL FROM cases WHERE objection_router = ?1 ORDER BY id",
+            "SELECT case_id, respond_by FROM supervisions WHERE by = ?1 AND answered = 0 ORDER BY respond_by, case_id",
+        ];
+        let mut best: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
+        for sql in sources {
+            let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+            let mut rows = st.query([unit.as_str()]).map_err(db_err)?;
+            let mut taken = std::collections::HashSet::new();
+            while taken.len() < limit {
+                let Some(r) = rows.next().map_err(db_err)? else {
+                    break;
+                };
+                let id: String = r.get(0).map_err(db_err)?;
+                let d: Option<String> = r.get(1).map_err(db_err)?;
+                taken.insert(id.clone());
+                let e = best.entry(id).or_insert(None);
+                *e = match (e.take(), d) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
+        out.sort_by(|a, b| {
+            let k = |x: &(String, Option<String>)| {
+                (
+                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
+                    x.0.clone(),
+                )
+            };
+            k(a).cmp(&k(b))
+        });
+        out.truncate(limit);
+        out.into_iter()
             .map(|(id, d)| {
                 Ok((
                     CaseId::parse(&id).map_err(|_| {
