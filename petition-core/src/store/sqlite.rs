@@ -694,7 +694,7 @@ impl Txn for SqliteTxn<'_> {
         // Filters on the case row, shared by both orders.
         let mut cond = String::new();
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        let mut arg = |args: &mut Vec<Box<dyn rusqlite::ToSql>>, v: Box<dyn rusqlite::ToSql>| {
+        let arg = |args: &mut Vec<Box<dyn rusqlite::ToSql>>, v: Box<dyn rusqlite::ToSql>| {
             args.push(v);
             format!("?{}", args.len())
         };
