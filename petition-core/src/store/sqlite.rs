@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX cases_first_contact ON cases(first_contact, state);
     CREATE INDEX cases_state ON cases(state, registered_on);
     CREATE INDEX cases_registered ON cases(registered_on);
+    CREATE INDEX cases_stats ON cases(first_contact, registered_on, channel, collective, skip_level, repeat);
     CREATE INDEX cases_next_tick ON cases(next_tick) WHERE next_tick IS NOT NULL;
     CREATE INDEX cases_objection ON cases(objection_router) WHERE objection_router IS NOT NULL;
 
@@ -80,8 +81,11 @@ const MIGRATIONS: &[&str] = &[
         met        INTEGER,
         lapsed     INTEGER NOT NULL,
         rating     TEXT,
+        registered_on TEXT,
         PRIMARY KEY(case_id, idx)
     ) STRICT, WITHOUT ROWID;
+    -- Statistics by unit read this covering index in group order: no join, no sort.
+    CREATE INDEX clocks_stats ON clocks(unit, kind, duty, registered_on, met, stopped_on, due, lapsed, rating);
     CREATE INDEX clocks_open_due ON clocks(due, case_id) WHERE stopped_on IS NULL AND duty = 1;
     CREATE INDEX clocks_unit_open ON clocks(unit, due) WHERE stopped_on IS NULL AND duty = 1;
 
@@ -94,6 +98,7 @@ const MIGRATIONS: &[&str] = &[
         unit       TEXT NOT NULL,
         respond_by TEXT NOT NULL,
         answered   INTEGER NOT NULL,
+        registered_on TEXT,
         PRIMARY KEY(case_id, id)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX supervisions_by ON supervisions(by, respond_by) WHERE answered = 0;
@@ -588,8 +593,8 @@ impl Txn for SqliteTxn<'_> {
             let mut st = self
                 .tx
                 .prepare_cached(
-                    "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
                         stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
                         rating = excluded.rating
@@ -614,7 +619,8 @@ impl Txn for SqliteTxn<'_> {
                     c.stopped_on.map(|d| d.to_string()),
                     c.met.map(b),
                     b(c.lapsed),
-                    c.rating
+                    c.rating,
+                    r.registered_on.map(|d| d.to_string())
                 ])
                 .map_err(db_err)?;
             }
@@ -623,8 +629,8 @@ impl Txn for SqliteTxn<'_> {
             let mut st = self
                 .tx
                 .prepare_cached(
-                    "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
                         respond_by = excluded.respond_by, answered = excluded.answered",
                 )
@@ -642,7 +648,8 @@ impl Txn for SqliteTxn<'_> {
                     s.by.as_str(),
                     s.unit.as_str(),
                     s.respond_by.to_string(),
-                    b(s.answered)
+                    b(s.answered),
+                    r.registered_on.map(|d| d.to_string())
                 ])
                 .map_err(db_err)?;
             }
@@ -892,6 +899,14 @@ impl Txn for SqliteTxn<'_> {
                 c.repeats = r.get::<_, i64>(4).map_err(db_err)? as u64;
             }
         }
+        // By unit: the covering index, no join. By locality or category: join the case row.
+        let (clock_from, clock_where) = match q.by {
+            GroupBy::Unit => ("clocks k", "k.registered_on BETWEEN ?1 AND ?2"),
+            _ => (
+                "cases c JOIN clocks k ON k.case_id = c.id",
+                "c.registered_on BETWEEN ?1 AND ?2",
+            ),
+        };
         let sql = format!(
             "SELECT {clock_key}, k.kind, k.duty,
                 sum(k.met = 1),
@@ -900,8 +915,8 @@ impl Txn for SqliteTxn<'_> {
                 sum(k.lapsed = 1 OR (k.stopped_on IS NULL AND k.due < ?3)),
                 sum(k.rating IS NOT NULL),
                 sum(k.rating IN ('satisfied', 'basically_satisfied'))
-             FROM cases c JOIN clocks k ON k.case_id = c.id
-             WHERE c.registered_on BETWEEN ?1 AND ?2 AND {clock_key} IS NOT NULL GROUP BY 1, 2, 3"
+             FROM {clock_from}
+             WHERE {clock_where} AND {clock_key} IS NOT NULL GROUP BY 1, 2, 3"
         );
         {
             let mut st = self.tx.prepare(&sql).map_err(db_err)?;
@@ -940,8 +955,8 @@ impl Txn for SqliteTxn<'_> {
             }
         }
         let sql = format!(
-            "SELECT {sup_key}, s.level, count(*) FROM cases c JOIN supervisions s ON s.case_id = c.id
-             WHERE c.registered_on BETWEEN ?1 AND ?2 AND {sup_key} IS NOT NULL GROUP BY 1, 2"
+            "SELECT {sup_key}, s.level, count(*) FROM supervisions s JOIN cases c ON c.id = s.case_id
+             WHERE s.registered_on BETWEEN ?1 AND ?2 AND {sup_key} IS NOT NULL GROUP BY 1, 2"
         );
         {
             let mut st = self.tx.prepare(&sql).map_err(db_err)?;
