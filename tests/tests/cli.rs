@@ -650,6 +650,14 @@ fn the_accused_unit_never_sees_the_petitioner() {
     assert!(!String::from_utf8_lossy(&human.stdout).contains("赵某"));
     let (exit, code, _) = env.err(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
     assert_eq!((exit, code.as_str()), (1, "confidentiality"));
+    // list and queue never carry petitioner data at all.
+    for args in [&["list"][..], &["queue"][..], &["overdue"][..]] {
+        let v = env.ok(Some("wang"), "2026-04-01", args);
+        assert!(!v.to_string().contains("赵某") && !v.to_string().contains("13812345678"), "{args:?}: {v}");
+    }
+    let o = env.raw(Some("wang"), T0, false, &["export", "--format", "jsonl"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains("赵某"), "the accused unit's jsonl export redacts the accusation's petitioner");
 }
 
 #[test]
