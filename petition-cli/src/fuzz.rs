@@ -83,3 +83,73 @@ fn regression_calendar_dates_that_do_not_exist() {
     assert!(parse_toml("holidays = [\"2026-13-01\"]").is_err());
     assert!(parse_date("d", "2026-2-3").is_err(), "dates are YYYY-MM-DD");
 }
+
+/// Runs `check` on values of `strategy` in batches until `secs` have passed; returns the count.
+fn run_for<S: Strategy>(
+    secs: u64,
+    strategy: S,
+    check: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) -> u64 {
+    use proptest::test_runner::{Config, TestRunner};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let mut n = 0;
+    while std::time::Instant::now() < deadline {
+        // A fresh runner per batch: a runner stops once it has seen `cases` successes.
+        let mut runner = TestRunner::new(Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        if let Err(e) = runner.run(&strategy, &check) {
+            panic!("fuzzing found a failure: {e}");
+        }
+        n += 2000;
+    }
+    n
+}
+
+/// Long fuzzing runs, `FUZZ_SECONDS` per target (default 600):
+/// `FUZZ_SECONDS=600 cargo test --release -p petition-cli fuzz_long -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn fuzz_long() {
+    let secs: u64 = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let bytes = || proptest::collection::vec(any::<u8>(), 0..400);
+    let n = run_for(secs, bytes(), |b| {
+        let _ = parse_units_csv(&b);
+        Ok(())
+    });
+    eprintln!("fuzz unit CSV: {n} inputs in {secs} s");
+    let n = run_for(secs, bytes(), |b| {
+        let s = lossy(&b);
+        let _ = parse_csv(&s);
+        let _ = parse_toml(&s);
+        Ok(())
+    });
+    eprintln!("fuzz calendars: {n} inputs in {secs} s");
+    let now = parse_time("2026-03-02", tz()).expect("now");
+    let n = run_for(secs, bytes(), |b| {
+        if let Ok(r) = parse_file(&b, now) {
+            let _ = r.validate();
+        }
+        Ok(())
+    });
+    eprintln!("fuzz case files: {n} inputs in {secs} s");
+    let n = run_for(
+        secs,
+        prop_oneof![any::<String>(), "[0-9T:+\\-Z ]{0,30}"],
+        |s| {
+            if let Err(e) = parse_time(&s, tz()) {
+                prop_assert_eq!(e.code(), "usage");
+            }
+            if let Err(e) = parse_date("d", &s) {
+                prop_assert_eq!(e.code(), "usage");
+            }
+            Ok(())
+        },
+    );
+    eprintln!("fuzz times and dates: {n} inputs in {secs} s");
+}

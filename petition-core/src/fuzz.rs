@@ -107,3 +107,75 @@ fn regression_case_ids_with_multibyte_characters_do_not_panic() {
     assert!(CaseId::parse("XF2026中000001").is_err());
     assert!(CaseId::parse("XF2026-00000١").is_err());
 }
+
+/// Runs `check` on values of `strategy` in batches until `secs` have passed; returns the count.
+pub(crate) fn run_for<S: Strategy>(
+    secs: u64,
+    strategy: S,
+    check: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) -> u64 {
+    use proptest::test_runner::{Config, TestRunner};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let mut n = 0;
+    while std::time::Instant::now() < deadline {
+        // A fresh runner per batch: a runner stops once it has seen `cases` successes.
+        let mut runner = TestRunner::new(Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        if let Err(e) = runner.run(&strategy, &check) {
+            panic!("fuzzing found a failure: {e}");
+        }
+        n += 2000;
+    }
+    n
+}
+
+/// Long fuzzing runs, one target after the other, `FUZZ_SECONDS` each (default 600):
+/// `FUZZ_SECONDS=600 cargo test --release -p petition-core fuzz_long -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn fuzz_long() {
+    let secs: u64 = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let n = run_for(secs, text(), |s| {
+        let _ = CaseId::parse(&s);
+        let _ = UnitCode::parse(&s);
+        let _ = StaffId::parse(&s);
+        let _ = QueryCode::parse(&s);
+        let _ = crate::case::resident_id_valid(&s);
+        let _ = crate::case::phone_valid(&s);
+        let _ = crate::policy::parse_tz(&s);
+        Ok(())
+    });
+    eprintln!("fuzz identifiers: {n} inputs in {secs} s");
+    let n = run_for(secs, proptest::collection::vec(any::<u8>(), 0..400), |b| {
+        if let Ok(r) = serde_json::from_slice::<Registration>(&b) {
+            let _ = r.validate();
+        }
+        Ok(())
+    });
+    eprintln!("fuzz case documents: {n} inputs in {secs} s");
+    let n = run_for(secs, proptest::collection::vec(any::<u8>(), 0..600), |b| {
+        let r = import_bytes(&b);
+        prop_assert!(r.is_none() || r == Some("integrity"));
+        Ok(())
+    });
+    eprintln!("fuzz jsonl import (random bytes): {n} inputs in {secs} s");
+    let mut src = Service::with_seed(MemoryStore::new(), 1);
+    crate::store::conformance::seed(&mut src);
+    let mut export = Vec::new();
+    crate::interchange::export_jsonl(&mut src, &mut export, true, None).expect("export");
+    let n = run_for(secs, (any::<usize>(), any::<u8>()), |(pos, byte)| {
+        let mut buf = export.clone();
+        let i = pos % buf.len();
+        buf[i] = byte;
+        let r = import_bytes(&buf);
+        prop_assert!(r.is_none() || r == Some("integrity"));
+        Ok(())
+    });
+    eprintln!("fuzz jsonl import (mutated exports): {n} inputs in {secs} s");
+}

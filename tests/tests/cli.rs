@@ -653,11 +653,17 @@ fn the_accused_unit_never_sees_the_petitioner() {
     // list and queue never carry petitioner data at all.
     for args in [&["list"][..], &["queue"][..], &["overdue"][..]] {
         let v = env.ok(Some("wang"), "2026-04-01", args);
-        assert!(!v.to_string().contains("赵某") && !v.to_string().contains("13812345678"), "{args:?}: {v}");
+        assert!(
+            !v.to_string().contains("赵某") && !v.to_string().contains("13812345678"),
+            "{args:?}: {v}"
+        );
     }
     let o = env.raw(Some("wang"), T0, false, &["export", "--format", "jsonl"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(!text.contains("赵某"), "the accused unit's jsonl export redacts the accusation's petitioner");
+    assert!(
+        !text.contains("赵某"),
+        "the accused unit's jsonl export redacts the accusation's petitioner"
+    );
 }
 
 #[test]
