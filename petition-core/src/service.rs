@@ -87,9 +87,19 @@ impl<T: Txn> Work<'_, T> {
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
     }
-    /// The transaction's read verbs.
-    pub fn txn(&mut self) -> &mut T {
+    /// The transaction (inside the crate only: writes go through the methods of `Work`).
+    pub(crate) fn txn(&mut self) -> &mut T {
         &mut self.txn
+    }
+
+    /// A case as it is now (the fold of its events), if it exists.
+    pub fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        self.txn.load_snapshot(id)
+    }
+
+    /// Case ids in id order after `after`, at most `limit` (for paging through every case).
+    pub fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        self.txn.case_ids(after, limit)
     }
 
     fn draw_query_code(&mut self) -> QueryCode {

@@ -9,7 +9,7 @@ use petition_core::case::{
 use petition_core::clock::local_date;
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::{AdminChange, Service, Work};
-use petition_core::store::{SqliteStore, Txn};
+use petition_core::store::SqliteStore;
 use petition_core::{CaseId, Command, DomainError, StaffId, UnitCode};
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -1187,7 +1187,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         generate(&mut svc, now, a.cases, a.seed)?;
     }
     if app.global.json {
-        let n = svc.read(|w| Ok(w.txn().case_ids(None, usize::MAX)?.len()))?;
+        let n = svc.read(|w| Ok(w.case_ids(None, usize::MAX)?.len()))?;
         app.print_json(&json!({"db": path, "cases": n, "timeline_case": timeline_case}));
         return Ok(());
     }

@@ -3,7 +3,7 @@
 use petition_core::case::CaseState;
 use petition_core::clock::local_date;
 use petition_core::error::msg;
-use petition_core::store::{CaseQuery, Order, Txn};
+use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
 use petition_core::{CaseId, DomainError};
 use serde_json::{json, Value};
@@ -68,7 +68,7 @@ fn summaries(
     Ok(svc.read(|w| {
         let mut out = Vec::new();
         for id in ids {
-            if let Some(c) = w.txn().load_snapshot(id)? {
+            if let Some(c) = w.case(id)? {
                 out.push(case_summary_json(&c, today));
             }
         }
