@@ -331,6 +331,19 @@ impl SqliteTxn<'_> {
         Ok(())
     }
 
+    /// Decodes the JSON `body` column of every row of a query.
+    fn bodies<T: serde::de::DeserializeOwned>(&mut self, sql: &str) -> Result<Vec<T>> {
+        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect()
+    }
+
     fn setting<T: serde::de::DeserializeOwned + Default>(&mut self, key: &str) -> Result<T> {
         let v: Option<String> = self
             .tx
@@ -425,31 +438,11 @@ impl Txn for SqliteTxn<'_> {
     }
     fn org(&mut self) -> Result<Org> {
         let mut org = Org::new();
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT body FROM units")
-            .map_err(db_err)?;
-        let units: Vec<String> = st
-            .query_map([], |r| r.get(0))
-            .map_err(db_err)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(db_err)?;
-        drop(st);
-        for u in units {
-            org.insert_unit_unchecked(serde_json::from_str::<Unit>(&u).map_err(json_err)?);
+        for u in self.bodies::<Unit>("SELECT body FROM units")? {
+            org.insert_unit_unchecked(u);
         }
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT body FROM staff")
-            .map_err(db_err)?;
-        let staff: Vec<String> = st
-            .query_map([], |r| r.get(0))
-            .map_err(db_err)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(db_err)?;
-        drop(st);
-        for s in staff {
-            org.insert_staff_unchecked(serde_json::from_str::<Staff>(&s).map_err(json_err)?);
+        for st in self.bodies::<Staff>("SELECT body FROM staff")? {
+            org.insert_staff_unchecked(st);
         }
         Ok(org)
     }
