@@ -66,7 +66,7 @@ pub fn export_jsonl<S: Store>(
     svc.read(|w| {
         let mut n = 0u64;
         let mut result: Result<()> = Ok(());
-        w.txn().chain(1, &mut |e| {
+        w.txn()?.chain(1, &mut |e| {
             let mut line = e.body;
             if !include_pii && line.contains("\"type\":\"registered\"") {
                 let mut v: Value = serde_json::from_str(&line)
@@ -105,12 +105,12 @@ fn each_case<S: Store>(
         let mut after: Option<CaseId> = None;
         let mut n = 0;
         loop {
-            let page = w.txn().case_ids(after.as_ref(), 1000)?;
+            let page = w.txn()?.case_ids(after.as_ref(), 1000)?;
             if page.is_empty() {
                 return Ok(n);
             }
             for id in &page {
-                if let Some(c) = w.txn().load_snapshot(id)? {
+                if let Some(c) = w.txn()?.load_snapshot(id)? {
                     let today = c
                         .last_at
                         .map(|t| local_date(t, today_tz))
@@ -388,7 +388,7 @@ pub fn import_jsonl<S: Store>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary> {
     let fresh =
-        svc.read(|w| Ok(!w.txn().initialized()? && w.txn().case_ids(None, 1)?.is_empty()))?;
+        svc.read(|w| Ok(!w.txn()?.initialized()? && w.txn()?.case_ids(None, 1)?.is_empty()))?;
     if !fresh {
         return Err(DomainError::Validation(msg::invalid(
             "import loads into a new database: give --db a path that does not exist yet",
@@ -447,7 +447,7 @@ pub fn import_jsonl<S: Store>(
                         if let Some(why) = check_units(w.org(), ev) {
                             return Err(bad_line(line_no, &why));
                         }
-                        let case = match w.txn().load_snapshot(&ev.case)? {
+                        let case = match w.txn()?.load_snapshot(&ev.case)? {
                             Some(c) => c,
                             None if ev.seq == 1 && matches!(ev.kind, EventKind::Registered(_)) => {
                                 summary.cases += 1;
@@ -458,10 +458,10 @@ pub fn import_jsonl<S: Store>(
                         if ev.seq != case.seq + 1 || case.last_at.is_some_and(|t| ev.at < t) {
                             return Err(bad_line(line_no, "events of a case out of order"));
                         }
-                        w.txn().append(case.seq, std::slice::from_ref(ev)).map_err(|e| bad_line(line_no, e.text().en.as_str()))?;
+                        w.txn()?.append(case.seq, std::slice::from_ref(ev)).map_err(|e| bad_line(line_no, e.text().en.as_str()))?;
                         let next = crate::case::evolve(case.clone(), ev);
-                        w.txn().put_case(&case, &next)?;
-                        w.txn().bump_case_counter(&ev.case)?;
+                        w.txn()?.put_case(&case, &next)?;
+                        w.txn()?.bump_case_counter(&ev.case)?;
                     }
                 }
                 prev = hash;

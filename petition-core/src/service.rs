@@ -67,6 +67,11 @@ pub struct Work<'t, T: Txn> {
     policy: Policy,
     calendar: Calendar,
     rng: &'t mut rand::rngs::StdRng,
+    /// The last case changed in this transaction whose query rows are not written yet: (as the
+    /// query tables hold it, as it is now). Its events are already on the chain; the rows are
+    /// written before anything reads the query tables and before commit, so consecutive commands
+    /// on one case (a bulk load writing a case's history) write its rows once and skip the reload.
+    pending: Option<(Case, Case)>,
 }
 
 fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
@@ -87,19 +92,32 @@ impl<T: Txn> Work<'_, T> {
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
     }
-    /// The transaction (inside the crate only: writes go through the methods of `Work`).
-    pub(crate) fn txn(&mut self) -> &mut T {
-        &mut self.txn
+    /// The transaction with the query tables up to date (inside the crate only: writes go
+    /// through the methods of `Work`).
+    pub(crate) fn txn(&mut self) -> Result<&mut T> {
+        self.flush()?;
+        Ok(&mut self.txn)
+    }
+
+    /// Writes the query rows of the pending case, if any.
+    fn flush(&mut self) -> Result<()> {
+        if let Some((stored, now)) = self.pending.take() {
+            self.txn.put_case(&stored, &now)?;
+        }
+        Ok(())
     }
 
     /// A case as it is now (the fold of its events), if it exists.
     pub fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
-        self.txn.load_snapshot(id)
+        match &self.pending {
+            Some((_, now)) if &now.id == id => Ok(Some(now.clone())),
+            _ => self.txn.load_snapshot(id),
+        }
     }
 
     /// Case ids in id order after `after`, at most `limit` (for paging through every case).
     pub fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
-        self.txn.case_ids(after, limit)
+        self.txn()?.case_ids(after, limit)
     }
 
     fn draw_query_code(&mut self) -> QueryCode {
@@ -116,7 +134,17 @@ impl<T: Txn> Work<'_, T> {
         for e in &events {
             next = evolve(next, e);
         }
-        self.txn.put_case(case, &next)?;
+        // The query rows follow lazily (see `pending`); the rows as stored are the pending
+        // case's if it is this one, else `case` itself.
+        let stored = match self.pending.take() {
+            Some((stored, now)) if now.id == case.id => stored,
+            other => {
+                self.pending = other;
+                self.flush()?;
+                case.clone()
+            }
+        };
+        self.pending = Some((stored, next.clone()));
         Ok(next)
     }
 
@@ -129,9 +157,9 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<Case> {
         let staff = actor_staff(&self.org, actor)?.clone();
         reg.validate()?;
-        let related = self
-            .txn
-            .find_related(&identity_keys(&reg), &reg.category, &reg.locality)?;
+        let related =
+            self.txn()?
+                .find_related(&identity_keys(&reg), &reg.category, &reg.locality)?;
         let year = local_date(now, self.policy.timezone).year();
         // Decide on a provisional id first so a refused registration consumes no number.
         let probe = Case::new(CaseId::new(year, 0));
@@ -167,8 +195,7 @@ impl<T: Txn> Work<'_, T> {
     /// The current case for a decision: the snapshot written in the same transaction as the
     /// events (equal to their replay, which the tests check), or `not_found`.
     fn current(&mut self, id: &CaseId) -> Result<Case> {
-        self.txn
-            .load_snapshot(id)?
+        self.case(id)?
             .ok_or_else(|| DomainError::NotFound(msg::no_case(id.as_str())))
     }
 
@@ -179,7 +206,15 @@ impl<T: Txn> Work<'_, T> {
         actor: Actor<'_>,
         now: DateTime<FixedOffset>,
     ) -> Result<Vec<Event>> {
-        let related = self.txn.related(&case.related)?;
+        // Only the pending case's own row can be stale; write it first if it is among these.
+        if matches!(&self.pending, Some((_, p)) if case.related.contains(&p.id)) {
+            self.flush()?;
+        }
+        let related = if case.related.is_empty() {
+            Vec::new()
+        } else {
+            self.txn.related(&case.related)?
+        };
         let ctx = Context {
             now,
             actor,
@@ -244,6 +279,7 @@ impl<T: Txn> Work<'_, T> {
         }
         // Even with nothing to append, refresh the row so its next tick date moves on.
         if events.is_empty() {
+            self.flush()?;
             self.txn.put_case(&case, &case)?;
             return Ok(());
         }
@@ -353,8 +389,10 @@ impl<S: Store> Service<S> {
                     policy,
                     calendar,
                     rng: &mut self.rng,
+                    pending: None,
                 };
                 let r = f(&mut w)?;
+                w.flush()?;
                 w.txn.commit()?;
                 Ok(r)
             })();

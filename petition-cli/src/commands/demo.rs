@@ -248,14 +248,12 @@ const CATEGORIES: [(&str, &str); 8] = [
     ("rural.contract", "土地承包经营权纠纷"),
 ];
 
-/// A resident id with a correct check digit, derived from a number (demo data only).
+/// A resident id with a correct check digit, derived from a number (demo data only): distinct
+/// numbers below 20,000,000 give distinct ids (birth date from `n / 1000`, sequence `n % 1000`).
 fn resident_id(n: u64) -> String {
-    let body = format!(
-        "110105{:08}{:03}",
-        19500101 + (n % 500) * 10000 % 500000,
-        n % 1000
-    );
-    let body = &body[..17];
+    let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default()
+        + Duration::days(((n / 1000) % 20_000) as i64);
+    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n % 1000);
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body
         .bytes()
@@ -991,6 +989,13 @@ fn generate(svc: &mut Service<SqliteStore>, now: Tz, n: u64, seed: u64) -> Resul
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} eta {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    // Who petitions: most registrations come from someone new; about one in twelve comes back
+    // from the petitioner of a recent case on the same matter (重复信访), and one in a hundred
+    // from a pool of frequent petitioners sized so each comes back about twenty times whatever
+    // N is. So the related list of a registration (SPEC §6.4 records them all) does not grow
+    // with N, as it would not in a real office.
+    let frequent = (n / 2000).max(20);
+    let mut recent: Vec<(u64, usize, usize, usize)> = Vec::with_capacity(1024);
     let batch = 1000u64;
     let mut done = 0u64;
     while done < n {
@@ -998,11 +1003,36 @@ fn generate(svc: &mut Service<SqliteStore>, now: Tz, n: u64, seed: u64) -> Resul
         svc.work(|w| {
             for i in 0..take {
                 let k = done + i;
-                let side = rng.gen_range(0..2usize);
+                let roll = rng.gen_range(0..100u32);
+                let (who, side, loc, cat) = if roll == 0 {
+                    let f = rng.gen_range(0..frequent);
+                    (
+                        500_000 + f,
+                        (f % 2) as usize,
+                        (f / 2 % 4) as usize,
+                        (f / 8 % 8) as usize,
+                    )
+                } else if roll < 9 && !recent.is_empty() {
+                    recent[rng.gen_range(0..recent.len())]
+                } else {
+                    let fresh = (
+                        1_000_000 + k * 7919 % 9_000_000,
+                        rng.gen_range(0..2usize),
+                        rng.gen_range(0..4usize),
+                        rng.gen_range(0..8usize),
+                    );
+                    if recent.len() < 1024 {
+                        recent.push(fresh);
+                    } else {
+                        recent[(k % 1024) as usize] = fresh;
+                    }
+                    fresh
+                };
                 let (office, localities) = offices[side];
-                let locality = localities[rng.gen_range(0..4usize)];
-                let age = rng.gen_range(0..365i64);
-                let reg_at = now - Duration::days(age) - Duration::minutes(rng.gen_range(0..600));
+                let locality = localities[loc];
+                // Registered in time order over the past year, as an office registers them.
+                let minutes_ago = ((n - k) as u128 * 525_600 / n as u128) as i64;
+                let reg_at = now - Duration::minutes(minutes_ago + rng.gen_range(0..10));
                 let step = |d: i64| (reg_at + Duration::days(d)).min(now);
                 let channel = [
                     Channel::Letter,
@@ -1010,13 +1040,7 @@ fn generate(svc: &mut Service<SqliteStore>, now: Tz, n: u64, seed: u64) -> Resul
                     Channel::Phone,
                     Channel::Online,
                 ][rng.gen_range(0..4usize)];
-                let mut r = reg(
-                    1_000_000 + k * 7919 % 9_000_000 + rng.gen_range(0..3),
-                    channel,
-                    locality,
-                    rng.gen_range(0..8usize),
-                    reg_at,
-                );
+                let mut r = reg(who, channel, locality, cat, reg_at);
                 if rng.gen_bool(0.05) {
                     r.headcount = rng.gen_range(5..30);
                 }

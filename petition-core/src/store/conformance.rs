@@ -79,7 +79,7 @@ fn suite<S: Store>(mut svc: Service<S>) {
     let (case, events) = svc.load(&id).expect("load");
     assert_eq!(events.len(), 3);
     assert_eq!(case.state, crate::case::CaseState::Handling);
-    let snap = svc.work(|w| w.txn().load_snapshot(&id)).expect("snapshot");
+    let snap = svc.work(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
     assert_eq!(
         snap.as_ref(),
         Some(&case),
@@ -104,7 +104,7 @@ fn suite<S: Store>(mut svc: Service<S>) {
             seq: 2,
             ..svc_event(&c)
         };
-        w.txn().append(1, &[ev])
+        w.txn()?.append(1, &[ev])
     });
     assert_eq!(stale.map_err(|e| e.code()), Err("conflict"));
 
@@ -351,7 +351,7 @@ fn tampering_after_dropping_triggers_is_found_by_verify_at_the_right_link() {
     let target: i64 = {
         let mut g = 0;
         svc.work(|w| {
-            w.txn().chain(1, &mut |e| {
+            w.txn()?.chain(1, &mut |e| {
                 if e.body.contains("\"type\":\"transferred\"") && e.body.contains(id.as_str()) {
                     g = e.gseq as i64;
                 }
@@ -491,7 +491,7 @@ fn admin_changes_are_in_the_chain_and_need_an_admin() {
     .expect("set");
     let mut last = String::new();
     svc.work(|w| {
-        w.txn().chain(1, &mut |e| {
+        w.txn()?.chain(1, &mut |e| {
             last = e.body;
             Ok(true)
         })
@@ -951,7 +951,7 @@ fn jsonl_export_import_round_trip_gives_identical_cases_and_a_verified_chain() {
     let v_dst = dst.verify().expect("v");
     assert_eq!(v_dst.first_broken, None);
     assert_eq!(v_dst.head, v_src.head, "the same chain, hash for hash");
-    let ids = src.work(|w| w.txn().case_ids(None, 100)).expect("ids");
+    let ids = src.work(|w| w.txn()?.case_ids(None, 100)).expect("ids");
     for id in &ids {
         assert_eq!(
             src.load(id).expect("src"),

@@ -260,6 +260,27 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Every row of the query tables as text, in key order (tests comparing two databases).
+    #[cfg(test)]
+    pub(crate) fn dump_query_tables(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in ["cases", "clocks", "supervisions", "identities"] {
+            let mut st = self
+                .conn
+                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+                .expect("prepare");
+            let n = st.column_count();
+            let mut rows = st.query([]).expect("query");
+            while let Some(r) = rows.next().expect("row") {
+                let cols: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).expect("col")))
+                    .collect();
+                out.push(format!("{t}: {}", cols.join(" | ")));
+            }
+        }
+        out
+    }
+
     /// Runs raw SQL (tests of tampering and triggers only).
     #[doc(hidden)]
     pub fn raw_execute(&self, sql: &str) -> Result<()> {
@@ -485,11 +506,10 @@ impl Txn for SqliteTxn<'_> {
     fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
         let n: i64 = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "INSERT INTO counters(year, next) VALUES (?1, 1) ON CONFLICT(year) DO UPDATE SET next = next + 1 RETURNING next",
-                [year],
-                |r| r.get(0),
             )
+            .and_then(|mut st| st.query_row([year], |r| r.get(0)))
             .map_err(db_err)?;
         Ok(CaseId::new(year, n as u32))
     }
@@ -550,37 +570,75 @@ impl Txn for SqliteTxn<'_> {
         let r = CaseRow::of(case);
         let old = CaseRow::of(before);
         let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
-        self.tx
-            .prepare_cached(
-                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, holder = excluded.holder, lead = excluded.lead,
-                    objection_router = excluded.objection_router, next_tick = excluded.next_tick,
-                    last_seq = excluded.last_seq",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    r.id.as_str(),
-                    r.state,
-                    opt(&r.holder),
-                    opt(&r.lead),
-                    opt(&r.first_contact),
-                    opt(&r.objection_router),
-                    opt(&r.locality),
-                    r.category,
-                    r.channel,
-                    r.registered_on.map(|d| d.to_string()),
-                    r.names,
-                    b(r.skip_level),
-                    b(r.collective),
-                    b(r.repeat),
-                    r.next_tick.map(|d| d.to_string()),
-                    r.last_seq,
-                    case.registered_at.map(|t| t.to_rfc3339())
-                ])
-            })
-            .map_err(db_err)?;
+        if before.seq == 0 {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
+                        registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        r.id.as_str(),
+                        r.state,
+                        opt(&r.holder),
+                        opt(&r.lead),
+                        opt(&r.first_contact),
+                        opt(&r.objection_router),
+                        opt(&r.locality),
+                        r.category,
+                        r.channel,
+                        r.registered_on.map(|d| d.to_string()),
+                        r.names,
+                        b(r.skip_level),
+                        b(r.collective),
+                        b(r.repeat),
+                        r.next_tick.map(|d| d.to_string()),
+                        r.last_seq,
+                        case.registered_at.map(|t| t.to_rfc3339())
+                    ])
+                })
+                .map_err(db_err)?;
+        } else {
+            // Only the columns that changed, so SQLite touches only the indexes over them.
+            let mut set = String::new();
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(r.id.as_str().to_string())];
+            let mut col = |name: &str, v: Box<dyn rusqlite::ToSql>| {
+                args.push(v);
+                if !set.is_empty() {
+                    set.push_str(", ");
+                }
+                set.push_str(&format!("{name} = ?{}", args.len()));
+            };
+            if r.state != old.state {
+                col("state", Box::new(r.state));
+            }
+            if r.holder != old.holder {
+                col("holder", Box::new(opt(&r.holder)));
+            }
+            if r.lead != old.lead {
+                col("lead", Box::new(opt(&r.lead)));
+            }
+            if r.objection_router != old.objection_router {
+                col("objection_router", Box::new(opt(&r.objection_router)));
+            }
+            if r.next_tick != old.next_tick {
+                col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));
+            }
+            col("last_seq", Box::new(r.last_seq));
+            let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+            let n = self
+                .tx
+                .prepare_cached(&format!("UPDATE cases SET {set} WHERE id = ?1"))
+                .and_then(|mut st| st.execute(refs.as_slice()))
+                .map_err(db_err)?;
+            if n != 1 {
+                return Err(DomainError::Integrity(msg::integrity(&format!(
+                    "case {} has events but no query row: run `petition verify`",
+                    r.id
+                ))));
+            }
+        }
 
         {
             let mut st = self
