@@ -61,38 +61,46 @@ pub const GENESIS: [u8; 32] = [0; 32];
 
 /// Writes `v` as canonical JSON: object keys sorted, no insignificant whitespace.
 pub fn canonical(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(512);
     write_canonical(v, &mut out);
-    out
+    // Only JSON text was written, and serde_json writes valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_canonical(v: &Value, out: &mut String) {
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(m) => {
+            // serde_json's map is sorted already unless a dependency turns on `preserve_order`;
+            // sort explicitly then, so the canonical form never depends on a feature flag.
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
+            if !keys.is_sorted() {
+                keys.sort();
+            }
+            out.push(b'{');
             for (i, k) in keys.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
+                // Writing a string or a scalar into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, k);
+                out.push(b':');
                 write_canonical(&m[k], out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(a) => {
-            out.push('[');
+            out.push(b'[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(x, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
@@ -230,6 +238,14 @@ mod tests {
         let v: Value =
             serde_json::from_str(r#"{ "b": 1, "a": {"z": [1, 2], "y": "中"} }"#).expect("json");
         assert_eq!(canonical(&v), r#"{"a":{"y":"中","z":[1,2]},"b":1}"#);
+        let v: Value = serde_json::from_str(
+            r#"{"z": null, "t": true, "n": -1.5, "e": "a\"b\\c\n\u0001", "k\"": []}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            canonical(&v),
+            r#"{"e":"a\"b\\c\n\u0001","k\"":[],"n":-1.5,"t":true,"z":null}"#
+        );
     }
 
     #[test]

@@ -115,6 +115,11 @@ impl<T: Txn> Work<'_, T> {
         }
     }
 
+    /// How many cases there are.
+    pub fn case_count(&mut self) -> Result<u64> {
+        self.txn()?.case_count()
+    }
+
     /// Case ids in id order after `after`, at most `limit` (for paging through every case).
     pub fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         self.txn()?.case_ids(after, limit)

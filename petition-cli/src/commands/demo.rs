@@ -1211,7 +1211,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         generate(&mut svc, now, a.cases, a.seed)?;
     }
     if app.global.json {
-        let n = svc.read(|w| Ok(w.case_ids(None, usize::MAX)?.len()))?;
+        let n = svc.read(|w| w.case_count())?;
         app.print_json(&json!({"db": path, "cases": n, "timeline_case": timeline_case}));
         return Ok(());
     }

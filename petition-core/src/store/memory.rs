@@ -323,6 +323,9 @@ impl Txn for MemTxn<'_> {
         }
         Ok(out)
     }
+    fn case_count(&mut self) -> Result<u64> {
+        Ok(self.work.cases.len() as u64)
+    }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         Ok(self
             .work

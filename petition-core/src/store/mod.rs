@@ -138,6 +138,8 @@ pub trait Txn {
         &mut self,
         q: &crate::stats::StatsQuery,
     ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>>;
+    /// How many cases there are.
+    fn case_count(&mut self) -> Result<u64>;
     /// Every case id, in id order, after `after`, at most `limit`.
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
     /// Commits.

@@ -150,6 +150,21 @@ proptest! {
             let snap = sql.read(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
             prop_assert_eq!(snap.as_ref(), Some(&after.1.0));
         }
+        // Statistics: SQLite sums them as cases change, the memory store recomputes them from
+        // the rows (the reference); both must agree on any grouping, range and day asked.
+        for by in crate::stats::GROUPINGS {
+            for (from, to) in [("2026-01-01", "2026-12-31"), ("2026-03-05", "2026-03-20")] {
+                for days in [0u64, 20, 75, 400] {
+                    let now = at("2026-03-02") + chrono::Days::new(days);
+                    let (from, to) = (crate::case::tests::d(from), crate::case::tests::d(to));
+                    prop_assert_eq!(
+                        mem.stats(from, to, now, by, None).expect("stats"),
+                        sql.stats(from, to, now, by, None).expect("stats"),
+                        "stats by {:?} from {} to {} on day {}", by, from, to, days
+                    );
+                }
+            }
+        }
         let (v1, v2) = (mem.verify().expect("v"), sql.verify().expect("v"));
         prop_assert_eq!(v1.first_broken, None);
         prop_assert_eq!(v1.head, v2.head, "identical chains, hash for hash");

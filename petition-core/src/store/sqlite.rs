@@ -109,7 +109,96 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(key, case_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 2: statistics kept summed as cases change (`stats`, filled from the cases by
+    // `backfill_stats`) instead of two covering indexes scanned on every query; open clocks
+    // indexed by due date for the part that depends on the day asked; repeat detection keyed by
+    // identity *and* matter, so a frequent petitioner's other matters are not read.
+    r#"
+    CREATE TABLE stats(
+        grouping INTEGER NOT NULL,
+        day      TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        item     TEXT NOT NULL,
+        n        INTEGER NOT NULL,
+        PRIMARY KEY(grouping, day, key, item)
+    ) STRICT, WITHOUT ROWID;
+    DROP INDEX clocks_stats;
+    DROP INDEX cases_stats;
+    CREATE INDEX clocks_open ON clocks(due, unit, kind, duty, lapsed, registered_on) WHERE stopped_on IS NULL;
+    CREATE TABLE identities_by_matter(
+        key      TEXT NOT NULL,
+        category TEXT NOT NULL,
+        locality TEXT NOT NULL,
+        case_id  TEXT NOT NULL REFERENCES cases(id),
+        PRIMARY KEY(key, category, locality, case_id)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO identities_by_matter
+        SELECT i.key, c.category, c.locality, i.case_id FROM identities i JOIN cases c ON c.id = i.case_id
+        WHERE c.category IS NOT NULL AND c.locality IS NOT NULL;
+    DROP TABLE identities;
+    ALTER TABLE identities_by_matter RENAME TO identities;
+    "#,
 ];
+
+/// Work a migration step does in Rust after its SQL, in the same transaction.
+fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    if step == 2 {
+        backfill_stats(tx)?;
+    }
+    Ok(())
+}
+
+/// Fills `stats` from every case (replayed from the chain), as `put_case` would have kept it.
+fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let mut sums: std::collections::HashMap<StatKey, i64> = std::collections::HashMap::new();
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM cases ORDER BY id")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(db_err)?;
+    let mut st = tx
+        .prepare("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
+        .map_err(db_err)?;
+    for id in ids {
+        let bodies: Vec<String> = st
+            .query_map([&id], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(db_err)?;
+        let events: Vec<Event> = bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect::<Result<_>>()?;
+        let id = CaseId::parse(&id)
+            .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
+        let case = crate::case::replay(id, &events);
+        for (k, n) in crate::stats::static_counts(&CaseRow::of(&case)) {
+            *sums.entry(k).or_default() += n;
+        }
+    }
+    write_stats(tx, &sums)
+}
+
+/// A `stats` row key: grouping, group key, registration day, counter.
+type StatKey = (u8, String, NaiveDate, String);
+
+/// Adds counter deltas to `stats`.
+fn write_stats(
+    tx: &rusqlite::Transaction<'_>,
+    deltas: &std::collections::HashMap<StatKey, i64>,
+) -> Result<()> {
+    let mut st = tx
+        .prepare_cached(
+            "INSERT INTO stats(grouping, day, key, item, n) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(grouping, day, key, item) DO UPDATE SET n = n + excluded.n",
+        )
+        .map_err(db_err)?;
+    for ((g, key, day, item), n) in deltas {
+        if *n != 0 {
+            st.execute(params![g, day.to_string(), key, item, n])
+                .map_err(db_err)?;
+        }
+    }
+    Ok(())
+}
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -242,6 +331,7 @@ impl SqliteStore {
                 continue;
             }
             tx.execute_batch(step).map_err(db_err)?;
+            after_migration(i + 1, &tx)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
@@ -264,11 +354,18 @@ impl SqliteStore {
     #[cfg(test)]
     pub(crate) fn dump_query_tables(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for t in ["cases", "clocks", "supervisions", "identities"] {
-            let mut st = self
-                .conn
-                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
-                .expect("prepare");
+        for (t, sql) in [
+            ("cases", "SELECT * FROM cases ORDER BY 1"),
+            ("clocks", "SELECT * FROM clocks ORDER BY 1, 2"),
+            ("supervisions", "SELECT * FROM supervisions ORDER BY 1, 2"),
+            ("identities", "SELECT * FROM identities ORDER BY 1, 2, 3, 4"),
+            // Counters that went up and down again may stay as zero rows.
+            (
+                "stats",
+                "SELECT * FROM stats WHERE n != 0 ORDER BY 1, 2, 3, 4",
+            ),
+        ] {
+            let mut st = self.conn.prepare(sql).expect("prepare");
             let n = st.column_count();
             let mut rows = st.query([]).expect("query");
             while let Some(r) = rows.next().expect("row") {
@@ -292,6 +389,9 @@ impl SqliteStore {
 pub struct SqliteTxn<'a> {
     tx: rusqlite::Transaction<'a>,
     head: Option<(u64, [u8; 32])>,
+    /// Statistics counter changes not yet added to `stats` (written before a statistics query
+    /// and at commit: a bulk load then writes each counter once per transaction).
+    deltas: std::collections::HashMap<StatKey, i64>,
 }
 
 impl Store for SqliteStore {
@@ -301,14 +401,22 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err)?;
-        Ok(SqliteTxn { tx, head: None })
+        Ok(SqliteTxn {
+            tx,
+            head: None,
+            deltas: std::collections::HashMap::new(),
+        })
     }
     fn read(&mut self) -> Result<SqliteTxn<'_>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(db_err)?;
-        Ok(SqliteTxn { tx, head: None })
+        Ok(SqliteTxn {
+            tx,
+            head: None,
+            deltas: std::collections::HashMap::new(),
+        })
     }
 }
 
@@ -317,6 +425,11 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
 }
 
 impl SqliteTxn<'_> {
+    fn flush_stats(&mut self) -> Result<()> {
+        let deltas = std::mem::take(&mut self.deltas);
+        write_stats(&self.tx, &deltas)
+    }
+
     fn push(&mut self, entry: &Entry) -> Result<()> {
         let (last, prev) = match self.head {
             Some(h) => h,
@@ -706,13 +819,24 @@ impl Txn for SqliteTxn<'_> {
             }
         }
         if before.seq == 0 {
-            let mut st = self
-                .tx
-                .prepare_cached("INSERT OR IGNORE INTO identities(key, case_id) VALUES (?1, ?2)")
-                .map_err(db_err)?;
-            for k in &r.identities {
-                st.execute(params![k, r.id.as_str()]).map_err(db_err)?;
+            if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
+                let mut st = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO identities(key, category, locality, case_id) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .map_err(db_err)?;
+                for k in &r.identities {
+                    st.execute(params![k, category, locality.as_str(), r.id.as_str()])
+                        .map_err(db_err)?;
+                }
             }
+        }
+        for (k, n) in crate::stats::static_counts(&old) {
+            *self.deltas.entry(k).or_default() -= n;
+        }
+        for (k, n) in crate::stats::static_counts(&r) {
+            *self.deltas.entry(k).or_default() += n;
         }
         Ok(())
     }
@@ -728,7 +852,7 @@ impl Txn for SqliteTxn<'_> {
         let marks: Vec<String> = (0..keys.len()).map(|i| format!("?{}", i + 3)).collect();
         let sql = format!(
             "SELECT DISTINCT c.id, c.state, c.holder, c.registered_at FROM identities i JOIN cases c ON c.id = i.case_id
-             WHERE i.key IN ({}) AND c.category = ?1 AND c.locality = ?2",
+             WHERE i.key IN ({}) AND i.category = ?1 AND i.locality = ?2",
             marks.join(",")
         );
         let loc = locality.as_str();
@@ -927,102 +1051,56 @@ impl Txn for SqliteTxn<'_> {
         use crate::stats::GroupBy;
         let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
             std::collections::BTreeMap::new();
-        let (case_key, clock_key, sup_key) = match q.by {
-            GroupBy::Unit => ("c.first_contact", "k.unit", "s.unit"),
-            GroupBy::Locality => ("c.locality", "c.locality", "c.locality"),
-            GroupBy::Category => ("c.category", "c.category", "c.category"),
-        };
+        self.flush_stats()?;
         let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
-        let sql = format!(
-            "SELECT {case_key}, count(*), sum(c.collective = 1 AND c.channel = 'visit'), sum(c.skip_level), sum(c.repeat)
-             FROM cases c WHERE c.registered_on BETWEEN ?1 AND ?2 AND {case_key} IS NOT NULL GROUP BY 1"
-        );
+        // The counts that do not depend on the day asked, summed by day as cases changed.
         {
-            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
-            let mut rows = st.query(params![from, to]).map_err(db_err)?;
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "SELECT key, item, sum(n) FROM stats
+                     WHERE grouping = ?1 AND day BETWEEN ?2 AND ?3 AND n > 0 GROUP BY key, item",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query(params![q.by.number(), from, to]).map_err(db_err)?;
             while let Some(r) = rows.next().map_err(db_err)? {
                 let c = out
                     .entry(r.get::<_, String>(0).map_err(db_err)?)
                     .or_default();
-                c.registered = r.get::<_, i64>(1).map_err(db_err)? as u64;
-                c.collective_visits = r.get::<_, i64>(2).map_err(db_err)? as u64;
-                c.skip_level_visits = r.get::<_, i64>(3).map_err(db_err)? as u64;
-                c.repeats = r.get::<_, i64>(4).map_err(db_err)? as u64;
+                let item: String = r.get(1).map_err(db_err)?;
+                crate::stats::add_static(c, &item, r.get::<_, i64>(2).map_err(db_err)? as u64);
             }
         }
-        // By unit: the covering index, no join. By locality or category: join the case row.
-        let (clock_from, clock_where) = match q.by {
-            GroupBy::Unit => ("clocks k", "k.registered_on BETWEEN ?1 AND ?2"),
-            _ => (
-                "cases c JOIN clocks k ON k.case_id = c.id",
-                "c.registered_on BETWEEN ?1 AND ?2",
-            ),
+        // Open clocks past due today, through the open-clock index.
+        let (key, from_clause) = match q.by {
+            GroupBy::Unit => ("k.unit", "clocks k"),
+            GroupBy::Locality => ("c.locality", "clocks k JOIN cases c ON c.id = k.case_id"),
+            GroupBy::Category => ("c.category", "clocks k JOIN cases c ON c.id = k.case_id"),
         };
         let sql = format!(
-            "SELECT {clock_key}, k.kind, k.duty,
-                sum(k.met = 1),
-                sum(k.stopped_on IS NOT NULL OR k.due < ?3),
-                sum(k.stopped_on IS NULL AND k.due < ?3),
-                sum(k.lapsed = 1 OR (k.stopped_on IS NULL AND k.due < ?3)),
-                sum(k.rating IS NOT NULL),
-                sum(k.rating IN ('satisfied', 'basically_satisfied'))
-             FROM {clock_from}
-             WHERE {clock_where} AND {clock_key} IS NOT NULL GROUP BY 1, 2, 3"
+            "SELECT {key}, k.kind, k.lapsed, count(*) FROM {from_clause}
+             WHERE k.stopped_on IS NULL AND k.due < ?3 AND k.registered_on BETWEEN ?1 AND ?2
+               AND {key} IS NOT NULL
+             GROUP BY 1, 2, 3"
         );
-        {
-            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
-            let mut rows = st.query(params![from, to, today]).map_err(db_err)?;
-            while let Some(r) = rows.next().map_err(db_err)? {
-                let g = |i: usize| {
-                    r.get::<_, Option<i64>>(i)
-                        .map(|v| v.unwrap_or(0) as u64)
-                        .map_err(db_err)
-                };
-                let key: String = r.get(0).map_err(db_err)?;
-                let kind: String = r.get(1).map_err(db_err)?;
-                let duty = g(2)? == 1;
-                let (met, base, overdue, lapsed, rated, satisfied) =
-                    (g(3)?, g(4)?, g(5)?, g(6)?, g(7)?, g(8)?);
-                let c = out.entry(key).or_default();
-                match kind.as_str() {
-                    "intake" | "acceptance" => {
-                        c.timely_met += met;
-                        c.timely_base += base;
-                    }
-                    "handling" => {
-                        c.completion_met += met;
-                        c.completion_base += base;
-                    }
-                    "evaluation" => {
-                        c.evaluations += rated;
-                        c.satisfied += satisfied;
-                        c.evaluations_lapsed += lapsed;
-                    }
-                    _ => {}
-                }
-                if duty && overdue > 0 {
-                    *c.overdue_open.entry(kind).or_default() += overdue;
-                }
-            }
-        }
-        let sql = format!(
-            "SELECT {sup_key}, s.level, count(*) FROM supervisions s JOIN cases c ON c.id = s.case_id
-             WHERE s.registered_on BETWEEN ?1 AND ?2 AND {sup_key} IS NOT NULL GROUP BY 1, 2"
-        );
-        {
-            let mut st = self.tx.prepare(&sql).map_err(db_err)?;
-            let mut rows = st.query(params![from, to]).map_err(db_err)?;
-            while let Some(r) = rows.next().map_err(db_err)? {
-                let c = out
-                    .entry(r.get::<_, String>(0).map_err(db_err)?)
-                    .or_default();
-                c.supervisions.insert(
-                    r.get(1).map_err(db_err)?,
-                    r.get::<_, i64>(2).map_err(db_err)? as u64,
-                );
-            }
+        let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
+        let mut rows = st.query(params![from, to, today]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let key: String = r.get(0).map_err(db_err)?;
+            let kind: String = r.get(1).map_err(db_err)?;
+            let kind = crate::clock::ClockKind::parse(&kind)
+                .ok_or_else(|| DomainError::Integrity(msg::integrity("bad clock kind stored")))?;
+            let lapsed = r.get::<_, i64>(2).map_err(db_err)? == 1;
+            let n = r.get::<_, i64>(3).map_err(db_err)? as u64;
+            crate::stats::add_open_clock(out.entry(key).or_default(), kind, lapsed, n);
         }
         Ok(out)
+    }
+    fn case_count(&mut self) -> Result<u64> {
+        self.tx
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db_err)
     }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         let after = after.map(|a| a.as_str().to_string()).unwrap_or_default();
@@ -1031,7 +1109,8 @@ impl Txn for SqliteTxn<'_> {
             &[&after, &(limit as i64)],
         )
     }
-    fn commit(self) -> Result<()> {
+    fn commit(mut self) -> Result<()> {
+        self.flush_stats()?;
         self.tx.commit().map_err(db_err)
     }
 }
