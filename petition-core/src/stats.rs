@@ -281,12 +281,28 @@ impl GroupBy {
     }
 }
 
-/// The part of [`accumulate`] that does not depend on the day statistics are asked on: every
-/// count of a case row, by grouping, group key, registration day and counter name, leaving out
-/// zeros. A store may keep these summed as cases change (adding the new row's counts and taking
-/// away the old row's) and add the day-dependent part — open clocks past due on `today`, see
-/// [`add_open_clock`] — when asked; the sum equals [`accumulate`] (the tests check it).
-pub fn static_counts(row: &CaseRow) -> Vec<((u8, String, NaiveDate, String), i64)> {
+/// A counter a store may keep summed: grouping ([`GroupBy::number`]), group key, registration
+/// day, counter name, and for the counters of open clocks their due date.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CounterKey {
+    /// [`GroupBy::number`].
+    pub grouping: u8,
+    /// Unit code, locality code or category.
+    pub key: String,
+    /// The case's local registration day.
+    pub day: NaiveDate,
+    /// Counter name ([`add_counter`] knows them all).
+    pub item: String,
+    /// For an open clock: its due date (it counts as overdue on any later day).
+    pub due: Option<NaiveDate>,
+}
+
+/// [`accumulate`] taken apart into counters that can be kept summed as cases change (adding the
+/// new row's counters, taking away the old row's): the counts that do not depend on the day asked,
+/// and each open clock under its due date. Statistics at `today` are the sum of the first kind
+/// plus the open clocks due before `today`, added with [`add_counter`]; that sum equals
+/// [`accumulate`] (the tests check it on random histories).
+pub fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
     let mut out = Vec::new();
     let Some(day) = row.registered_on else {
         return out;
@@ -301,61 +317,89 @@ pub fn static_counts(row: &CaseRow) -> Vec<((u8, String, NaiveDate, String), i64
             GroupBy::Unit => Some(unit.to_string()),
             _ => case_key.clone(),
         };
-        let mut push = |key: &str, item: &str, n: bool| {
+        let mut push = |key: &str, item: &str, due: Option<NaiveDate>, n: bool| {
             if n {
-                out.push(((by.number(), key.to_string(), day, item.to_string()), 1));
+                out.push((
+                    CounterKey {
+                        grouping: by.number(),
+                        key: key.to_string(),
+                        day,
+                        item: item.to_string(),
+                        due,
+                    },
+                    1,
+                ));
             }
         };
         if let Some(k) = &case_key {
-            push(k, "registered", true);
+            push(k, "registered", None, true);
             push(
                 k,
                 "collective_visits",
+                None,
                 row.collective && row.channel == Some("visit"),
             );
-            push(k, "skip_level_visits", row.skip_level);
-            push(k, "repeats", row.repeat);
+            push(k, "skip_level_visits", None, row.skip_level);
+            push(k, "repeats", None, row.repeat);
         }
         for c in &row.clocks {
             let Some(key) = key_for(&c.unit) else {
                 continue;
             };
             // Every clock makes its group exist, as in `accumulate`, even with nothing to count.
-            push(&key, "clocks", true);
+            push(&key, "clocks", None, true);
             let stopped = c.stopped_on.is_some();
             let met = c.met == Some(true);
             match c.kind {
                 ClockKind::Intake | ClockKind::Acceptance => {
-                    push(&key, "timely_met", met);
-                    push(&key, "timely_base", stopped);
+                    push(&key, "timely_met", None, met);
+                    push(&key, "timely_base", None, stopped);
                 }
                 ClockKind::Handling => {
-                    push(&key, "completion_met", met);
-                    push(&key, "completion_base", stopped);
+                    push(&key, "completion_met", None, met);
+                    push(&key, "completion_base", None, stopped);
                 }
                 ClockKind::Evaluation => {
-                    push(&key, "evaluations", c.rating.is_some());
+                    push(&key, "evaluations", None, c.rating.is_some());
                     push(
                         &key,
                         "satisfied",
+                        None,
                         matches!(c.rating, Some("satisfied" | "basically_satisfied")),
                     );
-                    push(&key, "evaluations_lapsed", c.lapsed);
+                    push(&key, "evaluations_lapsed", None, c.lapsed);
                 }
                 _ => {}
+            }
+            if !stopped {
+                let item = format!("open.{}.{}", c.kind.as_str(), u8::from(c.lapsed));
+                push(&key, &item, Some(c.due), true);
             }
         }
         for s in &row.supervisions {
             if let Some(key) = key_for(&s.unit) {
-                push(&key, &format!("supervisions.{}", s.level), true);
+                push(&key, &format!("supervisions.{}", s.level), None, true);
             }
         }
     }
     out
 }
 
-/// Adds a stored counter of [`static_counts`] to a group.
-pub fn add_static(c: &mut Counts, item: &str, n: u64) {
+/// Adds `n` of a counter of [`counters`] to a group; a store passes open-clock counters only
+/// when their due date is before the day asked.
+pub fn add_counter(c: &mut Counts, item: &str, n: u64) {
+    if let Some(open) = item.strip_prefix("open.") {
+        if let Some((kind, lapsed)) = open.rsplit_once('.') {
+            if let Some(kind) = ClockKind::parse(kind) {
+                add_open_clock(c, kind, lapsed == "1", n);
+            }
+        }
+        return;
+    }
+    add_static(c, item, n);
+}
+
+fn add_static(c: &mut Counts, item: &str, n: u64) {
     match item {
         "registered" => c.registered += n,
         "collective_visits" => c.collective_visits += n,
@@ -378,7 +422,7 @@ pub fn add_static(c: &mut Counts, item: &str, n: u64) {
 
 /// The day-dependent part of [`accumulate`]: `n` open clocks of `kind` past due on the query's
 /// `today`, `lapsed` as recorded.
-pub fn add_open_clock(c: &mut Counts, kind: ClockKind, lapsed: bool, n: u64) {
+fn add_open_clock(c: &mut Counts, kind: ClockKind, lapsed: bool, n: u64) {
     match kind {
         ClockKind::Intake | ClockKind::Acceptance => c.timely_base += n,
         ClockKind::Handling => c.completion_base += n,

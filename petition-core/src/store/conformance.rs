@@ -935,7 +935,7 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
     // Turn the file back into schema 1.
     svc.store()
         .raw_execute(
-            "DROP TABLE stats; DROP INDEX clocks_open;
+            "DROP TABLE stats;
              CREATE INDEX clocks_stats ON clocks(unit, kind, duty, registered_on, met, stopped_on, due, lapsed, rating);
              CREATE INDEX cases_stats ON cases(first_contact, registered_on, channel, collective, skip_level, repeat);
              CREATE TABLE identities_v1(key TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases(id),

@@ -109,22 +109,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(key, case_id)
     ) STRICT, WITHOUT ROWID;
     "#,
-    // 2: statistics kept summed as cases change (`stats`, filled from the cases by
-    // `backfill_stats`) instead of two covering indexes scanned on every query; open clocks
-    // indexed by due date for the part that depends on the day asked; repeat detection keyed by
-    // identity *and* matter, so a frequent petitioner's other matters are not read.
+    // 2: statistics kept summed as cases change (`stats`, see `stats::counters`; filled from
+    // the cases by `backfill_stats`) instead of two covering indexes scanned on every query;
+    // repeat detection keyed by identity *and* matter, so a frequent petitioner's other matters
+    // are not read.
     r#"
     CREATE TABLE stats(
         grouping INTEGER NOT NULL,
         day      TEXT NOT NULL,
         key      TEXT NOT NULL,
         item     TEXT NOT NULL,
+        due      TEXT NOT NULL, -- '' except for open clocks
         n        INTEGER NOT NULL,
-        PRIMARY KEY(grouping, day, key, item)
+        PRIMARY KEY(grouping, day, key, item, due)
     ) STRICT, WITHOUT ROWID;
     DROP INDEX clocks_stats;
     DROP INDEX cases_stats;
-    CREATE INDEX clocks_open ON clocks(due, unit, kind, duty, lapsed, registered_on) WHERE stopped_on IS NULL;
     CREATE TABLE identities_by_matter(
         key      TEXT NOT NULL,
         category TEXT NOT NULL,
@@ -150,7 +150,7 @@ fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
 
 /// Fills `stats` from every case (replayed from the chain), as `put_case` would have kept it.
 fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let mut sums: std::collections::HashMap<StatKey, i64> = std::collections::HashMap::new();
+    let mut sums: std::collections::HashMap<CounterKey, i64> = std::collections::HashMap::new();
     let ids: Vec<String> = tx
         .prepare("SELECT id FROM cases ORDER BY id")
         .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
@@ -170,31 +170,38 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let id = CaseId::parse(&id)
             .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
         let case = crate::case::replay(id, &events);
-        for (k, n) in crate::stats::static_counts(&CaseRow::of(&case)) {
+        for (k, n) in crate::stats::counters(&CaseRow::of(&case)) {
             *sums.entry(k).or_default() += n;
         }
     }
     write_stats(tx, &sums)
 }
 
-/// A `stats` row key: grouping, group key, registration day, counter.
-type StatKey = (u8, String, NaiveDate, String);
+use crate::stats::CounterKey;
 
 /// Adds counter deltas to `stats`.
 fn write_stats(
     tx: &rusqlite::Transaction<'_>,
-    deltas: &std::collections::HashMap<StatKey, i64>,
+    deltas: &std::collections::HashMap<CounterKey, i64>,
 ) -> Result<()> {
     let mut st = tx
         .prepare_cached(
-            "INSERT INTO stats(grouping, day, key, item, n) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(grouping, day, key, item) DO UPDATE SET n = n + excluded.n",
+            "INSERT INTO stats(grouping, day, key, item, due, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = n + excluded.n",
         )
         .map_err(db_err)?;
-    for ((g, key, day, item), n) in deltas {
+    for (k, n) in deltas {
         if *n != 0 {
-            st.execute(params![g, day.to_string(), key, item, n])
-                .map_err(db_err)?;
+            let due = k.due.map(|d| d.to_string()).unwrap_or_default();
+            st.execute(params![
+                k.grouping,
+                k.day.to_string(),
+                k.key,
+                k.item,
+                due,
+                n
+            ])
+            .map_err(db_err)?;
         }
     }
     Ok(())
@@ -391,7 +398,7 @@ pub struct SqliteTxn<'a> {
     head: Option<(u64, [u8; 32])>,
     /// Statistics counter changes not yet added to `stats` (written before a statistics query
     /// and at commit: a bulk load then writes each counter once per transaction).
-    deltas: std::collections::HashMap<StatKey, i64>,
+    deltas: std::collections::HashMap<CounterKey, i64>,
 }
 
 impl Store for SqliteStore {
@@ -832,10 +839,10 @@ impl Txn for SqliteTxn<'_> {
                 }
             }
         }
-        for (k, n) in crate::stats::static_counts(&old) {
+        for (k, n) in crate::stats::counters(&old) {
             *self.deltas.entry(k).or_default() -= n;
         }
-        for (k, n) in crate::stats::static_counts(&r) {
+        for (k, n) in crate::stats::counters(&r) {
             *self.deltas.entry(k).or_default() += n;
         }
         Ok(())
@@ -1048,51 +1055,37 @@ impl Txn for SqliteTxn<'_> {
         &mut self,
         q: &crate::stats::StatsQuery,
     ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
-        use crate::stats::GroupBy;
         let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
             std::collections::BTreeMap::new();
         self.flush_stats()?;
         let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
-        // The counts that do not depend on the day asked, summed by day as cases changed.
-        {
-            let mut st = self
-                .tx
-                .prepare_cached(
-                    "SELECT key, item, sum(n) FROM stats
-                     WHERE grouping = ?1 AND day BETWEEN ?2 AND ?3 AND n > 0 GROUP BY key, item",
-                )
-                .map_err(db_err)?;
-            let mut rows = st.query(params![q.by.number(), from, to]).map_err(db_err)?;
-            while let Some(r) = rows.next().map_err(db_err)? {
-                let c = out
-                    .entry(r.get::<_, String>(0).map_err(db_err)?)
-                    .or_default();
-                let item: String = r.get(1).map_err(db_err)?;
-                crate::stats::add_static(c, &item, r.get::<_, i64>(2).map_err(db_err)? as u64);
-            }
-        }
-        // Open clocks past due today, through the open-clock index.
-        let (key, from_clause) = match q.by {
-            GroupBy::Unit => ("k.unit", "clocks k"),
-            GroupBy::Locality => ("c.locality", "clocks k JOIN cases c ON c.id = k.case_id"),
-            GroupBy::Category => ("c.category", "clocks k JOIN cases c ON c.id = k.case_id"),
-        };
-        let sql = format!(
-            "SELECT {key}, k.kind, k.lapsed, count(*) FROM {from_clause}
-             WHERE k.stopped_on IS NULL AND k.due < ?3 AND k.registered_on BETWEEN ?1 AND ?2
-               AND {key} IS NOT NULL
-             GROUP BY 1, 2, 3"
-        );
-        let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
-        let mut rows = st.query(params![from, to, today]).map_err(db_err)?;
+        // Counters summed as cases changed: those that do not depend on the day asked, and the
+        // open clocks due before it. Summed here as rows stream by (a GROUP BY would sort them
+        // all first, in memory); the rows are per day and group, not per case.
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT key, item, n FROM stats
+                 WHERE grouping = ?1 AND day BETWEEN ?2 AND ?3 AND (due = '' OR due < ?4) AND n > 0",
+            )
+            .map_err(db_err)?;
+        let mut rows = st
+            .query(params![q.by.number(), from, to, today])
+            .map_err(db_err)?;
         while let Some(r) = rows.next().map_err(db_err)? {
-            let key: String = r.get(0).map_err(db_err)?;
-            let kind: String = r.get(1).map_err(db_err)?;
-            let kind = crate::clock::ClockKind::parse(&kind)
-                .ok_or_else(|| DomainError::Integrity(msg::integrity("bad clock kind stored")))?;
-            let lapsed = r.get::<_, i64>(2).map_err(db_err)? == 1;
-            let n = r.get::<_, i64>(3).map_err(db_err)? as u64;
-            crate::stats::add_open_clock(out.entry(key).or_default(), kind, lapsed, n);
+            let text = |i: usize| -> Result<&str> {
+                r.get_ref(i)
+                    .map_err(db_err)?
+                    .as_str()
+                    .map_err(|e| db_err(e.into()))
+            };
+            let (key, item) = (text(0)?, text(1)?);
+            let n = r.get::<_, i64>(2).map_err(db_err)? as u64;
+            let c = match out.get_mut(key) {
+                Some(c) => c,
+                None => out.entry(key.to_string()).or_default(),
+            };
+            crate::stats::add_counter(c, item, n);
         }
         Ok(out)
     }
