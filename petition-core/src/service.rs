@@ -476,21 +476,23 @@ impl<S: Store> Service<S> {
     /// so a crash loses nothing and a rerun finishes the job.
     pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
-        let mut done: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
+        // A cursor over (next tick date, id): a case whose date does not move (nothing it could
+        // do yet) is not visited twice, one that moves to a later date still due is visited
+        // again, and memory stays one page whatever the number of due cases.
+        let mut cursor: Option<(NaiveDate, CaseId)> = None;
+        let today = self.read(|w| Ok(local_date(now, w.policy.timezone)))?;
         loop {
-            let today = self.read(|w| Ok(local_date(now, w.policy.timezone)))?;
-            let batch = self.read(|w| w.txn.due_for_tick(today, 500))?;
-            let fresh: Vec<CaseId> = batch.into_iter().filter(|id| !done.contains(id)).collect();
-            if fresh.is_empty() {
+            let batch = self.read(|w| w.txn.due_for_tick(today, cursor.as_ref(), 500))?;
+            if batch.is_empty() {
                 return Ok(summary);
             }
-            for id in fresh {
+            for (date, id) in batch {
                 match self.work(|w| w.tick_case(&id, now, &mut summary)) {
                     // A case whose history is already later than `now` has nothing due at `now`.
                     Ok(()) | Err(DomainError::ClockSkew(_)) => {}
                     Err(e) => return Err(e),
                 }
-                done.insert(id);
+                cursor = Some((date, id));
             }
         }
     }

@@ -615,9 +615,10 @@ impl Txn for FlakyTxn<'_> {
     fn due_for_tick(
         &mut self,
         today: chrono::NaiveDate,
+        after: Option<&(chrono::NaiveDate, CaseId)>,
         limit: usize,
-    ) -> crate::error::Result<Vec<CaseId>> {
-        self.inner.due_for_tick(today, limit)
+    ) -> crate::error::Result<Vec<(chrono::NaiveDate, CaseId)>> {
+        self.inner.due_for_tick(today, after, limit)
     }
     fn chain(
         &mut self,
@@ -680,6 +681,52 @@ fn overdue_world<S: Store>(svc: &mut Service<S>) -> Vec<CaseId> {
             c.id
         })
         .collect()
+}
+
+fn due_pages<S: Store>(mut svc: Service<S>) -> Vec<(chrono::NaiveDate, CaseId)> {
+    overdue_world(&mut svc);
+    let today = d("2026-04-01");
+    let all = svc
+        .read(|w| w.txn()?.due_for_tick(today, None, 100))
+        .expect("due");
+    assert_eq!(all.len(), 6, "every case has an overdue clock");
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "in (date, id) order");
+    let mut pages = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = svc
+            .read(|w| w.txn()?.due_for_tick(today, cursor.as_ref(), 4))
+            .expect("page");
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().cloned();
+        pages.push(page);
+    }
+    assert_eq!(pages.len(), 2);
+    assert_eq!(
+        pages.concat(),
+        all,
+        "pages after the cursor cover all, once"
+    );
+    let early = svc
+        .read(|w| w.txn()?.due_for_tick(d("2026-03-02"), None, 100))
+        .expect("due");
+    assert!(
+        early.is_empty(),
+        "nothing is due on the day of registration"
+    );
+    all
+}
+
+#[test]
+fn due_cases_page_by_cursor_on_both_stores() {
+    let mem = due_pages(Service::with_seed(MemoryStore::new(), 4));
+    let sql = due_pages(Service::with_seed(
+        SqliteStore::open_in_memory().expect("open"),
+        4,
+    ));
+    assert_eq!(mem, sql);
 }
 
 #[test]
@@ -936,6 +983,10 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
     svc.store()
         .raw_execute(
             "DROP TABLE stats;
+             DROP INDEX cases_next_tick;
+             CREATE INDEX cases_next_tick ON cases(next_tick) WHERE next_tick IS NOT NULL;
+             DROP INDEX cases_state; CREATE INDEX cases_state ON cases(state, registered_on);
+             DROP INDEX cases_registered; CREATE INDEX cases_registered ON cases(registered_on);
              CREATE INDEX clocks_stats ON clocks(unit, kind, duty, registered_on, met, stopped_on, due, lapsed, rating);
              CREATE INDEX cases_stats ON cases(first_contact, registered_on, channel, collective, skip_level, repeat);
              CREATE TABLE identities_v1(key TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases(id),

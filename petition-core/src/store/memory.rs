@@ -287,7 +287,12 @@ impl Txn for MemTxn<'_> {
         out.truncate(limit);
         Ok(out)
     }
-    fn due_for_tick(&mut self, today: NaiveDate, limit: usize) -> Result<Vec<CaseId>> {
+    fn due_for_tick(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
         let mut v: Vec<(NaiveDate, CaseId)> = self
             .work
             .cases
@@ -297,9 +302,11 @@ impl Txn for MemTxn<'_> {
                     .filter(|d| *d <= today)
                     .map(|d| (d, r.id.clone()))
             })
+            .filter(|k| after.is_none_or(|a| k > a))
             .collect();
         v.sort();
-        Ok(v.into_iter().take(limit).map(|(_, id)| id).collect())
+        v.truncate(limit);
+        Ok(v)
     }
     fn chain(
         &mut self,

@@ -125,8 +125,14 @@ pub trait Txn {
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>>;
     /// A unit's work (§10.2 `queue`), most urgent first, with the date that makes each urgent.
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>>;
-    /// Cases on which `tick` has work on or before `today`, through the due-date index.
-    fn due_for_tick(&mut self, today: NaiveDate, limit: usize) -> Result<Vec<CaseId>>;
+    /// Cases on which `tick` has work on or before `today`, through the due-date index, in
+    /// (next tick date, id) order after the cursor `after`, at most `limit`, with their dates.
+    fn due_for_tick(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>>;
     /// Visits the chain in order; the visitor returns false to stop.
     fn chain(
         &mut self,

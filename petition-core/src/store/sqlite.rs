@@ -125,6 +125,13 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     DROP INDEX clocks_stats;
     DROP INDEX cases_stats;
+    DROP INDEX cases_next_tick;
+    CREATE INDEX cases_next_tick ON cases(next_tick, id) WHERE next_tick IS NOT NULL;
+    -- `list` pages newest first by (registered_on, id): with the id in the index, no sort.
+    DROP INDEX cases_state;
+    CREATE INDEX cases_state ON cases(state, registered_on, id);
+    DROP INDEX cases_registered;
+    CREATE INDEX cases_registered ON cases(registered_on, id);
     CREATE TABLE identities_by_matter(
         key      TEXT NOT NULL,
         category TEXT NOT NULL,
@@ -1023,11 +1030,40 @@ impl Txn for SqliteTxn<'_> {
             })
             .collect()
     }
-    fn due_for_tick(&mut self, today: NaiveDate, limit: usize) -> Result<Vec<CaseId>> {
-        self.ids(
-            "SELECT id FROM cases WHERE next_tick IS NOT NULL AND next_tick <= ?1 ORDER BY next_tick, id LIMIT ?2",
-            &[&today.to_string(), &(limit as i64)],
-        )
+    fn due_for_tick(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        // The index is in (next_tick, id) order, so a page costs its own size.
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT next_tick, id FROM cases
+                 WHERE next_tick IS NOT NULL AND next_tick <= ?1 AND (next_tick, id) > (?2, ?3)
+                 ORDER BY next_tick, id LIMIT ?4",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params![today.to_string(), d, id, limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_err)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        let bad = || DomainError::Integrity(msg::integrity("bad case row stored"));
+        rows.into_iter()
+            .map(|(d, id)| {
+                Ok((
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| bad())?,
+                    CaseId::parse(&id).map_err(|_| bad())?,
+                ))
+            })
+            .collect()
     }
     fn chain(
         &mut self,
