@@ -156,16 +156,20 @@ fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
 }
 
 /// Fills `stats` from every case (replayed from the chain), as `put_case` would have kept it.
+/// Cases stream in id order and the sums go to the table every few thousand cases, so memory
+/// stays flat whatever the size of the database.
 fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     let mut sums: std::collections::HashMap<CounterKey, i64> = std::collections::HashMap::new();
-    let ids: Vec<String> = tx
+    let mut ids = tx
         .prepare("SELECT id FROM cases ORDER BY id")
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
         .map_err(db_err)?;
+    let mut ids = ids.query([]).map_err(db_err)?;
     let mut st = tx
         .prepare("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
         .map_err(db_err)?;
-    for id in ids {
+    let mut done = 0u64;
+    while let Some(row) = ids.next().map_err(db_err)? {
+        let id: String = row.get(0).map_err(db_err)?;
         let bodies: Vec<String> = st
             .query_map([&id], |r| r.get(0))
             .and_then(|rows| rows.collect())
@@ -179,6 +183,11 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let case = crate::case::replay(id, &events);
         for (k, n) in crate::stats::counters(&CaseRow::of(&case)) {
             *sums.entry(k).or_default() += n;
+        }
+        done += 1;
+        if done % 5000 == 0 {
+            write_stats(tx, &sums)?;
+            sums.clear();
         }
     }
     write_stats(tx, &sums)
@@ -288,12 +297,18 @@ impl SqliteStore {
         // survives a killed process, but may lose the last commits on power loss; FULL syncs the
         // WAL at every commit so a command the clerk saw succeed survives an outage too. Bulk
         // loads amortise the sync by batching commands in one transaction.
-        conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
-        )
-        .map_err(db_err)?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(db_err)?;
         let mut s = Self { conn };
+        // Migrations build indexes and fill tables over the whole database: their sorts go to
+        // temporary files, not memory, so memory stays flat at any size.
+        s.conn
+            .execute_batch("PRAGMA temp_store=FILE")
+            .map_err(db_err)?;
         s.migrate()?;
+        s.conn
+            .execute_batch("PRAGMA temp_store=MEMORY")
+            .map_err(db_err)?;
         Ok(s)
     }
 
