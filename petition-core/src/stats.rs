@@ -201,6 +201,16 @@ pub fn rank(groups: &mut [Group], kpi: Kpi) {
     });
 }
 
+/// The group a case's own figures (registrations, and everything when not grouping by unit)
+/// belong to.
+fn case_key(row: &CaseRow, by: GroupBy) -> Option<String> {
+    match by {
+        GroupBy::Unit => row.first_contact.as_ref().map(|u| u.to_string()),
+        GroupBy::Locality => row.locality.as_ref().map(|u| u.to_string()),
+        GroupBy::Category => row.category.clone(),
+    }
+}
+
 /// The reference definition: adds one case's row to the groups (the in-memory store uses it; the
 /// SQLite store's SQL must agree with it).
 pub fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Counts>) {
@@ -208,11 +218,7 @@ pub fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Coun
     if on < q.from || on > q.to {
         return;
     }
-    let case_key = match q.by {
-        GroupBy::Unit => row.first_contact.as_ref().map(|u| u.to_string()),
-        GroupBy::Locality => row.locality.as_ref().map(|u| u.to_string()),
-        GroupBy::Category => row.category.clone(),
-    };
+    let case_key = case_key(row, q.by);
     let key_for = |unit: &crate::ids::UnitCode| match q.by {
         GroupBy::Unit => Some(unit.to_string()),
         _ => case_key.clone(),
@@ -308,11 +314,7 @@ pub fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
         return out;
     };
     for by in GROUPINGS {
-        let case_key = match by {
-            GroupBy::Unit => row.first_contact.as_ref().map(|u| u.to_string()),
-            GroupBy::Locality => row.locality.as_ref().map(|u| u.to_string()),
-            GroupBy::Category => row.category.clone(),
-        };
+        let case_key = case_key(row, by);
         let key_for = |unit: &crate::ids::UnitCode| match by {
             GroupBy::Unit => Some(unit.to_string()),
             _ => case_key.clone(),
