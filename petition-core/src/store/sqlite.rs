@@ -206,18 +206,22 @@ fn write_stats(
              ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = n + excluded.n",
         )
         .map_err(db_err)?;
+    // A counter back at zero (an open clock that stopped, say) leaves no row behind.
+    let mut gone = tx
+        .prepare_cached(
+            "DELETE FROM stats WHERE grouping = ?1 AND day = ?2 AND key = ?3 AND item = ?4 AND due = ?5 AND n = 0",
+        )
+        .map_err(db_err)?;
     for (k, n) in deltas {
         if *n != 0 {
             let due = k.due.map(|d| d.to_string()).unwrap_or_default();
-            st.execute(params![
-                k.grouping,
-                k.day.to_string(),
-                k.key,
-                k.item,
-                due,
-                n
-            ])
-            .map_err(db_err)?;
+            let day = k.day.to_string();
+            st.execute(params![k.grouping, day, k.key, k.item, due, n])
+                .map_err(db_err)?;
+            if *n < 0 {
+                gone.execute(params![k.grouping, day, k.key, k.item, due])
+                    .map_err(db_err)?;
+            }
         }
     }
     Ok(())
@@ -388,11 +392,7 @@ impl SqliteStore {
             ("clocks", "SELECT * FROM clocks ORDER BY 1, 2"),
             ("supervisions", "SELECT * FROM supervisions ORDER BY 1, 2"),
             ("identities", "SELECT * FROM identities ORDER BY 1, 2, 3, 4"),
-            // Counters that went up and down again may stay as zero rows.
-            (
-                "stats",
-                "SELECT * FROM stats WHERE n != 0 ORDER BY 1, 2, 3, 4",
-            ),
+            ("stats", "SELECT * FROM stats ORDER BY 1, 2, 3, 4, 5"),
         ] {
             let mut st = self.conn.prepare(sql).expect("prepare");
             let n = st.column_count();
