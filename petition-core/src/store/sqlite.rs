@@ -321,6 +321,14 @@ impl SqliteStore {
         self.conn.busy_timeout(timeout).map_err(db_err)
     }
 
+    /// Sets the page cache of this connection, in KiB (SQLite's default is 2,000). Bulk loads
+    /// raise it so the pages they keep returning to stay in memory; it bounds memory use too.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib}"))
+            .map_err(db_err)
+    }
+
     /// The schema version of the open database.
     pub fn user_version(&self) -> Result<i64> {
         self.conn
