@@ -197,8 +197,8 @@ impl<T: Txn> Work<'_, T> {
         Ok((replay(id.clone(), &events), events))
     }
 
-    /// The current case for a decision: the snapshot written in the same transaction as the
-    /// events (equal to their replay, which the tests check), or `not_found`.
+    /// The current case for a decision: the fold of its events (the pending case when it is
+    /// this one), or `not_found`.
     fn current(&mut self, id: &CaseId) -> Result<Case> {
         self.case(id)?
             .ok_or_else(|| DomainError::NotFound(msg::no_case(id.as_str())))
@@ -282,10 +282,9 @@ impl<T: Txn> Work<'_, T> {
                 _ => {}
             }
         }
-        // Even with nothing to append, refresh the row so its next tick date moves on.
+        // Nothing to append: the row already holds this case's next tick date (a function of
+        // the case alone), so there is nothing to write either.
         if events.is_empty() {
-            self.flush()?;
-            self.txn.put_case(&case, &case)?;
             return Ok(());
         }
         self.apply(&case, events)?;
