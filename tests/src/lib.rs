@@ -165,7 +165,8 @@ impl Env {
         (o.status.code().unwrap_or(-1), code, message)
     }
 
-    /// Registers a letter about `t` as `li` and returns its id.
+    /// Registers a letter about `t` as `li` and returns its id (a petitioner with id number,
+    /// phone and address; [`register_args`] is the smallest registration).
     pub fn register(&self, now: &str, extra: &[&str]) -> String {
         let mut args = vec![
             "register",
@@ -214,4 +215,29 @@ impl Default for Env {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The arguments of the smallest valid registration: a letter about `t`, category `a.b`, with
+/// this summary and petitioner, then `extra`.
+pub fn register_args(summary: &str, petitioner: &str, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "register",
+        "--channel",
+        "letter",
+        "--purpose",
+        "request",
+        "--locality",
+        "t",
+        "--category",
+        "a.b",
+        "--summary",
+        summary,
+        "--petitioner",
+        petitioner,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
 }

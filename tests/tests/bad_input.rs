@@ -2,7 +2,7 @@
 //! command arguments, `register --file`, unit and calendar files, JSONL imports, database files.
 //! Each gets its stable error code and a message, and the database is byte-for-byte unchanged.
 
-use petition_tests::{bin, Env};
+use petition_tests::{bin, register_args, Env};
 
 const T0: &str = "2026-03-02";
 
@@ -49,26 +49,7 @@ fn with_file(
 }
 
 fn reg(extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = [
-        "register",
-        "--channel",
-        "letter",
-        "--purpose",
-        "request",
-        "--locality",
-        "t",
-        "--category",
-        "a.b",
-        "--summary",
-        "s",
-        "--petitioner",
-        "甲",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    v.extend(extra.iter().map(|s| s.to_string()));
-    v
+    register_args("s", "甲", extra)
 }
 
 fn case_file(body: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! One test per command's success path, one per error code with its exit code, the §5.1 worked
 //! examples, a full walk from registration to conclusion, both languages, and the demo.
 
-use petition_tests::{bin, clock, Env};
+use petition_tests::{bin, clock, register_args, Env};
 use serde_json::Value;
 
 const T0: &str = "2026-03-02";
@@ -846,23 +846,10 @@ fn rule_refusals_are_exit_1_with_their_codes() {
         &env,
         Some("li"),
         T0,
-        &[
-            "register",
-            "--channel",
-            "letter",
-            "--purpose",
-            "request",
-            "--locality",
-            "t",
-            "--category",
-            "a.b",
-            "--summary",
-            "x",
-            "--petitioner",
-            "甲",
-            "--id-number",
-            "110105194912310021",
-        ],
+        &register_args("x", "甲", &["--id-number", "110105194912310021"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
         (1, "validation"),
     );
     env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);

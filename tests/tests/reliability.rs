@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use petition_tests::{bin, Env};
+use petition_tests::{bin, register_args, Env};
 use serde_json::Value;
 
 const NOW: &str = "2026-07-01";
@@ -251,29 +251,10 @@ fn eight_concurrent_clerks_lose_nothing() {
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
                     let name = format!("p{t}-{i}");
-                    let o = petition(
-                        &db,
-                        &[
-                            "--json",
-                            "--now",
-                            "2026-03-02",
-                            "--as",
-                            "li",
-                            "register",
-                            "--channel",
-                            "letter",
-                            "--purpose",
-                            "request",
-                            "--locality",
-                            "t",
-                            "--category",
-                            "a.b",
-                            "--summary",
-                            "s",
-                            "--petitioner",
-                            &name,
-                        ],
-                    );
+                    let mut args = vec!["--json", "--now", "2026-03-02", "--as", "li"];
+                    let reg = register_args("s", &name, &[]);
+                    args.extend(reg.iter().map(String::as_str));
+                    let o = petition(&db, &args);
                     codes.push(o.status.code().unwrap_or(-1));
                     if !o.status.success() {
                         continue;
@@ -378,28 +359,10 @@ fn backup_under_load_verifies() {
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
                     let name = format!("b{t}-{i}");
-                    petition(
-                        &db,
-                        &[
-                            "--now",
-                            "2026-03-02",
-                            "--as",
-                            "li",
-                            "register",
-                            "--channel",
-                            "letter",
-                            "--purpose",
-                            "request",
-                            "--locality",
-                            "t",
-                            "--category",
-                            "a.b",
-                            "--summary",
-                            "s",
-                            "--petitioner",
-                            &name,
-                        ],
-                    );
+                    let mut args = vec!["--now", "2026-03-02", "--as", "li"];
+                    let reg = register_args("s", &name, &[]);
+                    args.extend(reg.iter().map(String::as_str));
+                    petition(&db, &args);
                 }
             })
         })
