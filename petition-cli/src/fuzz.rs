@@ -4,6 +4,7 @@
 //! `PROPTEST_CASES=100000 cargo test -p petition-cli fuzz`.
 
 use chrono::FixedOffset;
+use petition_core::testing::run_for;
 use proptest::prelude::*;
 
 use crate::app::{parse_date, parse_time};
@@ -82,30 +83,6 @@ fn regression_calendar_dates_that_do_not_exist() {
     assert!(parse_csv("2028-02-29,holiday\n").is_ok());
     assert!(parse_toml("holidays = [\"2026-13-01\"]").is_err());
     assert!(parse_date("d", "2026-2-3").is_err(), "dates are YYYY-MM-DD");
-}
-
-/// Runs `check` on values of `strategy` in batches until `secs` have passed; returns the count.
-fn run_for<S: Strategy>(
-    secs: u64,
-    strategy: S,
-    check: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) -> u64 {
-    use proptest::test_runner::{Config, TestRunner};
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let mut n = 0;
-    while std::time::Instant::now() < deadline {
-        // A fresh runner per batch: a runner stops once it has seen `cases` successes.
-        let mut runner = TestRunner::new(Config {
-            cases: 2000,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        if let Err(e) = runner.run(&strategy, &check) {
-            panic!("fuzzing found a failure: {e}");
-        }
-        n += 2000;
-    }
-    n
 }
 
 /// Long fuzzing runs, `FUZZ_SECONDS` per target (default 600):

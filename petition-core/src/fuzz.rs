@@ -9,6 +9,7 @@ use crate::case::Registration;
 use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
 use crate::service::Service;
 use crate::store::MemoryStore;
+use crate::testing::run_for;
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -28,21 +29,26 @@ fn import_bytes(bytes: &[u8]) -> Option<&'static str> {
         .map(|e| e.code())
 }
 
+/// Every identifier and value parser on one text: each must return, never panic.
+fn parse_identifiers(s: &str) {
+    let _ = CaseId::parse(s);
+    let _ = UnitCode::parse(s);
+    let _ = StaffId::parse(s);
+    let _ = QueryCode::parse(s);
+    let _ = crate::case::resident_id_valid(s);
+    let _ = crate::case::phone_valid(s);
+    let _ = crate::policy::parse_tz(s);
+    let mut p = crate::policy::Policy::default();
+    let _ = p.set("handling_days", s);
+    let _ = p.set("timezone", s);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn fuzz_identifiers(s in text()) {
-        let _ = CaseId::parse(&s);
-        let _ = UnitCode::parse(&s);
-        let _ = StaffId::parse(&s);
-        let _ = QueryCode::parse(&s);
-        let _ = crate::case::resident_id_valid(&s);
-        let _ = crate::case::phone_valid(&s);
-        let _ = crate::policy::parse_tz(&s);
-        let mut p = crate::policy::Policy::default();
-        let _ = p.set("handling_days", &s);
-        let _ = p.set("timezone", &s);
+        parse_identifiers(&s);
     }
 
     #[test]
@@ -108,30 +114,6 @@ fn regression_case_ids_with_multibyte_characters_do_not_panic() {
     assert!(CaseId::parse("XF2026-00000١").is_err());
 }
 
-/// Runs `check` on values of `strategy` in batches until `secs` have passed; returns the count.
-pub(crate) fn run_for<S: Strategy>(
-    secs: u64,
-    strategy: S,
-    check: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) -> u64 {
-    use proptest::test_runner::{Config, TestRunner};
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let mut n = 0;
-    while std::time::Instant::now() < deadline {
-        // A fresh runner per batch: a runner stops once it has seen `cases` successes.
-        let mut runner = TestRunner::new(Config {
-            cases: 2000,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        if let Err(e) = runner.run(&strategy, &check) {
-            panic!("fuzzing found a failure: {e}");
-        }
-        n += 2000;
-    }
-    n
-}
-
 /// Long fuzzing runs, one target after the other, `FUZZ_SECONDS` each (default 600):
 /// `FUZZ_SECONDS=600 cargo test --release -p petition-core fuzz_long -- --ignored --nocapture`
 #[test]
@@ -142,13 +124,7 @@ fn fuzz_long() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(600);
     let n = run_for(secs, text(), |s| {
-        let _ = CaseId::parse(&s);
-        let _ = UnitCode::parse(&s);
-        let _ = StaffId::parse(&s);
-        let _ = QueryCode::parse(&s);
-        let _ = crate::case::resident_id_valid(&s);
-        let _ = crate::case::phone_valid(&s);
-        let _ = crate::policy::parse_tz(&s);
+        parse_identifiers(&s);
         Ok(())
     });
     eprintln!("fuzz identifiers: {n} inputs in {secs} s");

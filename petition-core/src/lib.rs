@@ -36,6 +36,8 @@ pub mod view;
 
 #[cfg(test)]
 mod fuzz;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use case::{decide, evolve, replay, Case, CaseState, Command, Context, Event, EventKind};
 pub use error::{DomainError, Lang, Text};
