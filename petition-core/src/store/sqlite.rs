@@ -155,6 +155,25 @@ fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A case's events in order, from the chain (empty when unknown).
+fn read_events(conn: &rusqlite::Connection, id: &str) -> Result<Vec<Event>> {
+    let mut st = conn
+        .prepare_cached("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
+        .map_err(db_err)?;
+    let mut rows = st.query([id]).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let body = r
+            .get_ref(0)
+            .map_err(db_err)?
+            .as_str()
+            .map_err(|e| db_err(e.into()))?;
+        // The stored body is the event plus its `gseq`, which `Event` ignores.
+        out.push(serde_json::from_str(body).map_err(json_err)?);
+    }
+    Ok(out)
+}
+
 /// Fills `stats` from every case (replayed from the chain), as `put_case` would have kept it.
 /// Cases stream in id order and the sums go to the table every few thousand cases, so memory
 /// stays flat whatever the size of the database.
@@ -164,20 +183,10 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         .prepare("SELECT id FROM cases ORDER BY id")
         .map_err(db_err)?;
     let mut ids = ids.query([]).map_err(db_err)?;
-    let mut st = tx
-        .prepare("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
-        .map_err(db_err)?;
     let mut done = 0u64;
     while let Some(row) = ids.next().map_err(db_err)? {
         let id: String = row.get(0).map_err(db_err)?;
-        let bodies: Vec<String> = st
-            .query_map([&id], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(db_err)?;
-        let events: Vec<Event> = bodies
-            .iter()
-            .map(|b| serde_json::from_str(b).map_err(json_err))
-            .collect::<Result<_>>()?;
+        let events = read_events(tx, &id)?;
         let id = CaseId::parse(&id)
             .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
         let case = crate::case::replay(id, &events);
@@ -671,22 +680,7 @@ impl Txn for SqliteTxn<'_> {
         Ok(())
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT body FROM chain WHERE case_id = ?1 ORDER BY seq")
-            .map_err(db_err)?;
-        let mut rows = st.query([id.as_str()]).map_err(db_err)?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(db_err)? {
-            let body = r
-                .get_ref(0)
-                .map_err(db_err)?
-                .as_str()
-                .map_err(|e| db_err(e.into()))?;
-            // The stored body is the event plus its `gseq`, which `Event` ignores.
-            out.push(serde_json::from_str(body).map_err(json_err)?);
-        }
-        Ok(out)
+        read_events(&self.tx, id.as_str())
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         // The case is the fold of its events: no second copy is stored (it would double the
