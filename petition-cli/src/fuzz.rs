@@ -4,7 +4,7 @@
 //! `PROPTEST_CASES=100000 cargo test -p petition-cli fuzz`.
 
 use chrono::FixedOffset;
-use petition_core::testing::run_for;
+use petition_core::testing::{fuzz_seconds, run_for};
 use proptest::prelude::*;
 
 use crate::app::{parse_date, parse_time};
@@ -90,10 +90,7 @@ fn regression_calendar_dates_that_do_not_exist() {
 #[test]
 #[ignore]
 fn fuzz_long() {
-    let secs: u64 = std::env::var("FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(600);
+    let secs = fuzz_seconds();
     let bytes = || proptest::collection::vec(any::<u8>(), 0..400);
     let n = run_for(secs, bytes(), |b| {
         let _ = parse_units_csv(&b);

@@ -9,7 +9,7 @@ use crate::case::Registration;
 use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
 use crate::service::Service;
 use crate::store::MemoryStore;
-use crate::testing::run_for;
+use crate::testing::{fuzz_seconds, run_for};
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -119,10 +119,7 @@ fn regression_case_ids_with_multibyte_characters_do_not_panic() {
 #[test]
 #[ignore]
 fn fuzz_long() {
-    let secs: u64 = std::env::var("FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(600);
+    let secs = fuzz_seconds();
     let n = run_for(secs, text(), |s| {
         parse_identifiers(&s);
         Ok(())

@@ -26,3 +26,11 @@ pub fn run_for<S: Strategy>(
     }
     n
 }
+
+/// Seconds per target of a long fuzzing run: `FUZZ_SECONDS`, default 600.
+pub fn fuzz_seconds() -> u64 {
+    std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600)
+}
