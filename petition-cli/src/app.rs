@@ -5,7 +5,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use petition_core::audit::ClockMode;
 use petition_core::error::msg;
+use petition_core::org::Staff;
 use petition_core::service::Service;
 use petition_core::store::SqliteStore;
 use petition_core::{DomainError, Lang, StaffId};
@@ -155,28 +157,74 @@ impl App {
     /// Opens the existing database.
     pub fn open(&self) -> CliResult<Service<SqliteStore>> {
         let path = self.db_path()?;
-        let store = SqliteStore::open(&path, false)?;
-        // PETITION_BUSY_TIMEOUT_MS: how long to wait for another clerk's write before `conflict`.
-        if let Some(ms) = std::env::var("PETITION_BUSY_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
+        if path.is_dir() {
+            return Err(CliError(DomainError::Io(msg::io(
+                &path.display().to_string(),
+                "is a directory: give --db the path of a database file",
+            ))));
+        }
+        let mut store = SqliteStore::open(&path, false)?;
+        // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
+        // process before `conflict`.
+        if let Some(ms) = busy_timeout_ms()? {
             store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
         }
         Ok(Service::new(store))
     }
 
+    /// The staff member named by `--as`: required, and known (an unknown id is `not_found`,
+    /// exactly like an unknown case). Every command that reads case data or writes needs one.
+    pub fn reader(&self, svc: &mut Service<SqliteStore>) -> CliResult<Staff> {
+        let id = self.actor()?;
+        Ok(svc.read(|w| w.staff(&id))?)
+    }
+
+    /// The time of a command that writes: the system clock on a live database, where `--now`
+    /// is refused; `--now` (or the system clock) on a simulated one.
+    pub fn write_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+        let (tz, mode) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
+        if mode == ClockMode::System && self.global.now.is_some() {
+            return Err(CliError(DomainError::Validation(msg::invalid(
+                "this is a live database (system clock): commands that change data take the time from the system clock, so --now (PETITION_NOW) is refused; for training or tests create a simulated database with `petition init --clock simulated`",
+                "这是正式数据库（系统时钟）：修改数据的命令只能使用系统时间，不接受 --now（PETITION_NOW）；培训或测试请用 `petition init --clock simulated` 创建模拟数据库",
+            ))));
+        }
+        self.now(tz)
+    }
+
+    /// The time a read command evaluates clocks at: `--now` shows the case as it would stand
+    /// then, on any database.
+    pub fn read_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+        let tz = svc.read(|w| Ok(w.policy().timezone))?;
+        self.now(tz)
+    }
+
+    /// The time recorded in the access log: the system clock on a live database (a read's
+    /// `--now` is a view, not the time of the disclosure), `--now` on a simulated one.
+    pub fn log_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+        let (tz, mode) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
+        match mode {
+            ClockMode::System => Ok(chrono::Utc::now().with_timezone(&tz)),
+            ClockMode::Simulated => self.now(tz),
+        }
+    }
+
     /// Creates (or opens) the database, making its directory.
     pub fn create(&self, path: &std::path::Path) -> CliResult<Service<SqliteStore>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                CliError(DomainError::Internal(msg::internal(&format!(
-                    "cannot create {}: {e}",
-                    dir.display()
-                ))))
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), &e))?;
         }
-        Ok(Service::new(SqliteStore::open(path, true)?))
+        if path.is_dir() {
+            return Err(CliError(DomainError::Io(msg::io(
+                &path.display().to_string(),
+                "is a directory: give --db the path of a database file",
+            ))));
+        }
+        let mut store = SqliteStore::open(path, true)?;
+        if let Some(ms) = busy_timeout_ms()? {
+            store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
+        }
+        Ok(Service::new(store))
     }
 
     /// The acting staff member (required).
@@ -193,12 +241,6 @@ impl App {
             Some(s) => Ok(parse_time(s, tz)?),
             None => Ok(chrono::Utc::now().with_timezone(&tz)),
         }
-    }
-
-    /// The time, reading the timezone from the database's policy.
-    pub fn now_in(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
-        let tz = svc.read(|w| Ok(w.policy().timezone))?;
-        self.now(tz)
     }
 
     /// Picks the text for the language.
@@ -224,6 +266,51 @@ impl App {
         let s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
         out(&s);
     }
+}
+
+/// `PETITION_BUSY_TIMEOUT_MS`, if set.
+fn busy_timeout_ms() -> CliResult<Option<u64>> {
+    match std::env::var("PETITION_BUSY_TIMEOUT_MS") {
+        Err(_) => Ok(None),
+        Ok(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+            usage(
+                "PETITION_BUSY_TIMEOUT_MS must be a whole number of milliseconds",
+                "PETITION_BUSY_TIMEOUT_MS 必须是整数毫秒数",
+            )
+        }),
+    }
+}
+
+/// An error of the operating system on `what` (exit 74).
+pub fn io_error(what: &str, e: &std::io::Error) -> CliError {
+    CliError(DomainError::Io(msg::io(what, &e.to_string())))
+}
+
+/// Reads a whole input file (or standard input for `-`), at most `max` bytes: a longer input is
+/// refused when the byte after the limit arrives, so `/dev/zero` or an endless pipe cannot
+/// exhaust memory.
+pub fn read_input(path: &std::path::Path, max: u64) -> CliResult<Vec<u8>> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut buf = Vec::new();
+    let r = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(max + 1).read_to_end(&mut buf)
+    } else {
+        if path.is_dir() {
+            return Err(CliError(DomainError::Io(msg::io(&shown, "is a directory"))));
+        }
+        let f = std::fs::File::open(path).map_err(|e| io_error(&shown, &e))?;
+        f.take(max + 1).read_to_end(&mut buf)
+    };
+    r.map_err(|e| io_error(&shown, &e))?;
+    if buf.len() as u64 > max {
+        return Err(CliError(DomainError::Validation(msg::field(
+            &shown,
+            &format!("is larger than the limit of {max} bytes"),
+            &format!("超过 {max} 字节的上限"),
+        ))));
+    }
+    Ok(buf)
 }
 
 /// Writes a line to stdout; a closed pipe (`petition list | head`) ends the program cleanly.

@@ -8,6 +8,7 @@ mod commands;
 #[cfg(test)]
 mod fuzz;
 mod i18n;
+mod outfile;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -66,7 +67,8 @@ Administration (管理):
   staff        Staff: add, list
   policy       Time limits: show, set
   calendar     Holidays and make-up working days: import, show
-  verify       Check the audit chain
+  verify       Prove the database: chain, derived tables, anchors
+  access-log   Who saw unmasked personal data (admins)
   export       Export: jsonl (the chain), csv, open311
   import       Rebuild a database from a jsonl export
   backup       Online backup of the database
@@ -123,6 +125,7 @@ enum Cmd {
     Overdue(list::OverdueArgs),
     Stats(stats::Args),
     Verify(verify::Args),
+    AccessLog(access_log::Args),
     Export(export::ExportArgs),
     Import(export::ImportArgs),
     Backup(backup::Args),
@@ -165,6 +168,7 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
         Cmd::Overdue(a) => list::overdue(app, a),
         Cmd::Stats(a) => stats::run(app, a),
         Cmd::Verify(a) => verify::run(app, a),
+        Cmd::AccessLog(a) => access_log::run(app, a),
         Cmd::Export(a) => export::export(app, a),
         Cmd::Import(a) => export::import(app, a),
         Cmd::Backup(a) => backup::run(app, a),
@@ -191,7 +195,14 @@ fn report(json: bool, lang: petition_core::Lang, e: &DomainError) -> i32 {
 }
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    // Arguments as the operating system gave them: a non-UTF-8 argument is a usage error, never
+    // a panic.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lossy: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -210,30 +221,33 @@ fn main() {
                     },
                 );
             }
-            let args: Vec<String> = std::env::args().collect();
-            let json = args.iter().any(|a| a == "--json");
-            let lang_arg = args
+            let json = lossy.iter().any(|a| a == "--json");
+            let lang_arg = lossy
                 .iter()
                 .position(|a| a == "--lang")
-                .and_then(|i| args.get(i + 1))
+                .and_then(|i| lossy.get(i + 1))
                 .cloned()
                 .or_else(|| std::env::var("PETITION_LANG").ok());
             let lang = resolve_lang(lang_arg.as_deref());
-            let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-                .to_string();
-            let err = DomainError::Usage(petition_core::Text::new(
-                format!("{first} (see `petition --help`)"),
-                format!("参数错误：{first}（参见 `petition --help`）"),
-            ));
             if !json {
                 let _ = e.print();
                 std::process::exit(2);
             }
+            // The whole of clap's message up to its usage line, on one line: it names the
+            // missing or bad arguments.
+            let rendered = e.render().to_string();
+            let text = rendered
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let text = text.trim_start_matches("error: ").to_string();
+            let err = DomainError::Usage(petition_core::Text::new(
+                format!("{text} (see `petition --help`)"),
+                format!("参数错误：{text}（参见 `petition --help`）"),
+            ));
             std::process::exit(report(json, lang, &err));
         }
     };

@@ -148,6 +148,7 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
         policy: p,
         calendar: cal,
         related: &[],
+        target: None,
     };
     let mut case = Case::new(CaseId::new(2026, 1));
     let mut events = Vec::new();
@@ -231,6 +232,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         decide(
             &Case::new(CaseId::new(2026, 1)),
@@ -255,6 +257,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         b.iter(|| {
             let evs = decide(black_box(&registered), black_box(&transfer), &ctx).expect("ok");
@@ -269,6 +272,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         let evs = decide(&registered, &transfer, &ctx).expect("ok");
         evs.iter().fold(registered.clone(), evolve)
@@ -282,6 +286,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         b.iter(|| {
             let evs = decide(black_box(&routed), black_box(&accept), &ctx).expect("ok");
@@ -296,6 +301,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         decide(&routed, &accept, &ctx)
             .expect("ok")
@@ -315,6 +321,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         b.iter(|| {
             let evs = decide(black_box(&handling), black_box(&opinion), &ctx).expect("ok");
@@ -329,6 +336,7 @@ fn bench(c: &mut Criterion) {
             policy: &p,
             calendar: &cal,
             related: &[],
+            target: None,
         };
         b.iter(|| decide(black_box(&handling), &Command::Tick, &ctx).expect("ok"))
     });
@@ -369,6 +377,7 @@ fn bench(c: &mut Criterion) {
             role: Role::Admin,
         },
         at(0),
+        petition_core::audit::ClockMode::Simulated,
     )
     .expect("init");
     let admin = StaffId::parse("admin").expect("id");

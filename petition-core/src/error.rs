@@ -91,6 +91,14 @@ pub enum DomainError {
     /// `conflict`: another writer changed the same data; retry.
     #[error("{0}")]
     Conflict(Text),
+    /// `conflict` too, but not retried: the database stayed locked for the whole busy timeout
+    /// (by another process of any kind), so waiting again would exceed the promised bound.
+    #[error("{0}")]
+    Busy(Text),
+    /// `io`: the operating system refused (disk full, read-only file or directory, a path that is
+    /// a directory, a server that cannot be reached).
+    #[error("{0}")]
+    Io(Text),
     /// `integrity`: the database is damaged, tampered with or too new.
     #[error("{0}")]
     Integrity(Text),
@@ -115,7 +123,8 @@ impl DomainError {
             Self::Litigation(_) => "litigation",
             Self::Confidentiality(_) => "confidentiality",
             Self::ClockSkew(_) => "clock_skew",
-            Self::Conflict(_) => "conflict",
+            Self::Conflict(_) | Self::Busy(_) => "conflict",
+            Self::Io(_) => "io",
             Self::Integrity(_) => "integrity",
             Self::Internal(_) => "internal",
         }
@@ -126,8 +135,9 @@ impl DomainError {
         match self {
             Self::Usage(_) => 2,
             Self::NotFound(_) => 3,
-            Self::Conflict(_) => 4,
+            Self::Conflict(_) | Self::Busy(_) => 4,
             Self::Integrity(_) => 5,
+            Self::Io(_) => 74,
             Self::Internal(_) => 70,
             _ => 1,
         }
@@ -149,6 +159,8 @@ impl DomainError {
             | Self::Confidentiality(t)
             | Self::ClockSkew(t)
             | Self::Conflict(t)
+            | Self::Busy(t)
+            | Self::Io(t)
             | Self::Integrity(t)
             | Self::Internal(t) => t,
         }
@@ -224,8 +236,8 @@ pub mod msg {
     /// A command that needs an actor.
     pub fn actor_required() -> Text {
         t(
-            "this command changes data: name the acting staff member with --as ID (or PETITION_ACTOR)".into(),
-            "此命令会修改数据：请用 --as 编号（或 PETITION_ACTOR）指明经办人".into(),
+            "name yourself with --as STAFF_ID (or PETITION_ACTOR): every command that reads case data or changes anything needs the staff member it acts for".into(),
+            "请用 --as 工作人员编号（或 PETITION_ACTOR）指明本人：查阅信访件或修改数据的命令都需要指明经办人".into(),
         )
     }
     /// A staff member with no unit acting on a case.
@@ -335,6 +347,30 @@ pub mod msg {
         t(
             "another clerk changed this case at the same moment: run the command again".into(),
             "其他工作人员同时修改了该件：请重新执行命令".into(),
+        )
+    }
+    /// The database stayed locked for the whole busy timeout (`waited_ms`, when known).
+    pub fn busy(waited_ms: u64) -> Text {
+        let (en, zh) = if waited_ms > 0 {
+            (
+                format!(" for {waited_ms} ms"),
+                format!("超过 {waited_ms} 毫秒"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        t(
+            format!("the database stayed locked by another process (another petition command, a backup or another program){en}: try again, or raise PETITION_BUSY_TIMEOUT_MS"),
+            format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试，或调大 PETITION_BUSY_TIMEOUT_MS"),
+        )
+    }
+    /// The operating system refused a file or device operation.
+    pub fn io(what: &str, detail: &str) -> Text {
+        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+        let detail: String = detail.chars().take(200).collect();
+        t(
+            format!("{what}: {detail}; check the path, its permissions and the free disk space"),
+            format!("{what}：{detail}；请检查路径、权限和磁盘剩余空间"),
         )
     }
     /// A damaged database.

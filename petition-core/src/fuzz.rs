@@ -83,7 +83,8 @@ proptest! {
         let mut src = Service::with_seed(MemoryStore::new(), 1);
         crate::store::conformance::seed(&mut src);
         let mut buf = Vec::new();
-        crate::interchange::export_jsonl(&mut src, &mut buf, true, None).expect("export");
+        let admin = crate::store::conformance::admin_of(&mut src);
+        crate::interchange::export_jsonl(&mut src, &mut buf, &admin, true, crate::case::tests::at("2026-12-01")).expect("export");
         let i = pos % buf.len();
         if buf[i] != byte {
             buf[i] = byte;
@@ -141,7 +142,15 @@ fn fuzz_long() {
     let mut src = Service::with_seed(MemoryStore::new(), 1);
     crate::store::conformance::seed(&mut src);
     let mut export = Vec::new();
-    crate::interchange::export_jsonl(&mut src, &mut export, true, None).expect("export");
+    let admin = crate::store::conformance::admin_of(&mut src);
+    crate::interchange::export_jsonl(
+        &mut src,
+        &mut export,
+        &admin,
+        true,
+        crate::case::tests::at("2026-12-01"),
+    )
+    .expect("export");
     let n = run_for(secs, (any::<usize>(), any::<u8>()), |(pos, byte)| {
         let mut buf = export.clone();
         let i = pos % buf.len();

@@ -3,85 +3,100 @@
 //! database, verifying the chain while it loads. Memory stays flat: rows are written as they are
 //! read, in id order, a page at a time.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::{json, Map, Value};
 
+use crate::access::{access, Access};
 use crate::audit::{chain_hash, hex, strip_gseq, unhex, Entry, GENESIS};
-use crate::case::{Case, Event, EventKind};
+use crate::case::{Case, Event};
 use crate::clock::local_date;
 use crate::error::{msg, DomainError, Result};
-use crate::ids::{CaseId, UnitCode};
+use crate::ids::CaseId;
+use crate::org::{Role, Staff};
 use crate::service::Service;
 use crate::store::{seal, Store, Txn};
-use crate::view::{mask_address, mask_id, mask_phone, Privacy, REDACTED};
+use crate::view::{mask_address, mask_id, mask_name, mask_phone, Privacy};
 
 fn io(e: std::io::Error) -> DomainError {
-    DomainError::Internal(msg::internal(&format!("write failed: {e}")))
+    DomainError::Io(msg::io("writing the export failed", &e.to_string()))
 }
 
-/// Masks the personal data of a `registered` entry's petitioners; with `redact` (a reader from the
-/// accused unit) names and representatives too. Marks the entry `"masked": true`.
-fn mask_registration(v: &mut Value, redact: bool) {
+/// Masks the personal data of a `registered` entry's petitioners and representatives.
+fn mask_registration(v: &mut Value) {
     let Some(reg) = v.get_mut("registration") else {
         return;
     };
     if let Some(ps) = reg.get_mut("petitioners").and_then(Value::as_array_mut) {
         for p in ps {
             for (k, f) in [
-                ("id_number", mask_id as fn(&str) -> String),
+                ("name", mask_name as fn(&str) -> String),
+                ("id_number", mask_id),
                 ("phone", mask_phone),
                 ("address", mask_address),
             ] {
                 if let Some(s) = p.get(k).and_then(Value::as_str).map(str::to_string) {
-                    p[k] = json!(if redact { REDACTED.to_string() } else { f(&s) });
+                    p[k] = json!(f(&s));
                 }
             }
-            if redact {
-                p["name"] = json!(REDACTED);
+        }
+    }
+    if let Some(rs) = reg.get_mut("representatives").and_then(Value::as_array_mut) {
+        for r in rs {
+            if let Some(s) = r.as_str().map(str::to_string) {
+                *r = json!(mask_name(&s));
             }
         }
     }
-    if redact {
-        if let Some(rs) = reg.get_mut("representatives").and_then(Value::as_array_mut) {
-            for r in rs {
-                *r = json!(REDACTED);
-            }
-        }
-        reg["content"] = Value::Null;
-    }
-    v["masked"] = json!(true);
 }
 
-/// Writes every entry of the audit chain in chain order, one JSON object a line, each with its
-/// `gseq` and `hash`. Without `include_pii`, id numbers, phones and addresses are masked (such a
-/// file documents the history but cannot be imported). `reader` is the exporting unit (§6.6).
+fn admin_only_export() -> DomainError {
+    DomainError::PermissionDenied(msg::invalid(
+        "the audit chain is exported whole, so only an admin may export it: export your cases with --format csv or open311",
+        "审计链只能整体导出，仅管理员可以导出：请用 --format csv 或 open311 导出本单位可查阅的信访件",
+    ))
+}
+
+/// Writes every entry of the audit chain in chain order, one JSON object a line (admins only:
+/// the chain is the whole database). With `include_pii` each line is the stored entry with its
+/// `gseq` and `hash` — enough to rebuild the database with [`import_jsonl`] — and the disclosure
+/// is recorded in the access log. Without it, names, id numbers, phones and addresses are masked,
+/// every line is marked `"masked": true` and carries **no hash**: every hash of the chain is
+/// computed over the unmasked data (through the previous hashes), and a digest of a masked
+/// 8-digit birth date is brute-forced in seconds. Such a file documents history and cannot be
+/// imported.
 pub fn export_jsonl<S: Store>(
     svc: &mut Service<S>,
     out: &mut dyn Write,
+    reader: &Staff,
     include_pii: bool,
-    reader: Option<&UnitCode>,
+    now: DateTime<FixedOffset>,
 ) -> Result<u64> {
+    if reader.role != Role::Admin {
+        return Err(admin_only_export());
+    }
+    if include_pii {
+        svc.work(|w| w.disclose(reader, None, "export jsonl --include-pii", now))?;
+    }
     svc.read(|w| {
         let mut n = 0u64;
         let mut result: Result<()> = Ok(());
         w.txn()?.chain(1, &mut |e| {
             let mut line = e.body;
-            if !include_pii && line.contains("\"type\":\"registered\"") {
+            if include_pii {
+                // Append the hash as the last member of the object.
+                line.pop();
+                line.push_str(&format!(",\"hash\":\"{}\"}}", hex(&e.hash)));
+            } else {
                 let mut v: Value = serde_json::from_str(&line)
                     .map_err(|x| DomainError::Integrity(msg::integrity(&x.to_string())))?;
-                let accused = v
-                    .pointer("/registration/accused_unit")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let redact = matches!((&accused, reader), (Some(a), Some(r)) if a == r.as_str());
-                mask_registration(&mut v, redact);
+                mask_registration(&mut v);
+                v["masked"] = json!(true);
                 line = crate::audit::canonical(&v);
             }
-            // Append the hash as the last member of the object.
-            line.pop();
-            line.push_str(&format!(",\"hash\":\"{}\"}}\n", hex(&e.hash)));
+            line.push('\n');
             if let Err(x) = out.write_all(line.as_bytes()) {
                 result = Err(io(x));
                 return Ok(false);
@@ -94,13 +109,14 @@ pub fn export_jsonl<S: Store>(
     })
 }
 
-/// Visits every case in id order, a page at a time, inside one read transaction.
+/// Visits every case `reader` may read, in id order, a page at a time, inside one read
+/// transaction, with the reader's access to it.
 fn each_case<S: Store>(
     svc: &mut Service<S>,
-    mut f: impl FnMut(&crate::org::Org, &Case, NaiveDate) -> Result<()>,
+    reader: &Staff,
+    mut f: impl FnMut(&crate::org::Org, &Case, Access) -> Result<()>,
 ) -> Result<u64> {
     svc.read(|w| {
-        let today_tz = w.policy().timezone;
         let org = w.org().clone();
         let mut after: Option<CaseId> = None;
         let mut n = 0;
@@ -110,18 +126,27 @@ fn each_case<S: Store>(
                 return Ok(n);
             }
             for id in &page {
-                if let Some(c) = w.txn()?.load_snapshot(id)? {
-                    let today = c
-                        .last_at
-                        .map(|t| local_date(t, today_tz))
-                        .unwrap_or(NaiveDate::MIN);
-                    f(&org, &c, today)?;
-                    n += 1;
+                if let Some(c) = w.case(id)? {
+                    let a = access(&org, reader, &c);
+                    if a != Access::Hidden {
+                        f(&org, &c, a)?;
+                        n += 1;
+                    }
                 }
             }
             after = page.last().cloned();
         }
     })
+}
+
+/// A spreadsheet cell that cannot run as a formula: cells beginning with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return get a leading `'` (CSV injection).
+pub fn csv_cell(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
 }
 
 /// The CSV columns: key, English header, Chinese header.
@@ -171,7 +196,6 @@ pub fn csv_row(case: &Case, today: NaiveDate, privacy: Privacy) -> Vec<String> {
         v.map(|s| match privacy {
             Privacy::Full => s.clone(),
             Privacy::Masked => f(s),
-            Privacy::Redacted => REDACTED.to_string(),
         })
     };
     let s = |x: Option<&str>| x.unwrap_or("").to_string();
@@ -187,13 +211,7 @@ pub fn csv_row(case: &Case, today: NaiveDate, privacy: Privacy) -> Vec<String> {
         s(reg.map(|r| r.category.as_str())),
         s(reg.map(|r| r.locality.as_str())),
         s(reg.map(|r| r.summary.as_str())),
-        join(ps.iter().map(|p| {
-            Some(if privacy == Privacy::Redacted {
-                REDACTED.to_string()
-            } else {
-                p.name.clone()
-            })
-        })),
+        join(ps.iter().map(|p| pii(Some(&p.name), mask_name))),
         join(ps.iter().map(|p| pii(p.id_number.as_ref(), mask_id))),
         join(ps.iter().map(|p| pii(p.phone.as_ref(), mask_phone))),
         join(ps.iter().map(|p| pii(p.address.as_ref(), mask_address))),
@@ -235,16 +253,30 @@ pub fn csv_row(case: &Case, today: NaiveDate, privacy: Privacy) -> Vec<String> {
     ]
 }
 
-/// Writes one row per case: UTF-8 with a BOM (so spreadsheet programs read Chinese), headers in
-/// English or Chinese. `today` evaluates `overdue`.
+/// Writes one row per case `reader` may read: UTF-8 with a BOM (so spreadsheet programs read
+/// Chinese), headers in English or Chinese, cells that could run as formulas escaped. Personal
+/// data is masked unless `include_pii` (admins only; the disclosure is recorded). `today`
+/// evaluates `overdue`.
 pub fn export_csv<S: Store>(
     svc: &mut Service<S>,
     out: &mut dyn Write,
     chinese_headers: bool,
-    today: NaiveDate,
-    base: Privacy,
-    reader: Option<&UnitCode>,
+    now: DateTime<FixedOffset>,
+    reader: &Staff,
+    include_pii: bool,
 ) -> Result<u64> {
+    if include_pii {
+        if reader.role != Role::Admin {
+            return Err(DomainError::PermissionDenied(msg::admin_only()));
+        }
+        svc.work(|w| w.disclose(reader, None, "export csv --include-pii", now))?;
+    }
+    let today = local_date(now, *now.offset());
+    let privacy = if include_pii {
+        Privacy::Full
+    } else {
+        Privacy::Masked
+    };
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(
@@ -253,8 +285,8 @@ pub fn export_csv<S: Store>(
             .map(|(_, en, zh)| if chinese_headers { *zh } else { *en }),
     )
     .map_err(|e| io(e.into()))?;
-    let n = each_case(svc, |_, c, _| {
-        w.write_record(csv_row(c, today, Privacy::for_reader(c, reader, base)))
+    let n = each_case(svc, reader, |_, c, _| {
+        w.write_record(csv_row(c, today, privacy).into_iter().map(csv_cell))
             .map_err(|e| io(e.into()))
     })?;
     w.flush().map_err(io)?;
@@ -325,11 +357,16 @@ pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
     Value::Object(m)
 }
 
-/// Writes the cases as an Open311 GeoReport v2 JSON array of service requests, streaming.
-pub fn export_open311<S: Store>(svc: &mut Service<S>, out: &mut dyn Write) -> Result<u64> {
+/// Writes the cases `reader` may read as an Open311 GeoReport v2 JSON array of service
+/// requests (no personal data), streaming.
+pub fn export_open311<S: Store>(
+    svc: &mut Service<S>,
+    out: &mut dyn Write,
+    reader: &Staff,
+) -> Result<u64> {
     out.write_all(b"[").map_err(io)?;
     let mut first = true;
-    let n = each_case(svc, |org, c, _| {
+    let n = each_case(svc, reader, |org, c, _| {
         if !first {
             out.write_all(b",\n").map_err(io)?;
         }
@@ -357,31 +394,49 @@ fn bad_line(line: u64, why: &str) -> DomainError {
     ))
 }
 
-fn check_units(org: &crate::org::Org, ev: &Event) -> Option<String> {
-    let mut units: Vec<&UnitCode> = ev.unit.iter().collect();
-    match &ev.kind {
-        EventKind::Registered(r) => {
-            units.push(&r.registration.locality);
-            units.extend(r.registration.accused_unit.iter());
+/// The longest line `import` reads (a case with a very long content); longer is refused.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Reads one line into `buf`, refusing (at `max` + 1 bytes) a line that never ends.
+fn read_bounded_line(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
+    let mut n = 0;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(n);
         }
-        EventKind::Transferred { to, .. } | EventKind::Assigned { to, .. } => units.push(to),
-        EventKind::Accepted { assisting, .. } => units.extend(assisting.iter()),
-        EventKind::SupervisionOpened { supervision, .. } => {
-            units.push(&supervision.by);
-            units.push(&supervision.unit);
+        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let take = take.min(max + 1 - buf.len().min(max + 1));
+        buf.extend_from_slice(&chunk[..take]);
+        input.consume(take);
+        n += take;
+        if buf.len() > max {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line longer than {max} bytes"),
+            ));
         }
-        EventKind::SupervisionEscalated { by, .. } => units.push(by),
-        _ => {}
+        if done {
+            return Ok(n);
+        }
     }
-    units
-        .into_iter()
-        .find(|u| org.unit(u).is_none())
-        .map(|u| format!("event for unknown unit {u}"))
 }
 
-/// Loads a JSON Lines export into `svc` (a new, empty database), verifying the chain line by line:
-/// order (`gseq`), hash, shape, sequence per case and the units events refer to. Any broken line
-/// is refused with its number; the caller discards the database. `progress` gets bytes read.
+/// Loads a JSON Lines export into `svc` (a new, empty database). Every line is checked twice:
+/// the chain (order, hash, exact shape), and **the rules** — each case event is decided again,
+/// from the command that produced it, by its recorded actor at its recorded time against the
+/// database rebuilt so far (known actor with the right unit and role, state, windows, limits,
+/// merge targets), and must be exactly what the rules give; each administrative event goes
+/// through the admin rules. A file that passes the hash check but breaks a rule is refused
+/// with `integrity`, naming the line; the caller discards the database. `progress` gets bytes
+/// read.
 pub fn import_jsonl<S: Store>(
     svc: &mut Service<S>,
     input: &mut dyn BufRead,
@@ -398,22 +453,29 @@ pub fn import_jsonl<S: Store>(
     let mut prev = GENESIS;
     let mut line_no = 0u64;
     let mut summary = ImportSummary::default();
-    let mut buf = String::new();
+    let mut buf: Vec<u8> = Vec::new();
     let mut done = false;
+    // Events a command gave beyond the one on the line just read (a merge's `absorbed` on the
+    // other case, tick's several events): the next lines must be exactly these.
+    let mut pending: VecDeque<Event> = VecDeque::new();
     while !done {
         // One transaction per batch of lines: a failure anywhere fails the import as a whole
-        // (the caller removes the partial file).
+        // (the caller removes the partial file). The target is a new private file, so no other
+        // writer can make a batch conflict and be retried.
         svc.work(|w| {
             for _ in 0..5000 {
                 buf.clear();
-                let n = input.read_line(&mut buf).map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
+                let n = read_bounded_line(input, &mut buf, MAX_LINE_BYTES)
+                    .map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
                 if n == 0 {
                     done = true;
                     return Ok(());
                 }
                 line_no += 1;
                 progress(n as u64);
-                let text = buf.trim_end_matches(['\n', '\r']);
+                let text = std::str::from_utf8(&buf)
+                    .map_err(|_| bad_line(line_no, "not UTF-8 text"))?
+                    .trim_end_matches(['\n', '\r']);
                 if text.is_empty() {
                     return Err(bad_line(line_no, "empty line"));
                 }
@@ -441,34 +503,23 @@ pub fn import_jsonl<S: Store>(
                 if seal(gseq, &prev, &entry).hash.as_slice() != hash.as_slice() {
                     return Err(bad_line(line_no, "the entry does not round-trip exactly"));
                 }
-                match &entry {
-                    Entry::Admin(a) => w.append_imported_admin(a).map_err(|e| bad_line(line_no, e.text().en.as_str()))?,
-                    Entry::Case(ev) => {
-                        if let Some(why) = check_units(w.org(), ev) {
-                            return Err(bad_line(line_no, &why));
-                        }
-                        let case = match w.txn()?.load_snapshot(&ev.case)? {
-                            Some(c) => c,
-                            None if ev.seq == 1 && matches!(ev.kind, EventKind::Registered(_)) => {
-                                summary.cases += 1;
-                                Case::new(ev.case.clone())
-                            }
-                            None => return Err(bad_line(line_no, "an event for a case that was never registered")),
-                        };
-                        if ev.seq != case.seq + 1 || case.last_at.is_some_and(|t| ev.at < t) {
-                            return Err(bad_line(line_no, "events of a case out of order"));
-                        }
-                        w.txn()?.append(case.seq, std::slice::from_ref(ev)).map_err(|e| bad_line(line_no, e.text().en.as_str()))?;
-                        let next = crate::case::evolve(case.clone(), ev);
-                        w.txn()?.put_case(&case, &next)?;
-                        w.txn()?.bump_case_counter(&ev.case)?;
-                    }
+                let new_case = matches!(&entry, Entry::Case(e) if e.seq == 1);
+                w.import_entry(gseq, &entry, &mut pending)
+                    .map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;
+                if new_case {
+                    summary.cases += 1;
                 }
                 prev = hash;
                 summary.entries += 1;
             }
             Ok(())
         })?;
+    }
+    if !pending.is_empty() {
+        return Err(bad_line(
+            line_no,
+            "the file ends in the middle of a command (an event the rules give is missing)",
+        ));
     }
     Ok(summary)
 }

@@ -8,6 +8,7 @@
 //! - [`clock`] and [`policy`]: the calendar, day counting and every legal time limit.
 //! - [`supervision`]: the escalation ladder and `tick` planning.
 //! - [`stats`]: the KPI definitions of SPEC §8.
+//! - [`access`]: who may read a case and how much personal data they see; the access log.
 //! - [`view`]: the case as JSON (SPEC §10.5) with clocks evaluated at a given time, masking and
 //!   redaction of personal data.
 //! - [`audit`]: canonical JSON and the SHA-256 hash chain.
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod audit;
 pub mod case;
 pub mod clock;
@@ -32,6 +34,7 @@ pub mod service;
 pub mod stats;
 pub mod store;
 pub mod supervision;
+pub mod verify;
 pub mod view;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::case::{Case, Event, EventKind};
 use crate::error::{msg, DomainError, Lang, Result};
 use crate::org::Org;
-use crate::view::{Privacy, REDACTED};
+use crate::view::{mask_name, Privacy};
 
 /// The kinds of notice.
 pub const KINDS: [&str; 8] = [
@@ -72,15 +72,15 @@ pub fn render(
             .map(|x| x.name.clone())
             .unwrap_or_else(|| u.to_string())
     };
-    let petitioner = match privacy {
-        Privacy::Redacted => REDACTED.to_string(),
-        _ => reg
-            .petitioners
-            .iter()
-            .map(|p| p.name.clone())
-            .collect::<Vec<_>>()
-            .join("、"),
-    };
+    let petitioner = reg
+        .petitioners
+        .iter()
+        .map(|p| match privacy {
+            Privacy::Full => p.name.clone(),
+            Privacy::Masked => mask_name(&p.name),
+        })
+        .collect::<Vec<_>>()
+        .join("、");
     let received = date(reg.received_at, lang);
     let head = t(
         format!(
@@ -112,11 +112,6 @@ pub fn render(
                 .as_ref()
                 .map(|q| q.to_string())
                 .unwrap_or_default();
-            let code = if privacy == Privacy::Redacted {
-                REDACTED.to_string()
-            } else {
-                code
-            };
             (
                 t("Notice of acceptance".into(), "受理告知书".into()),
                 vec![

@@ -102,6 +102,9 @@ pub struct Staff {
     pub role: Role,
 }
 
+/// Actor ids no staff member may take: `system` (tick) and `petitioner` (online rating).
+pub const RESERVED_ACTORS: &[&str] = &["system", "petitioner"];
+
 /// The organisation: every unit and staff member, with the derived relations.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Org {
@@ -252,6 +255,13 @@ impl Org {
     /// Checks that a new staff member fits the organisation.
     pub fn check_staff(&self, staff: &Staff) -> Result<()> {
         check_name("name", &staff.name)?;
+        if RESERVED_ACTORS.contains(&staff.id.as_str()) {
+            return Err(DomainError::Validation(msg::field(
+                "id",
+                "is reserved (`system` is the time-driven work, `petitioner` the petitioner's own online rating): choose another id",
+                "为保留编号（`system` 为系统定时处理，`petitioner` 为信访人网上评价）：请另选编号",
+            )));
+        }
         if self.staff.contains_key(&staff.id) {
             return Err(DomainError::Validation(msg::field(
                 "id",

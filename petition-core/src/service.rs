@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::audit::{AdminEvent, AdminKind, Verifier, VerifyReport};
+use crate::access::{access, Access, Disclosure, LoggedDisclosure};
+use crate::audit::{AdminEvent, AdminKind, ClockMode};
 use crate::case::{
     decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration,
 };
@@ -78,6 +79,9 @@ fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
     org.staff(id)
         .ok_or_else(|| DomainError::NotFound(msg::no_staff(id.as_str())))
 }
+
+/// How many cases `visible_cases` reads per page while it skips cases the reader may not see.
+const VISIBLE_PAGE: usize = 200;
 
 impl<T: Txn> Work<'_, T> {
     /// The organisation as of this transaction.
@@ -162,9 +166,7 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<Case> {
         let staff = actor_staff(&self.org, actor)?.clone();
         reg.validate()?;
-        let related =
-            self.txn()?
-                .find_related(&identity_keys(&reg), &reg.category, &reg.locality)?;
+        let related = self.related_for(&staff, &reg)?;
         let year = local_date(now, self.policy.timezone).year();
         // Decide on a provisional id first so a refused registration consumes no number.
         let probe = Case::new(CaseId::new(year, 0));
@@ -180,12 +182,164 @@ impl<T: Txn> Work<'_, T> {
             policy: &self.policy,
             calendar: &self.calendar,
             related: &related,
+            target: None,
         };
         decide(&probe, &cmd, &ctx)?;
         let id = self.txn.next_case_id(year)?;
         let case = Case::new(id);
         let events = decide(&case, &cmd, &ctx)?;
         self.apply(&case, events)
+    }
+
+    /// Earlier cases of the same petitioner and matter (§6.4) that `staff` may read: a case the
+    /// registering clerk may not see (an accusation against their own unit, one outside their
+    /// reach) is never named in `repeat_of` or `related`, so registration is no oracle.
+    fn related_for(
+        &mut self,
+        staff: &Staff,
+        reg: &Registration,
+    ) -> Result<Vec<crate::case::RelatedCase>> {
+        let found = self
+            .txn()?
+            .find_related(&identity_keys(reg), &reg.category, &reg.locality)?;
+        let mut out = Vec::with_capacity(found.len());
+        for r in found {
+            if let Some(c) = self.case(&r.id)? {
+                if access(&self.org, staff, &c) != Access::Hidden {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A known staff member (a reader or an actor), or `not_found`.
+    pub fn staff(&self, id: &StaffId) -> Result<Staff> {
+        actor_staff(&self.org, id).cloned()
+    }
+
+    /// The database's clock mode, from the chain's first entry (databases made before clock
+    /// modes existed are live: `system`).
+    pub fn clock_mode(&mut self) -> Result<ClockMode> {
+        let mut mode = ClockMode::System;
+        self.txn()?.chain(1, &mut |e| {
+            if let Ok(crate::audit::Entry::Admin(AdminEvent {
+                kind: AdminKind::Initialized { clock: Some(c), .. },
+                ..
+            })) = serde_json::from_str::<crate::audit::Entry>(&e.body)
+            {
+                mode = c;
+            }
+            Ok(false)
+        })?;
+        Ok(mode)
+    }
+
+    /// A case as `reader` may see it, with its history and the reader's access; `not_found` when
+    /// the case does not exist *or the reader may not read it* — the two answers are identical.
+    pub fn read_case(&mut self, reader: &Staff, id: &CaseId) -> Result<(Case, Vec<Event>, Access)> {
+        let hidden = || DomainError::NotFound(msg::no_case(id.as_str()));
+        let (case, events) = self.load(id).map_err(|e| match e {
+            DomainError::NotFound(_) => hidden(),
+            other => other,
+        })?;
+        match access(&self.org, reader, &case) {
+            Access::Hidden => Err(hidden()),
+            a => Ok((case, events, a)),
+        }
+    }
+
+    /// Records that `reader` was shown unmasked personal data of `case` (or of every case, for
+    /// `None`) by `command` at `at`: one entry of the append-only access log.
+    pub fn disclose(
+        &mut self,
+        reader: &Staff,
+        case: Option<&CaseId>,
+        command: &str,
+        at: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        let d = Disclosure {
+            at: at.with_timezone(&self.policy.timezone),
+            staff: reader.id.as_str().to_string(),
+            case: case.cloned(),
+            command: command.to_string(),
+        };
+        self.txn()?.append_access(&d)
+    }
+
+    /// Cases matching `q` that `reader` may read, with the reader's access to each. Filters
+    /// (names included) only ever see readable cases: a page holds `q.limit` readable cases
+    /// whatever the number of hidden ones before them.
+    pub fn visible_cases(&mut self, reader: &Staff, q: &CaseQuery) -> Result<Vec<(Case, Access)>> {
+        let mut out = Vec::new();
+        let mut skipped_visible = 0;
+        let mut offset = 0;
+        while out.len() < q.limit {
+            let page = CaseQuery {
+                limit: VISIBLE_PAGE.max(q.limit),
+                offset,
+                ..q.clone()
+            };
+            let ids = self.txn()?.query(&page)?;
+            let n = ids.len();
+            for id in ids {
+                let Some(c) = self.case(&id)? else { continue };
+                let a = access(&self.org, reader, &c);
+                if a == Access::Hidden {
+                    continue;
+                }
+                if skipped_visible < q.offset {
+                    skipped_visible += 1;
+                    continue;
+                }
+                if out.len() < q.limit {
+                    out.push((c, a));
+                }
+            }
+            if n < page.limit {
+                break;
+            }
+            offset += n;
+        }
+        Ok(out)
+    }
+
+    /// The work of the reader's unit (§10.2 `queue`), most urgent first, with the date that makes
+    /// each case urgent; only cases the reader may read.
+    pub fn visible_queue(
+        &mut self,
+        reader: &Staff,
+        limit: usize,
+    ) -> Result<Vec<(Case, Option<NaiveDate>)>> {
+        let unit = reader.unit.clone().ok_or_else(|| {
+            DomainError::PermissionDenied(msg::actor_has_no_unit(reader.id.as_str()))
+        })?;
+        let items = self.txn()?.queue(&unit, limit)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (id, d) in items {
+            if let Some(c) = self.case(&id)? {
+                if access(&self.org, reader, &c) != Access::Hidden {
+                    out.push((c, d));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The access log (admins only), oldest first, after position `after`.
+    pub fn access_log(
+        &mut self,
+        reader: &Staff,
+        case: Option<&CaseId>,
+        staff: Option<&StaffId>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        if reader.role != Role::Admin {
+            return Err(DomainError::PermissionDenied(msg::admin_only()));
+        }
+        self.txn()?
+            .access_log(case, staff.map(StaffId::as_str), after, limit)
     }
 
     /// Loads a case by replaying its events (`not_found` when unknown).
@@ -211,6 +365,17 @@ impl<T: Txn> Work<'_, T> {
         actor: Actor<'_>,
         now: DateTime<FixedOffset>,
     ) -> Result<Vec<Event>> {
+        self.decide_with(case, cmd, actor, now, None)
+    }
+
+    fn decide_with(
+        &mut self,
+        case: &Case,
+        cmd: &Command,
+        actor: Actor<'_>,
+        now: DateTime<FixedOffset>,
+        target: Option<&Case>,
+    ) -> Result<Vec<Event>> {
         // Only the pending case's own row can be stale; write it first if it is among these.
         if matches!(&self.pending, Some((_, p)) if case.related.contains(&p.id)) {
             self.flush()?;
@@ -227,6 +392,7 @@ impl<T: Txn> Work<'_, T> {
             policy: &self.policy,
             calendar: &self.calendar,
             related: &related,
+            target,
         };
         decide(case, cmd, &ctx)
     }
@@ -250,16 +416,23 @@ impl<T: Txn> Work<'_, T> {
             )));
         }
         let case = self.current(id)?;
-        let events = self.decide_on(&case, &cmd, Actor::Staff(&staff), now)?;
         if let Command::Merge { into } = &cmd {
-            // Both sides are decided before anything is written.
-            let target = self.current(into)?;
+            // Both sides are decided before anything is written. A target the actor may not
+            // read answers as an unknown case.
+            let target = self
+                .case(into)?
+                .filter(|t| access(&self.org, &staff, t) != Access::Hidden);
+            let events =
+                self.decide_with(&case, &cmd, Actor::Staff(&staff), now, target.as_ref())?;
+            let target =
+                target.ok_or_else(|| DomainError::NotFound(msg::no_case(into.as_str())))?;
             let absorb = Command::Absorb { from: id.clone() };
             let target_events = self.decide_on(&target, &absorb, Actor::Staff(&staff), now)?;
             let merged = self.apply(&case, events)?;
             self.apply(&target, target_events)?;
             return Ok(merged);
         }
+        let events = self.decide_on(&case, &cmd, Actor::Staff(&staff), now)?;
         self.apply(&case, events)
     }
 
@@ -291,13 +464,13 @@ impl<T: Txn> Work<'_, T> {
         Ok(())
     }
 
-    /// An administrative change by an admin.
+    /// An administrative change by an admin; returns the audited event.
     pub fn admin(
         &mut self,
         actor: &StaffId,
         now: DateTime<FixedOffset>,
         change: AdminChange,
-    ) -> Result<()> {
+    ) -> Result<AdminEvent> {
         let staff = actor_staff(&self.org, actor)?;
         if staff.role != Role::Admin {
             return Err(DomainError::PermissionDenied(msg::admin_only()));
@@ -323,23 +496,283 @@ impl<T: Txn> Work<'_, T> {
             }
         };
         let now = now.with_timezone(&self.policy.timezone);
-        self.txn.append_admin(&AdminEvent {
+        let ev = AdminEvent {
             at: now,
             actor: actor.as_str().to_string(),
             kind,
-        })
+        };
+        self.txn.append_admin(&ev)?;
+        Ok(ev)
     }
 
-    /// Appends an already-validated chain entry verbatim (used by `import`).
-    pub fn append_imported_admin(&mut self, ev: &AdminEvent) -> Result<()> {
-        crate::store::apply_admin(
-            &mut self.org,
-            &mut self.policy,
-            &mut self.calendar,
-            &ev.kind,
-        )?;
-        self.txn.append_admin(ev)
+    /// Runs one imported chain entry through the live rules (`import`): an administrative entry
+    /// through the admin rules, a case event by deciding again the command that produced it, by
+    /// its actor at its time. The entry must be exactly what the rules give; `pending` holds the
+    /// further events the same command gave (the next entries must be these).
+    pub(crate) fn import_entry(
+        &mut self,
+        gseq: u64,
+        entry: &crate::audit::Entry,
+        pending: &mut std::collections::VecDeque<Event>,
+    ) -> Result<()> {
+        let differs = |what: &str| {
+            DomainError::Integrity(msg::integrity(&format!(
+                "the entry is not what the rules give at this point ({what})"
+            )))
+        };
+        let ev = match entry {
+            crate::audit::Entry::Admin(a) => {
+                if !pending.is_empty() {
+                    return Err(differs("a command's further events are missing"));
+                }
+                let produced = match &a.kind {
+                    AdminKind::Initialized { admin, clock } => {
+                        if gseq != 1 || self.txn.initialized()? {
+                            return Err(differs("a second initialisation"));
+                        }
+                        if admin.role != Role::Admin || a.actor != admin.id.as_str() {
+                            return Err(differs("the first admin"));
+                        }
+                        self.org.check_staff(admin)?;
+                        let ev = AdminEvent {
+                            at: a.at.with_timezone(&self.policy.timezone),
+                            actor: a.actor.clone(),
+                            kind: AdminKind::Initialized {
+                                admin: admin.clone(),
+                                clock: *clock,
+                            },
+                        };
+                        self.txn.append_admin(&ev)?;
+                        self.org = self.txn.org()?;
+                        ev
+                    }
+                    kind => {
+                        if gseq == 1 {
+                            return Err(differs("the chain must begin with its initialisation"));
+                        }
+                        let change = match kind.clone() {
+                            AdminKind::UnitAdded { unit } => AdminChange::AddUnit(unit),
+                            AdminKind::StaffAdded { staff } => AdminChange::AddStaff(staff),
+                            AdminKind::PolicySet { key, value } => {
+                                AdminChange::SetPolicy { key, value }
+                            }
+                            AdminKind::CalendarSet { entries } => AdminChange::SetCalendar(entries),
+                            AdminKind::Initialized { .. } => {
+                                return Err(differs("a second initialisation"))
+                            }
+                        };
+                        self.admin(&StaffId::parse(&a.actor)?, a.at, change)?
+                    }
+                };
+                if &produced != a {
+                    return Err(differs("the administrative change"));
+                }
+                return Ok(());
+            }
+            crate::audit::Entry::Case(ev) => ev,
+        };
+        if let Some(want) = pending.pop_front() {
+            if &want != ev {
+                return Err(differs(&format!(
+                    "expected `{}` of {}",
+                    want.kind.type_name(),
+                    want.case
+                )));
+            }
+            let case = self.current(&ev.case)?;
+            self.apply(&case, vec![ev.clone()])?;
+            return Ok(());
+        }
+        let staff = if ev.actor == "system" {
+            None
+        } else {
+            Some(self.staff(&StaffId::parse(&ev.actor)?)?)
+        };
+        let actor = match &staff {
+            Some(s) => Actor::Staff(s),
+            None => Actor::System,
+        };
+        let cmd = command_of(ev)?;
+        let produced: Vec<Event> = match &cmd {
+            Command::Register { registration, .. } => {
+                if self.case(&ev.case)?.is_some() {
+                    return Err(differs("the case is registered twice"));
+                }
+                let Some(staff) = &staff else {
+                    return Err(differs("only staff register cases"));
+                };
+                registration.validate()?;
+                let related = self.related_for(staff, registration)?;
+                let case = Case::new(ev.case.clone());
+                let ctx = Context {
+                    now: ev.at,
+                    actor: Actor::Staff(staff),
+                    org: &self.org,
+                    policy: &self.policy,
+                    calendar: &self.calendar,
+                    related: &related,
+                    target: None,
+                };
+                let evs = decide(&case, &cmd, &ctx)?;
+                self.txn.bump_case_counter(&ev.case)?;
+                evs
+            }
+            Command::Merge { into } => {
+                let case = self.current(&ev.case)?;
+                let Some(staff) = &staff else {
+                    return Err(differs("only staff merge cases"));
+                };
+                let target = self
+                    .case(into)?
+                    .filter(|t| access(&self.org, staff, t) != Access::Hidden);
+                let mut evs = self.decide_with(&case, &cmd, actor, ev.at, target.as_ref())?;
+                let target =
+                    target.ok_or_else(|| DomainError::NotFound(msg::no_case(into.as_str())))?;
+                let absorb = Command::Absorb {
+                    from: ev.case.clone(),
+                };
+                evs.extend(self.decide_on(&target, &absorb, actor, ev.at)?);
+                evs
+            }
+            _ => {
+                let case = self.current(&ev.case)?;
+                self.decide_on(&case, &cmd, actor, ev.at)?
+            }
+        };
+        let mut produced = produced.into_iter();
+        match produced.next() {
+            Some(first) if &first == ev => {}
+            Some(first) => {
+                return Err(differs(&format!(
+                    "the rules give `{}` by {} with other data",
+                    first.kind.type_name(),
+                    first.actor
+                )))
+            }
+            None => return Err(differs("the rules give no event")),
+        }
+        pending.extend(produced);
+        let case = match self.case(&ev.case)? {
+            Some(c) => c,
+            None => Case::new(ev.case.clone()),
+        };
+        self.apply(&case, vec![ev.clone()])?;
+        Ok(())
     }
+}
+
+/// The command that produced an event (for re-deciding imported history).
+fn command_of(ev: &Event) -> Result<Command> {
+    use EventKind as K;
+    let not_a_command = || {
+        DomainError::Integrity(msg::integrity(&format!(
+            "a `{}` event by {} is not produced by any command of that actor",
+            ev.kind.type_name(),
+            ev.actor
+        )))
+    };
+    if ev.actor == "system" {
+        return match ev.kind {
+            K::SupervisionOpened { .. }
+            | K::SupervisionEscalated { .. }
+            | K::Closed { .. }
+            | K::EvaluationLapsed { .. } => Ok(Command::Tick),
+            _ => Err(not_a_command()),
+        };
+    }
+    Ok(match &ev.kind {
+        K::Registered(r) => Command::Register {
+            registration: Box::new(r.registration.clone()),
+            query_code: r.query_code.clone(),
+        },
+        K::Transferred { to, note, .. } => Command::Transfer {
+            to: to.clone(),
+            note: note.clone(),
+        },
+        K::Assigned {
+            to,
+            report_by,
+            note,
+            ..
+        } => Command::Assign {
+            to: to.clone(),
+            report_by: *report_by,
+            note: note.clone(),
+        },
+        K::Objected { reason } => Command::Object {
+            reason: reason.clone(),
+        },
+        K::ObjectionApproved { note, .. } => Command::ResolveObjection {
+            approve: true,
+            note: note.clone(),
+        },
+        K::ObjectionRejected { note } => Command::ResolveObjection {
+            approve: false,
+            note: note.clone(),
+        },
+        K::Accepted { assisting, .. } => Command::Accept {
+            assist: assisting.clone(),
+        },
+        K::Declined { ground, notice } => Command::Decline {
+            ground: *ground,
+            notice: notice.clone(),
+        },
+        K::AssistInput { text } => Command::AssistInput { text: text.clone() },
+        K::Extended { days, reason, .. } => Command::Extend {
+            days: *days,
+            reason: reason.clone(),
+        },
+        K::OpinionIssued {
+            outcome,
+            text,
+            without_assist,
+            ..
+        } => Command::Opinion {
+            outcome: *outcome,
+            text: text.clone(),
+            without_assist: without_assist.clone(),
+        },
+        K::ResultReported { text } => Command::Report { text: text.clone() },
+        K::ReviewRequested { .. } => Command::ReviewRequest,
+        K::ReviewIssued { outcome, text, .. } => Command::ReviewOpinion {
+            outcome: *outcome,
+            text: text.clone(),
+        },
+        K::RereviewRequested { .. } => Command::RereviewRequest,
+        K::HearingHeld { start, end, .. } => Command::Hearing {
+            start: *start,
+            end: *end,
+        },
+        K::RereviewIssued { outcome, text, .. } => Command::RereviewOpinion {
+            outcome: *outcome,
+            text: text.clone(),
+        },
+        K::Closed { reason } => Command::Close { reason: *reason },
+        K::Evaluated {
+            handling, office, ..
+        } => Command::Evaluate {
+            handling: *handling,
+            office: *office,
+        },
+        K::Withdrawn { reason } => Command::Withdraw {
+            reason: reason.clone(),
+        },
+        K::Merged { into } => Command::Merge { into: into.clone() },
+        K::SupervisionOpened { supervision, .. } => Command::Supervise {
+            ground: supervision.ground,
+            respond_by: supervision.respond_by,
+            text: supervision.text.clone(),
+            unit: Some(supervision.unit.clone()),
+            level: Some(supervision.level),
+        },
+        K::SupervisionAnswered { supervision, text } => Command::Respond {
+            supervision: *supervision,
+            text: text.clone(),
+        },
+        K::Absorbed { .. } | K::SupervisionEscalated { .. } | K::EvaluationLapsed { .. } => {
+            return Err(not_a_command())
+        }
+    })
 }
 
 impl<S: Store> Service<S> {
@@ -407,8 +840,13 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// Creates the first admin (`petition init`).
-    pub fn init(&mut self, admin: Staff, now: DateTime<FixedOffset>) -> Result<()> {
+    /// Creates the first admin (`petition init`) on a database whose time comes from `clock`.
+    pub fn init(
+        &mut self,
+        admin: Staff,
+        now: DateTime<FixedOffset>,
+        clock: ClockMode,
+    ) -> Result<()> {
         self.work(|w| {
             if w.txn.initialized()? {
                 return Err(DomainError::Validation(msg::invalid(
@@ -425,7 +863,10 @@ impl<S: Store> Service<S> {
             w.txn.append_admin(&AdminEvent {
                 at,
                 actor: admin.id.as_str().to_string(),
-                kind: AdminKind::Initialized { admin },
+                kind: AdminKind::Initialized {
+                    admin,
+                    clock: Some(clock),
+                },
             })
         })
     }
@@ -437,7 +878,7 @@ impl<S: Store> Service<S> {
         now: DateTime<FixedOffset>,
         change: AdminChange,
     ) -> Result<()> {
-        self.work(|w| w.admin(actor, now, change.clone()))
+        self.work(|w| w.admin(actor, now, change.clone()).map(|_| ()))
     }
 
     /// Registers a case.
@@ -496,14 +937,16 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// Recomputes the audit chain and reports the first broken link (§9).
-    pub fn verify(&mut self) -> Result<VerifyReport> {
-        self.read(|w| {
-            let mut v = Verifier::default();
-            w.txn
-                .chain(1, &mut |e| Ok(v.feed(e.gseq, &e.body, &e.hash)))?;
-            Ok(v.report.clone())
-        })
+    /// Proves the database (§9): recomputes the audit chain and the access log, checks every
+    /// derived table against a replay of the chain, and checks each `(position, hash)` anchor
+    /// recorded earlier. Streams: memory stays flat whatever the size.
+    pub fn verify(&mut self, anchors: &[(u64, [u8; 32])]) -> Result<crate::verify::VerifyReport> {
+        self.read(|w| crate::verify::verify(w.txn()?, anchors))
+    }
+
+    /// The database's clock mode (`system` for a live database, `simulated` for training).
+    pub fn clock_mode(&mut self) -> Result<ClockMode> {
+        self.read(|w| w.clock_mode())
     }
 
     /// Statistics (SPEC §8) over cases registered in `[from, to]`, evaluated at `now`, best first

@@ -289,7 +289,7 @@ impl GroupBy {
 
 /// A counter a store may keep summed: grouping ([`GroupBy::number`]), group key, registration
 /// day, counter name, and for the counters of open clocks their due date.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CounterKey {
     /// [`GroupBy::number`].
     pub grouping: u8,

@@ -6,27 +6,34 @@ use serde_json::{json, Map, Value};
 
 use crate::case::{Case, Event, EventKind, Petitioner};
 use crate::clock::Clock;
-use crate::ids::UnitCode;
 use crate::org::Org;
 
-/// How much personal data a reader may see.
+/// How much personal data a reader sees (decided by [`crate::access::access`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Privacy {
-    /// Everything (scripts with `--json` inside the office, `--include-pii` exports).
+    /// Everything (staff of the registering, holding, leading or assisting unit; `--include-pii`
+    /// exports).
     Full,
-    /// Id numbers, phones and addresses masked (human output, exports without `--include-pii`).
+    /// Names as their first character and 某, id numbers, phones and addresses masked.
     Masked,
-    /// Nothing that identifies a petitioner (readers from the accused unit, §6.6; public status).
-    Redacted,
 }
 
 impl Privacy {
-    /// The privacy a reader from `unit` gets for `case`: redacted for the accused unit, else `base`.
-    pub fn for_reader(case: &Case, unit: Option<&UnitCode>, base: Privacy) -> Privacy {
-        match (case.accused_unit(), unit) {
-            (Some(a), Some(u)) if a == u => Privacy::Redacted,
-            _ => base,
+    /// The privacy of a reader with this access (`Hidden` readers see nothing at all and never
+    /// reach a view).
+    pub fn of(access: crate::access::Access) -> Privacy {
+        match access {
+            crate::access::Access::Full => Privacy::Full,
+            _ => Privacy::Masked,
         }
+    }
+}
+
+/// `王某`: a name as its first character and 某.
+pub fn mask_name(s: &str) -> String {
+    match s.trim().chars().next() {
+        Some(c) => format!("{c}某"),
+        None => String::new(),
     }
 }
 
@@ -58,9 +65,6 @@ pub fn mask_address(s: &str) -> String {
     format!("{head}****")
 }
 
-/// The redaction placeholder for names.
-pub const REDACTED: &str = "***";
-
 fn petitioner_json(p: &Petitioner, privacy: Privacy) -> Value {
     let (name, id, phone, address) = match privacy {
         Privacy::Full => (
@@ -70,16 +74,10 @@ fn petitioner_json(p: &Petitioner, privacy: Privacy) -> Value {
             p.address.clone(),
         ),
         Privacy::Masked => (
-            p.name.clone(),
+            mask_name(&p.name),
             p.id_number.as_deref().map(mask_id),
             p.phone.as_deref().map(mask_phone),
             p.address.as_deref().map(mask_address),
-        ),
-        Privacy::Redacted => (
-            REDACTED.to_string(),
-            p.id_number.as_ref().map(|_| REDACTED.to_string()),
-            p.phone.as_ref().map(|_| REDACTED.to_string()),
-            p.address.as_ref().map(|_| REDACTED.to_string()),
         ),
     };
     json!({"name": name, "id_type": p.id_type, "id_number": id, "phone": phone, "address": address})
@@ -142,22 +140,17 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         .map(|r| {
             r.representatives
                 .iter()
-                .map(|n| {
-                    if privacy == Privacy::Redacted {
-                        REDACTED.to_string()
-                    } else {
-                        n.clone()
-                    }
+                .map(|n| match privacy {
+                    Privacy::Full => n.clone(),
+                    Privacy::Masked => mask_name(n),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let content = reg
-        .and_then(|r| r.content.clone())
-        .filter(|_| privacy != Privacy::Redacted);
+    let content = reg.and_then(|r| r.content.clone());
     json!({
         "id": case.id,
-        "query_code": if privacy == Privacy::Redacted { None } else { case.query_code.clone() },
+        "query_code": case.query_code.clone(),
         "state": case.state,
         "channel": reg.map(|r| r.channel),
         "purpose": reg.map(|r| r.purpose),
@@ -261,5 +254,7 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_address("某省某市某县某镇某村12号"), "某省某市某县****");
         assert_eq!(mask_phone("12345"), "*****");
+        assert_eq!(mask_name("王小明"), "王某");
+        assert_eq!(mask_name(""), "");
     }
 }

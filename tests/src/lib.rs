@@ -80,7 +80,15 @@ impl Env {
         env.ok(
             None,
             "2026-03-01",
-            &["init", "--admin", "admin", "--admin-name", "管理员"],
+            &[
+                "init",
+                "--admin",
+                "admin",
+                "--admin-name",
+                "管理员",
+                "--clock",
+                "simulated",
+            ],
         );
         env
     }

@@ -101,7 +101,7 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
     blank.insert(3, String::new());
     let masked = env.dir.path().join("masked.jsonl");
     env.ok(
-        None,
+        Some("admin"),
         T0,
         &[
             "export",
@@ -118,10 +118,10 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
     let s = |x: &str| x.to_string();
     let mut cases: Vec<Bad> = vec![
         // Command arguments.
-        bad("empty case id", None, &["show", ""], "validation"),
-        bad("case id with letters", None, &["show", "XF2026-00001a"], "validation"),
-        bad("case id far too long", None, &["show", &long_id], "validation"),
-        bad("unknown case", None, &["show", "XF2099-999999"], "not_found"),
+        bad("empty case id", Some("li"), &["show", ""], "validation"),
+        bad("case id with letters", Some("li"), &["show", "XF2026-00001a"], "validation"),
+        bad("case id far too long", Some("li"), &["show", &long_id], "validation"),
+        bad("unknown case", Some("li"), &["show", "XF2099-999999"], "not_found"),
         bad("SQL in a unit code", Some("li"), &["transfer", &id, "--to", "x'; DROP TABLE chain;--"], "validation"),
         bad("SQL in a staff id", Some("x' OR 1=1 --"), &["accept", &id], "validation"),
         bad("unknown staff", Some("nobody"), &["accept", &id], "not_found"),
@@ -134,14 +134,14 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
         bad("month 13", Some("li"), &["assign", &id, "--to", "t", "--report-by", "2026-13-01"], "usage"),
         bad("date without padding", Some("li"), &["assign", &id, "--to", "t", "--report-by", "2026-3-2"], "usage"),
         bad("report date in the past", Some("li"), &["assign", &id, "--to", "t", "--report-by", "2026-01-01"], "validation"),
-        bad("garbage --now", None, &["--now", "yesterday", "show", &id], "usage"),
-        bad("--now on 31 February", None, &["--now", "2026-02-31", "show", &id], "usage"),
+        bad("garbage --now", Some("li"), &["--now", "yesterday", "show", &id], "usage"),
+        bad("--now on 31 February", Some("li"), &["--now", "2026-02-31", "show", &id], "usage"),
         bad("negative days", Some("zhang"), &["extend", &routed, "--days", "-5", "--reason", "r"], "usage"),
         bad("days overflow", Some("zhang"), &["extend", &routed, "--days", "99999999999", "--reason", "r"], "usage"),
         bad("zero days", Some("zhang"), &["extend", &routed, "--days", "0", "--reason", "r"], "validation"),
         bad("extension over 30 days", Some("zhang"), &["extend", &routed, "--days", "31", "--reason", "r"], "extension_limit"),
-        bad("limit overflow", None, &["list", "--limit", "99999999999999999999999"], "usage"),
-        bad("unknown state", None, &["list", "--state", "lost"], "usage"),
+        bad("limit overflow", Some("li"), &["list", "--limit", "99999999999999999999999"], "usage"),
+        bad("unknown state", Some("li"), &["list", "--state", "lost"], "usage"),
         bad("unknown satisfaction", Some("li"), &["evaluate", &routed, "--handling", "thrilled"], "usage"),
         bad("unknown ground", Some("li"), &["decline", &id, "--ground", "because", "--notice", "n"], "usage"),
         bad("unknown command", None, &["frobnicate"], "usage"),
@@ -161,7 +161,19 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
         bad("register with a spaced category", Some("li"), &["register", "--channel", "letter", "--purpose", "request", "--locality", "t", "--category", "a b", "--summary", "s", "--petitioner", "甲"], "validation"),
         bad("register a 301-character summary", Some("li"), &["register", "--channel", "letter", "--purpose", "request", "--locality", "t", "--category", "a.b", "--summary", &"长".repeat(301), "--petitioner", "甲"], "validation"),
         bad("register a headcount below the petitioners", Some("li"), &reg(&["--also", "乙", "--headcount", "1"]).iter().map(String::as_str).collect::<Vec<_>>(), "validation"),
-        bad("register with a missing --file", Some("li"), &["register", "--file", "/nonexistent/case.json"], "usage"),
+        bad("register with a missing --file", Some("li"), &["register", "--file", "/nonexistent/case.json"], "io"),
+        bad("register --content-file /dev/zero (endless input)", Some("li"), &reg(&["--content-file", "/dev/zero"]).iter().map(String::as_str).collect::<Vec<_>>(), "validation"),
+        bad("register --content-file at a directory", Some("li"), &reg(&["--content-file", "/tmp"]).iter().map(String::as_str).collect::<Vec<_>>(), "io"),
+        bad("list --due-within past the end of the calendar", Some("li"), &["list", "--due-within", "4294967295"], "validation"),
+        bad("a read without --as", None, &["show", &id], "usage"),
+        bad("a read as an unknown staff member", Some("nobody"), &["list"], "not_found"),
+        bad("a read as the reserved `system`", Some("system"), &["show", &id], "not_found"),
+        bad("staff add with the reserved id `system`", Some("admin"), &["staff", "add", "system", "--name", "S", "--role", "clerk", "--unit", "t"], "validation"),
+        bad("export --out onto the database", Some("admin"), &["export", "--format", "csv", "--out", "@db"], "validation"),
+        bad("export --out onto the database's WAL", Some("admin"), &["export", "--format", "csv", "--out", "@db-wal"], "validation"),
+        bad("export --out at a directory", Some("admin"), &["export", "--format", "csv", "--out", "/tmp"], "validation"),
+        bad("notice --out onto the database", Some("li"), &["notice", &id, "--kind", "acceptance", "--out", "@db"], "validation"),
+        with_file("verify --anchors with a malformed line", None, &["verify", "--anchors", "@"], "a1.txt", b"12 nothex\n", "validation"),
         // register --file.
         with_file("--file with invalid UTF-8", Some("li"), &["register", "--file", "@"], "c1.json", b"{\"channel\": \"\xff\xfe\"}", "validation"),
         with_file("--file that is not JSON", Some("li"), &["register", "--file", "@"], "c2.json", b"channel=letter", "validation"),
@@ -233,6 +245,14 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
             std::fs::write(&path, bytes).expect("write input");
             for a in args.iter_mut().filter(|a| *a == "@") {
                 *a = path.to_str().expect("p").to_string();
+            }
+        }
+        let db = env.db.to_str().expect("p").to_string();
+        for a in args.iter_mut() {
+            if a == "@db" {
+                *a = db.clone();
+            } else if a == "@db-wal" {
+                *a = format!("{db}-wal");
             }
         }
         let new_db = env.dir.path().join(format!("new{i}.db"));

@@ -54,7 +54,7 @@ fn assert_whole(db: &Path) {
         .map(|r| r.expect("row"))
         .collect();
     for (id, state, clocks) in rows {
-        let o = petition(db, &["--json", "--now", NOW, "show", &id]);
+        let o = petition(db, &["--json", "--now", NOW, "--as", "admin", "show", &id]);
         let v: Value = serde_json::from_slice(&o.stdout).expect("show json");
         assert_eq!(v["state"], state.as_str(), "{id}");
         assert_eq!(

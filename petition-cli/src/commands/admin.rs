@@ -7,7 +7,7 @@ use petition_core::service::AdminChange;
 use petition_core::{StaffId, UnitCode};
 use serde_json::json;
 
-use crate::app::{out, usage, App, CliResult};
+use crate::app::{out, App, CliResult};
 use crate::render::table;
 
 fn level(s: &str) -> Result<Level, DomainError> {
@@ -181,7 +181,7 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
             };
             let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.now_in(&mut svc)?;
+            let now = app.write_now(&mut svc)?;
             svc.admin(&actor, now, AdminChange::AddUnit(unit.clone()))?;
             if app.global.json {
                 app.print_json(&json!({"unit": unit}));
@@ -190,16 +190,11 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
             }
         }
         UnitCmd::Import { file } => {
-            let bytes = std::fs::read(file).map_err(|e| {
-                usage(
-                    &format!("cannot read {}: {e}", file.display()),
-                    &format!("无法读取 {}：{e}", file.display()),
-                )
-            })?;
+            let bytes = crate::app::read_input(file, 16 << 20)?;
             let units = parse_units_csv(&bytes)?;
             let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.now_in(&mut svc)?;
+            let now = app.write_now(&mut svc)?;
             let n = units.len();
             svc.work(|w| {
                 for (line, u) in &units {
@@ -367,7 +362,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             };
             let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.now_in(&mut svc)?;
+            let now = app.write_now(&mut svc)?;
             svc.admin(&actor, now, AdminChange::AddStaff(staff.clone()))?;
             if app.global.json {
                 app.print_json(&json!({"staff": staff}));

@@ -6,7 +6,7 @@ use petition_core::error::{msg, DomainError};
 use petition_core::service::AdminChange;
 use serde_json::json;
 
-use crate::app::{out, usage, App, CliResult};
+use crate::app::{out, App, CliResult};
 use crate::render::table;
 
 /// Load or show the working calendar (节假日与调休).
@@ -153,12 +153,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let mut svc = app.open()?;
     match &a.cmd {
         Cmd::Import { file } => {
-            let bytes = std::fs::read(file).map_err(|e| {
-                usage(
-                    &format!("cannot read {}: {e}", file.display()),
-                    &format!("无法读取 {}：{e}", file.display()),
-                )
-            })?;
+            let bytes = crate::app::read_input(file, 16 << 20)?;
             let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
                 .map_err(|_| {
                 DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本"))
@@ -172,7 +167,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 parse_csv(text)?
             };
             let actor = app.actor()?;
-            let now = app.now_in(&mut svc)?;
+            let now = app.write_now(&mut svc)?;
             let n = entries.len();
             svc.admin(&actor, now, AdminChange::SetCalendar(entries))?;
             if app.global.json {

@@ -305,6 +305,7 @@ fn build_org(svc: &mut Service<SqliteStore>, at: Tz) -> Result<(), DomainError> 
             role: Role::Admin,
         },
         at,
+        petition_core::audit::ClockMode::Simulated,
     )?;
     svc.work(|w| {
         for (code, name, level, kind, parent, ls) in UNITS {
@@ -340,7 +341,8 @@ fn build_org(svc: &mut Service<SqliteStore>, at: Tz) -> Result<(), DomainError> 
             })
             .map(|d| (d, petition_core::clock::DayKind::Holiday))
             .collect();
-        w.admin(&s(ADMIN), at, AdminChange::SetCalendar(entries))
+        w.admin(&s(ADMIN), at, AdminChange::SetCalendar(entries))?;
+        Ok(())
     })
 }
 
@@ -1248,7 +1250,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         timeline_case
     ));
     super::show::run(
-        &sub(None),
+        &sub(Some(ADMIN)),
         &super::show::Args {
             case: timeline_case.to_string(),
             timeline: true,
@@ -1257,7 +1259,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     out("");
     out(&format!("== {} ==", app.l("overdue_list")));
     super::list::overdue(
-        &sub(None),
+        &sub(Some(ADMIN)),
         &super::list::OverdueArgs {
             unit: None,
             limit: 20,
@@ -1270,7 +1272,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         path.display()
     ));
     out(&format!(
-        "  petition --db {} show {} --timeline",
+        "  petition --db {} --as {ADMIN} show {} --timeline",
         path.display(),
         timeline_case
     ));

@@ -2,15 +2,12 @@
 
 use std::io::Write;
 
-use petition_core::clock::local_date;
 use petition_core::error::msg;
 use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_jsonl};
 use petition_core::org::Role;
-use petition_core::view::Privacy;
 use petition_core::{DomainError, Lang};
 use serde_json::json;
 
-use super::reader_unit;
 use crate::app::{out, usage, App, CliError, CliResult};
 
 /// Export the database: `jsonl` (every event of the audit chain, enough to rebuild it with
@@ -52,73 +49,59 @@ impl<W: Write> Write for PipeSafe<W> {
     }
 }
 
-fn internal(e: std::io::Error) -> CliError {
-    CliError(DomainError::Internal(msg::internal(&e.to_string())))
+fn io(e: std::io::Error) -> CliError {
+    crate::app::io_error("writing the export", &e)
 }
 
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
+    let out_path = a
+        .out
+        .as_deref()
+        .map(|p| crate::outfile::check(app, p))
+        .transpose()?;
     let mut svc = app.open()?;
-    let actor = match &app.global.actor {
-        Some(_) => Some(app.actor()?),
-        None => None,
-    };
-    if a.include_pii {
-        let Some(actor) = &actor else {
-            return Err(CliError(DomainError::Usage(msg::actor_required())));
-        };
-        let is_admin = svc.read(|w| {
-            let s = w
-                .org()
-                .staff(actor)
-                .ok_or_else(|| DomainError::NotFound(msg::no_staff(actor.as_str())))?;
-            Ok(s.role == Role::Admin)
-        })?;
-        if !is_admin {
-            return Err(CliError(DomainError::PermissionDenied(msg::admin_only())));
-        }
+    let staff = app.reader(&mut svc)?;
+    if a.include_pii && staff.role != Role::Admin {
+        return Err(CliError(DomainError::PermissionDenied(msg::admin_only())));
     }
-    let reader = reader_unit(&mut svc, actor.as_ref())?;
-    let now = app.now_in(&mut svc)?;
-    let today = local_date(now, *now.offset());
-    let base = if a.include_pii {
-        Privacy::Full
-    } else {
-        Privacy::Masked
-    };
+    let now = app.log_now(&mut svc)?;
+    let view_now = app.read_now(&mut svc)?;
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
         Ok(match a.format.as_str() {
-            "jsonl" => export_jsonl(svc, w, a.include_pii, reader.as_ref())?,
-            "csv" => export_csv(svc, w, app.lang == Lang::Zh, today, base, reader.as_ref())?,
-            _ => export_open311(svc, w)?,
+            "jsonl" => export_jsonl(svc, w, &staff, a.include_pii, now)?,
+            "csv" => export_csv(
+                svc,
+                w,
+                app.lang == Lang::Zh,
+                view_now,
+                &staff,
+                a.include_pii,
+            )?,
+            _ => export_open311(svc, w, &staff)?,
         })
     };
-    match &a.out {
+    match &out_path {
         None => {
             let mut w =
                 std::io::BufWriter::with_capacity(1 << 16, PipeSafe(std::io::stdout().lock()));
             run(&mut svc, &mut w)?;
-            w.flush().map_err(internal)?;
+            w.flush().map_err(io)?;
         }
         Some(path) => {
             // Write beside the target and rename, so a failed export leaves no half file.
-            let tmp = path.with_extension("partial");
-            let file = std::fs::File::create(&tmp).map_err(|e| {
-                usage(
-                    &format!("cannot write {}: {e}", path.display()),
-                    &format!("无法写入 {}：{e}", path.display()),
-                )
-            })?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            let n = run(&mut svc, &mut w).and_then(|n| w.flush().map(|_| n).map_err(internal));
-            drop(w);
+            let mut partial = crate::outfile::begin(path)?;
+            let n = {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut partial.file);
+                run(&mut svc, &mut w).and_then(|n| w.flush().map(|_| n).map_err(io))
+            };
             let n = match n {
                 Ok(n) => n,
                 Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
+                    partial.abandon();
                     return Err(e);
                 }
             };
-            std::fs::rename(&tmp, path).map_err(internal)?;
+            partial.finish(path)?;
             if app.global.json {
                 app.print_json(&json!({"format": a.format, "out": path, "records": n}));
             } else {
@@ -146,7 +129,8 @@ pub struct ImportArgs {
 
 pub fn import(app: &App, a: &ImportArgs) -> CliResult {
     let path = app.db_path()?;
-    if path.exists() {
+    let exists = |p: &std::path::Path| std::fs::symlink_metadata(p).is_ok();
+    if exists(&path) {
         return Err(usage(
             &format!(
                 "{} already exists: import loads into a new database, give another --db",
@@ -158,20 +142,54 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
             ),
         ));
     }
-    let file = std::fs::File::open(&a.file).map_err(|e| {
-        usage(
-            &format!("cannot read {}: {e}", a.file.display()),
-            &format!("无法读取 {}：{e}", a.file.display()),
-        )
-    })?;
+    let shown = a.file.display().to_string();
+    if a.file.is_dir() {
+        return Err(CliError(DomainError::Io(msg::io(&shown, "is a directory"))));
+    }
+    let file = std::fs::File::open(&a.file).map_err(|e| crate::app::io_error(&shown, &e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let tmp = path.with_extension("importing");
+    // A new file of our own beside the target (never shared with another import), renamed into
+    // place only when everything loaded and verified — and only if the target still does not exist.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| crate::app::io_error(&dir.display().to_string(), &e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "petition.db".into());
+    let mut tmp = None;
+    for attempt in 0..100u32 {
+        let t = dir.join(format!(
+            ".{name}.{}.{attempt}.importing",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&t)
+        {
+            Ok(_) => {
+                tmp = Some(t);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(crate::app::io_error(&dir.display().to_string(), &e)),
+        }
+    }
+    let tmp = tmp.ok_or_else(|| {
+        CliError(DomainError::Io(msg::io(
+            &dir.display().to_string(),
+            "cannot create a temporary database beside the target",
+        )))
+    })?;
     let cleanup = |p: &std::path::Path| {
-        for ext in ["", "-wal", "-shm"] {
+        for ext in ["", "-wal", "-shm", "-journal"] {
             let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
         }
     };
-    cleanup(&tmp);
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -183,38 +201,53 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
         let mut svc = app.create(&tmp)?;
         let mut input = std::io::BufReader::with_capacity(1 << 16, file);
         let s = import_jsonl(&mut svc, &mut input, &mut |n| bar.inc(n))?;
-        let v = svc.verify()?;
-        if v.first_broken.is_some() {
-            return Err(CliError(DomainError::Integrity(msg::integrity(
-                "the rebuilt chain does not verify",
-            ))));
+        let v = svc.verify(&[])?;
+        if let Some(p) = &v.problem {
+            return Err(CliError(DomainError::Integrity(msg::integrity(&format!(
+                "the rebuilt database does not verify: {p}"
+            )))));
         }
         Ok((s, v))
     })();
     bar.finish_and_clear();
-    match result {
-        Ok((s, v)) => {
-            std::fs::rename(&tmp, &path).map_err(internal)?;
-            if app.global.json {
-                app.print_json(
-                    &json!({"db": path, "entries": s.entries, "cases": s.cases, "head": v.head}),
-                );
-            } else {
-                out(&format!(
-                    "{} {} ({} {}, {} {})",
-                    app.l("imported"),
-                    path.display(),
-                    s.cases,
-                    app.l("cases"),
-                    s.entries,
-                    app.l("entries")
-                ));
-            }
-            Ok(())
-        }
+    let (s, v) = match result {
+        Ok(x) => x,
         Err(e) => {
             cleanup(&tmp);
-            Err(e)
+            return Err(e);
         }
+    };
+    // The connection is closed (its WAL checkpointed into the file); a hard link makes the target
+    // appear atomically and fails if anything took the name meanwhile.
+    if let Err(e) = std::fs::hard_link(&tmp, &path) {
+        cleanup(&tmp);
+        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            usage(
+                &format!(
+                    "{} appeared while importing: it was left untouched; give another --db",
+                    path.display()
+                ),
+                &format!("导入期间出现了 {}：未作改动，请另选 --db", path.display()),
+            )
+        } else {
+            crate::app::io_error(&path.display().to_string(), &e)
+        });
     }
+    cleanup(&tmp);
+    if app.global.json {
+        app.print_json(
+            &json!({"db": path, "entries": s.entries, "cases": s.cases, "head": v.head}),
+        );
+    } else {
+        out(&format!(
+            "{} {} ({} {}, {} {})",
+            app.l("imported"),
+            path.display(),
+            s.cases,
+            app.l("cases"),
+            s.entries,
+            app.l("entries")
+        ));
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use petition_core::clock::local_date;
 use petition_core::error::msg;
 use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
-use petition_core::{CaseId, DomainError};
+use petition_core::DomainError;
 use serde_json::{json, Value};
 
 use super::unit;
@@ -60,22 +60,6 @@ pub struct ListArgs {
     pub limit: usize,
 }
 
-fn summaries(
-    svc: &mut petition_core::service::Service<petition_core::store::SqliteStore>,
-    ids: &[CaseId],
-    today: chrono::NaiveDate,
-) -> CliResult<Vec<Value>> {
-    Ok(svc.read(|w| {
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(c) = w.case(id)? {
-                out.push(case_summary_json(&c, today));
-            }
-        }
-        Ok(out)
-    })?)
-}
-
 fn print(app: &App, cases: Vec<Value>) {
     if app.global.json {
         app.print_json(&json!({"cases": cases}));
@@ -84,17 +68,29 @@ fn print(app: &App, cases: Vec<Value>) {
     }
 }
 
+/// `today + days`, or a validation error past the end of the calendar.
+fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDate> {
+    today
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .ok_or_else(|| {
+            crate::app::CliError(DomainError::Validation(msg::field(
+                "due-within",
+                "is too far in the future: give a number of days up to a few years",
+                "天数过大：请给出不超过几年的天数",
+            )))
+        })
+}
+
 pub fn list(app: &App, a: &ListArgs) -> CliResult {
     let mut svc = app.open()?;
+    let staff = app.reader(&mut svc)?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
     let today = local_date(app.now(tz)?, tz);
     let q = CaseQuery {
         states: a.state.iter().filter_map(|s| CaseState::parse(s)).collect(),
         unit: a.unit.as_deref().map(unit).transpose()?,
         overdue_on: a.overdue.then_some(today),
-        due_by: a
-            .due_within
-            .map(|n| today + chrono::Days::new(u64::from(n))),
+        due_by: a.due_within.map(|n| days_after(today, n)).transpose()?,
         petitioner: a.petitioner.clone().filter(|p| !p.is_empty()),
         from: a
             .from
@@ -103,6 +99,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
             .transpose()?,
         to: a.to.as_deref().map(|d| parse_date("to", d)).transpose()?,
         limit: a.limit,
+        offset: 0,
         order: if a.overdue || a.due_within.is_some() {
             Order::Urgent
         } else {
@@ -112,9 +109,14 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
     if let Some(u) = &q.unit {
         svc.read(|w| w.org().get(u).map(|_| ()))?;
     }
-    let ids = svc.query(&q)?;
-    let cases = summaries(&mut svc, &ids, today)?;
-    print(app, cases);
+    let cases = svc.read(|w| w.visible_cases(&staff, &q))?;
+    print(
+        app,
+        cases
+            .iter()
+            .map(|(c, _)| case_summary_json(c, today))
+            .collect(),
+    );
     Ok(())
 }
 
@@ -131,26 +133,25 @@ pub struct QueueArgs {
 }
 
 pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
-    let actor = app.actor()?;
     let mut svc = app.open()?;
-    let me = svc.read(|w| {
-        let s = w
-            .org()
-            .staff(&actor)
-            .ok_or_else(|| DomainError::NotFound(msg::no_staff(actor.as_str())))?;
-        s.unit
-            .clone()
-            .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(actor.as_str())))
-    })?;
+    let staff = app.reader(&mut svc)?;
+    let me = staff
+        .unit
+        .clone()
+        .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(staff.id.as_str())))?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
     let today = local_date(app.now(tz)?, tz);
-    let items = svc.queue(&me, a.limit)?;
-    let ids: Vec<CaseId> = items.iter().map(|(id, _)| id.clone()).collect();
-    let cases = summaries(&mut svc, &ids, today)?;
+    let items = svc.read(|w| w.visible_queue(&staff, a.limit))?;
     if !app.global.json {
         out(&format!("{} {me}", app.l("queue_of")));
     }
-    print(app, cases);
+    print(
+        app,
+        items
+            .iter()
+            .map(|(c, _)| case_summary_json(c, today))
+            .collect(),
+    );
     Ok(())
 }
 
@@ -169,6 +170,7 @@ pub struct OverdueArgs {
 
 pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
     let mut svc = app.open()?;
+    let staff = app.reader(&mut svc)?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
     let today = local_date(app.now(tz)?, tz);
     let q = CaseQuery {
@@ -181,11 +183,16 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
     if let Some(u) = &q.unit {
         svc.read(|w| w.org().get(u).map(|_| ()))?;
     }
-    let ids = svc.query(&q)?;
-    let cases = summaries(&mut svc, &ids, today)?;
+    let cases = svc.read(|w| w.visible_cases(&staff, &q))?;
     if !app.global.json {
         out(app.l("overdue_list"));
     }
-    print(app, cases);
+    print(
+        app,
+        cases
+            .iter()
+            .map(|(c, _)| case_summary_json(c, today))
+            .collect(),
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! One module per command (or per small group of commands), each with an `Args` struct whose doc
 //! comment is its `--help` and a `run` function: parse → one service call → render.
 
+pub mod access_log;
 pub mod admin;
 pub mod appeal;
 pub mod backup;
@@ -21,10 +22,12 @@ pub mod status;
 pub mod supervise;
 pub mod verify;
 
+use petition_core::access::Access;
+use petition_core::org::Staff;
 use petition_core::service::Service;
 use petition_core::store::SqliteStore;
 use petition_core::view::{case_json, Privacy};
-use petition_core::{Case, CaseId, Command, Event, StaffId, UnitCode};
+use petition_core::{Case, CaseId, Command, Event, UnitCode};
 
 use crate::app::{out, App, CliResult};
 
@@ -38,38 +41,20 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }
 
-/// The unit of the reader (for redaction), if an actor was named.
-pub fn reader_unit(
-    svc: &mut Service<SqliteStore>,
-    actor: Option<&StaffId>,
-) -> CliResult<Option<UnitCode>> {
-    let Some(a) = actor else { return Ok(None) };
-    Ok(svc.read(|w| Ok(w.org().staff(a).and_then(|s| s.unit.clone())))?)
-}
-
-/// Prints a case: with `--json` the full §10.5 object; otherwise a short summary or the full page.
+/// Prints a case as `reader` may see it: with `--json` the full §10.5 object, otherwise a short
+/// summary (no personal data) or the full page. The caller has recorded the disclosure when
+/// personal data is shown in full (`shows_pii`).
 pub fn print_case(
     app: &App,
     svc: &mut Service<SqliteStore>,
     case: &Case,
     events: &[Event],
+    access: Access,
     full: bool,
 ) -> CliResult {
-    let actor = app
-        .global
-        .actor
-        .as_deref()
-        .and_then(|a| StaffId::parse(a).ok());
-    let reader = reader_unit(svc, actor.as_ref())?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = petition_core::clock::local_date(app.now(tz)?, tz);
-    let base = if app.global.json {
-        Privacy::Full
-    } else {
-        Privacy::Masked
-    };
-    let privacy = Privacy::for_reader(case, reader.as_ref(), base);
-    let v = case_json(case, events, today, privacy);
+    let today = petition_core::clock::local_date(app.read_now(svc)?, tz);
+    let v = case_json(case, events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
     } else if full {
@@ -80,6 +65,33 @@ pub fn print_case(
     Ok(())
 }
 
+/// Whether printing a case with this access shows personal data in full (and must be logged):
+/// the JSON document and the full page carry the petitioners; the one-line summary does not.
+pub fn shows_pii(app: &App, access: Access, full_page: bool) -> bool {
+    access == Access::Full && (app.global.json || full_page)
+}
+
+/// After a write by `staff`: the case, its history and the staff's access to it, with the
+/// disclosure recorded in the same transaction when the output will show personal data.
+pub fn after_write(
+    app: &App,
+    w: &mut petition_core::service::Work<'_, <SqliteStore as petition_core::store::Store>::Txn<'_>>,
+    staff: &Staff,
+    id: &CaseId,
+    command: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> petition_core::error::Result<(Case, Vec<Event>, Access)> {
+    let (case, events) = w.load(id)?;
+    // A case that became unreadable to its own actor (none should) prints without personal data.
+    let access = match petition_core::access::access(w.org(), staff, &case) {
+        Access::Hidden => Access::Masked,
+        a => a,
+    };
+    if shows_pii(app, access, false) {
+        w.disclose(staff, Some(id), command, now)?;
+    }
+    Ok((case, events, access))
+}
 /// One line (and the open clocks) after a command succeeded.
 pub fn summary_line(app: &App, v: &serde_json::Value) {
     let st = v["state"].as_str().unwrap_or("");
@@ -105,13 +117,16 @@ pub fn summary_line(app: &App, v: &serde_json::Value) {
     }
 }
 
-/// Runs a case command as the actor at `--now` and prints the case.
+/// Runs a case command as the actor (`--as`) at the command's time and prints the case.
 pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
     let id = case_id(id)?;
-    let actor = app.actor()?;
     let mut svc = app.open()?;
-    let now = app.now_in(&mut svc)?;
-    svc.execute(&actor, now, &id, cmd)?;
-    let (case, events) = svc.load(&id)?;
-    print_case(app, &mut svc, &case, &events, false)
+    let staff = app.reader(&mut svc)?;
+    let now = app.write_now(&mut svc)?;
+    let name = cmd.name();
+    let (case, events, access) = svc.work(|w| {
+        w.execute(&staff.id, now, &id, cmd.clone())?;
+        after_write(app, w, &staff, &id, name, now)
+    })?;
+    print_case(app, &mut svc, &case, &events, access, false)
 }

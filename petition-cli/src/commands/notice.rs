@@ -1,13 +1,13 @@
 //! `petition notice`: the written notices a clerk prints, as text or a printable HTML page.
 
-use petition_core::error::msg;
+use petition_core::access::Access;
 use petition_core::notice::{render, KINDS};
 use petition_core::view::Privacy;
-use petition_core::{DomainError, Lang, StaffId};
+use petition_core::Lang;
 use serde_json::json;
 
-use super::{case_id, reader_unit};
-use crate::app::{out, App, CliError, CliResult};
+use super::case_id;
+use crate::app::{out, App, CliResult};
 
 /// Print a written notice for a case: acceptance (受理告知书), decline (不予受理告知书), extension
 /// (延期告知书), opinion (处理意见书), review (复查意见书), rereview (复核意见书), routing
@@ -37,17 +37,16 @@ pub struct Args {
 
 pub fn run(app: &App, a: &Args) -> CliResult {
     let id = case_id(&a.case)?;
-    let mut svc = app.open()?;
-    let (case, events) = svc.load(&id)?;
-    let org = svc.read(|w| Ok(w.org().clone()))?;
-    let actor = app
-        .global
-        .actor
+    let out_path = a
+        .out
         .as_deref()
-        .map(StaffId::parse)
+        .map(|p| crate::outfile::check(app, p))
         .transpose()?;
-    let reader = reader_unit(&mut svc, actor.as_ref())?;
-    let privacy = Privacy::for_reader(&case, reader.as_ref(), Privacy::Full);
+    let mut svc = app.open()?;
+    let staff = app.reader(&mut svc)?;
+    let (case, events, access) = svc.read(|w| w.read_case(&staff, &id))?;
+    let org = svc.read(|w| Ok(w.org().clone()))?;
+    let privacy = Privacy::of(access);
     // Notices are Chinese documents unless English is asked for explicitly.
     let lang = if app.global.lang.as_deref() == Some("en") {
         Lang::En
@@ -61,14 +60,13 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 .is_some_and(|e| e.eq_ignore_ascii_case("html"))
         });
     let doc = if html { n.to_html() } else { n.to_text() };
-    match &a.out {
+    if access == Access::Full {
+        let at = app.log_now(&mut svc)?;
+        svc.work(|w| w.disclose(&staff, Some(&id), "notice", at))?;
+    }
+    match &out_path {
         Some(p) => {
-            std::fs::write(p, &doc).map_err(|e| {
-                CliError(DomainError::Internal(msg::internal(&format!(
-                    "cannot write {}: {e}",
-                    p.display()
-                ))))
-            })?;
+            crate::outfile::write(p, doc.as_bytes())?;
             if app.global.json {
                 app.print_json(&json!({"title": n.title, "out": p}));
             } else {

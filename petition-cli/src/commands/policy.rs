@@ -61,7 +61,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         }
         Cmd::Set { key, value } => {
             let actor = app.actor()?;
-            let now = app.now_in(&mut svc)?;
+            let now = app.write_now(&mut svc)?;
             svc.admin(
                 &actor,
                 now,

@@ -177,12 +177,7 @@ fn from_flags(a: &Args, now: DateTime<FixedOffset>) -> CliResult<Registration> {
     let content = match (&a.content, &a.content_file) {
         (Some(c), _) => Some(c.clone()),
         (None, Some(f)) => {
-            let b = std::fs::read(f).map_err(|e| {
-                usage(
-                    &format!("cannot read {}: {e}", f.display()),
-                    &format!("无法读取 {}：{e}", f.display()),
-                )
-            })?;
+            let b = crate::app::read_input(f, MAX_CONTENT_BYTES)?;
             Some(String::from_utf8(b).map_err(|_| {
                 DomainError::Validation(msg::field(
                     "content",
@@ -219,25 +214,27 @@ fn from_flags(a: &Args, now: DateTime<FixedOffset>) -> CliResult<Registration> {
     })
 }
 
+/// The largest `--content-file` read (a long letter with its transcript fits easily).
+const MAX_CONTENT_BYTES: u64 = 4 << 20;
+/// The largest `--file` case document read.
+const MAX_CASE_FILE_BYTES: u64 = 8 << 20;
+
 pub fn run(app: &App, a: &Args) -> CliResult {
-    let actor = app.actor()?;
     let mut svc = app.open()?;
-    let now = app.now_in(&mut svc)?;
+    let staff = app.reader(&mut svc)?;
+    let now = app.write_now(&mut svc)?;
     let reg = match &a.file {
         Some(f) => {
-            let b = std::fs::read(f).map_err(|e| {
-                usage(
-                    &format!("cannot read {}: {e}", f.display()),
-                    &format!("无法读取 {}：{e}", f.display()),
-                )
-            })?;
+            let b = crate::app::read_input(f, MAX_CASE_FILE_BYTES)?;
             parse_file(&b, now)?
         }
         None => from_flags(a, now)?,
     };
-    let case = svc.register(&actor, now, reg)?;
-    let (case, events) = svc.load(&case.id)?;
-    super::print_case(app, &mut svc, &case, &events, false)?;
+    let (case, events, access) = svc.work(|w| {
+        let case = w.register(&staff.id, now, reg.clone())?;
+        super::after_write(app, w, &staff, &case.id, "register", now)
+    })?;
+    super::print_case(app, &mut svc, &case, &events, access, false)?;
     if !app.global.json {
         if let Some(q) = &case.query_code {
             crate::app::out(&format!("  {}: {q}", app.l("query_code")));

@@ -1,15 +1,16 @@
 //! `petition show`: one case, with clocks evaluated at --now and, with --timeline, its history.
 
 use petition_core::view::{case_json, Privacy};
-use petition_core::StaffId;
 
-use super::{case_id, reader_unit};
+use super::{case_id, shows_pii};
 use crate::app::{App, CliResult};
 
 /// Show a case: its data, clocks (overdue highlighted), supervisions, and optionally its timeline.
-/// Personal data is masked in this view; staff of an accused unit see no petitioner details.
+/// Personal data is shown in full to staff of the units that register, hold, lead or assist the
+/// case (and each such showing is recorded in the access log); other readers see it masked.
+/// A case the reader may not read answers exactly like an unknown case.
 ///
-/// Example: petition show XF2026-000001 --timeline
+/// Example: petition --as li show XF2026-000001 --timeline
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Case id
@@ -22,27 +23,15 @@ pub struct Args {
 pub fn run(app: &App, a: &Args) -> CliResult {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
-    let (case, events) = svc.load(&id)?;
-    let actor = app
-        .global
-        .actor
-        .as_deref()
-        .map(StaffId::parse)
-        .transpose()?;
-    let reader = reader_unit(&mut svc, actor.as_ref())?;
+    let staff = app.reader(&mut svc)?;
+    let (case, events, access) = svc.read(|w| w.read_case(&staff, &id))?;
+    if shows_pii(app, access, true) {
+        let at = app.log_now(&mut svc)?;
+        svc.work(|w| w.disclose(&staff, Some(&id), "show", at))?;
+    }
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = petition_core::clock::local_date(app.now(tz)?, tz);
-    let base = if app.global.json {
-        Privacy::Full
-    } else {
-        Privacy::Masked
-    };
-    let v = case_json(
-        &case,
-        &events,
-        today,
-        Privacy::for_reader(&case, reader.as_ref(), base),
-    );
+    let today = petition_core::clock::local_date(app.read_now(&mut svc)?, tz);
+    let v = case_json(&case, &events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
     } else {

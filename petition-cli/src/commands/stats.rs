@@ -52,7 +52,7 @@ fn total(v: &Value) -> u64 {
 
 pub fn run(app: &App, a: &Args) -> CliResult {
     let mut svc = app.open()?;
-    let now = app.now_in(&mut svc)?;
+    let now = app.read_now(&mut svc)?;
     let today = local_date(now, *now.offset());
     let from = match &a.from {
         Some(d) => parse_date("from", d)?,

@@ -93,7 +93,7 @@ pub struct TickArgs {}
 
 pub fn tick(app: &App, _a: &TickArgs) -> CliResult {
     let mut svc = app.open()?;
-    let now = app.now_in(&mut svc)?;
+    let now = app.write_now(&mut svc)?;
     let s = svc.tick(now)?;
     if app.global.json {
         app.print_json(&json!(s));

@@ -1,37 +1,105 @@
-//! `petition verify`: recompute the audit chain (SPEC §9).
+//! `petition verify`: proof that nothing was changed behind the tool's back.
 
 use serde_json::json;
 
 use crate::app::{out, App, CliError, CliResult};
 use petition_core::error::msg;
+use petition_core::service::Service;
+use petition_core::store::SqliteStore;
+use petition_core::verify::parse_anchors;
 use petition_core::DomainError;
 
-/// Recompute the SHA-256 audit chain and report the first broken link (exit 5 when broken).
+/// Verify the database: recompute the SHA-256 audit chain and the access log, rebuild every
+/// derived table (cases, clocks, supervisions, repeat-detection keys, statistics counters,
+/// units, staff, policy, calendar) from the chain and compare, and check anchors recorded
+/// earlier. Opens the database read-only and never creates or changes a file. Exit 5 on any
+/// difference, naming the first one by table and key.
 ///
-/// Example: petition verify
+/// Record the head regularly somewhere else (another machine), then check against it: a chain
+/// cut short or rewritten no longer matches.
+///
+/// Examples:
+///   petition verify
+///   petition verify --anchor-line >> /mnt/other-host/petition-anchors.txt
+///   petition verify --anchors /mnt/other-host/petition-anchors.txt
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Check every `POSITION HASH` line of FILE against the chain
+    #[arg(long, value_name = "FILE")]
+    pub anchors: Option<std::path::PathBuf>,
+    /// Print only the head as one line `POSITION HASH` (to append to an anchors file)
+    #[arg(long)]
+    pub anchor_line: bool,
+}
 
-pub fn run(app: &App, _a: &Args) -> CliResult {
-    let mut svc = app.open()?;
-    let r = svc.verify()?;
-    if let Some(g) = r.first_broken {
-        let why = r.reason.clone().unwrap_or_default();
+pub fn run(app: &App, a: &Args) -> CliResult {
+    let anchors = match &a.anchors {
+        None => Vec::new(),
+        Some(f) => {
+            let bytes = crate::app::read_input(f, 64 << 20)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                DomainError::Validation(msg::field(
+                    "anchors",
+                    "the file is not UTF-8 text",
+                    "文件不是 UTF-8 文本",
+                ))
+            })?;
+            parse_anchors(&text).map_err(|why| {
+                CliError(DomainError::Validation(msg::field(
+                    "anchors",
+                    &why,
+                    &format!("格式错误（{why}）：每行应为“位置 哈希”"),
+                )))
+            })?
+        }
+    };
+    let path = app.db_path()?;
+    let mut svc = Service::new(SqliteStore::open_read_only(&path)?);
+    let r = svc.verify(&anchors)?;
+    if let Some(p) = &r.problem {
         return Err(CliError(DomainError::Integrity(msg::invalid(
-            &format!("audit chain broken at entry {g} ({why}); {} entries before it verify — restore from a backup", r.entries),
-            &format!("审计链在第 {g} 条断裂（{why}）；其前 {} 条完好——请从备份恢复", r.entries),
+            &format!("verification failed: {p} — the database was changed outside petition; restore from a backup"),
+            &format!("校验未通过：{p}——数据库在 petition 之外被改动，请从备份恢复"),
         ))));
     }
-    if app.global.json {
-        app.print_json(&json!({"ok": true, "entries": r.entries, "head": r.head}));
+    if a.anchor_line {
+        out(&format!("{} {}", r.head.position, r.head.hash));
+    } else if app.global.json {
+        app.print_json(&json!({
+            "ok": true,
+            "entries": r.entries,
+            "head": r.head,
+            "clock": r.clock,
+            "cases": r.cases,
+            "access_log": r.access_log,
+            "anchors": r.anchors,
+        }));
     } else {
         out(&format!(
-            "{}: {} {} ({})",
+            "{}: {} {}, {} {}, {} {} ({} {})",
             app.l("verify_ok"),
             r.entries,
             app.l("entries"),
-            &r.head[..16]
+            r.cases,
+            app.l("cases"),
+            r.access_log,
+            app.t("access-log entries", "条查阅记录"),
+            app.t("clock", "时钟"),
+            r.clock.as_str()
         ));
+        out(&format!(
+            "{}: {} {}",
+            app.t("head", "链头"),
+            r.head.position,
+            r.head.hash
+        ));
+        if r.anchors > 0 {
+            out(&format!(
+                "{} {}",
+                r.anchors,
+                app.t("anchors match", "个锚点一致")
+            ));
+        }
     }
     Ok(())
 }

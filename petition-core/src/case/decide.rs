@@ -809,9 +809,7 @@ impl<'a> Decision<'a> {
         handling: super::data::Satisfaction,
         office: Option<super::data::Satisfaction>,
     ) -> Result<Vec<EventKind>> {
-        if matches!(self.ctx.actor, Actor::System) {
-            self.actor_unit()?;
-        }
+        let me = self.actor_unit()?;
         let Some(c) = self
             .case
             .clocks
@@ -824,6 +822,27 @@ impl<'a> Decision<'a> {
                 "尚无可评价的答复",
             )));
         };
+        // The rating is the petitioner's, recorded by the first-contact unit or a petition
+        // office whose reach includes the case — never by the unit whose answer is rated.
+        if me == &c.unit {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "the unit whose answer is rated may not record the rating: the first-contact unit or a petition office records it",
+                "被评价的答复单位不能录入评价：应由首问单位或信访工作机构录入",
+            )));
+        }
+        let first = self.case.first_contact.as_ref().map(|f| &f.unit);
+        let office_in_reach = self
+            .ctx
+            .org
+            .unit(me)
+            .is_some_and(|u| u.kind == UnitKind::PetitionOffice)
+            && crate::access::case_in_reach(self.ctx.org, me, self.case);
+        if first != Some(me) && !office_in_reach {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "only the first-contact unit or a petition office whose area includes the case records the petitioner's rating",
+                "只有首问单位或辖区包含该件的信访工作机构可以录入信访人的评价",
+            )));
+        }
         if !c.is_open() && !c.lapsed {
             return Err(DomainError::InvalidTransition(msg::invalid(
                 "this answer has already been evaluated (once per answer)",
@@ -860,6 +879,48 @@ impl<'a> Decision<'a> {
                 "a case cannot be merged into itself",
                 "不能与自身合并",
             )));
+        }
+        let target = match self.ctx.target {
+            Some(t) if &t.id == into && t.is_registered() => t,
+            _ => return Err(DomainError::NotFound(msg::no_case(into.as_str()))),
+        };
+        if target.state.is_terminal() {
+            return Err(DomainError::InvalidTransition(msg::invalid(
+                &format!(
+                    "{into} is {} and can take no merged case: merge into an open case",
+                    target.state.en()
+                ),
+                &format!(
+                    "{into} 已“{}”，不能再合并其他信访件：请合并至办理中的信访件",
+                    target.state.zh()
+                ),
+            )));
+        }
+        // Only the same matter of the same petitioner: a case may not be buried in an unrelated
+        // one (same id number, or same name and phone — the identity keys of §6.4 — or a case
+        // already linked as related).
+        let keys = |c: &Case| {
+            c.registration
+                .as_ref()
+                .map(crate::store::identity_keys)
+                .unwrap_or_default()
+        };
+        let mine = keys(self.case);
+        let same_petitioner = keys(target).iter().any(|k| mine.contains(k));
+        if !same_petitioner && !self.case.related.contains(into) {
+            return Err(DomainError::Validation(msg::field(
+                "into",
+                "may only name a case of the same petitioner (same id number, or same name and phone) or a related case",
+                "只能合并至同一信访人（证件号码相同，或姓名和电话相同）的信访件或相关信访件",
+            )));
+        }
+        // An accusation never moves to the accused unit (§6.6, 2005 Art 23).
+        if let Some(accused) = self.case.accused_unit() {
+            if target.holder.as_ref() == Some(accused) || target.lead.as_ref() == Some(accused) {
+                return Err(DomainError::Confidentiality(msg::confidentiality(
+                    accused.as_str(),
+                )));
+            }
         }
         Ok(vec![EventKind::Merged { into: into.clone() }])
     }

@@ -81,6 +81,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 Routing::Transfer
             });
             case.holder = Some(to.clone());
+            if !case.routed_to.contains(to) {
+                case.routed_to.push(to.clone());
+            }
             case.objection = None;
             case.state = CaseState::Routed;
             start(&mut case, clocks);

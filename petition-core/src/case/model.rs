@@ -618,6 +618,9 @@ pub struct Case {
     pub lead: Option<UnitCode>,
     /// The unit that routed the case most recently.
     pub routed_by: Option<UnitCode>,
+    /// Every unit the case was ever routed to, in order (for visibility).
+    #[serde(default)]
+    pub routed_to: Vec<UnitCode>,
     /// How it was routed most recently.
     pub routing: Option<Routing>,
     /// The objection of the current receiver.
@@ -679,6 +682,7 @@ impl Case {
             holder: None,
             lead: None,
             routed_by: None,
+            routed_to: Vec::new(),
             routing: None,
             objection: None,
             assisting: Vec::new(),
@@ -780,4 +784,7 @@ pub struct Context<'a> {
     /// Earlier cases: at registration, candidates of the same petitioner, category and locality;
     /// afterwards, the case's `related` cases as they are now.
     pub related: &'a [RelatedCase],
+    /// For `merge`: the case to merge into, as it is now (`None` when it does not exist or the
+    /// actor may not read it).
+    pub target: Option<&'a Case>,
 }

@@ -85,6 +85,8 @@ pub(crate) struct World {
     pub case: Case,
     pub events: Vec<Event>,
     pub related: Vec<RelatedCase>,
+    /// The merge target the next `merge` sees.
+    pub target: Option<Case>,
 }
 
 impl World {
@@ -96,6 +98,7 @@ impl World {
             case: Case::new(CaseId::new(2026, 1)),
             events: vec![],
             related: vec![],
+            target: None,
         }
     }
 
@@ -106,10 +109,13 @@ impl World {
         when: &str,
         cmd: Command,
     ) -> Result<Vec<Event>, DomainError> {
-        let staff = self
-            .org
-            .staff(&StaffId::parse(actor).expect("staff id"))
-            .cloned();
+        // "system" is the time-driven work; any other name must be a staff member of the world.
+        let staff = (actor != "system").then(|| {
+            self.org
+                .staff(&StaffId::parse(actor).expect("staff id"))
+                .cloned()
+                .unwrap_or_else(|| panic!("no staff member {actor} in the test world"))
+        });
         let actor = match &staff {
             Some(s) => Actor::Staff(s),
             None => Actor::System,
@@ -121,6 +127,7 @@ impl World {
             policy: &self.policy,
             calendar: &self.cal,
             related: &self.related,
+            target: self.target.as_ref(),
         };
         let before = self.case.clone();
         let r = decide(&self.case, &cmd, &ctx);
@@ -1073,6 +1080,34 @@ fn evaluation_once_per_opinion_within_its_window_even_after_close() {
 }
 
 #[test]
+fn the_rated_unit_never_records_its_own_rating() {
+    // §4.2 evaluate: by the first-contact unit or a petition office whose reach includes the
+    // case; never by the unit whose answer is rated (it could block the petitioner's rating).
+    let ev = Command::Evaluate {
+        handling: Satisfaction::Satisfied,
+        office: None,
+    };
+    let mut w = World::answered();
+    assert_eq!(
+        code(w.run("cty-a-zjj.c", "2026-03-22", ev.clone())),
+        "permission_denied",
+        "the lead rates itself"
+    );
+    assert_eq!(
+        code(w.run("town-b.c", "2026-03-22", ev.clone())),
+        "permission_denied",
+        "a government that is neither first contact nor a petition office"
+    );
+    assert_eq!(
+        code(w.run("system", "2026-03-22", ev.clone())),
+        "permission_denied"
+    );
+    // The prefecture's petition office reaches the county's cases.
+    let evs = w.ok("city-xfj.c", "2026-03-22", ev);
+    assert_eq!(types(&evs), ["evaluated"]);
+}
+
+#[test]
 fn evaluation_after_30_days_is_window_lapsed() {
     let mut w = World::answered();
     let ev = Command::Evaluate {
@@ -1128,6 +1163,47 @@ fn merge_marks_the_case_merged_and_absorb_records_the_link() {
         )),
         "validation"
     );
+    // §4.2 merge: the target must exist (for the actor) …
+    assert_eq!(
+        code(w.run(
+            "cty-a-zjj.c",
+            "2026-03-05",
+            Command::Merge { into: into.clone() }
+        )),
+        "not_found"
+    );
+    // … concern the same petitioner (same id number, or same name and phone) …
+    let mut other = World::registered();
+    other.case.id = into.clone();
+    let mut stranger = other.case.clone();
+    if let Some(r) = stranger.registration.as_mut() {
+        r.petitioners[0].name = "钱某".into();
+        r.petitioners[0].id_number = None;
+        r.petitioners[0].phone = Some("13900000000".into());
+    }
+    w.target = Some(stranger);
+    assert_eq!(
+        code(w.run(
+            "cty-a-zjj.c",
+            "2026-03-05",
+            Command::Merge { into: into.clone() }
+        )),
+        "validation",
+        "an unrelated case of another petitioner cannot absorb it"
+    );
+    // … and be open.
+    let mut closed = other.case.clone();
+    closed.state = CaseState::Withdrawn;
+    w.target = Some(closed);
+    assert_eq!(
+        code(w.run(
+            "cty-a-zjj.c",
+            "2026-03-05",
+            Command::Merge { into: into.clone() }
+        )),
+        "invalid_transition"
+    );
+    w.target = Some(other.case.clone());
     let evs = w.ok(
         "cty-a-zjj.c",
         "2026-03-05",
@@ -1145,6 +1221,30 @@ fn merge_marks_the_case_merged_and_absorb_records_the_link() {
     );
     assert_eq!(types(&evs), ["absorbed"]);
     assert_eq!(w2.case.absorbed, vec![CaseId::new(2026, 5)]);
+}
+
+#[test]
+fn an_accusation_is_never_merged_into_a_case_of_the_accused_unit() {
+    // §4.2 merge, §6.6: the accused unit must not receive the accusation by way of a merge.
+    let mut reg = registration("town-a", Channel::Letter);
+    reg.purpose = Purpose::Accusation;
+    reg.accused_unit = Some(u("cty-a-zjj"));
+    let mut w = World::new();
+    w.register("cty-a-xfj.c", "2026-03-02", reg);
+    let mut target = World::handling().case;
+    target.id = CaseId::new(2026, 9);
+    assert_eq!(target.lead, Some(u("cty-a-zjj")));
+    w.target = Some(target);
+    assert_eq!(
+        code(w.run(
+            "cty-a-xfj.c",
+            "2026-03-05",
+            Command::Merge {
+                into: CaseId::new(2026, 9)
+            }
+        )),
+        "confidentiality"
+    );
 }
 
 #[test]

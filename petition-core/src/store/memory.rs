@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{apply_admin, is_duty, seal, CaseQuery, CaseRow, Order, Store, StoredEntry, Txn};
+use super::{
+    apply_admin, check_tail, is_duty, seal, CaseQuery, CaseRow, Order, StatsRow, Store,
+    StoredEntry, Txn,
+};
+use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, Entry, GENESIS};
 use crate::case::{Case, CaseState, Event, RelatedCase};
 use crate::clock::Calendar;
@@ -25,6 +29,9 @@ struct Data {
     counters: BTreeMap<i32, u32>,
     events: BTreeMap<CaseId, Vec<Event>>,
     cases: BTreeMap<CaseId, (CaseRow, Case)>,
+    access: Vec<StoredEntry>,
+    /// Whether the chain's tail was checked in this transaction.
+    tail_checked: bool,
 }
 
 /// An in-memory store.
@@ -58,7 +65,19 @@ impl Store for MemoryStore {
 }
 
 impl MemTxn<'_> {
-    fn push(&mut self, entry: &Entry) {
+    fn push(&mut self, entry: &Entry) -> Result<()> {
+        if !self.work.tail_checked {
+            let n = self.work.chain.len();
+            if let Some(last) = self.work.chain.last() {
+                let prev = if n >= 2 {
+                    self.work.chain[n - 2].hash.clone()
+                } else {
+                    GENESIS.to_vec()
+                };
+                check_tail(&prev, last)?;
+            }
+            self.work.tail_checked = true;
+        }
         let prev: [u8; 32] = self
             .work
             .chain
@@ -67,6 +86,7 @@ impl MemTxn<'_> {
             .unwrap_or(GENESIS);
         let gseq = self.work.chain.len() as u64 + 1;
         self.work.chain.push(seal(gseq, &prev, entry));
+        Ok(())
     }
 
     fn summary(&self, id: &CaseId) -> Option<RelatedCase> {
@@ -107,8 +127,7 @@ impl Txn for MemTxn<'_> {
         if matches!(ev.kind, crate::audit::AdminKind::Initialized { .. }) {
             w.initialized = true;
         }
-        self.push(&Entry::Admin(ev.clone()));
-        Ok(())
+        self.push(&Entry::Admin(ev.clone()))
     }
     fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
         let n = self.work.counters.entry(year).or_insert(0);
@@ -146,7 +165,7 @@ impl Txn for MemTxn<'_> {
             }
         }
         for e in events {
-            self.push(&Entry::Case(e.clone()));
+            self.push(&Entry::Case(e.clone()))?;
             self.work
                 .events
                 .entry(e.case.clone())
@@ -232,12 +251,14 @@ impl Txn for MemTxn<'_> {
         if q.order == Order::Urgent || q.overdue_on.is_some() || q.due_by.is_some() {
             // With a due bound the page is the most urgent `limit` cases, ordered as asked.
             urgent(&mut rows);
+            rows.drain(..q.offset.min(rows.len()));
             rows.truncate(q.limit);
             if q.order == Order::Newest {
                 newest(&mut rows);
             }
         } else {
             newest(&mut rows);
+            rows.drain(..q.offset.min(rows.len()));
         }
         Ok(rows
             .into_iter()
@@ -343,8 +364,124 @@ impl Txn for MemTxn<'_> {
             .cloned()
             .collect())
     }
+    fn append_access(&mut self, d: &Disclosure) -> Result<()> {
+        let prev: [u8; 32] = self
+            .work
+            .access
+            .last()
+            .and_then(|e| e.hash.as_slice().try_into().ok())
+            .unwrap_or(GENESIS);
+        let pos = self.work.access.len() as u64 + 1;
+        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
+        self.work.access.push(StoredEntry {
+            gseq: pos,
+            body,
+            hash: hash.to_vec(),
+            index: d.case.as_ref().map(|c| (c.as_str().to_string(), 0)),
+        });
+        Ok(())
+    }
+    fn access_log(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        let mut out = Vec::new();
+        for e in self.work.access.iter().skip(after as usize) {
+            if out.len() >= limit {
+                break;
+            }
+            let d: Disclosure = serde_json::from_str(&e.body).map_err(|x| {
+                DomainError::Integrity(msg::integrity(&format!("access log entry: {x}")))
+            })?;
+            if case.is_some_and(|c| d.case.as_ref() != Some(c))
+                || staff.is_some_and(|s| d.staff != s)
+            {
+                continue;
+            }
+            out.push(LoggedDisclosure {
+                pos: e.gseq,
+                disclosure: d,
+            });
+        }
+        Ok(out)
+    }
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+        for e in &self.work.access {
+            if !visit(e.clone())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn stored_row(&mut self, id: &CaseId, _identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        Ok(self.work.cases.get(id).map(|(r, _)| r.clone()))
+    }
+    fn cases_by_day(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        let mut v: Vec<(NaiveDate, CaseId)> = self
+            .work
+            .cases
+            .values()
+            .filter_map(|(r, _)| r.registered_on.map(|d| (d, r.id.clone())))
+            .filter(|k| after.is_none_or(|a| k > a))
+            .collect();
+        v.sort();
+        v.truncate(limit);
+        Ok(v)
+    }
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        let mut sums: BTreeMap<crate::stats::CounterKey, i64> = BTreeMap::new();
+        for (r, _) in self.work.cases.values() {
+            if r.registered_on == Some(day) {
+                for (k, n) in crate::stats::counters(r) {
+                    *sums.entry(k).or_default() += n;
+                }
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|(k, n)| StatsRow {
+                grouping: k.grouping,
+                key: k.key,
+                item: k.item,
+                due: k.due,
+                n,
+            })
+            .collect())
+    }
+    fn derived_counts(&mut self) -> Result<[u64; 5]> {
+        let mut c = [self.work.cases.len() as u64, 0, 0, 0, 0];
+        let mut days = std::collections::BTreeSet::new();
+        for (r, _) in self.work.cases.values() {
+            c[1] += r.clocks.len() as u64;
+            c[2] += r.supervisions.len() as u64;
+            if r.category.is_some() && r.locality.is_some() {
+                c[3] += r.identities.len() as u64;
+            }
+            days.extend(r.registered_on);
+        }
+        for d in days {
+            c[4] += self.stats_rows(d)?.len() as u64;
+        }
+        Ok(c)
+    }
+    fn chain_case_count(&mut self) -> Result<u64> {
+        Ok(self.work.events.len() as u64)
+    }
+    fn year_counters(&mut self) -> Result<BTreeMap<i32, u32>> {
+        Ok(self.work.counters.clone())
+    }
     fn commit(self) -> Result<()> {
-        *self.target = self.work;
+        let mut work = self.work;
+        work.tail_checked = false;
+        *self.target = work;
         Ok(())
     }
 }

@@ -17,6 +17,7 @@ pub use memory::MemoryStore;
 pub use row::{identity_keys, CaseRow, ClockRow, SupervisionRow};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
+use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::AdminEvent;
 use crate::case::{Case, CaseState, Event, RelatedCase};
 use crate::clock::Calendar;
@@ -70,6 +71,8 @@ pub struct CaseQuery {
     pub to: Option<NaiveDate>,
     /// At most this many.
     pub limit: usize,
+    /// Skip this many matches first (paging).
+    pub offset: usize,
     /// Order.
     pub order: Order,
 }
@@ -83,6 +86,39 @@ pub struct StoredEntry {
     pub body: String,
     /// The stored hash.
     pub hash: Vec<u8>,
+    /// The index columns stored beside the body, `(case id, sequence)` for a case event (they
+    /// must agree with the body: `verify` checks them).
+    pub index: Option<(String, u32)>,
+}
+
+/// Checks that the chain's last entry hashes onto the one before it (`prev`: its hash, or the
+/// genesis). Every write checks this before appending, so a tampered tail is never extended.
+pub(crate) fn check_tail(prev: &[u8], last: &StoredEntry) -> Result<()> {
+    let prev: [u8; 32] = prev.try_into().unwrap_or([0xff; 32]);
+    if crate::audit::chain_hash(&prev, &last.body).as_slice() != last.hash.as_slice() {
+        return Err(crate::error::DomainError::Integrity(crate::error::msg::integrity(
+            &format!(
+                "the audit chain's last entry ({}) does not hash: nothing is written onto a damaged chain; run `petition verify`",
+                last.gseq
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// One row of the statistics counters as stored (for `verify`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StatsRow {
+    /// Grouping number.
+    pub grouping: u8,
+    /// Group key.
+    pub key: String,
+    /// Counter name.
+    pub item: String,
+    /// Due date of an open clock's counter.
+    pub due: Option<NaiveDate>,
+    /// The sum.
+    pub n: i64,
 }
 
 /// The verbs of a transaction.
@@ -148,6 +184,39 @@ pub trait Txn {
     fn case_count(&mut self) -> Result<u64>;
     /// Every case id, in id order, after `after`, at most `limit`.
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
+    /// Appends an entry to the access log (its own hash chain, sealed with
+    /// [`crate::audit::seal_disclosure`]).
+    fn append_access(&mut self, d: &Disclosure) -> Result<()>;
+    /// Access-log entries in order after position `after`, optionally only for one case or one
+    /// staff member, at most `limit`.
+    fn access_log(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>>;
+    /// Visits the stored access log in order (for `verify`); the visitor returns false to stop.
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()>;
+    /// The query rows of a case as stored, read back (for `verify`), or `None` without a row.
+    /// Identity rows are looked up by the keys the case should have (`identity_keys`); rows for
+    /// other keys are caught by [`Txn::derived_counts`].
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>>;
+    /// Case ids in (registration day, id) order after the cursor, from the query table (for
+    /// `verify`, which checks the statistics counters one day at a time).
+    fn cases_by_day(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>>;
+    /// The statistics counters of one registration day (for `verify`).
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
+    /// Row counts of the derived tables: (cases, clocks, supervisions, identities, stats).
+    fn derived_counts(&mut self) -> Result<[u64; 5]>;
+    /// How many distinct cases have events in the chain.
+    fn chain_case_count(&mut self) -> Result<u64>;
+    /// The case-number counters, by year (the last number given).
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>>;
     /// Commits.
     fn commit(self) -> Result<()>;
 }
@@ -156,10 +225,15 @@ pub trait Txn {
 pub(crate) fn seal(gseq: u64, prev: &[u8; 32], entry: &crate::audit::Entry) -> StoredEntry {
     let body = crate::audit::canonical(&crate::audit::body(entry, gseq));
     let hash = crate::audit::chain_hash(prev, &body);
+    let index = match entry {
+        crate::audit::Entry::Case(e) => Some((e.case.as_str().to_string(), e.seq)),
+        crate::audit::Entry::Admin(_) => None,
+    };
     StoredEntry {
         gseq,
         body,
         hash: hash.to_vec(),
+        index,
     }
 }
 
@@ -177,7 +251,7 @@ pub(crate) fn apply_admin(
 ) -> Result<()> {
     use crate::audit::AdminKind;
     match kind {
-        AdminKind::Initialized { admin } => org.insert_staff_unchecked(admin.clone()),
+        AdminKind::Initialized { admin, .. } => org.insert_staff_unchecked(admin.clone()),
         AdminKind::UnitAdded { unit } => org.insert_unit_unchecked(unit.clone()),
         AdminKind::StaffAdded { staff } => org.insert_staff_unchecked(staff.clone()),
         AdminKind::PolicySet { key, value } => policy.set(key, value)?,

@@ -132,7 +132,7 @@ proptest! {
             }
             let id = ids[case_pick as usize % ids.len()].clone();
             let before = (mem.load(&id).expect("load"), sql.load(&id).expect("load"));
-            let heads = (mem.verify().expect("v").head, sql.verify().expect("v").head);
+            let heads = (mem.verify(&[]).expect("v").head, sql.verify(&[]).expect("v").head);
             let cmd = if k == 19 && n % 5 == 0 { Command::Tick } else { command(k, n) };
             let (r1, r2) = if cmd == Command::Tick {
                 (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
@@ -144,7 +144,7 @@ proptest! {
             prop_assert_eq!(&after.0, &after.1, "the stores diverged after {:?}", cmd);
             if r1.is_err() {
                 prop_assert_eq!(&before, &after, "a refusal changed a case");
-                prop_assert_eq!(heads, (mem.verify().expect("v").head, sql.verify().expect("v").head), "a refusal appended to the chain");
+                prop_assert_eq!(heads, (mem.verify(&[]).expect("v").head, sql.verify(&[]).expect("v").head), "a refusal appended to the chain");
             }
             // The projection used for decisions equals the replay of the events.
             let snap = sql.read(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
@@ -165,8 +165,8 @@ proptest! {
                 }
             }
         }
-        let (v1, v2) = (mem.verify().expect("v"), sql.verify().expect("v"));
-        prop_assert_eq!(v1.first_broken, None);
+        let (v1, v2) = (mem.verify(&[]).expect("v"), sql.verify(&[]).expect("v"));
+        prop_assert_eq!(v1.problem, None);
         prop_assert_eq!(v1.head, v2.head, "identical chains, hash for hash");
     }
 
@@ -223,6 +223,6 @@ proptest! {
             Ok(())
         }).expect("batch");
         prop_assert_eq!(single.store().dump_query_tables(), batch.store().dump_query_tables());
-        prop_assert_eq!(single.verify().expect("v").head, batch.verify().expect("v").head);
+        prop_assert_eq!(single.verify(&[]).expect("v").head, batch.verify(&[]).expect("v").head);
     }
 }

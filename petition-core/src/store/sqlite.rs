@@ -2,13 +2,17 @@
 //! forward-only migrations under `user_version`, triggers that make the audit chain append-only,
 //! and every write in one `BEGIN IMMEDIATE` transaction.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::{apply_admin, seal, CaseQuery, CaseRow, Order, Store, StoredEntry, Txn};
+use super::{
+    apply_admin, check_tail, seal, CaseQuery, CaseRow, ClockRow, Order, StatsRow, Store,
+    StoredEntry, SupervisionRow, Txn,
+};
+use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, AdminKind, Entry, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
 use crate::clock::Calendar;
@@ -145,6 +149,23 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE identities;
     ALTER TABLE identities_by_matter RENAME TO identities;
     "#,
+    // 3: the access log (who saw unmasked personal data of which case, when, by which command):
+    // a hash chain of its own, append-only like the audit chain.
+    r#"
+    CREATE TABLE access_log(
+        pos     INTEGER PRIMARY KEY,
+        case_id TEXT,
+        staff   TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hash    BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX access_log_case ON access_log(case_id, pos) WHERE case_id IS NOT NULL;
+    CREATE INDEX access_log_staff ON access_log(staff, pos);
+    CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.
@@ -236,20 +257,242 @@ fn write_stats(
     Ok(())
 }
 
+/// Reads the query rows of a case back into a [`CaseRow`] (for `verify`); identity rows are looked
+/// up by the keys the case should have (extra ones are caught by the row counts). A column that
+/// cannot be decoded, or a clock or supervision row whose copy of the registration day or duty
+/// flag disagrees with the case, is reported as `integrity` naming the table and key.
+fn read_stored_row(
+    conn: &rusqlite::Connection,
+    id: &CaseId,
+    identity_keys: &[String],
+) -> Result<Option<CaseRow>> {
+    use crate::case::data::{Channel, Satisfaction};
+    use crate::case::{CaseState, SupervisionGround, SupervisionLevel};
+    use crate::clock::ClockKind;
+    let bad = |table: &str, key: &str, what: &str| {
+        DomainError::Integrity(msg::integrity(&format!(
+            "table {table}, key {key}: {what} does not match the chain"
+        )))
+    };
+    let unit = |s: Option<String>| -> Result<Option<UnitCode>> {
+        s.map(|s| UnitCode::parse(&s).map_err(|_| bad("cases", id.as_str(), "a unit code")))
+            .transpose()
+    };
+    type CaseCols = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        (i64, i64, i64),
+        Option<String>,
+        i64,
+    );
+    let row: Option<CaseCols> = conn
+        .prepare_cached(
+            "SELECT state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq
+             FROM cases WHERE id = ?1",
+        )
+        .and_then(|mut st| {
+            st.query_row([id.as_str()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    (r.get(10)?, r.get(11)?, r.get(12)?),
+                    r.get(13)?,
+                    r.get(14)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(db_err)?;
+    let Some((
+        state,
+        holder,
+        lead,
+        first_contact,
+        objection_router,
+        locality,
+        category,
+        channel,
+        registered_on,
+        names,
+        (skip_level, collective, repeat),
+        next_tick,
+        last_seq,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let key = id.as_str();
+    let registered_on_text = registered_on.clone();
+    let mut clocks = Vec::new();
+    {
+        let mut st = conn
+            .prepare_cached(
+                "SELECT idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on
+                 FROM clocks WHERE case_id = ?1 ORDER BY idx",
+            )
+            .map_err(db_err)?;
+        let mut rows = st.query([key]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let idx: i64 = r.get(0).map_err(db_err)?;
+            let ck = format!("{key}/{idx}");
+            let kind: String = r.get(1).map_err(db_err)?;
+            let kind = ClockKind::parse(&kind).ok_or_else(|| bad("clocks", &ck, "the kind"))?;
+            let duty: i64 = r.get(2).map_err(db_err)?;
+            if (duty != 0) != super::is_duty(kind) {
+                return Err(bad("clocks", &ck, "the duty flag"));
+            }
+            let reg_on: Option<String> = r.get(10).map_err(db_err)?;
+            if reg_on != registered_on_text {
+                return Err(bad("clocks", &ck, "the registration day"));
+            }
+            let rating: Option<String> = r.get(9).map_err(db_err)?;
+            let rating = match rating {
+                None => None,
+                Some(s) => Some(
+                    Satisfaction::parse(&s)
+                        .ok_or_else(|| bad("clocks", &ck, "the rating"))?
+                        .as_str(),
+                ),
+            };
+            let met: Option<i64> = r.get(7).map_err(db_err)?;
+            clocks.push(ClockRow {
+                idx: u32::try_from(idx).map_err(|_| bad("clocks", &ck, "the index"))?,
+                kind,
+                unit: UnitCode::parse(&r.get::<_, String>(3).map_err(db_err)?)
+                    .map_err(|_| bad("clocks", &ck, "the unit"))?,
+                started: date(r.get(4).map_err(db_err)?)
+                    .ok_or_else(|| bad("clocks", &ck, "the start date"))?,
+                due: date(r.get(5).map_err(db_err)?)
+                    .ok_or_else(|| bad("clocks", &ck, "the due date"))?,
+                stopped_on: date(r.get(6).map_err(db_err)?),
+                met: met.map(|m| m != 0),
+                lapsed: r.get::<_, i64>(8).map_err(db_err)? != 0,
+                rating,
+            });
+        }
+    }
+    let mut supervisions = Vec::new();
+    {
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, level, ground, by, unit, respond_by, answered, registered_on
+                 FROM supervisions WHERE case_id = ?1 ORDER BY id",
+            )
+            .map_err(db_err)?;
+        let mut rows = st.query([key]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let n: i64 = r.get(0).map_err(db_err)?;
+            let sk = format!("{key}/{n}");
+            let reg_on: Option<String> = r.get(7).map_err(db_err)?;
+            if reg_on != registered_on_text {
+                return Err(bad("supervisions", &sk, "the registration day"));
+            }
+            let level: String = r.get(1).map_err(db_err)?;
+            let ground: String = r.get(2).map_err(db_err)?;
+            supervisions.push(SupervisionRow {
+                id: u32::try_from(n).map_err(|_| bad("supervisions", &sk, "the number"))?,
+                level: SupervisionLevel::parse(&level)
+                    .ok_or_else(|| bad("supervisions", &sk, "the level"))?
+                    .as_str(),
+                ground: SupervisionGround::parse(&ground)
+                    .ok_or_else(|| bad("supervisions", &sk, "the ground"))?
+                    .as_str(),
+                by: UnitCode::parse(&r.get::<_, String>(3).map_err(db_err)?)
+                    .map_err(|_| bad("supervisions", &sk, "the issuing unit"))?,
+                unit: UnitCode::parse(&r.get::<_, String>(4).map_err(db_err)?)
+                    .map_err(|_| bad("supervisions", &sk, "the supervised unit"))?,
+                respond_by: date(r.get(5).map_err(db_err)?)
+                    .ok_or_else(|| bad("supervisions", &sk, "the respond-by date"))?,
+                answered: r.get::<_, i64>(6).map_err(db_err)? != 0,
+            });
+        }
+    }
+    let mut identities = Vec::new();
+    if let (Some(cat), Some(loc)) = (&category, &locality) {
+        let mut st = conn
+            .prepare_cached(
+                "SELECT 1 FROM identities WHERE key = ?1 AND category = ?2 AND locality = ?3 AND case_id = ?4",
+            )
+            .map_err(db_err)?;
+        for k in identity_keys {
+            if st.exists(params![k, cat, loc, key]).map_err(db_err)? {
+                identities.push(k.clone());
+            }
+        }
+    }
+    Ok(Some(CaseRow {
+        id: id.clone(),
+        state: CaseState::parse(&state)
+            .ok_or_else(|| bad("cases", key, "the state"))?
+            .as_str(),
+        holder: unit(holder)?,
+        lead: unit(lead)?,
+        first_contact: unit(first_contact)?,
+        objection_router: unit(objection_router)?,
+        locality: unit(locality)?,
+        category,
+        channel: match channel {
+            None => None,
+            Some(c) => Some(
+                Channel::parse(&c)
+                    .ok_or_else(|| bad("cases", key, "the channel"))?
+                    .as_str(),
+            ),
+        },
+        registered_on: date(registered_on),
+        names,
+        skip_level: skip_level != 0,
+        collective: collective != 0,
+        repeat: repeat != 0,
+        next_tick: date(next_tick),
+        last_seq: u32::try_from(last_seq).map_err(|_| bad("cases", key, "last_seq"))?,
+        identities,
+        clocks,
+        supervisions,
+    }))
+}
+
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(crate) fn db_err(e: rusqlite::Error) -> DomainError {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
-        Some(C::DatabaseBusy | C::DatabaseLocked) => DomainError::Conflict(msg::conflict()),
+        // The statement-level busy case (the lock was taken between two statements): the
+        // transaction-level wait is reported by `begin` with its duration.
+        Some(C::DatabaseBusy | C::DatabaseLocked) => DomainError::Busy(msg::busy(0)),
         Some(C::NotADatabase | C::DatabaseCorrupt) => DomainError::Integrity(msg::integrity(
             "the file is not a petition database or is damaged",
         )),
         Some(C::ConstraintViolation) => DomainError::Integrity(msg::integrity(&e.to_string())),
-        Some(
-            C::ReadOnly | C::CannotOpen | C::PermissionDenied | C::DiskFull | C::SystemIoFailure,
-        ) => DomainError::Internal(msg::internal(&e.to_string())),
+        Some(C::ReadOnly) => {
+            DomainError::Io(msg::io("the database cannot be written", &e.to_string()))
+        }
+        Some(C::CannotOpen | C::PermissionDenied | C::NotFound) => {
+            DomainError::Io(msg::io("the database cannot be opened", &e.to_string()))
+        }
+        Some(C::DiskFull) => DomainError::Io(msg::io("the disk is full", &e.to_string())),
+        Some(C::SystemIoFailure) => DomainError::Io(msg::io(
+            "reading or writing the database failed",
+            &e.to_string(),
+        )),
         _ => DomainError::Internal(msg::internal(&e.to_string())),
     }
 }
@@ -258,9 +501,28 @@ fn json_err(e: serde_json::Error) -> DomainError {
     DomainError::Integrity(msg::integrity(&format!("stored data does not decode: {e}")))
 }
 
+/// A path as the path part of an SQLite `file:` URI (percent-encoded, absolute).
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// How long a command waits for another process's lock by default, in milliseconds.
+pub const DEFAULT_BUSY_MS: u64 = 10_000;
+
 /// A store in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// The busy timeout in force, reported when it runs out.
+    busy_ms: u64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -295,13 +557,87 @@ impl SqliteStore {
         Self::setup(conn)
     }
 
+    /// Opens an existing database read-only, never creating or changing a file (`verify`). A
+    /// missing path is `not_found`; a file that is not a petition database — an empty one, a
+    /// foreign SQLite file, anything else — is `integrity`; a directory or an unreadable file is
+    /// `io`. A database of an older schema must be upgraded first (any write command does it).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                DomainError::NotFound(msg::invalid(
+                    &format!("no database at {}", path.display()),
+                    &format!("{} 处没有数据库", path.display()),
+                ))
+            } else {
+                DomainError::Io(msg::io(&path.display().to_string(), &e.to_string()))
+            }
+        })?;
+        if meta.is_dir() {
+            return Err(DomainError::Io(msg::io(
+                &path.display().to_string(),
+                "is a directory, not a database file",
+            )));
+        }
+        if meta.len() == 0 {
+            return Err(DomainError::Integrity(msg::integrity(
+                "the file is empty: it is not a petition database",
+            )));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        // With no `-wal` file beside it, no connection has the database open and the file holds
+        // every commit: open it immutable, so SQLite creates no `-wal`/`-shm` files. With one, a
+        // writer is (or was) at work: read through its WAL as usual (the files exist already).
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        let conn = if wal.exists() {
+            Connection::open_with_flags(path, flags)
+        } else {
+            Connection::open_with_flags(format!("file:{}?immutable=1", uri_path(path)), flags)
+        }
+        .map_err(db_err)?;
+        conn.busy_timeout(Duration::from_millis(DEFAULT_BUSY_MS))
+            .map_err(db_err)?;
+        let s = Self {
+            conn,
+            busy_ms: DEFAULT_BUSY_MS,
+        };
+        let v = s.user_version()?;
+        let tables: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('chain', 'cases', 'units', 'staff')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        if v == 0 || tables < 4 {
+            return Err(DomainError::Integrity(msg::integrity(
+                "the file is not a petition database",
+            )));
+        }
+        if v > SCHEMA_VERSION {
+            return Err(DomainError::Integrity(msg::integrity(&format!(
+                "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
+            ))));
+        }
+        if v < SCHEMA_VERSION {
+            return Err(DomainError::Validation(msg::invalid(
+                &format!("the database has the older schema version {v}: run any command that writes (e.g. `petition tick`) once with this version to upgrade it, then verify"),
+                &format!("数据库结构版本为较旧的 {v}：请先用本版本执行一次写入命令（如 `petition tick`）完成升级，再进行校验"),
+            )));
+        }
+        Ok(s)
+    }
+
     /// A private in-memory SQLite database (tests).
     pub fn open_in_memory() -> Result<Self> {
         Self::setup(Connection::open_in_memory().map_err(db_err)?)
     }
 
     fn setup(conn: Connection) -> Result<Self> {
-        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        conn.busy_timeout(Duration::from_millis(DEFAULT_BUSY_MS))
+            .map_err(db_err)?;
         // WAL: readers never block the writer and a crash leaves the last committed command.
         let _: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -312,7 +648,10 @@ impl SqliteStore {
         // loads amortise the sync by batching commands in one transaction.
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
             .map_err(db_err)?;
-        let mut s = Self { conn };
+        let mut s = Self {
+            conn,
+            busy_ms: DEFAULT_BUSY_MS,
+        };
         // Migrations build indexes and fill tables over the whole database: their sorts go to
         // temporary files, not memory, so memory stays flat at any size.
         s.conn
@@ -325,9 +664,21 @@ impl SqliteStore {
         Ok(s)
     }
 
-    /// Sets how long a writer waits for another writer's lock before `conflict` (default 10 s).
-    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+    /// Sets how long a command waits, in total, for a lock held by another process before it
+    /// gives up with `conflict` (default 10 s). The wait is not repeated by the service's retries.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        self.busy_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         self.conn.busy_timeout(timeout).map_err(db_err)
+    }
+
+    fn begin(&mut self, behavior: TransactionBehavior) -> Result<rusqlite::Transaction<'_>> {
+        let busy_ms = self.busy_ms;
+        self.conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| match db_err(e) {
+                DomainError::Busy(_) => DomainError::Busy(msg::busy(busy_ms)),
+                other => other,
+            })
     }
 
     /// Sets the page cache of this connection, in KiB (SQLite's default is 2,000). Bulk loads
@@ -443,10 +794,7 @@ pub struct SqliteTxn<'a> {
 impl Store for SqliteStore {
     type Txn<'a> = SqliteTxn<'a>;
     fn txn(&mut self) -> Result<SqliteTxn<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
+        let tx = self.begin(TransactionBehavior::Immediate)?;
         Ok(SqliteTxn {
             tx,
             head: None,
@@ -454,10 +802,7 @@ impl Store for SqliteStore {
         })
     }
     fn read(&mut self) -> Result<SqliteTxn<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(db_err)?;
+        let tx = self.begin(TransactionBehavior::Deferred)?;
         Ok(SqliteTxn {
             tx,
             head: None,
@@ -479,17 +824,35 @@ impl SqliteTxn<'_> {
     fn push(&mut self, entry: &Entry) -> Result<()> {
         let (last, prev) = match self.head {
             Some(h) => h,
-            None => self
-                .tx
-                .query_row(
-                    "SELECT gseq, hash FROM chain ORDER BY gseq DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)),
-                )
-                .optional()
-                .map_err(db_err)?
-                .map(|(g, h)| (g, h.as_slice().try_into().unwrap_or(GENESIS)))
-                .unwrap_or((0, GENESIS)),
+            None => {
+                // The first append of this transaction: the chain's last entry must hash onto
+                // the one before it, or nothing is written onto a damaged chain (§9).
+                let tail: Vec<(i64, String, Vec<u8>)> = self
+                    .tx
+                    .prepare_cached("SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2")
+                    .and_then(|mut st| {
+                        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                            .collect::<std::result::Result<Vec<_>, _>>()
+                    })
+                    .map_err(db_err)?;
+                match tail.as_slice() {
+                    [] => (0, GENESIS),
+                    [last, rest @ ..] => {
+                        let prev = rest.first().map_or(GENESIS.to_vec(), |p| p.2.clone());
+                        let entry = StoredEntry {
+                            gseq: last.0 as u64,
+                            body: last.1.clone(),
+                            hash: last.2.clone(),
+                            index: None,
+                        };
+                        check_tail(&prev, &entry)?;
+                        (
+                            last.0 as u64,
+                            last.2.as_slice().try_into().unwrap_or(GENESIS),
+                        )
+                    }
+                }
+            }
         };
         let gseq = last + 1;
         let sealed = seal(gseq, &prev, entry);
@@ -635,7 +998,7 @@ impl Txn for SqliteTxn<'_> {
     fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
         let ser = |v: &dyn erased::Ser| v.json();
         match &ev.kind {
-            AdminKind::Initialized { admin: s } | AdminKind::StaffAdded { staff: s } => {
+            AdminKind::Initialized { admin: s, .. } | AdminKind::StaffAdded { staff: s } => {
                 self.tx
                     .execute(
                         "INSERT INTO staff(id, body) VALUES (?1, ?2)",
@@ -959,12 +1322,17 @@ impl Txn for SqliteTxn<'_> {
             let mut rows = st.query(refs.as_slice()).map_err(db_err)?;
             let mut out: Vec<CaseId> = Vec::new();
             let mut seen = std::collections::HashSet::new();
+            let mut skipped = 0;
             while out.len() < q.limit {
                 let Some(r) = rows.next().map_err(db_err)? else {
                     break;
                 };
                 let id: String = r.get(0).map_err(db_err)?;
                 if seen.insert(id.clone()) {
+                    if skipped < q.offset {
+                        skipped += 1;
+                        continue;
+                    }
                     out.push(CaseId::parse(&id).map_err(|_| {
                         DomainError::Integrity(msg::integrity("bad case id stored"))
                     })?);
@@ -988,8 +1356,9 @@ impl Txn for SqliteTxn<'_> {
             }
             return Ok(out);
         }
-        let m = arg(&mut args, Box::new(q.limit as i64));
-        let sql = format!("SELECT c.id FROM cases c WHERE 1=1{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m}");
+        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
+        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
+        let sql = format!("SELECT c.id FROM cases c WHERE 1=1{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}");
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         self.ids(&sql, &refs)
     }
@@ -1089,14 +1458,19 @@ impl Txn for SqliteTxn<'_> {
     ) -> Result<()> {
         let mut st = self
             .tx
-            .prepare_cached("SELECT gseq, body, hash FROM chain WHERE gseq >= ?1 ORDER BY gseq")
+            .prepare_cached(
+                "SELECT gseq, body, hash, case_id, seq FROM chain WHERE gseq >= ?1 ORDER BY gseq",
+            )
             .map_err(db_err)?;
         let mut rows = st.query([from as i64]).map_err(db_err)?;
         while let Some(r) = rows.next().map_err(db_err)? {
+            let case: Option<String> = r.get(3).map_err(db_err)?;
+            let seq: Option<i64> = r.get(4).map_err(db_err)?;
             let e = StoredEntry {
                 gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
                 body: r.get(1).map_err(db_err)?,
                 hash: r.get(2).map_err(db_err)?,
+                index: case.map(|c| (c, seq.unwrap_or(-1).clamp(-1, u32::MAX as i64) as u32)),
             };
             if !visit(e)? {
                 break;
@@ -1154,6 +1528,214 @@ impl Txn for SqliteTxn<'_> {
             "SELECT id FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2",
             &[&after, &(limit as i64)],
         )
+    }
+    fn append_access(&mut self, d: &Disclosure) -> Result<()> {
+        let last: Option<(i64, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT pos, hash FROM access_log ORDER BY pos DESC LIMIT 1")
+            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(db_err)?;
+        let (pos, prev) = match last {
+            Some((p, h)) => (p as u64 + 1, h.as_slice().try_into().unwrap_or(GENESIS)),
+            None => (1, GENESIS),
+        };
+        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    pos as i64,
+                    d.case.as_ref().map(|c| c.as_str().to_string()),
+                    d.staff,
+                    body,
+                    hash.to_vec()
+                ])
+            })
+            .map_err(db_err)?;
+        Ok(())
+    }
+    fn access_log(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        let (sql, key): (&str, Option<String>) = match (case, staff) {
+            (Some(c), _) => (
+                "SELECT pos, body FROM access_log WHERE case_id = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+                Some(c.as_str().to_string()),
+            ),
+            (None, Some(s)) => (
+                "SELECT pos, body FROM access_log WHERE staff = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+                Some(s.to_string()),
+            ),
+            (None, None) => (
+                "SELECT pos, body FROM access_log WHERE ?1 IS NULL AND pos > ?2 ORDER BY pos LIMIT ?3",
+                None,
+            ),
+        };
+        let rows: Vec<(i64, String)> = self
+            .tx
+            .prepare_cached(sql)
+            .and_then(|mut st| {
+                st.query_map(
+                    params![
+                        key,
+                        after.min(i64::MAX as u64) as i64,
+                        limit.min(i64::MAX as usize) as i64
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for (pos, body) in rows {
+            let d: Disclosure = serde_json::from_str(&body).map_err(json_err)?;
+            if staff.is_some_and(|s| d.staff != s) {
+                continue;
+            }
+            out.push(LoggedDisclosure {
+                pos: pos as u64,
+                disclosure: d,
+            });
+        }
+        Ok(out)
+    }
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT pos, body, hash, case_id FROM access_log ORDER BY pos")
+            .map_err(db_err)?;
+        let mut rows = st.query([]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let e = StoredEntry {
+                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
+                body: r.get(1).map_err(db_err)?,
+                hash: r.get(2).map_err(db_err)?,
+                index: r
+                    .get::<_, Option<String>>(3)
+                    .map_err(db_err)?
+                    .map(|c| (c, 0)),
+            };
+            if !visit(e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        read_stored_row(&self.tx, id, identity_keys)
+    }
+    fn cases_by_day(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows: Vec<(Option<String>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT registered_on, id FROM cases WHERE (registered_on, id) > (?1, ?2)
+                 ORDER BY registered_on, id LIMIT ?3",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![d, id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        let bad = |what: &str, id: &str| {
+            DomainError::Integrity(msg::integrity(&format!(
+                "table cases, key {id}: bad {what} stored"
+            )))
+        };
+        rows.into_iter()
+            .map(|(d, id)| {
+                Ok((
+                    date(d).ok_or_else(|| bad("registered_on", &id))?,
+                    CaseId::parse(&id).map_err(|_| bad("id", &id))?,
+                ))
+            })
+            .collect()
+    }
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        self.flush_stats()?;
+        let rows: Vec<(i64, String, String, String, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map([day.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(g, key, item, due, n)| StatsRow {
+                grouping: u8::try_from(g).unwrap_or(u8::MAX),
+                key,
+                item,
+                due: if due.is_empty() {
+                    None
+                } else {
+                    Some(date(Some(due)).unwrap_or(NaiveDate::MIN))
+                },
+                n,
+            })
+            .collect())
+    }
+    fn derived_counts(&mut self) -> Result<[u64; 5]> {
+        self.flush_stats()?;
+        let mut out = [0u64; 5];
+        for (i, t) in ["cases", "clocks", "supervisions", "identities", "stats"]
+            .iter()
+            .enumerate()
+        {
+            out[i] = self
+                .tx
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_err(db_err)? as u64;
+        }
+        Ok(out)
+    }
+    fn chain_case_count(&mut self) -> Result<u64> {
+        self.tx
+            .query_row(
+                "SELECT count(*) FROM (SELECT DISTINCT case_id FROM chain WHERE case_id IS NOT NULL)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(db_err)
+    }
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        let rows: Vec<(i64, i64)> = self
+            .tx
+            .prepare_cached("SELECT year, next FROM counters ORDER BY year")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(y, n)| {
+                (
+                    i32::try_from(y).unwrap_or(i32::MIN),
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                )
+            })
+            .collect())
     }
     fn commit(mut self) -> Result<()> {
         self.flush_stats()?;

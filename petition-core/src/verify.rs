@@ -1,0 +1,515 @@
+//! 校验 (SPEC §9): proof that nothing was changed behind the tool's back.
+//!
+//! Three passes in one read transaction, each streaming so memory stays flat at any size:
+//!
+//! 1. **The audit chain**: every entry's hash, position and shape; the index columns stored
+//!    beside each body agree with it; every `(position, hash)` anchor recorded earlier is still
+//!    there (a chain cut short or rewritten fails); the organisation, staff, policy and calendar
+//!    are rebuilt from the administrative entries.
+//! 2. **Every derived table**: cases are visited in (registration day, id) order; each is
+//!    replayed from its events and its query rows (cases, clocks, supervisions, identities)
+//!    compared with what the replay gives; the statistics counters are compared one registration
+//!    day at a time; row counts catch rows that belong to no case; the case-number counters, the
+//!    units, staff, policy and calendar are compared with the rebuilt ones.
+//! 3. **The access log**: its own hash chain.
+//!
+//! The first difference is reported by table and key.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::audit::{canonical, chain_hash, hex, strip_gseq, AdminKind, ClockMode, Entry, GENESIS};
+use crate::clock::Calendar;
+use crate::error::Result;
+use crate::ids::CaseId;
+use crate::org::Org;
+use crate::policy::Policy;
+use crate::stats::CounterKey;
+use crate::store::{CaseRow, StatsRow, Txn};
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Audit-chain entries checked.
+    pub entries: u64,
+    /// The chain's head: position and hash (hex) of its last entry.
+    pub head: Head,
+    /// The clock mode recorded in the chain's first entry.
+    pub clock: ClockMode,
+    /// Cases whose derived rows were checked.
+    pub cases: u64,
+    /// Access-log entries checked.
+    pub access_log: u64,
+    /// Anchors checked.
+    pub anchors: usize,
+    /// The first problem found, if any (the database then fails `verify`).
+    pub problem: Option<String>,
+}
+
+/// A position in the chain and the hash there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Head {
+    /// Position (`gseq`), 0 for an empty chain.
+    pub position: u64,
+    /// SHA-256, 64 hex digits.
+    pub hash: String,
+}
+
+/// Parses an anchors file: one `POSITION HASH` per line (blank lines and `#` comments allowed).
+pub fn parse_anchors(text: &str) -> std::result::Result<Vec<(u64, [u8; 32])>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let (Some(p), Some(h), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!("line {}: expected `POSITION HASH`", i + 1));
+        };
+        let p: u64 = p
+            .parse()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("line {}: the position is not a positive number", i + 1))?;
+        let h = crate::audit::unhex(&h.to_ascii_lowercase())
+            .ok_or_else(|| format!("line {}: the hash is not 64 hex digits", i + 1))?;
+        out.push((p, h));
+    }
+    Ok(out)
+}
+
+/// Runs the three passes on `txn`.
+pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[(u64, [u8; 32])]) -> Result<VerifyReport> {
+    let mut report = VerifyReport {
+        entries: 0,
+        head: Head {
+            position: 0,
+            hash: hex(&GENESIS),
+        },
+        clock: ClockMode::System,
+        cases: 0,
+        access_log: 0,
+        anchors: anchors.len(),
+        problem: None,
+    };
+    let anchor_map: BTreeMap<u64, [u8; 32]> = anchors.iter().copied().collect();
+    let admin = match chain_pass(txn, &anchor_map, &mut report)? {
+        Some(a) => a,
+        None => return Ok(report),
+    };
+    if let Some(p) = derived_pass(txn, &admin, &mut report)? {
+        report.problem = Some(p);
+        return Ok(report);
+    }
+    if let Some(p) = access_pass(txn, &mut report)? {
+        report.problem = Some(p);
+    }
+    Ok(report)
+}
+
+/// The organisation, policy and calendar rebuilt from the chain's administrative entries.
+struct Rebuilt {
+    org: Org,
+    policy: Policy,
+    calendar: Calendar,
+}
+
+fn chain_pass<T: Txn>(
+    txn: &mut T,
+    anchors: &BTreeMap<u64, [u8; 32]>,
+    report: &mut VerifyReport,
+) -> Result<Option<Rebuilt>> {
+    let mut prev = GENESIS;
+    let mut rebuilt = Rebuilt {
+        org: Org::new(),
+        policy: Policy::default(),
+        calendar: Calendar::default(),
+    };
+    let mut problem: Option<String> = None;
+    txn.chain(1, &mut |e| {
+        let gseq = e.gseq;
+        let mut fail = |why: String| {
+            problem = Some(format!("audit chain, entry {gseq}: {why}"));
+            Ok(false)
+        };
+        if gseq != report.entries + 1 {
+            return fail("entries missing or out of order".into());
+        }
+        let value: Value = match serde_json::from_str(&e.body) {
+            Ok(v) => v,
+            Err(_) => return fail("not valid JSON".into()),
+        };
+        if value.get("gseq").and_then(Value::as_u64) != Some(gseq) {
+            return fail("its position does not match its body".into());
+        }
+        let h = chain_hash(&prev, &canonical(&value));
+        if h.as_slice() != e.hash.as_slice() {
+            return fail("the hash does not match the entry and the previous hash".into());
+        }
+        let entry: Entry = match serde_json::from_value(strip_gseq(value)) {
+            Ok(x) => x,
+            Err(_) => return fail("not an event of this format".into()),
+        };
+        match &entry {
+            Entry::Case(ev) => {
+                if e.index.as_ref() != Some(&(ev.case.as_str().to_string(), ev.seq)) {
+                    return fail("the case and sequence columns do not match the body".into());
+                }
+            }
+            Entry::Admin(a) => {
+                if e.index.is_some() {
+                    return fail("an administrative entry is indexed as a case event".into());
+                }
+                match (&a.kind, gseq) {
+                    (AdminKind::Initialized { clock, .. }, 1) => {
+                        report.clock = clock.unwrap_or_default();
+                    }
+                    (AdminKind::Initialized { .. }, _) => {
+                        return fail("a second initialisation".into());
+                    }
+                    (_, 1) => {
+                        return fail("the chain does not start with its initialisation".into())
+                    }
+                    _ => {}
+                }
+                if let Err(x) = crate::store::apply_admin(
+                    &mut rebuilt.org,
+                    &mut rebuilt.policy,
+                    &mut rebuilt.calendar,
+                    &a.kind,
+                ) {
+                    return fail(format!("cannot be applied ({})", x.text().en));
+                }
+            }
+        }
+        if let Some(a) = anchors.get(&gseq) {
+            if a != &h {
+                return fail(format!(
+                    "differs from the anchor recorded for it ({}): the chain was rewritten",
+                    hex(a)
+                ));
+            }
+        }
+        prev = h;
+        report.entries = gseq;
+        report.head = Head {
+            position: gseq,
+            hash: hex(&h),
+        };
+        Ok(true)
+    })?;
+    if problem.is_none() {
+        if let Some((&p, _)) = anchors.range(report.entries + 1..).next() {
+            problem = Some(format!(
+                "audit chain: an anchor names entry {p}, but the chain ends at entry {}: entries were removed",
+                report.entries
+            ));
+        }
+    }
+    if let Some(p) = problem {
+        report.problem = Some(p);
+        return Ok(None);
+    }
+    Ok(Some(rebuilt))
+}
+
+/// The first field in which a stored row differs from the replayed one.
+fn row_difference(want: &CaseRow, got: &CaseRow) -> Option<String> {
+    let id = want.id.as_str();
+    macro_rules! field {
+        ($table:literal, $f:ident) => {
+            if want.$f != got.$f {
+                return Some(format!(
+                    "table {}, key {id}: column {} is {:?}, the chain gives {:?}",
+                    $table,
+                    stringify!($f),
+                    got.$f,
+                    want.$f
+                ));
+            }
+        };
+    }
+    field!("cases", state);
+    field!("cases", holder);
+    field!("cases", lead);
+    field!("cases", first_contact);
+    field!("cases", objection_router);
+    field!("cases", locality);
+    field!("cases", category);
+    field!("cases", channel);
+    field!("cases", registered_on);
+    if want.names != got.names {
+        return Some(format!(
+            "table cases, key {id}: column names does not match the chain"
+        ));
+    }
+    field!("cases", skip_level);
+    field!("cases", collective);
+    field!("cases", repeat);
+    field!("cases", next_tick);
+    field!("cases", last_seq);
+    for i in 0..want.clocks.len().max(got.clocks.len()) {
+        match (want.clocks.get(i), got.clocks.get(i)) {
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), _) => {
+                return Some(format!(
+                    "table clocks, key {id}/{}: the row does not match the chain",
+                    a.idx
+                ))
+            }
+            (None, Some(b)) => {
+                return Some(format!(
+                    "table clocks, key {id}/{}: a row the chain does not give",
+                    b.idx
+                ))
+            }
+            (None, None) => {}
+        }
+    }
+    for i in 0..want.supervisions.len().max(got.supervisions.len()) {
+        match (want.supervisions.get(i), got.supervisions.get(i)) {
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), _) => {
+                return Some(format!(
+                    "table supervisions, key {id}/{}: the row does not match the chain",
+                    a.id
+                ))
+            }
+            (None, Some(b)) => {
+                return Some(format!(
+                    "table supervisions, key {id}/{}: a row the chain does not give",
+                    b.id
+                ))
+            }
+            (None, None) => {}
+        }
+    }
+    if want.identities != got.identities {
+        return Some(format!(
+            "table identities, key {id}: the repeat-detection keys do not match the chain"
+        ));
+    }
+    None
+}
+
+/// Compares one day's counters with the stored ones; the first difference, if any.
+fn day_difference(
+    day: NaiveDate,
+    want: &BTreeMap<CounterKey, i64>,
+    mut got: Vec<StatsRow>,
+) -> Option<String> {
+    let mut want: Vec<StatsRow> = want
+        .iter()
+        .filter(|(_, n)| **n != 0)
+        .map(|(k, n)| StatsRow {
+            grouping: k.grouping,
+            key: k.key.clone(),
+            item: k.item.clone(),
+            due: k.due,
+            n: *n,
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    if want == got {
+        return None;
+    }
+    let first = want
+        .iter()
+        .zip(got.iter())
+        .find(|(a, b)| a != b)
+        .map(|(a, _)| a)
+        .or_else(|| want.get(got.len()))
+        .or_else(|| got.get(want.len()));
+    Some(match first {
+        Some(r) => format!(
+            "table stats, key {day}/{}/{}/{}{}: the counters do not match the chain",
+            r.grouping,
+            r.key,
+            r.item,
+            r.due.map(|d| format!("/{d}")).unwrap_or_default()
+        ),
+        None => format!("table stats, key {day}: the counters do not match the chain"),
+    })
+}
+
+fn derived_pass<T: Txn>(
+    txn: &mut T,
+    rebuilt: &Rebuilt,
+    report: &mut VerifyReport,
+) -> Result<Option<String>> {
+    // The organisation, policy and calendar first: everything else depends on them.
+    let org = txn.org()?;
+    if org != rebuilt.org {
+        let unit = rebuilt
+            .org
+            .units()
+            .zip(org.units())
+            .find(|(a, b)| a != b)
+            .map(|(a, _)| a.code.to_string());
+        let staff = rebuilt
+            .org
+            .all_staff()
+            .zip(org.all_staff())
+            .find(|(a, b)| a != b)
+            .map(|(a, _)| a.id.to_string());
+        return Ok(Some(match (unit, staff) {
+            (Some(u), _) => format!("table units, key {u}: does not match the chain"),
+            (None, Some(s)) => {
+                format!("table staff, key {s}: does not match the chain (role, unit or name)")
+            }
+            _ => "tables units and staff: rows the chain does not give".to_string(),
+        }));
+    }
+    if txn.policy()? != rebuilt.policy {
+        return Ok(Some(
+            "table settings, key policy: does not match the chain".into(),
+        ));
+    }
+    if txn.calendar()? != rebuilt.calendar {
+        return Ok(Some(
+            "table settings, key calendar: does not match the chain".into(),
+        ));
+    }
+
+    let mut totals = [0u64; 5];
+    let mut years: BTreeMap<i32, u32> = BTreeMap::new();
+    let mut day: Option<NaiveDate> = None;
+    let mut sums: BTreeMap<CounterKey, i64> = BTreeMap::new();
+    let mut cursor: Option<(NaiveDate, CaseId)> = None;
+    loop {
+        let page = txn.cases_by_day(cursor.as_ref(), 1000)?;
+        if page.is_empty() {
+            break;
+        }
+        for (d, id) in &page {
+            if day != Some(*d) {
+                if let Some(prev) = day {
+                    let got = txn.stats_rows(prev)?;
+                    totals[4] += got.len() as u64;
+                    if let Some(p) = day_difference(prev, &sums, got) {
+                        return Ok(Some(p));
+                    }
+                }
+                sums.clear();
+                day = Some(*d);
+            }
+            let events = txn.load_events(id)?;
+            if events.is_empty() {
+                return Ok(Some(format!(
+                    "table cases, key {id}: a row with no history in the chain"
+                )));
+            }
+            if let Some((i, _)) = events
+                .iter()
+                .enumerate()
+                .find(|(i, e)| e.seq as usize != i + 1 || &e.case != id)
+            {
+                return Ok(Some(format!(
+                    "audit chain, case {id}: event {} is out of sequence",
+                    i + 1
+                )));
+            }
+            let case = crate::case::replay(id.clone(), &events);
+            let want = CaseRow::of(&case);
+            let Some(got) = txn.stored_row(id, &want.identities)? else {
+                return Ok(Some(format!("table cases, key {id}: the row is missing")));
+            };
+            if let Some(p) = row_difference(&want, &got) {
+                return Ok(Some(p));
+            }
+            totals[0] += 1;
+            totals[1] += want.clocks.len() as u64;
+            totals[2] += want.supervisions.len() as u64;
+            if want.category.is_some() && want.locality.is_some() {
+                totals[3] += want.identities.len() as u64;
+            }
+            for (k, n) in crate::stats::counters(&want) {
+                *sums.entry(k).or_default() += n;
+            }
+            let y = years.entry(id.year()).or_insert(0);
+            *y = (*y).max(id.sequence());
+            report.cases += 1;
+        }
+        cursor = page.last().cloned();
+    }
+    if let Some(prev) = day {
+        let got = txn.stats_rows(prev)?;
+        totals[4] += got.len() as u64;
+        if let Some(p) = day_difference(prev, &sums, got) {
+            return Ok(Some(p));
+        }
+    }
+    let stored = txn.derived_counts()?;
+    for (i, table) in ["cases", "clocks", "supervisions", "identities", "stats"]
+        .iter()
+        .enumerate()
+    {
+        if stored[i] != totals[i] {
+            return Ok(Some(format!(
+                "table {table}: {} rows stored, the chain gives {}",
+                stored[i], totals[i]
+            )));
+        }
+    }
+    let in_chain = txn.chain_case_count()?;
+    if in_chain != totals[0] {
+        return Ok(Some(format!(
+            "table cases: the chain has events of {in_chain} cases, the table rows for {}",
+            totals[0]
+        )));
+    }
+    let counters = txn.year_counters()?;
+    if counters != years {
+        let year = years
+            .keys()
+            .chain(counters.keys())
+            .find(|y| years.get(y) != counters.get(y))
+            .copied()
+            .unwrap_or_default();
+        return Ok(Some(format!(
+            "table counters, key {year}: the next case number does not follow the chain"
+        )));
+    }
+    Ok(None)
+}
+
+fn access_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<String>> {
+    let mut prev = GENESIS;
+    let mut problem = None;
+    txn.access_chain(&mut |e| {
+        let pos = e.gseq;
+        let mut fail = |why: &str| {
+            problem = Some(format!("access log, entry {pos}: {why}"));
+            Ok(false)
+        };
+        if pos != report.access_log + 1 {
+            return fail("entries missing or out of order");
+        }
+        let Ok(value) = serde_json::from_str::<Value>(&e.body) else {
+            return fail("not valid JSON");
+        };
+        if value.get("pos").and_then(Value::as_u64) != Some(pos) {
+            return fail("its position does not match its body");
+        }
+        let h = chain_hash(&prev, &canonical(&value));
+        if h.as_slice() != e.hash.as_slice() {
+            return fail("the hash does not match the entry and the previous hash");
+        }
+        let case = value
+            .get("case")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if case != e.index.as_ref().map(|(c, _)| c.clone()) {
+            return fail("the case column does not match the body");
+        }
+        prev = h;
+        report.access_log = pos;
+        Ok(true)
+    })?;
+    Ok(problem)
+}
