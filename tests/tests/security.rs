@@ -93,7 +93,7 @@ fn the_accused_unit_cannot_recover_the_accuser_through_name_filters() {
         T0,
         &["list", "--petitioner", "赵", "--limit", "1"],
     );
-    assert_eq!(ids(&hit), [visible.clone()], "a page of readable cases");
+    assert_eq!(ids(&hit), vec![visible], "a page of readable cases");
     let miss = env.ok(Some("wang"), T0, &["list", "--petitioner", "钱"]);
     assert!(ids(&miss).is_empty());
 }
