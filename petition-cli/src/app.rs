@@ -179,6 +179,19 @@ impl App {
         Ok(svc.read(|w| w.staff(&id))?)
     }
 
+    /// One read transaction for what every reading command needs: the reader (`--as`, known),
+    /// the policy's time zone and the clock mode.
+    pub fn session(&self, svc: &mut Service<SqliteStore>) -> CliResult<Session> {
+        let id = self.actor()?;
+        Ok(svc.read(|w| {
+            Ok(Session {
+                staff: w.staff(&id)?,
+                tz: w.policy().timezone,
+                clock: w.clock_mode()?,
+            })
+        })?)
+    }
+
     /// The time of a command that writes: the system clock on a live database, where `--now`
     /// is refused; `--now` (or the system clock) on a simulated one.
     pub fn write_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
@@ -265,6 +278,30 @@ impl App {
     pub fn print_json(&self, v: &serde_json::Value) {
         let s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
         out(&s);
+    }
+}
+
+/// What a reading command resolves once: who reads, in which time zone, on which clock.
+pub struct Session {
+    /// The reader.
+    pub staff: Staff,
+    /// The policy's time zone.
+    pub tz: FixedOffset,
+    /// The database's clock mode.
+    pub clock: ClockMode,
+}
+
+impl Session {
+    /// The local date clocks are evaluated at (`--now` shows the case as it would stand then).
+    pub fn today(&self, app: &App) -> CliResult<chrono::NaiveDate> {
+        Ok(petition_core::clock::local_date(app.now(self.tz)?, self.tz))
+    }
+    /// The time a disclosure is logged at: the system clock on a live database.
+    pub fn log_time(&self, app: &App) -> CliResult<DateTime<FixedOffset>> {
+        match self.clock {
+            ClockMode::System => Ok(chrono::Utc::now().with_timezone(&self.tz)),
+            ClockMode::Simulated => app.now(self.tz),
+        }
     }
 }
 

@@ -80,8 +80,8 @@ fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
         .ok_or_else(|| DomainError::NotFound(msg::no_staff(id.as_str())))
 }
 
-/// How many cases `visible_cases` reads per page while it skips cases the reader may not see.
-const VISIBLE_PAGE: usize = 200;
+/// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
+const VISIBLE_PAGE: usize = 1000;
 
 impl<T: Txn> Work<'_, T> {
     /// The organisation as of this transaction.
@@ -274,12 +274,16 @@ impl<T: Txn> Work<'_, T> {
         let mut out = Vec::new();
         let mut skipped_visible = 0;
         let mut offset = 0;
+        // The first page asks for what is wanted (most readers see most of what they ask for);
+        // each further page doubles, up to a bound, past runs of hidden cases.
+        let mut size = q.limit.saturating_add(q.offset).clamp(1, VISIBLE_PAGE);
         while out.len() < q.limit {
             let page = CaseQuery {
-                limit: VISIBLE_PAGE.max(q.limit),
+                limit: size,
                 offset,
                 ..q.clone()
             };
+            size = size.saturating_mul(2).min(VISIBLE_PAGE.max(q.limit));
             let ids = self.txn()?.query(&page)?;
             let n = ids.len();
             for id in ids {

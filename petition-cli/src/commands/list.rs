@@ -1,7 +1,6 @@
 //! Views over many cases: `list`, `queue` (the acting unit's work) and `overdue`.
 
 use petition_core::case::CaseState;
-use petition_core::clock::local_date;
 use petition_core::error::msg;
 use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
@@ -83,9 +82,8 @@ fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDat
 
 pub fn list(app: &App, a: &ListArgs) -> CliResult {
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = local_date(app.now(tz)?, tz);
+    let s = app.session(&mut svc)?;
+    let today = s.today(app)?;
     let q = CaseQuery {
         states: a.state.iter().filter_map(|s| CaseState::parse(s)).collect(),
         unit: a.unit.as_deref().map(unit).transpose()?,
@@ -106,10 +104,12 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
             Order::Newest
         },
     };
-    if let Some(u) = &q.unit {
-        svc.read(|w| w.org().get(u).map(|_| ()))?;
-    }
-    let cases = svc.read(|w| w.visible_cases(&staff, &q))?;
+    let cases = svc.read(|w| {
+        if let Some(u) = &q.unit {
+            w.org().get(u)?;
+        }
+        w.visible_cases(&s.staff, &q)
+    })?;
     print(
         app,
         cases
@@ -134,14 +134,12 @@ pub struct QueueArgs {
 
 pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let me = staff
-        .unit
-        .clone()
-        .ok_or_else(|| DomainError::PermissionDenied(msg::actor_has_no_unit(staff.id.as_str())))?;
-    let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = local_date(app.now(tz)?, tz);
-    let items = svc.read(|w| w.visible_queue(&staff, a.limit))?;
+    let s = app.session(&mut svc)?;
+    let me = s.staff.unit.clone().ok_or_else(|| {
+        DomainError::PermissionDenied(msg::actor_has_no_unit(s.staff.id.as_str()))
+    })?;
+    let today = s.today(app)?;
+    let items = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;
     if !app.global.json {
         out(&format!("{} {me}", app.l("queue_of")));
     }
@@ -170,9 +168,8 @@ pub struct OverdueArgs {
 
 pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = local_date(app.now(tz)?, tz);
+    let s = app.session(&mut svc)?;
+    let today = s.today(app)?;
     let q = CaseQuery {
         unit: a.unit.as_deref().map(unit).transpose()?,
         overdue_on: Some(today),
@@ -180,10 +177,12 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
         order: Order::Urgent,
         ..CaseQuery::default()
     };
-    if let Some(u) = &q.unit {
-        svc.read(|w| w.org().get(u).map(|_| ()))?;
-    }
-    let cases = svc.read(|w| w.visible_cases(&staff, &q))?;
+    let cases = svc.read(|w| {
+        if let Some(u) = &q.unit {
+            w.org().get(u)?;
+        }
+        w.visible_cases(&s.staff, &q)
+    })?;
     if !app.global.json {
         out(app.l("overdue_list"));
     }

@@ -24,7 +24,6 @@ pub mod verify;
 
 use petition_core::access::Access;
 use petition_core::org::Staff;
-use petition_core::service::Service;
 use petition_core::store::SqliteStore;
 use petition_core::view::{case_json, Privacy};
 use petition_core::{Case, CaseId, Command, Event, UnitCode};
@@ -46,14 +45,13 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
 /// personal data is shown in full (`shows_pii`).
 pub fn print_case(
     app: &App,
-    svc: &mut Service<SqliteStore>,
     case: &Case,
     events: &[Event],
     access: Access,
+    now: chrono::DateTime<chrono::FixedOffset>,
     full: bool,
 ) -> CliResult {
-    let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = petition_core::clock::local_date(app.read_now(svc)?, tz);
+    let today = petition_core::clock::local_date(now, *now.offset());
     let v = case_json(case, events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
@@ -128,5 +126,5 @@ pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
         w.execute(&staff.id, now, &id, cmd.clone())?;
         after_write(app, w, &staff, &id, name, now)
     })?;
-    print_case(app, &mut svc, &case, &events, access, false)
+    print_case(app, &case, &events, access, now, false)
 }

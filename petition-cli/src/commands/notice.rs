@@ -43,9 +43,11 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         .map(|p| crate::outfile::check(app, p))
         .transpose()?;
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let (case, events, access) = svc.read(|w| w.read_case(&staff, &id))?;
-    let org = svc.read(|w| Ok(w.org().clone()))?;
+    let s = app.session(&mut svc)?;
+    let (case, events, access, org) = svc.read(|w| {
+        let (c, e, a) = w.read_case(&s.staff, &id)?;
+        Ok((c, e, a, w.org().clone()))
+    })?;
     let privacy = Privacy::of(access);
     // Notices are Chinese documents unless English is asked for explicitly.
     let lang = if app.global.lang.as_deref() == Some("en") {
@@ -61,8 +63,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         });
     let doc = if html { n.to_html() } else { n.to_text() };
     if access == Access::Full {
-        let at = app.log_now(&mut svc)?;
-        svc.work(|w| w.disclose(&staff, Some(&id), "notice", at))?;
+        let at = s.log_time(app)?;
+        svc.work(|w| w.disclose(&s.staff, Some(&id), "notice", at))?;
     }
     match &out_path {
         Some(p) => {

@@ -23,14 +23,13 @@ pub struct Args {
 pub fn run(app: &App, a: &Args) -> CliResult {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let (case, events, access) = svc.read(|w| w.read_case(&staff, &id))?;
+    let s = app.session(&mut svc)?;
+    let (case, events, access) = svc.read(|w| w.read_case(&s.staff, &id))?;
     if shows_pii(app, access, true) {
-        let at = app.log_now(&mut svc)?;
-        svc.work(|w| w.disclose(&staff, Some(&id), "show", at))?;
+        let at = s.log_time(app)?;
+        svc.work(|w| w.disclose(&s.staff, Some(&id), "show", at))?;
     }
-    let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = petition_core::clock::local_date(app.read_now(&mut svc)?, tz);
+    let today = s.today(app)?;
     let v = case_json(&case, &events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
