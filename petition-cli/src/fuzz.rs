@@ -8,9 +8,10 @@ use petition_core::testing::{fuzz_seconds, run_for};
 use proptest::prelude::*;
 
 use crate::app::{parse_date, parse_time};
-use crate::commands::admin::parse_units_csv;
-use crate::commands::calendar::{parse_csv, parse_toml};
 use crate::commands::register::parse_file;
+use petition_core::files::{
+    parse_calendar_csv as parse_csv, parse_calendar_toml as parse_toml, parse_units_csv,
+};
 
 fn tz() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("tz")

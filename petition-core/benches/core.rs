@@ -7,6 +7,7 @@
 use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use petition_core::audit::{body, canonical, chain_hash, Entry, GENESIS};
+use petition_core::case::{decide, evolve, replay, Context};
 use petition_core::case::{
     Channel, IdType, Outcome, Petitioner, Purpose, Registration, SupervisionGround,
 };
@@ -15,9 +16,7 @@ use petition_core::org::{Level, Org, Role, Staff, Unit, UnitKind};
 use petition_core::policy::Policy;
 use petition_core::service::{AdminChange, Service};
 use petition_core::store::SqliteStore;
-use petition_core::{
-    decide, evolve, replay, Case, CaseId, Command, Context, QueryCode, StaffId, UnitCode,
-};
+use petition_core::{Case, CaseId, Command, QueryCode, StaffId, UnitCode};
 
 fn u(s: &str) -> UnitCode {
     UnitCode::parse(s).expect("code")

@@ -37,6 +37,19 @@ pub enum AdminKind {
     },
 }
 
+impl AdminKind {
+    /// The snake_case `type` of the entry.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            AdminKind::Initialized { .. } => "initialized",
+            AdminKind::UnitAdded { .. } => "unit_added",
+            AdminKind::StaffAdded { .. } => "staff_added",
+            AdminKind::PolicySet { .. } => "policy_set",
+            AdminKind::CalendarSet { .. } => "calendar_set",
+        }
+    }
+}
+
 /// Where a database's time comes from, fixed at `init` and recorded in the chain's first entry.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,22 +1,74 @@
 //! # petition-core
 //!
-//! The rules of first-contact petition (信访) case handling, as pure synchronous code, plus the
-//! storage and service layer every mutation goes through.
+//! China's petition (信访) first-contact case handling (初访首问责任制) as a library: the first body
+//! that receives a petitioner registers the matter and routes it to the competent unit
+//! (转送/交办); the competent unit accepts it, handles it within the legal limits (15 days to
+//! decide, 60 to answer, at most 30 more with approval — 信访条例 2005 Art 21, 33) and answers in
+//! writing; the petitioner may ask for review (复查, Art 34) and re-review (复核, Art 35); every
+//! deadline is a clock, and a missed clock is supervised (督办, Art 36) up the ladder
+//! 催办 → 督办 → 通报 → 追责建议.
+//!
+//! ## The front door: [`Service`]
+//!
+//! Every change goes through a [`Service`] over a [`Store`] ([`SqliteStore`] for a file,
+//! [`MemoryStore`] in memory): it decides the command by the rules, appends the resulting events
+//! to a SHA-256 audit chain and updates the query tables in one transaction. Time is always an
+//! argument; the library reads no clock.
+//!
+//! ```
+//! use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
+//! use petition_core::{
+//!     AdminChange, Channel, ClockMode, Command, DateTime, MemoryStore, Petitioner, Purpose,
+//!     Registration, Service, StaffId, UnitCode,
+//! };
+//!
+//! # fn main() -> Result<(), petition_core::DomainError> {
+//! let mut svc = Service::new(MemoryStore::new());
+//! let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap();
+//! let admin = StaffId::parse("admin")?;
+//! svc.init(Staff { id: admin.clone(), name: "管理员".into(), unit: None, role: Role::Admin },
+//!          now, ClockMode::Simulated)?;
+//! for (code, kind, parent) in [("county", UnitKind::Government, None),
+//!                              ("county-xfj", UnitKind::PetitionOffice, Some("county")),
+//!                              ("county-zjj", UnitKind::Department, Some("county"))] {
+//!     let unit = Unit { code: UnitCode::parse(code)?, name: code.into(), level: Level::County,
+//!                       kind, parent: parent.map(UnitCode::parse).transpose()?, line_superior: None };
+//!     svc.admin(&admin, now, AdminChange::AddUnit(unit))?;
+//! }
+//! let li = StaffId::parse("li")?;
+//! let clerk = Staff { id: li.clone(), name: "李明".into(),
+//!                     unit: Some(UnitCode::parse("county-xfj")?), role: Role::Clerk };
+//! svc.admin(&admin, now, AdminChange::AddStaff(clerk))?;
+//!
+//! let reg = Registration::builder(Channel::Visit, Purpose::Request, UnitCode::parse("county")?,
+//!                                 "housing.repair", "房屋漏水", now)
+//!     .petitioner(Petitioner::named("赵某"))
+//!     .build()?;
+//! let case = svc.register(&li, now, reg)?;
+//! let case = svc.execute(&li, now, &case.id,
+//!                        Command::Transfer { to: UnitCode::parse("county-zjj")?, note: None })?;
+//! assert_eq!(case.state.as_str(), "routed");
+//! assert!(svc.verify(&[])?.problem.is_none());
+//! # Ok(()) }
+//! ```
+//!
+//! ## What is where
 //!
 //! - [`org`]: units, staff and the derived relations (`gov`, `office`, `sup`, reviewer).
-//! - [`case`]: registration data, the lifecycle (`decide`, `evolve`, `replay`).
-//! - [`clock`] and [`policy`]: the calendar, day counting and every legal time limit.
-//! - [`supervision`]: the escalation ladder and `tick` planning.
-//! - [`stats`]: the KPI definitions of SPEC §8.
+//! - [`case`]: registration data, commands, events and the lifecycle rules.
+//! - [`clock`] and [`policy`]: the calendar, day counting (Civil Code Art 201, 203) and every
+//!   legal time limit.
+//! - [`supervision`]: the escalation ladder and the time-driven work of [`Service::tick`].
+//! - [`stats`]: the figures offices are ranked by (timely acceptance, on-time completion,
+//!   satisfaction, repeats).
 //! - [`access`]: who may read a case and how much personal data they see; the access log.
-//! - [`view`]: the case as JSON (SPEC §10.5) with clocks evaluated at a given time, masking and
-//!   redaction of personal data.
-//! - [`audit`]: canonical JSON and the SHA-256 hash chain.
+//! - [`files`]: the organisation chart (CSV) and working calendar (CSV or TOML) an admin loads.
+//! - [`view`]: the case as JSON with clocks evaluated at a given time, and masking.
+//! - [`audit`]: canonical JSON and the SHA-256 hash chain; [`verify`]: proof of a database.
 //! - [`notice`]: the written notices (告知书, 意见书, 转送单, 督办单) as text or HTML.
-//! - [`interchange`]: JSON Lines, CSV and Open311 exports, and the verified import.
-//! - [`store`] and [`service`]: the `Store` trait (SQLite and in-memory) and the one door for writes.
-//!
-//! The core reads no system clock: time is always an argument.
+//! - [`interchange`]: JSON Lines, CSV and Open311 exports, and the rule-checked import.
+//! - [`store`] and [`service`]: the storage traits (SQLite and in-memory) and the one door for
+//!   writes; [`Service::changes_after`] is the typed change feed.
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
 
@@ -25,6 +77,7 @@ pub mod audit;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod interchange;
 pub mod notice;
@@ -42,6 +95,16 @@ mod fuzz;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use case::{decide, evolve, replay, Case, CaseState, Command, Context, Event, EventKind};
+pub use access::{Access, Disclosure};
+pub use audit::{ClockMode, Entry};
+pub use case::{
+    Case, CaseState, Channel, Command, Event, EventKind, Petitioner, Purpose, Registration,
+    RegistrationBuilder,
+};
+/// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
+pub use chrono::{DateTime, FixedOffset, NaiveDate};
 pub use error::{DomainError, Lang, Text};
 pub use ids::{CaseId, QueryCode, StaffId, UnitCode};
+pub use service::{AdminChange, Change, Service, TickSummary, Work};
+pub use store::{CaseQuery, MemoryStore, Order, SqliteStore, Store};
+pub use verify::VerifyReport;

@@ -107,11 +107,16 @@ pub fn render(
                 .find(|c| c.kind == crate::clock::ClockKind::Handling)
                 .map(|c| day(c.due, lang))
                 .unwrap_or_default();
-            let code = case
-                .query_code
-                .as_ref()
-                .map(|q| q.to_string())
-                .unwrap_or_default();
+            // The code is a credential (public status, online rating): printed in full only for
+            // the units that deal with the petitioner.
+            let code = match privacy {
+                Privacy::Full => case
+                    .query_code
+                    .as_ref()
+                    .map(|q| q.to_string())
+                    .unwrap_or_default(),
+                Privacy::Masked => "********".to_string(),
+            };
             (
                 t("Notice of acceptance".into(), "受理告知书".into()),
                 vec![

@@ -247,8 +247,22 @@ impl Org {
         Ok(())
     }
 
+    /// The organisation as a store kept it: units and staff members as they were checked and
+    /// added through the service. For implementors of [`crate::store::Txn::org`]; `verify`
+    /// compares what a store returns with the audit chain.
+    pub fn from_stored(units: Vec<Unit>, staff: Vec<Staff>) -> Self {
+        let mut o = Self::new();
+        for u in units {
+            o.insert_unit_unchecked(u);
+        }
+        for s in staff {
+            o.insert_staff_unchecked(s);
+        }
+        o
+    }
+
     /// Inserts a unit without checks (used when replaying stored, already-checked events).
-    pub fn insert_unit_unchecked(&mut self, unit: Unit) {
+    pub(crate) fn insert_unit_unchecked(&mut self, unit: Unit) {
         self.units.insert(unit.code.clone(), unit);
     }
 
@@ -293,7 +307,7 @@ impl Org {
     }
 
     /// Inserts a staff member without checks (replay of stored events).
-    pub fn insert_staff_unchecked(&mut self, staff: Staff) {
+    pub(crate) fn insert_staff_unchecked(&mut self, staff: Staff) {
         self.staff.insert(staff.id.clone(), staff);
     }
 

@@ -16,7 +16,7 @@ use crate::error::{msg, DomainError, Result};
 use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Role, Staff, Unit};
 use crate::policy::Policy;
-use crate::store::{identity_keys, CaseQuery, Store, Txn};
+use crate::store::{identity_keys, CaseQuery, Store, Txn, TOKEN};
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
@@ -37,6 +37,17 @@ pub enum AdminChange {
     },
     /// Load calendar entries.
     SetCalendar(Vec<(NaiveDate, DayKind)>),
+}
+
+/// One entry of the change feed ([`Service::changes_after`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Position in the audit chain, from 1.
+    pub position: u64,
+    /// The entry's SHA-256 chain hash, 64 hex digits.
+    pub hash: String,
+    /// The case event or administrative event.
+    pub entry: crate::audit::Entry,
 }
 
 /// What one `tick` did (SPEC §10.4).
@@ -106,7 +117,7 @@ impl<T: Txn> Work<'_, T> {
     /// Writes the query rows of the pending case, if any.
     fn flush(&mut self) -> Result<()> {
         if let Some((stored, now)) = self.pending.take() {
-            self.txn.put_case(&stored, &now)?;
+            self.txn.put_case(&TOKEN, &stored, &now)?;
         }
         Ok(())
     }
@@ -138,7 +149,7 @@ impl<T: Txn> Work<'_, T> {
     }
 
     fn apply(&mut self, case: &Case, events: Vec<Event>) -> Result<Case> {
-        self.txn.append(case.seq, &events)?;
+        self.txn.append(&TOKEN, case.seq, &events)?;
         let mut next = case.clone();
         for e in &events {
             next = evolve(next, e);
@@ -185,7 +196,7 @@ impl<T: Txn> Work<'_, T> {
             target: None,
         };
         decide(&probe, &cmd, &ctx)?;
-        let id = self.txn.next_case_id(year)?;
+        let id = self.txn.next_case_id(&TOKEN, year)?;
         let case = Case::new(id);
         let events = decide(&case, &cmd, &ctx)?;
         self.apply(&case, events)
@@ -264,13 +275,28 @@ impl<T: Txn> Work<'_, T> {
             case: case.cloned(),
             command: command.to_string(),
         };
-        self.txn()?.append_access(&d)
+        self.txn()?.append_access(&TOKEN, &d)
     }
 
     /// Cases matching `q` that `reader` may read, with the reader's access to each. Filters
     /// (names included) only ever see readable cases: a page holds `q.limit` readable cases
     /// whatever the number of hidden ones before them.
     pub fn visible_cases(&mut self, reader: &Staff, q: &CaseQuery) -> Result<Vec<(Case, Access)>> {
+        // The store narrows the search to cases in the reader's reach (an index), so a reader who
+        // sees a small share of a province's cases does not read the rest; every case is still
+        // checked with `access` (accusations, exact rules).
+        let reach = match (&reader.unit, reader.role) {
+            (_, Role::Admin) => None,
+            (Some(u), _) => Some(
+                self.org
+                    .units()
+                    .filter(|x| crate::access::in_reach(&self.org, u, &x.code))
+                    .map(|x| x.code.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            (None, _) => return Ok(Vec::new()),
+        };
+        let q = &CaseQuery { reach, ..q.clone() };
         let mut out = Vec::new();
         let mut skipped_visible = 0;
         let mut offset = 0;
@@ -505,7 +531,7 @@ impl<T: Txn> Work<'_, T> {
             actor: actor.as_str().to_string(),
             kind,
         };
-        self.txn.append_admin(&ev)?;
+        self.txn.append_admin(&TOKEN, &ev)?;
         Ok(ev)
     }
 
@@ -546,7 +572,7 @@ impl<T: Txn> Work<'_, T> {
                                 clock: *clock,
                             },
                         };
-                        self.txn.append_admin(&ev)?;
+                        self.txn.append_admin(&TOKEN, &ev)?;
                         self.org = self.txn.org()?;
                         ev
                     }
@@ -618,7 +644,7 @@ impl<T: Txn> Work<'_, T> {
                     target: None,
                 };
                 let evs = decide(&case, &cmd, &ctx)?;
-                self.txn.bump_case_counter(&ev.case)?;
+                self.txn.bump_case_counter(&TOKEN, &ev.case)?;
                 evs
             }
             Command::Merge { into } => {
@@ -864,14 +890,17 @@ impl<S: Store> Service<S> {
             };
             w.org.check_staff(&admin)?;
             let at = now.with_timezone(&w.policy.timezone);
-            w.txn.append_admin(&AdminEvent {
-                at,
-                actor: admin.id.as_str().to_string(),
-                kind: AdminKind::Initialized {
-                    admin,
-                    clock: Some(clock),
+            w.txn.append_admin(
+                &TOKEN,
+                &AdminEvent {
+                    at,
+                    actor: admin.id.as_str().to_string(),
+                    kind: AdminKind::Initialized {
+                        admin,
+                        clock: Some(clock),
+                    },
                 },
-            })
+            )
         })
     }
 
@@ -951,6 +980,39 @@ impl<S: Store> Service<S> {
     /// The database's clock mode (`system` for a live database, `simulated` for training).
     pub fn clock_mode(&mut self) -> Result<ClockMode> {
         self.read(|w| w.clock_mode())
+    }
+
+    /// The change feed: up to `limit` entries of the audit chain after `position` (0 for the
+    /// start), typed, each with its position and hash. An integrating system keeps the last
+    /// position it processed and asks again from there; positions never change.
+    pub fn changes_after(&mut self, position: u64, limit: usize) -> Result<Vec<Change>> {
+        self.read(|w| {
+            let mut out = Vec::new();
+            let mut bad = None;
+            w.txn()?.chain(position.saturating_add(1), &mut |e| {
+                if out.len() >= limit {
+                    return Ok(false);
+                }
+                match serde_json::from_str::<crate::audit::Entry>(&e.body) {
+                    Ok(entry) => out.push(Change {
+                        position: e.gseq,
+                        hash: crate::audit::hex(&e.hash),
+                        entry,
+                    }),
+                    Err(_) => {
+                        bad = Some(e.gseq);
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            })?;
+            if let Some(g) = bad {
+                return Err(DomainError::Integrity(msg::integrity(&format!(
+                    "audit chain entry {g} does not decode"
+                ))));
+            }
+            Ok(out)
+        })
     }
 
     /// Statistics (SPEC §8) over cases registered in `[from, to]`, evaluated at `now`, best first

@@ -288,6 +288,11 @@ fn row_difference(want: &CaseRow, got: &CaseRow) -> Option<String> {
             (None, None) => {}
         }
     }
+    if want.units != got.units {
+        return Some(format!(
+            "table case_units, key {id}: the units of the case do not match the chain"
+        ));
+    }
     if want.identities != got.identities {
         return Some(format!(
             "table identities, key {id}: the repeat-detection keys do not match the chain"
@@ -376,7 +381,7 @@ fn derived_pass<T: Txn>(
         ));
     }
 
-    let mut totals = [0u64; 5];
+    let mut totals = [0u64; 6];
     let mut years: BTreeMap<i32, u32> = BTreeMap::new();
     let mut day: Option<NaiveDate> = None;
     let mut sums: BTreeMap<CounterKey, i64> = BTreeMap::new();
@@ -425,6 +430,7 @@ fn derived_pass<T: Txn>(
             totals[0] += 1;
             totals[1] += want.clocks.len() as u64;
             totals[2] += want.supervisions.len() as u64;
+            totals[5] += want.units.len() as u64;
             if want.category.is_some() && want.locality.is_some() {
                 totals[3] += want.identities.len() as u64;
             }
@@ -445,9 +451,16 @@ fn derived_pass<T: Txn>(
         }
     }
     let stored = txn.derived_counts()?;
-    for (i, table) in ["cases", "clocks", "supervisions", "identities", "stats"]
-        .iter()
-        .enumerate()
+    for (i, table) in [
+        "cases",
+        "clocks",
+        "supervisions",
+        "identities",
+        "stats",
+        "case_units",
+    ]
+    .iter()
+    .enumerate()
     {
         if stored[i] != totals[i] {
             return Ok(Some(format!(

@@ -150,7 +150,9 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
     let content = reg.and_then(|r| r.content.clone());
     json!({
         "id": case.id,
-        "query_code": case.query_code.clone(),
+        // The query code lets its holder read the public status and rate the answer as the
+        // petitioner: only the units that deal with the petitioner see it.
+        "query_code": if privacy == Privacy::Full { case.query_code.clone() } else { None },
         "state": case.state,
         "channel": reg.map(|r| r.channel),
         "purpose": reg.map(|r| r.purpose),

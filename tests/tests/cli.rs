@@ -764,13 +764,16 @@ fn demo_with_the_same_seed_gives_the_same_cases() {
             ])
             .output()
             .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-        v["cases"]
+        let cases = v["cases"]
             .as_array()
-            .into_iter()
-            .flatten()
+            .expect("a list of cases")
+            .iter()
             .map(|c| (c["id"].to_string(), c["state"].to_string()))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        assert!(cases.len() > 50, "the scripted cases and the 50 generated");
+        cases
     };
     assert_eq!(run(), run());
 }
@@ -992,10 +995,10 @@ fn conflict_is_exit_4_when_another_writer_holds_the_database() {
 #[test]
 fn integrity_is_exit_5_for_a_newer_schema_or_a_file_that_is_not_a_database() {
     let env = Env::new();
-    {
-        let s = petition_core::store::SqliteStore::open(&env.db, false).expect("open");
-        s.raw_execute("PRAGMA user_version = 999").expect("bump");
-    }
+    rusqlite::Connection::open(&env.db)
+        .expect("open")
+        .execute_batch("PRAGMA user_version = 999")
+        .expect("bump");
     let (exit, code, _) = env.err(Some("li"), T0, &["list"]);
     assert_eq!((exit, code.as_str()), (5, "integrity"));
     let junk = env.dir.path().join("junk.db");

@@ -1,34 +1,15 @@
 //! `petition unit …` and `petition staff …`: the organisation (SPEC §2), changed by an admin and
 //! audited in the chain.
 
-use petition_core::error::{msg, DomainError};
+use petition_core::error::msg;
+use petition_core::files::{parse_level, parse_unit_kind, parse_units_csv};
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::AdminChange;
-use petition_core::{StaffId, UnitCode};
+use petition_core::{DomainError, StaffId, UnitCode};
 use serde_json::json;
 
 use crate::app::{out, App, CliResult};
 use crate::render::table;
-
-fn level(s: &str) -> Result<Level, DomainError> {
-    serde_json::from_value(json!(s)).map_err(|_| {
-        DomainError::Validation(msg::field(
-            "level",
-            "use national, provincial, prefectural, county or township",
-            "请使用 national、provincial、prefectural、county 或 township",
-        ))
-    })
-}
-
-fn kind(s: &str) -> Result<UnitKind, DomainError> {
-    serde_json::from_value(json!(s)).map_err(|_| {
-        DomainError::Validation(msg::field(
-            "kind",
-            "use government, department, petition_office or legal",
-            "请使用 government、department、petition_office 或 legal",
-        ))
-    })
-}
 
 fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
     s.filter(|x| !x.trim().is_empty())
@@ -85,82 +66,6 @@ pub enum UnitCmd {
     },
 }
 
-/// Parses a CSV organisation chart into units, parents before children (line numbers in errors).
-pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
-        |_| DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本")),
-    )?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| DomainError::Validation(msg::field("line 1", &e.to_string(), "表头无法读取")))?
-        .clone();
-    let expect = ["code", "name", "level", "kind", "parent", "line_superior"];
-    if headers.iter().map(str::trim).collect::<Vec<_>>() != expect {
-        return Err(DomainError::Validation(msg::field(
-            "line 1",
-            "the header must be code,name,level,kind,parent,line_superior",
-            "表头应为 code,name,level,kind,parent,line_superior",
-        )));
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let at = |e: DomainError| {
-            let t = e.text();
-            DomainError::Validation(msg::field(&format!("line {line}"), &t.en, &t.zh))
-        };
-        let rec = rec.map_err(|e| {
-            at(DomainError::Validation(msg::field(
-                "row",
-                &e.to_string(),
-                "行格式错误",
-            )))
-        })?;
-        let f = |n: usize| rec.get(n).unwrap_or("").trim();
-        let unit = Unit {
-            code: UnitCode::parse(f(0)).map_err(at)?,
-            name: f(1).to_string(),
-            level: level(f(2)).map_err(at)?,
-            kind: kind(f(3)).map_err(at)?,
-            parent: opt_code(Some(f(4))).map_err(at)?,
-            line_superior: opt_code(Some(f(5))).map_err(at)?,
-        };
-        rows.push((line, unit));
-    }
-    // Parents (and line superiors) first: a stable topological order.
-    let mut ordered: Vec<(usize, Unit)> = Vec::with_capacity(rows.len());
-    let in_file: std::collections::HashSet<UnitCode> =
-        rows.iter().map(|(_, u)| u.code.clone()).collect();
-    let mut placed: std::collections::HashSet<UnitCode> = std::collections::HashSet::new();
-    while !rows.is_empty() {
-        let before = rows.len();
-        rows.retain(|(line, u)| {
-            let ready = [&u.parent, &u.line_superior].iter().all(|p| {
-                p.as_ref()
-                    .is_none_or(|p| !in_file.contains(p) || placed.contains(p))
-            });
-            if ready {
-                placed.insert(u.code.clone());
-                ordered.push((*line, u.clone()));
-            }
-            !ready
-        });
-        if rows.len() == before {
-            let line = rows.first().map(|(l, _)| *l).unwrap_or(0);
-            return Err(DomainError::Validation(msg::field(
-                &format!("line {line}"),
-                "parents form a cycle",
-                "上级关系存在循环",
-            )));
-        }
-    }
-    Ok(ordered)
-}
-
 pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
     match &a.cmd {
         UnitCmd::Add {
@@ -174,8 +79,8 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
             let unit = Unit {
                 code: UnitCode::parse(code)?,
                 name: name.clone(),
-                level: level(l)?,
-                kind: kind(k)?,
+                level: parse_level(l)?,
+                kind: parse_unit_kind(k)?,
                 parent: opt_code(parent.as_deref())?,
                 line_superior: opt_code(line_superior.as_deref())?,
             };

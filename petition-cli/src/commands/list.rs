@@ -98,6 +98,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
         to: a.to.as_deref().map(|d| parse_date("to", d)).transpose()?,
         limit: a.limit,
         offset: 0,
+        reach: None,
         order: if a.overdue || a.due_within.is_some() {
             Order::Urgent
         } else {

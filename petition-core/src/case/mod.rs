@@ -8,7 +8,7 @@ mod model;
 
 pub use data::{
     phone_valid, resident_id_valid, Channel, DeclineGround, IdType, Outcome, Petitioner, Purpose,
-    Registration, ReviewOutcome, Satisfaction,
+    Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
 };
 pub use decide::decide;
 pub use evolve::{evolve, replay};

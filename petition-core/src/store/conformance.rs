@@ -110,7 +110,7 @@ fn suite<S: Store>(mut svc: Service<S>) {
             seq: 2,
             ..svc_event(&c)
         };
-        w.txn()?.append(1, &[ev])
+        w.txn()?.append(&super::TOKEN, 1, &[ev])
     });
     assert_eq!(stale.map_err(|e| e.code()), Err("conflict"));
 
@@ -572,34 +572,36 @@ impl Txn for FlakyTxn<'_> {
     fn calendar(&mut self) -> crate::error::Result<crate::clock::Calendar> {
         self.inner.calendar()
     }
-    fn append_admin(&mut self, ev: &AdminEvent) -> crate::error::Result<()> {
-        self.inner.append_admin(ev)
+    fn append_admin(&mut self, token: &WriteToken, ev: &AdminEvent) -> crate::error::Result<()> {
+        self.inner.append_admin(token, ev)
     }
-    fn next_case_id(&mut self, year: i32) -> crate::error::Result<CaseId> {
-        self.inner.next_case_id(year)
+    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> crate::error::Result<CaseId> {
+        self.inner.next_case_id(token, year)
     }
     fn load_events(&mut self, id: &CaseId) -> crate::error::Result<Vec<crate::case::Event>> {
         self.inner.load_events(id)
     }
-    fn bump_case_counter(&mut self, id: &CaseId) -> crate::error::Result<()> {
-        self.inner.bump_case_counter(id)
+    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> crate::error::Result<()> {
+        self.inner.bump_case_counter(token, id)
     }
     fn load_snapshot(&mut self, id: &CaseId) -> crate::error::Result<Option<crate::case::Case>> {
         self.inner.load_snapshot(id)
     }
     fn append(
         &mut self,
+        token: &WriteToken,
         expected_seq: u32,
         events: &[crate::case::Event],
     ) -> crate::error::Result<()> {
-        self.inner.append(expected_seq, events)
+        self.inner.append(token, expected_seq, events)
     }
     fn put_case(
         &mut self,
+        token: &WriteToken,
         before: &crate::case::Case,
         after: &crate::case::Case,
     ) -> crate::error::Result<()> {
-        self.inner.put_case(before, after)
+        self.inner.put_case(token, before, after)
     }
     fn find_related(
         &mut self,
@@ -653,8 +655,12 @@ impl Txn for FlakyTxn<'_> {
     ) -> crate::error::Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
         self.inner.stats(q)
     }
-    fn append_access(&mut self, d: &crate::access::Disclosure) -> crate::error::Result<()> {
-        self.inner.append_access(d)
+    fn append_access(
+        &mut self,
+        token: &WriteToken,
+        d: &crate::access::Disclosure,
+    ) -> crate::error::Result<()> {
+        self.inner.append_access(token, d)
     }
     fn access_log(
         &mut self,
@@ -688,7 +694,7 @@ impl Txn for FlakyTxn<'_> {
     fn stats_rows(&mut self, day: chrono::NaiveDate) -> crate::error::Result<Vec<StatsRow>> {
         self.inner.stats_rows(day)
     }
-    fn derived_counts(&mut self) -> crate::error::Result<[u64; 5]> {
+    fn derived_counts(&mut self) -> crate::error::Result<[u64; 6]> {
         self.inner.derived_counts()
     }
     fn chain_case_count(&mut self) -> crate::error::Result<u64> {
@@ -1048,6 +1054,7 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
              INSERT INTO identities_v1 SELECT DISTINCT key, case_id FROM identities;
              DROP TABLE identities; ALTER TABLE identities_v1 RENAME TO identities;
              DROP TABLE access_log;
+             DROP TABLE case_units;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade");

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::{
     apply_admin, check_tail, is_duty, seal, CaseQuery, CaseRow, Order, StatsRow, Store,
-    StoredEntry, Txn,
+    StoredEntry, Txn, WriteToken,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, Entry, GENESIS};
@@ -121,7 +121,7 @@ impl Txn for MemTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         Ok(self.work.calendar.clone())
     }
-    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+    fn append_admin(&mut self, _token: &WriteToken, ev: &AdminEvent) -> Result<()> {
         let w = &mut self.work;
         apply_admin(&mut w.org, &mut w.policy, &mut w.calendar, &ev.kind)?;
         if matches!(ev.kind, crate::audit::AdminKind::Initialized { .. }) {
@@ -129,12 +129,12 @@ impl Txn for MemTxn<'_> {
         }
         self.push(&Entry::Admin(ev.clone()))
     }
-    fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
+    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         let n = self.work.counters.entry(year).or_insert(0);
         *n += 1;
         Ok(CaseId::new(year, *n))
     }
-    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()> {
+    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
         let n = self.work.counters.entry(id.year()).or_insert(0);
         *n = (*n).max(id.sequence());
         Ok(())
@@ -145,7 +145,7 @@ impl Txn for MemTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         Ok(self.work.cases.get(id).map(|(_, c)| c.clone()))
     }
-    fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()> {
+    fn append(&mut self, _token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()> {
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -174,7 +174,7 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, _before: &Case, case: &Case) -> Result<()> {
+    fn put_case(&mut self, _token: &WriteToken, _before: &Case, case: &Case) -> Result<()> {
         self.work
             .cases
             .insert(case.id.clone(), (CaseRow::of(case), case.clone()));
@@ -238,6 +238,11 @@ impl Txn for MemTxn<'_> {
                     .is_none_or(|f| r.registered_on.is_some_and(|d| d >= f))
             })
             .filter(|r| q.to.is_none_or(|t| r.registered_on.is_some_and(|d| d <= t)))
+            .filter(|r| {
+                q.reach
+                    .as_ref()
+                    .is_none_or(|reach| r.units.iter().any(|u| reach.contains(u)))
+            })
             .collect();
         let urgent = |rows: &mut Vec<&CaseRow>| {
             rows.sort_by(|a, b| {
@@ -364,7 +369,7 @@ impl Txn for MemTxn<'_> {
             .cloned()
             .collect())
     }
-    fn append_access(&mut self, d: &Disclosure) -> Result<()> {
+    fn append_access(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
         let prev: [u8; 32] = self
             .work
             .access
@@ -456,12 +461,13 @@ impl Txn for MemTxn<'_> {
             })
             .collect())
     }
-    fn derived_counts(&mut self) -> Result<[u64; 5]> {
-        let mut c = [self.work.cases.len() as u64, 0, 0, 0, 0];
+    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+        let mut c = [self.work.cases.len() as u64, 0, 0, 0, 0, 0];
         let mut days = std::collections::BTreeSet::new();
         for (r, _) in self.work.cases.values() {
             c[1] += r.clocks.len() as u64;
             c[2] += r.supervisions.len() as u64;
+            c[5] += r.units.len() as u64;
             if r.category.is_some() && r.locality.is_some() {
                 c[3] += r.identities.len() as u64;
             }

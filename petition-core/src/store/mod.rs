@@ -13,9 +13,9 @@ mod model;
 
 use chrono::NaiveDate;
 
-pub use memory::MemoryStore;
+pub use memory::{MemTxn, MemoryStore};
 pub use row::{identity_keys, CaseRow, ClockRow, SupervisionRow};
-pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+pub use sqlite::{SqliteStore, SqliteTxn, SCHEMA_VERSION};
 
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::AdminEvent;
@@ -52,8 +52,8 @@ pub enum Order {
     Urgent,
 }
 
-/// A case query (`list`, `overdue`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A case query (`list`, `overdue`). `CaseQuery::default()` asks for the 50 newest cases.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseQuery {
     /// Any of these states (empty: all).
     pub states: Vec<CaseState>,
@@ -73,6 +73,10 @@ pub struct CaseQuery {
     pub limit: usize,
     /// Skip this many matches first (paging).
     pub offset: usize,
+    /// Only cases in which one of these units appears (a reader's reach, see
+    /// [`crate::access`]); `None` for no such filter. A store may return more than this filter
+    /// lets through, never less: the service checks each case's access again.
+    pub reach: Option<Vec<UnitCode>>,
     /// Order.
     pub order: Order,
 }
@@ -106,6 +110,24 @@ pub(crate) fn check_tail(prev: &[u8], last: &StoredEntry) -> Result<()> {
     Ok(())
 }
 
+impl Default for CaseQuery {
+    fn default() -> Self {
+        Self {
+            states: Vec::new(),
+            unit: None,
+            overdue_on: None,
+            due_by: None,
+            petitioner: None,
+            from: None,
+            to: None,
+            limit: 50,
+            offset: 0,
+            reach: None,
+            order: Order::Newest,
+        }
+    }
+}
+
 /// One row of the statistics counters as stored (for `verify`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct StatsRow {
@@ -121,7 +143,18 @@ pub struct StatsRow {
     pub n: i64,
 }
 
-/// The verbs of a transaction.
+/// Proof that a call comes from this crate's [`crate::Service`]: the write verbs of [`Txn`] take
+/// one, and only this crate can make one. Another crate can implement [`Store`] and [`Txn`] for
+/// its own engine, but nothing outside this crate can write to a store except through the
+/// service, which decides every command by the rules and seals it into the audit chain.
+#[derive(Debug)]
+pub struct WriteToken(());
+
+/// The one token (crate-private).
+pub(crate) const TOKEN: WriteToken = WriteToken(());
+
+/// The verbs of a transaction. Read verbs may be called by anyone; write verbs take a
+/// [`WriteToken`].
 pub trait Txn {
     /// Whether `init` has run.
     fn initialized(&mut self) -> Result<bool>;
@@ -133,21 +166,21 @@ pub trait Txn {
     fn calendar(&mut self) -> Result<Calendar>;
     /// Appends an administrative event to the chain and applies it to the organisation, policy or
     /// calendar.
-    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()>;
+    fn append_admin(&mut self, token: &WriteToken, ev: &AdminEvent) -> Result<()>;
     /// Allocates the next case id of `year`.
-    fn next_case_id(&mut self, year: i32) -> Result<CaseId>;
+    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId>;
     /// Makes sure later allocations come after `id` (used when importing).
-    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()>;
+    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> Result<()>;
     /// A case's events in order (empty when unknown).
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
     /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case);
     /// `conflict` when another writer got there first.
-    fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()>;
+    fn append(&mut self, token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()>;
     /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
     /// now `after`; stores may write only what changed.
-    fn put_case(&mut self, before: &Case, after: &Case) -> Result<()>;
+    fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()>;
     /// Earlier cases with any of these identity keys and the same category and locality (§6.4).
     fn find_related(
         &mut self,
@@ -186,7 +219,7 @@ pub trait Txn {
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
     /// Appends an entry to the access log (its own hash chain, sealed with
     /// [`crate::audit::seal_disclosure`]).
-    fn append_access(&mut self, d: &Disclosure) -> Result<()>;
+    fn append_access(&mut self, token: &WriteToken, d: &Disclosure) -> Result<()>;
     /// Access-log entries in order after position `after`, optionally only for one case or one
     /// staff member, at most `limit`.
     fn access_log(
@@ -211,8 +244,9 @@ pub trait Txn {
     ) -> Result<Vec<(NaiveDate, CaseId)>>;
     /// The statistics counters of one registration day (for `verify`).
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
-    /// Row counts of the derived tables: (cases, clocks, supervisions, identities, stats).
-    fn derived_counts(&mut self) -> Result<[u64; 5]>;
+    /// Row counts of the derived tables: cases, clocks, supervisions, identities, stats and
+    /// case units, in that order.
+    fn derived_counts(&mut self) -> Result<[u64; 6]>;
     /// How many distinct cases have events in the chain.
     fn chain_case_count(&mut self) -> Result<u64>;
     /// The case-number counters, by year (the last number given).

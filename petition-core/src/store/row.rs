@@ -86,6 +86,9 @@ pub struct CaseRow {
     pub last_seq: u32,
     /// Identity keys for repeat detection.
     pub identities: Vec<String>,
+    /// Every unit that appears in the case ([`crate::access::units_of`]), sorted: the store's
+    /// index for visibility.
+    pub units: Vec<UnitCode>,
     /// Clocks.
     pub clocks: Vec<ClockRow>,
     /// Supervisions.
@@ -140,6 +143,7 @@ impl CaseRow {
             next_tick: next_tick_date(case),
             last_seq: case.seq,
             identities: reg.map(identity_keys).unwrap_or_default(),
+            units: crate::access::units_of(case).into_iter().cloned().collect(),
             clocks: case
                 .clocks
                 .iter()

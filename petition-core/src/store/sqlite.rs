@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 
 use super::{
     apply_admin, check_tail, seal, CaseQuery, CaseRow, ClockRow, Order, StatsRow, Store,
-    StoredEntry, SupervisionRow, Txn,
+    StoredEntry, SupervisionRow, Txn, WriteToken,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, AdminKind, Entry, GENESIS};
@@ -166,12 +166,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
         BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
     "#,
+    // 4: every unit that appears in a case, so lists filter by a reader's reach in SQL (filled
+    // from the cases by `backfill_case_units`). Keyed by case only: a list walks its own index in
+    // date order and checks each case here, whatever the share of cases the reader may see.
+    r#"
+    CREATE TABLE case_units(
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        unit    TEXT NOT NULL,
+        PRIMARY KEY(case_id, unit)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.
 fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     if step == 2 {
         backfill_stats(tx)?;
+    }
+    if step == 4 {
+        backfill_case_units(tx)?;
     }
     Ok(())
 }
@@ -221,6 +234,28 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         }
     }
     write_stats(tx, &sums)
+}
+
+/// Fills `case_units` from every case (replayed from the chain), streaming in id order.
+fn backfill_case_units(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let mut ids = tx
+        .prepare("SELECT id FROM cases ORDER BY id")
+        .map_err(db_err)?;
+    let mut ids = ids.query([]).map_err(db_err)?;
+    let mut ins = tx
+        .prepare_cached("INSERT OR IGNORE INTO case_units(case_id, unit) VALUES (?1, ?2)")
+        .map_err(db_err)?;
+    while let Some(row) = ids.next().map_err(db_err)? {
+        let id: String = row.get(0).map_err(db_err)?;
+        let events = read_events(tx, &id)?;
+        let cid = CaseId::parse(&id)
+            .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
+        let case = crate::case::replay(cid, &events);
+        for u in crate::access::units_of(&case) {
+            ins.execute(params![id, u.as_str()]).map_err(db_err)?;
+        }
+    }
+    Ok(())
 }
 
 use crate::stats::CounterKey;
@@ -424,6 +459,17 @@ fn read_stored_row(
             });
         }
     }
+    let units: Vec<String> = conn
+        .prepare_cached("SELECT unit FROM case_units WHERE case_id = ?1 ORDER BY unit")
+        .and_then(|mut st| {
+            st.query_map([key], |r| r.get(0))?
+                .collect::<std::result::Result<Vec<_>, _>>()
+        })
+        .map_err(db_err)?;
+    let units = units
+        .iter()
+        .map(|u| UnitCode::parse(u).map_err(|_| bad("case_units", key, "a unit code")))
+        .collect::<Result<Vec<_>>>()?;
     let mut identities = Vec::new();
     if let (Some(cat), Some(loc)) = (&category, &locality) {
         let mut st = conn
@@ -464,6 +510,7 @@ fn read_stored_row(
         next_tick: date(next_tick),
         last_seq: u32::try_from(last_seq).map_err(|_| bad("cases", key, "last_seq"))?,
         identities,
+        units,
         clocks,
         supervisions,
     }))
@@ -761,6 +808,7 @@ impl SqliteStore {
             ("supervisions", "SELECT * FROM supervisions ORDER BY 1, 2"),
             ("identities", "SELECT * FROM identities ORDER BY 1, 2, 3, 4"),
             ("stats", "SELECT * FROM stats ORDER BY 1, 2, 3, 4, 5"),
+            ("case_units", "SELECT * FROM case_units ORDER BY 1, 2"),
         ] {
             let mut st = self.conn.prepare(sql).expect("prepare");
             let n = st.column_count();
@@ -776,8 +824,8 @@ impl SqliteStore {
     }
 
     /// Runs raw SQL (tests of tampering and triggers only).
-    #[doc(hidden)]
-    pub fn raw_execute(&self, sql: &str) -> Result<()> {
+    #[cfg(test)]
+    pub(crate) fn raw_execute(&self, sql: &str) -> Result<()> {
         self.conn.execute_batch(sql).map_err(db_err)
     }
 }
@@ -862,7 +910,7 @@ impl SqliteTxn<'_> {
                 Some(e.seq),
                 e.kind.type_name(),
             ),
-            Entry::Admin(a) => (None, None, admin_type(&a.kind)),
+            Entry::Admin(a) => (None, None, a.kind.type_name()),
         };
         self.tx
             .prepare_cached("INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
@@ -955,16 +1003,6 @@ impl SqliteTxn<'_> {
     }
 }
 
-fn admin_type(k: &AdminKind) -> &'static str {
-    match k {
-        AdminKind::Initialized { .. } => "initialized",
-        AdminKind::UnitAdded { .. } => "unit_added",
-        AdminKind::StaffAdded { .. } => "staff_added",
-        AdminKind::PolicySet { .. } => "policy_set",
-        AdminKind::CalendarSet { .. } => "calendar_set",
-    }
-}
-
 fn b(x: bool) -> i64 {
     i64::from(x)
 }
@@ -995,7 +1033,7 @@ impl Txn for SqliteTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         self.setting("calendar")
     }
-    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+    fn append_admin(&mut self, _token: &WriteToken, ev: &AdminEvent) -> Result<()> {
         let ser = |v: &dyn erased::Ser| v.json();
         match &ev.kind {
             AdminKind::Initialized { admin: s, .. } | AdminKind::StaffAdded { staff: s } => {
@@ -1025,7 +1063,7 @@ impl Txn for SqliteTxn<'_> {
         }
         self.push(&Entry::Admin(ev.clone()))
     }
-    fn next_case_id(&mut self, year: i32) -> Result<CaseId> {
+    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         let n: i64 = self
             .tx
             .prepare_cached(
@@ -1035,7 +1073,7 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         Ok(CaseId::new(year, n as u32))
     }
-    fn bump_case_counter(&mut self, id: &CaseId) -> Result<()> {
+    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO counters(year, next) VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE SET next = max(next, excluded.next)")
             .and_then(|mut st| st.execute(params![id.year(), id.sequence()]))
@@ -1051,7 +1089,7 @@ impl Txn for SqliteTxn<'_> {
         let events = self.load_events(id)?;
         Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
     }
-    fn append(&mut self, expected_seq: u32, events: &[Event]) -> Result<()> {
+    fn append(&mut self, _token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()> {
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -1073,7 +1111,7 @@ impl Txn for SqliteTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, before: &Case, case: &Case) -> Result<()> {
+    fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
         let r = CaseRow::of(case);
         let old = CaseRow::of(before);
         let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
@@ -1212,6 +1250,24 @@ impl Txn for SqliteTxn<'_> {
                 .map_err(db_err)?;
             }
         }
+        {
+            let mut add = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO case_units(case_id, unit) VALUES (?1, ?2)")
+                .map_err(db_err)?;
+            for u in r.units.iter().filter(|u| !old.units.contains(u)) {
+                add.execute(params![r.id.as_str(), u.as_str()])
+                    .map_err(db_err)?;
+            }
+            let mut gone = self
+                .tx
+                .prepare_cached("DELETE FROM case_units WHERE case_id = ?1 AND unit = ?2")
+                .map_err(db_err)?;
+            for u in old.units.iter().filter(|u| !r.units.contains(u)) {
+                gone.execute(params![r.id.as_str(), u.as_str()])
+                    .map_err(db_err)?;
+            }
+        }
         if before.seq == 0 {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 let mut st = self
@@ -1297,6 +1353,19 @@ impl Txn for SqliteTxn<'_> {
         if let Some(t) = q.to {
             let m = arg(&mut args, Box::new(t.to_string()));
             cond.push_str(&format!(" AND c.registered_on <= {m}"));
+        }
+        if let Some(reach) = &q.reach {
+            if reach.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = reach
+                .iter()
+                .map(|u| arg(&mut args, Box::new(u.as_str().to_string())))
+                .collect();
+            cond.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit IN ({}))",
+                marks.join(",")
+            ));
         }
         // A due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).
         let bound = match (q.overdue_on, q.due_by) {
@@ -1529,7 +1598,7 @@ impl Txn for SqliteTxn<'_> {
             &[&after, &(limit as i64)],
         )
     }
-    fn append_access(&mut self, d: &Disclosure) -> Result<()> {
+    fn append_access(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
         let last: Option<(i64, Vec<u8>)> = self
             .tx
             .prepare_cached("SELECT pos, hash FROM access_log ORDER BY pos DESC LIMIT 1")
@@ -1692,12 +1761,19 @@ impl Txn for SqliteTxn<'_> {
             })
             .collect())
     }
-    fn derived_counts(&mut self) -> Result<[u64; 5]> {
+    fn derived_counts(&mut self) -> Result<[u64; 6]> {
         self.flush_stats()?;
-        let mut out = [0u64; 5];
-        for (i, t) in ["cases", "clocks", "supervisions", "identities", "stats"]
-            .iter()
-            .enumerate()
+        let mut out = [0u64; 6];
+        for (i, t) in [
+            "cases",
+            "clocks",
+            "supervisions",
+            "identities",
+            "stats",
+            "case_units",
+        ]
+        .iter()
+        .enumerate()
         {
             out[i] = self
                 .tx
