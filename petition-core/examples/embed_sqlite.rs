@@ -1,5 +1,4 @@
-//! Embedding petition-core with SQLite: one case registered, transferred and accepted.
-//! Run: `cargo run -p petition-core --example embed_sqlite`
+//! Embedding petition-core with SQLite (`cargo run -p petition-core --example embed_sqlite`).
 use petition_core::files::parse_units_csv;
 use petition_core::org::{Role, Staff};
 use petition_core::{
