@@ -83,6 +83,7 @@ pub mod interchange;
 pub mod notice;
 pub mod org;
 pub mod policy;
+pub mod projection;
 pub mod service;
 pub mod stats;
 pub mod store;

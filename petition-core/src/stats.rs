@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::clock::ClockKind;
-use crate::store::CaseRow;
+use crate::projection::CaseRow;
 
 /// What the figures are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

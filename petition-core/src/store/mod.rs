@@ -3,7 +3,6 @@
 //! conformance suite. The trait names no SQLite type, so another engine can implement it.
 
 mod memory;
-mod row;
 mod sqlite;
 
 #[cfg(test)]
@@ -13,8 +12,8 @@ mod model;
 
 use chrono::NaiveDate;
 
+pub use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
 pub use memory::{MemTxn, MemoryStore};
-pub use row::{identity_keys, CaseRow, ClockRow, SupervisionRow};
 pub use sqlite::{SqliteStore, SqliteTxn, SCHEMA_VERSION};
 
 use crate::access::{Disclosure, LoggedDisclosure};

@@ -1,4 +1,5 @@
-//! The query-table rows of a case, computed once from the case so both stores index the same facts.
+//! 投影: the rows a case is indexed by — its state, units, dates, clocks and supervisions — computed
+//! once from the case, so every store indexes the same facts and the statistics rules count them.
 
 use chrono::NaiveDate;
 
