@@ -1,0 +1,131 @@
+//! Rules of the lifecycle: opinion, review, re-review.
+
+use super::*;
+
+#[test]
+fn opinion_stops_handling_and_starts_review_window_and_evaluation() {
+    let w = World::answered();
+    assert_eq!(w.case.state, CaseState::OpinionIssued);
+    assert_eq!(w.case.outcome, Some(Outcome::Supported));
+    assert_eq!(w.clock(ClockKind::Handling).met(), Some(true));
+    assert_eq!(
+        w.clock(ClockKind::ReviewWindow).due,
+        d("2026-04-20"),
+        "30 d from 03-20 is Sunday 04-19 → Monday"
+    );
+    assert!(w.clock(ClockKind::Evaluation).is_open());
+}
+
+#[test]
+fn opinion_by_a_unit_that_is_not_lead_is_permission_denied() {
+    let mut w = World::handling();
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-03-20", opinion())),
+        "permission_denied"
+    );
+}
+
+#[test]
+fn review_request_is_registered_by_the_reviewer_within_30_days() {
+    // 2005 Art 34: reviewer of the lead = parent (cty-a) or line superior (city-zjj)
+    let mut w = World::answered();
+    assert_eq!(
+        code(w.run("city-xfj.c", "2026-03-25", Command::ReviewRequest)),
+        "permission_denied"
+    );
+    let evs = w.ok("city-zjj.c", "2026-03-25", Command::ReviewRequest);
+    assert_eq!(types(&evs), ["review_requested"]);
+    assert_eq!(w.case.state, CaseState::UnderReview);
+    assert_eq!(w.case.holder, Some(u("city-zjj")));
+    assert_eq!(w.clock(ClockKind::Review).due, d("2026-04-24"));
+}
+
+#[test]
+fn review_request_after_the_window_is_window_lapsed() {
+    let mut w = World::answered();
+    assert_eq!(
+        code(w.run("cty-a.c", "2026-04-21", Command::ReviewRequest)),
+        "window_lapsed"
+    );
+    w.ok("cty-a.c", "2026-04-20", Command::ReviewRequest);
+}
+
+#[test]
+fn review_opinion_then_rereview_with_hearing_then_conclusion() {
+    // 2005 Art 34–35; the hearing's days, both ends counted, move the re-review due date.
+    let mut w = World::answered();
+    w.ok("cty-a.c", "2026-03-25", Command::ReviewRequest);
+    let rv = Command::ReviewOpinion {
+        outcome: ReviewOutcome::Upheld,
+        text: "维持".into(),
+    };
+    assert_eq!(
+        code(w.run("city-zjj.c", "2026-04-10", rv.clone())),
+        "permission_denied"
+    );
+    w.ok("cty-a.c", "2026-04-10", rv);
+    assert_eq!(w.case.state, CaseState::ReviewIssued);
+    assert_eq!(w.case.answered_by, Some(u("cty-a")));
+    // Re-review by the reviewer of cty-a: its parent, the city.
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-04-15", Command::RereviewRequest)),
+        "permission_denied"
+    );
+    w.ok("city.c", "2026-04-15", Command::RereviewRequest);
+    assert_eq!(w.case.state, CaseState::UnderRereview);
+    assert_eq!(w.clock(ClockKind::Rereview).due, d("2026-05-15"));
+    let evs = w.ok(
+        "city.c",
+        "2026-04-20",
+        Command::Hearing {
+            start: d("2026-04-27"),
+            end: d("2026-04-29"),
+        },
+    );
+    assert_eq!(types(&evs), ["hearing_held"]);
+    assert_eq!(
+        w.clock(ClockKind::Rereview).due,
+        d("2026-05-18"),
+        "15 May + 3 days = Monday 18 May"
+    );
+    assert_eq!(
+        code(w.run(
+            "city.c",
+            "2026-04-20",
+            Command::Hearing {
+                start: d("2026-04-29"),
+                end: d("2026-04-27")
+            }
+        )),
+        "validation"
+    );
+    let evs = w.ok(
+        "city.c",
+        "2026-05-10",
+        Command::RereviewOpinion {
+            outcome: ReviewOutcome::Upheld,
+            text: "复核维持".into(),
+        },
+    );
+    assert_eq!(types(&evs), ["rereview_issued"]);
+    assert_eq!(w.case.state, CaseState::Concluded);
+    assert_eq!(w.clock(ClockKind::Rereview).met(), Some(true));
+}
+
+#[test]
+fn rereview_request_after_its_window_is_window_lapsed() {
+    let mut w = World::answered();
+    w.ok("cty-a.c", "2026-03-25", Command::ReviewRequest);
+    w.ok(
+        "cty-a.c",
+        "2026-04-01",
+        Command::ReviewOpinion {
+            outcome: ReviewOutcome::Revised,
+            text: "变更".into(),
+        },
+    );
+    assert_eq!(
+        code(w.run("city.c", "2026-05-04", Command::RereviewRequest)),
+        "window_lapsed"
+    );
+}

@@ -1,0 +1,398 @@
+//! The reading side of the SQLite store: case lists in date or urgency order (filtered by a
+//! reader's reach), a unit's queue, the access log, and what `verify` reads to check the
+//! derived tables.
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+
+use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry, WriteToken};
+use crate::access::{Disclosure, LoggedDisclosure};
+use crate::audit::GENESIS;
+use crate::error::{msg, DomainError, Result};
+use crate::ids::{CaseId, UnitCode};
+use crate::store::CaseQuery;
+
+impl SqliteTxn<'_> {
+    pub(super) fn query_impl(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        // Filters on the case row, shared by both orders.
+        let mut cond = String::new();
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let arg = |args: &mut Vec<Box<dyn rusqlite::ToSql>>, v: Box<dyn rusqlite::ToSql>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if !q.states.is_empty() {
+            let marks: Vec<String> = q
+                .states
+                .iter()
+                .map(|s| arg(&mut args, Box::new(s.as_str())))
+                .collect();
+            cond.push_str(&format!(" AND c.state IN ({})", marks.join(",")));
+        }
+        if let Some(u) = &q.unit {
+            let m = arg(&mut args, Box::new(u.as_str().to_string()));
+            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
+        }
+        if let Some(p) = &q.petitioner {
+            let m = arg(&mut args, Box::new(p.clone()));
+            cond.push_str(&format!(" AND instr(c.names, {m}) > 0"));
+        }
+        if let Some(f) = q.from {
+            let m = arg(&mut args, Box::new(f.to_string()));
+            cond.push_str(&format!(" AND c.registered_on >= {m}"));
+        }
+        if let Some(t) = q.to {
+            let m = arg(&mut args, Box::new(t.to_string()));
+            cond.push_str(&format!(" AND c.registered_on <= {m}"));
+        }
+        if let Some(reach) = &q.reach {
+            if reach.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = reach
+                .iter()
+                .map(|u| arg(&mut args, Box::new(u.as_str().to_string())))
+                .collect();
+            cond.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit IN ({}))",
+                marks.join(",")
+            ));
+        }
+        // A due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).
+        let bound = match (q.overdue_on, q.due_by) {
+            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
+            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
+            (None, Some(d)) => Some(d),
+            (None, None) => None,
+        };
+        if q.order == Order::Urgent || bound.is_some() {
+            // Walk open duty clocks in due order through the partial index and keep the first
+            // `limit` distinct cases that pass the filters: the cost follows the page, not the table.
+            let m = arg(
+                &mut args,
+                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
+            );
+            let sql = format!(
+                "SELECT k.case_id FROM clocks k JOIN cases c ON c.id = k.case_id
+                 WHERE k.stopped_on IS NULL AND k.duty = 1 AND k.due <= {m}{cond}
+                 ORDER BY k.due, k.case_id"
+            );
+            let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+            let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
+            let mut rows = st.query(refs.as_slice()).map_err(db_err)?;
+            let mut out: Vec<CaseId> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut skipped = 0;
+            while out.len() < q.limit {
+                let Some(r) = rows.next().map_err(db_err)? else {
+                    break;
+                };
+                let id: String = r.get(0).map_err(db_err)?;
+                if seen.insert(id.clone()) {
+                    if skipped < q.offset {
+                        skipped += 1;
+                        continue;
+                    }
+                    out.push(CaseId::parse(&id).map_err(|_| {
+                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                    })?);
+                }
+            }
+            if q.order == Order::Newest {
+                // The same set, newest first (within the page).
+                drop(rows);
+                drop(st);
+                let mut dated = Vec::new();
+                for id in out {
+                    let on: Option<String> = self
+                        .tx
+                        .prepare_cached("SELECT registered_on FROM cases WHERE id = ?1")
+                        .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)))
+                        .map_err(db_err)?;
+                    dated.push((on, id));
+                }
+                dated.sort_by(|a, b| b.cmp(a));
+                return Ok(dated.into_iter().map(|(_, id)| id).collect());
+            }
+            return Ok(out);
+        }
+        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
+        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
+        let sql = format!("SELECT c.id FROM cases c WHERE 1=1{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}");
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        self.ids(&sql, &refs)
+    }
+    pub(super) fn queue_impl(
+        &mut self,
+        unit: &UnitCode,
+        limit: usize,
+    ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        // Four sources, each read in date order and cut at `limit` distinct cases: a case in the
+        // overall first `limit` has its earliest date in some source, where fewer than `limit`
+        // other cases come before it, so the merge is exact.
+        let sources = [
+            "SELECT case_id, due FROM clocks WHERE unit = ?1 AND stopped_on IS NULL AND duty = 1 ORDER BY due, case_id",
+            "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1) AS d
+               FROM cases c WHERE c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
+               ORDER BY d, c.id",
+            "SELECT id, NULL FROM cases WHERE objection_router = ?1 ORDER BY id",
+            "SELECT case_id, respond_by FROM supervisions WHERE by = ?1 AND answered = 0 ORDER BY respond_by, case_id",
+        ];
+        let mut best: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
+        for sql in sources {
+            let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+            let mut rows = st.query([unit.as_str()]).map_err(db_err)?;
+            let mut taken = std::collections::HashSet::new();
+            while taken.len() < limit {
+                let Some(r) = rows.next().map_err(db_err)? else {
+                    break;
+                };
+                let id: String = r.get(0).map_err(db_err)?;
+                let d: Option<String> = r.get(1).map_err(db_err)?;
+                taken.insert(id.clone());
+                let e = best.entry(id).or_insert(None);
+                *e = match (e.take(), d) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
+        out.sort_by(|a, b| {
+            let k = |x: &(String, Option<String>)| {
+                (
+                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
+                    x.0.clone(),
+                )
+            };
+            k(a).cmp(&k(b))
+        });
+        out.truncate(limit);
+        out.into_iter()
+            .map(|(id, d)| {
+                Ok((
+                    CaseId::parse(&id).map_err(|_| {
+                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                    })?,
+                    date(d),
+                ))
+            })
+            .collect()
+    }
+    pub(super) fn append_access_impl(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
+        let last: Option<(i64, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT pos, hash FROM access_log ORDER BY pos DESC LIMIT 1")
+            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(db_err)?;
+        let (pos, prev) = match last {
+            Some((p, h)) => (p as u64 + 1, h.as_slice().try_into().unwrap_or(GENESIS)),
+            None => (1, GENESIS),
+        };
+        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    pos as i64,
+                    d.case.as_ref().map(|c| c.as_str().to_string()),
+                    d.staff,
+                    body,
+                    hash.to_vec()
+                ])
+            })
+            .map_err(db_err)?;
+        Ok(())
+    }
+    pub(super) fn access_log_impl(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        let (sql, key): (&str, Option<String>) = match (case, staff) {
+            (Some(c), _) => (
+                "SELECT pos, body FROM access_log WHERE case_id = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+                Some(c.as_str().to_string()),
+            ),
+            (None, Some(s)) => (
+                "SELECT pos, body FROM access_log WHERE staff = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+                Some(s.to_string()),
+            ),
+            (None, None) => (
+                "SELECT pos, body FROM access_log WHERE ?1 IS NULL AND pos > ?2 ORDER BY pos LIMIT ?3",
+                None,
+            ),
+        };
+        let rows: Vec<(i64, String)> = self
+            .tx
+            .prepare_cached(sql)
+            .and_then(|mut st| {
+                st.query_map(
+                    params![
+                        key,
+                        after.min(i64::MAX as u64) as i64,
+                        limit.min(i64::MAX as usize) as i64
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for (pos, body) in rows {
+            let d: Disclosure = serde_json::from_str(&body).map_err(json_err)?;
+            if staff.is_some_and(|s| d.staff != s) {
+                continue;
+            }
+            out.push(LoggedDisclosure {
+                pos: pos as u64,
+                disclosure: d,
+            });
+        }
+        Ok(out)
+    }
+    pub(super) fn access_chain_impl(
+        &mut self,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT pos, body, hash, case_id FROM access_log ORDER BY pos")
+            .map_err(db_err)?;
+        let mut rows = st.query([]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let e = StoredEntry {
+                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
+                body: r.get(1).map_err(db_err)?,
+                hash: r.get(2).map_err(db_err)?,
+                index: r
+                    .get::<_, Option<String>>(3)
+                    .map_err(db_err)?
+                    .map(|c| (c, 0)),
+            };
+            if !visit(e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+    pub(super) fn cases_by_day_impl(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows: Vec<(Option<String>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT registered_on, id FROM cases WHERE (registered_on, id) > (?1, ?2)
+                 ORDER BY registered_on, id LIMIT ?3",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![d, id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        let bad = |what: &str, id: &str| {
+            DomainError::Integrity(msg::integrity(&format!(
+                "table cases, key {id}: bad {what} stored"
+            )))
+        };
+        rows.into_iter()
+            .map(|(d, id)| {
+                Ok((
+                    date(d).ok_or_else(|| bad("registered_on", &id))?,
+                    CaseId::parse(&id).map_err(|_| bad("id", &id))?,
+                ))
+            })
+            .collect()
+    }
+    pub(super) fn stats_rows_impl(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        self.flush_stats()?;
+        let rows: Vec<(i64, String, String, String, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map([day.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(g, key, item, due, n)| StatsRow {
+                grouping: u8::try_from(g).unwrap_or(u8::MAX),
+                key,
+                item,
+                due: if due.is_empty() {
+                    None
+                } else {
+                    Some(date(Some(due)).unwrap_or(NaiveDate::MIN))
+                },
+                n,
+            })
+            .collect())
+    }
+    pub(super) fn derived_counts_impl(&mut self) -> Result<[u64; 6]> {
+        self.flush_stats()?;
+        let mut out = [0u64; 6];
+        for (i, t) in [
+            "cases",
+            "clocks",
+            "supervisions",
+            "identities",
+            "stats",
+            "case_units",
+        ]
+        .iter()
+        .enumerate()
+        {
+            out[i] = self
+                .tx
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_err(db_err)? as u64;
+        }
+        Ok(out)
+    }
+    pub(super) fn chain_case_count_impl(&mut self) -> Result<u64> {
+        self.tx
+            .query_row(
+                "SELECT count(*) FROM (SELECT DISTINCT case_id FROM chain WHERE case_id IS NOT NULL)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(db_err)
+    }
+    pub(super) fn year_counters_impl(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        let rows: Vec<(i64, i64)> = self
+            .tx
+            .prepare_cached("SELECT year, next FROM counters ORDER BY year")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(y, n)| {
+                (
+                    i32::try_from(y).unwrap_or(i32::MIN),
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                )
+            })
+            .collect())
+    }
+}
