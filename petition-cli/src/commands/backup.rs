@@ -14,7 +14,9 @@ pub struct Args {
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
-    if a.path.exists() {
+    // Any existing entry, a dangling symbolic link included, is refused: a backup never writes
+    // through a link or over a file.
+    if std::fs::symlink_metadata(&a.path).is_ok() {
         return Err(usage(
             &format!(
                 "{} already exists: choose a new file name",
