@@ -369,6 +369,11 @@ fn verify_catches_every_edit_behind_the_tools_back() {
             "table identities",
         ),
         (
+            "a unit slipped into a case's visibility index",
+            "INSERT INTO case_units(case_id, unit) SELECT id, 'city-court' FROM cases LIMIT 1;",
+            "table case_units",
+        ),
+        (
             "the case counter rewound",
             "UPDATE counters SET next = 0;",
             "table counters",
