@@ -88,6 +88,15 @@ impl CaseId {
     }
     /// Parses `XF` + 4 digits + `-` + 6 or more digits.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
+        // A clerk may type the prefix in any letter case (`xf2026-000006`); the id is upper case.
+        let upper;
+        let s =
+            if s.is_char_boundary(2) && s[..2].eq_ignore_ascii_case("XF") && !s.starts_with("XF") {
+                upper = format!("XF{}", &s[2..]);
+                upper.as_str()
+            } else {
+                s
+            };
         let ok = s.len() >= 13
             && s.len() <= 20
             && s.starts_with("XF")
@@ -196,10 +205,13 @@ mod tests {
         assert_eq!(CaseId::parse("XF2026-000001"), Ok(id.clone()));
         assert_eq!(id.year(), 2026);
         assert_eq!(id.sequence(), 1);
+        // The prefix in any letter case is the same id.
+        assert_eq!(CaseId::parse("xf2026-000001"), Ok(id.clone()));
+        assert_eq!(CaseId::parse("Xf2026-000001"), Ok(id.clone()));
         for bad in [
             "",
             "XF2026000001",
-            "xf2026-000001",
+            "yf2026-000001",
             "XF26-000001",
             "XF2026-00001a",
             "XF2026-",

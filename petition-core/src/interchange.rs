@@ -450,30 +450,47 @@ pub fn import_jsonl<S: Store>(
             "导入只能写入新数据库：请用 --db 指定一个尚不存在的路径",
         )));
     }
-    let mut prev = GENESIS;
+    /// Where the import stands after the lines committed so far.
+    #[derive(Clone)]
+    struct Progress {
+        prev: [u8; 32],
+        summary: ImportSummary,
+        // Events a command gave beyond the one on the line just read (a merge's `absorbed` on
+        // the other case, tick's several events): the next lines must be exactly these.
+        pending: VecDeque<Event>,
+    }
+    let mut at = Progress {
+        prev: GENESIS,
+        summary: ImportSummary::default(),
+        pending: VecDeque::new(),
+    };
     let mut line_no = 0u64;
-    let mut summary = ImportSummary::default();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut done = false;
-    // Events a command gave beyond the one on the line just read (a merge's `absorbed` on the
-    // other case, tick's several events): the next lines must be exactly these.
-    let mut pending: VecDeque<Event> = VecDeque::new();
-    while !done {
-        // One transaction per batch of lines: a failure anywhere fails the import as a whole
-        // (the caller removes the partial file). The target is a new private file, so no other
-        // writer can make a batch conflict and be retried.
-        svc.work(|w| {
-            for _ in 0..5000 {
-                buf.clear();
-                let n = read_bounded_line(input, &mut buf, MAX_LINE_BYTES)
-                    .map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
-                if n == 0 {
-                    done = true;
-                    return Ok(());
-                }
-                line_no += 1;
-                progress(n as u64);
-                let text = std::str::from_utf8(&buf)
+    let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
+    loop {
+        // A batch of lines is read first, then loaded in one transaction; the work inside the
+        // transaction starts from a copy of the progress and replaces it only after the commit,
+        // so a transaction the service retries reads the same lines and counts them once. A
+        // failure anywhere fails the import as a whole (the caller removes the partial file).
+        lines.clear();
+        while lines.len() < 5000 {
+            let mut buf = Vec::new();
+            let n = read_bounded_line(input, &mut buf, MAX_LINE_BYTES)
+                .map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            progress(n as u64);
+            lines.push((line_no, buf));
+        }
+        if lines.is_empty() {
+            break;
+        }
+        at = svc.work(|w| {
+            let mut next = at.clone();
+            for (line_no, buf) in &lines {
+                let line_no = *line_no;
+                let text = std::str::from_utf8(buf)
                     .map_err(|_| bad_line(line_no, "not UTF-8 text"))?
                     .trim_end_matches(['\n', '\r']);
                 if text.is_empty() {
@@ -492,29 +509,32 @@ pub fn import_jsonl<S: Store>(
                     .and_then(|h| h.as_str().and_then(unhex))
                     .ok_or_else(|| bad_line(line_no, "no valid hash"))?;
                 let gseq = v.get("gseq").and_then(Value::as_u64).ok_or_else(|| bad_line(line_no, "no gseq"))?;
-                if gseq != summary.entries + 1 {
+                if gseq != next.summary.entries + 1 {
                     return Err(bad_line(line_no, "entries missing or out of order"));
                 }
-                if chain_hash(&prev, &crate::audit::canonical(&v)) != hash {
+                if chain_hash(&next.prev, &crate::audit::canonical(&v)) != hash {
                     return Err(bad_line(line_no, "the hash does not match the entry and the one before it (edited or forged)"));
                 }
                 let entry: Entry = serde_json::from_value(strip_gseq(v)).map_err(|_| bad_line(line_no, "not an event of this format"))?;
                 // The entry must re-serialise to exactly what was hashed, or the rebuilt chain would differ.
-                if seal(gseq, &prev, &entry).hash.as_slice() != hash.as_slice() {
+                if seal(gseq, &next.prev, &entry).hash.as_slice() != hash.as_slice() {
                     return Err(bad_line(line_no, "the entry does not round-trip exactly"));
                 }
                 let new_case = matches!(&entry, Entry::Case(e) if e.seq == 1);
-                w.import_entry(gseq, &entry, &mut pending)
+                w.import_entry(gseq, &entry, &mut next.pending)
                     .map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;
                 if new_case {
-                    summary.cases += 1;
+                    next.summary.cases += 1;
                 }
-                prev = hash;
-                summary.entries += 1;
+                next.prev = hash;
+                next.summary.entries += 1;
             }
-            Ok(())
+            Ok(next)
         })?;
     }
+    let Progress {
+        summary, pending, ..
+    } = at;
     if !pending.is_empty() {
         return Err(bad_line(
             line_no,

@@ -65,6 +65,17 @@ pub struct TickSummary {
     pub evaluations_lapsed: u64,
 }
 
+impl TickSummary {
+    /// Adds another summary's counts.
+    pub fn add(&mut self, o: &TickSummary) {
+        self.events += o.events;
+        self.closed += o.closed;
+        self.supervisions_opened += o.supervisions_opened;
+        self.escalated += o.escalated;
+        self.evaluations_lapsed += o.evaluations_lapsed;
+    }
+}
+
 /// The service over a store.
 pub struct Service<S: Store> {
     store: S,
@@ -466,13 +477,11 @@ impl<T: Txn> Work<'_, T> {
         self.apply(&case, events)
     }
 
-    /// The time-driven work for one case (§7.3) as `system`.
-    pub fn tick_case(
-        &mut self,
-        id: &CaseId,
-        now: DateTime<FixedOffset>,
-        summary: &mut TickSummary,
-    ) -> Result<()> {
+    /// The time-driven work for one case (§7.3) as `system`; returns what it did. It changes
+    /// nothing outside the transaction, so a retried transaction counts once: the caller adds
+    /// the summary after the commit.
+    pub fn tick_case(&mut self, id: &CaseId, now: DateTime<FixedOffset>) -> Result<TickSummary> {
+        let mut summary = TickSummary::default();
         let case = self.current(id)?;
         let events = self.decide_on(&case, &Command::Tick, Actor::System, now)?;
         for e in &events {
@@ -488,10 +497,10 @@ impl<T: Txn> Work<'_, T> {
         // Nothing to append: the row already holds this case's next tick date (a function of
         // the case alone), so there is nothing to write either.
         if events.is_empty() {
-            return Ok(());
+            return Ok(summary);
         }
         self.apply(&case, events)?;
-        Ok(())
+        Ok(summary)
     }
 
     /// An administrative change by an admin; returns the audited event.
@@ -960,9 +969,10 @@ impl<S: Store> Service<S> {
                 return Ok(summary);
             }
             for (date, id) in batch {
-                match self.work(|w| w.tick_case(&id, now, &mut summary)) {
+                match self.work(|w| w.tick_case(&id, now)) {
+                    Ok(s) => summary.add(&s),
                     // A case whose history is already later than `now` has nothing due at `now`.
-                    Ok(()) | Err(DomainError::ClockSkew(_)) => {}
+                    Err(DomainError::ClockSkew(_)) => {}
                     Err(e) => return Err(e),
                 }
                 cursor = Some((date, id));

@@ -56,17 +56,19 @@ fn listing(root: &Path) -> String {
                 break;
             }
             if l.starts_with("pub ") && !l.starts_with("pub(") {
+                // A function's signature runs to its body or `;` (its parameters end in `,`); a
+                // field or a unit item ends at its line.
+                let is_fn = l.contains(" fn ") || l.starts_with("pub fn ");
                 let mut sig = String::new();
                 let mut j = i;
                 loop {
                     let part = lines[j].trim();
                     sig.push_str(part);
                     sig.push(' ');
-                    if part.ends_with('{')
+                    let end = part.ends_with('{')
                         || part.ends_with(';')
-                        || part.ends_with(',')
-                        || j + 1 >= lines.len()
-                    {
+                        || (!is_fn && part.ends_with(','));
+                    if end || j + 1 >= lines.len() {
                         break;
                     }
                     j += 1;

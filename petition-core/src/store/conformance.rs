@@ -539,14 +539,18 @@ fn admin_changes_are_in_the_chain_and_need_an_admin() {
 }
 
 /// A store that "crashes" (fails to commit) after a number of commits, for crash-safety tests.
+/// With `conflict_first`, every transaction's first commit fails with `conflict` (as PostgreSQL
+/// may report at commit) and its retry succeeds.
 struct Flaky {
     inner: MemoryStore,
     commits_left: std::rc::Rc<std::cell::Cell<i64>>,
+    conflict_first: Option<std::rc::Rc<std::cell::Cell<bool>>>,
 }
 
 struct FlakyTxn<'a> {
     inner: <MemoryStore as Store>::Txn<'a>,
     commits_left: std::rc::Rc<std::cell::Cell<i64>>,
+    conflict_first: Option<std::rc::Rc<std::cell::Cell<bool>>>,
 }
 
 impl Store for Flaky {
@@ -555,6 +559,7 @@ impl Store for Flaky {
         Ok(FlakyTxn {
             inner: self.inner.txn()?,
             commits_left: self.commits_left.clone(),
+            conflict_first: self.conflict_first.clone(),
         })
     }
 }
@@ -704,6 +709,15 @@ impl Txn for FlakyTxn<'_> {
         self.inner.year_counters()
     }
     fn commit(self) -> crate::error::Result<()> {
+        if let Some(fail) = &self.conflict_first {
+            let now = fail.get();
+            fail.set(!now);
+            if now {
+                return Err(crate::error::DomainError::Conflict(
+                    crate::error::msg::conflict(),
+                ));
+            }
+        }
         let left = self.commits_left.get();
         self.commits_left.set(left - 1);
         if left <= 0 {
@@ -713,6 +727,44 @@ impl Txn for FlakyTxn<'_> {
         }
         self.inner.commit()
     }
+}
+
+#[test]
+fn a_transaction_retried_after_a_conflict_at_commit_counts_once_and_loses_no_line() {
+    // Retried work must be side-effect free: `tick` adds a case's counts only after its commit,
+    // `import` reads its lines before the transaction and advances only after the commit.
+    let flaky = |inner: MemoryStore| Flaky {
+        inner,
+        commits_left: std::rc::Rc::new(std::cell::Cell::new(i64::MAX)),
+        conflict_first: Some(std::rc::Rc::new(std::cell::Cell::new(true))),
+    };
+    let mut plain = Service::with_seed(MemoryStore::new(), 9);
+    overdue_world(&mut plain);
+    let world = plain.store().clone();
+    let mut retried = Service::with_seed(flaky(world), 9);
+    let want = plain.tick(at("2026-04-01")).expect("tick");
+    let got = retried.tick(at("2026-04-01")).expect("tick with retries");
+    assert_eq!(got, want, "each case counted once");
+    assert_eq!(want.supervisions_opened, 6);
+    assert_eq!(head(&mut retried), head(&mut plain));
+
+    let mut export = Vec::new();
+    let admin = admin_of(&mut plain);
+    crate::interchange::export_jsonl(&mut plain, &mut export, &admin, true, at("2026-04-02"))
+        .expect("export");
+    let mut a = Service::with_seed(MemoryStore::new(), 1);
+    let want = crate::interchange::import_jsonl(&mut a, &mut export.as_slice(), &mut |_| {})
+        .expect("import");
+    let mut b = Service::with_seed(flaky(MemoryStore::new()), 1);
+    let got = crate::interchange::import_jsonl(&mut b, &mut export.as_slice(), &mut |_| {})
+        .expect("import with retries");
+    assert_eq!(got, want, "no line skipped or counted twice");
+    assert_eq!(head(&mut b), head(&mut a));
+    assert_eq!(head(&mut a), head(&mut plain));
+}
+
+fn head<S: Store>(svc: &mut Service<S>) -> crate::verify::Head {
+    svc.verify(&[]).expect("verify").head
 }
 
 fn overdue_world<S: Store>(svc: &mut Service<S>) -> Vec<CaseId> {
@@ -802,6 +854,7 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
         Flaky {
             inner: MemoryStore::new(),
             commits_left: left.clone(),
+            conflict_first: None,
         },
         9,
     );

@@ -198,7 +198,7 @@ proptest! {
             let id = ids[*case_pick as usize % ids.len()].clone();
             let cmd = if *k == 19 && n % 5 == 0 { Command::Tick } else { command(*k, *n) };
             let r = if cmd == Command::Tick {
-                single.work(|w| w.tick_case(&id, now, &mut Default::default()))
+                single.work(|w| w.tick_case(&id, now).map(|_| ()))
             } else {
                 single.execute(&actor, now, &id, cmd.clone()).map(|_| ())
             };
@@ -208,7 +208,7 @@ proptest! {
             for (i, (actor, now, step, expected)) in plan.iter().enumerate() {
                 let got = match step {
                     None => w.register(actor, *now, registration("town-a", Channel::Letter)).map(|_| ()),
-                    Some((id, Command::Tick)) => w.tick_case(id, *now, &mut Default::default()),
+                    Some((id, Command::Tick)) => w.tick_case(id, *now).map(|_| ()),
                     Some((id, cmd)) => w.execute(actor, *now, id, cmd.clone()).map(|_| ()),
                 };
                 assert_eq!(&got.map_err(|e| e.code()), expected, "{step:?}");
