@@ -954,7 +954,7 @@ impl<'a> Decision<'a> {
         self.not_accused(&target)?;
         if !self.ctx.org.may_supervise(me, &target) {
             return Err(DomainError::PermissionDenied(msg::invalid(
-                "only the supervising petition office of that unit, the one a tier up, or a superior body may supervise it (一级督办一级, §7.1)",
+                "only the supervising petition office of that unit, the one a tier up, or a superior body may supervise it (一级督办一级, 2005 Art 36)",
                 "只有该单位的督办机构、上一级督办机构或其上级机关可以督办（一级督办一级）",
             )));
         }
