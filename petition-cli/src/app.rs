@@ -163,6 +163,13 @@ impl App {
                 "is a directory: give --db the path of a database file",
             ))));
         }
+        if !path.exists() {
+            let p = path.display();
+            return Err(CliError(DomainError::NotFound(petition_core::Text::new(
+                format!("no database at {p}: create one with `petition init`, or give --db"),
+                format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
+            ))));
+        }
         let mut store = SqliteStore::open(&path, false)?;
         // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
         // process before `conflict`.
@@ -244,7 +251,10 @@ impl App {
     pub fn actor(&self) -> CliResult<StaffId> {
         match &self.global.actor {
             Some(a) => Ok(StaffId::parse(a)?),
-            None => Err(CliError(DomainError::Usage(msg::actor_required()))),
+            None => Err(usage(
+                "name yourself with --as STAFF_ID (or PETITION_ACTOR): every command that reads case data or changes anything needs the staff member it acts for",
+                "请用 --as 工作人员编号（或 PETITION_ACTOR）指明本人：查阅信访件或修改数据的命令都需要指明经办人",
+            )),
         }
     }
 

@@ -176,8 +176,30 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
     }
 }
 
+/// The process exit code of an error code: 0 ok; 1 a rule refused; 2 usage; 3 not found;
+/// 4 conflict (retry); 5 integrity; 6 unauthenticated; 74 the operating system refused; 70 a defect.
+fn exit_code(e: &DomainError) -> i32 {
+    match e.code() {
+        "usage" => 2,
+        "not_found" => 3,
+        "conflict" => 4,
+        "integrity" => 5,
+        "unauthenticated" => 6,
+        "io" => 74,
+        "internal" => 70,
+        _ => 1,
+    }
+}
+
 fn report(json: bool, lang: petition_core::Lang, e: &DomainError) -> i32 {
-    let message = e.message(lang);
+    // The command line's own messages name their command already; the library's get the hint
+    // for their code.
+    let message = match i18n::hint(lang, e.code()) {
+        Some(h) if !e.message(lang).contains("`petition") => {
+            format!("{}{}{h}", e.message(lang), i18n::tr(lang, "hint_sep"))
+        }
+        _ => e.message(lang).to_string(),
+    };
     if json {
         eprintln!(
             "{}",
@@ -191,7 +213,7 @@ fn report(json: bool, lang: petition_core::Lang, e: &DomainError) -> i32 {
         };
         eprintln!("{prefix} [{}]: {message}", e.code());
     }
-    e.exit_code()
+    exit_code(e)
 }
 
 fn main() {

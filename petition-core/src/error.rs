@@ -1,5 +1,6 @@
-//! One typed error for the whole library. Each variant is one stable code of SPEC §10.4 and carries
-//! a bilingual message that tells the clerk what to do instead. All user-facing error text lives in
+//! One typed error for the whole library. Each variant is one stable, language-neutral code
+//! (`not_found`, `validation`, …) and carries a bilingual message that says what happened; a
+//! front end adds its own hints and maps codes to exit or status codes. All error text lives in
 //! the [`msg`] module below, so both languages come from one place.
 
 use std::fmt;
@@ -130,19 +131,6 @@ impl DomainError {
         }
     }
 
-    /// The process exit code for this error (SPEC §10.4).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Self::Usage(_) => 2,
-            Self::NotFound(_) => 3,
-            Self::Conflict(_) | Self::Busy(_) => 4,
-            Self::Integrity(_) => 5,
-            Self::Io(_) => 74,
-            Self::Internal(_) => 70,
-            _ => 1,
-        }
-    }
-
     /// The bilingual message.
     pub fn text(&self) -> &Text {
         match self {
@@ -214,30 +202,17 @@ pub mod msg {
     }
     /// An unknown case.
     pub fn no_case(id: &str) -> Text {
-        t(
-            format!("no case {id}: check the id with `petition list`"),
-            format!("没有信访件 {id}：请用 `petition list` 核对编号"),
-        )
+        t(format!("no case {id}"), format!("没有信访件 {id}"))
     }
     /// An unknown unit.
     pub fn no_unit(code: &str) -> Text {
-        t(
-            format!("no unit {code}: see `petition unit list`, or add it with `petition unit add`"),
-            format!("没有单位 {code}：请查看 `petition unit list`，或用 `petition unit add` 添加"),
-        )
+        t(format!("no unit {code}"), format!("没有单位 {code}"))
     }
     /// An unknown staff member.
     pub fn no_staff(id: &str) -> Text {
         t(
-            format!("no staff member {id}: see `petition staff list`"),
-            format!("没有工作人员 {id}：请查看 `petition staff list`"),
-        )
-    }
-    /// A command that needs an actor.
-    pub fn actor_required() -> Text {
-        t(
-            "name yourself with --as STAFF_ID (or PETITION_ACTOR): every command that reads case data or changes anything needs the staff member it acts for".into(),
-            "请用 --as 工作人员编号（或 PETITION_ACTOR）指明本人：查阅信访件或修改数据的命令都需要指明经办人".into(),
+            format!("no staff member {id}"),
+            format!("没有工作人员 {id}"),
         )
     }
     /// A staff member with no unit acting on a case.
@@ -271,8 +246,8 @@ pub mod msg {
     /// Generic wrong state.
     pub fn wrong_state(command: &str, state_en: &str, state_zh: &str) -> Text {
         t(
-            format!("`{command}` is not allowed while the case is {state_en}: see `petition show` for what comes next"),
-            format!("信访件处于“{state_zh}”状态，不能执行 `{command}`：请用 `petition show` 查看下一步"),
+            format!("`{command}` is not allowed while the case is {state_en}"),
+            format!("信访件处于“{state_zh}”状态，不能执行 `{command}`"),
         )
     }
     /// A terminal case.
@@ -296,8 +271,8 @@ pub mod msg {
     /// A command timed before the case's last event.
     pub fn clock_skew(at: &str, last: &str) -> Text {
         t(
-            format!("the time {at} is before the case's last event ({last}): check --now and the system clock"),
-            format!("时间 {at} 早于该件最近一次记录（{last}）：请检查 --now 和系统时钟"),
+            format!("the time {at} is before the case's last event ({last})"),
+            format!("时间 {at} 早于该件最近一次记录（{last}）"),
         )
     }
     /// A window that has passed.
@@ -317,22 +292,22 @@ pub mod msg {
     /// An assisting unit's input is missing.
     pub fn assist_pending(units: &str) -> Text {
         t(
-            format!("waiting for input from assisting unit(s) {units}: wait for it, or give --without-assist REASON"),
-            format!("协办单位 {units} 尚未提交协办意见：请等待，或用 --without-assist 说明理由"),
+            format!("waiting for input from assisting unit(s) {units}: wait for it, or issue the opinion stating why it comes without"),
+            format!("协办单位 {units} 尚未提交协办意见：请等待，或在出具意见时说明未待协办意见的理由"),
         )
     }
     /// A skip-level visit cannot be accepted at this unit.
     pub fn skip_level(locality: &str) -> Text {
         t(
-            format!("this is a skip-level visit (越级走访) about {locality}: transfer or assign it down to the competent unit, or decline with --ground skip_level"),
-            format!("该件为越级走访（属地 {locality}）：请转送或交办至有权处理的单位，或以 skip_level 理由不予受理"),
+            format!("this is a skip-level visit (越级走访) about {locality}: transfer or assign it down to the competent unit, or decline it on the skip-level ground"),
+            format!("该件为越级走访（属地 {locality}）：请转送或交办至有权处理的单位，或以越级走访为由不予受理"),
         )
     }
     /// A litigation matter cannot be accepted here.
     pub fn litigation() -> Text {
         t(
-            "this is a litigation matter (涉法涉诉): route it to a legal organ, or decline with --ground litigation".into(),
-            "该件涉法涉诉：请转至政法机关，或以 litigation 理由不予受理".into(),
+            "this is a litigation matter (涉法涉诉): route it to a legal organ, or decline it on the litigation ground".into(),
+            "该件涉法涉诉：请转至政法机关，或以涉法涉诉为由不予受理".into(),
         )
     }
     /// Confidentiality of accusations.
@@ -360,8 +335,8 @@ pub mod msg {
             (String::new(), String::new())
         };
         t(
-            format!("the database stayed locked by another process (another petition command, a backup or another program){en}: try again, or raise PETITION_BUSY_TIMEOUT_MS"),
-            format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试，或调大 PETITION_BUSY_TIMEOUT_MS"),
+            format!("the database stayed locked by another process (another petition command, a backup or another program){en}: try again"),
+            format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试"),
         )
     }
     /// The operating system refused a file or device operation.
@@ -377,8 +352,8 @@ pub mod msg {
     pub fn integrity(detail: &str) -> Text {
         let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
         t(
-            format!("database integrity problem: {detail}; restore from a backup and run `petition verify`"),
-            format!("数据库完整性问题：{detail}；请从备份恢复并执行 `petition verify`"),
+            format!("database integrity problem: {detail}"),
+            format!("数据库完整性问题：{detail}"),
         )
     }
     /// An internal fault.

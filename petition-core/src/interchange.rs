@@ -54,8 +54,8 @@ fn mask_registration(v: &mut Value) {
 
 fn admin_only_export() -> DomainError {
     DomainError::PermissionDenied(msg::invalid(
-        "the audit chain is exported whole, so only an admin may export it: export your cases with --format csv or open311",
-        "审计链只能整体导出，仅管理员可以导出：请用 --format csv 或 open311 导出本单位可查阅的信访件",
+        "the audit chain is exported whole, so only an admin may export it; the cases a clerk may read export as CSV or Open311",
+        "审计链只能整体导出，仅管理员可以导出；工作人员可将可查阅的信访件导出为 CSV 或 Open311",
     ))
 }
 
@@ -446,8 +446,8 @@ pub fn import_jsonl<S: Store>(
         svc.read(|w| Ok(!w.txn()?.initialized()? && w.txn()?.case_ids(None, 1)?.is_empty()))?;
     if !fresh {
         return Err(DomainError::Validation(msg::invalid(
-            "import loads into a new database: give --db a path that does not exist yet",
-            "导入只能写入新数据库：请用 --db 指定一个尚不存在的路径",
+            "import loads into a new, empty database",
+            "导入只能写入新的空数据库",
         )));
     }
     /// Where the import stands after the lines committed so far.
@@ -500,7 +500,7 @@ pub fn import_jsonl<S: Store>(
                 if v.get("masked").is_some() {
                     return Err(bad_line(
                         line_no,
-                        "this export has personal data masked and cannot rebuild a database: export with --include-pii (admin)",
+                        "this export has personal data masked and cannot rebuild a database: it takes an export with personal data (admin)",
                     ));
                 }
                 let hash = v

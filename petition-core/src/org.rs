@@ -180,8 +180,8 @@ impl Org {
                 if unit.kind != UnitKind::Government {
                     return Err(DomainError::Validation(msg::field(
                         "parent",
-                        "only a government may have no parent: give --parent",
-                        "只有人民政府可以没有上级：请指定 --parent",
+                        "only a government may have no parent",
+                        "只有人民政府可以没有上级",
                     )));
                 }
             }
@@ -291,8 +291,8 @@ impl Org {
             (None, _) => {
                 return Err(DomainError::Validation(msg::field(
                     "unit",
-                    "clerks and heads belong to a unit: give --unit",
-                    "工作人员和负责人必须属于某个单位：请指定 --unit",
+                    "clerks and heads belong to a unit",
+                    "工作人员和负责人必须属于某个单位",
                 )))
             }
         }

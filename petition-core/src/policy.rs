@@ -196,11 +196,7 @@ impl Policy {
             _ => {
                 let zero_ok = matches!(key, "assist_lead_days" | "max_extension_days");
                 let slot = self.days_mut(key).ok_or_else(|| {
-                    DomainError::Usage(msg::field(
-                        key,
-                        "unknown policy key: see `petition policy show`",
-                        "未知的参数：请查看 `petition policy show`",
-                    ))
+                    DomainError::Usage(msg::field(key, "unknown policy key", "未知的参数"))
                 })?;
                 let n: u32 = value
                     .parse()

@@ -889,8 +889,8 @@ impl<S: Store> Service<S> {
         self.work(|w| {
             if w.txn.initialized()? {
                 return Err(DomainError::Validation(msg::invalid(
-                    "the database is already initialised: add staff with `petition staff add`",
-                    "数据库已初始化：请用 `petition staff add` 添加人员",
+                    "the database is already initialised",
+                    "数据库已初始化",
                 )));
             }
             let admin = Staff {

@@ -237,8 +237,8 @@ impl<'a> Decision<'a> {
     fn no_pending_objection(&self) -> Result<()> {
         if self.case.objection == Some(ObjectionStatus::Pending) {
             return Err(DomainError::InvalidTransition(msg::invalid(
-                "an objection is pending: the routing unit must approve or reject it first (`petition objection`)",
-                "异议尚待处理：请先由交转单位批准或驳回（`petition objection`）",
+                "an objection is pending: the routing unit must approve or reject it first",
+                "异议尚待处理：请先由交转单位批准或驳回",
             )));
         }
         Ok(())
@@ -502,8 +502,8 @@ impl<'a> Decision<'a> {
         match ground {
             DeclineGround::OutOfScope | DeclineGround::SkipLevel if state != CaseState::Registered => {
                 return refuse(
-                    "a receiving unit that is not competent objects instead (`petition object`)",
-                    "非本单位职权的，接收单位应提出异议（`petition object`）",
+                    "a receiving unit that is not competent objects instead",
+                    "非本单位职权的，接收单位应提出异议",
                 )
             }
             DeclineGround::SkipLevel if !self.case.skip_level => {
@@ -1015,8 +1015,8 @@ impl<'a> Decision<'a> {
         check_text("text", text)?;
         let Some(s) = self.case.supervisions.iter().find(|s| s.id == supervision) else {
             return Err(DomainError::NotFound(msg::invalid(
-                "no supervision with that number on this case: see `petition show`",
-                "该件没有该编号的督办：请查看 `petition show`",
+                "no supervision with that number on this case",
+                "该件没有该编号的督办",
             )));
         };
         if &s.unit != me {
@@ -1040,8 +1040,8 @@ impl<'a> Decision<'a> {
     fn tick(&self) -> Result<Vec<EventKind>> {
         if !matches!(self.ctx.actor, Actor::System) {
             return Err(DomainError::PermissionDenied(msg::invalid(
-                "tick runs as the system; run `petition tick`",
-                "定时处理由系统执行：请运行 `petition tick`",
+                "the time-driven work runs as the system, not as a staff member",
+                "定时处理由系统执行，不能由工作人员执行",
             )));
         }
         Ok(crate::supervision::plan_tick(self))

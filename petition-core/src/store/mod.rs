@@ -101,7 +101,7 @@ pub(crate) fn check_tail(prev: &[u8], last: &StoredEntry) -> Result<()> {
     if crate::audit::chain_hash(&prev, &last.body).as_slice() != last.hash.as_slice() {
         return Err(crate::error::DomainError::Integrity(crate::error::msg::integrity(
             &format!(
-                "the audit chain's last entry ({}) does not hash: nothing is written onto a damaged chain; run `petition verify`",
+                "the audit chain's last entry ({}) does not hash: nothing is written onto a damaged chain",
                 last.gseq
             ),
         )));

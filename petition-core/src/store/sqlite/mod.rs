@@ -97,14 +97,8 @@ impl SqliteStore {
     pub fn open(path: &Path, create: bool) -> Result<Self> {
         if !create && !path.exists() {
             return Err(DomainError::NotFound(msg::invalid(
-                &format!(
-                    "no database at {}: create one with `petition init` (or give --db)",
-                    path.display()
-                ),
-                &format!(
-                    "{} 处没有数据库：请先执行 `petition init`（或用 --db 指定）",
-                    path.display()
-                ),
+                &format!("no database at {}", path.display()),
+                &format!("{} 处没有数据库", path.display()),
             )));
         }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -183,8 +177,8 @@ impl SqliteStore {
         }
         if v < SCHEMA_VERSION {
             return Err(DomainError::Validation(msg::invalid(
-                &format!("the database has the older schema version {v}: run any command that writes (e.g. `petition tick`) once with this version to upgrade it, then verify"),
-                &format!("数据库结构版本为较旧的 {v}：请先用本版本执行一次写入命令（如 `petition tick`）完成升级，再进行校验"),
+                &format!("the database has the older schema version {v}: open it once for writing with this version to upgrade it, then verify"),
+                &format!("数据库结构版本为较旧的 {v}：请先用本版本以写入方式打开一次完成升级，再进行校验"),
             )));
         }
         Ok(s)
@@ -692,7 +686,7 @@ impl Txn for SqliteTxn<'_> {
                 .map_err(db_err)?;
             if n != 1 {
                 return Err(DomainError::Integrity(msg::integrity(&format!(
-                    "case {} has events but no query row: run `petition verify`",
+                    "case {} has events but no query row",
                     r.id
                 ))));
             }
