@@ -73,6 +73,7 @@ Administration (管理):
   import       Rebuild a database from a jsonl export
   backup       Online backup of the database
   completions  Shell completion scripts
+  help         A command's options and examples (`petition help register`)
 
 Options:
 {options}{after-help}";
@@ -80,8 +81,8 @@ Options:
 /// First-contact petition (信访) case handling: registration, routing, handling, appeals and
 /// time-limited supervision, with every deadline computed by law and every step audited.
 #[derive(Parser, Debug)]
-#[command(name = "petition", version, help_template = HELP_TEMPLATE, disable_help_subcommand = true,
-    after_help = "Examples:\n  petition demo\n  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某\n  petition --as wang queue\n  petition --json show XF2026-000001\n\nRun `petition COMMAND --help` for a command's options and an example.")]
+#[command(name = "petition", version, help_template = HELP_TEMPLATE,
+    after_help = "Examples:\n  petition demo\n  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某\n  petition --as wang queue\n  petition --json show XF2026-000001\n\nRun `petition help COMMAND` (or `petition COMMAND --help`) for a command's options and examples.")]
 pub struct Cli {
     #[command(flatten)]
     global: Global,

@@ -17,6 +17,20 @@ fn init_refuses_a_second_time() {
 }
 
 #[test]
+fn help_command_shows_a_commands_help() {
+    let o = std::process::Command::new(bin())
+        .args(["help", "register"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("--petitioner") && text.contains("--channel"),
+        "{text}"
+    );
+}
+
+#[test]
 fn unit_add_list_and_tree() {
     let env = Env::new();
     let v = env.ok(
