@@ -51,8 +51,8 @@ fn main() -> Result<(), DomainError> {
     svc.execute(&id("li")?, now, &case.id, transfer)?;
     let accept = Command::Accept { assist: vec![] };
     let case = svc.execute(&id("wang")?, now, &case.id, accept)?;
-    let open: Vec<_> = case.clocks.iter().filter(|c| c.is_open()).collect();
-    println!("{} is {}; open clocks: {open:?}", case.id, case.state);
+    let due = case.clocks.iter().filter(|c| c.is_open()).map(|c| c.due);
+    println!("{} is {}, due {:?}", case.id, case.state, due.min());
     println!("verified, head {}", svc.verify(&[])?.head.hash);
     std::fs::remove_file(&path).ok();
     Ok(())

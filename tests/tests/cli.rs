@@ -740,7 +740,10 @@ fn demo_completes_and_its_database_verifies() {
     assert!(o.status.success());
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(v["entries"].as_u64().unwrap_or(0) > 500);
-    assert_eq!(v["clock"], "simulated", "the demo makes a training database");
+    assert_eq!(
+        v["clock"], "simulated",
+        "the demo makes a training database"
+    );
 }
 
 #[test]
