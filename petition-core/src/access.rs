@@ -124,6 +124,23 @@ pub fn full_units(case: &Case) -> BTreeSet<&UnitCode> {
 }
 
 /// What `reader` may see of `case` (see the module docs). The one decision every read path uses.
+///
+/// ```
+/// use petition_core::access::{access, Access};
+/// use petition_core::example::{county, registration, staff, unit};
+/// use petition_core::Command;
+/// let (mut svc, now) = county();
+/// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+/// let case = svc.execute(&staff("li"), now, &case.id,
+///                        Command::Transfer { to: unit("town"), note: None }).unwrap();
+/// svc.read(|w| {
+///     let who = |id| w.org().staff(&staff(id)).cloned().unwrap();
+///     assert_eq!(access(w.org(), &who("sun"), &case), Access::Full); // the holder
+///     assert_eq!(access(w.org(), &who("admin"), &case), Access::Masked);
+///     assert_eq!(access(w.org(), &who("wang"), &case), Access::Hidden);
+///     Ok(())
+/// }).unwrap();
+/// ```
 pub fn access(org: &Org, reader: &Staff, case: &Case) -> Access {
     let unit = reader.unit.as_ref();
     if let (Some(accused), Some(u)) = (case.accused_unit(), unit) {

@@ -437,6 +437,21 @@ fn read_bounded_line(
 /// through the admin rules. A file that passes the hash check but breaks a rule is refused
 /// with `integrity`, naming the line; the caller discards the database. `progress` gets bytes
 /// read.
+///
+/// ```
+/// use petition_core::example::{county, registration, staff};
+/// use petition_core::interchange::{export_jsonl, import_jsonl};
+/// use petition_core::{MemoryStore, Service};
+/// let (mut svc, now) = county();
+/// svc.register(&staff("li"), now, registration(now)).unwrap();
+/// let admin = svc.read(|w| w.staff(&staff("admin"))).unwrap();
+/// let mut file = Vec::new();
+/// export_jsonl(&mut svc, &mut file, &admin, true, now).unwrap();
+/// let mut copy = Service::new(MemoryStore::new());
+/// let loaded = import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}).unwrap();
+/// assert_eq!(loaded.cases, 1);
+/// assert_eq!(copy.verify(&[]).unwrap().head, svc.verify(&[]).unwrap().head);
+/// ```
 pub fn import_jsonl<S: Store>(
     svc: &mut Service<S>,
     input: &mut dyn BufRead,

@@ -62,6 +62,7 @@
 //! - [`stats`]: the figures offices are ranked by (timely acceptance, on-time completion,
 //!   satisfaction, repeats).
 //! - [`access`]: who may read a case and how much personal data they see; the access log.
+//! - [`example`]: a small county, ready to use, for examples and experiments.
 //! - [`files`]: the organisation chart (CSV) and working calendar (CSV or TOML) an admin loads.
 //! - [`view`]: the case as JSON with clocks evaluated at a given time, and masking.
 //! - [`audit`]: canonical JSON and the SHA-256 hash chain; [`verify`]: proof of a database.
@@ -77,6 +78,7 @@ pub mod audit;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod example;
 pub mod files;
 pub mod ids;
 pub mod interchange;

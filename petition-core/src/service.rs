@@ -259,6 +259,22 @@ impl<T: Txn> Work<'_, T> {
 
     /// A case as `reader` may see it, with its history and the reader's access; `not_found` when
     /// the case does not exist *or the reader may not read it* — the two answers are identical.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::Access;
+    /// let (mut svc, now) = county();
+    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// svc.read(|w| {
+    ///     // The registering clerk sees the petitioner in full; the housing bureau, which has no
+    ///     // part in the case yet, does not see the case at all.
+    ///     let li = w.staff(&staff("li"))?;
+    ///     assert_eq!(w.read_case(&li, &case.id)?.2, Access::Full);
+    ///     let wang = w.staff(&staff("wang"))?;
+    ///     assert_eq!(w.read_case(&wang, &case.id).unwrap_err().code(), "not_found");
+    ///     Ok(())
+    /// }).unwrap();
+    /// ```
     pub fn read_case(&mut self, reader: &Staff, id: &CaseId) -> Result<(Case, Vec<Event>, Access)> {
         let hidden = || DomainError::NotFound(msg::no_case(id.as_str()));
         let (case, events) = self.load(id).map_err(|e| match e {
@@ -292,6 +308,20 @@ impl<T: Txn> Work<'_, T> {
     /// Cases matching `q` that `reader` may read, with the reader's access to each. Filters
     /// (names included) only ever see readable cases: a page holds `q.limit` readable cases
     /// whatever the number of hidden ones before them.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::CaseQuery;
+    /// let (mut svc, now) = county();
+    /// svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let by_name = CaseQuery { petitioner: Some("赵".into()), ..CaseQuery::default() };
+    /// let found = svc.read(|w| {
+    ///     let li = w.staff(&staff("li"))?;
+    ///     let wang = w.staff(&staff("wang"))?;
+    ///     Ok((w.visible_cases(&li, &by_name)?.len(), w.visible_cases(&wang, &by_name)?.len()))
+    /// }).unwrap();
+    /// assert_eq!(found, (1, 0));
+    /// ```
     pub fn visible_cases(&mut self, reader: &Staff, q: &CaseQuery) -> Result<Vec<(Case, Access)>> {
         // The store narrows the search to cases in the reader's reach (an index), so a reader who
         // sees a small share of a province's cases does not read the rest; every case is still
@@ -923,7 +953,16 @@ impl<S: Store> Service<S> {
         self.work(|w| w.admin(actor, now, change.clone()).map(|_| ()))
     }
 
-    /// Registers a case.
+    /// Registers a case (登记) as `actor` at `now`: the actor's unit becomes its first-contact
+    /// unit and holder, and its intake clock starts.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff};
+    /// let (mut svc, now) = county();
+    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// assert_eq!(case.id.as_str(), "XF2026-000001");
+    /// assert_eq!(case.state.as_str(), "registered");
+    /// ```
     pub fn register(
         &mut self,
         actor: &StaffId,
@@ -933,7 +972,22 @@ impl<S: Store> Service<S> {
         self.work(|w| w.register(actor, now, reg.clone()))
     }
 
-    /// Runs a case command.
+    /// Runs a case command as `actor` at `now` and returns the case afterwards; a refused
+    /// command changes nothing and says why.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff, unit};
+    /// use petition_core::Command;
+    /// let (mut svc, now) = county();
+    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let to = unit("county-zjj");
+    /// svc.execute(&staff("li"), now, &case.id, Command::Transfer { to, note: None }).unwrap();
+    /// // Only the holder accepts: the petition office may not.
+    /// let refused = svc.execute(&staff("li"), now, &case.id, Command::Accept { assist: vec![] });
+    /// assert_eq!(refused.unwrap_err().code(), "permission_denied");
+    /// let case = svc.execute(&staff("wang"), now, &case.id, Command::Accept { assist: vec![] });
+    /// assert_eq!(case.unwrap().state.as_str(), "handling");
+    /// ```
     pub fn execute(
         &mut self,
         actor: &StaffId,
@@ -954,8 +1008,23 @@ impl<S: Store> Service<S> {
         self.run(false, f)
     }
 
-    /// `tick` (§7.3) at `now`: finds due cases through the due-date index, one transaction per case
-    /// so a crash loses nothing and a rerun finishes the job.
+    /// The time-driven work at `now` (reminders for overdue clocks, escalation of unanswered
+    /// supervisions, lapsed windows): finds due cases through the due-date index, one transaction
+    /// per case so a crash loses nothing and a rerun finishes the job. Idempotent.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff, unit};
+    /// use petition_core::{Command, DateTime};
+    /// let (mut svc, now) = county();
+    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let to = unit("town");
+    /// svc.execute(&staff("li"), now, &case.id, Command::Transfer { to, note: None }).unwrap();
+    /// // The township let its 15-day acceptance limit pass: the county office reminds it (催办).
+    /// let later = DateTime::parse_from_rfc3339("2026-04-01T09:00:00+08:00").unwrap();
+    /// let done = svc.tick(later).unwrap();
+    /// assert_eq!(done.supervisions_opened, 1);
+    /// assert_eq!(svc.tick(later).unwrap().events, 0, "a second tick does nothing");
+    /// ```
     pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         // A cursor over (next tick date, id): a case whose date does not move (nothing it could
@@ -980,9 +1049,18 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// Proves the database (§9): recomputes the audit chain and the access log, checks every
-    /// derived table against a replay of the chain, and checks each `(position, hash)` anchor
-    /// recorded earlier. Streams: memory stays flat whatever the size.
+    /// Proves the database: recomputes the audit chain and the access log, checks every derived
+    /// table against a replay of the chain, and checks each `(position, hash)` anchor recorded
+    /// earlier. Streams: memory stays flat whatever the size.
+    ///
+    /// ```
+    /// let (mut svc, _) = petition_core::example::county();
+    /// let report = svc.verify(&[]).unwrap();
+    /// assert!(report.problem.is_none());
+    /// // An anchor kept elsewhere: the chain must still hold this entry.
+    /// let anchor = (report.head.position, petition_core::audit::unhex(&report.head.hash).unwrap());
+    /// assert!(svc.verify(&[anchor]).unwrap().problem.is_none());
+    /// ```
     pub fn verify(&mut self, anchors: &[(u64, [u8; 32])]) -> Result<crate::verify::VerifyReport> {
         self.read(|w| crate::verify::verify(w.txn()?, anchors))
     }
@@ -995,6 +1073,17 @@ impl<S: Store> Service<S> {
     /// The change feed: up to `limit` entries of the audit chain after `position` (0 for the
     /// start), typed, each with its position and hash. An integrating system keeps the last
     /// position it processed and asks again from there; positions never change.
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::Entry;
+    /// let (mut svc, now) = county();
+    /// let seen = svc.changes_after(0, 1000).unwrap();
+    /// let last = seen.last().unwrap().position;
+    /// svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let new = svc.changes_after(last, 1000).unwrap();
+    /// assert!(matches!(&new[0].entry, Entry::Case(e) if e.kind.type_name() == "registered"));
+    /// ```
     pub fn changes_after(&mut self, position: u64, limit: usize) -> Result<Vec<Change>> {
         self.read(|w| {
             let mut out = Vec::new();

@@ -94,6 +94,16 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens (or, with `create`, creates) a database and migrates it to the current schema.
     /// A missing file without `create` is `not_found`; a newer schema is `integrity`.
+    ///
+    /// ```
+    /// use petition_core::{Service, SqliteStore};
+    /// let path = std::env::temp_dir().join(format!("petition-doc-{}.db", std::process::id()));
+    /// let mut svc = Service::new(SqliteStore::open(&path, true).unwrap());
+    /// assert!(svc.verify(&[]).unwrap().problem.is_none());
+    /// drop(svc);
+    /// assert_eq!(SqliteStore::open(&path.with_extension("nope"), false).unwrap_err().code(), "not_found");
+    /// std::fs::remove_file(&path).ok();
+    /// ```
     pub fn open(path: &Path, create: bool) -> Result<Self> {
         if !create && !path.exists() {
             return Err(DomainError::NotFound(msg::invalid(
