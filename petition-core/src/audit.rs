@@ -77,8 +77,8 @@ impl ClockMode {
 pub struct AdminEvent {
     /// When.
     pub at: DateTime<FixedOffset>,
-    /// Staff id (or `system`).
-    pub actor: String,
+    /// The admin who made the change.
+    pub actor: crate::ids::StaffId,
     /// What.
     #[serde(flatten)]
     pub kind: AdminKind,

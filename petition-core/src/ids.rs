@@ -76,6 +76,63 @@ code_type!(
     "工作人员编号"
 );
 
+/// Who did something: a staff member, the system's time-driven work (`tick`), or the petitioner
+/// (rating an answer online). Recorded on events as text: the staff id, `system` or
+/// `petitioner` — ids no staff member may take.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum ActorId {
+    /// A staff member.
+    Staff(StaffId),
+    /// The time-driven work.
+    System,
+    /// The petitioner, online.
+    Petitioner,
+}
+
+impl ActorId {
+    /// Parses `system`, `petitioner` or a staff id.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Ok(match s {
+            "system" => ActorId::System,
+            "petitioner" => ActorId::Petitioner,
+            other => ActorId::Staff(StaffId::parse(other)?),
+        })
+    }
+    /// The actor as recorded.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActorId::Staff(s) => s.as_str(),
+            ActorId::System => "system",
+            ActorId::Petitioner => "petitioner",
+        }
+    }
+    /// The staff member, when the actor is one.
+    pub fn staff(&self) -> Option<&StaffId> {
+        match self {
+            ActorId::Staff(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for ActorId {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        Self::parse(&s)
+    }
+}
+impl From<ActorId> for String {
+    fn from(v: ActorId) -> String {
+        v.as_str().to_string()
+    }
+}
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// 信访件编号: `XF{year}-{sequence:06}`, assigned at registration.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

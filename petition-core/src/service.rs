@@ -507,6 +507,21 @@ impl<T: Txn> Work<'_, T> {
         self.apply(&case, events)
     }
 
+    /// The petitioner rates the latest answer online (actor `petitioner`), within its evaluation
+    /// window and once per answer — the only command a petitioner gives.
+    pub fn petitioner_evaluates(
+        &mut self,
+        id: &CaseId,
+        now: DateTime<FixedOffset>,
+        handling: crate::case::Satisfaction,
+        office: Option<crate::case::Satisfaction>,
+    ) -> Result<Case> {
+        let case = self.current(id)?;
+        let cmd = Command::Evaluate { handling, office };
+        let events = self.decide_on(&case, &cmd, Actor::Petitioner, now)?;
+        self.apply(&case, events)
+    }
+
     /// The time-driven work for one case (§7.3) as `system`; returns what it did. It changes
     /// nothing outside the transaction, so a retried transaction counts once: the caller adds
     /// the summary after the commit.
@@ -567,7 +582,7 @@ impl<T: Txn> Work<'_, T> {
         let now = now.with_timezone(&self.policy.timezone);
         let ev = AdminEvent {
             at: now,
-            actor: actor.as_str().to_string(),
+            actor: actor.clone(),
             kind,
         };
         self.txn.append_admin(&TOKEN, &ev)?;
@@ -599,7 +614,7 @@ impl<T: Txn> Work<'_, T> {
                         if gseq != 1 || self.txn.initialized()? {
                             return Err(differs("a second initialisation"));
                         }
-                        if admin.role != Role::Admin || a.actor != admin.id.as_str() {
+                        if admin.role != Role::Admin || a.actor != admin.id {
                             return Err(differs("the first admin"));
                         }
                         self.org.check_staff(admin)?;
@@ -630,7 +645,7 @@ impl<T: Txn> Work<'_, T> {
                                 return Err(differs("a second initialisation"))
                             }
                         };
-                        self.admin(&StaffId::parse(&a.actor)?, a.at, change)?
+                        self.admin(&a.actor, a.at, change)?
                     }
                 };
                 if &produced != a {
@@ -652,14 +667,14 @@ impl<T: Txn> Work<'_, T> {
             self.apply(&case, vec![ev.clone()])?;
             return Ok(());
         }
-        let staff = if ev.actor == "system" {
-            None
-        } else {
-            Some(self.staff(&StaffId::parse(&ev.actor)?)?)
+        let staff = match &ev.actor {
+            crate::ids::ActorId::Staff(id) => Some(self.staff(id)?),
+            crate::ids::ActorId::System | crate::ids::ActorId::Petitioner => None,
         };
-        let actor = match &staff {
-            Some(s) => Actor::Staff(s),
-            None => Actor::System,
+        let actor = match (&staff, &ev.actor) {
+            (Some(s), _) => Actor::Staff(s),
+            (None, crate::ids::ActorId::Petitioner) => Actor::Petitioner,
+            (None, _) => Actor::System,
         };
         let cmd = command_of(ev)?;
         let produced: Vec<Event> = match &cmd {
@@ -740,7 +755,18 @@ fn command_of(ev: &Event) -> Result<Command> {
             ev.actor
         )))
     };
-    if ev.actor == "system" {
+    if ev.actor == crate::ids::ActorId::Petitioner {
+        return match &ev.kind {
+            K::Evaluated {
+                handling, office, ..
+            } => Ok(Command::Evaluate {
+                handling: *handling,
+                office: *office,
+            }),
+            _ => Err(not_a_command()),
+        };
+    }
+    if ev.actor == crate::ids::ActorId::System {
         return match ev.kind {
             K::SupervisionOpened { .. }
             | K::SupervisionEscalated { .. }
@@ -933,7 +959,7 @@ impl<S: Store> Service<S> {
                 &TOKEN,
                 &AdminEvent {
                     at,
-                    actor: admin.id.as_str().to_string(),
+                    actor: admin.id.clone(),
                     kind: AdminKind::Initialized {
                         admin,
                         clock: Some(clock),
@@ -996,6 +1022,17 @@ impl<S: Store> Service<S> {
         cmd: Command,
     ) -> Result<Case> {
         self.work(|w| w.execute(actor, now, id, cmd.clone()))
+    }
+
+    /// The petitioner rates the latest answer online (see [`Work::petitioner_evaluates`]).
+    pub fn petitioner_evaluates(
+        &mut self,
+        id: &CaseId,
+        now: DateTime<FixedOffset>,
+        handling: crate::case::Satisfaction,
+        office: Option<crate::case::Satisfaction>,
+    ) -> Result<Case> {
+        self.work(|w| w.petitioner_evaluates(id, now, handling, office))
     }
 
     /// Loads a case and its history.

@@ -193,7 +193,7 @@ impl<'a> Decision<'a> {
     pub(crate) fn actor_unit_opt(&self) -> Option<&'a UnitCode> {
         match self.ctx.actor {
             Actor::Staff(s) => s.unit.as_ref(),
-            Actor::System => None,
+            Actor::System | Actor::Petitioner => None,
         }
     }
 
@@ -203,9 +203,9 @@ impl<'a> Decision<'a> {
             Actor::Staff(s) => s.unit.as_ref().ok_or_else(|| {
                 DomainError::PermissionDenied(msg::actor_has_no_unit(s.id.as_str()))
             }),
-            Actor::System => Err(DomainError::PermissionDenied(msg::invalid(
-                "only a staff member can do this, not the system",
-                "此操作须由工作人员办理，系统不能代办",
+            Actor::System | Actor::Petitioner => Err(DomainError::PermissionDenied(msg::invalid(
+                "only a staff member can do this",
+                "此操作须由工作人员办理",
             ))),
         }
     }
@@ -809,7 +809,6 @@ impl<'a> Decision<'a> {
         handling: super::data::Satisfaction,
         office: Option<super::data::Satisfaction>,
     ) -> Result<Vec<EventKind>> {
-        let me = self.actor_unit()?;
         let Some(c) = self
             .case
             .clocks
@@ -822,26 +821,11 @@ impl<'a> Decision<'a> {
                 "尚无可评价的答复",
             )));
         };
-        // The rating is the petitioner's, recorded by the first-contact unit or a petition
-        // office whose reach includes the case — never by the unit whose answer is rated.
-        if me == &c.unit {
-            return Err(DomainError::PermissionDenied(msg::invalid(
-                "the unit whose answer is rated may not record the rating: the first-contact unit or a petition office records it",
-                "被评价的答复单位不能录入评价：应由首问单位或信访工作机构录入",
-            )));
-        }
-        let first = self.case.first_contact.as_ref().map(|f| &f.unit);
-        let office_in_reach = self
-            .ctx
-            .org
-            .unit(me)
-            .is_some_and(|u| u.kind == UnitKind::PetitionOffice)
-            && crate::access::case_in_reach(self.ctx.org, me, self.case);
-        if first != Some(me) && !office_in_reach {
-            return Err(DomainError::PermissionDenied(msg::invalid(
-                "only the first-contact unit or a petition office whose area includes the case records the petitioner's rating",
-                "只有首问单位或辖区包含该件的信访工作机构可以录入信访人的评价",
-            )));
+        // The rating is the petitioner's: online by the petitioner, or recorded by the
+        // first-contact unit or a petition office whose reach includes the case — never by the
+        // unit whose answer is rated.
+        if !matches!(self.ctx.actor, Actor::Petitioner) {
+            self.may_record_rating(self.actor_unit()?, &c.unit)?;
         }
         if !c.is_open() && !c.lapsed {
             return Err(DomainError::InvalidTransition(msg::invalid(
@@ -861,6 +845,30 @@ impl<'a> Decision<'a> {
             office,
             clock: c.index,
         }])
+    }
+
+    /// Whether staff of `me` may record the petitioner's rating of an answer by `rated`.
+    fn may_record_rating(&self, me: &UnitCode, rated: &UnitCode) -> Result<()> {
+        if me == rated {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "the unit whose answer is rated may not record the rating: the first-contact unit or a petition office records it",
+                "被评价的答复单位不能录入评价：应由首问单位或信访工作机构录入",
+            )));
+        }
+        let first = self.case.first_contact.as_ref().map(|f| &f.unit);
+        let office_in_reach = self
+            .ctx
+            .org
+            .unit(me)
+            .is_some_and(|u| u.kind == UnitKind::PetitionOffice)
+            && crate::access::case_in_reach(self.ctx.org, me, self.case);
+        if first != Some(me) && !office_in_reach {
+            return Err(DomainError::PermissionDenied(msg::invalid(
+                "only the first-contact unit or a petition office whose area includes the case records the petitioner's rating",
+                "只有首问单位或辖区包含该件的信访工作机构可以录入信访人的评价",
+            )));
+        }
+        Ok(())
     }
 
     fn withdraw(&self, reason: &str) -> Result<Vec<EventKind>> {

@@ -57,7 +57,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             if let Some(u) = unit {
                 case.first_contact = Some(FirstContact {
                     unit: u,
-                    staff: ev.actor.clone(),
+                    staff: ev.actor.to_string(),
                 });
             }
             case.collective = r.collective;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{text_enum, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction};
 use crate::clock::{Calendar, Clock, ClockKind, ClockStart};
-use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
+use crate::ids::{ActorId, CaseId, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Staff};
 use crate::policy::Policy;
 
@@ -510,8 +510,8 @@ pub struct Event {
     pub seq: u32,
     /// When, in the policy's local offset.
     pub at: DateTime<FixedOffset>,
-    /// Staff id, or `system`.
-    pub actor: String,
+    /// Who: a staff member, the system or the petitioner.
+    pub actor: ActorId,
     /// The acting unit (none for `system` and unit-less admins).
     pub unit: Option<UnitCode>,
     /// Type and payload.
@@ -748,21 +748,24 @@ pub enum Actor<'a> {
     Staff(&'a Staff),
     /// The time-driven `tick`.
     System,
+    /// The petitioner, rating an answer online (the only thing a petitioner may do).
+    Petitioner,
 }
 
 impl Actor<'_> {
     /// The id recorded on events.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> ActorId {
         match self {
-            Actor::Staff(s) => s.id.as_str().to_string(),
-            Actor::System => "system".to_string(),
+            Actor::Staff(s) => ActorId::Staff(s.id.clone()),
+            Actor::System => ActorId::System,
+            Actor::Petitioner => ActorId::Petitioner,
         }
     }
     /// The staff id, if a person.
     pub fn staff_id(&self) -> Option<&StaffId> {
         match self {
             Actor::Staff(s) => Some(&s.id),
-            Actor::System => None,
+            Actor::System | Actor::Petitioner => None,
         }
     }
 }

@@ -275,7 +275,7 @@ fn svc_event(c: &crate::case::Case) -> crate::case::Event {
         case: c.id.clone(),
         seq: c.seq + 1,
         at: at("2026-03-05"),
-        actor: "x".into(),
+        actor: crate::ids::ActorId::parse("x").expect("id"),
         unit: None,
         kind: crate::case::EventKind::Objected { reason: "x".into() },
     }
@@ -761,6 +761,46 @@ fn a_transaction_retried_after_a_conflict_at_commit_counts_once_and_loses_no_lin
     assert_eq!(got, want, "no line skipped or counted twice");
     assert_eq!(head(&mut b), head(&mut a));
     assert_eq!(head(&mut a), head(&mut plain));
+}
+
+#[test]
+fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
+    let mut svc = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 4);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    let sat = crate::case::Satisfaction::Satisfied;
+    let early = svc.petitioner_evaluates(&id, at("2026-03-05"), sat, None);
+    assert_eq!(
+        early.map(|_| ()).map_err(|e| e.code()),
+        Err("invalid_transition")
+    );
+    svc.execute(
+        &sid("cty-a-zjj.c"),
+        at("2026-03-10"),
+        &id,
+        Command::Opinion {
+            outcome: Outcome::Supported,
+            text: "同意".into(),
+            without_assist: None,
+        },
+    )
+    .expect("opinion");
+    let r = svc.petitioner_evaluates(&id, at("2026-03-12"), sat, None);
+    let case = r.expect("rated");
+    assert_eq!(case.evaluations.last().map(|e| e.handling), Some(sat));
+    let (_, events) = svc.load(&id).expect("load");
+    assert_eq!(
+        events.last().map(|e| e.actor.clone()),
+        Some(crate::ids::ActorId::Petitioner)
+    );
+    let admin = admin_of(&mut svc);
+    let mut file = Vec::new();
+    crate::interchange::export_jsonl(&mut svc, &mut file, &admin, true, at("2026-03-13"))
+        .expect("export");
+    let mut copy = Service::with_seed(MemoryStore::new(), 1);
+    crate::interchange::import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {})
+        .expect("import re-decides the petitioner's rating");
+    assert_eq!(head(&mut copy), head(&mut svc));
 }
 
 fn head<S: Store>(svc: &mut Service<S>) -> crate::verify::Head {

@@ -87,6 +87,35 @@ fn the_rated_unit_never_records_its_own_rating() {
 }
 
 #[test]
+fn the_petitioner_rates_online_and_may_do_nothing_else() {
+    // §4.2 evaluate, §15: the petitioner's own rating, recorded as actor `petitioner`.
+    let ev = Command::Evaluate {
+        handling: Satisfaction::BasicallySatisfied,
+        office: None,
+    };
+    let mut w = World::answered();
+    assert_eq!(
+        code(w.run(
+            "petitioner",
+            "2026-03-22",
+            Command::Close {
+                reason: CloseReason::Accepted
+            }
+        )),
+        "permission_denied"
+    );
+    let evs = w.ok("petitioner", "2026-03-22", ev.clone());
+    assert_eq!(evs[0].actor, crate::ids::ActorId::Petitioner);
+    assert_eq!(evs[0].unit, None);
+    assert_eq!(w.case.evaluations[0].unit, u("cty-a-zjj"));
+    assert_eq!(
+        code(w.run("petitioner", "2026-03-23", ev)),
+        "invalid_transition",
+        "once per answer"
+    );
+}
+
+#[test]
 fn evaluation_after_30_days_is_window_lapsed() {
     let mut w = World::answered();
     let ev = Command::Evaluate {

@@ -110,15 +110,16 @@ impl World {
         cmd: Command,
     ) -> Result<Vec<Event>, DomainError> {
         // "system" is the time-driven work; any other name must be a staff member of the world.
-        let staff = (actor != "system").then(|| {
+        let staff = (actor != "system" && actor != "petitioner").then(|| {
             self.org
                 .staff(&StaffId::parse(actor).expect("staff id"))
                 .cloned()
                 .unwrap_or_else(|| panic!("no staff member {actor} in the test world"))
         });
-        let actor = match &staff {
-            Some(s) => Actor::Staff(s),
-            None => Actor::System,
+        let actor = match (&staff, actor) {
+            (Some(s), _) => Actor::Staff(s),
+            (None, "petitioner") => Actor::Petitioner,
+            (None, _) => Actor::System,
         };
         let ctx = Context {
             now: at(when),
