@@ -13,6 +13,7 @@ use crate::app::{out, App, CliResult};
 ///   petition --as admin access-log --case XF2026-000001
 ///   petition --as admin access-log --staff li --limit 20
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Only disclosures of this case
     #[arg(long)]

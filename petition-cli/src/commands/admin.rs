@@ -19,6 +19,7 @@ fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
 
 /// Manage units (单位): add, import a CSV chart, list.
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct UnitArgs {
     #[command(subcommand)]
     pub cmd: UnitCmd,
@@ -29,6 +30,7 @@ pub enum UnitCmd {
     /// Add a unit.
     ///
     /// Example: petition --as admin unit add cty-a-zjj --name 某县住建局 --level county --kind department --parent cty-a
+    #[command(verbatim_doc_comment)]
     Add {
         /// Unit code (letters, digits, - _ .)
         code: String,
@@ -52,6 +54,7 @@ pub enum UnitCmd {
     /// All rows or none: a bad row is reported with its line number and nothing is imported.
     ///
     /// Example: petition --as admin unit import org.csv
+    #[command(verbatim_doc_comment)]
     Import {
         /// The CSV file (UTF-8, header row)
         file: std::path::PathBuf,
@@ -59,6 +62,7 @@ pub enum UnitCmd {
     /// List units, or show them as a tree.
     ///
     /// Example: petition unit list --tree
+    #[command(verbatim_doc_comment)]
     List {
         /// Show the hierarchy
         #[arg(long)]
@@ -211,6 +215,7 @@ impl UnitLabels for Unit {
 
 /// Manage staff (工作人员): add, list.
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct StaffArgs {
     #[command(subcommand)]
     pub cmd: StaffCmd,
@@ -221,6 +226,7 @@ pub enum StaffCmd {
     /// Add a staff member.
     ///
     /// Example: petition --as admin staff add li --name 李明 --role clerk --unit cty-a-xfj
+    #[command(verbatim_doc_comment)]
     Add {
         /// Staff id
         id: String,
@@ -237,6 +243,7 @@ pub enum StaffCmd {
     /// List staff, optionally of one unit.
     ///
     /// Example: petition staff list --unit cty-a-xfj
+    #[command(verbatim_doc_comment)]
     List {
         /// Only this unit
         #[arg(long)]

@@ -15,6 +15,7 @@ fn outcome(s: &str) -> CliResult<ReviewOutcome> {
 
 /// Review (复查): register the petitioner's request, or issue the review opinion.
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ReviewArgs {
     #[command(subcommand)]
     pub cmd: ReviewCmd,
@@ -25,6 +26,7 @@ pub enum ReviewCmd {
     /// Register a review request (by the reviewing body, within 30 days of the opinion).
     ///
     /// Example: petition --as chen review request XF2026-000001
+    #[command(verbatim_doc_comment)]
     Request {
         /// Case id
         case: String,
@@ -32,6 +34,7 @@ pub enum ReviewCmd {
     /// Issue the review opinion (复查意见): upheld, revised or revoked.
     ///
     /// Example: petition --as chen review opinion XF2026-000001 --outcome upheld --text 维持原处理意见
+    #[command(verbatim_doc_comment)]
     Opinion {
         /// Case id
         case: String,
@@ -64,6 +67,7 @@ pub fn review(app: &App, a: &ReviewArgs) -> CliResult {
 
 /// Re-review (复核): register the request, record a hearing, or issue the final opinion.
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct RereviewArgs {
     #[command(subcommand)]
     pub cmd: RereviewCmd,
@@ -74,6 +78,7 @@ pub enum RereviewCmd {
     /// Register a re-review request (by the re-reviewing body, within 30 days of the review opinion).
     ///
     /// Example: petition --as zhou rereview request XF2026-000001
+    #[command(verbatim_doc_comment)]
     Request {
         /// Case id
         case: String,
@@ -81,6 +86,7 @@ pub enum RereviewCmd {
     /// Record a hearing (听证); its days, both ends counted, do not count toward the limit.
     ///
     /// Example: petition --as zhou rereview hearing XF2026-000001 --start 2026-04-27 --end 2026-04-29
+    #[command(verbatim_doc_comment)]
     Hearing {
         /// Case id
         case: String,
@@ -94,6 +100,7 @@ pub enum RereviewCmd {
     /// Issue the re-review opinion (复核意见); the case is then concluded (终结).
     ///
     /// Example: petition --as zhou rereview opinion XF2026-000001 --outcome upheld --text 复核维持
+    #[command(verbatim_doc_comment)]
     Opinion {
         /// Case id
         case: String,
@@ -132,6 +139,7 @@ pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult {
 ///
 /// Example: petition --as wang close XF2026-000001 --reason accepted
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct CloseArgs {
     /// Case id
     pub case: String,
@@ -154,6 +162,7 @@ pub fn close(app: &App, a: &CloseArgs) -> CliResult {
 ///
 /// Example: petition --as li evaluate XF2026-000001 --handling satisfied --office basically_satisfied
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct EvaluateArgs {
     /// Case id
     pub case: String,

@@ -8,6 +8,7 @@ use crate::app::{out, usage, App, CliResult};
 ///
 /// Example: petition backup /srv/backup/petition-2026-03-02.db
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Destination file (must not exist)
     pub path: std::path::PathBuf,

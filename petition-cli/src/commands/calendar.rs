@@ -11,6 +11,7 @@ use crate::render::table;
 
 /// Load or show the working calendar (节假日与调休).
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -22,6 +23,7 @@ pub enum Cmd {
     /// (`holidays = ["2026-05-01", …]`, `workdays = ["2026-05-09"]`). All or nothing.
     ///
     /// Example: petition --as admin calendar import 2026.csv
+    #[command(verbatim_doc_comment)]
     Import {
         /// The file (.csv or .toml)
         file: std::path::PathBuf,
@@ -29,6 +31,7 @@ pub enum Cmd {
     /// Show the calendar entries, optionally of one year.
     ///
     /// Example: petition calendar show --year 2026
+    #[command(verbatim_doc_comment)]
     Show {
         /// Only this year
         #[arg(long)]

@@ -8,6 +8,7 @@ use crate::app::CliResult;
 ///
 /// Example: petition completions bash > /etc/bash_completion.d/petition
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The shell
     pub shell: clap_complete::Shell,

@@ -19,6 +19,7 @@ use crate::app::{out, usage, App, CliError, CliResult};
 ///   petition --as admin export --format jsonl --include-pii --out backup.jsonl
 ///   petition --lang zh export --format csv --out cases.csv
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ExportArgs {
     /// jsonl | csv | open311
     #[arg(long, value_parser = ["jsonl", "csv", "open311"])]
@@ -122,6 +123,7 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
 ///
 /// Example: petition --db restored.db import backup.jsonl
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// The JSON Lines file
     pub file: std::path::PathBuf,

@@ -21,6 +21,7 @@ const OUTCOMES: [&str; 3] = ["supported", "explained", "not_supported"];
 ///
 /// Example: petition --as wang accept XF2026-000001 --assist town-a --assist cty-a-gtj
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct AcceptArgs {
     /// Case id
     pub case: String,
@@ -42,6 +43,7 @@ pub fn accept(app: &App, a: &AcceptArgs) -> CliResult {
 ///
 /// Example: petition --as li decline XF2026-000001 --ground litigation --notice 请依法向人民法院提起诉讼
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct DeclineArgs {
     /// Case id
     pub case: String,
@@ -70,6 +72,7 @@ pub fn decline(app: &App, a: &DeclineArgs) -> CliResult {
 ///
 /// Example: petition --as zhao assist-input XF2026-000001 --text 经核实，补偿款已于3月拨付
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct AssistInputArgs {
     /// Case id
     pub case: String,
@@ -92,6 +95,7 @@ pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult {
 ///
 /// Example: petition --as zhang extend XF2026-000001 --days 30 --reason 情况复杂需现场核查
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ExtendArgs {
     /// Case id
     pub case: String,
@@ -118,6 +122,7 @@ pub fn extend(app: &App, a: &ExtendArgs) -> CliResult {
 ///
 /// Example: petition --as wang opinion XF2026-000001 --outcome supported --text 补偿款将于5月底前发放
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct OpinionArgs {
     /// Case id
     pub case: String,
@@ -150,6 +155,7 @@ pub fn opinion(app: &App, a: &OpinionArgs) -> CliResult {
 ///
 /// Example: petition --as wang report XF2026-000001 --text 已办结，信访人表示满意
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ReportArgs {
     /// Case id
     pub case: String,
@@ -172,6 +178,7 @@ pub fn report(app: &App, a: &ReportArgs) -> CliResult {
 ///
 /// Example: petition --as li withdraw XF2026-000001 --reason 信访人书面撤回
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct WithdrawArgs {
     /// Case id
     pub case: String,
@@ -194,6 +201,7 @@ pub fn withdraw(app: &App, a: &WithdrawArgs) -> CliResult {
 ///
 /// Example: petition --as li merge XF2026-000007 --into XF2026-000003
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct MergeArgs {
     /// The case that ends
     pub case: String,

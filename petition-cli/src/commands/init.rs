@@ -12,6 +12,7 @@ use crate::app::{out, App, CliResult};
 ///   petition --db office.db init --admin admin --admin-name 张三
 ///   petition --db training.db init --clock simulated
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The first admin's staff id
     #[arg(long, default_value = "admin")]

@@ -32,6 +32,7 @@ const STATES: [&str; 12] = [
 ///   petition list --overdue --limit 20
 ///   petition list --from 2026-03-01 --to 2026-03-31
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ListArgs {
     /// Only cases in this state (repeatable)
     #[arg(long, value_parser = STATES)]
@@ -127,6 +128,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
 ///
 /// Example: petition --as wang queue
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct QueueArgs {
     /// At most this many
     #[arg(long, default_value_t = 50)]
@@ -158,6 +160,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
 ///
 /// Example: petition overdue --unit cty-a-zjj --limit 20
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct OverdueArgs {
     /// Only cases held or led by this unit
     #[arg(long)]

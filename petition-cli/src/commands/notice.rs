@@ -18,6 +18,7 @@ use crate::app::{out, App, CliResult};
 ///   petition notice XF2026-000001 --kind acceptance
 ///   petition notice XF2026-000001 --kind opinion --out opinion.html
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Case id
     pub case: String,

@@ -8,6 +8,7 @@ use crate::render::table;
 
 /// Show or change the time limits (时限参数). A change affects clocks started afterwards and is audited.
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -18,10 +19,12 @@ pub enum Cmd {
     /// Show every policy value with its default and source.
     ///
     /// Example: petition policy show
+    #[command(verbatim_doc_comment)]
     Show,
     /// Set one policy value (admin only).
     ///
     /// Example: petition --as admin policy set handling_days 45
+    #[command(verbatim_doc_comment)]
     Set {
         /// Key, e.g. handling_days (see `policy show`)
         key: String,

@@ -19,6 +19,7 @@ const PURPOSES: [&str; 5] = ["request", "suggestion", "appeal", "accusation", "o
 ///     --id-number 11010519491231002X --phone 13812345678 --headcount 6 --representative 王某
 ///   petition --as li register --file case.json
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// letter | visit | phone | online | fax | email
     #[arg(long, value_parser = CHANNELS, required_unless_present = "file")]

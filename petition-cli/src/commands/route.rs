@@ -9,6 +9,7 @@ use crate::app::{parse_date, App, CliResult};
 ///
 /// Example: petition --as li transfer XF2026-000001 --to cty-a-zjj --note 请依法处理
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct TransferArgs {
     /// Case id
     pub case: String,
@@ -35,6 +36,7 @@ pub fn transfer(app: &App, a: &TransferArgs) -> CliResult {
 ///
 /// Example: petition --as li assign XF2026-000001 --to town-a --report-by 2026-04-30
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct AssignArgs {
     /// Case id
     pub case: String,
@@ -66,6 +68,7 @@ pub fn assign(app: &App, a: &AssignArgs) -> CliResult {
 ///
 /// Example: petition --as wang object XF2026-000001 --reason 不属于本部门职责
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ObjectArgs {
     /// Case id
     pub case: String,
@@ -88,6 +91,7 @@ pub fn object(app: &App, a: &ObjectArgs) -> CliResult {
 ///
 /// Example: petition --as li objection XF2026-000001 --approve --note 另行转送
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "reject"])))]
 pub struct ObjectionArgs {
     /// Case id

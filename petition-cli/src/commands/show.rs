@@ -12,6 +12,7 @@ use crate::app::{App, CliResult};
 ///
 /// Example: petition --as li show XF2026-000001 --timeline
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Case id
     pub case: String,

@@ -23,6 +23,7 @@ const KPIS: [&str; 5] = [
 ///
 /// Example: petition stats --from 2026-03-01 --to 2026-03-31 --rank on_time_completion_rate
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// First registration date (YYYY-MM-DD) [default: the first day of this month]
     #[arg(long)]

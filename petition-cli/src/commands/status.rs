@@ -12,6 +12,7 @@ use crate::app::{out, App, CliResult};
 ///
 /// Example: petition status XF2026-000001 --code K7PX3MQA
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Case id
     pub case: String,

@@ -23,6 +23,7 @@ const LEVELS: [&str; 4] = ["reminder", "supervision", "notice", "accountability"
 ///
 /// Example: petition --as li supervise XF2026-000001 --ground overdue --respond-by 2026-05-15 --text 请说明超期原因
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct SuperviseArgs {
     /// Case id
     pub case: String,
@@ -61,6 +62,7 @@ pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult {
 ///
 /// Example: petition --as wang respond XF2026-000001 --supervision 1 --text 因需现场勘验，已于5月10日办结
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct RespondArgs {
     /// Case id
     pub case: String,
@@ -89,6 +91,7 @@ pub fn respond(app: &App, a: &RespondArgs) -> CliResult {
 ///
 /// Example: petition tick
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct TickArgs {}
 
 pub fn tick(app: &App, _a: &TickArgs) -> CliResult {

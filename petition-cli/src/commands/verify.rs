@@ -23,6 +23,7 @@ use petition_core::DomainError;
 ///   petition verify --anchor-line >> /mnt/other-host/petition-anchors.txt
 ///   petition verify --anchors /mnt/other-host/petition-anchors.txt
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Check every `POSITION HASH` line of FILE against the chain
     #[arg(long, value_name = "FILE")]

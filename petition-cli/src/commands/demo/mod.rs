@@ -34,6 +34,7 @@ use walk::scripted;
 ///   petition demo
 ///   petition --db bench.db demo --cases 100000 --seed 1
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Generate this many more cases with a realistic spread of states and dates
     #[arg(long, default_value_t = 0)]
