@@ -126,9 +126,10 @@ fn each_case<S: Store>(
                 return Ok(n);
             }
             for id in &page {
-                if let Some(c) = w.case(id)? {
+                if let Some(mut c) = w.case(id)? {
                     let a = access(&org, reader, &c);
                     if a != Access::Hidden {
+                        w.redact_links(reader, &mut c)?;
                         f(&org, &c, a)?;
                         n += 1;
                     }

@@ -283,8 +283,51 @@ impl<T: Txn> Work<'_, T> {
         })?;
         match access(&self.org, reader, &case) {
             Access::Hidden => Err(hidden()),
-            a => Ok((case, events, a)),
+            a => {
+                let mut case = case;
+                self.redact_links(reader, &mut case)?;
+                Ok((case, events, a))
+            }
         }
+    }
+
+    /// Removes from a case, as shown to `reader`, the links to cases `reader` may not read
+    /// (`related`, `repeat_of`, `merged_into`, `absorbed`): an accusation never shows up as
+    /// another case's repeat or relative for the accused unit.
+    pub fn redact_links(&mut self, reader: &Staff, case: &mut Case) -> Result<()> {
+        let mut hidden = std::collections::BTreeSet::new();
+        let linked: Vec<CaseId> = case
+            .related
+            .iter()
+            .chain(case.repeat_of.iter())
+            .chain(case.merged_into.iter())
+            .chain(case.absorbed.iter())
+            .cloned()
+            .collect();
+        for id in linked {
+            let visible = self
+                .case(&id)?
+                .is_some_and(|c| access(&self.org, reader, &c) != Access::Hidden);
+            if !visible {
+                hidden.insert(id);
+            }
+        }
+        if hidden.is_empty() {
+            return Ok(());
+        }
+        case.related.retain(|x| !hidden.contains(x));
+        case.absorbed.retain(|x| !hidden.contains(x));
+        if case.repeat_of.as_ref().is_some_and(|x| hidden.contains(x)) {
+            case.repeat_of = case.related.last().cloned();
+        }
+        if case
+            .merged_into
+            .as_ref()
+            .is_some_and(|x| hidden.contains(x))
+        {
+            case.merged_into = None;
+        }
+        Ok(())
     }
 
     /// Records that `reader` was shown unmasked personal data of `case` (or of every case, for

@@ -118,8 +118,11 @@ pub fn event_json(e: &Event) -> Value {
         m.remove("clocks");
         m.remove("registration");
         m.remove("query_code");
+        // The links to earlier cases are shown through the case's own fields, filtered for the
+        // reader (an accusation is never named to the accused unit).
         if matches!(e.kind, EventKind::Registered(_)) {
             m.remove("related");
+            m.remove("repeat_of");
         }
     }
     v

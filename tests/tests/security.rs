@@ -122,6 +122,27 @@ fn a_registration_by_the_accused_unit_never_names_the_accusation() {
 }
 
 #[test]
+fn a_case_the_accused_unit_handles_never_names_the_accusation_as_its_relative() {
+    // §6.6 repeat/related output: the accusation is an earlier case of the same petitioner and
+    // matter; the later case goes to the accused unit, which must not learn of the accusation.
+    let env = Env::new();
+    let accusation = env.register(T0, &["--accused-unit", "c-zjj"]);
+    let later = env.register(T0, &[]);
+    let v = env.ok(Some("li"), T0, &["show", &later]);
+    assert_eq!(
+        v["repeat_of"],
+        accusation.as_str(),
+        "the petition office sees the link"
+    );
+    env.ok(Some("li"), T0, &["transfer", &later, "--to", "c-zjj"]);
+    let v = env.ok(Some("wang"), T0, &["show", &later]);
+    assert!(!v.to_string().contains(&accusation), "{v}");
+    assert!(v["repeat_of"].is_null());
+    let o = env.raw(Some("wang"), T0, false, &["export", "--format", "csv"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(&accusation));
+}
+
+#[test]
 fn reads_need_a_known_actor_and_units_read_only_their_reach() {
     let env = Env::new();
     let id = env.register(T0, &[]);
