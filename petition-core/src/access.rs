@@ -85,13 +85,7 @@ pub fn in_reach(org: &Org, reader_unit: &UnitCode, unit: &UnitCode) -> bool {
 
 /// Every unit that appears in a case (the units that make it readable).
 pub fn units_of(case: &Case) -> BTreeSet<&UnitCode> {
-    let mut s: BTreeSet<&UnitCode> = BTreeSet::new();
-    if let Some(f) = &case.first_contact {
-        s.insert(&f.unit);
-    }
-    s.extend(case.holder.iter());
-    s.extend(case.lead.iter());
-    s.extend(case.assisting.iter().map(|a| &a.unit));
+    let mut s = full_units(case);
     s.extend(case.routed_to.iter());
     s.extend(case.reviewer.iter());
     s.extend(case.rereviewer.iter());

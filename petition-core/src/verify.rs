@@ -451,17 +451,7 @@ fn derived_pass<T: Txn>(
         }
     }
     let stored = txn.derived_counts()?;
-    for (i, table) in [
-        "cases",
-        "clocks",
-        "supervisions",
-        "identities",
-        "stats",
-        "case_units",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, table) in crate::store::DERIVED_TABLES.iter().enumerate() {
         if stored[i] != totals[i] {
             return Ok(Some(format!(
                 "table {table}: {} rows stored, the chain gives {}",

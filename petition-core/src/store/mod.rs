@@ -152,6 +152,16 @@ pub struct WriteToken(());
 /// The one token (crate-private).
 pub(crate) const TOKEN: WriteToken = WriteToken(());
 
+/// The derived tables whose row counts [`Txn::derived_counts`] returns, in its order.
+pub const DERIVED_TABLES: [&str; 6] = [
+    "cases",
+    "clocks",
+    "supervisions",
+    "identities",
+    "stats",
+    "case_units",
+];
+
 /// The verbs of a transaction. Read verbs may be called by anyone; write verbs take a
 /// [`WriteToken`].
 pub trait Txn {
@@ -243,8 +253,7 @@ pub trait Txn {
     ) -> Result<Vec<(NaiveDate, CaseId)>>;
     /// The statistics counters of one registration day (for `verify`).
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
-    /// Row counts of the derived tables: cases, clocks, supervisions, identities, stats and
-    /// case units, in that order.
+    /// Row counts of the derived tables, in the order of [`DERIVED_TABLES`].
     fn derived_counts(&mut self) -> Result<[u64; 6]>;
     /// How many distinct cases have events in the chain.
     fn chain_case_count(&mut self) -> Result<u64>;

@@ -346,17 +346,7 @@ impl SqliteTxn<'_> {
     pub(super) fn derived_counts_impl(&mut self) -> Result<[u64; 6]> {
         self.flush_stats()?;
         let mut out = [0u64; 6];
-        for (i, t) in [
-            "cases",
-            "clocks",
-            "supervisions",
-            "identities",
-            "stats",
-            "case_units",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (i, t) in crate::store::DERIVED_TABLES.iter().enumerate() {
             out[i] = self
                 .tx
                 .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
