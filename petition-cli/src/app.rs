@@ -1,4 +1,4 @@
-//! The command's edge: global options (SPEC §10.1), the database, the actor, the time and the
+//! The command's edge: global options, the database, the actor, the time and the
 //! language, resolved once per run; and the output channel, which treats a closed pipe as done.
 
 use std::io::{IsTerminal, Write};

@@ -1,4 +1,4 @@
-//! 审计链 (SPEC §9): canonical JSON of every entry and one SHA-256 chain over the whole database —
+//! 审计链: canonical JSON of every entry and one SHA-256 chain over the whole database —
 //! case events and organisation, staff, policy and calendar changes alike.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};

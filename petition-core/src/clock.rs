@@ -1,5 +1,5 @@
 //! 期限: the calendar (rest days, holidays, make-up working days), day counting per Civil Code
-//! Art 201/203, and the clocks of SPEC §5.2. Everything here is a pure function of dates.
+//! Art 201/203, and the legal clocks (docs/rules.md). Everything here is a pure function of dates.
 
 use std::collections::BTreeSet;
 
@@ -114,7 +114,7 @@ pub fn local_date(t: DateTime<FixedOffset>, tz: FixedOffset) -> NaiveDate {
     t.with_timezone(&tz).date_naive()
 }
 
-/// The kinds of clock (SPEC §5.2).
+/// The kinds of clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockKind {
@@ -161,7 +161,7 @@ impl ClockKind {
         ClockKind::Supervision,
     ];
 
-    /// Window clocks are rights, not duties: never overdue, never supervised (SPEC §5.2).
+    /// Window clocks are rights, not duties: never overdue, never supervised.
     pub fn is_window(self) -> bool {
         matches!(
             self,
@@ -300,7 +300,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    // SPEC §5.1 worked examples, literally.
+    // The worked examples of docs/rules.md §8, literally.
     #[test]
     fn spec_5_1_handling_60_days_from_2026_03_02_is_2026_05_01() {
         let cal = Calendar::default();

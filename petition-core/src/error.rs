@@ -50,7 +50,7 @@ impl fmt::Display for Text {
     }
 }
 
-/// Every refusal the library can return; the variant is the stable error code (SPEC §10.4).
+/// Every refusal the library can return; the variant is the stable error code.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// `usage`: malformed arguments.
@@ -77,16 +77,16 @@ pub enum DomainError {
     /// `assist_pending`: an assisting unit's input is missing (2005 Art 24).
     #[error("{0}")]
     AssistPending(Text),
-    /// `skip_level`: a skip-level visit may not be accepted here (§6.3).
+    /// `skip_level`: a skip-level visit may not be accepted here (2005 Art 16).
     #[error("{0}")]
     SkipLevel(Text),
-    /// `litigation`: a litigation matter may not be accepted outside a legal organ (§6.5).
+    /// `litigation`: a litigation matter may not be accepted outside a legal organ (2005 Art 14).
     #[error("{0}")]
     Litigation(Text),
-    /// `confidentiality`: never route or supervise an accusation onto the accused unit (§6.6).
+    /// `confidentiality`: never route or supervise an accusation onto the accused unit (2005 Art 23).
     #[error("{0}")]
     Confidentiality(Text),
-    /// `clock_skew`: the command's time is before the case's last event (§4.3).
+    /// `clock_skew`: the command's time is before the case's last event: time never runs backwards on a case.
     #[error("{0}")]
     ClockSkew(Text),
     /// `conflict`: another writer changed the same data; retry.

@@ -1,4 +1,4 @@
-//! 数据交换 (SPEC §11): streaming exports — the audit chain as JSON Lines, cases as CSV rows and as
+//! 数据交换: streaming exports — the audit chain as JSON Lines, cases as CSV rows and as
 //! Open311 GeoReport v2 service requests — and the import of a JSON Lines export into a new
 //! database, verifying the chain while it loads. Memory stays flat: rows are written as they are
 //! read, in id order, a page at a time.

@@ -1,4 +1,4 @@
-//! 组织机构: units, their levels and kinds, staff and roles, and the derived relations of SPEC §2
+//! 组织机构: units, their levels and kinds, staff and roles, and the derived relations
 //! (`gov`, `office`, `sup`, `sup↑`, reviewer) that decide who holds, reviews and supervises a case.
 
 use std::collections::BTreeMap;
@@ -165,7 +165,7 @@ impl Org {
             .filter(move |u| u.parent.as_ref() == Some(&code))
     }
 
-    /// Checks that a new unit fits the organisation (SPEC §2.1), without adding it.
+    /// Checks that a new unit fits the organisation (levels and parents consistent), without adding it.
     pub fn check_unit(&self, unit: &Unit) -> Result<()> {
         check_name("name", &unit.name)?;
         if self.units.contains_key(&unit.code) {
@@ -331,7 +331,7 @@ impl Org {
         )
     }
 
-    /// `sup(U)`, the supervising office (SPEC §2.1): `office(gov(U))` for a department or legal
+    /// `sup(U)`, the supervising office: `office(gov(U))` for a department or legal
     /// organ; `office(parent(gov(U)))` for a government or petition office.
     pub fn sup(&self, code: &UnitCode) -> Option<&Unit> {
         let u = self.units.get(code)?;
@@ -371,7 +371,7 @@ impl Org {
         })
     }
 
-    /// Whether S may supervise work owed by U (SPEC §7.1): `sup(U)`, `sup↑(U)` or any ancestor.
+    /// Whether S may supervise work owed by U (一级督办一级, 2005 Art 36): `sup(U)`, `sup↑(U)` or any ancestor.
     pub fn may_supervise(&self, s: &UnitCode, u: &UnitCode) -> bool {
         self.sup(u).is_some_and(|x| &x.code == s)
             || self.sup_up(u).is_some_and(|x| &x.code == s)

@@ -1,5 +1,5 @@
-//! 时限参数: every limit of SPEC §5.2 and §7.2 as a policy value, with its default and legal source
-//! (SPEC §10.3). Changing a value affects clocks started afterwards: due dates are fixed in the
+//! 时限参数: every legal time limit as a policy value, with its default and legal source
+//! (docs/rules.md). Changing a value affects clocks started afterwards: due dates are fixed in the
 //! events that start clocks, so replay never depends on today's policy.
 
 use chrono::FixedOffset;
@@ -107,7 +107,7 @@ impl Default for Policy {
 /// One policy key with its legal source, for `policy show`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyEntry {
-    /// Key, as in SPEC §10.3.
+    /// Key, as `petition policy set` takes it.
     pub key: &'static str,
     /// Current value as text.
     pub value: String,
@@ -119,7 +119,7 @@ pub struct PolicyEntry {
     pub source: &'static str,
 }
 
-/// The keys of SPEC §10.3, with unit and source.
+/// The policy keys, with unit and source.
 pub const KEYS: &[(&str, &str, &str)] = &[
     ("timezone", "offset", "local time"),
     ("roll_over", "bool", "Civil Code Art 203"),

@@ -96,7 +96,7 @@ pub struct CaseRow {
     pub supervisions: Vec<SupervisionRow>,
 }
 
-/// The identity keys of a registration's petitioners (§6.4): `id:<number>` and `np:<name>|<phone>`.
+/// The identity keys of a registration's petitioners (2005 Art 16, 35): `id:<number>` and `np:<name>|<phone>`.
 pub fn identity_keys(reg: &Registration) -> Vec<String> {
     let mut keys = Vec::new();
     for p in &reg.petitioners {

@@ -30,7 +30,7 @@ pub enum AdminChange {
     AddStaff(Staff),
     /// Set a policy value.
     SetPolicy {
-        /// Key (§10.3).
+        /// Key.
         key: String,
         /// Value.
         value: String,
@@ -50,7 +50,7 @@ pub struct Change {
     pub entry: crate::audit::Entry,
 }
 
-/// What one `tick` did (SPEC §10.4).
+/// What one `tick` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TickSummary {
     /// Events appended.
@@ -179,7 +179,7 @@ impl<T: Txn> Work<'_, T> {
         Ok(next)
     }
 
-    /// Registers a new case (§3) as `actor` at `now`.
+    /// Registers a new case (2005 Art 17–18) as `actor` at `now`.
     pub fn register(
         &mut self,
         actor: &StaffId,
@@ -213,7 +213,7 @@ impl<T: Txn> Work<'_, T> {
         self.apply(&case, events)
     }
 
-    /// Earlier cases of the same petitioner and matter (§6.4) that `staff` may read: a case the
+    /// Earlier cases of the same petitioner and matter (2005 Art 16, 35) that `staff` may read: a case the
     /// registering clerk may not see (an accusation against their own unit, one outside their
     /// reach) is never named in `repeat_of` or `related`, so registration is no oracle.
     fn related_for(
@@ -418,7 +418,7 @@ impl<T: Txn> Work<'_, T> {
         Ok(out)
     }
 
-    /// The work of the reader's unit (§10.2 `queue`), most urgent first, with the date that makes
+    /// The work of the reader's unit (`queue`), most urgent first, with the date that makes
     /// each case urgent; only cases the reader may read.
     pub fn visible_queue(
         &mut self,
@@ -565,7 +565,7 @@ impl<T: Txn> Work<'_, T> {
         self.apply(&case, events)
     }
 
-    /// The time-driven work for one case (§7.3) as `system`; returns what it did. It changes
+    /// The time-driven work for one case as `system`; returns what it did. It changes
     /// nothing outside the transaction, so a retried transaction counts once: the caller adds
     /// the summary after the commit.
     pub fn tick_case(&mut self, id: &CaseId, now: DateTime<FixedOffset>) -> Result<TickSummary> {
@@ -1194,7 +1194,7 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// Statistics (SPEC §8) over cases registered in `[from, to]`, evaluated at `now`, best first
+    /// Statistics over cases registered in `[from, to]`, evaluated at `now`, best first
     /// by `rank` when given.
     pub fn stats(
         &mut self,

@@ -1,4 +1,4 @@
-//! 统计 (SPEC §8): the KPI definitions. Stores count (SQLite with SQL over the query tables, the
+//! 统计: the KPI definitions. Stores count (SQLite with SQL over the query tables, the
 //! in-memory store with [`accumulate`], the reference the SQL is tested against); this module turns
 //! counts into rates — `null` when the denominator is 0 — and ranks units (正反典型).
 
@@ -158,7 +158,7 @@ pub struct Group {
 }
 
 impl Group {
-    /// The §10.4 JSON of a group: counts and the §8 rates.
+    /// The JSON of a group: counts and the rates.
     pub fn json(&self) -> Value {
         let c = &self.counts;
         let mut v = json!({

@@ -1,4 +1,4 @@
-//! 限时督办: the escalation ladder (SPEC §7.2) and the planning of `tick` (§7.3) — pure functions
+//! 限时督办: the escalation ladder (2005 Art 36) and the planning of `tick` — pure functions
 //! from a case and `now` to the events that time makes due.
 
 use chrono::NaiveDate;
@@ -41,7 +41,7 @@ pub fn issuer(org: &Org, level: SupervisionLevel, unit: &UnitCode, current: &Uni
         .unwrap_or_else(|| current.clone())
 }
 
-/// The four steps of §7.3 for one case, in order. Returns nothing when nothing is due, so a second
+/// The four steps of `tick` for one case, in order. Returns nothing when nothing is due, so a second
 /// tick at the same time appends nothing.
 pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
     let case = d.case;
@@ -59,7 +59,7 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
             continue;
         }
         if accused == Some(&c.unit) {
-            continue; // §6.6: never supervised onto the accused unit.
+            continue; // 2005 Art 23: never supervised onto the accused unit.
         }
         let Some(by) = org.sup(&c.unit) else { continue };
         let ground = if c.kind == ClockKind::ResultReport {

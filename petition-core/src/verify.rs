@@ -1,4 +1,4 @@
-//! 校验 (SPEC §9): proof that nothing was changed behind the tool's back.
+//! 校验: proof that nothing was changed behind the tool's back.
 //!
 //! Three passes in one read transaction, each streaming so memory stays flat at any size:
 //!

@@ -1,5 +1,5 @@
-//! 视图: the case as JSON (SPEC §10.5) with its clocks evaluated at a given time, and the privacy
-//! rules for what a reader may see — masking (§11) and redaction for the accused unit (§6.6).
+//! 视图: the case as JSON with its clocks evaluated at a given time, and the privacy
+//! rules for what a reader may see — masking and redaction for the accused unit (2005 Art 23).
 
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -128,7 +128,7 @@ pub fn event_json(e: &Event) -> Value {
     v
 }
 
-/// The case object of SPEC §10.5, evaluated at local date `today`.
+/// The case as JSON (the `show --json` document), evaluated at local date `today`.
 pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Privacy) -> Value {
     let reg = case.registration.as_ref();
     let petitioners: Vec<Value> = reg

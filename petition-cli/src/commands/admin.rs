@@ -1,4 +1,4 @@
-//! `petition unit …` and `petition staff …`: the organisation (SPEC §2), changed by an admin and
+//! `petition unit …` and `petition staff …`: the organisation, changed by an admin and
 //! audited in the chain.
 
 use petition_core::error::msg;

@@ -1,4 +1,4 @@
-//! `petition calendar import|show`: public holidays and make-up working days (SPEC §5.1, §10.3).
+//! `petition calendar import|show`: public holidays and make-up working days (Civil Code Art 203; docs/rules.md §8).
 
 use petition_core::clock::DayKind;
 use petition_core::error::{msg, DomainError};

@@ -1,4 +1,4 @@
-//! `petition export` and `petition import` (SPEC §11).
+//! `petition export` and `petition import`: the audit chain, cases as CSV or Open311, and the rule-checked import.
 
 use std::io::Write;
 

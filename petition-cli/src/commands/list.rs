@@ -124,7 +124,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
 
 /// Show the acting unit's work, most urgent first: cases to accept, to handle, to review, assist
 /// inputs and supervisions owed, objections to decide, supervisions issued, and first-contact
-/// follow-ups until a competent unit accepts (§6.1).
+/// follow-ups until a competent unit accepts (初访首问).
 ///
 /// Example: petition --as wang queue
 #[derive(clap::Args, Debug)]

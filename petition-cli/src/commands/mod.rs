@@ -40,7 +40,7 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }
 
-/// Prints a case as `reader` may see it: with `--json` the full §10.5 object, otherwise a short
+/// Prints a case as `reader` may see it: with `--json` the full case document, otherwise a short
 /// summary (no personal data) or the full page. The caller has recorded the disclosure when
 /// personal data is shown in full (`shows_pii`).
 pub fn print_case(

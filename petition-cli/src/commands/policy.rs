@@ -1,4 +1,4 @@
-//! `petition policy show|set`: the time limits of SPEC §5.2/§10.3 with their legal sources.
+//! `petition policy show|set`: the time limits (docs/rules.md) with their legal sources.
 
 use petition_core::service::AdminChange;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! `petition register`: record a new petition (登记, SPEC §3) from flags or a JSON file.
+//! `petition register`: record a new petition (登记, docs/rules.md §2) from flags or a JSON file.
 
 use chrono::{DateTime, FixedOffset};
 use petition_core::case::{Channel, IdType, Petitioner, Purpose, Registration};
@@ -80,7 +80,7 @@ pub struct Args {
     pub file: Option<std::path::PathBuf>,
 }
 
-/// The `--file` format: the registration fields of SPEC §3; `received_at` defaults to now.
+/// The `--file` format: the registration fields (docs/rules.md §2); `received_at` defaults to now.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationFile {

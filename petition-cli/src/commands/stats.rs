@@ -1,4 +1,4 @@
-//! `petition stats`: the figures of SPEC §8 by unit, locality or category, with ranking.
+//! `petition stats`: the figures offices are ranked by, grouped by unit, locality or category.
 
 use chrono::Datelike;
 use petition_core::clock::local_date;

@@ -1,4 +1,4 @@
-//! Supervision (限时督办, SPEC §7): `supervise`, `respond`, and the time-driven `tick`.
+//! Supervision (限时督办, docs/rules.md §7): `supervise`, `respond`, and the time-driven `tick`.
 
 use petition_core::case::{SupervisionGround, SupervisionLevel};
 use petition_core::Command;

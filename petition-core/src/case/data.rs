@@ -1,4 +1,4 @@
-//! 登记信息: the registration fields of SPEC §3, typed and validated — resident-id check digits
+//! 登记信息: the registration fields (2005 Art 17–18), typed and validated — resident-id check digits
 //! (GB 11643-1999), phone formats, representatives (2005 Art 18), headcount.
 
 use chrono::{DateTime, FixedOffset};
@@ -76,7 +76,7 @@ text_enum!(
     Revoked => "revoked" }
 );
 text_enum!(
-    /// 不予受理理由 (SPEC §6.5).
+    /// 不予受理理由 (2005 Art 14–16, 22, 35).
     DeclineGround { /// 应通过诉讼、仲裁、复议解决
     Litigation => "litigation", /// 属人大、法院、检察院职权
     LegislatureOrJudiciary => "legislature_or_judiciary", /// 已复核终结
@@ -94,7 +94,7 @@ text_enum!(
     Dissatisfied => "dissatisfied" }
 );
 
-/// One petitioner (信访人). Personal data: masked in views and exports unless allowed (SPEC §11).
+/// One petitioner (信访人). Personal data: masked in views and exports unless allowed (see `access`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Petitioner {
     /// 姓名.
@@ -117,7 +117,7 @@ fn default_id_type() -> IdType {
     IdType::ResidentId
 }
 
-/// Everything a clerk records at registration (SPEC §3).
+/// Everything a clerk records at registration (2005 Art 17–18).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
     /// 信访形式.
@@ -386,7 +386,7 @@ impl Registration {
         }
     }
 
-    /// Validates every field rule of SPEC §3 that needs no organisation.
+    /// Validates every field rule that needs no organisation.
     pub fn validate(&self) -> Result<()> {
         if self.petitioners.is_empty() {
             return Err(v(
@@ -459,7 +459,7 @@ impl Registration {
         Ok(())
     }
 
-    /// 集体访: a headcount of five or more (SPEC §3).
+    /// 集体访: a headcount of five or more.
     pub fn collective(&self) -> bool {
         self.headcount >= 5
     }

@@ -1,4 +1,4 @@
-//! `decide`: every rule of SPEC §4.2 as one `match (state, command)` that reads like the table.
+//! `decide`: every lifecycle rule as one `match (state, command)` that reads like the table.
 //! A passing command yields events; a failing one yields a typed error and nothing else.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -15,7 +15,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
     let d = Decision::new(case, ctx);
     let state = case.is_registered().then_some(case.state);
     // The transition table first (a command never allowed in this state is `invalid_transition`
-    // whatever the time); then time never runs backwards on a case (§4.3).
+    // whatever the time); then time never runs backwards on a case.
     let decided = transition(&d, state, cmd);
     let skewed = case.last_at.filter(|last| d.now < *last);
     let kinds = match (decided, skewed) {
@@ -46,7 +46,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
         .collect())
 }
 
-/// The table of SPEC §4.2: which command is allowed in which state, and the rule that applies.
+/// The transition table: which command is allowed in which state, and the rule that applies.
 fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<Vec<EventKind>> {
     use CaseState::*;
     use Command as C;
@@ -111,7 +111,7 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
                 reason: CloseReason::Accepted,
             },
         ) => d.close_accepted()?,
-        // Exception to terminal refusal: evaluation within its window (§4.2).
+        // Exception to terminal refusal: evaluation within its window.
         (Some(_), C::Evaluate { handling, office }) => d.evaluate(*handling, *office)?,
         (Some(s), C::Withdraw { reason }) if !s.is_terminal() => d.withdraw(reason)?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
@@ -298,10 +298,10 @@ impl<'a> Decision<'a> {
                 "晚于当前时间：请填写来信收到或来访的时间",
             )));
         }
-        // §6.3: a visit registered two or more levels above the locality is a skip-level visit.
+        // 2005 Art 16: a visit registered two or more levels above the locality is a skip-level visit.
         let skip_level =
             reg.channel == Channel::Visit && locality.level.number() >= here.level.number() + 2;
-        // §6.4: the most recent earlier case of the same matter.
+        // 2005 Art 16, 35: the most recent earlier case of the same matter.
         let mut related: Vec<&RelatedCase> = self.ctx.related.iter().collect();
         related.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
         let repeat_of = related.last().map(|r| r.id.clone());
@@ -905,7 +905,7 @@ impl<'a> Decision<'a> {
             )));
         }
         // Only the same matter of the same petitioner: a case may not be buried in an unrelated
-        // one (same id number, or same name and phone — the identity keys of §6.4 — or a case
+        // one (same id number, or same name and phone — the identity keys of repeat detection — or a case
         // already linked as related).
         let keys = |c: &Case| {
             c.registration
@@ -922,7 +922,7 @@ impl<'a> Decision<'a> {
                 "只能合并至同一信访人（证件号码相同，或姓名和电话相同）的信访件或相关信访件",
             )));
         }
-        // An accusation never moves to the accused unit (§6.6, 2005 Art 23).
+        // An accusation never moves to the accused unit (2005 Art 23).
         if let Some(accused) = self.case.accused_unit() {
             if target.holder.as_ref() == Some(accused) || target.lead.as_ref() == Some(accused) {
                 return Err(DomainError::Confidentiality(msg::confidentiality(

@@ -1,4 +1,4 @@
-//! 信访事项: the case lifecycle of SPEC §3–§4 — data, states, commands, events, and the pure
+//! 信访事项: the case lifecycle — data, states, commands, events, and the pure
 //! `decide` / `evolve` / `replay` functions.
 
 pub mod data;

@@ -1,5 +1,5 @@
-//! The case and its vocabulary: states (SPEC §4.1), commands (§4.2), events (§4.3), supervisions
-//! (§7) and the context a decision is taken in.
+//! The case and its vocabulary: states, commands, events, supervisions
+//! (督办, 2005 Art 36) and the context a decision is taken in.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use crate::org::{Org, Staff};
 use crate::policy::Policy;
 
 text_enum!(
-    /// 状态 (SPEC §4.1).
+    /// 状态.
     CaseState { /// 已登记
     Registered => "registered", /// 已转送/已交办
     Routed => "routed", /// 办理中
@@ -28,7 +28,7 @@ text_enum!(
 );
 
 impl CaseState {
-    /// Terminal states accept no further commands (with the two exceptions of §4.2).
+    /// Terminal states accept no further commands (with the two exceptions of the transition table).
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -76,7 +76,7 @@ impl CaseState {
 }
 
 text_enum!(
-    /// 督办级别 (SPEC §7.2), bottom to top.
+    /// 督办级别 (2005 Art 36), bottom to top.
     SupervisionLevel { /// 催办
     Reminder => "reminder", /// 督办
     Supervision => "supervision", /// 通报
@@ -131,7 +131,7 @@ text_enum!(
     Assign => "assign" }
 );
 
-/// A command on a case (SPEC §4.2). Times come from the [`Context`], never from the clock.
+/// A command on a case. Times come from the [`Context`], never from the clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
@@ -177,7 +177,7 @@ pub enum Command {
     },
     /// 不予受理.
     Decline {
-        /// Ground (§6.5).
+        /// Ground (2005 Art 14–16, 22, 35).
         ground: DeclineGround,
         /// The notice text (告知).
         notice: String,
@@ -280,7 +280,7 @@ pub enum Command {
         /// The answer.
         text: String,
     },
-    /// Time-driven work at `now` (SPEC §7.3), by `system` only.
+    /// Time-driven work at `now`, by `system` only.
     Tick,
 }
 
@@ -356,7 +356,7 @@ pub struct SupervisionOpen {
     pub for_clock: Option<u32>,
 }
 
-/// What happened (SPEC §4.3): the `type` tag and its payload.
+/// What happened: the `type` tag and its payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(missing_docs)]
@@ -728,7 +728,7 @@ impl Case {
     }
 }
 
-/// An earlier case as seen by repeat detection and decline grounds (SPEC §6.4).
+/// An earlier case as seen by repeat detection and decline grounds (2005 Art 16, 35).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelatedCase {
     /// Id.

@@ -191,7 +191,7 @@ fn suite<S: Store>(mut svc: Service<S>) {
         vec![c3.id.clone(), c2.id.clone()]
     );
 
-    // The queue of the lead unit, and the first-contact follow-up after a transfer (§6.1).
+    // The queue of the lead unit, and the first-contact follow-up after a transfer.
     let queue = svc.queue(&u("cty-a-zjj"), 10).expect("queue");
     assert_eq!(
         queue,
@@ -883,7 +883,7 @@ fn due_cases_page_by_cursor_on_both_stores() {
 
 #[test]
 fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
-    // §7.3: one transaction per case, so a crash mid-tick leaves whole cases and a rerun completes.
+    // One transaction per case, so a crash mid-tick leaves whole cases and a rerun completes.
     let mut clean = Service::with_seed(MemoryStore::new(), 9);
     let ids = overdue_world(&mut clean);
     let expected = clean.tick(at("2026-04-01")).expect("tick");
@@ -1160,7 +1160,7 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
 
 #[test]
 fn stats_definitions_on_a_hand_built_set_agree_on_both_stores() {
-    // SPEC §8, each rate with a known value; the SQL must agree with the reference definition.
+    // The statistics, each rate with a known value; the SQL must agree with the reference definition.
     let mem = check_stats(Service::with_seed(MemoryStore::new(), 1));
     let sql = check_stats(Service::with_seed(
         SqliteStore::open_in_memory().expect("open"),

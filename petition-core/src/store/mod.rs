@@ -190,7 +190,7 @@ pub trait Txn {
     /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
     /// now `after`; stores may write only what changed.
     fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()>;
-    /// Earlier cases with any of these identity keys and the same category and locality (§6.4).
+    /// Earlier cases with any of these identity keys and the same category and locality (2005 Art 16, 35).
     fn find_related(
         &mut self,
         keys: &[String],
@@ -201,7 +201,7 @@ pub trait Txn {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>>;
     /// Cases matching a query.
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>>;
-    /// A unit's work (§10.2 `queue`), most urgent first, with the date that makes each urgent.
+    /// A unit's work (`queue`), most urgent first, with the date that makes each urgent.
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>>;
     /// Cases on which `tick` has work on or before `today`, through the due-date index, in
     /// (next tick date, id) order after the cursor `after`, at most `limit`, with their dates.
@@ -217,7 +217,7 @@ pub trait Txn {
         from: u64,
         visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
     ) -> Result<()>;
-    /// Raw counts for statistics (SPEC §8), by group key.
+    /// Raw counts for statistics, by group key.
     fn stats(
         &mut self,
         q: &crate::stats::StatsQuery,

@@ -25,7 +25,7 @@ pub(super) fn generate(
     // Who petitions: most registrations come from someone new; about one in twelve comes back
     // from the petitioner of a recent case on the same matter (重复信访), and one in a hundred
     // from a pool of frequent petitioners sized so each comes back about twenty times whatever
-    // N is. So the related list of a registration (SPEC §6.4 records them all) does not grow
+    // N is. So the related list of a registration (repeat detection records them all) does not grow
     // with N, as it would not in a real office.
     let frequent = (n / 2000).max(20);
     let mut recent: Vec<(u64, usize, usize, usize)> = Vec::with_capacity(1024);

@@ -1,4 +1,4 @@
-//! `petition demo`: a sample organisation and cases through every path of SPEC §4, then the
+//! `petition demo`: a sample organisation and cases through every path of the lifecycle, then the
 //! report a clerk sees; with `--cases N --seed S`, N more generated cases (benchmark data).
 
 use chrono::{DateTime, Days, Duration, FixedOffset};

@@ -1,4 +1,4 @@
-//! The SQLite store (SPEC §12): WAL, `foreign_keys=ON`, an explicit busy timeout, `STRICT` tables,
+//! The SQLite store: WAL, `foreign_keys=ON`, an explicit busy timeout, `STRICT` tables,
 //! forward-only migrations under `user_version`, triggers that make the audit chain append-only,
 //! and every write in one `BEGIN IMMEDIATE` transaction.
 
@@ -391,7 +391,7 @@ impl SqliteTxn<'_> {
             Some(h) => h,
             None => {
                 // The first append of this transaction: the chain's last entry must hash onto
-                // the one before it, or nothing is written onto a damaged chain (§9).
+                // the one before it, or nothing is written onto a damaged chain.
                 let tail: Vec<(i64, String, Vec<u8>)> = self
                     .tx
                     .prepare_cached("SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2")
