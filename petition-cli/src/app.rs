@@ -37,13 +37,32 @@ pub struct Global {
     pub lang: Option<String>,
 }
 
-/// The CLI's error: a domain error (with its stable code), shown in the chosen language.
+/// The CLI's error: a domain error (with its stable code), shown in the chosen language, with
+/// the hint for its code unless the message already says what to run.
 #[derive(Debug)]
-pub struct CliError(pub DomainError);
+pub struct CliError {
+    /// The error.
+    pub error: DomainError,
+    /// The message names the command to run already: no hint by code.
+    pub hinted: bool,
+}
 
 impl From<DomainError> for CliError {
-    fn from(e: DomainError) -> Self {
-        CliError(e)
+    fn from(error: DomainError) -> Self {
+        CliError {
+            error,
+            hinted: false,
+        }
+    }
+}
+
+impl CliError {
+    /// An error whose message says what to do already.
+    pub fn hinted(error: DomainError) -> Self {
+        CliError {
+            error,
+            hinted: true,
+        }
     }
 }
 
@@ -52,7 +71,7 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 
 /// A usage error.
 pub fn usage(en: &str, zh: &str) -> CliError {
-    CliError(DomainError::Usage(msg::invalid(en, zh)))
+    CliError::from(DomainError::Usage(msg::invalid(en, zh)))
 }
 
 /// Resolved run context.
@@ -158,17 +177,19 @@ impl App {
     pub fn open(&self) -> CliResult<Service<SqliteStore>> {
         let path = self.db_path()?;
         if path.is_dir() {
-            return Err(CliError(DomainError::Io(msg::io(
+            return Err(CliError::from(DomainError::Io(msg::io(
                 &path.display().to_string(),
                 "is a directory: give --db the path of a database file",
             ))));
         }
         if !path.exists() {
             let p = path.display();
-            return Err(CliError(DomainError::NotFound(petition_core::Text::new(
-                format!("no database at {p}: create one with `petition init`, or give --db"),
-                format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
-            ))));
+            return Err(CliError::hinted(DomainError::NotFound(
+                petition_core::Text::new(
+                    format!("no database at {p}: create one with `petition init`, or give --db"),
+                    format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
+                ),
+            )));
         }
         let mut store = SqliteStore::open(&path, false)?;
         // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
@@ -177,13 +198,6 @@ impl App {
             store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
         }
         Ok(Service::new(store))
-    }
-
-    /// The staff member named by `--as`: required, and known (an unknown id is `not_found`,
-    /// exactly like an unknown case). Every command that reads case data or writes needs one.
-    pub fn reader(&self, svc: &mut Service<SqliteStore>) -> CliResult<Staff> {
-        let id = self.actor()?;
-        Ok(svc.read(|w| w.staff(&id))?)
     }
 
     /// One read transaction for what every reading command needs: the reader (`--as`, known),
@@ -199,17 +213,11 @@ impl App {
         })?)
     }
 
-    /// The time of a command that writes: the system clock on a live database, where `--now`
-    /// is refused; `--now` (or the system clock) on a simulated one.
+    /// The time of a command that writes (see [`Session::write_now`]), for commands that name
+    /// no reader (admin changes, `tick`).
     pub fn write_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
-        let (tz, mode) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
-        if mode == ClockMode::System && self.global.now.is_some() {
-            return Err(CliError(DomainError::Validation(msg::invalid(
-                "this is a live database (system clock): commands that change data take the time from the system clock, so --now (PETITION_NOW) is refused; for training or tests create a simulated database with `petition init --clock simulated`",
-                "这是正式数据库（系统时钟）：修改数据的命令只能使用系统时间，不接受 --now（PETITION_NOW）；培训或测试请用 `petition init --clock simulated` 创建模拟数据库",
-            ))));
-        }
-        self.now(tz)
+        let (tz, clock) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
+        write_time(self, tz, clock)
     }
 
     /// The time a read command evaluates clocks at: `--now` shows the case as it would stand
@@ -219,23 +227,13 @@ impl App {
         self.now(tz)
     }
 
-    /// The time recorded in the access log: the system clock on a live database (a read's
-    /// `--now` is a view, not the time of the disclosure), `--now` on a simulated one.
-    pub fn log_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
-        let (tz, mode) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
-        match mode {
-            ClockMode::System => Ok(chrono::Utc::now().with_timezone(&tz)),
-            ClockMode::Simulated => self.now(tz),
-        }
-    }
-
     /// Creates (or opens) the database, making its directory.
     pub fn create(&self, path: &std::path::Path) -> CliResult<Service<SqliteStore>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), &e))?;
         }
         if path.is_dir() {
-            return Err(CliError(DomainError::Io(msg::io(
+            return Err(CliError::from(DomainError::Io(msg::io(
                 &path.display().to_string(),
                 "is a directory: give --db the path of a database file",
             ))));
@@ -301,10 +299,33 @@ pub struct Session {
     pub clock: ClockMode,
 }
 
+/// The time of a command that writes: the system clock on a live database, where `--now` is
+/// refused; `--now` (or the system clock) on a simulated one.
+fn write_time(app: &App, tz: FixedOffset, clock: ClockMode) -> CliResult<DateTime<FixedOffset>> {
+    if clock == ClockMode::System && app.global.now.is_some() {
+        return Err(CliError::from(DomainError::Validation(msg::invalid(
+            "this is a live database (system clock): commands that change data take the time from the system clock, so --now (PETITION_NOW) is refused; for training or tests create a simulated database with `petition init --clock simulated`",
+            "这是正式数据库（系统时钟）：修改数据的命令只能使用系统时间，不接受 --now（PETITION_NOW）；培训或测试请用 `petition init --clock simulated` 创建模拟数据库",
+        ))));
+    }
+    app.now(tz)
+}
+
 impl Session {
+    /// The time of a command that writes (the system clock on a live database).
+    pub fn write_now(&self, app: &App) -> CliResult<DateTime<FixedOffset>> {
+        write_time(app, self.tz, self.clock)
+    }
+    /// The time a read evaluates clocks at (`--now` shows the case as it would stand then).
+    pub fn read_now(&self, app: &App) -> CliResult<DateTime<FixedOffset>> {
+        app.now(self.tz)
+    }
     /// The local date clocks are evaluated at (`--now` shows the case as it would stand then).
     pub fn today(&self, app: &App) -> CliResult<chrono::NaiveDate> {
-        Ok(petition_core::clock::local_date(app.now(self.tz)?, self.tz))
+        Ok(petition_core::clock::local_date(
+            self.read_now(app)?,
+            self.tz,
+        ))
     }
     /// The time a disclosure is logged at: the system clock on a live database.
     pub fn log_time(&self, app: &App) -> CliResult<DateTime<FixedOffset>> {
@@ -330,7 +351,7 @@ fn busy_timeout_ms() -> CliResult<Option<u64>> {
 
 /// An error of the operating system on `what` (exit 74).
 pub fn io_error(what: &str, e: &std::io::Error) -> CliError {
-    CliError(DomainError::Io(msg::io(what, &e.to_string())))
+    CliError::from(DomainError::Io(msg::io(what, &e.to_string())))
 }
 
 /// Reads a whole input file (or standard input for `-`), at most `max` bytes: a longer input is
@@ -344,14 +365,17 @@ pub fn read_input(path: &std::path::Path, max: u64) -> CliResult<Vec<u8>> {
         std::io::stdin().lock().take(max + 1).read_to_end(&mut buf)
     } else {
         if path.is_dir() {
-            return Err(CliError(DomainError::Io(msg::io(&shown, "is a directory"))));
+            return Err(CliError::from(DomainError::Io(msg::io(
+                &shown,
+                "is a directory",
+            ))));
         }
         let f = std::fs::File::open(path).map_err(|e| io_error(&shown, &e))?;
         f.take(max + 1).read_to_end(&mut buf)
     };
     r.map_err(|e| io_error(&shown, &e))?;
     if buf.len() as u64 > max {
-        return Err(CliError(DomainError::Validation(msg::field(
+        return Err(CliError::from(DomainError::Validation(msg::field(
             &shown,
             &format!("is larger than the limit of {max} bytes"),
             &format!("超过 {max} 字节的上限"),

@@ -192,13 +192,11 @@ fn exit_code(e: &DomainError) -> i32 {
     }
 }
 
-fn report(json: bool, lang: petition_core::Lang, e: &DomainError) -> i32 {
-    // The command line's own messages name their command already; the library's get the hint
-    // for their code.
+fn report(json: bool, lang: petition_core::Lang, e: &DomainError, hinted: bool) -> i32 {
+    // The library says what happened; the command line adds what to run, by error code, unless
+    // its own message says it already.
     let message = match i18n::hint(lang, e.code()) {
-        Some(h) if !e.message(lang).contains("`petition") => {
-            format!("{}{}{h}", e.message(lang), i18n::tr(lang, "hint_sep"))
-        }
+        Some(h) if !hinted => format!("{}{}{h}", e.message(lang), i18n::tr(lang, "hint_sep")),
         _ => e.message(lang).to_string(),
     };
     if json {
@@ -271,12 +269,12 @@ fn main() {
                 format!("{text} (see `petition --help`)"),
                 format!("参数错误：{text}（参见 `petition --help`）"),
             ));
-            std::process::exit(report(json, lang, &err));
+            std::process::exit(report(json, lang, &err, true));
         }
     };
     let json = cli.global.json;
     let app = App::new(cli.global.clone());
-    if let Err(CliError(e)) = run(&app, &cli.cmd) {
-        std::process::exit(report(json, app.lang, &e));
+    if let Err(e) = run(&app, &cli.cmd) {
+        std::process::exit(report(json, app.lang, &e.error, e.hinted));
     }
 }

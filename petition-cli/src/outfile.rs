@@ -13,7 +13,7 @@ use petition_core::DomainError;
 use crate::app::{io_error, App, CliError, CliResult};
 
 fn refuse(path: &Path, en: &str, zh: &str) -> CliError {
-    CliError(DomainError::Validation(msg::field(
+    CliError::from(DomainError::Validation(msg::field(
         &format!("--out {}", path.display()),
         en,
         zh,
@@ -96,8 +96,9 @@ pub struct Partial {
     pub file: File,
 }
 
-/// Creates the temporary file for `path`.
-pub fn begin(path: &Path) -> CliResult<Partial> {
+/// A new file of this process's own beside `path` (`.NAME.PID.N.SUFFIX`, created exclusively:
+/// never an existing file or link, never shared with another process), with its path.
+pub fn new_beside(path: &Path, suffix: &str) -> CliResult<(PathBuf, File)> {
     let target = literal_target(path)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let stem = target
@@ -105,21 +106,27 @@ pub fn begin(path: &Path) -> CliResult<Partial> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     for attempt in 0..100u32 {
-        let tmp = dir.join(format!(".{stem}.{}.{attempt}.partial", std::process::id()));
+        let tmp = dir.join(format!(".{stem}.{}.{attempt}.{suffix}", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
         {
-            Ok(file) => return Ok(Partial { tmp, file }),
+            Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(io_error(&path.display().to_string(), &e)),
         }
     }
-    Err(CliError(DomainError::Io(msg::io(
+    Err(CliError::from(DomainError::Io(msg::io(
         &path.display().to_string(),
         "cannot create a temporary file beside it",
     ))))
+}
+
+/// Creates the temporary file for `path`.
+pub fn begin(path: &Path) -> CliResult<Partial> {
+    let (tmp, file) = new_beside(path, "partial")?;
+    Ok(Partial { tmp, file })
 }
 
 impl Partial {

@@ -202,6 +202,25 @@ impl Env {
         v["id"].as_str().expect("id").to_string()
     }
 
+    /// Exports the whole chain with personal data (as `admin`, at `now`) to `name` in the
+    /// environment's directory; returns the file's path.
+    pub fn export_chain(&self, now: &str, name: &str) -> PathBuf {
+        let file = self.dir.path().join(name);
+        self.ok(
+            Some("admin"),
+            now,
+            &[
+                "export",
+                "--format",
+                "jsonl",
+                "--include-pii",
+                "--out",
+                file.to_str().expect("utf8"),
+            ],
+        );
+        file
+    }
+
     /// The database file's bytes (to prove a failed command changed nothing).
     pub fn bytes(&self) -> Vec<u8> {
         let mut b = std::fs::read(&self.db).unwrap_or_default();
@@ -209,6 +228,17 @@ impl Env {
         b.extend(std::fs::read(wal).unwrap_or_default());
         b
     }
+}
+
+/// The names of the files in a directory, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }
 
 /// The clock of a kind in a case's JSON (the last one).

@@ -220,19 +220,7 @@ fn jsonl_round_trip_gives_identical_show_for_every_case_and_verifies() {
     let env = Env::new();
     let ids = history(&env);
     env.ok(None, "2026-06-30", &["tick"]);
-    let file = env.dir.path().join("all.jsonl");
-    env.ok(
-        Some("admin"),
-        "2026-06-30",
-        &[
-            "export",
-            "--format",
-            "jsonl",
-            "--include-pii",
-            "--out",
-            file.to_str().expect("p"),
-        ],
-    );
+    let file = env.export_chain("2026-06-30", "all.jsonl");
     let copy = env.dir.path().join("copy.db");
     let o = std::process::Command::new(bin())
         .args([
@@ -277,19 +265,7 @@ fn jsonl_round_trip_gives_identical_show_for_every_case_and_verifies() {
 fn a_corrupted_jsonl_line_is_refused_with_its_number_and_leaves_no_database() {
     let env = Env::new();
     history(&env);
-    let file = env.dir.path().join("all.jsonl");
-    env.ok(
-        Some("admin"),
-        "2026-06-30",
-        &[
-            "export",
-            "--format",
-            "jsonl",
-            "--include-pii",
-            "--out",
-            file.to_str().expect("p"),
-        ],
-    );
+    let file = env.export_chain("2026-06-30", "all.jsonl");
     let text = std::fs::read_to_string(&file).expect("read");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let i = lines
@@ -324,10 +300,8 @@ fn a_corrupted_jsonl_line_is_refused_with_its_number_and_leaves_no_database() {
             .contains(&format!("line {}", i + 1)),
         "{e}"
     );
-    let left: Vec<_> = std::fs::read_dir(env.dir.path())
-        .expect("dir")
-        .filter_map(|d| d.ok())
-        .map(|d| d.file_name().to_string_lossy().to_string())
+    let left: Vec<String> = petition_tests::file_names(env.dir.path())
+        .into_iter()
         .filter(|n| n.starts_with("copy"))
         .collect();
     assert!(left.is_empty(), "no database left behind: {left:?}");

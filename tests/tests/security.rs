@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use petition_core::audit::{canonical, chain_hash, hex, unhex, GENESIS};
-use petition_tests::{bin, register_args, Env};
+use petition_tests::{bin, file_names, register_args, Env};
 use serde_json::{json, Value};
 
 const T0: &str = "2026-03-02";
@@ -456,29 +456,14 @@ fn verify_refuses_empty_and_foreign_files_and_never_writes() {
     let missing = dir.path().join("missing.db");
     let (code, _, _) = run(&missing, &["verify"]);
     assert_eq!(code, 3);
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    let mut names = names;
-    names.sort();
+    let names = file_names(dir.path());
     assert_eq!(names, ["empty.db", "foreign.db"], "no file created");
     // And on a real database, no -wal or -shm appears.
     let env = Env::new();
     env.register(T0, &[]);
-    let listing = |d: &Path| {
-        let mut v: Vec<String> = std::fs::read_dir(d)
-            .expect("dir")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    let before = listing(env.dir.path());
+    let before = file_names(env.dir.path());
     verify_ok(&env.db);
-    assert_eq!(listing(env.dir.path()), before);
+    assert_eq!(file_names(env.dir.path()), before);
 }
 
 #[test]
@@ -499,19 +484,7 @@ fn a_write_refuses_a_chain_whose_last_entry_does_not_hash() {
 
 /// The export of a small history, as lines.
 fn export_lines(env: &Env) -> Vec<String> {
-    let file = env.dir.path().join("full.jsonl");
-    env.ok(
-        Some("admin"),
-        "2026-03-10",
-        &[
-            "export",
-            "--format",
-            "jsonl",
-            "--include-pii",
-            "--out",
-            file.to_str().expect("p"),
-        ],
-    );
+    let file = env.export_chain("2026-03-10", "full.jsonl");
     std::fs::read_to_string(&file)
         .expect("read")
         .lines()
@@ -686,10 +659,8 @@ fn an_import_never_touches_an_existing_target_and_two_imports_do_not_mix() {
     let (code, _, _) = run(&target, &["import", file.to_str().expect("p")]);
     assert_eq!(code, 2);
     assert_eq!(std::fs::read(&target).expect("read"), before);
-    let leftovers: Vec<String> = std::fs::read_dir(env.dir.path())
-        .expect("dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let leftovers: Vec<String> = file_names(env.dir.path())
+        .into_iter()
         .filter(|n| n.contains("importing"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -61,12 +61,15 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
         .map(|p| crate::outfile::check(app, p))
         .transpose()?;
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
+    let session = app.session(&mut svc)?;
+    let staff = session.staff.clone();
     if a.include_pii && staff.role != Role::Admin {
-        return Err(CliError(DomainError::PermissionDenied(msg::admin_only())));
+        return Err(CliError::from(DomainError::PermissionDenied(
+            msg::admin_only(),
+        )));
     }
-    let now = app.log_now(&mut svc)?;
-    let view_now = app.read_now(&mut svc)?;
+    let now = session.log_time(app)?;
+    let view_now = session.read_now(app)?;
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
         Ok(match a.format.as_str() {
             "jsonl" => export_jsonl(svc, w, &staff, a.include_pii, now)?,
@@ -146,47 +149,20 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
     }
     let shown = a.file.display().to_string();
     if a.file.is_dir() {
-        return Err(CliError(DomainError::Io(msg::io(&shown, "is a directory"))));
+        return Err(CliError::from(DomainError::Io(msg::io(
+            &shown,
+            "is a directory",
+        ))));
     }
     let file = std::fs::File::open(&a.file).map_err(|e| crate::app::io_error(&shown, &e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    // A new file of our own beside the target (never shared with another import), renamed into
+    // A new file of our own beside the target (never shared with another import), linked into
     // place only when everything loaded and verified — and only if the target still does not exist.
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| crate::app::io_error(&dir.display().to_string(), &e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "petition.db".into());
-    let mut tmp = None;
-    for attempt in 0..100u32 {
-        let t = dir.join(format!(
-            ".{name}.{}.{attempt}.importing",
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&t)
-        {
-            Ok(_) => {
-                tmp = Some(t);
-                break;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(crate::app::io_error(&dir.display().to_string(), &e)),
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::app::io_error(&dir.display().to_string(), &e))?;
     }
-    let tmp = tmp.ok_or_else(|| {
-        CliError(DomainError::Io(msg::io(
-            &dir.display().to_string(),
-            "cannot create a temporary database beside the target",
-        )))
-    })?;
+    let (tmp, _) = crate::outfile::new_beside(&path, "importing")?;
     let cleanup = |p: &std::path::Path| {
         for ext in ["", "-wal", "-shm", "-journal"] {
             let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
@@ -205,9 +181,9 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
         let s = import_jsonl(&mut svc, &mut input, &mut |n| bar.inc(n))?;
         let v = svc.verify(&[])?;
         if let Some(p) = &v.problem {
-            return Err(CliError(DomainError::Integrity(msg::integrity(&format!(
-                "the rebuilt database does not verify: {p}"
-            )))));
+            return Err(CliError::from(DomainError::Integrity(msg::integrity(
+                &format!("the rebuilt database does not verify: {p}"),
+            ))));
         }
         Ok((s, v))
     })();

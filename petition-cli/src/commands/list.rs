@@ -73,7 +73,7 @@ fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDat
     today
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .ok_or_else(|| {
-            crate::app::CliError(DomainError::Validation(msg::field(
+            crate::app::CliError::from(DomainError::Validation(msg::field(
                 "due-within",
                 "is too far in the future: give a number of days up to a few years",
                 "天数过大：请给出不超过几年的天数",

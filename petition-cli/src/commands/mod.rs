@@ -119,8 +119,9 @@ pub fn summary_line(app: &App, v: &serde_json::Value) {
 pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
     let id = case_id(id)?;
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let now = app.write_now(&mut svc)?;
+    let session = app.session(&mut svc)?;
+    let staff = session.staff.clone();
+    let now = session.write_now(app)?;
     let name = cmd.name();
     let (case, events, access) = svc.work(|w| {
         w.execute(&staff.id, now, &id, cmd.clone())?;

@@ -222,8 +222,9 @@ const MAX_CASE_FILE_BYTES: u64 = 8 << 20;
 
 pub fn run(app: &App, a: &Args) -> CliResult {
     let mut svc = app.open()?;
-    let staff = app.reader(&mut svc)?;
-    let now = app.write_now(&mut svc)?;
+    let session = app.session(&mut svc)?;
+    let staff = session.staff.clone();
+    let now = session.write_now(app)?;
     let reg = match &a.file {
         Some(f) => {
             let b = crate::app::read_input(f, MAX_CASE_FILE_BYTES)?;

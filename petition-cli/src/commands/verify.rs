@@ -46,7 +46,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 ))
             })?;
             parse_anchors(&text).map_err(|why| {
-                CliError(DomainError::Validation(msg::field(
+                CliError::from(DomainError::Validation(msg::field(
                     "anchors",
                     &why,
                     &format!("格式错误（{why}）：每行应为“位置 哈希”"),
@@ -58,7 +58,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let mut svc = Service::new(SqliteStore::open_read_only(&path)?);
     let r = svc.verify(&anchors)?;
     if let Some(p) = &r.problem {
-        return Err(CliError(DomainError::Integrity(msg::invalid(
+        return Err(CliError::from(DomainError::Integrity(msg::invalid(
             &format!("verification failed: {p} — the database was changed outside petition; restore from a backup"),
             &format!("校验未通过：{p}——数据库在 petition 之外被改动，请从备份恢复"),
         ))));

@@ -78,12 +78,7 @@ impl MemTxn<'_> {
             }
             self.work.tail_checked = true;
         }
-        let prev: [u8; 32] = self
-            .work
-            .chain
-            .last()
-            .and_then(|e| e.hash.as_slice().try_into().ok())
-            .unwrap_or(GENESIS);
+        let prev = last_hash(&self.work.chain);
         let gseq = self.work.chain.len() as u64 + 1;
         self.work.chain.push(seal(gseq, &prev, entry));
         Ok(())
@@ -98,6 +93,14 @@ impl MemTxn<'_> {
             registered_at: c.registered_at?,
         })
     }
+}
+
+/// The hash of a chain's last entry, or the genesis for an empty chain.
+fn last_hash(chain: &[StoredEntry]) -> [u8; 32] {
+    chain
+        .last()
+        .and_then(|e| e.hash.as_slice().try_into().ok())
+        .unwrap_or(GENESIS)
 }
 
 fn min_open_due(row: &CaseRow) -> Option<NaiveDate> {
@@ -370,12 +373,7 @@ impl Txn for MemTxn<'_> {
             .collect())
     }
     fn append_access(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
-        let prev: [u8; 32] = self
-            .work
-            .access
-            .last()
-            .and_then(|e| e.hash.as_slice().try_into().ok())
-            .unwrap_or(GENESIS);
+        let prev = last_hash(&self.work.access);
         let pos = self.work.access.len() as u64 + 1;
         let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
         self.work.access.push(StoredEntry {

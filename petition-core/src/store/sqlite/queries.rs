@@ -3,11 +3,10 @@
 //! derived tables.
 
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
-use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry, WriteToken};
+use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry};
 use crate::access::{Disclosure, LoggedDisclosure};
-use crate::audit::GENESIS;
 use crate::error::{msg, DomainError, Result};
 use crate::ids::{CaseId, UnitCode};
 use crate::store::CaseQuery;
@@ -179,33 +178,6 @@ impl SqliteTxn<'_> {
                 ))
             })
             .collect()
-    }
-    pub(super) fn append_access_impl(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
-        let last: Option<(i64, Vec<u8>)> = self
-            .tx
-            .prepare_cached("SELECT pos, hash FROM access_log ORDER BY pos DESC LIMIT 1")
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .map_err(db_err)?;
-        let (pos, prev) = match last {
-            Some((p, h)) => (p as u64 + 1, h.as_slice().try_into().unwrap_or(GENESIS)),
-            None => (1, GENESIS),
-        };
-        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    pos as i64,
-                    d.case.as_ref().map(|c| c.as_str().to_string()),
-                    d.staff,
-                    body,
-                    hash.to_vec()
-                ])
-            })
-            .map_err(db_err)?;
-        Ok(())
     }
     pub(super) fn access_log_impl(
         &mut self,
