@@ -359,12 +359,17 @@ pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
 }
 
 /// Writes the cases `reader` may read as an Open311 GeoReport v2 JSON array of service
-/// requests (no personal data), streaming.
+/// requests, streaming. The format carries no personal data; asking for it with
+/// `include_pii` is an admin's request like any other export's.
 pub fn export_open311<S: Store>(
     svc: &mut Service<S>,
     out: &mut dyn Write,
     reader: &Staff,
+    include_pii: bool,
 ) -> Result<u64> {
+    if include_pii && reader.role != Role::Admin {
+        return Err(DomainError::PermissionDenied(msg::admin_only()));
+    }
     out.write_all(b"[").map_err(io)?;
     let mut first = true;
     let n = each_case(svc, reader, |org, c, _| {

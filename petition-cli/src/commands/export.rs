@@ -4,7 +4,6 @@ use std::io::Write;
 
 use petition_core::error::msg;
 use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_jsonl};
-use petition_core::org::Role;
 use petition_core::{DomainError, Lang};
 use serde_json::json;
 
@@ -63,11 +62,6 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
     let staff = session.staff.clone();
-    if a.include_pii && staff.role != Role::Admin {
-        return Err(CliError::from(DomainError::PermissionDenied(
-            msg::admin_only(),
-        )));
-    }
     let now = session.log_time(app)?;
     let view_now = session.read_now(app)?;
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
@@ -81,7 +75,7 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
                 &staff,
                 a.include_pii,
             )?,
-            _ => export_open311(svc, w, &staff)?,
+            _ => export_open311(svc, w, &staff, a.include_pii)?,
         })
     };
     match &out_path {
