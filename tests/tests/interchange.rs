@@ -163,6 +163,12 @@ fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_cler
         &["export", "--format", "csv", "--include-pii"],
     );
     assert_eq!((exit, code.as_str()), (1, "permission_denied"));
+    let (exit, code, _) = env.err(
+        Some("li"),
+        "2026-06-30",
+        &["export", "--format", "open311", "--include-pii"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "permission_denied"));
     // §6.6: the accused unit's export does not contain the accusation at all.
     let o = env.raw(
         Some("zhao"),
