@@ -61,6 +61,13 @@ fn json_err(e: serde_json::Error) -> DomainError {
     DomainError::Integrity(msg::integrity(&format!("stored data does not decode: {e}")))
 }
 
+/// A database of a schema newer than this program's: refused, never changed.
+fn newer_schema(v: i64) -> DomainError {
+    DomainError::Integrity(msg::integrity(&format!(
+        "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
+    )))
+}
+
 /// A path as the path part of an SQLite `file:` URI (percent-encoded, absolute).
 fn uri_path(path: &Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -181,9 +188,7 @@ impl SqliteStore {
             )));
         }
         if v > SCHEMA_VERSION {
-            return Err(DomainError::Integrity(msg::integrity(&format!(
-                "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
-            ))));
+            return Err(newer_schema(v));
         }
         if v < SCHEMA_VERSION {
             return Err(DomainError::Validation(msg::invalid(
@@ -263,9 +268,7 @@ impl SqliteStore {
     fn migrate(&mut self) -> Result<()> {
         let v = self.user_version()?;
         if v > SCHEMA_VERSION {
-            return Err(DomainError::Integrity(msg::integrity(&format!(
-                "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
-            ))));
+            return Err(newer_schema(v));
         }
         if v == 0 {
             // A file with tables but no version is not ours.
