@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use petition_core::audit::ClockMode;
-use petition_core::error::msg;
 use petition_core::org::Staff;
 use petition_core::service::Service;
 use petition_core::store::SqliteStore;
 use petition_core::{DomainError, Lang, StaffId};
+use petition_core::{Refusal, StorageError};
 
 /// Global options, before or after the subcommand.
 #[derive(clap::Args, Debug, Clone)]
@@ -71,7 +71,7 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 
 /// A usage error.
 pub fn usage(en: &str, zh: &str) -> CliError {
-    CliError::from(DomainError::Usage(msg::invalid(en, zh)))
+    CliError::from(DomainError::from(Refusal::usage(en, zh)))
 }
 
 /// Resolved run context.
@@ -121,7 +121,7 @@ pub fn parse_time(s: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, Dom
             }
         }
     }
-    Err(DomainError::Usage(msg::field(
+    Err(DomainError::from(Refusal::usage_of(
         "time",
         &format!(
             "{:?} is not a time: use RFC 3339 (2026-03-02T09:00:00+08:00) or a date (2026-03-02)",
@@ -138,7 +138,7 @@ pub fn parse_time(s: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, Dom
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) if s.len() == 10 => Ok(d),
-        _ => Err(DomainError::Usage(msg::field(
+        _ => Err(DomainError::from(Refusal::usage_of(
             field,
             "is not a valid date: use YYYY-MM-DD, e.g. 2026-03-02",
             "不是有效日期：请使用 YYYY-MM-DD 格式，例如 2026-03-02",
@@ -177,19 +177,17 @@ impl App {
     pub fn open(&self) -> CliResult<Service<SqliteStore>> {
         let path = self.db_path()?;
         if path.is_dir() {
-            return Err(CliError::from(DomainError::Io(msg::io(
-                &path.display().to_string(),
+            return Err(CliError::from(DomainError::from(StorageError::io_detail(
+                path.display().to_string(),
                 "is a directory: give --db the path of a database file",
             ))));
         }
         if !path.exists() {
             let p = path.display();
-            return Err(CliError::hinted(DomainError::NotFound(
-                petition_core::Text::new(
-                    format!("no database at {p}: create one with `petition init`, or give --db"),
-                    format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
-                ),
-            )));
+            return Err(CliError::hinted(DomainError::from(Refusal::missing(
+                &format!("no database at {p}: create one with `petition init`, or give --db"),
+                &format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
+            ))));
         }
         let mut store = SqliteStore::open(&path, false)?;
         // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
@@ -230,11 +228,11 @@ impl App {
     /// Creates (or opens) the database, making its directory.
     pub fn create(&self, path: &std::path::Path) -> CliResult<Service<SqliteStore>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), &e))?;
+            std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), e))?;
         }
         if path.is_dir() {
-            return Err(CliError::from(DomainError::Io(msg::io(
-                &path.display().to_string(),
+            return Err(CliError::from(DomainError::from(StorageError::io_detail(
+                path.display().to_string(),
                 "is a directory: give --db the path of a database file",
             ))));
         }
@@ -303,7 +301,7 @@ pub struct Session {
 /// refused; `--now` (or the system clock) on a simulated one.
 fn write_time(app: &App, tz: FixedOffset, clock: ClockMode) -> CliResult<DateTime<FixedOffset>> {
     if clock == ClockMode::System && app.global.now.is_some() {
-        return Err(CliError::from(DomainError::Validation(msg::invalid(
+        return Err(CliError::from(DomainError::from(Refusal::invalid(
             "this is a live database (system clock): commands that change data take the time from the system clock, so --now (PETITION_NOW) is refused; for training or tests create a simulated database with `petition init --clock simulated`",
             "这是正式数据库（系统时钟）：修改数据的命令只能使用系统时间，不接受 --now（PETITION_NOW）；培训或测试请用 `petition init --clock simulated` 创建模拟数据库",
         ))));
@@ -350,8 +348,8 @@ fn busy_timeout_ms() -> CliResult<Option<u64>> {
 }
 
 /// An error of the operating system on `what` (exit 74).
-pub fn io_error(what: &str, e: &std::io::Error) -> CliError {
-    CliError::from(DomainError::Io(msg::io(what, &e.to_string())))
+pub fn io_error(what: &str, e: std::io::Error) -> CliError {
+    CliError::from(DomainError::from(StorageError::io(what, e)))
 }
 
 /// Reads a whole input file (or standard input for `-`), at most `max` bytes: a longer input is
@@ -365,17 +363,17 @@ pub fn read_input(path: &std::path::Path, max: u64) -> CliResult<Vec<u8>> {
         std::io::stdin().lock().take(max + 1).read_to_end(&mut buf)
     } else {
         if path.is_dir() {
-            return Err(CliError::from(DomainError::Io(msg::io(
+            return Err(CliError::from(DomainError::from(StorageError::io_detail(
                 &shown,
                 "is a directory",
             ))));
         }
-        let f = std::fs::File::open(path).map_err(|e| io_error(&shown, &e))?;
+        let f = std::fs::File::open(path).map_err(|e| io_error(&shown, e))?;
         f.take(max + 1).read_to_end(&mut buf)
     };
-    r.map_err(|e| io_error(&shown, &e))?;
+    r.map_err(|e| io_error(&shown, e))?;
     if buf.len() as u64 > max {
-        return Err(CliError::from(DomainError::Validation(msg::field(
+        return Err(CliError::from(DomainError::from(Refusal::field(
             &shown,
             &format!("is larger than the limit of {max} bytes"),
             &format!("超过 {max} 字节的上限"),

@@ -200,10 +200,12 @@ fn report(json: bool, lang: petition_core::Lang, e: &DomainError, hinted: bool) 
         _ => e.message(lang).to_string(),
     };
     if json {
-        eprintln!(
-            "{}",
-            json!({"error": {"code": e.code(), "message": message}})
-        );
+        // A rule's refusal adds its data (which unit, which window, how many days) as `details`.
+        let mut error = json!({"code": e.code(), "message": message});
+        if let Some(details) = e.refusal().and_then(|r| serde_json::to_value(r).ok()) {
+            error["details"] = details;
+        }
+        eprintln!("{}", json!({ "error": error }));
     } else {
         let prefix = if lang == petition_core::Lang::Zh {
             "错误"
@@ -265,9 +267,9 @@ fn main() {
                 .collect::<Vec<_>>()
                 .join(" ");
             let text = text.trim_start_matches("error: ").to_string();
-            let err = DomainError::Usage(petition_core::Text::new(
-                format!("{text} (see `petition --help`)"),
-                format!("参数错误：{text}（参见 `petition --help`）"),
+            let err = DomainError::from(petition_core::Refusal::usage(
+                &format!("{text} (see `petition --help`)"),
+                &format!("参数错误：{text}（参见 `petition --help`）"),
             ));
             std::process::exit(report(json, lang, &err, true));
         }

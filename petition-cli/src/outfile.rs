@@ -7,14 +7,14 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use petition_core::error::msg;
 use petition_core::DomainError;
+use petition_core::{Refusal, StorageError};
 
 use crate::app::{io_error, App, CliError, CliResult};
 
 fn refuse(path: &Path, en: &str, zh: &str) -> CliError {
-    CliError::from(DomainError::Validation(msg::field(
-        &format!("--out {}", path.display()),
+    CliError::from(DomainError::from(Refusal::field(
+        format!("--out {}", path.display()),
         en,
         zh,
     )))
@@ -35,7 +35,7 @@ fn literal_target(path: &Path) -> CliResult<PathBuf> {
     };
     let dir = parent
         .canonicalize()
-        .map_err(|e| io_error(&parent.display().to_string(), &e))?;
+        .map_err(|e| io_error(&parent.display().to_string(), e))?;
     Ok(dir.join(name))
 }
 
@@ -114,11 +114,11 @@ pub fn new_beside(path: &Path, suffix: &str) -> CliResult<(PathBuf, File)> {
         {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io_error(&path.display().to_string(), &e)),
+            Err(e) => return Err(io_error(&path.display().to_string(), e)),
         }
     }
-    Err(CliError::from(DomainError::Io(msg::io(
-        &path.display().to_string(),
+    Err(CliError::from(DomainError::from(StorageError::io_detail(
+        path.display().to_string(),
         "cannot create a temporary file beside it",
     ))))
 }
@@ -134,11 +134,11 @@ impl Partial {
     pub fn finish(self, path: &Path) -> CliResult {
         self.file
             .sync_all()
-            .map_err(|e| io_error(&path.display().to_string(), &e))?;
+            .map_err(|e| io_error(&path.display().to_string(), e))?;
         drop(self.file);
         std::fs::rename(&self.tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&self.tmp);
-            io_error(&path.display().to_string(), &e)
+            io_error(&path.display().to_string(), e)
         })
     }
 
@@ -154,7 +154,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> CliResult {
     let mut p = begin(path)?;
     if let Err(e) = p.file.write_all(bytes) {
         p.abandon();
-        return Err(io_error(&path.display().to_string(), &e));
+        return Err(io_error(&path.display().to_string(), e));
     }
     p.finish(path)
 }

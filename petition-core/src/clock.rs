@@ -190,6 +190,42 @@ impl ClockKind {
         }
     }
 
+    /// The English name, in words.
+    pub fn en(self) -> &'static str {
+        match self {
+            ClockKind::Intake => "intake",
+            ClockKind::Acceptance => "acceptance",
+            ClockKind::Objection => "objection",
+            ClockKind::Handling => "handling",
+            ClockKind::Assist => "assistance",
+            ClockKind::ResultReport => "result report",
+            ClockKind::ReviewWindow => "review request",
+            ClockKind::Review => "review",
+            ClockKind::RereviewWindow => "re-review request",
+            ClockKind::Rereview => "re-review",
+            ClockKind::Evaluation => "evaluation",
+            ClockKind::Supervision => "supervision",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ClockKind::Intake => "登记处理",
+            ClockKind::Acceptance => "受理",
+            ClockKind::Objection => "异议",
+            ClockKind::Handling => "办理",
+            ClockKind::Assist => "协办",
+            ClockKind::ResultReport => "办结报告",
+            ClockKind::ReviewWindow => "申请复查",
+            ClockKind::Review => "复查",
+            ClockKind::RereviewWindow => "申请复核",
+            ClockKind::Rereview => "复核",
+            ClockKind::Evaluation => "评价",
+            ClockKind::Supervision => "督办",
+        }
+    }
+
     /// Parses the snake_case name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)

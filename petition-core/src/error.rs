@@ -1,11 +1,31 @@
-//! One typed error for the whole library. Each variant is one stable, language-neutral code
-//! (`not_found`, `validation`, …) and carries a bilingual message that says what happened; a
-//! front end adds its own hints and maps codes to exit or status codes. All error text lives in
-//! the [`msg`] module below, so both languages come from one place.
+//! Typed errors. A [`DomainError`] is either a [`Refusal`] — a rule said no (unknown case, wrong
+//! state, wrong unit, lapsed window, …), with the data that explains it as fields — or a
+//! [`StorageError`] — the store could not do its part (a conflicting writer, a locked database, a
+//! refused file operation, damaged data), with the underlying error as its `source`. Each has a
+//! stable, language-neutral [`code`](DomainError::code) (`not_found`, `validation`, …) and a
+//! bilingual [`text`](DomainError::text) derived from its data, so both languages come from one
+//! place. A front end adds its own hints and maps codes to exit or status codes.
+//!
+//! ```
+//! use petition_core::{DomainError, Lang, Refusal};
+//!
+//! let e = DomainError::from(Refusal::ExtensionLimit { used: 20, asked: 15, max: 30 });
+//! assert_eq!(e.code(), "extension_limit");
+//! assert!(e.message(Lang::Zh).contains("已延期 20 日"));
+//! match e.refusal() {
+//!     Some(Refusal::ExtensionLimit { used, max, .. }) => assert_eq!(max - used, 10),
+//!     _ => unreachable!(),
+//! }
+//! ```
 
 use std::fmt;
+use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+use crate::case::CaseState;
+use crate::clock::ClockKind;
 
 /// Output language of user-facing text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -50,319 +70,735 @@ impl fmt::Display for Text {
     }
 }
 
-/// Every refusal the library can return; the variant is the stable error code.
+/// Anything that went wrong: a rule's refusal or a storage fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
-    /// `usage`: malformed arguments.
-    #[error("{0}")]
-    Usage(Text),
-    /// `not_found`: an unknown case, unit, staff id or supervision.
-    #[error("{0}")]
-    NotFound(Text),
-    /// `invalid_transition`: the command is not allowed in the case's state.
-    #[error("{0}")]
-    InvalidTransition(Text),
-    /// `permission_denied`: the actor's unit or role may not do this.
-    #[error("{0}")]
-    PermissionDenied(Text),
-    /// `validation`: a field breaks a rule.
-    #[error("{0}")]
-    Validation(Text),
-    /// `window_lapsed`: the time window for this command has passed.
-    #[error("{0}")]
-    WindowLapsed(Text),
-    /// `extension_limit`: extensions would exceed the legal maximum (2005 Art 33).
-    #[error("{0}")]
-    ExtensionLimit(Text),
-    /// `assist_pending`: an assisting unit's input is missing (2005 Art 24).
-    #[error("{0}")]
-    AssistPending(Text),
-    /// `skip_level`: a skip-level visit may not be accepted here (2005 Art 16).
-    #[error("{0}")]
-    SkipLevel(Text),
-    /// `litigation`: a litigation matter may not be accepted outside a legal organ (2005 Art 14).
-    #[error("{0}")]
-    Litigation(Text),
-    /// `confidentiality`: never route or supervise an accusation onto the accused unit (2005 Art 23).
-    #[error("{0}")]
-    Confidentiality(Text),
-    /// `clock_skew`: the command's time is before the case's last event: time never runs backwards on a case.
-    #[error("{0}")]
-    ClockSkew(Text),
-    /// `conflict`: another writer changed the same data; retry.
-    #[error("{0}")]
-    Conflict(Text),
-    /// `conflict` too, but not retried: the database stayed locked for the whole busy timeout
-    /// (by another process of any kind), so waiting again would exceed the promised bound.
-    #[error("{0}")]
-    Busy(Text),
-    /// `io`: the operating system refused (disk full, read-only file or directory, a path that is
-    /// a directory, a server that cannot be reached).
-    #[error("{0}")]
-    Io(Text),
-    /// `integrity`: the database is damaged, tampered with or too new.
-    #[error("{0}")]
-    Integrity(Text),
-    /// `internal`: a fault that is not the user's (I/O, a bug).
-    #[error("{0}")]
-    Internal(Text),
+    /// A rule refused the command; nothing was changed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The store could not do its part; nothing was changed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 impl DomainError {
-    /// The stable error code.
+    /// The stable error code: `usage`, `not_found`, `invalid_transition`, `permission_denied`,
+    /// `validation`, `window_lapsed`, `extension_limit`, `assist_pending`, `skip_level`,
+    /// `litigation`, `confidentiality`, `clock_skew`, `conflict`, `io`, `integrity` or `internal`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Usage(_) => "usage",
-            Self::NotFound(_) => "not_found",
-            Self::InvalidTransition(_) => "invalid_transition",
-            Self::PermissionDenied(_) => "permission_denied",
-            Self::Validation(_) => "validation",
-            Self::WindowLapsed(_) => "window_lapsed",
-            Self::ExtensionLimit(_) => "extension_limit",
-            Self::AssistPending(_) => "assist_pending",
-            Self::SkipLevel(_) => "skip_level",
-            Self::Litigation(_) => "litigation",
-            Self::Confidentiality(_) => "confidentiality",
-            Self::ClockSkew(_) => "clock_skew",
-            Self::Conflict(_) | Self::Busy(_) => "conflict",
-            Self::Io(_) => "io",
-            Self::Integrity(_) => "integrity",
-            Self::Internal(_) => "internal",
+            Self::Refused(r) => r.code(),
+            Self::Storage(s) => s.code(),
         }
     }
-
-    /// The bilingual message.
-    pub fn text(&self) -> &Text {
+    /// The bilingual message, made from the error's data.
+    pub fn text(&self) -> Text {
         match self {
-            Self::Usage(t)
-            | Self::NotFound(t)
-            | Self::InvalidTransition(t)
-            | Self::PermissionDenied(t)
-            | Self::Validation(t)
-            | Self::WindowLapsed(t)
-            | Self::ExtensionLimit(t)
-            | Self::AssistPending(t)
-            | Self::SkipLevel(t)
-            | Self::Litigation(t)
-            | Self::Confidentiality(t)
-            | Self::ClockSkew(t)
-            | Self::Conflict(t)
-            | Self::Busy(t)
-            | Self::Io(t)
-            | Self::Integrity(t)
-            | Self::Internal(t) => t,
+            Self::Refused(r) => r.text(),
+            Self::Storage(s) => s.text(),
         }
     }
-
     /// The message in `lang`.
-    pub fn message(&self, lang: Lang) -> &str {
-        self.text().get(lang)
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.text().en,
+            Lang::Zh => self.text().zh,
+        }
+    }
+    /// The refusal, when a rule said no.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Self::Refused(r) => Some(r),
+            Self::Storage(_) => None,
+        }
+    }
+    /// Whether running the same work again may succeed: another writer got there first. A
+    /// database that stayed locked for the whole busy timeout is not retried (`Busy`).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Storage(StorageError::Conflict))
     }
 }
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
-/// The catalogue of error messages, English and Chinese side by side. Messages never contain
-/// personal data (names, id numbers, phones, addresses) so they are safe to log.
-pub mod msg {
-    use super::Text;
+/// Cuts a caller's text to a printable, bounded form for a message.
+fn shown(got: &str, max: usize) -> String {
+    got.chars().filter(|c| !c.is_control()).take(max).collect()
+}
 
-    fn t(en: String, zh: String) -> Text {
-        Text { en, zh }
+/// One line, at most `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s.chars().take(max).collect()
+}
+
+/// The kinds of identifier a [`Refusal::BadIdentifier`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IdKind {
+    /// 信访件编号, `XF2026-000001`.
+    CaseId,
+    /// 查询码, 8 letters and digits.
+    QueryCode,
+    /// 单位代码.
+    UnitCode,
+    /// 工作人员编号.
+    StaffId,
+}
+
+impl IdKind {
+    /// Its name in both languages.
+    pub fn name(self) -> Text {
+        match self {
+            Self::CaseId => Text::new("case id", "信访件编号"),
+            Self::QueryCode => Text::new("query code", "查询码"),
+            Self::UnitCode => Text::new("unit code", "单位代码"),
+            Self::StaffId => Text::new("staff id", "工作人员编号"),
+        }
     }
+    /// What it must look like, in both languages.
+    pub fn shape(self) -> Text {
+        match self {
+            Self::CaseId => Text::new("case ids look like XF2026-000001", "格式应为 XF2026-000001"),
+            Self::QueryCode => Text::new(
+                "it has 8 letters and digits, as printed on the acceptance notice",
+                "查询码为受理告知书上的 8 位字母和数字",
+            ),
+            Self::UnitCode | Self::StaffId => Text::new(
+                "use 1–64 letters, digits, '-', '_' or '.'",
+                "只能使用 1–64 个字母、数字、“-”“_”或“.”",
+            ),
+        }
+    }
+}
 
-    /// A malformed code-like identifier.
-    pub fn bad_code(what_en: &str, what_zh: &str, got: &str) -> Text {
-        let shown: String = got.chars().take(40).filter(|c| !c.is_control()).collect();
-        t(
-            format!("invalid {what_en} {shown:?}: use 1–64 letters, digits, '-', '_' or '.'"),
-            format!("{what_zh}“{shown}”无效：只能使用 1–64 个字母、数字、“-”“_”或“.”"),
-        )
+/// A rule's refusal. Each variant carries the data that explains it; [`code`](Self::code) and
+/// [`text`](Self::text) are derived from that data. Refusals never carry personal data (names, id
+/// numbers, phones, addresses), so they are safe to log. Serialized (for the `details` of a JSON
+/// error) with a `kind` tag and the fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `usage`: malformed arguments (`argument`, when one is to blame).
+    #[error("{}", self.text().en)]
+    Usage {
+        /// The argument at fault.
+        argument: Option<String>,
+        /// What is wrong with it.
+        rule: Text,
+    },
+    /// `validation`: an identifier that does not have the shape of its kind.
+    #[error("{}", self.text().en)]
+    BadIdentifier {
+        /// Which kind of identifier.
+        what: IdKind,
+        /// What was given (printable characters, at most 40; empty for query codes, which are
+        /// credentials).
+        got: String,
+    },
+    /// `validation`: a field breaks a rule.
+    #[error("{}", self.text().en)]
+    Field {
+        /// The field (or input line) at fault.
+        field: String,
+        /// The rule it breaks.
+        rule: Text,
+    },
+    /// `validation`: the input breaks a rule that no single field owns.
+    #[error("{}", self.text().en)]
+    Invalid {
+        /// What is wrong.
+        reason: Text,
+    },
+    /// `not_found`: no such case — or one the reader may not see (the answer is the same).
+    #[error("{}", self.text().en)]
+    NoCase {
+        /// The case id asked for.
+        id: String,
+    },
+    /// `not_found`: no such unit.
+    #[error("{}", self.text().en)]
+    NoUnit {
+        /// The unit code asked for.
+        code: String,
+    },
+    /// `not_found`: no such staff member.
+    #[error("{}", self.text().en)]
+    NoStaff {
+        /// The staff id asked for.
+        id: String,
+    },
+    /// `not_found`: something else that does not exist (a supervision, an assisting unit, a file).
+    #[error("{}", self.text().en)]
+    Missing {
+        /// What is missing.
+        what: Text,
+    },
+    /// `invalid_transition`: the case is already registered.
+    #[error("{}", self.text().en)]
+    AlreadyRegistered {
+        /// The case.
+        id: String,
+    },
+    /// `invalid_transition`: the command is not allowed in the case's state.
+    #[error("{}", self.text().en)]
+    WrongState {
+        /// The command's name.
+        command: String,
+        /// The case's state.
+        state: CaseState,
+    },
+    /// `invalid_transition`: the case is in a terminal state and can no longer change.
+    #[error("{}", self.text().en)]
+    Terminal {
+        /// The terminal state.
+        state: CaseState,
+    },
+    /// `invalid_transition`: the case's own history rules the command out.
+    #[error("{}", self.text().en)]
+    Transition {
+        /// Why.
+        reason: Text,
+    },
+    /// `permission_denied`: only an admin may do this.
+    #[error("{}", self.text().en)]
+    AdminOnly,
+    /// `permission_denied`: the staff member belongs to no unit.
+    #[error("{}", self.text().en)]
+    NoUnitForActor {
+        /// The staff member.
+        staff: String,
+    },
+    /// `permission_denied`: the case is held by another unit, whose clerk must act.
+    #[error("{}", self.text().en)]
+    NotHolder {
+        /// The acting unit.
+        unit: String,
+        /// The unit that must act.
+        holder: String,
+    },
+    /// `permission_denied`: only a head (负责人) of the lead unit may approve an extension.
+    #[error("{}", self.text().en)]
+    HeadOnly,
+    /// `permission_denied`: another rule about who may act.
+    #[error("{}", self.text().en)]
+    Forbidden {
+        /// Why.
+        reason: Text,
+    },
+    /// `window_lapsed`: the time window for this command has passed (or never opened).
+    #[error("{}", self.text().en)]
+    WindowLapsed {
+        /// The window's clock.
+        window: ClockKind,
+        /// Its last day, when it was ever opened.
+        due: Option<NaiveDate>,
+    },
+    /// `extension_limit`: extensions would exceed the legal maximum (2005 Art 33).
+    #[error("{}", self.text().en)]
+    ExtensionLimit {
+        /// Days already granted.
+        used: u32,
+        /// Days asked now.
+        asked: u32,
+        /// The most allowed in all.
+        max: u32,
+    },
+    /// `assist_pending`: assisting units' input is missing (2005 Art 24).
+    #[error("{}", self.text().en)]
+    AssistPending {
+        /// The units whose input is missing.
+        units: Vec<String>,
+    },
+    /// `skip_level`: a skip-level visit may not be accepted here (2005 Art 16).
+    #[error("{}", self.text().en)]
+    SkipLevel {
+        /// The matter's locality.
+        locality: String,
+    },
+    /// `litigation`: a litigation matter may not be accepted outside a legal organ (2005 Art 14).
+    #[error("{}", self.text().en)]
+    Litigation,
+    /// `confidentiality`: an accusation is never routed or supervised onto the accused unit
+    /// (2005 Art 23).
+    #[error("{}", self.text().en)]
+    Confidentiality {
+        /// The accused unit.
+        unit: String,
+    },
+    /// The refusal of one line of an input file (its code is the inner refusal's).
+    #[error("{}", self.text().en)]
+    AtLine {
+        /// The line, from 1.
+        line: u64,
+        /// What is wrong with it.
+        refusal: Box<Refusal>,
+    },
+    /// `clock_skew`: the command's time is before the case's last event.
+    #[error("{}", self.text().en)]
+    ClockSkew {
+        /// The command's time.
+        at: DateTime<FixedOffset>,
+        /// The case's last event.
+        last: DateTime<FixedOffset>,
+    },
+}
+
+impl Refusal {
+    /// A field that breaks a rule.
+    pub fn field(field: impl Into<String>, rule_en: &str, rule_zh: &str) -> Self {
+        Self::Field {
+            field: field.into(),
+            rule: Text::new(rule_en, rule_zh),
+        }
+    }
+    /// Input that breaks a rule no single field owns.
+    pub fn invalid(en: &str, zh: &str) -> Self {
+        Self::Invalid {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// Malformed arguments.
+    pub fn usage(en: &str, zh: &str) -> Self {
+        Self::Usage {
+            argument: None,
+            rule: Text::new(en, zh),
+        }
+    }
+    /// A malformed argument.
+    pub fn usage_of(argument: impl Into<String>, rule_en: &str, rule_zh: &str) -> Self {
+        Self::Usage {
+            argument: Some(argument.into()),
+            rule: Text::new(rule_en, rule_zh),
+        }
+    }
+    /// A command the case's history rules out.
+    pub fn transition(en: &str, zh: &str) -> Self {
+        Self::Transition {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// A rule about who may act.
+    pub fn forbidden(en: &str, zh: &str) -> Self {
+        Self::Forbidden {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// Something else that does not exist.
+    pub fn missing(en: &str, zh: &str) -> Self {
+        Self::Missing {
+            what: Text::new(en, zh),
+        }
+    }
+    /// A malformed identifier of kind `what`.
+    pub fn bad_code(what: IdKind, got: &str) -> Self {
+        Self::BadIdentifier {
+            what,
+            got: shown(got, 40),
+        }
     }
     /// A malformed case id.
-    pub fn bad_case_id(got: &str) -> Text {
-        let shown: String = got.chars().take(40).filter(|c| !c.is_control()).collect();
-        t(
-            format!("invalid case id {shown:?}: case ids look like XF2026-000001"),
-            format!("信访件编号“{shown}”无效：格式应为 XF2026-000001"),
-        )
+    pub fn bad_case_id(got: &str) -> Self {
+        Self::bad_code(IdKind::CaseId, got)
     }
-    /// A malformed query code.
-    pub fn bad_query_code() -> Text {
-        t(
-            "invalid query code: it has 8 letters and digits, as printed on the acceptance notice"
-                .into(),
-            "查询码无效：查询码为受理告知书上的 8 位字母和数字".into(),
-        )
+    /// A malformed query code (what was given is never repeated: it is a credential).
+    pub fn bad_query_code() -> Self {
+        Self::BadIdentifier {
+            what: IdKind::QueryCode,
+            got: String::new(),
+        }
     }
-    /// A field that breaks a rule.
-    pub fn field(field: &str, rule_en: &str, rule_zh: &str) -> Text {
-        t(format!("{field}: {rule_en}"), format!("{field}：{rule_zh}"))
+
+    /// The same refusal, said of line `line` of an input file.
+    pub fn at_line(self, line: u64) -> Self {
+        Self::AtLine {
+            line,
+            refusal: Box::new(self),
+        }
     }
-    /// An unknown case.
-    pub fn no_case(id: &str) -> Text {
-        t(format!("no case {id}"), format!("没有信访件 {id}"))
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AtLine { refusal, .. } => refusal.code(),
+            Self::Usage { .. } => "usage",
+            Self::BadIdentifier { .. } | Self::Field { .. } | Self::Invalid { .. } => "validation",
+            Self::NoCase { .. }
+            | Self::NoUnit { .. }
+            | Self::NoStaff { .. }
+            | Self::Missing { .. } => "not_found",
+            Self::AlreadyRegistered { .. }
+            | Self::WrongState { .. }
+            | Self::Terminal { .. }
+            | Self::Transition { .. } => "invalid_transition",
+            Self::AdminOnly
+            | Self::NoUnitForActor { .. }
+            | Self::NotHolder { .. }
+            | Self::HeadOnly
+            | Self::Forbidden { .. } => "permission_denied",
+            Self::WindowLapsed { .. } => "window_lapsed",
+            Self::ExtensionLimit { .. } => "extension_limit",
+            Self::AssistPending { .. } => "assist_pending",
+            Self::SkipLevel { .. } => "skip_level",
+            Self::Litigation => "litigation",
+            Self::Confidentiality { .. } => "confidentiality",
+            Self::ClockSkew { .. } => "clock_skew",
+        }
     }
-    /// An unknown unit.
-    pub fn no_unit(code: &str) -> Text {
-        t(format!("no unit {code}"), format!("没有单位 {code}"))
+
+    /// The bilingual message, made from the data.
+    pub fn text(&self) -> Text {
+        let t = |en: String, zh: String| Text { en, zh };
+        match self {
+            Self::Usage {
+                argument: Some(a),
+                rule,
+            }
+            | Self::Field { field: a, rule } => {
+                t(format!("{a}: {}", rule.en), format!("{a}：{}", rule.zh))
+            }
+            Self::Usage { argument: None, rule } => rule.clone(),
+            Self::BadIdentifier { what, got } if got.is_empty() => {
+                let (name, shape) = (what.name(), what.shape());
+                t(
+                    format!("invalid {}: {}", name.en, shape.en),
+                    format!("{}无效：{}", name.zh, shape.zh),
+                )
+            }
+            Self::BadIdentifier { what, got } => {
+                let (name, shape) = (what.name(), what.shape());
+                t(
+                    format!("invalid {} {got:?}: {}", name.en, shape.en),
+                    format!("{}“{got}”无效：{}", name.zh, shape.zh),
+                )
+            }
+            Self::Invalid { reason } | Self::Transition { reason } | Self::Forbidden { reason } => {
+                reason.clone()
+            }
+            Self::Missing { what } => what.clone(),
+            Self::AtLine { line, refusal } => {
+                let inner = refusal.text();
+                t(
+                    format!("line {line}: {}", inner.en),
+                    format!("第 {line} 行：{}", inner.zh),
+                )
+            }
+            Self::NoCase { id } => t(format!("no case {id}"), format!("没有信访件 {id}")),
+            Self::NoUnit { code } => t(format!("no unit {code}"), format!("没有单位 {code}")),
+            Self::NoStaff { id } => t(
+                format!("no staff member {id}"),
+                format!("没有工作人员 {id}"),
+            ),
+            Self::AlreadyRegistered { id } => t(
+                format!("case {id} is already registered"),
+                format!("信访件 {id} 已登记"),
+            ),
+            Self::WrongState { command, state } => t(
+                format!("`{command}` is not allowed while the case is {}", state.en()),
+                format!("信访件处于“{}”状态，不能执行 `{command}`", state.zh()),
+            ),
+            Self::Terminal { state } => t(
+                format!(
+                    "the case is {} and can no longer change; register a new case if the petitioner raises a new matter",
+                    state.en()
+                ),
+                format!(
+                    "该件已“{}”，不能再变更；如信访人提出新的事项，请另行登记",
+                    state.zh()
+                ),
+            ),
+            Self::AdminOnly => t(
+                "only an admin may change units, staff, policy or the calendar, read the access log, or export personal data".into(),
+                "只有管理员可以修改单位、人员、时限参数和日历，查看查阅记录，或导出个人信息".into(),
+            ),
+            Self::NoUnitForActor { staff } => t(
+                format!("staff member {staff} belongs to no unit and cannot act on cases: act as a clerk of the unit concerned"),
+                format!("工作人员 {staff} 不属于任何单位，不能办理信访件：请以相关单位工作人员身份操作"),
+            ),
+            Self::NotHolder { unit, holder } => t(
+                format!("unit {unit} cannot do this: the case is held by {holder}, whose clerk must act"),
+                format!("单位 {unit} 无权办理：该件当前责任单位是 {holder}，应由其工作人员办理"),
+            ),
+            Self::HeadOnly => t(
+                "only a head (负责人) of the lead unit may approve an extension: ask your head to do it".into(),
+                "只有承办单位负责人可以批准延期：请由负责人办理".into(),
+            ),
+            Self::WindowLapsed { window, due } => {
+                let (en, zh) = (window.en(), window.zh());
+                match due {
+                    Some(d) => t(
+                        format!("the {en} window ended on {d}; it can no longer be used"),
+                        format!("{zh}期限已于 {d} 届满，不能再办理"),
+                    ),
+                    None => t(
+                        format!("there is no open {en} window on this case"),
+                        format!("该件没有可用的{zh}期限"),
+                    ),
+                }
+            }
+            Self::ExtensionLimit { used, asked, max } => t(
+                format!("extensions may total at most {max} days (2005 Art 33): {used} already granted, {asked} more asked"),
+                format!("延期合计不得超过 {max} 日（条例第三十三条）：已延期 {used} 日，本次申请 {asked} 日"),
+            ),
+            Self::AssistPending { units } => {
+                let units = units.join(", ");
+                t(
+                    format!("waiting for input from assisting unit(s) {units}: wait for it, or issue the opinion stating why it comes without"),
+                    format!("协办单位 {units} 尚未提交协办意见：请等待，或在出具意见时说明未待协办意见的理由"),
+                )
+            }
+            Self::SkipLevel { locality } => t(
+                format!("this is a skip-level visit (越级走访) about {locality}: transfer or assign it down to the competent unit, or decline it on the skip-level ground"),
+                format!("该件为越级走访（属地 {locality}）：请转送或交办至有权处理的单位，或以越级走访为由不予受理"),
+            ),
+            Self::Litigation => t(
+                "this is a litigation matter (涉法涉诉): route it to a legal organ, or decline it on the litigation ground".into(),
+                "该件涉法涉诉：请转至政法机关，或以涉法涉诉为由不予受理".into(),
+            ),
+            Self::Confidentiality { unit } => t(
+                format!("the case accuses unit {unit}: it may never be routed or supervised onto that unit (2005 Art 23); choose another unit"),
+                format!("该件反映单位 {unit}：不得将其转送、交办或督办给被反映单位（条例第二十三条）；请选择其他单位"),
+            ),
+            Self::ClockSkew { at, last } => t(
+                format!(
+                    "the time {} is before the case's last event ({})",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+                format!(
+                    "时间 {} 早于该件最近一次记录（{}）",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+            ),
+        }
     }
-    /// An unknown staff member.
-    pub fn no_staff(id: &str) -> Text {
-        t(
-            format!("no staff member {id}"),
-            format!("没有工作人员 {id}"),
-        )
+}
+
+/// The underlying error of a storage fault (a driver's or the operating system's), shared so the
+/// error stays cheap to clone.
+pub type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The store could not do its part. Nothing was changed. The underlying error, when there is one,
+/// is the [`source`](std::error::Error::source).
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// `conflict`: another writer changed the same data first; running the work again may succeed.
+    #[error("{}", self.text().en)]
+    Conflict,
+    /// `conflict` too, but not worth retrying: the database stayed locked for the whole busy
+    /// timeout (by another process of any kind), so waiting again would exceed the promised bound.
+    #[error("{}", self.text().en)]
+    Busy {
+        /// How long was waited, when known.
+        waited_ms: u64,
+    },
+    /// `io`: the operating system refused (disk full, read-only file or directory, a path that is a
+    /// directory, a server that cannot be reached).
+    #[error("{}", self.text().en)]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The operating system's or driver's words.
+        detail: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+    /// `integrity`: the data is damaged, tampered with, or from a newer program.
+    #[error("{}", self.text().en)]
+    Integrity {
+        /// What is wrong, in both languages (the whole message).
+        detail: Text,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+    /// `internal`: a fault that is not the user's (a driver's error nobody expected, a bug).
+    #[error("{}", self.text().en)]
+    Internal {
+        /// What happened.
+        detail: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+}
+
+impl PartialEq for StorageError {
+    /// Equal when the code and the message are: the underlying errors are not compared.
+    fn eq(&self, other: &Self) -> bool {
+        self.code() == other.code() && self.text() == other.text()
     }
-    /// A staff member with no unit acting on a case.
-    pub fn actor_has_no_unit(id: &str) -> Text {
-        t(
-            format!("staff member {id} belongs to no unit and cannot act on cases: act as a clerk of the unit concerned"),
-            format!("工作人员 {id} 不属于任何单位，不能办理信访件：请以相关单位工作人员身份操作"),
-        )
+}
+impl Eq for StorageError {}
+
+impl StorageError {
+    /// An operating-system refusal while doing `what`.
+    pub fn io(
+        what: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Io {
+            what: what.into(),
+            detail: one_line(&source.to_string(), 200),
+            source: Some(Arc::new(source)),
+        }
     }
-    /// An admin-only action.
-    pub fn admin_only() -> Text {
-        t(
-            "only an admin may change units, staff, policy or the calendar, or export personal data".into(),
-            "只有管理员可以修改单位、人员、时限参数和日历，或导出个人信息".into(),
-        )
+    /// An operating-system refusal described in words only.
+    pub fn io_detail(what: impl Into<String>, detail: &str) -> Self {
+        Self::Io {
+            what: what.into(),
+            detail: one_line(detail, 200),
+            source: None,
+        }
     }
-    /// The actor's unit is not the unit that must act.
-    pub fn not_holder(actor_unit: &str, holder: &str) -> Text {
-        t(
-            format!("unit {actor_unit} cannot do this: the case is held by {holder}, whose clerk must act"),
-            format!("单位 {actor_unit} 无权办理：该件当前责任单位是 {holder}，应由其工作人员办理"),
-        )
+    /// A damaged database, described in words (it names stored things, so the detail is the same
+    /// in both languages).
+    pub fn integrity(detail: &str) -> Self {
+        let d = one_line(detail, 500);
+        Self::Integrity {
+            detail: Text::new(
+                format!("database integrity problem: {d}"),
+                format!("数据库完整性问题：{d}"),
+            ),
+            source: None,
+        }
     }
-    /// A role check failed.
-    pub fn head_only() -> Text {
-        t(
-            "only a head (负责人) of the lead unit may approve an extension: ask your head to run this command".into(),
-            "只有承办单位负责人可以批准延期：请由负责人执行此命令".into(),
-        )
+    /// Damaged or forged data (a database, an import file), described in both languages.
+    pub fn integrity_text(en: &str, zh: &str) -> Self {
+        Self::Integrity {
+            detail: Text::new(en, zh),
+            source: None,
+        }
     }
-    /// Generic wrong state.
-    pub fn wrong_state(command: &str, state_en: &str, state_zh: &str) -> Text {
-        t(
-            format!("`{command}` is not allowed while the case is {state_en}"),
-            format!("信访件处于“{state_zh}”状态，不能执行 `{command}`"),
-        )
+    /// Damaged data found by a driver or decoder.
+    pub fn integrity_from(
+        what: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let d = one_line(&format!("{what}: {source}"), 500);
+        Self::Integrity {
+            detail: Text::new(
+                format!("database integrity problem: {d}"),
+                format!("数据库完整性问题：{d}"),
+            ),
+            source: Some(Arc::new(source)),
+        }
     }
-    /// A terminal case.
-    pub fn terminal(state_en: &str, state_zh: &str) -> Text {
-        t(
-            format!("the case is {state_en} and can no longer change; register a new case if the petitioner raises a new matter"),
-            format!("该件已“{state_zh}”，不能再变更；如信访人提出新的事项，请另行登记"),
-        )
+    /// A fault that is not the user's.
+    pub fn internal(detail: &str) -> Self {
+        Self::Internal {
+            detail: one_line(detail, 300),
+            source: None,
+        }
     }
-    /// Already registered.
-    pub fn already_registered(id: &str) -> Text {
-        t(
-            format!("case {id} is already registered"),
-            format!("信访件 {id} 已登记"),
-        )
+    /// A fault that is not the user's, with its cause.
+    pub fn internal_from(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal {
+            detail: one_line(&source.to_string(), 300),
+            source: Some(Arc::new(source)),
+        }
     }
-    /// A free-form invalid transition.
-    pub fn invalid(en: &str, zh: &str) -> Text {
-        t(en.to_string(), zh.to_string())
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Conflict | Self::Busy { .. } => "conflict",
+            Self::Io { .. } => "io",
+            Self::Integrity { .. } => "integrity",
+            Self::Internal { .. } => "internal",
+        }
     }
-    /// A command timed before the case's last event.
-    pub fn clock_skew(at: &str, last: &str) -> Text {
-        t(
-            format!("the time {at} is before the case's last event ({last})"),
-            format!("时间 {at} 早于该件最近一次记录（{last}）"),
-        )
+
+    /// The bilingual message, made from the data.
+    pub fn text(&self) -> Text {
+        let t = |en: String, zh: String| Text { en, zh };
+        match self {
+            Self::Conflict => t(
+                "another clerk changed this case at the same moment: do it again".into(),
+                "其他工作人员同时修改了该件：请重新办理".into(),
+            ),
+            Self::Busy { waited_ms } => {
+                let (en, zh) = if *waited_ms > 0 {
+                    (
+                        format!(" for {waited_ms} ms"),
+                        format!("超过 {waited_ms} 毫秒"),
+                    )
+                } else {
+                    (String::new(), String::new())
+                };
+                t(
+                    format!("the database stayed locked by another process (another petition command, a backup or another program){en}: try again"),
+                    format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试"),
+                )
+            }
+            Self::Io { what, detail, .. } => t(
+                format!(
+                    "{what}: {detail}; check the path, its permissions and the free disk space"
+                ),
+                format!("{what}：{detail}；请检查路径、权限和磁盘剩余空间"),
+            ),
+            Self::Integrity { detail, .. } => detail.clone(),
+            Self::Internal { detail, .. } => t(
+                format!("internal error: {detail}; nothing was changed — please report this"),
+                format!("内部错误：{detail}；未做任何修改，请报告此问题"),
+            ),
+        }
     }
-    /// A window that has passed.
-    pub fn window_lapsed(what_en: &str, what_zh: &str, due: &str) -> Text {
-        t(
-            format!("the {what_en} window ended on {due}; it can no longer be used"),
-            format!("{what_zh}期限已于 {due} 届满，不能再办理"),
-        )
-    }
-    /// Extension beyond the legal maximum.
-    pub fn extension_limit(used: u32, asked: u32, max: u32) -> Text {
-        t(
-            format!("extensions may total at most {max} days (2005 Art 33): {used} already granted, {asked} more asked"),
-            format!("延期合计不得超过 {max} 日（条例第三十三条）：已延期 {used} 日，本次申请 {asked} 日"),
-        )
-    }
-    /// An assisting unit's input is missing.
-    pub fn assist_pending(units: &str) -> Text {
-        t(
-            format!("waiting for input from assisting unit(s) {units}: wait for it, or issue the opinion stating why it comes without"),
-            format!("协办单位 {units} 尚未提交协办意见：请等待，或在出具意见时说明未待协办意见的理由"),
-        )
-    }
-    /// A skip-level visit cannot be accepted at this unit.
-    pub fn skip_level(locality: &str) -> Text {
-        t(
-            format!("this is a skip-level visit (越级走访) about {locality}: transfer or assign it down to the competent unit, or decline it on the skip-level ground"),
-            format!("该件为越级走访（属地 {locality}）：请转送或交办至有权处理的单位，或以越级走访为由不予受理"),
-        )
-    }
-    /// A litigation matter cannot be accepted here.
-    pub fn litigation() -> Text {
-        t(
-            "this is a litigation matter (涉法涉诉): route it to a legal organ, or decline it on the litigation ground".into(),
-            "该件涉法涉诉：请转至政法机关，或以涉法涉诉为由不予受理".into(),
-        )
-    }
-    /// Confidentiality of accusations.
-    pub fn confidentiality(unit: &str) -> Text {
-        t(
-            format!("the case accuses unit {unit}: it may never be routed or supervised onto that unit (2005 Art 23); choose another unit"),
-            format!("该件反映单位 {unit}：不得将其转送、交办或督办给被反映单位（条例第二十三条）；请选择其他单位"),
-        )
-    }
-    /// A conflict with another writer.
-    pub fn conflict() -> Text {
-        t(
-            "another clerk changed this case at the same moment: run the command again".into(),
-            "其他工作人员同时修改了该件：请重新执行命令".into(),
-        )
-    }
-    /// The database stayed locked for the whole busy timeout (`waited_ms`, when known).
-    pub fn busy(waited_ms: u64) -> Text {
-        let (en, zh) = if waited_ms > 0 {
-            (
-                format!(" for {waited_ms} ms"),
-                format!("超过 {waited_ms} 毫秒"),
-            )
-        } else {
-            (String::new(), String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn refusals_carry_their_data_and_derive_both_languages() {
+        let e = DomainError::from(Refusal::NotHolder {
+            unit: "county-xfj".into(),
+            holder: "county-water".into(),
+        });
+        assert_eq!(e.code(), "permission_denied");
+        assert!(e.message(Lang::En).contains("held by county-water"));
+        assert!(e.message(Lang::Zh).contains("责任单位是 county-water"));
+        let json = serde_json::to_value(e.refusal().expect("a refusal")).expect("serializes");
+        assert_eq!(json["kind"], "not_holder");
+        assert_eq!(json["holder"], "county-water");
+        let lapsed = Refusal::WindowLapsed {
+            window: ClockKind::ReviewWindow,
+            due: NaiveDate::from_ymd_opt(2026, 3, 2),
         };
-        t(
-            format!("the database stayed locked by another process (another petition command, a backup or another program){en}: try again"),
-            format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试"),
-        )
+        assert_eq!(lapsed.code(), "window_lapsed");
+        assert!(
+            lapsed.text().zh.contains("2026-03-02"),
+            "{}",
+            lapsed.text().zh
+        );
     }
-    /// The operating system refused a file or device operation.
-    pub fn io(what: &str, detail: &str) -> Text {
-        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
-        let detail: String = detail.chars().take(200).collect();
-        t(
-            format!("{what}: {detail}; check the path, its permissions and the free disk space"),
-            format!("{what}：{detail}；请检查路径、权限和磁盘剩余空间"),
-        )
+
+    #[test]
+    fn storage_errors_keep_their_source() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "read-only file system",
+        );
+        let e = DomainError::from(StorageError::io("writing the export", io));
+        assert_eq!(e.code(), "io");
+        let source = e.source().expect("the io error");
+        assert_eq!(source.to_string(), "read-only file system");
+        assert!(!e.is_retryable());
+        assert!(DomainError::from(StorageError::Conflict).is_retryable());
+        assert!(!DomainError::from(StorageError::Busy { waited_ms: 5000 }).is_retryable());
     }
-    /// A damaged database.
-    pub fn integrity(detail: &str) -> Text {
-        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
-        t(
-            format!("database integrity problem: {detail}"),
-            format!("数据库完整性问题：{detail}"),
-        )
-    }
-    /// An internal fault.
-    pub fn internal(detail: &str) -> Text {
-        let detail: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
-        let detail: String = detail.chars().take(300).collect();
-        t(
-            format!("internal error: {detail}; nothing was changed — please report this"),
-            format!("内部错误：{detail}；未做任何修改，请报告此问题"),
-        )
+
+    #[test]
+    fn a_bad_query_code_is_never_repeated() {
+        let t = Refusal::bad_query_code().text();
+        assert!(t.en.starts_with("invalid query code:"), "{}", t.en);
     }
 }

@@ -4,14 +4,14 @@
 use chrono::NaiveDate;
 
 use crate::clock::DayKind;
-use crate::error::{msg, DomainError};
+use crate::error::{DomainError, Refusal};
 use crate::ids::UnitCode;
 use crate::org::{Level, Unit, UnitKind};
 
 /// A level by its name (`national` … `township`).
 pub fn parse_level(s: &str) -> Result<Level, DomainError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        DomainError::Validation(msg::field(
+        DomainError::from(Refusal::field(
             "level",
             "use national, provincial, prefectural, county or township",
             "请使用 national、provincial、prefectural、county 或 township",
@@ -22,7 +22,7 @@ pub fn parse_level(s: &str) -> Result<Level, DomainError> {
 /// A unit kind by its name (`government`, `department`, `petition_office`, `legal`).
 pub fn parse_unit_kind(s: &str) -> Result<UnitKind, DomainError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        DomainError::Validation(msg::field(
+        DomainError::from(Refusal::field(
             "kind",
             "use government, department, petition_office or legal",
             "请使用 government、department、petition_office 或 legal",
@@ -39,7 +39,13 @@ fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
 /// Parses a CSV organisation chart into units, parents before children (line numbers in errors).
 pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
-        |_| DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本")),
+        |_| {
+            DomainError::from(Refusal::field(
+                "file",
+                "is not UTF-8 text",
+                "不是 UTF-8 文本",
+            ))
+        },
     )?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -47,25 +53,25 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> 
         .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| DomainError::Validation(msg::field("line 1", &e.to_string(), "表头无法读取")))?
+        .map_err(|e| bad(1, &e.to_string(), "表头无法读取"))?
         .clone();
     let expect = ["code", "name", "level", "kind", "parent", "line_superior"];
     if headers.iter().map(str::trim).collect::<Vec<_>>() != expect {
-        return Err(DomainError::Validation(msg::field(
-            "line 1",
+        return Err(bad(
+            1,
             "the header must be code,name,level,kind,parent,line_superior",
             "表头应为 code,name,level,kind,parent,line_superior",
-        )));
+        ));
     }
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
-        let at = |e: DomainError| {
-            let t = e.text();
-            DomainError::Validation(msg::field(&format!("line {line}"), &t.en, &t.zh))
+        let at = |e: DomainError| match e {
+            DomainError::Refused(r) => DomainError::from(r.at_line(line as u64)),
+            e => e,
         };
         let rec = rec.map_err(|e| {
-            at(DomainError::Validation(msg::field(
+            at(DomainError::from(Refusal::field(
                 "row",
                 &e.to_string(),
                 "行格式错误",
@@ -102,18 +108,14 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> 
         });
         if rows.len() == before {
             let line = rows.first().map(|(l, _)| *l).unwrap_or(0);
-            return Err(DomainError::Validation(msg::field(
-                &format!("line {line}"),
-                "parents form a cycle",
-                "上级关系存在循环",
-            )));
+            return Err(bad(line, "parents form a cycle", "上级关系存在循环"));
         }
     }
     Ok(ordered)
 }
 
 fn bad(line: usize, en: &str, zh: &str) -> DomainError {
-    DomainError::Validation(msg::field(&format!("line {line}"), en, zh))
+    DomainError::from(Refusal::invalid(en, zh).at_line(line as u64))
 }
 
 fn date(line: usize, s: &str) -> Result<NaiveDate, DomainError> {
@@ -174,8 +176,8 @@ fn check_unique(v: Vec<(NaiveDate, DayKind)>) -> Result<Vec<(NaiveDate, DayKind)
     for (d, k) in &v {
         if let Some(prev) = seen.insert(*d, *k) {
             if prev != *k {
-                return Err(DomainError::Validation(msg::field(
-                    &d.to_string(),
+                return Err(DomainError::from(Refusal::field(
+                    d.to_string(),
                     "listed both as a holiday and as a working day",
                     "同时被列为节假日和调休上班日",
                 )));

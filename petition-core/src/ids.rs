@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{msg, DomainError};
+use crate::error::{DomainError, IdKind, Refusal};
 
 fn plain_code(s: &str, max: usize) -> bool {
     !s.is_empty()
@@ -18,7 +18,7 @@ fn plain_code(s: &str, max: usize) -> bool {
 }
 
 macro_rules! code_type {
-    ($(#[$doc:meta])* $name:ident, $what_en:literal, $what_zh:literal) => {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -30,7 +30,7 @@ macro_rules! code_type {
                 if plain_code(s, 64) {
                     Ok(Self(s.to_string()))
                 } else {
-                    Err(DomainError::Validation(msg::bad_code($what_en, $what_zh, s)))
+                    Err(DomainError::from(Refusal::bad_code($kind, s)))
                 }
             }
             /// The code as text.
@@ -66,14 +66,12 @@ macro_rules! code_type {
 code_type!(
     /// 单位代码: the stable text id of a unit, e.g. `city-xfj`.
     UnitCode,
-    "unit code",
-    "单位代码"
+    IdKind::UnitCode
 );
 code_type!(
     /// 工作人员编号: a staff member's id, e.g. `li`.
     StaffId,
-    "staff id",
-    "工作人员编号"
+    IdKind::StaffId
 );
 
 /// Who did something: a staff member, the system's time-driven work (`tick`), or the petitioner
@@ -163,7 +161,7 @@ impl CaseId {
         if ok {
             Ok(Self(s.to_string()))
         } else {
-            Err(DomainError::Validation(msg::bad_case_id(s)))
+            Err(DomainError::from(Refusal::bad_case_id(s)))
         }
     }
     /// The id as text.
@@ -217,7 +215,7 @@ impl QueryCode {
         if up.len() == 8 && up.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)) {
             Ok(Self(up))
         } else {
-            Err(DomainError::Validation(msg::bad_query_code()))
+            Err(DomainError::from(Refusal::bad_query_code()))
         }
     }
     /// Builds a code from 8 random numbers (the caller supplies the randomness: the core does no I/O).

@@ -13,7 +13,7 @@ use crate::access::{access, Access};
 use crate::audit::{chain_hash, hex, strip_gseq, unhex, Entry, GENESIS};
 use crate::case::{Case, Event};
 use crate::clock::local_date;
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::CaseId;
 use crate::org::{Role, Staff};
 use crate::service::Service;
@@ -21,7 +21,7 @@ use crate::store::{seal, Store, Txn};
 use crate::view::{mask_address, mask_id, mask_name, mask_phone, Privacy};
 
 fn io(e: std::io::Error) -> DomainError {
-    DomainError::Io(msg::io("writing the export failed", &e.to_string()))
+    DomainError::from(StorageError::io("writing the export failed", e))
 }
 
 /// Masks the personal data of a `registered` entry's petitioners and representatives.
@@ -53,7 +53,7 @@ fn mask_registration(v: &mut Value) {
 }
 
 fn admin_only_export() -> DomainError {
-    DomainError::PermissionDenied(msg::invalid(
+    DomainError::from(Refusal::forbidden(
         "the audit chain is exported whole, so only an admin may export it; the cases a clerk may read export as CSV or Open311",
         "审计链只能整体导出，仅管理员可以导出；工作人员可将可查阅的信访件导出为 CSV 或 Open311",
     ))
@@ -91,7 +91,7 @@ pub fn export_jsonl<S: Store>(
                 line.push_str(&format!(",\"hash\":\"{}\"}}", hex(&e.hash)));
             } else {
                 let mut v: Value = serde_json::from_str(&line)
-                    .map_err(|x| DomainError::Integrity(msg::integrity(&x.to_string())))?;
+                    .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
                 mask_registration(&mut v);
                 v["masked"] = json!(true);
                 line = crate::audit::canonical(&v);
@@ -268,7 +268,7 @@ pub fn export_csv<S: Store>(
 ) -> Result<u64> {
     if include_pii {
         if reader.role != Role::Admin {
-            return Err(DomainError::PermissionDenied(msg::admin_only()));
+            return Err(DomainError::from(Refusal::AdminOnly));
         }
         svc.work(|w| w.disclose(reader, None, "export csv --include-pii", now))?;
     }
@@ -368,7 +368,7 @@ pub fn export_open311<S: Store>(
     include_pii: bool,
 ) -> Result<u64> {
     if include_pii && reader.role != Role::Admin {
-        return Err(DomainError::PermissionDenied(msg::admin_only()));
+        return Err(DomainError::from(Refusal::AdminOnly));
     }
     out.write_all(b"[").map_err(io)?;
     let mut first = true;
@@ -394,7 +394,7 @@ pub struct ImportSummary {
 }
 
 fn bad_line(line: u64, why: &str) -> DomainError {
-    DomainError::Integrity(msg::invalid(
+    DomainError::from(StorageError::integrity_text(
         &format!("line {line}: {why}; nothing was imported"),
         &format!("第 {line} 行：{why}；未导入任何数据"),
     ))
@@ -466,7 +466,7 @@ pub fn import_jsonl<S: Store>(
     let fresh =
         svc.read(|w| Ok(!w.txn()?.initialized()? && w.txn()?.case_ids(None, 1)?.is_empty()))?;
     if !fresh {
-        return Err(DomainError::Validation(msg::invalid(
+        return Err(DomainError::from(Refusal::invalid(
             "import loads into a new, empty database",
             "导入只能写入新的空数据库",
         )));

@@ -106,7 +106,7 @@ pub use case::{
 };
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};
-pub use error::{DomainError, Lang, Text};
+pub use error::{DomainError, IdKind, Lang, Refusal, StorageError, Text};
 pub use ids::{CaseId, QueryCode, StaffId, UnitCode};
 pub use service::{AdminChange, Change, Service, TickSummary, Work};
 pub use store::{CaseQuery, MemoryStore, Order, SqliteStore, Store};

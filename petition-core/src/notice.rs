@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::case::{Case, Event, EventKind};
-use crate::error::{msg, DomainError, Lang, Result};
+use crate::error::{DomainError, Lang, Refusal, Result};
 use crate::org::Org;
 use crate::view::{mask_name, Privacy};
 
@@ -45,7 +45,7 @@ fn day(d: chrono::NaiveDate, lang: Lang) -> String {
 }
 
 fn missing(what_en: &str, what_zh: &str) -> DomainError {
-    DomainError::InvalidTransition(msg::invalid(
+    DomainError::from(Refusal::transition(
         &format!("this case has no {what_en} to put in a notice yet"),
         &format!("该件尚无{what_zh}，无法出具此文书"),
     ))
@@ -324,7 +324,7 @@ pub fn render(
             )
         }
         other => {
-            return Err(DomainError::Usage(msg::field(
+            return Err(DomainError::from(Refusal::usage_of(
                 "kind",
                 &format!("{other:?} is not a notice: use one of {}", KINDS.join(", ")),
                 &format!("“{other}”不是文书类别：请使用 {}", KINDS.join("、")),

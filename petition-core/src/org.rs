@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result};
 use crate::ids::{StaffId, UnitCode};
 
 /// 层级: administrative level, top to bottom.
@@ -115,7 +115,7 @@ pub struct Org {
 fn check_name(field: &str, name: &str) -> Result<()> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(DomainError::Validation(msg::field(
+        return Err(DomainError::from(Refusal::field(
             field,
             "must be 1–100 characters without control characters",
             "应为 1–100 个字符，且不含控制字符",
@@ -137,9 +137,11 @@ impl Org {
 
     /// A unit by code, or `not_found`.
     pub fn get(&self, code: &UnitCode) -> Result<&Unit> {
-        self.units
-            .get(code)
-            .ok_or_else(|| DomainError::NotFound(msg::no_unit(code.as_str())))
+        self.units.get(code).ok_or_else(|| {
+            DomainError::from(Refusal::NoUnit {
+                code: code.as_str().to_string(),
+            })
+        })
     }
 
     /// A staff member by id.
@@ -169,7 +171,7 @@ impl Org {
     pub fn check_unit(&self, unit: &Unit) -> Result<()> {
         check_name("name", &unit.name)?;
         if self.units.contains_key(&unit.code) {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "code",
                 "a unit with this code already exists",
                 "该单位代码已存在",
@@ -178,7 +180,7 @@ impl Org {
         match &unit.parent {
             None => {
                 if unit.kind != UnitKind::Government {
-                    return Err(DomainError::Validation(msg::field(
+                    return Err(DomainError::from(Refusal::field(
                         "parent",
                         "only a government may have no parent",
                         "只有人民政府可以没有上级",
@@ -190,7 +192,7 @@ impl Org {
                 let expected = match unit.kind {
                     UnitKind::Government => {
                         if parent.kind != UnitKind::Government {
-                            return Err(DomainError::Validation(msg::field(
+                            return Err(DomainError::from(Refusal::field(
                                 "parent",
                                 "a government's parent must be a government",
                                 "人民政府的上级必须是人民政府",
@@ -200,7 +202,7 @@ impl Org {
                     }
                     _ => {
                         if parent.kind != UnitKind::Government {
-                            return Err(DomainError::Validation(msg::field(
+                            return Err(DomainError::from(Refusal::field(
                                 "parent",
                                 "a department, petition office or legal organ belongs to a government",
                                 "工作部门、信访工作机构和政法机关的上级必须是人民政府",
@@ -210,7 +212,7 @@ impl Org {
                     }
                 };
                 if expected != Some(unit.level) {
-                    return Err(DomainError::Validation(msg::field(
+                    return Err(DomainError::from(Refusal::field(
                         "level",
                         "inconsistent with the parent: a government is one level below its parent, any other unit at its government's level",
                         "与上级不一致：人民政府比上级低一级，其他单位与所属人民政府同级",
@@ -219,7 +221,7 @@ impl Org {
                 if unit.kind == UnitKind::PetitionOffice
                     && self.children(p).any(|c| c.kind == UnitKind::PetitionOffice)
                 {
-                    return Err(DomainError::Validation(msg::field(
+                    return Err(DomainError::from(Refusal::field(
                         "kind",
                         "this government already has a petition office",
                         "该人民政府已有信访工作机构",
@@ -230,7 +232,7 @@ impl Org {
         if let Some(ls) = &unit.line_superior {
             let sup = self.get(ls)?;
             if sup.level.number() + 1 != unit.level.number() {
-                return Err(DomainError::Validation(msg::field(
+                return Err(DomainError::from(Refusal::field(
                     "line_superior",
                     "must be exactly one level above the unit",
                     "业务上级必须比本单位高一级",
@@ -270,14 +272,14 @@ impl Org {
     pub fn check_staff(&self, staff: &Staff) -> Result<()> {
         check_name("name", &staff.name)?;
         if RESERVED_ACTORS.contains(&staff.id.as_str()) {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "id",
                 "is reserved (`system` is the time-driven work, `petitioner` the petitioner's own online rating): choose another id",
                 "为保留编号（`system` 为系统定时处理，`petitioner` 为信访人网上评价）：请另选编号",
             )));
         }
         if self.staff.contains_key(&staff.id) {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "id",
                 "a staff member with this id already exists",
                 "该工作人员编号已存在",
@@ -289,7 +291,7 @@ impl Org {
             }
             (None, Role::Admin) => {}
             (None, _) => {
-                return Err(DomainError::Validation(msg::field(
+                return Err(DomainError::from(Refusal::field(
                     "unit",
                     "clerks and heads belong to a unit",
                     "工作人员和负责人必须属于某个单位",
@@ -523,7 +525,7 @@ pub(crate) mod tests {
             bad("x2", Level::County, UnitKind::PetitionOffice, "cty-a"),
         ] {
             assert!(
-                matches!(o.add_unit(u.clone()), Err(DomainError::Validation(_))),
+                matches!(o.add_unit(u.clone()), Err(e) if e.code() == "validation"),
                 "{u:?}"
             );
         }
@@ -535,7 +537,7 @@ pub(crate) mod tests {
         let unknown_parent = bad("d4", Level::County, UnitKind::Department, "nowhere");
         assert!(matches!(
             o.add_unit(unknown_parent),
-            Err(DomainError::NotFound(_))
+            Err(e) if e.code() == "not_found"
         ));
     }
 
@@ -552,7 +554,7 @@ pub(crate) mod tests {
         assert!(o.add_staff(s("li", None, Role::Clerk)).is_err());
         assert!(matches!(
             o.add_staff(s("li", Some("nope"), Role::Clerk)),
-            Err(DomainError::NotFound(_))
+            Err(e) if e.code() == "not_found"
         ));
         assert!(o.add_staff(s("li", Some("cty-a-xfj"), Role::Clerk)).is_ok());
         assert!(o

@@ -5,7 +5,7 @@
 use chrono::FixedOffset;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result};
 
 /// The policy values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,7 +176,7 @@ impl Policy {
     /// Sets `key` to `value`, validating both. Day counts are 0–3650 (0 only for
     /// `assist_lead_days` and `max_extension_days`).
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        let bad = |en: &str, zh: &str| DomainError::Validation(msg::field(key, en, zh));
+        let bad = |en: &str, zh: &str| DomainError::from(Refusal::field(key, en, zh));
         match key {
             "timezone" => {
                 self.timezone = parse_tz(value).ok_or_else(|| {
@@ -196,7 +196,7 @@ impl Policy {
             _ => {
                 let zero_ok = matches!(key, "assist_lead_days" | "max_extension_days");
                 let slot = self.days_mut(key).ok_or_else(|| {
-                    DomainError::Usage(msg::field(key, "unknown policy key", "未知的参数"))
+                    DomainError::from(Refusal::usage_of(key, "unknown policy key", "未知的参数"))
                 })?;
                 let n: u32 = value
                     .parse()
@@ -267,18 +267,18 @@ mod tests {
         assert_eq!(p.get("timezone").as_deref(), Some("+05:30"));
         p.set("roll_over", "false").expect("bool");
         assert!(!p.roll_over);
-        assert!(matches!(p.set("nope", "1"), Err(DomainError::Usage(_))));
+        assert!(matches!(p.set("nope", "1"), Err(e) if e.code() == "usage"));
         assert!(matches!(
             p.set("handling_days", "0"),
-            Err(DomainError::Validation(_))
+            Err(e) if e.code() == "validation"
         ));
         assert!(matches!(
             p.set("handling_days", "-3"),
-            Err(DomainError::Validation(_))
+            Err(e) if e.code() == "validation"
         ));
         assert!(matches!(
             p.set("timezone", "Beijing"),
-            Err(DomainError::Validation(_))
+            Err(e) if e.code() == "validation"
         ));
         assert!(p.set("max_extension_days", "0").is_ok());
     }

@@ -12,11 +12,11 @@ use crate::case::{
     decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration,
 };
 use crate::clock::{local_date, Calendar, DayKind};
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Role, Staff, Unit};
 use crate::policy::Policy;
-use crate::store::{identity_keys, CaseQuery, Store, Txn, TOKEN};
+use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntry, Txn, TOKEN};
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
@@ -95,11 +95,18 @@ pub struct Work<'t, T: Txn> {
     /// written before anything reads the query tables and before commit, so consecutive commands
     /// on one case (a bulk load writing a case's history) write its rows once and skip the reload.
     pending: Option<(Case, Case)>,
+    /// The audit chain's head (position, hash) as this transaction has written it; read from the
+    /// store, and its last link checked, on the first append. Entries are sealed here, once, for
+    /// every backend.
+    head: Option<(u64, [u8; 32])>,
 }
 
 fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
-    org.staff(id)
-        .ok_or_else(|| DomainError::NotFound(msg::no_staff(id.as_str())))
+    org.staff(id).ok_or_else(|| {
+        DomainError::from(Refusal::NoStaff {
+            id: id.as_str().to_string(),
+        })
+    })
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -159,8 +166,66 @@ impl<T: Txn> Work<'_, T> {
         QueryCode::from_random(r)
     }
 
+    /// The chain's head: read once per transaction, after checking that its last entry hashes
+    /// onto the one before it (nothing is written onto a damaged chain).
+    fn chain_head(&mut self) -> Result<(u64, [u8; 32])> {
+        if let Some(h) = self.head {
+            return Ok(h);
+        }
+        let h = match self.txn.chain_tail()? {
+            None => (0, crate::audit::GENESIS),
+            Some(t) => {
+                check_tail(&t.prev_hash, &t.last)?;
+                let hash = t.last.hash.as_slice().try_into().map_err(|_| {
+                    DomainError::from(StorageError::integrity(
+                        "the chain's last hash is not 32 bytes",
+                    ))
+                })?;
+                (t.last.gseq, hash)
+            }
+        };
+        self.head = Some(h);
+        Ok(h)
+    }
+
+    /// Seals entries onto the chain's head, in order; the head moves only when the caller has
+    /// stored them (`advance`).
+    fn seal_next(
+        &mut self,
+        entries: impl IntoIterator<Item = crate::audit::Entry>,
+    ) -> Result<Vec<StoredEntry>> {
+        let (mut gseq, mut prev) = self.chain_head()?;
+        let mut out = Vec::new();
+        for e in entries {
+            gseq += 1;
+            let s = seal(gseq, &prev, &e);
+            prev.copy_from_slice(&s.hash);
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// Moves the head past entries the store has taken.
+    fn advance(&mut self, sealed: &[StoredEntry]) {
+        if let Some(last) = sealed.last() {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(&last.hash);
+            self.head = Some((last.gseq, h));
+        }
+    }
+
+    /// Seals and stores an administrative event.
+    fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
+        let sealed = self.seal_next([crate::audit::Entry::Admin(ev.clone())])?;
+        self.txn.append_admin(&TOKEN, ev, &sealed[0])?;
+        self.advance(&sealed);
+        Ok(())
+    }
+
     fn apply(&mut self, case: &Case, events: Vec<Event>) -> Result<Case> {
-        self.txn.append(&TOKEN, case.seq, &events)?;
+        let sealed = self.seal_next(events.iter().cloned().map(crate::audit::Entry::Case))?;
+        self.txn.append(&TOKEN, case.seq, &events, &sealed)?;
+        self.advance(&sealed);
         let mut next = case.clone();
         for e in &events {
             next = evolve(next, e);
@@ -276,9 +341,13 @@ impl<T: Txn> Work<'_, T> {
     /// }).unwrap();
     /// ```
     pub fn read_case(&mut self, reader: &Staff, id: &CaseId) -> Result<(Case, Vec<Event>, Access)> {
-        let hidden = || DomainError::NotFound(msg::no_case(id.as_str()));
+        let hidden = || {
+            DomainError::from(Refusal::NoCase {
+                id: id.as_str().to_string(),
+            })
+        };
         let (case, events) = self.load(id).map_err(|e| match e {
-            DomainError::NotFound(_) => hidden(),
+            e if e.code() == "not_found" => hidden(),
             other => other,
         })?;
         match access(&self.org, reader, &case) {
@@ -345,7 +414,26 @@ impl<T: Txn> Work<'_, T> {
             case: case.cloned(),
             command: command.to_string(),
         };
-        self.txn()?.append_access(&TOKEN, &d)
+        let txn = self.txn()?;
+        let (pos, prev) = match txn.access_tail()? {
+            Some(last) => (
+                last.gseq + 1,
+                last.hash.as_slice().try_into().map_err(|_| {
+                    DomainError::from(StorageError::integrity(
+                        "the access log's last hash is not 32 bytes",
+                    ))
+                })?,
+            ),
+            None => (1, crate::audit::GENESIS),
+        };
+        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, &d);
+        let sealed = StoredEntry {
+            gseq: pos,
+            body,
+            hash: hash.to_vec(),
+            index: d.case.as_ref().map(|c| (c.as_str().to_string(), 0)),
+        };
+        txn.append_access(&TOKEN, &d, &sealed)
     }
 
     /// Cases matching `q` that `reader` may read, with the reader's access to each. Filters
@@ -426,7 +514,9 @@ impl<T: Txn> Work<'_, T> {
         limit: usize,
     ) -> Result<Vec<(Case, Option<NaiveDate>)>> {
         let unit = reader.unit.clone().ok_or_else(|| {
-            DomainError::PermissionDenied(msg::actor_has_no_unit(reader.id.as_str()))
+            DomainError::from(Refusal::NoUnitForActor {
+                staff: reader.id.as_str().to_string(),
+            })
         })?;
         let items = self.txn()?.queue(&unit, limit)?;
         let mut out = Vec::with_capacity(items.len());
@@ -450,7 +540,7 @@ impl<T: Txn> Work<'_, T> {
         limit: usize,
     ) -> Result<Vec<LoggedDisclosure>> {
         if reader.role != Role::Admin {
-            return Err(DomainError::PermissionDenied(msg::admin_only()));
+            return Err(DomainError::from(Refusal::AdminOnly));
         }
         self.txn()?
             .access_log(case, staff.map(StaffId::as_str), after, limit)
@@ -460,7 +550,9 @@ impl<T: Txn> Work<'_, T> {
     pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
         let events = self.txn.load_events(id)?;
         if events.is_empty() {
-            return Err(DomainError::NotFound(msg::no_case(id.as_str())));
+            return Err(DomainError::from(Refusal::NoCase {
+                id: id.as_str().to_string(),
+            }));
         }
         Ok((replay(id.clone(), &events), events))
     }
@@ -468,8 +560,11 @@ impl<T: Txn> Work<'_, T> {
     /// The current case for a decision: the fold of its events (the pending case when it is
     /// this one), or `not_found`.
     fn current(&mut self, id: &CaseId) -> Result<Case> {
-        self.case(id)?
-            .ok_or_else(|| DomainError::NotFound(msg::no_case(id.as_str())))
+        self.case(id)?.ok_or_else(|| {
+            DomainError::from(Refusal::NoCase {
+                id: id.as_str().to_string(),
+            })
+        })
     }
 
     fn decide_on(
@@ -524,7 +619,7 @@ impl<T: Txn> Work<'_, T> {
             cmd,
             Command::Register { .. } | Command::Absorb { .. } | Command::Tick
         ) {
-            return Err(DomainError::Usage(msg::invalid(
+            return Err(DomainError::from(Refusal::usage(
                 "use the register, merge or tick operation for this command",
                 "请使用登记、合并或定时处理功能",
             )));
@@ -538,8 +633,11 @@ impl<T: Txn> Work<'_, T> {
                 .filter(|t| access(&self.org, &staff, t) != Access::Hidden);
             let events =
                 self.decide_with(&case, &cmd, Actor::Staff(&staff), now, target.as_ref())?;
-            let target =
-                target.ok_or_else(|| DomainError::NotFound(msg::no_case(into.as_str())))?;
+            let target = target.ok_or_else(|| {
+                DomainError::from(Refusal::NoCase {
+                    id: into.as_str().to_string(),
+                })
+            })?;
             let absorb = Command::Absorb { from: id.clone() };
             let target_events = self.decide_on(&target, &absorb, Actor::Staff(&staff), now)?;
             let merged = self.apply(&case, events)?;
@@ -600,7 +698,7 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<AdminEvent> {
         let staff = actor_staff(&self.org, actor)?;
         if staff.role != Role::Admin {
-            return Err(DomainError::PermissionDenied(msg::admin_only()));
+            return Err(DomainError::from(Refusal::AdminOnly));
         }
         let kind = match change {
             AdminChange::AddUnit(u) => {
@@ -628,8 +726,21 @@ impl<T: Txn> Work<'_, T> {
             actor: actor.clone(),
             kind,
         };
-        self.txn.append_admin(&TOKEN, &ev)?;
+        self.append_admin(&ev)?;
+        self.store_admin(&ev.kind)?;
         Ok(ev)
+    }
+
+    /// Stores what an administrative event changed, as this transaction applied it.
+    fn store_admin(&mut self, kind: &AdminKind) -> Result<()> {
+        match kind {
+            AdminKind::Initialized { admin, .. } => self.txn.put_staff(&TOKEN, admin),
+            AdminKind::StaffAdded { staff } => self.txn.put_staff(&TOKEN, staff),
+            AdminKind::UnitAdded { unit } => self.txn.put_unit(&TOKEN, unit),
+            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
+                self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
+            }
+        }
     }
 
     /// Runs one imported chain entry through the live rules (`import`): an administrative entry
@@ -643,7 +754,7 @@ impl<T: Txn> Work<'_, T> {
         pending: &mut std::collections::VecDeque<Event>,
     ) -> Result<()> {
         let differs = |what: &str| {
-            DomainError::Integrity(msg::integrity(&format!(
+            DomainError::from(StorageError::integrity(&format!(
                 "the entry is not what the rules give at this point ({what})"
             )))
         };
@@ -669,7 +780,8 @@ impl<T: Txn> Work<'_, T> {
                                 clock: *clock,
                             },
                         };
-                        self.txn.append_admin(&TOKEN, &ev)?;
+                        self.append_admin(&ev)?;
+                        self.store_admin(&ev.kind)?;
                         self.org = self.txn.org()?;
                         ev
                     }
@@ -753,8 +865,11 @@ impl<T: Txn> Work<'_, T> {
                     .case(into)?
                     .filter(|t| access(&self.org, staff, t) != Access::Hidden);
                 let mut evs = self.decide_with(&case, &cmd, actor, ev.at, target.as_ref())?;
-                let target =
-                    target.ok_or_else(|| DomainError::NotFound(msg::no_case(into.as_str())))?;
+                let target = target.ok_or_else(|| {
+                    DomainError::from(Refusal::NoCase {
+                        id: into.as_str().to_string(),
+                    })
+                })?;
                 let absorb = Command::Absorb {
                     from: ev.case.clone(),
                 };
@@ -792,7 +907,7 @@ impl<T: Txn> Work<'_, T> {
 fn command_of(ev: &Event) -> Result<Command> {
     use EventKind as K;
     let not_a_command = || {
-        DomainError::Integrity(msg::integrity(&format!(
+        DomainError::from(StorageError::integrity(&format!(
             "a `{}` event by {} is not produced by any command of that actor",
             ev.kind.type_name(),
             ev.actor
@@ -949,7 +1064,7 @@ impl<S: Store> Service<S> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = (|| {
+            let result: Result<R> = (|| {
                 let mut txn = if write {
                     self.store.txn()?
                 } else {
@@ -965,6 +1080,7 @@ impl<S: Store> Service<S> {
                     calendar,
                     rng: &mut self.rng,
                     pending: None,
+                    head: None,
                 };
                 let r = f(&mut w)?;
                 w.flush()?;
@@ -972,7 +1088,7 @@ impl<S: Store> Service<S> {
                 Ok(r)
             })();
             match result {
-                Err(DomainError::Conflict(_)) if attempt < RETRIES => continue,
+                Err(e) if e.is_retryable() && attempt < RETRIES => continue,
                 other => return other,
             }
         }
@@ -987,7 +1103,7 @@ impl<S: Store> Service<S> {
     ) -> Result<()> {
         self.work(|w| {
             if w.txn.initialized()? {
-                return Err(DomainError::Validation(msg::invalid(
+                return Err(DomainError::from(Refusal::invalid(
                     "the database is already initialised",
                     "数据库已初始化",
                 )));
@@ -998,17 +1114,16 @@ impl<S: Store> Service<S> {
             };
             w.org.check_staff(&admin)?;
             let at = now.with_timezone(&w.policy.timezone);
-            w.txn.append_admin(
-                &TOKEN,
-                &AdminEvent {
-                    at,
-                    actor: admin.id.clone(),
-                    kind: AdminKind::Initialized {
-                        admin,
-                        clock: Some(clock),
-                    },
+            let ev = AdminEvent {
+                at,
+                actor: admin.id.clone(),
+                kind: AdminKind::Initialized {
+                    admin,
+                    clock: Some(clock),
                 },
-            )
+            };
+            w.append_admin(&ev)?;
+            w.store_admin(&ev.kind)
         })
     }
 
@@ -1121,7 +1236,7 @@ impl<S: Store> Service<S> {
                 match self.work(|w| w.tick_case(&id, now)) {
                     Ok(s) => summary.add(&s),
                     // A case whose history is already later than `now` has nothing due at `now`.
-                    Err(DomainError::ClockSkew(_)) => {}
+                    Err(DomainError::Refused(Refusal::ClockSkew { .. })) => {}
                     Err(e) => return Err(e),
                 }
                 cursor = Some((date, id));
@@ -1186,7 +1301,7 @@ impl<S: Store> Service<S> {
                 Ok(true)
             })?;
             if let Some(g) = bad {
-                return Err(DomainError::Integrity(msg::integrity(&format!(
+                return Err(DomainError::from(StorageError::integrity(&format!(
                     "audit chain entry {g} does not decode"
                 ))));
             }

@@ -151,6 +151,19 @@ impl Env {
         })
     }
 
+    /// Runs with `--json` and expects failure; returns the whole JSON error object.
+    pub fn err_json(&self, actor: Option<&str>, now: &str, args: &[&str]) -> serde_json::Value {
+        let o = self.raw(actor, now, true, args);
+        assert!(
+            !o.status.success(),
+            "petition {args:?} unexpectedly succeeded"
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let last = stderr.lines().last().unwrap_or("");
+        serde_json::from_str(last)
+            .unwrap_or_else(|_| panic!("stderr is not the JSON error object: {stderr}"))
+    }
+
     /// Runs with `--json` and expects failure; returns (exit code, error code, message).
     pub fn err(&self, actor: Option<&str>, now: &str, args: &[&str]) -> (i32, String, String) {
         let o = self.raw(actor, now, true, args);

@@ -106,6 +106,22 @@ fn staff_add_and_list() {
 }
 
 #[test]
+fn a_refusal_carries_its_data_as_details() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    // Another unit's clerk may not route the case: the refusal names both units.
+    let e = env.err_json(Some("wang"), T0, &["transfer", &id, "--to", "c-gtj"]);
+    assert_eq!(e["error"]["code"], "permission_denied");
+    assert_eq!(e["error"]["details"]["kind"], "not_holder");
+    assert_eq!(e["error"]["details"]["unit"], "c-zjj");
+    assert_eq!(e["error"]["details"]["holder"], "c-xfj");
+    // A malformed id names its kind.
+    let e = env.err_json(Some("li"), T0, &["show", "XF-1"]);
+    assert_eq!(e["error"]["details"]["kind"], "bad_identifier");
+    assert_eq!(e["error"]["details"]["what"], "case_id");
+}
+
+#[test]
 fn policy_show_and_set() {
     let env = Env::new();
     let v = env.ok(None, T0, &["policy", "show"]);

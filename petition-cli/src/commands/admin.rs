@@ -1,10 +1,10 @@
 //! `petition unit …` and `petition staff …`: the organisation, changed by an admin and
 //! audited in the chain.
 
-use petition_core::error::msg;
 use petition_core::files::{parse_level, parse_unit_kind, parse_units_csv};
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::AdminChange;
+use petition_core::Refusal;
 use petition_core::{DomainError, StaffId, UnitCode};
 use serde_json::json;
 
@@ -108,16 +108,9 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
             svc.work(|w| {
                 for (line, u) in &units {
                     w.admin(&actor, now, AdminChange::AddUnit(u.clone()))
-                        .map_err(|e| {
-                            let t = e.text();
-                            let m = msg::field(&format!("line {line}"), &t.en, &t.zh);
-                            match e {
-                                DomainError::NotFound(_) => DomainError::NotFound(m),
-                                DomainError::PermissionDenied(_) => {
-                                    DomainError::PermissionDenied(m)
-                                }
-                                _ => DomainError::Validation(m),
-                            }
+                        .map_err(|e| match e {
+                            DomainError::Refused(r) => DomainError::from(r.at_line(*line as u64)),
+                            e => e,
                         })?;
                 }
                 Ok(())
@@ -260,7 +253,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             unit,
         } => {
             let role: Role = serde_json::from_value(json!(role)).map_err(|_| {
-                DomainError::Validation(msg::field(
+                DomainError::from(Refusal::field(
                     "role",
                     "use clerk, head or admin",
                     "请使用 clerk、head 或 admin",

@@ -1,9 +1,9 @@
 //! `petition calendar import|show`: public holidays and make-up working days (Civil Code Art 203; docs/rules.md §8).
 
 use petition_core::clock::DayKind;
-use petition_core::error::{msg, DomainError};
 use petition_core::files::{parse_calendar_csv, parse_calendar_toml};
 use petition_core::service::AdminChange;
+use petition_core::{DomainError, Refusal};
 use serde_json::json;
 
 use crate::app::{out, App, CliResult};
@@ -46,7 +46,11 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             let bytes = crate::app::read_input(file, 16 << 20)?;
             let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
                 .map_err(|_| {
-                DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本"))
+                DomainError::from(Refusal::field(
+                    "file",
+                    "is not UTF-8 text",
+                    "不是 UTF-8 文本",
+                ))
             })?;
             let is_toml = file
                 .extension()

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use petition_core::error::msg;
 use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_jsonl};
+use petition_core::StorageError;
 use petition_core::{DomainError, Lang};
 use serde_json::json;
 
@@ -50,7 +50,7 @@ impl<W: Write> Write for PipeSafe<W> {
 }
 
 fn io(e: std::io::Error) -> CliError {
-    crate::app::io_error("writing the export", &e)
+    crate::app::io_error("writing the export", e)
 }
 
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
@@ -143,18 +143,18 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
     }
     let shown = a.file.display().to_string();
     if a.file.is_dir() {
-        return Err(CliError::from(DomainError::Io(msg::io(
+        return Err(CliError::from(DomainError::from(StorageError::io_detail(
             &shown,
             "is a directory",
         ))));
     }
-    let file = std::fs::File::open(&a.file).map_err(|e| crate::app::io_error(&shown, &e))?;
+    let file = std::fs::File::open(&a.file).map_err(|e| crate::app::io_error(&shown, e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     // A new file of our own beside the target (never shared with another import), linked into
     // place only when everything loaded and verified — and only if the target still does not exist.
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| crate::app::io_error(&dir.display().to_string(), &e))?;
+            .map_err(|e| crate::app::io_error(&dir.display().to_string(), e))?;
     }
     let (tmp, _) = crate::outfile::new_beside(&path, "importing")?;
     let cleanup = |p: &std::path::Path| {
@@ -175,7 +175,7 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
         let s = import_jsonl(&mut svc, &mut input, &mut |n| bar.inc(n))?;
         let v = svc.verify(&[])?;
         if let Some(p) = &v.problem {
-            return Err(CliError::from(DomainError::Integrity(msg::integrity(
+            return Err(CliError::from(DomainError::from(StorageError::integrity(
                 &format!("the rebuilt database does not verify: {p}"),
             ))));
         }
@@ -202,7 +202,7 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
                 &format!("导入期间出现了 {}：未作改动，请另选 --db", path.display()),
             )
         } else {
-            crate::app::io_error(&path.display().to_string(), &e)
+            crate::app::io_error(&path.display().to_string(), e)
         });
     }
     cleanup(&tmp);

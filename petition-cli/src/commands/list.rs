@@ -1,10 +1,10 @@
 //! Views over many cases: `list`, `queue` (the acting unit's work) and `overdue`.
 
 use petition_core::case::CaseState;
-use petition_core::error::msg;
 use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
 use petition_core::DomainError;
+use petition_core::Refusal;
 use serde_json::{json, Value};
 
 use super::unit;
@@ -73,7 +73,7 @@ fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDat
     today
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .ok_or_else(|| {
-            crate::app::CliError::from(DomainError::Validation(msg::field(
+            crate::app::CliError::from(DomainError::from(Refusal::field(
                 "due-within",
                 "is too far in the future: give a number of days up to a few years",
                 "天数过大：请给出不超过几年的天数",
@@ -139,7 +139,9 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let me = s.staff.unit.clone().ok_or_else(|| {
-        DomainError::PermissionDenied(msg::actor_has_no_unit(s.staff.id.as_str()))
+        DomainError::from(Refusal::NoUnitForActor {
+            staff: s.staff.id.as_str().to_string(),
+        })
     })?;
     let today = s.today(app)?;
     let items = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, FixedOffset};
 use petition_core::case::{Channel, IdType, Petitioner, Purpose, Registration};
-use petition_core::error::{msg, DomainError};
 use petition_core::UnitCode;
+use petition_core::{DomainError, Refusal};
 use serde::Deserialize;
 
 use crate::app::{parse_time, usage, App, CliResult};
@@ -109,10 +109,14 @@ pub struct RegistrationFile {
 /// Parses a `--file` document into a registration.
 pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registration, DomainError> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
-        DomainError::Validation(msg::field("file", "is not UTF-8 text", "不是 UTF-8 文本"))
+        DomainError::from(Refusal::field(
+            "file",
+            "is not UTF-8 text",
+            "不是 UTF-8 文本",
+        ))
     })?;
     let f: RegistrationFile = serde_json::from_str(text).map_err(|e| {
-        DomainError::Validation(msg::field(
+        DomainError::from(Refusal::field(
             "file",
             &format!(
                 "is not a valid case document (line {}, column {}): {e}",
@@ -180,7 +184,7 @@ fn from_flags(a: &Args, now: DateTime<FixedOffset>) -> CliResult<Registration> {
         (None, Some(f)) => {
             let b = crate::app::read_input(f, MAX_CONTENT_BYTES)?;
             Some(String::from_utf8(b).map_err(|_| {
-                DomainError::Validation(msg::field(
+                DomainError::from(Refusal::field(
                     "content",
                     "the file is not UTF-8 text",
                     "文件不是 UTF-8 文本",

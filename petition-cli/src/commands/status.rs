@@ -1,7 +1,7 @@
 //! `petition status`: the petitioner's own view with the query code (2005 Art 12); no actor.
 
-use petition_core::error::msg;
 use petition_core::view::public_status_json;
+use petition_core::Refusal;
 use petition_core::{DomainError, QueryCode};
 
 use super::case_id;
@@ -24,7 +24,11 @@ pub struct Args {
 pub fn run(app: &App, a: &Args) -> CliResult {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
-    let not_found = || DomainError::NotFound(msg::no_case(id.as_str()));
+    let not_found = || {
+        DomainError::from(Refusal::NoCase {
+            id: id.as_str().to_string(),
+        })
+    };
     let code = QueryCode::parse(&a.code).map_err(|_| not_found())?;
     let (case, _) = svc.load(&id)?;
     if case.query_code.as_ref() != Some(&code) {

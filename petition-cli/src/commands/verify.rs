@@ -3,11 +3,11 @@
 use serde_json::json;
 
 use crate::app::{out, App, CliError, CliResult};
-use petition_core::error::msg;
 use petition_core::service::Service;
 use petition_core::store::SqliteStore;
 use petition_core::verify::parse_anchors;
 use petition_core::DomainError;
+use petition_core::{Refusal, StorageError};
 
 /// Verify the database: recompute the SHA-256 audit chain and the access log, rebuild every
 /// derived table (cases, clocks, supervisions, repeat-detection keys, statistics counters,
@@ -39,14 +39,14 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         Some(f) => {
             let bytes = crate::app::read_input(f, 64 << 20)?;
             let text = String::from_utf8(bytes).map_err(|_| {
-                DomainError::Validation(msg::field(
+                DomainError::from(Refusal::field(
                     "anchors",
                     "the file is not UTF-8 text",
                     "文件不是 UTF-8 文本",
                 ))
             })?;
             parse_anchors(&text).map_err(|why| {
-                CliError::from(DomainError::Validation(msg::field(
+                CliError::from(DomainError::from(Refusal::field(
                     "anchors",
                     &why,
                     &format!("格式错误（{why}）：每行应为“位置 哈希”"),
@@ -58,7 +58,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let mut svc = Service::new(SqliteStore::open_read_only(&path)?);
     let r = svc.verify(&anchors)?;
     if let Some(p) = &r.problem {
-        return Err(CliError::from(DomainError::Integrity(msg::invalid(
+        return Err(CliError::from(DomainError::from(StorageError::integrity_text(
             &format!("verification failed: {p} — the database was changed outside petition; restore from a backup"),
             &format!("校验未通过：{p}——数据库在 petition 之外被改动，请从备份恢复"),
         ))));

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result};
 use crate::ids::UnitCode;
 
 macro_rules! text_enum {
@@ -176,7 +176,7 @@ pub fn phone_valid(p: &str) -> bool {
 }
 
 fn v(field: &str, en: &str, zh: &str) -> DomainError {
-    DomainError::Validation(msg::field(field, en, zh))
+    DomainError::from(Refusal::field(field, en, zh))
 }
 
 fn short_text(field: &str, s: &str, max: usize) -> Result<()> {
@@ -556,7 +556,7 @@ mod tests {
             let mut r = reg();
             f(&mut r);
             assert!(
-                matches!(r.validate(), Err(DomainError::Validation(_))),
+                matches!(r.validate(), Err(e) if e.code() == "validation"),
                 "{what}"
             );
         }

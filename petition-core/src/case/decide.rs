@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::data::{Channel, DeclineGround};
 use super::model::*;
 use crate::clock::{local_date, ClockKind, ClockStart};
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::{Role, UnitKind};
 
@@ -19,15 +19,8 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
     let decided = transition(&d, state, cmd);
     let skewed = case.last_at.filter(|last| d.now < *last);
     let kinds = match (decided, skewed) {
-        (Err(e @ (DomainError::InvalidTransition(_) | DomainError::NotFound(_))), _) => {
-            return Err(e)
-        }
-        (_, Some(last)) => {
-            return Err(DomainError::ClockSkew(msg::clock_skew(
-                &d.now.to_rfc3339(),
-                &last.to_rfc3339(),
-            )))
-        }
+        (Err(e), _) if matches!(e.code(), "invalid_transition" | "not_found") => return Err(e),
+        (_, Some(last)) => return Err(DomainError::from(Refusal::ClockSkew { at: d.now, last })),
         (r, None) => r?,
     };
     let actor = ctx.actor.id();
@@ -59,11 +52,15 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
                 query_code,
             },
         ) => d.register(registration, query_code)?,
-        (None, _) => return Err(DomainError::NotFound(msg::no_case(case.id.as_str()))),
+        (None, _) => {
+            return Err(DomainError::from(Refusal::NoCase {
+                id: case.id.as_str().to_string(),
+            }))
+        }
         (Some(_), C::Register { .. }) => {
-            return Err(DomainError::InvalidTransition(msg::already_registered(
-                case.id.as_str(),
-            )))
+            return Err(DomainError::from(Refusal::AlreadyRegistered {
+                id: case.id.as_str().to_string(),
+            }))
         }
         (Some(Registered | Routed), C::Transfer { to, note }) => d.route(to, None, note)?,
         (
@@ -133,24 +130,20 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         (Some(_), C::Respond { supervision, text }) => d.respond(*supervision, text)?,
         (Some(_), C::Tick) => d.tick()?,
         (Some(s), _) if s.is_terminal() => {
-            return Err(DomainError::InvalidTransition(msg::terminal(
-                s.en(),
-                s.zh(),
-            )))
+            return Err(DomainError::from(Refusal::Terminal { state: s }))
         }
         (Some(s), c) => {
-            return Err(DomainError::InvalidTransition(msg::wrong_state(
-                c.name(),
-                s.en(),
-                s.zh(),
-            )))
+            return Err(DomainError::from(Refusal::WrongState {
+                command: c.name().to_string(),
+                state: s,
+            }))
         }
     })
 }
 
 /// Free text of a command (reasons, notices, opinions): required, bounded, no control characters.
 pub(crate) fn check_text(field: &str, s: &str) -> Result<()> {
-    let bad = |en: &str, zh: &str| Err(DomainError::Validation(msg::field(field, en, zh)));
+    let bad = |en: &str, zh: &str| Err(DomainError::from(Refusal::field(field, en, zh)));
     if s.trim().is_empty() {
         return bad("is required", "不能为空");
     }
@@ -201,9 +194,11 @@ impl<'a> Decision<'a> {
     fn actor_unit(&self) -> Result<&'a UnitCode> {
         match self.ctx.actor {
             Actor::Staff(s) => s.unit.as_ref().ok_or_else(|| {
-                DomainError::PermissionDenied(msg::actor_has_no_unit(s.id.as_str()))
+                DomainError::from(Refusal::NoUnitForActor {
+                    staff: s.id.as_str().to_string(),
+                })
             }),
-            Actor::System | Actor::Petitioner => Err(DomainError::PermissionDenied(msg::invalid(
+            Actor::System | Actor::Petitioner => Err(DomainError::from(Refusal::forbidden(
                 "only a staff member can do this",
                 "此操作须由工作人员办理",
             ))),
@@ -212,20 +207,19 @@ impl<'a> Decision<'a> {
 
     /// The holder; a registered case always has one (`evolve` sets it at registration).
     pub(crate) fn holder(&self) -> Result<&'a UnitCode> {
-        self.case
-            .holder
-            .as_ref()
-            .ok_or_else(|| DomainError::Internal(msg::internal("registered case without a holder")))
+        self.case.holder.as_ref().ok_or_else(|| {
+            DomainError::from(StorageError::internal("registered case without a holder"))
+        })
     }
 
     /// The acting unit must be `unit`.
     fn require_unit(&self, unit: &UnitCode) -> Result<&'a UnitCode> {
         let me = self.actor_unit()?;
         if me != unit {
-            return Err(DomainError::PermissionDenied(msg::not_holder(
-                me.as_str(),
-                unit.as_str(),
-            )));
+            return Err(DomainError::from(Refusal::NotHolder {
+                unit: me.as_str().to_string(),
+                holder: unit.as_str().to_string(),
+            }));
         }
         Ok(me)
     }
@@ -236,7 +230,7 @@ impl<'a> Decision<'a> {
 
     fn no_pending_objection(&self) -> Result<()> {
         if self.case.objection == Some(ObjectionStatus::Pending) {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "an objection is pending: the routing unit must approve or reject it first",
                 "异议尚待处理：请先由交转单位批准或驳回",
             )));
@@ -271,9 +265,9 @@ impl<'a> Decision<'a> {
 
     fn not_accused(&self, unit: &UnitCode) -> Result<()> {
         if self.case.accused_unit() == Some(unit) {
-            return Err(DomainError::Confidentiality(msg::confidentiality(
-                unit.as_str(),
-            )));
+            return Err(DomainError::from(Refusal::Confidentiality {
+                unit: unit.as_str().to_string(),
+            }));
         }
         Ok(())
     }
@@ -292,7 +286,7 @@ impl<'a> Decision<'a> {
             org.get(a)?;
         }
         if reg.received_at > self.now {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "received_at",
                 "is in the future: use the time the letter arrived or the visitor came",
                 "晚于当前时间：请填写来信收到或来访的时间",
@@ -332,7 +326,7 @@ impl<'a> Decision<'a> {
         check_note(note)?;
         self.ctx.org.get(to)?;
         if to == me {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "to",
                 "the case is already held by that unit: route it to another unit",
                 "该件已在该单位：请转至其他单位",
@@ -352,7 +346,7 @@ impl<'a> Decision<'a> {
             },
             Some(by) => {
                 if by <= self.today {
-                    return Err(DomainError::Validation(msg::field(
+                    return Err(DomainError::from(Refusal::field(
                         "report_by",
                         "must be a date after today",
                         "应晚于今天",
@@ -380,7 +374,7 @@ impl<'a> Decision<'a> {
         self.require_holder()?;
         check_text("reason", reason)?;
         if self.case.objection.is_some() {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "this unit has already objected to this routing",
                 "本单位已对此次交转提出过异议",
             )));
@@ -395,22 +389,20 @@ impl<'a> Decision<'a> {
             Some(c) if c.within(self.today) => Ok(vec![EventKind::Objected {
                 reason: reason.to_string(),
             }]),
-            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(
-                "objection",
-                "异议",
-                &c.due.to_string(),
-            ))),
-            None => Err(DomainError::WindowLapsed(msg::window_lapsed(
-                "objection",
-                "异议",
-                "-",
-            ))),
+            Some(c) => Err(DomainError::from(Refusal::WindowLapsed {
+                window: ClockKind::Objection,
+                due: Some(c.due),
+            })),
+            None => Err(DomainError::from(Refusal::WindowLapsed {
+                window: ClockKind::Objection,
+                due: None,
+            })),
         }
     }
 
     fn resolve_objection(&self, approve: bool, note: &Option<String>) -> Result<Vec<EventKind>> {
         if self.case.objection != Some(ObjectionStatus::Pending) {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "there is no pending objection on this case",
                 "该件没有待处理的异议",
             )));
@@ -439,17 +431,19 @@ impl<'a> Decision<'a> {
         let fc = self.case.first_contact.as_ref().map(|f| &f.unit);
         if self.case.skip_level && fc == Some(me) {
             let loc = reg.map(|r| r.locality.as_str()).unwrap_or("-");
-            return Err(DomainError::SkipLevel(msg::skip_level(loc)));
+            return Err(DomainError::from(Refusal::SkipLevel {
+                locality: loc.to_string(),
+            }));
         }
         let org = self.ctx.org;
         if reg.is_some_and(|r| r.litigation) && org.get(me)?.kind != UnitKind::Legal {
-            return Err(DomainError::Litigation(msg::litigation()));
+            return Err(DomainError::from(Refusal::Litigation));
         }
         let mut seen: Vec<&UnitCode> = Vec::new();
         for u in assist {
             org.get(u)?;
             if u == me || seen.contains(&u) {
-                return Err(DomainError::Validation(msg::field(
+                return Err(DomainError::from(Refusal::field(
                     "assist",
                     "list each assisting unit once, and not the lead unit itself",
                     "每个协办单位只列一次，且不能是主办单位本身",
@@ -497,8 +491,7 @@ impl<'a> Decision<'a> {
         self.no_pending_objection()?;
         check_text("notice", notice)?;
         let reg = self.case.registration.as_ref();
-        let refuse =
-            |en: &str, zh: &str| Err(DomainError::Validation(msg::field("ground", en, zh)));
+        let refuse = |en: &str, zh: &str| Err(DomainError::from(Refusal::field("ground", en, zh)));
         match ground {
             DeclineGround::OutOfScope | DeclineGround::SkipLevel if state != CaseState::Registered => {
                 return refuse(
@@ -556,11 +549,11 @@ impl<'a> Decision<'a> {
         let me = self.actor_unit()?;
         check_text("text", text)?;
         match self.case.assisting.iter().find(|a| &a.unit == me) {
-            None => Err(DomainError::PermissionDenied(msg::invalid(
+            None => Err(DomainError::from(Refusal::forbidden(
                 "your unit is not an assisting unit of this case",
                 "本单位不是该件的协办单位",
             ))),
-            Some(a) if a.input_at.is_some() => Err(DomainError::InvalidTransition(msg::invalid(
+            Some(a) if a.input_at.is_some() => Err(DomainError::from(Refusal::transition(
                 "your unit has already given its assist input",
                 "本单位已提交协办意见",
             ))),
@@ -575,12 +568,12 @@ impl<'a> Decision<'a> {
         self.require_unit(&lead)?;
         if let Actor::Staff(s) = self.ctx.actor {
             if s.role != Role::Head {
-                return Err(DomainError::PermissionDenied(msg::head_only()));
+                return Err(DomainError::from(Refusal::HeadOnly));
             }
         }
         check_text("reason", reason)?;
         if days == 0 {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "days",
                 "must be at least 1",
                 "至少为 1 日",
@@ -589,12 +582,14 @@ impl<'a> Decision<'a> {
         let max = self.ctx.policy.max_extension_days;
         let used = self.case.extension_days;
         if used.saturating_add(days) > max {
-            return Err(DomainError::ExtensionLimit(msg::extension_limit(
-                used, days, max,
-            )));
+            return Err(DomainError::from(Refusal::ExtensionLimit {
+                used,
+                asked: days,
+                max,
+            }));
         }
         let Some(h) = self.case.open_clocks(ClockKind::Handling).next() else {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "there is no running handling clock to extend",
                 "没有可延长的办理期限",
             )));
@@ -631,9 +626,9 @@ impl<'a> Decision<'a> {
         match without_assist {
             Some(r) => check_text("without_assist", r)?,
             None if !missing.is_empty() => {
-                return Err(DomainError::AssistPending(msg::assist_pending(
-                    &missing.join(", "),
-                )))
+                return Err(DomainError::from(Refusal::AssistPending {
+                    units: missing.iter().map(|u| u.to_string()).collect(),
+                }))
             }
             None => {}
         }
@@ -659,7 +654,7 @@ impl<'a> Decision<'a> {
             .next()
             .is_none()
         {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "no result report is owed on this case (only assigned cases owe one, once)",
                 "该件无须报送办结报告（仅交办件需报送一次）",
             )));
@@ -669,15 +664,17 @@ impl<'a> Decision<'a> {
         }])
     }
 
-    fn window(&self, kind: ClockKind, en: &str, zh: &str) -> Result<()> {
+    fn window(&self, kind: ClockKind) -> Result<()> {
         match self.case.clocks.iter().rev().find(|c| c.kind == kind) {
             Some(c) if c.within(self.today) => Ok(()),
-            Some(c) => Err(DomainError::WindowLapsed(msg::window_lapsed(
-                en,
-                zh,
-                &c.due.to_string(),
-            ))),
-            None => Err(DomainError::WindowLapsed(msg::window_lapsed(en, zh, "-"))),
+            Some(c) => Err(DomainError::from(Refusal::WindowLapsed {
+                window: kind,
+                due: Some(c.due),
+            })),
+            None => Err(DomainError::from(Refusal::WindowLapsed {
+                window: kind,
+                due: None,
+            })),
         }
     }
 
@@ -689,12 +686,12 @@ impl<'a> Decision<'a> {
             .clone()
             .unwrap_or(self.holder()?.clone());
         if !self.ctx.org.is_reviewer(me, &lead) {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "only the reviewing body (复查机关: the parent or line superior of the unit that answered) registers a review request",
                 "复查申请应由复查机关（答复单位的上级机关或业务上级）登记",
             )));
         }
-        self.window(ClockKind::ReviewWindow, "review request", "申请复查")?;
+        self.window(ClockKind::ReviewWindow)?;
         Ok(vec![EventKind::ReviewRequested {
             clocks: vec![self.days(ClockKind::Review, me, self.ctx.policy.review_days)],
         }])
@@ -723,12 +720,12 @@ impl<'a> Decision<'a> {
         let me = self.actor_unit()?;
         let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
         if !self.ctx.org.is_reviewer(me, &reviewer) {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "only the re-reviewing body (复核机关: the parent or line superior of the reviewing unit) registers a re-review request",
                 "复核申请应由复核机关（复查机关的上级机关或业务上级）登记",
             )));
         }
-        self.window(ClockKind::RereviewWindow, "re-review request", "申请复核")?;
+        self.window(ClockKind::RereviewWindow)?;
         Ok(vec![EventKind::RereviewRequested {
             clocks: vec![self.days(ClockKind::Rereview, me, self.ctx.policy.rereview_days)],
         }])
@@ -742,13 +739,13 @@ impl<'a> Decision<'a> {
             .unwrap_or(self.holder()?.clone());
         self.require_unit(&rr)?;
         let Some(c) = self.case.open_clocks(ClockKind::Rereview).next() else {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "there is no running re-review clock",
                 "没有正在计算的复核期限",
             )));
         };
         if end < start || start < c.started || (end - start).num_days() > 365 {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "start/end",
                 "the hearing must start on or after the re-review began and end on or after its start (at most a year)",
                 "听证应在复核开始之后开始，结束日不早于开始日（最长一年）",
@@ -816,7 +813,7 @@ impl<'a> Decision<'a> {
             .rev()
             .find(|c| c.kind == ClockKind::Evaluation)
         else {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "there is no answer to evaluate yet",
                 "尚无可评价的答复",
             )));
@@ -828,17 +825,16 @@ impl<'a> Decision<'a> {
             self.may_record_rating(self.actor_unit()?, &c.unit)?;
         }
         if !c.is_open() && !c.lapsed {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "this answer has already been evaluated (once per answer)",
                 "该答复已评价（每次答复只能评价一次）",
             )));
         }
         if !c.within(self.today) {
-            return Err(DomainError::WindowLapsed(msg::window_lapsed(
-                "evaluation",
-                "评价",
-                &c.due.to_string(),
-            )));
+            return Err(DomainError::from(Refusal::WindowLapsed {
+                window: ClockKind::Evaluation,
+                due: Some(c.due),
+            }));
         }
         Ok(vec![EventKind::Evaluated {
             handling,
@@ -850,7 +846,7 @@ impl<'a> Decision<'a> {
     /// Whether staff of `me` may record the petitioner's rating of an answer by `rated`.
     fn may_record_rating(&self, me: &UnitCode, rated: &UnitCode) -> Result<()> {
         if me == rated {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "the unit whose answer is rated may not record the rating: the first-contact unit or a petition office records it",
                 "被评价的答复单位不能录入评价：应由首问单位或信访工作机构录入",
             )));
@@ -863,7 +859,7 @@ impl<'a> Decision<'a> {
             .is_some_and(|u| u.kind == UnitKind::PetitionOffice)
             && crate::access::case_in_reach(self.ctx.org, me, self.case);
         if first != Some(me) && !office_in_reach {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "only the first-contact unit or a petition office whose area includes the case records the petitioner's rating",
                 "只有首问单位或辖区包含该件的信访工作机构可以录入信访人的评价",
             )));
@@ -882,7 +878,7 @@ impl<'a> Decision<'a> {
     fn merge(&self, into: &CaseId) -> Result<Vec<EventKind>> {
         self.require_holder()?;
         if into == &self.case.id {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "into",
                 "a case cannot be merged into itself",
                 "不能与自身合并",
@@ -890,10 +886,14 @@ impl<'a> Decision<'a> {
         }
         let target = match self.ctx.target {
             Some(t) if &t.id == into && t.is_registered() => t,
-            _ => return Err(DomainError::NotFound(msg::no_case(into.as_str()))),
+            _ => {
+                return Err(DomainError::from(Refusal::NoCase {
+                    id: into.as_str().to_string(),
+                }))
+            }
         };
         if target.state.is_terminal() {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 &format!(
                     "{into} is {} and can take no merged case: merge into an open case",
                     target.state.en()
@@ -916,7 +916,7 @@ impl<'a> Decision<'a> {
         let mine = keys(self.case);
         let same_petitioner = keys(target).iter().any(|k| mine.contains(k));
         if !same_petitioner && !self.case.related.contains(into) {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "into",
                 "may only name a case of the same petitioner (same id number, or same name and phone) or a related case",
                 "只能合并至同一信访人（证件号码相同，或姓名和电话相同）的信访件或相关信访件",
@@ -925,9 +925,9 @@ impl<'a> Decision<'a> {
         // An accusation never moves to the accused unit (2005 Art 23).
         if let Some(accused) = self.case.accused_unit() {
             if target.holder.as_ref() == Some(accused) || target.lead.as_ref() == Some(accused) {
-                return Err(DomainError::Confidentiality(msg::confidentiality(
-                    accused.as_str(),
-                )));
+                return Err(DomainError::from(Refusal::Confidentiality {
+                    unit: accused.as_str().to_string(),
+                }));
             }
         }
         Ok(vec![EventKind::Merged { into: into.clone() }])
@@ -935,7 +935,7 @@ impl<'a> Decision<'a> {
 
     fn absorb(&self, from: &CaseId) -> Result<Vec<EventKind>> {
         if from == &self.case.id || self.case.absorbed.contains(from) {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "into",
                 "that case is already merged here",
                 "该件已合并至此",
@@ -961,13 +961,13 @@ impl<'a> Decision<'a> {
         self.ctx.org.get(&target)?;
         self.not_accused(&target)?;
         if !self.ctx.org.may_supervise(me, &target) {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "only the supervising petition office of that unit, the one a tier up, or a superior body may supervise it (一级督办一级, 2005 Art 36)",
                 "只有该单位的督办机构、上一级督办机构或其上级机关可以督办（一级督办一级）",
             )));
         }
         if respond_by <= self.today {
-            return Err(DomainError::Validation(msg::field(
+            return Err(DomainError::from(Refusal::field(
                 "respond_by",
                 "must be a date after today",
                 "应晚于今天",
@@ -1022,19 +1022,19 @@ impl<'a> Decision<'a> {
         let me = self.actor_unit()?;
         check_text("text", text)?;
         let Some(s) = self.case.supervisions.iter().find(|s| s.id == supervision) else {
-            return Err(DomainError::NotFound(msg::invalid(
+            return Err(DomainError::from(Refusal::missing(
                 "no supervision with that number on this case",
                 "该件没有该编号的督办",
             )));
         };
         if &s.unit != me {
-            return Err(DomainError::PermissionDenied(msg::not_holder(
-                me.as_str(),
-                s.unit.as_str(),
-            )));
+            return Err(DomainError::from(Refusal::NotHolder {
+                unit: me.as_str().to_string(),
+                holder: s.unit.as_str().to_string(),
+            }));
         }
         if s.answered_at.is_some() {
-            return Err(DomainError::InvalidTransition(msg::invalid(
+            return Err(DomainError::from(Refusal::transition(
                 "this supervision has already been answered",
                 "该督办已反馈",
             )));
@@ -1047,7 +1047,7 @@ impl<'a> Decision<'a> {
 
     fn tick(&self) -> Result<Vec<EventKind>> {
         if !matches!(self.ctx.actor, Actor::System) {
-            return Err(DomainError::PermissionDenied(msg::invalid(
+            return Err(DomainError::from(Refusal::forbidden(
                 "the time-driven work runs as the system, not as a staff member",
                 "定时处理由系统执行，不能由工作人员执行",
             )));

@@ -103,16 +103,44 @@ fn suite<S: Store>(mut svc: Service<S>) {
     assert!(err.is_err());
     assert_eq!(svc.verify(&[]).expect("verify").entries, before);
 
-    // Sequence conflicts: appending on a stale sequence number is `conflict`.
+    // Sequence conflicts: appending on a stale sequence number is `conflict`; so is an entry
+    // sealed for a chain position another writer already took (or one that leaves a gap).
+    let sealed_at = |w: &mut crate::service::Work<'_, S::Txn<'_>>,
+                     ahead: u64,
+                     ev: &crate::case::Event|
+     -> crate::error::Result<StoredEntry> {
+        let tail = w.txn()?.chain_tail()?.expect("a chain");
+        let mut prev = [0u8; 32];
+        prev.copy_from_slice(&tail.last.hash);
+        Ok(super::seal(
+            tail.last.gseq + ahead,
+            &prev,
+            &crate::audit::Entry::Case(ev.clone()),
+        ))
+    };
     let stale = svc.work(|w| {
         let (c, _) = w.load(&id)?;
         let ev = crate::case::Event {
             seq: 2,
             ..svc_event(&c)
         };
-        w.txn()?.append(&super::TOKEN, 1, &[ev])
+        let s = sealed_at(w, 1, &ev)?;
+        w.txn()?.append(&super::TOKEN, 1, &[ev], &[s])
     });
     assert_eq!(stale.map_err(|e| e.code()), Err("conflict"));
+    for ahead in [0, 2] {
+        let taken = svc.work(|w| {
+            let (c, _) = w.load(&id)?;
+            let ev = svc_event(&c);
+            let s = sealed_at(w, ahead, &ev)?;
+            w.txn()?.append(&super::TOKEN, c.seq, &[ev], &[s])
+        });
+        assert_eq!(
+            taken.map_err(|e| e.code()),
+            Err("conflict"),
+            "position +{ahead}"
+        );
+    }
 
     // Unknown case.
     assert_eq!(
@@ -577,8 +605,34 @@ impl Txn for FlakyTxn<'_> {
     fn calendar(&mut self) -> crate::error::Result<crate::clock::Calendar> {
         self.inner.calendar()
     }
-    fn append_admin(&mut self, token: &WriteToken, ev: &AdminEvent) -> crate::error::Result<()> {
-        self.inner.append_admin(token, ev)
+    fn chain_tail(&mut self) -> crate::error::Result<Option<ChainTail>> {
+        self.inner.chain_tail()
+    }
+    fn append_admin(
+        &mut self,
+        token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> crate::error::Result<()> {
+        self.inner.append_admin(token, ev, sealed)
+    }
+    fn put_unit(
+        &mut self,
+        token: &WriteToken,
+        unit: &crate::org::Unit,
+    ) -> crate::error::Result<()> {
+        self.inner.put_unit(token, unit)
+    }
+    fn put_staff(&mut self, token: &WriteToken, staff: &Staff) -> crate::error::Result<()> {
+        self.inner.put_staff(token, staff)
+    }
+    fn put_settings(
+        &mut self,
+        token: &WriteToken,
+        policy: &crate::policy::Policy,
+        calendar: &crate::clock::Calendar,
+    ) -> crate::error::Result<()> {
+        self.inner.put_settings(token, policy, calendar)
     }
     fn next_case_id(&mut self, token: &WriteToken, year: i32) -> crate::error::Result<CaseId> {
         self.inner.next_case_id(token, year)
@@ -597,8 +651,9 @@ impl Txn for FlakyTxn<'_> {
         token: &WriteToken,
         expected_seq: u32,
         events: &[crate::case::Event],
+        sealed: &[StoredEntry],
     ) -> crate::error::Result<()> {
-        self.inner.append(token, expected_seq, events)
+        self.inner.append(token, expected_seq, events, sealed)
     }
     fn put_case(
         &mut self,
@@ -664,8 +719,12 @@ impl Txn for FlakyTxn<'_> {
         &mut self,
         token: &WriteToken,
         d: &crate::access::Disclosure,
+        sealed: &StoredEntry,
     ) -> crate::error::Result<()> {
-        self.inner.append_access(token, d)
+        self.inner.append_access(token, d, sealed)
+    }
+    fn access_tail(&mut self) -> crate::error::Result<Option<StoredEntry>> {
+        self.inner.access_tail()
     }
     fn access_log(
         &mut self,
@@ -713,17 +772,13 @@ impl Txn for FlakyTxn<'_> {
             let now = fail.get();
             fail.set(!now);
             if now {
-                return Err(crate::error::DomainError::Conflict(
-                    crate::error::msg::conflict(),
-                ));
+                return Err(crate::error::StorageError::Conflict.into());
             }
         }
         let left = self.commits_left.get();
         self.commits_left.set(left - 1);
         if left <= 0 {
-            return Err(crate::error::DomainError::Internal(
-                crate::error::msg::internal("simulated crash"),
-            ));
+            return Err(crate::error::StorageError::internal("simulated crash").into());
         }
         self.inner.commit()
     }

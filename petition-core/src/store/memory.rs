@@ -7,14 +7,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{
-    apply_admin, check_tail, is_duty, seal, CaseQuery, CaseRow, Order, StatsRow, Store,
-    StoredEntry, Txn, WriteToken,
+    is_duty, CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
-use crate::audit::{AdminEvent, Entry, GENESIS};
+use crate::audit::{AdminEvent, AdminKind, GENESIS};
 use crate::case::{Case, CaseState, Event, RelatedCase};
 use crate::clock::Calendar;
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
@@ -30,8 +29,6 @@ struct Data {
     events: BTreeMap<CaseId, Vec<Event>>,
     cases: BTreeMap<CaseId, (CaseRow, Case)>,
     access: Vec<StoredEntry>,
-    /// Whether the chain's tail was checked in this transaction.
-    tail_checked: bool,
 }
 
 /// An in-memory store.
@@ -65,22 +62,12 @@ impl Store for MemoryStore {
 }
 
 impl MemTxn<'_> {
-    fn push(&mut self, entry: &Entry) -> Result<()> {
-        if !self.work.tail_checked {
-            let n = self.work.chain.len();
-            if let Some(last) = self.work.chain.last() {
-                let prev = if n >= 2 {
-                    self.work.chain[n - 2].hash.clone()
-                } else {
-                    GENESIS.to_vec()
-                };
-                check_tail(&prev, last)?;
-            }
-            self.work.tail_checked = true;
+    /// Stores a sealed entry at the next position; any other position is `conflict`.
+    fn push(log: &mut Vec<StoredEntry>, sealed: &StoredEntry) -> Result<()> {
+        if sealed.gseq != log.len() as u64 + 1 {
+            return Err(DomainError::from(StorageError::Conflict));
         }
-        let prev = last_hash(&self.work.chain);
-        let gseq = self.work.chain.len() as u64 + 1;
-        self.work.chain.push(seal(gseq, &prev, entry));
+        log.push(sealed.clone());
         Ok(())
     }
 
@@ -124,13 +111,42 @@ impl Txn for MemTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         Ok(self.work.calendar.clone())
     }
-    fn append_admin(&mut self, _token: &WriteToken, ev: &AdminEvent) -> Result<()> {
-        let w = &mut self.work;
-        apply_admin(&mut w.org, &mut w.policy, &mut w.calendar, &ev.kind)?;
-        if matches!(ev.kind, crate::audit::AdminKind::Initialized { .. }) {
-            w.initialized = true;
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
+        let chain = &self.work.chain;
+        Ok(chain.last().map(|last| ChainTail {
+            last: last.clone(),
+            prev_hash: last_hash(&chain[..chain.len() - 1]),
+        }))
+    }
+    fn append_admin(
+        &mut self,
+        _token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        Self::push(&mut self.work.chain, sealed)?;
+        if matches!(ev.kind, AdminKind::Initialized { .. }) {
+            self.work.initialized = true;
         }
-        self.push(&Entry::Admin(ev.clone()))
+        Ok(())
+    }
+    fn put_unit(&mut self, _token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
+        self.work.org.insert_unit_unchecked(unit.clone());
+        Ok(())
+    }
+    fn put_staff(&mut self, _token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
+        self.work.org.insert_staff_unchecked(staff.clone());
+        Ok(())
+    }
+    fn put_settings(
+        &mut self,
+        _token: &WriteToken,
+        policy: &Policy,
+        calendar: &Calendar,
+    ) -> Result<()> {
+        self.work.policy = policy.clone();
+        self.work.calendar = calendar.clone();
+        Ok(())
     }
     fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         let n = self.work.counters.entry(year).or_insert(0);
@@ -148,7 +164,13 @@ impl Txn for MemTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         Ok(self.work.cases.get(id).map(|(_, c)| c.clone()))
     }
-    fn append(&mut self, _token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()> {
+    fn append(
+        &mut self,
+        _token: &WriteToken,
+        expected_seq: u32,
+        events: &[Event],
+        sealed: &[StoredEntry],
+    ) -> Result<()> {
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -158,17 +180,22 @@ impl Txn for MemTxn<'_> {
             .get(&first.case)
             .map_or(0, |v| v.len() as u32);
         if last != expected_seq {
-            return Err(DomainError::Conflict(msg::conflict()));
+            return Err(DomainError::from(StorageError::Conflict));
         }
         for (i, e) in events.iter().enumerate() {
             if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
-                return Err(DomainError::Internal(msg::internal(
+                return Err(DomainError::from(StorageError::internal(
                     "events out of sequence",
                 )));
             }
         }
-        for e in events {
-            self.push(&Entry::Case(e.clone()))?;
+        if sealed.len() != events.len() {
+            return Err(DomainError::from(StorageError::internal(
+                "every event needs its sealed chain entry",
+            )));
+        }
+        for (e, s) in events.iter().zip(sealed) {
+            Self::push(&mut self.work.chain, s)?;
             self.work
                 .events
                 .entry(e.case.clone())
@@ -372,17 +399,16 @@ impl Txn for MemTxn<'_> {
             .cloned()
             .collect())
     }
-    fn append_access(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
-        let prev = last_hash(&self.work.access);
-        let pos = self.work.access.len() as u64 + 1;
-        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
-        self.work.access.push(StoredEntry {
-            gseq: pos,
-            body,
-            hash: hash.to_vec(),
-            index: d.case.as_ref().map(|c| (c.as_str().to_string(), 0)),
-        });
-        Ok(())
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
+        Ok(self.work.access.last().cloned())
+    }
+    fn append_access(
+        &mut self,
+        _token: &WriteToken,
+        _d: &Disclosure,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        Self::push(&mut self.work.access, sealed)
     }
     fn access_log(
         &mut self,
@@ -397,7 +423,7 @@ impl Txn for MemTxn<'_> {
                 break;
             }
             let d: Disclosure = serde_json::from_str(&e.body).map_err(|x| {
-                DomainError::Integrity(msg::integrity(&format!("access log entry: {x}")))
+                DomainError::from(StorageError::integrity(&format!("access log entry: {x}")))
             })?;
             if case.is_some_and(|c| d.case.as_ref() != Some(c))
                 || staff.is_some_and(|s| d.staff != s)
@@ -483,8 +509,7 @@ impl Txn for MemTxn<'_> {
         Ok(self.work.counters.clone())
     }
     fn commit(self) -> Result<()> {
-        let mut work = self.work;
-        work.tail_checked = false;
+        let work = self.work;
         *self.target = work;
         Ok(())
     }

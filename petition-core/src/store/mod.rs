@@ -99,12 +99,11 @@ pub struct StoredEntry {
 pub(crate) fn check_tail(prev: &[u8], last: &StoredEntry) -> Result<()> {
     let prev: [u8; 32] = prev.try_into().unwrap_or([0xff; 32]);
     if crate::audit::chain_hash(&prev, &last.body).as_slice() != last.hash.as_slice() {
-        return Err(crate::error::DomainError::Integrity(crate::error::msg::integrity(
-            &format!(
-                "the audit chain's last entry ({}) does not hash: nothing is written onto a damaged chain",
-                last.gseq
-            ),
-        )));
+        return Err(crate::error::StorageError::integrity(&format!(
+            "the audit chain's last entry ({}) does not hash: nothing is written onto a damaged chain",
+            last.gseq
+        ))
+        .into());
     }
     Ok(())
 }
@@ -162,8 +161,40 @@ pub const DERIVED_TABLES: [&str; 6] = [
     "case_units",
 ];
 
+/// The last entry of a chain and the hash it was sealed onto (its predecessor's, or the genesis).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainTail {
+    /// The last entry.
+    pub last: StoredEntry,
+    /// The hash of the entry before it, or the genesis.
+    pub prev_hash: [u8; 32],
+}
+
 /// The verbs of a transaction. Read verbs may be called by anyone; write verbs take a
-/// [`WriteToken`].
+/// [`WriteToken`], so only the [`crate::Service`] writes.
+///
+/// # What a backend must guarantee
+///
+/// A backend persists; it never decides, seals or applies anything. The service decides each
+/// command by the rules, seals every chain entry (position, canonical body, SHA-256 link) and
+/// applies administrative changes to the organisation, policy and calendar itself; it hands the
+/// backend finished rows. A backend must:
+///
+/// - **order appends totally**: the entries given to [`append`](Txn::append) and
+///   [`append_admin`](Txn::append_admin) carry consecutive positions starting one past
+///   [`chain_tail`](Txn::chain_tail) as this transaction read it; if another writer appended in
+///   between, the transaction must fail with `conflict` (a storage [`conflict`]) rather than
+///   store two entries at one position — hold a write lock from the first read of the tail to
+///   commit, or check the position under a unique constraint;
+/// - **check case sequences**: `append` with `expected_seq` other than the case's last sequence
+///   number is `conflict`;
+/// - **commit atomically**: events, chain entries, query rows (`put_case`), counters, the
+///   organisation and settings, and the access log written in one transaction are all visible
+///   after [`commit`](Txn::commit) or none are;
+/// - **read its own writes** within a transaction;
+/// - **never change or remove** a chain or access-log entry once committed.
+///
+/// [`conflict`]: crate::StorageError::Conflict
 pub trait Txn {
     /// Whether `init` has run.
     fn initialized(&mut self) -> Result<bool>;
@@ -173,9 +204,26 @@ pub trait Txn {
     fn policy(&mut self) -> Result<Policy>;
     /// The calendar.
     fn calendar(&mut self) -> Result<Calendar>;
-    /// Appends an administrative event to the chain and applies it to the organisation, policy or
-    /// calendar.
-    fn append_admin(&mut self, token: &WriteToken, ev: &AdminEvent) -> Result<()>;
+    /// The audit chain's last entry, or `None` when it is empty.
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>>;
+    /// Appends an administrative event, sealed by the service as `sealed`, to the chain.
+    fn append_admin(
+        &mut self,
+        token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> Result<()>;
+    /// Stores a unit (new or changed), as the service applied it.
+    fn put_unit(&mut self, token: &WriteToken, unit: &crate::org::Unit) -> Result<()>;
+    /// Stores a staff member (new or changed), as the service applied it.
+    fn put_staff(&mut self, token: &WriteToken, staff: &crate::org::Staff) -> Result<()>;
+    /// Stores the policy and the calendar, as the service applied a change to them.
+    fn put_settings(
+        &mut self,
+        token: &WriteToken,
+        policy: &Policy,
+        calendar: &Calendar,
+    ) -> Result<()>;
     /// Allocates the next case id of `year`.
     fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId>;
     /// Makes sure later allocations come after `id` (used when importing).
@@ -184,9 +232,16 @@ pub trait Txn {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
-    /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case);
+    /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case),
+    /// each with its chain entry as the service sealed it (`sealed[i]` is `events[i]`'s);
     /// `conflict` when another writer got there first.
-    fn append(&mut self, token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()>;
+    fn append(
+        &mut self,
+        token: &WriteToken,
+        expected_seq: u32,
+        events: &[Event],
+        sealed: &[StoredEntry],
+    ) -> Result<()>;
     /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
     /// now `after`; stores may write only what changed.
     fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()>;
@@ -226,9 +281,15 @@ pub trait Txn {
     fn case_count(&mut self) -> Result<u64>;
     /// Every case id, in id order, after `after`, at most `limit`.
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
-    /// Appends an entry to the access log (its own hash chain, sealed with
-    /// [`crate::audit::seal_disclosure`]).
-    fn append_access(&mut self, token: &WriteToken, d: &Disclosure) -> Result<()>;
+    /// The access log's last entry, or `None` when it is empty.
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>>;
+    /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
+    fn append_access(
+        &mut self,
+        token: &WriteToken,
+        d: &Disclosure,
+        sealed: &StoredEntry,
+    ) -> Result<()>;
     /// Access-log entries in order after position `after`, optionally only for one case or one
     /// staff member, at most `limit`.
     fn access_log(

@@ -95,11 +95,18 @@ pub(super) fn generate(
                     match w.execute(&who, step(d), &id, cmd) {
                         Ok(_) => Ok(true),
                         // Generated paths may meet a rule (a lapsed window); the case just stops there.
-                        Err(
-                            DomainError::WindowLapsed(_)
-                            | DomainError::SkipLevel(_)
-                            | DomainError::Litigation(_),
-                        ) => Ok(false),
+                        Err(e)
+                            if matches!(
+                                e.refusal(),
+                                Some(
+                                    petition_core::Refusal::WindowLapsed { .. }
+                                        | petition_core::Refusal::SkipLevel { .. }
+                                        | petition_core::Refusal::Litigation
+                                )
+                            ) =>
+                        {
+                            Ok(false)
+                        }
                         Err(e) => Err(e),
                     }
                 };

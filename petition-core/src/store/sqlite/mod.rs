@@ -9,14 +9,14 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
-    apply_admin, check_tail, seal, CaseQuery, CaseRow, ClockRow, Order, StatsRow, Store,
-    StoredEntry, SupervisionRow, Txn, WriteToken,
+    CaseQuery, CaseRow, ChainTail, ClockRow, Order, StatsRow, Store, StoredEntry, SupervisionRow,
+    Txn, WriteToken,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
-use crate::audit::{AdminEvent, AdminKind, Entry, GENESIS};
+use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
 use crate::clock::Calendar;
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::{Org, Staff, Unit};
 use crate::policy::Policy;
@@ -37,33 +37,41 @@ pub(crate) fn db_err(e: rusqlite::Error) -> DomainError {
     match e.sqlite_error_code() {
         // The statement-level busy case (the lock was taken between two statements): the
         // transaction-level wait is reported by `begin` with its duration.
-        Some(C::DatabaseBusy | C::DatabaseLocked) => DomainError::Busy(msg::busy(0)),
-        Some(C::NotADatabase | C::DatabaseCorrupt) => DomainError::Integrity(msg::integrity(
-            "the file is not a petition database or is damaged",
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            DomainError::from(StorageError::Busy { waited_ms: 0 })
+        }
+        Some(C::NotADatabase | C::DatabaseCorrupt) => DomainError::from(
+            StorageError::integrity_from("the file is not a petition database or is damaged", e),
+        ),
+        Some(C::ConstraintViolation) => DomainError::from(StorageError::integrity_from(
+            "a stored row breaks a constraint",
+            e,
         )),
-        Some(C::ConstraintViolation) => DomainError::Integrity(msg::integrity(&e.to_string())),
         Some(C::ReadOnly) => {
-            DomainError::Io(msg::io("the database cannot be written", &e.to_string()))
+            DomainError::from(StorageError::io("the database cannot be written", e))
         }
         Some(C::CannotOpen | C::PermissionDenied | C::NotFound) => {
-            DomainError::Io(msg::io("the database cannot be opened", &e.to_string()))
+            DomainError::from(StorageError::io("the database cannot be opened", e))
         }
-        Some(C::DiskFull) => DomainError::Io(msg::io("the disk is full", &e.to_string())),
-        Some(C::SystemIoFailure) => DomainError::Io(msg::io(
+        Some(C::DiskFull) => DomainError::from(StorageError::io("the disk is full", e)),
+        Some(C::SystemIoFailure) => DomainError::from(StorageError::io(
             "reading or writing the database failed",
-            &e.to_string(),
+            e,
         )),
-        _ => DomainError::Internal(msg::internal(&e.to_string())),
+        _ => DomainError::from(StorageError::internal_from(e)),
     }
 }
 
 fn json_err(e: serde_json::Error) -> DomainError {
-    DomainError::Integrity(msg::integrity(&format!("stored data does not decode: {e}")))
+    DomainError::from(StorageError::integrity_from(
+        "stored data does not decode",
+        e,
+    ))
 }
 
 /// A database of a schema newer than this program's: refused, never changed.
 fn newer_schema(v: i64) -> DomainError {
-    DomainError::Integrity(msg::integrity(&format!(
+    DomainError::from(StorageError::integrity(&format!(
         "the database has schema version {v}, newer than this program's {SCHEMA_VERSION}: use a newer petition"
     )))
 }
@@ -113,7 +121,7 @@ impl SqliteStore {
     /// ```
     pub fn open(path: &Path, create: bool) -> Result<Self> {
         if !create && !path.exists() {
-            return Err(DomainError::NotFound(msg::invalid(
+            return Err(DomainError::from(Refusal::missing(
                 &format!("no database at {}", path.display()),
                 &format!("{} 处没有数据库", path.display()),
             )));
@@ -135,22 +143,22 @@ impl SqliteStore {
     pub fn open_read_only(path: &Path) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                DomainError::NotFound(msg::invalid(
+                DomainError::from(Refusal::missing(
                     &format!("no database at {}", path.display()),
                     &format!("{} 处没有数据库", path.display()),
                 ))
             } else {
-                DomainError::Io(msg::io(&path.display().to_string(), &e.to_string()))
+                DomainError::from(StorageError::io(path.display().to_string(), e))
             }
         })?;
         if meta.is_dir() {
-            return Err(DomainError::Io(msg::io(
-                &path.display().to_string(),
+            return Err(DomainError::from(StorageError::io_detail(
+                path.display().to_string(),
                 "is a directory, not a database file",
             )));
         }
         if meta.len() == 0 {
-            return Err(DomainError::Integrity(msg::integrity(
+            return Err(DomainError::from(StorageError::integrity(
                 "the file is empty: it is not a petition database",
             )));
         }
@@ -183,7 +191,7 @@ impl SqliteStore {
             )
             .map_err(db_err)?;
         if v == 0 || tables < 4 {
-            return Err(DomainError::Integrity(msg::integrity(
+            return Err(DomainError::from(StorageError::integrity(
                 "the file is not a petition database",
             )));
         }
@@ -191,7 +199,7 @@ impl SqliteStore {
             return Err(newer_schema(v));
         }
         if v < SCHEMA_VERSION {
-            return Err(DomainError::Validation(msg::invalid(
+            return Err(DomainError::from(Refusal::invalid(
                 &format!("the database has the older schema version {v}: open it once for writing with this version to upgrade it, then verify"),
                 &format!("数据库结构版本为较旧的 {v}：请先用本版本以写入方式打开一次完成升级，再进行校验"),
             )));
@@ -245,7 +253,9 @@ impl SqliteStore {
         self.conn
             .transaction_with_behavior(behavior)
             .map_err(|e| match db_err(e) {
-                DomainError::Busy(_) => DomainError::Busy(msg::busy(busy_ms)),
+                DomainError::Storage(StorageError::Busy { .. }) => {
+                    DomainError::from(StorageError::Busy { waited_ms: busy_ms })
+                }
                 other => other,
             })
     }
@@ -281,7 +291,7 @@ impl SqliteStore {
                 )
                 .map_err(db_err)?;
             if tables > 0 {
-                return Err(DomainError::Integrity(msg::integrity(
+                return Err(DomainError::from(StorageError::integrity(
                     "the file is an SQLite database of another program",
                 )));
             }
@@ -353,7 +363,8 @@ impl SqliteStore {
 /// A write transaction on a [`SqliteStore`].
 pub struct SqliteTxn<'a> {
     tx: rusqlite::Transaction<'a>,
-    head: Option<(u64, [u8; 32])>,
+    /// The chain position last written in this transaction.
+    head: Option<u64>,
     /// Statistics counter changes not yet added to `stats` (written before a statistics query
     /// and at commit: a bulk load then writes each counter once per transaction).
     deltas: std::collections::HashMap<CounterKey, i64>,
@@ -389,56 +400,39 @@ impl SqliteTxn<'_> {
         write_stats(&self.tx, &deltas)
     }
 
-    fn push(&mut self, entry: &Entry) -> Result<()> {
-        let (last, prev) = match self.head {
-            Some(h) => h,
-            None => {
-                // The first append of this transaction: the chain's last entry must hash onto
-                // the one before it, or nothing is written onto a damaged chain.
-                let tail: Vec<(i64, String, Vec<u8>)> = self
-                    .tx
-                    .prepare_cached("SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2")
-                    .and_then(|mut st| {
-                        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                            .collect::<std::result::Result<Vec<_>, _>>()
+    /// The last 2 entries of the chain, newest first.
+    fn last_two(&mut self) -> Result<Vec<StoredEntry>> {
+        self.tx
+            .prepare_cached("SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2")
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(StoredEntry {
+                        gseq: r.get::<_, i64>(0)? as u64,
+                        body: r.get(1)?,
+                        hash: r.get(2)?,
+                        index: None,
                     })
-                    .map_err(db_err)?;
-                match tail.as_slice() {
-                    [] => (0, GENESIS),
-                    [last, rest @ ..] => {
-                        let prev = rest.first().map_or(GENESIS.to_vec(), |p| p.2.clone());
-                        let entry = StoredEntry {
-                            gseq: last.0 as u64,
-                            body: last.1.clone(),
-                            hash: last.2.clone(),
-                            index: None,
-                        };
-                        check_tail(&prev, &entry)?;
-                        (
-                            last.0 as u64,
-                            last.2.as_slice().try_into().unwrap_or(GENESIS),
-                        )
-                    }
-                }
-            }
+                })?
+                .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)
+    }
+
+    /// Stores an entry sealed by the service at the next position (`conflict` at any other).
+    fn push(&mut self, sealed: &StoredEntry, case: Option<(&str, u32)>, ty: &str) -> Result<()> {
+        let last = match self.head {
+            Some(h) => h,
+            None => self.last_two()?.first().map_or(0, |e| e.gseq),
         };
-        let gseq = last + 1;
-        let sealed = seal(gseq, &prev, entry);
-        let (case_id, seq, ty) = match entry {
-            Entry::Case(e) => (
-                Some(e.case.as_str().to_string()),
-                Some(e.seq),
-                e.kind.type_name(),
-            ),
-            Entry::Admin(a) => (None, None, a.kind.type_name()),
-        };
+        if sealed.gseq != last + 1 {
+            return Err(DomainError::from(StorageError::Conflict));
+        }
+        let (case_id, seq) = case.unzip();
         self.tx
             .prepare_cached("INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .and_then(|mut st| st.execute(params![gseq as i64, case_id, seq, ty, sealed.body, sealed.hash]))
+            .and_then(|mut st| st.execute(params![sealed.gseq as i64, case_id, seq, ty, sealed.body, sealed.hash]))
             .map_err(db_err)?;
-        let mut h = [0u8; 32];
-        h.copy_from_slice(&sealed.hash);
-        self.head = Some((gseq, h));
+        self.head = Some(sealed.gseq);
         Ok(())
     }
 
@@ -469,7 +463,7 @@ impl SqliteTxn<'_> {
 
     fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
         let s = serde_json::to_string(v)
-            .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))?;
+            .map_err(|e| DomainError::from(StorageError::internal(&e.to_string())))?;
         self.tx
             .execute("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![key, s])
             .map_err(db_err)?;
@@ -491,7 +485,7 @@ impl SqliteTxn<'_> {
             .map_err(db_err)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(db_err)?;
-        let bad = || DomainError::Integrity(msg::integrity("bad case row stored"));
+        let bad = || DomainError::from(StorageError::integrity("bad case row stored"));
         let mut out = Vec::new();
         for (id, state, holder, at) in rows {
             let (Some(holder), Some(at)) = (holder, at) else {
@@ -517,7 +511,7 @@ impl SqliteTxn<'_> {
         rows.iter()
             .map(|s| {
                 CaseId::parse(s)
-                    .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))
+                    .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))
             })
             .collect()
     }
@@ -553,35 +547,52 @@ impl Txn for SqliteTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         self.setting("calendar")
     }
-    fn append_admin(&mut self, _token: &WriteToken, ev: &AdminEvent) -> Result<()> {
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
+        let mut two = self.last_two()?.into_iter();
+        Ok(two.next().map(|last| ChainTail {
+            last,
+            prev_hash: two
+                .next()
+                .and_then(|p| p.hash.as_slice().try_into().ok())
+                .unwrap_or(GENESIS),
+        }))
+    }
+    fn append_admin(
+        &mut self,
+        _token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        self.push(sealed, None, ev.kind.type_name())
+    }
+    fn put_unit(&mut self, _token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
         let ser = |v: &dyn erased::Ser| v.json();
-        match &ev.kind {
-            AdminKind::Initialized { admin: s, .. } | AdminKind::StaffAdded { staff: s } => {
-                self.tx
-                    .execute(
-                        "INSERT INTO staff(id, body) VALUES (?1, ?2)",
-                        params![s.id.as_str(), ser(s)?],
-                    )
-                    .map_err(db_err)?;
-            }
-            AdminKind::UnitAdded { unit } => {
-                self.tx
-                    .execute(
-                        "INSERT INTO units(code, body) VALUES (?1, ?2)",
-                        params![unit.code.as_str(), ser(unit)?],
-                    )
-                    .map_err(db_err)?;
-            }
-            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
-                let mut org = Org::new();
-                let mut policy = self.policy()?;
-                let mut cal = self.calendar()?;
-                apply_admin(&mut org, &mut policy, &mut cal, &ev.kind)?;
-                self.put_setting("policy", &policy)?;
-                self.put_setting("calendar", &cal)?;
-            }
-        }
-        self.push(&Entry::Admin(ev.clone()))
+        self.tx
+            .execute(
+                "INSERT INTO units(code, body) VALUES (?1, ?2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
+                params![unit.code.as_str(), ser(unit)?],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+    fn put_staff(&mut self, _token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
+        let ser = |v: &dyn erased::Ser| v.json();
+        self.tx
+            .execute(
+                "INSERT INTO staff(id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                params![staff.id.as_str(), ser(staff)?],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+    fn put_settings(
+        &mut self,
+        _token: &WriteToken,
+        policy: &Policy,
+        calendar: &Calendar,
+    ) -> Result<()> {
+        self.put_setting("policy", policy)?;
+        self.put_setting("calendar", calendar)
     }
     fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         let n: i64 = self
@@ -609,7 +620,13 @@ impl Txn for SqliteTxn<'_> {
         let events = self.load_events(id)?;
         Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
     }
-    fn append(&mut self, _token: &WriteToken, expected_seq: u32, events: &[Event]) -> Result<()> {
+    fn append(
+        &mut self,
+        _token: &WriteToken,
+        expected_seq: u32,
+        events: &[Event],
+        sealed: &[StoredEntry],
+    ) -> Result<()> {
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -619,15 +636,20 @@ impl Txn for SqliteTxn<'_> {
             .and_then(|mut st| st.query_row([first.case.as_str()], |r| r.get(0)))
             .map_err(db_err)?;
         if last != expected_seq {
-            return Err(DomainError::Conflict(msg::conflict()));
+            return Err(DomainError::from(StorageError::Conflict));
         }
-        for (i, e) in events.iter().enumerate() {
+        if sealed.len() != events.len() {
+            return Err(DomainError::from(StorageError::internal(
+                "every event needs its sealed chain entry",
+            )));
+        }
+        for (i, (e, s)) in events.iter().zip(sealed).enumerate() {
             if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
-                return Err(DomainError::Internal(msg::internal(
+                return Err(DomainError::from(StorageError::internal(
                     "events out of sequence",
                 )));
             }
-            self.push(&Entry::Case(e.clone()))?;
+            self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
         }
         Ok(())
     }
@@ -698,7 +720,7 @@ impl Txn for SqliteTxn<'_> {
                 .and_then(|mut st| st.execute(refs.as_slice()))
                 .map_err(db_err)?;
             if n != 1 {
-                return Err(DomainError::Integrity(msg::integrity(&format!(
+                return Err(DomainError::from(StorageError::integrity(&format!(
                     "case {} has events but no query row",
                     r.id
                 ))));
@@ -867,7 +889,7 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(db_err)?;
-        let bad = || DomainError::Integrity(msg::integrity("bad case row stored"));
+        let bad = || DomainError::from(StorageError::integrity("bad case row stored"));
         rows.into_iter()
             .map(|(d, id)| {
                 Ok((
@@ -964,17 +986,29 @@ impl Txn for SqliteTxn<'_> {
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         self.queue_impl(unit, limit)
     }
-    fn append_access(&mut self, _token: &WriteToken, d: &Disclosure) -> Result<()> {
-        let last: Option<(i64, Vec<u8>)> = self
-            .tx
-            .prepare_cached("SELECT pos, hash FROM access_log ORDER BY pos DESC LIMIT 1")
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .map_err(db_err)?;
-        let (pos, prev) = match last {
-            Some((p, h)) => (p as u64 + 1, h.as_slice().try_into().unwrap_or(GENESIS)),
-            None => (1, GENESIS),
-        };
-        let (body, hash) = crate::audit::seal_disclosure(pos, &prev, d);
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
+        self.tx
+            .prepare_cached("SELECT pos, body, hash FROM access_log ORDER BY pos DESC LIMIT 1")
+            .and_then(|mut st| {
+                st.query_row([], |r| {
+                    Ok(StoredEntry {
+                        gseq: r.get::<_, i64>(0)? as u64,
+                        body: r.get(1)?,
+                        hash: r.get(2)?,
+                        index: None,
+                    })
+                })
+                .optional()
+            })
+            .map_err(db_err)
+    }
+    fn append_access(
+        &mut self,
+        _token: &WriteToken,
+        d: &Disclosure,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        let (pos, body, hash) = (sealed.gseq, &sealed.body, &sealed.hash);
         self.tx
             .prepare_cached(
                 "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1029,14 +1063,14 @@ impl Txn for SqliteTxn<'_> {
 }
 
 mod erased {
-    use crate::error::{msg, DomainError, Result};
+    use crate::error::{DomainError, Result, StorageError};
     pub trait Ser {
         fn json(&self) -> Result<String>;
     }
     impl<T: serde::Serialize> Ser for T {
         fn json(&self) -> Result<String> {
             serde_json::to_string(self)
-                .map_err(|e| DomainError::Internal(msg::internal(&e.to_string())))
+                .map_err(|e| DomainError::from(StorageError::internal(&e.to_string())))
         }
     }
 }

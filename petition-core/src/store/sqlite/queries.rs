@@ -7,7 +7,7 @@ use rusqlite::params;
 
 use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry};
 use crate::access::{Disclosure, LoggedDisclosure};
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::store::CaseQuery;
 
@@ -93,7 +93,7 @@ impl SqliteTxn<'_> {
                         continue;
                     }
                     out.push(CaseId::parse(&id).map_err(|_| {
-                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                        DomainError::from(StorageError::integrity("bad case id stored"))
                     })?);
                 }
             }
@@ -172,7 +172,7 @@ impl SqliteTxn<'_> {
             .map(|(id, d)| {
                 Ok((
                     CaseId::parse(&id).map_err(|_| {
-                        DomainError::Integrity(msg::integrity("bad case id stored"))
+                        DomainError::from(StorageError::integrity("bad case id stored"))
                     })?,
                     date(d),
                 ))
@@ -273,7 +273,7 @@ impl SqliteTxn<'_> {
             })
             .map_err(db_err)?;
         let bad = |what: &str, id: &str| {
-            DomainError::Integrity(msg::integrity(&format!(
+            DomainError::from(StorageError::integrity(&format!(
                 "table cases, key {id}: bad {what} stored"
             )))
         };

@@ -5,7 +5,7 @@ use rusqlite::params;
 
 use super::{db_err, json_err, CaseRow};
 use crate::case::Event;
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Result, StorageError};
 use crate::ids::CaseId;
 use crate::stats::CounterKey;
 
@@ -210,7 +210,7 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let id: String = row.get(0).map_err(db_err)?;
         let events = read_events(tx, &id)?;
         let id = CaseId::parse(&id)
-            .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
+            .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
         let case = crate::case::replay(id, &events);
         for (k, n) in crate::stats::counters(&CaseRow::of(&case)) {
             *sums.entry(k).or_default() += n;
@@ -237,7 +237,7 @@ fn backfill_case_units(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let id: String = row.get(0).map_err(db_err)?;
         let events = read_events(tx, &id)?;
         let cid = CaseId::parse(&id)
-            .map_err(|_| DomainError::Integrity(msg::integrity("bad case id stored")))?;
+            .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
         let case = crate::case::replay(cid, &events);
         for u in crate::access::units_of(&case) {
             ins.execute(params![id, u.as_str()]).map_err(db_err)?;

@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{date, db_err, CaseRow, ClockRow, SupervisionRow};
-use crate::error::{msg, DomainError, Result};
+use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 
 /// Reads the query rows of a case back into a [`CaseRow`] (for `verify`); identity rows are looked
@@ -19,7 +19,7 @@ pub(super) fn read_stored_row(
     use crate::case::{CaseState, SupervisionGround, SupervisionLevel};
     use crate::clock::ClockKind;
     let bad = |table: &str, key: &str, what: &str| {
-        DomainError::Integrity(msg::integrity(&format!(
+        DomainError::from(StorageError::integrity(&format!(
             "table {table}, key {key}: {what} does not match the chain"
         )))
     };
