@@ -16,7 +16,7 @@ use crate::case::{Channel, Petitioner, Purpose, Registration};
 use crate::ids::{StaffId, UnitCode};
 use crate::org::{Role, Staff};
 use crate::service::{AdminChange, Service};
-use crate::store::MemoryStore;
+use crate::store::{MemoryStore, Store};
 use chrono::{DateTime, FixedOffset};
 
 const ORG: &str = "code,name,level,kind,parent,line_superior
@@ -47,8 +47,18 @@ pub fn unit(code: &str) -> UnitCode {
 /// # Panics
 /// Never for the fixed data it loads (it is checked by the crate's tests).
 pub fn county() -> (Service<MemoryStore>, DateTime<FixedOffset>) {
-    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("a time");
     let mut svc = Service::with_seed(MemoryStore::new(), 1);
+    let now = setup(&mut svc);
+    (svc, now)
+}
+
+/// Sets the example county up on an empty store of any kind; returns the time it was set up
+/// (2026-03-02 09:00 +08:00).
+///
+/// # Panics
+/// When the store refuses (it is not empty, or it is broken): examples and tests only.
+pub fn setup<S: Store>(svc: &mut Service<S>) -> DateTime<FixedOffset> {
+    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("a time");
     let person = |id: &str, name: &str, at: Option<&str>, role| Staff {
         id: staff(id),
         name: name.into(),
@@ -79,7 +89,7 @@ pub fn county() -> (Service<MemoryStore>, DateTime<FixedOffset>) {
         )
         .expect("staff");
     }
-    (svc, now)
+    now
 }
 
 /// A letter about a leaking roof in the township, received at `at`.

@@ -70,6 +70,16 @@
 //! - [`interchange`]: JSON Lines, CSV and Open311 exports, and the rule-checked import.
 //! - [`store`] and [`service`]: the storage traits (SQLite and in-memory) and the one door for
 //!   writes; [`Service::changes_after`] is the typed change feed.
+//! - [`conformance`]: the suite a new storage backend must pass (what it must guarantee is
+//!   written on [`store::Txn`]).
+//! - [`error`]: a [`DomainError`] is a rule's [`Refusal`], with the data that explains it, or a
+//!   [`StorageError`], with its underlying cause; each has a stable code and both languages.
+//!
+//! ## Examples
+//!
+//! `cargo run -p petition-core --example NAME`: `embed_sqlite` (a county office on a file, in
+//! under 60 lines), `follow_changes` (an integrating system reading the change feed), and
+//! `custom_store` (an embedder's own backend, checked by the conformance suite).
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
 
@@ -77,6 +87,7 @@ pub mod access;
 pub mod audit;
 pub mod case;
 pub mod clock;
+pub mod conformance;
 pub mod error;
 pub mod example;
 pub mod files;

@@ -77,249 +77,43 @@ fn walk<S: Store>(svc: &mut Service<S>) -> CaseId {
     id
 }
 
-fn suite<S: Store>(mut svc: Service<S>) {
-    seed(&mut svc);
-    // Append/load round trip: replay from the store equals the live case.
-    let id = walk(&mut svc);
-    assert_eq!(id.as_str(), "XF2026-000001");
-    let (case, events) = svc.load(&id).expect("load");
-    assert_eq!(events.len(), 3);
-    assert_eq!(case.state, crate::case::CaseState::Handling);
-    let snap = svc.work(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
-    assert_eq!(
-        snap.as_ref(),
-        Some(&case),
-        "projection snapshot equals replay"
-    );
-
-    // A refused command appends nothing.
-    let before = svc.verify(&[]).expect("verify").entries;
-    let err = svc.execute(
-        &sid("cty-a-xfj.c"),
-        at("2026-03-04"),
-        &id,
-        Command::Accept { assist: vec![] },
-    );
-    assert!(err.is_err());
-    assert_eq!(svc.verify(&[]).expect("verify").entries, before);
-
-    // Sequence conflicts: appending on a stale sequence number is `conflict`; so is an entry
-    // sealed for a chain position another writer already took (or one that leaves a gap).
-    let sealed_at = |w: &mut crate::service::Work<'_, S::Txn<'_>>,
-                     ahead: u64,
-                     ev: &crate::case::Event|
-     -> crate::error::Result<StoredEntry> {
-        let tail = w.txn()?.chain_tail()?.expect("a chain");
-        let mut prev = [0u8; 32];
-        prev.copy_from_slice(&tail.last.hash);
-        Ok(super::seal(
-            tail.last.gseq + ahead,
-            &prev,
-            &crate::audit::Entry::Case(ev.clone()),
-        ))
-    };
-    let stale = svc.work(|w| {
-        let (c, _) = w.load(&id)?;
-        let ev = crate::case::Event {
-            seq: 2,
-            ..svc_event(&c)
-        };
-        let s = sealed_at(w, 1, &ev)?;
-        w.txn()?.append(&super::TOKEN, 1, &[ev], &[s])
-    });
-    assert_eq!(stale.map_err(|e| e.code()), Err("conflict"));
-    for ahead in [0, 2] {
-        let taken = svc.work(|w| {
-            let (c, _) = w.load(&id)?;
-            let ev = svc_event(&c);
-            let s = sealed_at(w, ahead, &ev)?;
-            w.txn()?.append(&super::TOKEN, c.seq, &[ev], &[s])
-        });
-        assert_eq!(
-            taken.map_err(|e| e.code()),
-            Err("conflict"),
-            "position +{ahead}"
-        );
-    }
-
-    // Unknown case.
-    assert_eq!(
-        svc.load(&CaseId::new(2026, 99))
-            .map(|_| ())
-            .map_err(|e| e.code()),
-        Err("not_found")
-    );
-
-    // Case ids are allocated in order and a refused registration takes no number.
-    let mut bad = registration("town-a", Channel::Letter);
-    bad.summary = String::new();
-    assert!(svc
-        .register(&sid("cty-a-xfj.c"), at("2026-03-02"), bad)
-        .is_err());
-    let c2 = svc
-        .register(
-            &sid("cty-a-xfj.c"),
-            at("2026-03-05"),
-            registration("town-a", Channel::Letter),
-        )
-        .expect("second");
-    assert_eq!(c2.id.as_str(), "XF2026-000002");
-    // Repeat detection through the identity index (same id number, category and locality).
-    assert_eq!(c2.repeat_of, Some(id.clone()));
-    let mut other = registration("town-a", Channel::Letter);
-    other.category = "land.use".into();
-    let c3 = svc
-        .register(&sid("cty-a-xfj.c"), at("2026-03-05"), other)
-        .expect("third");
-    assert_eq!(c3.repeat_of, None, "another category is another matter");
-
-    // Queries: by state, by unit, by due date, by petitioner, by registration date.
-    let q = |states: Vec<crate::case::CaseState>| CaseQuery {
-        states,
-        limit: 10,
-        ..CaseQuery::default()
-    };
-    assert_eq!(
-        svc.query(&q(vec![crate::case::CaseState::Handling]))
-            .expect("q"),
-        vec![id.clone()]
-    );
-    assert_eq!(svc.query(&q(vec![])).expect("q").len(), 3);
-    let by_unit = CaseQuery {
-        unit: Some(u("cty-a-zjj")),
-        limit: 10,
-        ..CaseQuery::default()
-    };
-    assert_eq!(svc.query(&by_unit).expect("q"), vec![id.clone()]);
-    let overdue = CaseQuery {
-        overdue_on: Some(d("2026-03-21")),
-        limit: 10,
-        order: Order::Urgent,
-        ..CaseQuery::default()
-    };
-    assert_eq!(
-        svc.query(&overdue).expect("q"),
-        vec![c2.id.clone(), c3.id.clone()],
-        "intake clocks due 03-20"
-    );
-    let by_name = CaseQuery {
-        petitioner: Some("王".into()),
-        limit: 10,
-        ..CaseQuery::default()
-    };
-    assert_eq!(svc.query(&by_name).expect("q").len(), 3);
-    let by_date = CaseQuery {
-        from: Some(d("2026-03-03")),
-        to: Some(d("2026-03-05")),
-        limit: 10,
-        ..CaseQuery::default()
-    };
-    assert_eq!(
-        svc.query(&by_date).expect("q"),
-        vec![c3.id.clone(), c2.id.clone()]
-    );
-
-    // The queue of the lead unit, and the first-contact follow-up after a transfer.
-    let queue = svc.queue(&u("cty-a-zjj"), 10).expect("queue");
-    assert_eq!(
-        queue,
-        vec![(id.clone(), Some(d("2026-05-04")))],
-        "03-03 + 60 d is Saturday 05-02 → Monday"
-    );
-    svc.execute(
-        &sid("cty-a-xfj.c"),
-        at("2026-03-05"),
-        &c2.id,
-        Command::Transfer {
-            to: u("town-a"),
-            note: None,
-        },
-    )
-    .expect("t");
-    let fc = svc.queue(&u("cty-a-xfj"), 10).expect("queue");
-    assert!(
-        fc.iter().any(|(c, _)| c == &c2.id),
-        "first-contact follow-up until accepted"
-    );
-    svc.execute(
-        &sid("town-a.c"),
-        at("2026-03-06"),
-        &c2.id,
-        Command::Accept { assist: vec![] },
-    )
-    .expect("a");
-    let fc = svc.queue(&u("cty-a-xfj"), 10).expect("queue");
-    assert!(
-        !fc.iter().any(|(c, _)| c == &c2.id),
-        "no longer once accepted"
-    );
-
-    // Tick finds due work through the index and is idempotent.
-    let t1 = svc.tick(at("2026-05-05")).expect("tick");
-    assert!(t1.supervisions_opened >= 1, "{t1:?}");
-    let t2 = svc.tick(at("2026-05-05")).expect("tick");
-    assert_eq!(t2.events, 0);
-    let t0 = svc.tick(at("2026-03-06")).expect("tick");
-    assert_eq!(t0.events, 0);
-
-    // Merge writes both cases in one transaction.
-    let merged = svc
-        .execute(
-            &sid("cty-a-xfj.c"),
-            at("2026-05-06"),
-            &c3.id,
-            Command::Merge { into: id.clone() },
-        )
-        .expect("merge");
-    assert_eq!(merged.merged_into, Some(id.clone()));
-    assert_eq!(svc.load(&id).expect("load").0.absorbed, vec![c3.id.clone()]);
-    // Merging into an unknown case changes neither.
-    let c4 = svc
-        .register(
-            &sid("cty-a-xfj.c"),
-            at("2026-05-06"),
-            registration("town-a", Channel::Visit),
-        )
-        .expect("c4");
-    let e = svc.execute(
-        &sid("cty-a-xfj.c"),
-        at("2026-05-06"),
-        &c4.id,
-        Command::Merge {
-            into: CaseId::new(2026, 77),
-        },
-    );
-    assert_eq!(e.map(|_| ()).map_err(|e| e.code()), Err("not_found"));
-    assert_eq!(svc.load(&c4.id).expect("load").1.len(), 1);
-    let all = svc.read(|w| w.case_ids(None, usize::MAX)).expect("ids");
-    assert_eq!(all.last(), Some(&c4.id));
-    assert_eq!(svc.read(|w| w.case_count()), Ok(all.len() as u64));
-    let verify = svc.verify(&[]).expect("verify");
-    assert_eq!(verify.problem, None);
-}
-
-fn svc_event(c: &crate::case::Case) -> crate::case::Event {
-    crate::case::Event {
-        case: c.id.clone(),
-        seq: c.seq + 1,
-        at: at("2026-03-05"),
-        actor: crate::ids::ActorId::parse("x").expect("id"),
-        unit: None,
-        kind: crate::case::EventKind::Objected { reason: "x".into() },
-    }
-}
-
 #[test]
 fn conformance_memory() {
-    suite(Service::with_seed(MemoryStore::new(), 1));
+    crate::conformance::check_store(MemoryStore::new);
 }
 
 #[test]
 fn conformance_sqlite() {
-    suite(Service::with_seed(
-        SqliteStore::open_in_memory().expect("open"),
-        1,
-    ));
+    crate::conformance::check_store(|| SqliteStore::open_in_memory().expect("open"));
+}
+
+#[test]
+fn a_store_that_breaks_a_rule_fails_the_suite_naming_the_check() {
+    // The suite passes a faithful wrapper (every commit goes through) and fails one that answers
+    // queries in the wrong order, at the check about queries.
+    let wrapper = |reversed_queries| {
+        move || Flaky {
+            inner: MemoryStore::new(),
+            commits_left: std::rc::Rc::new(std::cell::Cell::new(i64::MAX)),
+            conflict_first: None,
+            reversed_queries,
+        }
+    };
+    crate::conformance::check_store(wrapper(false));
+    let failed = std::panic::catch_unwind(|| crate::conformance::check_store(wrapper(true)))
+        .expect_err("a store with a defect fails");
+    let why = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(why.contains("`queries_filter_order_and_page`"), "{why}");
+}
+
+#[test]
+fn conformance_sqlite_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut n = 0;
+    crate::conformance::check_store(|| {
+        n += 1;
+        SqliteStore::open(&dir.path().join(format!("c{n}.db")), true).expect("open")
+    });
 }
 
 fn file_db() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -573,12 +367,15 @@ struct Flaky {
     inner: MemoryStore,
     commits_left: std::rc::Rc<std::cell::Cell<i64>>,
     conflict_first: Option<std::rc::Rc<std::cell::Cell<bool>>>,
+    /// A defect to plant: answer queries in the wrong order.
+    reversed_queries: bool,
 }
 
 struct FlakyTxn<'a> {
     inner: <MemoryStore as Store>::Txn<'a>,
     commits_left: std::rc::Rc<std::cell::Cell<i64>>,
     conflict_first: Option<std::rc::Rc<std::cell::Cell<bool>>>,
+    reversed_queries: bool,
 }
 
 impl Store for Flaky {
@@ -588,6 +385,7 @@ impl Store for Flaky {
             inner: self.inner.txn()?,
             commits_left: self.commits_left.clone(),
             conflict_first: self.conflict_first.clone(),
+            reversed_queries: self.reversed_queries,
         })
     }
 }
@@ -675,7 +473,11 @@ impl Txn for FlakyTxn<'_> {
         self.inner.related(ids)
     }
     fn query(&mut self, q: &CaseQuery) -> crate::error::Result<Vec<CaseId>> {
-        self.inner.query(q)
+        let mut ids = self.inner.query(q)?;
+        if self.reversed_queries {
+            ids.reverse();
+        }
+        Ok(ids)
     }
     fn queue(
         &mut self,
@@ -792,6 +594,7 @@ fn a_transaction_retried_after_a_conflict_at_commit_counts_once_and_loses_no_lin
         inner,
         commits_left: std::rc::Rc::new(std::cell::Cell::new(i64::MAX)),
         conflict_first: Some(std::rc::Rc::new(std::cell::Cell::new(true))),
+        reversed_queries: false,
     };
     let mut plain = Service::with_seed(MemoryStore::new(), 9);
     overdue_world(&mut plain);
@@ -950,6 +753,7 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
             inner: MemoryStore::new(),
             commits_left: left.clone(),
             conflict_first: None,
+            reversed_queries: false,
         },
         9,
     );

@@ -1,0 +1,467 @@
+//! 一致性检验: the behaviour every [`Store`] must show, as a suite the implementor of a new
+//! backend runs against it. Both stores of this crate pass it in the crate's own tests.
+//!
+//! Each check starts from a fresh, empty store made by the caller's function, sets the example
+//! county up ([`crate::example::setup`]) and works through the [`Service`] as a clerk would; a
+//! check that fails panics with its name and what differed.
+//!
+//! ```
+//! // A new backend's test: every check, each on a fresh store.
+//! petition_core::conformance::check_store(petition_core::MemoryStore::new);
+//! ```
+//!
+//! What the suite asks of a backend is written on [`Txn`]: total order of appends, sequence and
+//! position conflicts, atomic commit, reading its own writes, nothing ever changed once committed.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use crate::audit::Entry;
+use crate::case::{Case, CaseState, Command, Event, EventKind};
+use crate::error::{DomainError, Refusal};
+use crate::example::{registration, setup, staff, unit};
+use crate::ids::{ActorId, CaseId};
+use crate::interchange::{export_jsonl, import_jsonl};
+use crate::service::{Service, Work};
+use crate::store::{seal, CaseQuery, Order, Store, StoredEntry, Txn, TOKEN};
+
+/// One check: its name and its body.
+type Check<S> = (&'static str, fn(Service<S>, &mut dyn FnMut() -> S));
+
+/// Every check, by name, in the order [`check_store`] runs them.
+pub fn check_names() -> Vec<&'static str> {
+    checks::<crate::store::MemoryStore>()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
+}
+
+fn checks<S: Store>() -> Vec<Check<S>> {
+    vec![
+        (
+            "events_replay_to_the_stored_snapshot",
+            replay_equals_snapshot,
+        ),
+        ("a_refused_command_appends_nothing", refused_appends_nothing),
+        ("stale_sequences_and_taken_positions_conflict", conflicts),
+        (
+            "an_aborted_transaction_leaves_nothing",
+            aborted_leaves_nothing,
+        ),
+        (
+            "case_numbers_are_gap_free_and_repeats_found",
+            numbering_and_repeats,
+        ),
+        ("queries_filter_order_and_page", queries),
+        ("queues_follow_duties_and_first_contact", queues),
+        ("tick_finds_due_work_once", tick_once),
+        ("merge_writes_both_cases_or_neither", merge),
+        ("the_access_log_is_a_chain_of_its_own", access_log),
+        ("a_jsonl_round_trip_rebuilds_the_same_chain", round_trip),
+        ("the_change_feed_pages_the_chain", change_feed),
+    ]
+}
+
+/// Runs every check, each on a fresh store from `fresh`.
+///
+/// # Panics
+/// On the first check that fails, naming it.
+pub fn check_store<S: Store>(mut fresh: impl FnMut() -> S) {
+    for (name, check) in checks::<S>() {
+        let svc = Service::with_seed(fresh(), 1);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check(svc, &mut fresh);
+        }));
+        if let Err(p) = outcome {
+            let why = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("conformance check `{name}` failed: {why}");
+        }
+    }
+}
+
+fn at(day: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(&format!("{day}T10:00:00+08:00")).expect("a test time")
+}
+
+fn date(day: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a test date")
+}
+
+fn ok<T>(r: Result<T, DomainError>, what: &str) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: [{}] {}", e.code(), e.text().en))
+}
+
+fn code<T>(r: Result<T, DomainError>) -> Result<(), &'static str> {
+    r.map(|_| ()).map_err(|e| e.code())
+}
+
+/// Registers the example letter as `li` at the petition office on `day`.
+fn register<S: Store>(svc: &mut Service<S>, day: &str) -> Case {
+    ok(
+        svc.register(&staff("li"), at(day), registration(at(day))),
+        "register",
+    )
+}
+
+fn run<S: Store>(svc: &mut Service<S>, who: &str, day: &str, id: &CaseId, cmd: Command) -> Case {
+    let what = format!("{} by {who}", cmd.name());
+    ok(svc.execute(&staff(who), at(day), id, cmd), &what)
+}
+
+/// Registered by `li` on 03-02, transferred to the housing bureau and accepted there on 03-03.
+fn handled<S: Store>(svc: &mut Service<S>) -> CaseId {
+    setup(svc);
+    let id = register(svc, "2026-03-02").id;
+    let to = unit("county-zjj");
+    run(
+        svc,
+        "li",
+        "2026-03-02",
+        &id,
+        Command::Transfer { to, note: None },
+    );
+    run(
+        svc,
+        "wang",
+        "2026-03-03",
+        &id,
+        Command::Accept { assist: vec![] },
+    );
+    id
+}
+
+fn entries<S: Store>(svc: &mut Service<S>) -> u64 {
+    ok(svc.verify(&[]), "verify").entries
+}
+
+fn clean<S: Store>(svc: &mut Service<S>) {
+    let report = ok(svc.verify(&[]), "verify");
+    assert_eq!(report.problem, None, "verify finds a problem");
+}
+
+fn replay_equals_snapshot<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    assert_eq!(id.as_str(), "XF2026-000001");
+    let (case, events) = ok(svc.load(&id), "load");
+    assert_eq!(events.len(), 3, "three events");
+    assert_eq!(case.state, CaseState::Handling);
+    let snapshot = ok(svc.read(|w| w.txn()?.load_snapshot(&id)), "snapshot");
+    assert_eq!(snapshot.as_ref(), Some(&case), "the snapshot is the replay");
+    assert_eq!(code(svc.load(&CaseId::new(2026, 99))), Err("not_found"));
+    clean(&mut svc);
+}
+
+fn refused_appends_nothing<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    let before = entries(&mut svc);
+    let again = svc.execute(
+        &staff("li"),
+        at("2026-03-04"),
+        &id,
+        Command::Accept { assist: vec![] },
+    );
+    assert!(again.is_err(), "accepting twice is refused");
+    assert_eq!(entries(&mut svc), before, "a refusal appends nothing");
+}
+
+/// An event for `case` sealed `ahead` positions past the chain's last entry.
+fn sealed_at<T: Txn>(
+    w: &mut Work<'_, T>,
+    ahead: u64,
+    ev: &Event,
+) -> Result<StoredEntry, DomainError> {
+    let tail = w.txn()?.chain_tail()?.expect("a chain");
+    let mut prev = [0u8; 32];
+    prev.copy_from_slice(&tail.last.hash);
+    Ok(seal(
+        tail.last.gseq + ahead,
+        &prev,
+        &Entry::Case(ev.clone()),
+    ))
+}
+
+fn objection(c: &Case, seq: u32) -> Event {
+    Event {
+        case: c.id.clone(),
+        seq,
+        at: at("2026-03-05"),
+        actor: ActorId::System,
+        unit: None,
+        kind: EventKind::Objected { reason: "x".into() },
+    }
+}
+
+fn conflicts<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    let before = entries(&mut svc);
+    // Another writer appended sequence 2 first: appending it again is `conflict`.
+    let stale = svc.work(|w| {
+        let (c, _) = w.load(&id)?;
+        let ev = objection(&c, 2);
+        let s = sealed_at(w, 1, &ev)?;
+        w.txn()?.append(&TOKEN, 1, &[ev], &[s])
+    });
+    assert_eq!(code(stale), Err("conflict"), "a stale sequence");
+    // An entry sealed for a position another writer took, or one leaving a gap.
+    for ahead in [0, 2] {
+        let taken = svc.work(|w| {
+            let (c, _) = w.load(&id)?;
+            let ev = objection(&c, c.seq + 1);
+            let s = sealed_at(w, ahead, &ev)?;
+            w.txn()?.append(&TOKEN, c.seq, &[ev], &[s])
+        });
+        assert_eq!(code(taken), Err("conflict"), "chain position +{ahead}");
+    }
+    assert_eq!(entries(&mut svc), before, "nothing was stored");
+    clean(&mut svc);
+}
+
+fn aborted_leaves_nothing<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    setup(&mut svc);
+    let before = entries(&mut svc);
+    let aborted: Result<(), DomainError> = svc.work(|w| {
+        w.register(
+            &staff("li"),
+            at("2026-03-02"),
+            registration(at("2026-03-02")),
+        )?;
+        Err(Refusal::invalid("stop", "停止").into())
+    });
+    assert_eq!(code(aborted), Err("validation"));
+    assert_eq!(
+        entries(&mut svc),
+        before,
+        "no chain entry survives an abort"
+    );
+    assert_eq!(ok(svc.read(|w| w.case_count()), "count"), 0);
+    assert_eq!(
+        register(&mut svc, "2026-03-02").id.as_str(),
+        "XF2026-000001",
+        "an aborted registration takes no number"
+    );
+    clean(&mut svc);
+}
+
+fn numbering_and_repeats<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    let mut bad = registration(at("2026-03-05"));
+    bad.summary = String::new();
+    assert!(svc.register(&staff("li"), at("2026-03-05"), bad).is_err());
+    let c2 = register(&mut svc, "2026-03-05");
+    assert_eq!(c2.id.as_str(), "XF2026-000002", "a refusal takes no number");
+    assert_eq!(c2.repeat_of, Some(id), "same person, category and locality");
+    let mut other = registration(at("2026-03-05"));
+    other.category = "land.use".into();
+    let c3 = ok(svc.register(&staff("li"), at("2026-03-05"), other), "third");
+    assert_eq!(c3.repeat_of, None, "another category is another matter");
+    clean(&mut svc);
+}
+
+/// The handled case and two letters registered on 03-05 (the second on another matter).
+fn three<S: Store>(svc: &mut Service<S>) -> (CaseId, CaseId, CaseId) {
+    let id = handled(svc);
+    let c2 = register(svc, "2026-03-05").id;
+    let mut other = registration(at("2026-03-05"));
+    other.category = "land.use".into();
+    let c3 = ok(svc.register(&staff("li"), at("2026-03-05"), other), "third").id;
+    (id, c2, c3)
+}
+
+fn queries<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let (id, c2, c3) = three(&mut svc);
+    let q = |f: &dyn Fn(&mut CaseQuery)| {
+        let mut q = CaseQuery::default();
+        f(&mut q);
+        q
+    };
+    let mut run = |q: CaseQuery| ok(svc.query(&q), "query");
+    assert_eq!(
+        run(q(&|q| q.states = vec![CaseState::Handling])),
+        vec![id.clone()]
+    );
+    assert_eq!(run(q(&|_| {})).len(), 3, "the default limit is not zero");
+    assert_eq!(
+        run(q(&|q| q.unit = Some(unit("county-zjj")))),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        run(q(&|q| {
+            q.overdue_on = Some(date("2026-03-21"));
+            q.order = Order::Urgent;
+        })),
+        vec![c2.clone(), c3.clone()],
+        "the intake clocks of 03-05 fall due on 03-20"
+    );
+    assert_eq!(run(q(&|q| q.petitioner = Some("赵".into()))).len(), 3);
+    assert_eq!(
+        run(q(&|q| {
+            q.from = Some(date("2026-03-03"));
+            q.to = Some(date("2026-03-05"));
+        })),
+        vec![c3.clone(), c2.clone()],
+        "newest first"
+    );
+    assert_eq!(
+        run(q(&|q| {
+            q.limit = 1;
+            q.offset = 1;
+        })),
+        vec![c2],
+        "a page of one after one"
+    );
+}
+
+fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let (id, c2, _) = three(&mut svc);
+    let queue = ok(svc.queue(&unit("county-zjj"), 10), "queue");
+    assert_eq!(
+        queue,
+        vec![(id, Some(date("2026-05-04")))],
+        "03-03 + 60 days is Saturday 05-02, so Monday"
+    );
+    let town = unit("town");
+    run(
+        &mut svc,
+        "li",
+        "2026-03-05",
+        &c2,
+        Command::Transfer {
+            to: town,
+            note: None,
+        },
+    );
+    let office = ok(svc.queue(&unit("county-xfj"), 10), "queue");
+    assert!(
+        office.iter().any(|(c, _)| c == &c2),
+        "the first-contact unit follows a transfer until it is accepted"
+    );
+    run(
+        &mut svc,
+        "sun",
+        "2026-03-06",
+        &c2,
+        Command::Accept { assist: vec![] },
+    );
+    let office = ok(svc.queue(&unit("county-xfj"), 10), "queue");
+    assert!(
+        !office.iter().any(|(c, _)| c == &c2),
+        "and no longer once it is"
+    );
+}
+
+fn tick_once<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    three(&mut svc);
+    let first = ok(svc.tick(at("2026-05-05")), "tick");
+    assert!(first.supervisions_opened >= 1, "{first:?}");
+    let again = ok(svc.tick(at("2026-05-05")), "tick");
+    assert_eq!(
+        again.events, 0,
+        "a second tick at the same time does nothing"
+    );
+    let earlier = ok(svc.tick(at("2026-03-06")), "tick");
+    assert_eq!(earlier.events, 0, "nothing is due earlier");
+    clean(&mut svc);
+}
+
+fn merge<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let (id, _, c3) = three(&mut svc);
+    let into = id.clone();
+    let merged = run(&mut svc, "li", "2026-03-06", &c3, Command::Merge { into });
+    assert_eq!(merged.merged_into, Some(id.clone()));
+    assert_eq!(ok(svc.load(&id), "load").0.absorbed, vec![c3]);
+    let c4 = register(&mut svc, "2026-03-06").id;
+    let before = entries(&mut svc);
+    let into = CaseId::new(2026, 77);
+    let e = svc.execute(&staff("li"), at("2026-03-06"), &c4, Command::Merge { into });
+    assert_eq!(code(e), Err("not_found"));
+    assert_eq!(ok(svc.load(&c4), "load").1.len(), 1, "neither case changed");
+    assert_eq!(entries(&mut svc), before);
+    let all = ok(svc.read(|w| w.case_ids(None, usize::MAX)), "ids");
+    assert_eq!(all.last(), Some(&c4));
+    assert_eq!(ok(svc.read(|w| w.case_count()), "count"), all.len() as u64);
+    clean(&mut svc);
+}
+
+fn access_log<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    let wang = ok(svc.read(|w| w.staff(&staff("wang"))), "staff");
+    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
+    ok(
+        svc.work(|w| w.disclose(&wang, Some(&id), "show", at("2026-03-04"))),
+        "log",
+    );
+    ok(
+        svc.work(|w| w.disclose(&admin, None, "export", at("2026-03-04"))),
+        "log",
+    );
+    let log = ok(
+        svc.read(|w| w.access_log(&admin, None, None, 0, 10)),
+        "access log",
+    );
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].pos, log[0].disclosure.case.as_ref()),
+        (1, Some(&id))
+    );
+    assert_eq!(log[1].pos, 2);
+    let report = ok(svc.verify(&[]), "verify");
+    assert_eq!(report.access_log, 2, "verify walks the access log");
+    assert_eq!(report.problem, None);
+}
+
+fn round_trip<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
+    let (id, _, c3) = three(&mut svc);
+    run(
+        &mut svc,
+        "li",
+        "2026-03-06",
+        &c3,
+        Command::Merge { into: id.clone() },
+    );
+    ok(svc.tick(at("2026-05-05")), "tick");
+    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
+    let mut file = Vec::new();
+    ok(
+        export_jsonl(&mut svc, &mut file, &admin, true, at("2026-05-06")),
+        "export",
+    );
+    let mut copy = Service::with_seed(fresh(), 2);
+    ok(
+        import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}),
+        "import",
+    );
+    let (a, b) = (
+        ok(svc.verify(&[]), "verify"),
+        ok(copy.verify(&[]), "verify"),
+    );
+    assert_eq!(a.head, b.head, "the same head hash");
+    assert_eq!(b.problem, None);
+    assert_eq!(
+        ok(svc.load(&id), "load").0,
+        ok(copy.load(&id), "load").0,
+        "the same case"
+    );
+}
+
+fn change_feed<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let id = handled(&mut svc);
+    let total = entries(&mut svc);
+    let mut seen = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = ok(svc.changes_after(after, 3), "changes");
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        seen.extend(page);
+    }
+    assert_eq!(seen.len() as u64, total, "every entry once");
+    assert!(seen.windows(2).all(|p| p[1].position == p[0].position + 1));
+    let events = seen
+        .iter()
+        .filter(|c| matches!(&c.entry, Entry::Case(e) if e.case == id))
+        .count();
+    assert_eq!(events, 3, "the case's three events, typed");
+}
