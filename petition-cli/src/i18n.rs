@@ -1,5 +1,5 @@
 //! Every label the command prints, in English and Chinese, from one table. Error messages come
-//! from `petition_core::error::msg`; enum names (states, clocks, grounds) from [`enum_label`].
+//! from the library's typed errors (`DomainError::text`); enum names (states, clocks, grounds) from [`enum_label`].
 
 use petition_core::Lang;
 
