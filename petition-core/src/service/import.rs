@@ -1,0 +1,289 @@
+//! Import re-decides history: every entry of a chain being loaded goes through the live rules.
+
+use super::*;
+
+impl<T: Txn> Work<'_, T> {
+    /// Runs one imported chain entry through the live rules (`import`): an administrative entry
+    /// through the admin rules, a case event by deciding again the command that produced it, by
+    /// its actor at its time. The entry must be exactly what the rules give; `pending` holds the
+    /// further events the same command gave (the next entries must be these).
+    pub(crate) fn import_entry(
+        &mut self,
+        gseq: u64,
+        entry: &crate::audit::Entry,
+        pending: &mut std::collections::VecDeque<Event>,
+    ) -> Result<()> {
+        let differs = |what: &str| {
+            DomainError::from(StorageError::integrity(&format!(
+                "the entry is not what the rules give at this point ({what})"
+            )))
+        };
+        let ev = match entry {
+            crate::audit::Entry::Admin(a) => {
+                if !pending.is_empty() {
+                    return Err(differs("a command's further events are missing"));
+                }
+                let produced = match &a.kind {
+                    AdminKind::Initialized { admin, clock } => {
+                        if gseq != 1 || self.txn.initialized()? {
+                            return Err(differs("a second initialisation"));
+                        }
+                        if admin.role != Role::Admin || a.actor != admin.id {
+                            return Err(differs("the first admin"));
+                        }
+                        self.org.check_staff(admin)?;
+                        let ev = AdminEvent {
+                            at: a.at.with_timezone(&self.policy.timezone),
+                            actor: a.actor.clone(),
+                            kind: AdminKind::Initialized {
+                                admin: admin.clone(),
+                                clock: *clock,
+                            },
+                        };
+                        self.append_admin(&ev)?;
+                        self.store_admin(&ev.kind)?;
+                        self.org = self.txn.org()?;
+                        ev
+                    }
+                    kind => {
+                        if gseq == 1 {
+                            return Err(differs("the chain must begin with its initialisation"));
+                        }
+                        let change = match kind.clone() {
+                            AdminKind::UnitAdded { unit } => AdminChange::AddUnit(unit),
+                            AdminKind::StaffAdded { staff } => AdminChange::AddStaff(staff),
+                            AdminKind::PolicySet { key, value } => {
+                                AdminChange::SetPolicy { key, value }
+                            }
+                            AdminKind::CalendarSet { entries } => AdminChange::SetCalendar(entries),
+                            AdminKind::Initialized { .. } => {
+                                return Err(differs("a second initialisation"))
+                            }
+                        };
+                        self.admin(&a.actor, a.at, change)?
+                    }
+                };
+                if &produced != a {
+                    return Err(differs("the administrative change"));
+                }
+                return Ok(());
+            }
+            crate::audit::Entry::Case(ev) => ev,
+        };
+        if let Some(want) = pending.pop_front() {
+            if &want != ev {
+                return Err(differs(&format!(
+                    "expected `{}` of {}",
+                    want.kind.type_name(),
+                    want.case
+                )));
+            }
+            let case = self.current(&ev.case)?;
+            self.apply(&case, vec![ev.clone()])?;
+            return Ok(());
+        }
+        let staff = match &ev.actor {
+            crate::ids::ActorId::Staff(id) => Some(self.staff(id)?),
+            crate::ids::ActorId::System | crate::ids::ActorId::Petitioner => None,
+        };
+        let actor = match (&staff, &ev.actor) {
+            (Some(s), _) => Actor::Staff(s),
+            (None, crate::ids::ActorId::Petitioner) => Actor::Petitioner,
+            (None, _) => Actor::System,
+        };
+        let cmd = command_of(ev)?;
+        let produced: Vec<Event> = match &cmd {
+            Command::Register { registration, .. } => {
+                if self.case(&ev.case)?.is_some() {
+                    return Err(differs("the case is registered twice"));
+                }
+                let Some(staff) = &staff else {
+                    return Err(differs("only staff register cases"));
+                };
+                registration.validate()?;
+                let related = self.related_for(staff, registration)?;
+                let case = Case::new(ev.case.clone());
+                let ctx = Context {
+                    now: ev.at,
+                    actor: Actor::Staff(staff),
+                    org: &self.org,
+                    policy: &self.policy,
+                    calendar: &self.calendar,
+                    related: &related,
+                    target: None,
+                };
+                let evs = decide(&case, &cmd, &ctx)?;
+                self.txn.bump_case_counter(&TOKEN, &ev.case)?;
+                evs
+            }
+            Command::Merge { into } => {
+                let case = self.current(&ev.case)?;
+                let Some(staff) = &staff else {
+                    return Err(differs("only staff merge cases"));
+                };
+                let target = self
+                    .case(into)?
+                    .filter(|t| access(&self.org, staff, t) != Access::Hidden);
+                let mut evs = self.decide_with(&case, &cmd, actor, ev.at, target.as_ref())?;
+                let target = target.ok_or_else(|| {
+                    DomainError::from(Refusal::NoCase {
+                        id: into.as_str().to_string(),
+                    })
+                })?;
+                let absorb = Command::Absorb {
+                    from: ev.case.clone(),
+                };
+                evs.extend(self.decide_on(&target, &absorb, actor, ev.at)?);
+                evs
+            }
+            _ => {
+                let case = self.current(&ev.case)?;
+                self.decide_on(&case, &cmd, actor, ev.at)?
+            }
+        };
+        let mut produced = produced.into_iter();
+        match produced.next() {
+            Some(first) if &first == ev => {}
+            Some(first) => {
+                return Err(differs(&format!(
+                    "the rules give `{}` by {} with other data",
+                    first.kind.type_name(),
+                    first.actor
+                )))
+            }
+            None => return Err(differs("the rules give no event")),
+        }
+        pending.extend(produced);
+        let case = match self.case(&ev.case)? {
+            Some(c) => c,
+            None => Case::new(ev.case.clone()),
+        };
+        self.apply(&case, vec![ev.clone()])?;
+        Ok(())
+    }
+}
+
+/// The command that produced an event (for re-deciding imported history).
+fn command_of(ev: &Event) -> Result<Command> {
+    use EventKind as K;
+    let not_a_command = || {
+        DomainError::from(StorageError::integrity(&format!(
+            "a `{}` event by {} is not produced by any command of that actor",
+            ev.kind.type_name(),
+            ev.actor
+        )))
+    };
+    if ev.actor == crate::ids::ActorId::Petitioner {
+        return match &ev.kind {
+            K::Evaluated {
+                handling, office, ..
+            } => Ok(Command::Evaluate {
+                handling: *handling,
+                office: *office,
+            }),
+            _ => Err(not_a_command()),
+        };
+    }
+    if ev.actor == crate::ids::ActorId::System {
+        return match ev.kind {
+            K::SupervisionOpened { .. }
+            | K::SupervisionEscalated { .. }
+            | K::Closed { .. }
+            | K::EvaluationLapsed { .. } => Ok(Command::Tick),
+            _ => Err(not_a_command()),
+        };
+    }
+    Ok(match &ev.kind {
+        K::Registered(r) => Command::Register {
+            registration: Box::new(r.registration.clone()),
+            query_code: r.query_code.clone(),
+        },
+        K::Transferred { to, note, .. } => Command::Transfer {
+            to: to.clone(),
+            note: note.clone(),
+        },
+        K::Assigned {
+            to,
+            report_by,
+            note,
+            ..
+        } => Command::Assign {
+            to: to.clone(),
+            report_by: *report_by,
+            note: note.clone(),
+        },
+        K::Objected { reason } => Command::Object {
+            reason: reason.clone(),
+        },
+        K::ObjectionApproved { note, .. } => Command::ResolveObjection {
+            approve: true,
+            note: note.clone(),
+        },
+        K::ObjectionRejected { note } => Command::ResolveObjection {
+            approve: false,
+            note: note.clone(),
+        },
+        K::Accepted { assisting, .. } => Command::Accept {
+            assist: assisting.clone(),
+        },
+        K::Declined { ground, notice } => Command::Decline {
+            ground: *ground,
+            notice: notice.clone(),
+        },
+        K::AssistInput { text } => Command::AssistInput { text: text.clone() },
+        K::Extended { days, reason, .. } => Command::Extend {
+            days: *days,
+            reason: reason.clone(),
+        },
+        K::OpinionIssued {
+            outcome,
+            text,
+            without_assist,
+            ..
+        } => Command::Opinion {
+            outcome: *outcome,
+            text: text.clone(),
+            without_assist: without_assist.clone(),
+        },
+        K::ResultReported { text } => Command::Report { text: text.clone() },
+        K::ReviewRequested { .. } => Command::ReviewRequest,
+        K::ReviewIssued { outcome, text, .. } => Command::ReviewOpinion {
+            outcome: *outcome,
+            text: text.clone(),
+        },
+        K::RereviewRequested { .. } => Command::RereviewRequest,
+        K::HearingHeld { start, end, .. } => Command::Hearing {
+            start: *start,
+            end: *end,
+        },
+        K::RereviewIssued { outcome, text, .. } => Command::RereviewOpinion {
+            outcome: *outcome,
+            text: text.clone(),
+        },
+        K::Closed { reason } => Command::Close { reason: *reason },
+        K::Evaluated {
+            handling, office, ..
+        } => Command::Evaluate {
+            handling: *handling,
+            office: *office,
+        },
+        K::Withdrawn { reason } => Command::Withdraw {
+            reason: reason.clone(),
+        },
+        K::Merged { into } => Command::Merge { into: into.clone() },
+        K::SupervisionOpened { supervision, .. } => Command::Supervise {
+            ground: supervision.ground,
+            respond_by: supervision.respond_by,
+            text: supervision.text.clone(),
+            unit: Some(supervision.unit.clone()),
+            level: Some(supervision.level),
+        },
+        K::SupervisionAnswered { supervision, text } => Command::Respond {
+            supervision: *supervision,
+            text: text.clone(),
+        },
+        K::Absorbed { .. } | K::SupervisionEscalated { .. } | K::EvaluationLapsed { .. } => {
+            return Err(not_a_command())
+        }
+    })
+}
