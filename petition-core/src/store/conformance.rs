@@ -106,6 +106,43 @@ fn a_store_that_breaks_a_rule_fails_the_suite_naming_the_check() {
     assert!(why.contains("`queries_filter_order_and_page`"), "{why}");
 }
 
+/// The PostgreSQL server of the tests (`PETITION_TEST_PG`, a connection string), or `None` with
+/// the reason printed: without one the PostgreSQL tests are skipped (CI always sets it).
+#[cfg(feature = "postgres")]
+pub(crate) fn test_pg() -> Option<String> {
+    match std::env::var("PETITION_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!(
+                "SKIPPED: no PostgreSQL server for this test (set PETITION_TEST_PG=postgres://…; \
+                 scripts/pg-cluster.sh start DIR makes one)"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh, empty PostgreSQL store: a schema of its own on the test server.
+#[cfg(feature = "postgres")]
+pub(crate) fn fresh_pg(url: &str) -> PgStore {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let schema = format!("t{}_{stamp}_{n}", std::process::id());
+    PgStore::connect_in(url, Some(&schema)).expect("connect to the test server")
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn conformance_postgres() {
+    let Some(url) = test_pg() else { return };
+    crate::conformance::check_store(|| fresh_pg(&url));
+}
+
 #[test]
 fn conformance_sqlite_file() {
     let dir = tempfile::tempdir().expect("tempdir");

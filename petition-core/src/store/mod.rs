@@ -3,17 +3,22 @@
 //! conformance suite. The trait names no SQLite type, so another engine can implement it.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod pg;
 mod sqlite;
 
 #[cfg(test)]
 pub(crate) mod conformance;
 #[cfg(test)]
 mod model;
+pub(crate) mod raw;
 
 use chrono::NaiveDate;
 
 pub use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
 pub use memory::{MemTxn, MemoryStore};
+#[cfg(feature = "postgres")]
+pub use pg::{PgStore, PgTxn, PG_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, SqliteTxn, SCHEMA_VERSION};
 
 use crate::access::{Disclosure, LoggedDisclosure};

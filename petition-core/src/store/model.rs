@@ -106,68 +106,107 @@ fn command(k: u8, n: u8) -> Command {
     }
 }
 
+/// Runs the steps on the memory store and on `sql` (SQLite or PostgreSQL): identical cases,
+/// refusals, statistics and chains.
+fn agree<S: Store>(
+    mut sql: Service<S>,
+    steps: Vec<(u8, u8, usize, u8, u8)>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let mut mem = Service::with_seed(MemoryStore::new(), 7);
+    seed(&mut mem);
+    seed(&mut sql);
+    let mut ids = Vec::new();
+    let mut day = 0u64;
+    for (k, n, who, case_pick, gap) in steps {
+        day += u64::from(gap);
+        let now = at("2026-03-02") + chrono::Days::new(day);
+        let actor = StaffId::parse(ACTORS[who]).expect("actor");
+        if ids.is_empty() || case_pick == 0 && ids.len() < 4 {
+            let r1 = mem.register(&actor, now, registration("town-a", Channel::Letter));
+            let r2 = sql.register(&actor, now, registration("town-a", Channel::Letter));
+            prop_assert_eq!(
+                r1.as_ref().map_err(|e| e.code()),
+                r2.as_ref().map_err(|e| e.code())
+            );
+            if let Ok(c) = r1 {
+                ids.push(c.id);
+            }
+            continue;
+        }
+        let id = ids[case_pick as usize % ids.len()].clone();
+        let before = (mem.load(&id).expect("load"), sql.load(&id).expect("load"));
+        let heads = (
+            mem.verify(&[]).expect("v").head,
+            sql.verify(&[]).expect("v").head,
+        );
+        let cmd = if k == 19 && n % 5 == 0 {
+            Command::Tick
+        } else {
+            command(k, n)
+        };
+        let (r1, r2) = if cmd == Command::Tick {
+            (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
+        } else {
+            (
+                mem.execute(&actor, now, &id, cmd.clone()).map(|_| ()),
+                sql.execute(&actor, now, &id, cmd.clone()).map(|_| ()),
+            )
+        };
+        prop_assert_eq!(
+            r1.as_ref().map_err(|e| e.code()),
+            r2.as_ref().map_err(|e| e.code()),
+            "{:?} by {}",
+            cmd,
+            ACTORS[who]
+        );
+        let after = (mem.load(&id).expect("load"), sql.load(&id).expect("load"));
+        prop_assert_eq!(&after.0, &after.1, "the stores diverged after {:?}", cmd);
+        if r1.is_err() {
+            prop_assert_eq!(&before, &after, "a refusal changed a case");
+            prop_assert_eq!(
+                heads,
+                (
+                    mem.verify(&[]).expect("v").head,
+                    sql.verify(&[]).expect("v").head
+                ),
+                "a refusal appended to the chain"
+            );
+        }
+        // The projection used for decisions equals the replay of the events.
+        let snap = sql.read(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
+        prop_assert_eq!(snap.as_ref(), Some(&after.1 .0));
+    }
+    // Statistics: SQLite sums them as cases change, the memory store recomputes them from
+    // the rows (the reference); both must agree on any grouping, range and day asked.
+    for by in crate::stats::GROUPINGS {
+        for (from, to) in [("2026-01-01", "2026-12-31"), ("2026-03-05", "2026-03-20")] {
+            for days in [0u64, 20, 75, 400] {
+                let now = at("2026-03-02") + chrono::Days::new(days);
+                let (from, to) = (crate::case::tests::d(from), crate::case::tests::d(to));
+                prop_assert_eq!(
+                    mem.stats(from, to, now, by, None).expect("stats"),
+                    sql.stats(from, to, now, by, None).expect("stats"),
+                    "stats by {:?} from {} to {} on day {}",
+                    by,
+                    from,
+                    to,
+                    days
+                );
+            }
+        }
+    }
+    let (v1, v2) = (mem.verify(&[]).expect("v"), sql.verify(&[]).expect("v"));
+    prop_assert_eq!(v1.problem, None);
+    prop_assert_eq!(v1.head, v2.head, "identical chains, hash for hash");
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn memory_and_sqlite_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..20, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
-        let mut mem = Service::with_seed(MemoryStore::new(), 7);
-        let mut sql = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7);
-        seed(&mut mem);
-        seed(&mut sql);
-        let mut ids = Vec::new();
-        let mut day = 0u64;
-        for (k, n, who, case_pick, gap) in steps {
-            day += u64::from(gap);
-            let now = at("2026-03-02") + chrono::Days::new(day);
-            let actor = StaffId::parse(ACTORS[who]).expect("actor");
-            if ids.is_empty() || case_pick == 0 && ids.len() < 4 {
-                let r1 = mem.register(&actor, now, registration("town-a", Channel::Letter));
-                let r2 = sql.register(&actor, now, registration("town-a", Channel::Letter));
-                prop_assert_eq!(r1.as_ref().map_err(|e| e.code()), r2.as_ref().map_err(|e| e.code()));
-                if let Ok(c) = r1 {
-                    ids.push(c.id);
-                }
-                continue;
-            }
-            let id = ids[case_pick as usize % ids.len()].clone();
-            let before = (mem.load(&id).expect("load"), sql.load(&id).expect("load"));
-            let heads = (mem.verify(&[]).expect("v").head, sql.verify(&[]).expect("v").head);
-            let cmd = if k == 19 && n % 5 == 0 { Command::Tick } else { command(k, n) };
-            let (r1, r2) = if cmd == Command::Tick {
-                (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
-            } else {
-                (mem.execute(&actor, now, &id, cmd.clone()).map(|_| ()), sql.execute(&actor, now, &id, cmd.clone()).map(|_| ()))
-            };
-            prop_assert_eq!(r1.as_ref().map_err(|e| e.code()), r2.as_ref().map_err(|e| e.code()), "{:?} by {}", cmd, ACTORS[who]);
-            let after = (mem.load(&id).expect("load"), sql.load(&id).expect("load"));
-            prop_assert_eq!(&after.0, &after.1, "the stores diverged after {:?}", cmd);
-            if r1.is_err() {
-                prop_assert_eq!(&before, &after, "a refusal changed a case");
-                prop_assert_eq!(heads, (mem.verify(&[]).expect("v").head, sql.verify(&[]).expect("v").head), "a refusal appended to the chain");
-            }
-            // The projection used for decisions equals the replay of the events.
-            let snap = sql.read(|w| w.txn()?.load_snapshot(&id)).expect("snapshot");
-            prop_assert_eq!(snap.as_ref(), Some(&after.1.0));
-        }
-        // Statistics: SQLite sums them as cases change, the memory store recomputes them from
-        // the rows (the reference); both must agree on any grouping, range and day asked.
-        for by in crate::stats::GROUPINGS {
-            for (from, to) in [("2026-01-01", "2026-12-31"), ("2026-03-05", "2026-03-20")] {
-                for days in [0u64, 20, 75, 400] {
-                    let now = at("2026-03-02") + chrono::Days::new(days);
-                    let (from, to) = (crate::case::tests::d(from), crate::case::tests::d(to));
-                    prop_assert_eq!(
-                        mem.stats(from, to, now, by, None).expect("stats"),
-                        sql.stats(from, to, now, by, None).expect("stats"),
-                        "stats by {:?} from {} to {} on day {}", by, from, to, days
-                    );
-                }
-            }
-        }
-        let (v1, v2) = (mem.verify(&[]).expect("v"), sql.verify(&[]).expect("v"));
-        prop_assert_eq!(v1.problem, None);
-        prop_assert_eq!(v1.head, v2.head, "identical chains, hash for hash");
+        agree(Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7), steps)?;
     }
 
     /// A bulk load runs many commands in one transaction and writes a case's query rows once,
@@ -224,5 +263,17 @@ proptest! {
         }).expect("batch");
         prop_assert_eq!(single.store().dump_query_tables(), batch.store().dump_query_tables());
         prop_assert_eq!(single.verify(&[]).expect("v").head, batch.verify(&[]).expect("v").head);
+    }
+}
+
+#[cfg(feature = "postgres")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn memory_and_postgres_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..20, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+        if let Some(url) = super::conformance::test_pg() {
+            agree(Service::with_seed(super::conformance::fresh_pg(&url), 7), steps)?;
+        }
     }
 }

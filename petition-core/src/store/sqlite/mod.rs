@@ -8,10 +8,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::{
-    CaseQuery, CaseRow, ChainTail, ClockRow, Order, StatsRow, Store, StoredEntry, SupervisionRow,
-    Txn, WriteToken,
-};
+use super::{CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, Event, RelatedCase};

@@ -1,0 +1,1323 @@
+//! The PostgreSQL store (feature `postgres`): the same verbs and semantics as the SQLite store on
+//! a database server a province's offices share.
+//!
+//! - Writes run at READ COMMITTED. A command's case row is locked (`SELECT … FOR UPDATE`) when
+//!   the service loads the case to decide on it; case numbers come from a locked counter row, so
+//!   they are gap-free (a rolled-back registration returns its number); the chain's head row
+//!   (`heads`) is locked when the transaction first appends — after the command was decided — and
+//!   moved at commit, so appends are totally ordered and only the writing of the rows and the
+//!   commit are serialized.
+//! - SQLSTATE 40001 (serialization failure), 40P01 (deadlock) and 23505 (unique violation: another
+//!   writer took the same key) are `conflict`, which the service retries.
+//! - Reads run at REPEATABLE READ, READ ONLY: one consistent snapshot for a whole `verify` or
+//!   export, and never a serialization failure.
+//! - Forward-only migrations, their version in `schema_version`, under an advisory lock.
+//!
+//! This client runs its own small runtime: never call it from a tokio worker thread (a server
+//! calls it from a blocking thread).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
+
+use super::raw::{decode, RawCase, RawClock, RawSupervision};
+use super::{CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken};
+use crate::access::{Disclosure, LoggedDisclosure};
+use crate::audit::{AdminEvent, GENESIS};
+use crate::case::{Case, CaseState, Event, RelatedCase};
+use crate::clock::Calendar;
+use crate::error::{DomainError, Refusal, Result, StorageError};
+use crate::ids::{CaseId, UnitCode};
+use crate::org::{Org, Staff, Unit};
+use crate::policy::Policy;
+use crate::stats::CounterKey;
+
+mod schema;
+use schema::MIGRATIONS;
+
+/// The schema version this binary writes on PostgreSQL.
+pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A key for the advisory lock migrations take (any constant of this program's own).
+const MIGRATION_LOCK: i64 = 0x7065_7469_7469_6f6e; // "petition"
+
+fn pg_err(e: postgres::Error) -> DomainError {
+    if let Some(code) = e.code() {
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::UNIQUE_VIOLATION
+        {
+            return DomainError::from(StorageError::Conflict);
+        }
+        if *code == SqlState::RAISE_EXCEPTION || *code == SqlState::FOREIGN_KEY_VIOLATION {
+            return DomainError::from(StorageError::integrity_from(
+                "the database refused a change",
+                e,
+            ));
+        }
+        if *code == SqlState::DISK_FULL || *code == SqlState::INSUFFICIENT_PRIVILEGE {
+            return DomainError::from(StorageError::io("the database server refused", e));
+        }
+    }
+    let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || io {
+        return DomainError::from(StorageError::io("the database server cannot be reached", e));
+    }
+    DomainError::from(StorageError::internal_from(e))
+}
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    DomainError::from(StorageError::integrity_from(
+        "stored data does not decode",
+        e,
+    ))
+}
+
+fn bad_row(e: postgres::Error) -> DomainError {
+    DomainError::from(StorageError::integrity_from(
+        "a stored row does not decode",
+        e,
+    ))
+}
+
+fn get<'r, T: postgres::types::FromSql<'r>>(r: &'r Row, i: usize) -> Result<T> {
+    r.try_get(i).map_err(bad_row)
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+fn case_id(s: &str) -> Result<CaseId> {
+    CaseId::parse(s).map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))
+}
+
+/// Reads the password the way `psql` does when the connection string has none: `PGPASSWORD`,
+/// then `~/.pgpass` (`host:port:database:user:password`, `*` matching anything).
+fn fill_password(config: &mut postgres::Config) {
+    if config.get_password().is_some() {
+        return;
+    }
+    if let Ok(p) = std::env::var("PGPASSWORD") {
+        config.password(p);
+        return;
+    }
+    let Some(home) = std::env::var_os("HOME") else {
+        return;
+    };
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&home).join(".pgpass"));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().unwrap_or("").to_string();
+    let user = config.get_user().unwrap_or("").to_string();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.splitn(5, ':').collect();
+        if f.len() == 5
+            && [&host, &port, &db, &user]
+                .iter()
+                .zip(&f)
+                .all(|(want, got)| *got == "*" || got == want)
+        {
+            config.password(f[4]);
+            return;
+        }
+    }
+}
+
+/// A store in a PostgreSQL database.
+pub struct PgStore {
+    client: Client,
+    stmts: HashMap<String, Statement>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://USER@HOST:PORT/DB`; the password from the URL,
+    /// `PGPASSWORD` or `~/.pgpass`) and migrates the database to the current schema. A database
+    /// of a newer schema, or one with tables of another program, is `integrity`; a server that
+    /// cannot be reached is `io`.
+    pub fn connect(url: &str) -> Result<Self> {
+        Self::connect_in(url, None)
+    }
+
+    /// Like [`connect`](Self::connect), keeping every table in the PostgreSQL schema `schema`
+    /// (created when missing): several databases of petition on one PostgreSQL database, e.g.
+    /// one per test.
+    pub fn connect_in(url: &str, schema: Option<&str>) -> Result<Self> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| {
+            DomainError::from(Refusal::usage_of(
+                "--db",
+                &format!("not a PostgreSQL connection string: {e}"),
+                &format!("不是有效的 PostgreSQL 连接串：{e}"),
+            ))
+        })?;
+        fill_password(&mut config);
+        let mut client = config.connect(NoTls).map_err(|e| {
+            DomainError::from(StorageError::io("the database server cannot be reached", e))
+        })?;
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
+                return Err(DomainError::from(Refusal::usage(
+                    "a schema name has only letters, digits and '_'",
+                    "模式名只能包含字母、数字和“_”",
+                )));
+            }
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
+                ))
+                .map_err(pg_err)?;
+        }
+        let mut store = Self {
+            client,
+            stmts: HashMap::new(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version of the database.
+    pub fn schema_version(&mut self) -> Result<i64> {
+        let row = self
+            .client
+            .query_opt("SELECT version FROM schema_version", &[])
+            .map_err(pg_err)?;
+        Ok(match row {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        })
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(pg_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(pg_err)?;
+        let has_version: bool = tx
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = 'schema_version')",
+                &[],
+            )
+            .map_err(pg_err)
+            .and_then(|r| get(&r, 0))?;
+        if !has_version {
+            let tables: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                    &[],
+                )
+                .map_err(pg_err)
+                .and_then(|r| get(&r, 0))?;
+            if tables > 0 {
+                return Err(DomainError::from(StorageError::integrity(
+                    "the database has tables of another program: give petition a database (or schema) of its own",
+                )));
+            }
+            tx.batch_execute(
+                "CREATE TABLE schema_version(version BIGINT NOT NULL);
+                 INSERT INTO schema_version VALUES (0);",
+            )
+            .map_err(pg_err)?;
+        }
+        let v: i64 = tx
+            .query_one("SELECT version FROM schema_version", &[])
+            .map_err(pg_err)
+            .and_then(|r| get(&r, 0))?;
+        if v > PG_SCHEMA_VERSION {
+            return Err(DomainError::from(StorageError::integrity(&format!(
+                "the database has schema version {v}, newer than this program's {PG_SCHEMA_VERSION}: use a newer petition"
+            ))));
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(v as usize) {
+            tx.batch_execute(step).map_err(pg_err)?;
+            tx.execute("UPDATE schema_version SET version = $1", &[&(i as i64 + 1)])
+                .map_err(pg_err)?;
+        }
+        tx.commit().map_err(pg_err)
+    }
+
+    fn begin(&mut self, write: bool) -> Result<PgTxn<'_>> {
+        let builder = self.client.build_transaction();
+        let tx = if write {
+            builder.isolation_level(IsolationLevel::ReadCommitted)
+        } else {
+            builder
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+        }
+        .start()
+        .map_err(pg_err)?;
+        Ok(PgTxn {
+            tx,
+            stmts: &mut self.stmts,
+            write,
+            head: None,
+            moved: None,
+            access_moved: None,
+            deltas: HashMap::new(),
+        })
+    }
+}
+
+impl Store for PgStore {
+    type Txn<'a> = PgTxn<'a>;
+    fn txn(&mut self) -> Result<PgTxn<'_>> {
+        self.begin(true)
+    }
+    fn read(&mut self) -> Result<PgTxn<'_>> {
+        self.begin(false)
+    }
+}
+
+/// A transaction on a [`PgStore`].
+pub struct PgTxn<'a> {
+    tx: Transaction<'a>,
+    stmts: &'a mut HashMap<String, Statement>,
+    write: bool,
+    /// The chain's head position, once locked (writes) or read.
+    head: Option<u64>,
+    /// The chain's new head (position, hash), written to `heads` at commit.
+    moved: Option<(u64, Vec<u8>)>,
+    /// The access log's new head, likewise.
+    access_moved: Option<(u64, Vec<u8>)>,
+    /// Statistics counter changes not yet added to `stats`.
+    deltas: HashMap<CounterKey, i64>,
+}
+
+type Params<'p> = [&'p (dyn ToSql + Sync)];
+
+impl PgTxn<'_> {
+    /// A prepared statement, cached per connection.
+    fn st(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.stmts.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql).map_err(pg_err)?;
+        self.stmts.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+    fn rows(&mut self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
+        let s = self.st(sql)?;
+        self.tx.query(&s, params).map_err(pg_err)
+    }
+    fn row(&mut self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
+        let s = self.st(sql)?;
+        self.tx.query_opt(&s, params).map_err(pg_err)
+    }
+    fn exec(&mut self, sql: &str, params: &Params<'_>) -> Result<u64> {
+        let s = self.st(sql)?;
+        self.tx.execute(&s, params).map_err(pg_err)
+    }
+    /// Streams the rows of a query in pages of `page`, stopping when `visit` returns false.
+    fn stream(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+        page: i32,
+        visit: &mut dyn FnMut(&Row) -> Result<bool>,
+    ) -> Result<()> {
+        let s = self.st(sql)?;
+        let portal = self.tx.bind(&s, params).map_err(pg_err)?;
+        loop {
+            let rows = self.tx.query_portal(&portal, page).map_err(pg_err)?;
+            for r in &rows {
+                if !visit(r)? {
+                    return Ok(());
+                }
+            }
+            if rows.len() < page as usize {
+                return Ok(());
+            }
+        }
+    }
+
+    fn flush_stats(&mut self) -> Result<()> {
+        if self.deltas.is_empty() {
+            return Ok(());
+        }
+        // In key order, so two writers never wait on each other's counters in opposite orders.
+        let mut deltas: Vec<(CounterKey, i64)> = std::mem::take(&mut self.deltas)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        deltas.sort_by(|a, b| {
+            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due).cmp(&(
+                b.0.grouping,
+                b.0.day,
+                &b.0.key,
+                &b.0.item,
+                b.0.due,
+            ))
+        });
+        for (k, n) in deltas {
+            let due = k.due.map(|d| d.to_string()).unwrap_or_default();
+            let day = k.day.to_string();
+            let g = i64::from(k.grouping);
+            self.exec(
+                "INSERT INTO stats(grouping, day, key, item, due, n) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+                &[&g, &day, &k.key, &k.item, &due, &n],
+            )?;
+            if n < 0 {
+                // A counter back at zero leaves no row behind.
+                self.exec(
+                    "DELETE FROM stats WHERE grouping = $1 AND day = $2 AND key = $3 AND item = $4 AND due = $5 AND n = 0",
+                    &[&g, &day, &k.key, &k.item, &due],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The chain's head position: locked in a write transaction (so appends are totally ordered),
+    /// read in a read transaction.
+    fn head_pos(&mut self) -> Result<u64> {
+        if let Some(h) = self.head {
+            return Ok(h);
+        }
+        let sql = if self.write {
+            "SELECT pos FROM heads WHERE name = 'chain' FOR UPDATE"
+        } else {
+            "SELECT pos FROM heads WHERE name = 'chain'"
+        };
+        let pos: i64 = match self.row(sql, &[])? {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        };
+        self.head = Some(pos as u64);
+        Ok(pos as u64)
+    }
+
+    /// Stores an entry sealed by the service at the next position (`conflict` at any other).
+    fn push(&mut self, sealed: &StoredEntry, case: Option<(&str, u32)>, ty: &str) -> Result<()> {
+        let last = self.head_pos()?;
+        if sealed.gseq != last + 1 {
+            return Err(DomainError::from(StorageError::Conflict));
+        }
+        let (case_id, seq) = case.unzip();
+        let seq = seq.map(i64::from);
+        let gseq = sealed.gseq as i64;
+        self.exec(
+            "INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&gseq, &case_id, &seq, &ty, &sealed.body, &sealed.hash],
+        )?;
+        self.head = Some(sealed.gseq);
+        self.moved = Some((sealed.gseq, sealed.hash.clone()));
+        Ok(())
+    }
+
+    fn setting<T: serde::de::DeserializeOwned + Default>(&mut self, key: &str) -> Result<T> {
+        match self.row("SELECT value FROM settings WHERE key = $1", &[&key])? {
+            None => Ok(T::default()),
+            Some(r) => serde_json::from_str(&get::<String>(&r, 0)?).map_err(json_err),
+        }
+    }
+
+    fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
+        let s = json(v)?;
+        self.exec(
+            "INSERT INTO settings(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            &[&key, &s],
+        )?;
+        Ok(())
+    }
+
+    /// Related-case summaries from rows of `id, state, holder, registered_at`.
+    fn summaries(rows: Vec<Row>) -> Result<Vec<RelatedCase>> {
+        let bad = || DomainError::from(StorageError::integrity("bad case row stored"));
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, state, holder, at): (String, String, Option<String>, Option<String>) =
+                (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?, get(&r, 3)?);
+            let (Some(holder), Some(at)) = (holder, at) else {
+                continue;
+            };
+            out.push(RelatedCase {
+                id: case_id(&id)?,
+                state: CaseState::parse(&state).ok_or_else(bad)?,
+                holder: UnitCode::parse(&holder).map_err(|_| bad())?,
+                registered_at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|_| bad())?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn ids(&mut self, sql: &str, params: &Params<'_>) -> Result<Vec<CaseId>> {
+        self.rows(sql, params)?
+            .iter()
+            .map(|r| case_id(&get::<String>(r, 0)?))
+            .collect()
+    }
+
+    fn entry(r: &Row, index: bool) -> Result<StoredEntry> {
+        let case: Option<String> = if index { get(r, 3)? } else { None };
+        let seq: Option<i64> = if index { get(r, 4)? } else { None };
+        Ok(StoredEntry {
+            gseq: get::<i64>(r, 0)? as u64,
+            body: get(r, 1)?,
+            hash: get(r, 2)?,
+            index: case.map(|c| (c, seq.unwrap_or(-1).clamp(-1, u32::MAX as i64) as u32)),
+        })
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| DomainError::from(StorageError::internal_from(e)))
+}
+
+fn opt(u: &Option<UnitCode>) -> Option<String> {
+    u.as_ref().map(|u| u.as_str().to_string())
+}
+
+impl Txn for PgTxn<'_> {
+    fn initialized(&mut self) -> Result<bool> {
+        let r = self.row(
+            "SELECT EXISTS(SELECT 1 FROM chain WHERE type = 'initialized')",
+            &[],
+        )?;
+        r.map_or(Ok(false), |r| get(&r, 0))
+    }
+    fn org(&mut self) -> Result<Org> {
+        let mut org = Org::new();
+        for r in self.rows("SELECT body FROM units", &[])? {
+            let u: Unit = serde_json::from_str(&get::<String>(&r, 0)?).map_err(json_err)?;
+            org.insert_unit_unchecked(u);
+        }
+        for r in self.rows("SELECT body FROM staff", &[])? {
+            let s: Staff = serde_json::from_str(&get::<String>(&r, 0)?).map_err(json_err)?;
+            org.insert_staff_unchecked(s);
+        }
+        Ok(org)
+    }
+    fn policy(&mut self) -> Result<Policy> {
+        self.setting("policy")
+    }
+    fn calendar(&mut self) -> Result<Calendar> {
+        self.setting("calendar")
+    }
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
+        let pos = self.head_pos()? as i64;
+        if pos == 0 {
+            return Ok(None);
+        }
+        let rows = self.rows(
+            "SELECT gseq, body, hash FROM chain WHERE gseq BETWEEN $1::bigint - 1 AND $1::bigint ORDER BY gseq DESC",
+            &[&pos],
+        )?;
+        let mut two = rows.iter();
+        let Some(last) = two.next() else {
+            return Err(DomainError::from(StorageError::integrity(
+                "the chain's head names an entry that is not stored",
+            )));
+        };
+        Ok(Some(ChainTail {
+            last: Self::entry(last, false)?,
+            prev_hash: match two.next() {
+                Some(p) => get::<Vec<u8>>(p, 2)?
+                    .as_slice()
+                    .try_into()
+                    .unwrap_or(GENESIS),
+                None => GENESIS,
+            },
+        }))
+    }
+    fn append_admin(
+        &mut self,
+        _token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        self.push(sealed, None, ev.kind.type_name())
+    }
+    fn put_unit(&mut self, _token: &WriteToken, unit: &Unit) -> Result<()> {
+        let body = json(unit)?;
+        self.exec(
+            "INSERT INTO units(code, body) VALUES ($1, $2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
+            &[&unit.code.as_str(), &body],
+        )?;
+        Ok(())
+    }
+    fn put_staff(&mut self, _token: &WriteToken, staff: &Staff) -> Result<()> {
+        let body = json(staff)?;
+        self.exec(
+            "INSERT INTO staff(id, body) VALUES ($1, $2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            &[&staff.id.as_str(), &body],
+        )?;
+        Ok(())
+    }
+    fn put_settings(
+        &mut self,
+        _token: &WriteToken,
+        policy: &Policy,
+        calendar: &Calendar,
+    ) -> Result<()> {
+        self.put_setting("policy", policy)?;
+        self.put_setting("calendar", calendar)
+    }
+    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
+        // The counter row stays locked until commit: numbers are handed out in commit order and
+        // a rolled-back registration gives its number back.
+        let y = i64::from(year);
+        let n: i64 = match self.row(
+            "INSERT INTO counters(year, next) VALUES ($1, 1)
+             ON CONFLICT(year) DO UPDATE SET next = counters.next + 1 RETURNING next",
+            &[&y],
+        )? {
+            Some(r) => get(&r, 0)?,
+            None => 1,
+        };
+        Ok(CaseId::new(year, u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
+        let (y, n) = (i64::from(id.year()), i64::from(id.sequence()));
+        self.exec(
+            "INSERT INTO counters(year, next) VALUES ($1, $2)
+             ON CONFLICT(year) DO UPDATE SET next = GREATEST(counters.next, excluded.next)",
+            &[&y, &n],
+        )?;
+        Ok(())
+    }
+    fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
+        self.rows(
+            "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
+            &[&id.as_str()],
+        )?
+        .iter()
+        .map(|r| serde_json::from_str(&get::<String>(r, 0)?).map_err(json_err))
+        .collect()
+    }
+    fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        if self.write {
+            // The case row is locked until commit: two clerks acting on one case take turns.
+            self.exec(
+                "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE",
+                &[&id.as_str()],
+            )?;
+        }
+        let events = self.load_events(id)?;
+        Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
+    }
+    fn append(
+        &mut self,
+        _token: &WriteToken,
+        expected_seq: u32,
+        events: &[Event],
+        sealed: &[StoredEntry],
+    ) -> Result<()> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let last: i64 = match self.row(
+            "SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = $1",
+            &[&first.case.as_str()],
+        )? {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        };
+        if last != i64::from(expected_seq) {
+            return Err(DomainError::from(StorageError::Conflict));
+        }
+        if sealed.len() != events.len() {
+            return Err(DomainError::from(StorageError::internal(
+                "every event needs its sealed chain entry",
+            )));
+        }
+        for (i, (e, s)) in events.iter().zip(sealed).enumerate() {
+            if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
+                return Err(DomainError::from(StorageError::internal(
+                    "events out of sequence",
+                )));
+            }
+            self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
+        }
+        Ok(())
+    }
+    fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
+        let r = CaseRow::of(case);
+        let old = CaseRow::of(before);
+        let id = r.id.as_str().to_string();
+        let last_seq = i64::from(r.last_seq);
+        if before.seq == 0 {
+            let registered_on = r.registered_on.map(|d| d.to_string());
+            let next_tick = r.next_tick.map(|d| d.to_string());
+            let registered_at = case.registered_at.map(|t| t.to_rfc3339());
+            self.exec(
+                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                &[
+                    &id,
+                    &r.state,
+                    &opt(&r.holder),
+                    &opt(&r.lead),
+                    &opt(&r.first_contact),
+                    &opt(&r.objection_router),
+                    &opt(&r.locality),
+                    &r.category,
+                    &r.channel,
+                    &registered_on,
+                    &r.names,
+                    &r.skip_level,
+                    &r.collective,
+                    &r.repeat,
+                    &next_tick,
+                    &last_seq,
+                    &registered_at,
+                ],
+            )?;
+        } else {
+            // Only the columns that changed.
+            let mut set = vec!["last_seq = $2".to_string()];
+            let mut args: Vec<Box<dyn ToSql + Sync>> =
+                vec![Box::new(id.clone()), Box::new(last_seq)];
+            let mut col = |name: &str, v: Box<dyn ToSql + Sync>| {
+                args.push(v);
+                set.push(format!("{name} = ${}", args.len()));
+            };
+            if r.state != old.state {
+                col("state", Box::new(r.state.to_string()));
+            }
+            if r.holder != old.holder {
+                col("holder", Box::new(opt(&r.holder)));
+            }
+            if r.lead != old.lead {
+                col("lead", Box::new(opt(&r.lead)));
+            }
+            if r.objection_router != old.objection_router {
+                col("objection_router", Box::new(opt(&r.objection_router)));
+            }
+            if r.next_tick != old.next_tick {
+                col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));
+            }
+            let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+            let n = self.exec(
+                &format!("UPDATE cases SET {} WHERE id = $1", set.join(", ")),
+                &refs,
+            )?;
+            if n != 1 {
+                return Err(DomainError::from(StorageError::integrity(&format!(
+                    "case {id} has events but no query row"
+                ))));
+            }
+        }
+        let registered_on = r.registered_on.map(|d| d.to_string());
+        for c in r
+            .clocks
+            .iter()
+            .filter(|c| old.clocks.get(c.idx as usize) != Some(*c))
+        {
+            let idx = i64::from(c.idx);
+            let duty = super::is_duty(c.kind);
+            let (started, due) = (c.started.to_string(), c.due.to_string());
+            let stopped = c.stopped_on.map(|d| d.to_string());
+            self.exec(
+                "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
+                    stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
+                    rating = excluded.rating",
+                &[
+                    &id,
+                    &idx,
+                    &c.kind.as_str(),
+                    &duty,
+                    &c.unit.as_str(),
+                    &started,
+                    &due,
+                    &stopped,
+                    &c.met,
+                    &c.lapsed,
+                    &c.rating,
+                    &registered_on,
+                ],
+            )?;
+        }
+        for s in r
+            .supervisions
+            .iter()
+            .filter(|s| !old.supervisions.contains(s))
+        {
+            let n = i64::from(s.id);
+            let respond_by = s.respond_by.to_string();
+            self.exec(
+                "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
+                    respond_by = excluded.respond_by, answered = excluded.answered",
+                &[
+                    &id,
+                    &n,
+                    &s.level,
+                    &s.ground,
+                    &s.by.as_str(),
+                    &s.unit.as_str(),
+                    &respond_by,
+                    &s.answered,
+                    &registered_on,
+                ],
+            )?;
+        }
+        for u in r.units.iter().filter(|u| !old.units.contains(u)) {
+            self.exec(
+                "INSERT INTO case_units(case_id, unit) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&id, &u.as_str()],
+            )?;
+        }
+        for u in old.units.iter().filter(|u| !r.units.contains(u)) {
+            self.exec(
+                "DELETE FROM case_units WHERE case_id = $1 AND unit = $2",
+                &[&id, &u.as_str()],
+            )?;
+        }
+        if before.seq == 0 {
+            if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
+                for k in &r.identities {
+                    self.exec(
+                        "INSERT INTO identities(key, category, locality, case_id) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT DO NOTHING",
+                        &[k, category, &locality.as_str(), &id],
+                    )?;
+                }
+            }
+        }
+        for (k, n) in crate::stats::counters(&old) {
+            *self.deltas.entry(k).or_default() -= n;
+        }
+        for (k, n) in crate::stats::counters(&r) {
+            *self.deltas.entry(k).or_default() += n;
+        }
+        Ok(())
+    }
+    fn find_related(
+        &mut self,
+        keys: &[String],
+        category: &str,
+        locality: &UnitCode,
+    ) -> Result<Vec<RelatedCase>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys.to_vec();
+        let rows = self.rows(
+            "SELECT DISTINCT c.id, c.state, c.holder, c.registered_at FROM identities i JOIN cases c ON c.id = i.case_id
+             WHERE i.key = ANY($3) AND i.category = $1 AND i.locality = $2 ORDER BY c.id",
+            &[&category, &locality.as_str(), &keys],
+        )?;
+        Self::summaries(rows)
+    }
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = self.rows(
+                "SELECT id, state, holder, registered_at FROM cases WHERE id = $1",
+                &[&id.as_str()],
+            )?;
+            out.extend(Self::summaries(rows)?);
+        }
+        Ok(out)
+    }
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        let mut cond = String::new();
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let arg = |args: &mut Vec<Box<dyn ToSql + Sync>>, v: Box<dyn ToSql + Sync>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if !q.states.is_empty() {
+            let states: Vec<String> = q.states.iter().map(|s| s.as_str().to_string()).collect();
+            let m = arg(&mut args, Box::new(states));
+            cond.push_str(&format!(" AND c.state = ANY({m})"));
+        }
+        if let Some(u) = &q.unit {
+            let m = arg(&mut args, Box::new(u.as_str().to_string()));
+            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
+        }
+        if let Some(p) = &q.petitioner {
+            let m = arg(&mut args, Box::new(p.clone()));
+            cond.push_str(&format!(" AND strpos(c.names, {m}) > 0"));
+        }
+        if let Some(f) = q.from {
+            let m = arg(&mut args, Box::new(f.to_string()));
+            cond.push_str(&format!(" AND c.registered_on >= {m}"));
+        }
+        if let Some(t) = q.to {
+            let m = arg(&mut args, Box::new(t.to_string()));
+            cond.push_str(&format!(" AND c.registered_on <= {m}"));
+        }
+        if let Some(reach) = &q.reach {
+            if reach.is_empty() {
+                return Ok(Vec::new());
+            }
+            let units: Vec<String> = reach.iter().map(|u| u.as_str().to_string()).collect();
+            let m = arg(&mut args, Box::new(units));
+            cond.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit = ANY({m}))"
+            ));
+        }
+        let bound = match (q.overdue_on, q.due_by) {
+            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
+            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
+            (None, Some(d)) => Some(d),
+            (None, None) => None,
+        };
+        if q.order == Order::Urgent || bound.is_some() {
+            // Open duty clocks in due order; the first `limit` distinct cases that pass.
+            let m = arg(
+                &mut args,
+                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
+            );
+            let sql = format!(
+                "SELECT k.case_id, c.registered_on FROM clocks k JOIN cases c ON c.id = k.case_id
+                 WHERE k.stopped_on IS NULL AND k.duty AND k.due <= {m}{cond}
+                 ORDER BY k.due, k.case_id"
+            );
+            let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+            let mut out: Vec<(Option<String>, String)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut skipped = 0;
+            let (limit, offset) = (q.limit, q.offset);
+            self.stream(&sql, &refs, 500, &mut |r| {
+                if out.len() >= limit {
+                    return Ok(false);
+                }
+                let id: String = get(r, 0)?;
+                if seen.insert(id.clone()) {
+                    if skipped < offset {
+                        skipped += 1;
+                    } else {
+                        out.push((get(r, 1)?, id));
+                    }
+                }
+                Ok(out.len() < limit)
+            })?;
+            if q.order == Order::Newest {
+                out.sort_by(|a, b| b.cmp(a));
+            }
+            return out.iter().map(|(_, id)| case_id(id)).collect();
+        }
+        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
+        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT c.id FROM cases c WHERE true{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}"
+        );
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        self.ids(&sql, &refs)
+    }
+    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        // Four sources, each in date order and cut at `limit` distinct cases (see the SQLite
+        // store for why the merge is exact).
+        let sources = [
+            "SELECT case_id, due FROM clocks WHERE unit = $1 AND stopped_on IS NULL AND duty ORDER BY due, case_id",
+            "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty) AS d
+               FROM cases c WHERE c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+               ORDER BY d, c.id",
+            "SELECT id, NULL::text FROM cases WHERE objection_router = $1 ORDER BY id",
+            "SELECT case_id, respond_by FROM supervisions WHERE by = $1 AND NOT answered ORDER BY respond_by, case_id",
+        ];
+        let mut best: HashMap<String, Option<String>> = HashMap::new();
+        for sql in sources {
+            let mut taken = std::collections::HashSet::new();
+            self.stream(sql, &[&unit.as_str()], 500, &mut |r| {
+                let id: String = get(r, 0)?;
+                let d: Option<String> = get(r, 1)?;
+                taken.insert(id.clone());
+                let e = best.entry(id).or_insert(None);
+                *e = match (e.take(), d) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                Ok(taken.len() < limit)
+            })?;
+        }
+        let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
+        out.sort_by(|a, b| {
+            let k = |x: &(String, Option<String>)| {
+                (
+                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
+                    x.0.clone(),
+                )
+            };
+            k(a).cmp(&k(b))
+        });
+        out.truncate(limit);
+        out.into_iter()
+            .map(|(id, d)| Ok((case_id(&id)?, date(d))))
+            .collect()
+    }
+    fn due_for_tick(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows = self.rows(
+            "SELECT next_tick, id FROM cases
+             WHERE next_tick IS NOT NULL AND next_tick <= $1 AND (next_tick, id) > ($2, $3)
+             ORDER BY next_tick, id LIMIT $4",
+            &[&today.to_string(), &d, &id, &(limit as i64)],
+        )?;
+        let bad = || DomainError::from(StorageError::integrity("bad case row stored"));
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    date(get(r, 0)?).ok_or_else(bad)?,
+                    case_id(&get::<String>(r, 1)?)?,
+                ))
+            })
+            .collect()
+    }
+    fn chain(
+        &mut self,
+        from: u64,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        let from = from.min(i64::MAX as u64) as i64;
+        self.stream(
+            "SELECT gseq, body, hash, case_id, seq FROM chain WHERE gseq >= $1 ORDER BY gseq",
+            &[&from],
+            1000,
+            &mut |r| visit(Self::entry(r, true)?),
+        )
+    }
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+        let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
+            std::collections::BTreeMap::new();
+        self.flush_stats()?;
+        let g = i64::from(q.by.number());
+        let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
+        self.stream(
+            "SELECT key, item, n FROM stats
+             WHERE grouping = $1 AND day BETWEEN $2 AND $3 AND (due = '' OR due < $4) AND n > 0",
+            &[&g, &from, &to, &today],
+            5000,
+            &mut |r| {
+                let (key, item): (&str, &str) = (get(r, 0)?, get(r, 1)?);
+                let n = get::<i64>(r, 2)? as u64;
+                let c = match out.get_mut(key) {
+                    Some(c) => c,
+                    None => out.entry(key.to_string()).or_default(),
+                };
+                crate::stats::add_counter(c, item, n);
+                Ok(true)
+            },
+        )?;
+        Ok(out)
+    }
+    fn case_count(&mut self) -> Result<u64> {
+        let r = self.row("SELECT count(*) FROM cases", &[])?;
+        Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
+    }
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        let after = after.map(|a| a.as_str().to_string()).unwrap_or_default();
+        let limit = limit.min(i64::MAX as usize) as i64;
+        self.ids(
+            "SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&after, &limit],
+        )
+    }
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
+        let sql = if self.write {
+            "SELECT pos FROM heads WHERE name = 'access' FOR UPDATE"
+        } else {
+            "SELECT pos FROM heads WHERE name = 'access'"
+        };
+        let pos: i64 = match self.row(sql, &[])? {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        };
+        if let Some((p, _)) = &self.access_moved {
+            // This transaction already appended: its own last entry.
+            let p = *p as i64;
+            let r = self.row(
+                "SELECT pos, body, hash FROM access_log WHERE pos = $1",
+                &[&p],
+            )?;
+            return r.map(|r| Self::entry(&r, false)).transpose();
+        }
+        if pos == 0 {
+            return Ok(None);
+        }
+        let r = self.row(
+            "SELECT pos, body, hash FROM access_log WHERE pos = $1",
+            &[&pos],
+        )?;
+        r.map(|r| Self::entry(&r, false)).transpose()
+    }
+    fn append_access(
+        &mut self,
+        _token: &WriteToken,
+        d: &Disclosure,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        let pos = sealed.gseq as i64;
+        let case = d.case.as_ref().map(|c| c.as_str().to_string());
+        self.exec(
+            "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES ($1, $2, $3, $4, $5)",
+            &[&pos, &case, &d.staff, &sealed.body, &sealed.hash],
+        )?;
+        self.access_moved = Some((sealed.gseq, sealed.hash.clone()));
+        Ok(())
+    }
+    fn access_log(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        let after = after.min(i64::MAX as u64) as i64;
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let rows = match (case, staff) {
+            (Some(c), _) => self.rows(
+                "SELECT pos, body FROM access_log WHERE case_id = $1 AND pos > $2 ORDER BY pos LIMIT $3",
+                &[&c.as_str(), &after, &limit],
+            )?,
+            (None, Some(s)) => self.rows(
+                "SELECT pos, body FROM access_log WHERE staff = $1 AND pos > $2 ORDER BY pos LIMIT $3",
+                &[&s, &after, &limit],
+            )?,
+            (None, None) => self.rows(
+                "SELECT pos, body FROM access_log WHERE pos > $1 ORDER BY pos LIMIT $2",
+                &[&after, &limit],
+            )?,
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            let d: Disclosure = serde_json::from_str(&get::<String>(&r, 1)?).map_err(json_err)?;
+            if staff.is_some_and(|s| d.staff != s) {
+                continue;
+            }
+            out.push(LoggedDisclosure {
+                pos: get::<i64>(&r, 0)? as u64,
+                disclosure: d,
+            });
+        }
+        Ok(out)
+    }
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+        self.stream(
+            "SELECT pos, body, hash, case_id FROM access_log ORDER BY pos",
+            &[],
+            1000,
+            &mut |r| {
+                let mut e = Self::entry(r, false)?;
+                e.index = get::<Option<String>>(r, 3)?.map(|c| (c, 0));
+                visit(e)
+            },
+        )
+    }
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        let key = id.as_str();
+        let Some(r) = self.row(
+            "SELECT state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq
+             FROM cases WHERE id = $1",
+            &[&key],
+        )?
+        else {
+            return Ok(None);
+        };
+        let row = RawCase {
+            state: get(&r, 0)?,
+            holder: get(&r, 1)?,
+            lead: get(&r, 2)?,
+            first_contact: get(&r, 3)?,
+            objection_router: get(&r, 4)?,
+            locality: get(&r, 5)?,
+            category: get(&r, 6)?,
+            channel: get(&r, 7)?,
+            registered_on: get(&r, 8)?,
+            names: get(&r, 9)?,
+            skip_level: get(&r, 10)?,
+            collective: get(&r, 11)?,
+            repeat: get(&r, 12)?,
+            next_tick: get(&r, 13)?,
+            last_seq: get(&r, 14)?,
+        };
+        let clocks = self
+            .rows(
+                "SELECT idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on
+                 FROM clocks WHERE case_id = $1 ORDER BY idx",
+                &[&key],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(RawClock {
+                    idx: get(r, 0)?,
+                    kind: get(r, 1)?,
+                    duty: get(r, 2)?,
+                    unit: get(r, 3)?,
+                    started: get(r, 4)?,
+                    due: get(r, 5)?,
+                    stopped_on: get(r, 6)?,
+                    met: get(r, 7)?,
+                    lapsed: get(r, 8)?,
+                    rating: get(r, 9)?,
+                    registered_on: get(r, 10)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let supervisions = self
+            .rows(
+                "SELECT id, level, ground, by, unit, respond_by, answered, registered_on
+                 FROM supervisions WHERE case_id = $1 ORDER BY id",
+                &[&key],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(RawSupervision {
+                    id: get(r, 0)?,
+                    level: get(r, 1)?,
+                    ground: get(r, 2)?,
+                    by: get(r, 3)?,
+                    unit: get(r, 4)?,
+                    respond_by: get(r, 5)?,
+                    answered: get(r, 6)?,
+                    registered_on: get(r, 7)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let units = self
+            .rows(
+                "SELECT unit FROM case_units WHERE case_id = $1 ORDER BY unit",
+                &[&key],
+            )?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect::<Result<Vec<String>>>()?;
+        let mut identities = Vec::new();
+        if let (Some(cat), Some(loc)) = (row.category.clone(), row.locality.clone()) {
+            for k in identity_keys {
+                if self
+                    .row(
+                        "SELECT 1 FROM identities WHERE key = $1 AND category = $2 AND locality = $3 AND case_id = $4",
+                        &[k, &cat, &loc, &key],
+                    )?
+                    .is_some()
+                {
+                    identities.push(k.clone());
+                }
+            }
+        }
+        decode(id, row, clocks, supervisions, units, identities).map(Some)
+    }
+    fn cases_by_day(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows = self.rows(
+            "SELECT registered_on, id FROM cases WHERE (registered_on, id) > ($1, $2)
+             ORDER BY registered_on, id LIMIT $3",
+            &[&d, &id, &(limit as i64)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let id: String = get(r, 1)?;
+                let day = date(get(r, 0)?).ok_or_else(|| {
+                    DomainError::from(StorageError::integrity(&format!(
+                        "table cases, key {id}: bad registered_on stored"
+                    )))
+                })?;
+                Ok((day, case_id(&id)?))
+            })
+            .collect()
+    }
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        self.flush_stats()?;
+        let rows = self.rows(
+            "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = $1",
+            &[&day.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let due: String = get(r, 3)?;
+                Ok(StatsRow {
+                    grouping: u8::try_from(get::<i64>(r, 0)?).unwrap_or(u8::MAX),
+                    key: get(r, 1)?,
+                    item: get(r, 2)?,
+                    due: if due.is_empty() {
+                        None
+                    } else {
+                        Some(date(Some(due)).unwrap_or(NaiveDate::MIN))
+                    },
+                    n: get(r, 4)?,
+                })
+            })
+            .collect()
+    }
+    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+        self.flush_stats()?;
+        let mut out = [0u64; 6];
+        for (i, t) in super::DERIVED_TABLES.iter().enumerate() {
+            let r = self.row(&format!("SELECT count(*) FROM {t}"), &[])?;
+            out[i] = r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64;
+        }
+        Ok(out)
+    }
+    fn chain_case_count(&mut self) -> Result<u64> {
+        let r = self.row(
+            "SELECT count(DISTINCT case_id) FROM chain WHERE case_id IS NOT NULL",
+            &[],
+        )?;
+        Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
+    }
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        self.rows("SELECT year, next FROM counters ORDER BY year", &[])?
+            .iter()
+            .map(|r| {
+                Ok((
+                    i32::try_from(get::<i64>(r, 0)?).unwrap_or(i32::MIN),
+                    u32::try_from(get::<i64>(r, 1)?).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect()
+    }
+    fn commit(mut self) -> Result<()> {
+        self.flush_stats()?;
+        if let Some((pos, hash)) = self.moved.take() {
+            self.exec(
+                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'chain'",
+                &[&(pos as i64), &hash],
+            )?;
+        }
+        if let Some((pos, hash)) = self.access_moved.take() {
+            self.exec(
+                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'access'",
+                &[&(pos as i64), &hash],
+            )?;
+        }
+        self.tx.commit().map_err(pg_err)
+    }
+}

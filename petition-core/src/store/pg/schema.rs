@@ -1,0 +1,143 @@
+//! The PostgreSQL schema: forward-only migrations, their version in `schema_version`.
+//!
+//! The tables mirror the SQLite store's (same names, same columns, dates as ISO text so they
+//! sort as dates), with PostgreSQL's types for flags (`boolean`) and hashes (`bytea`), and one
+//! row per chain in `heads`: the position and hash of its last entry, locked by every writer
+//! before it appends, so appends are totally ordered across connections.
+
+/// Ordered migrations; step N brings the version from N-1 to N, each in its own transaction.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: everything the SQLite store has at its version 4.
+    r#"
+    CREATE TABLE chain(
+        gseq    BIGINT PRIMARY KEY,
+        case_id TEXT,
+        seq     BIGINT,
+        type    TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hash    BYTEA NOT NULL
+    );
+    CREATE UNIQUE INDEX chain_case ON chain(case_id, seq) WHERE case_id IS NOT NULL;
+
+    CREATE TABLE heads(
+        name TEXT PRIMARY KEY,
+        pos  BIGINT NOT NULL,
+        hash BYTEA NOT NULL
+    );
+    INSERT INTO heads(name, pos, hash) VALUES
+        ('chain', 0, decode(repeat('00', 32), 'hex')),
+        ('access', 0, decode(repeat('00', 32), 'hex'));
+
+    CREATE TABLE units(code TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE staff(id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE counters(year BIGINT PRIMARY KEY, next BIGINT NOT NULL);
+
+    CREATE TABLE cases(
+        id                TEXT PRIMARY KEY,
+        state             TEXT NOT NULL,
+        holder            TEXT,
+        lead              TEXT,
+        first_contact     TEXT,
+        objection_router  TEXT,
+        locality          TEXT,
+        category          TEXT,
+        channel           TEXT,
+        registered_on     TEXT,
+        registered_at     TEXT,
+        names             TEXT NOT NULL,
+        skip_level        BOOLEAN NOT NULL,
+        collective        BOOLEAN NOT NULL,
+        repeat            BOOLEAN NOT NULL,
+        next_tick         TEXT,
+        last_seq          BIGINT NOT NULL
+    );
+    CREATE INDEX cases_holder ON cases(holder, state);
+    CREATE INDEX cases_lead ON cases(lead, state);
+    CREATE INDEX cases_first_contact ON cases(first_contact, state);
+    CREATE INDEX cases_state ON cases(state, registered_on, id);
+    CREATE INDEX cases_registered ON cases(registered_on, id);
+    CREATE INDEX cases_next_tick ON cases(next_tick, id) WHERE next_tick IS NOT NULL;
+    CREATE INDEX cases_objection ON cases(objection_router) WHERE objection_router IS NOT NULL;
+
+    CREATE TABLE clocks(
+        case_id    TEXT NOT NULL REFERENCES cases(id),
+        idx        BIGINT NOT NULL,
+        kind       TEXT NOT NULL,
+        duty       BOOLEAN NOT NULL,
+        unit       TEXT NOT NULL,
+        started    TEXT NOT NULL,
+        due        TEXT NOT NULL,
+        stopped_on TEXT,
+        met        BOOLEAN,
+        lapsed     BOOLEAN NOT NULL,
+        rating     TEXT,
+        registered_on TEXT,
+        PRIMARY KEY(case_id, idx)
+    );
+    CREATE INDEX clocks_open_due ON clocks(due, case_id) WHERE stopped_on IS NULL AND duty;
+    CREATE INDEX clocks_unit_open ON clocks(unit, due) WHERE stopped_on IS NULL AND duty;
+
+    CREATE TABLE supervisions(
+        case_id    TEXT NOT NULL REFERENCES cases(id),
+        id         BIGINT NOT NULL,
+        level      TEXT NOT NULL,
+        ground     TEXT NOT NULL,
+        by         TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        respond_by TEXT NOT NULL,
+        answered   BOOLEAN NOT NULL,
+        registered_on TEXT,
+        PRIMARY KEY(case_id, id)
+    );
+    CREATE INDEX supervisions_by ON supervisions(by, respond_by) WHERE NOT answered;
+
+    CREATE TABLE identities(
+        key      TEXT NOT NULL,
+        category TEXT NOT NULL,
+        locality TEXT NOT NULL,
+        case_id  TEXT NOT NULL REFERENCES cases(id),
+        PRIMARY KEY(key, category, locality, case_id)
+    );
+
+    CREATE TABLE stats(
+        grouping BIGINT NOT NULL,
+        day      TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        item     TEXT NOT NULL,
+        due      TEXT NOT NULL,
+        n        BIGINT NOT NULL,
+        PRIMARY KEY(grouping, day, key, item, due)
+    );
+
+    CREATE TABLE access_log(
+        pos     BIGINT PRIMARY KEY,
+        case_id TEXT,
+        staff   TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hash    BYTEA NOT NULL
+    );
+    CREATE INDEX access_log_case ON access_log(case_id, pos) WHERE case_id IS NOT NULL;
+    CREATE INDEX access_log_staff ON access_log(staff, pos);
+
+    CREATE TABLE case_units(
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        unit    TEXT NOT NULL,
+        PRIMARY KEY(case_id, unit)
+    );
+
+    -- The audit chain and the access log are append-only.
+    CREATE FUNCTION petition_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+    END $$;
+    CREATE TRIGGER chain_append_only BEFORE UPDATE OR DELETE ON chain
+        FOR EACH ROW EXECUTE FUNCTION petition_append_only();
+    CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log
+        FOR EACH ROW EXECUTE FUNCTION petition_append_only();
+    CREATE TRIGGER chain_no_truncate BEFORE TRUNCATE ON chain
+        FOR EACH STATEMENT EXECUTE FUNCTION petition_append_only();
+    CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
+        FOR EACH STATEMENT EXECUTE FUNCTION petition_append_only();
+    "#,
+];

@@ -1,0 +1,171 @@
+//! The query rows of a case as a backend reads them back (text and numbers), and their decoding
+//! into a [`CaseRow`] for `verify` — one decoder for every backend.
+
+use chrono::NaiveDate;
+
+use super::{CaseRow, ClockRow, SupervisionRow};
+use crate::case::data::{Channel, Satisfaction};
+use crate::case::{CaseState, SupervisionGround, SupervisionLevel};
+use crate::clock::ClockKind;
+use crate::error::{DomainError, Result, StorageError};
+use crate::ids::{CaseId, UnitCode};
+
+/// The `cases` row.
+pub(crate) struct RawCase {
+    pub state: String,
+    pub holder: Option<String>,
+    pub lead: Option<String>,
+    pub first_contact: Option<String>,
+    pub objection_router: Option<String>,
+    pub locality: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub registered_on: Option<String>,
+    pub names: String,
+    pub skip_level: bool,
+    pub collective: bool,
+    pub repeat: bool,
+    pub next_tick: Option<String>,
+    pub last_seq: i64,
+}
+
+/// A `clocks` row.
+pub(crate) struct RawClock {
+    pub idx: i64,
+    pub kind: String,
+    pub duty: bool,
+    pub unit: String,
+    pub started: String,
+    pub due: String,
+    pub stopped_on: Option<String>,
+    pub met: Option<bool>,
+    pub lapsed: bool,
+    pub rating: Option<String>,
+    pub registered_on: Option<String>,
+}
+
+/// A `supervisions` row.
+pub(crate) struct RawSupervision {
+    pub id: i64,
+    pub level: String,
+    pub ground: String,
+    pub by: String,
+    pub unit: String,
+    pub respond_by: String,
+    pub answered: bool,
+    pub registered_on: Option<String>,
+}
+
+fn date(s: Option<&str>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// Decodes the rows of one case. A column that cannot be decoded, or a clock or supervision row
+/// whose copy of the registration day or duty flag disagrees with the case, is `integrity`
+/// naming the table and key.
+pub(crate) fn decode(
+    id: &CaseId,
+    c: RawCase,
+    clocks: Vec<RawClock>,
+    supervisions: Vec<RawSupervision>,
+    units: Vec<String>,
+    identities: Vec<String>,
+) -> Result<CaseRow> {
+    let key = id.as_str();
+    let bad = |table: &str, key: &str, what: &str| {
+        DomainError::from(StorageError::integrity(&format!(
+            "table {table}, key {key}: {what} does not match the chain"
+        )))
+    };
+    let unit = |s: Option<String>| -> Result<Option<UnitCode>> {
+        s.map(|s| UnitCode::parse(&s).map_err(|_| bad("cases", key, "a unit code")))
+            .transpose()
+    };
+    let mut clock_rows = Vec::new();
+    for r in clocks {
+        let ck = format!("{key}/{}", r.idx);
+        let kind = ClockKind::parse(&r.kind).ok_or_else(|| bad("clocks", &ck, "the kind"))?;
+        if r.duty != super::is_duty(kind) {
+            return Err(bad("clocks", &ck, "the duty flag"));
+        }
+        if r.registered_on != c.registered_on {
+            return Err(bad("clocks", &ck, "the registration day"));
+        }
+        let rating = match r.rating {
+            None => None,
+            Some(s) => Some(
+                Satisfaction::parse(&s)
+                    .ok_or_else(|| bad("clocks", &ck, "the rating"))?
+                    .as_str(),
+            ),
+        };
+        clock_rows.push(ClockRow {
+            idx: u32::try_from(r.idx).map_err(|_| bad("clocks", &ck, "the index"))?,
+            kind,
+            unit: UnitCode::parse(&r.unit).map_err(|_| bad("clocks", &ck, "the unit"))?,
+            started: date(Some(&r.started)).ok_or_else(|| bad("clocks", &ck, "the start date"))?,
+            due: date(Some(&r.due)).ok_or_else(|| bad("clocks", &ck, "the due date"))?,
+            stopped_on: date(r.stopped_on.as_deref()),
+            met: r.met,
+            lapsed: r.lapsed,
+            rating,
+        });
+    }
+    let mut supervision_rows = Vec::new();
+    for r in supervisions {
+        let sk = format!("{key}/{}", r.id);
+        if r.registered_on != c.registered_on {
+            return Err(bad("supervisions", &sk, "the registration day"));
+        }
+        supervision_rows.push(SupervisionRow {
+            id: u32::try_from(r.id).map_err(|_| bad("supervisions", &sk, "the number"))?,
+            level: SupervisionLevel::parse(&r.level)
+                .ok_or_else(|| bad("supervisions", &sk, "the level"))?
+                .as_str(),
+            ground: SupervisionGround::parse(&r.ground)
+                .ok_or_else(|| bad("supervisions", &sk, "the ground"))?
+                .as_str(),
+            by: UnitCode::parse(&r.by).map_err(|_| bad("supervisions", &sk, "the issuing unit"))?,
+            unit: UnitCode::parse(&r.unit)
+                .map_err(|_| bad("supervisions", &sk, "the supervised unit"))?,
+            respond_by: date(Some(&r.respond_by))
+                .ok_or_else(|| bad("supervisions", &sk, "the respond-by date"))?,
+            answered: r.answered,
+        });
+    }
+    let units = units
+        .iter()
+        .map(|u| UnitCode::parse(u).map_err(|_| bad("case_units", key, "a unit code")))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CaseRow {
+        id: id.clone(),
+        state: CaseState::parse(&c.state)
+            .ok_or_else(|| bad("cases", key, "the state"))?
+            .as_str(),
+        holder: unit(c.holder)?,
+        lead: unit(c.lead)?,
+        first_contact: unit(c.first_contact)?,
+        objection_router: unit(c.objection_router)?,
+        locality: unit(c.locality)?,
+        category: c.category,
+        channel: match c.channel {
+            None => None,
+            Some(ch) => Some(
+                Channel::parse(&ch)
+                    .ok_or_else(|| bad("cases", key, "the channel"))?
+                    .as_str(),
+            ),
+        },
+        registered_on: date(c.registered_on.as_deref()),
+        names: c.names,
+        skip_level: c.skip_level,
+        collective: c.collective,
+        repeat: c.repeat,
+        next_tick: date(c.next_tick.as_deref()),
+        last_seq: u32::try_from(c.last_seq).map_err(|_| bad("cases", key, "last_seq"))?,
+        identities,
+        units,
+        clocks: clock_rows,
+        supervisions: supervision_rows,
+    })
+}
