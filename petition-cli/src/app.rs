@@ -8,7 +8,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use petition_core::audit::ClockMode;
 use petition_core::org::Staff;
 use petition_core::service::Service;
-use petition_core::store::SqliteStore;
+use petition_core::store::{AnyStore, SqliteStore};
+
+/// The store every command works on: a SQLite file or a PostgreSQL database (`--db postgres://…`).
+pub type Db = AnyStore;
 use petition_core::{DomainError, Lang, StaffId};
 use petition_core::{Refusal, StorageError};
 
@@ -173,9 +176,26 @@ impl App {
         Ok(dirs.data_dir().join("petition.db"))
     }
 
-    /// Opens the existing database.
-    pub fn open(&self) -> CliResult<Service<SqliteStore>> {
+    /// The PostgreSQL connection string `--db` names, if it names one.
+    pub fn pg_url(&self) -> CliResult<Option<String>> {
         let path = self.db_path()?;
+        Ok(path
+            .to_str()
+            .filter(|s| AnyStore::is_postgres_url(s))
+            .map(str::to_string))
+    }
+
+    /// Opens the existing database.
+    pub fn open(&self) -> CliResult<Service<Db>> {
+        self.open_at(&self.db_path()?)
+    }
+
+    /// Opens the existing database at `path` (a file, or a `postgres://` connection string).
+    pub fn open_at(&self, path: &std::path::Path) -> CliResult<Service<Db>> {
+        if let Some(url) = path.to_str().filter(|s| AnyStore::is_postgres_url(s)) {
+            return Ok(Service::new(connect_pg(url)?));
+        }
+        let path = path.to_path_buf();
         if path.is_dir() {
             return Err(CliError::from(DomainError::from(StorageError::io_detail(
                 path.display().to_string(),
@@ -195,12 +215,12 @@ impl App {
         if let Some(ms) = busy_timeout_ms()? {
             store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
         }
-        Ok(Service::new(store))
+        Ok(Service::new(AnyStore::Sqlite(store)))
     }
 
     /// One read transaction for what every reading command needs: the reader (`--as`, known),
     /// the policy's time zone and the clock mode.
-    pub fn session(&self, svc: &mut Service<SqliteStore>) -> CliResult<Session> {
+    pub fn session(&self, svc: &mut Service<Db>) -> CliResult<Session> {
         let id = self.actor()?;
         Ok(svc.read(|w| {
             Ok(Session {
@@ -213,20 +233,24 @@ impl App {
 
     /// The time of a command that writes (see [`Session::write_now`]), for commands that name
     /// no reader (admin changes, `tick`).
-    pub fn write_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+    pub fn write_now(&self, svc: &mut Service<Db>) -> CliResult<DateTime<FixedOffset>> {
         let (tz, clock) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
         write_time(self, tz, clock)
     }
 
     /// The time a read command evaluates clocks at: `--now` shows the case as it would stand
     /// then, on any database.
-    pub fn read_now(&self, svc: &mut Service<SqliteStore>) -> CliResult<DateTime<FixedOffset>> {
+    pub fn read_now(&self, svc: &mut Service<Db>) -> CliResult<DateTime<FixedOffset>> {
         let tz = svc.read(|w| Ok(w.policy().timezone))?;
         self.now(tz)
     }
 
-    /// Creates (or opens) the database, making its directory.
-    pub fn create(&self, path: &std::path::Path) -> CliResult<Service<SqliteStore>> {
+    /// Creates (or opens) the database, making its directory; a PostgreSQL database is connected
+    /// to and given its tables.
+    pub fn create(&self, path: &std::path::Path) -> CliResult<Service<Db>> {
+        if let Some(url) = path.to_str().filter(|s| AnyStore::is_postgres_url(s)) {
+            return Ok(Service::new(connect_pg(url)?));
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), e))?;
         }
@@ -240,7 +264,7 @@ impl App {
         if let Some(ms) = busy_timeout_ms()? {
             store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
         }
-        Ok(Service::new(store))
+        Ok(Service::new(AnyStore::Sqlite(store)))
     }
 
     /// The acting staff member (required).
@@ -391,4 +415,20 @@ pub fn out(s: &str) {
             std::process::exit(0);
         }
     }
+}
+
+/// Connects to a PostgreSQL database (`--db postgres://…`).
+#[cfg(feature = "postgres")]
+pub fn connect_pg(url: &str) -> CliResult<Db> {
+    let store = petition_core::store::PgStore::connect(url)?;
+    Ok(AnyStore::Postgres(Box::new(store)))
+}
+
+/// Without the `postgres` feature a connection string is refused, saying why.
+#[cfg(not(feature = "postgres"))]
+pub fn connect_pg(_url: &str) -> CliResult<Db> {
+    Err(usage(
+        "this petition was built without PostgreSQL support: build it with the `postgres` feature, or give --db a file",
+        "此版本的 petition 不支持 PostgreSQL：请以 `postgres` 特性构建，或用 --db 指定数据库文件",
+    ))
 }

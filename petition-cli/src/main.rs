@@ -71,6 +71,7 @@ Administration (管理):
   access-log   Who saw unmasked personal data (admins)
   export       Export: jsonl (the chain), csv, open311
   import       Rebuild a database from a jsonl export
+  copy         Copy a whole database (SQLite ⇄ PostgreSQL)
   backup       Online backup of the database
   completions  Shell completion scripts
   help         A command's options and examples (`petition help register`)
@@ -129,6 +130,7 @@ enum Cmd {
     AccessLog(access_log::Args),
     Export(export::ExportArgs),
     Import(export::ImportArgs),
+    Copy(copy::Args),
     Backup(backup::Args),
     Completions(completions::Args),
 }
@@ -172,6 +174,7 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
         Cmd::AccessLog(a) => access_log::run(app, a),
         Cmd::Export(a) => export::export(app, a),
         Cmd::Import(a) => export::import(app, a),
+        Cmd::Copy(a) => copy::run(app, a),
         Cmd::Backup(a) => backup::run(app, a),
         Cmd::Completions(a) => completions::run(a),
     }

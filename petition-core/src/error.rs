@@ -177,7 +177,7 @@ impl IdKind {
 /// A rule's refusal. Each variant carries the data that explains it; [`code`](Self::code) and
 /// [`text`](Self::text) are derived from that data. Refusals never carry personal data (names, id
 /// numbers, phones, addresses), so they are safe to log. Serialized (for the `details` of a JSON
-/// error) with a `kind` tag and the fields.
+/// error) with a `kind` tag and the fields, less the free text already in the message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -188,6 +188,7 @@ pub enum Refusal {
         /// The argument at fault.
         argument: Option<String>,
         /// What is wrong with it.
+        #[serde(skip)] // in the message
         rule: Text,
     },
     /// `validation`: an identifier that does not have the shape of its kind.
@@ -205,12 +206,14 @@ pub enum Refusal {
         /// The field (or input line) at fault.
         field: String,
         /// The rule it breaks.
+        #[serde(skip)] // in the message
         rule: Text,
     },
     /// `validation`: the input breaks a rule that no single field owns.
     #[error("{}", self.text().en)]
     Invalid {
         /// What is wrong.
+        #[serde(skip)] // in the message
         reason: Text,
     },
     /// `not_found`: no such case — or one the reader may not see (the answer is the same).
@@ -235,6 +238,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     Missing {
         /// What is missing.
+        #[serde(skip)] // in the message
         what: Text,
     },
     /// `invalid_transition`: the case is already registered.
@@ -261,6 +265,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     Transition {
         /// Why.
+        #[serde(skip)] // in the message
         reason: Text,
     },
     /// `permission_denied`: only an admin may do this.
@@ -287,6 +292,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     Forbidden {
         /// Why.
+        #[serde(skip)] // in the message
         reason: Text,
     },
     /// `window_lapsed`: the time window for this command has passed (or never opened).

@@ -71,12 +71,63 @@ pub const STAFF: &[(&str, &str, &str, &str)] = &[
     ("fa", "范法官", "clerk", "city-court"),
 ];
 
+/// The PostgreSQL server of the tests (`PETITION_TEST_PG`), or `None` with the reason printed:
+/// without one the PostgreSQL tests are skipped (CI always sets it).
+pub fn test_pg() -> Option<String> {
+    match std::env::var("PETITION_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("PETITION_REQUIRE_PG").is_none(),
+                "PETITION_REQUIRE_PG is set but PETITION_TEST_PG names no server"
+            );
+            eprintln!(
+                "SKIPPED: no PostgreSQL server for this test (set PETITION_TEST_PG=postgres://…; \
+                 scripts/pg-cluster.sh start DIR makes one)"
+            );
+            None
+        }
+    }
+}
+
+/// A connection string for a new, empty schema of its own on the test server.
+pub fn fresh_pg_db(url: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let schema = format!(
+        "e{}_{stamp}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("the test server");
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create a schema");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}
+
 impl Env {
     /// An empty, initialised database with admin `admin`.
     pub fn empty() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("p.db");
-        let env = Env { dir, db };
+        Self::init(Env { dir, db })
+    }
+
+    /// [`Env::new`] on a new schema of the PostgreSQL test server, or `None` (skipped) without one.
+    pub fn new_pg() -> Option<Self> {
+        let url = test_pg()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = PathBuf::from(fresh_pg_db(&url));
+        Some(Self::populate(Self::init(Env { dir, db })))
+    }
+
+    fn init(env: Env) -> Self {
         env.ok(
             None,
             "2026-03-01",
@@ -95,7 +146,10 @@ impl Env {
 
     /// A database with the test organisation and staff.
     pub fn new() -> Self {
-        let env = Self::empty();
+        Self::populate(Self::empty())
+    }
+
+    fn populate(env: Env) -> Self {
         let csv = env.dir.path().join("org.csv");
         std::fs::write(&csv, ORG_CSV).expect("write csv");
         env.ok(

@@ -318,7 +318,17 @@ fn decline_with_a_ground_and_notice() {
 
 #[test]
 fn full_walk_from_registration_to_conclusion() {
-    let env = Env::new();
+    full_walk(Env::new());
+}
+
+#[test]
+fn full_walk_on_postgres() {
+    if let Some(env) = Env::new_pg() {
+        full_walk(env);
+    }
+}
+
+fn full_walk(env: Env) {
     let id = env.register(T0, &[]);
     env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
     // §5.1: accepted on 2026-03-02 → handling due 2026-05-01.

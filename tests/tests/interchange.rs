@@ -370,3 +370,88 @@ fn notices_render_from_the_case() {
     );
     assert_eq!((exit, code.as_str()), (3, "not_found"));
 }
+
+/// Runs `petition` with `args` (after `--now 2026-07-02 --json`), expecting success.
+fn run_json(args: &[&str]) -> Value {
+    let o = std::process::Command::new(bin())
+        .env("NO_COLOR", "1")
+        .args(["--now", "2026-07-02", "--json"])
+        .args(args)
+        .output()
+        .expect("run petition");
+    assert!(
+        o.status.success(),
+        "petition {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+#[test]
+fn copy_sqlite_to_postgres_and_back_shows_every_case_the_same_with_the_same_head() {
+    let Some(url) = petition_tests::test_pg() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let a = dir.path().join("a.db");
+    let b = dir.path().join("b.db");
+    let (a, b) = (a.to_str().expect("utf8"), b.to_str().expect("utf8"));
+    let pg = petition_tests::fresh_pg_db(&url);
+    let o = std::process::Command::new(bin())
+        .args([
+            "--db",
+            a,
+            "--now",
+            "2026-07-01",
+            "demo",
+            "--cases",
+            "120",
+            "--seed",
+            "3",
+        ])
+        .output()
+        .expect("demo");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_json(&["--as", "admin", "copy", "--from", a, "--to", &pg]);
+    run_json(&["--as", "admin", "copy", "--from", &pg, "--to", b]);
+    let heads: Vec<Value> = [a, pg.as_str(), b]
+        .iter()
+        .map(|db| run_json(&["--db", db, "verify"])["head"].clone())
+        .collect();
+    assert_eq!(heads[0], heads[1], "SQLite and PostgreSQL");
+    assert_eq!(heads[0], heads[2], "and back");
+    let list = run_json(&["--db", a, "--as", "admin", "list", "--limit", "100000"]);
+    let ids: Vec<&str> = list["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(ids.len() > 100, "{}", ids.len());
+    for id in ids {
+        let shown: Vec<Value> = [a, pg.as_str(), b]
+            .iter()
+            .map(|db| run_json(&["--db", db, "--as", "admin", "show", id]))
+            .collect();
+        assert_eq!(shown[0], shown[1], "{id} on PostgreSQL");
+        assert_eq!(shown[0], shown[2], "{id} back on SQLite");
+    }
+    // A copy never overwrites: the target must be new (a file) or empty (PostgreSQL).
+    for to in [b, pg.as_str()] {
+        let o = std::process::Command::new(bin())
+            .args([
+                "--now",
+                "2026-07-02",
+                "--as",
+                "admin",
+                "copy",
+                "--from",
+                a,
+                "--to",
+                to,
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{to}");
+    }
+}

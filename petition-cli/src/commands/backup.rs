@@ -27,7 +27,15 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         ));
     }
     let mut svc = app.open()?;
-    svc.store().backup_to(&a.path)?;
+    match svc.store().as_sqlite() {
+        Some(s) => s.backup_to(&a.path)?,
+        None => {
+            return Err(usage(
+                "a PostgreSQL database is backed up by PostgreSQL itself (pg_dump, base backups, replicas), or copied whole with `petition copy --from … --to FILE`",
+                "PostgreSQL 数据库由 PostgreSQL 自身备份（pg_dump、基础备份、副本），或用 `petition copy --from … --to 文件` 整体复制",
+            ))
+        }
+    }
     if app.global.json {
         app.print_json(&json!({"backup": a.path}));
     } else {

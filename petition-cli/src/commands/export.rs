@@ -128,19 +128,6 @@ pub struct ImportArgs {
 
 pub fn import(app: &App, a: &ImportArgs) -> CliResult {
     let path = app.db_path()?;
-    let exists = |p: &std::path::Path| std::fs::symlink_metadata(p).is_ok();
-    if exists(&path) {
-        return Err(usage(
-            &format!(
-                "{} already exists: import loads into a new database, give another --db",
-                path.display()
-            ),
-            &format!(
-                "{} 已存在：导入只能写入新数据库，请另选 --db",
-                path.display()
-            ),
-        ));
-    }
     let shown = a.file.display().to_string();
     if a.file.is_dir() {
         return Err(CliError::from(DomainError::from(StorageError::io_detail(
@@ -150,18 +137,17 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
     }
     let file = std::fs::File::open(&a.file).map_err(|e| crate::app::io_error(&shown, e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    // A new file of our own beside the target (never shared with another import), linked into
-    // place only when everything loaded and verified — and only if the target still does not exist.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| crate::app::io_error(&dir.display().to_string(), e))?;
-    }
-    let (tmp, _) = crate::outfile::new_beside(&path, "importing")?;
-    let cleanup = |p: &std::path::Path| {
-        for ext in ["", "-wal", "-shm", "-journal"] {
-            let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
-        }
-    };
+    let bar = progress_bar(len);
+    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+    let loaded = load_new(app, &path, &mut input, &mut |n| bar.inc(n));
+    bar.finish_and_clear();
+    let (s, v) = loaded?;
+    report_loaded(app, &path, &s, &v);
+    Ok(())
+}
+
+/// A progress bar over `len` bytes.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -169,43 +155,16 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = (|| {
-        let mut svc = app.create(&tmp)?;
-        let mut input = std::io::BufReader::with_capacity(1 << 16, file);
-        let s = import_jsonl(&mut svc, &mut input, &mut |n| bar.inc(n))?;
-        let v = svc.verify(&[])?;
-        if let Some(p) = &v.problem {
-            return Err(CliError::from(DomainError::from(StorageError::integrity(
-                &format!("the rebuilt database does not verify: {p}"),
-            ))));
-        }
-        Ok((s, v))
-    })();
-    bar.finish_and_clear();
-    let (s, v) = match result {
-        Ok(x) => x,
-        Err(e) => {
-            cleanup(&tmp);
-            return Err(e);
-        }
-    };
-    // The connection is closed (its WAL checkpointed into the file); a hard link makes the target
-    // appear atomically and fails if anything took the name meanwhile.
-    if let Err(e) = std::fs::hard_link(&tmp, &path) {
-        cleanup(&tmp);
-        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
-            usage(
-                &format!(
-                    "{} appeared while importing: it was left untouched; give another --db",
-                    path.display()
-                ),
-                &format!("导入期间出现了 {}：未作改动，请另选 --db", path.display()),
-            )
-        } else {
-            crate::app::io_error(&path.display().to_string(), e)
-        });
-    }
-    cleanup(&tmp);
+    bar
+}
+
+/// What `import` and `copy` print once a database is loaded.
+pub fn report_loaded(
+    app: &App,
+    path: &std::path::Path,
+    s: &petition_core::interchange::ImportSummary,
+    v: &petition_core::VerifyReport,
+) {
     if app.global.json {
         app.print_json(
             &json!({"db": path, "entries": s.entries, "cases": s.cases, "head": v.head}),
@@ -221,5 +180,108 @@ pub fn import(app: &App, a: &ImportArgs) -> CliResult {
             app.l("entries")
         ));
     }
-    Ok(())
+}
+
+/// Loads a JSON Lines chain into a new database at `target` through the rule-checked import and
+/// verifies it. A file must not exist: the database is built in a file of its own beside it and
+/// linked into place only when everything loaded and verified. A PostgreSQL database must be
+/// empty: if loading fails, the tables it made are removed again. Either way a failure leaves
+/// the target as it was.
+pub fn load_new(
+    app: &App,
+    target: &std::path::Path,
+    input: &mut dyn std::io::BufRead,
+    progress: &mut dyn FnMut(u64),
+) -> CliResult<(
+    petition_core::interchange::ImportSummary,
+    petition_core::VerifyReport,
+)> {
+    let load = |svc: &mut petition_core::Service<crate::app::Db>,
+                input: &mut dyn std::io::BufRead,
+                progress: &mut dyn FnMut(u64)| {
+        let s = import_jsonl(svc, input, progress)?;
+        let v = svc.verify(&[])?;
+        if let Some(p) = &v.problem {
+            return Err(CliError::from(DomainError::from(StorageError::integrity(
+                &format!("the rebuilt database does not verify: {p}"),
+            ))));
+        }
+        Ok((s, v))
+    };
+    if target
+        .to_str()
+        .is_some_and(petition_core::store::AnyStore::is_postgres_url)
+    {
+        let mut svc = app.create(target)?;
+        let empty = svc.verify(&[])?.entries == 0;
+        if !empty {
+            return Err(usage(
+                "the PostgreSQL database already holds a petition database: loading needs a new, empty database (or schema)",
+                "该 PostgreSQL 数据库中已有 petition 数据：只能导入到新的空数据库（或模式）",
+            ));
+        }
+        let result = load(&mut svc, input, progress);
+        if result.is_err() {
+            #[cfg(feature = "postgres")]
+            if let Some(pg) = svc.store().as_pg() {
+                pg.remove_tables()?;
+            }
+        }
+        return result;
+    }
+    let path = target;
+    let exists = |p: &std::path::Path| std::fs::symlink_metadata(p).is_ok();
+    if exists(path) {
+        return Err(usage(
+            &format!(
+                "{} already exists: import loads into a new database, give another --db",
+                path.display()
+            ),
+            &format!(
+                "{} 已存在：导入只能写入新数据库，请另选 --db",
+                path.display()
+            ),
+        ));
+    }
+    // A new file of our own beside the target (never shared with another import), linked into
+    // place only when everything loaded and verified — and only if the target still does not exist.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::app::io_error(&dir.display().to_string(), e))?;
+    }
+    let (tmp, _) = crate::outfile::new_beside(path, "importing")?;
+    let cleanup = |p: &std::path::Path| {
+        for ext in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
+        }
+    };
+    let result = (|| {
+        let mut svc = app.create(&tmp)?;
+        load(&mut svc, input, progress)
+    })();
+    let (s, v) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            cleanup(&tmp);
+            return Err(e);
+        }
+    };
+    // The connection is closed (its WAL checkpointed into the file); a hard link makes the target
+    // appear atomically and fails if anything took the name meanwhile.
+    if let Err(e) = std::fs::hard_link(&tmp, path) {
+        cleanup(&tmp);
+        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            usage(
+                &format!(
+                    "{} appeared while importing: it was left untouched; give another --db",
+                    path.display()
+                ),
+                &format!("导入期间出现了 {}：未作改动，请另选 --db", path.display()),
+            )
+        } else {
+            crate::app::io_error(&path.display().to_string(), e)
+        });
+    }
+    cleanup(&tmp);
+    Ok((s, v))
 }

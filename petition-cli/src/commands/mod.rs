@@ -7,6 +7,7 @@ pub mod appeal;
 pub mod backup;
 pub mod calendar;
 pub mod completions;
+pub mod copy;
 pub mod demo;
 pub mod export;
 pub mod handle;
@@ -24,7 +25,6 @@ pub mod verify;
 
 use petition_core::access::Access;
 use petition_core::org::Staff;
-use petition_core::store::SqliteStore;
 use petition_core::view::{case_json, Privacy};
 use petition_core::{Case, CaseId, Command, Event, UnitCode};
 
@@ -73,7 +73,10 @@ pub fn shows_pii(app: &App, access: Access, full_page: bool) -> bool {
 /// disclosure recorded in the same transaction when the output will show personal data.
 pub fn after_write(
     app: &App,
-    w: &mut petition_core::service::Work<'_, <SqliteStore as petition_core::store::Store>::Txn<'_>>,
+    w: &mut petition_core::service::Work<
+        '_,
+        <crate::app::Db as petition_core::store::Store>::Txn<'_>,
+    >,
     staff: &Staff,
     id: &CaseId,
     command: &str,

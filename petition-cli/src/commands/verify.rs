@@ -54,8 +54,13 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             })?
         }
     };
-    let path = app.db_path()?;
-    let mut svc = Service::new(SqliteStore::open_read_only(&path)?);
+    let mut svc = match app.pg_url()? {
+        // PostgreSQL: read in one REPEATABLE READ, READ ONLY transaction.
+        Some(url) => Service::new(crate::app::connect_pg(&url)?),
+        None => Service::new(petition_core::store::AnyStore::Sqlite(
+            SqliteStore::open_read_only(&app.db_path()?)?,
+        )),
+    };
     let r = svc.verify(&anchors)?;
     if let Some(p) = &r.problem {
         return Err(CliError::from(DomainError::from(StorageError::integrity_text(

@@ -113,6 +113,10 @@ pub(crate) fn test_pg() -> Option<String> {
     match std::env::var("PETITION_TEST_PG") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
+            assert!(
+                std::env::var_os("PETITION_REQUIRE_PG").is_none(),
+                "PETITION_REQUIRE_PG is set but PETITION_TEST_PG names no server"
+            );
             eprintln!(
                 "SKIPPED: no PostgreSQL server for this test (set PETITION_TEST_PG=postgres://…; \
                  scripts/pg-cluster.sh start DIR makes one)"

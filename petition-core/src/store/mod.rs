@@ -2,6 +2,7 @@
 //! implementations, SQLite ([`SqliteStore`]) and in-memory ([`MemoryStore`]), which pass one
 //! conformance suite. The trait names no SQLite type, so another engine can implement it.
 
+mod any;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -16,6 +17,7 @@ pub(crate) mod raw;
 use chrono::NaiveDate;
 
 pub use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
+pub use any::{AnyStore, AnyTxn};
 pub use memory::{MemTxn, MemoryStore};
 #[cfg(feature = "postgres")]
 pub use pg::{PgStore, PgTxn, PG_SCHEMA_VERSION};

@@ -45,11 +45,11 @@ fn command(k: u8, n: u8) -> Command {
         },
         2 => Command::Object { reason: "r".into() },
         3 => Command::ResolveObjection {
-            approve: n % 2 == 0,
+            approve: n.is_multiple_of(2),
             note: None,
         },
         4 => Command::Accept {
-            assist: if n % 3 == 0 {
+            assist: if n.is_multiple_of(3) {
                 vec![u("town-a")]
             } else {
                 vec![]
@@ -67,7 +67,7 @@ fn command(k: u8, n: u8) -> Command {
         8 => Command::Opinion {
             outcome: Outcome::Explained,
             text: "t".into(),
-            without_assist: (n % 2 == 0).then(|| "w".into()),
+            without_assist: n.is_multiple_of(2).then(|| "w".into()),
         },
         9 => Command::Report { text: "t".into() },
         10 => Command::ReviewRequest,

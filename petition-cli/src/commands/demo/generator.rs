@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn generate(
-    svc: &mut Service<SqliteStore>,
+    svc: &mut Service<crate::app::Db>,
     now: Tz,
     n: u64,
     seed: u64,
@@ -33,7 +33,9 @@ pub(super) fn generate(
     // SQLite's defaults and 1,000 per transaction, 12.2 s with these, at 31 MiB peak memory (flat
     // in N: the cache and the batch are bounded). A kill loses at most the open batch.
     let batch = 5000u64;
-    svc.store().set_cache_kib(16 * 1024)?;
+    if let Some(s) = svc.store().as_sqlite() {
+        s.set_cache_kib(16 * 1024)?;
+    }
     let mut done = 0u64;
     while done < n {
         let take = batch.min(n - done);

@@ -9,7 +9,6 @@ use petition_core::case::{
 use petition_core::clock::local_date;
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::{AdminChange, Service, Work};
-use petition_core::store::SqliteStore;
 use petition_core::{CaseId, Command, DomainError, StaffId, UnitCode};
 use rand::{Rng, SeedableRng};
 use serde_json::json;

@@ -191,7 +191,7 @@ pub(super) const UNITS: &[UnitRow] = &[
     ),
 ];
 
-pub(super) fn build_org(svc: &mut Service<SqliteStore>, at: Tz) -> Result<(), DomainError> {
+pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(), DomainError> {
     svc.init(
         Staff {
             id: s(ADMIN),

@@ -6,7 +6,7 @@ use super::*;
 
 /// The scripted cases. Returns the case to show the timeline of.
 pub(super) fn scripted(
-    svc: &mut Service<SqliteStore>,
+    svc: &mut Service<crate::app::Db>,
     start: Tz,
     now: Tz,
 ) -> Result<CaseId, DomainError> {

@@ -198,6 +198,21 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Removes every table petition made in this database (or schema), and their data with them.
+    /// For undoing an `import` or `copy` into a new, empty database that failed half-way: the
+    /// database is left as it was before. Irreversible: never call it on a database in use.
+    pub fn remove_tables(&mut self) -> Result<()> {
+        self.client
+            .batch_execute(
+                "DROP TABLE IF EXISTS chain, heads, units, staff, settings, counters, cases, clocks,
+                    supervisions, identities, stats, access_log, case_units, schema_version CASCADE;
+                 DROP FUNCTION IF EXISTS petition_append_only() CASCADE;",
+            )
+            .map_err(pg_err)?;
+        self.stmts.clear();
+        Ok(())
+    }
+
     /// The schema version of the database.
     pub fn schema_version(&mut self) -> Result<i64> {
         let row = self

@@ -216,7 +216,7 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
             *sums.entry(k).or_default() += n;
         }
         done += 1;
-        if done % 5000 == 0 {
+        if done.is_multiple_of(5000) {
             write_stats(tx, &sums)?;
             sums.clear();
         }

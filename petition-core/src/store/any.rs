@@ -1,0 +1,254 @@
+//! One store type for a front end that opens whatever it is given: a SQLite file or, with the
+//! `postgres` feature, a PostgreSQL database (`postgres://…`). Every verb goes to the engine in
+//! use.
+
+use chrono::NaiveDate;
+
+use super::{
+    CaseQuery, CaseRow, ChainTail, SqliteStore, SqliteTxn, StatsRow, Store, StoredEntry, Txn,
+    WriteToken,
+};
+use crate::access::{Disclosure, LoggedDisclosure};
+use crate::audit::AdminEvent;
+use crate::case::{Case, Event, RelatedCase};
+use crate::clock::Calendar;
+use crate::error::Result;
+use crate::ids::{CaseId, UnitCode};
+use crate::org::Org;
+use crate::policy::Policy;
+
+/// A SQLite or a PostgreSQL store.
+#[derive(Debug)]
+pub enum AnyStore {
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    #[cfg(feature = "postgres")]
+    Postgres(Box<super::PgStore>),
+}
+
+impl AnyStore {
+    /// Whether `db` names a PostgreSQL database (`postgres://…` or `postgresql://…`) rather than a
+    /// file.
+    pub fn is_postgres_url(db: &str) -> bool {
+        db.starts_with("postgres://") || db.starts_with("postgresql://")
+    }
+    /// The SQLite store, when that is the engine (for what only SQLite has: online backup to a
+    /// file, the page cache).
+    pub fn as_sqlite(&mut self) -> Option<&mut SqliteStore> {
+        match self {
+            Self::Sqlite(s) => Some(s),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => None,
+        }
+    }
+    /// The PostgreSQL store, when that is the engine.
+    #[cfg(feature = "postgres")]
+    pub fn as_pg(&mut self) -> Option<&mut super::PgStore> {
+        match self {
+            Self::Postgres(s) => Some(&mut **s),
+            Self::Sqlite(_) => None,
+        }
+    }
+    /// The engine's name, for messages: `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A transaction of an [`AnyStore`].
+pub enum AnyTxn<'a> {
+    /// On SQLite.
+    Sqlite(SqliteTxn<'a>),
+    /// On PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(super::PgTxn<'a>),
+}
+
+impl Store for AnyStore {
+    type Txn<'a> = AnyTxn<'a>;
+    fn txn(&mut self) -> Result<AnyTxn<'_>> {
+        Ok(match self {
+            Self::Sqlite(s) => AnyTxn::Sqlite(s.txn()?),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => AnyTxn::Postgres(s.txn()?),
+        })
+    }
+    fn read(&mut self) -> Result<AnyTxn<'_>> {
+        Ok(match self {
+            Self::Sqlite(s) => AnyTxn::Sqlite(s.read()?),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => AnyTxn::Postgres(s.read()?),
+        })
+    }
+}
+
+macro_rules! each {
+    ($self:ident, $t:ident => $e:expr) => {
+        match $self {
+            AnyTxn::Sqlite($t) => $e,
+            #[cfg(feature = "postgres")]
+            AnyTxn::Postgres($t) => $e,
+        }
+    };
+}
+
+impl Txn for AnyTxn<'_> {
+    fn initialized(&mut self) -> Result<bool> {
+        each!(self, t => t.initialized())
+    }
+    fn org(&mut self) -> Result<Org> {
+        each!(self, t => t.org())
+    }
+    fn policy(&mut self) -> Result<Policy> {
+        each!(self, t => t.policy())
+    }
+    fn calendar(&mut self) -> Result<Calendar> {
+        each!(self, t => t.calendar())
+    }
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
+        each!(self, t => t.chain_tail())
+    }
+    fn append_admin(
+        &mut self,
+        token: &WriteToken,
+        ev: &AdminEvent,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        each!(self, t => t.append_admin(token, ev, sealed))
+    }
+    fn put_unit(&mut self, token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
+        each!(self, t => t.put_unit(token, unit))
+    }
+    fn put_staff(&mut self, token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
+        each!(self, t => t.put_staff(token, staff))
+    }
+    fn put_settings(
+        &mut self,
+        token: &WriteToken,
+        policy: &Policy,
+        calendar: &Calendar,
+    ) -> Result<()> {
+        each!(self, t => t.put_settings(token, policy, calendar))
+    }
+    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId> {
+        each!(self, t => t.next_case_id(token, year))
+    }
+    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> Result<()> {
+        each!(self, t => t.bump_case_counter(token, id))
+    }
+    fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
+        each!(self, t => t.load_events(id))
+    }
+    fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        each!(self, t => t.load_snapshot(id))
+    }
+    fn append(
+        &mut self,
+        token: &WriteToken,
+        expected_seq: u32,
+        events: &[Event],
+        sealed: &[StoredEntry],
+    ) -> Result<()> {
+        each!(self, t => t.append(token, expected_seq, events, sealed))
+    }
+    fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()> {
+        each!(self, t => t.put_case(token, before, after))
+    }
+    fn find_related(
+        &mut self,
+        keys: &[String],
+        category: &str,
+        locality: &UnitCode,
+    ) -> Result<Vec<RelatedCase>> {
+        each!(self, t => t.find_related(keys, category, locality))
+    }
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        each!(self, t => t.related(ids))
+    }
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        each!(self, t => t.query(q))
+    }
+    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        each!(self, t => t.queue(unit, limit))
+    }
+    fn due_for_tick(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        each!(self, t => t.due_for_tick(today, after, limit))
+    }
+    fn chain(
+        &mut self,
+        from: u64,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        each!(self, t => t.chain(from, visit))
+    }
+    fn stats(
+        &mut self,
+        q: &crate::stats::StatsQuery,
+    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+        each!(self, t => t.stats(q))
+    }
+    fn case_count(&mut self) -> Result<u64> {
+        each!(self, t => t.case_count())
+    }
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        each!(self, t => t.case_ids(after, limit))
+    }
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
+        each!(self, t => t.access_tail())
+    }
+    fn append_access(
+        &mut self,
+        token: &WriteToken,
+        d: &Disclosure,
+        sealed: &StoredEntry,
+    ) -> Result<()> {
+        each!(self, t => t.append_access(token, d, sealed))
+    }
+    fn access_log(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        each!(self, t => t.access_log(case, staff, after, limit))
+    }
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+        each!(self, t => t.access_chain(visit))
+    }
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        each!(self, t => t.stored_row(id, identity_keys))
+    }
+    fn cases_by_day(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        each!(self, t => t.cases_by_day(after, limit))
+    }
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        each!(self, t => t.stats_rows(day))
+    }
+    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+        each!(self, t => t.derived_counts())
+    }
+    fn chain_case_count(&mut self) -> Result<u64> {
+        each!(self, t => t.chain_case_count())
+    }
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        each!(self, t => t.year_counters())
+    }
+    fn commit(self) -> Result<()> {
+        each!(self, t => t.commit())
+    }
+}
