@@ -226,6 +226,16 @@ impl PgStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
+        // The common case, one round trip: the database is already at this program's version.
+        let current = self
+            .client
+            .query_opt("SELECT version FROM schema_version", &[])
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get::<_, i64>(0).ok());
+        if current == Some(PG_SCHEMA_VERSION) {
+            return Ok(());
+        }
         let mut tx = self.client.transaction().map_err(pg_err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(pg_err)?;
@@ -292,6 +302,8 @@ impl PgStore {
             moved: None,
             access_moved: None,
             deltas: HashMap::new(),
+            pending: Pending::default(),
+            seqs: HashMap::new(),
         })
     }
 }
@@ -304,6 +316,83 @@ impl Store for PgStore {
     fn read(&mut self) -> Result<PgTxn<'_>> {
         self.begin(false)
     }
+}
+
+/// Rows written in this transaction and not yet sent: a bulk load sends them as one multi-row
+/// statement per table (`unnest` of arrays) instead of one round trip per row. They are sent
+/// before any read that could see them, and at commit.
+#[derive(Default)]
+struct Pending {
+    /// Chain rows: gseq, case, seq, type, body, hash.
+    chain: Vec<(i64, Option<String>, Option<i64>, String, String, Vec<u8>)>,
+    /// Cases with chain rows here.
+    chain_cases: std::collections::HashSet<String>,
+    /// New `cases` rows, in order.
+    cases: Vec<NewCase>,
+    /// Their ids.
+    case_ids: std::collections::HashSet<String>,
+    /// Clock rows by (case, idx): the latest wins.
+    clocks: std::collections::BTreeMap<(String, i64), ClockVals>,
+    /// Supervision rows by (case, id).
+    supervisions: std::collections::BTreeMap<(String, i64), SupervisionVals>,
+    /// `case_units` pairs: present (true) or removed (false).
+    units: std::collections::BTreeMap<(String, String), bool>,
+    /// Identity rows: key, category, locality, case.
+    identities: Vec<(String, String, String, String)>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.chain.is_empty()
+            && self.cases.is_empty()
+            && self.clocks.is_empty()
+            && self.supervisions.is_empty()
+            && self.units.is_empty()
+            && self.identities.is_empty()
+    }
+}
+
+struct NewCase {
+    id: String,
+    state: String,
+    holder: Option<String>,
+    lead: Option<String>,
+    first_contact: Option<String>,
+    objection_router: Option<String>,
+    locality: Option<String>,
+    category: Option<String>,
+    channel: Option<String>,
+    registered_on: Option<String>,
+    names: String,
+    skip_level: bool,
+    collective: bool,
+    repeat: bool,
+    next_tick: Option<String>,
+    last_seq: i64,
+    registered_at: Option<String>,
+}
+
+struct ClockVals {
+    kind: String,
+    duty: bool,
+    unit: String,
+    started: String,
+    due: String,
+    stopped_on: Option<String>,
+    met: Option<bool>,
+    lapsed: bool,
+    rating: Option<String>,
+    registered_on: Option<String>,
+}
+
+struct SupervisionVals {
+    level: String,
+    ground: String,
+    by: String,
+    unit: String,
+    respond_by: String,
+    answered: bool,
+    registered_on: Option<String>,
 }
 
 /// A transaction on a [`PgStore`].
@@ -319,6 +408,10 @@ pub struct PgTxn<'a> {
     access_moved: Option<(u64, Vec<u8>)>,
     /// Statistics counter changes not yet added to `stats`.
     deltas: HashMap<CounterKey, i64>,
+    /// Rows not yet sent.
+    pending: Pending,
+    /// The last sequence number of each case appended to in this transaction.
+    seqs: HashMap<String, u32>,
 }
 
 type Params<'p> = [&'p (dyn ToSql + Sync)];
@@ -368,7 +461,9 @@ impl PgTxn<'_> {
         }
     }
 
+    /// Sends the statistics deltas: one multi-row upsert, then the counters back at zero go.
     fn flush_stats(&mut self) -> Result<()> {
+        self.flush()?;
         if self.deltas.is_empty() {
             return Ok(());
         }
@@ -377,31 +472,225 @@ impl PgTxn<'_> {
             .into_iter()
             .filter(|(_, n)| *n != 0)
             .collect();
+        if deltas.is_empty() {
+            return Ok(());
+        }
         deltas.sort_by(|a, b| {
-            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due).cmp(&(
-                b.0.grouping,
-                b.0.day,
-                &b.0.key,
-                &b.0.item,
-                b.0.due,
-            ))
+            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due)
+                .cmp(&(b.0.grouping, b.0.day, &b.0.key, &b.0.item, b.0.due))
         });
+        let mut cols: (Vec<i64>, Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<i64>) =
+            Default::default();
         for (k, n) in deltas {
-            let due = k.due.map(|d| d.to_string()).unwrap_or_default();
-            let day = k.day.to_string();
-            let g = i64::from(k.grouping);
+            cols.0.push(i64::from(k.grouping));
+            cols.1.push(k.day.to_string());
+            cols.2.push(k.key);
+            cols.3.push(k.item);
+            cols.4.push(k.due.map(|d| d.to_string()).unwrap_or_default());
+            cols.5.push(n);
+        }
+        self.exec(
+            "INSERT INTO stats(grouping, day, key, item, due, n)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+            &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+        )?;
+        // A counter back at zero leaves no row behind.
+        self.exec(
+            "DELETE FROM stats s USING unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+                AS d(grouping, day, key, item, due, n)
+             WHERE d.n < 0 AND s.grouping = d.grouping AND s.day = d.day AND s.key = d.key
+               AND s.item = d.item AND s.due = d.due AND s.n = 0",
+            &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+        )?;
+        Ok(())
+    }
+
+    /// Sends the rows not yet sent, one statement per table, parents before children.
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let p = std::mem::take(&mut self.pending);
+        if !p.cases.is_empty() {
+            let mut c: (
+                Vec<String>,
+                Vec<String>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            let mut d: (
+                Vec<Option<String>>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<bool>,
+                Vec<bool>,
+                Vec<Option<String>>,
+                Vec<i64>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            for r in p.cases {
+                c.0.push(r.id);
+                c.1.push(r.state);
+                c.2.push(r.holder);
+                c.3.push(r.lead);
+                c.4.push(r.first_contact);
+                c.5.push(r.objection_router);
+                c.6.push(r.locality);
+                c.7.push(r.category);
+                c.8.push(r.channel);
+                d.0.push(r.registered_on);
+                d.1.push(r.names);
+                d.2.push(r.skip_level);
+                d.3.push(r.collective);
+                d.4.push(r.repeat);
+                d.5.push(r.next_tick);
+                d.6.push(r.last_seq);
+                d.7.push(r.registered_at);
+            }
             self.exec(
-                "INSERT INTO stats(grouping, day, key, item, due, n) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
-                &[&g, &day, &k.key, &k.item, &due, &n],
+                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[],
+                    $15::text[], $16::bigint[], $17::text[])",
+                &[
+                    &c.0, &c.1, &c.2, &c.3, &c.4, &c.5, &c.6, &c.7, &c.8, &d.0, &d.1, &d.2, &d.3,
+                    &d.4, &d.5, &d.6, &d.7,
+                ],
             )?;
-            if n < 0 {
-                // A counter back at zero leaves no row behind.
+        }
+        if !p.chain.is_empty() {
+            let mut c: (
+                Vec<i64>,
+                Vec<Option<String>>,
+                Vec<Option<i64>>,
+                Vec<String>,
+                Vec<String>,
+                Vec<Vec<u8>>,
+            ) = Default::default();
+            for (g, case, seq, ty, body, hash) in p.chain {
+                c.0.push(g);
+                c.1.push(case);
+                c.2.push(seq);
+                c.3.push(ty);
+                c.4.push(body);
+                c.5.push(hash);
+            }
+            self.exec(
+                "INSERT INTO chain(gseq, case_id, seq, type, body, hash)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bytea[])",
+                &[&c.0, &c.1, &c.2, &c.3, &c.4, &c.5],
+            )?;
+        }
+        if !p.clocks.is_empty() {
+            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<bool>, Vec<String>, Vec<String>) =
+                Default::default();
+            let mut b: (
+                Vec<String>,
+                Vec<Option<String>>,
+                Vec<Option<bool>>,
+                Vec<bool>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            for ((case, idx), v) in p.clocks {
+                a.0.push(case);
+                a.1.push(idx);
+                a.2.push(v.kind);
+                a.3.push(v.duty);
+                a.4.push(v.unit);
+                a.5.push(v.started);
+                b.0.push(v.due);
+                b.1.push(v.stopped_on);
+                b.2.push(v.met);
+                b.3.push(v.lapsed);
+                b.4.push(v.rating);
+                b.5.push(v.registered_on);
+            }
+            self.exec(
+                "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::text[], $6::text[],
+                    $7::text[], $8::text[], $9::boolean[], $10::boolean[], $11::text[], $12::text[])
+                 ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
+                    stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
+                    rating = excluded.rating",
+                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &b.0, &b.1, &b.2, &b.3, &b.4, &b.5],
+            )?;
+        }
+        if !p.supervisions.is_empty() {
+            let mut a: (
+                Vec<String>,
+                Vec<i64>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            for ((case, id), v) in p.supervisions {
+                a.0.push(case);
+                a.1.push(id);
+                a.2.push(v.level);
+                a.3.push(v.ground);
+                a.4.push(v.by);
+                a.5.push(v.unit);
+                a.6.push(v.respond_by);
+                a.7.push(v.answered);
+                a.8.push(v.registered_on);
+            }
+            self.exec(
+                "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                    $7::text[], $8::boolean[], $9::text[])
+                 ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
+                    respond_by = excluded.respond_by, answered = excluded.answered",
+                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &a.6, &a.7, &a.8],
+            )?;
+        }
+        if !p.units.is_empty() {
+            let (mut add, mut gone): ((Vec<String>, Vec<String>), (Vec<String>, Vec<String>)) =
+                Default::default();
+            for ((case, unit), present) in p.units {
+                let side = if present { &mut add } else { &mut gone };
+                side.0.push(case);
+                side.1.push(unit);
+            }
+            if !add.0.is_empty() {
                 self.exec(
-                    "DELETE FROM stats WHERE grouping = $1 AND day = $2 AND key = $3 AND item = $4 AND due = $5 AND n = 0",
-                    &[&g, &day, &k.key, &k.item, &due],
+                    "INSERT INTO case_units(case_id, unit) SELECT * FROM unnest($1::text[], $2::text[])
+                     ON CONFLICT DO NOTHING",
+                    &[&add.0, &add.1],
                 )?;
             }
+            if !gone.0.is_empty() {
+                self.exec(
+                    "DELETE FROM case_units c USING unnest($1::text[], $2::text[]) AS g(case_id, unit)
+                     WHERE c.case_id = g.case_id AND c.unit = g.unit",
+                    &[&gone.0, &gone.1],
+                )?;
+            }
+        }
+        if !p.identities.is_empty() {
+            let mut a: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
+            for (k, c, l, id) in p.identities {
+                a.0.push(k);
+                a.1.push(c);
+                a.2.push(l);
+                a.3.push(id);
+            }
+            self.exec(
+                "INSERT INTO identities(key, category, locality, case_id)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
+                &[&a.0, &a.1, &a.2, &a.3],
+            )?;
         }
         Ok(())
     }
@@ -432,12 +721,17 @@ impl PgTxn<'_> {
             return Err(DomainError::from(StorageError::Conflict));
         }
         let (case_id, seq) = case.unzip();
-        let seq = seq.map(i64::from);
-        let gseq = sealed.gseq as i64;
-        self.exec(
-            "INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&gseq, &case_id, &seq, &ty, &sealed.body, &sealed.hash],
-        )?;
+        if let Some(c) = case_id {
+            self.pending.chain_cases.insert(c.to_string());
+        }
+        self.pending.chain.push((
+            sealed.gseq as i64,
+            case_id.map(str::to_string),
+            seq.map(i64::from),
+            ty.to_string(),
+            sealed.body.clone(),
+            sealed.hash.clone(),
+        ));
         self.head = Some(sealed.gseq);
         self.moved = Some((sealed.gseq, sealed.hash.clone()));
         Ok(())
@@ -508,6 +802,7 @@ fn opt(u: &Option<UnitCode>) -> Option<String> {
 
 impl Txn for PgTxn<'_> {
     fn initialized(&mut self) -> Result<bool> {
+        self.flush()?;
         let r = self.row(
             "SELECT EXISTS(SELECT 1 FROM chain WHERE type = 'initialized')",
             &[],
@@ -533,6 +828,7 @@ impl Txn for PgTxn<'_> {
         self.setting("calendar")
     }
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
+        self.flush()?;
         let pos = self.head_pos()? as i64;
         if pos == 0 {
             return Ok(None);
@@ -603,7 +899,10 @@ impl Txn for PgTxn<'_> {
             Some(r) => get(&r, 0)?,
             None => 1,
         };
-        Ok(CaseId::new(year, u32::try_from(n).unwrap_or(u32::MAX)))
+        let id = CaseId::new(year, u32::try_from(n).unwrap_or(u32::MAX));
+        // A number just handed out has no events yet.
+        self.seqs.insert(id.as_str().to_string(), 0);
+        Ok(id)
     }
     fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
         let (y, n) = (i64::from(id.year()), i64::from(id.sequence()));
@@ -615,6 +914,9 @@ impl Txn for PgTxn<'_> {
         Ok(())
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
+        if self.pending.chain_cases.contains(id.as_str()) {
+            self.flush()?;
+        }
         self.rows(
             "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
             &[&id.as_str()],
@@ -644,12 +946,17 @@ impl Txn for PgTxn<'_> {
         let Some(first) = events.first() else {
             return Ok(());
         };
-        let last: i64 = match self.row(
-            "SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = $1",
-            &[&first.case.as_str()],
-        )? {
-            Some(r) => get(&r, 0)?,
-            None => 0,
+        // The case's last sequence number: as this transaction left it, or as stored (no row of
+        // this case is waiting to be sent then).
+        let last: i64 = match self.seqs.get(first.case.as_str()) {
+            Some(n) => i64::from(*n),
+            None => match self.row(
+                "SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = $1",
+                &[&first.case.as_str()],
+            )? {
+                Some(r) => get(&r, 0)?,
+                None => 0,
+            },
         };
         if last != i64::from(expected_seq) {
             return Err(DomainError::from(StorageError::Conflict));
@@ -666,6 +973,7 @@ impl Txn for PgTxn<'_> {
                 )));
             }
             self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
+            self.seqs.insert(e.case.as_str().to_string(), e.seq);
         }
         Ok(())
     }
@@ -674,35 +982,33 @@ impl Txn for PgTxn<'_> {
         let old = CaseRow::of(before);
         let id = r.id.as_str().to_string();
         let last_seq = i64::from(r.last_seq);
+        let registered_on = r.registered_on.map(|d| d.to_string());
         if before.seq == 0 {
-            let registered_on = r.registered_on.map(|d| d.to_string());
-            let next_tick = r.next_tick.map(|d| d.to_string());
-            let registered_at = case.registered_at.map(|t| t.to_rfc3339());
-            self.exec(
-                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                &[
-                    &id,
-                    &r.state,
-                    &opt(&r.holder),
-                    &opt(&r.lead),
-                    &opt(&r.first_contact),
-                    &opt(&r.objection_router),
-                    &opt(&r.locality),
-                    &r.category,
-                    &r.channel,
-                    &registered_on,
-                    &r.names,
-                    &r.skip_level,
-                    &r.collective,
-                    &r.repeat,
-                    &next_tick,
-                    &last_seq,
-                    &registered_at,
-                ],
-            )?;
+            self.pending.case_ids.insert(id.clone());
+            self.pending.cases.push(NewCase {
+                id: id.clone(),
+                state: r.state.to_string(),
+                holder: opt(&r.holder),
+                lead: opt(&r.lead),
+                first_contact: opt(&r.first_contact),
+                objection_router: opt(&r.objection_router),
+                locality: opt(&r.locality),
+                category: r.category.clone(),
+                channel: r.channel.map(str::to_string),
+                registered_on: registered_on.clone(),
+                names: r.names.clone(),
+                skip_level: r.skip_level,
+                collective: r.collective,
+                repeat: r.repeat,
+                next_tick: r.next_tick.map(|d| d.to_string()),
+                last_seq,
+                registered_at: case.registered_at.map(|t| t.to_rfc3339()),
+            });
         } else {
+            if self.pending.case_ids.contains(&id) {
+                // Its row is still waiting to be inserted: send it first.
+                self.flush()?;
+            }
             // Only the columns that changed.
             let mut set = vec!["last_seq = $2".to_string()];
             let mut args: Vec<Box<dyn ToSql + Sync>> =
@@ -737,83 +1043,64 @@ impl Txn for PgTxn<'_> {
                 ))));
             }
         }
-        let registered_on = r.registered_on.map(|d| d.to_string());
         for c in r
             .clocks
             .iter()
             .filter(|c| old.clocks.get(c.idx as usize) != Some(*c))
         {
-            let idx = i64::from(c.idx);
-            let duty = super::is_duty(c.kind);
-            let (started, due) = (c.started.to_string(), c.due.to_string());
-            let stopped = c.stopped_on.map(|d| d.to_string());
-            self.exec(
-                "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
-                    stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
-                    rating = excluded.rating",
-                &[
-                    &id,
-                    &idx,
-                    &c.kind.as_str(),
-                    &duty,
-                    &c.unit.as_str(),
-                    &started,
-                    &due,
-                    &stopped,
-                    &c.met,
-                    &c.lapsed,
-                    &c.rating,
-                    &registered_on,
-                ],
-            )?;
+            self.pending.clocks.insert(
+                (id.clone(), i64::from(c.idx)),
+                ClockVals {
+                    kind: c.kind.as_str().to_string(),
+                    duty: super::is_duty(c.kind),
+                    unit: c.unit.as_str().to_string(),
+                    started: c.started.to_string(),
+                    due: c.due.to_string(),
+                    stopped_on: c.stopped_on.map(|d| d.to_string()),
+                    met: c.met,
+                    lapsed: c.lapsed,
+                    rating: c.rating.map(str::to_string),
+                    registered_on: registered_on.clone(),
+                },
+            );
         }
-        for s in r
+        for sv in r
             .supervisions
             .iter()
             .filter(|s| !old.supervisions.contains(s))
         {
-            let n = i64::from(s.id);
-            let respond_by = s.respond_by.to_string();
-            self.exec(
-                "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
-                    respond_by = excluded.respond_by, answered = excluded.answered",
-                &[
-                    &id,
-                    &n,
-                    &s.level,
-                    &s.ground,
-                    &s.by.as_str(),
-                    &s.unit.as_str(),
-                    &respond_by,
-                    &s.answered,
-                    &registered_on,
-                ],
-            )?;
+            self.pending.supervisions.insert(
+                (id.clone(), i64::from(sv.id)),
+                SupervisionVals {
+                    level: sv.level.to_string(),
+                    ground: sv.ground.to_string(),
+                    by: sv.by.as_str().to_string(),
+                    unit: sv.unit.as_str().to_string(),
+                    respond_by: sv.respond_by.to_string(),
+                    answered: sv.answered,
+                    registered_on: registered_on.clone(),
+                },
+            );
         }
         for u in r.units.iter().filter(|u| !old.units.contains(u)) {
-            self.exec(
-                "INSERT INTO case_units(case_id, unit) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&id, &u.as_str()],
-            )?;
+            self.pending
+                .units
+                .insert((id.clone(), u.as_str().to_string()), true);
         }
         for u in old.units.iter().filter(|u| !r.units.contains(u)) {
-            self.exec(
-                "DELETE FROM case_units WHERE case_id = $1 AND unit = $2",
-                &[&id, &u.as_str()],
-            )?;
+            self.pending
+                .units
+                .insert((id.clone(), u.as_str().to_string()), false);
         }
         if before.seq == 0 {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 for k in &r.identities {
-                    self.exec(
-                        "INSERT INTO identities(key, category, locality, case_id) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT DO NOTHING",
-                        &[k, category, &locality.as_str(), &id],
-                    )?;
+                    self.pending.identities.push((
+                        k.clone(),
+                        category.clone(),
+                        locality.as_str().to_string(),
+                        id.clone(),
+                    ));
                 }
             }
         }
@@ -834,6 +1121,14 @@ impl Txn for PgTxn<'_> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        // Identities waiting to be sent are looked at only when one of them could match.
+        let (loc, pending) = (locality.as_str(), &self.pending.identities);
+        if pending
+            .iter()
+            .any(|(k, c, l, _)| c == category && l == loc && keys.contains(k))
+        {
+            self.flush()?;
+        }
         let keys = keys.to_vec();
         let rows = self.rows(
             "SELECT DISTINCT c.id, c.state, c.holder, c.registered_at FROM identities i JOIN cases c ON c.id = i.case_id
@@ -843,6 +1138,7 @@ impl Txn for PgTxn<'_> {
         Self::summaries(rows)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        self.flush()?;
         let mut out = Vec::new();
         for id in ids {
             let rows = self.rows(
@@ -854,6 +1150,7 @@ impl Txn for PgTxn<'_> {
         Ok(out)
     }
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        self.flush()?;
         let mut cond = String::new();
         let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
         let arg = |args: &mut Vec<Box<dyn ToSql + Sync>>, v: Box<dyn ToSql + Sync>| {
@@ -941,6 +1238,7 @@ impl Txn for PgTxn<'_> {
         self.ids(&sql, &refs)
     }
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        self.flush()?;
         // Four sources, each in date order and cut at `limit` distinct cases (see the SQLite
         // store for why the merge is exact).
         let sources = [
@@ -987,6 +1285,7 @@ impl Txn for PgTxn<'_> {
         after: Option<&(NaiveDate, CaseId)>,
         limit: usize,
     ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        self.flush()?;
         let (d, id) = after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
             .unwrap_or_default();
@@ -1011,6 +1310,7 @@ impl Txn for PgTxn<'_> {
         from: u64,
         visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
     ) -> Result<()> {
+        self.flush()?;
         let from = from.min(i64::MAX as u64) as i64;
         self.stream(
             "SELECT gseq, body, hash, case_id, seq FROM chain WHERE gseq >= $1 ORDER BY gseq",
@@ -1047,10 +1347,12 @@ impl Txn for PgTxn<'_> {
         Ok(out)
     }
     fn case_count(&mut self) -> Result<u64> {
+        self.flush()?;
         let r = self.row("SELECT count(*) FROM cases", &[])?;
         Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
     }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        self.flush()?;
         let after = after.map(|a| a.as_str().to_string()).unwrap_or_default();
         let limit = limit.min(i64::MAX as usize) as i64;
         self.ids(
@@ -1150,6 +1452,7 @@ impl Txn for PgTxn<'_> {
         )
     }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        self.flush()?;
         let key = id.as_str();
         let Some(r) = self.row(
             "SELECT state, holder, lead, first_contact, objection_router, locality, category, channel,
@@ -1249,6 +1552,7 @@ impl Txn for PgTxn<'_> {
         after: Option<&(NaiveDate, CaseId)>,
         limit: usize,
     ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        self.flush()?;
         let (d, id) = after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
             .unwrap_or_default();
@@ -1302,6 +1606,7 @@ impl Txn for PgTxn<'_> {
         Ok(out)
     }
     fn chain_case_count(&mut self) -> Result<u64> {
+        self.flush()?;
         let r = self.row(
             "SELECT count(DISTINCT case_id) FROM chain WHERE case_id IS NOT NULL",
             &[],
