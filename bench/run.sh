@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Benchmarks of whole `petition` commands against SQLite itself on the same machine (issue 7).
+# Benchmarks of whole `petition` commands against the database engine itself on the same machine:
+# each ratio divides what `petition` takes by what the engine's own client takes for the nearest
+# equivalent (the "floor"), run the same way in the same run.
 #
-#   bench/run.sh            100,000 and 1,000,000 cases; writes the table into BENCHMARKS.md
-#   bench/run.sh --quick    1,000 cases, prints the table only (CI runs this so the script cannot rot)
+#   bench/run.sh            SQLite, 100,000 and 1,000,000 cases; writes the table into BENCHMARKS.md
+#   bench/run.sh --quick    SQLite, 1,000 cases, prints the table only (CI runs this so it cannot rot)
+#   bench/run.sh --pg       PostgreSQL (a throwaway cluster, or PETITION_TEST_PG), 100,000 cases
+#                           (BENCH_SIZES to change); writes its own table into BENCHMARKS.md
+#
+# Every timed command is checked: a run that fails stops the benchmark (a refusal is not timed as
+# a fast success). Commands that change data (register, accept) get a different case each run.
 #
 # Needs: the Rust toolchain, `sqlite3` and `hyperfine` (installed from Debian's packages when
 # missing and we are root), GNU time at /usr/bin/time for peak memory (else memory is skipped).
-# Environment: BENCH_DIR (scratch directory, default a new temp dir), BENCH_SIZES (override sizes).
+# Environment: BENCH_DIR (scratch directory, default a new temp dir), BENCH_SIZES (override sizes),
+# BENCH_MARK (write the table between markers of this name in BENCHMARKS.md, beside the others).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-QUICK=0
-[ "${1:-}" = "--quick" ] && QUICK=1
-if [ $QUICK = 1 ]; then SIZES=${BENCH_SIZES:-1000}; RUNS=5; else SIZES=${BENCH_SIZES:-"100000 1000000"}; RUNS=30; fi
+QUICK=0; ENGINE=sqlite
+case "${1:-}" in
+  --quick) QUICK=1 ;;
+  --pg) ENGINE=pg ;;
+esac
+if [ $QUICK = 1 ]; then SIZES=${BENCH_SIZES:-1000}; RUNS=5
+elif [ $ENGINE = pg ]; then SIZES=${BENCH_SIZES:-100000}; RUNS=30
+else SIZES=${BENCH_SIZES:-"100000 1000000"}; RUNS=30; fi
 
 need() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -36,11 +49,13 @@ OUT="$WORK/bench.md"
 : > "$OUT"
 
 # Median wall time in milliseconds of a command run $RUNS times (each run may differ: "$@" is
-# evaluated with $i set to the run number).
+# evaluated with $i set to the run number). Every run must succeed, or the benchmark stops.
 median_ms() {
   local cmd="$*" times=() i s e
   for i in $(seq 1 "$RUNS"); do
-    s=$(date +%s%N); eval "$cmd" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    s=$(date +%s%N)
+    eval "$cmd" >/dev/null 2>"$WORK/err" || { echo "bench: run $i failed: $cmd" >&2; cat "$WORK/err" >&2; exit 1; }
+    e=$(date +%s%N)
     times+=($(( (e - s) / 1000 )))
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m/1000}'
@@ -49,8 +64,11 @@ median_ms() {
 # Median via hyperfine when present (repeatable commands), else the loop above.
 hf_ms() {
   if [ $HAVE_HYPERFINE = 1 ]; then
-    hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/hf.json" "$1" >/dev/null 2>&1 \
-      && python3 -c "import json;print('%.2f'%(json.load(open('$WORK/hf.json'))['results'][0]['median']*1000))" && return
+    # hyperfine stops with an error when any run exits non-zero.
+    hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/hf.json" "$1" >/dev/null 2>"$WORK/err" \
+      || { echo "bench: failed: $1" >&2; cat "$WORK/err" >&2; exit 1; }
+    python3 -c "import json;print('%.2f'%(json.load(open('$WORK/hf.json'))['results'][0]['median']*1000))"
+    return
   fi
   median_ms "$1"
 }
@@ -61,6 +79,12 @@ check() { local cmd="$*"; eval "$cmd" >/dev/null 2>"$WORK/err" || { echo "bench:
 # Peak RSS in KiB of a command (run either way; "-" without GNU time).
 rss_kb() { if [ $HAVE_TIME = 1 ]; then /usr/bin/time -f %M -o "$WORK/rss" bash -c "$1" >/dev/null 2>&1 || true; cat "$WORK/rss"; else bash -c "$1" >/dev/null 2>&1 || true; echo "-"; fi; }
 ratio() { python3 -c "a,b=$1,$2; print('%.2f'%(a/b) if b else '-')"; }
+
+if [ $ENGINE = pg ]; then
+  # shellcheck source=bench/pg.sh
+  . bench/pg.sh
+  exit 0
+fi
 
 echo "# petition benchmarks ($(date -u +%F), $(nproc) cores, sqlite3 $(sqlite3 --version | cut -d' ' -f1))" >> "$OUT"
 for N in $SIZES; do
@@ -78,8 +102,11 @@ for N in $SIZES; do
   sqlite3 "$DB" .schema | grep -v '^CREATE TRIGGER' | sed -e '/^ *BEGIN SELECT RAISE/d' > "$WORK/schema.sql"
   AVG=$(( EVB / EV ))
   S=$(date +%s%N)
+  # Rows go case by case, as the generator writes them (a case's events, then the next case's),
+  # with the generator's page cache (16 MiB) and durability (WAL, synchronous=FULL).
+  EPC=$(( (EV + CA - 1) / CA )); CPC=$(( (CL + CA - 1) / CA ))
   sqlite3 "$FLOOR" <<SQL >/dev/null
-PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;
 $(cat "$WORK/schema.sql")
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $CA)
@@ -88,10 +115,10 @@ SELECT printf('XF2026-%07d', i), 'handling', 'u' || (i % 20), 'u' || (i % 20), '
        date('2025-11-26', '+' || (i % 365) || ' days'), '2026-01-01T09:00:00+08:00', 'name' || i, 0, 0, 0, date('2026-01-01', '+' || (i % 365) || ' days'), 4 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $EV)
 INSERT INTO chain(gseq, case_id, seq, type, body, hash)
-SELECT i, printf('XF2026-%07d', 1 + (i % $CA)), 1 + i / $CA, 'accepted', substr(hex(randomblob($AVG)), 1, $AVG), randomblob(32) FROM n;
+SELECT i, printf('XF2026-%07d', 1 + (i - 1) / $EPC), 1 + (i - 1) % $EPC, 'accepted', substr(hex(randomblob($AVG)), 1, $AVG), randomblob(32) FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $CL)
 INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed)
-SELECT printf('XF2026-%07d', 1 + (i % $CA)), i / $CA, 'handling', 1, 'u' || (i % 20), '2026-01-01', date('2026-01-01', '+' || (i % 90) || ' days'), NULL, NULL, 0 FROM n;
+SELECT printf('XF2026-%07d', 1 + (i - 1) / $CPC), (i - 1) % $CPC, 'handling', 1, 'u' || (i % 20), '2026-01-01', date('2026-01-01', '+' || (i % 90) || ' days'), NULL, NULL, 0 FROM n;
 COMMIT;
 SQL
   FLOOR_MS=$(( ($(date +%s%N) - S) / 1000000 ))
@@ -171,7 +198,9 @@ import re, sys
 table = open(sys.argv[1]).read()
 path = "BENCHMARKS.md"
 doc = open(path).read()
-start, end = "<!-- bench/run.sh:start -->", "<!-- bench/run.sh:end -->"
+import os
+mark = "bench/run.sh" + ((" " + os.environ["BENCH_MARK"]) if os.environ.get("BENCH_MARK") else "")
+start, end = f"<!-- {mark}:start -->", f"<!-- {mark}:end -->"
 block = f"{start}\n{table}\n{end}"
 doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, doc, flags=re.S) if start in doc else doc + "\n" + block + "\n"
 open(path, "w").write(doc)

@@ -304,6 +304,7 @@ impl PgStore {
             deltas: HashMap::new(),
             pending: Pending::default(),
             seqs: HashMap::new(),
+            counters: HashMap::new(),
         })
     }
 }
@@ -412,6 +413,9 @@ pub struct PgTxn<'a> {
     pending: Pending,
     /// The last sequence number of each case appended to in this transaction.
     seqs: HashMap<String, u32>,
+    /// Case-number counters this transaction holds locked (year → last number given); written
+    /// back at commit.
+    counters: HashMap<i32, (i64, bool)>,
 }
 
 type Params<'p> = [&'p (dyn ToSql + Sync)];
@@ -476,17 +480,29 @@ impl PgTxn<'_> {
             return Ok(());
         }
         deltas.sort_by(|a, b| {
-            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due)
-                .cmp(&(b.0.grouping, b.0.day, &b.0.key, &b.0.item, b.0.due))
+            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due).cmp(&(
+                b.0.grouping,
+                b.0.day,
+                &b.0.key,
+                &b.0.item,
+                b.0.due,
+            ))
         });
-        let mut cols: (Vec<i64>, Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<i64>) =
-            Default::default();
+        let mut cols: (
+            Vec<i64>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<i64>,
+        ) = Default::default();
         for (k, n) in deltas {
             cols.0.push(i64::from(k.grouping));
             cols.1.push(k.day.to_string());
             cols.2.push(k.key);
             cols.3.push(k.item);
-            cols.4.push(k.due.map(|d| d.to_string()).unwrap_or_default());
+            cols.4
+                .push(k.due.map(|d| d.to_string()).unwrap_or_default());
             cols.5.push(n);
         }
         self.exec(
@@ -503,6 +519,23 @@ impl PgTxn<'_> {
                AND s.item = d.item AND s.due = d.due AND s.n = 0",
             &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
         )?;
+        Ok(())
+    }
+
+    /// Writes back the case-number counters counted here.
+    fn write_counters(&mut self) -> Result<()> {
+        let dirty: Vec<(i64, i64)> = self
+            .counters
+            .iter_mut()
+            .filter(|(_, (_, d))| *d)
+            .map(|(y, (n, d))| {
+                *d = false;
+                (i64::from(*y), *n)
+            })
+            .collect();
+        for (y, n) in dirty {
+            self.exec("UPDATE counters SET next = $2 WHERE year = $1", &[&y, &n])?;
+        }
         Ok(())
     }
 
@@ -589,8 +622,14 @@ impl PgTxn<'_> {
             )?;
         }
         if !p.clocks.is_empty() {
-            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<bool>, Vec<String>, Vec<String>) =
-                Default::default();
+            let mut a: (
+                Vec<String>,
+                Vec<i64>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<String>,
+                Vec<String>,
+            ) = Default::default();
             let mut b: (
                 Vec<String>,
                 Vec<Option<String>>,
@@ -888,16 +927,28 @@ impl Txn for PgTxn<'_> {
         self.put_setting("calendar", calendar)
     }
     fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
-        // The counter row stays locked until commit: numbers are handed out in commit order and
-        // a rolled-back registration gives its number back.
-        let y = i64::from(year);
-        let n: i64 = match self.row(
-            "INSERT INTO counters(year, next) VALUES ($1, 1)
-             ON CONFLICT(year) DO UPDATE SET next = counters.next + 1 RETURNING next",
-            &[&y],
-        )? {
-            Some(r) => get(&r, 0)?,
-            None => 1,
+        // The first number of a year in a transaction locks the counter row until commit: numbers
+        // are handed out in commit order and a rolled-back registration gives its number back.
+        // Later numbers in the same transaction are counted here and written back at commit.
+        let n = match self.counters.get_mut(&year) {
+            Some((n, dirty)) => {
+                *n += 1;
+                *dirty = true;
+                *n
+            }
+            None => {
+                let y = i64::from(year);
+                let n: i64 = match self.row(
+                    "INSERT INTO counters(year, next) VALUES ($1, 1)
+                     ON CONFLICT(year) DO UPDATE SET next = counters.next + 1 RETURNING next",
+                    &[&y],
+                )? {
+                    Some(r) => get(&r, 0)?,
+                    None => 1,
+                };
+                self.counters.insert(year, (n, false));
+                n
+            }
         };
         let id = CaseId::new(year, u32::try_from(n).unwrap_or(u32::MAX));
         // A number just handed out has no events yet.
@@ -905,6 +956,7 @@ impl Txn for PgTxn<'_> {
         Ok(id)
     }
     fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
+        self.write_counters()?;
         let (y, n) = (i64::from(id.year()), i64::from(id.sequence()));
         self.exec(
             "INSERT INTO counters(year, next) VALUES ($1, $2)
@@ -1138,7 +1190,12 @@ impl Txn for PgTxn<'_> {
         Self::summaries(rows)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
-        self.flush()?;
+        if ids
+            .iter()
+            .any(|i| self.pending.case_ids.contains(i.as_str()))
+        {
+            self.flush()?;
+        }
         let mut out = Vec::new();
         for id in ids {
             let rows = self.rows(
@@ -1200,30 +1257,44 @@ impl Txn for PgTxn<'_> {
                 &mut args,
                 Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
             );
+            // With a LIMIT the planner walks the open-clock index in due order and stops early
+            // (without one it plans for every row). A case may have several open clocks, so when
+            // the rows run out before `limit` distinct cases, ask again for more.
+            let cap_arg = args.len() + 1;
             let sql = format!(
                 "SELECT k.case_id, c.registered_on FROM clocks k JOIN cases c ON c.id = k.case_id
                  WHERE k.stopped_on IS NULL AND k.duty AND k.due <= {m}{cond}
-                 ORDER BY k.due, k.case_id"
+                 ORDER BY k.due, k.case_id LIMIT ${cap_arg}"
             );
-            let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
-            let mut out: Vec<(Option<String>, String)> = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            let mut skipped = 0;
             let (limit, offset) = (q.limit, q.offset);
-            self.stream(&sql, &refs, 500, &mut |r| {
-                if out.len() >= limit {
-                    return Ok(false);
-                }
-                let id: String = get(r, 0)?;
-                if seen.insert(id.clone()) {
-                    if skipped < offset {
-                        skipped += 1;
-                    } else {
-                        out.push((get(r, 1)?, id));
+            let mut cap = (limit.saturating_add(offset).saturating_mul(4))
+                .clamp(64, i64::MAX as usize) as i64;
+            let out = loop {
+                let mut refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+                refs.push(&cap);
+                let rows = self.rows(&sql, &refs)?;
+                let mut out: Vec<(Option<String>, String)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut skipped = 0;
+                for r in &rows {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let id: String = get(r, 0)?;
+                    if seen.insert(id.clone()) {
+                        if skipped < offset {
+                            skipped += 1;
+                        } else {
+                            out.push((get(r, 1)?, id));
+                        }
                     }
                 }
-                Ok(out.len() < limit)
-            })?;
+                if out.len() >= limit || (rows.len() as i64) < cap {
+                    break out;
+                }
+                cap = cap.saturating_mul(4);
+            };
+            let mut out = out;
             if q.order == Order::Newest {
                 out.sort_by(|a, b| b.cmp(a));
             }
@@ -1251,8 +1322,24 @@ impl Txn for PgTxn<'_> {
         ];
         let mut best: HashMap<String, Option<String>> = HashMap::new();
         for sql in sources {
+            // LIMIT lets the planner stop early; ask for more when a source's rows (a case may
+            // appear in several) run out before `limit` distinct cases.
+            let sql = format!("{sql} LIMIT $2");
+            let mut cap = (limit.saturating_mul(4)).clamp(64, i64::MAX as usize) as i64;
+            let rows = loop {
+                let rows = self.rows(&sql, &[&unit.as_str(), &cap])?;
+                let distinct: std::collections::HashSet<String> =
+                    rows.iter().filter_map(|r| r.try_get(0).ok()).collect();
+                if distinct.len() >= limit || (rows.len() as i64) < cap {
+                    break rows;
+                }
+                cap = cap.saturating_mul(4);
+            };
             let mut taken = std::collections::HashSet::new();
-            self.stream(sql, &[&unit.as_str()], 500, &mut |r| {
+            for r in &rows {
+                if taken.len() >= limit {
+                    break;
+                }
                 let id: String = get(r, 0)?;
                 let d: Option<String> = get(r, 1)?;
                 taken.insert(id.clone());
@@ -1261,8 +1348,7 @@ impl Txn for PgTxn<'_> {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
-                Ok(taken.len() < limit)
-            })?;
+            }
         }
         let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
         out.sort_by(|a, b| {
@@ -1614,6 +1700,7 @@ impl Txn for PgTxn<'_> {
         Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
     }
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        self.write_counters()?;
         self.rows("SELECT year, next FROM counters ORDER BY year", &[])?
             .iter()
             .map(|r| {
@@ -1625,6 +1712,7 @@ impl Txn for PgTxn<'_> {
             .collect()
     }
     fn commit(mut self) -> Result<()> {
+        self.write_counters()?;
         self.flush_stats()?;
         if let Some((pos, hash)) = self.moved.take() {
             self.exec(
