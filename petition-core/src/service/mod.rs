@@ -21,6 +21,9 @@ use crate::org::{Org, Role, Staff, Unit};
 use crate::policy::Policy;
 use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntry, Txn, TOKEN};
 
+/// How many due cases `tick` handles in one transaction.
+pub const TICK_BATCH: usize = 100;
+
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
 
@@ -83,6 +86,8 @@ impl TickSummary {
 pub struct Service<S: Store> {
     store: S,
     rng: rand::rngs::StdRng,
+    /// Due cases per `tick` transaction ([`TICK_BATCH`]).
+    tick_batch: usize,
 }
 
 /// The work done inside one open transaction: several commands may share it (bulk loads); each
@@ -524,11 +529,18 @@ impl<T: Txn> Work<'_, T> {
 }
 
 impl<S: Store> Service<S> {
+    /// Sets how many due cases `tick` handles per transaction (tests of interrupted ticks).
+    #[cfg(test)]
+    pub(crate) fn set_tick_batch(&mut self, n: usize) {
+        self.tick_batch = n;
+    }
+
     /// A service with a random source seeded from the operating system (query codes).
     pub fn new(store: S) -> Self {
         Self {
             store,
             rng: rand::rngs::StdRng::from_entropy(),
+            tick_batch: TICK_BATCH,
         }
     }
 
@@ -537,6 +549,7 @@ impl<S: Store> Service<S> {
         Self {
             store,
             rng: rand::rngs::StdRng::seed_from_u64(seed),
+            tick_batch: TICK_BATCH,
         }
     }
 
@@ -727,14 +740,25 @@ impl<S: Store> Service<S> {
             if batch.is_empty() {
                 return Ok(summary);
             }
-            for (date, id) in batch {
-                match self.work(|w| w.tick_case(&id, now)) {
-                    Ok(s) => summary.add(&s),
-                    // A case whose history is already later than `now` has nothing due at `now`.
-                    Err(DomainError::Refused(Refusal::ClockSkew { .. })) => {}
-                    Err(e) => return Err(e),
-                }
-                cursor = Some((date, id));
+            // Up to TICK_BATCH cases per transaction: one commit (one sync) for many cases,
+            // while a clerk waits for a case of the batch at most that long. The summary of a
+            // batch is added only after its commit, so a retried batch counts once.
+            for chunk in batch.chunks(self.tick_batch.max(1)) {
+                let done = self.work(|w| {
+                    let mut s = TickSummary::default();
+                    for (_, id) in chunk {
+                        match w.tick_case(id, now) {
+                            Ok(x) => s.add(&x),
+                            // A case whose history is already later than `now` has nothing due
+                            // at `now`.
+                            Err(DomainError::Refused(Refusal::ClockSkew { .. })) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(s)
+                })?;
+                summary.add(&done);
+                cursor = chunk.last().cloned();
             }
         }
     }

@@ -66,7 +66,7 @@ pub enum AnyTxn<'a> {
     Sqlite(SqliteTxn<'a>),
     /// On PostgreSQL.
     #[cfg(feature = "postgres")]
-    Postgres(super::PgTxn<'a>),
+    Postgres(Box<super::PgTxn<'a>>),
 }
 
 impl Store for AnyStore {
@@ -75,14 +75,14 @@ impl Store for AnyStore {
         Ok(match self {
             Self::Sqlite(s) => AnyTxn::Sqlite(s.txn()?),
             #[cfg(feature = "postgres")]
-            Self::Postgres(s) => AnyTxn::Postgres(s.txn()?),
+            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.txn()?)),
         })
     }
     fn read(&mut self) -> Result<AnyTxn<'_>> {
         Ok(match self {
             Self::Sqlite(s) => AnyTxn::Sqlite(s.read()?),
             #[cfg(feature = "postgres")]
-            Self::Postgres(s) => AnyTxn::Postgres(s.read()?),
+            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.read()?)),
         })
     }
 }

@@ -782,7 +782,8 @@ fn due_cases_page_by_cursor_on_both_stores() {
 
 #[test]
 fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
-    // One transaction per case, so a crash mid-tick leaves whole cases and a rerun completes.
+    // Whole batches of cases per transaction (two here), so a crash mid-tick leaves whole cases
+    // and a rerun completes.
     let mut clean = Service::with_seed(MemoryStore::new(), 9);
     let ids = overdue_world(&mut clean);
     let expected = clean.tick(at("2026-04-01")).expect("tick");
@@ -799,8 +800,10 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
         9,
     );
     overdue_world(&mut svc);
-    // Reading the due list takes two commits (timezone, batch); let three cases through, then crash.
-    left.set(5);
+    svc.set_tick_batch(2);
+    // Reading the due list takes two commits (timezone, due list); let one batch of two cases
+    // through, then crash.
+    left.set(3);
     assert!(
         svc.tick(at("2026-04-01")).is_err(),
         "the simulated crash surfaces"

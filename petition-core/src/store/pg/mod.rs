@@ -319,13 +319,16 @@ impl Store for PgStore {
     }
 }
 
+/// A chain row: gseq, case, seq, type, body, hash.
+type ChainRow = (i64, Option<String>, Option<i64>, String, String, Vec<u8>);
+
 /// Rows written in this transaction and not yet sent: a bulk load sends them as one multi-row
 /// statement per table (`unnest` of arrays) instead of one round trip per row. They are sent
 /// before any read that could see them, and at commit.
 #[derive(Default)]
 struct Pending {
-    /// Chain rows: gseq, case, seq, type, body, hash.
-    chain: Vec<(i64, Option<String>, Option<i64>, String, String, Vec<u8>)>,
+    /// Chain rows.
+    chain: Vec<ChainRow>,
     /// Cases with chain rows here.
     chain_cases: std::collections::HashSet<String>,
     /// New `cases` rows, in order.
@@ -466,6 +469,8 @@ impl PgTxn<'_> {
     }
 
     /// Sends the statistics deltas: one multi-row upsert, then the counters back at zero go.
+    // Columns are gathered as tuples of arrays, one array per `unnest` parameter.
+    #[allow(clippy::type_complexity)]
     fn flush_stats(&mut self) -> Result<()> {
         self.flush()?;
         if self.deltas.is_empty() {
@@ -540,6 +545,8 @@ impl PgTxn<'_> {
     }
 
     /// Sends the rows not yet sent, one statement per table, parents before children.
+    // Columns are gathered as tuples of arrays, one array per `unnest` parameter.
+    #[allow(clippy::type_complexity)]
     fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
