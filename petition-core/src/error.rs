@@ -122,6 +122,56 @@ impl DomainError {
 /// Shorthand for results of this crate.
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
+/// "; did you mean X?" in both languages, or nothing.
+fn did_you_mean(nearest: &Option<String>) -> (String, String) {
+    match nearest {
+        Some(n) => (format!("; did you mean {n}?"), format!("；是否为 {n}？")),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The candidate nearest to `want` when it is a likely typo of it: the same letters in another
+/// case, or at most two letters added, removed, changed or swapped (at most one for short
+/// codes). Ties go to the first in order. For "did you mean" in `not_found` answers about units
+/// and staff (never about cases, whose existence a reader may not learn).
+pub fn nearest<'a>(want: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let want_l = want.to_lowercase();
+    let limit = if want.chars().count() <= 4 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(&want_l, &c.to_lowercase());
+        if d <= limit && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+/// Optimal string alignment distance (Levenshtein with adjacent swaps), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// Cuts a caller's text to a printable, bounded form for a message.
 fn shown(got: &str, max: usize) -> String {
     got.chars().filter(|c| !c.is_control()).take(max).collect()
@@ -227,12 +277,16 @@ pub enum Refusal {
     NoUnit {
         /// The unit code asked for.
         code: String,
+        /// The nearest existing code, when one is a likely typo of it (did you mean …?).
+        nearest: Option<String>,
     },
     /// `not_found`: no such staff member.
     #[error("{}", self.text().en)]
     NoStaff {
         /// The staff id asked for.
         id: String,
+        /// The nearest existing id, when one is a likely typo of it.
+        nearest: Option<String>,
     },
     /// `not_found`: something else that does not exist (a supervision, an assisting unit, a file).
     #[error("{}", self.text().en)]
@@ -493,11 +547,20 @@ impl Refusal {
                 )
             }
             Self::NoCase { id } => t(format!("no case {id}"), format!("没有信访件 {id}")),
-            Self::NoUnit { code } => t(format!("no unit {code}"), format!("没有单位 {code}")),
-            Self::NoStaff { id } => t(
-                format!("no staff member {id}"),
-                format!("没有工作人员 {id}"),
-            ),
+            Self::NoUnit { code, nearest } => {
+                let (en, zh) = did_you_mean(nearest);
+                t(
+                    format!("no unit {code}{en}"),
+                    format!("没有单位 {code}{zh}"),
+                )
+            }
+            Self::NoStaff { id, nearest } => {
+                let (en, zh) = did_you_mean(nearest);
+                t(
+                    format!("no staff member {id}{en}"),
+                    format!("没有工作人员 {id}{zh}"),
+                )
+            }
             Self::AlreadyRegistered { id } => t(
                 format!("case {id} is already registered"),
                 format!("信访件 {id} 已登记"),
@@ -800,6 +863,32 @@ mod tests {
         assert!(!e.is_retryable());
         assert!(DomainError::from(StorageError::Conflict).is_retryable());
         assert!(!DomainError::from(StorageError::Busy { waited_ms: 5000 }).is_retryable());
+    }
+
+    #[test]
+    fn a_near_miss_gets_a_suggestion_and_a_far_one_none() {
+        let codes = ["county-xfj", "county-zjj", "town", "city-xfj"];
+        let near = |w: &str| nearest(w, codes.iter().copied());
+        assert_eq!(near("county-xjf").as_deref(), Some("county-xfj"), "a swap");
+        assert_eq!(
+            near("COUNTY-ZJJ").as_deref(),
+            Some("county-zjj"),
+            "letter case"
+        );
+        assert_eq!(
+            near("cunty-zjj").as_deref(),
+            Some("county-zjj"),
+            "a missing letter"
+        );
+        assert_eq!(near("tows").as_deref(), Some("town"));
+        assert_eq!(near("tw"), None, "short codes allow one change only");
+        assert_eq!(near("province-xfj"), None, "nothing close");
+        let e = Refusal::NoUnit {
+            code: "county-xjf".into(),
+            nearest: near("county-xjf"),
+        };
+        assert_eq!(e.text().en, "no unit county-xjf; did you mean county-xfj?");
+        assert_eq!(e.text().zh, "没有单位 county-xjf；是否为 county-xfj？");
     }
 
     #[test]

@@ -140,6 +140,10 @@ impl Org {
         self.units.get(code).ok_or_else(|| {
             DomainError::from(Refusal::NoUnit {
                 code: code.as_str().to_string(),
+                nearest: crate::error::nearest(
+                    code.as_str(),
+                    self.units.keys().map(UnitCode::as_str),
+                ),
             })
         })
     }

@@ -115,6 +115,14 @@ fn a_refusal_carries_its_data_as_details() {
     assert_eq!(e["error"]["details"]["kind"], "not_holder");
     assert_eq!(e["error"]["details"]["unit"], "c-zjj");
     assert_eq!(e["error"]["details"]["holder"], "c-xfj");
+    // A near miss of a unit code or staff id gets a suggestion, as data and in the message.
+    let e = env.err_json(Some("li"), T0, &["transfer", &id, "--to", "c-zjjj"]);
+    assert_eq!(e["error"]["code"], "not_found");
+    assert_eq!(e["error"]["details"]["nearest"], "c-zjj");
+    let msg = e["error"]["message"].as_str().unwrap_or("");
+    assert!(msg.contains("did you mean c-zjj?"), "{msg}");
+    let e = env.err_json(Some("wnag"), T0, &["queue"]);
+    assert_eq!(e["error"]["details"]["nearest"], "wang");
     // A malformed id names its kind.
     let e = env.err_json(Some("li"), T0, &["show", "XF-1"]);
     assert_eq!(e["error"]["details"]["kind"], "bad_identifier");

@@ -113,6 +113,7 @@ fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
     org.staff(id).ok_or_else(|| {
         DomainError::from(Refusal::NoStaff {
             id: id.as_str().to_string(),
+            nearest: crate::error::nearest(id.as_str(), org.all_staff().map(|s| s.id.as_str())),
         })
     })
 }
