@@ -62,8 +62,48 @@ pub fn clock_status(app: &App, c: &Value) -> (String, bool) {
     }
 }
 
+/// Names of units and staff, for human output (codes stay in tables, where space is short).
+#[derive(Default)]
+pub struct Names(std::collections::HashMap<String, String>);
+
+impl Names {
+    /// Every unit's and staff member's name in the organisation.
+    pub fn of(org: &petition_core::org::Org) -> Self {
+        let mut m = std::collections::HashMap::new();
+        for u in org.units() {
+            m.insert(format!("u:{}", u.code.as_str()), u.name.clone());
+        }
+        for st in org.all_staff() {
+            m.insert(format!("s:{}", st.id.as_str()), st.name.clone());
+        }
+        Self(m)
+    }
+    /// "名称 (code)" for a unit, or the code when unknown.
+    pub fn unit(&self, code: &str) -> String {
+        match self.0.get(&format!("u:{code}")) {
+            Some(n) if !code.is_empty() => format!("{n} ({code})"),
+            _ => code.to_string(),
+        }
+    }
+    /// "姓名 (id)" for a staff member, or the id when unknown (`system`, `petitioner`).
+    pub fn staff(&self, id: &str) -> String {
+        match self.0.get(&format!("s:{id}")) {
+            Some(n) => format!("{n} ({id})"),
+            None => id.to_string(),
+        }
+    }
+}
+
+/// An RFC 3339 time as "YYYY-MM-DD HH:MM" in its own offset (the database's time zone).
+pub fn minute(v: &Value) -> String {
+    let text = s(v);
+    chrono::DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or(text)
+}
+
 /// The case as a page: header fields, clocks, supervisions, and with `timeline` its history.
-pub fn case_page(app: &App, v: &Value, timeline: bool) {
+pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
     // Label/value pairs in a borderless table, so labels line up whatever their display width.
     let fields = std::cell::RefCell::new(Table::new());
     fields
@@ -90,20 +130,20 @@ pub fn case_page(app: &App, v: &Value, timeline: bool) {
         ),
     );
     line("category", s(&v["category"]));
-    line("locality", s(&v["locality"]));
-    line("received_at", s(&v["received_at"]));
-    line("registered_at", s(&v["registered_at"]));
+    line("locality", names.unit(&s(&v["locality"])));
+    line("received_at", minute(&v["received_at"]));
+    line("registered_at", minute(&v["registered_at"]));
     line(
         "first_contact",
         format!(
-            "{} ({})",
-            s(&v["first_contact"]["unit"]),
-            s(&v["first_contact"]["staff"])
+            "{} · {}",
+            names.unit(&s(&v["first_contact"]["unit"])),
+            names.staff(&s(&v["first_contact"]["staff"]))
         ),
     );
-    line("holder", s(&v["holder"]));
+    line("holder", names.unit(&s(&v["holder"])));
     if !v["lead"].is_null() {
-        line("lead", s(&v["lead"]));
+        line("lead", names.unit(&s(&v["lead"])));
     }
     if let Some(a) = v["assisting"].as_array().filter(|a| !a.is_empty()) {
         let txt: Vec<String> = a
@@ -111,7 +151,7 @@ pub fn case_page(app: &App, v: &Value, timeline: bool) {
             .map(|x| {
                 format!(
                     "{}{}",
-                    s(&x["unit"]),
+                    names.unit(&s(&x["unit"])),
                     if x["input_at"].is_null() {
                         " …"
                     } else {

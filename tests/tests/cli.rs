@@ -684,6 +684,15 @@ fn show_in_chinese_and_english_masks_personal_data() {
         en.contains("registered") && en.contains("Holder") && en.contains("intake"),
         "{en}"
     );
+    // Names beside codes, times to the minute.
+    assert!(
+        en.contains("某县信访局 (c-xfj)") && en.contains("李明 (li)"),
+        "names: {en}"
+    );
+    assert!(
+        en.contains("2026-03-02 09:00") && !en.contains("T09:00"),
+        "to the minute: {en}"
+    );
     // The registering unit's clerk sees it in full.
     let full = env.raw(Some("li"), T0, false, &["--lang", "en", "show", &id]);
     let full = String::from_utf8_lossy(&full.stdout).to_string();

@@ -40,8 +40,8 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }
 
-/// Prints a case as `reader` may see it: with `--json` the full case document, otherwise a short
-/// summary (no personal data) or the full page. The caller has recorded the disclosure when
+/// Prints a case as `reader` may see it after a command: with `--json` the full case document,
+/// otherwise a short summary (no personal data). The caller has recorded the disclosure when
 /// personal data is shown in full (`shows_pii`).
 pub fn print_case(
     app: &App,
@@ -49,14 +49,11 @@ pub fn print_case(
     events: &[Event],
     access: Access,
     now: chrono::DateTime<chrono::FixedOffset>,
-    full: bool,
 ) -> CliResult {
     let today = petition_core::clock::local_date(now, *now.offset());
     let v = case_json(case, events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
-    } else if full {
-        crate::render::case_page(app, &v, false);
     } else {
         summary_line(app, &v);
     }
@@ -130,5 +127,5 @@ pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
         w.execute(&staff.id, now, &id, cmd.clone())?;
         after_write(app, w, &staff, &id, name, now)
     })?;
-    print_case(app, &case, &events, access, now, false)
+    print_case(app, &case, &events, access, now)
 }

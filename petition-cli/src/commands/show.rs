@@ -25,7 +25,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
-    let (case, events, access) = svc.read(|w| w.read_case(&s.staff, &id))?;
+    let (case, events, access, names) = svc.read(|w| {
+        let (c, e, a) = w.read_case(&s.staff, &id)?;
+        Ok((c, e, a, crate::render::Names::of(w.org())))
+    })?;
     if shows_pii(app, access, true) {
         let at = s.log_time(app)?;
         svc.work(|w| w.disclose(&s.staff, Some(&id), "show", at))?;
@@ -35,7 +38,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     if app.global.json {
         app.print_json(&v);
     } else {
-        crate::render::case_page(app, &v, a.timeline);
+        crate::render::case_page(app, &v, a.timeline, &names);
     }
     Ok(())
 }
