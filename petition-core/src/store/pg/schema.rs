@@ -4,6 +4,11 @@
 //! sort as dates), with PostgreSQL's types for flags (`boolean`) and hashes (`bytea`), and one
 //! row per chain in `heads`: the position and hash of its last entry, locked by every writer
 //! before it appends, so appends are totally ordered across connections.
+//!
+//! The query tables have no foreign keys: they are a projection of the chain, written only by
+//! the service and checked against it row by row by `verify` (rows of unknown cases show up in
+//! its row counts). PostgreSQL checks a foreign key with a trigger and a row lock per inserted
+//! row, which cost a third of a bulk load (10,000 cases: 7.0 s with them, 4.7 s without).
 
 /// Ordered migrations; step N brings the version from N-1 to N, each in its own transaction.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -61,7 +66,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX cases_objection ON cases(objection_router) WHERE objection_router IS NOT NULL;
 
     CREATE TABLE clocks(
-        case_id    TEXT NOT NULL REFERENCES cases(id),
+        case_id    TEXT NOT NULL,
         idx        BIGINT NOT NULL,
         kind       TEXT NOT NULL,
         duty       BOOLEAN NOT NULL,
@@ -79,7 +84,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX clocks_unit_open ON clocks(unit, due) WHERE stopped_on IS NULL AND duty;
 
     CREATE TABLE supervisions(
-        case_id    TEXT NOT NULL REFERENCES cases(id),
+        case_id    TEXT NOT NULL,
         id         BIGINT NOT NULL,
         level      TEXT NOT NULL,
         ground     TEXT NOT NULL,
@@ -96,7 +101,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key      TEXT NOT NULL,
         category TEXT NOT NULL,
         locality TEXT NOT NULL,
-        case_id  TEXT NOT NULL REFERENCES cases(id),
+        case_id  TEXT NOT NULL,
         PRIMARY KEY(key, category, locality, case_id)
     );
 
@@ -121,7 +126,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX access_log_staff ON access_log(staff, pos);
 
     CREATE TABLE case_units(
-        case_id TEXT NOT NULL REFERENCES cases(id),
+        case_id TEXT NOT NULL,
         unit    TEXT NOT NULL,
         PRIMARY KEY(case_id, unit)
     );
