@@ -51,6 +51,7 @@ pub fn hint(lang: Lang, code: &str) -> Option<&'static str> {
 pub fn tr(lang: Lang, key: &str) -> &'static str {
     let (en, zh) = match key {
         "hint_sep" => ("; ", "；"),
+        "recorded" => ("recorded", "已记录"),
         "id" => ("Case", "编号"),
         "state" => ("State", "状态"),
         "holder" => ("Holder", "责任单位"),

@@ -306,48 +306,7 @@ pub fn timeline_table(app: &App, events: &[Value]) -> Table {
         ],
     );
     for e in events {
-        let mut detail = Vec::new();
-        for k in [
-            "to",
-            "report_by",
-            "reason",
-            "ground",
-            "outcome",
-            "days",
-            "due",
-            "start",
-            "end",
-            "into",
-            "from",
-            "level",
-            "by",
-            "respond_by",
-            "handling",
-            "supervision",
-            "note",
-            "notice",
-            "text",
-        ] {
-            if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
-                let val = match x.as_str() {
-                    Some(st)
-                        if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") =>
-                    {
-                        app.e(st)
-                    }
-                    _ => s(x),
-                };
-                let short: String = val.chars().take(40).collect();
-                detail.push(short);
-            }
-        }
-        if let Some(sup) = e.get("supervision").and_then(|x| x.as_object()) {
-            detail.push(format!(
-                "{} → {}",
-                s(&sup["by"].clone()),
-                s(&sup["unit"].clone())
-            ));
-        }
+        let detail = event_detail(app, e);
         let at = s(&e["at"]);
         t.add_row(vec![
             Cell::new(s(&e["seq"])),
@@ -355,10 +314,56 @@ pub fn timeline_table(app: &App, events: &[Value]) -> Table {
             Cell::new(app.e(e["type"].as_str().unwrap_or(""))),
             Cell::new(s(&e["actor"])),
             Cell::new(s(&e["unit"])),
-            Cell::new(detail.join(" · ")),
+            Cell::new(detail),
         ]);
     }
     t
+}
+
+/// What an event recorded, in a few words: its fields that say what happened (reasons, units,
+/// outcomes, dates, texts cut to 40 characters).
+pub fn event_detail(app: &App, e: &Value) -> String {
+    let mut detail = Vec::new();
+    for k in [
+        "to",
+        "report_by",
+        "reason",
+        "ground",
+        "outcome",
+        "days",
+        "due",
+        "start",
+        "end",
+        "into",
+        "from",
+        "level",
+        "by",
+        "respond_by",
+        "handling",
+        "supervision",
+        "note",
+        "notice",
+        "text",
+    ] {
+        if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
+            let val = match x.as_str() {
+                Some(st) if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") => {
+                    app.e(st)
+                }
+                _ => s(x),
+            };
+            let short: String = val.chars().take(40).collect();
+            detail.push(short);
+        }
+    }
+    if let Some(sup) = e.get("supervision").and_then(|x| x.as_object()) {
+        detail.push(format!(
+            "{} → {}",
+            s(&sup["by"].clone()),
+            s(&sup["unit"].clone())
+        ));
+    }
+    detail.join(" · ")
 }
 
 /// A list of cases (list, queue, overdue) from their summary JSON.

@@ -1158,3 +1158,38 @@ fn a_closed_pipe_is_a_clean_exit() {
         "a closed pipe ends the program cleanly"
     );
 }
+
+#[test]
+fn a_command_prints_what_it_recorded() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    let o = env.raw(
+        Some("wang"),
+        T0,
+        false,
+        &["--lang", "en", "object", &id, "--reason", "不属本单位职责"],
+    );
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("recorded objected: 不属本单位职责"), "{text}");
+    let o = env.raw(
+        Some("li"),
+        T0,
+        false,
+        &[
+            "--lang",
+            "zh",
+            "objection",
+            &id,
+            "--reject",
+            "--note",
+            "属住建职责",
+        ],
+    );
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        text.contains("已记录") && text.contains("属住建职责"),
+        "{text}"
+    );
+}

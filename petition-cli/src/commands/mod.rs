@@ -49,13 +49,14 @@ pub fn print_case(
     events: &[Event],
     access: Access,
     now: chrono::DateTime<chrono::FixedOffset>,
+    recorded_after: u32,
 ) -> CliResult {
     let today = petition_core::clock::local_date(now, *now.offset());
     let v = case_json(case, events, today, Privacy::of(access));
     if app.global.json {
         app.print_json(&v);
     } else {
-        summary_line(app, &v);
+        summary_line(app, &v, recorded_after);
     }
     Ok(())
 }
@@ -91,7 +92,7 @@ pub fn after_write(
     Ok((case, events, access))
 }
 /// One line (and the open clocks) after a command succeeded.
-pub fn summary_line(app: &App, v: &serde_json::Value) {
+pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
     let st = v["state"].as_str().unwrap_or("");
     out(&format!(
         "{}  {}  {}: {}",
@@ -100,6 +101,24 @@ pub fn summary_line(app: &App, v: &serde_json::Value) {
         app.l("holder"),
         v["holder"].as_str().unwrap_or("-")
     ));
+    // What the command recorded: its events, with what they say.
+    for e in v["events"].as_array().into_iter().flatten().filter(|e| {
+        e["seq"]
+            .as_u64()
+            .is_some_and(|n| n > u64::from(recorded_after))
+    }) {
+        let detail = crate::render::event_detail(app, e);
+        out(&format!(
+            "  {} {}{}",
+            app.l("recorded"),
+            app.e(e["type"].as_str().unwrap_or("")),
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {detail}")
+            }
+        ));
+    }
     if let Some(clocks) = v["clocks"].as_array() {
         for c in clocks.iter().filter(|c| c["stopped_at"].is_null()) {
             let (status, _) = crate::render::clock_status(app, c);
@@ -123,9 +142,10 @@ pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
     let staff = session.staff.clone();
     let now = session.write_now(app)?;
     let name = cmd.name();
-    let (case, events, access) = svc.work(|w| {
+    let (before, (case, events, access)) = svc.work(|w| {
+        let before = w.case(&id)?.map_or(0, |c| c.seq);
         w.execute(&staff.id, now, &id, cmd.clone())?;
-        after_write(app, w, &staff, &id, name, now)
+        Ok((before, after_write(app, w, &staff, &id, name, now)?))
     })?;
-    print_case(app, &case, &events, access, now)
+    print_case(app, &case, &events, access, now, before)
 }

@@ -240,7 +240,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         let case = w.register(&staff.id, now, reg.clone())?;
         super::after_write(app, w, &staff, &case.id, "register", now)
     })?;
-    super::print_case(app, &case, &events, access, now)?;
+    super::print_case(app, &case, &events, access, now, 0)?;
     if !app.global.json {
         if let Some(q) = &case.query_code {
             crate::app::out(&format!("  {}: {q}", app.l("query_code")));
