@@ -745,7 +745,9 @@ impl<S: Store> Service<S> {
             // while a clerk waits for a case of the batch at most that long. The summary of a
             // batch is added only after its commit, so a retried batch counts once.
             for chunk in batch.chunks(self.tick_batch.max(1)) {
+                let ids: Vec<CaseId> = chunk.iter().map(|(_, id)| id.clone()).collect();
                 let done = self.work(|w| {
+                    w.txn()?.lock_cases(&ids)?;
                     let mut s = TickSummary::default();
                     for (_, id) in chunk {
                         match w.tick_case(id, now) {

@@ -248,6 +248,9 @@ impl Txn for AnyTxn<'_> {
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
         each!(self, t => t.year_counters())
     }
+    fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {
+        each!(self, t => t.lock_cases(ids))
+    }
     fn commit(self) -> Result<()> {
         each!(self, t => t.commit())
     }

@@ -1,6 +1,7 @@
 //! 存储: the `Store` trait — a synchronous transaction with narrow verbs — and its two
-//! implementations, SQLite ([`SqliteStore`]) and in-memory ([`MemoryStore`]), which pass one
-//! conformance suite. The trait names no SQLite type, so another engine can implement it.
+//! implementations, SQLite ([`SqliteStore`]), in-memory ([`MemoryStore`]) and, with the
+//! `postgres` feature, PostgreSQL (`PgStore`), which pass one conformance suite
+//! ([`crate::conformance`]). The trait names no engine's type, so another engine can implement it.
 
 mod any;
 mod memory;
@@ -239,6 +240,12 @@ pub trait Txn {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
+    /// Takes the write locks of these cases now, in id order, before a batch writes them (`tick`),
+    /// so a batch never holds the chain's head while it waits for a case a clerk holds. A
+    /// backend whose write transactions exclude each other (SQLite, memory) has nothing to do.
+    fn lock_cases(&mut self, _ids: &[CaseId]) -> Result<()> {
+        Ok(())
+    }
     /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case),
     /// each with its chain entry as the service sealed it (`sealed[i]` is `events[i]`'s);
     /// `conflict` when another writer got there first.

@@ -995,6 +995,17 @@ impl Txn for PgTxn<'_> {
         let events = self.load_events(id)?;
         Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
     }
+    fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {
+        if self.write && !ids.is_empty() {
+            let mut ids: Vec<String> = ids.iter().map(|i| i.as_str().to_string()).collect();
+            ids.sort();
+            self.exec(
+                "SELECT 1 FROM (SELECT id FROM cases WHERE id = ANY($1) ORDER BY id FOR UPDATE) AS locked",
+                &[&ids],
+            )?;
+        }
+        Ok(())
+    }
     fn append(
         &mut self,
         _token: &WriteToken,
