@@ -147,6 +147,34 @@ fn conformance_postgres() {
     crate::conformance::check_store(|| fresh_pg(&url));
 }
 
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_verify_finds_a_changed_query_row_and_a_changed_chain_entry() {
+    let Some(url) = test_pg() else { return };
+    let mut svc = Service::with_seed(fresh_pg(&url), 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    // A due date changed behind petition's back is found (read in the batched page).
+    svc.store()
+        .raw_execute(&format!(
+            "UPDATE clocks SET due = '2030-01-01' WHERE case_id = '{}' AND idx = 0",
+            id.as_str()
+        ))
+        .expect("tamper");
+    let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+    assert!(
+        problem.contains("clocks") || problem.contains(id.as_str()),
+        "{problem}"
+    );
+    // The chain refuses to be changed at all.
+    let e = svc
+        .store()
+        .raw_execute("UPDATE chain SET body = body WHERE gseq = 1")
+        .expect_err("append-only");
+    assert_eq!(e.code(), "integrity");
+}
+
 #[test]
 fn conformance_sqlite_file() {
     let dir = tempfile::tempdir().expect("tempdir");
