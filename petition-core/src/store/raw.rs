@@ -169,3 +169,48 @@ pub(crate) fn decode(
         supervisions: supervision_rows,
     })
 }
+
+/// A unit's queue merged from its sources (open duty clocks, first-contact follow-ups, objections
+/// to rule on, supervisions to answer): each case once, at its earliest date; undated ones last.
+#[derive(Default)]
+pub(crate) struct QueueMerge {
+    best: std::collections::HashMap<String, Option<String>>,
+}
+
+impl QueueMerge {
+    /// A case from one source, with the date that makes it urgent there.
+    pub(crate) fn add(&mut self, id: String, due: Option<String>) {
+        let e = self.best.entry(id).or_insert(None);
+        *e = match (e.take(), due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The first `limit` cases, most urgent first (ties by id). Each source must have given its
+    /// own first `limit` distinct cases: a case in the overall first `limit` has its earliest
+    /// date in some source, where fewer than `limit` other cases come before it, so this is exact.
+    pub(crate) fn finish(self, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        let mut out: Vec<(String, Option<String>)> = self.best.into_iter().collect();
+        out.sort_by(|a, b| {
+            let k = |x: &(String, Option<String>)| {
+                (
+                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
+                    x.0.clone(),
+                )
+            };
+            k(a).cmp(&k(b))
+        });
+        out.truncate(limit);
+        out.into_iter()
+            .map(|(id, d)| {
+                Ok((
+                    CaseId::parse(&id).map_err(|_| {
+                        DomainError::from(StorageError::integrity("bad case id stored"))
+                    })?,
+                    date(d.as_deref()),
+                ))
+            })
+            .collect()
+    }
+}

@@ -1438,7 +1438,7 @@ impl Txn for PgTxn<'_> {
             "SELECT id, NULL::text FROM cases WHERE objection_router = $1 ORDER BY id",
             "SELECT case_id, respond_by FROM supervisions WHERE by = $1 AND NOT answered ORDER BY respond_by, case_id",
         ];
-        let mut best: HashMap<String, Option<String>> = HashMap::new();
+        let mut merge = super::raw::QueueMerge::default();
         for sql in sources {
             // LIMIT lets the planner stop early; ask for more when a source's rows (a case may
             // appear in several) run out before `limit` distinct cases.
@@ -1459,29 +1459,11 @@ impl Txn for PgTxn<'_> {
                     break;
                 }
                 let id: String = get(r, 0)?;
-                let d: Option<String> = get(r, 1)?;
                 taken.insert(id.clone());
-                let e = best.entry(id).or_insert(None);
-                *e = match (e.take(), d) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
+                merge.add(id, get(r, 1)?);
             }
         }
-        let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
-        out.sort_by(|a, b| {
-            let k = |x: &(String, Option<String>)| {
-                (
-                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
-                    x.0.clone(),
-                )
-            };
-            k(a).cmp(&k(b))
-        });
-        out.truncate(limit);
-        out.into_iter()
-            .map(|(id, d)| Ok((case_id(&id)?, date(d))))
-            .collect()
+        merge.finish(limit)
     }
     fn due_for_tick(
         &mut self,

@@ -137,8 +137,7 @@ impl SqliteTxn<'_> {
             "SELECT id, NULL FROM cases WHERE objection_router = ?1 ORDER BY id",
             "SELECT case_id, respond_by FROM supervisions WHERE by = ?1 AND answered = 0 ORDER BY respond_by, case_id",
         ];
-        let mut best: std::collections::HashMap<String, Option<String>> =
-            std::collections::HashMap::new();
+        let mut merge = crate::store::raw::QueueMerge::default();
         for sql in sources {
             let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
             let mut rows = st.query([unit.as_str()]).map_err(db_err)?;
@@ -148,36 +147,11 @@ impl SqliteTxn<'_> {
                     break;
                 };
                 let id: String = r.get(0).map_err(db_err)?;
-                let d: Option<String> = r.get(1).map_err(db_err)?;
                 taken.insert(id.clone());
-                let e = best.entry(id).or_insert(None);
-                *e = match (e.take(), d) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
+                merge.add(id, r.get(1).map_err(db_err)?);
             }
         }
-        let mut out: Vec<(String, Option<String>)> = best.into_iter().collect();
-        out.sort_by(|a, b| {
-            let k = |x: &(String, Option<String>)| {
-                (
-                    x.1.clone().unwrap_or_else(|| "9999-12-31".into()),
-                    x.0.clone(),
-                )
-            };
-            k(a).cmp(&k(b))
-        });
-        out.truncate(limit);
-        out.into_iter()
-            .map(|(id, d)| {
-                Ok((
-                    CaseId::parse(&id).map_err(|_| {
-                        DomainError::from(StorageError::integrity("bad case id stored"))
-                    })?,
-                    date(d),
-                ))
-            })
-            .collect()
+        merge.finish(limit)
     }
     pub(super) fn access_log_impl(
         &mut self,
