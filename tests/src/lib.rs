@@ -94,18 +94,17 @@ pub fn test_pg() -> Option<String> {
 pub fn fresh_pg_db(url: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros())
-        .unwrap_or(0);
+    // Named by process and a counter; a leftover of an earlier process with the same id goes.
     let schema = format!(
-        "e{}_{stamp}_{}",
+        "e{}_{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     );
     let mut client = postgres::Client::connect(url, postgres::NoTls).expect("the test server");
     client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
         .expect("create a schema");
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options=-c%20search_path%3D{schema}")

@@ -126,17 +126,20 @@ pub(crate) fn test_pg() -> Option<String> {
     }
 }
 
-/// A fresh, empty PostgreSQL store: a schema of its own on the test server.
+/// A fresh, empty PostgreSQL store: a schema of its own on the test server, named by process and
+/// a counter (a leftover of an earlier process with the same id is dropped first).
 #[cfg(feature = "postgres")]
 pub(crate) fn fresh_pg(url: &str) -> PgStore {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let n = N.fetch_add(1, Ordering::SeqCst);
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros())
-        .unwrap_or(0);
-    let schema = format!("t{}_{stamp}_{n}", std::process::id());
+    let schema = format!(
+        "t{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    postgres::Client::connect(url, postgres::NoTls)
+        .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .expect("the test server");
     PgStore::connect_in(url, Some(&schema)).expect("connect to the test server")
 }
 
