@@ -38,6 +38,93 @@ pub struct Global {
     /// Output language [default: zh when LC_ALL/LANG starts with zh, else en]
     #[arg(long, global = true, env = "PETITION_LANG", value_parser = ["zh", "en"])]
     pub lang: Option<String>,
+    /// Run the command on an office server (`petition serve`) instead of a local database
+    #[arg(long, global = true, env = "PETITION_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+    /// Your bearer token for --server (issued by an admin with `petition staff token`)
+    #[arg(
+        long,
+        global = true,
+        env = "PETITION_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+/// What a command hands back before it is shown: its JSON document (what `--json` prints and
+/// the server answers) and what the human rendering needs besides. Local and remote runs render
+/// the same reply with the same code.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Reply {
+    /// The JSON document.
+    pub doc: serde_json::Value,
+    /// For the human rendering.
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// What the human rendering needs beyond the JSON document.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    /// After a case command: the case's last event number before it (what it recorded follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_after: Option<u32>,
+    /// The acting unit (`queue`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Unit and staff names (`show`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<crate::render::Names>,
+    /// A rendered document (`notice`: its text or HTML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl Reply {
+    /// A reply of a document alone.
+    pub fn of(doc: serde_json::Value) -> Self {
+        Self {
+            doc,
+            meta: Meta::default(),
+        }
+    }
+}
+
+/// Database connections a server keeps open between requests.
+pub trait Pool: Send + Sync {
+    /// A connection: an idle one, or a new one.
+    fn take(&self) -> CliResult<Service<Db>>;
+    /// Gives a connection back after a request.
+    fn give(&self, svc: Service<Db>);
+}
+
+/// An open database for one command: owned by a local run, borrowed from the pool on a server.
+pub struct Opened<'a> {
+    svc: Option<Service<Db>>,
+    pool: Option<&'a dyn Pool>,
+}
+
+impl std::ops::Deref for Opened<'_> {
+    type Target = Service<Db>;
+    fn deref(&self) -> &Service<Db> {
+        // Present from construction until drop.
+        self.svc.as_ref().expect("an open service")
+    }
+}
+
+impl std::ops::DerefMut for Opened<'_> {
+    fn deref_mut(&mut self) -> &mut Service<Db> {
+        self.svc.as_mut().expect("an open service")
+    }
+}
+
+impl Drop for Opened<'_> {
+    fn drop(&mut self) {
+        if let (Some(pool), Some(svc)) = (self.pool, self.svc.take()) {
+            pool.give(svc);
+        }
+    }
 }
 
 /// The CLI's error: a domain error (with its stable code), shown in the chosen language, with
@@ -48,6 +135,21 @@ pub struct CliError {
     pub error: DomainError,
     /// The message names the command to run already: no hint by code.
     pub hinted: bool,
+    /// The error as a server showed it (`--server`): shown as it came.
+    pub remote: Option<Box<Shown>>,
+}
+
+/// An error as it is shown: its stable code, the message in the chosen language with what to do,
+/// and a rule's data (`details`). The command line prints it, the server answers with it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Shown {
+    /// The stable error code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// The refusal's data, when a rule refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 impl From<DomainError> for CliError {
@@ -55,6 +157,7 @@ impl From<DomainError> for CliError {
         CliError {
             error,
             hinted: false,
+            remote: None,
         }
     }
 }
@@ -65,6 +168,48 @@ impl CliError {
         CliError {
             error,
             hinted: true,
+            remote: None,
+        }
+    }
+
+    /// An error a server answered with.
+    pub fn remote(shown: Shown) -> Self {
+        CliError {
+            error: DomainError::from(StorageError::internal(&shown.message)),
+            hinted: true,
+            remote: Some(Box::new(shown)),
+        }
+    }
+
+    /// The stable error code.
+    pub fn code(&self) -> &str {
+        match &self.remote {
+            Some(s) => &s.code,
+            None => self.error.code(),
+        }
+    }
+
+    /// The error as shown in `lang`: the library says what happened, the command line adds what
+    /// to run, by error code, unless the message says it already.
+    pub fn shown(&self, lang: Lang) -> Shown {
+        if let Some(s) = &self.remote {
+            return (**s).clone();
+        }
+        let e = &self.error;
+        let message = match crate::i18n::hint(lang, e.code()) {
+            Some(h) if !self.hinted => {
+                format!(
+                    "{}{}{h}",
+                    e.message(lang),
+                    crate::i18n::tr(lang, "hint_sep")
+                )
+            }
+            _ => e.message(lang).to_string(),
+        };
+        Shown {
+            code: e.code().to_string(),
+            message,
+            details: e.refusal().and_then(|r| serde_json::to_value(r).ok()),
         }
     }
 }
@@ -78,13 +223,15 @@ pub fn usage(en: &str, zh: &str) -> CliError {
 }
 
 /// Resolved run context.
-pub struct App {
+pub struct App<'p> {
     /// Options as given.
     pub global: Global,
     /// Output language.
     pub lang: Lang,
     /// Colour allowed on stdout.
     pub color: bool,
+    /// On a server: the connections requests share (the actor and time come from the request).
+    pub pool: Option<&'p dyn Pool>,
 }
 
 /// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
@@ -149,7 +296,7 @@ pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
     }
 }
 
-impl App {
+impl<'p> App<'p> {
     /// Builds the context from the parsed global options.
     pub fn new(global: Global) -> Self {
         let lang = resolve_lang(global.lang.as_deref());
@@ -159,6 +306,33 @@ impl App {
             global,
             lang,
             color,
+            pool: None,
+        }
+    }
+
+    /// The context of one server request: `actor` proven by its token, the time the request may
+    /// set (simulated databases only), the language it asks for (`None`: English messages,
+    /// Chinese notices), JSON out, the connections of the pool.
+    pub fn for_request(
+        pool: &'p dyn Pool,
+        actor: &StaffId,
+        now: Option<String>,
+        asked: Option<Lang>,
+    ) -> Self {
+        let lang = asked.unwrap_or_default();
+        Self {
+            global: Global {
+                db: None,
+                actor: Some(actor.as_str().to_string()),
+                now,
+                json: true,
+                lang: asked.map(|l| if l == Lang::Zh { "zh" } else { "en" }.to_string()),
+                server: None,
+                token: None,
+            },
+            lang,
+            color: false,
+            pool: Some(pool),
         }
     }
 
@@ -185,37 +359,23 @@ impl App {
             .map(str::to_string))
     }
 
-    /// Opens the existing database.
-    pub fn open(&self) -> CliResult<Service<Db>> {
-        self.open_at(&self.db_path()?)
+    /// Opens the existing database (on a server: takes a connection from its pool).
+    pub fn open(&self) -> CliResult<Opened<'p>> {
+        if let Some(pool) = self.pool {
+            return Ok(Opened {
+                svc: Some(pool.take()?),
+                pool: Some(pool),
+            });
+        }
+        Ok(Opened {
+            svc: Some(self.open_at(&self.db_path()?)?),
+            pool: None,
+        })
     }
 
     /// Opens the existing database at `path` (a file, or a `postgres://` connection string).
     pub fn open_at(&self, path: &std::path::Path) -> CliResult<Service<Db>> {
-        if let Some(url) = path.to_str().filter(|s| AnyStore::is_postgres_url(s)) {
-            return Ok(Service::new(connect_pg(url)?));
-        }
-        let path = path.to_path_buf();
-        if path.is_dir() {
-            return Err(CliError::from(DomainError::from(StorageError::io_detail(
-                path.display().to_string(),
-                "is a directory: give --db the path of a database file",
-            ))));
-        }
-        if !path.exists() {
-            let p = path.display();
-            return Err(CliError::hinted(DomainError::from(Refusal::missing(
-                &format!("no database at {p}: create one with `petition init`, or give --db"),
-                &format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
-            ))));
-        }
-        let mut store = SqliteStore::open(&path, false)?;
-        // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
-        // process before `conflict`.
-        if let Some(ms) = busy_timeout_ms()? {
-            store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
-        }
-        Ok(Service::new(AnyStore::Sqlite(store)))
+        open_service(path)
     }
 
     /// One read transaction for what every reading command needs: the reader (`--as`, known),
@@ -356,6 +516,34 @@ impl Session {
             ClockMode::Simulated => app.now(self.tz),
         }
     }
+}
+
+/// Opens the existing database at `path` (a file, or a `postgres://` connection string).
+pub fn open_service(path: &std::path::Path) -> CliResult<Service<Db>> {
+    if let Some(url) = path.to_str().filter(|s| AnyStore::is_postgres_url(s)) {
+        return Ok(Service::new(connect_pg(url)?));
+    }
+    let path = path.to_path_buf();
+    if path.is_dir() {
+        return Err(CliError::from(DomainError::from(StorageError::io_detail(
+            path.display().to_string(),
+            "is a directory: give --db the path of a database file",
+        ))));
+    }
+    if !path.exists() {
+        let p = path.display();
+        return Err(CliError::hinted(DomainError::from(Refusal::missing(
+            &format!("no database at {p}: create one with `petition init`, or give --db"),
+            &format!("{p} 处没有数据库：请先执行 `petition init`，或用 --db 指定"),
+        ))));
+    }
+    let mut store = SqliteStore::open(&path, false)?;
+    // PETITION_BUSY_TIMEOUT_MS: how long, in total, to wait for a lock held by another
+    // process before `conflict`.
+    if let Some(ms) = busy_timeout_ms()? {
+        store.set_busy_timeout(std::time::Duration::from_millis(ms))?;
+    }
+    Ok(Service::new(AnyStore::Sqlite(store)))
 }
 
 /// `PETITION_BUSY_TIMEOUT_MS`, if set.

@@ -3,19 +3,25 @@
 //! A thin layer: parse the arguments, call the service once, render the result. Every rule lives
 //! in `petition-core`.
 
+#[cfg(feature = "serve")]
+mod api;
 mod app;
 mod commands;
 #[cfg(test)]
 mod fuzz;
 mod i18n;
 mod outfile;
+#[cfg(feature = "serve")]
+mod remote;
 mod render;
+#[cfg(feature = "serve")]
+mod serve;
 
 use clap::{Parser, Subcommand};
 use petition_core::DomainError;
 use serde_json::json;
 
-use crate::app::{resolve_lang, App, CliError, Global};
+use crate::app::{resolve_lang, App, CliError, CliResult, Global, Reply};
 use crate::commands::*;
 
 const HELP_TEMPLATE: &str = "\
@@ -91,8 +97,17 @@ pub struct Cli {
     cmd: Cmd,
 }
 
+/// The commands alone, without the global options: what a server request is parsed as (the
+/// token says who acts and the server where).
+#[derive(Parser, Debug)]
+#[command(name = "petition")]
+pub struct ApiCli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
 #[derive(Subcommand, Debug)]
-enum Cmd {
+pub enum Cmd {
     Init(init::Args),
     Demo(demo::Args),
     Unit(admin::UnitArgs),
@@ -132,18 +147,16 @@ enum Cmd {
     Import(export::ImportArgs),
     Copy(copy::Args),
     Backup(backup::Args),
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     Completions(completions::Args),
 }
 
-fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
-    match cmd {
-        Cmd::Init(a) => init::run(app, a),
-        Cmd::Demo(a) => demo::run(app, a),
-        Cmd::Unit(a) => admin::run_unit(app, a),
-        Cmd::Staff(a) => admin::run_staff(app, a),
-        Cmd::Policy(a) => policy::run(app, a),
-        Cmd::Calendar(a) => calendar::run(app, a),
-        Cmd::Register(a) => register::run(app, a),
+/// The commands that answer with a [`Reply`]: run here, or by a server for `--server`, and
+/// shown by the same code either way.
+pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
+    Some(match cmd {
+        Cmd::Register(a) => register::exec(app, a),
         Cmd::Transfer(a) => route::transfer(app, a),
         Cmd::Assign(a) => route::assign(app, a),
         Cmd::Object(a) => route::object(app, a),
@@ -163,27 +176,91 @@ fn run(app: &App, cmd: &Cmd) -> Result<(), CliError> {
         Cmd::Supervise(a) => supervise::supervise(app, a),
         Cmd::Respond(a) => supervise::respond(app, a),
         Cmd::Tick(a) => supervise::tick(app, a),
-        Cmd::Show(a) => show::run(app, a),
-        Cmd::Status(a) => status::run(app, a),
-        Cmd::Notice(a) => notice::run(app, a),
+        Cmd::Show(a) => show::exec(app, a),
+        Cmd::Status(a) => status::exec(app, a),
+        Cmd::Notice(a) => notice::exec(app, a),
         Cmd::List(a) => list::list(app, a),
         Cmd::Queue(a) => list::queue(app, a),
         Cmd::Overdue(a) => list::overdue(app, a),
-        Cmd::Stats(a) => stats::run(app, a),
+        Cmd::Stats(a) => stats::exec(app, a),
+        _ => return None,
+    })
+}
+
+/// Shows a reply: the JSON document with `--json`, else the command's human rendering.
+fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -> CliResult {
+    if let Cmd::Notice(_) = cmd {
+        return notice::render(app, out_path, r);
+    }
+    if app.global.json {
+        app.print_json(&r.doc);
+        return Ok(());
+    }
+    match cmd {
+        Cmd::Register(_) => register::render(app, r),
+        Cmd::Show(a) => show::render(app, a, r),
+        Cmd::Status(_) => status::render(app, r),
+        Cmd::List(_) => list::render(app, None, r),
+        Cmd::Queue(_) => list::render(app, list::queue_heading(app, r), r),
+        Cmd::Overdue(_) => list::render(app, Some(app.l("overdue_list").to_string()), r),
+        Cmd::Stats(_) => stats::render(app, r),
+        Cmd::Tick(_) => supervise::render_tick(app, r),
+        _ => commands::summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0)),
+    }
+    Ok(())
+}
+
+fn run(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> Result<(), CliError> {
+    let out_path = match cmd {
+        Cmd::Notice(a) => notice::check_out(app, a)?,
+        _ => None,
+    };
+    if app.global.server.is_some() {
+        #[cfg(feature = "serve")]
+        {
+            let reply = remote::call(app, cmd, matches)?;
+            return render(app, cmd, &reply, out_path.as_deref());
+        }
+        #[cfg(not(feature = "serve"))]
+        {
+            let _ = matches;
+            return Err(app::usage(
+                "this petition was built without the `serve` feature: --server is not available",
+                "此版本的 petition 未包含 `serve` 特性：不能使用 --server",
+            ));
+        }
+    }
+    let _ = matches;
+    if let Some(reply) = exec(app, cmd) {
+        return render(app, cmd, &reply?, out_path.as_deref());
+    }
+    match cmd {
+        Cmd::Init(a) => init::run(app, a),
+        Cmd::Demo(a) => demo::run(app, a),
+        Cmd::Unit(a) => admin::run_unit(app, a),
+        Cmd::Staff(a) => admin::run_staff(app, a),
+        Cmd::Policy(a) => policy::run(app, a),
+        Cmd::Calendar(a) => calendar::run(app, a),
         Cmd::Verify(a) => verify::run(app, a),
         Cmd::AccessLog(a) => access_log::run(app, a),
         Cmd::Export(a) => export::export(app, a),
         Cmd::Import(a) => export::import(app, a),
         Cmd::Copy(a) => copy::run(app, a),
         Cmd::Backup(a) => backup::run(app, a),
+        #[cfg(feature = "serve")]
+        Cmd::Serve(a) => serve::run(app, a),
         Cmd::Completions(a) => completions::run(a),
+        // Every command that answers with a reply ran above.
+        _ => Err(CliError::from(DomainError::from(
+            petition_core::StorageError::internal("a command without a runner"),
+        ))),
     }
 }
 
 /// The process exit code of an error code: 0 ok; 1 a rule refused; 2 usage; 3 not found;
 /// 4 conflict (retry); 5 integrity; 6 unauthenticated; 74 the operating system refused; 70 a defect.
-fn exit_code(e: &DomainError) -> i32 {
-    match e.code() {
+fn exit_code(code: &str) -> i32 {
+    match code {
         "usage" => 2,
         "not_found" => 3,
         "conflict" => 4,
@@ -195,17 +272,12 @@ fn exit_code(e: &DomainError) -> i32 {
     }
 }
 
-fn report(json: bool, lang: petition_core::Lang, e: &DomainError, hinted: bool) -> i32 {
-    // The library says what happened; the command line adds what to run, by error code, unless
-    // its own message says it already.
-    let message = match i18n::hint(lang, e.code()) {
-        Some(h) if !hinted => format!("{}{}{h}", e.message(lang), i18n::tr(lang, "hint_sep")),
-        _ => e.message(lang).to_string(),
-    };
+fn report(json: bool, lang: petition_core::Lang, e: &CliError) -> i32 {
+    let shown = e.shown(lang);
     if json {
         // A rule's refusal adds its data (which unit, which window, how many days) as `details`.
-        let mut error = json!({"code": e.code(), "message": message});
-        if let Some(details) = e.refusal().and_then(|r| serde_json::to_value(r).ok()) {
+        let mut error = json!({"code": shown.code, "message": shown.message});
+        if let Some(details) = shown.details {
             error["details"] = details;
         }
         eprintln!("{}", json!({ "error": error }));
@@ -215,9 +287,9 @@ fn report(json: bool, lang: petition_core::Lang, e: &DomainError, hinted: bool) 
         } else {
             "error"
         };
-        eprintln!("{prefix} [{}]: {message}", e.code());
+        eprintln!("{prefix} [{}]: {}", shown.code, shown.message);
     }
-    exit_code(e)
+    exit_code(&shown.code)
 }
 
 fn main() {
@@ -228,7 +300,10 @@ fn main() {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -270,16 +345,16 @@ fn main() {
                 .collect::<Vec<_>>()
                 .join(" ");
             let text = text.trim_start_matches("error: ").to_string();
-            let err = DomainError::from(petition_core::Refusal::usage(
+            let err = CliError::hinted(DomainError::from(petition_core::Refusal::usage(
                 &format!("{text} (see `petition --help`)"),
                 &format!("参数错误：{text}（参见 `petition --help`）"),
-            ));
-            std::process::exit(report(json, lang, &err, true));
+            )));
+            std::process::exit(report(json, lang, &err));
         }
     };
     let json = cli.global.json;
     let app = App::new(cli.global.clone());
-    if let Err(e) = run(&app, &cli.cmd) {
-        std::process::exit(report(json, app.lang, &e.error, e.hinted));
+    if let Err(e) = run(&app, &cli.cmd, &matches) {
+        std::process::exit(report(json, app.lang, &e));
     }
 }

@@ -63,7 +63,7 @@ pub fn clock_status(app: &App, c: &Value) -> (String, bool) {
 }
 
 /// Names of units and staff, for human output (codes stay in tables, where space is short).
-#[derive(Default)]
+#[derive(Default, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Names(std::collections::HashMap<String, String>);
 
 impl Names {

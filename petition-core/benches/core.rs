@@ -55,6 +55,8 @@ fn staff() -> Vec<Staff> {
         name: id.into(),
         unit: Some(u(unit)),
         role,
+        deactivated: false,
+        tokens: Vec::new(),
     };
     vec![
         mk("li", "c-xfj", Role::Clerk),
@@ -374,6 +376,8 @@ fn bench(c: &mut Criterion) {
             name: "a".into(),
             unit: None,
             role: Role::Admin,
+            deactivated: false,
+            tokens: Vec::new(),
         },
         at(0),
         petition_core::audit::ClockMode::Simulated,

@@ -19,12 +19,7 @@ fn main() -> Result<(), DomainError> {
     let (id, unit) = (StaffId::parse, UnitCode::parse);
     let person = |who: &str, at: Option<&str>, role| -> Result<Staff, DomainError> {
         let unit = at.map(unit).transpose()?;
-        Ok(Staff {
-            id: id(who)?,
-            name: who.into(),
-            unit,
-            role,
-        })
+        Ok(Staff::new(id(who)?, who, unit, role))
     };
     svc.init(
         person("admin", None, Role::Admin)?,

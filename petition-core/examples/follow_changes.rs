@@ -15,12 +15,7 @@ fn main() -> Result<(), DomainError> {
     let li = StaffId::parse("li")?;
     let town = UnitCode::parse("town")?;
     svc.init(
-        Staff {
-            id: admin.clone(),
-            name: "管理员".into(),
-            unit: None,
-            role: Role::Admin,
-        },
+        Staff::new(admin.clone(), "管理员", None, Role::Admin),
         now,
         ClockMode::Simulated,
     )?;
@@ -36,12 +31,12 @@ fn main() -> Result<(), DomainError> {
     svc.admin(
         &admin,
         now,
-        AdminChange::AddStaff(Staff {
-            id: li.clone(),
-            name: "李明".into(),
-            unit: Some(town.clone()),
-            role: Role::Clerk,
-        }),
+        AdminChange::AddStaff(Staff::new(
+            li.clone(),
+            "李明",
+            Some(town.clone()),
+            Role::Clerk,
+        )),
     )?;
 
     // The position this system has processed up to (kept in its own database in real life).

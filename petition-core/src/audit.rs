@@ -35,6 +35,21 @@ pub enum AdminKind {
     CalendarSet {
         entries: Vec<(NaiveDate, DayKind)>,
     },
+    /// `staff token`: a bearer token for the office server was issued; only its SHA-256 digest
+    /// is recorded, never the token.
+    TokenIssued {
+        staff: crate::ids::StaffId,
+        sha256: String,
+        expires_at: DateTime<FixedOffset>,
+    },
+    /// `staff revoke-tokens`: every token of the staff member stops working.
+    TokensRevoked {
+        staff: crate::ids::StaffId,
+    },
+    /// `staff deactivate` (停用): the staff member may no longer act; their tokens are revoked.
+    StaffDeactivated {
+        staff: crate::ids::StaffId,
+    },
 }
 
 impl AdminKind {
@@ -46,6 +61,9 @@ impl AdminKind {
             AdminKind::StaffAdded { .. } => "staff_added",
             AdminKind::PolicySet { .. } => "policy_set",
             AdminKind::CalendarSet { .. } => "calendar_set",
+            AdminKind::TokenIssued { .. } => "token_issued",
+            AdminKind::TokensRevoked { .. } => "tokens_revoked",
+            AdminKind::StaffDeactivated { .. } => "staff_deactivated",
         }
     }
 }

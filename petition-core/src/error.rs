@@ -325,6 +325,15 @@ pub enum Refusal {
     /// `permission_denied`: only an admin may do this.
     #[error("{}", self.text().en)]
     AdminOnly,
+    /// `permission_denied`: the staff member was deactivated (停用) and may no longer act.
+    #[error("{}", self.text().en)]
+    Deactivated {
+        /// The staff member.
+        staff: String,
+    },
+    /// `unauthenticated`: no valid, unexpired, unrevoked bearer token (the server says no more).
+    #[error("{}", self.text().en)]
+    Unauthenticated,
     /// `permission_denied`: the staff member belongs to no unit.
     #[error("{}", self.text().en)]
     NoUnitForActor {
@@ -494,7 +503,9 @@ impl Refusal {
             | Self::WrongState { .. }
             | Self::Terminal { .. }
             | Self::Transition { .. } => "invalid_transition",
+            Self::Unauthenticated => "unauthenticated",
             Self::AdminOnly
+            | Self::Deactivated { .. }
             | Self::NoUnitForActor { .. }
             | Self::NotHolder { .. }
             | Self::HeadOnly
@@ -582,6 +593,14 @@ impl Refusal {
             Self::AdminOnly => t(
                 "only an admin may change units, staff, policy or the calendar, read the access log, or export personal data".into(),
                 "只有管理员可以修改单位、人员、时限参数和日历，查看查阅记录，或导出个人信息".into(),
+            ),
+            Self::Deactivated { staff } => t(
+                format!("staff member {staff} has been deactivated and may no longer act: act as an active staff member"),
+                format!("工作人员 {staff} 已停用，不能再办理：请以在岗工作人员身份操作"),
+            ),
+            Self::Unauthenticated => t(
+                "not signed in: give a valid, unexpired token (--token or PETITION_TOKEN); an admin issues one with `petition staff token ID` on the server's host".into(),
+                "未通过身份验证：请提供有效且未过期的令牌（--token 或 PETITION_TOKEN）；令牌由管理员在服务器主机上用 `petition staff token 编号` 签发".into(),
             ),
             Self::NoUnitForActor { staff } => t(
                 format!("staff member {staff} belongs to no unit and cannot act on cases: act as a clerk of the unit concerned"),

@@ -64,6 +64,8 @@ pub fn setup<S: Store>(svc: &mut Service<S>) -> DateTime<FixedOffset> {
         name: name.into(),
         unit: at.map(unit),
         role,
+        deactivated: false,
+        tokens: Vec::new(),
     };
     svc.init(
         person("admin", "管理员", None, Role::Admin),

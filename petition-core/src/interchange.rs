@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::access::{access, Access};
@@ -107,6 +108,92 @@ pub fn export_jsonl<S: Store>(
         result.clone()?;
         Ok(n)
     })
+}
+
+/// One page of the change feed as `reader` may read it ([`feed`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeedPage {
+    /// The entries, each a line of the jsonl export with its `position` added: unmasked with
+    /// its `hash` for a case whose personal data the reader's unit may see, masked (and without
+    /// a hash) for one it may read masked. Cases the reader may not read are left out.
+    pub entries: Vec<Value>,
+    /// The position to ask after next: the last position looked at, shown or not.
+    pub last: u64,
+}
+
+/// The most chain entries one [`feed`] call looks at (a reader who may read few cases still
+/// gets an answer, with `last` moved on, in bounded time).
+pub const FEED_SCAN: usize = 5000;
+
+/// The change feed as `reader` may read it: up to `limit` entries after `after` — organisation
+/// and policy changes, and the events of the cases the reader may read, as they may read them
+/// now. Showing personal data is recorded in the access log at `now`, once per page.
+pub fn feed<S: Store>(
+    svc: &mut Service<S>,
+    reader: &Staff,
+    after: u64,
+    limit: usize,
+    now: DateTime<FixedOffset>,
+) -> Result<FeedPage> {
+    let limit = limit.clamp(1, 1000);
+    let (page, disclosed) = svc.read(|w| {
+        let mut raw = Vec::new();
+        w.txn()?.chain(after.saturating_add(1), &mut |e| {
+            raw.push(e);
+            Ok(raw.len() < FEED_SCAN)
+        })?;
+        let org = w.org().clone();
+        let mut seen: std::collections::HashMap<CaseId, Access> = Default::default();
+        let mut entries = Vec::new();
+        let mut last = after;
+        let mut disclosed = false;
+        for e in raw {
+            if entries.len() >= limit {
+                break;
+            }
+            last = e.gseq;
+            let entry: Entry = serde_json::from_str(&e.body).map_err(|_| {
+                DomainError::from(StorageError::integrity(&format!(
+                    "audit chain entry {} does not decode",
+                    e.gseq
+                )))
+            })?;
+            let mut v: Value = serde_json::from_str(&e.body)
+                .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
+            let shown = match &entry {
+                Entry::Admin(_) => Access::Full,
+                Entry::Case(ev) => match seen.get(&ev.case) {
+                    Some(a) => *a,
+                    None => {
+                        let a = match w.case(&ev.case)? {
+                            Some(c) => access(&org, reader, &c),
+                            None => Access::Hidden,
+                        };
+                        seen.insert(ev.case.clone(), a);
+                        a
+                    }
+                },
+            };
+            match shown {
+                Access::Hidden => continue,
+                Access::Full => {
+                    disclosed |= matches!(entry, Entry::Case(_));
+                    v["hash"] = json!(hex(&e.hash));
+                }
+                Access::Masked => {
+                    mask_registration(&mut v);
+                    v["masked"] = json!(true);
+                }
+            }
+            v["position"] = json!(e.gseq);
+            entries.push(v);
+        }
+        Ok((FeedPage { entries, last }, disclosed))
+    })?;
+    if disclosed {
+        svc.work(|w| w.disclose(reader, None, "events", now))?;
+    }
+    Ok(page)
 }
 
 /// Visits every case `reader` may read, in id order, a page at a time, inside one read

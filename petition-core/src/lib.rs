@@ -26,8 +26,7 @@
 //! let mut svc = Service::new(MemoryStore::new());
 //! let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap();
 //! let admin = StaffId::parse("admin")?;
-//! svc.init(Staff { id: admin.clone(), name: "管理员".into(), unit: None, role: Role::Admin },
-//!          now, ClockMode::Simulated)?;
+//! svc.init(Staff::new(admin.clone(), "管理员", None, Role::Admin), now, ClockMode::Simulated)?;
 //! for (code, kind, parent) in [("county", UnitKind::Government, None),
 //!                              ("county-xfj", UnitKind::PetitionOffice, Some("county")),
 //!                              ("county-zjj", UnitKind::Department, Some("county"))] {
@@ -36,8 +35,7 @@
 //!     svc.admin(&admin, now, AdminChange::AddUnit(unit))?;
 //! }
 //! let li = StaffId::parse("li")?;
-//! let clerk = Staff { id: li.clone(), name: "李明".into(),
-//!                     unit: Some(UnitCode::parse("county-xfj")?), role: Role::Clerk };
+//! let clerk = Staff::new(li.clone(), "李明", Some(UnitCode::parse("county-xfj")?), Role::Clerk);
 //! svc.admin(&admin, now, AdminChange::AddStaff(clerk))?;
 //!
 //! let reg = Registration::builder(Channel::Visit, Purpose::Request, UnitCode::parse("county")?,

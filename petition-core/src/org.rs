@@ -100,6 +100,36 @@ pub struct Staff {
     pub unit: Option<UnitCode>,
     /// Role.
     pub role: Role,
+    /// Deactivated (停用): may no longer act or sign in to the server; kept for the history.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deactivated: bool,
+    /// The office server's bearer tokens of this staff member, as SHA-256 digests: the secret
+    /// itself is shown once when issued and never stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<TokenDigest>,
+}
+
+impl Staff {
+    /// An active staff member with no tokens.
+    pub fn new(id: StaffId, name: impl Into<String>, unit: Option<UnitCode>, role: Role) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            unit,
+            role,
+            deactivated: false,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// A bearer token as the database keeps it: its SHA-256 digest and when it expires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenDigest {
+    /// SHA-256 of the token, lowercase hex.
+    pub sha256: String,
+    /// The token is refused from this time on.
+    pub expires_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// Actor ids no staff member may take: `system` (tick) and `petitioner` (online rating).
@@ -282,6 +312,13 @@ impl Org {
                 "为保留编号（`system` 为系统定时处理，`petitioner` 为信访人网上评价）：请另选编号",
             )));
         }
+        if staff.deactivated || !staff.tokens.is_empty() {
+            return Err(DomainError::from(Refusal::field(
+                "staff",
+                "a new staff member is active and has no tokens: issue tokens with `staff token` once added",
+                "新增工作人员应为在岗且无令牌：添加后再用 `staff token` 签发令牌",
+            )));
+        }
         if self.staff.contains_key(&staff.id) {
             return Err(DomainError::from(Refusal::field(
                 "id",
@@ -315,6 +352,33 @@ impl Org {
     /// Inserts a staff member without checks (replay of stored events).
     pub(crate) fn insert_staff_unchecked(&mut self, staff: Staff) {
         self.staff.insert(staff.id.clone(), staff);
+    }
+
+    /// Applies a token or deactivation event to its staff member (checked by the service
+    /// before it is recorded); returns the staff member as changed.
+    pub(crate) fn apply_credentials(&mut self, kind: &crate::audit::AdminKind) -> Option<Staff> {
+        use crate::audit::AdminKind;
+        let (id, change): (&StaffId, &dyn Fn(&mut Staff)) = match kind {
+            AdminKind::TokenIssued {
+                staff,
+                sha256,
+                expires_at,
+            } => (staff, &|s: &mut Staff| {
+                s.tokens.push(TokenDigest {
+                    sha256: sha256.clone(),
+                    expires_at: *expires_at,
+                })
+            }),
+            AdminKind::TokensRevoked { staff } => (staff, &|s: &mut Staff| s.tokens.clear()),
+            AdminKind::StaffDeactivated { staff } => (staff, &|s: &mut Staff| {
+                s.tokens.clear();
+                s.deactivated = true;
+            }),
+            _ => return None,
+        };
+        let s = self.staff.get_mut(id)?;
+        change(s);
+        Some(s.clone())
     }
 
     /// `gov(U)`: U itself when U is a government, else `parent(U)`.
@@ -553,6 +617,8 @@ pub(crate) mod tests {
             name: "n".into(),
             unit: unit.map(c),
             role,
+            deactivated: false,
+            tokens: Vec::new(),
         };
         assert!(o.add_staff(s("admin", None, Role::Admin)).is_ok());
         assert!(o.add_staff(s("li", None, Role::Clerk)).is_err());

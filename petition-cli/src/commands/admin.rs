@@ -4,11 +4,12 @@
 use petition_core::files::{parse_level, parse_unit_kind, parse_units_csv};
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::AdminChange;
+use petition_core::service::MAX_TOKEN_DAYS;
 use petition_core::Refusal;
 use petition_core::{DomainError, StaffId, UnitCode};
 use serde_json::json;
 
-use crate::app::{out, App, CliResult};
+use crate::app::{out, App, CliError, CliResult};
 use crate::render::table;
 
 fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
@@ -242,6 +243,44 @@ pub enum StaffCmd {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// Issue a bearer token for the office server (`petition serve`), printed once: the
+    /// database keeps only its SHA-256 digest. Run by an admin on the server's host; give the
+    /// token to the staff member, who sets PETITION_TOKEN on their desk.
+    ///
+    /// Example: petition --as admin staff token li --expires-days 90
+    #[command(verbatim_doc_comment)]
+    Token {
+        /// Staff id
+        id: String,
+        /// Days until the token stops working (1–366)
+        #[arg(long, default_value_t = 90)]
+        expires_days: u32,
+    },
+    /// Revoke every token of a staff member (a lost laptop, a token seen by someone else).
+    ///
+    /// Example: petition --as admin staff revoke-tokens li
+    #[command(verbatim_doc_comment)]
+    RevokeTokens {
+        /// Staff id
+        id: String,
+    },
+    /// Deactivate a staff member (停用: left the office, moved away): they may no longer act,
+    /// and their tokens are revoked. Their history stays.
+    ///
+    /// Example: petition --as admin staff deactivate li
+    #[command(verbatim_doc_comment)]
+    Deactivate {
+        /// Staff id
+        id: String,
+    },
+}
+
+/// A staff member as `staff list` shows it: never the token digests, only how many.
+fn staff_json(s: &Staff) -> serde_json::Value {
+    json!({
+        "id": s.id, "name": s.name, "unit": s.unit, "role": s.role,
+        "active": !s.deactivated, "tokens": s.tokens.len(),
+    })
 }
 
 pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
@@ -259,20 +298,76 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     "请使用 clerk、head 或 admin",
                 ))
             })?;
-            let staff = Staff {
-                id: StaffId::parse(id)?,
-                name: name.clone(),
-                unit: opt_code(unit.as_deref())?,
+            let staff = Staff::new(
+                StaffId::parse(id)?,
+                name.clone(),
+                opt_code(unit.as_deref())?,
                 role,
-            };
+            );
             let actor = app.actor()?;
             let mut svc = app.open()?;
             let now = app.write_now(&mut svc)?;
             svc.admin(&actor, now, AdminChange::AddStaff(staff.clone()))?;
             if app.global.json {
-                app.print_json(&json!({"staff": staff}));
+                app.print_json(&json!({ "staff": staff_json(&staff) }));
             } else {
                 out(&format!("{} {} {}", app.l("added"), staff.id, staff.name));
+            }
+        }
+        StaffCmd::Token { id, expires_days } => {
+            let staff = StaffId::parse(id)?;
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.write_now(&mut svc)?;
+            if *expires_days == 0 || *expires_days > MAX_TOKEN_DAYS {
+                return Err(CliError::from(DomainError::from(Refusal::field(
+                    "expires-days",
+                    &format!("must be from 1 to {MAX_TOKEN_DAYS} days"),
+                    &format!("必须在 1 到 {MAX_TOKEN_DAYS} 天之间"),
+                ))));
+            }
+            // A token lives in real time, also on a simulated database.
+            let expires_at = chrono::Utc::now().with_timezone(now.offset())
+                + chrono::Duration::days(i64::from(*expires_days));
+            let t = svc.issue_token(&actor, now, &staff, expires_at)?;
+            if app.global.json {
+                app.print_json(&json!({
+                    "staff": t.staff, "token": t.token, "expires_at": t.expires_at.to_rfc3339(),
+                }));
+            } else {
+                out(&format!(
+                    "{} {} ({} {})",
+                    app.l("token_for"),
+                    t.staff,
+                    app.l("expires"),
+                    crate::render::minute(&json!(t.expires_at.to_rfc3339()))
+                ));
+                out(&t.token);
+                out(app.l("token_once"));
+            }
+        }
+        StaffCmd::RevokeTokens { id } | StaffCmd::Deactivate { id } => {
+            let staff = StaffId::parse(id)?;
+            let deactivate = matches!(a.cmd, StaffCmd::Deactivate { .. });
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.write_now(&mut svc)?;
+            let change = if deactivate {
+                AdminChange::Deactivate(staff.clone())
+            } else {
+                AdminChange::RevokeTokens(staff.clone())
+            };
+            svc.admin(&actor, now, change)?;
+            let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
+            if app.global.json {
+                app.print_json(&json!({ "staff": s.as_ref().map(staff_json) }));
+            } else {
+                let what = if deactivate {
+                    "staff_deactivated"
+                } else {
+                    "tokens_revoked"
+                };
+                out(&format!("{} {staff}", app.l(what)));
             }
         }
         StaffCmd::List { unit } => {
@@ -287,7 +382,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 .filter(|s| filter.is_none() || s.unit == filter)
                 .collect();
             if app.global.json {
-                app.print_json(&json!({"staff": staff}));
+                let staff: Vec<_> = staff.into_iter().map(staff_json).collect();
+                app.print_json(&json!({ "staff": staff }));
             } else {
                 let mut t = table(app, &["ID", app.l("name"), app.l("role"), app.l("unit")]);
                 for s in staff {
@@ -296,10 +392,15 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                         Role::Head => "head",
                         Role::Admin => "admin",
                     };
+                    let role = if s.deactivated {
+                        format!("{} ({})", app.e(role), app.l("deactivated"))
+                    } else {
+                        app.e(role)
+                    };
                     t.add_row(vec![
                         s.id.to_string(),
                         s.name.clone(),
-                        app.e(role),
+                        role,
                         s.unit
                             .as_ref()
                             .map(|u| u.to_string())

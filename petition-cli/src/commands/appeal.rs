@@ -4,7 +4,7 @@ use petition_core::case::{CloseReason, ReviewOutcome, Satisfaction};
 use petition_core::Command;
 
 use super::run_case_command;
-use crate::app::{parse_date, usage, App, CliResult};
+use crate::app::{parse_date, usage, App, CliResult, Reply};
 
 const REVIEW_OUTCOMES: [&str; 3] = ["upheld", "revised", "revoked"];
 const SATISFACTION: [&str; 3] = ["satisfied", "basically_satisfied", "dissatisfied"];
@@ -47,7 +47,7 @@ pub enum ReviewCmd {
     },
 }
 
-pub fn review(app: &App, a: &ReviewArgs) -> CliResult {
+pub fn review(app: &App, a: &ReviewArgs) -> CliResult<Reply> {
     match &a.cmd {
         ReviewCmd::Request { case } => run_case_command(app, case, Command::ReviewRequest),
         ReviewCmd::Opinion {
@@ -113,7 +113,7 @@ pub enum RereviewCmd {
     },
 }
 
-pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult {
+pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult<Reply> {
     match &a.cmd {
         RereviewCmd::Request { case } => run_case_command(app, case, Command::RereviewRequest),
         RereviewCmd::Hearing { case, start, end } => {
@@ -148,7 +148,7 @@ pub struct CloseArgs {
     pub reason: String,
 }
 
-pub fn close(app: &App, a: &CloseArgs) -> CliResult {
+pub fn close(app: &App, a: &CloseArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -174,7 +174,7 @@ pub struct EvaluateArgs {
     pub office: Option<String>,
 }
 
-pub fn evaluate(app: &App, a: &EvaluateArgs) -> CliResult {
+pub fn evaluate(app: &App, a: &EvaluateArgs) -> CliResult<Reply> {
     let handling = Satisfaction::parse(&a.handling)
         .ok_or_else(|| usage("bad --handling", "--handling 无效"))?;
     let office = a.office.as_deref().and_then(Satisfaction::parse);

@@ -54,7 +54,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     // When both sides failed, a refusal of the source (not an admin, say) explains it best; a
     // broken pipe only says the loading side gave up first, and why is the loader's error.
     let (s, v) = match (exported, loaded) {
-        (Err(e), Err(l)) => return Err(if e.error.code() == "io" { l } else { e }),
+        (Err(e), Err(l)) => return Err(if e.code() == "io" { l } else { e }),
         (_, loaded) => loaded?,
     };
     report_loaded(app, &a.to, &s, &v);

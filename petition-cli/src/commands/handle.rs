@@ -4,7 +4,7 @@ use petition_core::case::{DeclineGround, Outcome};
 use petition_core::Command;
 
 use super::{case_id, run_case_command, unit};
-use crate::app::{App, CliResult};
+use crate::app::{App, CliResult, Reply};
 
 const GROUNDS: [&str; 7] = [
     "litigation",
@@ -30,7 +30,7 @@ pub struct AcceptArgs {
     pub assist: Vec<String>,
 }
 
-pub fn accept(app: &App, a: &AcceptArgs) -> CliResult {
+pub fn accept(app: &App, a: &AcceptArgs) -> CliResult<Reply> {
     let assist = a
         .assist
         .iter()
@@ -55,7 +55,7 @@ pub struct DeclineArgs {
     pub notice: String,
 }
 
-pub fn decline(app: &App, a: &DeclineArgs) -> CliResult {
+pub fn decline(app: &App, a: &DeclineArgs) -> CliResult<Reply> {
     let ground = DeclineGround::parse(&a.ground)
         .ok_or_else(|| crate::app::usage("bad --ground", "--ground 无效"))?;
     run_case_command(
@@ -81,7 +81,7 @@ pub struct AssistInputArgs {
     pub text: String,
 }
 
-pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult {
+pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -107,7 +107,7 @@ pub struct ExtendArgs {
     pub reason: String,
 }
 
-pub fn extend(app: &App, a: &ExtendArgs) -> CliResult {
+pub fn extend(app: &App, a: &ExtendArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -137,7 +137,7 @@ pub struct OpinionArgs {
     pub without_assist: Option<String>,
 }
 
-pub fn opinion(app: &App, a: &OpinionArgs) -> CliResult {
+pub fn opinion(app: &App, a: &OpinionArgs) -> CliResult<Reply> {
     let outcome = Outcome::parse(&a.outcome)
         .ok_or_else(|| crate::app::usage("bad --outcome", "--outcome 无效"))?;
     run_case_command(
@@ -164,7 +164,7 @@ pub struct ReportArgs {
     pub text: String,
 }
 
-pub fn report(app: &App, a: &ReportArgs) -> CliResult {
+pub fn report(app: &App, a: &ReportArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -187,7 +187,7 @@ pub struct WithdrawArgs {
     pub reason: String,
 }
 
-pub fn withdraw(app: &App, a: &WithdrawArgs) -> CliResult {
+pub fn withdraw(app: &App, a: &WithdrawArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -210,7 +210,7 @@ pub struct MergeArgs {
     pub into: String,
 }
 
-pub fn merge(app: &App, a: &MergeArgs) -> CliResult {
+pub fn merge(app: &App, a: &MergeArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,

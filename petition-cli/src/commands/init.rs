@@ -48,6 +48,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         name: a.admin_name.clone(),
         unit: None,
         role: Role::Admin,
+        deactivated: false,
+        tokens: Vec::new(),
     };
     svc.init(admin, now, clock)?;
     if app.global.json {

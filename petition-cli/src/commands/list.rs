@@ -8,7 +8,7 @@ use petition_core::Refusal;
 use serde_json::{json, Value};
 
 use super::unit;
-use crate::app::{out, parse_date, App, CliResult};
+use crate::app::{out, parse_date, App, CliResult, Reply};
 
 const STATES: [&str; 12] = [
     "registered",
@@ -60,12 +60,26 @@ pub struct ListArgs {
     pub limit: usize,
 }
 
-fn print(app: &App, cases: Vec<Value>) {
-    if app.global.json {
-        app.print_json(&json!({"cases": cases}));
-    } else {
-        crate::render::case_list(app, &cases);
+fn reply(cases: Vec<Value>) -> Reply {
+    Reply::of(json!({ "cases": cases }))
+}
+
+/// `list`, `queue` and `overdue` as a table, under the heading of each.
+pub fn render(app: &App, heading: Option<String>, r: &Reply) {
+    if let Some(h) = heading {
+        out(&h);
     }
+    let cases = r.doc["cases"].as_array().cloned().unwrap_or_default();
+    crate::render::case_list(app, &cases);
+}
+
+/// The heading of `queue`: whose work it is.
+pub fn queue_heading(app: &App, r: &Reply) -> Option<String> {
+    Some(format!(
+        "{} {}",
+        app.l("queue_of"),
+        r.meta.unit.as_deref().unwrap_or("-")
+    ))
 }
 
 /// `today + days`, or a validation error past the end of the calendar.
@@ -81,7 +95,7 @@ fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDat
         })
 }
 
-pub fn list(app: &App, a: &ListArgs) -> CliResult {
+pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
@@ -112,14 +126,12 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult {
         }
         w.visible_cases(&s.staff, &q)
     })?;
-    print(
-        app,
+    Ok(reply(
         cases
             .iter()
             .map(|(c, _)| case_summary_json(c, today))
             .collect(),
-    );
-    Ok(())
+    ))
 }
 
 /// Show the acting unit's work, most urgent first: cases to accept, to handle, to review, assist
@@ -135,7 +147,7 @@ pub struct QueueArgs {
     pub limit: usize,
 }
 
-pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
+pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let me = s.staff.unit.clone().ok_or_else(|| {
@@ -145,17 +157,14 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult {
     })?;
     let today = s.today(app)?;
     let items = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;
-    if !app.global.json {
-        out(&format!("{} {me}", app.l("queue_of")));
-    }
-    print(
-        app,
+    let mut r = reply(
         items
             .iter()
             .map(|(c, _)| case_summary_json(c, today))
             .collect(),
     );
-    Ok(())
+    r.meta.unit = Some(me.as_str().to_string());
+    Ok(r)
 }
 
 /// List overdue work (超期), most overdue first.
@@ -172,7 +181,7 @@ pub struct OverdueArgs {
     pub limit: usize,
 }
 
-pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
+pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
@@ -189,15 +198,10 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult {
         }
         w.visible_cases(&s.staff, &q)
     })?;
-    if !app.global.json {
-        out(app.l("overdue_list"));
-    }
-    print(
-        app,
+    Ok(reply(
         cases
             .iter()
             .map(|(c, _)| case_summary_json(c, today))
             .collect(),
-    );
-    Ok(())
+    ))
 }

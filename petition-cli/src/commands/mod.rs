@@ -28,7 +28,7 @@ use petition_core::org::Staff;
 use petition_core::view::{case_json, Privacy};
 use petition_core::{Case, CaseId, Command, Event, UnitCode};
 
-use crate::app::{out, App, CliResult};
+use crate::app::{out, App, CliResult, Reply};
 
 /// Parses a case id argument.
 pub fn case_id(s: &str) -> CliResult<CaseId> {
@@ -40,25 +40,20 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }
 
-/// Prints a case as `reader` may see it after a command: with `--json` the full case document,
-/// otherwise a short summary (no personal data). The caller has recorded the disclosure when
-/// personal data is shown in full (`shows_pii`).
-pub fn print_case(
-    app: &App,
+/// A case as `reader` may see it after a command: the full case document, shown with `--json`,
+/// otherwise as a short summary (no personal data) of what the command recorded. The caller has
+/// recorded the disclosure when personal data is shown in full (`shows_pii`).
+pub fn case_reply(
     case: &Case,
     events: &[Event],
     access: Access,
     now: chrono::DateTime<chrono::FixedOffset>,
     recorded_after: u32,
-) -> CliResult {
+) -> Reply {
     let today = petition_core::clock::local_date(now, *now.offset());
-    let v = case_json(case, events, today, Privacy::of(access));
-    if app.global.json {
-        app.print_json(&v);
-    } else {
-        summary_line(app, &v, recorded_after);
-    }
-    Ok(())
+    let mut r = Reply::of(case_json(case, events, today, Privacy::of(access)));
+    r.meta.recorded_after = Some(recorded_after);
+    r
 }
 
 /// Whether printing a case with this access shows personal data in full (and must be logged):
@@ -134,8 +129,8 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
     }
 }
 
-/// Runs a case command as the actor (`--as`) at the command's time and prints the case.
-pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
+/// Runs a case command as the actor (`--as`) at the command's time; replies with the case.
+pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult<Reply> {
     let id = case_id(id)?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
@@ -147,5 +142,5 @@ pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult {
         w.execute(&staff.id, now, &id, cmd.clone())?;
         Ok((before, after_write(app, w, &staff, &id, name, now)?))
     })?;
-    print_case(app, &case, &events, access, now, before)
+    Ok(case_reply(&case, &events, access, now, before))
 }

@@ -1,13 +1,13 @@
 //! `petition notice`: the written notices a clerk prints, as text or a printable HTML page.
 
 use petition_core::access::Access;
-use petition_core::notice::{render, KINDS};
+use petition_core::notice::{render as render_notice, KINDS};
 use petition_core::view::Privacy;
 use petition_core::Lang;
 use serde_json::json;
 
 use super::case_id;
-use crate::app::{out, App, CliResult};
+use crate::app::{out, App, CliResult, Reply};
 
 /// Print a written notice for a case: acceptance (受理告知书), decline (不予受理告知书), extension
 /// (延期告知书), opinion (处理意见书), review (复查意见书), rereview (复核意见书), routing
@@ -36,13 +36,17 @@ pub struct Args {
     pub supervision: Option<u32>,
 }
 
-pub fn run(app: &App, a: &Args) -> CliResult {
+/// Whether the notice is asked for as a printable HTML page.
+fn wants_html(a: &Args) -> bool {
+    a.html
+        || a.out.as_ref().is_some_and(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        })
+}
+
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
-    let out_path = a
-        .out
-        .as_deref()
-        .map(|p| crate::outfile::check(app, p))
-        .transpose()?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let (case, events, access, org) = svc.read(|w| {
@@ -56,30 +60,44 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     } else {
         Lang::Zh
     };
-    let n = render(&case, &events, &org, &a.kind, lang, privacy, a.supervision)?;
-    let html = a.html
-        || a.out.as_ref().is_some_and(|p| {
-            p.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
-        });
-    let doc = if html { n.to_html() } else { n.to_text() };
+    let n = render_notice(&case, &events, &org, &a.kind, lang, privacy, a.supervision)?;
     if access == Access::Full {
         let at = s.log_time(app)?;
         svc.work(|w| w.disclose(&s.staff, Some(&id), "notice", at))?;
     }
-    match &out_path {
+    let mut r =
+        Reply::of(json!({"title": n.title, "paragraphs": n.paragraphs, "text": n.to_text()}));
+    r.meta.body = Some(if wants_html(a) {
+        n.to_html()
+    } else {
+        n.to_text()
+    });
+    Ok(r)
+}
+
+/// Checks `--out` before the notice is made (the file is written after).
+pub fn check_out(app: &App, a: &Args) -> CliResult<Option<std::path::PathBuf>> {
+    a.out
+        .as_deref()
+        .map(|p| crate::outfile::check(app, p))
+        .transpose()
+}
+
+/// Writes the notice to the `--out` file (checked by [`check_out`]), or prints it.
+pub fn render(app: &App, out_path: Option<&std::path::Path>, r: &Reply) -> CliResult {
+    let body = r.meta.body.clone().unwrap_or_default();
+    let title = r.doc["title"].as_str().unwrap_or("");
+    match out_path {
         Some(p) => {
-            crate::outfile::write(p, doc.as_bytes())?;
+            crate::outfile::write(p, body.as_bytes())?;
             if app.global.json {
-                app.print_json(&json!({"title": n.title, "out": p}));
+                app.print_json(&json!({"title": title, "out": p}));
             } else {
-                out(&format!("{} → {}", n.title, p.display()));
+                out(&format!("{title} → {}", p.display()));
             }
         }
-        None if app.global.json => app.print_json(
-            &json!({"title": n.title, "paragraphs": n.paragraphs, "text": n.to_text()}),
-        ),
-        None => out(doc.trim_end()),
+        None if app.global.json => app.print_json(&r.doc),
+        None => out(body.trim_end()),
     }
     Ok(())
 }

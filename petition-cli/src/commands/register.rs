@@ -1,12 +1,13 @@
 //! `petition register`: record a new petition (登记, docs/rules.md §2) from flags or a JSON file.
 
 use chrono::{DateTime, FixedOffset};
-use petition_core::case::{Channel, IdType, Petitioner, Purpose, Registration};
+use petition_core::case::{Channel, Petitioner, Purpose, Registration};
 use petition_core::UnitCode;
 use petition_core::{DomainError, Refusal};
 use serde::Deserialize;
 
-use crate::app::{parse_time, usage, App, CliResult};
+use crate::app::{parse_time, usage, App, CliResult, Reply};
+use serde_json::json;
 
 const CHANNELS: [&str; 6] = ["letter", "visit", "phone", "online", "fax", "email"];
 const PURPOSES: [&str; 5] = ["request", "suggestion", "appeal", "accusation", "other"];
@@ -78,6 +79,9 @@ pub struct Args {
     /// Read the whole registration from a JSON file instead of flags
     #[arg(long, conflicts_with_all = ["channel", "purpose", "locality", "category", "summary", "petitioner"])]
     pub file: Option<std::path::PathBuf>,
+    /// The registration document itself (the server's `POST /cases` body).
+    #[arg(skip)]
+    pub document: Option<serde_json::Value>,
 }
 
 /// The `--file` format: the registration fields (docs/rules.md §2); `received_at` defaults to now.
@@ -97,7 +101,7 @@ pub struct RegistrationFile {
     #[serde(default)]
     content: Option<String>,
     #[serde(default)]
-    received_at: Option<DateTime<FixedOffset>>,
+    received_at: Option<String>,
     #[serde(default)]
     litigation: bool,
     #[serde(default)]
@@ -106,8 +110,8 @@ pub struct RegistrationFile {
     major: bool,
 }
 
-/// Parses a `--file` document into a registration.
-pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registration, DomainError> {
+/// Reads a `--file` document as JSON (syntax errors name their line and column).
+fn read_document(bytes: &[u8]) -> Result<serde_json::Value, DomainError> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
         DomainError::from(Refusal::field(
             "file",
@@ -115,7 +119,7 @@ pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registrati
             "不是 UTF-8 文本",
         ))
     })?;
-    let f: RegistrationFile = serde_json::from_str(text).map_err(|e| {
+    serde_json::from_str(text).map_err(|e| {
         DomainError::from(Refusal::field(
             "file",
             &format!(
@@ -129,8 +133,27 @@ pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registrati
                 e.column()
             ),
         ))
+    })
+}
+
+/// Turns a registration document into a registration; `received_at` defaults to `now` and may
+/// be a bare date (09:00 in the time zone of `now`).
+pub fn parse_document(
+    doc: serde_json::Value,
+    now: DateTime<FixedOffset>,
+) -> Result<Registration, DomainError> {
+    let f: RegistrationFile = serde_json::from_value(doc).map_err(|e| {
+        DomainError::from(Refusal::field(
+            "file",
+            &format!("is not a valid case document: {e}"),
+            &format!("不是有效的信访件文件：{e}"),
+        ))
     })?;
     let n = f.petitioners.len() as u32;
+    let received_at = match &f.received_at {
+        Some(t) => parse_time(t, *now.offset())?,
+        None => now,
+    };
     Ok(Registration {
         channel: f.channel,
         purpose: f.purpose,
@@ -141,7 +164,7 @@ pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registrati
         category: f.category,
         summary: f.summary,
         content: f.content,
-        received_at: f.received_at.unwrap_or(now),
+        received_at,
         litigation: f.litigation,
         accused_unit: f.accused_unit,
         major: f.major,
@@ -154,30 +177,24 @@ fn opt(s: &Option<String>) -> Option<String> {
         .filter(|x| !x.is_empty())
 }
 
-fn from_flags(a: &Args, now: DateTime<FixedOffset>) -> CliResult<Registration> {
+/// The registration document of the flags (the `--file` format), with the content file read.
+fn from_flags(a: &Args) -> CliResult<serde_json::Value> {
     let req = |v: &Option<String>, name: &str| {
         v.clone()
             .ok_or_else(|| usage(&format!("--{name} is required"), &format!("缺少 --{name}")))
     };
-    let mut petitioners = vec![Petitioner {
-        name: req(&a.petitioner, "petitioner")?,
-        id_type: IdType::ResidentId,
-        id_number: opt(&a.id_number),
-        phone: opt(&a.phone),
-        address: opt(&a.address),
-    }];
+    let mut petitioners = vec![json!({
+        "name": req(&a.petitioner, "petitioner")?,
+        "id_number": opt(&a.id_number),
+        "phone": opt(&a.phone),
+        "address": opt(&a.address),
+    })];
     for also in &a.also {
         let mut parts = also.splitn(3, ',').map(|s| s.trim().to_string());
         let name = parts.next().unwrap_or_default();
         let id_number = parts.next().filter(|s| !s.is_empty());
         let phone = parts.next().filter(|s| !s.is_empty());
-        petitioners.push(Petitioner {
-            name,
-            id_type: IdType::ResidentId,
-            id_number,
-            phone,
-            address: None,
-        });
+        petitioners.push(json!({"name": name, "id_number": id_number, "phone": phone}));
     }
     let content = match (&a.content, &a.content_file) {
         (Some(c), _) => Some(c.clone()),
@@ -193,30 +210,39 @@ fn from_flags(a: &Args, now: DateTime<FixedOffset>) -> CliResult<Registration> {
         }
         _ => None,
     };
-    let received_at = match &a.received_at {
-        Some(t) => parse_time(t, *now.offset())?,
-        None => now,
-    };
-    let n = petitioners.len() as u32;
-    Ok(Registration {
-        channel: Channel::parse(&req(&a.channel, "channel")?)
+    let channel = req(&a.channel, "channel")?;
+    let purpose = req(&a.purpose, "purpose")?;
+    Ok(json!({
+        "channel": Channel::parse(&channel).map(|_| channel)
             .ok_or_else(|| usage("bad --channel", "--channel 无效"))?,
-        purpose: Purpose::parse(&req(&a.purpose, "purpose")?)
+        "purpose": Purpose::parse(&purpose).map(|_| purpose)
             .ok_or_else(|| usage("bad --purpose", "--purpose 无效"))?,
-        petitioners,
-        headcount: a.headcount.unwrap_or(n),
-        representatives: a.representative.clone(),
-        locality: UnitCode::parse(&req(&a.locality, "locality")?)?,
-        category: req(&a.category, "category")?,
-        summary: req(&a.summary, "summary")?,
-        content,
-        received_at,
-        litigation: a.litigation,
-        accused_unit: opt(&a.accused_unit)
-            .map(|u| UnitCode::parse(&u))
-            .transpose()?,
-        major: a.major,
-    })
+        "petitioners": petitioners,
+        "headcount": a.headcount,
+        "representatives": a.representative,
+        "locality": UnitCode::parse(&req(&a.locality, "locality")?)?,
+        "category": req(&a.category, "category")?,
+        "summary": req(&a.summary, "summary")?,
+        "content": content,
+        "received_at": a.received_at,
+        "litigation": a.litigation,
+        "accused_unit": opt(&a.accused_unit).map(|u| UnitCode::parse(&u)).transpose()?,
+        "major": a.major,
+    }))
+}
+
+/// The registration document the command sends: the `--file` document, or the flags'.
+pub fn document(a: &Args) -> CliResult<serde_json::Value> {
+    if let Some(d) = &a.document {
+        return Ok(d.clone());
+    }
+    match &a.file {
+        Some(f) => Ok(read_document(&crate::app::read_input(
+            f,
+            MAX_CASE_FILE_BYTES,
+        )?)?),
+        None => from_flags(a),
+    }
 }
 
 /// The largest `--content-file` read (a long letter with its transcript fits easily).
@@ -224,27 +250,30 @@ const MAX_CONTENT_BYTES: u64 = 4 << 20;
 /// The largest `--file` case document read.
 const MAX_CASE_FILE_BYTES: u64 = 8 << 20;
 
-pub fn run(app: &App, a: &Args) -> CliResult {
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
+    let doc = document(a)?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
     let staff = session.staff.clone();
     let now = session.write_now(app)?;
-    let reg = match &a.file {
-        Some(f) => {
-            let b = crate::app::read_input(f, MAX_CASE_FILE_BYTES)?;
-            parse_file(&b, now)?
-        }
-        None => from_flags(a, now)?,
-    };
+    let reg = parse_document(doc, now)?;
     let (case, events, access) = svc.work(|w| {
         let case = w.register(&staff.id, now, reg.clone())?;
         super::after_write(app, w, &staff, &case.id, "register", now)
     })?;
-    super::print_case(app, &case, &events, access, now, 0)?;
-    if !app.global.json {
-        if let Some(q) = &case.query_code {
-            crate::app::out(&format!("  {}: {q}", app.l("query_code")));
-        }
+    Ok(super::case_reply(&case, &events, access, now, 0))
+}
+
+/// After the summary: the query code the petitioner checks progress with.
+pub fn render(app: &App, r: &Reply) {
+    super::summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0));
+    if let Some(q) = r.doc["query_code"].as_str() {
+        crate::app::out(&format!("  {}: {q}", app.l("query_code")));
     }
-    Ok(())
+}
+
+/// Parses a `--file` document's bytes into a registration.
+#[cfg(test)]
+pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registration, DomainError> {
+    parse_document(read_document(bytes)?, now)
 }

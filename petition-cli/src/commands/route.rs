@@ -3,7 +3,7 @@
 use petition_core::Command;
 
 use super::{run_case_command, unit};
-use crate::app::{parse_date, App, CliResult};
+use crate::app::{parse_date, App, CliResult, Reply};
 
 /// Route the case to the competent unit (转送). The receiver must accept, decline or object.
 ///
@@ -21,7 +21,7 @@ pub struct TransferArgs {
     pub note: Option<String>,
 }
 
-pub fn transfer(app: &App, a: &TransferArgs) -> CliResult {
+pub fn transfer(app: &App, a: &TransferArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -51,7 +51,7 @@ pub struct AssignArgs {
     pub note: Option<String>,
 }
 
-pub fn assign(app: &App, a: &AssignArgs) -> CliResult {
+pub fn assign(app: &App, a: &AssignArgs) -> CliResult<Reply> {
     let report_by = parse_date("report_by", &a.report_by)?;
     run_case_command(
         app,
@@ -77,7 +77,7 @@ pub struct ObjectArgs {
     pub reason: String,
 }
 
-pub fn object(app: &App, a: &ObjectArgs) -> CliResult {
+pub fn object(app: &App, a: &ObjectArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -107,7 +107,7 @@ pub struct ObjectionArgs {
     pub note: Option<String>,
 }
 
-pub fn objection(app: &App, a: &ObjectionArgs) -> CliResult {
+pub fn objection(app: &App, a: &ObjectionArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,

@@ -3,7 +3,7 @@
 use petition_core::view::{case_json, Privacy};
 
 use super::{case_id, shows_pii};
-use crate::app::{App, CliResult};
+use crate::app::{App, CliResult, Reply};
 
 /// Show a case: its data, clocks (overdue highlighted), supervisions, and optionally its timeline.
 /// Personal data is shown in full to staff of the units that register, hold, lead or assist the
@@ -21,7 +21,7 @@ pub struct Args {
     pub timeline: bool,
 }
 
-pub fn run(app: &App, a: &Args) -> CliResult {
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
@@ -34,11 +34,12 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         svc.work(|w| w.disclose(&s.staff, Some(&id), "show", at))?;
     }
     let today = s.today(app)?;
-    let v = case_json(&case, &events, today, Privacy::of(access));
-    if app.global.json {
-        app.print_json(&v);
-    } else {
-        crate::render::case_page(app, &v, a.timeline, &names);
-    }
-    Ok(())
+    let mut r = Reply::of(case_json(&case, &events, today, Privacy::of(access)));
+    r.meta.names = Some(names);
+    Ok(r)
+}
+
+pub fn render(app: &App, a: &Args, r: &Reply) {
+    let names = r.meta.names.clone().unwrap_or_default();
+    crate::render::case_page(app, &r.doc, a.timeline, &names);
 }

@@ -5,7 +5,7 @@ use petition_core::clock::local_date;
 use petition_core::stats::{GroupBy, Kpi};
 use serde_json::{json, Value};
 
-use crate::app::{out, parse_date, usage, App, CliResult};
+use crate::app::{out, parse_date, usage, App, CliResult, Reply};
 use crate::render::table;
 
 const KPIS: [&str; 5] = [
@@ -51,7 +51,7 @@ fn total(v: &Value) -> u64 {
         .unwrap_or(0)
 }
 
-pub fn run(app: &App, a: &Args) -> CliResult {
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let now = app.read_now(&mut svc)?;
     let today = local_date(now, *now.offset());
@@ -74,16 +74,22 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let rank = a.rank.as_deref().and_then(Kpi::parse);
     let groups = svc.stats(from, to, now, by, rank)?;
     let rows: Vec<Value> = groups.iter().map(|g| g.json()).collect();
-    if app.global.json {
-        app.print_json(&json!({"from": from, "to": to, "by": a.by, "now": now.to_rfc3339(), "rank": a.rank, "groups": rows}));
-        return Ok(());
-    }
+    Ok(Reply::of(
+        json!({"from": from, "to": to, "by": a.by, "now": now.to_rfc3339(), "rank": a.rank, "groups": rows}),
+    ))
+}
+
+pub fn render(app: &App, r: &Reply) {
+    let d = &r.doc;
     out(&format!(
-        "{} {from} – {to} ({} {})",
+        "{} {} – {} ({} {})",
         app.t("Statistics", "统计"),
+        d["from"].as_str().unwrap_or(""),
+        d["to"].as_str().unwrap_or(""),
         app.t("evaluated at", "截至"),
-        now.format("%Y-%m-%d %H:%M")
+        crate::render::minute(&d["now"])
     ));
+    let rows = d["groups"].as_array().cloned().unwrap_or_default();
     let head = [
         app.t("Key", "代码"),
         app.t("Name", "名称"),
@@ -116,5 +122,4 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         ]);
     }
     out(&t.to_string());
-    Ok(())
 }

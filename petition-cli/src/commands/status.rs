@@ -5,7 +5,7 @@ use petition_core::Refusal;
 use petition_core::{DomainError, QueryCode};
 
 use super::case_id;
-use crate::app::{out, App, CliResult};
+use crate::app::{out, App, CliResult, Reply};
 
 /// Show a case's public status — state, responsible unit, due dates, answers — with its query code.
 /// A wrong code answers exactly like an unknown case.
@@ -21,7 +21,7 @@ pub struct Args {
     pub code: String,
 }
 
-pub fn run(app: &App, a: &Args) -> CliResult {
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let not_found = || {
@@ -37,11 +37,12 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let org = svc.read(|w| Ok(w.org().clone()))?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
     let today = petition_core::clock::local_date(app.now(tz)?, tz);
-    let v = public_status_json(&case, &org, today);
-    if app.global.json {
-        app.print_json(&v);
-        return Ok(());
-    }
+    Ok(Reply::of(public_status_json(&case, &org, today)))
+}
+
+pub fn render(app: &App, r: &Reply) {
+    let v = &r.doc;
+    let id = v["id"].as_str().unwrap_or("");
     out(&format!(
         "{}  {}",
         id,
@@ -78,5 +79,4 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             out(&format!("  {}", app.e(x)));
         }
     }
-    Ok(())
 }

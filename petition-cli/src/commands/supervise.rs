@@ -5,7 +5,7 @@ use petition_core::Command;
 use serde_json::json;
 
 use super::{run_case_command, unit};
-use crate::app::{out, parse_date, usage, App, CliResult};
+use crate::app::{out, parse_date, usage, App, CliResult, Reply};
 
 const GROUNDS: [&str; 7] = [
     "overdue",
@@ -44,7 +44,7 @@ pub struct SuperviseArgs {
     pub level: Option<String>,
 }
 
-pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult {
+pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult<Reply> {
     let ground = SupervisionGround::parse(&a.ground)
         .ok_or_else(|| usage("bad --ground", "--ground 无效"))?;
     let level = a.level.as_deref().and_then(SupervisionLevel::parse);
@@ -74,7 +74,7 @@ pub struct RespondArgs {
     pub text: String,
 }
 
-pub fn respond(app: &App, a: &RespondArgs) -> CliResult {
+pub fn respond(app: &App, a: &RespondArgs) -> CliResult<Reply> {
     run_case_command(
         app,
         &a.case,
@@ -94,27 +94,26 @@ pub fn respond(app: &App, a: &RespondArgs) -> CliResult {
 #[command(verbatim_doc_comment)]
 pub struct TickArgs {}
 
-pub fn tick(app: &App, _a: &TickArgs) -> CliResult {
+pub fn tick(app: &App, _a: &TickArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let now = app.write_now(&mut svc)?;
-    let s = svc.tick(now)?;
-    if app.global.json {
-        app.print_json(&json!(s));
-    } else {
-        out(&format!(
-            "{}: {} {}; {} {}, {} {}, {} {}, {} {}",
-            app.l("tick_summary"),
-            s.events,
-            app.l("events"),
-            s.supervisions_opened,
-            app.l("opened"),
-            s.escalated,
-            app.l("escalated"),
-            s.closed,
-            app.l("closed"),
-            s.evaluations_lapsed,
-            app.l("evaluations_lapsed")
-        ));
-    }
-    Ok(())
+    Ok(Reply::of(json!(svc.tick(now)?)))
+}
+
+pub fn render_tick(app: &App, r: &Reply) {
+    let n = |k: &str| r.doc[k].as_u64().unwrap_or(0);
+    out(&format!(
+        "{}: {} {}; {} {}, {} {}, {} {}, {} {}",
+        app.l("tick_summary"),
+        n("events"),
+        app.l("events"),
+        n("supervisions_opened"),
+        app.l("opened"),
+        n("escalated"),
+        app.l("escalated"),
+        n("closed"),
+        app.l("closed"),
+        n("evaluations_lapsed"),
+        app.l("evaluations_lapsed")
+    ));
 }

@@ -56,6 +56,17 @@ impl<T: Txn> Work<'_, T> {
                                 AdminChange::SetPolicy { key, value }
                             }
                             AdminKind::CalendarSet { entries } => AdminChange::SetCalendar(entries),
+                            AdminKind::TokenIssued {
+                                staff,
+                                sha256,
+                                expires_at,
+                            } => AdminChange::IssueToken {
+                                staff,
+                                sha256,
+                                expires_at,
+                            },
+                            AdminKind::TokensRevoked { staff } => AdminChange::RevokeTokens(staff),
+                            AdminKind::StaffDeactivated { staff } => AdminChange::Deactivate(staff),
                             AdminKind::Initialized { .. } => {
                                 return Err(differs("a second initialisation"))
                             }

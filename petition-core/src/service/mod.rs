@@ -2,6 +2,8 @@
 //! needs, runs `decide`, appends the events to the audit chain, updates the query tables and
 //! commits — so a command either fully happens or not at all.
 
+#[cfg(test)]
+mod identity_tests;
 mod import;
 mod reads;
 
@@ -43,6 +45,44 @@ pub enum AdminChange {
     },
     /// Load calendar entries.
     SetCalendar(Vec<(NaiveDate, DayKind)>),
+    /// Record a bearer token's digest (see [`Service::issue_token`], which makes the token).
+    IssueToken {
+        /// Whose token.
+        staff: StaffId,
+        /// SHA-256 of the token, lowercase hex.
+        sha256: String,
+        /// When it stops working.
+        expires_at: DateTime<FixedOffset>,
+    },
+    /// Revoke every token of a staff member.
+    RevokeTokens(StaffId),
+    /// Deactivate a staff member (停用), revoking their tokens.
+    Deactivate(StaffId),
+}
+
+/// A newly issued bearer token: the secret is here once and nowhere else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IssuedToken {
+    /// Whose token.
+    pub staff: StaffId,
+    /// The token (64 hex digits, 256 bits from the operating system's random source).
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<FixedOffset>,
+}
+
+/// The most days a token may last.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+
+/// SHA-256 of a bearer token, lowercase hex: what the database keeps.
+pub fn token_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::audit::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Equal in time independent of where the inputs differ (inputs of equal length).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// One entry of the change feed ([`Service::changes_after`]).
@@ -110,6 +150,17 @@ pub struct Work<'t, T: Txn> {
 }
 
 fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
+    let s = known_staff(org, id)?;
+    if s.deactivated {
+        return Err(DomainError::from(Refusal::Deactivated {
+            staff: id.as_str().to_string(),
+        }));
+    }
+    Ok(s)
+}
+
+/// A staff member by id, active or not.
+fn known_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
     org.staff(id).ok_or_else(|| {
         DomainError::from(Refusal::NoStaff {
             id: id.as_str().to_string(),
@@ -314,6 +365,25 @@ impl<T: Txn> Work<'_, T> {
         actor_staff(&self.org, id).cloned()
     }
 
+    /// The staff member a bearer token belongs to, if the token is known, unexpired at `now`
+    /// and its staff member active; otherwise `unauthenticated`, saying no more. Every stored
+    /// digest is compared, each in constant time.
+    pub fn authenticate(&self, token: &str, now: DateTime<FixedOffset>) -> Result<Staff> {
+        let digest = token_digest(token.trim());
+        let mut found: Option<&Staff> = None;
+        for s in self.org.all_staff() {
+            for t in &s.tokens {
+                if constant_time_eq(t.sha256.as_bytes(), digest.as_bytes()) && t.expires_at > now {
+                    found = Some(s);
+                }
+            }
+        }
+        match found {
+            Some(s) if !s.deactivated => Ok(s.clone()),
+            _ => Err(DomainError::from(Refusal::Unauthenticated)),
+        }
+    }
+
     /// The database's clock mode, from the chain's first entry (databases made before clock
     /// modes existed are live: `system`).
     pub fn clock_mode(&mut self) -> Result<ClockMode> {
@@ -504,7 +574,47 @@ impl<T: Txn> Work<'_, T> {
                 }
                 AdminKind::CalendarSet { entries }
             }
+            AdminChange::IssueToken {
+                staff,
+                sha256,
+                expires_at,
+            } => {
+                actor_staff(&self.org, &staff)?;
+                let hex_digest = sha256.len() == 64
+                    && sha256
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex_digest {
+                    return Err(DomainError::from(Refusal::field(
+                        "sha256",
+                        "must be 64 lowercase hex digits",
+                        "必须是 64 位小写十六进制数字",
+                    )));
+                }
+                AdminKind::TokenIssued {
+                    staff,
+                    sha256,
+                    expires_at,
+                }
+            }
+            AdminChange::RevokeTokens(staff) => {
+                known_staff(&self.org, &staff)?;
+                AdminKind::TokensRevoked { staff }
+            }
+            AdminChange::Deactivate(staff) => {
+                actor_staff(&self.org, &staff)?;
+                if &staff == actor {
+                    return Err(DomainError::from(Refusal::forbidden(
+                        "an admin cannot deactivate themself: ask another admin",
+                        "管理员不能停用本人：请由其他管理员办理",
+                    )));
+                }
+                AdminKind::StaffDeactivated { staff }
+            }
         };
+        if let Some(changed) = self.org.apply_credentials(&kind) {
+            self.txn.put_staff(&TOKEN, &changed)?;
+        }
         let now = now.with_timezone(&self.policy.timezone);
         let ev = AdminEvent {
             at: now,
@@ -525,6 +635,10 @@ impl<T: Txn> Work<'_, T> {
             AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
                 self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
             }
+            // Stored by `admin`, which changed the staff member.
+            AdminKind::TokenIssued { .. }
+            | AdminKind::TokensRevoked { .. }
+            | AdminKind::StaffDeactivated { .. } => Ok(()),
         }
     }
 }
@@ -644,6 +758,39 @@ impl<S: Store> Service<S> {
         change: AdminChange,
     ) -> Result<()> {
         self.work(|w| w.admin(actor, now, change.clone()).map(|_| ()))
+    }
+
+    /// Issues a bearer token for `staff` (admin) at `now`, working until `expires_at`: the chain
+    /// records its SHA-256 digest, never the token, which is returned here once. A token's life
+    /// is real time even on a simulated database, so the caller gives `expires_at` from the
+    /// system clock ([`MAX_TOKEN_DAYS`] at most, checked by the caller that counts the days).
+    pub fn issue_token(
+        &mut self,
+        admin: &StaffId,
+        now: DateTime<FixedOffset>,
+        staff: &StaffId,
+        expires_at: DateTime<FixedOffset>,
+    ) -> Result<IssuedToken> {
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill(&mut secret);
+        let token = crate::audit::hex(&secret);
+        let sha256 = token_digest(&token);
+        self.work(|w| {
+            w.admin(
+                admin,
+                now,
+                AdminChange::IssueToken {
+                    staff: staff.clone(),
+                    sha256: sha256.clone(),
+                    expires_at,
+                },
+            )
+        })?;
+        Ok(IssuedToken {
+            staff: staff.clone(),
+            token,
+            expires_at,
+        })
     }
 
     /// Registers a case (登记) as `actor` at `now`: the actor's unit becomes its first-contact
@@ -780,6 +927,12 @@ impl<S: Store> Service<S> {
     /// ```
     pub fn verify(&mut self, anchors: &[(u64, [u8; 32])]) -> Result<crate::verify::VerifyReport> {
         self.read(|w| crate::verify::verify(w.txn()?, anchors))
+    }
+
+    /// Checks the audit chain's last entry against its hash (a server's start-up check): a
+    /// damaged head is `integrity`. Returns the chain's length.
+    pub fn check_head(&mut self) -> Result<u64> {
+        self.read(|w| w.chain_head().map(|(n, _)| n))
     }
 
     /// The database's clock mode (`system` for a live database, `simulated` for training).

@@ -29,6 +29,8 @@ pub(crate) fn seed<S: Store>(svc: &mut Service<S>) {
             name: "管理员".into(),
             unit: None,
             role: Role::Admin,
+            deactivated: false,
+            tokens: Vec::new(),
         },
         now,
         crate::audit::ClockMode::Simulated,

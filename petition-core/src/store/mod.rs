@@ -377,6 +377,11 @@ pub(crate) fn apply_admin(
                 calendar.set(*d, *k);
             }
         }
+        AdminKind::TokenIssued { .. }
+        | AdminKind::TokensRevoked { .. }
+        | AdminKind::StaffDeactivated { .. } => {
+            org.apply_credentials(kind);
+        }
     }
     Ok(())
 }

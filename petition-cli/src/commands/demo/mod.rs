@@ -166,36 +166,37 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             global: g,
             lang: app.lang,
             color: app.color,
+            pool: None,
         }
     };
     out("");
     out(&format!("== {} ==", app.l("demo_queue")));
-    super::list::queue(
-        &sub(Some("cty-a-zjj-c")),
-        &super::list::QueueArgs { limit: 20 },
-    )?;
+    let reader = sub(Some("cty-a-zjj-c"));
+    let r = super::list::queue(&reader, &super::list::QueueArgs { limit: 20 })?;
+    super::list::render(&reader, super::list::queue_heading(&reader, &r), &r);
     out("");
     out(&format!(
         "== {} {} ==",
         app.l("demo_timeline"),
         timeline_case
     ));
-    super::show::run(
-        &sub(Some(ADMIN)),
-        &super::show::Args {
-            case: timeline_case.to_string(),
-            timeline: true,
-        },
-    )?;
+    let admin = sub(Some(ADMIN));
+    let shown = super::show::Args {
+        case: timeline_case.to_string(),
+        timeline: true,
+    };
+    let r = super::show::exec(&admin, &shown)?;
+    super::show::render(&admin, &shown, &r);
     out("");
     out(&format!("== {} ==", app.l("overdue_list")));
-    super::list::overdue(
-        &sub(Some(ADMIN)),
+    let r = super::list::overdue(
+        &admin,
         &super::list::OverdueArgs {
             unit: None,
             limit: 20,
         },
     )?;
+    super::list::render(&admin, Some(app.l("overdue_list").to_string()), &r);
     out("");
     out(&format!("{}:", app.l("demo_next")));
     out(&format!(

@@ -198,6 +198,8 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
             name: "系统管理员".into(),
             unit: None,
             role: Role::Admin,
+            deactivated: false,
+            tokens: Vec::new(),
         },
         at,
         petition_core::audit::ClockMode::Simulated,
@@ -223,6 +225,8 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
                     name: format!("{}{}{}", SURNAMES[i % 12], short, title),
                     unit: Some(c(code)),
                     role,
+                    deactivated: false,
+                    tokens: Vec::new(),
                 };
                 w.admin(&s(ADMIN), at, AdminChange::AddStaff(staff))?;
             }

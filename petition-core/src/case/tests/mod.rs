@@ -39,6 +39,8 @@ pub(crate) fn org() -> Org {
                 name: format!("{code} {suffix}"),
                 unit: Some(code.clone()),
                 role,
+                deactivated: false,
+                tokens: Vec::new(),
             })
             .expect("staff");
         }
@@ -48,6 +50,8 @@ pub(crate) fn org() -> Org {
         name: "admin".into(),
         unit: None,
         role: Role::Admin,
+        deactivated: false,
+        tokens: Vec::new(),
     })
     .expect("admin");
     o

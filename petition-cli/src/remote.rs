@@ -1,0 +1,157 @@
+//! The remote command line (`--server URL --token T`): the same command, sent to an office
+//! server (`petition serve`) as its API request, answered with the same reply a local run makes,
+//! and shown by the same code. A blocking client: the command line stays synchronous.
+
+use std::io::Read;
+use std::time::Duration;
+
+use petition_core::{DomainError, Lang, Refusal, StorageError};
+use serde_json::Value;
+
+use crate::api::{self, Method};
+use crate::app::{App, CliError, CliResult, Reply, Shown};
+use crate::Cmd;
+
+/// The media type of a reply with its rendering data (`doc` and `meta`), which only the command
+/// line asks for; other clients get the JSON document alone.
+pub const REPLY_MEDIA: &str = "application/vnd.petition.reply+json";
+
+/// The largest answer read (a page of 1,000 cases with clocks fits many times).
+const MAX_ANSWER: u64 = 64 << 20;
+
+/// Sends the command to the server and returns its reply; a refusal comes back as the server
+/// showed it, a server that cannot be reached is `io`.
+pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply> {
+    let server = app.global.server.clone().unwrap_or_default();
+    let base = server.trim_end_matches('/').to_string();
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(crate::app::usage(
+            &format!("--server {server:?} is not a server address: give http://HOST:PORT or https://HOST:PORT"),
+            &format!("--server {server:?} 不是服务器地址：请给出 http://主机:端口 或 https://主机:端口"),
+        ));
+    }
+    let token = app
+        .global
+        .token
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| CliError::hinted(DomainError::from(Refusal::Unauthenticated)))?;
+    // The command's words and the matches of its innermost subcommand.
+    let mut words: Vec<&str> = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        words.push(name);
+        m = sub;
+    }
+    let route = api::route_of(&words).ok_or_else(|| {
+        let name = words.join(" ");
+        crate::app::usage(
+            &format!("`petition {name}` runs on the database's host, not through --server: run it there with --db"),
+            &format!("`petition {name}` 需在数据库所在主机上用 --db 执行，不能通过 --server 执行"),
+        )
+    })?;
+    let root = <crate::Cli as clap::CommandFactory>::command();
+    let def = api::leaf(&root, route.command).ok_or_else(|| {
+        CliError::from(DomainError::from(StorageError::internal(
+            "a route without its command",
+        )))
+    })?;
+    let (path, mut params) = api::params_of(route, def, m)?;
+    // A notice written to an .html file is asked for as HTML, as a local run decides.
+    if let Cmd::Notice(a) = cmd {
+        if a.out.as_ref().is_some_and(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        }) {
+            params.insert("html".into(), Value::Bool(true));
+        }
+    }
+    let body = match cmd {
+        Cmd::Register(a) => Some(crate::commands::register::document(a)?),
+        _ if route.method == Method::Post => Some(Value::Object(params.clone())),
+        _ => None,
+    };
+    let url = format!("{base}/api/v1{path}");
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(10))
+        .timeout(Duration::from_secs(600))
+        .build();
+    let mut req = agent
+        .request(route.method.as_str(), &url)
+        .set("Authorization", &format!("Bearer {}", token.trim()))
+        .set("Accept", REPLY_MEDIA);
+    // The server takes a language it is given as chosen (notices are Chinese unless English is
+    // chosen), so English is sent only when chosen; Chinese either way, and English is the
+    // server's default for messages.
+    if app.lang == Lang::Zh || app.global.lang.is_some() {
+        req = req.set(
+            "Accept-Language",
+            if app.lang == Lang::Zh { "zh" } else { "en" },
+        );
+    }
+    if let Some(now) = &app.global.now {
+        req = req.set("X-Petition-Now", now);
+    }
+    if body.is_none() {
+        for (k, v) in &params {
+            match v {
+                Value::Array(items) => {
+                    for i in items {
+                        req = req.query(k, &scalar(i));
+                    }
+                }
+                v => req = req.query(k, &scalar(v)),
+            }
+        }
+    }
+    let result = match &body {
+        Some(b) => req
+            .set("Content-Type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    match result {
+        Ok(resp) => {
+            let v = read_json(resp)?;
+            serde_json::from_value::<Reply>(v).map_err(|e| bad_answer(&url, &e.to_string()))
+        }
+        Err(ureq::Error::Status(status, resp)) => {
+            let v = read_json(resp).unwrap_or(Value::Null);
+            match serde_json::from_value::<Shown>(v["error"].clone()) {
+                Ok(shown) => Err(CliError::remote(shown)),
+                Err(_) => Err(bad_answer(&url, &format!("HTTP {status} without an error"))),
+            }
+        }
+        Err(ureq::Error::Transport(t)) => Err(CliError::hinted(DomainError::from(
+            StorageError::io_detail(
+                &server,
+                &format!("cannot reach the server ({t}): check --server and that `petition serve` runs there"),
+            ),
+        ))),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn read_json(resp: ureq::Response) -> CliResult<Value> {
+    let url = resp.get_url().to_string();
+    let mut buf = Vec::new();
+    resp.into_reader()
+        .take(MAX_ANSWER)
+        .read_to_end(&mut buf)
+        .map_err(|e| crate::app::io_error(&url, e))?;
+    serde_json::from_slice(&buf).map_err(|e| bad_answer(&url, &e.to_string()))
+}
+
+/// An answer that is not what a petition server says: the address names something else.
+fn bad_answer(url: &str, detail: &str) -> CliError {
+    CliError::hinted(DomainError::from(StorageError::io_detail(
+        url,
+        &format!("the answer is not a petition server's ({detail}): check --server"),
+    )))
+}

@@ -1,0 +1,444 @@
+//! The HTTP side: authentication, the request's language and time, the command a request stands
+//! for, the answer's status, the change feed's long poll and the request log.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use clap::FromArgMatches;
+use petition_core::audit::ClockMode;
+use petition_core::org::{Role, Staff};
+use petition_core::{DomainError, Lang, Refusal};
+use serde_json::{json, Value};
+
+use super::{internal, live_time_refused, log, Shared};
+use crate::api::{self, Method};
+use crate::app::{App, CliError, CliResult, Pool, Reply};
+use crate::remote::REPLY_MEDIA;
+use crate::Cmd;
+
+/// The largest request body read.
+const MAX_BODY: usize = 8 << 20;
+/// The longest a feed request waits for new entries.
+const MAX_WAIT_SECS: u64 = 60;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(shared)
+}
+
+/// The HTTP status of an error code.
+pub fn status_of(code: &str) -> StatusCode {
+    match code {
+        "usage" | "validation" => StatusCode::BAD_REQUEST,
+        "unauthenticated" => StatusCode::UNAUTHORIZED,
+        "permission_denied" | "confidentiality" => StatusCode::FORBIDDEN,
+        "not_found" => StatusCode::NOT_FOUND,
+        "conflict" | "clock_skew" | "invalid_transition" => StatusCode::CONFLICT,
+        "integrity" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
+        "io" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// The language a request asks for (`Accept-Language`, its first tag), if it asks.
+fn lang_of(headers: &HeaderMap) -> Option<Lang> {
+    let v = headers.get("accept-language")?.to_str().ok()?;
+    let v = v.trim_start().to_ascii_lowercase();
+    Some(if v.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    })
+}
+
+fn error_response(e: &CliError, lang: Lang) -> Response {
+    let shown = e.shown(lang);
+    let status = status_of(&shown.code);
+    let mut resp = (status, axum::Json(json!({ "error": shown }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            "www-authenticate",
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
+    }
+    resp
+}
+
+fn refused(r: Refusal) -> CliError {
+    CliError::from(DomainError::from(r))
+}
+
+/// The bearer token of a request.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = v.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The staff member a token belongs to, at the server's time.
+fn authenticate(pool: &dyn Pool, token: Option<&str>) -> CliResult<Staff> {
+    let token = token.ok_or_else(|| refused(Refusal::Unauthenticated))?;
+    let mut svc = pool.take()?;
+    let r = svc.read(|w| {
+        let now = chrono::Utc::now().with_timezone(&w.policy().timezone);
+        w.authenticate(token, now)
+    });
+    pool.give(svc);
+    Ok(r?)
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: HttpMethod,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let asked = lang_of(&headers);
+    let lang = asked.unwrap_or_default();
+    let (result, actor) = answer(&shared, &method, &uri, &headers, body, asked).await;
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => error_response(&e, lang),
+    };
+    log(json!({
+        "method": method.as_str(),
+        "path": uri.path(),
+        "status": resp.status().as_u16(),
+        "actor": actor,
+        "ms": (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+    }));
+    resp
+}
+
+/// The answer to a request, and who asked (for the log).
+async fn answer(
+    shared: &Arc<Shared>,
+    method: &HttpMethod,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    lang: Option<Lang>,
+) -> (CliResult<Response>, Option<String>) {
+    let Some(rest) = uri.path().strip_prefix("/api/v1/") else {
+        return (Err(no_such_path(uri)), None);
+    };
+    let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if segments == ["openapi.json"] && method == HttpMethod::GET {
+        return (
+            Ok(axum::Json(super::openapi::document()).into_response()),
+            None,
+        );
+    }
+    let token = bearer(headers);
+    let now = match headers.get("x-petition-now").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(v)) if shared.clock == ClockMode::Simulated => Some(v.to_string()),
+        Some(Ok(_)) => return (Err(CliError::from(live_time_refused())), None),
+        Some(Err(_)) => {
+            return (
+                Err(refused(Refusal::usage_of(
+                    "X-Petition-Now",
+                    "is not text",
+                    "不是文本",
+                ))),
+                None,
+            )
+        }
+    };
+    let m = match *method {
+        HttpMethod::GET => Method::Get,
+        HttpMethod::POST => Method::Post,
+        _ => return (Err(wrong_method(uri, &[])), None),
+    };
+    if segments == ["events"] {
+        if m != Method::Get {
+            return (Err(wrong_method(uri, &[Method::Get])), None);
+        }
+        return events(shared, uri, token, now).await;
+    }
+    let (route, path_values) = match api::match_path(m, &segments) {
+        Ok(x) => x,
+        Err(other) if other.is_empty() => return (Err(no_such_path(uri)), None),
+        Err(other) => return (Err(wrong_method(uri, &other)), None),
+    };
+    // The parameters: a POST's JSON body (the registration document for `POST /cases`), a
+    // GET's query.
+    let params: Vec<(String, Value)> = if m == Method::Post {
+        let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            json!({})
+        } else {
+            match serde_json::from_slice(&body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return (
+                        Err(refused(Refusal::usage_of(
+                            "body",
+                            &format!("is not JSON: {e}"),
+                            &format!("不是 JSON：{e}"),
+                        ))),
+                        None,
+                    )
+                }
+            }
+        };
+        match v {
+            Value::Object(map) if route.command != ["register"] => map.into_iter().collect(),
+            v @ Value::Object(_) => vec![("document".into(), v)],
+            _ => {
+                return (
+                    Err(refused(Refusal::usage_of(
+                        "body",
+                        "must be a JSON object",
+                        "必须是 JSON 对象",
+                    ))),
+                    None,
+                )
+            }
+        }
+    } else {
+        match Query::<Vec<(String, String)>>::try_from_uri(uri) {
+            Ok(Query(pairs)) => pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+            Err(_) => {
+                return (
+                    Err(refused(Refusal::usage_of(
+                        "query",
+                        "is not a valid query string",
+                        "不是有效的查询字符串",
+                    ))),
+                    None,
+                )
+            }
+        }
+    };
+    let s = shared.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let staff = authenticate(&s.pool, token.as_deref());
+        let staff = match staff {
+            Ok(st) => st,
+            Err(e) => return (Err(e), None),
+        };
+        let who = Some(staff.id.as_str().to_string());
+        (run(&s, route, &path_values, params, &staff, now, lang), who)
+    })
+    .await;
+    let (reply, actor) = match joined {
+        Ok(x) => x,
+        Err(_) => return (Err(internal("a request's task did not finish")), None),
+    };
+    let reply = match reply {
+        Ok(r) => r,
+        Err(e) => return (Err(e), actor),
+    };
+    if m == Method::Post {
+        shared.changed.notify_waiters();
+    }
+    let wants_reply = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(REPLY_MEDIA));
+    let resp = if wants_reply {
+        axum::Json(json!(reply)).into_response()
+    } else {
+        axum::Json(reply.doc).into_response()
+    };
+    (Ok(resp), actor)
+}
+
+/// Runs the command a request stands for, as `staff`, on a blocking thread.
+fn run(
+    shared: &Shared,
+    route: &'static api::Route,
+    path_values: &[(&'static str, String)],
+    params: Vec<(String, Value)>,
+    staff: &Staff,
+    now: Option<String>,
+    lang: Option<Lang>,
+) -> CliResult<Reply> {
+    let root = <crate::ApiCli as clap::CommandFactory>::command();
+    let def =
+        api::leaf(&root, route.command).ok_or_else(|| internal("a route without its command"))?;
+    let mut document = None;
+    let argv = if route.command == ["register"] {
+        document = params.into_iter().next().map(|(_, v)| v);
+        // The document stands for the flags; `--file` only satisfies the parser and is never read.
+        vec!["petition".into(), "register".into(), "--file=-".into()]
+    } else {
+        api::argv_of(route, def, path_values, &params)?
+    };
+    let matches = root.try_get_matches_from(&argv).map_err(|e| {
+        let text = e
+            .render()
+            .to_string()
+            .lines()
+            .take_while(|l| !l.starts_with("Usage:"))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = api::in_request_terms(text.trim_start_matches("error: "));
+        CliError::hinted(DomainError::from(Refusal::usage(
+            &text,
+            &format!("参数错误：{text}"),
+        )))
+    })?;
+    let mut cli =
+        crate::ApiCli::from_arg_matches(&matches).map_err(|e| internal(&e.to_string()))?;
+    if let Cmd::Register(a) = &mut cli.cmd {
+        a.document = document;
+    }
+    if let Cmd::Tick(_) = cli.cmd {
+        if shared.clock == ClockMode::System {
+            return Err(refused(Refusal::invalid(
+                "this server runs the time-driven work itself on a live database (every tick_minutes): there is nothing to ask for",
+                "正式数据库上服务器会按 tick_minutes 自动执行定时处理：无需请求",
+            )));
+        }
+        if staff.role != Role::Admin {
+            return Err(refused(Refusal::AdminOnly));
+        }
+    }
+    let app = App::for_request(&shared.pool, &staff.id, now, lang);
+    crate::exec(&app, &cli.cmd)
+        .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
+}
+
+/// `GET /events?after=N&limit=M&wait=S`: the feed's entries after N the caller may read; with
+/// none, waits up to S seconds for some (long poll), and answers at once when the server stops.
+async fn events(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    token: Option<String>,
+    now: Option<String>,
+) -> (CliResult<Response>, Option<String>) {
+    let pairs = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let mut after = 0u64;
+    let mut limit = 100usize;
+    let mut wait = 0u64;
+    for (k, v) in &pairs {
+        let n = v
+            .parse::<u64>()
+            .map_err(|_| refused(Refusal::usage_of(k, "must be a whole number", "必须是整数")));
+        let n = match n {
+            Ok(n) => n,
+            Err(e) => return (Err(e), None),
+        };
+        match k.as_str() {
+            "after" => after = n,
+            "limit" => limit = n.clamp(1, 1000) as usize,
+            "wait" => wait = n.min(MAX_WAIT_SECS),
+            _ => {
+                return (
+                    Err(refused(Refusal::usage_of(
+                        k,
+                        "is not a parameter of the feed, which takes after, limit and wait",
+                        "不是变更流的参数；可用参数：after、limit、wait",
+                    ))),
+                    None,
+                )
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    let mut stopping = shared.stopping.clone();
+    let mut actor = None;
+    loop {
+        // Registered before the read, so a change committed during it still wakes this poll.
+        let notified = shared.changed.notified();
+        let s = shared.clone();
+        let t = token.clone();
+        let n = now.clone();
+        let page = tokio::task::spawn_blocking(move || -> CliResult<(Staff, _)> {
+            let staff = authenticate(&s.pool, t.as_deref())?;
+            let mut svc = s.pool.take()?;
+            let r = (|| {
+                let tz = svc.read(|w| Ok(w.policy().timezone))?;
+                let at = match &n {
+                    Some(x) => crate::app::parse_time(x, tz)?,
+                    None => chrono::Utc::now().with_timezone(&tz),
+                };
+                petition_core::interchange::feed(&mut svc, &staff, after, limit, at)
+            })();
+            s.pool.give(svc);
+            Ok((staff, r?))
+        })
+        .await;
+        let (staff, page) = match page {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => return (Err(e), actor),
+            Err(_) => return (Err(internal("a feed task did not finish")), actor),
+        };
+        actor = Some(staff.id.as_str().to_string());
+        after = page.last;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if !page.entries.is_empty() || left.is_zero() || *stopping.borrow() {
+            let doc = json!({"entries": page.entries, "last": page.last});
+            return (Ok(axum::Json(doc).into_response()), actor);
+        }
+        // Another process may write the same database: look again at least every second.
+        tokio::select! {
+            _ = notified => {}
+            _ = tokio::time::sleep(left.min(Duration::from_secs(1))) => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    }
+}
+
+fn decode_segment(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(x) = u8::from_str_radix(hex, 16) {
+                out.push(x);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn no_such_path(uri: &Uri) -> CliError {
+    refused(Refusal::missing(
+        &format!(
+            "there is no API at {}: see /api/v1/openapi.json",
+            uri.path()
+        ),
+        &format!("{} 处没有接口：参见 /api/v1/openapi.json", uri.path()),
+    ))
+}
+
+fn wrong_method(uri: &Uri, allowed: &[Method]) -> CliError {
+    let list: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+    let list = if list.is_empty() {
+        "GET or POST".to_string()
+    } else {
+        list.join(", ")
+    };
+    refused(Refusal::usage(
+        &format!("{} takes {list}", uri.path()),
+        &format!("{} 只接受 {list}", uri.path()),
+    ))
+}

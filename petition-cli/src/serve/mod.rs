@@ -1,0 +1,229 @@
+//! `petition serve`: the office server. One database shared by the clerks' desks and by other
+//! government systems over HTTP and JSON, with identity proven by bearer tokens.
+//!
+//! The store is synchronous, so no request touches it on an async worker: each request runs on
+//! tokio's blocking pool with a connection taken from a small pool of open connections
+//! ([`pool::DbPool`]); writers are serialised by the store itself (SQLite's write lock, PostgreSQL's
+//! row locks), and a command that loses a race is retried by the service, never half-applied.
+
+mod http;
+pub mod openapi;
+mod pool;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use petition_core::audit::ClockMode;
+use petition_core::{DomainError, Refusal, StorageError};
+use serde_json::json;
+
+use crate::app::{usage, App, CliError, CliResult, Pool};
+
+/// Run the office server: the JSON API under /api/v1 for the clerks' desks (`petition --server
+/// URL --token T …`) and other systems, the change feed (/api/v1/events), and, on a live
+/// database, the time-driven work every `tick_minutes` (policy, default 15). Requests are logged
+/// on standard error as JSON lines, without personal data or tokens. SIGTERM (or Ctrl-C)
+/// finishes the requests in flight, then exits 0.
+///
+/// Listening beyond this machine needs TLS (--tls-cert/--tls-key), or --insecure-http behind a
+/// proxy that terminates TLS.
+///
+/// Examples:
+///   petition --db /var/lib/petition/petition.db serve
+///   petition --db /var/lib/petition/petition.db serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Address and port to listen on (port 0: any free port, printed at start)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// TLS certificate chain (PEM)
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Serve plain HTTP on a non-loopback address (only behind a proxy that terminates TLS)
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Open database connections kept between requests
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub connections: usize,
+}
+
+/// What every request shares.
+pub struct Shared {
+    /// Open connections.
+    pub pool: pool::DbPool,
+    /// The database's clock mode (it never changes).
+    pub clock: ClockMode,
+    /// Woken after every change this server makes (the feed's long polls wait on it).
+    pub changed: tokio::sync::Notify,
+    /// Becomes `true` when the server is asked to stop.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+pub fn run(app: &App, a: &Args) -> CliResult {
+    let addr: SocketAddr = a.listen.parse().map_err(|_| {
+        usage(
+            &format!(
+                "--listen {:?} is not an address and port such as 127.0.0.1:8080",
+                a.listen
+            ),
+            &format!(
+                "--listen {:?} 不是 127.0.0.1:8080 这样的地址和端口",
+                a.listen
+            ),
+        )
+    })?;
+    let tls = a.tls_cert.is_some();
+    if !addr.ip().is_loopback() && !tls && !a.insecure_http {
+        return Err(usage(
+            &format!("listening on {addr} without TLS would send tokens and personal data in clear text: give --tls-cert and --tls-key, or --insecure-http behind a proxy that terminates TLS"),
+            &format!("在 {addr} 上不加密监听会以明文传输令牌和个人信息：请提供 --tls-cert 和 --tls-key，或在终止 TLS 的代理之后使用 --insecure-http"),
+        ));
+    }
+    if tls {
+        return Err(usage(
+            "TLS is not built into this server yet: listen on 127.0.0.1 behind a proxy that terminates TLS (nginx, Caddy), with --insecure-http if the proxy is on another host",
+            "本服务器尚未内置 TLS：请监听 127.0.0.1 并由终止 TLS 的代理（nginx、Caddy）转发；代理在其他主机时加 --insecure-http",
+        ));
+    }
+    let path = app.db_path()?;
+    let pool = pool::DbPool::new(path, a.connections.clamp(1, 64));
+    // The start-up check: the chain's last entry hashes, or nothing is served.
+    let (clock, head) = {
+        let mut svc = pool.take()?;
+        let head = svc.check_head()?;
+        let clock = svc.clock_mode()?;
+        pool.give(svc);
+        (clock, head)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(64)
+        .build()
+        .map_err(|e| crate::app::io_error("the server's runtime", e))?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let shared = Arc::new(Shared {
+        pool,
+        clock,
+        changed: tokio::sync::Notify::new(),
+        stopping,
+    });
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
+        // The one line on standard output: where to send requests (tests and scripts read it).
+        crate::app::out(&format!("listening on http://{bound}"));
+        log(json!({"event": "started", "listen": bound.to_string(), "clock": clock.as_str(), "chain": head}));
+        if clock == ClockMode::System {
+            tokio::spawn(tick_loop(shared.clone()));
+        }
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = stop.send(true);
+        });
+        let mut stopping = shared.stopping.clone();
+        let router = http::router(shared.clone());
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            })
+            .await
+            .map_err(|e| crate::app::io_error("serving", e))?;
+        log(json!({"event": "stopped"}));
+        Ok::<(), CliError>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(10));
+    Ok(())
+}
+
+/// SIGTERM, or Ctrl-C.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The time-driven work on a live database: at start, then every `tick_minutes`.
+async fn tick_loop(shared: Arc<Shared>) {
+    let mut stopping = shared.stopping.clone();
+    loop {
+        let s = shared.clone();
+        let done = tokio::task::spawn_blocking(move || -> CliResult<(serde_json::Value, u32)> {
+            let mut svc = s.pool.take()?;
+            let r = (|| {
+                let (tz, minutes) =
+                    svc.read(|w| Ok((w.policy().timezone, w.policy().tick_minutes)))?;
+                let now = chrono::Utc::now().with_timezone(&tz);
+                let summary = svc.tick(now)?;
+                Ok::<_, DomainError>((json!(summary), minutes))
+            })();
+            s.pool.give(svc);
+            Ok(r?)
+        })
+        .await;
+        let minutes = match done {
+            Ok(Ok((summary, minutes))) => {
+                if summary["events"].as_u64().unwrap_or(0) > 0 {
+                    shared.changed.notify_waiters();
+                }
+                log(json!({"event": "tick", "summary": summary}));
+                minutes
+            }
+            Ok(Err(e)) => {
+                log(json!({"event": "tick", "error": e.code()}));
+                15
+            }
+            Err(_) => {
+                log(json!({"event": "tick", "error": "internal"}));
+                15
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(u64::from(minutes.max(1)) * 60)) => {}
+            _ = stopping.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// One JSON line on standard error, with the time.
+pub fn log(mut v: serde_json::Value) {
+    v["time"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    eprintln!("{v}");
+}
+
+/// The refusal of `X-Petition-Now` on a live database.
+pub fn live_time_refused() -> DomainError {
+    DomainError::from(Refusal::invalid(
+        "this is a live database (system clock): the server's clock is the time of every request, so X-Petition-Now is refused",
+        "这是正式数据库（系统时钟）：每个请求都以服务器时间为准，不接受 X-Petition-Now",
+    ))
+}
+
+/// A defect of the server itself (a task that did not finish).
+pub fn internal(what: &str) -> CliError {
+    CliError::from(DomainError::from(StorageError::internal(what)))
+}

@@ -1,0 +1,218 @@
+//! The API's OpenAPI 3.1 description, generated from the route table and the commands' own
+//! argument definitions — the same code the server parses requests with — so it cannot drift
+//! from what the server accepts. A copy is kept at `docs/openapi.json`; a test fails when they
+//! differ (`UPDATE_OPENAPI=1 cargo test -p petition-cli openapi` rewrites it).
+
+use clap::ArgAction;
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, Method, ROUTES};
+
+fn schema_of(arg: &clap::Arg) -> Value {
+    use std::any::TypeId;
+    let t = arg.get_value_parser().type_id();
+    let numeric = [
+        TypeId::of::<u32>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<usize>(),
+    ]
+    .iter()
+    .any(|id| t == *id);
+    let mut one = if matches!(arg.get_action(), ArgAction::SetTrue) {
+        json!({"type": "boolean"})
+    } else if numeric {
+        json!({"type": "integer", "minimum": 0})
+    } else {
+        json!({"type": "string"})
+    };
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if !values.is_empty() && !matches!(arg.get_action(), ArgAction::SetTrue) {
+        one["enum"] = json!(values);
+    }
+    if let Some(help) = arg.get_help() {
+        one["description"] = json!(help.to_string());
+    }
+    if let Some(d) = arg.get_default_values().first() {
+        let d = d.to_string_lossy().into_owned();
+        one["default"] = match d.parse::<u64>() {
+            Ok(n) if numeric => json!(n),
+            _ => json!(d),
+        };
+    }
+    if matches!(arg.get_action(), ArgAction::Append) {
+        let desc = one.get("description").cloned();
+        let mut a = json!({"type": "array", "items": one});
+        if let Some(d) = desc {
+            a["description"] = d;
+        }
+        a
+    } else {
+        one
+    }
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+/// The description, as JSON.
+pub fn document() -> Value {
+    let root = <crate::ApiCli as clap::CommandFactory>::command();
+    let mut paths = Map::new();
+    for r in ROUTES {
+        let Some(def) = api::leaf(&root, r.command) else {
+            continue;
+        };
+        let in_path: Vec<&str> = r
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        let mut parameters = Vec::new();
+        for name in &in_path {
+            let arg = def.get_arguments().find(|a| a.get_id().as_str() == *name);
+            let mut p =
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+            if let Some(a) = arg {
+                p["schema"] = schema_of(a);
+            }
+            parameters.push(p);
+        }
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for arg in def.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg.is_positional() || in_path.contains(&id) || r.local.contains(&id) {
+                continue;
+            }
+            if arg.is_hide_set() || id == "help" {
+                continue;
+            }
+            if arg.is_required_set() {
+                required.push(id.to_string());
+            }
+            props.insert(id.to_string(), schema_of(arg));
+        }
+        let mut op = json!({
+            "operationId": r.command.join("_").replace('-', "_"),
+            "summary": r.summary,
+            "description": def.get_about().map(|a| a.to_string()).unwrap_or_default(),
+            "responses": {
+                "200": {"description": "The command's JSON document, as `petition --json` prints it",
+                        "content": {"application/json": {"schema": {"type": "object"}}}},
+                "400": error_response("usage or validation"),
+                "401": error_response("unauthenticated: no valid token"),
+                "403": error_response("permission_denied or confidentiality"),
+                "404": error_response("not_found"),
+                "409": error_response("conflict, clock_skew or invalid_transition"),
+                "422": error_response("another rule refused the command"),
+                "500": error_response("integrity or internal"),
+                "503": error_response("io"),
+            }
+        });
+        match r.method {
+            Method::Get => {
+                for (id, schema) in props {
+                    parameters.push(json!({"name": id, "in": "query", "required": required.contains(&id), "schema": schema}));
+                }
+            }
+            Method::Post if r.command == ["register"] => {
+                op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Registration"}}}});
+            }
+            Method::Post => {
+                let mut schema =
+                    json!({"type": "object", "properties": props, "additionalProperties": false});
+                if !required.is_empty() {
+                    schema["required"] = json!(required);
+                }
+                op["requestBody"] = json!({"required": !required.is_empty(), "content": {"application/json": {"schema": schema}}});
+            }
+        }
+        if !parameters.is_empty() {
+            op["parameters"] = json!(parameters);
+        }
+        let path = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        path[r.method.as_str().to_ascii_lowercase()] = op;
+    }
+    paths.insert(
+        "/events".into(),
+        json!({"get": {
+            "operationId": "events",
+            "summary": "The change feed: audit-chain entries after a position that the caller may read (long poll)",
+            "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}, "description": "The last position already processed (0: from the start)"},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "wait", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 60, "default": 0}, "description": "Seconds to wait when there is nothing new"}
+            ],
+            "responses": {
+                "200": {"description": "Entries, each a line of the jsonl export with its position; `last` is the position to ask after next",
+                        "content": {"application/json": {"schema": {"type": "object", "required": ["entries", "last"], "properties": {
+                            "entries": {"type": "array", "items": {"type": "object"}},
+                            "last": {"type": "integer"}}}}}},
+                "400": error_response("usage"),
+                "401": error_response("unauthenticated: no valid token"),
+            }
+        }}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "petition office server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "First-contact petition (信访) case handling. Every command has the command line's rules, visibility, JSON and error codes. Authenticate with `Authorization: Bearer TOKEN` (issued by `petition staff token`). `Accept-Language: zh|en` picks the language of messages; on a simulated database `X-Petition-Now` (RFC 3339) sets the request's time."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string", "enum": ["usage", "not_found", "invalid_transition", "permission_denied", "validation", "window_lapsed", "extension_limit", "assist_pending", "skip_level", "litigation", "confidentiality", "clock_skew", "conflict", "integrity", "io", "unauthenticated", "internal"]},
+                        "message": {"type": "string"},
+                        "details": {"type": "object", "description": "The refusal's data (which unit, which window, how many days)"}}}}},
+                "Registration": {"type": "object", "required": ["channel", "purpose", "petitioners", "locality", "category", "summary"], "properties": {
+                    "channel": {"type": "string", "enum": ["letter", "visit", "phone", "online", "fax", "email"]},
+                    "purpose": {"type": "string", "enum": ["request", "suggestion", "appeal", "accusation", "other"]},
+                    "petitioners": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string"}, "id_type": {"type": "string"}, "id_number": {"type": ["string", "null"]},
+                        "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]}}}},
+                    "headcount": {"type": ["integer", "null"], "minimum": 1},
+                    "representatives": {"type": "array", "items": {"type": "string"}},
+                    "locality": {"type": "string"}, "category": {"type": "string"}, "summary": {"type": "string"},
+                    "content": {"type": ["string", "null"]},
+                    "received_at": {"type": ["string", "null"], "description": "RFC 3339, or YYYY-MM-DD meaning 09:00 local; default now"},
+                    "litigation": {"type": "boolean"}, "accused_unit": {"type": ["string", "null"]}, "major": {"type": "boolean"}}}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed copy is what the code generates.
+    #[test]
+    fn openapi_copy_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+        let generated = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&super::document()).expect("json")
+        );
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(path, &generated).expect("write docs/openapi.json");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/openapi.json differs from the API: run `UPDATE_OPENAPI=1 cargo test -p petition-cli openapi` and commit it"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Tokens and deactivation: who may sign in to the office server, and what the chain keeps.
+
+use super::*;
+use crate::example::{county, registration, staff};
+
+fn later(now: DateTime<FixedOffset>, days: i64) -> DateTime<FixedOffset> {
+    now + chrono::Duration::days(days)
+}
+
+#[test]
+fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
+    let (mut svc, now) = county();
+    let t = svc
+        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .expect("issue");
+    assert_eq!(t.token.len(), 64);
+    let who = svc
+        .read(|w| w.authenticate(&t.token, now))
+        .expect("signed in");
+    assert_eq!(who.id, staff("li"));
+    // Expired at its time; a wrong or empty token says nothing more than `unauthenticated`.
+    for (token, at) in [
+        (t.token.as_str(), later(now, 90)),
+        ("", now),
+        (&"0".repeat(64), now),
+    ] {
+        let e = svc
+            .read(|w| w.authenticate(token, at))
+            .expect_err("refused");
+        assert_eq!(e.code(), "unauthenticated");
+    }
+    // The store keeps the digest, never the token.
+    let li = svc.read(|w| w.staff(&staff("li"))).expect("li");
+    assert_eq!(li.tokens.len(), 1);
+    assert_eq!(li.tokens[0].sha256, token_digest(&t.token));
+    assert_ne!(li.tokens[0].sha256, t.token);
+    // Revoked: refused; a second token still works until revoked too.
+    let t2 = svc
+        .issue_token(&staff("admin"), now, &staff("li"), later(now, 30))
+        .expect("issue");
+    svc.admin(&staff("admin"), now, AdminChange::RevokeTokens(staff("li")))
+        .expect("revoke");
+    for token in [&t.token, &t2.token] {
+        let e = svc
+            .read(|w| w.authenticate(token, now))
+            .expect_err("revoked");
+        assert_eq!(e.code(), "unauthenticated");
+    }
+}
+
+#[test]
+fn only_an_admin_issues_tokens_and_only_for_active_staff() {
+    let (mut svc, now) = county();
+    let e = svc
+        .issue_token(&staff("li"), now, &staff("li"), later(now, 1))
+        .expect_err("a clerk may not");
+    assert_eq!(e.code(), "permission_denied");
+    let e = svc
+        .issue_token(&staff("admin"), now, &staff("nobody"), later(now, 1))
+        .expect_err("unknown");
+    assert_eq!(e.code(), "not_found");
+    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
+        .expect("deactivate");
+    let e = svc
+        .issue_token(&staff("admin"), now, &staff("li"), later(now, 1))
+        .expect_err("deactivated");
+    assert_eq!(e.code(), "permission_denied");
+    let e = svc
+        .admin(
+            &staff("admin"),
+            now,
+            AdminChange::Deactivate(staff("admin")),
+        )
+        .expect_err("not oneself");
+    assert_eq!(e.code(), "permission_denied");
+}
+
+#[test]
+fn a_deactivated_staff_member_may_no_longer_act_and_loses_their_tokens() {
+    let (mut svc, now) = county();
+    let t = svc
+        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .expect("issue");
+    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
+        .expect("deactivate");
+    let e = svc
+        .register(&staff("li"), now, registration(now))
+        .expect_err("deactivated");
+    assert!(
+        matches!(e.refusal(), Some(Refusal::Deactivated { .. })),
+        "{e:?}"
+    );
+    let e = svc
+        .read(|w| w.authenticate(&t.token, now))
+        .expect_err("no token");
+    assert_eq!(e.code(), "unauthenticated");
+    let li = svc
+        .read(|w| Ok(w.org().staff(&staff("li")).cloned()))
+        .expect("read");
+    assert!(
+        li.is_some_and(|s| s.deactivated && s.tokens.is_empty()),
+        "kept, for the history"
+    );
+}
+
+#[test]
+fn token_and_deactivation_events_survive_export_and_import() {
+    let (mut svc, now) = county();
+    let t = svc
+        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .expect("issue");
+    svc.issue_token(&staff("admin"), now, &staff("wang"), later(now, 90))
+        .expect("issue");
+    svc.admin(
+        &staff("admin"),
+        now,
+        AdminChange::RevokeTokens(staff("wang")),
+    )
+    .expect("revoke");
+    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
+        .expect("deactivate");
+    let admin = svc.read(|w| w.staff(&staff("admin"))).expect("admin");
+    let mut out = Vec::new();
+    crate::interchange::export_jsonl(&mut svc, &mut out, &admin, true, now).expect("export");
+    let text = String::from_utf8(out.clone()).expect("utf8");
+    assert!(!text.contains(&t.token), "the chain never holds a token");
+    let mut copy = Service::new(crate::MemoryStore::new());
+    crate::interchange::import_jsonl(&mut copy, &mut out.as_slice(), &mut |_| {}).expect("import");
+    let same = copy
+        .read(|w| w.authenticate(&t.token, now))
+        .expect("li signs in");
+    assert_eq!(same.id, staff("li"));
+    let org = copy.read(|w| Ok(w.org().clone())).expect("org");
+    assert!(org
+        .staff(&staff("wang"))
+        .is_some_and(|s| s.tokens.is_empty()));
+    assert!(org.staff(&staff("sun")).is_some_and(|s| s.deactivated));
+    assert!(copy.verify(&[]).expect("verify").problem.is_none());
+}
