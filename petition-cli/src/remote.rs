@@ -72,10 +72,13 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
         _ => None,
     };
     let url = format!("{base}/api/v1{path}");
-    let agent = ureq::AgentBuilder::new()
+    let mut agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_secs(10))
-        .timeout(Duration::from_secs(600))
-        .build();
+        .timeout(Duration::from_secs(600));
+    if let Some(ca) = std::env::var_os("PETITION_CA_CERT").filter(|v| !v.is_empty()) {
+        agent = agent.tls_config(trust(std::path::Path::new(&ca))?);
+    }
+    let agent = agent.build();
     let mut req = agent
         .request(route.method.as_str(), &url)
         .set("Authorization", &format!("Bearer {}", token.trim()))
@@ -123,12 +126,41 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
             }
         }
         Err(ureq::Error::Transport(t)) => Err(CliError::hinted(DomainError::from(
-            StorageError::io_detail(
-                &server,
-                &format!("cannot reach the server ({t}): check --server and that `petition serve` runs there"),
-            ),
+            StorageError::unreachable(&server, t),
         ))),
     }
+}
+
+/// TLS settings that trust the certificates of a PEM file (`PETITION_CA_CERT`: the office's own
+/// certificate authority, or the server's self-signed certificate) instead of the public roots.
+fn trust(path: &std::path::Path) -> CliResult<std::sync::Arc<rustls::ClientConfig>> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let bad = |what: &str| {
+        CliError::from(DomainError::from(Refusal::field(
+            "PETITION_CA_CERT",
+            &format!("{}: {what}", path.display()),
+            &format!("{}：{what}", path.display()),
+        )))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| bad(&format!("not a PEM certificate file ({e})")))?;
+    for c in certs {
+        roots
+            .add(c)
+            .map_err(|e| bad(&format!("a certificate is not usable ({e})")))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("holds no certificate"));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(&e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(cfg))
 }
 
 fn scalar(v: &Value) -> String {

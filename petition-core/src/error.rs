@@ -697,6 +697,17 @@ pub enum StorageError {
         #[source]
         source: Option<Source>,
     },
+    /// `io` too: a server (the database server, an office server) cannot be reached.
+    #[error("{}", self.text().en)]
+    Unreachable {
+        /// The server, as it was named (a host and port or an address; never a password).
+        server: String,
+        /// The network's or driver's words.
+        detail: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
     /// `integrity`: the data is damaged, tampered with, or from a newer program.
     #[error("{}", self.text().en)]
     Integrity {
@@ -733,6 +744,17 @@ impl StorageError {
     ) -> Self {
         Self::Io {
             what: what.into(),
+            detail: one_line(&source.to_string(), 200),
+            source: Some(Arc::new(source)),
+        }
+    }
+    /// A server that cannot be reached, with the network's or driver's error.
+    pub fn unreachable(
+        server: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Unreachable {
+            server: server.into(),
             detail: one_line(&source.to_string(), 200),
             source: Some(Arc::new(source)),
         }
@@ -797,7 +819,7 @@ impl StorageError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Conflict | Self::Busy { .. } => "conflict",
-            Self::Io { .. } => "io",
+            Self::Io { .. } | Self::Unreachable { .. } => "io",
             Self::Integrity { .. } => "integrity",
             Self::Internal { .. } => "internal",
         }
@@ -825,6 +847,10 @@ impl StorageError {
                     format!("数据库被其他进程（其他 petition 命令、备份或其他程序）锁定{zh}：请重试"),
                 )
             }
+            Self::Unreachable { server, detail, .. } => t(
+                format!("{server} cannot be reached ({detail}): check the address, the network and that the server runs"),
+                format!("无法连接 {server}（{detail}）：请检查地址、网络以及服务器是否运行"),
+            ),
             Self::Io { what, detail, .. } => t(
                 format!(
                     "{what}: {detail}; check the path, its permissions and the free disk space"

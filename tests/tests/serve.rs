@@ -932,3 +932,79 @@ fn is_read(args: &[&str]) -> bool {
         Some("show" | "list" | "queue" | "overdue" | "stats" | "notice" | "status")
     )
 }
+
+// ---- TLS ----
+
+#[test]
+fn tls_serves_the_remote_command_line_that_trusts_the_certificate() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("certificate");
+    let (cert, key) = (
+        env.dir.path().join("cert.pem"),
+        env.dir.path().join("key.pem"),
+    );
+    std::fs::write(&cert, ck.cert.pem()).expect("write cert");
+    std::fs::write(&key, ck.key_pair.serialize_pem()).expect("write key");
+    let server = Server::start_with(
+        &env.db,
+        &[
+            "--tls-cert",
+            cert.to_str().expect("utf8"),
+            "--tls-key",
+            key.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let run = |ca: Option<&Path>, url: &str| {
+        let mut c = Command::new(bin());
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .args([
+                "--server", url, "--token", &li, "--now", T0, "--json", "queue",
+            ]);
+        if let Some(ca) = ca {
+            c.env("PETITION_CA_CERT", ca);
+        }
+        c.output().expect("run")
+    };
+    let o = run(Some(&cert), &server.url);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["cases"].is_array());
+    // A certificate the desk does not trust, or plain HTTP to the TLS port: io, nothing sent.
+    assert_eq!(run(None, &server.url).status.code(), Some(74));
+    let plain = server.url.replace("https://", "http://");
+    assert_eq!(run(Some(&cert), &plain).status.code(), Some(74));
+    assert_eq!(server.stop(), Some(0));
+    let o = Command::new(bin())
+        .arg("--db")
+        .arg(&env.db)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent.pem",
+            "--tls-key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a missing certificate is refused before listening"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tls-cert"));
+}

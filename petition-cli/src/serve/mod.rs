@@ -9,6 +9,7 @@
 mod http;
 pub mod openapi;
 mod pool;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -84,12 +85,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             &format!("在 {addr} 上不加密监听会以明文传输令牌和个人信息：请提供 --tls-cert 和 --tls-key，或在终止 TLS 的代理之后使用 --insecure-http"),
         ));
     }
-    if tls {
-        return Err(usage(
-            "TLS is not built into this server yet: listen on 127.0.0.1 behind a proxy that terminates TLS (nginx, Caddy), with --insecure-http if the proxy is on another host",
-            "本服务器尚未内置 TLS：请监听 127.0.0.1 并由终止 TLS 的代理（nginx、Caddy）转发；代理在其他主机时加 --insecure-http",
-        ));
-    }
+    let tls_config = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::config(cert, key)?),
+        _ => None,
+    };
     let path = app.db_path()?;
     let pool = pool::DbPool::new(path, a.connections.clamp(1, 64));
     // The start-up check: the chain's last entry hashes, or nothing is served.
@@ -120,7 +119,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             .local_addr()
             .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
         // The one line on standard output: where to send requests (tests and scripts read it).
-        crate::app::out(&format!("listening on http://{bound}"));
+        let scheme = if tls_config.is_some() { "https" } else { "http" };
+        crate::app::out(&format!("listening on {scheme}://{bound}"));
         log(json!({"event": "started", "listen": bound.to_string(), "clock": clock.as_str(), "chain": head}));
         if clock == ClockMode::System {
             tokio::spawn(tick_loop(shared.clone()));
@@ -130,13 +130,25 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             let _ = stop.send(true);
         });
         let mut stopping = shared.stopping.clone();
+        let stopped = async move {
+            let _ = stopping.wait_for(|s| *s).await;
+        };
         let router = http::router(shared.clone());
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopping.wait_for(|s| *s).await;
-            })
-            .await
-            .map_err(|e| crate::app::io_error("serving", e))?;
+        match tls_config {
+            Some(cfg) => {
+                let listener = tls::TlsListener::new(listener, cfg)
+                    .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+            None => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+        }
+        .map_err(|e| crate::app::io_error("serving", e))?;
         log(json!({"event": "stopped"}));
         Ok::<(), CliError>(())
     })?;

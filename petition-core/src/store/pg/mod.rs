@@ -174,9 +174,19 @@ impl PgStore {
             ))
         })?;
         fill_password(&mut config);
-        let mut client = config.connect(NoTls).map_err(|e| {
-            DomainError::from(StorageError::io("the database server cannot be reached", e))
-        })?;
+        let server = match (config.get_hosts().first(), config.get_ports().first()) {
+            (Some(postgres::config::Host::Tcp(h)), port) => {
+                format!("PostgreSQL at {h}:{}", port.copied().unwrap_or(5432))
+            }
+            #[cfg(unix)]
+            (Some(postgres::config::Host::Unix(p)), _) => {
+                format!("PostgreSQL at {}", p.display())
+            }
+            _ => "the PostgreSQL server".to_string(),
+        };
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| DomainError::from(StorageError::unreachable(server, e)))?;
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
                 return Err(DomainError::from(Refusal::usage(
