@@ -97,6 +97,18 @@ pub trait Pool: Send + Sync {
     fn take(&self) -> CliResult<Service<Db>>;
     /// Gives a connection back after a request.
     fn give(&self, svc: Service<Db>);
+    /// Records that `reader` was shown personal data (the access log) before the answer goes
+    /// out; a server commits the disclosures of requests running together in one transaction.
+    fn disclose(
+        &self,
+        svc: &mut Service<Db>,
+        reader: &Staff,
+        case: Option<&petition_core::CaseId>,
+        command: &str,
+        at: DateTime<FixedOffset>,
+    ) -> CliResult<()> {
+        Ok(svc.work(|w| w.disclose(reader, case, command, at))?)
+    }
 }
 
 /// An open database for one command: owned by a local run, borrowed from the pool on a server.
@@ -357,6 +369,22 @@ impl<'p> App<'p> {
             .to_str()
             .filter(|s| AnyStore::is_postgres_url(s))
             .map(str::to_string))
+    }
+
+    /// Records in the access log that `reader` is shown personal data by `command`, before the
+    /// output is shown.
+    pub fn disclose(
+        &self,
+        svc: &mut Service<Db>,
+        reader: &Staff,
+        case: Option<&petition_core::CaseId>,
+        command: &str,
+        at: DateTime<FixedOffset>,
+    ) -> CliResult<()> {
+        match self.pool {
+            Some(pool) => pool.disclose(svc, reader, case, command, at),
+            None => Ok(svc.work(|w| w.disclose(reader, case, command, at))?),
+        }
     }
 
     /// Opens the existing database (on a server: takes a connection from its pool).

@@ -1008,3 +1008,56 @@ fn tls_serves_the_remote_command_line_that_trusts_the_certificate() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("tls-cert"));
 }
+
+#[test]
+fn every_read_that_shows_personal_data_is_logged_before_it_answers() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let li = token(&env, "li");
+    let server = Server::start(&env.db);
+    let before = env.ok(
+        Some("admin"),
+        T0,
+        &["access-log", "--case", &id, "--limit", "1000"],
+    )["entries"]
+        .as_array()
+        .map_or(0, Vec::len);
+    // 16 clients reading the case 10 times each: their log entries are committed in groups.
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (url, t, id) = (server.url.clone(), li.clone(), id.clone());
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let r = ureq::get(&format!("{url}/api/v1/cases/{id}"))
+                        .set("Authorization", &format!("Bearer {t}"))
+                        .call()
+                        .expect("show");
+                    let v: Value =
+                        serde_json::from_str(&r.into_string().expect("body")).expect("json");
+                    assert_eq!(v["petitioners"][0]["id_number"], "11010519491231002X");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("client");
+    }
+    assert_eq!(server.stop(), Some(0));
+    let log = env.ok(
+        Some("admin"),
+        T0,
+        &["access-log", "--case", &id, "--limit", "1000"],
+    );
+    let entries = log["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), before + 160, "one entry per read, none lost");
+    assert!(entries[before..]
+        .iter()
+        .all(|e| e["staff"] == "li" && e["command"] == "show"));
+    let o = env.raw(None, T0, true, &["verify"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -63,7 +63,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let n = render_notice(&case, &events, &org, &a.kind, lang, privacy, a.supervision)?;
     if access == Access::Full {
         let at = s.log_time(app)?;
-        svc.work(|w| w.disclose(&s.staff, Some(&id), "notice", at))?;
+        app.disclose(&mut svc, &s.staff, Some(&id), "notice", at)?;
     }
     let mut r =
         Reply::of(json!({"title": n.title, "paragraphs": n.paragraphs, "text": n.to_text()}));

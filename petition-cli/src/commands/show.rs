@@ -31,7 +31,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     })?;
     if shows_pii(app, access, true) {
         let at = s.log_time(app)?;
-        svc.work(|w| w.disclose(&s.staff, Some(&id), "show", at))?;
+        app.disclose(&mut svc, &s.staff, Some(&id), "show", at)?;
     }
     let today = s.today(app)?;
     let mut r = Reply::of(case_json(&case, &events, today, Privacy::of(access)));

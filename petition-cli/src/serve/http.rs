@@ -226,20 +226,41 @@ async fn answer(
             }
         }
     };
+    // Who asks, on a read connection; then the command: a write on the writer thread, a read
+    // on a read connection of its own.
     let s = shared.clone();
-    let joined = tokio::task::spawn_blocking(move || {
-        let staff = authenticate(&s.pool, token.as_deref());
-        let staff = match staff {
-            Ok(st) => st,
-            Err(e) => return (Err(e), None),
+    let staff =
+        match tokio::task::spawn_blocking(move || authenticate(&s.pool, token.as_deref())).await {
+            Ok(Ok(st)) => st,
+            Ok(Err(e)) => return (Err(e), None),
+            Err(_) => return (Err(internal("a request's task did not finish")), None),
         };
-        let who = Some(staff.id.as_str().to_string());
-        (run(&s, route, &path_values, params, &staff, now, lang), who)
-    })
-    .await;
-    let (reply, actor) = match joined {
-        Ok(x) => x,
-        Err(_) => return (Err(internal("a request's task did not finish")), None),
+    let actor = Some(staff.id.as_str().to_string());
+    let s = shared.clone();
+    let reply = if m == Method::Post {
+        let clock = shared.clock;
+        shared
+            .pool
+            .write(move |pool| run(pool, clock, route, &path_values, params, &staff, now, lang))
+            .await
+    } else {
+        match tokio::task::spawn_blocking(move || {
+            run(
+                &s.pool,
+                s.clock,
+                route,
+                &path_values,
+                params,
+                &staff,
+                now,
+                lang,
+            )
+        })
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(internal("a request's task did not finish")),
+        }
     };
     let reply = match reply {
         Ok(r) => r,
@@ -260,9 +281,12 @@ async fn answer(
     (Ok(resp), actor)
 }
 
-/// Runs the command a request stands for, as `staff`, on a blocking thread.
+/// Runs the command a request stands for, as `staff`, on a blocking thread with the connections
+/// of `pool`.
+#[allow(clippy::too_many_arguments)]
 fn run(
-    shared: &Shared,
+    pool: &dyn Pool,
+    clock: ClockMode,
     route: &'static api::Route,
     path_values: &[(&'static str, String)],
     params: Vec<(String, Value)>,
@@ -303,7 +327,7 @@ fn run(
         a.document = document;
     }
     if let Cmd::Tick(_) = cli.cmd {
-        if shared.clock == ClockMode::System {
+        if clock == ClockMode::System {
             return Err(refused(Refusal::invalid(
                 "this server runs the time-driven work itself on a live database (every tick_minutes): there is nothing to ask for",
                 "正式数据库上服务器会按 tick_minutes 自动执行定时处理：无需请求",
@@ -313,7 +337,7 @@ fn run(
             return Err(refused(Refusal::AdminOnly));
         }
     }
-    let app = App::for_request(&shared.pool, &staff.id, now, lang);
+    let app = App::for_request(pool, &staff.id, now, lang);
     crate::exec(&app, &cli.cmd)
         .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
 }

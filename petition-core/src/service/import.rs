@@ -42,7 +42,7 @@ impl<T: Txn> Work<'_, T> {
                         };
                         self.append_admin(&ev)?;
                         self.store_admin(&ev.kind)?;
-                        self.org = self.txn.org()?;
+                        self.org = Arc::new(self.txn.org()?);
                         ev
                     }
                     kind => {

@@ -7,6 +7,8 @@ mod identity_tests;
 mod import;
 mod reads;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -128,13 +130,25 @@ pub struct Service<S: Store> {
     rng: rand::rngs::StdRng,
     /// Due cases per `tick` transaction ([`TICK_BATCH`]).
     tick_batch: usize,
+    /// The organisation, policy and calendar as last read, under the store's settings version
+    /// ([`Txn::settings_version`]): read again only when the version moves.
+    settings: Option<Settings>,
+}
+
+/// The organisation, policy and calendar under one settings version.
+struct Settings {
+    version: String,
+    org: Arc<Org>,
+    policy: Policy,
+    calendar: Calendar,
 }
 
 /// The work done inside one open transaction: several commands may share it (bulk loads); each
 /// command is still all-or-nothing because `decide` runs before anything is written.
 pub struct Work<'t, T: Txn> {
     txn: T,
-    org: Org,
+    /// Shared with the service's copy until an admin change in this transaction changes it.
+    org: Arc<Org>,
     policy: Policy,
     calendar: Calendar,
     rng: &'t mut rand::rngs::StdRng,
@@ -557,11 +571,11 @@ impl<T: Txn> Work<'_, T> {
         }
         let kind = match change {
             AdminChange::AddUnit(u) => {
-                self.org.add_unit(u.clone())?;
+                Arc::make_mut(&mut self.org).add_unit(u.clone())?;
                 AdminKind::UnitAdded { unit: u }
             }
             AdminChange::AddStaff(s) => {
-                self.org.add_staff(s.clone())?;
+                Arc::make_mut(&mut self.org).add_staff(s.clone())?;
                 AdminKind::StaffAdded { staff: s }
             }
             AdminChange::SetPolicy { key, value } => {
@@ -612,7 +626,7 @@ impl<T: Txn> Work<'_, T> {
                 AdminKind::StaffDeactivated { staff }
             }
         };
-        if let Some(changed) = self.org.apply_credentials(&kind) {
+        if let Some(changed) = Arc::make_mut(&mut self.org).apply_credentials(&kind) {
             self.txn.put_staff(&TOKEN, &changed)?;
         }
         let now = now.with_timezone(&self.policy.timezone);
@@ -656,6 +670,7 @@ impl<S: Store> Service<S> {
             store,
             rng: rand::rngs::StdRng::from_entropy(),
             tick_batch: TICK_BATCH,
+            settings: None,
         }
     }
 
@@ -665,6 +680,7 @@ impl<S: Store> Service<S> {
             store,
             rng: rand::rngs::StdRng::seed_from_u64(seed),
             tick_batch: TICK_BATCH,
+            settings: None,
         }
     }
 
@@ -693,9 +709,23 @@ impl<S: Store> Service<S> {
                 } else {
                     self.store.read()?
                 };
-                let org = txn.org()?;
-                let policy = txn.policy()?;
-                let calendar = txn.calendar()?;
+                let version = txn.settings_version()?;
+                let (org, policy, calendar) = match (&version, &self.settings) {
+                    (Some(v), Some(s)) if &s.version == v => {
+                        (s.org.clone(), s.policy.clone(), s.calendar.clone())
+                    }
+                    _ => {
+                        let org = Arc::new(txn.org()?);
+                        let (policy, calendar) = (txn.policy()?, txn.calendar()?);
+                        self.settings = version.map(|version| Settings {
+                            version,
+                            org: org.clone(),
+                            policy: policy.clone(),
+                            calendar: calendar.clone(),
+                        });
+                        (org, policy, calendar)
+                    }
+                };
                 let mut w = Work {
                     txn,
                     org,

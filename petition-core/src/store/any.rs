@@ -110,6 +110,9 @@ impl Txn for AnyTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         each!(self, t => t.calendar())
     }
+    fn settings_version(&mut self) -> Result<Option<String>> {
+        each!(self, t => t.settings_version())
+    }
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         each!(self, t => t.chain_tail())
     }

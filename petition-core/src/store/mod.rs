@@ -212,6 +212,14 @@ pub trait Txn {
     fn policy(&mut self) -> Result<Policy>;
     /// The calendar.
     fn calendar(&mut self) -> Result<Calendar>;
+    /// A value that changes whenever the organisation, policy or calendar change (with every
+    /// [`put_unit`](Txn::put_unit), [`put_staff`](Txn::put_staff) and
+    /// [`put_settings`](Txn::put_settings) that commits), as this transaction sees them: the
+    /// service keeps what it read under this value and reads them again only when it changes.
+    /// `None` (the default): the backend keeps no such value, and they are read every time.
+    fn settings_version(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// The audit chain's last entry, or `None` when it is empty.
     fn chain_tail(&mut self) -> Result<Option<ChainTail>>;
     /// Appends an administrative event, sealed by the service as `sealed`, to the chain.

@@ -900,6 +900,15 @@ impl PgTxn<'_> {
         }
     }
 
+    /// Moves the settings version on (see [`Txn::settings_version`]).
+    fn bump_version(&mut self) -> Result<()> {
+        self.exec(
+            "INSERT INTO settings(key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE SET value = (settings.value::bigint + 1)::text",
+            &[],
+        )?;
+        Ok(())
+    }
+
     fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
         let s = json(v)?;
         self.exec(
@@ -983,6 +992,15 @@ impl Txn for PgTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         self.setting("calendar")
     }
+    fn settings_version(&mut self) -> Result<Option<String>> {
+        self.flush()?;
+        Ok(Some(
+            self.row("SELECT value FROM settings WHERE key = 'version'", &[])?
+                .map(|r| get::<String>(&r, 0))
+                .transpose()?
+                .unwrap_or_else(|| "0".into()),
+        ))
+    }
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         self.flush()?;
         let pos = self.head_pos()? as i64;
@@ -1024,7 +1042,7 @@ impl Txn for PgTxn<'_> {
             "INSERT INTO units(code, body) VALUES ($1, $2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
             &[&unit.code.as_str(), &body],
         )?;
-        Ok(())
+        self.bump_version()
     }
     fn put_staff(&mut self, _token: &WriteToken, staff: &Staff) -> Result<()> {
         let body = json(staff)?;
@@ -1032,7 +1050,7 @@ impl Txn for PgTxn<'_> {
             "INSERT INTO staff(id, body) VALUES ($1, $2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
             &[&staff.id.as_str(), &body],
         )?;
-        Ok(())
+        self.bump_version()
     }
     fn put_settings(
         &mut self,
@@ -1041,7 +1059,8 @@ impl Txn for PgTxn<'_> {
         calendar: &Calendar,
     ) -> Result<()> {
         self.put_setting("policy", policy)?;
-        self.put_setting("calendar", calendar)
+        self.put_setting("calendar", calendar)?;
+        self.bump_version()
     }
     fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         // The first number of a year in a transaction locks the counter row until commit: numbers

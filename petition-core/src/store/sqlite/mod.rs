@@ -458,6 +458,17 @@ impl SqliteTxn<'_> {
         }
     }
 
+    /// Moves the settings version on (see [`Txn::settings_version`]).
+    fn bump_version(&mut self) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO settings(key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+                [],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
         let s = serde_json::to_string(v)
             .map_err(|e| DomainError::from(StorageError::internal(&e.to_string())))?;
@@ -544,6 +555,14 @@ impl Txn for SqliteTxn<'_> {
     fn calendar(&mut self) -> Result<Calendar> {
         self.setting("calendar")
     }
+    fn settings_version(&mut self) -> Result<Option<String>> {
+        let v: Option<String> = self
+            .tx
+            .prepare_cached("SELECT value FROM settings WHERE key = 'version'")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)).optional())
+            .map_err(db_err)?;
+        Ok(Some(v.unwrap_or_else(|| "0".into())))
+    }
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         let mut two = self.last_two()?.into_iter();
         Ok(two.next().map(|last| ChainTail {
@@ -570,7 +589,7 @@ impl Txn for SqliteTxn<'_> {
                 params![unit.code.as_str(), ser(unit)?],
             )
             .map_err(db_err)?;
-        Ok(())
+        self.bump_version()
     }
     fn put_staff(&mut self, _token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
         let ser = |v: &dyn erased::Ser| v.json();
@@ -580,7 +599,7 @@ impl Txn for SqliteTxn<'_> {
                 params![staff.id.as_str(), ser(staff)?],
             )
             .map_err(db_err)?;
-        Ok(())
+        self.bump_version()
     }
     fn put_settings(
         &mut self,
@@ -589,7 +608,8 @@ impl Txn for SqliteTxn<'_> {
         calendar: &Calendar,
     ) -> Result<()> {
         self.put_setting("policy", policy)?;
-        self.put_setting("calendar", calendar)
+        self.put_setting("calendar", calendar)?;
+        self.bump_version()
     }
     fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
         let n: i64 = self
