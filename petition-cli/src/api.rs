@@ -73,7 +73,7 @@ const fn get(
 }
 
 /// Every command the API serves.
-pub const ROUTES: &[Route] = &[
+pub static ROUTES: &[Route] = &[
     post(
         &["register"],
         "/cases",

@@ -63,6 +63,9 @@ pub struct Shared {
     pub changed: tokio::sync::Notify,
     /// Becomes `true` when the server is asked to stop.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Read connections in use at once, at most `--connections`: more requests wait their turn,
+    /// so memory stays bounded however many clients come.
+    pub reads: tokio::sync::Semaphore,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -90,7 +93,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         _ => None,
     };
     let path = app.db_path()?;
-    let pool = pool::DbPool::new(path, a.connections.clamp(1, 64));
+    let connections = a.connections.clamp(1, 64);
+    let pool = pool::DbPool::new(path, connections);
     // The start-up check: the chain's last entry hashes, or nothing is served.
     let (clock, head) = {
         let mut svc = pool.take()?;
@@ -110,6 +114,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         clock,
         changed: tokio::sync::Notify::new(),
         stopping,
+        reads: tokio::sync::Semaphore::new(connections),
     });
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -519,6 +519,32 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// Decodes an event from its JSON text (a chain entry's body) in two passes over the text:
+    /// the common fields, then the kind. The same result as `serde_json::from_str`, without
+    /// serde's buffering of the whole object twice for the flattened, tagged kind (a case is the
+    /// fold of its events, so every read of a case decodes all of them).
+    pub fn from_json(text: &str) -> serde_json::Result<Event> {
+        #[derive(Deserialize)]
+        struct Head {
+            case: CaseId,
+            seq: u32,
+            at: DateTime<FixedOffset>,
+            actor: ActorId,
+            unit: Option<UnitCode>,
+        }
+        let h: Head = serde_json::from_str(text)?;
+        Ok(Event {
+            case: h.case,
+            seq: h.seq,
+            at: h.at,
+            actor: h.actor,
+            unit: h.unit,
+            kind: serde_json::from_str(text)?,
+        })
+    }
+}
+
 /// 首问: the registering unit and clerk, recorded forever.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstContact {

@@ -242,3 +242,36 @@ mod register;
 mod routing;
 mod skip_level;
 mod supervision;
+
+#[test]
+fn event_from_json_reads_what_serde_reads() {
+    use crate::example::{county, registration, staff, unit};
+    let (mut svc, now) = county();
+    let case = svc
+        .register(&staff("li"), now, registration(now))
+        .expect("register");
+    svc.execute(
+        &staff("li"),
+        now,
+        &case.id,
+        Command::Transfer {
+            to: unit("county-zjj"),
+            note: Some("请办理".into()),
+        },
+    )
+    .expect("transfer");
+    svc.execute(&staff("wang"), now, &case.id, Command::Accept { assist: vec![] })
+        .expect("accept");
+    let (_, events) = svc.load(&case.id).expect("load");
+    assert_eq!(events.len(), 3);
+    for e in events {
+        // As stored: the event with its `gseq`, which both ignore.
+        let mut v = serde_json::to_value(&e).expect("json");
+        v["gseq"] = serde_json::json!(7);
+        let text = v.to_string();
+        let slow: Event = serde_json::from_str(&text).expect("serde");
+        assert_eq!(Event::from_json(&text).expect("fast"), slow);
+        assert_eq!(slow, e);
+    }
+    assert!(Event::from_json(r#"{"case":"XF2026-000001"}"#).is_err());
+}

@@ -1110,7 +1110,7 @@ impl Txn for PgTxn<'_> {
             &[&id.as_str()],
         )?
         .iter()
-        .map(|r| serde_json::from_str(&get::<String>(r, 0)?).map_err(json_err))
+        .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
         .collect()
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {

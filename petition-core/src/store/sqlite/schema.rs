@@ -191,7 +191,7 @@ pub(super) fn read_events(conn: &rusqlite::Connection, id: &str) -> Result<Vec<E
             .as_str()
             .map_err(|e| db_err(e.into()))?;
         // The stored body is the event plus its `gseq`, which `Event` ignores.
-        out.push(serde_json::from_str(body).map_err(json_err)?);
+        out.push(Event::from_json(body).map_err(json_err)?);
     }
     Ok(out)
 }
