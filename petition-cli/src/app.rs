@@ -244,6 +244,11 @@ pub struct App<'p> {
     pub color: bool,
     /// On a server: the connections requests share (the actor and time come from the request).
     pub pool: Option<&'p dyn Pool>,
+    /// On a server: who reads, resolved with the token (no second look-up).
+    pub preset: Option<Session>,
+    /// Whether the reply's rendering data (`Meta`) is wanted: for human output here, or by the
+    /// remote command line there.
+    pub wants_meta: bool,
 }
 
 /// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
@@ -314,11 +319,14 @@ impl<'p> App<'p> {
         let lang = resolve_lang(global.lang.as_deref());
         let color = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let wants_meta = !global.json;
         Self {
             global,
             lang,
             color,
             pool: None,
+            preset: None,
+            wants_meta,
         }
     }
 
@@ -327,11 +335,13 @@ impl<'p> App<'p> {
     /// Chinese notices), JSON out, the connections of the pool.
     pub fn for_request(
         pool: &'p dyn Pool,
-        actor: &StaffId,
+        session: Session,
         now: Option<String>,
         asked: Option<Lang>,
+        wants_meta: bool,
     ) -> Self {
         let lang = asked.unwrap_or_default();
+        let actor = session.staff.id.clone();
         Self {
             global: Global {
                 db: None,
@@ -345,6 +355,8 @@ impl<'p> App<'p> {
             lang,
             color: false,
             pool: Some(pool),
+            preset: Some(session),
+            wants_meta,
         }
     }
 
@@ -409,6 +421,9 @@ impl<'p> App<'p> {
     /// One read transaction for what every reading command needs: the reader (`--as`, known),
     /// the policy's time zone and the clock mode.
     pub fn session(&self, svc: &mut Service<Db>) -> CliResult<Session> {
+        if let Some(s) = &self.preset {
+            return Ok(s.clone());
+        }
         let id = self.actor()?;
         Ok(svc.read(|w| {
             Ok(Session {
@@ -422,7 +437,10 @@ impl<'p> App<'p> {
     /// The time of a command that writes (see [`Session::write_now`]), for commands that name
     /// no reader (admin changes, `tick`).
     pub fn write_now(&self, svc: &mut Service<Db>) -> CliResult<DateTime<FixedOffset>> {
-        let (tz, clock) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
+        let (tz, clock) = match &self.preset {
+            Some(s) => (s.tz, s.clock),
+            None => svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?,
+        };
         write_time(self, tz, clock)
     }
 
@@ -500,6 +518,7 @@ impl<'p> App<'p> {
 }
 
 /// What a reading command resolves once: who reads, in which time zone, on which clock.
+#[derive(Clone, Debug)]
 pub struct Session {
     /// The reader.
     pub staff: Staff,

@@ -600,7 +600,17 @@ fn shutdown_answers_requests_in_flight_then_exits_0() {
 
 #[test]
 fn thirty_two_clients_at_once_lose_nothing() {
-    let env = Env::new();
+    thirty_two_clients(Env::new());
+}
+
+#[test]
+fn thirty_two_clients_at_once_lose_nothing_on_postgres() {
+    if let Some(env) = Env::new_pg() {
+        thirty_two_clients(env);
+    }
+}
+
+fn thirty_two_clients(env: Env) {
     let li = token(&env, "li");
     let server = Server::start(&env.db);
     let per = 5;

@@ -27,7 +27,8 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let s = app.session(&mut svc)?;
     let (case, events, access, names) = svc.read(|w| {
         let (c, e, a) = w.read_case(&s.staff, &id)?;
-        Ok((c, e, a, crate::render::Names::of(w.org())))
+        let names = app.wants_meta.then(|| crate::render::Names::of(w.org()));
+        Ok((c, e, a, names))
     })?;
     if shows_pii(app, access, true) {
         let at = s.log_time(app)?;
@@ -35,7 +36,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     }
     let today = s.today(app)?;
     let mut r = Reply::of(case_json(&case, &events, today, Privacy::of(access)));
-    r.meta.names = Some(names);
+    r.meta.names = names;
     Ok(r)
 }
 

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::{internal, live_time_refused, log, Shared};
 use crate::api::{self, Method};
-use crate::app::{App, CliError, CliResult, Pool, Reply};
+use crate::app::{App, CliError, CliResult, Pool, Reply, Session};
 use crate::remote::REPLY_MEDIA;
 use crate::Cmd;
 
@@ -85,13 +85,19 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The staff member a token belongs to, at the server's time.
-fn authenticate(pool: &dyn Pool, token: Option<&str>) -> CliResult<Staff> {
+/// The staff member a token belongs to, at the server's time, with what every command reads
+/// first (the time zone; the clock mode never changes).
+fn authenticate(pool: &dyn Pool, token: Option<&str>, clock: ClockMode) -> CliResult<Session> {
     let token = token.ok_or_else(|| refused(Refusal::Unauthenticated))?;
     let mut svc = pool.take()?;
     let r = svc.read(|w| {
-        let now = chrono::Utc::now().with_timezone(&w.policy().timezone);
-        w.authenticate(token, now)
+        let tz = w.policy().timezone;
+        let now = chrono::Utc::now().with_timezone(&tz);
+        Ok(Session {
+            staff: w.authenticate(token, now)?,
+            tz,
+            clock,
+        })
     });
     pool.give(svc);
     Ok(r?)
@@ -233,20 +239,29 @@ async fn answer(
         return (Err(internal("the server is stopping")), None);
     };
     let s = shared.clone();
-    let staff =
-        match tokio::task::spawn_blocking(move || authenticate(&s.pool, token.as_deref())).await {
+    let session = match tokio::task::spawn_blocking(move || {
+        authenticate(&s.pool, token.as_deref(), s.clock)
+    })
+    .await
+    {
             Ok(Ok(st)) => st,
             Ok(Err(e)) => return (Err(e), None),
             Err(_) => return (Err(internal("a request's task did not finish")), None),
         };
-    let actor = Some(staff.id.as_str().to_string());
+    let actor = Some(session.staff.id.as_str().to_string());
+    let wants_reply = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(REPLY_MEDIA));
     let s = shared.clone();
     let reply = if m == Method::Post {
         drop(permit);
         let clock = shared.clock;
         shared
             .pool
-            .write(move |pool| run(pool, clock, route, &path_values, params, &staff, now, lang))
+            .write(move |pool| {
+                run(pool, clock, route, &path_values, params, session, now, lang, wants_reply)
+            })
             .await
     } else {
         let r = match tokio::task::spawn_blocking(move || {
@@ -256,9 +271,10 @@ async fn answer(
                 route,
                 &path_values,
                 params,
-                &staff,
+                session,
                 now,
                 lang,
+                wants_reply,
             )
         })
         .await
@@ -276,10 +292,6 @@ async fn answer(
     if m == Method::Post {
         shared.changed.notify_waiters();
     }
-    let wants_reply = headers
-        .get("accept")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains(REPLY_MEDIA));
     let resp = if wants_reply {
         axum::Json(json!(reply)).into_response()
     } else {
@@ -297,9 +309,10 @@ fn run(
     route: &'static api::Route,
     path_values: &[(&'static str, String)],
     params: Vec<(String, Value)>,
-    staff: &Staff,
+    session: Session,
     now: Option<String>,
     lang: Option<Lang>,
+    wants_meta: bool,
 ) -> CliResult<Reply> {
     let root = parser_of(route)?;
     let def =
@@ -340,11 +353,11 @@ fn run(
                 "正式数据库上服务器会按 tick_minutes 自动执行定时处理：无需请求",
             )));
         }
-        if staff.role != Role::Admin {
+        if session.staff.role != Role::Admin {
             return Err(refused(Refusal::AdminOnly));
         }
     }
-    let app = App::for_request(pool, &staff.id, now, lang);
+    let app = App::for_request(pool, session, now, lang, wants_meta);
     crate::exec(&app, &cli.cmd)
         .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
 }
@@ -425,7 +438,7 @@ async fn events(
             return (Err(internal("the server is stopping")), actor);
         };
         let page = tokio::task::spawn_blocking(move || -> CliResult<(Staff, _)> {
-            let staff = authenticate(&s.pool, t.as_deref())?;
+            let staff = authenticate(&s.pool, t.as_deref(), s.clock)?.staff;
             let mut svc = s.pool.take()?;
             let r = (|| {
                 let tz = svc.read(|w| Ok(w.policy().timezone))?;

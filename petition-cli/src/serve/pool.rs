@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset};
 use petition_core::org::Staff;
-use petition_core::service::Service;
+use petition_core::service::{CaseCache, Service};
 use petition_core::CaseId;
 
 use crate::app::{open_service, CliError, CliResult, Db, Pool};
@@ -44,7 +44,12 @@ pub struct DbPool {
     idle: Mutex<Vec<Service<Db>>>,
     keep: usize,
     writer: mpsc::Sender<Job>,
+    /// Recent cases, shared by the read connections.
+    cases: std::sync::Arc<CaseCache>,
 }
+
+/// The most cases the read connections keep in memory together (a few MiB).
+const CACHED_CASES: usize = 2048;
 
 impl DbPool {
     /// Connections to the database at `path` (a file or a `postgres://` URL): at most `keep`
@@ -61,6 +66,7 @@ impl DbPool {
             idle: Mutex::new(Vec::new()),
             keep,
             writer,
+            cases: std::sync::Arc::new(CaseCache::new(CACHED_CASES)),
         }
     }
 
@@ -91,7 +97,11 @@ impl Pool for DbPool {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         match idle {
             Some(s) => Ok(s),
-            None => open_service(&self.path),
+            None => {
+                let mut s = open_service(&self.path)?;
+                s.share_cases(self.cases.clone());
+                Ok(s)
+            }
         }
     }
 

@@ -3,6 +3,8 @@
 //! commits — so a command either fully happens or not at all.
 
 #[cfg(test)]
+mod cache_tests;
+#[cfg(test)]
 mod identity_tests;
 mod import;
 mod reads;
@@ -133,6 +135,42 @@ pub struct Service<S: Store> {
     /// The organisation, policy and calendar as last read, under the store's settings version
     /// ([`Txn::settings_version`]): read again only when the version moves.
     settings: Option<Settings>,
+    /// Recent cases for reads ([`Service::share_cases`]).
+    cases: Option<Arc<CaseCache>>,
+}
+
+/// Recent cases kept in memory between read transactions, shared by the services of one process
+/// (a server's connections): a read serves its copy when the case's last event number in the
+/// store is the copy's, and replays the case from its events otherwise. At most `capacity`
+/// cases; when full it starts again empty.
+#[derive(Debug)]
+pub struct CaseCache {
+    cases: std::sync::Mutex<std::collections::HashMap<CaseId, Arc<Case>>>,
+    capacity: usize,
+}
+
+impl CaseCache {
+    /// A cache of at most `capacity` cases.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            cases: std::sync::Mutex::new(std::collections::HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn get(&self, id: &CaseId, seq: u32) -> Option<Case> {
+        let m = self.cases.lock().ok()?;
+        m.get(id).filter(|c| c.seq == seq).map(|c| (**c).clone())
+    }
+
+    fn put(&self, case: &Case) {
+        if let Ok(mut m) = self.cases.lock() {
+            if m.len() >= self.capacity {
+                m.clear();
+            }
+            m.insert(case.id.clone(), Arc::new(case.clone()));
+        }
+    }
 }
 
 /// The organisation, policy and calendar under one settings version.
@@ -149,6 +187,8 @@ pub struct Work<'t, T: Txn> {
     txn: T,
     /// Shared with the service's copy until an admin change in this transaction changes it.
     org: Arc<Org>,
+    /// Recent cases, in a read transaction of a service that keeps them.
+    cases: Option<Arc<CaseCache>>,
     policy: Policy,
     calendar: Calendar,
     rng: &'t mut rand::rngs::StdRng,
@@ -218,7 +258,22 @@ impl<T: Txn> Work<'_, T> {
     pub fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
         match &self.pending {
             Some((_, now)) if &now.id == id => Ok(Some(now.clone())),
-            _ => self.txn.load_snapshot(id),
+            _ => match self.cases.clone() {
+                Some(cache) => match self.txn.case_seq(id)? {
+                    Some(seq) => {
+                        if let Some(c) = cache.get(id, seq) {
+                            return Ok(Some(c));
+                        }
+                        let c = self.txn.load_snapshot(id)?;
+                        if let Some(c) = c.as_ref().filter(|c| c.seq == seq) {
+                            cache.put(c);
+                        }
+                        Ok(c)
+                    }
+                    None => self.txn.load_snapshot(id),
+                },
+                None => self.txn.load_snapshot(id),
+            },
         }
     }
 
@@ -671,6 +726,7 @@ impl<S: Store> Service<S> {
             rng: rand::rngs::StdRng::from_entropy(),
             tick_batch: TICK_BATCH,
             settings: None,
+            cases: None,
         }
     }
 
@@ -681,7 +737,14 @@ impl<S: Store> Service<S> {
             rng: rand::rngs::StdRng::seed_from_u64(seed),
             tick_batch: TICK_BATCH,
             settings: None,
+            cases: None,
         }
+    }
+
+    /// Keeps recent cases in `cache` between read transactions, shared with other services of
+    /// this process (a server's connections). Writes always read the store.
+    pub fn share_cases(&mut self, cache: Arc<CaseCache>) {
+        self.cases = Some(cache);
     }
 
     /// The store.
@@ -734,6 +797,7 @@ impl<S: Store> Service<S> {
                     rng: &mut self.rng,
                     pending: None,
                     head: None,
+                    cases: if write { None } else { self.cases.clone() },
                 };
                 let r = f(&mut w)?;
                 w.flush()?;

@@ -147,6 +147,9 @@ impl Txn for AnyTxn<'_> {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
         each!(self, t => t.load_events(id))
     }
+    fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
+        each!(self, t => t.case_seq(id))
+    }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         each!(self, t => t.load_snapshot(id))
     }

@@ -248,6 +248,14 @@ pub trait Txn {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
+    /// The number of the last event of a case as the query tables hold it (`None`: no such
+    /// case, or the backend does not say): a service that keeps recent cases in memory
+    /// ([`CaseCache`](crate::service::CaseCache)) serves a read from its copy when the numbers
+    /// match. Called in read transactions only.
+    fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
+        let _ = id;
+        Ok(None)
+    }
     /// Takes the write locks of these cases now, in id order, before a batch writes them (`tick`),
     /// so a batch never holds the chain's head while it waits for a case a clerk holds. A
     /// backend whose write transactions exclude each other (SQLite, memory) has nothing to do.

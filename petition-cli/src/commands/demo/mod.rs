@@ -167,6 +167,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             lang: app.lang,
             color: app.color,
             pool: None,
+            preset: None,
+            wants_meta: true,
         }
     };
     out("");

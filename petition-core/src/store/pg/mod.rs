@@ -1113,6 +1113,12 @@ impl Txn for PgTxn<'_> {
         .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
         .collect()
     }
+    fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
+        self.flush()?;
+        self.row("SELECT last_seq FROM cases WHERE id = $1", &[&id.as_str()])?
+            .map(|r| get::<i32>(&r, 0).map(|n| n as u32))
+            .transpose()
+    }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         if self.write {
             // The case row is locked until commit: two clerks acting on one case take turns.

@@ -631,6 +631,12 @@ impl Txn for SqliteTxn<'_> {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
         read_events(&self.tx, id.as_str())
     }
+    fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
+        self.tx
+            .prepare_cached("SELECT last_seq FROM cases WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id.as_str()], |r| r.get(0)).optional())
+            .map_err(db_err)
+    }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         // The case is the fold of its events: no second copy is stored (it would double the
         // bytes written by every command).

@@ -1,0 +1,75 @@
+//! What the service keeps between transactions (the settings, recent cases) never hides a change
+//! made through another connection.
+
+use super::*;
+use crate::example::{registration, setup, staff, unit};
+use crate::store::SqliteStore;
+
+fn two_services() -> (tempfile::TempDir, Service<SqliteStore>, Service<SqliteStore>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.db");
+    let mut a = Service::new(SqliteStore::open(&path, true).expect("open"));
+    setup(&mut a);
+    let b = Service::new(SqliteStore::open(&path, false).expect("open"));
+    (dir, a, b)
+}
+
+#[test]
+fn a_cached_case_is_read_again_when_another_connection_changed_it() {
+    let (_dir, mut a, mut b) = two_services();
+    a.share_cases(Arc::new(CaseCache::new(16)));
+    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
+    let case = b.register(&staff("li"), now, registration(now)).expect("register");
+    let li = a.read(|w| w.staff(&staff("li"))).expect("li");
+    let first = a.read(|w| w.case(&case.id)).expect("read").expect("case");
+    assert_eq!(first.state.as_str(), "registered");
+    // Read twice: the second comes from the cache and is the same.
+    assert_eq!(a.read(|w| w.case(&case.id)).expect("read"), Some(first.clone()));
+    b.execute(
+        &staff("li"),
+        now,
+        &case.id,
+        Command::Transfer {
+            to: unit("county-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+    let after = a.read(|w| w.case(&case.id)).expect("read").expect("case");
+    assert_eq!(after.state.as_str(), "routed", "the change made elsewhere is seen");
+    let queue = a.read(|w| w.visible_queue(&li, 10)).expect("queue");
+    assert!(queue.iter().any(|(c, _)| c.id == case.id && c.state.as_str() == "routed"));
+}
+
+#[test]
+fn settings_changed_through_another_connection_are_seen() {
+    let (_dir, mut a, mut b) = two_services();
+    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
+    assert_eq!(a.read(|w| Ok(w.policy().handling_days)).expect("read"), 60);
+    assert!(a.read(|w| Ok(w.org().staff(&staff("zhao")).is_none())).expect("read"));
+    b.admin(
+        &staff("admin"),
+        now,
+        AdminChange::SetPolicy {
+            key: "handling_days".into(),
+            value: "45".into(),
+        },
+    )
+    .expect("policy");
+    b.admin(
+        &staff("admin"),
+        now,
+        AdminChange::AddStaff(Staff::new(staff("zhao"), "赵强", Some(unit("town")), Role::Clerk)),
+    )
+    .expect("staff");
+    assert_eq!(a.read(|w| Ok(w.policy().handling_days)).expect("read"), 45);
+    assert!(a.read(|w| Ok(w.org().staff(&staff("zhao")).is_some())).expect("read"));
+    // A token issued elsewhere signs in here at once.
+    let t = b
+        .issue_token(&staff("admin"), now, &staff("zhao"), now + chrono::Duration::days(1))
+        .expect("token");
+    assert_eq!(
+        a.read(|w| w.authenticate(&t.token, now)).expect("signed in").id,
+        staff("zhao")
+    );
+}
