@@ -58,6 +58,10 @@ fn checks<S: Store>() -> Vec<Check<S>> {
         ("the_access_log_is_a_chain_of_its_own", access_log),
         ("a_jsonl_round_trip_rebuilds_the_same_chain", round_trip),
         ("the_change_feed_pages_the_chain", change_feed),
+        (
+            "kept_settings_and_cases_follow_every_change",
+            kept_follow_changes,
+        ),
     ]
 }
 
@@ -443,6 +447,63 @@ fn round_trip<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
         ok(svc.load(&id), "load").0,
         ok(copy.load(&id), "load").0,
         "the same case"
+    );
+}
+
+/// A service that keeps the settings and recent cases between transactions
+/// ([`Txn::settings_version`], [`Txn::case_seq`]) reads them again after every change.
+fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    setup(&mut svc);
+    svc.share_cases(std::sync::Arc::new(crate::service::CaseCache::new(8)));
+    let id = ok(
+        svc.register(
+            &staff("li"),
+            at("2026-03-02"),
+            registration(at("2026-03-02")),
+        ),
+        "register",
+    )
+    .id;
+    let read = |svc: &mut Service<S>| ok(svc.read(|w| w.case(&id)), "read").expect("the case");
+    assert_eq!(read(&mut svc).state, CaseState::Registered);
+    assert_eq!(read(&mut svc).state, CaseState::Registered, "read twice");
+    let to = unit("county-zjj");
+    ok(
+        svc.execute(
+            &staff("li"),
+            at("2026-03-02"),
+            &id,
+            Command::Transfer { to, note: None },
+        ),
+        "transfer",
+    );
+    let now = read(&mut svc);
+    assert_eq!(
+        (now.state, now.seq),
+        (CaseState::Routed, 2),
+        "the case after a change"
+    );
+    let seq = ok(svc.read(|w| w.txn()?.case_seq(&id)), "case_seq");
+    assert!(
+        seq.is_none() || seq == Some(2),
+        "case_seq says the last event's number (or nothing): {seq:?}"
+    );
+    let before = ok(svc.read(|w| Ok(w.policy().handling_days)), "policy");
+    ok(
+        svc.admin(
+            &staff("admin"),
+            at("2026-03-02"),
+            crate::service::AdminChange::SetPolicy {
+                key: "handling_days".into(),
+                value: (before - 1).to_string(),
+            },
+        ),
+        "policy set",
+    );
+    assert_eq!(
+        ok(svc.read(|w| Ok(w.policy().handling_days)), "policy"),
+        before - 1,
+        "the policy after a change"
     );
 }
 

@@ -27,7 +27,10 @@ impl Server {
     }
 
     fn start_with(db: &Path, extra: &[&str]) -> Server {
-        let log = db.with_extension("serve.log");
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log =
+            std::env::temp_dir().join(format!("petition-serve-{}-{n}.log", std::process::id()));
         let mut child = Command::new(bin())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -121,6 +124,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -725,7 +729,17 @@ fn same(local: &Output, remote: &Output, codes: &[(String, String)], what: &str)
 #[test]
 fn the_remote_command_line_prints_what_a_local_run_prints_for_the_whole_walk() {
     // Two databases made the same way: one used locally, one through its server.
-    let (local, served) = (Env::new(), Env::new());
+    remote_walk(Env::new(), Env::new());
+}
+
+#[test]
+fn a_server_on_postgres_prints_what_a_local_file_prints_for_the_whole_walk() {
+    if let Some(served) = Env::new_pg() {
+        remote_walk(Env::new(), served);
+    }
+}
+
+fn remote_walk(local: Env, served: Env) {
     let tokens: std::collections::HashMap<&str, String> = STAFF
         .iter()
         .map(|(id, ..)| (*id, token(&served, id)))

@@ -239,11 +239,10 @@ async fn answer(
         return (Err(internal("the server is stopping")), None);
     };
     let s = shared.clone();
-    let session = match tokio::task::spawn_blocking(move || {
-        authenticate(&s.pool, token.as_deref(), s.clock)
-    })
-    .await
-    {
+    let session =
+        match tokio::task::spawn_blocking(move || authenticate(&s.pool, token.as_deref(), s.clock))
+            .await
+        {
             Ok(Ok(st)) => st,
             Ok(Err(e)) => return (Err(e), None),
             Err(_) => return (Err(internal("a request's task did not finish")), None),
@@ -260,7 +259,17 @@ async fn answer(
         shared
             .pool
             .write(move |pool| {
-                run(pool, clock, route, &path_values, params, session, now, lang, wants_reply)
+                run(
+                    pool,
+                    clock,
+                    route,
+                    &path_values,
+                    params,
+                    session,
+                    now,
+                    lang,
+                    wants_reply,
+                )
             })
             .await
     } else {

@@ -116,7 +116,12 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         stopping,
         reads: tokio::sync::Semaphore::new(connections),
     });
-    runtime.block_on(async move {
+    // The last reference to the connections stays on this thread and is dropped after the
+    // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may
+    // not do on a thread that drives this one.
+    let served = shared.clone();
+    let result = runtime.block_on(async move {
+        let shared = served;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
@@ -156,9 +161,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         .map_err(|e| crate::app::io_error("serving", e))?;
         log(json!({"event": "stopped"}));
         Ok::<(), CliError>(())
-    })?;
+    });
     runtime.shutdown_timeout(Duration::from_secs(10));
-    Ok(())
+    drop(shared);
+    result
 }
 
 /// SIGTERM, or Ctrl-C.

@@ -5,7 +5,11 @@ use super::*;
 use crate::example::{registration, setup, staff, unit};
 use crate::store::SqliteStore;
 
-fn two_services() -> (tempfile::TempDir, Service<SqliteStore>, Service<SqliteStore>) {
+fn two_services() -> (
+    tempfile::TempDir,
+    Service<SqliteStore>,
+    Service<SqliteStore>,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("p.db");
     let mut a = Service::new(SqliteStore::open(&path, true).expect("open"));
@@ -19,12 +23,17 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
     let (_dir, mut a, mut b) = two_services();
     a.share_cases(Arc::new(CaseCache::new(16)));
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
-    let case = b.register(&staff("li"), now, registration(now)).expect("register");
+    let case = b
+        .register(&staff("li"), now, registration(now))
+        .expect("register");
     let li = a.read(|w| w.staff(&staff("li"))).expect("li");
     let first = a.read(|w| w.case(&case.id)).expect("read").expect("case");
     assert_eq!(first.state.as_str(), "registered");
     // Read twice: the second comes from the cache and is the same.
-    assert_eq!(a.read(|w| w.case(&case.id)).expect("read"), Some(first.clone()));
+    assert_eq!(
+        a.read(|w| w.case(&case.id)).expect("read"),
+        Some(first.clone())
+    );
     b.execute(
         &staff("li"),
         now,
@@ -36,9 +45,15 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
     )
     .expect("transfer");
     let after = a.read(|w| w.case(&case.id)).expect("read").expect("case");
-    assert_eq!(after.state.as_str(), "routed", "the change made elsewhere is seen");
+    assert_eq!(
+        after.state.as_str(),
+        "routed",
+        "the change made elsewhere is seen"
+    );
     let queue = a.read(|w| w.visible_queue(&li, 10)).expect("queue");
-    assert!(queue.iter().any(|(c, _)| c.id == case.id && c.state.as_str() == "routed"));
+    assert!(queue
+        .iter()
+        .any(|(c, _)| c.id == case.id && c.state.as_str() == "routed"));
 }
 
 #[test]
@@ -46,7 +61,9 @@ fn settings_changed_through_another_connection_are_seen() {
     let (_dir, mut a, mut b) = two_services();
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
     assert_eq!(a.read(|w| Ok(w.policy().handling_days)).expect("read"), 60);
-    assert!(a.read(|w| Ok(w.org().staff(&staff("zhao")).is_none())).expect("read"));
+    assert!(a
+        .read(|w| Ok(w.org().staff(&staff("zhao")).is_none()))
+        .expect("read"));
     b.admin(
         &staff("admin"),
         now,
@@ -59,17 +76,31 @@ fn settings_changed_through_another_connection_are_seen() {
     b.admin(
         &staff("admin"),
         now,
-        AdminChange::AddStaff(Staff::new(staff("zhao"), "赵强", Some(unit("town")), Role::Clerk)),
+        AdminChange::AddStaff(Staff::new(
+            staff("zhao"),
+            "赵强",
+            Some(unit("town")),
+            Role::Clerk,
+        )),
     )
     .expect("staff");
     assert_eq!(a.read(|w| Ok(w.policy().handling_days)).expect("read"), 45);
-    assert!(a.read(|w| Ok(w.org().staff(&staff("zhao")).is_some())).expect("read"));
+    assert!(a
+        .read(|w| Ok(w.org().staff(&staff("zhao")).is_some()))
+        .expect("read"));
     // A token issued elsewhere signs in here at once.
     let t = b
-        .issue_token(&staff("admin"), now, &staff("zhao"), now + chrono::Duration::days(1))
+        .issue_token(
+            &staff("admin"),
+            now,
+            &staff("zhao"),
+            now + chrono::Duration::days(1),
+        )
         .expect("token");
     assert_eq!(
-        a.read(|w| w.authenticate(&t.token, now)).expect("signed in").id,
+        a.read(|w| w.authenticate(&t.token, now))
+            .expect("signed in")
+            .id,
         staff("zhao")
     );
 }

@@ -260,8 +260,13 @@ fn event_from_json_reads_what_serde_reads() {
         },
     )
     .expect("transfer");
-    svc.execute(&staff("wang"), now, &case.id, Command::Accept { assist: vec![] })
-        .expect("accept");
+    svc.execute(
+        &staff("wang"),
+        now,
+        &case.id,
+        Command::Accept { assist: vec![] },
+    )
+    .expect("accept");
     let (_, events) = svc.load(&case.id).expect("load");
     assert_eq!(events.len(), 3);
     for e in events {

@@ -1116,7 +1116,7 @@ impl Txn for PgTxn<'_> {
     fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
         self.flush()?;
         self.row("SELECT last_seq FROM cases WHERE id = $1", &[&id.as_str()])?
-            .map(|r| get::<i32>(&r, 0).map(|n| n as u32))
+            .map(|r| get::<i64>(&r, 0).map(|n| n as u32))
             .transpose()
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
