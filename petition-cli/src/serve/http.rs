@@ -385,7 +385,10 @@ fn parser_of(route: &'static api::Route) -> CliResult<clap::Command> {
                 for w in r.command.iter().rev().skip(1) {
                     tree = clap::Command::new(*w).subcommand(tree);
                 }
-                Some(clap::Command::new("petition").subcommand(tree))
+                let mut parser = clap::Command::new("petition").subcommand(tree);
+                // Built once here rather than in every request's copy.
+                parser.build();
+                Some(parser)
             })
             .collect()
     });
