@@ -226,6 +226,18 @@ pub static ROUTES: &[Route] = &[
         "/tick",
         "The time-driven work at the request's time (simulated databases, admins)",
     ),
+    get(
+        &["unit", "list"],
+        "/units",
+        &["tree"],
+        "Every unit (单位), with its kind, level and parent",
+    ),
+    get(
+        &["staff", "list"],
+        "/staff",
+        &[],
+        "Staff members (工作人员), of one unit or all",
+    ),
 ];
 
 /// The route of a command, by its words.

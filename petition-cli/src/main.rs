@@ -183,6 +183,12 @@ pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
         Cmd::Queue(a) => list::queue(app, a),
         Cmd::Overdue(a) => list::overdue(app, a),
         Cmd::Stats(a) => stats::exec(app, a),
+        Cmd::Unit(admin::UnitArgs {
+            cmd: admin::UnitCmd::List { .. },
+        }) => admin::unit_list(app),
+        Cmd::Staff(admin::StaffArgs {
+            cmd: admin::StaffCmd::List { unit },
+        }) => admin::staff_list(app, unit.as_deref()),
         _ => return None,
     })
 }
@@ -205,6 +211,10 @@ fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -
         Cmd::Overdue(_) => list::render(app, Some(app.l("overdue_list").to_string()), r),
         Cmd::Stats(_) => stats::render(app, r),
         Cmd::Tick(_) => supervise::render_tick(app, r),
+        Cmd::Unit(admin::UnitArgs {
+            cmd: admin::UnitCmd::List { tree },
+        }) => admin::render_unit_list(app, *tree, r),
+        Cmd::Staff(_) => admin::render_staff_list(app, r),
         _ => commands::summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0)),
     }
     Ok(())

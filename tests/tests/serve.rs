@@ -953,7 +953,17 @@ fn remote_walk(local: Env, served: Env) {
 fn is_read(args: &[&str]) -> bool {
     matches!(
         args.first().copied(),
-        Some("show" | "list" | "queue" | "overdue" | "stats" | "notice" | "status")
+        Some(
+            "show"
+                | "list"
+                | "queue"
+                | "overdue"
+                | "stats"
+                | "notice"
+                | "status"
+                | "unit"
+                | "staff"
+        )
     )
 }
 

@@ -9,7 +9,7 @@ use petition_core::Refusal;
 use petition_core::{DomainError, StaffId, UnitCode};
 use serde_json::json;
 
-use crate::app::{out, App, CliError, CliResult};
+use crate::app::{out, App, CliError, CliResult, Reply};
 use crate::render::table;
 
 fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
@@ -122,64 +122,73 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
                 out(&format!("{} {n}", app.l("imported")));
             }
         }
-        UnitCmd::List { tree } => {
-            let mut svc = app.open()?;
-            let org = svc.read(|w| Ok(w.org().clone()))?;
-            if app.global.json {
-                app.print_json(&json!({"units": org.units().collect::<Vec<_>>()}));
-            } else if *tree {
-                fn walk(app: &App, org: &petition_core::org::Org, u: &Unit, depth: usize) {
-                    out(&format!(
-                        "{}{} {} [{} · {}]",
-                        "  ".repeat(depth),
-                        u.code,
-                        u.name,
-                        app.e(u.kind_str()),
-                        app.e(u.level_str())
-                    ));
-                    let mut kids: Vec<&Unit> = org.children(&u.code).collect();
-                    kids.sort_by_key(|k| {
-                        (
-                            k.kind != UnitKind::PetitionOffice,
-                            k.kind != UnitKind::Government,
-                            k.code.clone(),
-                        )
-                    });
-                    for k in kids {
-                        walk(app, org, k, depth + 1);
-                    }
-                }
-                for root in org.units().filter(|u| u.parent.is_none()) {
-                    walk(app, &org, root, 0);
-                }
-            } else {
-                let mut t = table(
-                    app,
-                    &[
-                        app.l("code"),
-                        app.l("name"),
-                        app.l("level"),
-                        app.l("kind"),
-                        app.l("parent"),
-                    ],
-                );
-                for u in org.units() {
-                    t.add_row(vec![
-                        u.code.to_string(),
-                        u.name.clone(),
-                        app.e(u.level_str()),
-                        app.e(u.kind_str()),
-                        u.parent
-                            .as_ref()
-                            .map(|p| p.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                    ]);
-                }
-                out(&t.to_string());
-            }
-        }
+        // Answered with a reply (`unit_list`), here or by a server.
+        UnitCmd::List { .. } => {}
     }
     Ok(())
+}
+
+/// `unit list`: every unit.
+pub fn unit_list(app: &App) -> CliResult<Reply> {
+    let mut svc = app.open()?;
+    let org = svc.read(|w| Ok(w.org().clone()))?;
+    Ok(Reply::of(json!({"units": org.units().collect::<Vec<_>>()})))
+}
+
+/// `unit list` as a table, or as the tree of units (`--tree`).
+pub fn render_unit_list(app: &App, tree: bool, r: &Reply) {
+    let units: Vec<Unit> = serde_json::from_value(r.doc["units"].clone()).unwrap_or_default();
+    let org = petition_core::org::Org::from_stored(units, Vec::new());
+    if tree {
+        fn walk(app: &App, org: &petition_core::org::Org, u: &Unit, depth: usize) {
+            out(&format!(
+                "{}{} {} [{} · {}]",
+                "  ".repeat(depth),
+                u.code,
+                u.name,
+                app.e(u.kind_str()),
+                app.e(u.level_str())
+            ));
+            let mut kids: Vec<&Unit> = org.children(&u.code).collect();
+            kids.sort_by_key(|k| {
+                (
+                    k.kind != UnitKind::PetitionOffice,
+                    k.kind != UnitKind::Government,
+                    k.code.clone(),
+                )
+            });
+            for k in kids {
+                walk(app, org, k, depth + 1);
+            }
+        }
+        for root in org.units().filter(|u| u.parent.is_none()) {
+            walk(app, &org, root, 0);
+        }
+        return;
+    }
+    let mut t = table(
+        app,
+        &[
+            app.l("code"),
+            app.l("name"),
+            app.l("level"),
+            app.l("kind"),
+            app.l("parent"),
+        ],
+    );
+    for u in org.units() {
+        t.add_row(vec![
+            u.code.to_string(),
+            u.name.clone(),
+            app.e(u.level_str()),
+            app.e(u.kind_str()),
+            u.parent
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    out(&t.to_string());
 }
 
 trait UnitLabels {
@@ -273,6 +282,38 @@ pub enum StaffCmd {
         /// Staff id
         id: String,
     },
+}
+
+/// `staff list [--unit U]`.
+pub fn staff_list(app: &App, unit: Option<&str>) -> CliResult<Reply> {
+    let filter = opt_code(unit)?;
+    let mut svc = app.open()?;
+    let org = svc.read(|w| Ok(w.org().clone()))?;
+    if let Some(u) = &filter {
+        org.get(u)?;
+    }
+    let staff: Vec<_> = org
+        .all_staff()
+        .filter(|s| filter.is_none() || s.unit == filter)
+        .map(staff_json)
+        .collect();
+    Ok(Reply::of(json!({ "staff": staff })))
+}
+
+/// `staff list` as a table.
+pub fn render_staff_list(app: &App, r: &Reply) {
+    let mut t = table(app, &["ID", app.l("name"), app.l("role"), app.l("unit")]);
+    for s in r.doc["staff"].as_array().into_iter().flatten() {
+        let text = |k: &str| s[k].as_str().unwrap_or("-").to_string();
+        let role = app.e(s["role"].as_str().unwrap_or(""));
+        let role = if s["active"].as_bool() == Some(false) {
+            format!("{role} ({})", app.l("deactivated"))
+        } else {
+            role
+        };
+        t.add_row(vec![text("id"), text("name"), role, text("unit")]);
+    }
+    out(&t.to_string());
 }
 
 /// A staff member as `staff list` shows it: never the token digests, only how many.
@@ -370,46 +411,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 out(&format!("{} {staff}", app.l(what)));
             }
         }
-        StaffCmd::List { unit } => {
-            let filter = opt_code(unit.as_deref())?;
-            let mut svc = app.open()?;
-            let org = svc.read(|w| Ok(w.org().clone()))?;
-            if let Some(u) = &filter {
-                org.get(u)?;
-            }
-            let staff: Vec<&Staff> = org
-                .all_staff()
-                .filter(|s| filter.is_none() || s.unit == filter)
-                .collect();
-            if app.global.json {
-                let staff: Vec<_> = staff.into_iter().map(staff_json).collect();
-                app.print_json(&json!({ "staff": staff }));
-            } else {
-                let mut t = table(app, &["ID", app.l("name"), app.l("role"), app.l("unit")]);
-                for s in staff {
-                    let role = match s.role {
-                        Role::Clerk => "clerk",
-                        Role::Head => "head",
-                        Role::Admin => "admin",
-                    };
-                    let role = if s.deactivated {
-                        format!("{} ({})", app.e(role), app.l("deactivated"))
-                    } else {
-                        app.e(role)
-                    };
-                    t.add_row(vec![
-                        s.id.to_string(),
-                        s.name.clone(),
-                        role,
-                        s.unit
-                            .as_ref()
-                            .map(|u| u.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                    ]);
-                }
-                out(&t.to_string());
-            }
-        }
+        // Answered with a reply (`staff_list`), here or by a server.
+        StaffCmd::List { .. } => {}
     }
     Ok(())
 }
