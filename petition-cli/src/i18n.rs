@@ -127,6 +127,8 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "admin" => ("admin", "管理员"),
         "added" => ("added", "已添加"),
         "deactivated" => ("deactivated", "已停用"),
+        "moved" => ("moved:", "已调动："),
+        "renamed" => ("renamed:", "已更名："),
         "staff_deactivated" => ("deactivated, tokens revoked:", "已停用并吊销令牌："),
         "tokens_revoked" => ("tokens revoked:", "已吊销全部令牌："),
         "token_for" => ("token for", "令牌，工作人员"),

@@ -50,6 +50,21 @@ pub enum AdminKind {
     StaffDeactivated {
         staff: crate::ids::StaffId,
     },
+    /// `staff move` (调动): the staff member now works for another unit.
+    StaffMoved {
+        staff: crate::ids::StaffId,
+        unit: crate::ids::UnitCode,
+    },
+    /// `staff rename`: the staff member's name changed (the chain keeps the earlier one).
+    StaffRenamed {
+        staff: crate::ids::StaffId,
+        name: String,
+    },
+    /// `unit rename`: a unit's name changed (机构更名; the chain keeps the earlier one).
+    UnitRenamed {
+        unit: crate::ids::UnitCode,
+        name: String,
+    },
 }
 
 impl AdminKind {
@@ -64,6 +79,9 @@ impl AdminKind {
             AdminKind::TokenIssued { .. } => "token_issued",
             AdminKind::TokensRevoked { .. } => "tokens_revoked",
             AdminKind::StaffDeactivated { .. } => "staff_deactivated",
+            AdminKind::StaffMoved { .. } => "staff_moved",
+            AdminKind::StaffRenamed { .. } => "staff_renamed",
+            AdminKind::UnitRenamed { .. } => "unit_renamed",
         }
     }
 }

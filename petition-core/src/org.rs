@@ -123,6 +123,13 @@ impl Staff {
     }
 }
 
+/// A staff member or unit as an administrative change left it ([`Org`]'s own changes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Changed {
+    Staff(Staff),
+    Unit(Unit),
+}
+
 /// A bearer token as the database keeps it: its SHA-256 digest and when it expires.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenDigest {
@@ -142,7 +149,7 @@ pub struct Org {
     staff: BTreeMap<StaffId, Staff>,
 }
 
-fn check_name(field: &str, name: &str) -> Result<()> {
+pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
         return Err(DomainError::from(Refusal::field(
@@ -354,10 +361,15 @@ impl Org {
         self.staff.insert(staff.id.clone(), staff);
     }
 
-    /// Applies a token or deactivation event to its staff member (checked by the service
-    /// before it is recorded); returns the staff member as changed.
-    pub(crate) fn apply_credentials(&mut self, kind: &crate::audit::AdminKind) -> Option<Staff> {
+    /// Applies a change of one staff member or unit (checked by the service before it is
+    /// recorded); returns what changed, as it is now.
+    pub(crate) fn apply_change(&mut self, kind: &crate::audit::AdminKind) -> Option<Changed> {
         use crate::audit::AdminKind;
+        if let AdminKind::UnitRenamed { unit, name } = kind {
+            let u = self.units.get_mut(unit)?;
+            u.name = name.clone();
+            return Some(Changed::Unit(u.clone()));
+        }
         let (id, change): (&StaffId, &dyn Fn(&mut Staff)) = match kind {
             AdminKind::TokenIssued {
                 staff,
@@ -374,11 +386,17 @@ impl Org {
                 s.tokens.clear();
                 s.deactivated = true;
             }),
+            AdminKind::StaffMoved { staff, unit } => (staff, &|s: &mut Staff| {
+                s.unit = Some(unit.clone());
+            }),
+            AdminKind::StaffRenamed { staff, name } => (staff, &|s: &mut Staff| {
+                s.name = name.clone();
+            }),
             _ => return None,
         };
         let s = self.staff.get_mut(id)?;
         change(s);
-        Some(s.clone())
+        Some(Changed::Staff(s.clone()))
     }
 
     /// `gov(U)`: U itself when U is a government, else `parent(U)`.

@@ -1193,3 +1193,49 @@ fn a_command_prints_what_it_recorded() {
         "{text}"
     );
 }
+
+#[test]
+fn staff_move_and_renames_change_who_acts_where_and_the_names_shown() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    let v = env.ok(
+        Some("admin"),
+        T0,
+        &["staff", "move", "zhao", "--unit", "c-zjj"],
+    );
+    assert_eq!(v["staff"]["unit"], "c-zjj");
+    // zhao now accepts for the department.
+    let v = env.ok(Some("zhao"), T0, &["accept", &id]);
+    assert_eq!(
+        (v["state"].as_str(), v["lead"].as_str()),
+        (Some("handling"), Some("c-zjj"))
+    );
+    env.ok(
+        Some("admin"),
+        T0,
+        &["staff", "rename", "zhao", "--name", "赵强国"],
+    );
+    env.ok(
+        Some("admin"),
+        T0,
+        &["unit", "rename", "c-zjj", "--name", "某县住房和城乡建设局"],
+    );
+    let o = env.raw(Some("li"), T0, false, &["show", &id]);
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains("某县住房和城乡建设局 (c-zjj)"), "{page}");
+    let staff = env.ok(None, T0, &["staff", "list", "--unit", "c-zjj"]);
+    assert!(staff["staff"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|p| p["id"] == "zhao" && p["name"] == "赵强国")));
+    let (exit, code, _) = env.err(
+        Some("admin"),
+        T0,
+        &["staff", "move", "zhao", "--unit", "c-zj"],
+    );
+    assert_eq!((exit, code.as_str()), (3, "not_found"));
+    let (exit, code, _) = env.err(Some("li"), T0, &["unit", "rename", "c-zjj", "--name", "x"]);
+    assert_eq!((exit, code.as_str()), (1, "permission_denied"));
+    let o = env.raw(None, T0, true, &["verify"]);
+    assert_eq!(o.status.code(), Some(0));
+}

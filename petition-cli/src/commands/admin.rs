@@ -69,6 +69,17 @@ pub enum UnitCmd {
         #[arg(long)]
         tree: bool,
     },
+    /// Rename a unit (机构更名). Its code stays; the audit chain keeps the earlier name.
+    ///
+    /// Example: petition --as admin unit rename cty-a-zjj --name 某县住房和城乡建设局
+    #[command(verbatim_doc_comment)]
+    Rename {
+        /// Unit code
+        code: String,
+        /// The new name
+        #[arg(long)]
+        name: String,
+    },
 }
 
 pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
@@ -124,6 +135,23 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
         }
         // Answered with a reply (`unit_list`), here or by a server.
         UnitCmd::List { .. } => {}
+        UnitCmd::Rename { code, name } => {
+            let unit = UnitCode::parse(code)?;
+            let change = AdminChange::RenameUnit {
+                unit: unit.clone(),
+                name: name.clone(),
+            };
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.write_now(&mut svc)?;
+            svc.admin(&actor, now, change)?;
+            let u = svc.read(|w| Ok(w.org().unit(&unit).cloned()))?;
+            if app.global.json {
+                app.print_json(&json!({ "unit": u }));
+            } else if let Some(u) = u {
+                out(&format!("{} {} {}", app.l("renamed"), u.code, u.name));
+            }
+        }
     }
     Ok(())
 }
@@ -273,6 +301,29 @@ pub enum StaffCmd {
         /// Staff id
         id: String,
     },
+    /// Move a staff member to another unit (调动). Their history stays with the units they acted
+    /// for.
+    ///
+    /// Example: petition --as admin staff move li --unit city-xfj
+    #[command(verbatim_doc_comment)]
+    Move {
+        /// Staff id
+        id: String,
+        /// The new unit
+        #[arg(long)]
+        unit: String,
+    },
+    /// Rename a staff member (the audit chain keeps the earlier name).
+    ///
+    /// Example: petition --as admin staff rename li --name 李明华
+    #[command(verbatim_doc_comment)]
+    Rename {
+        /// Staff id
+        id: String,
+        /// The new name
+        #[arg(long)]
+        name: String,
+    },
     /// Deactivate a staff member (停用: left the office, moved away): they may no longer act,
     /// and their tokens are revoked. Their history stays.
     ///
@@ -413,6 +464,35 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
         }
         // Answered with a reply (`staff_list`), here or by a server.
         StaffCmd::List { .. } => {}
+        StaffCmd::Move { id, unit } | StaffCmd::Rename { id, name: unit } => {
+            let staff = StaffId::parse(id)?;
+            let change = match &a.cmd {
+                StaffCmd::Move { .. } => AdminChange::MoveStaff {
+                    staff: staff.clone(),
+                    unit: UnitCode::parse(unit)?,
+                },
+                _ => AdminChange::RenameStaff {
+                    staff: staff.clone(),
+                    name: unit.clone(),
+                },
+            };
+            let actor = app.actor()?;
+            let mut svc = app.open()?;
+            let now = app.write_now(&mut svc)?;
+            svc.admin(&actor, now, change)?;
+            let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
+            if app.global.json {
+                app.print_json(&json!({ "staff": s.as_ref().map(staff_json) }));
+            } else if let Some(s) = s {
+                let unit = s.unit.as_ref().map_or("-".to_string(), |u| u.to_string());
+                let what = if matches!(a.cmd, StaffCmd::Move { .. }) {
+                    "moved"
+                } else {
+                    "renamed"
+                };
+                out(&format!("{} {} {} ({unit})", app.l(what), s.id, s.name));
+            }
+        }
     }
     Ok(())
 }

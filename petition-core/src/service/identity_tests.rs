@@ -137,3 +137,118 @@ fn token_and_deactivation_events_survive_export_and_import() {
     assert!(org.staff(&staff("sun")).is_some_and(|s| s.deactivated));
     assert!(copy.verify(&[]).expect("verify").problem.is_none());
 }
+
+#[test]
+fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
+    let (mut svc, now) = county();
+    let case = svc
+        .register(&staff("li"), now, registration(now))
+        .expect("register");
+    svc.execute(
+        &staff("li"),
+        now,
+        &case.id,
+        Command::Transfer {
+            to: crate::example::unit("county-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+    svc.admin(
+        &staff("admin"),
+        now,
+        AdminChange::MoveStaff {
+            staff: staff("li"),
+            unit: crate::example::unit("county-zjj"),
+        },
+    )
+    .expect("move");
+    // Now a clerk of the department: li accepts the case there.
+    let after = svc
+        .execute(
+            &staff("li"),
+            now,
+            &case.id,
+            Command::Accept { assist: vec![] },
+        )
+        .expect("accept as the new unit");
+    assert_eq!(after.state.as_str(), "handling");
+    let (_, events) = svc.load(&case.id).expect("load");
+    let units: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e.unit.as_ref().map(|u| u.as_str()))
+        .collect();
+    assert_eq!(units, ["county-xfj", "county-xfj", "county-zjj"]);
+    // Refusals: an unknown unit, the same unit again, a deactivated staff member.
+    let refused = |svc: &mut Service<crate::MemoryStore>, who: &str, to: &str| {
+        svc.admin(
+            &staff("admin"),
+            now,
+            AdminChange::MoveStaff {
+                staff: staff(who),
+                unit: crate::example::unit(to),
+            },
+        )
+        .expect_err("refused")
+        .code()
+    };
+    assert_eq!(refused(&mut svc, "li", "nowhere"), "not_found");
+    assert_eq!(refused(&mut svc, "li", "county-zjj"), "validation");
+    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
+        .expect("deactivate");
+    assert_eq!(refused(&mut svc, "sun", "county-zjj"), "permission_denied");
+}
+
+#[test]
+fn renames_change_the_names_shown_and_survive_export_and_import() {
+    let (mut svc, now) = county();
+    svc.admin(
+        &staff("admin"),
+        now,
+        AdminChange::RenameStaff {
+            staff: staff("li"),
+            name: " 李明华 ".into(),
+        },
+    )
+    .expect("rename staff");
+    svc.admin(
+        &staff("admin"),
+        now,
+        AdminChange::RenameUnit {
+            unit: crate::example::unit("county-zjj"),
+            name: "某县住房和城乡建设局".into(),
+        },
+    )
+    .expect("rename unit");
+    let e = svc
+        .admin(
+            &staff("admin"),
+            now,
+            AdminChange::RenameUnit {
+                unit: crate::example::unit("county-zjj"),
+                name: "  ".into(),
+            },
+        )
+        .expect_err("empty name");
+    assert_eq!(e.code(), "validation");
+    let check = |svc: &mut Service<crate::MemoryStore>| {
+        let org = svc.read(|w| Ok(w.org().clone())).expect("org");
+        assert_eq!(
+            org.staff(&staff("li")).map(|s| s.name.as_str()),
+            Some("李明华")
+        );
+        assert_eq!(
+            org.unit(&crate::example::unit("county-zjj"))
+                .map(|u| u.name.as_str()),
+            Some("某县住房和城乡建设局")
+        );
+    };
+    check(&mut svc);
+    let admin = svc.read(|w| w.staff(&staff("admin"))).expect("admin");
+    let mut out = Vec::new();
+    crate::interchange::export_jsonl(&mut svc, &mut out, &admin, true, now).expect("export");
+    let mut copy = Service::new(crate::MemoryStore::new());
+    crate::interchange::import_jsonl(&mut copy, &mut out.as_slice(), &mut |_| {}).expect("import");
+    check(&mut copy);
+    assert!(copy.verify(&[]).expect("verify").problem.is_none());
+}

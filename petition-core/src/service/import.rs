@@ -67,6 +67,15 @@ impl<T: Txn> Work<'_, T> {
                             },
                             AdminKind::TokensRevoked { staff } => AdminChange::RevokeTokens(staff),
                             AdminKind::StaffDeactivated { staff } => AdminChange::Deactivate(staff),
+                            AdminKind::StaffMoved { staff, unit } => {
+                                AdminChange::MoveStaff { staff, unit }
+                            }
+                            AdminKind::StaffRenamed { staff, name } => {
+                                AdminChange::RenameStaff { staff, name }
+                            }
+                            AdminKind::UnitRenamed { unit, name } => {
+                                AdminChange::RenameUnit { unit, name }
+                            }
                             AdminKind::Initialized { .. } => {
                                 return Err(differs("a second initialisation"))
                             }

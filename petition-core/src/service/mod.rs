@@ -62,6 +62,27 @@ pub enum AdminChange {
     RevokeTokens(StaffId),
     /// Deactivate a staff member (停用), revoking their tokens.
     Deactivate(StaffId),
+    /// Move a staff member to another unit (调动).
+    MoveStaff {
+        /// Who.
+        staff: StaffId,
+        /// Their new unit.
+        unit: UnitCode,
+    },
+    /// Rename a staff member.
+    RenameStaff {
+        /// Who.
+        staff: StaffId,
+        /// The new name.
+        name: String,
+    },
+    /// Rename a unit (机构更名).
+    RenameUnit {
+        /// Which.
+        unit: UnitCode,
+        /// The new name.
+        name: String,
+    },
 }
 
 /// A newly issued bearer token: the secret is here once and nowhere else.
@@ -680,9 +701,39 @@ impl<T: Txn> Work<'_, T> {
                 }
                 AdminKind::StaffDeactivated { staff }
             }
+            AdminChange::MoveStaff { staff, unit } => {
+                let s = actor_staff(&self.org, &staff)?;
+                self.org.get(&unit)?;
+                if s.unit.as_ref() == Some(&unit) {
+                    return Err(DomainError::from(Refusal::field(
+                        "unit",
+                        &format!("{staff} already works for {unit}"),
+                        &format!("{staff} 已在 {unit}"),
+                    )));
+                }
+                AdminKind::StaffMoved { staff, unit }
+            }
+            AdminChange::RenameStaff { staff, name } => {
+                known_staff(&self.org, &staff)?;
+                crate::org::check_name("name", &name)?;
+                AdminKind::StaffRenamed {
+                    staff,
+                    name: name.trim().to_string(),
+                }
+            }
+            AdminChange::RenameUnit { unit, name } => {
+                self.org.get(&unit)?;
+                crate::org::check_name("name", &name)?;
+                AdminKind::UnitRenamed {
+                    unit,
+                    name: name.trim().to_string(),
+                }
+            }
         };
-        if let Some(changed) = Arc::make_mut(&mut self.org).apply_credentials(&kind) {
-            self.txn.put_staff(&TOKEN, &changed)?;
+        match Arc::make_mut(&mut self.org).apply_change(&kind) {
+            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(&TOKEN, &s)?,
+            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(&TOKEN, &u)?,
+            None => {}
         }
         let now = now.with_timezone(&self.policy.timezone);
         let ev = AdminEvent {
@@ -704,10 +755,13 @@ impl<T: Txn> Work<'_, T> {
             AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
                 self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
             }
-            // Stored by `admin`, which changed the staff member.
+            // Stored by `admin`, which changed the staff member or unit.
             AdminKind::TokenIssued { .. }
             | AdminKind::TokensRevoked { .. }
-            | AdminKind::StaffDeactivated { .. } => Ok(()),
+            | AdminKind::StaffDeactivated { .. }
+            | AdminKind::StaffMoved { .. }
+            | AdminKind::StaffRenamed { .. }
+            | AdminKind::UnitRenamed { .. } => Ok(()),
         }
     }
 }

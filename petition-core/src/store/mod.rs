@@ -395,8 +395,11 @@ pub(crate) fn apply_admin(
         }
         AdminKind::TokenIssued { .. }
         | AdminKind::TokensRevoked { .. }
-        | AdminKind::StaffDeactivated { .. } => {
-            org.apply_credentials(kind);
+        | AdminKind::StaffDeactivated { .. }
+        | AdminKind::StaffMoved { .. }
+        | AdminKind::StaffRenamed { .. }
+        | AdminKind::UnitRenamed { .. } => {
+            org.apply_change(kind);
         }
     }
     Ok(())
