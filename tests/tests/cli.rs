@@ -380,10 +380,23 @@ fn full_walk(env: Env) {
         (Some("opinion_issued"), Some("not_supported"))
     );
     assert_eq!(clock(&v, "handling")["met"], true);
-    let v = env.ok(Some("chen"), "2026-05-20", &["review", "request", &id]);
+    let v = env.ok(
+        Some("chen"),
+        "2026-05-20",
+        &["review", "request", &id, "--reason", "补偿标准计算有误"],
+    );
     assert_eq!(
         (v["state"].as_str(), v["holder"].as_str()),
         (Some("under_review"), Some("city-zjj"))
+    );
+    let last = v["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (last["type"].as_str(), last["reason"].as_str()),
+        (Some("review_requested"), Some("补偿标准计算有误"))
     );
     let v = env.ok(
         Some("chen"),

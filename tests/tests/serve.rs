@@ -847,7 +847,11 @@ fn remote_walk(local: Env, served: Env) {
                 "不予支持",
             ],
         ),
-        ("chen", "2026-05-20", vec!["review", "request", id]),
+        (
+            "chen",
+            "2026-05-20",
+            vec!["review", "request", id, "--reason", "补偿标准计算有误"],
+        ),
         (
             "chen",
             "2026-06-01",

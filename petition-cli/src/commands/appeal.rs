@@ -23,13 +23,17 @@ pub struct ReviewArgs {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum ReviewCmd {
-    /// Register a review request (by the reviewing body, within 30 days of the opinion).
+    /// Register a review request (by the reviewing body, within 30 days of the opinion), with
+    /// the petitioner's grounds.
     ///
-    /// Example: petition --as chen review request XF2026-000001
+    /// Example: petition --as chen review request XF2026-000001 --reason 补偿标准计算有误
     #[command(verbatim_doc_comment)]
     Request {
         /// Case id
         case: String,
+        /// The petitioner's grounds (复查理由)
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Issue the review opinion (复查意见): upheld, revised or revoked.
     ///
@@ -49,7 +53,13 @@ pub enum ReviewCmd {
 
 pub fn review(app: &App, a: &ReviewArgs) -> CliResult<Reply> {
     match &a.cmd {
-        ReviewCmd::Request { case } => run_case_command(app, case, Command::ReviewRequest),
+        ReviewCmd::Request { case, reason } => run_case_command(
+            app,
+            case,
+            Command::ReviewRequest {
+                reason: reason.clone(),
+            },
+        ),
         ReviewCmd::Opinion {
             case,
             outcome: o,
@@ -75,13 +85,17 @@ pub struct RereviewArgs {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum RereviewCmd {
-    /// Register a re-review request (by the re-reviewing body, within 30 days of the review opinion).
+    /// Register a re-review request (by the re-reviewing body, within 30 days of the review
+    /// opinion), with the petitioner's grounds.
     ///
-    /// Example: petition --as zhou rereview request XF2026-000001
+    /// Example: petition --as zhou rereview request XF2026-000001 --reason 复查未核实现场情况
     #[command(verbatim_doc_comment)]
     Request {
         /// Case id
         case: String,
+        /// The petitioner's grounds (复核理由)
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Record a hearing (听证); its days, both ends counted, do not count toward the limit.
     ///
@@ -115,7 +129,13 @@ pub enum RereviewCmd {
 
 pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult<Reply> {
     match &a.cmd {
-        RereviewCmd::Request { case } => run_case_command(app, case, Command::RereviewRequest),
+        RereviewCmd::Request { case, reason } => run_case_command(
+            app,
+            case,
+            Command::RereviewRequest {
+                reason: reason.clone(),
+            },
+        ),
         RereviewCmd::Hearing { case, start, end } => {
             let (start, end) = (parse_date("start", start)?, parse_date("end", end)?);
             run_case_command(app, case, Command::Hearing { start, end })

@@ -93,11 +93,15 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
             Some(Handling | OpinionIssued | UnderReview | ReviewIssued | UnderRereview),
             C::Report { text },
         ) => d.report(text)?,
-        (Some(OpinionIssued), C::ReviewRequest) => d.review_request()?,
+        (Some(OpinionIssued), C::ReviewRequest { reason }) => {
+            d.review_request(reason.as_deref())?
+        }
         (Some(UnderReview), C::ReviewOpinion { outcome, text }) => {
             d.review_opinion(*outcome, text)?
         }
-        (Some(ReviewIssued), C::RereviewRequest) => d.rereview_request()?,
+        (Some(ReviewIssued), C::RereviewRequest { reason }) => {
+            d.rereview_request(reason.as_deref())?
+        }
         (Some(UnderRereview), C::Hearing { start, end }) => d.hearing(*start, *end)?,
         (Some(UnderRereview), C::RereviewOpinion { outcome, text }) => {
             d.rereview_opinion(*outcome, text)?
@@ -142,6 +146,17 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
 }
 
 /// Free text of a command (reasons, notices, opinions): required, bounded, no control characters.
+/// The petitioner's grounds for a review or re-review request: checked like any text, kept trimmed.
+fn grounds(reason: Option<&str>) -> Result<Option<String>> {
+    match reason {
+        None => Ok(None),
+        Some(r) => {
+            check_text("reason", r)?;
+            Ok(Some(r.trim().to_string()))
+        }
+    }
+}
+
 pub(crate) fn check_text(field: &str, s: &str) -> Result<()> {
     let bad = |en: &str, zh: &str| Err(DomainError::from(Refusal::field(field, en, zh)));
     if s.trim().is_empty() {
@@ -678,7 +693,8 @@ impl<'a> Decision<'a> {
         }
     }
 
-    fn review_request(&self) -> Result<Vec<EventKind>> {
+    fn review_request(&self, reason: Option<&str>) -> Result<Vec<EventKind>> {
+        let reason = grounds(reason)?;
         let me = self.actor_unit()?;
         let lead = self
             .case
@@ -693,6 +709,7 @@ impl<'a> Decision<'a> {
         }
         self.window(ClockKind::ReviewWindow)?;
         Ok(vec![EventKind::ReviewRequested {
+            reason,
             clocks: vec![self.days(ClockKind::Review, me, self.ctx.policy.review_days)],
         }])
     }
@@ -716,7 +733,8 @@ impl<'a> Decision<'a> {
         }])
     }
 
-    fn rereview_request(&self) -> Result<Vec<EventKind>> {
+    fn rereview_request(&self, reason: Option<&str>) -> Result<Vec<EventKind>> {
+        let reason = grounds(reason)?;
         let me = self.actor_unit()?;
         let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
         if !self.ctx.org.is_reviewer(me, &reviewer) {
@@ -727,6 +745,7 @@ impl<'a> Decision<'a> {
         }
         self.window(ClockKind::RereviewWindow)?;
         Ok(vec![EventKind::RereviewRequested {
+            reason,
             clocks: vec![self.days(ClockKind::Rereview, me, self.ctx.policy.rereview_days)],
         }])
     }

@@ -170,7 +170,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.reports += 1;
             stop_kinds(&mut case, at, &[ClockKind::ResultReport]);
         }
-        EventKind::ReviewRequested { clocks } => {
+        EventKind::ReviewRequested { clocks, .. } => {
             stop_kinds(&mut case, at, &[ClockKind::ReviewWindow]);
             case.state = CaseState::UnderReview;
             case.reviewer = unit.clone();
@@ -186,7 +186,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.answered_by = unit;
             start(&mut case, clocks);
         }
-        EventKind::RereviewRequested { clocks } => {
+        EventKind::RereviewRequested { clocks, .. } => {
             stop_kinds(&mut case, at, &[ClockKind::RereviewWindow]);
             case.state = CaseState::UnderRereview;
             case.rereviewer = unit.clone();

@@ -208,8 +208,11 @@ pub enum Command {
         /// The report.
         text: String,
     },
-    /// 复查申请 (registered by the reviewing unit).
-    ReviewRequest,
+    /// 复查申请 (registered by the reviewing unit), with the petitioner's grounds when given.
+    ReviewRequest {
+        /// The petitioner's grounds (复查理由).
+        reason: Option<String>,
+    },
     /// 复查意见.
     ReviewOpinion {
         /// Outcome.
@@ -217,8 +220,11 @@ pub enum Command {
         /// Text.
         text: String,
     },
-    /// 复核申请.
-    RereviewRequest,
+    /// 复核申请, with the petitioner's grounds when given.
+    RereviewRequest {
+        /// The petitioner's grounds (复核理由).
+        reason: Option<String>,
+    },
     /// 复核听证: pauses the re-review clock.
     Hearing {
         /// First day.
@@ -299,9 +305,9 @@ impl Command {
             Command::Extend { .. } => "extend",
             Command::Opinion { .. } => "opinion",
             Command::Report { .. } => "report",
-            Command::ReviewRequest => "review request",
+            Command::ReviewRequest { .. } => "review request",
             Command::ReviewOpinion { .. } => "review opinion",
-            Command::RereviewRequest => "rereview request",
+            Command::RereviewRequest { .. } => "rereview request",
             Command::Hearing { .. } => "rereview hearing",
             Command::RereviewOpinion { .. } => "rereview opinion",
             Command::Close { .. } => "close",
@@ -409,6 +415,9 @@ pub enum EventKind {
         text: String,
     },
     ReviewRequested {
+        /// The petitioner's grounds, when given (absent in events recorded before they were).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         clocks: Vec<ClockStart>,
     },
     ReviewIssued {
@@ -417,6 +426,9 @@ pub enum EventKind {
         clocks: Vec<ClockStart>,
     },
     RereviewRequested {
+        /// The petitioner's grounds, when given (absent in events recorded before they were).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         clocks: Vec<ClockStart>,
     },
     HearingHeld {

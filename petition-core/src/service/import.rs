@@ -266,12 +266,16 @@ fn command_of(ev: &Event) -> Result<Command> {
             without_assist: without_assist.clone(),
         },
         K::ResultReported { text } => Command::Report { text: text.clone() },
-        K::ReviewRequested { .. } => Command::ReviewRequest,
+        K::ReviewRequested { reason, .. } => Command::ReviewRequest {
+            reason: reason.clone(),
+        },
         K::ReviewIssued { outcome, text, .. } => Command::ReviewOpinion {
             outcome: *outcome,
             text: text.clone(),
         },
-        K::RereviewRequested { .. } => Command::RereviewRequest,
+        K::RereviewRequested { reason, .. } => Command::RereviewRequest {
+            reason: reason.clone(),
+        },
         K::HearingHeld { start, end, .. } => Command::Hearing {
             start: *start,
             end: *end,

@@ -70,12 +70,12 @@ fn command(k: u8, n: u8) -> Command {
             without_assist: n.is_multiple_of(2).then(|| "w".into()),
         },
         9 => Command::Report { text: "t".into() },
-        10 => Command::ReviewRequest,
+        10 => Command::ReviewRequest { reason: None },
         11 => Command::ReviewOpinion {
             outcome: ReviewOutcome::Upheld,
             text: "t".into(),
         },
-        12 => Command::RereviewRequest,
+        12 => Command::RereviewRequest { reason: None },
         13 => Command::Hearing {
             start: day,
             end: day + chrono::Days::new(2),

@@ -203,7 +203,12 @@ pub(super) fn generate(
                     continue;
                 }
                 let side_gov = if side == 0 { "cty-a" } else { "cty-b" };
-                if !x(w, clerk(side_gov), late + 10, Command::ReviewRequest)? {
+                if !x(
+                    w,
+                    clerk(side_gov),
+                    late + 10,
+                    Command::ReviewRequest { reason: None },
+                )? {
                     continue;
                 }
                 x(

@@ -274,7 +274,13 @@ pub(super) fn scripted(
                 without_assist: None,
             },
         )?;
-        x(w, clerk("city-zjj"), t(40), &c5, Command::ReviewRequest)?;
+        x(
+            w,
+            clerk("city-zjj"),
+            t(40),
+            &c5,
+            Command::ReviewRequest { reason: None },
+        )?;
         x(
             w,
             clerk("city-zjj"),
@@ -285,7 +291,13 @@ pub(super) fn scripted(
                 text: "维持原处理意见".into(),
             },
         )?;
-        x(w, clerk("prov-zjt"), t(60), &c5, Command::RereviewRequest)?;
+        x(
+            w,
+            clerk("prov-zjt"),
+            t(60),
+            &c5,
+            Command::RereviewRequest { reason: None },
+        )?;
         x(
             w,
             clerk("prov-zjt"),

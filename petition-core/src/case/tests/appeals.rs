@@ -30,10 +30,18 @@ fn review_request_is_registered_by_the_reviewer_within_30_days() {
     // 2005 Art 34: reviewer of the lead = parent (cty-a) or line superior (city-zjj)
     let mut w = World::answered();
     assert_eq!(
-        code(w.run("city-xfj.c", "2026-03-25", Command::ReviewRequest)),
+        code(w.run(
+            "city-xfj.c",
+            "2026-03-25",
+            Command::ReviewRequest { reason: None }
+        )),
         "permission_denied"
     );
-    let evs = w.ok("city-zjj.c", "2026-03-25", Command::ReviewRequest);
+    let evs = w.ok(
+        "city-zjj.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
     assert_eq!(types(&evs), ["review_requested"]);
     assert_eq!(w.case.state, CaseState::UnderReview);
     assert_eq!(w.case.holder, Some(u("city-zjj")));
@@ -44,17 +52,29 @@ fn review_request_is_registered_by_the_reviewer_within_30_days() {
 fn review_request_after_the_window_is_window_lapsed() {
     let mut w = World::answered();
     assert_eq!(
-        code(w.run("cty-a.c", "2026-04-21", Command::ReviewRequest)),
+        code(w.run(
+            "cty-a.c",
+            "2026-04-21",
+            Command::ReviewRequest { reason: None }
+        )),
         "window_lapsed"
     );
-    w.ok("cty-a.c", "2026-04-20", Command::ReviewRequest);
+    w.ok(
+        "cty-a.c",
+        "2026-04-20",
+        Command::ReviewRequest { reason: None },
+    );
 }
 
 #[test]
 fn review_opinion_then_rereview_with_hearing_then_conclusion() {
     // 2005 Art 34–35; the hearing's days, both ends counted, move the re-review due date.
     let mut w = World::answered();
-    w.ok("cty-a.c", "2026-03-25", Command::ReviewRequest);
+    w.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
     let rv = Command::ReviewOpinion {
         outcome: ReviewOutcome::Upheld,
         text: "维持".into(),
@@ -68,10 +88,18 @@ fn review_opinion_then_rereview_with_hearing_then_conclusion() {
     assert_eq!(w.case.answered_by, Some(u("cty-a")));
     // Re-review by the reviewer of cty-a: its parent, the city.
     assert_eq!(
-        code(w.run("cty-a-xfj.c", "2026-04-15", Command::RereviewRequest)),
+        code(w.run(
+            "cty-a-xfj.c",
+            "2026-04-15",
+            Command::RereviewRequest { reason: None }
+        )),
         "permission_denied"
     );
-    w.ok("city.c", "2026-04-15", Command::RereviewRequest);
+    w.ok(
+        "city.c",
+        "2026-04-15",
+        Command::RereviewRequest { reason: None },
+    );
     assert_eq!(w.case.state, CaseState::UnderRereview);
     assert_eq!(w.clock(ClockKind::Rereview).due, d("2026-05-15"));
     let evs = w.ok(
@@ -115,7 +143,11 @@ fn review_opinion_then_rereview_with_hearing_then_conclusion() {
 #[test]
 fn rereview_request_after_its_window_is_window_lapsed() {
     let mut w = World::answered();
-    w.ok("cty-a.c", "2026-03-25", Command::ReviewRequest);
+    w.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
     w.ok(
         "cty-a.c",
         "2026-04-01",
@@ -125,7 +157,59 @@ fn rereview_request_after_its_window_is_window_lapsed() {
         },
     );
     assert_eq!(
-        code(w.run("city.c", "2026-05-04", Command::RereviewRequest)),
+        code(w.run(
+            "city.c",
+            "2026-05-04",
+            Command::RereviewRequest { reason: None }
+        )),
         "window_lapsed"
     );
+}
+
+#[test]
+fn review_and_rereview_requests_record_the_petitioners_grounds() {
+    let mut w = World::answered();
+    let blank = Command::ReviewRequest {
+        reason: Some("  ".into()),
+    };
+    assert_eq!(code(w.run("cty-a.c", "2026-03-25", blank)), "validation");
+    let evs = w.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest {
+            reason: Some(" 补偿标准计算有误 ".into()),
+        },
+    );
+    assert!(matches!(
+        &evs[0].kind,
+        EventKind::ReviewRequested { reason: Some(r), .. } if r == "补偿标准计算有误"
+    ));
+    w.ok(
+        "cty-a.c",
+        "2026-03-30",
+        Command::ReviewOpinion {
+            outcome: crate::case::ReviewOutcome::Upheld,
+            text: "维持".into(),
+        },
+    );
+    let evs = w.ok(
+        "city.c",
+        "2026-04-02",
+        Command::RereviewRequest {
+            reason: Some("复查未核实现场情况".into()),
+        },
+    );
+    assert!(matches!(
+        &evs[0].kind,
+        EventKind::RereviewRequested { reason: Some(r), .. } if r == "复查未核实现场情况"
+    ));
+    // Without grounds the event is as before (no `reason` member).
+    let mut w = World::answered();
+    let evs = w.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
+    let json = serde_json::to_value(&evs[0]).expect("json");
+    assert!(json.get("reason").is_none(), "{json}");
 }

@@ -48,12 +48,12 @@ fn arb_command() -> impl Strategy<Value = (usize, Command)> {
                 without_assist: w
             }),
         Just(Command::Report { text: "t".into() }),
-        Just(Command::ReviewRequest),
+        Just(Command::ReviewRequest { reason: None }),
         Just(Command::ReviewOpinion {
             outcome: ReviewOutcome::Upheld,
             text: "t".into()
         }),
-        Just(Command::RereviewRequest),
+        Just(Command::RereviewRequest { reason: None }),
         (date.clone(), 0u64..5).prop_map(|(s, n)| Command::Hearing {
             start: s,
             end: s + chrono::Days::new(n)
@@ -414,10 +414,14 @@ fn every_mutating_command_is_authorised_in_the_core_against_unit_and_role() {
     denied(
         &mut w,
         "2026-03-21",
-        Command::ReviewRequest,
+        Command::ReviewRequest { reason: None },
         &["cty-a-xfj.c", "city-xfj.c", "town-a.c", "admin", "system"],
     );
-    w.ok("cty-a.c", "2026-03-21", Command::ReviewRequest);
+    w.ok(
+        "cty-a.c",
+        "2026-03-21",
+        Command::ReviewRequest { reason: None },
+    );
     let rv = Command::ReviewOpinion {
         outcome: ReviewOutcome::Upheld,
         text: "t".into(),
@@ -432,10 +436,14 @@ fn every_mutating_command_is_authorised_in_the_core_against_unit_and_role() {
     denied(
         &mut w,
         "2026-03-23",
-        Command::RereviewRequest,
+        Command::RereviewRequest { reason: None },
         &["cty-a.c", "cty-a-xfj.c", "city-xfj.c", "admin", "system"],
     );
-    w.ok("city.c", "2026-03-23", Command::RereviewRequest);
+    w.ok(
+        "city.c",
+        "2026-03-23",
+        Command::RereviewRequest { reason: None },
+    );
     let hearing = Command::Hearing {
         start: d("2026-03-25"),
         end: d("2026-03-26"),
