@@ -1,4 +1,4 @@
-//! 文书: the written notices a clerk prints — 受理告知书, 不予受理告知书, 延期告知书, 处理意见书,
+//! 文书: the written notices a clerk prints — 登记回执, 受理告知书, 不予受理告知书, 延期告知书, 处理意见书,
 //! 复查意见书, 复核意见书, 转送单/交办单, 督办单 — rendered from a case's data as plain text or as a
 //! simple printable HTML page, Chinese by default.
 
@@ -10,7 +10,8 @@ use crate::org::Org;
 use crate::view::{mask_name, Privacy};
 
 /// The kinds of notice.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 9] = [
+    "receipt",
     "acceptance",
     "decline",
     "extension",
@@ -97,7 +98,62 @@ pub fn render(
         let u = unit.map(name_of).unwrap_or_default();
         format!("{u}\n{}", date(at, lang))
     };
+    // The code is a credential (public status, online rating): printed in full only for the
+    // units that deal with the petitioner.
+    let code = match privacy {
+        Privacy::Full => case
+            .query_code
+            .as_ref()
+            .map(|q| q.to_string())
+            .unwrap_or_default(),
+        Privacy::Masked => "********".to_string(),
+    };
     let (title, mut paragraphs, signer, at) = match kind {
+        // 登记回执: handed to a visitor or posted back (2005 Regulations Art 21, 22).
+        "receipt" => {
+            let fc = case
+                .first_contact
+                .as_ref()
+                .ok_or_else(|| missing("registration", "登记信息"))?;
+            let at = case.registered_at.unwrap_or(reg.received_at);
+            let intake = case
+                .clocks
+                .iter()
+                .find(|c| c.kind == crate::clock::ClockKind::Intake)
+                .map(|c| day(c.due, lang))
+                .unwrap_or_default();
+            let unit = name_of(&fc.unit);
+            (
+                t("Registration receipt".into(), "登记回执".into()),
+                vec![
+                    head.clone()
+                        + &t(
+                            format!(" was registered by {unit} on {}.", date(at, lang)),
+                            format!("，已由{unit}于{}登记。", date(at, lang)),
+                        ),
+                    t(
+                        format!(
+                            "By {intake} it will be accepted or passed to the body competent to handle it, and you will be told in writing (2005 Regulations Art 21, 22)."
+                        ),
+                        format!(
+                            "我们将在{intake}前依法受理或转送有权处理的机关，并书面告知您（《信访条例》第二十一条、第二十二条）。"
+                        ),
+                    ),
+                    t(
+                        format!(
+                            "Keep this receipt: with the case id {} and the query code {code} you can check the progress at any time.",
+                            case.id
+                        ),
+                        format!(
+                            "请妥善保存本回执：凭编号 {} 和查询码 {code} 可随时查询办理进展。",
+                            case.id
+                        ),
+                    ),
+                ],
+                Some(fc.unit.clone()),
+                at,
+            )
+        }
         "acceptance" => {
             let e = find(&|k| matches!(k, EventKind::Accepted { .. }))
                 .ok_or_else(|| missing("acceptance", "受理记录"))?;
@@ -107,16 +163,6 @@ pub fn render(
                 .find(|c| c.kind == crate::clock::ClockKind::Handling)
                 .map(|c| day(c.due, lang))
                 .unwrap_or_default();
-            // The code is a credential (public status, online rating): printed in full only for
-            // the units that deal with the petitioner.
-            let code = match privacy {
-                Privacy::Full => case
-                    .query_code
-                    .as_ref()
-                    .map(|q| q.to_string())
-                    .unwrap_or_default(),
-                Privacy::Masked => "********".to_string(),
-            };
             (
                 t("Notice of acceptance".into(), "受理告知书".into()),
                 vec![
@@ -367,5 +413,74 @@ impl Notice {
              @media print{{body{{margin:2cm}}}}</style></head>\n<body>\n<h1>{t}</h1>\n{body}</body></html>\n",
             t = esc(&self.title)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{county, registration, staff};
+
+    #[test]
+    fn a_receipt_gives_the_id_the_query_code_and_what_happens_by_when() {
+        let (mut svc, now) = county();
+        let case = svc
+            .register(&staff("li"), now, registration(now))
+            .expect("register");
+        let (case, events) = svc.load(&case.id).expect("load");
+        let org = svc.read(|w| Ok(w.org().clone())).expect("org");
+        let code = case.query_code.as_ref().expect("code").to_string();
+        let zh = render(
+            &case,
+            &events,
+            &org,
+            "receipt",
+            Lang::Zh,
+            Privacy::Full,
+            None,
+        )
+        .expect("receipt")
+        .to_text();
+        assert!(zh.starts_with("登记回执\n"), "{zh}");
+        for want in [
+            case.id.as_str(),
+            code.as_str(),
+            "2026年03月17日",
+            "第二十一条",
+            "已由",
+        ] {
+            assert!(zh.contains(want), "{want} in {zh}");
+        }
+        let en = render(
+            &case,
+            &events,
+            &org,
+            "receipt",
+            Lang::En,
+            Privacy::Full,
+            None,
+        )
+        .expect("receipt")
+        .to_text();
+        assert!(en.starts_with("Registration receipt\n"), "{en}");
+        assert!(
+            en.contains("By 2026-03-17 it will be accepted or passed"),
+            "{en}"
+        );
+        let masked = render(
+            &case,
+            &events,
+            &org,
+            "receipt",
+            Lang::Zh,
+            Privacy::Masked,
+            None,
+        )
+        .expect("receipt")
+        .to_text();
+        assert!(
+            !masked.contains(&code) && masked.contains("********"),
+            "{masked}"
+        );
     }
 }

@@ -9,12 +9,14 @@ use serde_json::json;
 use super::case_id;
 use crate::app::{out, App, CliResult, Reply};
 
-/// Print a written notice for a case: acceptance (受理告知书), decline (不予受理告知书), extension
+/// Print a written notice for a case: the registration receipt (登记回执) for the petitioner,
+/// acceptance (受理告知书), decline (不予受理告知书), extension
 /// (延期告知书), opinion (处理意见书), review (复查意见书), rereview (复核意见书), routing
 /// (转送单/交办单) or supervision (督办单). Chinese unless --lang en; HTML with --html or an
 /// --out file ending in .html.
 ///
 /// Examples:
+///   petition notice XF2026-000001 --kind receipt
 ///   petition notice XF2026-000001 --kind acceptance
 ///   petition notice XF2026-000001 --kind opinion --out opinion.html
 #[derive(clap::Args, Debug)]
