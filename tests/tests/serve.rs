@@ -367,6 +367,14 @@ fn every_error_status_the_api_gives() {
             .as_str()
             .is_some_and(|m| !m.is_empty()));
     }
+    // A body over the limit is refused in the API's own form, before anything runs.
+    let big = json!({"to": "c-zjj", "note": "x".repeat(9 << 20)});
+    let (s, v) = server.call_with("POST", &case("transfer"), Some(&li), Some(big), &at(T0));
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("usage")),
+        "{v}"
+    );
     // A rule's refusal: 422 with its data, in the language asked for.
     let (s, _) = server.call_with(
         "POST",

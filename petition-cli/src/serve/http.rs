@@ -108,12 +108,23 @@ async fn handle(
     method: HttpMethod,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let started = Instant::now();
     let asked = lang_of(&headers);
     let lang = asked.unwrap_or_default();
-    let (result, actor) = answer(&shared, &method, &uri, &headers, body, asked).await;
+    let (result, actor) = match body {
+        Ok(body) => answer(&shared, &method, &uri, &headers, body, asked).await,
+        // Too long, or cut off: answered in the API's own error form.
+        Err(e) => (
+            Err(refused(Refusal::usage_of(
+                "body",
+                &format!("cannot be read ({e}); the limit is {} MiB", MAX_BODY >> 20),
+                &format!("无法读取（{e}）；上限为 {} MiB", MAX_BODY >> 20),
+            ))),
+            None,
+        ),
+    };
     let resp = match result {
         Ok(r) => r,
         Err(e) => error_response(&e, lang),
