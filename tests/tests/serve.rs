@@ -470,7 +470,17 @@ fn a_live_database_refuses_a_request_time_and_a_tick_request() {
         (400, Some("validation")),
         "{v}"
     );
-    // It ran the time-driven work itself at start.
+    // It ran the time-driven work itself at start (and runs it every `tick_minutes`).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log().contains("\"event\":\"tick\"") {
+        assert!(
+            Instant::now() < deadline,
+            "no tick in the log: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.log().contains("\"summary\""), "{}", server.log());
     assert_eq!(server.stop(), Some(0));
 }
 
