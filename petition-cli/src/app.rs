@@ -107,8 +107,19 @@ pub trait Pool: Send + Sync {
         command: &str,
         at: DateTime<FixedOffset>,
     ) -> CliResult<()> {
-        Ok(svc.work(|w| w.disclose(reader, case, command, at))?)
+        record_disclosure(svc, reader, case, command, at)
     }
+}
+
+/// Writes one access-log entry in its own transaction.
+fn record_disclosure(
+    svc: &mut Service<Db>,
+    reader: &Staff,
+    case: Option<&petition_core::CaseId>,
+    command: &str,
+    at: DateTime<FixedOffset>,
+) -> CliResult<()> {
+    Ok(svc.work(|w| w.disclose(reader, case, command, at))?)
 }
 
 /// An open database for one command: owned by a local run, borrowed from the pool on a server.
@@ -228,6 +239,20 @@ impl CliError {
 
 /// Shorthand.
 pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// clap's message about bad arguments, up to its usage line, on one line (it names the missing
+/// or bad arguments), without its `error: ` prefix.
+pub fn clap_message(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let text = rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.trim_start_matches("error: ").to_string()
+}
 
 /// A usage error.
 pub fn usage(en: &str, zh: &str) -> CliError {
@@ -395,7 +420,7 @@ impl<'p> App<'p> {
     ) -> CliResult<()> {
         match self.pool {
             Some(pool) => pool.disclose(svc, reader, case, command, at),
-            None => Ok(svc.work(|w| w.disclose(reader, case, command, at))?),
+            None => record_disclosure(svc, reader, case, command, at),
         }
     }
 

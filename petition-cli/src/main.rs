@@ -344,17 +344,7 @@ fn main() {
                 let _ = e.print();
                 std::process::exit(2);
             }
-            // The whole of clap's message up to its usage line, on one line: it names the
-            // missing or bad arguments.
-            let rendered = e.render().to_string();
-            let text = rendered
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let text = text.trim_start_matches("error: ").to_string();
+            let text = app::clap_message(&e);
             let err = CliError::hinted(DomainError::from(petition_core::Refusal::usage(
                 &format!("{text} (see `petition --help`)"),
                 &format!("参数错误：{text}（参见 `petition --help`）"),

@@ -92,32 +92,45 @@ impl Server {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
-        let mut req = ureq::request(method, &format!("{}/api/v1{path}", self.url))
-            .timeout(Duration::from_secs(120));
-        if let Some(t) = token {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            req = req.set(k, v);
-        }
-        let r = match body {
-            Some(b) => req
-                .set("Content-Type", "application/json")
-                .send_string(&b.to_string()),
-            None => req.call(),
-        };
-        let resp = match r {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let status = resp.status();
-        let text = resp.into_string().expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        request(&self.url, method, path, token, body, headers)
     }
+}
+
+/// `method path` on the server at `url` with a token (and a body), returning (status, JSON);
+/// usable from a client thread of its own.
+fn request(
+    url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req =
+        ureq::request(method, &format!("{url}/api/v1{path}")).timeout(Duration::from_secs(120));
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let r = match body {
+        Some(b) => req
+            .set("Content-Type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    let resp = match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = resp.status();
+    let text = resp.into_string().expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 impl Drop for Server {
@@ -126,6 +139,17 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// `verify` passes on the database.
+fn verified(env: &Env) {
+    let o = env.raw(None, T0, true, &["verify"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 /// A token for `staff`, issued by the admin.
@@ -641,21 +665,16 @@ fn thirty_two_clients(env: Env) {
             let (url, t) = (server.url.clone(), li.clone());
             std::thread::spawn(move || {
                 let mut ids = Vec::new();
+                let now = [("X-Petition-Now", T0)];
                 for k in 0..per {
-                    let r = ureq::post(&format!("{url}/api/v1/cases"))
-                        .set("Authorization", &format!("Bearer {t}"))
-                        .set("X-Petition-Now", T0)
-                        .send_string(&registration(&format!("第{i}号窗口第{k}件")).to_string())
-                        .expect("register");
-                    let v: Value =
-                        serde_json::from_str(&r.into_string().expect("body")).expect("json");
+                    let doc = registration(&format!("第{i}号窗口第{k}件"));
+                    let (s, v) = request(&url, "POST", "/cases", Some(&t), Some(doc), &now);
+                    assert_eq!(s, 200, "register: {v}");
                     let id = v["id"].as_str().expect("id").to_string();
-                    let r = ureq::post(&format!("{url}/api/v1/cases/{id}/transfer"))
-                        .set("Authorization", &format!("Bearer {t}"))
-                        .set("X-Petition-Now", T0)
-                        .send_string(r#"{"to": "c-zjj"}"#)
-                        .expect("transfer");
-                    assert_eq!(r.status(), 200);
+                    let path = format!("/cases/{id}/transfer");
+                    let to = json!({"to": "c-zjj"});
+                    let (s, v) = request(&url, "POST", &path, Some(&t), Some(to), &now);
+                    assert_eq!(s, 200, "transfer: {v}");
                     ids.push(id);
                 }
                 ids
@@ -676,13 +695,7 @@ fn thirty_two_clients(env: Env) {
         &["list", "--state", "routed", "--limit", "1000"],
     );
     assert_eq!(list["cases"].as_array().map(Vec::len), Some(32 * per));
-    let o = env.raw(None, T0, true, &["verify"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    verified(&env);
 }
 
 // ---- the remote command line ----
@@ -1084,12 +1097,9 @@ fn every_read_that_shows_personal_data_is_logged_before_it_answers() {
             let (url, t, id) = (server.url.clone(), li.clone(), id.clone());
             std::thread::spawn(move || {
                 for _ in 0..10 {
-                    let r = ureq::get(&format!("{url}/api/v1/cases/{id}"))
-                        .set("Authorization", &format!("Bearer {t}"))
-                        .call()
-                        .expect("show");
-                    let v: Value =
-                        serde_json::from_str(&r.into_string().expect("body")).expect("json");
+                    let path = format!("/cases/{id}");
+                    let (status, v) = request(&url, "GET", &path, Some(&t), None, &[]);
+                    assert_eq!(status, 200, "{v}");
                     assert_eq!(v["petitioners"][0]["id_number"], "11010519491231002X");
                 }
             })
@@ -1109,11 +1119,5 @@ fn every_read_that_shows_personal_data_is_logged_before_it_answers() {
     assert!(entries[before..]
         .iter()
         .all(|e| e["staff"] == "li" && e["command"] == "show"));
-    let o = env.raw(None, T0, true, &["verify"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    verified(&env);
 }

@@ -4,12 +4,11 @@
 use petition_core::files::{parse_level, parse_unit_kind, parse_units_csv};
 use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
 use petition_core::service::AdminChange;
-use petition_core::service::MAX_TOKEN_DAYS;
 use petition_core::Refusal;
 use petition_core::{DomainError, StaffId, UnitCode};
 use serde_json::json;
 
-use crate::app::{out, App, CliError, CliResult, Reply};
+use crate::app::{out, App, CliResult, Reply};
 use crate::render::table;
 
 fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
@@ -411,17 +410,9 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             let actor = app.actor()?;
             let mut svc = app.open()?;
             let now = app.write_now(&mut svc)?;
-            if *expires_days == 0 || *expires_days > MAX_TOKEN_DAYS {
-                return Err(CliError::from(DomainError::from(Refusal::field(
-                    "expires-days",
-                    &format!("must be from 1 to {MAX_TOKEN_DAYS} days"),
-                    &format!("必须在 1 到 {MAX_TOKEN_DAYS} 天之间"),
-                ))));
-            }
             // A token lives in real time, also on a simulated database.
-            let expires_at = chrono::Utc::now().with_timezone(now.offset())
-                + chrono::Duration::days(i64::from(*expires_days));
-            let t = svc.issue_token(&actor, now, &staff, expires_at)?;
+            let issued = chrono::Utc::now().with_timezone(now.offset());
+            let t = svc.issue_token(&actor, now, &staff, issued, *expires_days)?;
             if app.global.json {
                 app.print_json(&json!({
                     "staff": t.staff, "token": t.token, "expires_at": t.expires_at.to_rfc3339(),

@@ -263,42 +263,22 @@ async fn answer(
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains(REPLY_MEDIA));
+    let req = Request {
+        route,
+        path_values,
+        params,
+        session,
+        now,
+        lang,
+        wants_meta: wants_reply,
+    };
     let s = shared.clone();
     let reply = if m == Method::Post {
         drop(permit);
         let clock = shared.clock;
-        shared
-            .pool
-            .write(move |pool| {
-                run(
-                    pool,
-                    clock,
-                    route,
-                    &path_values,
-                    params,
-                    session,
-                    now,
-                    lang,
-                    wants_reply,
-                )
-            })
-            .await
+        shared.pool.write(move |pool| req.run(pool, clock)).await
     } else {
-        let r = match tokio::task::spawn_blocking(move || {
-            run(
-                &s.pool,
-                s.clock,
-                route,
-                &path_values,
-                params,
-                session,
-                now,
-                lang,
-                wants_reply,
-            )
-        })
-        .await
-        {
+        let r = match tokio::task::spawn_blocking(move || req.run(&s.pool, s.clock)).await {
             Ok(r) => r,
             Err(_) => Err(internal("a request's task did not finish")),
         };
@@ -320,66 +300,74 @@ async fn answer(
     (Ok(resp), actor)
 }
 
-/// Runs the command a request stands for, as `staff`, on a blocking thread with the connections
-/// of `pool`.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    pool: &dyn Pool,
-    clock: ClockMode,
+/// A command request, authenticated, as it goes to a blocking thread.
+struct Request {
     route: &'static api::Route,
-    path_values: &[(&'static str, String)],
+    /// The values of the path's `{name}` segments.
+    path_values: Vec<(&'static str, String)>,
+    /// The body's or the query's parameters (for `POST /cases`: the registration document).
     params: Vec<(String, Value)>,
+    /// Who asks, resolved with the token.
     session: Session,
+    /// `X-Petition-Now`, on a simulated database.
     now: Option<String>,
+    /// The language asked for, if any.
     lang: Option<Lang>,
+    /// The remote command line asks for the rendering data too.
     wants_meta: bool,
-) -> CliResult<Reply> {
-    let root = parser_of(route)?;
-    let def =
-        api::leaf(&root, route.command).ok_or_else(|| internal("a route without its command"))?;
-    let mut document = None;
-    let argv = if route.command == ["register"] {
-        document = params.into_iter().next().map(|(_, v)| v);
-        // The document stands for the flags; `--file` only satisfies the parser and is never read.
-        vec!["petition".into(), "register".into(), "--file=-".into()]
-    } else {
-        api::argv_of(route, def, path_values, &params)?
-    };
-    let matches = root.try_get_matches_from(&argv).map_err(|e| {
-        let text = e
-            .render()
-            .to_string()
-            .lines()
-            .take_while(|l| !l.starts_with("Usage:"))
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let text = api::in_request_terms(text.trim_start_matches("error: "));
-        CliError::hinted(DomainError::from(Refusal::usage(
-            &text,
-            &format!("参数错误：{text}"),
-        )))
-    })?;
-    let mut cli =
-        crate::ApiCli::from_arg_matches(&matches).map_err(|e| internal(&e.to_string()))?;
-    if let Cmd::Register(a) = &mut cli.cmd {
-        a.document = document;
-    }
-    if let Cmd::Tick(_) = cli.cmd {
-        if clock == ClockMode::System {
-            return Err(refused(Refusal::invalid(
-                "this server runs the time-driven work itself on a live database (every tick_minutes): there is nothing to ask for",
-                "正式数据库上服务器会按 tick_minutes 自动执行定时处理：无需请求",
-            )));
+}
+
+impl Request {
+    /// Runs the command the request stands for, on a blocking thread with the connections of
+    /// `pool`.
+    fn run(self, pool: &dyn Pool, clock: ClockMode) -> CliResult<Reply> {
+        let Request {
+            route,
+            path_values,
+            params,
+            session,
+            now,
+            lang,
+            wants_meta,
+        } = self;
+        let root = parser_of(route)?;
+        let def = api::leaf(&root, route.command)
+            .ok_or_else(|| internal("a route without its command"))?;
+        let mut document = None;
+        let argv = if route.command == ["register"] {
+            document = params.into_iter().next().map(|(_, v)| v);
+            // The document stands for the flags; `--file` only satisfies the parser and is never read.
+            vec!["petition".into(), "register".into(), "--file=-".into()]
+        } else {
+            api::argv_of(route, def, &path_values, &params)?
+        };
+        let matches = root.try_get_matches_from(&argv).map_err(|e| {
+            let text = api::in_request_terms(&crate::app::clap_message(&e));
+            CliError::hinted(DomainError::from(Refusal::usage(
+                &text,
+                &format!("参数错误：{text}"),
+            )))
+        })?;
+        let mut cli =
+            crate::ApiCli::from_arg_matches(&matches).map_err(|e| internal(&e.to_string()))?;
+        if let Cmd::Register(a) = &mut cli.cmd {
+            a.document = document;
         }
-        if session.staff.role != Role::Admin {
-            return Err(refused(Refusal::AdminOnly));
+        if let Cmd::Tick(_) = cli.cmd {
+            if clock == ClockMode::System {
+                return Err(refused(Refusal::invalid(
+                    "this server runs the time-driven work itself on a live database (every tick_minutes): there is nothing to ask for",
+                    "正式数据库上服务器会按 tick_minutes 自动执行定时处理：无需请求",
+                )));
+            }
+            if session.staff.role != Role::Admin {
+                return Err(refused(Refusal::AdminOnly));
+            }
         }
+        let app = App::for_request(pool, session, now, lang, wants_meta);
+        crate::exec(&app, &cli.cmd)
+            .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
     }
-    let app = App::for_request(pool, session, now, lang, wants_meta);
-    crate::exec(&app, &cli.cmd)
-        .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
 }
 
 /// The parser of one route's command: the command line's definition of that command alone,

@@ -8,10 +8,25 @@ fn later(now: DateTime<FixedOffset>, days: i64) -> DateTime<FixedOffset> {
 }
 
 #[test]
+fn a_token_lives_from_1_to_366_days() {
+    let (mut svc, now) = county();
+    for days in [0, MAX_TOKEN_DAYS + 1] {
+        let e = svc
+            .issue_token(&staff("admin"), now, &staff("li"), now, days)
+            .expect_err("out of range");
+        assert_eq!(e.code(), "validation");
+    }
+    let t = svc
+        .issue_token(&staff("admin"), now, &staff("li"), now, MAX_TOKEN_DAYS)
+        .expect("issue");
+    assert_eq!(t.expires_at, later(now, i64::from(MAX_TOKEN_DAYS)));
+}
+
+#[test]
 fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
     assert_eq!(t.token.len(), 64);
     let who = svc
@@ -36,7 +51,7 @@ fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
     assert_ne!(li.tokens[0].sha256, t.token);
     // Revoked: refused; a second token still works until revoked too.
     let t2 = svc
-        .issue_token(&staff("admin"), now, &staff("li"), later(now, 30))
+        .issue_token(&staff("admin"), now, &staff("li"), now, 30)
         .expect("issue");
     svc.admin(&staff("admin"), now, AdminChange::RevokeTokens(staff("li")))
         .expect("revoke");
@@ -52,17 +67,17 @@ fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
 fn only_an_admin_issues_tokens_and_only_for_active_staff() {
     let (mut svc, now) = county();
     let e = svc
-        .issue_token(&staff("li"), now, &staff("li"), later(now, 1))
+        .issue_token(&staff("li"), now, &staff("li"), now, 1)
         .expect_err("a clerk may not");
     assert_eq!(e.code(), "permission_denied");
     let e = svc
-        .issue_token(&staff("admin"), now, &staff("nobody"), later(now, 1))
+        .issue_token(&staff("admin"), now, &staff("nobody"), now, 1)
         .expect_err("unknown");
     assert_eq!(e.code(), "not_found");
     svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
         .expect("deactivate");
     let e = svc
-        .issue_token(&staff("admin"), now, &staff("li"), later(now, 1))
+        .issue_token(&staff("admin"), now, &staff("li"), now, 1)
         .expect_err("deactivated");
     assert_eq!(e.code(), "permission_denied");
     let e = svc
@@ -79,7 +94,7 @@ fn only_an_admin_issues_tokens_and_only_for_active_staff() {
 fn a_deactivated_staff_member_may_no_longer_act_and_loses_their_tokens() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
     svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
         .expect("deactivate");
@@ -107,9 +122,9 @@ fn a_deactivated_staff_member_may_no_longer_act_and_loses_their_tokens() {
 fn token_and_deactivation_events_survive_export_and_import() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), later(now, 90))
+        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
-    svc.issue_token(&staff("admin"), now, &staff("wang"), later(now, 90))
+    svc.issue_token(&staff("admin"), now, &staff("wang"), now, 90)
         .expect("issue");
     svc.admin(
         &staff("admin"),

@@ -908,17 +908,26 @@ impl<S: Store> Service<S> {
         self.work(|w| w.admin(actor, now, change.clone()).map(|_| ()))
     }
 
-    /// Issues a bearer token for `staff` (admin) at `now`, working until `expires_at`: the chain
-    /// records its SHA-256 digest, never the token, which is returned here once. A token's life
-    /// is real time even on a simulated database, so the caller gives `expires_at` from the
-    /// system clock ([`MAX_TOKEN_DAYS`] at most, checked by the caller that counts the days).
+    /// Issues a bearer token for `staff` (admin) at `now`, working for `days` days
+    /// (1..=[`MAX_TOKEN_DAYS`]) from `issued`: the chain records its SHA-256 digest, never the
+    /// token, which is returned here once. A token's life is real time even on a simulated
+    /// database, so the caller gives `issued` from the system clock.
     pub fn issue_token(
         &mut self,
         admin: &StaffId,
         now: DateTime<FixedOffset>,
         staff: &StaffId,
-        expires_at: DateTime<FixedOffset>,
+        issued: DateTime<FixedOffset>,
+        days: u32,
     ) -> Result<IssuedToken> {
+        if days == 0 || days > MAX_TOKEN_DAYS {
+            return Err(DomainError::from(Refusal::field(
+                "expires-days",
+                &format!("must be from 1 to {MAX_TOKEN_DAYS} days"),
+                &format!("必须在 1 到 {MAX_TOKEN_DAYS} 天之间"),
+            )));
+        }
+        let expires_at = issued + chrono::Duration::days(i64::from(days));
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill(&mut secret);
         let token = crate::audit::hex(&secret);
