@@ -231,6 +231,18 @@ impl QueryCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// Whether `typed` (any case, surrounding spaces ignored) is this code, compared in constant
+    /// time: how long the comparison takes says nothing about how much of a guess was right.
+    pub fn matches(&self, typed: &str) -> bool {
+        let typed = typed.trim().as_bytes();
+        let mine = self.0.as_bytes();
+        let mut diff = u8::from(typed.len() != mine.len());
+        for (i, m) in mine.iter().enumerate() {
+            let t = typed.get(i).copied().unwrap_or(0).to_ascii_uppercase();
+            diff |= t ^ m;
+        }
+        diff == 0
+    }
 }
 impl TryFrom<String> for QueryCode {
     type Error = DomainError;
@@ -286,6 +298,16 @@ mod tests {
             &"x".repeat(65),
         ] {
             assert!(UnitCode::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn query_codes_match_only_themselves_in_any_case() {
+        let c = QueryCode::parse("K7PX3MQA").expect("code");
+        assert!(c.matches("K7PX3MQA"));
+        assert!(c.matches(" k7px3mqa "));
+        for wrong in ["K7PX3MQB", "K7PX3MQ", "K7PX3MQAA", "", "k7px3mqa\0", "X7PX3MQA"] {
+            assert!(!c.matches(wrong), "{wrong:?}");
         }
     }
 

@@ -95,6 +95,7 @@ pub mod notice;
 pub mod org;
 pub mod policy;
 pub mod projection;
+pub mod public;
 pub mod service;
 pub mod stats;
 pub mod store;

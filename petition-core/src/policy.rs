@@ -47,6 +47,21 @@ pub struct Policy {
     /// database, in minutes (absent in databases made before the server existed: 15).
     #[serde(default = "default_tick_minutes")]
     pub tick_minutes: u32,
+    /// Failed look-ups of the public status page allowed from one client address in 10 minutes
+    /// (then HTTP 429 until the oldest is 10 minutes old).
+    #[serde(default = "default_failures_per_address")]
+    pub status_failures_per_address: u32,
+    /// Failed look-ups of the public status page allowed for one case id in an hour.
+    #[serde(default = "default_failures_per_case")]
+    pub status_failures_per_case: u32,
+}
+
+fn default_failures_per_address() -> u32 {
+    10
+}
+
+fn default_failures_per_case() -> u32 {
+    20
 }
 
 fn default_tick_minutes() -> u32 {
@@ -109,6 +124,8 @@ impl Default for Policy {
             supervision_days: 15,
             notice_days: 10,
             tick_minutes: default_tick_minutes(),
+            status_failures_per_address: default_failures_per_address(),
+            status_failures_per_case: default_failures_per_case(),
         }
     }
 }
@@ -151,6 +168,8 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("supervision_days", "days", "2005 Art 36"),
     ("notice_days", "days", "2005 Art 36"),
     ("tick_minutes", "minutes", "office server"),
+    ("status_failures_per_address", "count", "public pages: per client address per 10 minutes"),
+    ("status_failures_per_case", "count", "public pages: per case per hour"),
 ];
 
 impl Policy {
@@ -180,6 +199,8 @@ impl Policy {
             "timezone" => Some(self.timezone.to_string()),
             "roll_over" => Some(self.roll_over.to_string()),
             "tick_minutes" => Some(self.tick_minutes.to_string()),
+            "status_failures_per_address" => Some(self.status_failures_per_address.to_string()),
+            "status_failures_per_case" => Some(self.status_failures_per_case.to_string()),
             k => self.clone().days_mut(k).map(|v| v.to_string()),
         }
     }
@@ -215,6 +236,23 @@ impl Policy {
                             "请填写 1 到 1440 之间的分钟数",
                         )
                     })?;
+            }
+            "status_failures_per_address" | "status_failures_per_case" => {
+                let n = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            "use a whole number of failed look-ups from 1 to 100000",
+                            "请填写 1 到 100000 之间的失败查询次数",
+                        )
+                    })?;
+                if key == "status_failures_per_address" {
+                    self.status_failures_per_address = n;
+                } else {
+                    self.status_failures_per_case = n;
+                }
             }
             _ => {
                 let zero_ok = matches!(key, "assist_lead_days" | "max_extension_days");
@@ -278,8 +316,12 @@ mod tests {
             (p.reminder_working_days, p.supervision_days, p.notice_days),
             (5, 15, 10)
         );
-        assert_eq!(p.entries().len(), 17);
+        assert_eq!(p.entries().len(), 19);
         assert_eq!(p.tick_minutes, 15);
+        assert_eq!(
+            (p.status_failures_per_address, p.status_failures_per_case),
+            (10, 20)
+        );
     }
 
     #[test]
@@ -290,6 +332,14 @@ mod tests {
         p.set("timezone", "+05:30").expect("tz");
         assert_eq!(p.get("timezone").as_deref(), Some("+05:30"));
         p.set("roll_over", "false").expect("bool");
+        p.set("status_failures_per_case", "5").expect("limit");
+        assert_eq!(p.status_failures_per_case, 5);
+        assert!(p.set("status_failures_per_address", "0").is_err());
+        // A policy stored before these keys existed reads with their defaults.
+        let mut old = serde_json::to_value(Policy::default()).expect("json");
+        old.as_object_mut().expect("object").remove("status_failures_per_case");
+        let old: Policy = serde_json::from_value(old).expect("old policy");
+        assert_eq!(old.status_failures_per_case, 20);
         assert!(!p.roll_over);
         assert!(matches!(p.set("nope", "1"), Err(e) if e.code() == "usage"));
         assert!(matches!(

@@ -1,8 +1,6 @@
 //! `petition status`: the petitioner's own view with the query code (2005 Art 12); no actor.
 
 use petition_core::view::public_status_json;
-use petition_core::Refusal;
-use petition_core::{DomainError, QueryCode};
 
 use super::case_id;
 use crate::app::{out, App, CliResult, Reply};
@@ -22,18 +20,11 @@ pub struct Args {
 }
 
 pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
+    // The id is checked as any id (a malformed one is a usage error, as everywhere); a wrong or
+    // malformed code answers exactly like an unknown case.
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
-    let not_found = || {
-        DomainError::from(Refusal::NoCase {
-            id: id.as_str().to_string(),
-        })
-    };
-    let code = QueryCode::parse(&a.code).map_err(|_| not_found())?;
-    let (case, _) = svc.load(&id)?;
-    if case.query_code.as_ref() != Some(&code) {
-        return Err(not_found().into());
-    }
+    let (case, _) = svc.by_query_code(id.as_str(), &a.code)?;
     let org = svc.read(|w| Ok(w.org().clone()))?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
     let today = petition_core::clock::local_date(app.now(tz)?, tz);

@@ -593,16 +593,41 @@ impl<T: Txn> Work<'_, T> {
         self.apply(&case, events)
     }
 
-    /// The petitioner rates the latest answer online (actor `petitioner`), within its evaluation
-    /// window and once per answer — the only command a petitioner gives.
+    /// The case and history behind a case id and query code as the petitioner typed them
+    /// (2005 Art 12). An id that is malformed or unknown and a code that is malformed or wrong
+    /// all answer the same `not_found`, naming what was asked; the code is compared in constant
+    /// time.
+    pub fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
+        let not_found = || {
+            DomainError::from(Refusal::NoCase {
+                id: id.trim().to_string(),
+            })
+        };
+        let case_id = CaseId::parse(id.trim()).map_err(|_| not_found())?;
+        let (case, events) = self.load(&case_id).map_err(|e| match e.code() {
+            "not_found" => not_found(),
+            _ => e,
+        })?;
+        match &case.query_code {
+            Some(stored) if stored.matches(code) => Ok((case, events)),
+            _ => Err(not_found()),
+        }
+    }
+
+    /// The petitioner rates the latest answer online (actor `petitioner`) with the case's query
+    /// code, within its evaluation window and once per answer — the only command a petitioner
+    /// gives. A wrong code answers like an unknown case.
     pub fn petitioner_evaluates(
         &mut self,
-        id: &CaseId,
+        id: &str,
+        code: &str,
         now: DateTime<FixedOffset>,
         handling: crate::case::Satisfaction,
         office: Option<crate::case::Satisfaction>,
     ) -> Result<Case> {
-        let case = self.current(id)?;
+        let (case, _) = self.by_query_code(id, code)?;
+        // The decision folds the case as this transaction sees it (a pending one included).
+        let case = self.current(&case.id)?;
         let cmd = Command::Evaluate { handling, office };
         let events = self.decide_on(&case, &cmd, Actor::Petitioner, now)?;
         self.apply(&case, events)
@@ -995,15 +1020,75 @@ impl<S: Store> Service<S> {
         self.work(|w| w.execute(actor, now, id, cmd.clone()))
     }
 
-    /// The petitioner rates the latest answer online (see [`Work::petitioner_evaluates`]).
+    /// The petitioner rates the latest answer online with the query code (see
+    /// [`Work::petitioner_evaluates`]).
     pub fn petitioner_evaluates(
         &mut self,
-        id: &CaseId,
+        id: &str,
+        code: &str,
         now: DateTime<FixedOffset>,
         handling: crate::case::Satisfaction,
         office: Option<crate::case::Satisfaction>,
     ) -> Result<Case> {
-        self.work(|w| w.petitioner_evaluates(id, now, handling, office))
+        self.work(|w| w.petitioner_evaluates(id, code, now, handling, office))
+    }
+
+    /// The case and history behind a case id and query code as typed (see
+    /// [`Work::by_query_code`]).
+    pub fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
+        self.read(|w| w.by_query_code(id, code))
+    }
+
+    /// The petitioner's progress page of a case, by its id and query code as typed, at `now`
+    /// (see [`Work::by_query_code`]: every failure is the same `not_found`).
+    pub fn public_status(
+        &mut self,
+        id: &str,
+        code: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<crate::public::PublicStatus> {
+        self.read(|w| {
+            let (case, events) = w.by_query_code(id, code)?;
+            let today = local_date(now, w.policy.timezone);
+            Ok(crate::public::status(&case, &events, &w.org, today))
+        })
+    }
+
+    /// The published figures of the month starting at `month` (its first day), evaluated at
+    /// `now`, with the trend of the twelve months ending with it.
+    pub fn public_kpi(
+        &mut self,
+        month: NaiveDate,
+        now: DateTime<FixedOffset>,
+    ) -> Result<crate::public::PublicKpi> {
+        use crate::public::{month_end, month_text, months_back, TrendPoint, UnitFigures};
+        use crate::stats::{GroupBy, Kpi};
+        let from = months_back(month, 0);
+        let to = month_end(from);
+        let groups = self.stats(from, to, now, GroupBy::Unit, None)?;
+        let units: Vec<UnitFigures> = groups.iter().map(UnitFigures::of).collect();
+        let mut ranked = groups.clone();
+        crate::stats::rank(&mut ranked, Kpi::OnTimeCompletionRate);
+        let ranking = ranked
+            .iter()
+            .filter(|g| Kpi::OnTimeCompletionRate.value(&g.counts).is_some())
+            .map(UnitFigures::of)
+            .collect();
+        let mut trend = Vec::with_capacity(12);
+        for back in (1..12).rev() {
+            let m = months_back(from, back);
+            let g = self.stats(m, month_end(m), now, GroupBy::Unit, None)?;
+            trend.push(TrendPoint::of(m, &g));
+        }
+        trend.push(TrendPoint::of(from, &groups));
+        Ok(crate::public::PublicKpi {
+            month: month_text(from),
+            from,
+            to,
+            units,
+            ranking,
+            trend,
+        })
     }
 
     /// Loads a case and its history.

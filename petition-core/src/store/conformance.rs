@@ -701,7 +701,12 @@ fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
     seed(&mut svc);
     let id = walk(&mut svc);
     let sat = crate::case::Satisfaction::Satisfied;
-    let early = svc.petitioner_evaluates(&id, at("2026-03-05"), sat, None);
+    let code = svc.load(&id).expect("load").0.query_code.expect("code");
+    let code = code.as_str().to_ascii_lowercase();
+    // A wrong code is an unknown case, and records nothing.
+    let wrong = svc.petitioner_evaluates(id.as_str(), "AAAAAAAA", at("2026-03-05"), sat, None);
+    assert_eq!(wrong.map(|_| ()).map_err(|e| e.code()), Err("not_found"));
+    let early = svc.petitioner_evaluates(id.as_str(), &code, at("2026-03-05"), sat, None);
     assert_eq!(
         early.map(|_| ()).map_err(|e| e.code()),
         Err("invalid_transition")
@@ -717,7 +722,7 @@ fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
         },
     )
     .expect("opinion");
-    let r = svc.petitioner_evaluates(&id, at("2026-03-12"), sat, None);
+    let r = svc.petitioner_evaluates(id.as_str(), &code, at("2026-03-12"), sat, None);
     let case = r.expect("rated");
     assert_eq!(case.evaluations.last().map(|e| e.handling), Some(sat));
     let (_, events) = svc.load(&id).expect("load");
