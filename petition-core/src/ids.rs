@@ -306,7 +306,14 @@ mod tests {
         let c = QueryCode::parse("K7PX3MQA").expect("code");
         assert!(c.matches("K7PX3MQA"));
         assert!(c.matches(" k7px3mqa "));
-        for wrong in ["K7PX3MQB", "K7PX3MQ", "K7PX3MQAA", "", "k7px3mqa\0", "X7PX3MQA"] {
+        for wrong in [
+            "K7PX3MQB",
+            "K7PX3MQ",
+            "K7PX3MQAA",
+            "",
+            "k7px3mqa\0",
+            "X7PX3MQA",
+        ] {
             assert!(!c.matches(wrong), "{wrong:?}");
         }
     }

@@ -168,8 +168,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("supervision_days", "days", "2005 Art 36"),
     ("notice_days", "days", "2005 Art 36"),
     ("tick_minutes", "minutes", "office server"),
-    ("status_failures_per_address", "count", "public pages: per client address per 10 minutes"),
-    ("status_failures_per_case", "count", "public pages: per case per hour"),
+    (
+        "status_failures_per_address",
+        "count",
+        "public pages: per client address per 10 minutes",
+    ),
+    (
+        "status_failures_per_case",
+        "count",
+        "public pages: per case per hour",
+    ),
 ];
 
 impl Policy {
@@ -337,7 +345,9 @@ mod tests {
         assert!(p.set("status_failures_per_address", "0").is_err());
         // A policy stored before these keys existed reads with their defaults.
         let mut old = serde_json::to_value(Policy::default()).expect("json");
-        old.as_object_mut().expect("object").remove("status_failures_per_case");
+        old.as_object_mut()
+            .expect("object")
+            .remove("status_failures_per_case");
         let old: Policy = serde_json::from_value(old).expect("old policy");
         assert_eq!(old.status_failures_per_case, 20);
         assert!(!p.roll_over);

@@ -114,7 +114,11 @@ impl PublicStatus {
 }
 
 fn unit_name(org: &Org, u: Option<&UnitCode>) -> Option<String> {
-    u.map(|u| org.unit(u).map(|x| x.name.clone()).unwrap_or_else(|| u.to_string()))
+    u.map(|u| {
+        org.unit(u)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| u.to_string())
+    })
 }
 
 /// The petitioner's view of `case` (with its `events`) on local date `today`. Internal steps
@@ -404,7 +408,9 @@ mod tests {
     #[test]
     fn months_parse_strictly() {
         assert_eq!(parse_month("2026-03"), Some(d("2026-03-01")));
-        for bad in ["2026-3", "2026-13", "26-03", "2026/03", "", "abcd-ef", "1999-12"] {
+        for bad in [
+            "2026-3", "2026-13", "26-03", "2026/03", "", "abcd-ef", "1999-12",
+        ] {
             assert_eq!(parse_month(bad), None, "{bad}");
         }
     }
@@ -422,14 +428,26 @@ mod tests {
         DateTime<chrono::FixedOffset>,
     ) {
         let (mut svc, now) = county();
-        let case = svc.register(&staff("li"), now, registration(now)).expect("register");
+        let case = svc
+            .register(&staff("li"), now, registration(now))
+            .expect("register");
         let code = case.query_code.clone().expect("code").as_str().to_string();
         let to = unit("county-zjj");
-        svc.execute(&staff("li"), now, &case.id, Command::Transfer { to, note: None })
-            .expect("transfer");
+        svc.execute(
+            &staff("li"),
+            now,
+            &case.id,
+            Command::Transfer { to, note: None },
+        )
+        .expect("transfer");
         let later = now + Duration::days(3);
-        svc.execute(&staff("wang"), later, &case.id, Command::Accept { assist: vec![] })
-            .expect("accept");
+        svc.execute(
+            &staff("wang"),
+            later,
+            &case.id,
+            Command::Accept { assist: vec![] },
+        )
+        .expect("accept");
         let answer = now + Duration::days(20);
         let opinion = Command::Opinion {
             outcome: Outcome::Supported,
@@ -445,13 +463,21 @@ mod tests {
     fn the_petitioner_sees_steps_units_answers_and_what_comes_next_never_staff() {
         let (mut svc, id, code, answered_at) = answered();
         let today = answered_at + Duration::days(1);
-        let p = svc.public_status(id.as_str(), &code, today).expect("status");
+        let p = svc
+            .public_status(id.as_str(), &code, today)
+            .expect("status");
         let what: Vec<&str> = p.steps.iter().map(|s| s.what).collect();
-        assert_eq!(what, ["registered", "transferred", "accepted", "opinion_issued"]);
+        assert_eq!(
+            what,
+            ["registered", "transferred", "accepted", "opinion_issued"]
+        );
         assert_eq!(p.steps[1].unit.as_deref(), Some("某县信访局"));
         assert_eq!(p.steps[1].to.as_deref(), Some("某县住建局"));
         assert_eq!(p.answers.len(), 1);
-        assert_eq!((p.answers[0].tier, p.answers[0].outcome), ("opinion", "supported"));
+        assert_eq!(
+            (p.answers[0].tier, p.answers[0].outcome),
+            ("opinion", "supported")
+        );
         assert_eq!(p.answers[0].text, "同意维修");
         let actions: Vec<NextAction> = p.next.iter().map(|n| n.action).collect();
         assert_eq!(actions, [NextAction::RequestReview, NextAction::Rate]);
@@ -466,13 +492,21 @@ mod tests {
     #[test]
     fn a_wrong_code_and_an_unknown_case_answer_alike() {
         let (mut svc, id, code, at) = answered();
-        let wrong = svc.public_status(id.as_str(), "ABCDEFGH", at).expect_err("wrong");
-        let unknown = svc.public_status("XF2026-999999", &code, at).expect_err("unknown");
-        let malformed = svc.public_status("nonsense", "x", at).expect_err("malformed");
+        let wrong = svc
+            .public_status(id.as_str(), "ABCDEFGH", at)
+            .expect_err("wrong");
+        let unknown = svc
+            .public_status("XF2026-999999", &code, at)
+            .expect_err("unknown");
+        let malformed = svc
+            .public_status("nonsense", "x", at)
+            .expect_err("malformed");
         for e in [&wrong, &unknown, &malformed] {
             assert_eq!(e.code(), "not_found");
         }
-        assert!(svc.public_status(id.as_str(), &code.to_lowercase(), at).is_ok());
+        assert!(svc
+            .public_status(id.as_str(), &code.to_lowercase(), at)
+            .is_ok());
     }
 
     #[test]
@@ -483,16 +517,25 @@ mod tests {
         svc.petitioner_evaluates(id.as_str(), &code, soon, sat, None)
             .expect("rated");
         let again = svc.petitioner_evaluates(id.as_str(), &code, soon, sat, None);
-        assert_eq!(again.map(|_| ()).map_err(|e| e.code()), Err("invalid_transition"));
+        assert_eq!(
+            again.map(|_| ()).map_err(|e| e.code()),
+            Err("invalid_transition")
+        );
         let p = svc.public_status(id.as_str(), &code, soon).expect("status");
         assert!(!p.may_rate(), "once per answer");
-        assert_eq!(p.steps.last().map(|s| (s.what, s.detail)), Some(("evaluated", Some("satisfied"))));
+        assert_eq!(
+            p.steps.last().map(|s| (s.what, s.detail)),
+            Some(("evaluated", Some("satisfied")))
+        );
         let (_, events) = svc.load(&id).expect("load");
         assert_eq!(events.last().map(|e| e.actor.as_str()), Some("petitioner"));
         // A fresh answer's window, run out: no rating offered, and none accepted.
         let (mut svc, id, code, at) = answered();
         let late = at + Duration::days(31);
-        assert!(!svc.public_status(id.as_str(), &code, late).expect("status").may_rate());
+        assert!(!svc
+            .public_status(id.as_str(), &code, late)
+            .expect("status")
+            .may_rate());
         let r = svc.petitioner_evaluates(id.as_str(), &code, late, sat, None);
         assert_eq!(r.map(|_| ()).map_err(|e| e.code()), Err("window_lapsed"));
     }
@@ -504,16 +547,29 @@ mod tests {
             .expect("rated");
         let k = svc.public_kpi(d("2026-03-01"), at).expect("kpi");
         assert_eq!((k.month.as_str(), k.to), ("2026-03", d("2026-03-31")));
-        let zjj = k.units.iter().find(|u| u.code == "county-zjj").expect("zjj");
+        let zjj = k
+            .units
+            .iter()
+            .find(|u| u.code == "county-zjj")
+            .expect("zjj");
         assert_eq!(zjj.evaluations, 1);
-        assert_eq!(zjj.satisfaction_rate, None, "one evaluation is not published");
+        assert_eq!(
+            zjj.satisfaction_rate, None,
+            "one evaluation is not published"
+        );
         assert_eq!(zjj.on_time_completion_rate, Some(1.0));
         assert_eq!(k.trend.len(), 12);
         assert_eq!(k.trend[0].month, "2025-04");
         assert_eq!(k.trend[11].month, "2026-03");
         assert_eq!(k.trend[11].on_time_completion_rate, Some(1.0));
-        assert_eq!(k.trend[10].on_time_completion_rate, None, "no cases in February");
-        assert!(k.ranking.iter().all(|u| u.on_time_completion_rate.is_some()));
+        assert_eq!(
+            k.trend[10].on_time_completion_rate, None,
+            "no cases in February"
+        );
+        assert!(k
+            .ranking
+            .iter()
+            .all(|u| u.on_time_completion_rate.is_some()));
     }
 
     #[test]

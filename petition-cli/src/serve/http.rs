@@ -27,7 +27,7 @@ const MAX_BODY: usize = 8 << 20;
 const MAX_WAIT_SECS: u64 = 60;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    super::pages::routes(Router::new())
         .fallback(handle)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(shared)

@@ -8,6 +8,7 @@
 
 mod http;
 pub mod openapi;
+mod pages;
 mod pool;
 mod tls;
 
@@ -66,6 +67,10 @@ pub struct Shared {
     /// Read connections in use at once, at most `--connections`: more requests wait their turn,
     /// so memory stays bounded however many clients come.
     pub reads: tokio::sync::Semaphore,
+    /// The counts of failed look-ups on the public status page.
+    pub limits: pages::limits::Limits,
+    /// On a simulated database, the time of requests that name none (`--now`).
+    pub default_now: Option<String>,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -103,6 +108,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         pool.give(svc);
         (clock, head)
     };
+    let default_now = app.global.now.clone();
+    if default_now.is_some() && clock == ClockMode::System {
+        return Err(CliError::from(super::serve::live_time_refused()));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(64)
@@ -115,6 +124,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         changed: tokio::sync::Notify::new(),
         stopping,
         reads: tokio::sync::Semaphore::new(connections),
+        limits: pages::limits::Limits::default(),
+        default_now,
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may
@@ -143,7 +154,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         let stopped = async move {
             let _ = stopping.wait_for(|s| *s).await;
         };
-        let router = http::router(shared.clone());
+        let router = http::router(shared.clone())
+            .into_make_service_with_connect_info::<pages::Peer>();
         match tls_config {
             Some(cfg) => {
                 let listener = tls::TlsListener::new(listener, cfg)

@@ -1,0 +1,166 @@
+//! The limits on failed look-ups of the public status page: a case id and its 8-character query
+//! code are a secret only as long as nobody can try codes quickly. Failures are counted per client
+//! address (10 minutes) and per case id as typed (an hour), whether or not the case exists, so
+//! a refusal says nothing about which ids are real.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The window of the per-address count.
+pub const ADDRESS_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// The window of the per-case count.
+pub const CASE_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// The most keys each table keeps: past it, the keys with no failure inside their window go,
+/// and then, if still full, the table starts again (memory stays bounded under any flood).
+const MAX_KEYS: usize = 100_000;
+
+/// Failure times per key within a sliding window.
+struct Window<K> {
+    span: Duration,
+    seen: HashMap<K, VecDeque<Instant>>,
+}
+
+impl<K: Hash + Eq + Clone> Window<K> {
+    fn new(span: Duration) -> Self {
+        Self {
+            span,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// How long until `key` may try again when it has `limit` failures in the window, or
+    /// `None` when it may try now.
+    fn wait(&mut self, key: &K, limit: u32, now: Instant) -> Option<Duration> {
+        let span = self.span;
+        let times = self.seen.get_mut(key)?;
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= span)
+        {
+            times.pop_front();
+        }
+        if times.len() < limit as usize {
+            return None;
+        }
+        // Free again when the oldest failure that keeps it at the limit leaves the window.
+        let oldest = times[times.len() - limit as usize];
+        Some(span.saturating_sub(now.duration_since(oldest)))
+    }
+
+    fn fail(&mut self, key: K, now: Instant) {
+        if self.seen.len() >= MAX_KEYS && !self.seen.contains_key(&key) {
+            let span = self.span;
+            self.seen
+                .retain(|_, t| t.back().is_some_and(|b| now.duration_since(*b) < span));
+            if self.seen.len() >= MAX_KEYS {
+                self.seen.clear();
+            }
+        }
+        let times = self.seen.entry(key).or_default();
+        times.push_back(now);
+        // Never more than the largest limit worth remembering.
+        while times.len() > 100_000 {
+            times.pop_front();
+        }
+    }
+}
+
+/// The two counts.
+pub struct Limits {
+    inner: Mutex<(Window<IpAddr>, Window<String>)>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new((Window::new(ADDRESS_WINDOW), Window::new(CASE_WINDOW))),
+        }
+    }
+}
+
+/// A case id as counted: the same id however it is typed.
+fn case_key(case: &str) -> String {
+    case.trim().to_ascii_uppercase()
+}
+
+impl Limits {
+    /// How long `address` (asking about `case`) must wait before another look-up, if it must:
+    /// the longer of the two waits.
+    pub fn wait(
+        &self,
+        address: IpAddr,
+        case: &str,
+        per_address: u32,
+        per_case: u32,
+        now: Instant,
+    ) -> Option<Duration> {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (by_address, by_case) = &mut *guard;
+        let a = by_address.wait(&address, per_address, now);
+        let c = by_case.wait(&case_key(case), per_case, now);
+        a.max(c)
+    }
+
+    /// Counts one failed look-up.
+    pub fn fail(&self, address: IpAddr, case: &str, now: Instant) {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (by_address, by_case) = &mut *guard;
+        by_address.fail(address, now);
+        by_case.fail(case_key(case), now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn an_address_waits_after_its_limit_until_the_oldest_failure_is_ten_minutes_old() {
+        let l = Limits::default();
+        let t0 = Instant::now();
+        let a = ip("10.0.0.1");
+        for i in 0..3 {
+            assert_eq!(l.wait(a, &format!("XF2026-00000{i}"), 3, 20, t0), None);
+            l.fail(a, &format!("XF2026-00000{i}"), t0 + Duration::from_secs(i));
+        }
+        let later = t0 + Duration::from_secs(60);
+        let w = l.wait(a, "XF2026-000009", 3, 20, later).expect("limited");
+        assert_eq!(w, Duration::from_secs(540));
+        assert_eq!(l.wait(ip("10.0.0.2"), "XF2026-000009", 3, 20, later), None);
+        assert_eq!(l.wait(a, "XF2026-000009", 3, 20, t0 + ADDRESS_WINDOW), None);
+    }
+
+    #[test]
+    fn a_case_waits_after_its_limit_from_any_address_and_however_typed() {
+        let l = Limits::default();
+        let t0 = Instant::now();
+        for i in 0..2u8 {
+            l.fail(ip(&format!("10.0.1.{i}")), "xf2026-000001", t0);
+        }
+        let w = l.wait(ip("10.9.9.9"), " XF2026-000001", 10, 2, t0);
+        assert_eq!(w, Some(CASE_WINDOW));
+        assert_eq!(l.wait(ip("10.9.9.9"), "XF2026-000002", 10, 2, t0), None);
+        assert_eq!(
+            l.wait(ip("10.9.9.9"), "XF2026-000001", 10, 2, t0 + CASE_WINDOW),
+            None
+        );
+    }
+
+    #[test]
+    fn a_flood_of_addresses_keeps_memory_bounded() {
+        let l = Limits::default();
+        let t0 = Instant::now();
+        for i in 0..(MAX_KEYS as u32 + 10) {
+            l.fail(IpAddr::from(i.to_be_bytes()), "x", t0);
+        }
+        let g = l.inner.lock().expect("lock");
+        assert!(g.0.seen.len() <= MAX_KEYS);
+    }
+}

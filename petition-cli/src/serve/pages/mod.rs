@@ -1,0 +1,1081 @@
+//! The public pages (阳光信访): `/status`, where a petitioner follows the matter with its case
+//! number and query code and rates the answer (2005 Art 12), and `/kpi`, the month's figures by
+//! unit with charts and the ranking (2009 opinion 三(三)–三(四)).
+//!
+//! No login, no scripts, no external fonts or files, no personal data: rendered on the server
+//! from templates checked at compile time (askama), with the stylesheet in the binary. Chinese by
+//! default, English with `?lang=en`. Failed look-ups are limited per client address and per case
+//! ([`limits`]); a wrong case number and a wrong code answer alike.
+
+mod chart;
+pub mod limits;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, FixedOffset};
+use petition_core::audit::ClockMode;
+use petition_core::case::Satisfaction;
+use petition_core::public::{self, NextAction, PublicKpi, PublicStatus};
+use petition_core::{DomainError, Lang};
+
+use super::{log, Shared};
+use crate::app::{CliError, CliResult, Pool};
+use crate::i18n::{enum_label, page as tr};
+
+/// The stylesheet, in the binary.
+const CSS: &str = include_str!("../../../assets/site.css");
+
+/// The client's address, for the look-up limits: the connection's peer (a proxy in front of
+/// the server is one client to it).
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, super::tls::TlsListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, super::tls::TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+/// The pages' routes.
+pub fn routes(router: Router<Arc<Shared>>) -> Router<Arc<Shared>> {
+    router
+        .route("/", get(home))
+        .route("/status", get(status))
+        .route("/status/rate", axum::routing::post(rate))
+        .route("/kpi", get(kpi))
+        .route("/assets/site.css", get(css))
+}
+
+/// The query's pairs (a malformed query is an empty one: these pages take only plain fields).
+fn pairs(uri: &Uri) -> Vec<(String, String)> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .unwrap_or_default()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn lang_of(pairs: &[(String, String)]) -> Lang {
+    match field(pairs, "lang") {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// What every page shows around its content.
+struct Page {
+    lang_attr: &'static str,
+    title: String,
+    site: &'static str,
+    skip: &'static str,
+    nav: &'static str,
+    nav_status: &'static str,
+    nav_kpi: &'static str,
+    status_href: &'static str,
+    kpi_href: &'static str,
+    switch_href: String,
+    switch_label: &'static str,
+    switch_lang: &'static str,
+    footer: &'static str,
+    current: &'static str,
+}
+
+impl Page {
+    /// The frame of a page; `switch_query` is the query of the same page in the other language
+    /// (without `lang`).
+    fn new(
+        lang: Lang,
+        title: String,
+        current: &'static str,
+        path: &str,
+        switch_query: &str,
+    ) -> Self {
+        let en = lang == Lang::En;
+        let sep = if switch_query.is_empty() { "" } else { "&" };
+        let switch_href = if en {
+            if switch_query.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{switch_query}")
+            }
+        } else {
+            format!("{path}?{switch_query}{sep}lang=en")
+        };
+        Self {
+            lang_attr: if en { "en" } else { "zh-CN" },
+            title,
+            site: tr(lang, "site"),
+            skip: tr(lang, "skip"),
+            nav: tr(lang, "nav"),
+            nav_status: tr(lang, "nav_status"),
+            nav_kpi: tr(lang, "nav_kpi"),
+            status_href: if en { "/status?lang=en" } else { "/status" },
+            kpi_href: if en { "/kpi?lang=en" } else { "/kpi" },
+            switch_href,
+            switch_label: tr(lang, "switch"),
+            switch_lang: if en { "zh-CN" } else { "en" },
+            footer: tr(lang, "footer"),
+            current,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status_form.html")]
+struct FormPage {
+    page: Page,
+    error: Option<String>,
+    english: bool,
+    intro: &'static str,
+    case_label: &'static str,
+    case_hint: &'static str,
+    code_label: &'static str,
+    code_hint: &'static str,
+    lookup: &'static str,
+}
+
+impl FormPage {
+    fn new(lang: Lang, error: Option<String>) -> Self {
+        Self {
+            page: Page::new(
+                lang,
+                tr(lang, "status_title").into(),
+                "status",
+                "/status",
+                "",
+            ),
+            error,
+            english: lang == Lang::En,
+            intro: tr(lang, "status_intro"),
+            case_label: tr(lang, "case_label"),
+            case_hint: tr(lang, "case_hint"),
+            code_label: tr(lang, "code_label"),
+            code_hint: tr(lang, "code_hint"),
+            lookup: tr(lang, "lookup"),
+        }
+    }
+}
+
+struct DueRow {
+    text: String,
+    overdue: bool,
+}
+
+struct AnswerRow {
+    title: &'static str,
+    meta: String,
+    text: String,
+}
+
+struct StepRow {
+    date: String,
+    step: String,
+    unit: String,
+}
+
+struct Choice {
+    value: &'static str,
+    label: String,
+}
+
+struct RateForm {
+    heading: &'static str,
+    case: String,
+    code: String,
+    handling_legend: &'static str,
+    handling: Vec<Choice>,
+    office_legend: &'static str,
+    office: Vec<Choice>,
+    submit: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    page: Page,
+    english: bool,
+    heading: String,
+    notice: Option<String>,
+    error: Option<String>,
+    state_line: String,
+    registered: Option<String>,
+    due_h: &'static str,
+    due: Vec<DueRow>,
+    overdue: &'static str,
+    answers_h: &'static str,
+    answers: Vec<AnswerRow>,
+    next_h: &'static str,
+    next: Vec<String>,
+    nothing_next: &'static str,
+    rate: Option<RateForm>,
+    steps_h: &'static str,
+    steps: Vec<StepRow>,
+    col_date: &'static str,
+    col_step: &'static str,
+    col_unit: &'static str,
+    back: &'static str,
+    back_href: &'static str,
+}
+
+/// `{}` in a text, filled in order.
+fn fill(text: &str, values: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    for v in values {
+        match rest.split_once("{}") {
+            Some((a, b)) => {
+                out.push_str(a);
+                out.push_str(v);
+                rest = b;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl StatusPage {
+    /// The page of a case; `case` and `code` are the canonical id and code, for the rating
+    /// form's hidden fields (the page never shows the code).
+    fn new(lang: Lang, p: &PublicStatus, code: &str) -> Self {
+        let unit_or = |u: &Option<String>| u.clone().unwrap_or_default();
+        let holder = unit_or(&p.holder);
+        let state_key = format!("state_{}", p.state.as_str());
+        let merged = p
+            .merged_into
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        let state_line = match p.state.as_str() {
+            "merged" => fill(tr(lang, &state_key), &[&merged]),
+            _ => fill(tr(lang, &state_key), &[&holder]),
+        };
+        let due = p
+            .due
+            .iter()
+            .map(|d| DueRow {
+                text: fill(
+                    tr(lang, &format!("due_{}", d.kind.as_str())),
+                    &[&unit_or(&d.unit), &d.due.to_string()],
+                ),
+                overdue: d.overdue,
+            })
+            .collect();
+        let answers = p
+            .answers
+            .iter()
+            .map(|a| AnswerRow {
+                title: tr(lang, &format!("tier_{}", a.tier)),
+                meta: format!(
+                    "{} · {} · {}：{}",
+                    a.on,
+                    unit_or(&a.unit),
+                    tr(lang, "outcome"),
+                    enum_label(lang, a.outcome)
+                )
+                .replace('：', if lang == Lang::En { ": " } else { "：" }),
+                text: a.text.clone(),
+            })
+            .collect();
+        let next = p
+            .next
+            .iter()
+            .map(|n| {
+                let key = match n.action {
+                    NextAction::RequestReview => "next_request_review",
+                    NextAction::RequestRereview => "next_request_rereview",
+                    NextAction::Rate => "next_rate",
+                };
+                fill(tr(lang, key), &[&n.until.to_string()])
+            })
+            .collect();
+        let steps = p
+            .steps
+            .iter()
+            .map(|s| {
+                let mut step = tr(lang, &format!("step_{}", s.what)).to_string();
+                if let Some(d) = s.detail {
+                    step = format!("{step}（{}）", enum_label(lang, d));
+                    if lang == Lang::En {
+                        step = step.replace('（', " (").replace('）', ")");
+                    }
+                }
+                let unit = match (&s.unit, &s.to) {
+                    (Some(u), Some(t)) => format!("{u} → {t}"),
+                    (Some(u), None) => u.clone(),
+                    (None, Some(t)) => format!("→ {t}"),
+                    (None, None) => String::new(),
+                };
+                StepRow {
+                    date: s.on.to_string(),
+                    step,
+                    unit,
+                }
+            })
+            .collect();
+        let choices = |with_none: bool| {
+            let mut v: Vec<Choice> = Satisfaction::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str(),
+                    label: enum_label(lang, s.as_str()),
+                })
+                .collect();
+            if with_none {
+                v.push(Choice {
+                    value: "none",
+                    label: tr(lang, "no_rating").into(),
+                });
+            }
+            v
+        };
+        let rate = p.may_rate().then(|| RateForm {
+            heading: tr(lang, "rate_h"),
+            case: p.id.to_string(),
+            code: code.to_string(),
+            handling_legend: tr(lang, "rate_handling"),
+            handling: choices(false),
+            office_legend: tr(lang, "rate_office"),
+            office: choices(true),
+            submit: tr(lang, "rate_submit"),
+        });
+        let heading = match lang {
+            Lang::En => format!("{} {}", tr(lang, "progress_of"), p.id),
+            Lang::Zh => format!("{}{}", tr(lang, "progress_of"), p.id),
+        };
+        Self {
+            page: Page::new(lang, heading.clone(), "status", "/status", ""),
+            english: lang == Lang::En,
+            heading,
+            notice: None,
+            error: None,
+            state_line,
+            registered: p
+                .registered_on
+                .map(|d| format!("{}：{d}", tr(lang, "registered_on")))
+                .map(|s| {
+                    if lang == Lang::En {
+                        s.replace('：', ": ")
+                    } else {
+                        s
+                    }
+                }),
+            due_h: tr(lang, "due_h"),
+            due,
+            overdue: tr(lang, "overdue"),
+            answers_h: tr(lang, "answers_h"),
+            answers,
+            next_h: tr(lang, "next_h"),
+            next,
+            nothing_next: tr(lang, "nothing_next"),
+            rate,
+            steps_h: tr(lang, "steps_h"),
+            steps,
+            col_date: tr(lang, "col_date"),
+            col_step: tr(lang, "col_step"),
+            col_unit: tr(lang, "col_unit"),
+            back: tr(lang, "back"),
+            back_href: if lang == Lang::En {
+                "/status?lang=en"
+            } else {
+                "/status"
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    page: Page,
+    message: String,
+    back: &'static str,
+    back_href: &'static str,
+}
+
+struct TrendRow {
+    month: String,
+    on_time: String,
+    satisfaction: String,
+}
+
+struct RankRow {
+    name: String,
+    on_time: String,
+    satisfaction: String,
+}
+
+struct UnitRow {
+    name: String,
+    registered: u64,
+    timely: String,
+    on_time: String,
+    participation: String,
+    evaluations: u64,
+    satisfaction: String,
+}
+
+#[derive(Template)]
+#[template(path = "kpi.html")]
+struct KpiPage {
+    page: Page,
+    english: bool,
+    heading: String,
+    error: Option<String>,
+    month: String,
+    month_label: &'static str,
+    show: &'static str,
+    intro: String,
+    no_figures: &'static str,
+    on_time_h: &'static str,
+    on_time_chart: String,
+    on_time_without: Option<String>,
+    satisfaction_without: Option<String>,
+    on_time_bars_empty: bool,
+    satisfaction_bars_empty: bool,
+    satisfaction_h: &'static str,
+    satisfaction_chart: String,
+    trend_h: &'static str,
+    trend_chart: String,
+    table_view: &'static str,
+    trend: Vec<TrendRow>,
+    ranking_h: &'static str,
+    ranking: Vec<RankRow>,
+    units_h: &'static str,
+    units: Vec<UnitRow>,
+    col_unit: &'static str,
+    col_month: &'static str,
+    col_registered: &'static str,
+    col_timely: &'static str,
+    col_on_time: &'static str,
+    col_participation: &'static str,
+    col_evaluations: &'static str,
+    col_satisfaction: &'static str,
+}
+
+fn rate_text(v: Option<f64>) -> String {
+    v.map(chart::pct).unwrap_or_else(|| "—".into())
+}
+
+impl KpiPage {
+    fn new(lang: Lang, k: &PublicKpi, error: Option<String>) -> Self {
+        let few = tr(lang, "few_ratings");
+        let satisfaction = |u: &public::UnitFigures| match u.satisfaction_rate {
+            Some(v) => chart::pct(v),
+            None if u.evaluations < public::MIN_EVALUATIONS_SHOWN => few.to_string(),
+            None => "—".into(),
+        };
+        // Bars for the units with a figure; the others are named once below the chart.
+        let bars_of = |f: fn(&public::UnitFigures) -> Option<f64>| {
+            k.units
+                .iter()
+                .filter_map(|u| {
+                    f(u).map(|v| chart::Bar {
+                        label: u.name.clone(),
+                        value: Some(v),
+                        missing: String::new(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let without = |f: fn(&public::UnitFigures) -> Option<f64>, why: &str| {
+            let names: Vec<&str> = k
+                .units
+                .iter()
+                .filter(|u| f(u).is_none())
+                .map(|u| u.name.as_str())
+                .collect();
+            (!names.is_empty()).then(|| {
+                let sep = if lang == Lang::En { ", " } else { "、" };
+                let colon = if lang == Lang::En { ": " } else { "：" };
+                format!("{why}{colon}{}", names.join(sep))
+            })
+        };
+        let on_time_bars = bars_of(|u| u.on_time_completion_rate);
+        let satisfaction_bars = bars_of(|u| u.satisfaction_rate);
+        let on_time_without = without(|u| u.on_time_completion_rate, tr(lang, "no_figure"));
+        let satisfaction_without = without(|u| u.satisfaction_rate, tr(lang, "few_ratings_list"));
+        let describe = |f: &dyn Fn(&public::UnitFigures) -> String| {
+            k.units
+                .iter()
+                .map(|u| format!("{} {}", u.name, f(u)))
+                .collect::<Vec<_>>()
+                .join(if lang == Lang::En { "; " } else { "；" })
+        };
+        let on_time_h = tr(lang, "on_time_h");
+        let satisfaction_h = tr(lang, "satisfaction_h");
+        let trend_h = tr(lang, "trend_h");
+        let on_time_name = tr(lang, "col_on_time");
+        let satisfaction_name = tr(lang, "col_satisfaction");
+        let points: Vec<chart::Point> = k
+            .trend
+            .iter()
+            .map(|t| chart::Point {
+                label: t
+                    .month
+                    .get(5..)
+                    .unwrap_or("")
+                    .trim_start_matches('0')
+                    .to_string(),
+                first: t.on_time_completion_rate,
+                second: t.satisfaction_rate,
+            })
+            .collect();
+        let trend_desc = k
+            .trend
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} {} {} {}",
+                    t.month,
+                    on_time_name,
+                    rate_text(t.on_time_completion_rate),
+                    satisfaction_name,
+                    rate_text(t.satisfaction_rate)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let heading = match lang {
+            Lang::En => format!("{} — {}", tr(lang, "kpi_title"), k.month),
+            Lang::Zh => format!("{}（{}）", tr(lang, "kpi_title"), k.month),
+        };
+        Self {
+            page: Page::new(
+                lang,
+                heading.clone(),
+                "kpi",
+                "/kpi",
+                &format!("month={}", k.month),
+            ),
+            english: lang == Lang::En,
+            heading,
+            error,
+            month: k.month.clone(),
+            month_label: tr(lang, "month_label"),
+            show: tr(lang, "show"),
+            intro: fill(tr(lang, "kpi_intro"), &[&k.month]),
+            no_figures: tr(lang, "no_figures"),
+            on_time_h,
+            on_time_without,
+            satisfaction_without,
+            on_time_bars_empty: on_time_bars.is_empty(),
+            satisfaction_bars_empty: satisfaction_bars.is_empty(),
+            on_time_chart: chart::bars(
+                "on-time",
+                on_time_h,
+                &describe(&|u| rate_text(u.on_time_completion_rate)),
+                &on_time_bars,
+            ),
+            satisfaction_h,
+            satisfaction_chart: chart::bars(
+                "satisfaction",
+                satisfaction_h,
+                &describe(&satisfaction),
+                &satisfaction_bars,
+            ),
+            trend_h,
+            trend_chart: chart::trend(
+                "trend",
+                trend_h,
+                &trend_desc,
+                (on_time_name, satisfaction_name),
+                &points,
+            ),
+            table_view: tr(lang, "table_view"),
+            trend: k
+                .trend
+                .iter()
+                .map(|t| TrendRow {
+                    month: t.month.clone(),
+                    on_time: rate_text(t.on_time_completion_rate),
+                    satisfaction: rate_text(t.satisfaction_rate),
+                })
+                .collect(),
+            ranking_h: tr(lang, "ranking_h"),
+            ranking: k
+                .ranking
+                .iter()
+                .map(|u| RankRow {
+                    name: u.name.clone(),
+                    on_time: rate_text(u.on_time_completion_rate),
+                    satisfaction: satisfaction(u),
+                })
+                .collect(),
+            units_h: tr(lang, "units_h"),
+            units: k
+                .units
+                .iter()
+                .map(|u| UnitRow {
+                    name: u.name.clone(),
+                    registered: u.registered,
+                    timely: rate_text(u.timely_acceptance_rate),
+                    on_time: rate_text(u.on_time_completion_rate),
+                    participation: rate_text(u.participation_rate),
+                    evaluations: u.evaluations,
+                    satisfaction: satisfaction(u),
+                })
+                .collect(),
+            col_unit: tr(lang, "col_unit"),
+            col_month: tr(lang, "col_month"),
+            col_registered: tr(lang, "col_registered"),
+            col_timely: tr(lang, "col_timely"),
+            col_on_time: tr(lang, "col_on_time"),
+            col_participation: tr(lang, "col_participation"),
+            col_evaluations: tr(lang, "col_evaluations"),
+            col_satisfaction: tr(lang, "col_satisfaction"),
+        }
+    }
+}
+
+/// A rendered page with the headers every page carries: nothing from elsewhere may load
+/// (no scripts at all), the page's address (which holds the query code) never leaves as a
+/// referrer, and a look-up's answer is never stored by a cache.
+fn html(status: StatusCode, body: Result<String, askama::Error>, cache: bool) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response(),
+    };
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if cache {
+            "public, max-age=300"
+        } else {
+            "no-store"
+        }),
+    );
+    resp
+}
+
+fn message(lang: Lang, status: StatusCode, title_key: &str, text: String) -> Response {
+    let page = MessagePage {
+        page: Page::new(lang, tr(lang, title_key).into(), "", "/status", ""),
+        message: text,
+        back: tr(lang, "back"),
+        back_href: if lang == Lang::En {
+            "/status?lang=en"
+        } else {
+            "/status"
+        },
+    };
+    html(status, page.render(), false)
+}
+
+/// Logs a page request like the API's (no query string: it may hold a query code).
+fn logged(method: &str, path: &str, started: Instant, resp: Response) -> Response {
+    log(serde_json::json!({
+        "method": method,
+        "path": path,
+        "status": resp.status().as_u16(),
+        "actor": if path.starts_with("/status") { Some("petitioner") } else { None },
+        "ms": (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+    }));
+    resp
+}
+
+async fn home() -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/status")]).into_response()
+}
+
+async fn css() -> Response {
+    let mut resp = CSS.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+/// The time of a page request: `X-Petition-Now`, then the server's `--now`, on a simulated
+/// database; the system clock on a live one.
+fn page_time(
+    shared: &Shared,
+    headers: &HeaderMap,
+    tz: FixedOffset,
+) -> CliResult<DateTime<FixedOffset>> {
+    let asked = match shared.clock {
+        ClockMode::Simulated => headers
+            .get("x-petition-now")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| shared.default_now.clone()),
+        ClockMode::System => None,
+    };
+    match asked {
+        Some(t) => Ok(crate::app::parse_time(&t, tz)?),
+        None => Ok(chrono::Utc::now().with_timezone(&tz)),
+    }
+}
+
+/// How a look-up ended.
+enum Looked {
+    Found(Box<PublicStatus>, String),
+    Rated(Box<PublicStatus>, String),
+    /// Refused for a reason the petitioner should read (window lapsed, already rated), with the
+    /// case as it stands.
+    Refused(Box<PublicStatus>, String, DomainError),
+    Missing,
+    Limited(std::time::Duration),
+}
+
+/// Looks a case up (and, with a rating, rates it) on a connection of `pool`, counting a failure
+/// against the limits.
+fn look_up(
+    shared: &Shared,
+    pool: &dyn Pool,
+    headers: &HeaderMap,
+    address: IpAddr,
+    case: &str,
+    code: &str,
+    rating: Option<(Satisfaction, Option<Satisfaction>)>,
+) -> CliResult<Looked> {
+    let mut svc = pool.take()?;
+    let r = (|| -> CliResult<Looked> {
+        let (tz, per_address, per_case) = svc.read(|w| {
+            let p = w.policy();
+            Ok((
+                p.timezone,
+                p.status_failures_per_address,
+                p.status_failures_per_case,
+            ))
+        })?;
+        if let Some(wait) = shared
+            .limits
+            .wait(address, case, per_address, per_case, Instant::now())
+        {
+            return Ok(Looked::Limited(wait));
+        }
+        let now = page_time(shared, headers, tz)?;
+        let found = svc.public_status(case, code, now);
+        let st = match found {
+            Ok(st) => st,
+            Err(e) if e.code() == "not_found" => {
+                shared.limits.fail(address, case, Instant::now());
+                return Ok(Looked::Missing);
+            }
+            Err(e) => return Err(CliError::from(e)),
+        };
+        let canonical = svc
+            .by_query_code(case, code)?
+            .0
+            .query_code
+            .map(|c| c.as_str().to_string());
+        let canonical = canonical.unwrap_or_default();
+        let Some((handling, office)) = rating else {
+            return Ok(Looked::Found(Box::new(st), canonical));
+        };
+        match svc.petitioner_evaluates(st.id.as_str(), code, now, handling, office) {
+            Ok(_) => {
+                let after = svc.public_status(case, code, now)?;
+                Ok(Looked::Rated(Box::new(after), canonical))
+            }
+            Err(e) if e.code() == "not_found" => Ok(Looked::Missing),
+            Err(e) if matches!(e, DomainError::Refused(_)) => {
+                Ok(Looked::Refused(Box::new(st), canonical, e))
+            }
+            Err(e) => Err(CliError::from(e)),
+        }
+    })();
+    pool.give(svc);
+    r
+}
+
+/// The page for how a look-up ended.
+fn answer(lang: Lang, looked: CliResult<Looked>) -> Response {
+    match looked {
+        Ok(Looked::Found(st, code)) => html(
+            StatusCode::OK,
+            StatusPage::new(lang, &st, &code).render(),
+            false,
+        ),
+        Ok(Looked::Rated(st, code)) => {
+            let mut page = StatusPage::new(lang, &st, &code);
+            page.notice = Some(tr(lang, "rated").into());
+            html(StatusCode::OK, page.render(), false)
+        }
+        Ok(Looked::Refused(st, code, e)) => {
+            let mut page = StatusPage::new(lang, &st, &code);
+            page.error = Some(e.text().get(lang).to_string());
+            let status = super::http::status_of(e.code());
+            html(status, page.render(), false)
+        }
+        Ok(Looked::Missing) => html(
+            StatusCode::NOT_FOUND,
+            FormPage::new(lang, Some(tr(lang, "not_found").into())).render(),
+            false,
+        ),
+        Ok(Looked::Limited(wait)) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            let text = fill(tr(lang, "too_many"), &[&minutes.to_string()]);
+            let mut resp = html(
+                StatusCode::TOO_MANY_REQUESTS,
+                FormPage::new(lang, Some(text)).render(),
+                false,
+            );
+            let secs = wait.as_secs().max(1);
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+        Err(_) => message(
+            lang,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "status_title",
+            tr(lang, "error_page").into(),
+        ),
+    }
+}
+
+/// `GET /status`: the form, or with `case` and `code` the case's progress.
+async fn status(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let started = Instant::now();
+    let q = pairs(&uri);
+    let lang = lang_of(&q);
+    let (case, code) = (field(&q, "case"), field(&q, "code"));
+    if case.is_none_or(str::is_empty) && code.is_none_or(str::is_empty) {
+        let resp = html(StatusCode::OK, FormPage::new(lang, None).render(), false);
+        return logged("GET", "/status", started, resp);
+    }
+    let case = case.unwrap_or("").to_string();
+    let code = code.unwrap_or("").to_string();
+    let Ok(_permit) = shared.reads.acquire().await else {
+        return logged(
+            "GET",
+            "/status",
+            started,
+            answer(lang, Err(super::internal("stopping"))),
+        );
+    };
+    let s = shared.clone();
+    let looked = tokio::task::spawn_blocking(move || {
+        look_up(&s, &s.pool, &headers, peer.0.ip(), &case, &code, None)
+    })
+    .await
+    .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
+    logged("GET", "/status", started, answer(lang, looked))
+}
+
+/// `POST /status/rate` (a form: `case`, `code`, `handling`, `office`): the petitioner's
+/// rating, recorded as actor `petitioner` on the writer.
+async fn rate(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let started = Instant::now();
+    let q = form.map(|f| f.0).unwrap_or_default();
+    let lang = lang_of(&q);
+    let case = field(&q, "case").unwrap_or("").to_string();
+    let code = field(&q, "code").unwrap_or("").to_string();
+    let handling = field(&q, "handling").and_then(Satisfaction::parse);
+    let office = field(&q, "office").and_then(Satisfaction::parse);
+    let Some(handling) = handling else {
+        // No choice made (the form requires one): show the case again with the reason, as a
+        // look-up (a wrong code is still a failure).
+        let s = shared.clone();
+        let looked = tokio::task::spawn_blocking(move || {
+            look_up(&s, &s.pool, &headers, peer.0.ip(), &case, &code, None)
+        })
+        .await
+        .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
+        let resp = match looked {
+            Ok(Looked::Found(st, code)) => {
+                let mut page = StatusPage::new(lang, &st, &code);
+                page.error = Some(tr(lang, "bad_rating").into());
+                html(StatusCode::BAD_REQUEST, page.render(), false)
+            }
+            other => answer(lang, other),
+        };
+        return logged("POST", "/status/rate", started, resp);
+    };
+    let s = shared.clone();
+    let looked = shared
+        .pool
+        .write(move |pool| {
+            look_up(
+                &s,
+                pool,
+                &headers,
+                peer.0.ip(),
+                &case,
+                &code,
+                Some((handling, office)),
+            )
+        })
+        .await;
+    if matches!(looked, Ok(Looked::Rated(..))) {
+        shared.changed.notify_waiters();
+    }
+    logged("POST", "/status/rate", started, answer(lang, looked))
+}
+
+/// `GET /kpi?month=YYYY-MM`: the month's figures (default: the last whole month).
+async fn kpi(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
+    let started = Instant::now();
+    let q = pairs(&uri);
+    let lang = lang_of(&q);
+    let month = field(&q, "month").map(str::to_string);
+    let Ok(_permit) = shared.reads.acquire().await else {
+        return logged(
+            "GET",
+            "/kpi",
+            started,
+            answer(lang, Err(super::internal("stopping"))),
+        );
+    };
+    let s = shared.clone();
+    let figures = tokio::task::spawn_blocking(move || -> CliResult<(PublicKpi, bool)> {
+        let mut svc = s.pool.take()?;
+        let r = (|| -> CliResult<(PublicKpi, bool)> {
+            let tz = svc.read(|w| Ok(w.policy().timezone))?;
+            let now = page_time(&s, &headers, tz)?;
+            let today = petition_core::clock::local_date(now, tz);
+            let asked = month.as_deref().filter(|m| !m.is_empty());
+            let parsed = asked.map(public::parse_month);
+            let bad = matches!(parsed, Some(None));
+            let first = parsed
+                .flatten()
+                .unwrap_or_else(|| public::last_whole_month(today));
+            Ok((svc.public_kpi(first, now)?, bad))
+        })();
+        s.pool.give(svc);
+        r
+    })
+    .await
+    .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
+    let resp = match figures {
+        Ok((k, bad)) => {
+            let error = bad.then(|| tr(lang, "bad_month").to_string());
+            let status = if bad {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            html(status, KpiPage::new(lang, &k, error).render(), !bad)
+        }
+        Err(_) => message(
+            lang,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "kpi_title",
+            tr(lang, "error_page").into(),
+        ),
+    };
+    logged("GET", "/kpi", started, resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_puts_values_in_order() {
+        assert_eq!(
+            fill("{} 应于 {} 前", &["甲", "2026-04-01"]),
+            "甲 应于 2026-04-01 前"
+        );
+        assert_eq!(fill("no slots", &["x"]), "no slots");
+    }
+
+    #[test]
+    fn every_state_step_due_and_answer_has_words_in_both_languages() {
+        use petition_core::case::CaseState;
+        let mut keys: Vec<String> = CaseState::ALL
+            .iter()
+            .map(|s| format!("state_{}", s.as_str()))
+            .collect();
+        for s in [
+            "registered",
+            "transferred",
+            "assigned",
+            "accepted",
+            "declined",
+            "extended",
+            "opinion_issued",
+            "review_requested",
+            "review_issued",
+            "rereview_requested",
+            "hearing_held",
+            "rereview_issued",
+            "closed",
+            "evaluated",
+            "withdrawn",
+            "merged",
+            "absorbed",
+        ] {
+            keys.push(format!("step_{s}"));
+        }
+        for d in ["intake", "acceptance", "handling", "review", "rereview"] {
+            keys.push(format!("due_{d}"));
+        }
+        for t in ["declined", "opinion", "review", "rereview"] {
+            keys.push(format!("tier_{t}"));
+        }
+        for k in keys {
+            for lang in [Lang::En, Lang::Zh] {
+                assert_ne!(tr(lang, &k), "?", "{k} in {lang:?}");
+            }
+        }
+    }
+}
