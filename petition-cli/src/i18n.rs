@@ -342,8 +342,8 @@ pub fn page(lang: Lang, key: &str) -> &'static str {
         "month_label" => ("Month", "月份"),
         "show" => ("Show", "查看"),
         "kpi_intro" => (
-            "Petitions registered in {}, by unit, as handled up to today. Rates are shares of the cases counted.",
-            "{} 登记的信访事项，按单位统计，办理情况截至今日。",
+            "Petitions registered in {}, by unit, as handled up to today. A time limit counts once it is met or missed: one still running within its limit is not counted yet.",
+            "{} 登记的信访事项，按单位统计，办理情况截至今日。期限届满或已办结的才计入：尚在期限内办理的暂不计入。",
         ),
         "on_time_h" => ("On-time completion by unit", "各单位按期办结率"),
         "satisfaction_h" => ("Satisfaction by unit", "各单位满意率"),

@@ -42,7 +42,16 @@ fn answered(env: &Env, unit: &str, clerk: &str) -> (String, String) {
 
 /// `GET url` → (status, Retry-After, body, Content-Security-Policy).
 fn get(url: &str) -> (u16, Option<String>, String, String) {
-    let r = match ureq::get(url).timeout(Duration::from_secs(60)).call() {
+    get_with(url, &[])
+}
+
+/// [`get`] with more headers.
+fn get_with(url: &str, headers: &[(&str, &str)]) -> (u16, Option<String>, String, String) {
+    let mut req = ureq::get(url).timeout(Duration::from_secs(60));
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let r = match req.call() {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
         Err(e) => panic!("GET {url}: {e}"),
@@ -225,6 +234,12 @@ fn a_wrong_code_and_an_unknown_case_look_alike_and_failures_are_limited() {
         page.contains("查询失败次数过多，请 10 分钟后再试。"),
         "{page}"
     );
+    // A forged X-Forwarded-For does not make another client of a server with no proxy.
+    let forged = get_with(
+        &format!("{base}/status?case={id}&code={code}"),
+        &[("X-Forwarded-For", "10.9.9.9")],
+    );
+    assert_eq!(forged.0, 429);
     let (s5, page) = post(
         &format!("{base}/status/rate"),
         &[("case", &id), ("code", &code), ("handling", "satisfied")],
@@ -262,6 +277,32 @@ fn a_wrong_code_and_an_unknown_case_look_alike_and_failures_are_limited() {
         get(&format!("{base}/status?case={id2}&code={code2}")).0,
         200
     );
+    drop(server);
+
+    // Behind a trusted reverse proxy, the client is the address the proxy saw.
+    env.ok(
+        Some("admin"),
+        T0,
+        &["policy", "set", "status_failures_per_address", "2"],
+    );
+    env.ok(
+        Some("admin"),
+        T0,
+        &["policy", "set", "status_failures_per_case", "100"],
+    );
+    let server = Server::start_global(&env.db, &["--now", NOW], &["--trusted-proxy", "127.0.0.1"]);
+    let base = &server.url;
+    let via = |client: &str, code: &str| {
+        get_with(
+            &format!("{base}/status?case={id}&code={code}"),
+            &[("X-Forwarded-For", &format!("203.0.113.7, {client}"))],
+        )
+        .0
+    };
+    assert_eq!(via("10.0.0.1", "AAAAAAAA"), 404);
+    assert_eq!(via("10.0.0.1", "AAAAAAAA"), 404);
+    assert_eq!(via("10.0.0.1", &code), 429, "this client used its failures");
+    assert_eq!(via("10.0.0.2", &code), 200, "another client behind the same proxy did not");
 }
 
 #[test]
@@ -314,6 +355,8 @@ fn the_figures_page_publishes_rates_charts_trend_and_ranking() {
     assert!(row.contains("评价不足 5 件，不公布"), "{row}");
     assert!(!row.contains("100.0%</td></tr>"), "{row}");
     assert!(page.contains(r#"<ol class="ranking">"#));
+    // Both bureaus answered every case in time: they share first place.
+    assert_eq!(page.matches(r#"<li value="1">"#).count(), 2, "{page}");
     for m in ["2025-04", "2025-12", "2026-03"] {
         assert!(
             page.contains(&format!(r#"<th scope="row">{m}</th>"#)),

@@ -31,6 +31,10 @@ use crate::app::{usage, App, CliError, CliResult, Pool};
 /// Listening beyond this machine needs TLS (--tls-cert/--tls-key), or --insecure-http behind a
 /// proxy that terminates TLS.
 ///
+/// The public pages need no login: /status (a petitioner follows the case with its number and
+/// query code, and rates the answer) and /kpi (the month's figures by unit). Failed look-ups are
+/// limited per client address and per case (policy status_failures_per_address/per_case).
+///
 /// Examples:
 ///   petition --db /var/lib/petition/petition.db serve
 ///   petition --db /var/lib/petition/petition.db serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
@@ -52,6 +56,10 @@ pub struct Args {
     /// Open database connections kept between requests
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub connections: usize,
+    /// A reverse proxy in front of the public pages: for requests from this address the
+    /// client is the last address of X-Forwarded-For (for the look-up limits). Repeatable
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 /// What every request shares.
@@ -71,6 +79,8 @@ pub struct Shared {
     pub limits: pages::limits::Limits,
     /// On a simulated database, the time of requests that name none (`--now`).
     pub default_now: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -126,6 +136,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         reads: tokio::sync::Semaphore::new(connections),
         limits: pages::limits::Limits::default(),
         default_now,
+        trusted_proxies: a.trusted_proxy.clone(),
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may

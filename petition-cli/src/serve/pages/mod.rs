@@ -426,6 +426,7 @@ struct TrendRow {
 }
 
 struct RankRow {
+    place: usize,
     name: String,
     on_time: String,
     satisfaction: String,
@@ -622,7 +623,13 @@ impl KpiPage {
             ranking: k
                 .ranking
                 .iter()
-                .map(|u| RankRow {
+                .enumerate()
+                .map(|(i, u)| RankRow {
+                    // Equal figures share a place (1, 1, 3).
+                    place: 1 + k.ranking[..i]
+                        .iter()
+                        .take_while(|x| x.on_time_completion_rate != u.on_time_completion_rate)
+                        .count(),
                     name: u.name.clone(),
                     on_time: rate_text(u.on_time_completion_rate),
                     satisfaction: satisfaction(u),
@@ -773,6 +780,24 @@ enum Looked {
     Limited(std::time::Duration),
 }
 
+/// The client's address: the connection's peer, or, when the peer is a trusted reverse proxy,
+/// the last address it wrote into `X-Forwarded-For` (the one it saw; earlier ones are the
+/// client's own claim).
+fn client_address(shared: &Shared, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let ip = peer.ip();
+    if !shared.trusted_proxies.contains(&ip) {
+        return ip;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .next_back()
+        .unwrap_or(ip)
+}
+
 /// Looks a case up (and, with a rating, rates it) on a connection of `pool`, counting a failure
 /// against the limits.
 fn look_up(
@@ -909,7 +934,8 @@ async fn status(
     };
     let s = shared.clone();
     let looked = tokio::task::spawn_blocking(move || {
-        look_up(&s, &s.pool, &headers, peer.0.ip(), &case, &code, None)
+        let address = client_address(&s, peer.0, &headers);
+        look_up(&s, &s.pool, &headers, address, &case, &code, None)
     })
     .await
     .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
@@ -936,7 +962,8 @@ async fn rate(
         // look-up (a wrong code is still a failure).
         let s = shared.clone();
         let looked = tokio::task::spawn_blocking(move || {
-            look_up(&s, &s.pool, &headers, peer.0.ip(), &case, &code, None)
+            let address = client_address(&s, peer.0, &headers);
+            look_up(&s, &s.pool, &headers, address, &case, &code, None)
         })
         .await
         .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
@@ -954,11 +981,12 @@ async fn rate(
     let looked = shared
         .pool
         .write(move |pool| {
+            let address = client_address(&s, peer.0, &headers);
             look_up(
                 &s,
                 pool,
                 &headers,
-                peer.0.ip(),
+                address,
                 &case,
                 &code,
                 Some((handling, office)),
