@@ -302,7 +302,11 @@ fn a_wrong_code_and_an_unknown_case_look_alike_and_failures_are_limited() {
     assert_eq!(via("10.0.0.1", "AAAAAAAA"), 404);
     assert_eq!(via("10.0.0.1", "AAAAAAAA"), 404);
     assert_eq!(via("10.0.0.1", &code), 429, "this client used its failures");
-    assert_eq!(via("10.0.0.2", &code), 200, "another client behind the same proxy did not");
+    assert_eq!(
+        via("10.0.0.2", &code),
+        200,
+        "another client behind the same proxy did not"
+    );
 }
 
 #[test]
