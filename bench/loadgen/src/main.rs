@@ -7,7 +7,8 @@
 //! - `writes --url U --clerk T1 --dept T2 --to UNIT`: N clients each registering a case, routing
 //!   it to UNIT and accepting it there, over and over (three requests a cycle, each timed);
 //! - `reads --url U --token T`: N clients alternating `GET /cases/{id}` (ids from the token's own
-//!   list) and `GET /queue`.
+//!   list) and `GET /queue`;
+//! - `pages --url U --paths FILE`: N clients getting public pages, the paths of FILE in turn.
 //!
 //! Every load prints one JSON line: requests, errors, seconds, requests per second and latency
 //! percentiles in milliseconds. A request that fails is counted as an error, never as a fast
@@ -91,8 +92,31 @@ fn main() {
                 vec![r.is_ok_and(|r| r.into_string().is_ok())]
             })
         }
+        Some("pages") => {
+            // `--paths FILE`: one page path per line (e.g. `/status?case=…&code=…`), no token.
+            let url = need(&args, "--url");
+            let file = need(&args, "--paths");
+            let paths: Vec<String> = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| {
+                    eprintln!("petition-loadgen: {file}: {e}");
+                    std::process::exit(2)
+                })
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect();
+            if paths.is_empty() {
+                eprintln!("petition-loadgen: {file} has no paths");
+                std::process::exit(2)
+            }
+            load(&args, move |agent, i| {
+                let path = &paths[(i as usize * 7919) % paths.len()];
+                let r = agent.get(&format!("{url}{path}")).call();
+                vec![r.is_ok_and(|r| r.into_string().is_ok())]
+            })
+        }
         _ => {
-            eprintln!("usage: petition-loadgen floor|floor-load|writes|reads …  (see the source's header)");
+            eprintln!("usage: petition-loadgen floor|floor-load|writes|reads|pages …  (see the source's header)");
             std::process::exit(2)
         }
     }

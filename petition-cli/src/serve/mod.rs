@@ -77,6 +77,8 @@ pub struct Shared {
     pub reads: tokio::sync::Semaphore,
     /// The counts of failed look-ups on the public status page.
     pub limits: pages::limits::Limits,
+    /// The figures pages of the last minute.
+    pub kpi_cache: pages::KpiCache,
     /// On a simulated database, the time of requests that name none (`--now`).
     pub default_now: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
@@ -135,6 +137,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         stopping,
         reads: tokio::sync::Semaphore::new(connections),
         limits: pages::limits::Limits::default(),
+        kpi_cache: pages::KpiCache::default(),
         default_now,
         trusted_proxies: a.trusted_proxy.clone(),
     });

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The public pages under load (bench/loadgen from a separate process): `GET /status` with real
+# case numbers and query codes (every look-up succeeds, so the limits never refuse), and
+# `GET /kpi` for a month (twelve months of figures per page).
+#
+#   bench/pages.sh DB          on an existing simulated database (e.g. one bench/serve.sh made)
+#   bench/pages.sh --quick     on a 1,000-case demo database, 3-second loads (CI runs this)
+#
+# Environment: BENCH_CLIENTS (32), BENCH_SECS (10), BENCH_MONTH (the month of /kpi, YYYY-MM).
+# The database is only read (no ratings are posted). Needs sqlite3 (for the codes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLIENTS=${BENCH_CLIENTS:-32}
+SECS=${BENCH_SECS:-10}
+DIR=$(mktemp -d)
+cargo build --release -q -p petition-cli -p petition-loadgen
+P=$PWD/target/release/petition
+L=$PWD/target/release/petition-loadgen
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
+if [ "${1:-}" = "--quick" ]; then
+  SECS=${BENCH_SECS:-3}
+  DB=$DIR/demo.db
+  "$P" --db "$DB" demo --cases 1000 --seed 1 >/dev/null
+else
+  DB=${1:?give a database (or --quick)}
+fi
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$DIR"' EXIT
+"$P" --db "$DB" serve --listen 127.0.0.1:0 > "$DIR/out" 2> "$DIR/err" &
+SERVER_PID=$!
+for _ in $(seq 1 600); do grep -q '^listening on' "$DIR/out" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^listening on //p' "$DIR/out")
+# A thousand cases spread over the database, with their codes.
+sqlite3 "$DB" "select '/status?case=' || case_id || '&code=' || json_extract(body, '\$.query_code')
+               from chain where type = 'registered' and gseq % 97 = 0 limit 1000" > "$DIR/status"
+MONTH=${BENCH_MONTH:-$(sqlite3 "$DB" "select substr(max(registered_on), 1, 7) from cases")}
+echo "/kpi?month=$MONTH" > "$DIR/kpi"
+CASES=$(sqlite3 "$DB" "select count(*) from cases")
+status=$("$L" pages --url "$URL" --paths "$DIR/status" --clients "$CLIENTS" --secs "$SECS")
+kpi=$("$L" pages --url "$URL" --paths "$DIR/kpi" --clients 4 --secs "$SECS")
+echo "cases: $CASES; /status ($CLIENTS clients): $status"
+echo "cases: $CASES; /kpi?month=$MONTH (4 clients): $kpi"
