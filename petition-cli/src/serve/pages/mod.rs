@@ -774,10 +774,11 @@ fn page_time(
 /// a minute; a flood of visitors then costs one computation a minute.
 #[derive(Default)]
 pub struct KpiCache {
-    pages: std::sync::Mutex<
-        std::collections::HashMap<(NaiveDate, NaiveDate), (Instant, Arc<PublicKpi>)>,
-    >,
+    pages: std::sync::Mutex<std::collections::HashMap<KpiKey, (Instant, Arc<PublicKpi>)>>,
 }
+
+/// The month's first day and the day the figures were computed for.
+type KpiKey = (NaiveDate, NaiveDate);
 
 /// How long computed figures are served.
 const KPI_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
