@@ -141,7 +141,22 @@ pub static ROUTES: &[Route] = &[
     post(
         &["extend"],
         "/cases/{case}/extend",
-        "Extend the handling limit (延期)",
+        "Extend the handling limit (延期; the lead unit's head)",
+    ),
+    post(
+        &["extend", "request"],
+        "/cases/{case}/extend-request",
+        "Ask the head for an extension (延期申请)",
+    ),
+    post(
+        &["extend", "approve"],
+        "/cases/{case}/extend-approve",
+        "Grant the pending extension request (批准延期)",
+    ),
+    post(
+        &["extend", "reject"],
+        "/cases/{case}/extend-reject",
+        "Refuse the pending extension request (不予延期)",
     ),
     post(
         &["opinion"],

@@ -209,6 +209,18 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
             format!("{} {}", s(&v["extension_days"]), app.l("days")),
         );
     }
+    if let Some(r) = v["extension_request"].as_object() {
+        line(
+            "extension_request",
+            format!(
+                "{} {} · {} · {}",
+                s(&r["days"]),
+                app.l("days"),
+                s(&r["reason"]),
+                s(&r["by"])
+            ),
+        );
+    }
     if !v["query_code"].is_null() {
         line("query_code", s(&v["query_code"]));
     }

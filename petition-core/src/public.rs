@@ -189,6 +189,8 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::ObjectionApproved { .. }
             | EventKind::ObjectionRejected { .. }
             | EventKind::AssistInput { .. }
+            | EventKind::ExtensionRequested { .. }
+            | EventKind::ExtensionRejected { .. }
             | EventKind::ResultReported { .. }
             | EventKind::SupervisionOpened { .. }
             | EventKind::SupervisionEscalated { .. }

@@ -191,6 +191,9 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
             "overdue": s.answered_at.is_none() && today > s.respond_by,
         })).collect::<Vec<_>>(),
         "extension_days": case.extension_days,
+        "extension_request": case.extension_request.as_ref().map(|r| json!({
+            "days": r.days, "reason": r.reason, "by": r.by.as_str(), "at": r.at.to_rfc3339(),
+        })),
         "outcome": case.outcome,
         "review_outcome": case.review_outcome,
         "rereview_outcome": case.rereview_outcome,

@@ -1252,3 +1252,91 @@ fn staff_move_and_renames_change_who_acts_where_and_the_names_shown() {
     let o = env.raw(None, T0, true, &["verify"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn a_clerk_asks_for_an_extension_and_the_head_grants_or_refuses_it() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), T0, &["accept", &id]);
+    // A clerk may not extend directly; asking is theirs.
+    let (_, code, _) = env.err(
+        Some("wang"),
+        "2026-04-20",
+        &["extend", &id, "--days", "30", "--reason", "情况复杂"],
+    );
+    assert_eq!(code, "permission_denied");
+    let v = env.ok(
+        Some("wang"),
+        "2026-04-20",
+        &[
+            "extend",
+            "request",
+            &id,
+            "--days",
+            "30",
+            "--reason",
+            "情况复杂",
+        ],
+    );
+    assert_eq!(v["extension_request"]["days"], 30);
+    assert_eq!(v["extension_request"]["by"], "wang");
+    assert_eq!(clock(&v, "handling")["due"], "2026-05-01", "not moved yet");
+    // The head sees the request in `show` and grants it.
+    let o = env.raw(Some("zhang"), "2026-04-21", false, &["show", &id]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Extension asked") && text.contains("情况复杂"),
+        "{text}"
+    );
+    let (_, code, _) = env.err(Some("wang"), "2026-04-21", &["extend", "approve", &id]);
+    assert_eq!(code, "permission_denied");
+    let v = env.ok(Some("zhang"), "2026-04-21", &["extend", "approve", &id]);
+    assert_eq!(clock(&v, "handling")["due"], "2026-06-01");
+    assert_eq!(v["extension_days"], 30);
+    assert!(v["extension_request"].is_null());
+    // Nothing left to ask for: the limit is used up; a refused request changes nothing.
+    let (_, code, _) = env.err(
+        Some("wang"),
+        "2026-04-22",
+        &["extend", "request", &id, "--days", "1", "--reason", "再延"],
+    );
+    assert_eq!(code, "extension_limit");
+    let id2 = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id2, "--to", "c-zjj"]);
+    env.ok(Some("wang"), T0, &["accept", &id2]);
+    env.ok(
+        Some("wang"),
+        "2026-04-20",
+        &[
+            "extend",
+            "request",
+            &id2,
+            "--days",
+            "10",
+            "--reason",
+            "待鉴定",
+        ],
+    );
+    let v = env.ok(
+        Some("zhang"),
+        "2026-04-20",
+        &["extend", "reject", &id2, "--note", "请按期办结"],
+    );
+    assert!(v["extension_request"].is_null());
+    assert_eq!(v["extension_days"], 0);
+    assert_eq!(clock(&v, "handling")["due"], "2026-05-01");
+    let shown = env.ok(Some("zhang"), "2026-04-20", &["show", &id2, "--timeline"]);
+    let types: Vec<&str> = shown["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert!(
+        types.ends_with(&["extension_requested", "extension_rejected"]),
+        "{types:?}"
+    );
+    let v = env.ok(None, "2026-04-20", &["verify"]);
+    assert_eq!(v["ok"], true);
+}

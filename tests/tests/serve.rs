@@ -711,9 +711,41 @@ fn remote_walk(local: Env, served: Env) {
             vec!["assist-input", id, "--text", "已核实"],
         ),
         (
+            "wang",
+            "2026-04-19",
+            vec![
+                "extend",
+                "request",
+                id,
+                "--days",
+                "10",
+                "--reason",
+                "待鉴定",
+            ],
+        ),
+        (
+            "zhang",
+            "2026-04-19",
+            vec!["extend", "reject", id, "--note", "先办"],
+        ),
+        (
+            "wang",
+            "2026-04-20",
+            vec![
+                "extend",
+                "request",
+                id,
+                "--days",
+                "20",
+                "--reason",
+                "情况复杂",
+            ],
+        ),
+        ("zhang", "2026-04-20", vec!["extend", "approve", id]),
+        (
             "zhang",
             "2026-04-20",
-            vec!["extend", id, "--days", "30", "--reason", "情况复杂"],
+            vec!["extend", id, "--days", "10", "--reason", "情况复杂"],
         ),
         (
             "wang",

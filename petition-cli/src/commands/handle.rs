@@ -91,15 +91,55 @@ pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult<Reply> {
     )
 }
 
-/// Extend the handling limit (延期; head of the lead unit; at most 30 days in total).
+/// Extend the handling limit (延期; at most 30 days in total): the head of the lead unit extends
+/// directly, or a clerk asks with `extend request` and the head answers with `extend approve` or
+/// `extend reject`.
 ///
-/// Example: petition --as zhang extend XF2026-000001 --days 30 --reason 情况复杂需现场核查
+/// Examples:
+///   petition --as zhang extend XF2026-000001 --days 30 --reason 情况复杂需现场核查
+///   petition --as wang extend request XF2026-000001 --days 30 --reason 情况复杂需现场核查
+///   petition --as zhang extend approve XF2026-000001
+///   petition --as zhang extend reject XF2026-000001 --note 请按期办结
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct ExtendArgs {
     /// Case id
-    pub case: String,
+    #[arg(required = true)]
+    pub case: Option<String>,
     /// Days to add
+    #[arg(long, required = true)]
+    pub days: Option<u32>,
+    /// Why
+    #[arg(long, required = true)]
+    pub reason: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<ExtendAction>,
+}
+
+/// The steps of an extension with the head's approval.
+#[derive(clap::Subcommand, Debug)]
+pub enum ExtendAction {
+    /// Ask the head of your unit for more days (延期申请; any clerk of the lead unit)
+    Request(ExtendRequestArgs),
+    /// Grant the pending request (批准延期; head of the lead unit)
+    Approve(ExtendAnswerArgs),
+    /// Refuse the pending request (不予延期; head of the lead unit)
+    Reject(ExtendRejectArgs),
+}
+
+/// Ask the head for an extension.
+///
+/// Example: petition --as wang extend request XF2026-000001 --days 30 --reason 情况复杂需现场核查
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ExtendRequestArgs {
+    /// Case id
+    pub case: String,
+    /// Days asked for
     #[arg(long)]
     pub days: u32,
     /// Why
@@ -107,15 +147,64 @@ pub struct ExtendArgs {
     pub reason: String,
 }
 
+/// Grant the pending extension request.
+///
+/// Example: petition --as zhang extend approve XF2026-000001
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ExtendAnswerArgs {
+    /// Case id
+    pub case: String,
+}
+
+/// Refuse the pending extension request.
+///
+/// Example: petition --as zhang extend reject XF2026-000001 --note 请按期办结
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ExtendRejectArgs {
+    /// Case id
+    pub case: String,
+    /// Why, for the clerk
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
 pub fn extend(app: &App, a: &ExtendArgs) -> CliResult<Reply> {
-    run_case_command(
-        app,
-        &a.case,
-        Command::Extend {
-            days: a.days,
-            reason: a.reason.clone(),
-        },
-    )
+    match &a.action {
+        Some(ExtendAction::Request(r)) => run_case_command(
+            app,
+            &r.case,
+            Command::ExtendRequest {
+                days: r.days,
+                reason: r.reason.clone(),
+            },
+        ),
+        Some(ExtendAction::Approve(r)) => run_case_command(app, &r.case, Command::ExtendApprove),
+        Some(ExtendAction::Reject(r)) => run_case_command(
+            app,
+            &r.case,
+            Command::ExtendReject {
+                note: r.note.clone(),
+            },
+        ),
+        None => {
+            let (Some(case), Some(days), Some(reason)) = (&a.case, a.days, &a.reason) else {
+                return Err(crate::app::usage(
+                    "extend needs CASE --days N --reason TEXT, or one of request, approve, reject",
+                    "extend 需要 CASE --days N --reason 理由，或 request、approve、reject 之一",
+                ));
+            };
+            run_case_command(
+                app,
+                case,
+                Command::Extend {
+                    days,
+                    reason: reason.clone(),
+                },
+            )
+        }
+    }
 }
 
 /// Issue the written answer (处理意见书): supported, explained or not supported.

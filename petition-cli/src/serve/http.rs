@@ -379,6 +379,17 @@ fn parser_of(route: &'static api::Route) -> CliResult<clap::Command> {
         api::ROUTES
             .iter()
             .map(|r| {
+                // A command under a parent with arguments of its own (`extend request` under
+                // `extend CASE --days …`) is parsed by the whole command line: the parent's
+                // arguments must exist for its matches to be read.
+                let parent_has_args = r.command.len() > 1
+                    && api::leaf(&root, &r.command[..1]).is_some_and(|p| {
+                        p.get_arguments()
+                            .any(|a| !matches!(a.get_id().as_str(), "help" | "version"))
+                    });
+                if parent_has_args {
+                    return Some(root.clone());
+                }
                 // The path of subcommands down to the route's command, keeping nothing else.
                 let mut tree = api::leaf(&root, r.command)?.clone();
                 for w in r.command.iter().rev().skip(1) {

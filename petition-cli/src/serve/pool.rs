@@ -177,7 +177,13 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
         };
         match job {
             Job::Run(f) => match conn {
-                Ok(s) => svc = f(s),
+                // A defect that panics in one command must not stop every later write: the
+                // panic drops that command's answer (its request says "internal") and its
+                // connection (reopened for the next job; an open transaction rolls back).
+                Ok(s) => {
+                    svc = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(s)))
+                        .unwrap_or(None)
+                }
                 // The command's answer channel closes without an answer: the request says so.
                 Err(_) => drop(f),
             },

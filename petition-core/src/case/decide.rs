@@ -81,6 +81,9 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         }
         (Some(Handling), C::AssistInput { text }) => d.assist_input(text)?,
         (Some(Handling), C::Extend { days, reason }) => d.extend(*days, reason)?,
+        (Some(Handling), C::ExtendRequest { days, reason }) => d.extend_request(*days, reason)?,
+        (Some(Handling), C::ExtendApprove) => d.extend_approve()?,
+        (Some(Handling), C::ExtendReject { note }) => d.extend_reject(note.as_deref())?,
         (
             Some(Handling),
             C::Opinion {
@@ -578,7 +581,8 @@ impl<'a> Decision<'a> {
         }
     }
 
-    fn extend(&self, days: u32, reason: &str) -> Result<Vec<EventKind>> {
+    /// The lead unit's head (or the system): who may extend, or answer a request to.
+    fn require_lead_head(&self) -> Result<()> {
         let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
         self.require_unit(&lead)?;
         if let Actor::Staff(s) = self.ctx.actor {
@@ -586,6 +590,61 @@ impl<'a> Decision<'a> {
                 return Err(DomainError::from(Refusal::HeadOnly));
             }
         }
+        Ok(())
+    }
+
+    /// A clerk of the lead unit asks its head for more days: checked as the extension itself
+    /// would be, so a head is never asked for what could not be granted.
+    fn extend_request(&self, days: u32, reason: &str) -> Result<Vec<EventKind>> {
+        let lead = self.case.lead.clone().unwrap_or(self.holder()?.clone());
+        self.require_unit(&lead)?;
+        if self.case.extension_request.is_some() {
+            return Err(DomainError::from(Refusal::transition(
+                "an extension request is already waiting for the head's answer (extend approve or extend reject)",
+                "已有延期申请等待负责人审批（extend approve 或 extend reject）",
+            )));
+        }
+        self.extension(days, reason)?;
+        Ok(vec![EventKind::ExtensionRequested {
+            days,
+            reason: reason.to_string(),
+        }])
+    }
+
+    fn pending_extension(&self) -> Result<&ExtensionRequest> {
+        self.case.extension_request.as_ref().ok_or_else(|| {
+            DomainError::from(Refusal::transition(
+                "there is no extension request to answer (a clerk asks with extend request)",
+                "没有待审批的延期申请（经办人用 extend request 申请）",
+            ))
+        })
+    }
+
+    /// The head grants the pending request: the extension it asked for, checked again now.
+    fn extend_approve(&self) -> Result<Vec<EventKind>> {
+        self.require_lead_head()?;
+        let r = self.pending_extension()?;
+        self.extension(r.days, &r.reason)
+    }
+
+    fn extend_reject(&self, note: Option<&str>) -> Result<Vec<EventKind>> {
+        self.require_lead_head()?;
+        self.pending_extension()?;
+        if let Some(n) = note {
+            check_text("note", n)?;
+        }
+        Ok(vec![EventKind::ExtensionRejected {
+            note: note.map(str::to_string),
+        }])
+    }
+
+    fn extend(&self, days: u32, reason: &str) -> Result<Vec<EventKind>> {
+        self.require_lead_head()?;
+        self.extension(days, reason)
+    }
+
+    /// The extension of `days` for `reason`, within the limit on the running handling clock.
+    fn extension(&self, days: u32, reason: &str) -> Result<Vec<EventKind>> {
         check_text("reason", reason)?;
         if days == 0 {
             return Err(DomainError::from(Refusal::field(

@@ -149,7 +149,18 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 });
             }
         }
+        EventKind::ExtensionRequested { days, reason } => {
+            case.extension_request = Some(ExtensionRequest {
+                days: *days,
+                reason: reason.clone(),
+                by: ev.actor.clone(),
+                at,
+            });
+        }
+        EventKind::ExtensionRejected { .. } => case.extension_request = None,
         EventKind::Extended { days, due, .. } => {
+            // A direct extension or a granted request: either answers the pending request.
+            case.extension_request = None;
             case.extension_days += days;
             for c in case.clocks.iter_mut() {
                 if c.kind == ClockKind::Handling && c.is_open() {
@@ -160,6 +171,8 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
         EventKind::OpinionIssued {
             outcome, clocks, ..
         } => {
+            // The answer makes a pending extension request moot.
+            case.extension_request = None;
             stop_kinds(&mut case, at, &[ClockKind::Handling, ClockKind::Assist]);
             case.state = CaseState::OpinionIssued;
             case.outcome = Some(*outcome);

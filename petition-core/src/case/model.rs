@@ -194,6 +194,20 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// 延期申请: a clerk of the lead unit asks its head to extend the handling limit.
+    ExtendRequest {
+        /// Days asked for.
+        days: u32,
+        /// Why.
+        reason: String,
+    },
+    /// 批准延期: the head of the lead unit grants the pending request (as `extend` would).
+    ExtendApprove,
+    /// 不予延期: the head of the lead unit refuses the pending request.
+    ExtendReject {
+        /// Why, when said.
+        note: Option<String>,
+    },
     /// 处理意见.
     Opinion {
         /// Outcome.
@@ -303,6 +317,9 @@ impl Command {
             Command::Decline { .. } => "decline",
             Command::AssistInput { .. } => "assist-input",
             Command::Extend { .. } => "extend",
+            Command::ExtendRequest { .. } => "extend request",
+            Command::ExtendApprove => "extend approve",
+            Command::ExtendReject { .. } => "extend reject",
             Command::Opinion { .. } => "opinion",
             Command::Report { .. } => "report",
             Command::ReviewRequest { .. } => "review request",
@@ -405,6 +422,13 @@ pub enum EventKind {
         reason: String,
         due: NaiveDate,
     },
+    ExtensionRequested {
+        days: u32,
+        reason: String,
+    },
+    ExtensionRejected {
+        note: Option<String>,
+    },
     OpinionIssued {
         outcome: Outcome,
         text: String,
@@ -493,6 +517,8 @@ impl EventKind {
             EventKind::Declined { .. } => "declined",
             EventKind::AssistInput { .. } => "assist_input",
             EventKind::Extended { .. } => "extended",
+            EventKind::ExtensionRequested { .. } => "extension_requested",
+            EventKind::ExtensionRejected { .. } => "extension_rejected",
             EventKind::OpinionIssued { .. } => "opinion_issued",
             EventKind::ResultReported { .. } => "result_reported",
             EventKind::ReviewRequested { .. } => "review_requested",
@@ -631,6 +657,19 @@ pub struct Supervision {
     pub clock: u32,
 }
 
+/// A pending request for an extension (延期申请).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRequest {
+    /// Days asked for.
+    pub days: u32,
+    /// Why.
+    pub reason: String,
+    /// Who asked.
+    pub by: ActorId,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
 /// The current case: a pure fold of its events ([`super::evolve`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
@@ -667,6 +706,9 @@ pub struct Case {
     pub assisting: Vec<Assisting>,
     /// Total extension granted, days.
     pub extension_days: u32,
+    /// The extension a clerk asked the head for, awaiting the answer.
+    #[serde(default)]
+    pub extension_request: Option<ExtensionRequest>,
     /// 处理意见.
     pub outcome: Option<Outcome>,
     /// 复查意见.
@@ -725,6 +767,7 @@ impl Case {
             objection: None,
             assisting: Vec::new(),
             extension_days: 0,
+            extension_request: None,
             outcome: None,
             review_outcome: None,
             rereview_outcome: None,

@@ -251,10 +251,16 @@ fn command_of(ev: &Event) -> Result<Command> {
             notice: notice.clone(),
         },
         K::AssistInput { text } => Command::AssistInput { text: text.clone() },
+        // A granted request re-decides as the head's own extension: the same event.
         K::Extended { days, reason, .. } => Command::Extend {
             days: *days,
             reason: reason.clone(),
         },
+        K::ExtensionRequested { days, reason } => Command::ExtendRequest {
+            days: *days,
+            reason: reason.clone(),
+        },
+        K::ExtensionRejected { note } => Command::ExtendReject { note: note.clone() },
         K::OpinionIssued {
             outcome,
             text,

@@ -33,7 +33,7 @@ fn command(k: u8, n: u8) -> Command {
     let units = ["cty-a-zjj", "town-a", "cty-a", "city-court", "cty-a-xfj"];
     let unit = u(units[n as usize % units.len()]);
     let day = crate::case::tests::d("2026-03-02") + chrono::Days::new(u64::from(n) * 3);
-    match k % 20 {
+    match k % 23 {
         0 => Command::Transfer {
             to: unit,
             note: None,
@@ -99,9 +99,17 @@ fn command(k: u8, n: u8) -> Command {
             unit: None,
             level: None,
         },
-        _ => Command::Respond {
+        19 => Command::Respond {
             supervision: 1 + u32::from(n % 2),
             text: "t".into(),
+        },
+        20 => Command::ExtendRequest {
+            days: u32::from(n % 40),
+            reason: "r".into(),
+        },
+        21 => Command::ExtendApprove,
+        _ => Command::ExtendReject {
+            note: n.is_multiple_of(2).then(|| "n".into()),
         },
     }
 }
@@ -205,7 +213,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn memory_and_sqlite_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..20, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn memory_and_sqlite_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         agree(Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7), steps)?;
     }
 
@@ -213,7 +221,7 @@ proptest! {
     /// when it moves on to another case or commits: the rows must come out exactly as when every
     /// command commits on its own, and reads inside the transaction must see every change.
     #[test]
-    fn commands_batched_in_one_transaction_leave_the_same_query_rows(steps in proptest::collection::vec((0u8..20, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn commands_batched_in_one_transaction_leave_the_same_query_rows(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         let mut single = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7);
         let mut batch = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7);
         seed(&mut single);
@@ -271,7 +279,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
-    fn memory_and_postgres_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..20, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn memory_and_postgres_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         if let Some(url) = super::conformance::test_pg() {
             agree(Service::with_seed(super::conformance::fresh_pg(&url), 7), steps)?;
         }

@@ -56,16 +56,18 @@ pub(super) fn scripted(
                 text: "经现场查看，屋面防水层老化".into(),
             },
         )?;
+        // The clerk asks for more days; the head grants them (延期申请 → 批准).
         x(
             w,
-            head("cty-a-zjj"),
-            t(50),
+            clerk("cty-a-zjj"),
+            t(49),
             &c1,
-            Command::Extend {
+            Command::ExtendRequest {
                 days: 15,
                 reason: "需协调维修资金".into(),
             },
         )?;
+        x(w, head("cty-a-zjj"), t(50), &c1, Command::ExtendApprove)?;
         x(
             w,
             clerk("cty-a-zjj"),

@@ -48,6 +48,12 @@ fn arb_command() -> impl Strategy<Value = (usize, Command)> {
                 without_assist: w
             }),
         Just(Command::Report { text: "t".into() }),
+        (0u32..40).prop_map(|n| Command::ExtendRequest {
+            days: n,
+            reason: "r".into()
+        }),
+        Just(Command::ExtendApprove),
+        Just(Command::ExtendReject { note: None }),
         Just(Command::ReviewRequest { reason: None }),
         Just(Command::ReviewOpinion {
             outcome: ReviewOutcome::Upheld,
