@@ -87,6 +87,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "by" => ("By", "督办单位"),
         "respond_by" => ("Respond by", "反馈期限"),
         "answered" => ("answered", "已反馈"),
+        "ended_with_case" => ("ended with the case", "随案件终结"),
         "open" => ("open", "待反馈"),
         "timeline" => ("Timeline", "办理经过"),
         "time" => ("Time", "时间"),
@@ -253,6 +254,7 @@ pub fn enum_label(lang: Lang, name: &str) -> String {
         "supervision_opened" => "督办",
         "supervision_escalated" => "督办升级",
         "supervision_answered" => "督办反馈",
+        "supervisions_ended" => "督办随案件终结",
         "evaluation_lapsed" => "超期未评价",
         "window_lapsed" => "期限届满",
         // kinds, roles, levels of units

@@ -282,6 +282,8 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                     app,
                     if answered {
                         app.l("answered")
+                    } else if !x["ended_at"].is_null() {
+                        app.l("ended_with_case")
                     } else if late {
                         app.l("overdue")
                     } else {

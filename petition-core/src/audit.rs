@@ -21,6 +21,9 @@ pub enum AdminKind {
         admin: Staff,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         clock: Option<ClockMode>,
+        /// The rules version (absent in databases made before versions existed: 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rules: Option<u32>,
     },
     UnitAdded {
         unit: Unit,

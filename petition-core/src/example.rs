@@ -58,6 +58,14 @@ pub fn county() -> (Service<MemoryStore>, DateTime<FixedOffset>) {
 /// # Panics
 /// When the store refuses (it is not empty, or it is broken): examples and tests only.
 pub fn setup<S: Store>(svc: &mut Service<S>) -> DateTime<FixedOffset> {
+    setup_under(svc, Some(crate::policy::RULES))
+}
+
+/// [`setup`] under a given rules version (`None`: as a database made before versions existed).
+pub(crate) fn setup_under<S: Store>(
+    svc: &mut Service<S>,
+    rules: Option<u32>,
+) -> DateTime<FixedOffset> {
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("a time");
     let person = |id: &str, name: &str, at: Option<&str>, role| Staff {
         id: staff(id),
@@ -67,10 +75,11 @@ pub fn setup<S: Store>(svc: &mut Service<S>) -> DateTime<FixedOffset> {
         deactivated: false,
         tokens: Vec::new(),
     };
-    svc.init(
+    svc.init_under(
         person("admin", "管理员", None, Role::Admin),
         now,
         ClockMode::Simulated,
+        rules,
     )
     .expect("init");
     let admin = staff("admin");

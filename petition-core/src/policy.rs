@@ -54,6 +54,20 @@ pub struct Policy {
     /// Failed look-ups of the public status page allowed for one case id in an hour.
     #[serde(default = "default_failures_per_case")]
     pub status_failures_per_case: u32,
+    /// The version of the rules the database was created under, from its `initialized` entry
+    /// (not a setting): 1 before supervisions ended with their case; [`RULES`] since. A chain
+    /// is always decided again (import) under the rules it was made under.
+    #[serde(default = "legacy_rules")]
+    pub rules: u32,
+}
+
+/// The rules of databases created now: 2 — a case that ends ends its open supervisions (but for
+/// those of a closed case's execution), and `tick` opens no automatic reminder for a clock whose
+/// unit is under an open manual supervision of the case.
+pub const RULES: u32 = 2;
+
+fn legacy_rules() -> u32 {
+    1
 }
 
 fn default_failures_per_address() -> u32 {
@@ -126,6 +140,7 @@ impl Default for Policy {
             tick_minutes: default_tick_minutes(),
             status_failures_per_address: default_failures_per_address(),
             status_failures_per_case: default_failures_per_case(),
+            rules: legacy_rules(),
         }
     }
 }

@@ -174,7 +174,8 @@ impl CaseRow {
                     by: s.by.clone(),
                     unit: s.unit.clone(),
                     respond_by: s.respond_by,
-                    answered: s.answered_at.is_some(),
+                    // Answered, or ended with the case: either way no longer open.
+                    answered: !s.is_open(),
                 })
                 .collect(),
         }

@@ -195,6 +195,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::SupervisionOpened { .. }
             | EventKind::SupervisionEscalated { .. }
             | EventKind::SupervisionAnswered { .. }
+            | EventKind::SupervisionsEnded { .. }
             | EventKind::EvaluationLapsed { .. } => continue,
         };
         // The petitioner rates online with no unit; the step then names none.

@@ -52,10 +52,23 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
     let mut out = Vec::new();
     let accused = case.accused_unit();
 
-    // 1. Every overdue unit clock without an automatic supervision gets a reminder by sup(unit).
+    let rules2 = policy.rules >= 2;
+    // Under rules 2, a case this tick closes is not supervised or escalated on the way out.
+    let closing = rules2 && window_lapsed(case, today);
+
+    // 1. Every overdue unit clock without an automatic supervision gets a reminder by sup(unit);
+    // under rules 2, not while the unit is under an open manual supervision of the case.
     let mut opened = 0u32;
     for c in &case.clocks {
-        if c.kind == ClockKind::Supervision || c.auto_supervised || !c.overdue(today) {
+        if closing || c.kind == ClockKind::Supervision || c.auto_supervised || !c.overdue(today) {
+            continue;
+        }
+        if rules2
+            && case
+                .supervisions
+                .iter()
+                .any(|s| s.is_open() && s.for_clock.is_none() && s.unit == c.unit)
+        {
             continue;
         }
         if accused == Some(&c.unit) {
@@ -95,7 +108,7 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
 
     // 2. Every open supervision past its respond-by climbs one level.
     for s in &case.supervisions {
-        if s.answered_at.is_some() || today <= s.respond_by {
+        if closing || !s.is_open() || today <= s.respond_by {
             continue;
         }
         let Some(level) = s.level.next() else {
@@ -120,20 +133,7 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
     }
 
     // 3. A lapsed review or re-review window closes the case.
-    let window_lapsed = case.clocks.iter().any(|c| {
-        matches!(
-            (case.state, c.kind),
-            (
-                crate::case::CaseState::OpinionIssued,
-                ClockKind::ReviewWindow
-            ) | (
-                crate::case::CaseState::ReviewIssued,
-                ClockKind::RereviewWindow
-            )
-        ) && c.is_open()
-            && today > c.due
-    });
-    if window_lapsed {
+    if window_lapsed(case, today) {
         out.push(EventKind::Closed {
             reason: CloseReason::WindowLapsed,
         });
@@ -146,6 +146,24 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
         }
     }
     out
+}
+
+/// Whether the petitioner's review or re-review window of the case's current answer lapsed
+/// before `today` (tick closes the case).
+fn window_lapsed(case: &crate::case::Case, today: NaiveDate) -> bool {
+    case.clocks.iter().any(|c| {
+        matches!(
+            (case.state, c.kind),
+            (
+                crate::case::CaseState::OpinionIssued,
+                ClockKind::ReviewWindow
+            ) | (
+                crate::case::CaseState::ReviewIssued,
+                ClockKind::RereviewWindow
+            )
+        ) && c.is_open()
+            && today > c.due
+    })
 }
 
 /// The earliest local date on which `tick` has work for this case, if any: the first day after
@@ -168,7 +186,7 @@ pub fn next_tick_date(case: &crate::case::Case) -> Option<NaiveDate> {
     let sups = case
         .supervisions
         .iter()
-        .filter(|s| s.answered_at.is_none() && s.level.next().is_some())
+        .filter(|s| s.is_open() && s.level.next().is_some())
         .map(|s| s.respond_by);
     clocks.chain(sups).min().and_then(|d| d.succ_opt())
 }

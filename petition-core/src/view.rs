@@ -188,7 +188,8 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "supervisions": case.supervisions.iter().map(|s| json!({
             "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit,
             "respond_by": s.respond_by, "answered_at": s.answered_at.map(|t| t.to_rfc3339()),
-            "overdue": s.answered_at.is_none() && today > s.respond_by,
+            "ended_at": s.ended_at.map(|t| t.to_rfc3339()),
+            "overdue": s.is_open() && today > s.respond_by,
         })).collect::<Vec<_>>(),
         "extension_days": case.extension_days,
         "extension_request": case.extension_request.as_ref().map(|r| json!({
@@ -224,7 +225,7 @@ pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
         "collective": case.collective,
         "skip_level": case.skip_level,
         "clocks": case.clocks.iter().filter(|c| c.is_open()).map(|c| clock_json(c, today)).collect::<Vec<_>>(),
-        "supervisions": case.supervisions.iter().filter(|s| s.answered_at.is_none()).map(|s| json!({
+        "supervisions": case.supervisions.iter().filter(|s| s.is_open()).map(|s| json!({
             "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit, "respond_by": s.respond_by,
         })).collect::<Vec<_>>(),
     })

@@ -23,6 +23,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
         (_, Some(last)) => return Err(DomainError::from(Refusal::ClockSkew { at: d.now, last })),
         (r, None) => r?,
     };
+    let kinds = end_supervisions(case, kinds, ctx);
     let actor = ctx.actor.id();
     let unit = d.actor_unit_opt().cloned();
     Ok(kinds
@@ -37,6 +38,45 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
             kind,
         })
         .collect())
+}
+
+/// Under rules version 2, a command that ends the case also ends its open supervisions — all
+/// but those about a closed case's execution (`not_executed`, which exist for a closed case).
+fn end_supervisions(case: &Case, mut kinds: Vec<EventKind>, ctx: &Context) -> Vec<EventKind> {
+    if ctx.policy.rules < 2 || case.state.is_terminal() || kinds.is_empty() {
+        return kinds;
+    }
+    let ends = kinds.iter().any(|k| {
+        matches!(
+            k,
+            EventKind::Declined { .. }
+                | EventKind::RereviewIssued { .. }
+                | EventKind::Closed { .. }
+                | EventKind::Withdrawn { .. }
+                | EventKind::Merged { .. }
+        )
+    });
+    if !ends {
+        return kinds;
+    }
+    // The supervisions open before this command, and any it opened itself.
+    let mut open: Vec<u32> = case
+        .supervisions
+        .iter()
+        .filter(|s| s.is_open() && s.ground != SupervisionGround::NotExecuted)
+        .map(|s| s.id)
+        .collect();
+    for k in &kinds {
+        if let EventKind::SupervisionOpened { supervision, .. } = k {
+            if supervision.ground != SupervisionGround::NotExecuted {
+                open.push(supervision.id);
+            }
+        }
+    }
+    if !open.is_empty() {
+        kinds.push(EventKind::SupervisionsEnded { supervisions: open });
+    }
+    kinds
 }
 
 /// The transition table: which command is allowed in which state, and the rule that applies.

@@ -293,6 +293,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 answer: None,
                 for_clock: s.for_clock,
                 clock,
+                ended_at: None,
             });
         }
         EventKind::SupervisionEscalated {
@@ -329,6 +330,18 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             if let Some(i) = clock {
                 stop_where(&mut case, at, |c| c.index == i);
             }
+        }
+        EventKind::SupervisionsEnded { supervisions } => {
+            let mut clocks = Vec::new();
+            for s in case
+                .supervisions
+                .iter_mut()
+                .filter(|s| supervisions.contains(&s.id))
+            {
+                s.ended_at = Some(at);
+                clocks.push(s.clock);
+            }
+            stop_where(&mut case, at, |c| clocks.contains(&c.index));
         }
         EventKind::EvaluationLapsed { clock } => {
             if let Some(c) = case.clocks.get_mut(*clock as usize) {

@@ -498,6 +498,10 @@ pub enum EventKind {
         supervision: u32,
         text: String,
     },
+    /// The case ended: its open supervisions end with it (rules version 2).
+    SupervisionsEnded {
+        supervisions: Vec<u32>,
+    },
     EvaluationLapsed {
         clock: u32,
     },
@@ -534,6 +538,7 @@ impl EventKind {
             EventKind::SupervisionOpened { .. } => "supervision_opened",
             EventKind::SupervisionEscalated { .. } => "supervision_escalated",
             EventKind::SupervisionAnswered { .. } => "supervision_answered",
+            EventKind::SupervisionsEnded { .. } => "supervisions_ended",
             EventKind::EvaluationLapsed { .. } => "evaluation_lapsed",
         }
     }
@@ -655,6 +660,17 @@ pub struct Supervision {
     pub for_clock: Option<u32>,
     /// Its current supervision clock.
     pub clock: u32,
+    /// When it ended with the case (a case that ends ends its supervisions, but for those of a
+    /// closed case's execution); it no longer escalates.
+    #[serde(default)]
+    pub ended_at: Option<DateTime<FixedOffset>>,
+}
+
+impl Supervision {
+    /// Neither answered nor ended with the case.
+    pub fn is_open(&self) -> bool {
+        self.answered_at.is_none() && self.ended_at.is_none()
+    }
 }
 
 /// A pending request for an extension (延期申请).

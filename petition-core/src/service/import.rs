@@ -24,7 +24,11 @@ impl<T: Txn> Work<'_, T> {
                     return Err(differs("a command's further events are missing"));
                 }
                 let produced = match &a.kind {
-                    AdminKind::Initialized { admin, clock } => {
+                    AdminKind::Initialized {
+                        admin,
+                        clock,
+                        rules,
+                    } => {
                         if gseq != 1 || self.txn.initialized()? {
                             return Err(differs("a second initialisation"));
                         }
@@ -38,6 +42,7 @@ impl<T: Txn> Work<'_, T> {
                             kind: AdminKind::Initialized {
                                 admin: admin.clone(),
                                 clock: *clock,
+                                rules: *rules,
                             },
                         };
                         self.append_admin(&ev)?;
@@ -312,8 +317,9 @@ fn command_of(ev: &Event) -> Result<Command> {
             supervision: *supervision,
             text: text.clone(),
         },
-        K::Absorbed { .. } | K::SupervisionEscalated { .. } | K::EvaluationLapsed { .. } => {
-            return Err(not_a_command())
-        }
+        K::Absorbed { .. }
+        | K::SupervisionEscalated { .. }
+        | K::SupervisionsEnded { .. }
+        | K::EvaluationLapsed { .. } => return Err(not_a_command()),
     })
 }

@@ -8,6 +8,8 @@ mod cache_tests;
 mod identity_tests;
 mod import;
 mod reads;
+#[cfg(test)]
+mod rules_tests;
 
 use std::sync::Arc;
 
@@ -774,7 +776,13 @@ impl<T: Txn> Work<'_, T> {
     /// Stores what an administrative event changed, as this transaction applied it.
     fn store_admin(&mut self, kind: &AdminKind) -> Result<()> {
         match kind {
-            AdminKind::Initialized { admin, .. } => self.txn.put_staff(&TOKEN, admin),
+            AdminKind::Initialized { admin, rules, .. } => {
+                self.txn.put_staff(&TOKEN, admin)?;
+                // The rules version lives with the policy (what every decision reads); a chain
+                // without one was made under the first rules.
+                self.policy.rules = rules.unwrap_or(1);
+                self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
+            }
             AdminKind::StaffAdded { staff } => self.txn.put_staff(&TOKEN, staff),
             AdminKind::UnitAdded { unit } => self.txn.put_unit(&TOKEN, unit),
             AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
@@ -890,12 +898,25 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// Creates the first admin (`petition init`) on a database whose time comes from `clock`.
+    /// Creates the first admin (`petition init`) on a database whose time comes from `clock`,
+    /// under the current rules ([`crate::policy::RULES`], recorded in the chain's first entry).
     pub fn init(
         &mut self,
         admin: Staff,
         now: DateTime<FixedOffset>,
         clock: ClockMode,
+    ) -> Result<()> {
+        self.init_under(admin, now, clock, Some(crate::policy::RULES))
+    }
+
+    /// [`Service::init`] under a given rules version (`None`: a database made before versions,
+    /// as the tests of old chains need).
+    pub(crate) fn init_under(
+        &mut self,
+        admin: Staff,
+        now: DateTime<FixedOffset>,
+        clock: ClockMode,
+        rules: Option<u32>,
     ) -> Result<()> {
         self.work(|w| {
             if w.txn.initialized()? {
@@ -916,6 +937,7 @@ impl<S: Store> Service<S> {
                 kind: AdminKind::Initialized {
                     admin,
                     clock: Some(clock),
+                    rules,
                 },
             };
             w.append_admin(&ev)?;

@@ -384,7 +384,10 @@ pub(crate) fn apply_admin(
 ) -> Result<()> {
     use crate::audit::AdminKind;
     match kind {
-        AdminKind::Initialized { admin, .. } => org.insert_staff_unchecked(admin.clone()),
+        AdminKind::Initialized { admin, rules, .. } => {
+            policy.rules = rules.unwrap_or(1);
+            org.insert_staff_unchecked(admin.clone())
+        }
         AdminKind::UnitAdded { unit } => org.insert_unit_unchecked(unit.clone()),
         AdminKind::StaffAdded { staff } => org.insert_staff_unchecked(staff.clone()),
         AdminKind::PolicySet { key, value } => policy.set(key, value)?,

@@ -275,3 +275,163 @@ fn tick_never_supervises_a_top_unit_with_no_supervisor() {
     );
     assert!(w.ok("system", "2026-06-01", Command::Tick).is_empty());
 }
+
+/// A world under the rules of databases made now (version 2).
+fn rules2(mut w: World) -> World {
+    w.policy.rules = crate::policy::RULES;
+    w
+}
+
+#[test]
+fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervision() {
+    // Rules 2: the manual 督办 already asks the unit for the reason.
+    let mut w = rules2(World::handling()); // handling due 2026-05-01
+    w.ok(
+        "cty-a-xfj.c",
+        "2026-04-28",
+        Command::Supervise {
+            ground: SupervisionGround::Overdue,
+            respond_by: d("2026-05-20"),
+            text: "请加快办理".into(),
+            unit: None,
+            level: None,
+        },
+    );
+    assert!(
+        w.ok("system", "2026-05-02", Command::Tick).is_empty(),
+        "no reminder beside the manual supervision"
+    );
+    // Answered, the manual supervision no longer stands in for one: the clock is reminded.
+    w.ok(
+        "cty-a-zjj.c",
+        "2026-05-03",
+        Command::Respond {
+            supervision: 1,
+            text: "正在协调".into(),
+        },
+    );
+    let evs = w.ok("system", "2026-05-04", Command::Tick);
+    assert_eq!(types(&evs), ["supervision_opened"]);
+    assert_eq!(
+        w.case.supervisions[1].for_clock,
+        Some(w.clock(ClockKind::Handling).index)
+    );
+
+    // Under the first rules (a database made before version 2) the reminder still comes.
+    let mut old = World::handling();
+    old.ok(
+        "cty-a-xfj.c",
+        "2026-04-28",
+        Command::Supervise {
+            ground: SupervisionGround::Overdue,
+            respond_by: d("2026-05-20"),
+            text: "请加快办理".into(),
+            unit: None,
+            level: None,
+        },
+    );
+    assert_eq!(
+        types(&old.ok("system", "2026-05-02", Command::Tick)),
+        ["supervision_opened"]
+    );
+}
+
+#[test]
+fn a_case_that_ends_ends_its_supervisions_but_not_those_of_its_execution() {
+    let mut w = rules2(World::handling());
+    let reminder = w.ok("system", "2026-05-02", Command::Tick);
+    assert_eq!(types(&reminder), ["supervision_opened"]);
+    w.ok("cty-a-zjj.c", "2026-05-06", opinion());
+    // The petitioner accepts the answer: the case closes, and the open reminder ends with it.
+    let evs = w.ok(
+        "cty-a-zjj.c",
+        "2026-05-07",
+        Command::Close {
+            reason: CloseReason::Accepted,
+        },
+    );
+    assert_eq!(types(&evs), ["closed", "supervisions_ended"]);
+    let s = &w.case.supervisions[0];
+    assert!(s.ended_at.is_some() && s.answered_at.is_none() && !s.is_open());
+    assert!(
+        w.case
+            .clocks
+            .iter()
+            .filter(|c| c.kind == ClockKind::Supervision)
+            .all(|c| !c.is_open()),
+        "its clock stopped"
+    );
+    assert!(
+        !w.ok("system", "2026-06-30", Command::Tick)
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::SupervisionEscalated { .. })),
+        "an ended supervision never climbs"
+    );
+    assert_eq!(
+        crate::supervision::next_tick_date(&w.case),
+        None,
+        "nothing left for tick"
+    );
+    // A supervision of the closed case's execution lives on and climbs.
+    w.ok(
+        "cty-a-xfj.c",
+        "2026-07-01",
+        Command::Supervise {
+            ground: SupervisionGround::NotExecuted,
+            respond_by: d("2026-07-10"),
+            text: "请落实处理意见".into(),
+            unit: None,
+            level: None,
+        },
+    );
+    let evs = w.ok("system", "2026-07-11", Command::Tick);
+    assert_eq!(types(&evs), ["supervision_escalated"]);
+
+    // Under the first rules the reminder outlives the case and keeps climbing.
+    let mut old = World::handling();
+    old.ok("system", "2026-05-02", Command::Tick);
+    old.ok("cty-a-zjj.c", "2026-05-06", opinion());
+    let evs = old.ok(
+        "cty-a-zjj.c",
+        "2026-05-07",
+        Command::Close {
+            reason: CloseReason::Accepted,
+        },
+    );
+    assert_eq!(types(&evs), ["closed"]);
+    assert!(old.case.supervisions[0].is_open());
+}
+
+#[test]
+fn a_tick_that_closes_a_case_neither_opens_nor_escalates_on_the_way_out() {
+    let mut w = rules2(World::answered());
+    // A manual supervision due 2026-04-10 is left unanswered; the review window lapses unused.
+    w.ok(
+        "cty-a-xfj.c",
+        "2026-03-25",
+        supervise(None, SupervisionGround::Evasion),
+    );
+    let evs = w.ok("system", "2026-07-30", Command::Tick);
+    let t = types(&evs);
+    assert!(
+        t.contains(&"closed") && t.contains(&"supervisions_ended"),
+        "{t:?}"
+    );
+    assert!(
+        !t.contains(&"supervision_opened") && !t.contains(&"supervision_escalated"),
+        "{t:?}"
+    );
+    assert!(w.case.supervisions.iter().all(|s| !s.is_open()));
+    // The first rules climbed it on the way out.
+    let mut old = World::answered();
+    old.ok(
+        "cty-a-xfj.c",
+        "2026-03-25",
+        supervise(None, SupervisionGround::Evasion),
+    );
+    let t = types(&old.ok("system", "2026-07-30", Command::Tick));
+    assert!(
+        t.contains(&"supervision_escalated") && t.contains(&"closed"),
+        "{t:?}"
+    );
+}
