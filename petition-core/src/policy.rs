@@ -61,8 +61,9 @@ pub struct Policy {
     pub rules: u32,
 }
 
-/// The rules of databases created now: 2 — a case that ends ends its open supervisions (but for
-/// those of a closed case's execution), and `tick` opens no automatic reminder for a clock whose
+/// The rules of databases created now: 2 — the intake limit counts from the day the matter was
+/// received (not from its registration); a case that ends ends its open supervisions (but for
+/// those of a closed case's execution); and `tick` opens no automatic reminder for a clock whose
 /// unit is under an open manual supervision of the case.
 pub const RULES: u32 = 2;
 

@@ -362,6 +362,18 @@ impl<'a> Decision<'a> {
         ids.dedup();
         let mut registration = reg.clone();
         registration.received_at = reg.received_at.with_timezone(&self.ctx.policy.timezone);
+        // Rules 2: the intake limit counts from the day the matter was received (2022 Art 22:
+        // "收到信访事项之日起"), not from its registration; the first rules counted from today.
+        let mut intake = self.days(ClockKind::Intake, me, self.ctx.policy.intake_days);
+        if self.ctx.policy.rules >= 2 {
+            let received = registration.received_at.date_naive().min(self.today);
+            intake.started = received;
+            intake.due = self.ctx.calendar.due_days(
+                received,
+                self.ctx.policy.intake_days,
+                self.ctx.policy.roll_over,
+            );
+        }
         Ok(vec![EventKind::Registered(Box::new(Registered {
             collective: reg.collective(),
             registration,
@@ -369,7 +381,7 @@ impl<'a> Decision<'a> {
             skip_level,
             repeat_of,
             related: ids,
-            clocks: vec![self.days(ClockKind::Intake, me, self.ctx.policy.intake_days)],
+            clocks: vec![intake],
         }))])
     }
 

@@ -80,3 +80,21 @@ fn admin_without_unit_cannot_register() {
     };
     assert_eq!(code(w.run("admin", "2026-03-02", cmd)), "permission_denied");
 }
+
+#[test]
+fn the_intake_limit_counts_from_receipt_under_the_current_rules() {
+    // 2022 Art 22: within 15 days of receiving the matter. A letter received on 2026-03-02 and
+    // registered on 2026-03-10 is due on 2026-03-17, not 15 days after its registration.
+    let mut reg = registration("town-a", Channel::Letter);
+    reg.received_at = at("2026-03-02");
+    let mut w = World::new();
+    w.policy.rules = crate::policy::RULES;
+    w.register("cty-a-xfj.c", "2026-03-10", reg.clone());
+    let c = w.clock(ClockKind::Intake);
+    assert_eq!((c.started, c.due), (d("2026-03-02"), d("2026-03-17")));
+    // The first rules counted from the registration.
+    let mut old = World::new();
+    old.register("cty-a-xfj.c", "2026-03-10", reg);
+    let c = old.clock(ClockKind::Intake);
+    assert_eq!((c.started, c.due), (d("2026-03-10"), d("2026-03-25")));
+}
