@@ -144,6 +144,16 @@ pub static ROUTES: &[Route] = &[
         "Extend the handling limit (延期; the lead unit's head)",
     ),
     post(
+        &["take"],
+        "/cases/{case}/take",
+        "Take the case as its officer (承办)",
+    ),
+    post(
+        &["hand"],
+        "/cases/{case}/hand",
+        "Hand the case to another officer of the holding unit",
+    ),
+    post(
         &["extend", "request"],
         "/cases/{case}/extend-request",
         "Ask the head for an extension (延期申请)",

@@ -142,6 +142,9 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
         ),
     );
     line("holder", names.unit(&s(&v["holder"])));
+    if !v["officer"].is_null() {
+        line("officer", names.staff(&s(&v["officer"])));
+    }
     if !v["lead"].is_null() {
         line("lead", names.unit(&s(&v["lead"])));
     }

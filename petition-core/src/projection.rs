@@ -65,6 +65,8 @@ pub struct CaseRow {
     pub first_contact: Option<UnitCode>,
     /// Router of a pending objection.
     pub objection_router: Option<UnitCode>,
+    /// 承办人.
+    pub officer: Option<crate::ids::StaffId>,
     /// Locality.
     pub locality: Option<UnitCode>,
     /// Category.
@@ -125,6 +127,7 @@ impl CaseRow {
             objection_router: (case.objection == Some(ObjectionStatus::Pending))
                 .then(|| case.routed_by.clone())
                 .flatten(),
+            officer: case.officer.clone(),
             locality: reg.map(|r| r.locality.clone()),
             category: reg.map(|r| r.category.clone()),
             channel: reg.map(|r| r.channel.as_str()),

@@ -190,6 +190,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::ObjectionRejected { .. }
             | EventKind::AssistInput { .. }
             | EventKind::ExtensionRequested { .. }
+            | EventKind::OfficerAssigned { .. }
             | EventKind::ExtensionRejected { .. }
             | EventKind::ResultReported { .. }
             | EventKind::SupervisionOpened { .. }

@@ -1340,3 +1340,43 @@ fn a_clerk_asks_for_an_extension_and_the_head_grants_or_refuses_it() {
     let v = env.ok(None, "2026-04-20", &["verify"]);
     assert_eq!(v["ok"], true);
 }
+
+#[test]
+fn a_clerk_takes_a_case_the_head_hands_it_on_and_queue_mine_lists_what_each_carries() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), T0, &["accept", &id]);
+    let other = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &other, "--to", "c-zjj"]);
+    let v = env.ok(Some("wang"), T0, &["take", &id.to_lowercase()]);
+    assert_eq!(v["officer"], "wang");
+    let mine = env.ok(Some("wang"), T0, &["queue", "--mine"]);
+    let ids: Vec<&str> = mine["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "only the case wang carries");
+    // Shown by name in `show`.
+    let o = env.raw(Some("wang"), T0, false, &["show", &id]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Officer") && text.contains("王芳 (wang)"),
+        "{text}"
+    );
+    // The head hands it to another member of the unit; not to someone elsewhere.
+    let (_, code, _) = env.err(Some("zhang"), T0, &["hand", &id, "--to", "zhao"]);
+    assert_eq!(code, "validation");
+    let (_, code, _) = env.err(Some("li"), T0, &["take", &id]);
+    assert_eq!(code, "permission_denied");
+    env.ok(Some("zhang"), T0, &["hand", &id, "--to", "zhang"]);
+    let mine = env.ok(Some("wang"), T0, &["queue", "--mine"]);
+    assert_eq!(mine["cases"].as_array().map(Vec::len), Some(0));
+    let listed = env.ok(Some("li"), T0, &["list", "--officer", "zhang"]);
+    assert_eq!(listed["cases"][0]["id"], id.as_str());
+    assert_eq!(listed["cases"][0]["officer"], "zhang");
+    let v = env.ok(None, T0, &["verify"]);
+    assert_eq!(v["ok"], true);
+}

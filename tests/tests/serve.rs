@@ -700,6 +700,9 @@ fn remote_walk(local: Env, served: Env) {
         ),
         ("wang", T0, vec!["queue"]),
         ("wang", T0, vec!["accept", id, "--assist", "c-gtj"]),
+        ("wang", T0, vec!["take", id]),
+        ("wang", T0, vec!["queue", "--mine"]),
+        ("zhang", T0, vec!["hand", id, "--to", "zhang"]),
         (
             "wang",
             "2026-03-20",

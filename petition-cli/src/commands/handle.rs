@@ -91,6 +91,39 @@ pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult<Reply> {
     )
 }
 
+/// Take the case as its officer (承办): you carry it within the holding unit; `queue --mine`
+/// lists the cases you carry.
+///
+/// Example: petition --as wang take XF2026-000001
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct TakeArgs {
+    /// Case id
+    pub case: String,
+}
+
+pub fn take(app: &App, a: &TakeArgs) -> CliResult<Reply> {
+    run_case_command(app, &a.case, Command::Take)
+}
+
+/// Hand the case to another staff member of the holding unit as its officer (转交承办).
+///
+/// Example: petition --as zhang hand XF2026-000001 --to wang
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct HandArgs {
+    /// Case id
+    pub case: String,
+    /// The staff member who carries it from now on
+    #[arg(long, value_name = "STAFF")]
+    pub to: String,
+}
+
+pub fn hand(app: &App, a: &HandArgs) -> CliResult<Reply> {
+    let to = petition_core::StaffId::parse(&a.to)?;
+    run_case_command(app, &a.case, Command::Hand { to })
+}
+
 /// Extend the handling limit (延期; at most 30 days in total): the head of the lead unit extends
 /// directly, or a clerk asks with `extend request` and the head answers with `extend approve` or
 /// `extend reject`.

@@ -1,6 +1,6 @@
 //! Views over many cases: `list`, `queue` (the acting unit's work) and `overdue`.
 
-use petition_core::case::CaseState;
+use petition_core::case::{Case, CaseState};
 use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
 use petition_core::DomainError;
@@ -49,6 +49,9 @@ pub struct ListArgs {
     /// Only cases whose petitioner's name contains this text
     #[arg(long)]
     pub petitioner: Option<String>,
+    /// Only cases carried by this case officer (承办人; staff id)
+    #[arg(long, value_name = "STAFF")]
+    pub officer: Option<String>,
     /// Registered on or after (YYYY-MM-DD)
     #[arg(long)]
     pub from: Option<String>,
@@ -105,6 +108,11 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
         overdue_on: a.overdue.then_some(today),
         due_by: a.due_within.map(|n| days_after(today, n)).transpose()?,
         petitioner: a.petitioner.clone().filter(|p| !p.is_empty()),
+        officer: a
+            .officer
+            .as_deref()
+            .map(petition_core::StaffId::parse)
+            .transpose()?,
         from: a
             .from
             .as_deref()
@@ -136,15 +144,21 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
 
 /// Show the acting unit's work, most urgent first: cases to accept, to handle, to review, assist
 /// inputs and supervisions owed, objections to decide, supervisions issued, and first-contact
-/// follow-ups until a competent unit accepts (初访首问).
+/// follow-ups until a competent unit accepts (初访首问). With --mine: the open cases you carry as
+/// case officer (承办人: `take` or `hand`).
 ///
-/// Example: petition --as wang queue
+/// Examples:
+///   petition --as wang queue
+///   petition --as wang queue --mine
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct QueueArgs {
     /// At most this many
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Only the open cases you carry as case officer (承办人), newest first
+    #[arg(long)]
+    pub mine: bool,
 }
 
 pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
@@ -156,13 +170,24 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         })
     })?;
     let today = s.today(app)?;
-    let items = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;
-    let mut r = reply(
-        items
-            .iter()
-            .map(|(c, _)| case_summary_json(c, today))
-            .collect(),
-    );
+    let cases: Vec<Case> = if a.mine {
+        let q = CaseQuery {
+            states: CaseState::ALL
+                .iter()
+                .copied()
+                .filter(|st| !st.is_terminal())
+                .collect(),
+            officer: Some(s.staff.id.clone()),
+            limit: a.limit,
+            ..CaseQuery::default()
+        };
+        let found = svc.read(|w| w.visible_cases(&s.staff, &q))?;
+        found.into_iter().map(|(c, _)| c).collect()
+    } else {
+        let found = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;
+        found.into_iter().map(|(c, _)| c).collect()
+    };
+    let mut r = reply(cases.iter().map(|c| case_summary_json(c, today)).collect());
     r.meta.unit = Some(me.as_str().to_string());
     Ok(r)
 }

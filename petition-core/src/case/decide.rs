@@ -7,7 +7,7 @@ use super::data::{Channel, DeclineGround};
 use super::model::*;
 use crate::clock::{local_date, ClockKind, ClockStart};
 use crate::error::{DomainError, Refusal, Result, StorageError};
-use crate::ids::{CaseId, UnitCode};
+use crate::ids::{CaseId, StaffId, UnitCode};
 use crate::org::{Role, UnitKind};
 
 /// Decides a command on a case at `ctx.now`: the events to append, or why not.
@@ -123,6 +123,8 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         (Some(Handling), C::Extend { days, reason }) => d.extend(*days, reason)?,
         (Some(Handling), C::ExtendRequest { days, reason }) => d.extend_request(*days, reason)?,
         (Some(Handling), C::ExtendApprove) => d.extend_approve()?,
+        (Some(s), C::Take) if !s.is_terminal() => d.take()?,
+        (Some(s), C::Hand { to }) if !s.is_terminal() => d.hand(to)?,
         (Some(Handling), C::ExtendReject { note }) => d.extend_reject(note.as_deref())?,
         (
             Some(Handling),
@@ -631,6 +633,61 @@ impl<'a> Decision<'a> {
                 text: text.to_string(),
             }]),
         }
+    }
+
+    /// 承办: the actor, a staff member of the holding unit, becomes the case's officer.
+    fn take(&self) -> Result<Vec<EventKind>> {
+        self.require_holder()?;
+        let Actor::Staff(me) = self.ctx.actor else {
+            return Err(DomainError::from(Refusal::forbidden(
+                "only a staff member can take a case",
+                "只有工作人员可以承办",
+            )));
+        };
+        if self.case.officer.as_ref() == Some(&me.id) {
+            return Err(DomainError::from(Refusal::transition(
+                "you are already this case's officer",
+                "您已是本件的承办人",
+            )));
+        }
+        Ok(vec![EventKind::OfficerAssigned {
+            officer: me.id.clone(),
+        }])
+    }
+
+    /// 转交: a staff member of the holding unit hands the case to another of its active staff.
+    fn hand(&self, to: &StaffId) -> Result<Vec<EventKind>> {
+        let holder = self.require_holder()?;
+        let staff = self.ctx.org.staff(to).ok_or_else(|| {
+            DomainError::from(Refusal::NoStaff {
+                id: to.as_str().to_string(),
+                nearest: None,
+            })
+        })?;
+        if staff.unit.as_ref() != Some(holder) || staff.deactivated {
+            return Err(DomainError::from(Refusal::field(
+                "to",
+                &format!(
+                    "{} is not an active staff member of the holding unit {}",
+                    to.as_str(),
+                    holder.as_str()
+                ),
+                &format!(
+                    "{} 不是责任单位 {} 的在岗工作人员",
+                    to.as_str(),
+                    holder.as_str()
+                ),
+            )));
+        }
+        if self.case.officer.as_ref() == Some(to) {
+            return Err(DomainError::from(Refusal::transition(
+                "that staff member is already this case's officer",
+                "该工作人员已是本件的承办人",
+            )));
+        }
+        Ok(vec![EventKind::OfficerAssigned {
+            officer: to.clone(),
+        }])
     }
 
     /// The lead unit's head (or the system): who may extend, or answer a request to.

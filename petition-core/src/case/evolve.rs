@@ -47,7 +47,10 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
     let unit = ev.unit.clone();
     case.seq = ev.seq;
     case.last_at = Some(at);
+    // The officer belongs to the holding unit: a case that moves on leaves its officer behind.
+    let holder_before = case.holder.clone();
     match &ev.kind {
+        EventKind::OfficerAssigned { officer } => case.officer = Some(officer.clone()),
         EventKind::Registered(r) => {
             case.state = CaseState::Registered;
             case.query_code = Some(r.query_code.clone());
@@ -350,6 +353,9 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 c.stopped_on = Some(at.date_naive());
             }
         }
+    }
+    if case.holder != holder_before {
+        case.officer = None;
     }
     case
 }

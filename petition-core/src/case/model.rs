@@ -194,6 +194,13 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// 承办: the acting staff member becomes the case officer (承办人) within the holding unit.
+    Take,
+    /// 转交: hands the case to another staff member of the holding unit as its officer.
+    Hand {
+        /// The new officer.
+        to: StaffId,
+    },
     /// 延期申请: a clerk of the lead unit asks its head to extend the handling limit.
     ExtendRequest {
         /// Days asked for.
@@ -318,6 +325,8 @@ impl Command {
             Command::AssistInput { .. } => "assist-input",
             Command::Extend { .. } => "extend",
             Command::ExtendRequest { .. } => "extend request",
+            Command::Take => "take",
+            Command::Hand { .. } => "hand",
             Command::ExtendApprove => "extend approve",
             Command::ExtendReject { .. } => "extend reject",
             Command::Opinion { .. } => "opinion",
@@ -422,6 +431,9 @@ pub enum EventKind {
         reason: String,
         due: NaiveDate,
     },
+    OfficerAssigned {
+        officer: StaffId,
+    },
     ExtensionRequested {
         days: u32,
         reason: String,
@@ -522,6 +534,7 @@ impl EventKind {
             EventKind::AssistInput { .. } => "assist_input",
             EventKind::Extended { .. } => "extended",
             EventKind::ExtensionRequested { .. } => "extension_requested",
+            EventKind::OfficerAssigned { .. } => "officer_assigned",
             EventKind::ExtensionRejected { .. } => "extension_rejected",
             EventKind::OpinionIssued { .. } => "opinion_issued",
             EventKind::ResultReported { .. } => "result_reported",
@@ -707,6 +720,10 @@ pub struct Case {
     pub first_contact: Option<FirstContact>,
     /// 当前责任单位.
     pub holder: Option<UnitCode>,
+    /// 承办人: the staff member of the holding unit who carries the case (none until one takes
+    /// it; cleared when the case moves to another unit).
+    #[serde(default)]
+    pub officer: Option<StaffId>,
     /// 主办单位.
     pub lead: Option<UnitCode>,
     /// The unit that routed the case most recently.
@@ -784,6 +801,7 @@ impl Case {
             assisting: Vec::new(),
             extension_days: 0,
             extension_request: None,
+            officer: None,
             outcome: None,
             review_outcome: None,
             rereview_outcome: None,

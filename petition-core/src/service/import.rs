@@ -261,6 +261,13 @@ fn command_of(ev: &Event) -> Result<Command> {
             days: *days,
             reason: reason.clone(),
         },
+        // Taken by its actor, or handed to another.
+        K::OfficerAssigned { officer } => match &ev.actor {
+            crate::ids::ActorId::Staff(me) if me == officer => Command::Take,
+            _ => Command::Hand {
+                to: officer.clone(),
+            },
+        },
         K::ExtensionRequested { days, reason } => Command::ExtendRequest {
             days: *days,
             reason: reason.clone(),

@@ -1089,6 +1089,7 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
              DROP TABLE identities; ALTER TABLE identities_v1 RENAME TO identities;
              DROP TABLE access_log;
              DROP TABLE case_units;
+             DROP INDEX cases_officer; ALTER TABLE cases DROP COLUMN officer;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade");

@@ -264,6 +264,11 @@ impl Txn for MemTxn<'_> {
                     .is_none_or(|p| r.names.contains(p.as_str()))
             })
             .filter(|r| {
+                q.officer
+                    .as_ref()
+                    .is_none_or(|o| r.officer.as_ref() == Some(o))
+            })
+            .filter(|r| {
                 q.from
                     .is_none_or(|f| r.registered_on.is_some_and(|d| d >= f))
             })

@@ -72,6 +72,8 @@ pub struct CaseQuery {
     pub due_by: Option<NaiveDate>,
     /// Petitioner name contains this text.
     pub petitioner: Option<String>,
+    /// Carried by this case officer (承办人).
+    pub officer: Option<crate::ids::StaffId>,
     /// Registered on or after.
     pub from: Option<NaiveDate>,
     /// Registered on or before.
@@ -124,6 +126,7 @@ impl Default for CaseQuery {
             overdue_on: None,
             due_by: None,
             petitioner: None,
+            officer: None,
             from: None,
             to: None,
             limit: 50,

@@ -33,7 +33,7 @@ fn command(k: u8, n: u8) -> Command {
     let units = ["cty-a-zjj", "town-a", "cty-a", "city-court", "cty-a-xfj"];
     let unit = u(units[n as usize % units.len()]);
     let day = crate::case::tests::d("2026-03-02") + chrono::Days::new(u64::from(n) * 3);
-    match k % 23 {
+    match k % 25 {
         0 => Command::Transfer {
             to: unit,
             note: None,
@@ -108,8 +108,12 @@ fn command(k: u8, n: u8) -> Command {
             reason: "r".into(),
         },
         21 => Command::ExtendApprove,
-        _ => Command::ExtendReject {
+        22 => Command::ExtendReject {
             note: n.is_multiple_of(2).then(|| "n".into()),
+        },
+        23 => Command::Take,
+        _ => Command::Hand {
+            to: StaffId::parse(ACTORS[n as usize % ACTORS.len()]).expect("staff"),
         },
     }
 }
@@ -203,6 +207,25 @@ fn agree<S: Store>(
             }
         }
     }
+    // Every staff member's cases as officer (`queue --mine`) agree.
+    for who in ACTORS {
+        let q = CaseQuery {
+            officer: Some(StaffId::parse(who).expect("staff")),
+            limit: usize::MAX,
+            ..CaseQuery::default()
+        };
+        let mine = mem.query(&q).expect("query");
+        prop_assert_eq!(
+            &mine,
+            &sql.query(&q).expect("query"),
+            "cases of officer {}",
+            who
+        );
+        for id in &mine {
+            let (c, _) = mem.load(id).expect("load");
+            prop_assert_eq!(c.officer.as_ref().map(StaffId::as_str), Some(who));
+        }
+    }
     let (v1, v2) = (mem.verify(&[]).expect("v"), sql.verify(&[]).expect("v"));
     prop_assert_eq!(v1.problem, None);
     prop_assert_eq!(v1.head, v2.head, "identical chains, hash for hash");
@@ -213,7 +236,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn memory_and_sqlite_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn memory_and_sqlite_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..25, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         agree(Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7), steps)?;
     }
 
@@ -221,7 +244,7 @@ proptest! {
     /// when it moves on to another case or commits: the rows must come out exactly as when every
     /// command commits on its own, and reads inside the transaction must see every change.
     #[test]
-    fn commands_batched_in_one_transaction_leave_the_same_query_rows(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn commands_batched_in_one_transaction_leave_the_same_query_rows(steps in proptest::collection::vec((0u8..25, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         let mut single = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7);
         let mut batch = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 7);
         seed(&mut single);
@@ -279,7 +302,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
-    fn memory_and_postgres_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..23, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
+    fn memory_and_postgres_stores_agree_on_every_sequence(steps in proptest::collection::vec((0u8..25, 0u8..40, 0usize..ACTORS.len(), 0u8..3, 0u8..4), 1..40)) {
         if let Some(url) = super::conformance::test_pg() {
             agree(Service::with_seed(super::conformance::fresh_pg(&url), 7), steps)?;
         }

@@ -17,6 +17,7 @@ pub(crate) struct RawCase {
     pub lead: Option<String>,
     pub first_contact: Option<String>,
     pub objection_router: Option<String>,
+    pub officer: Option<String>,
     pub locality: Option<String>,
     pub category: Option<String>,
     pub channel: Option<String>,
@@ -146,6 +147,12 @@ pub(crate) fn decode(
         lead: unit(c.lead)?,
         first_contact: unit(c.first_contact)?,
         objection_router: unit(c.objection_router)?,
+        officer: match c.officer {
+            None => None,
+            Some(o) => {
+                Some(crate::ids::StaffId::parse(&o).map_err(|_| bad("cases", key, "the officer"))?)
+            }
+        },
         locality: unit(c.locality)?,
         category: c.category,
         channel: match c.channel {

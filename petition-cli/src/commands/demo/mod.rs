@@ -174,7 +174,13 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     out("");
     out(&format!("== {} ==", app.l("demo_queue")));
     let reader = sub(Some("cty-a-zjj-c"));
-    let r = super::list::queue(&reader, &super::list::QueueArgs { limit: 20 })?;
+    let r = super::list::queue(
+        &reader,
+        &super::list::QueueArgs {
+            limit: 20,
+            mine: false,
+        },
+    )?;
     super::list::render(&reader, super::list::queue_heading(&reader, &r), &r);
     out("");
     out(&format!(

@@ -47,6 +47,8 @@ pub(super) fn scripted(
                 assist: vec![c("town-a1")],
             },
         )?;
+        // The bureau's clerk carries the case as its officer (承办人).
+        x(w, clerk("cty-a-zjj"), t(3), &c1, Command::Take)?;
         x(
             w,
             clerk("town-a1"),

@@ -237,6 +237,7 @@ mod confidentiality;
 mod decline;
 mod extend;
 mod objection;
+mod officer;
 mod properties;
 mod register;
 mod routing;

@@ -391,6 +391,7 @@ struct NewCase {
     next_tick: Option<String>,
     last_seq: i64,
     registered_at: Option<String>,
+    officer: Option<String>,
 }
 
 struct ClockVals {
@@ -556,7 +557,7 @@ impl PgTxn<'_> {
         let ids = ids.to_vec();
         for r in self.rows(
             "SELECT id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, officer
              FROM cases WHERE id = ANY($1)",
             &[&ids],
         )? {
@@ -576,6 +577,7 @@ impl PgTxn<'_> {
                 repeat: get(&r, 13)?,
                 next_tick: get(&r, 14)?,
                 last_seq: get(&r, 15)?,
+                officer: get(&r, 16)?,
             };
             out.insert(get(&r, 0)?, (raw, Vec::new(), Vec::new(), Vec::new()));
         }
@@ -684,7 +686,9 @@ impl PgTxn<'_> {
                 Vec<i64>,
                 Vec<Option<String>>,
             ) = Default::default();
+            let mut officers: Vec<Option<String>> = Vec::new();
             for r in p.cases {
+                officers.push(r.officer);
                 c.0.push(r.id);
                 c.1.push(r.state);
                 c.2.push(r.holder);
@@ -705,13 +709,13 @@ impl PgTxn<'_> {
             }
             self.exec(
                 "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at, officer)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                     $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[],
-                    $15::text[], $16::bigint[], $17::text[])",
+                    $15::text[], $16::bigint[], $17::text[], $18::text[])",
                 &[
                     &c.0, &c.1, &c.2, &c.3, &c.4, &c.5, &c.6, &c.7, &c.8, &d.0, &d.1, &d.2, &d.3,
-                    &d.4, &d.5, &d.6, &d.7,
+                    &d.4, &d.5, &d.6, &d.7, &officers,
                 ],
             )?;
         }
@@ -1208,6 +1212,7 @@ impl Txn for PgTxn<'_> {
                 next_tick: r.next_tick.map(|d| d.to_string()),
                 last_seq,
                 registered_at: case.registered_at.map(|t| t.to_rfc3339()),
+                officer: r.officer.as_ref().map(|o| o.as_str().to_string()),
             });
         } else {
             if self.pending.case_ids.contains(&id) {
@@ -1233,6 +1238,12 @@ impl Txn for PgTxn<'_> {
             }
             if r.objection_router != old.objection_router {
                 col("objection_router", Box::new(opt(&r.objection_router)));
+            }
+            if r.officer != old.officer {
+                col(
+                    "officer",
+                    Box::new(r.officer.as_ref().map(|o| o.as_str().to_string())),
+                );
             }
             if r.next_tick != old.next_tick {
                 col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));
@@ -1379,6 +1390,10 @@ impl Txn for PgTxn<'_> {
         if let Some(p) = &q.petitioner {
             let m = arg(&mut args, Box::new(p.clone()));
             cond.push_str(&format!(" AND strpos(c.names, {m}) > 0"));
+        }
+        if let Some(o) = &q.officer {
+            let m = arg(&mut args, Box::new(o.as_str().to_string()));
+            cond.push_str(&format!(" AND c.officer = {m}"));
         }
         if let Some(f) = q.from {
             let m = arg(&mut args, Box::new(f.to_string()));

@@ -145,4 +145,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
         FOR EACH STATEMENT EXECUTE FUNCTION petition_append_only();
     "#,
+    // 2: the case officer (承办人), for `queue --mine`; none in cases made before.
+    r#"
+    ALTER TABLE cases ADD COLUMN officer TEXT;
+    CREATE INDEX cases_officer ON cases(officer) WHERE officer IS NOT NULL;
+    "#,
 ];

@@ -684,8 +684,8 @@ impl Txn for SqliteTxn<'_> {
             self.tx
                 .prepare_cached(
                     "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                        registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                        registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at, officer)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 )
                 .and_then(|mut st| {
                     st.execute(params![
@@ -705,7 +705,8 @@ impl Txn for SqliteTxn<'_> {
                         b(r.repeat),
                         r.next_tick.map(|d| d.to_string()),
                         r.last_seq,
-                        case.registered_at.map(|t| t.to_rfc3339())
+                        case.registered_at.map(|t| t.to_rfc3339()),
+                        r.officer.as_ref().map(|o| o.as_str().to_string())
                     ])
                 })
                 .map_err(db_err)?;
@@ -731,6 +732,12 @@ impl Txn for SqliteTxn<'_> {
             }
             if r.objection_router != old.objection_router {
                 col("objection_router", Box::new(opt(&r.objection_router)));
+            }
+            if r.officer != old.officer {
+                col(
+                    "officer",
+                    Box::new(r.officer.as_ref().map(|o| o.as_str().to_string())),
+                );
             }
             if r.next_tick != old.next_tick {
                 col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));

@@ -36,6 +36,10 @@ impl SqliteTxn<'_> {
             let m = arg(&mut args, Box::new(p.clone()));
             cond.push_str(&format!(" AND instr(c.names, {m}) > 0"));
         }
+        if let Some(o) = &q.officer {
+            let m = arg(&mut args, Box::new(o.as_str().to_string()));
+            cond.push_str(&format!(" AND c.officer = {m}"));
+        }
         if let Some(f) = q.from {
             let m = arg(&mut args, Box::new(f.to_string()));
             cond.push_str(&format!(" AND c.registered_on >= {m}"));

@@ -164,6 +164,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(case_id, unit)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 5: the case officer (承办人), for `queue --mine`; none in cases made before.
+    r#"
+    ALTER TABLE cases ADD COLUMN officer TEXT;
+    CREATE INDEX cases_officer ON cases(officer) WHERE officer IS NOT NULL;
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.

@@ -18,7 +18,7 @@ pub(super) fn read_stored_row(
     let row: Option<RawCase> = conn
         .prepare_cached(
             "SELECT state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, officer
              FROM cases WHERE id = ?1",
         )
         .and_then(|mut st| {
@@ -39,6 +39,7 @@ pub(super) fn read_stored_row(
                     repeat: r.get::<_, i64>(12)? != 0,
                     next_tick: r.get(13)?,
                     last_seq: r.get(14)?,
+                    officer: r.get(15)?,
                 })
             })
             .optional()

@@ -1,0 +1,65 @@
+//! Rules of the lifecycle: the case officer (承办人).
+
+use super::*;
+
+#[test]
+fn a_staff_member_of_the_holding_unit_takes_the_case_and_hands_it_on_within_the_unit() {
+    let mut w = World::handling(); // held by cty-a-zjj
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-03-05", Command::Take)),
+        "permission_denied",
+        "only the holding unit's staff"
+    );
+    let evs = w.ok("cty-a-zjj.c", "2026-03-05", Command::Take);
+    assert_eq!(types(&evs), ["officer_assigned"]);
+    assert_eq!(
+        w.case.officer.as_ref().map(StaffId::as_str),
+        Some("cty-a-zjj.c")
+    );
+    assert_eq!(
+        code(w.run("cty-a-zjj.c", "2026-03-05", Command::Take)),
+        "invalid_transition",
+        "already theirs"
+    );
+    let hand = |to: &str| Command::Hand {
+        to: StaffId::parse(to).expect("id"),
+    };
+    assert_eq!(
+        code(w.run("cty-a-zjj.c", "2026-03-06", hand("cty-a-xfj.c"))),
+        "validation",
+        "only to staff of the holding unit"
+    );
+    assert_eq!(
+        code(w.run("cty-a-zjj.c", "2026-03-06", hand("nobody"))),
+        "not_found"
+    );
+    w.ok("cty-a-zjj.c", "2026-03-06", hand("cty-a-zjj.h"));
+    assert_eq!(
+        w.case.officer.as_ref().map(StaffId::as_str),
+        Some("cty-a-zjj.h")
+    );
+    // A deactivated staff member carries nothing.
+    w.org
+        .apply_change(&crate::audit::AdminKind::StaffDeactivated {
+            staff: StaffId::parse("cty-a-zjj.c").expect("id"),
+        })
+        .expect("deactivate");
+    assert_eq!(
+        code(w.run("cty-a-zjj.h", "2026-03-07", hand("cty-a-zjj.c"))),
+        "validation"
+    );
+}
+
+#[test]
+fn a_case_that_moves_to_another_unit_leaves_its_officer_behind() {
+    let mut w = World::registered(); // held by the county petition office
+    w.ok("cty-a-xfj.c", "2026-03-02", Command::Take);
+    assert!(w.case.officer.is_some());
+    w.ok("cty-a-xfj.c", "2026-03-03", transfer("cty-a-zjj"));
+    assert_eq!(w.case.officer, None, "the new holder's staff take it");
+    w.ok("cty-a-zjj.c", "2026-03-04", Command::Take);
+    assert_eq!(
+        w.case.officer.as_ref().map(StaffId::as_str),
+        Some("cty-a-zjj.c")
+    );
+}
