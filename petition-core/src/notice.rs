@@ -349,17 +349,42 @@ pub fn render(
             let level = if zh {
                 s.level.zh().to_string()
             } else {
-                s.level.as_str().to_string()
+                match s.level {
+                    crate::case::SupervisionLevel::Reminder => "reminder",
+                    crate::case::SupervisionLevel::Supervision => "supervision",
+                    crate::case::SupervisionLevel::Notice => "circulated notice",
+                    crate::case::SupervisionLevel::Accountability => "accountability proposal",
+                }
+                .to_string()
+            };
+            let ground = crate::labels::label(lang, s.ground.as_str());
+            // An automatic reminder's recorded text is the system's own note: the notice says
+            // it in the notice's language from the clock it was opened for.
+            let text = match s.for_clock.and_then(|i| case.clocks.get(i as usize)) {
+                Some(c) => {
+                    let kind = crate::labels::clock_label(lang, c.kind.as_str());
+                    t(
+                        format!(
+                            "The {kind} time limit ran out on {}: act on the case and explain the delay.",
+                            day(c.due, lang)
+                        ),
+                        format!(
+                            "该件{kind}期限已于{}届满，请抓紧办理并说明超期原因。",
+                            day(c.due, lang)
+                        ),
+                    )
+                }
+                None => s.text.clone(),
             };
             (
                 t(format!("Supervision notice ({level})"), format!("信访事项{level}单")),
                 vec![
                     t(format!("To {}:", name_of(&s.unit)), format!("{}：", name_of(&s.unit))),
                     t(
-                        format!("Case {} (\"{}\") is under {} on the ground of {}.", case.id, reg.summary, s.level.as_str(), s.ground.as_str()),
-                        format!("编号 {}（“{}”）现予{level}，事由：{}。", case.id, reg.summary, crate::case::SupervisionGround::as_str(s.ground)),
+                        format!("Case {} (\"{}\") is under {level} on the ground: {ground}.", case.id, reg.summary),
+                        format!("编号 {}（“{}”）现予{level}，事由：{ground}。", case.id, reg.summary),
                     ),
-                    s.text.clone(),
+                    text,
                     t(
                         format!("Act on it and report, explaining any delay, by {} (2005 Regulations Art 36).", day(s.respond_by, lang)),
                         format!("请于{}前办理并反馈，超过时限的须说明原因（《信访条例》第三十六条）。", day(s.respond_by, lang)),
@@ -420,6 +445,51 @@ impl Notice {
 mod tests {
     use super::*;
     use crate::example::{county, registration, staff};
+
+    #[test]
+    fn an_automatic_reminder_reads_in_the_notice_language_with_its_ground_in_words() {
+        let (mut svc, now) = county();
+        let case = svc
+            .register(&staff("li"), now, registration(now))
+            .expect("register");
+        let to = crate::example::unit("county-zjj");
+        svc.execute(
+            &staff("li"),
+            now,
+            &case.id,
+            crate::Command::Transfer { to, note: None },
+        )
+        .expect("transfer");
+        let later = DateTime::parse_from_rfc3339("2026-04-01T09:00:00+08:00").expect("time");
+        assert_eq!(svc.tick(later).expect("tick").supervisions_opened, 1);
+        let (case, events) = svc.load(&case.id).expect("load");
+        let org = svc.read(|w| Ok(w.org().clone())).expect("org");
+        let notice = |lang| {
+            render(
+                &case,
+                &events,
+                &org,
+                "supervision",
+                lang,
+                Privacy::Full,
+                None,
+            )
+            .expect("notice")
+            .to_text()
+        };
+        let zh = notice(Lang::Zh);
+        assert!(zh.contains("事由：超期"), "{zh}");
+        assert!(zh.contains("受理期限已于2026年03月17日届满"), "{zh}");
+        for english in ["overdue", "clock", "act and explain"] {
+            assert!(!zh.contains(english), "{english} in {zh}");
+        }
+        let en = notice(Lang::En);
+        assert!(en.starts_with("Supervision notice (reminder)"), "{en}");
+        assert!(
+            en.contains("The acceptance time limit ran out on 2026-03-17"),
+            "{en}"
+        );
+    }
 
     #[test]
     fn a_receipt_gives_the_id_the_query_code_and_what_happens_by_when() {
