@@ -85,7 +85,7 @@ pub fn render(
     let received = date(reg.received_at, lang);
     let head = t(
         format!(
-            "Dear {petitioner}: concerning the matter you raised on {received}, \"{}\" (case {}).",
+            "Dear {petitioner}: the matter you raised on {received}, \"{}\" (case {}),",
             reg.summary, case.id
         ),
         format!(
@@ -205,8 +205,14 @@ pub fn render(
                 vec![
                     head.clone()
                         + &t(
-                            format!(" is not accepted (ground: {}).", ground.as_str()),
-                            "，经审查，决定不予受理。".into(),
+                            format!(
+                                " is not accepted (ground: {}).",
+                                crate::labels::label(lang, ground.as_str())
+                            ),
+                            format!(
+                                "，经审查，决定不予受理（理由：{}）。",
+                                crate::labels::label(lang, ground.as_str())
+                            ),
                         ),
                     notice.clone(),
                 ],
@@ -277,8 +283,14 @@ pub fn render(
                 vec![
                     head.clone()
                         + &t(
-                            format!(": {unit_name} has examined it and answers ({outcome}):"),
-                            format!("，{unit_name}经调查核实，答复如下："),
+                            format!(
+                                " has been examined by {unit_name}, which answers as follows (outcome: {}):",
+                                crate::labels::label(lang, outcome)
+                            ),
+                            format!(
+                                "，{unit_name}经调查核实，答复如下（结论：{}）：",
+                                crate::labels::label(lang, outcome)
+                            ),
                         ),
                     text,
                     right,

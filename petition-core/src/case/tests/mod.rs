@@ -203,6 +203,21 @@ impl World {
         w.ok("cty-a-zjj.c", "2026-03-20", opinion());
         w
     }
+
+    /// Handled with a 30-day extension granted on 2026-04-20, answered on 2026-05-15.
+    pub fn answered_after_extension() -> Self {
+        let mut w = Self::handling();
+        w.ok(
+            "cty-a-zjj.h",
+            "2026-04-20",
+            Command::Extend {
+                days: 30,
+                reason: "需现场核查并协调维修资金".into(),
+            },
+        );
+        w.ok("cty-a-zjj.c", "2026-05-15", opinion());
+        w
+    }
 }
 
 pub(crate) fn transfer(to: &str) -> Command {
@@ -236,6 +251,7 @@ mod closing;
 mod confidentiality;
 mod decline;
 mod extend;
+mod notices;
 mod objection;
 mod officer;
 mod properties;
