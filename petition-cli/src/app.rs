@@ -692,3 +692,12 @@ pub fn connect_pg(_url: &str) -> CliResult<Db> {
         "此版本的 petition 不支持 PostgreSQL：请以 `postgres` 特性构建，或用 --db 指定数据库文件",
     ))
 }
+
+/// The possible values of an option, from the core's own list of an enum's values (so the
+/// command line never keeps a list of its own).
+pub fn one_of<T: Copy>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+) -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(all.iter().map(move |x| name(*x)))
+}

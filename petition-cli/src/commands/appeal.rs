@@ -6,9 +6,6 @@ use petition_core::Command;
 use super::run_case_command;
 use crate::app::{parse_date, usage, App, CliResult, Reply};
 
-const REVIEW_OUTCOMES: [&str; 3] = ["upheld", "revised", "revoked"];
-const SATISFACTION: [&str; 3] = ["satisfied", "basically_satisfied", "dissatisfied"];
-
 fn outcome(s: &str) -> CliResult<ReviewOutcome> {
     ReviewOutcome::parse(s).ok_or_else(|| usage("bad --outcome", "--outcome 无效"))
 }
@@ -43,7 +40,7 @@ pub enum ReviewCmd {
         /// Case id
         case: String,
         /// upheld | revised | revoked
-        #[arg(long, value_parser = REVIEW_OUTCOMES)]
+        #[arg(long, value_parser = crate::app::one_of(petition_core::case::ReviewOutcome::ALL, |x| x.as_str()))]
         outcome: String,
         /// Text
         #[arg(long)]
@@ -119,7 +116,7 @@ pub enum RereviewCmd {
         /// Case id
         case: String,
         /// upheld | revised | revoked
-        #[arg(long, value_parser = REVIEW_OUTCOMES)]
+        #[arg(long, value_parser = crate::app::one_of(petition_core::case::ReviewOutcome::ALL, |x| x.as_str()))]
         outcome: String,
         /// Text
         #[arg(long)]
@@ -187,10 +184,10 @@ pub struct EvaluateArgs {
     /// Case id
     pub case: String,
     /// Rating of the handling: satisfied | basically_satisfied | dissatisfied
-    #[arg(long, value_parser = SATISFACTION)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Satisfaction::ALL, |x| x.as_str()))]
     pub handling: String,
     /// Rating of the petition office
-    #[arg(long, value_parser = SATISFACTION)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Satisfaction::ALL, |x| x.as_str()))]
     pub office: Option<String>,
 }
 

@@ -6,17 +6,6 @@ use petition_core::Command;
 use super::{case_id, run_case_command, unit};
 use crate::app::{App, CliResult, Reply};
 
-const GROUNDS: [&str; 7] = [
-    "litigation",
-    "legislature_or_judiciary",
-    "concluded",
-    "in_progress",
-    "skip_level",
-    "out_of_scope",
-    "incomplete",
-];
-const OUTCOMES: [&str; 3] = ["supported", "explained", "not_supported"];
-
 /// Accept the case for handling (受理); your unit becomes the lead, the listed units assist.
 ///
 /// Example: petition --as wang accept XF2026-000001 --assist town-a --assist cty-a-gtj
@@ -48,7 +37,7 @@ pub struct DeclineArgs {
     /// Case id
     pub case: String,
     /// litigation | legislature_or_judiciary | concluded | in_progress | skip_level | out_of_scope | incomplete
-    #[arg(long, value_parser = GROUNDS)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::DeclineGround::ALL, |x| x.as_str()))]
     pub ground: String,
     /// The notice (告知) to the petitioner
     #[arg(long)]
@@ -249,7 +238,7 @@ pub struct OpinionArgs {
     /// Case id
     pub case: String,
     /// supported | explained | not_supported
-    #[arg(long, value_parser = OUTCOMES)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Outcome::ALL, |x| x.as_str()))]
     pub outcome: String,
     /// The opinion text
     #[arg(long)]

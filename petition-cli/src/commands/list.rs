@@ -10,21 +10,6 @@ use serde_json::{json, Value};
 use super::unit;
 use crate::app::{out, parse_date, App, CliResult, Reply};
 
-const STATES: [&str; 12] = [
-    "registered",
-    "routed",
-    "handling",
-    "opinion_issued",
-    "under_review",
-    "review_issued",
-    "under_rereview",
-    "declined",
-    "closed",
-    "concluded",
-    "withdrawn",
-    "merged",
-];
-
 /// List cases with filters, newest first.
 ///
 /// Examples:
@@ -35,7 +20,7 @@ const STATES: [&str; 12] = [
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {
     /// Only cases in this state (repeatable)
-    #[arg(long, value_parser = STATES)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::CaseState::ALL, |x| x.as_str()))]
     pub state: Vec<String>,
     /// Only cases held or led by this unit
     #[arg(long)]

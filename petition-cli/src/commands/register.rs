@@ -9,9 +9,6 @@ use serde::Deserialize;
 use crate::app::{parse_time, usage, App, CliResult, Reply};
 use serde_json::json;
 
-const CHANNELS: [&str; 6] = ["letter", "visit", "phone", "online", "fax", "email"];
-const PURPOSES: [&str; 5] = ["request", "suggestion", "appeal", "accusation", "other"];
-
 /// Register a new case (登记). The acting clerk's unit becomes the first-contact unit and holder.
 ///
 /// Examples:
@@ -23,10 +20,10 @@ const PURPOSES: [&str; 5] = ["request", "suggestion", "appeal", "accusation", "o
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// letter | visit | phone | online | fax | email
-    #[arg(long, value_parser = CHANNELS, required_unless_present = "file")]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Channel::ALL, |x| x.as_str()), required_unless_present = "file")]
     pub channel: Option<String>,
     /// request | suggestion | appeal | accusation | other
-    #[arg(long, value_parser = PURPOSES, required_unless_present = "file")]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Purpose::ALL, |x| x.as_str()), required_unless_present = "file")]
     pub purpose: Option<String>,
     /// Code of the unit whose territory the matter concerns (问题属地)
     #[arg(long, required_unless_present = "file")]

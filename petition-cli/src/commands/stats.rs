@@ -8,14 +8,6 @@ use serde_json::{json, Value};
 use crate::app::{out, parse_date, usage, App, CliResult, Reply};
 use crate::render::table;
 
-const KPIS: [&str; 5] = [
-    "timely_acceptance_rate",
-    "on_time_completion_rate",
-    "participation_rate",
-    "satisfaction_rate",
-    "repeat_rate",
-];
-
 /// Report the KPIs (统计) over cases registered in a period, evaluated at --now: registrations,
 /// collective and skip-level visits, repeats, timely acceptance, on-time completion, participation,
 /// satisfaction and repeat rates, open overdue work and supervisions. `--rank` orders units best
@@ -35,7 +27,7 @@ pub struct Args {
     #[arg(long, default_value = "unit", value_parser = ["unit", "locality", "category"])]
     pub by: String,
     /// Order by this KPI, best first
-    #[arg(long, value_parser = KPIS)]
+    #[arg(long, value_parser = crate::app::one_of(&Kpi::ALL, |(_, name)| name))]
     pub rank: Option<String>,
 }
 

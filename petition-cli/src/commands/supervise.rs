@@ -7,17 +7,6 @@ use serde_json::json;
 use super::{run_case_command, unit};
 use crate::app::{out, parse_date, usage, App, CliResult, Reply};
 
-const GROUNDS: [&str; 7] = [
-    "overdue",
-    "no_result_report",
-    "wrong_procedure",
-    "evasion",
-    "not_executed",
-    "falsification",
-    "other",
-];
-const LEVELS: [&str; 4] = ["reminder", "supervision", "notice", "accountability"];
-
 /// Open a supervision (督办) on the holder or another unit of the case, due back by a date.
 /// Only the supervising office of that unit, the one a tier up, or a superior body may (一级督办一级).
 ///
@@ -28,7 +17,7 @@ pub struct SuperviseArgs {
     /// Case id
     pub case: String,
     /// overdue | no_result_report | wrong_procedure | evasion | not_executed | falsification | other
-    #[arg(long, value_parser = GROUNDS)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::SupervisionGround::ALL, |x| x.as_str()))]
     pub ground: String,
     /// The supervised unit must answer by this date (YYYY-MM-DD)
     #[arg(long)]
@@ -40,7 +29,7 @@ pub struct SuperviseArgs {
     #[arg(long)]
     pub unit: Option<String>,
     /// reminder | supervision | notice | accountability [default: supervision]
-    #[arg(long, value_parser = LEVELS)]
+    #[arg(long, value_parser = crate::app::one_of(petition_core::case::SupervisionLevel::ALL, |x| x.as_str()))]
     pub level: Option<String>,
 }
 
