@@ -115,6 +115,12 @@ fn a_petitioner_follows_the_case_and_rates_the_answer_once() {
     let lower = code.to_lowercase();
     let (status, _, page, _) = get(&format!("{base}/status?case={id}&code={lower}"));
     assert_eq!(status, 200, "{page}");
+    let r = ureq::get(&format!("{base}/status?case={id}&code={code}"))
+        .call()
+        .expect("status");
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(r.header("x-robots-tag"), Some("noindex, nofollow"));
     self_contained(&page);
     for said in [
         "已出具书面处理意见",

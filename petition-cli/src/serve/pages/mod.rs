@@ -697,6 +697,13 @@ fn html(status: StatusCode, body: Result<String, askama::Error>, cache: bool) ->
             "no-store"
         }),
     );
+    if !cache {
+        // A petitioner's page is nobody's search result.
+        h.insert(
+            "x-robots-tag",
+            HeaderValue::from_static("noindex, nofollow"),
+        );
+    }
     resp
 }
 
