@@ -25,6 +25,24 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, top to bottom.
+    pub const ALL: &'static [Level] = &[
+        Level::National,
+        Level::Provincial,
+        Level::Prefectural,
+        Level::County,
+        Level::Township,
+    ];
+    /// The snake_case name, as in JSON, CSV and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::National => "national",
+            Level::Provincial => "provincial",
+            Level::Prefectural => "prefectural",
+            Level::County => "county",
+            Level::Township => "township",
+        }
+    }
     /// 1 (national) to 5 (township).
     pub fn number(self) -> u8 {
         self as u8
@@ -58,6 +76,25 @@ pub enum UnitKind {
     PetitionOffice,
     /// 政法机关: court, procuratorate, public security
     Legal,
+}
+
+impl UnitKind {
+    /// Every kind.
+    pub const ALL: &'static [UnitKind] = &[
+        UnitKind::Government,
+        UnitKind::Department,
+        UnitKind::PetitionOffice,
+        UnitKind::Legal,
+    ];
+    /// The snake_case name, as in JSON, CSV and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Government => "government",
+            UnitKind::Department => "department",
+            UnitKind::PetitionOffice => "petition_office",
+            UnitKind::Legal => "legal",
+        }
+    }
 }
 
 /// A government body.
@@ -469,6 +506,16 @@ impl Org {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn level_and_kind_names_are_their_json_names() {
+        for l in super::Level::ALL {
+            assert_eq!(serde_json::to_value(l).expect("json"), l.as_str());
+        }
+        for k in super::UnitKind::ALL {
+            assert_eq!(serde_json::to_value(k).expect("json"), k.as_str());
+        }
+    }
+
     use super::*;
 
     fn c(s: &str) -> UnitCode {

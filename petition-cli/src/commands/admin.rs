@@ -37,11 +37,11 @@ pub enum UnitCmd {
         /// Full name
         #[arg(long)]
         name: String,
-        /// national | provincial | prefectural | county | township
-        #[arg(long)]
+        /// Administrative level
+        #[arg(long, value_parser = crate::app::one_of(petition_core::org::Level::ALL, |x| x.as_str()))]
         level: String,
-        /// government | department | petition_office | legal
-        #[arg(long)]
+        /// Kind of body
+        #[arg(long, value_parser = crate::app::one_of(petition_core::org::UnitKind::ALL, |x| x.as_str()))]
         kind: String,
         /// Superior body (a government)
         #[arg(long)]
@@ -54,7 +54,7 @@ pub enum UnitCmd {
     /// All rows or none: a bad row is reported with its line number and nothing is imported.
     ///
     /// Example: petition --as admin unit import org.csv
-    #[command(verbatim_doc_comment)]
+    #[command(verbatim_doc_comment, after_help = unit_columns())]
     Import {
         /// The CSV file (UTF-8, header row)
         file: std::path::PathBuf,
@@ -486,4 +486,14 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// What `unit import` accepts in the level and kind columns, from the core's lists.
+fn unit_columns() -> String {
+    let names = |v: Vec<&str>| v.join(", ");
+    format!(
+        "level: {}\nkind: {}\nparent, line_superior: the code of another unit (in the file or already in the database), or empty",
+        names(petition_core::org::Level::ALL.iter().map(|x| x.as_str()).collect()),
+        names(petition_core::org::UnitKind::ALL.iter().map(|x| x.as_str()).collect()),
+    )
 }
