@@ -403,7 +403,15 @@ pub fn render(
                     ),
                 ],
                 Some(s.by.clone()),
-                s.opened_at,
+                // Dated when it reached its present level (opened, or last escalated).
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| {
+                        matches!(&e.kind, EventKind::SupervisionEscalated { supervision, .. } if *supervision == s.id)
+                    })
+                    .map(|e| e.at)
+                    .unwrap_or(s.opened_at),
             )
         }
         other => {

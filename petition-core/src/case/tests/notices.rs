@@ -7,7 +7,7 @@ use crate::notice::{render, KINDS};
 use crate::view::Privacy;
 
 /// One case through registration, transfer, acceptance, extension, opinion, review and
-/// re-review; one declined; one reminded by tick.
+/// re-review; one declined; one reminded by tick and escalated.
 fn worlds() -> (World, World, World) {
     let mut walk = World::answered_after_extension();
     walk.ok(
@@ -47,8 +47,10 @@ fn worlds() -> (World, World, World) {
             notice: "所反映事项不属于本机关职权范围，请向有关部门反映。".into(),
         },
     );
+    // Reminded on 2026-05-02, unanswered by 05-08: 督办 from 05-09, the notice dated then.
     let mut reminded = World::handling();
     reminded.ok("system", "2026-05-02", Command::Tick);
+    reminded.ok("system", "2026-05-09", Command::Tick);
     (walk, declined, reminded)
 }
 
