@@ -40,7 +40,9 @@ Intake (登记):
 
 Handling (办理):
   assist-input Give an assisting unit's input (协办意见)
-  extend       Extend the handling limit (延期; heads only)
+  take         Carry the case as its officer (承办人); hand: pass it on
+  hand         Hand the case to another officer of the unit
+  extend       Extend the handling limit (延期); request, approve, reject
   opinion      Issue the written answer (处理意见书)
   report       Send the result report of an assigned case (办结报告)
   close        Close: the petitioner accepts the answer (办结)
@@ -58,7 +60,7 @@ Supervision (督办):
   tick         Time-driven work: reminders, escalation, lapsed windows
 
 Views (查询):
-  queue        Your unit's work, most urgent first
+  queue        Your unit's work, most urgent first; --mine: the cases you carry
   show         One case, with clocks and timeline
   status       A case's public status with its query code (查询码)
   notice       Print a notice: 告知书, 意见书, 转送单, 督办单
@@ -69,8 +71,8 @@ Views (查询):
 Administration (管理):
   init         Create a database and its first admin
   demo         A sample database with cases through every path
-  unit         Units: add, import, list (--tree)
-  staff        Staff: add, list
+  unit         Units: add, import, list (--tree), rename
+  staff        Staff: add, list, token, revoke-tokens, move, rename, deactivate
   policy       Time limits: show, set
   calendar     Holidays and make-up working days: import, show
   verify       Prove the database: chain, derived tables, anchors
@@ -79,6 +81,7 @@ Administration (管理):
   import       Rebuild a database from a jsonl export
   copy         Copy a whole database (SQLite ⇄ PostgreSQL)
   backup       Online backup of the database
+  serve        The office server: API, remote desks, public pages (阳光信访)
   completions  Shell completion scripts
   help         A command's options and examples (`petition help register`)
 
@@ -360,5 +363,22 @@ fn main() {
     let app = App::new(cli.global.clone());
     if let Err(e) = run(&app, &cli.cmd, &matches) {
         std::process::exit(report(json, app.lang, &e));
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    /// The top-level help is written by hand (grouped by the day's work): every command must be
+    /// in it, and nothing that is not a command.
+    #[test]
+    fn the_help_lists_every_command() {
+        let cmd = <super::Cli as clap::CommandFactory>::command();
+        for sub in cmd.get_subcommands() {
+            let name = sub.get_name();
+            assert!(
+                super::HELP_TEMPLATE.contains(&format!("\n  {name} ")),
+                "`{name}` is missing from the help"
+            );
+        }
     }
 }
