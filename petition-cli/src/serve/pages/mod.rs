@@ -670,38 +670,30 @@ fn html(status: StatusCode, body: Result<String, askama::Error>, cache: bool) ->
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response(),
     };
     let mut resp = (status, body).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if cache {
-            "public, max-age=300"
-        } else {
-            "no-store"
-        }),
+    set_headers(
+        &mut resp,
+        &[
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (
+                header::CACHE_CONTROL,
+                if cache { "public, max-age=300" } else { "no-store" },
+            ),
+        ],
     );
     if !cache {
         // A petitioner's page is nobody's search result.
-        h.insert(
-            "x-robots-tag",
-            HeaderValue::from_static("noindex, nofollow"),
+        set_headers(
+            &mut resp,
+            &[(
+                header::HeaderName::from_static("x-robots-tag"),
+                "noindex, nofollow",
+            )],
         );
     }
     resp
@@ -739,20 +731,23 @@ async fn home() -> Response {
 
 async fn css() -> Response {
     let mut resp = CSS.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+    set_headers(
+        &mut resp,
+        &[
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
     );
     resp
+}
+
+/// Sets fixed headers on a response.
+fn set_headers(resp: &mut Response, pairs: &[(header::HeaderName, &'static str)]) {
+    let h = resp.headers_mut();
+    for (name, value) in pairs {
+        h.insert(name.clone(), HeaderValue::from_static(value));
+    }
 }
 
 /// The time of a page request: `X-Petition-Now`, then the server's `--now`, on a simulated

@@ -276,6 +276,17 @@ fn tick_never_supervises_a_top_unit_with_no_supervisor() {
     assert!(w.ok("system", "2026-06-01", Command::Tick).is_empty());
 }
 
+/// A manual 督办 for overdue handling, to answer by 2026-05-20.
+fn hurry() -> Command {
+    Command::Supervise {
+        ground: SupervisionGround::Overdue,
+        respond_by: d("2026-05-20"),
+        text: "请加快办理".into(),
+        unit: None,
+        level: None,
+    }
+}
+
 /// A world under the rules of databases made now (version 2).
 fn rules2(mut w: World) -> World {
     w.policy.rules = crate::policy::RULES;
@@ -286,17 +297,7 @@ fn rules2(mut w: World) -> World {
 fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervision() {
     // Rules 2: the manual 督办 already asks the unit for the reason.
     let mut w = rules2(World::handling()); // handling due 2026-05-01
-    w.ok(
-        "cty-a-xfj.c",
-        "2026-04-28",
-        Command::Supervise {
-            ground: SupervisionGround::Overdue,
-            respond_by: d("2026-05-20"),
-            text: "请加快办理".into(),
-            unit: None,
-            level: None,
-        },
-    );
+    w.ok("cty-a-xfj.c", "2026-04-28", hurry());
     assert!(
         w.ok("system", "2026-05-02", Command::Tick).is_empty(),
         "no reminder beside the manual supervision"
@@ -319,17 +320,7 @@ fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervis
 
     // Under the first rules (a database made before version 2) the reminder still comes.
     let mut old = World::handling();
-    old.ok(
-        "cty-a-xfj.c",
-        "2026-04-28",
-        Command::Supervise {
-            ground: SupervisionGround::Overdue,
-            respond_by: d("2026-05-20"),
-            text: "请加快办理".into(),
-            unit: None,
-            level: None,
-        },
-    );
+    old.ok("cty-a-xfj.c", "2026-04-28", hurry());
     assert_eq!(
         types(&old.ok("system", "2026-05-02", Command::Tick)),
         ["supervision_opened"]
