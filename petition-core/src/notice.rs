@@ -422,6 +422,20 @@ pub fn render(
             )))
         }
     };
+    // The answers name the case officer (承办人) the petitioner may ask about them — the one the
+    // signing unit has now (a case that moved on has none there).
+    if matches!(
+        kind,
+        "acceptance" | "extension" | "opinion" | "review" | "rereview"
+    ) {
+        let officer = case.officer.as_ref().and_then(|o| org.staff(o));
+        if let Some(o) = officer.filter(|o| o.unit.is_some() && o.unit == signer) {
+            paragraphs.push(t(
+                format!("Case officer: {}", o.name),
+                format!("承办人：{}", o.name),
+            ));
+        }
+    }
     paragraphs.push(footer(signer.as_ref(), at));
     Ok(Notice { title, paragraphs })
 }

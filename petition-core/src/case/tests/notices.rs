@@ -10,6 +10,7 @@ use crate::view::Privacy;
 /// re-review; one declined; one reminded by tick and escalated.
 fn worlds() -> (World, World, World) {
     let mut walk = World::answered_after_extension();
+    // The city's clerk carries the re-review (the officer then named on its opinion).
     walk.ok(
         "cty-a.c",
         "2026-05-20",
@@ -30,6 +31,7 @@ fn worlds() -> (World, World, World) {
         "2026-06-15",
         Command::RereviewRequest { reason: None },
     );
+    walk.ok("city.c", "2026-06-16", Command::Take);
     walk.ok(
         "city.c",
         "2026-07-01",
