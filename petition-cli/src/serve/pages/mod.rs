@@ -865,21 +865,21 @@ fn look_up(
             return Ok(Looked::Limited(wait));
         }
         let now = page_time(shared, headers, tz)?;
-        let found = svc.public_status(case, code, now);
-        let st = match found {
-            Ok(st) => st,
+        // One look-up: the case and its code as stored, then its public view.
+        let (found, events) = match svc.by_query_code(case, code) {
+            Ok(x) => x,
             Err(e) if e.code() == "not_found" => {
                 shared.limits.fail(address, case, Instant::now());
                 return Ok(Looked::Missing);
             }
             Err(e) => return Err(CliError::from(e)),
         };
-        let canonical = svc
-            .by_query_code(case, code)?
-            .0
+        let today = petition_core::clock::local_date(now, tz);
+        let st = svc.read(|w| Ok(public::status(&found, &events, w.org(), today)))?;
+        let canonical = found
             .query_code
-            .map(|c| c.as_str().to_string());
-        let canonical = canonical.unwrap_or_default();
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default();
         let Some((handling, office)) = rating else {
             return Ok(Looked::Found(Box::new(st), canonical));
         };
