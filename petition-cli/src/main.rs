@@ -88,6 +88,105 @@ Administration (管理):
 Options:
 {options}{after-help}";
 
+/// The top-level help in Chinese (`--lang zh`, or a Chinese locale): the same commands, grouped
+/// the same way.
+const HELP_TEMPLATE_ZH: &str = "\
+{before-help}{name} {version} — 信访事项初访首问、转送交办、办理答复、复查复核与限时督办；时限依法计算，每一步留痕可验证
+
+用法：{usage}
+
+登记与受理：
+  register     登记信访事项
+  transfer     转送有权处理的单位
+  assign       交办（须报送办结报告）
+  object       对转送交办提出异议（不属本单位职责）
+  objection    批准或驳回异议
+  accept       受理（可指定协办单位）
+  decline      依法不予受理
+
+办理：
+  assist-input 协办单位报送协办意见
+  take         成为本件承办人（hand：转交本单位其他人）
+  hand         转交本单位其他工作人员承办
+  extend       延期（负责人）；request 申请、approve 批准、reject 不予批准
+  opinion      出具处理意见书
+  report       报送交办件办结报告
+  close        信访人接受答复，办结
+  evaluate     录入信访人满意度评价
+  withdraw     信访人撤回
+  merge        合并同一事项
+
+复查与复核：
+  review       复查申请与复查意见
+  rereview     复核申请、听证与复核意见
+
+督办：
+  supervise    对单位督办
+  respond      督办反馈（说明原因）
+  tick         定时处理：催办、升级、期限届满
+
+查询：
+  queue        本单位待办，最紧急的在前；--mine：本人承办的事项
+  show         查看一件：期限与办理经过
+  status       凭查询码查看办理进度
+  notice       打印文书：告知书、意见书、转送单、督办单
+  list         按状态、单位、期限、信访人、时间段查找
+  overdue      超期事项
+  stats        按单位、属地或分类统计；--rank 排名（通报正反典型）
+
+管理：
+  init         新建数据库及首位管理员
+  demo         生成演示数据库
+  unit         单位：add 添加、import 导入、list 列表（--tree）、rename 更名
+  staff        工作人员：add、list、token 令牌、revoke-tokens、move 调动、rename、deactivate 停用
+  policy       时限参数：show、set
+  calendar     节假日与调休：import、show
+  verify       校验数据库：审计链、派生表、锚点
+  access-log   个人信息查阅记录（管理员）
+  export       导出：jsonl（审计链）、csv、open311
+  import       由 jsonl 导出重建数据库
+  copy         复制整个数据库（SQLite ⇄ PostgreSQL）
+  backup       在线备份
+  serve        办公服务器：接口、远程办公、阳光信访页面
+  completions  命令行补全脚本
+  help         查看命令的选项和示例（`petition help register`）
+
+选项（各命令的详细说明目前为英文）：
+{options}
+示例：
+  petition demo
+  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某
+  petition --as wang queue
+  petition --json show XF2026-000001
+
+`petition help 命令`（或 `petition 命令 --help`）查看该命令的选项和示例。
+";
+
+/// The language asked for before the arguments are parsed (`--lang X`, `--lang=X`,
+/// `PETITION_LANG`, the locale): the help and clap's own errors are printed during parsing.
+fn early_lang(args: &[String]) -> petition_core::Lang {
+    let arg = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(str::to_string))
+        })
+        .or_else(|| std::env::var("PETITION_LANG").ok());
+    resolve_lang(arg.as_deref())
+}
+
+/// The command line's definition, with the top-level help in `lang`.
+fn definition(lang: petition_core::Lang) -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match lang {
+        petition_core::Lang::Zh => cmd.help_template(HELP_TEMPLATE_ZH),
+        petition_core::Lang::En => cmd,
+    }
+}
+
 /// First-contact petition (信访) case handling: registration, routing, handling, appeals and
 /// time-limited supervision, with every deadline computed by law and every step audited.
 #[derive(Parser, Debug)]
@@ -317,7 +416,7 @@ fn main() {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let parsed = <Cli as clap::CommandFactory>::command()
+    let parsed = definition(early_lang(&lossy))
         .try_get_matches_from(&args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
     let (cli, matches) = match parsed {
@@ -340,13 +439,7 @@ fn main() {
                 );
             }
             let json = lossy.iter().any(|a| a == "--json");
-            let lang_arg = lossy
-                .iter()
-                .position(|a| a == "--lang")
-                .and_then(|i| lossy.get(i + 1))
-                .cloned()
-                .or_else(|| std::env::var("PETITION_LANG").ok());
-            let lang = resolve_lang(lang_arg.as_deref());
+            let lang = early_lang(&lossy);
             if !json {
                 let _ = e.print();
                 std::process::exit(2);
@@ -378,6 +471,10 @@ mod help_tests {
             assert!(
                 super::HELP_TEMPLATE.contains(&format!("\n  {name} ")),
                 "`{name}` is missing from the help"
+            );
+            assert!(
+                super::HELP_TEMPLATE_ZH.contains(&format!("\n  {name} ")),
+                "`{name}` is missing from the Chinese help"
             );
         }
     }

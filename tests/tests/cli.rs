@@ -1380,3 +1380,35 @@ fn a_clerk_takes_a_case_the_head_hands_it_on_and_queue_mine_lists_what_each_carr
     let v = env.ok(None, T0, &["verify"]);
     assert_eq!(v["ok"], true);
 }
+
+#[test]
+fn the_top_level_help_is_chinese_under_lang_zh_or_a_chinese_locale() {
+    let help = |args: &[&str], lang_env: &str| {
+        let o = std::process::Command::new(bin())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("LANG", lang_env)
+            .args(args)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for text in [
+        help(&["--lang", "zh", "--help"], "C.UTF-8"),
+        help(&["--lang=zh", "--help"], "C.UTF-8"),
+        help(&["--help"], "zh_CN.UTF-8"),
+    ] {
+        assert!(text.contains("用法：petition"), "{text}");
+        assert!(
+            text.contains("登记与受理：") && text.contains("  take         成为本件承办人"),
+            "{text}"
+        );
+        assert!(!text.contains("Intake (登记):"), "{text}");
+    }
+    let en = help(&["--help"], "C.UTF-8");
+    assert!(
+        en.contains("Intake (登记):") && !en.contains("登记与受理："),
+        "{en}"
+    );
+}
