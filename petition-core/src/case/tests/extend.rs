@@ -89,7 +89,7 @@ fn extension_outside_handling_is_invalid_transition() {
 
 #[test]
 fn a_clerk_asks_the_head_grants_and_the_limit_moves_as_a_direct_extension_would() {
-    // SPEC: extension with approval; 2005 Art 33 (approval of the administrative body).
+    // Extension with the head's approval (2005 Art 33: 经本行政机关负责人批准).
     let mut w = World::handling();
     let before = w.clock(ClockKind::Handling).due;
     let ask = Command::ExtendRequest {
