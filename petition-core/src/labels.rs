@@ -99,6 +99,10 @@ pub fn label(lang: Lang, name: &str) -> String {
         "supervision_answered" => "督办反馈",
         "supervisions_ended" => "督办随案件终结",
         "evaluation_lapsed" => "超期未评价",
+        // what a petitioner may do next
+        "request_review" => "申请复查",
+        "request_rereview" => "申请复核",
+        "rate" => "评价答复",
         "window_lapsed" => "期限届满",
         // kinds, roles, levels of units
         "government" => "人民政府",

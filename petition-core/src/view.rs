@@ -6,7 +6,6 @@ use serde_json::{json, Map, Value};
 
 use crate::case::{Case, Event, EventKind, Petitioner};
 use crate::clock::Clock;
-use crate::org::Org;
 
 /// How much personal data a reader sees (decided by [`crate::access::access`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,28 +229,6 @@ pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
         "supervisions": case.supervisions.iter().filter(|s| s.is_open()).map(|s| json!({
             "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit, "respond_by": s.respond_by,
         })).collect::<Vec<_>>(),
-    })
-}
-
-/// The petitioner's public view (`petition status`, 2005 Art 12): state, holder's name, due dates,
-/// answers given — never personal data.
-pub fn public_status_json(case: &Case, org: &Org, today: NaiveDate) -> Value {
-    let holder_name = case
-        .holder
-        .as_ref()
-        .and_then(|h| org.unit(h))
-        .map(|u| u.name.clone());
-    json!({
-        "id": case.id,
-        "state": case.state,
-        "holder": holder_name,
-        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
-        "due": case.clocks.iter().filter(|c| c.is_open() && !c.kind.is_window()).map(|c| json!({"kind": c.kind, "due": c.due, "overdue": c.overdue(today)})).collect::<Vec<_>>(),
-        "windows": case.clocks.iter().filter(|c| c.is_open() && c.kind.is_window() && c.kind != crate::clock::ClockKind::Objection).map(|c| json!({"kind": c.kind, "due": c.due})).collect::<Vec<_>>(),
-        "outcome": case.outcome,
-        "review_outcome": case.review_outcome,
-        "rereview_outcome": case.rereview_outcome,
-        "decline_ground": case.decline_ground,
     })
 }
 

@@ -1,12 +1,11 @@
 //! `petition status`: the petitioner's own view with the query code (2005 Art 12); no actor.
-
-use petition_core::view::public_status_json;
+//! The same view as the public status page (`petition_core::public::status`).
 
 use super::case_id;
 use crate::app::{out, App, CliResult, Reply};
 
-/// Show a case's public status — state, responsible unit, due dates, answers — with its query code.
-/// A wrong code answers exactly like an unknown case.
+/// Show a case's public status — state, responsible unit, steps, due dates, answers and what the
+/// petitioner may do next — with its query code. A wrong code answers exactly like an unknown case.
 ///
 /// Example: petition status XF2026-000001 --code K7PX3MQA
 #[derive(clap::Args, Debug)]
@@ -24,21 +23,19 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     // malformed code answers exactly like an unknown case.
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
-    let (case, _) = svc.by_query_code(id.as_str(), &a.code)?;
-    let org = svc.read(|w| Ok(w.org().clone()))?;
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    let today = petition_core::clock::local_date(app.now(tz)?, tz);
-    Ok(Reply::of(public_status_json(&case, &org, today)))
+    let view = svc.public_status(id.as_str(), &a.code, app.now(tz)?)?;
+    Ok(Reply::of(serde_json::to_value(view).map_err(|e| {
+        crate::app::CliError::from(petition_core::DomainError::from(
+            petition_core::StorageError::internal(&e.to_string()),
+        ))
+    })?))
 }
 
 pub fn render(app: &App, r: &Reply) {
     let v = &r.doc;
-    let id = v["id"].as_str().unwrap_or("");
-    out(&format!(
-        "{}  {}",
-        id,
-        app.e(v["state"].as_str().unwrap_or(""))
-    ));
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    out(&format!("{}  {}", s(&v["id"]), app.e(&s(&v["state"]))));
     out(&format!(
         "{}: {}",
         app.l("holder"),
@@ -46,28 +43,32 @@ pub fn render(app: &App, r: &Reply) {
     ));
     for d in v["due"].as_array().into_iter().flatten() {
         out(&format!(
-            "  {} {} {}",
-            crate::i18n::clock_label(app.lang, d["kind"].as_str().unwrap_or("")),
+            "  {} {} {}{}",
+            crate::i18n::clock_label(app.lang, &s(&d["kind"])),
             app.l("due"),
-            d["due"].as_str().unwrap_or("")
+            s(&d["due"]),
+            if d["overdue"].as_bool() == Some(true) {
+                format!(" {}", app.l("overdue"))
+            } else {
+                String::new()
+            }
         ));
     }
-    for w in v["windows"].as_array().into_iter().flatten() {
+    for a in v["answers"].as_array().into_iter().flatten() {
+        out(&format!(
+            "  {} {} {}: {}",
+            s(&a["on"]),
+            s(&a["unit"]),
+            app.e(&s(&a["outcome"])),
+            s(&a["text"])
+        ));
+    }
+    for n in v["next"].as_array().into_iter().flatten() {
         out(&format!(
             "  {} {} {}",
-            crate::i18n::clock_label(app.lang, w["kind"].as_str().unwrap_or("")),
+            app.e(&s(&n["action"])),
             app.l("due"),
-            w["due"].as_str().unwrap_or("")
+            s(&n["until"])
         ));
-    }
-    for k in [
-        "outcome",
-        "review_outcome",
-        "rereview_outcome",
-        "decline_ground",
-    ] {
-        if let Some(x) = v[k].as_str() {
-            out(&format!("  {}", app.e(x)));
-        }
     }
 }

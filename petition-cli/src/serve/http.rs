@@ -161,7 +161,8 @@ async fn answer(
     }
     let token = bearer(headers);
     let now = match headers.get("x-petition-now").map(|v| v.to_str()) {
-        None => None,
+        // The server's own `--now` (simulated databases only), as for the public pages.
+        None => shared.default_now.clone(),
         Some(Ok(v)) if shared.clock == ClockMode::Simulated => Some(v.to_string()),
         Some(Ok(_)) => return (Err(CliError::from(live_time_refused())), None),
         Some(Err(_)) => {

@@ -946,6 +946,26 @@ fn answer(lang: Lang, looked: CliResult<Looked>) -> Response {
     }
 }
 
+/// A look-up without a rating, on a read connection (at most `--connections` at once).
+async fn read_look_up(
+    shared: &Arc<Shared>,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    case: String,
+    code: String,
+) -> CliResult<Looked> {
+    let Ok(_permit) = shared.reads.acquire().await else {
+        return Err(super::internal("the server is stopping"));
+    };
+    let s = shared.clone();
+    tokio::task::spawn_blocking(move || {
+        let address = client_address(&s, peer, &headers);
+        look_up(&s, &s.pool, &headers, address, &case, &code, None)
+    })
+    .await
+    .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")))
+}
+
 /// `GET /status`: the form, or with `case` and `code` the case's progress.
 async fn status(
     State(shared): State<Arc<Shared>>,
@@ -963,21 +983,7 @@ async fn status(
     }
     let case = case.unwrap_or("").to_string();
     let code = code.unwrap_or("").to_string();
-    let Ok(_permit) = shared.reads.acquire().await else {
-        return logged(
-            "GET",
-            "/status",
-            started,
-            answer(lang, Err(super::internal("stopping"))),
-        );
-    };
-    let s = shared.clone();
-    let looked = tokio::task::spawn_blocking(move || {
-        let address = client_address(&s, peer.0, &headers);
-        look_up(&s, &s.pool, &headers, address, &case, &code, None)
-    })
-    .await
-    .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
+    let looked = read_look_up(&shared, peer.0, headers, case, code).await;
     logged("GET", "/status", started, answer(lang, looked))
 }
 
@@ -999,13 +1005,7 @@ async fn rate(
     let Some(handling) = handling else {
         // No choice made (the form requires one): show the case again with the reason, as a
         // look-up (a wrong code is still a failure).
-        let s = shared.clone();
-        let looked = tokio::task::spawn_blocking(move || {
-            let address = client_address(&s, peer.0, &headers);
-            look_up(&s, &s.pool, &headers, address, &case, &code, None)
-        })
-        .await
-        .unwrap_or_else(|_| Err(super::internal("a page's task did not finish")));
+        let looked = read_look_up(&shared, peer.0, headers, case, code).await;
         let resp = match looked {
             Ok(Looked::Found(st, code)) => {
                 let mut page = StatusPage::new(lang, &st, &code);
