@@ -86,6 +86,12 @@ pub static ROUTES: &[Route] = &[
         "Cases by state, unit, due date, petitioner, period",
     ),
     get(
+        &["search"],
+        "/search/{text}",
+        &[],
+        "Cases by a word of their text, a petitioner's name, or a number's end (检索)",
+    ),
+    get(
         &["show"],
         "/cases/{case}",
         &["timeline"],

@@ -65,6 +65,7 @@ Views (查询):
   status       A case's public status with its query code (查询码)
   notice       Print a notice: 告知书, 意见书, 转送单, 督办单
   list         Cases by state, unit, due date, petitioner, period
+  search       Find cases by a word, a name, or a number's end (检索)
   overdue      Overdue work (超期)
   stats        KPIs by unit, locality or category; --rank (统计)
 
@@ -131,6 +132,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   status       凭查询码查看办理进度
   notice       打印文书：告知书、意见书、转送单、督办单
   list         按状态、单位、期限、信访人、时间段查找
+  search       按概况、内容、姓名或电话/证件号尾号检索
   overdue      超期事项
   stats        按单位、属地或分类统计；--rank 排名（通报正反典型）
 
@@ -242,6 +244,7 @@ pub enum Cmd {
     Status(status::Args),
     Notice(notice::Args),
     List(list::ListArgs),
+    Search(search::Args),
     Queue(list::QueueArgs),
     Overdue(list::OverdueArgs),
     Stats(stats::Args),
@@ -286,6 +289,7 @@ pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
         Cmd::Status(a) => status::exec(app, a),
         Cmd::Notice(a) => notice::exec(app, a),
         Cmd::List(a) => list::list(app, a),
+        Cmd::Search(a) => search::exec(app, a),
         Cmd::Queue(a) => list::queue(app, a),
         Cmd::Overdue(a) => list::overdue(app, a),
         Cmd::Stats(a) => stats::exec(app, a),
@@ -312,7 +316,7 @@ fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -
         Cmd::Register(_) => register::render(app, r),
         Cmd::Show(a) => show::render(app, a, r),
         Cmd::Status(_) => status::render(app, r),
-        Cmd::List(_) => list::render(app, None, r),
+        Cmd::List(_) | Cmd::Search(_) => list::render(app, None, r),
         Cmd::Queue(_) => list::render(app, list::queue_heading(app, r), r),
         Cmd::Overdue(_) => list::render(app, Some(app.l("overdue_list").to_string()), r),
         Cmd::Stats(_) => stats::render(app, r),

@@ -207,7 +207,7 @@ impl Txn for JournalTxn<'_> {
     fn stats_rows(&mut self, day: chrono::NaiveDate) -> Result<Vec<StatsRow>> {
         self.inner.stats_rows(day)
     }
-    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         self.inner.derived_counts()
     }
     fn chain_case_count(&mut self) -> Result<u64> {

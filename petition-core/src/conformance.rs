@@ -52,6 +52,7 @@ fn checks<S: Store>() -> Vec<Check<S>> {
             numbering_and_repeats,
         ),
         ("queries_filter_order_and_page", queries),
+        ("search_finds_characters_names_and_number_ends", search),
         ("queues_follow_duties_and_first_contact", queues),
         ("tick_finds_due_work_once", tick_once),
         ("merge_writes_both_cases_or_neither", merge),
@@ -316,6 +317,103 @@ fn queries<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         vec![c2],
         "a page of one after one"
     );
+}
+
+fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    use crate::search::{Needle, SearchQuery};
+    setup(&mut svc);
+    let texts = [
+        ("老旧小区房屋漏水", "钱小明", "13900001111", None),
+        (
+            "夜间施工噪声扰民",
+            "孙丽",
+            "13900002222",
+            Some("11010519491231002X"),
+        ),
+        ("房屋征收安置未落实 Leak", "钱多", "13911112222", None),
+    ];
+    let mut ids = Vec::new();
+    for (i, (summary, name, phone, id_number)) in texts.iter().enumerate() {
+        let day = format!("2026-03-0{}", i + 2);
+        let mut reg = registration(at(&day));
+        reg.summary = summary.to_string();
+        reg.petitioners[0].name = name.to_string();
+        reg.petitioners[0].phone = Some(phone.to_string());
+        reg.petitioners[0].id_number = id_number.map(str::to_string);
+        ids.push(ok(svc.register(&staff("li"), at(&day), reg), "register").id);
+    }
+    let find = |svc: &mut Service<S>, who: &str, text: &str| -> Vec<CaseId> {
+        let needle = ok(Needle::parse(text), "needle");
+        ok(
+            svc.read(|w| {
+                let reader = w.staff(&staff(who))?;
+                w.search_cases(&reader, &needle, 10)
+            }),
+            "search",
+        )
+        .into_iter()
+        .map(|(c, _)| c.id)
+        .collect()
+    };
+    let (a, b, c) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+    assert_eq!(
+        find(&mut svc, "li", "房"),
+        vec![c.clone(), a.clone()],
+        "one character, newest first"
+    );
+    assert_eq!(find(&mut svc, "li", "房屋漏水"), vec![a.clone()]);
+    assert_eq!(
+        find(&mut svc, "li", "房漏"),
+        Vec::<CaseId>::new(),
+        "characters in order, adjacent"
+    );
+    assert_eq!(
+        find(&mut svc, "li", "leak"),
+        vec![c.clone()],
+        "letters in any case"
+    );
+    assert_eq!(
+        find(&mut svc, "li", "钱"),
+        vec![c.clone(), a.clone()],
+        "names"
+    );
+    assert_eq!(
+        find(&mut svc, "li", "1111"),
+        vec![a.clone()],
+        "a phone's end"
+    );
+    assert_eq!(find(&mut svc, "li", "2222"), vec![c.clone(), b.clone()]);
+    assert_eq!(
+        find(&mut svc, "li", "002x"),
+        vec![b.clone()],
+        "an id number's end, x for X"
+    );
+    assert_eq!(
+        find(&mut svc, "li", "0000"),
+        Vec::<CaseId>::new(),
+        "ends only"
+    );
+    // A unit with no part in these cases finds none of them; an admin (masked) finds the text
+    // and the visible end of a number, never a whole name.
+    assert_eq!(find(&mut svc, "wang", "房"), Vec::<CaseId>::new());
+    assert_eq!(find(&mut svc, "admin", "房"), vec![c.clone(), a.clone()]);
+    assert_eq!(find(&mut svc, "admin", "钱小明"), Vec::<CaseId>::new());
+    assert_eq!(find(&mut svc, "admin", "1111"), vec![a.clone()]);
+    // The store pages by the cursor, newest first, and never returns fewer than match.
+    let page = |svc: &mut Service<S>, before: Option<CaseId>| {
+        let q = SearchQuery {
+            needle: ok(Needle::parse("房"), "needle"),
+            before,
+            limit: 1,
+            reach: None,
+        };
+        ok(svc.read(|w| w.txn()?.search(&q)), "store search")
+    };
+    let first = page(&mut svc, None);
+    assert_eq!(first, vec![c.clone()]);
+    assert_eq!(page(&mut svc, Some(c)), vec![a.clone()]);
+    assert_eq!(page(&mut svc, Some(a)), Vec::<CaseId>::new());
+    assert_eq!(ok(svc.verify(&[]), "verify").problem, None);
 }
 
 fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {

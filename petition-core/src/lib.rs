@@ -60,6 +60,7 @@
 //! - [`stats`]: the figures offices are ranked by (timely acceptance, on-time completion,
 //!   satisfaction, repeats).
 //! - [`access`]: who may read a case and how much personal data they see; the access log.
+//! - [`search`]: finding a case by a word of its text, a name, or the end of a number.
 //! - [`example`]: a small county, ready to use, for examples and experiments.
 //! - [`files`]: the organisation chart (CSV) and working calendar (CSV or TOML) an admin loads.
 //! - [`view`]: the case as JSON with clocks evaluated at a given time, and masking.
@@ -97,6 +98,7 @@ pub mod org;
 pub mod policy;
 pub mod projection;
 pub mod public;
+pub mod search;
 pub mod service;
 pub mod stats;
 pub mod store;

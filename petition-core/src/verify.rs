@@ -247,6 +247,11 @@ fn row_difference(want: &CaseRow, got: &CaseRow) -> Option<String> {
             "table cases, key {id}: column names does not match the chain"
         ));
     }
+    if want.search != got.search {
+        return Some(format!(
+            "table case_text, key {id}: the search index does not match the chain"
+        ));
+    }
     field!("cases", skip_level);
     field!("cases", collective);
     field!("cases", repeat);
@@ -381,7 +386,7 @@ fn derived_pass<T: Txn>(
         ));
     }
 
-    let mut totals = [0u64; 6];
+    let mut totals = [0u64; 7];
     let mut years: BTreeMap<i32, u32> = BTreeMap::new();
     let mut day: Option<NaiveDate> = None;
     let mut sums: BTreeMap<CounterKey, i64> = BTreeMap::new();
@@ -431,6 +436,7 @@ fn derived_pass<T: Txn>(
             totals[1] += want.clocks.len() as u64;
             totals[2] += want.supervisions.len() as u64;
             totals[5] += want.units.len() as u64;
+            totals[6] += u64::from(want.search.is_some());
             if want.category.is_some() && want.locality.is_some() {
                 totals[3] += want.identities.len() as u64;
             }

@@ -852,6 +852,8 @@ fn remote_walk(local: Env, served: Env) {
             vec!["status", id, "--code", "QUERYCODE"],
         ),
         ("li", "2026-07-02", vec!["list", "--state", "concluded"]),
+        ("li", "2026-07-02", vec!["search", "漏水"]),
+        ("li", "2026-07-02", vec!["search", "5678", "--limit", "5"]),
         ("li", "2026-07-02", vec!["overdue"]),
         (
             "li",
@@ -901,6 +903,7 @@ fn is_read(args: &[&str]) -> bool {
         Some(
             "show"
                 | "list"
+                | "search"
                 | "queue"
                 | "overdue"
                 | "stats"

@@ -17,6 +17,7 @@ pub mod notice;
 pub mod policy;
 pub mod register;
 pub mod route;
+pub mod search;
 pub mod show;
 pub mod stats;
 pub mod status;

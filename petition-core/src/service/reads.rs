@@ -139,16 +139,8 @@ impl<T: Txn> Work<'_, T> {
         // The store narrows the search to cases in the reader's reach (an index), so a reader who
         // sees a small share of a province's cases does not read the rest; every case is still
         // checked with `access` (accusations, exact rules).
-        let reach = match (&reader.unit, reader.role) {
-            (_, Role::Admin) => None,
-            (Some(u), _) => Some(
-                self.org
-                    .units()
-                    .filter(|x| crate::access::in_reach(&self.org, u, &x.code))
-                    .map(|x| x.code.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            (None, _) => return Ok(Vec::new()),
+        let Some(reach) = self.reach_of(reader) else {
+            return Ok(Vec::new());
         };
         let q = &CaseQuery { reach, ..q.clone() };
         let mut out = Vec::new();
@@ -172,6 +164,17 @@ impl<T: Txn> Work<'_, T> {
                 if a == Access::Hidden {
                     continue;
                 }
+                // A name filter sees names as the reader does: masked (王某) where they are.
+                if let (Access::Masked, Some(p)) = (a, &q.petitioner) {
+                    let shown = c.registration.as_ref().is_some_and(|r| {
+                        r.petitioners
+                            .iter()
+                            .any(|x| crate::view::mask_name(&x.name).contains(p.as_str()))
+                    });
+                    if !shown {
+                        continue;
+                    }
+                }
                 if skipped_visible < q.offset {
                     skipped_visible += 1;
                     continue;
@@ -186,6 +189,84 @@ impl<T: Txn> Work<'_, T> {
             offset += n;
         }
         Ok(out)
+    }
+
+    /// Cases `reader` may read that match a search ([`crate::search`]), newest case number first,
+    /// at most `limit`, with the reader's access to each. Names, phones and id numbers count only
+    /// as the reader sees them: masked for a reader who sees the case masked, so a search never
+    /// confirms personal data the reader is not shown; a case the reader may not read is never
+    /// looked at (an accused unit cannot count the cases that name it).
+    ///
+    /// ```
+    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::search::Needle;
+    /// let (mut svc, now) = county();
+    /// let mut reg = registration(now);
+    /// reg.summary = "老旧小区房屋漏水".into();
+    /// svc.register(&staff("li"), now, reg).unwrap();
+    /// let leak = Needle::parse("漏").unwrap();
+    /// let found = svc.read(|w| {
+    ///     let li = w.staff(&staff("li"))?;
+    ///     let wang = w.staff(&staff("wang"))?;
+    ///     Ok((w.search_cases(&li, &leak, 20)?.len(), w.search_cases(&wang, &leak, 20)?.len()))
+    /// }).unwrap();
+    /// assert_eq!(found, (1, 0));
+    /// ```
+    pub fn search_cases(
+        &mut self,
+        reader: &Staff,
+        needle: &crate::search::Needle,
+        limit: usize,
+    ) -> Result<Vec<(Case, Access)>> {
+        let reach = self.reach_of(reader);
+        let Some(reach) = reach else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut before: Option<CaseId> = None;
+        let mut size = limit.clamp(1, VISIBLE_PAGE);
+        while out.len() < limit {
+            let q = crate::search::SearchQuery {
+                needle: needle.clone(),
+                before: before.clone(),
+                limit: size,
+                reach: reach.clone(),
+            };
+            size = size.saturating_mul(2).min(VISIBLE_PAGE.max(limit));
+            let ids = self.txn()?.search(&q)?;
+            let n = ids.len();
+            for id in &ids {
+                let Some(c) = self.case(id)? else { continue };
+                let a = access(&self.org, reader, &c);
+                if a == Access::Hidden || !crate::search::matches(&c, needle, a == Access::Masked) {
+                    continue;
+                }
+                if out.len() < limit {
+                    out.push((c, a));
+                }
+            }
+            if n < q.limit {
+                break;
+            }
+            before = ids.last().cloned();
+        }
+        Ok(out)
+    }
+
+    /// The units whose cases `reader` may read, as a store filter: `Some(None)` for every case
+    /// (an admin), `None` for none (a reader without a unit).
+    fn reach_of(&self, reader: &Staff) -> Option<Option<Vec<UnitCode>>> {
+        match (&reader.unit, reader.role) {
+            (_, Role::Admin) => Some(None),
+            (Some(u), _) => Some(Some(
+                self.org
+                    .units()
+                    .filter(|x| crate::access::in_reach(&self.org, u, &x.code))
+                    .map(|x| x.code.clone())
+                    .collect::<Vec<_>>(),
+            )),
+            (None, _) => None,
+        }
     }
 
     /// The work of the reader's unit (`queue`), most urgent first, with the date that makes

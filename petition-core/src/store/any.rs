@@ -179,6 +179,9 @@ impl Txn for AnyTxn<'_> {
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         each!(self, t => t.query(q))
     }
+    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        each!(self, t => t.search(q))
+    }
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         each!(self, t => t.queue(unit, limit))
     }
@@ -245,7 +248,7 @@ impl Txn for AnyTxn<'_> {
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
         each!(self, t => t.stats_rows(day))
     }
-    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         each!(self, t => t.derived_counts())
     }
     fn chain_case_count(&mut self) -> Result<u64> {

@@ -546,6 +546,9 @@ impl Txn for FlakyTxn<'_> {
     fn related(&mut self, ids: &[CaseId]) -> crate::error::Result<Vec<crate::case::RelatedCase>> {
         self.inner.related(ids)
     }
+    fn search(&mut self, q: &crate::search::SearchQuery) -> crate::error::Result<Vec<CaseId>> {
+        self.inner.search(q)
+    }
     fn query(&mut self, q: &CaseQuery) -> crate::error::Result<Vec<CaseId>> {
         let mut ids = self.inner.query(q)?;
         if self.reversed_queries {
@@ -634,7 +637,7 @@ impl Txn for FlakyTxn<'_> {
     fn stats_rows(&mut self, day: chrono::NaiveDate) -> crate::error::Result<Vec<StatsRow>> {
         self.inner.stats_rows(day)
     }
-    fn derived_counts(&mut self) -> crate::error::Result<[u64; 6]> {
+    fn derived_counts(&mut self) -> crate::error::Result<[u64; 7]> {
         self.inner.derived_counts()
     }
     fn chain_case_count(&mut self) -> crate::error::Result<u64> {
@@ -1090,6 +1093,7 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
              DROP TABLE access_log;
              DROP TABLE case_units;
              DROP INDEX cases_officer; ALTER TABLE cases DROP COLUMN officer;
+             DROP TABLE case_text;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade");
@@ -1098,6 +1102,11 @@ fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases() {
     assert_eq!(svc.store().user_version().expect("v"), SCHEMA_VERSION);
     assert_eq!(svc.store().dump_query_tables(), rows);
     assert_eq!(ask(&mut svc), stats);
+    assert!(
+        rows.iter().any(|r| r.starts_with("case_text:")),
+        "search rows refilled"
+    );
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
 }
 
 #[test]
@@ -1257,4 +1266,29 @@ fn a_masked_export_cannot_be_imported() {
     assert!(lines.iter().any(|l| l.contains("110105********002X")));
     let (_, r) = import_lines(&lines);
     assert!(r.expect_err("refused").text().en.contains("masked"));
+}
+
+#[test]
+fn verify_finds_a_changed_or_missing_search_row() {
+    let (_dir, p) = file_db();
+    let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("open"), 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    let key = crate::search::order_key(&id);
+    svc.store()
+        .raw_execute(&format!(
+            "UPDATE case_text SET text = '房' WHERE rowid = {key}"
+        ))
+        .expect("tamper");
+    let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+    assert!(
+        problem.contains("case_text") && problem.contains(id.as_str()),
+        "{problem}"
+    );
+    svc.store()
+        .raw_execute(&format!("DELETE FROM case_text WHERE rowid = {key}"))
+        .expect("tamper");
+    let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+    assert!(problem.contains("case_text"), "{problem}");
 }

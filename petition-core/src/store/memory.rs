@@ -490,13 +490,14 @@ impl Txn for MemTxn<'_> {
             })
             .collect())
     }
-    fn derived_counts(&mut self) -> Result<[u64; 6]> {
-        let mut c = [self.work.cases.len() as u64, 0, 0, 0, 0, 0];
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
+        let mut c = [self.work.cases.len() as u64, 0, 0, 0, 0, 0, 0];
         let mut days = std::collections::BTreeSet::new();
         for (r, _) in self.work.cases.values() {
             c[1] += r.clocks.len() as u64;
             c[2] += r.supervisions.len() as u64;
             c[5] += r.units.len() as u64;
+            c[6] += u64::from(r.search.is_some());
             if r.category.is_some() && r.locality.is_some() {
                 c[3] += r.identities.len() as u64;
             }

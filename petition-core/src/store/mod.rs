@@ -163,13 +163,14 @@ pub struct WriteToken(());
 pub(crate) const TOKEN: WriteToken = WriteToken(());
 
 /// The derived tables whose row counts [`Txn::derived_counts`] returns, in its order.
-pub const DERIVED_TABLES: [&str; 6] = [
+pub const DERIVED_TABLES: [&str; 7] = [
     "cases",
     "clocks",
     "supervisions",
     "identities",
     "stats",
     "case_units",
+    "case_text",
 ];
 
 /// The last entry of a chain and the hash it was sealed onto (its predecessor's, or the genesis).
@@ -289,6 +290,45 @@ pub trait Txn {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>>;
     /// Cases matching a query.
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>>;
+    /// Candidates for a search (`petition search`): cases whose summary, content or petitioner
+    /// names may contain the needle's text, or whose phone or id numbers may end with its number,
+    /// newest case number first ([`crate::search::order_key`]), numbered before `q.before`, in
+    /// `q.reach`, at most `q.limit`. A store may return more than match, never fewer: the service
+    /// checks every candidate exactly ([`crate::search::matches`]). The default reads every case
+    /// (correct, and slow on a large store); a backend with an index answers from it.
+    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        let mut found: Vec<CaseId> = Vec::new();
+        let mut after: Option<CaseId> = None;
+        loop {
+            let ids = self.case_ids(after.as_ref(), 1000)?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            for id in ids {
+                if q.before
+                    .as_ref()
+                    .is_some_and(|b| crate::search::order_key(&id) >= crate::search::order_key(b))
+                {
+                    continue;
+                }
+                let Some(case) = self.load_snapshot(&id)? else {
+                    continue;
+                };
+                let in_reach = q.reach.as_ref().is_none_or(|r| {
+                    crate::access::units_of(&case)
+                        .into_iter()
+                        .any(|u| r.contains(u))
+                });
+                if in_reach && crate::search::candidate(&case, &q.needle) {
+                    found.push(id);
+                }
+            }
+            after = Some(last);
+        }
+        found.sort_by_key(|id| std::cmp::Reverse(crate::search::order_key(id)));
+        found.truncate(q.limit);
+        Ok(found)
+    }
     /// A unit's work (`queue`), most urgent first, with the date that makes each urgent.
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>>;
     /// Cases on which `tick` has work on or before `today`, through the due-date index, in
@@ -348,7 +388,7 @@ pub trait Txn {
     /// The statistics counters of one registration day (for `verify`).
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
     /// Row counts of the derived tables, in the order of [`DERIVED_TABLES`].
-    fn derived_counts(&mut self) -> Result<[u64; 6]>;
+    fn derived_counts(&mut self) -> Result<[u64; 7]>;
     /// How many distinct cases have events in the chain.
     fn chain_case_count(&mut self) -> Result<u64>;
     /// The case-number counters, by year (the last number given).

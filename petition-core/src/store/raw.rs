@@ -28,6 +28,8 @@ pub(crate) struct RawCase {
     pub repeat: bool,
     pub next_tick: Option<String>,
     pub last_seq: i64,
+    /// The search index's row (text, numbers), when there is one.
+    pub search: Option<(String, String)>,
 }
 
 /// A `clocks` row.
@@ -171,6 +173,7 @@ pub(crate) fn decode(
         next_tick: date(c.next_tick.as_deref()),
         last_seq: u32::try_from(c.last_seq).map_err(|_| bad("cases", key, "last_seq"))?,
         identities,
+        search: c.search,
         units,
         clocks: clock_rows,
         supervisions: supervision_rows,

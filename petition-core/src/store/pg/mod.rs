@@ -215,7 +215,7 @@ impl PgStore {
         self.client
             .batch_execute(
                 "DROP TABLE IF EXISTS chain, heads, units, staff, settings, counters, cases, clocks,
-                    supervisions, identities, stats, access_log, case_units, schema_version CASCADE;
+                    supervisions, identities, stats, access_log, case_units, case_text, schema_version CASCADE;
                  DROP FUNCTION IF EXISTS petition_append_only() CASCADE;",
             )
             .map_err(pg_err)?;
@@ -293,6 +293,9 @@ impl PgStore {
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(v as usize) {
             tx.batch_execute(step).map_err(pg_err)?;
+            if i + 1 == schema::SEARCH_STEP {
+                backfill_search(&mut tx)?;
+            }
             tx.execute("UPDATE schema_version SET version = $1", &[&(i as i64 + 1)])
                 .map_err(pg_err)?;
         }
@@ -324,6 +327,38 @@ impl PgStore {
             prefetched: HashMap::new(),
         })
     }
+}
+
+/// Fills `case_text` from every case (replayed from the chain), in id order.
+fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
+    let ids: Vec<String> = tx
+        .query("SELECT id FROM cases ORDER BY id", &[])
+        .map_err(pg_err)?
+        .iter()
+        .map(|r| get(r, 0))
+        .collect::<Result<_>>()?;
+    for id in ids {
+        let events = tx
+            .query(
+                "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .map_err(pg_err)?
+            .iter()
+            .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
+            .collect::<Result<Vec<_>>>()?;
+        let cid = case_id(&id)?;
+        let case = crate::case::replay(cid.clone(), &events);
+        if let Some((text, numbers)) = CaseRow::of(&case).search {
+            let doc = schema::search_doc(&text, &numbers);
+            tx.execute(
+                "INSERT INTO case_text(case_id, num, text, numbers, doc) VALUES ($1, $2, $3, $4, ($5::text)::tsvector)",
+                &[&id, &crate::search::order_key(&cid), &text, &numbers, &doc],
+            )
+            .map_err(pg_err)?;
+        }
+    }
+    Ok(())
 }
 
 impl Store for PgStore {
@@ -360,6 +395,8 @@ struct Pending {
     units: std::collections::BTreeMap<(String, String), bool>,
     /// Identity rows: key, category, locality, case.
     identities: Vec<(String, String, String, String)>,
+    /// Search rows by case: (order key, text, numbers), written or replaced.
+    texts: std::collections::BTreeMap<String, (i64, String, String)>,
 }
 
 impl Pending {
@@ -370,6 +407,7 @@ impl Pending {
             && self.supervisions.is_empty()
             && self.units.is_empty()
             && self.identities.is_empty()
+            && self.texts.is_empty()
     }
 }
 
@@ -578,6 +616,7 @@ impl PgTxn<'_> {
                 next_tick: get(&r, 14)?,
                 last_seq: get(&r, 15)?,
                 officer: get(&r, 16)?,
+                search: None,
             };
             out.insert(get(&r, 0)?, (raw, Vec::new(), Vec::new(), Vec::new()));
         }
@@ -837,6 +876,25 @@ impl PgTxn<'_> {
                     &[&gone.0, &gone.1],
                 )?;
             }
+        }
+        if !p.texts.is_empty() {
+            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<String>, Vec<String>) =
+                Default::default();
+            for (id, (num, text, numbers)) in p.texts {
+                a.4.push(schema::search_doc(&text, &numbers));
+                a.0.push(id);
+                a.1.push(num);
+                a.2.push(text);
+                a.3.push(numbers);
+            }
+            self.exec(
+                "INSERT INTO case_text(case_id, num, text, numbers, doc)
+                 SELECT i, n, t, s, d::tsvector FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+                    AS x(i, n, t, s, d)
+                 ON CONFLICT(case_id) DO UPDATE SET num = excluded.num, text = excluded.text,
+                    numbers = excluded.numbers, doc = excluded.doc",
+                &[&a.0, &a.1, &a.2, &a.3, &a.4],
+            )?;
         }
         if !p.identities.is_empty() {
             let mut a: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
@@ -1308,6 +1366,24 @@ impl Txn for PgTxn<'_> {
                 .units
                 .insert((id.clone(), u.as_str().to_string()), false);
         }
+        if r.search != old.search {
+            match &r.search {
+                Some((text, numbers)) => {
+                    self.pending.texts.insert(
+                        id.clone(),
+                        (
+                            crate::search::order_key(&r.id),
+                            text.clone(),
+                            numbers.clone(),
+                        ),
+                    );
+                }
+                None => {
+                    self.flush()?;
+                    self.exec("DELETE FROM case_text WHERE case_id = $1", &[&id])?;
+                }
+            }
+        }
         if before.seq == 0 {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 for k in &r.identities {
@@ -1369,6 +1445,36 @@ impl Txn for PgTxn<'_> {
             out.extend(Self::summaries(rows)?);
         }
         Ok(out)
+    }
+    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        self.flush()?;
+        let tsq = schema::search_query(&q.needle);
+        let before = q
+            .before
+            .as_ref()
+            .map(crate::search::order_key)
+            .unwrap_or(i64::MAX);
+        let limit = q.limit.min(i64::MAX as usize) as i64;
+        let rows = match &q.reach {
+            Some(units) if units.is_empty() => return Ok(Vec::new()),
+            Some(units) => {
+                let units: Vec<String> = units.iter().map(|u| u.as_str().to_string()).collect();
+                self.rows(
+                    "SELECT t.case_id FROM case_text t WHERE t.doc @@ ($1::text)::tsquery AND t.num < $2
+                       AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = t.case_id AND cu.unit = ANY($4))
+                     ORDER BY t.num DESC LIMIT $3",
+                    &[&tsq, &before, &limit, &units],
+                )?
+            }
+            None => self.rows(
+                "SELECT t.case_id FROM case_text t WHERE t.doc @@ ($1::text)::tsquery AND t.num < $2
+                 ORDER BY t.num DESC LIMIT $3",
+                &[&tsq, &before, &limit],
+            )?,
+        };
+        rows.iter()
+            .map(|r| case_id(&get::<String>(r, 0)?))
+            .collect()
     }
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.flush()?;
@@ -1694,8 +1800,32 @@ impl Txn for PgTxn<'_> {
             Some(rows) => Some(rows),
             None => self.raw_rows(&[key.to_string()])?.remove(key),
         };
-        let Some((row, clocks, supervisions, units)) = found else {
+        let Some((mut row, clocks, supervisions, units)) = found else {
             return Ok(None);
+        };
+        // The stored text and numbers, and whether the stored `doc` is the one they give.
+        row.search = match self.row(
+            "SELECT text, numbers, doc::text, num FROM case_text WHERE case_id = $1",
+            &[&key],
+        )? {
+            None => None,
+            Some(r) => {
+                let (text, numbers): (String, String) = (get(&r, 0)?, get(&r, 1)?);
+                let doc: String = get(&r, 2)?;
+                let want = self.row(
+                    "SELECT ($1::text)::tsvector::text",
+                    &[&schema::search_doc(&text, &numbers)],
+                )?;
+                let want: String = want.map_or(Ok(String::new()), |w| get(&w, 0))?;
+                if doc != want || get::<i64>(&r, 3)? != crate::search::order_key(id) {
+                    Some((
+                        "(a search document that does not match its text)".into(),
+                        numbers,
+                    ))
+                } else {
+                    Some((text, numbers))
+                }
+            }
         };
         let mut identities = Vec::new();
         if let (Some(cat), Some(loc)) = (row.category.clone(), row.locality.clone()) {
@@ -1767,9 +1897,9 @@ impl Txn for PgTxn<'_> {
             })
             .collect()
     }
-    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         self.flush_stats()?;
-        let mut out = [0u64; 6];
+        let mut out = [0u64; 7];
         for (i, t) in super::DERIVED_TABLES.iter().enumerate() {
             let r = self.row(&format!("SELECT count(*) FROM {t}"), &[])?;
             out[i] = r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64;

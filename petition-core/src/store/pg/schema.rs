@@ -150,4 +150,75 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE cases ADD COLUMN officer TEXT;
     CREATE INDEX cases_officer ON cases(officer) WHERE officer IS NOT NULL;
     "#,
+    // 3: the search index (`petition search`): the folded text and reversed numbers as the
+    // SQLite store keeps them, and a `tsvector` of every character, every pair of adjacent
+    // characters and every number (see `search_doc`), built in Rust so no text-search parser or
+    // locale decides what a character is. Filled from the cases after this step.
+    r#"
+    CREATE TABLE case_text(
+        case_id TEXT PRIMARY KEY,
+        num     BIGINT NOT NULL,
+        text    TEXT NOT NULL,
+        numbers TEXT NOT NULL,
+        doc     TSVECTOR NOT NULL
+    );
+    CREATE INDEX case_text_doc ON case_text USING gin(doc);
+    CREATE INDEX case_text_num ON case_text(num);
+    "#,
 ];
+
+/// The step after which the search index is filled from the cases.
+pub(super) const SEARCH_STEP: usize = 3;
+
+/// A `tsvector` literal for a case's search row: every character and every pair of adjacent
+/// characters of each field of `text` (as `search::index_text` spaces it), and `#` + each
+/// reversed number. Tokens are letters and digits only; quoted all the same.
+pub(super) fn search_doc(text: &str, numbers: &str) -> String {
+    let mut lexemes = std::collections::BTreeSet::new();
+    for field in text.split(" | ") {
+        let chars: Vec<&str> = field.split(' ').filter(|t| !t.is_empty()).collect();
+        for (i, c) in chars.iter().enumerate() {
+            lexemes.insert((*c).to_string());
+            if let Some(next) = chars.get(i + 1) {
+                lexemes.insert(format!("{c}{next}"));
+            }
+        }
+    }
+    for n in numbers.split(' ').filter(|n| !n.is_empty()) {
+        lexemes.insert(format!("#{n}"));
+    }
+    lexemes
+        .iter()
+        .map(|l| quote(l))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A `tsquery` literal for a needle: its character (one), or every pair of adjacent characters
+/// (two or more; the service checks the order exactly), or a number's reversed prefix.
+pub(super) fn search_query(needle: &crate::search::Needle) -> String {
+    let chars: Vec<char> = needle.text.chars().collect();
+    let terms: Vec<String> = if chars.len() == 1 {
+        vec![quote(&chars[0].to_string())]
+    } else {
+        let mut pairs: Vec<String> = chars
+            .windows(2)
+            .map(|w| quote(&format!("{}{}", w[0], w[1])))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    };
+    let mut q = format!("({})", terms.join(" & "));
+    if let Some(n) = &needle.number {
+        q.push_str(&format!(
+            " | {}:*",
+            quote(&format!("#{}", crate::search::reversed(n)))
+        ));
+    }
+    q
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}

@@ -336,6 +336,10 @@ impl SqliteStore {
             ("identities", "SELECT * FROM identities ORDER BY 1, 2, 3, 4"),
             ("stats", "SELECT * FROM stats ORDER BY 1, 2, 3, 4, 5"),
             ("case_units", "SELECT * FROM case_units ORDER BY 1, 2"),
+            (
+                "case_text",
+                "SELECT rowid, text, num, case_id FROM case_text ORDER BY 1",
+            ),
         ] {
             let mut st = self.conn.prepare(sql).expect("prepare");
             let n = st.column_count();
@@ -840,6 +844,17 @@ impl Txn for SqliteTxn<'_> {
                     .map_err(db_err)?;
             }
         }
+        if r.search != old.search {
+            match &r.search {
+                Some(s) => schema::put_search(&self.tx, &r.id, s)?,
+                None => {
+                    self.tx
+                        .prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
+                        .and_then(|mut st| st.execute([crate::search::order_key(&r.id)]))
+                        .map_err(db_err)?;
+                }
+            }
+        }
         if before.seq == 0 {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 let mut st = self
@@ -1013,6 +1028,9 @@ impl Txn for SqliteTxn<'_> {
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.query_impl(q)
     }
+    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        self.search_impl(q)
+    }
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         self.queue_impl(unit, limit)
     }
@@ -1077,7 +1095,7 @@ impl Txn for SqliteTxn<'_> {
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
         self.stats_rows_impl(day)
     }
-    fn derived_counts(&mut self) -> Result<[u64; 6]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         self.derived_counts_impl()
     }
     fn chain_case_count(&mut self) -> Result<u64> {

@@ -125,6 +125,43 @@ impl SqliteTxn<'_> {
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         self.ids(&sql, &refs)
     }
+    pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        use crate::search::{order_key, reversed, spaced};
+        // Every token is one letter or digit: nothing to quote inside the phrases.
+        let mut m = format!("text : \"{}\"", spaced(&q.needle.text));
+        if let Some(n) = &q.needle.number {
+            m.push_str(&format!(" OR num : \"{}\" *", reversed(n)));
+        }
+        let before = q.before.as_ref().map(order_key).unwrap_or(i64::MAX);
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![
+            Box::new(m),
+            Box::new(before),
+            Box::new(q.limit.min(i64::MAX as usize) as i64),
+        ];
+        let mut reach = String::new();
+        if let Some(units) = &q.reach {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = units
+                .iter()
+                .map(|u| {
+                    args.push(Box::new(u.as_str().to_string()));
+                    format!("?{}", args.len())
+                })
+                .collect();
+            reach = format!(
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = t.case_id AND cu.unit IN ({}))",
+                marks.join(",")
+            );
+        }
+        let sql = format!(
+            "SELECT t.case_id FROM case_text t WHERE case_text MATCH ?1 AND t.rowid < ?2{reach}
+             ORDER BY t.rowid DESC LIMIT ?3"
+        );
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        self.ids(&sql, &refs)
+    }
     pub(super) fn queue_impl(
         &mut self,
         unit: &UnitCode,
@@ -293,9 +330,9 @@ impl SqliteTxn<'_> {
             })
             .collect())
     }
-    pub(super) fn derived_counts_impl(&mut self) -> Result<[u64; 6]> {
+    pub(super) fn derived_counts_impl(&mut self) -> Result<[u64; 7]> {
         self.flush_stats()?;
-        let mut out = [0u64; 6];
+        let mut out = [0u64; 7];
         for (i, t) in crate::store::DERIVED_TABLES.iter().enumerate() {
             out[i] = self
                 .tx

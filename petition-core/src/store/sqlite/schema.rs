@@ -169,6 +169,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE cases ADD COLUMN officer TEXT;
     CREATE INDEX cases_officer ON cases(officer) WHERE officer IS NOT NULL;
     "#,
+    // 6: the search index (`petition search`, see `search`): each case's summary, content and
+    // names one character per token, so a phrase query finds Chinese text from one character
+    // up, and its phone and id numbers reversed, so a prefix query finds a number by its end.
+    // The rowid is `search::order_key` (newest case number first by rowid); filled from the
+    // cases by `backfill_search`.
+    r#"
+    CREATE VIRTUAL TABLE case_text USING fts5(
+        text, num, case_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 0'
+    );
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.
@@ -178,6 +189,9 @@ pub(super) fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Re
     }
     if step == 4 {
         backfill_case_units(tx)?;
+    }
+    if step == 6 {
+        backfill_search(tx)?;
     }
     Ok(())
 }
@@ -248,6 +262,41 @@ fn backfill_case_units(tx: &rusqlite::Transaction<'_>) -> Result<()> {
             ins.execute(params![id, u.as_str()]).map_err(db_err)?;
         }
     }
+    Ok(())
+}
+
+/// Fills `case_text` from every case (replayed from the chain), streaming in id order.
+fn backfill_search(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let mut ids = tx
+        .prepare("SELECT id FROM cases ORDER BY id")
+        .map_err(db_err)?;
+    let mut ids = ids.query([]).map_err(db_err)?;
+    while let Some(row) = ids.next().map_err(db_err)? {
+        let id: String = row.get(0).map_err(db_err)?;
+        let events = read_events(tx, &id)?;
+        let cid = CaseId::parse(&id)
+            .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
+        let case = crate::case::replay(cid.clone(), &events);
+        if let Some(s) = CaseRow::of(&case).search {
+            put_search(tx, &cid, &s)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a case's row of the search index (replacing any).
+pub(super) fn put_search(
+    conn: &rusqlite::Connection,
+    id: &CaseId,
+    (text, numbers): &(String, String),
+) -> Result<()> {
+    let key = crate::search::order_key(id);
+    conn.prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
+        .and_then(|mut st| st.execute([key]))
+        .map_err(db_err)?;
+    conn.prepare_cached("INSERT INTO case_text(rowid, text, num, case_id) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut st| st.execute(params![key, text, numbers, id.as_str()]))
+        .map_err(db_err)?;
     Ok(())
 }
 

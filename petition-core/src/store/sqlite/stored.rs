@@ -40,14 +40,36 @@ pub(super) fn read_stored_row(
                     next_tick: r.get(13)?,
                     last_seq: r.get(14)?,
                     officer: r.get(15)?,
+                    search: None,
                 })
             })
             .optional()
         })
         .map_err(db_err)?;
-    let Some(row) = row else {
+    let Some(mut row) = row else {
         return Ok(None);
     };
+    row.search = conn
+        .prepare_cached("SELECT text, num, case_id FROM case_text WHERE rowid = ?1")
+        .and_then(|mut st| {
+            st.query_row([crate::search::order_key(id)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(db_err)?
+        .map(|(t, n, c)| {
+            // A row filed under another case's key is no row of this case.
+            if c == key {
+                (t, n)
+            } else {
+                (format!("(the row of {c})"), String::new())
+            }
+        });
     let clocks: Vec<RawClock> = conn
         .prepare_cached(
             "SELECT idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on

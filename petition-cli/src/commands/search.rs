@@ -1,0 +1,42 @@
+//! `search`: find cases by a word of their summary or content, a petitioner's name, or the end
+//! of a phone or id number.
+
+use petition_core::search::Needle;
+use petition_core::view::case_summary_json;
+use serde_json::json;
+
+use crate::app::{App, CliResult, Reply};
+
+/// Find cases you may read by a word of their summary or content or a petitioner's name (Chinese
+/// from one character: 漏 finds 房屋漏水), or by the end of a phone or id number (4 characters or
+/// more). Newest case number first. Names and numbers count as you see them: where a case shows
+/// you 王某 and 138****5678, a full name finds nothing and only the last four digits match.
+///
+/// Examples:
+///   petition --as li search 漏水
+///   petition --as li search 王
+///   petition --as li search 5678
+///   petition --as li --json search 征地 --limit 100
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// What to look for: Chinese text, a word, a name, or a number's last digits
+    pub text: String,
+    /// At most this many
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
+    let needle = Needle::parse(&a.text)?;
+    let mut svc = app.open()?;
+    let s = app.session(&mut svc)?;
+    let today = s.today(app)?;
+    let cases = svc.read(|w| w.search_cases(&s.staff, &needle, a.limit))?;
+    Ok(Reply::of(json!({
+        "cases": cases
+            .iter()
+            .map(|(c, _)| case_summary_json(c, today))
+            .collect::<Vec<_>>()
+    })))
+}

@@ -1,0 +1,265 @@
+//! 检索: finding a case by a word of its summary or content, a petitioner's name, or the end of a
+//! phone or id number (`petition search`).
+//!
+//! Chinese has no spaces between words, and a clerk types one or two characters as often as a
+//! whole phrase, so text is matched **by characters**, from one character up: the index a store
+//! keeps holds every letter or digit of the text as its own token (SQLite: an FTS5 phrase of
+//! one-character tokens; PostgreSQL: a `tsvector` of every character and every pair of adjacent
+//! characters), and numbers reversed, so "ends with" becomes "starts with" (a prefix look-up).
+//!
+//! A store answers with *candidates*, newest case number first; the service then checks every
+//! candidate exactly ([`matches`]) against the case **as the reader sees it**: for a reader who
+//! sees a case's personal data masked (王某, `138****5678`), names and numbers are matched in
+//! their masked form, so a search cannot confirm a name or number the reader is not shown; and a
+//! case the reader may not read is never a candidate at all (2005 Art 23: an accused unit never
+//! learns of the accusation, not even by counting search results).
+
+use crate::case::{Case, Registration};
+use crate::error::{DomainError, Refusal, Result};
+use crate::ids::{CaseId, UnitCode};
+
+/// A number (phone or id) is matched by its end from this many characters.
+pub const MIN_NUMBER_SUFFIX: usize = 4;
+
+/// The text as matched: letters and digits only, lower case (punctuation and spaces ignored).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A number as matched by its end: digits and letters only, upper case (`x` of an id number
+/// matches `X`).
+fn fold_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// What a clerk searches for, checked and normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Needle {
+    /// The text as typed (trimmed).
+    pub raw: String,
+    /// [`fold`]ed: letters and digits, lower case; never empty.
+    pub text: String,
+    /// The end of a phone or id number to look for: when the text is digits (an id number may
+    /// end in X) and at least [`MIN_NUMBER_SUFFIX`] long, upper case.
+    pub number: Option<String>,
+}
+
+impl Needle {
+    /// Checks what was typed: at least one letter or digit.
+    pub fn parse(s: &str) -> Result<Self> {
+        let raw = s.trim().to_string();
+        let text = fold(&raw);
+        if text.is_empty() {
+            return Err(DomainError::from(Refusal::usage_of(
+                "TEXT",
+                "search for at least one letter, digit or Chinese character",
+                "至少输入一个汉字、字母或数字",
+            )));
+        }
+        let n = fold_number(&raw);
+        let numeric = n.chars().count() >= MIN_NUMBER_SUFFIX
+            && n.chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || (c == 'X' && i + 1 == n.chars().count()));
+        Ok(Self {
+            raw,
+            text,
+            number: numeric.then_some(n),
+        })
+    }
+}
+
+/// A search as a store runs it: candidates for a [`Needle`], newest case number first, before a
+/// cursor, among the cases in a reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// What to look for.
+    pub needle: Needle,
+    /// Only cases numbered before this one (paging: the last case of the previous page).
+    pub before: Option<CaseId>,
+    /// At most this many candidates.
+    pub limit: usize,
+    /// Only cases in which one of these units appears (as [`crate::store::CaseQuery::reach`]);
+    /// `None`: every case.
+    pub reach: Option<Vec<UnitCode>>,
+}
+
+/// The order of search results: case numbers, newest first (numbers are given in the order
+/// cases are registered, by year). Two stores compare by this key.
+pub fn order_key(id: &CaseId) -> i64 {
+    i64::from(id.year()) * 1_000_000_000 + i64::from(id.sequence())
+}
+
+/// The searchable text of a registration as a store indexes it: summary, content and the
+/// petitioners' names, [`fold`]ed, every character a token (separated by spaces), the fields
+/// separated by ` | `.
+pub fn index_text(reg: &Registration) -> String {
+    let mut fields: Vec<String> = vec![fold(&reg.summary)];
+    if let Some(c) = &reg.content {
+        fields.push(fold(c));
+    }
+    fields.extend(reg.petitioners.iter().map(|p| fold(&p.name)));
+    fields
+        .iter()
+        .filter(|f| !f.is_empty())
+        .map(|f| spaced(f))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The phone and id numbers of a registration's petitioners as a store indexes them: each
+/// [`fold`]ed to upper case and reversed (so a suffix is a prefix), separated by spaces, sorted,
+/// without repeats.
+pub fn index_numbers(reg: &Registration) -> String {
+    let mut out: Vec<String> = reg
+        .petitioners
+        .iter()
+        .flat_map(|p| [p.phone.as_deref(), p.id_number.as_deref()])
+        .flatten()
+        .map(|n| fold_number(n).chars().rev().collect::<String>())
+        .filter(|n| !n.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out.join(" ")
+}
+
+/// One character per token.
+pub fn spaced(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len() * 2);
+    for (i, c) in folded.chars().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The reversed form of a number suffix, as [`index_numbers`] stores numbers.
+pub fn reversed(number: &str) -> String {
+    number.chars().rev().collect()
+}
+
+/// Whether `case`, as a reader sees it, matches: its summary, content or a petitioner's name
+/// contains the text, or a petitioner's phone or id number ends with it. With `masked`, names,
+/// phones and id numbers are compared as the reader sees them masked (`王某`, `138****5678`).
+pub fn matches(case: &Case, needle: &Needle, masked: bool) -> bool {
+    let Some(reg) = case.registration.as_ref() else {
+        return false;
+    };
+    let has = |s: &str| fold(s).contains(&needle.text);
+    if has(&reg.summary) || reg.content.as_deref().is_some_and(has) {
+        return true;
+    }
+    for p in &reg.petitioners {
+        let name = if masked {
+            crate::view::mask_name(&p.name)
+        } else {
+            p.name.clone()
+        };
+        if has(&name) {
+            return true;
+        }
+        if let Some(n) = &needle.number {
+            for number in [p.phone.as_deref(), p.id_number.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                // Masked, the number is compared as shown, stars and all: only its visible
+                // last four characters can match.
+                let seen = if masked {
+                    if p.phone.as_deref() == Some(number) {
+                        crate::view::mask_phone(number)
+                    } else {
+                        crate::view::mask_id(number)
+                    }
+                    .to_uppercase()
+                } else {
+                    fold_number(number)
+                };
+                if seen.ends_with(n.as_str()) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether a store should return `case` as a candidate: [`matches`] with nothing masked (the
+/// service narrows further). Stores without an index of their own (memory, the trait's default)
+/// use this.
+pub fn candidate(case: &Case, needle: &Needle) -> bool {
+    matches(case, needle, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{county, registration, staff};
+
+    #[test]
+    fn needles_are_letters_and_digits_and_numbers_need_four() {
+        let n = Needle::parse("  王 小明 ").unwrap();
+        assert_eq!(n.text, "王小明");
+        assert_eq!(n.number, None);
+        assert_eq!(
+            Needle::parse("5678").unwrap().number.as_deref(),
+            Some("5678")
+        );
+        assert_eq!(Needle::parse("567").unwrap().number, None);
+        assert_eq!(
+            Needle::parse("0123x").unwrap().number.as_deref(),
+            Some("0123X")
+        );
+        assert_eq!(Needle::parse("12x4").unwrap().number, None);
+        assert_eq!(Needle::parse(" ，。 ").unwrap_err().code(), "usage");
+        assert_eq!(Needle::parse("").unwrap_err().code(), "usage");
+    }
+
+    #[test]
+    fn index_forms() {
+        let (_, now) = county();
+        let mut reg = registration(now);
+        reg.summary = "房屋漏水, Leak!".into();
+        reg.content = Some("二楼".into());
+        reg.petitioners[0].phone = Some("138-0013-8000".into());
+        reg.petitioners[0].id_number = Some("11010519491231002x".into());
+        assert_eq!(
+            index_text(&reg),
+            format!(
+                "房 屋 漏 水 l e a k | 二 楼 | {}",
+                spaced(&fold(&reg.petitioners[0].name))
+            )
+        );
+        assert_eq!(index_numbers(&reg), "00083100831 X20013219491501011");
+    }
+
+    #[test]
+    fn matching_one_character_up_and_masked_forms() {
+        let (mut svc, now) = county();
+        let mut reg = registration(now);
+        reg.summary = "老旧小区房屋漏水".into();
+        reg.petitioners[0].name = "赵小明".into();
+        reg.petitioners[0].phone = Some("13800138000".into());
+        let case = svc.register(&staff("li"), now, reg).unwrap();
+        let m = |s: &str, masked: bool| matches(&case, &Needle::parse(s).unwrap(), masked);
+        assert!(m("漏", false) && m("房屋漏水", false) && m("小区房", true));
+        assert!(!m("漏雨", false));
+        assert!(m("赵小明", false) && !m("赵小明", true));
+        assert!(
+            m("赵", true),
+            "the masked name 赵某 is what the reader sees"
+        );
+        assert!(m("8000", false) && m("8000", true));
+        assert!(m("38000", false) && !m("38000", true), "only 4 digits show");
+        assert!(!m("0013", false), "a number matches by its end only");
+    }
+}
