@@ -207,21 +207,27 @@ mod tests {
 
     #[test]
     fn needles_are_letters_and_digits_and_numbers_need_four() {
-        let n = Needle::parse("  王 小明 ").unwrap();
+        let n = Needle::parse("  王 小明 ").expect("test value");
         assert_eq!(n.text, "王小明");
         assert_eq!(n.number, None);
         assert_eq!(
-            Needle::parse("5678").unwrap().number.as_deref(),
+            Needle::parse("5678").expect("test value").number.as_deref(),
             Some("5678")
         );
-        assert_eq!(Needle::parse("567").unwrap().number, None);
+        assert_eq!(Needle::parse("567").expect("test value").number, None);
         assert_eq!(
-            Needle::parse("0123x").unwrap().number.as_deref(),
+            Needle::parse("0123x")
+                .expect("test value")
+                .number
+                .as_deref(),
             Some("0123X")
         );
-        assert_eq!(Needle::parse("12x4").unwrap().number, None);
-        assert_eq!(Needle::parse(" ，。 ").unwrap_err().code(), "usage");
-        assert_eq!(Needle::parse("").unwrap_err().code(), "usage");
+        assert_eq!(Needle::parse("12x4").expect("test value").number, None);
+        assert_eq!(
+            Needle::parse(" ，。 ").expect_err("refused").code(),
+            "usage"
+        );
+        assert_eq!(Needle::parse("").expect_err("refused").code(), "usage");
     }
 
     #[test]
@@ -249,8 +255,9 @@ mod tests {
         reg.summary = "老旧小区房屋漏水".into();
         reg.petitioners[0].name = "赵小明".into();
         reg.petitioners[0].phone = Some("13800138000".into());
-        let case = svc.register(&staff("li"), now, reg).unwrap();
-        let m = |s: &str, masked: bool| matches(&case, &Needle::parse(s).unwrap(), masked);
+        let case = svc.register(&staff("li"), now, reg).expect("test value");
+        let m =
+            |s: &str, masked: bool| matches(&case, &Needle::parse(s).expect("test value"), masked);
         assert!(m("漏", false) && m("房屋漏水", false) && m("小区房", true));
         assert!(!m("漏雨", false));
         assert!(m("赵小明", false) && !m("赵小明", true));
