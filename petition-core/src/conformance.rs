@@ -401,12 +401,8 @@ fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     assert_eq!(find(&mut svc, "admin", "1111"), vec![a.clone()]);
     // The store pages by the cursor, newest first, and never returns fewer than match.
     let page = |svc: &mut Service<S>, before: Option<CaseId>| {
-        let q = SearchQuery {
-            needle: ok(Needle::parse("房"), "needle"),
-            before,
-            limit: 1,
-            reach: None,
-        };
+        let mut q = SearchQuery::new(ok(Needle::parse("房"), "needle"), 1, None, true);
+        q.before = before;
         ok(svc.read(|w| w.txn()?.search(&q)), "store search")
     };
     let first = page(&mut svc, None);
@@ -414,6 +410,162 @@ fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     assert_eq!(page(&mut svc, Some(c)), vec![a.clone()]);
     assert_eq!(page(&mut svc, Some(a)), Vec::<CaseId>::new());
     assert_eq!(ok(svc.verify(&[]), "verify").problem, None);
+}
+
+fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
+    use crate::case::AmendField as F;
+    use crate::clock::ClockKind;
+    setup(&mut svc);
+    let first = register(&mut svc, "2026-03-02");
+    let mut other = registration(at("2026-03-03"));
+    other.summary = "夜间施工噪声扰民".into();
+    other.petitioners[0] = crate::case::Petitioner::named("钱多").phone("13900001111");
+    let second = ok(
+        svc.register(&staff("li"), at("2026-03-03"), other),
+        "second",
+    );
+    assert_eq!(second.repeat_of, None);
+    let amend = |field: F, value: &str| Command::Amend {
+        field,
+        value: value.into(),
+        reason: "登记时录入有误".into(),
+    };
+    // The right id number makes it a repeat of the earlier case of the same matter.
+    let id = second.id.clone();
+    let c = run(
+        &mut svc,
+        "li",
+        "2026-03-03",
+        &id,
+        amend(F::IdNumber, "11010519491231002x"),
+    );
+    assert_eq!(c.repeat_of, Some(first.id.clone()));
+    assert_eq!(c.related, vec![first.id.clone()]);
+    let by_number = |svc: &mut Service<S>, n: &str| {
+        let needle = ok(crate::search::Needle::parse(n), "needle");
+        ok(
+            svc.read(|w| {
+                let li = w.staff(&staff("li"))?;
+                w.search_cases(&li, &needle, 10)
+            }),
+            "search",
+        )
+        .into_iter()
+        .map(|(c, _)| c.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by_number(&mut svc, "002X"),
+        vec![id.clone(), first.id.clone()]
+    );
+    // The summary and the name: the search index and the name filter follow.
+    run(
+        &mut svc,
+        "li",
+        "2026-03-03",
+        &id,
+        amend(F::Summary, "楼上漏水"),
+    );
+    run(&mut svc, "li", "2026-03-03", &id, amend(F::Name, "钱小多"));
+    assert_eq!(by_number(&mut svc, "噪声"), Vec::<CaseId>::new());
+    assert_eq!(by_number(&mut svc, "楼上"), vec![id.clone()]);
+    let named = CaseQuery {
+        petitioner: Some("钱小多".into()),
+        ..CaseQuery::default()
+    };
+    assert_eq!(ok(svc.query(&named), "query"), vec![id.clone()]);
+    // Received earlier than registered: the intake limit counts from receipt.
+    let c = run(
+        &mut svc,
+        "li",
+        "2026-03-04",
+        &id,
+        amend(F::ReceivedAt, "2026-02-27T09:00:00+08:00"),
+    );
+    let intake = c.clocks.iter().find(|k| k.kind == ClockKind::Intake);
+    assert_eq!(
+        intake.map(|k| (k.started, k.due)),
+        Some((date("2026-02-27"), date("2026-03-16"))),
+        "02-27 + 15 days is Saturday 03-14, so Monday"
+    );
+    // Refusals change nothing.
+    let before = ok(svc.load(&id), "load").0;
+    for (who, cmd, code_) in [
+        ("wang", amend(F::Summary, "x"), "permission_denied"),
+        ("li", amend(F::Summary, " "), "validation"),
+        ("li", amend(F::Summary, "楼上漏水"), "validation"),
+        ("li", amend(F::IdNumber, "110105194912310021"), "validation"),
+        ("li", amend(F::Locality, "nowhere"), "not_found"),
+        (
+            "li",
+            amend(F::ReceivedAt, "2026-03-05T09:00:00+08:00"),
+            "validation",
+        ),
+        (
+            "li",
+            Command::Amend {
+                field: F::Summary,
+                value: "x".into(),
+                reason: "".into(),
+            },
+            "validation",
+        ),
+    ] {
+        assert_eq!(
+            code(svc.execute(&staff(who), at("2026-03-04"), &id, cmd)),
+            Err(code_),
+            "{who}"
+        );
+    }
+    assert_eq!(ok(svc.load(&id), "load").0, before);
+    // Once accepted it can no longer be corrected.
+    run(
+        &mut svc,
+        "li",
+        "2026-03-04",
+        &id,
+        Command::Transfer {
+            to: unit("county-zjj"),
+            note: None,
+        },
+    );
+    run(
+        &mut svc,
+        "li",
+        "2026-03-04",
+        &id,
+        amend(F::Category, "housing.leak"),
+    );
+    run(
+        &mut svc,
+        "wang",
+        "2026-03-05",
+        &id,
+        Command::Accept { assist: vec![] },
+    );
+    assert_eq!(
+        code(svc.execute(&staff("li"), at("2026-03-05"), &id, amend(F::Summary, "x"))),
+        Err("invalid_transition")
+    );
+    assert_eq!(ok(svc.verify(&[]), "verify").problem, None);
+    // The history imports: every amendment is decided again, to the same chain.
+    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
+    let mut file = Vec::new();
+    ok(
+        export_jsonl(&mut svc, &mut file, &admin, true, at("2026-03-06")),
+        "export",
+    );
+    let mut copy = Service::with_seed(fresh(), 2);
+    ok(
+        import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}),
+        "import",
+    );
+    let (a, b) = (
+        ok(svc.verify(&[]), "verify"),
+        ok(copy.verify(&[]), "verify"),
+    );
+    assert_eq!((a.head, b.problem), (b.head, None));
+    assert_eq!(ok(copy.load(&id), "load").0, ok(svc.load(&id), "load").0);
 }
 
 fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {

@@ -114,8 +114,8 @@ pub mod testing;
 pub use access::{Access, Disclosure};
 pub use audit::{ClockMode, Entry};
 pub use case::{
-    Case, CaseState, Channel, Command, Event, EventKind, Petitioner, Purpose, Registration,
-    RegistrationBuilder,
+    AmendField, Case, CaseState, Channel, Command, Event, EventKind, Petitioner, Purpose,
+    Registration, RegistrationBuilder,
 };
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};

@@ -89,9 +89,8 @@ pub struct CaseRow {
     pub last_seq: u32,
     /// Identity keys for repeat detection.
     pub identities: Vec<String>,
-    /// The search index's row: [`crate::search::index_text`] and
-    /// [`crate::search::index_numbers`] of the registration (`None` without one).
-    pub search: Option<(String, String)>,
+    /// The search index's row of the registration (`None` without one).
+    pub search: Option<crate::search::SearchRow>,
     /// Every unit that appears in the case ([`crate::access::units_of`]), sorted: the store's
     /// index for visibility.
     pub units: Vec<UnitCode>,
@@ -150,12 +149,7 @@ impl CaseRow {
             next_tick: next_tick_date(case),
             last_seq: case.seq,
             identities: reg.map(identity_keys).unwrap_or_default(),
-            search: reg.map(|r| {
-                (
-                    crate::search::index_text(r),
-                    crate::search::index_numbers(r),
-                )
-            }),
+            search: reg.map(crate::search::SearchRow::of),
             units: crate::access::units_of(case).into_iter().cloned().collect(),
             clocks: case
                 .clocks

@@ -191,6 +191,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::AssistInput { .. }
             | EventKind::ExtensionRequested { .. }
             | EventKind::OfficerAssigned { .. }
+            | EventKind::Amended { .. }
             | EventKind::ExtensionRejected { .. }
             | EventKind::ResultReported { .. }
             | EventKind::SupervisionOpened { .. }

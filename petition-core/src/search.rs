@@ -88,6 +88,38 @@ pub struct SearchQuery {
     /// Only cases in which one of these units appears (as [`crate::store::CaseQuery::reach`]);
     /// `None`: every case.
     pub reach: Option<Vec<UnitCode>>,
+    /// Whether names may match (false when the reader only ever sees masked names and the text
+    /// cannot be part of one, `王某`).
+    pub names: bool,
+    /// Whether numbers may match (false when the reader only ever sees masked numbers, whose
+    /// last four characters show, and the number is longer).
+    pub numbers: bool,
+}
+
+impl SearchQuery {
+    /// A first page for `reader_sees_full`: whether the reader can see any case's personal data
+    /// in full (a reader with a unit can; an admin without one never does).
+    pub fn new(
+        needle: Needle,
+        limit: usize,
+        reach: Option<Vec<UnitCode>>,
+        reader_sees_full: bool,
+    ) -> Self {
+        let chars: Vec<char> = needle.text.chars().collect();
+        let in_masked_name = chars.len() == 1 || (chars.len() == 2 && chars[1] == '某');
+        let numbers = needle
+            .number
+            .as_ref()
+            .is_some_and(|n| reader_sees_full || n.chars().count() == MIN_NUMBER_SUFFIX);
+        Self {
+            names: reader_sees_full || in_masked_name,
+            numbers,
+            needle,
+            before: None,
+            limit,
+            reach,
+        }
+    }
 }
 
 /// The order of search results: case numbers, newest first (numbers are given in the order
@@ -96,38 +128,48 @@ pub fn order_key(id: &CaseId) -> i64 {
     i64::from(id.year()) * 1_000_000_000 + i64::from(id.sequence())
 }
 
-/// The searchable text of a registration as a store indexes it: summary, content and the
-/// petitioners' names, [`fold`]ed, every character a token (separated by spaces), the fields
-/// separated by ` | `.
-pub fn index_text(reg: &Registration) -> String {
-    let mut fields: Vec<String> = vec![fold(&reg.summary)];
-    if let Some(c) = &reg.content {
-        fields.push(fold(c));
-    }
-    fields.extend(reg.petitioners.iter().map(|p| fold(&p.name)));
-    fields
-        .iter()
-        .filter(|f| !f.is_empty())
-        .map(|f| spaced(f))
-        .collect::<Vec<_>>()
-        .join(" | ")
+/// A case's row of the search index: what a store indexes, every field [`fold`]ed and spaced
+/// one character per token ([`spaced`]), fields separated by ` | `.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchRow {
+    /// The summary and the content.
+    pub text: String,
+    /// The petitioners' names.
+    pub names: String,
+    /// Their phone and id numbers, upper case, each reversed (so a suffix is a prefix), sorted,
+    /// without repeats, separated by spaces.
+    pub numbers: String,
 }
 
-/// The phone and id numbers of a registration's petitioners as a store indexes them: each
-/// [`fold`]ed to upper case and reversed (so a suffix is a prefix), separated by spaces, sorted,
-/// without repeats.
-pub fn index_numbers(reg: &Registration) -> String {
-    let mut out: Vec<String> = reg
-        .petitioners
-        .iter()
-        .flat_map(|p| [p.phone.as_deref(), p.id_number.as_deref()])
-        .flatten()
-        .map(|n| fold_number(n).chars().rev().collect::<String>())
-        .filter(|n| !n.is_empty())
-        .collect();
-    out.sort();
-    out.dedup();
-    out.join(" ")
+impl SearchRow {
+    /// The row of a registration.
+    pub fn of(reg: &Registration) -> Self {
+        let join = |fields: Vec<String>| {
+            fields
+                .iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| spaced(f))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let mut text = vec![fold(&reg.summary)];
+        text.extend(reg.content.as_deref().map(fold));
+        let mut numbers: Vec<String> = reg
+            .petitioners
+            .iter()
+            .flat_map(|p| [p.phone.as_deref(), p.id_number.as_deref()])
+            .flatten()
+            .map(|n| reversed(&fold_number(n)))
+            .filter(|n| !n.is_empty())
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        Self {
+            text: join(text),
+            names: join(reg.petitioners.iter().map(|p| fold(&p.name)).collect()),
+            numbers: numbers.join(" "),
+        }
+    }
 }
 
 /// One character per token.
@@ -142,7 +184,7 @@ pub fn spaced(folded: &str) -> String {
     out
 }
 
-/// The reversed form of a number suffix, as [`index_numbers`] stores numbers.
+/// The reversed form of a number suffix, as [`SearchRow::numbers`] stores numbers.
 pub fn reversed(number: &str) -> String {
     number.chars().rev().collect()
 }
@@ -193,11 +235,26 @@ pub fn matches(case: &Case, needle: &Needle, masked: bool) -> bool {
     false
 }
 
-/// Whether a store should return `case` as a candidate: [`matches`] with nothing masked (the
-/// service narrows further). Stores without an index of their own (memory, the trait's default)
-/// use this.
-pub fn candidate(case: &Case, needle: &Needle) -> bool {
-    matches(case, needle, false)
+/// Whether a store should return `case` as a candidate for `q`: [`matches`] with nothing masked,
+/// names and numbers only where `q` allows them (the service narrows further). Stores without
+/// an index of their own (memory, the trait's default) use this.
+pub fn candidate(case: &Case, q: &SearchQuery) -> bool {
+    let Some(reg) = case.registration.as_ref() else {
+        return false;
+    };
+    let mut reg = reg.clone();
+    if !q.names {
+        for p in &mut reg.petitioners {
+            p.name.clear();
+        }
+    }
+    let mut needle = q.needle.clone();
+    if !q.numbers {
+        needle.number = None;
+    }
+    let mut c = Case::new(case.id.clone());
+    c.registration = Some(reg);
+    matches(&c, &needle, false)
 }
 
 #[cfg(test)]
@@ -236,16 +293,32 @@ mod tests {
         let mut reg = registration(now);
         reg.summary = "房屋漏水, Leak!".into();
         reg.content = Some("二楼".into());
+        reg.petitioners[0].name = "赵 某".into();
         reg.petitioners[0].phone = Some("138-0013-8000".into());
         reg.petitioners[0].id_number = Some("11010519491231002x".into());
+        let row = SearchRow::of(&reg);
+        assert_eq!(row.text, "房 屋 漏 水 l e a k | 二 楼");
+        assert_eq!(row.names, "赵 某");
+        assert_eq!(row.numbers, "00083100831 X20013219491501011");
+    }
+
+    #[test]
+    fn a_reader_who_never_sees_personal_data_in_full_searches_names_and_numbers_masked() {
+        let q = |s: &str, full: bool| {
+            let q = SearchQuery::new(Needle::parse(s).expect("needle"), 10, None, full);
+            (q.names, q.numbers)
+        };
+        assert_eq!(q("王小明", true), (true, false));
+        assert_eq!(q("王小明", false), (false, false));
+        assert_eq!(q("王某", false), (true, false));
+        assert_eq!(q("王", false), (true, false));
         assert_eq!(
-            index_text(&reg),
-            format!(
-                "房 屋 漏 水 l e a k | 二 楼 | {}",
-                spaced(&fold(&reg.petitioners[0].name))
-            )
+            q("5678", false),
+            (false, true),
+            "four digits show when masked"
         );
-        assert_eq!(index_numbers(&reg), "00083100831 X20013219491501011");
+        assert_eq!(q("45678", false), (false, false));
+        assert_eq!(q("45678", true), (true, true));
     }
 
     #[test]

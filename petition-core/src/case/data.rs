@@ -94,6 +94,37 @@ text_enum!(
     Dissatisfied => "dissatisfied" }
 );
 
+text_enum!(
+    /// 更正登记: a registration field `amend` may correct.
+    AmendField { /// 概况
+    Summary => "summary", /// 内容
+    Content => "content", /// 问题分类
+    Category => "category", /// 问题属地
+    Locality => "locality", /// 收到时间
+    ReceivedAt => "received_at", /// 第一信访人姓名
+    Name => "name", /// 第一信访人证件号码
+    IdNumber => "id_number", /// 第一信访人电话
+    Phone => "phone", /// 第一信访人住址
+    Address => "address" }
+);
+
+impl AmendField {
+    /// Whether the field is the first petitioner's personal data (masked like it).
+    pub fn is_personal(self) -> bool {
+        matches!(
+            self,
+            AmendField::Name | AmendField::IdNumber | AmendField::Phone | AmendField::Address
+        )
+    }
+    /// Whether the field may be emptied (an empty value removes it).
+    pub fn is_optional(self) -> bool {
+        matches!(
+            self,
+            AmendField::Content | AmendField::IdNumber | AmendField::Phone | AmendField::Address
+        )
+    }
+}
+
 /// One petitioner (信访人). Personal data: masked in views and exports unless allowed (see `access`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Petitioner {
@@ -383,6 +414,104 @@ impl Registration {
                 major: false,
             },
             headcount: None,
+        }
+    }
+
+    /// A field's value as text (`received_at` in RFC 3339), `None` when absent.
+    pub fn field(&self, field: AmendField) -> Option<String> {
+        let first = self.petitioners.first();
+        match field {
+            AmendField::Summary => Some(self.summary.clone()),
+            AmendField::Content => self.content.clone(),
+            AmendField::Category => Some(self.category.clone()),
+            AmendField::Locality => Some(self.locality.as_str().to_string()),
+            AmendField::ReceivedAt => Some(self.received_at.to_rfc3339()),
+            AmendField::Name => first.map(|p| p.name.clone()),
+            AmendField::IdNumber => first.and_then(|p| p.id_number.clone()),
+            AmendField::Phone => first.and_then(|p| p.phone.clone()),
+            AmendField::Address => first.and_then(|p| p.address.clone()),
+        }
+    }
+
+    /// The registration with one field corrected (`amend`), checked by the same rules as at
+    /// registration. `value` is trimmed; empty removes an optional field (`content`, and the
+    /// first petitioner's `id_number`, `phone`, `address`); `received_at` is RFC 3339.
+    pub fn amended(&self, field: AmendField, value: &str) -> Result<Registration> {
+        let value = value.trim();
+        let name = field.as_str();
+        if value.is_empty() && !field.is_optional() {
+            return Err(v(
+                name,
+                "cannot be empty: give the corrected value",
+                "不能为空：请填写更正后的内容",
+            ));
+        }
+        match field {
+            AmendField::Locality => {
+                UnitCode::parse(value)?;
+            }
+            AmendField::ReceivedAt => {
+                DateTime::parse_from_rfc3339(value).map_err(|_| {
+                    v(
+                        name,
+                        "must be a time such as 2026-03-02T09:00:00+08:00",
+                        "应为时间，如 2026-03-02T09:00:00+08:00",
+                    )
+                })?;
+            }
+            _ => {}
+        }
+        if self.petitioners.is_empty() {
+            return Err(v(
+                "petitioners",
+                "at least one petitioner is required",
+                "至少需要一名信访人",
+            ));
+        }
+        let mut reg = self.clone();
+        reg.set(field, (!value.is_empty()).then_some(value));
+        reg.validate()?;
+        if reg.field(field) == self.field(field) {
+            return Err(v(
+                name,
+                "is already this value: nothing to correct",
+                "已是该值，无需更正",
+            ));
+        }
+        Ok(reg)
+    }
+
+    /// Sets a field as [`Registration::amended`] checked it (a value that does not parse, which
+    /// `amended` refuses, leaves the field as it was).
+    pub(crate) fn set(&mut self, field: AmendField, value: Option<&str>) {
+        let text = || value.unwrap_or_default().to_string();
+        let opt = || value.map(str::to_string);
+        match field {
+            AmendField::Summary => self.summary = text(),
+            AmendField::Content => self.content = opt(),
+            AmendField::Category => self.category = text(),
+            AmendField::Locality => {
+                if let Ok(u) = UnitCode::parse(&text()) {
+                    self.locality = u;
+                }
+            }
+            AmendField::ReceivedAt => {
+                if let Ok(t) = DateTime::parse_from_rfc3339(&text()) {
+                    self.received_at = t;
+                }
+            }
+            _ => {
+                if let Some(first) = self.petitioners.first_mut() {
+                    match field {
+                        AmendField::Name => first.name = text(),
+                        AmendField::IdNumber => {
+                            first.id_number = opt().map(|s| s.to_ascii_uppercase())
+                        }
+                        AmendField::Phone => first.phone = opt(),
+                        _ => first.address = opt(),
+                    }
+                }
+            }
         }
     }
 

@@ -127,6 +127,14 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         (Some(s), C::Hand { to }) if !s.is_terminal() => d.hand(to)?,
         (Some(Handling), C::ExtendReject { note }) => d.extend_reject(note.as_deref())?,
         (
+            Some(Registered | Routed),
+            C::Amend {
+                field,
+                value,
+                reason,
+            },
+        ) => d.amend(*field, value, reason)?,
+        (
             Some(Handling),
             C::Opinion {
                 outcome,
@@ -633,6 +641,91 @@ impl<'a> Decision<'a> {
                 text: text.to_string(),
             }]),
         }
+    }
+
+    /// 更正登记 (§16): the registering unit corrects one field of the registration while the case
+    /// has not been accepted; what follows from the registration is decided again as at
+    /// registration — repeat detection among the earlier cases the registering clerk may read
+    /// (`ctx.related`, given by the service for the corrected registration), the skip-level and
+    /// collective flags, and (rules 2) the intake clock's dates when the time of receipt moved.
+    fn amend(
+        &self,
+        field: super::data::AmendField,
+        value: &str,
+        reason: &str,
+    ) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        let first = self.case.first_contact.as_ref().map(|f| &f.unit);
+        if first != Some(me) {
+            return Err(DomainError::from(Refusal::forbidden(
+                "only the unit that registered the case may correct its registration",
+                "只有登记本件的单位可以更正登记信息",
+            )));
+        }
+        check_text("reason", reason)?;
+        let Some(reg) = self.case.registration.as_ref() else {
+            return Err(DomainError::from(StorageError::integrity(
+                "a registered case without its registration",
+            )));
+        };
+        let new = reg.amended(field, value)?;
+        let org = self.ctx.org;
+        let locality = org.get(&new.locality)?;
+        let here = org.get(me)?;
+        let registered_at = self.case.registered_at.unwrap_or(self.now);
+        if new.received_at > registered_at {
+            return Err(DomainError::from(Refusal::field(
+                "received_at",
+                "is after the registration: the matter was received before it was registered",
+                "晚于登记时间：信访事项应先收到后登记",
+            )));
+        }
+        let skip_level =
+            new.channel == Channel::Visit && locality.level.number() >= here.level.number() + 2;
+        // Earlier cases only: a case registered after this one is never its precedent.
+        let mut related: Vec<&RelatedCase> = self
+            .ctx
+            .related
+            .iter()
+            .filter(|r| r.id != self.case.id && r.registered_at < registered_at)
+            .collect();
+        related.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
+        let repeat_of = related.last().map(|r| r.id.clone());
+        let mut ids: Vec<CaseId> = related.iter().map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut intake = None;
+        if field == super::data::AmendField::ReceivedAt && self.ctx.policy.rules >= 2 {
+            let tz = self.ctx.policy.timezone;
+            let registered_on = local_date(registered_at, tz);
+            let received = local_date(new.received_at, tz).min(registered_on);
+            if let Some(c) = self
+                .case
+                .clocks
+                .iter()
+                .find(|c| c.kind == ClockKind::Intake)
+            {
+                let due = self.ctx.calendar.due_days(
+                    received,
+                    self.ctx.policy.intake_days,
+                    self.ctx.policy.roll_over,
+                );
+                if (c.started, c.due) != (received, due) {
+                    intake = Some((c.index, received, due));
+                }
+            }
+        }
+        Ok(vec![EventKind::Amended {
+            field,
+            old: reg.field(field),
+            new: new.field(field),
+            reason: reason.trim().to_string(),
+            collective: new.collective(),
+            skip_level,
+            repeat_of,
+            related: ids,
+            intake,
+        }])
     }
 
     /// 承办: the actor, a staff member of the holding unit, becomes the case's officer.

@@ -51,6 +51,30 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
     let holder_before = case.holder.clone();
     match &ev.kind {
         EventKind::OfficerAssigned { officer } => case.officer = Some(officer.clone()),
+        EventKind::Amended {
+            field,
+            new,
+            collective,
+            skip_level,
+            repeat_of,
+            related,
+            intake,
+            ..
+        } => {
+            if let Some(reg) = case.registration.as_mut() {
+                reg.set(*field, new.as_deref());
+            }
+            case.collective = *collective;
+            case.skip_level = *skip_level;
+            case.repeat_of = repeat_of.clone();
+            case.related = related.clone();
+            if let Some((index, started, due)) = intake {
+                if let Some(c) = case.clocks.iter_mut().find(|c| c.index == *index) {
+                    c.started = *started;
+                    c.due = *due;
+                }
+            }
+        }
         EventKind::Registered(r) => {
             case.state = CaseState::Registered;
             case.query_code = Some(r.query_code.clone());

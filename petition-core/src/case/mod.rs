@@ -7,8 +7,8 @@ mod evolve;
 mod model;
 
 pub use data::{
-    phone_valid, resident_id_valid, Channel, DeclineGround, IdType, Outcome, Petitioner, Purpose,
-    Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
+    phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, IdType, Outcome,
+    Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
 };
 pub use decide::decide;
 pub use evolve::{evolve, replay};

@@ -4,7 +4,9 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::data::{text_enum, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction};
+use super::data::{
+    text_enum, AmendField, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction,
+};
 use crate::clock::{Calendar, Clock, ClockKind, ClockStart};
 use crate::ids::{ActorId, CaseId, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Staff};
@@ -215,6 +217,16 @@ pub enum Command {
         /// Why, when said.
         note: Option<String>,
     },
+    /// 更正登记: the registering unit corrects a registration mistake while the case is
+    /// registered or routed.
+    Amend {
+        /// The field.
+        field: AmendField,
+        /// The corrected value (empty removes an optional field).
+        value: String,
+        /// Why.
+        reason: String,
+    },
     /// 处理意见.
     Opinion {
         /// Outcome.
@@ -329,6 +341,7 @@ impl Command {
             Command::Hand { .. } => "hand",
             Command::ExtendApprove => "extend approve",
             Command::ExtendReject { .. } => "extend reject",
+            Command::Amend { .. } => "amend",
             Command::Opinion { .. } => "opinion",
             Command::Report { .. } => "report",
             Command::ReviewRequest { .. } => "review request",
@@ -441,6 +454,21 @@ pub enum EventKind {
     ExtensionRejected {
         note: Option<String>,
     },
+    /// A registration field corrected: the old and new values as text, and what follows from
+    /// the corrected registration (repeat detection, skip-level and collective flags, the intake
+    /// clock's dates when the time of receipt moved it).
+    Amended {
+        field: AmendField,
+        old: Option<String>,
+        new: Option<String>,
+        reason: String,
+        collective: bool,
+        skip_level: bool,
+        repeat_of: Option<CaseId>,
+        related: Vec<CaseId>,
+        /// The intake clock re-dated: (its index, start, due).
+        intake: Option<(u32, NaiveDate, NaiveDate)>,
+    },
     OpinionIssued {
         outcome: Outcome,
         text: String,
@@ -536,6 +564,7 @@ impl EventKind {
             EventKind::ExtensionRequested { .. } => "extension_requested",
             EventKind::OfficerAssigned { .. } => "officer_assigned",
             EventKind::ExtensionRejected { .. } => "extension_rejected",
+            EventKind::Amended { .. } => "amended",
             EventKind::OpinionIssued { .. } => "opinion_issued",
             EventKind::ResultReported { .. } => "result_reported",
             EventKind::ReviewRequested { .. } => "review_requested",

@@ -273,6 +273,13 @@ fn command_of(ev: &Event) -> Result<Command> {
             reason: reason.clone(),
         },
         K::ExtensionRejected { note } => Command::ExtendReject { note: note.clone() },
+        K::Amended {
+            field, new, reason, ..
+        } => Command::Amend {
+            field: *field,
+            value: new.clone().unwrap_or_default(),
+            reason: reason.clone(),
+        },
         K::OpinionIssued {
             outcome,
             text,

@@ -536,10 +536,18 @@ impl<T: Txn> Work<'_, T> {
         if matches!(&self.pending, Some((_, p)) if case.related.contains(&p.id)) {
             self.flush()?;
         }
-        let related = if case.related.is_empty() {
-            Vec::new()
-        } else {
-            self.txn.related(&case.related)?
+        let related = match (cmd, actor) {
+            // A corrected registration looks for its earlier cases again, with its new identity
+            // keys, category and locality, among the cases the clerk may read (as at
+            // registration). A value the rules refuse is left to `decide` to refuse.
+            (Command::Amend { field, value, .. }, Actor::Staff(staff)) => {
+                match case.registration.as_ref().map(|r| r.amended(*field, value)) {
+                    Some(Ok(reg)) => self.related_for(staff, &reg)?,
+                    _ => Vec::new(),
+                }
+            }
+            _ if case.related.is_empty() => Vec::new(),
+            _ => self.txn.related(&case.related)?,
         };
         let ctx = Context {
             now,

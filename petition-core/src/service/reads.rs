@@ -223,15 +223,12 @@ impl<T: Txn> Work<'_, T> {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let mut before: Option<CaseId> = None;
         let mut size = limit.clamp(1, VISIBLE_PAGE);
+        // A reader without a unit (an admin) never sees personal data in full.
+        let mut q =
+            crate::search::SearchQuery::new(needle.clone(), size, reach, reader.unit.is_some());
         while out.len() < limit {
-            let q = crate::search::SearchQuery {
-                needle: needle.clone(),
-                before: before.clone(),
-                limit: size,
-                reach: reach.clone(),
-            };
+            q.limit = size;
             size = size.saturating_mul(2).min(VISIBLE_PAGE.max(limit));
             let ids = self.txn()?.search(&q)?;
             let n = ids.len();
@@ -248,7 +245,7 @@ impl<T: Txn> Work<'_, T> {
             if n < q.limit {
                 break;
             }
-            before = ids.last().cloned();
+            q.before = ids.last().cloned();
         }
         Ok(out)
     }

@@ -319,7 +319,7 @@ pub trait Txn {
                         .into_iter()
                         .any(|u| r.contains(u))
                 });
-                if in_reach && crate::search::candidate(&case, &q.needle) {
+                if in_reach && crate::search::candidate(&case, q) {
                     found.push(id);
                 }
             }

@@ -28,8 +28,8 @@ pub(crate) struct RawCase {
     pub repeat: bool,
     pub next_tick: Option<String>,
     pub last_seq: i64,
-    /// The search index's row (text, numbers), when there is one.
-    pub search: Option<(String, String)>,
+    /// The search index's row, when there is one.
+    pub search: Option<crate::search::SearchRow>,
 }
 
 /// A `clocks` row.

@@ -349,11 +349,19 @@ fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         let cid = case_id(&id)?;
         let case = crate::case::replay(cid.clone(), &events);
-        if let Some((text, numbers)) = CaseRow::of(&case).search {
-            let doc = schema::search_doc(&text, &numbers);
+        if let Some(row) = CaseRow::of(&case).search {
+            let doc = schema::search_doc(&row);
             tx.execute(
-                "INSERT INTO case_text(case_id, num, text, numbers, doc) VALUES ($1, $2, $3, $4, ($5::text)::tsvector)",
-                &[&id, &crate::search::order_key(&cid), &text, &numbers, &doc],
+                "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
+                 VALUES ($1, $2, $3, $4, $5, ($6::text)::tsvector)",
+                &[
+                    &id,
+                    &crate::search::order_key(&cid),
+                    &row.text,
+                    &row.names,
+                    &row.numbers,
+                    &doc,
+                ],
             )
             .map_err(pg_err)?;
         }
@@ -395,8 +403,8 @@ struct Pending {
     units: std::collections::BTreeMap<(String, String), bool>,
     /// Identity rows: key, category, locality, case.
     identities: Vec<(String, String, String, String)>,
-    /// Search rows by case: (order key, text, numbers), written or replaced.
-    texts: std::collections::BTreeMap<String, (i64, String, String)>,
+    /// Search rows by case, with their order keys, written or replaced.
+    texts: std::collections::BTreeMap<String, (i64, crate::search::SearchRow)>,
 }
 
 impl Pending {
@@ -818,7 +826,7 @@ impl PgTxn<'_> {
                     $7::text[], $8::text[], $9::boolean[], $10::boolean[], $11::text[], $12::text[])
                  ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
                     stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
-                    rating = excluded.rating",
+                    rating = excluded.rating, started = excluded.started",
                 &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &b.0, &b.1, &b.2, &b.3, &b.4, &b.5],
             )?;
         }
@@ -878,22 +886,24 @@ impl PgTxn<'_> {
             }
         }
         if !p.texts.is_empty() {
-            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<String>, Vec<String>) =
-                Default::default();
-            for (id, (num, text, numbers)) in p.texts {
-                a.4.push(schema::search_doc(&text, &numbers));
+            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<String>) = Default::default();
+            let mut b: (Vec<String>, Vec<String>) = Default::default();
+            for (id, (num, row)) in p.texts {
+                b.1.push(schema::search_doc(&row));
                 a.0.push(id);
                 a.1.push(num);
-                a.2.push(text);
-                a.3.push(numbers);
+                a.2.push(row.text);
+                a.3.push(row.names);
+                b.0.push(row.numbers);
             }
             self.exec(
-                "INSERT INTO case_text(case_id, num, text, numbers, doc)
-                 SELECT i, n, t, s, d::tsvector FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
-                    AS x(i, n, t, s, d)
+                "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
+                 SELECT i, n, t, m, s, d::tsvector
+                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+                    AS x(i, n, t, m, s, d)
                  ON CONFLICT(case_id) DO UPDATE SET num = excluded.num, text = excluded.text,
-                    numbers = excluded.numbers, doc = excluded.doc",
-                &[&a.0, &a.1, &a.2, &a.3, &a.4],
+                    names = excluded.names, numbers = excluded.numbers, doc = excluded.doc",
+                &[&a.0, &a.1, &a.2, &a.3, &b.0, &b.1],
             )?;
         }
         if !p.identities.is_empty() {
@@ -1306,6 +1316,25 @@ impl Txn for PgTxn<'_> {
             if r.next_tick != old.next_tick {
                 col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));
             }
+            // A corrected registration (`amend`).
+            if r.names != old.names {
+                col("names", Box::new(r.names.clone()));
+            }
+            if r.locality != old.locality {
+                col("locality", Box::new(opt(&r.locality)));
+            }
+            if r.category != old.category {
+                col("category", Box::new(r.category.clone()));
+            }
+            if r.skip_level != old.skip_level {
+                col("skip_level", Box::new(r.skip_level));
+            }
+            if r.collective != old.collective {
+                col("collective", Box::new(r.collective));
+            }
+            if r.repeat != old.repeat {
+                col("repeat", Box::new(r.repeat));
+            }
             let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
             let n = self.exec(
                 &format!("UPDATE cases SET {} WHERE id = $1", set.join(", ")),
@@ -1368,15 +1397,10 @@ impl Txn for PgTxn<'_> {
         }
         if r.search != old.search {
             match &r.search {
-                Some((text, numbers)) => {
-                    self.pending.texts.insert(
-                        id.clone(),
-                        (
-                            crate::search::order_key(&r.id),
-                            text.clone(),
-                            numbers.clone(),
-                        ),
-                    );
+                Some(row) => {
+                    self.pending
+                        .texts
+                        .insert(id.clone(), (crate::search::order_key(&r.id), row.clone()));
                 }
                 None => {
                     self.flush()?;
@@ -1384,7 +1408,20 @@ impl Txn for PgTxn<'_> {
                 }
             }
         }
-        if before.seq == 0 {
+        let matter = |r: &CaseRow| (r.identities.clone(), r.category.clone(), r.locality.clone());
+        let moved = before.seq != 0 && matter(&r) != matter(&old);
+        if moved {
+            // A corrected registration: its identity rows move to the new keys and matter.
+            self.flush()?;
+            if let (Some(category), Some(locality)) = (&old.category, &old.locality) {
+                let keys = old.identities.clone();
+                self.exec(
+                    "DELETE FROM identities WHERE key = ANY($1) AND category = $2 AND locality = $3 AND case_id = $4",
+                    &[&keys, category, &locality.as_str(), &id],
+                )?;
+            }
+        }
+        if before.seq == 0 || moved {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 for k in &r.identities {
                     self.pending.identities.push((
@@ -1448,7 +1485,7 @@ impl Txn for PgTxn<'_> {
     }
     fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
         self.flush()?;
-        let tsq = schema::search_query(&q.needle);
+        let tsq = schema::search_query(q);
         let before = q
             .before
             .as_ref()
@@ -1805,25 +1842,29 @@ impl Txn for PgTxn<'_> {
         };
         // The stored text and numbers, and whether the stored `doc` is the one they give.
         row.search = match self.row(
-            "SELECT text, numbers, doc::text, num FROM case_text WHERE case_id = $1",
+            "SELECT text, names, numbers, doc::text, num FROM case_text WHERE case_id = $1",
             &[&key],
         )? {
             None => None,
             Some(r) => {
-                let (text, numbers): (String, String) = (get(&r, 0)?, get(&r, 1)?);
-                let doc: String = get(&r, 2)?;
+                let found = crate::search::SearchRow {
+                    text: get(&r, 0)?,
+                    names: get(&r, 1)?,
+                    numbers: get(&r, 2)?,
+                };
+                let doc: String = get(&r, 3)?;
                 let want = self.row(
                     "SELECT ($1::text)::tsvector::text",
-                    &[&schema::search_doc(&text, &numbers)],
+                    &[&schema::search_doc(&found)],
                 )?;
                 let want: String = want.map_or(Ok(String::new()), |w| get(&w, 0))?;
-                if doc != want || get::<i64>(&r, 3)? != crate::search::order_key(id) {
-                    Some((
-                        "(a search document that does not match its text)".into(),
-                        numbers,
-                    ))
+                if doc != want || get::<i64>(&r, 4)? != crate::search::order_key(id) {
+                    Some(crate::search::SearchRow {
+                        text: "(a search document that does not match its text)".into(),
+                        ..found
+                    })
                 } else {
-                    Some((text, numbers))
+                    Some(found)
                 }
             }
         };

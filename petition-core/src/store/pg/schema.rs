@@ -159,6 +159,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         case_id TEXT PRIMARY KEY,
         num     BIGINT NOT NULL,
         text    TEXT NOT NULL,
+        names   TEXT NOT NULL,
         numbers TEXT NOT NULL,
         doc     TSVECTOR NOT NULL
     );
@@ -171,20 +172,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
 pub(super) const SEARCH_STEP: usize = 3;
 
 /// A `tsvector` literal for a case's search row: every character and every pair of adjacent
-/// characters of each field of `text` (as `search::index_text` spaces it), and `#` + each
-/// reversed number. Tokens are letters and digits only; quoted all the same.
-pub(super) fn search_doc(text: &str, numbers: &str) -> String {
+/// characters of each field of the text, the same of the names marked `@`, and each reversed
+/// number marked `#`. Tokens are letters and digits only; quoted all the same.
+pub(super) fn search_doc(row: &crate::search::SearchRow) -> String {
     let mut lexemes = std::collections::BTreeSet::new();
-    for field in text.split(" | ") {
-        let chars: Vec<&str> = field.split(' ').filter(|t| !t.is_empty()).collect();
-        for (i, c) in chars.iter().enumerate() {
-            lexemes.insert((*c).to_string());
-            if let Some(next) = chars.get(i + 1) {
-                lexemes.insert(format!("{c}{next}"));
+    for (mark, fields) in [("", &row.text), ("@", &row.names)] {
+        for field in fields.split(" | ") {
+            let chars: Vec<&str> = field.split(' ').filter(|t| !t.is_empty()).collect();
+            for (i, c) in chars.iter().enumerate() {
+                lexemes.insert(format!("{mark}{c}"));
+                if let Some(next) = chars.get(i + 1) {
+                    lexemes.insert(format!("{mark}{c}{next}"));
+                }
             }
         }
     }
-    for n in numbers.split(' ').filter(|n| !n.is_empty()) {
+    for n in row.numbers.split(' ').filter(|n| !n.is_empty()) {
         lexemes.insert(format!("#{n}"));
     }
     lexemes
@@ -194,29 +197,35 @@ pub(super) fn search_doc(text: &str, numbers: &str) -> String {
         .join(" ")
 }
 
-/// A `tsquery` literal for a needle: its character (one), or every pair of adjacent characters
-/// (two or more; the service checks the order exactly), or a number's reversed prefix.
-pub(super) fn search_query(needle: &crate::search::Needle) -> String {
-    let chars: Vec<char> = needle.text.chars().collect();
-    let terms: Vec<String> = if chars.len() == 1 {
-        vec![quote(&chars[0].to_string())]
-    } else {
-        let mut pairs: Vec<String> = chars
-            .windows(2)
-            .map(|w| quote(&format!("{}{}", w[0], w[1])))
-            .collect();
-        pairs.sort();
-        pairs.dedup();
-        pairs
+/// A `tsquery` literal for a search: the needle's character (one), or every pair of adjacent
+/// characters (two or more; the service checks the order exactly), in the text or (when the
+/// query allows) the names; or a number's reversed beginning.
+pub(super) fn search_query(q: &crate::search::SearchQuery) -> String {
+    let chars: Vec<char> = q.needle.text.chars().collect();
+    let terms = |mark: &str| -> String {
+        let mut t: Vec<String> = if chars.len() == 1 {
+            vec![quote(&format!("{mark}{}", chars[0]))]
+        } else {
+            chars
+                .windows(2)
+                .map(|w| quote(&format!("{mark}{}{}", w[0], w[1])))
+                .collect()
+        };
+        t.sort();
+        t.dedup();
+        format!("({})", t.join(" & "))
     };
-    let mut q = format!("({})", terms.join(" & "));
-    if let Some(n) = &needle.number {
-        q.push_str(&format!(
+    let mut out = terms("");
+    if q.names {
+        out.push_str(&format!(" | {}", terms("@")));
+    }
+    if let (Some(n), true) = (&q.needle.number, q.numbers) {
+        out.push_str(&format!(
             " | {}:*",
             quote(&format!("#{}", crate::search::reversed(n)))
         ));
     }
-    q
+    out
 }
 
 fn quote(s: &str) -> String {

@@ -746,6 +746,25 @@ impl Txn for SqliteTxn<'_> {
             if r.next_tick != old.next_tick {
                 col("next_tick", Box::new(r.next_tick.map(|d| d.to_string())));
             }
+            // A corrected registration (`amend`).
+            if r.names != old.names {
+                col("names", Box::new(r.names.clone()));
+            }
+            if r.locality != old.locality {
+                col("locality", Box::new(opt(&r.locality)));
+            }
+            if r.category != old.category {
+                col("category", Box::new(r.category.clone()));
+            }
+            if r.skip_level != old.skip_level {
+                col("skip_level", Box::new(b(r.skip_level)));
+            }
+            if r.collective != old.collective {
+                col("collective", Box::new(b(r.collective)));
+            }
+            if r.repeat != old.repeat {
+                col("repeat", Box::new(b(r.repeat)));
+            }
             col("last_seq", Box::new(r.last_seq));
             let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
             let n = self
@@ -769,10 +788,11 @@ impl Txn for SqliteTxn<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
                         stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
-                        rating = excluded.rating
+                        rating = excluded.rating, started = excluded.started
                      WHERE clocks.unit IS NOT excluded.unit OR clocks.due IS NOT excluded.due
                         OR clocks.stopped_on IS NOT excluded.stopped_on OR clocks.lapsed IS NOT excluded.lapsed
-                        OR clocks.rating IS NOT excluded.rating",
+                        OR clocks.rating IS NOT excluded.rating OR clocks.started IS NOT excluded.started
+                        OR clocks.met IS NOT excluded.met",
                 )
                 .map_err(db_err)?;
             for c in r
@@ -846,7 +866,7 @@ impl Txn for SqliteTxn<'_> {
         }
         if r.search != old.search {
             match &r.search {
-                Some(s) => schema::put_search(&self.tx, &r.id, s)?,
+                Some(row) => schema::put_search(&self.tx, &r.id, row)?,
                 None => {
                     self.tx
                         .prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
@@ -855,7 +875,23 @@ impl Txn for SqliteTxn<'_> {
                 }
             }
         }
-        if before.seq == 0 {
+        let matter = |r: &CaseRow| (r.identities.clone(), r.category.clone(), r.locality.clone());
+        if before.seq != 0 && matter(&r) != matter(&old) {
+            // A corrected registration: its identity rows move to the new keys and matter.
+            if let (Some(category), Some(locality)) = (&old.category, &old.locality) {
+                let mut st = self
+                    .tx
+                    .prepare_cached(
+                        "DELETE FROM identities WHERE key = ?1 AND category = ?2 AND locality = ?3 AND case_id = ?4",
+                    )
+                    .map_err(db_err)?;
+                for k in &old.identities {
+                    st.execute(params![k, category, locality.as_str(), r.id.as_str()])
+                        .map_err(db_err)?;
+                }
+            }
+        }
+        if before.seq == 0 || matter(&r) != matter(&old) {
             if let (Some(category), Some(locality)) = (&r.category, &r.locality) {
                 let mut st = self
                     .tx

@@ -126,11 +126,17 @@ impl SqliteTxn<'_> {
         self.ids(&sql, &refs)
     }
     pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        use crate::search::{order_key, reversed, spaced};
+        use crate::search::{order_key, reversed, spaced, MIN_NUMBER_SUFFIX};
         // Every token is one letter or digit: nothing to quote inside the phrases.
-        let mut m = format!("text : \"{}\"", spaced(&q.needle.text));
-        if let Some(n) = &q.needle.number {
-            m.push_str(&format!(" OR num : \"{}\" *", reversed(n)));
+        let phrase = spaced(&q.needle.text);
+        let mut m = format!("text : \"{phrase}\"");
+        if q.names {
+            m.push_str(&format!(" OR names : \"{phrase}\""));
+        }
+        if let (Some(n), true) = (&q.needle.number, q.numbers) {
+            // The prefix index holds 4 characters: longer ends are checked by the service.
+            let head: String = reversed(n).chars().take(MIN_NUMBER_SUFFIX).collect();
+            m.push_str(&format!(" OR num : \"{head}\" *"));
         }
         let before = q.before.as_ref().map(order_key).unwrap_or(i64::MAX);
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![

@@ -169,15 +169,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE cases ADD COLUMN officer TEXT;
     CREATE INDEX cases_officer ON cases(officer) WHERE officer IS NOT NULL;
     "#,
-    // 6: the search index (`petition search`, see `search`): each case's summary, content and
-    // names one character per token, so a phrase query finds Chinese text from one character
-    // up, and its phone and id numbers reversed, so a prefix query finds a number by its end.
-    // The rowid is `search::order_key` (newest case number first by rowid); filled from the
-    // cases by `backfill_search`.
+    // 6: the search index (`petition search`, see `search`): each case's summary and content,
+    // and its petitioners' names, one character per token, so a phrase query finds Chinese text
+    // from one character up; its phone and id numbers reversed, so a prefix query finds a
+    // number by its end (a prefix index of 4 characters serves every such query: longer ends
+    // are checked by the service). The rowid is `search::order_key` (newest case number first
+    // by rowid); filled from the cases by `backfill_search`.
     r#"
     CREATE VIRTUAL TABLE case_text USING fts5(
-        text, num, case_id UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 0'
+        text, names, num, case_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 0', prefix = '4'
     );
     "#,
 ];
@@ -277,8 +278,8 @@ fn backfill_search(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let cid = CaseId::parse(&id)
             .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
         let case = crate::case::replay(cid.clone(), &events);
-        if let Some(s) = CaseRow::of(&case).search {
-            put_search(tx, &cid, &s)?;
+        if let Some(row) = CaseRow::of(&case).search {
+            put_search(tx, &cid, &row)?;
         }
     }
     Ok(())
@@ -288,15 +289,17 @@ fn backfill_search(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 pub(super) fn put_search(
     conn: &rusqlite::Connection,
     id: &CaseId,
-    (text, numbers): &(String, String),
+    row: &crate::search::SearchRow,
 ) -> Result<()> {
     let key = crate::search::order_key(id);
     conn.prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
         .and_then(|mut st| st.execute([key]))
         .map_err(db_err)?;
-    conn.prepare_cached("INSERT INTO case_text(rowid, text, num, case_id) VALUES (?1, ?2, ?3, ?4)")
-        .and_then(|mut st| st.execute(params![key, text, numbers, id.as_str()]))
-        .map_err(db_err)?;
+    conn.prepare_cached(
+        "INSERT INTO case_text(rowid, text, names, num, case_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut st| st.execute(params![key, row.text, row.names, row.numbers, id.as_str()]))
+    .map_err(db_err)?;
     Ok(())
 }
 

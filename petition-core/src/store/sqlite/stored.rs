@@ -50,24 +50,31 @@ pub(super) fn read_stored_row(
         return Ok(None);
     };
     row.search = conn
-        .prepare_cached("SELECT text, num, case_id FROM case_text WHERE rowid = ?1")
+        .prepare_cached("SELECT text, names, num, case_id FROM case_text WHERE rowid = ?1")
         .and_then(|mut st| {
             st.query_row([crate::search::order_key(id)], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    crate::search::SearchRow {
+                        text: r.get(0)?,
+                        names: r.get(1)?,
+                        numbers: r.get(2)?,
+                    },
+                    r.get::<_, String>(3)?,
                 ))
             })
             .optional()
         })
         .map_err(db_err)?
-        .map(|(t, n, c)| {
+        .map(|(row, c)| {
             // A row filed under another case's key is no row of this case.
             if c == key {
-                (t, n)
+                row
             } else {
-                (format!("(the row of {c})"), String::new())
+                crate::search::SearchRow {
+                    text: format!("(the row of {c})"),
+                    names: String::new(),
+                    numbers: String::new(),
+                }
             }
         });
     let clocks: Vec<RawClock> = conn
