@@ -110,6 +110,11 @@ pub static ROUTES: &[Route] = &[
         "A written notice of the case",
     ),
     post(
+        &["amend"],
+        "/cases/{case}/amend",
+        "Correct a registration mistake (更正登记)",
+    ),
+    post(
         &["transfer"],
         "/cases/{case}/transfer",
         "Route to the competent unit (转送)",

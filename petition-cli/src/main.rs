@@ -31,6 +31,7 @@ const HELP_TEMPLATE: &str = "\
 
 Intake (登记):
   register     Register a new case
+  amend        Correct a registration mistake (更正登记)
   transfer     Route the case to the competent unit (转送)
   assign       Route with a required result report (交办)
   object       Object that the case is outside your remit (异议)
@@ -98,6 +99,7 @@ const HELP_TEMPLATE_ZH: &str = "\
 
 登记与受理：
   register     登记信访事项
+  amend        更正登记信息（登记单位，受理前）
   transfer     转送有权处理的单位
   assign       交办（须报送办结报告）
   object       对转送交办提出异议（不属本单位职责）
@@ -219,6 +221,7 @@ pub enum Cmd {
     Policy(policy::Args),
     Calendar(calendar::Args),
     Register(Box<register::Args>),
+    Amend(amend::Args),
     Transfer(route::TransferArgs),
     Assign(route::AssignArgs),
     Object(route::ObjectArgs),
@@ -264,6 +267,7 @@ pub enum Cmd {
 pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
     Some(match cmd {
         Cmd::Register(a) => register::exec(app, a),
+        Cmd::Amend(a) => amend::exec(app, a),
         Cmd::Transfer(a) => route::transfer(app, a),
         Cmd::Assign(a) => route::assign(app, a),
         Cmd::Object(a) => route::object(app, a),

@@ -373,6 +373,22 @@ pub fn event_detail(app: &App, e: &Value) -> String {
             detail.push(short);
         }
     }
+    if let Some(field) = e.get("field").and_then(Value::as_str) {
+        // An amendment: which field, from what to what.
+        let val = |k: &str| {
+            let v = s(&e[k]);
+            let short: String = v.chars().take(30).collect();
+            if short.is_empty() {
+                "-".to_string()
+            } else {
+                short
+            }
+        };
+        detail.insert(
+            0,
+            format!("{}: {} → {}", app.e(field), val("old"), val("new")),
+        );
+    }
     if let Some(sup) = e.get("supervision").and_then(|x| x.as_object()) {
         detail.push(format!(
             "{} → {}",

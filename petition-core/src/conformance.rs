@@ -53,6 +53,10 @@ fn checks<S: Store>() -> Vec<Check<S>> {
         ),
         ("queries_filter_order_and_page", queries),
         ("search_finds_characters_names_and_number_ends", search),
+        (
+            "an_amended_registration_moves_its_rows_and_is_decided_again",
+            amend,
+        ),
         ("queues_follow_duties_and_first_contact", queues),
         ("tick_finds_due_work_once", tick_once),
         ("merge_writes_both_cases_or_neither", merge),

@@ -119,9 +119,27 @@ pub fn event_json(e: &Event) -> Value {
         m.remove("query_code");
         // The links to earlier cases are shown through the case's own fields, filtered for the
         // reader (an accusation is never named to the accused unit).
-        if matches!(e.kind, EventKind::Registered(_)) {
+        if matches!(e.kind, EventKind::Registered(_) | EventKind::Amended { .. }) {
             m.remove("related");
             m.remove("repeat_of");
+        }
+        // A corrected name, id number, phone or address is personal data: the values are shown
+        // masked (the case's own fields show the current one as the reader may see it).
+        if let EventKind::Amended {
+            field, old, new, ..
+        } = &e.kind
+        {
+            let mask: Option<fn(&str) -> String> = match field {
+                crate::case::AmendField::Name => Some(mask_name),
+                crate::case::AmendField::IdNumber => Some(mask_id),
+                crate::case::AmendField::Phone => Some(mask_phone),
+                crate::case::AmendField::Address => Some(mask_address),
+                _ => None,
+            };
+            if let Some(f) = mask {
+                m.insert("old".into(), json!(old.as_deref().map(f)));
+                m.insert("new".into(), json!(new.as_deref().map(f)));
+            }
         }
     }
     v

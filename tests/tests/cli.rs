@@ -1391,6 +1391,105 @@ fn search_finds_a_character_a_name_and_a_numbers_end_as_the_reader_sees_them() {
 }
 
 #[test]
+fn amend_corrects_a_registration_and_the_history_keeps_both_values() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &[
+            "amend",
+            &id,
+            "--field",
+            "phone",
+            "--value",
+            "13900001111",
+            "--reason",
+            "登记时录错一位",
+        ],
+    );
+    assert_eq!(v["petitioners"][0]["phone"], "13900001111", "{v}");
+    // The time of receipt moves the intake limit (15 days from receipt).
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &[
+            "amend",
+            &id,
+            "--field",
+            "received_at",
+            "--value",
+            "2026-02-27",
+            "--reason",
+            "来信实际收到日期",
+        ],
+    );
+    assert_eq!(clock(&v, "intake")["due"], "2026-03-16", "{v}");
+    // The timeline says what changed, in both languages; the search finds the new number.
+    for (lang, words) in [("zh", ["更正登记", "电话"]), ("en", ["amended", "phone"])] {
+        let o = env.raw(
+            Some("li"),
+            T0,
+            false,
+            &["--lang", lang, "show", &id, "--timeline"],
+        );
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(words.iter().all(|w| text.contains(w)), "{lang}: {text}");
+    }
+    let found = env.ok(Some("li"), T0, &["search", "1111"]);
+    assert_eq!(found["cases"][0]["id"], id.as_str());
+    // Only the registering unit, only before acceptance, only a real change.
+    let (exit, code, _) = env.err(
+        Some("wang"),
+        T0,
+        &[
+            "amend", &id, "--field", "summary", "--value", "x", "--reason", "r",
+        ],
+    );
+    assert_eq!((exit, code.as_str()), (1, "permission_denied"));
+    let (exit, code, _) = env.err(
+        Some("li"),
+        T0,
+        &[
+            "amend",
+            &id,
+            "--field",
+            "phone",
+            "--value",
+            "13900001111",
+            "--reason",
+            "r",
+        ],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+    let o = env.raw(
+        Some("li"),
+        T0,
+        true,
+        &[
+            "amend", &id, "--field", "colour", "--value", "x", "--reason", "r",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown field is a usage error"
+    );
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), T0, &["accept", &id]);
+    let (exit, code, _) = env.err(
+        Some("li"),
+        T0,
+        &[
+            "amend", &id, "--field", "summary", "--value", "x", "--reason", "r",
+        ],
+    );
+    assert_eq!((exit, code.as_str()), (1, "invalid_transition"));
+    let v = env.ok(None, T0, &["verify"]);
+    assert_eq!(v["ok"], true);
+}
+
+#[test]
 fn a_clerk_takes_a_case_the_head_hands_it_on_and_queue_mine_lists_what_each_carries() {
     let env = Env::new();
     let id = env.register(T0, &[]);

@@ -698,6 +698,20 @@ fn remote_walk(local: Env, served: Env) {
         (
             "li",
             T0,
+            vec![
+                "amend",
+                id,
+                "--field",
+                "address",
+                "--value",
+                "甲镇某村二组",
+                "--reason",
+                "住址补全",
+            ],
+        ),
+        (
+            "li",
+            T0,
             vec!["transfer", id, "--to", "c-zjj", "--note", "请依法处理"],
         ),
         ("wang", T0, vec!["queue"]),

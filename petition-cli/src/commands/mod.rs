@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod amend;
 pub mod appeal;
 pub mod backup;
 pub mod calendar;
@@ -132,11 +133,22 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
 
 /// Runs a case command as the actor (`--as`) at the command's time; replies with the case.
 pub fn run_case_command(app: &App, id: &str, cmd: Command) -> CliResult<Reply> {
+    run_case_command_at(app, id, |_| Ok(cmd))
+}
+
+/// [`run_case_command`] with a command made at the time of the write (a value read in the
+/// database's time zone).
+pub fn run_case_command_at(
+    app: &App,
+    id: &str,
+    make: impl FnOnce(chrono::DateTime<chrono::FixedOffset>) -> CliResult<Command>,
+) -> CliResult<Reply> {
     let id = case_id(id)?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
     let staff = session.staff.clone();
     let now = session.write_now(app)?;
+    let cmd = make(now)?;
     let name = cmd.name();
     let (before, (case, events, access)) = svc.work(|w| {
         let before = w.case(&id)?.map_or(0, |c| c.seq);

@@ -1292,3 +1292,28 @@ fn verify_finds_a_changed_or_missing_search_row() {
     let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
     assert!(problem.contains("case_text"), "{problem}");
 }
+
+#[test]
+fn a_masked_export_masks_a_corrected_phone_both_old_and_new() {
+    let (mut svc, now) = crate::example::county();
+    let id = svc
+        .register(&sid("li"), now, crate::example::registration(now))
+        .expect("register")
+        .id;
+    svc.execute(
+        &sid("li"),
+        now,
+        &id,
+        Command::Amend {
+            field: crate::case::AmendField::Phone,
+            value: "13998765432".into(),
+            reason: "录错一位".into(),
+        },
+    )
+    .expect("amend");
+    let masked = export_lines(&mut svc, false).join("\n");
+    assert!(!masked.contains("13998765432") && !masked.contains("13812345678"));
+    assert!(masked.contains("139****5432") && masked.contains("138****5678"));
+    let full = export_lines(&mut svc, true).join("\n");
+    assert!(full.contains("13998765432"));
+}
