@@ -9,6 +9,7 @@ mod app;
 mod commands;
 #[cfg(test)]
 mod fuzz;
+mod help_zh;
 mod i18n;
 mod outfile;
 #[cfg(feature = "serve")]
@@ -155,7 +156,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   completions  命令行补全脚本
   help         查看命令的选项和示例（`petition help register`）
 
-选项（各命令的详细说明目前为英文）：
+选项：
 {options}
 示例：
   petition demo
@@ -186,7 +187,7 @@ fn early_lang(args: &[String]) -> petition_core::Lang {
 fn definition(lang: petition_core::Lang) -> clap::Command {
     let cmd = <Cli as clap::CommandFactory>::command();
     match lang {
-        petition_core::Lang::Zh => cmd.help_template(HELP_TEMPLATE_ZH),
+        petition_core::Lang::Zh => help_zh::localize(cmd).help_template(HELP_TEMPLATE_ZH),
         petition_core::Lang::En => cmd,
     }
 }
@@ -449,13 +450,23 @@ fn main() {
             let json = lossy.iter().any(|a| a == "--json");
             let lang = early_lang(&lossy);
             if !json {
-                let _ = e.print();
+                let _ = match lang {
+                    petition_core::Lang::Zh => e.apply::<help_zh::Zh>().print(),
+                    petition_core::Lang::En => e.print(),
+                };
                 std::process::exit(2);
             }
             let text = app::clap_message(&e);
+            let zh = e.apply::<help_zh::Zh>().to_string();
+            let zh = zh
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("错误：")
+                .to_string();
             let err = CliError::hinted(DomainError::from(petition_core::Refusal::usage(
                 &format!("{text} (see `petition --help`)"),
-                &format!("参数错误：{text}（参见 `petition --help`）"),
+                &format!("参数错误：{zh}（参见 `petition --help`）"),
             )));
             std::process::exit(report(json, lang, &err));
         }

@@ -372,10 +372,12 @@ fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         "characters in order, adjacent"
     );
     assert_eq!(
-        find(&mut svc, "li", "leak"),
+        find(&mut svc, "li", "LEA"),
         vec![c.clone()],
-        "letters in any case"
+        "a word from its start, in any case"
     );
+    assert_eq!(find(&mut svc, "li", "实 Lea"), vec![c.clone()]);
+    assert_eq!(find(&mut svc, "li", "eak"), Vec::<CaseId>::new());
     assert_eq!(
         find(&mut svc, "li", "钱"),
         vec![c.clone(), a.clone()],

@@ -2,10 +2,13 @@
 //! phone or id number (`petition search`).
 //!
 //! Chinese has no spaces between words, and a clerk types one or two characters as often as a
-//! whole phrase, so text is matched **by characters**, from one character up: the index a store
-//! keeps holds every letter or digit of the text as its own token (SQLite: an FTS5 phrase of
-//! one-character tokens; PostgreSQL: a `tsvector` of every character and every pair of adjacent
-//! characters), and numbers reversed, so "ends with" becomes "starts with" (a prefix look-up).
+//! whole phrase, so Chinese (and Japanese, Korean) text is matched **by characters**, from one
+//! character up; a run of other letters and digits (`leak`, `2023`) is one word, matched from its
+//! start (`lea` finds `leak`, `eak` does not). Text matches when its [`tokens`] hold the
+//! needle's tokens in a row, the last one possibly a word's beginning. The index a store keeps
+//! holds these tokens (SQLite: FTS5 phrase queries; PostgreSQL: a `tsvector` of every token and
+//! every pair of adjacent tokens), and phone and id numbers reversed, so "ends with" becomes
+//! "starts with" (a prefix look-up).
 //!
 //! A store answers with *candidates*, newest case number first; the service then checks every
 //! candidate exactly ([`matches`]) against the case **as the reader sees it**: for a reader who
@@ -21,12 +24,65 @@ use crate::ids::{CaseId, UnitCode};
 /// A number (phone or id) is matched by its end from this many characters.
 pub const MIN_NUMBER_SUFFIX: usize = 4;
 
-/// The text as matched: letters and digits only, lower case (punctuation and spaces ignored).
-pub fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether a character is a token by itself (Han, kana, Hangul and the other scripts written
+/// without spaces, from the CJK radicals on); other letters and digits make words.
+fn single(c: char) -> bool {
+    (c as u32) >= 0x2E80
+}
+
+/// Full-width ASCII (`１２３`, `ＡＢＣ`) as ASCII, then lower case.
+fn normal(c: char) -> impl Iterator<Item = char> {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    c.to_lowercase()
+}
+
+/// The tokens of a text as matched: each Chinese (Japanese, Korean) character alone, each run of
+/// other letters and digits as one word, lower case; punctuation and spaces separate and are
+/// dropped.
+pub fn tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars().flat_map(normal) {
+        if c.is_alphanumeric() && !single(c) {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            out.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Whether a token is a word (matched from its start) rather than a single character.
+pub fn is_word(token: &str) -> bool {
+    token.chars().next().is_some_and(|c| !single(c))
+}
+
+/// Whether `hay` holds `needle` in a row, the needle's last token possibly the start of a word.
+fn holds(hay: &[String], needle: &[String]) -> bool {
+    let Some((last, head)) = needle.split_last() else {
+        return false;
+    };
+    hay.windows(needle.len()).any(|w| {
+        w[..head.len()] == *head && {
+            let t = &w[head.len()];
+            if is_word(last) {
+                t.starts_with(last.as_str())
+            } else {
+                t == last
+            }
+        }
+    })
 }
 
 /// A number as matched by its end: digits and letters only, upper case (`x` of an id number
@@ -43,8 +99,8 @@ fn fold_number(s: &str) -> String {
 pub struct Needle {
     /// The text as typed (trimmed).
     pub raw: String,
-    /// [`fold`]ed: letters and digits, lower case; never empty.
-    pub text: String,
+    /// Its [`tokens`]; never empty.
+    pub tokens: Vec<String>,
     /// The end of a phone or id number to look for: when the text is digits (an id number may
     /// end in X) and at least [`MIN_NUMBER_SUFFIX`] long, upper case.
     pub number: Option<String>,
@@ -54,8 +110,8 @@ impl Needle {
     /// Checks what was typed: at least one letter or digit.
     pub fn parse(s: &str) -> Result<Self> {
         let raw = s.trim().to_string();
-        let text = fold(&raw);
-        if text.is_empty() {
+        let toks = tokens(&raw);
+        if toks.is_empty() {
             return Err(DomainError::from(Refusal::usage_of(
                 "TEXT",
                 "search for at least one letter, digit or Chinese character",
@@ -69,7 +125,7 @@ impl Needle {
                 .all(|(i, c)| c.is_ascii_digit() || (c == 'X' && i + 1 == n.chars().count()));
         Ok(Self {
             raw,
-            text,
+            tokens: toks,
             number: numeric.then_some(n),
         })
     }
@@ -105,8 +161,11 @@ impl SearchQuery {
         reach: Option<Vec<UnitCode>>,
         reader_sees_full: bool,
     ) -> Self {
-        let chars: Vec<char> = needle.text.chars().collect();
-        let in_masked_name = chars.len() == 1 || (chars.len() == 2 && chars[1] == '某');
+        let t = &needle.tokens;
+        // A masked name is its first character and 某.
+        let one = |x: &String| x.chars().count() == 1;
+        let in_masked_name =
+            (t.len() == 1 && one(&t[0])) || (t.len() == 2 && one(&t[0]) && t[1] == "某");
         let numbers = needle
             .number
             .as_ref()
@@ -128,8 +187,8 @@ pub fn order_key(id: &CaseId) -> i64 {
     i64::from(id.year()) * 1_000_000_000 + i64::from(id.sequence())
 }
 
-/// A case's row of the search index: what a store indexes, every field [`fold`]ed and spaced
-/// one character per token ([`spaced`]), fields separated by ` | `.
+/// A case's row of the search index: what a store indexes, each field's [`tokens`] separated
+/// by spaces, fields separated by ` | `.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchRow {
     /// The summary and the content.
@@ -144,16 +203,16 @@ pub struct SearchRow {
 impl SearchRow {
     /// The row of a registration.
     pub fn of(reg: &Registration) -> Self {
-        let join = |fields: Vec<String>| {
+        let join = |fields: Vec<&str>| {
             fields
                 .iter()
+                .map(|f| tokens(f).join(" "))
                 .filter(|f| !f.is_empty())
-                .map(|f| spaced(f))
                 .collect::<Vec<_>>()
                 .join(" | ")
         };
-        let mut text = vec![fold(&reg.summary)];
-        text.extend(reg.content.as_deref().map(fold));
+        let mut text = vec![reg.summary.as_str()];
+        text.extend(reg.content.as_deref());
         let mut numbers: Vec<String> = reg
             .petitioners
             .iter()
@@ -166,22 +225,10 @@ impl SearchRow {
         numbers.dedup();
         Self {
             text: join(text),
-            names: join(reg.petitioners.iter().map(|p| fold(&p.name)).collect()),
+            names: join(reg.petitioners.iter().map(|p| p.name.as_str()).collect()),
             numbers: numbers.join(" "),
         }
     }
-}
-
-/// One character per token.
-pub fn spaced(folded: &str) -> String {
-    let mut out = String::with_capacity(folded.len() * 2);
-    for (i, c) in folded.chars().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The reversed form of a number suffix, as [`SearchRow::numbers`] stores numbers.
@@ -190,13 +237,13 @@ pub fn reversed(number: &str) -> String {
 }
 
 /// Whether `case`, as a reader sees it, matches: its summary, content or a petitioner's name
-/// contains the text, or a petitioner's phone or id number ends with it. With `masked`, names,
+/// holds the needle's tokens in a row (the last possibly a word's start), or a petitioner's phone or id number ends with it. With `masked`, names,
 /// phones and id numbers are compared as the reader sees them masked (`王某`, `138****5678`).
 pub fn matches(case: &Case, needle: &Needle, masked: bool) -> bool {
     let Some(reg) = case.registration.as_ref() else {
         return false;
     };
-    let has = |s: &str| fold(s).contains(&needle.text);
+    let has = |s: &str| holds(&tokens(s), &needle.tokens);
     if has(&reg.summary) || reg.content.as_deref().is_some_and(has) {
         return true;
     }
@@ -265,7 +312,11 @@ mod tests {
     #[test]
     fn needles_are_letters_and_digits_and_numbers_need_four() {
         let n = Needle::parse("  王 小明 ").expect("test value");
-        assert_eq!(n.text, "王小明");
+        assert_eq!(n.tokens, ["王", "小", "明"]);
+        assert_eq!(
+            Needle::parse("Leak２０２3年").expect("test value").tokens,
+            ["leak2023", "年"]
+        );
         assert_eq!(n.number, None);
         assert_eq!(
             Needle::parse("5678").expect("test value").number.as_deref(),
@@ -297,7 +348,7 @@ mod tests {
         reg.petitioners[0].phone = Some("138-0013-8000".into());
         reg.petitioners[0].id_number = Some("11010519491231002x".into());
         let row = SearchRow::of(&reg);
-        assert_eq!(row.text, "房 屋 漏 水 l e a k | 二 楼");
+        assert_eq!(row.text, "房 屋 漏 水 leak | 二 楼");
         assert_eq!(row.names, "赵 某");
         assert_eq!(row.numbers, "00083100831 X20013219491501011");
     }
@@ -341,5 +392,14 @@ mod tests {
         assert!(m("8000", false) && m("8000", true));
         assert!(m("38000", false) && !m("38000", true), "only 4 digits show");
         assert!(!m("0013", false), "a number matches by its end only");
+        let mut reg = registration(now);
+        reg.summary = "Leak in flat 12, since 2023年".into();
+        let case = svc.register(&staff("li"), now, reg).expect("test value");
+        let m = |s: &str| matches(&case, &Needle::parse(s).expect("test value"), false);
+        assert!(m("leak") && m("LEA") && m("flat 12") && m("2023年") && m("since 20"));
+        assert!(
+            !m("eak") && !m("023") && !m("fla 12"),
+            "words match from their start"
+        );
     }
 }

@@ -17,6 +17,80 @@ fn init_refuses_a_second_time() {
 }
 
 #[test]
+fn every_commands_help_and_clap_errors_are_chinese_under_lang_zh() {
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(bin())
+            .args(args)
+            .env_remove("PETITION_LANG")
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, text, _) = run(&["--lang", "zh", "register", "--help"]);
+    assert_eq!(code, Some(0));
+    for want in [
+        "登记信访事项",
+        "信访形式",
+        "用法：",
+        "选项：",
+        "示例：",
+        "--petitioner",
+        "显示帮助",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    for english in [
+        "Usage:",
+        "Options:",
+        "[possible values",
+        "[default:",
+        "Print help",
+    ] {
+        assert!(!text.contains(english), "{english}: {text}");
+    }
+    let (_, text, _) = run(&["--lang", "zh", "help", "extend", "request"]);
+    assert!(
+        text.contains("申请延期") && text.contains("参数："),
+        "{text}"
+    );
+    let (_, text, _) = run(&["--lang", "en", "register", "--help"]);
+    assert!(
+        text.contains("Register a new case") && !text.contains("信访形式"),
+        "{text}"
+    );
+    // clap's own errors: the wrong value with the valid ones, a near miss, in Chinese.
+    let (code, _, err) = run(&[
+        "--lang", "zh", "amend", "X", "--field", "colour", "--value", "1", "--reason", "r",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("“colour”无效") && err.contains("可选值：summary"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--lang", "zh", "list", "--limt", "3"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("无法识别的参数“--limt”") && err.contains("“--limit”"),
+        "{err}"
+    );
+    let (_, _, err) = run(&["--lang", "zh", "--json", "serch", "漏"]);
+    let v: Value = serde_json::from_str(err.trim()).expect("a JSON error");
+    assert_eq!(v["error"]["code"], "usage");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("无法识别的命令")),
+        "{v}"
+    );
+    let (_, _, err) = run(&["--lang", "en", "list", "--limt", "3"]);
+    assert!(err.contains("unexpected argument"), "{err}");
+}
+
+#[test]
 fn help_command_shows_a_commands_help() {
     let o = std::process::Command::new(bin())
         .args(["help", "register"])

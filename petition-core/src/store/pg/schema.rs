@@ -171,18 +171,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
 /// The step after which the search index is filled from the cases.
 pub(super) const SEARCH_STEP: usize = 3;
 
-/// A `tsvector` literal for a case's search row: every character and every pair of adjacent
-/// characters of each field of the text, the same of the names marked `@`, and each reversed
-/// number marked `#`. Tokens are letters and digits only; quoted all the same.
+/// A `tsvector` literal for a case's search row: every token and every pair of adjacent tokens
+/// (`a b`) of each field of the text, the same of the names marked `@`, and each reversed number
+/// marked `#`. Built here, not by a text-search parser, so no locale decides what a token is.
 pub(super) fn search_doc(row: &crate::search::SearchRow) -> String {
     let mut lexemes = std::collections::BTreeSet::new();
     for (mark, fields) in [("", &row.text), ("@", &row.names)] {
         for field in fields.split(" | ") {
-            let chars: Vec<&str> = field.split(' ').filter(|t| !t.is_empty()).collect();
-            for (i, c) in chars.iter().enumerate() {
-                lexemes.insert(format!("{mark}{c}"));
-                if let Some(next) = chars.get(i + 1) {
-                    lexemes.insert(format!("{mark}{c}{next}"));
+            let toks: Vec<&str> = field.split(' ').filter(|t| !t.is_empty()).collect();
+            for (i, t) in toks.iter().enumerate() {
+                lexemes.insert(format!("{mark}{t}"));
+                if let Some(next) = toks.get(i + 1) {
+                    lexemes.insert(format!("{mark}{t} {next}"));
                 }
             }
         }
@@ -197,23 +197,31 @@ pub(super) fn search_doc(row: &crate::search::SearchRow) -> String {
         .join(" ")
 }
 
-/// A `tsquery` literal for a search: the needle's character (one), or every pair of adjacent
-/// characters (two or more; the service checks the order exactly), in the text or (when the
-/// query allows) the names; or a number's reversed beginning.
+/// A `tsquery` literal for a search: the needle's token (one), or every pair of adjacent tokens
+/// (two or more; the service checks the order exactly), in the text or (when the query allows)
+/// the names, the last a prefix when it ends in a word; or a number's reversed beginning.
 pub(super) fn search_query(q: &crate::search::SearchQuery) -> String {
-    let chars: Vec<char> = q.needle.text.chars().collect();
+    let t = &q.needle.tokens;
+    let prefix = if t.last().is_some_and(|l| crate::search::is_word(l)) {
+        ":*"
+    } else {
+        ""
+    };
     let terms = |mark: &str| -> String {
-        let mut t: Vec<String> = if chars.len() == 1 {
-            vec![quote(&format!("{mark}{}", chars[0]))]
+        let mut out: Vec<String> = if t.len() == 1 {
+            vec![format!("{}{prefix}", quote(&format!("{mark}{}", t[0])))]
         } else {
-            chars
-                .windows(2)
-                .map(|w| quote(&format!("{mark}{}{}", w[0], w[1])))
+            t.windows(2)
+                .enumerate()
+                .map(|(i, w)| {
+                    let p = if i + 2 == t.len() { prefix } else { "" };
+                    format!("{}{p}", quote(&format!("{mark}{} {}", w[0], w[1])))
+                })
                 .collect()
         };
-        t.sort();
-        t.dedup();
-        format!("({})", t.join(" & "))
+        out.sort();
+        out.dedup();
+        format!("({})", out.join(" & "))
     };
     let mut out = terms("");
     if q.names {

@@ -126,12 +126,19 @@ impl SqliteTxn<'_> {
         self.ids(&sql, &refs)
     }
     pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        use crate::search::{order_key, reversed, spaced, MIN_NUMBER_SUFFIX};
-        // Every token is one letter or digit: nothing to quote inside the phrases.
-        let phrase = spaced(&q.needle.text);
-        let mut m = format!("text : \"{phrase}\"");
+        use crate::search::{is_word, order_key, reversed, MIN_NUMBER_SUFFIX};
+        // Tokens are letters and digits only: nothing to quote inside the phrases. A word at the
+        // end may be the start of a longer one.
+        let t = &q.needle.tokens;
+        let prefix = if t.last().is_some_and(|l| is_word(l)) {
+            " *"
+        } else {
+            ""
+        };
+        let phrase = format!("\"{}\"{prefix}", t.join(" "));
+        let mut m = format!("text : {phrase}");
         if q.names {
-            m.push_str(&format!(" OR names : \"{phrase}\""));
+            m.push_str(&format!(" OR names : {phrase}"));
         }
         if let (Some(n), true) = (&q.needle.number, q.numbers) {
             // The prefix index holds 4 characters: longer ends are checked by the service.
