@@ -17,6 +17,7 @@ use petition_core::{Refusal, StorageError};
 
 /// Global options, before or after the subcommand.
 #[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Database file [default: $XDG_DATA_HOME/petition/petition.db]
     #[arg(long, global = true, env = "PETITION_DB", value_name = "PATH")]

@@ -312,11 +312,21 @@ fn localize_arg(a: Arg, path: &str) -> Arg {
     if takes_value && !choices.is_empty() && !choices.iter().all(|c| help.contains(c.as_str())) {
         help.push_str(&format!("（可选：{}）", choices.join("、")));
     }
+    if a.is_required_set() && !a.is_positional() {
+        help.push_str("（必填）");
+    }
     let env = a.get_env().map(|e| e.to_string_lossy().into_owned());
     if let Some(env) = &env {
         help.push_str(&format!("（环境变量 {env}）"));
     }
-    let mut a = a.help(help);
+    let heading = if a.is_global_set() {
+        "通用选项"
+    } else if a.is_positional() {
+        "参数"
+    } else {
+        "选项"
+    };
+    let mut a = a.help(help).help_heading(heading);
     if takes_value {
         a = a.hide_default_value(true).hide_possible_values(true);
     }
@@ -326,19 +336,8 @@ fn localize_arg(a: Arg, path: &str) -> Arg {
     a
 }
 
-/// The help template of a command in Chinese: only the sections it has, with Chinese headings.
-fn template(cmd: &Command) -> String {
-    let mut t = String::from("{before-help}{about-with-newline}\n用法：{usage}\n");
-    if cmd.get_positionals().next().is_some() {
-        t.push_str("\n参数：\n{positionals}\n");
-    }
-    t.push_str("\n选项：\n{options}\n");
-    if cmd.has_subcommands() {
-        t.push_str("\n命令：\n{subcommands}\n");
-    }
-    t.push_str("{after-help}");
-    t
-}
+/// The help template of a command in Chinese (the sections' headings are the arguments' own).
+const TEMPLATE: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// The command line's definition with every command's and argument's help in Chinese.
 pub fn localize(cmd: Command) -> Command {
@@ -360,11 +359,6 @@ pub fn localize(cmd: Command) -> Command {
 }
 
 fn help_words(mut cmd: Command) -> Command {
-    if cmd.get_arguments().any(|a| a.get_id() == "help") {
-        cmd = cmd.mut_arg("help", |a| {
-            a.help("显示帮助").long_help("显示帮助（-h 只显示摘要）")
-        });
-    }
     let subs: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())
@@ -402,8 +396,20 @@ fn localize_at(mut cmd: Command, path: &str) -> Command {
             };
             cmd = cmd.about(zh).long_about(long);
         }
-        let t = template(&cmd);
-        cmd = cmd.help_template(t);
+        // clap's own `-h, --help`, said in Chinese under the options' heading.
+        cmd = cmd
+            .help_template(TEMPLATE)
+            .subcommand_help_heading("命令")
+            .disable_help_flag(true)
+            .arg(
+                Arg::new("help")
+                    .short('h')
+                    .long("help")
+                    .action(clap::ArgAction::Help)
+                    .help("显示帮助")
+                    .long_help("显示帮助（-h 只显示摘要）")
+                    .help_heading("选项"),
+            );
     }
     let subs: Vec<String> = cmd
         .get_subcommands()
@@ -416,6 +422,30 @@ fn localize_at(mut cmd: Command, path: &str) -> Command {
             format!("{path} {name}")
         };
         cmd = cmd.mut_subcommand(name, move |s| localize_at(s, &p));
+    }
+    cmd
+}
+
+/// The English definition with each required option marked `[required]` (positional arguments
+/// are always required and say so by their place).
+pub fn mark_required(mut cmd: Command) -> Command {
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.is_required_set() && !a.is_positional())
+        .map(|a| a.get_id().as_str().to_string())
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |a| {
+            let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+            a.help(format!("{help} [required]"))
+        });
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, mark_required);
     }
     cmd
 }

@@ -188,7 +188,7 @@ fn definition(lang: petition_core::Lang) -> clap::Command {
     let cmd = <Cli as clap::CommandFactory>::command();
     match lang {
         petition_core::Lang::Zh => help_zh::localize(cmd).help_template(HELP_TEMPLATE_ZH),
-        petition_core::Lang::En => cmd,
+        petition_core::Lang::En => help_zh::mark_required(cmd),
     }
 }
 

@@ -36,7 +36,8 @@ fn every_commands_help_and_clap_errors_are_chinese_under_lang_zh() {
         "登记信访事项",
         "信访形式",
         "用法：",
-        "选项：",
+        "选项:",
+        "通用选项:",
         "示例：",
         "--petitioner",
         "显示帮助",
@@ -53,13 +54,16 @@ fn every_commands_help_and_clap_errors_are_chinese_under_lang_zh() {
         assert!(!text.contains(english), "{english}: {text}");
     }
     let (_, text, _) = run(&["--lang", "zh", "help", "extend", "request"]);
-    assert!(
-        text.contains("申请延期") && text.contains("参数："),
-        "{text}"
-    );
+    assert!(text.contains("申请延期") && text.contains("参数"), "{text}");
+    assert!(text.contains("申请延长的天数（必填）"), "{text}");
     let (_, text, _) = run(&["--lang", "en", "register", "--help"]);
     assert!(
         text.contains("Register a new case") && !text.contains("信访形式"),
+        "{text}"
+    );
+    let (_, text, _) = run(&["--lang", "en", "transfer", "--help"]);
+    assert!(
+        text.contains("Receiving unit [required]") && text.contains("Global options:"),
         "{text}"
     );
     // clap's own errors: the wrong value with the valid ones, a near miss, in Chinese.
