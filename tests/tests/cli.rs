@@ -416,6 +416,33 @@ fn full_walk_on_postgres() {
 
 fn full_walk(env: Env) {
     let id = env.register(T0, &[]);
+    // A registration mistake corrected before routing; the case is found by a word of it, and by
+    // the end of the petitioner's phone, in both languages.
+    let v = env.ok(
+        Some("li"),
+        T0,
+        &[
+            "amend",
+            &id,
+            "--field",
+            "summary",
+            "--value",
+            "房屋漏水多年未修",
+            "--reason",
+            "概况补充",
+        ],
+    );
+    assert_eq!(v["summary"], "房屋漏水多年未修");
+    for (lang, heading) in [("zh", "概况"), ("en", "Summary")] {
+        for text in ["未修", "5678"] {
+            let o = env.raw(Some("li"), T0, false, &["--lang", lang, "search", text]);
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                o.status.success() && out.contains(&id) && out.contains(heading),
+                "{lang} {text}: {out}"
+            );
+        }
+    }
     env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
     // §5.1: accepted on 2026-03-02 → handling due 2026-05-01.
     let v = env.ok(Some("wang"), T0, &["accept", &id, "--assist", "c-gtj"]);
@@ -547,6 +574,7 @@ fn full_walk(env: Env) {
         types,
         [
             "registered",
+            "amended",
             "transferred",
             "accepted",
             "assist_input",
