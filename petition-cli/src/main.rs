@@ -425,9 +425,16 @@ fn main() {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let parsed = definition(early_lang(&lossy))
-        .try_get_matches_from(&args)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
+    let parse = |def: clap::Command| {
+        def.try_get_matches_from(&args)
+            .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)))
+    };
+    // The plain definition parses every command line that runs; only help and errors need the
+    // one with every text in the reader's language (building it costs a walk of every command).
+    let parsed = match parse(<Cli as clap::CommandFactory>::command()) {
+        Ok(c) => Ok(c),
+        Err(_) => parse(definition(early_lang(&lossy))),
+    };
     let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
