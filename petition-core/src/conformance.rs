@@ -610,6 +610,42 @@ fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         !office.iter().any(|(c, _)| c == &c2),
         "and no longer once it is"
     );
+    // A busy office (stores may walk its follow-ups by due date instead of sorting them all):
+    // a short queue holds the most urgent, registered later but due sooner ones included.
+    let mut routed = Vec::new();
+    for day in ["2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"] {
+        let id = register(&mut svc, day).id;
+        run(
+            &mut svc,
+            "li",
+            day,
+            &id,
+            Command::Transfer {
+                to: unit("county-zjj"),
+                note: None,
+            },
+        );
+        routed.push(id);
+    }
+    let short = ok(svc.queue(&unit("county-xfj"), 2), "queue");
+    let long = ok(svc.queue(&unit("county-xfj"), 100), "queue");
+    assert_eq!(short.len(), 2);
+    assert_eq!(
+        short[..],
+        long[..2],
+        "the short queue is the long one's head"
+    );
+    let dates: Vec<_> = long
+        .iter()
+        .map(|(_, d)| d.unwrap_or(NaiveDate::MAX))
+        .collect();
+    let sorted = {
+        let mut d = dates.clone();
+        d.sort();
+        d
+    };
+    assert_eq!(dates, sorted, "most urgent first");
+    assert!(routed.iter().all(|id| long.iter().any(|(c, _)| c == id)));
 }
 
 fn tick_once<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {

@@ -197,6 +197,11 @@ impl QueueMerge {
         };
     }
 
+    /// How many cases have a date so far.
+    pub(crate) fn dated(&self) -> usize {
+        self.best.values().filter(|d| d.is_some()).count()
+    }
+
     /// The first `limit` cases, most urgent first (ties by id). Each source must have given its
     /// own first `limit` distinct cases: a case in the overall first `limit` has its earliest
     /// date in some source, where fewer than `limit` other cases come before it, so this is exact.

@@ -369,6 +369,13 @@ fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// From this many unaccepted cases a unit registered, its queue walks the open duty clocks
+/// (low in tests, so both ways are compared with the memory store).
+#[cfg(not(test))]
+const FOLLOW_UPS_WALKED: i64 = 2000;
+#[cfg(test)]
+const FOLLOW_UPS_WALKED: i64 = 2;
+
 impl Store for PgStore {
     type Txn<'a> = PgTxn<'a>;
     fn txn(&mut self) -> Result<PgTxn<'_>> {
@@ -1623,11 +1630,29 @@ impl Txn for PgTxn<'_> {
         self.flush()?;
         // Four sources, each in date order and cut at `limit` distinct cases (see the SQLite
         // store for why the merge is exact).
-        let sources = [
-            "SELECT case_id, due FROM clocks WHERE unit = $1 AND stopped_on IS NULL AND duty ORDER BY due, case_id",
+        // A busy petition office's follow-ups are walked through the open duty clocks in due
+        // order; a unit with few reads them all and sorts (see the SQLite store).
+        let busy = self
+            .row(
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact = $1
+                    AND state IN ('registered', 'routed') LIMIT $2) AS f",
+                &[&unit.as_str(), &FOLLOW_UPS_WALKED],
+            )?
+            .map_or(Ok(0), |r| get::<i64>(&r, 0))?
+            >= FOLLOW_UPS_WALKED;
+        let follow_ups = if busy {
+            "SELECT k.case_id, k.due FROM clocks k JOIN cases c ON c.id = k.case_id
+              WHERE k.stopped_on IS NULL AND k.duty
+                AND c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+              ORDER BY k.due, k.case_id"
+        } else {
             "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty) AS d
                FROM cases c WHERE c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
-               ORDER BY d, c.id",
+               ORDER BY d, c.id"
+        };
+        let sources = [
+            "SELECT case_id, due FROM clocks WHERE unit = $1 AND stopped_on IS NULL AND duty ORDER BY due, case_id",
+            follow_ups,
             "SELECT id, NULL::text FROM cases WHERE objection_router = $1 ORDER BY id",
             "SELECT case_id, respond_by FROM supervisions WHERE by = $1 AND NOT answered ORDER BY respond_by, case_id",
         ];
@@ -1654,6 +1679,19 @@ impl Txn for PgTxn<'_> {
                 let id: String = get(r, 0)?;
                 taken.insert(id.clone());
                 merge.add(id, get(r, 1)?);
+            }
+        }
+        // Undated follow-ups only show when fewer than `limit` cases have a date.
+        if busy && merge.dated() < limit {
+            let rows = self.rows(
+                "SELECT c.id FROM cases c
+                  WHERE c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+                    AND NOT EXISTS (SELECT 1 FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty)
+                  ORDER BY c.id LIMIT $2",
+                &[&unit.as_str(), &(limit.min(i64::MAX as usize) as i64)],
+            )?;
+            for r in &rows {
+                merge.add(get(r, 0)?, None);
             }
         }
         merge.finish(limit)
