@@ -163,7 +163,7 @@ SQL
   S=$(date +%s%N)
   TICK_RSS=$(rss_kb "'$P' --db '$DB' --now '$NOW' tick")
   TICK_MS=$(( ($(date +%s%N) - S) / 1000000 ))
-  for v in "queue:--as cty-a-zjj-c queue" "overdue --limit 50 (county office):--as cty-a-xfj-c overdue --limit 50" "list --state handling --limit 50 (county office):--as cty-a-xfj-c list --state handling --limit 50" "tick (nothing due):tick" "stats over a year:stats --from 2025-11-27 --to 2026-11-26" "search 漏 (one character, county office):--as cty-a-xfj-c search 漏 --limit 50" "search 征地补偿 (a phrase, county office):--as cty-a-xfj-c search 征地补偿 --limit 50" "search 5678 (a phone's end, county office):--as cty-a-xfj-c search 5678 --limit 50"; do
+  for v in "queue:--as cty-a-zjj-c queue" "queue (county petition office):--as cty-a-xfj-c queue" "overdue --limit 50 (county office):--as cty-a-xfj-c overdue --limit 50" "list --state handling --limit 50 (county office):--as cty-a-xfj-c list --state handling --limit 50" "tick (nothing due):tick" "stats over a year:stats --from 2025-11-27 --to 2026-11-26" "search 漏 (one character, county office):--as cty-a-xfj-c search 漏 --limit 50" "search 征地补偿 (a phrase, county office):--as cty-a-xfj-c search 征地补偿 --limit 50" "search 5678 (a phone's end, county office):--as cty-a-xfj-c search 5678 --limit 50"; do
     NAME=${v%%:*}; ARGS=${v#*:}
     check "$P --db $DB --now $NOW --json $ARGS"
     T=$(hf_ms "$P --db $DB --now $NOW --json $ARGS")

@@ -29,9 +29,10 @@ const FOLLOW_UPS_BY_CASE: &str =
        ORDER BY d, c.id";
 
 /// The same, walked through the open duty clocks in due order (a case's first row is its
-/// earliest date).
+/// earliest date). `CROSS JOIN` keeps the clocks outside: left to itself SQLite starts from the
+/// office's cases and sorts them all (290 ms at 1M cases, against under 1 ms).
 const FOLLOW_UPS_BY_CLOCK: &str =
-    "SELECT k.case_id, k.due FROM clocks k JOIN cases c ON c.id = k.case_id
+    "SELECT k.case_id, k.due FROM clocks k CROSS JOIN cases c ON c.id = k.case_id
       WHERE k.stopped_on IS NULL AND k.duty = 1
         AND c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
       ORDER BY k.due, k.case_id";
