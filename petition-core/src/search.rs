@@ -237,8 +237,9 @@ pub fn reversed(number: &str) -> String {
 }
 
 /// Whether `case`, as a reader sees it, matches: its summary, content or a petitioner's name
-/// holds the needle's tokens in a row (the last possibly a word's start), or a petitioner's phone or id number ends with it. With `masked`, names,
-/// phones and id numbers are compared as the reader sees them masked (`王某`, `138****5678`).
+/// holds the needle's tokens in a row (the last possibly a word's start), or a petitioner's
+/// phone or id number ends with the needle's number. With `masked`, names, phones and id
+/// numbers are compared as the reader sees them masked (`王某`, `138****5678`).
 pub fn matches(case: &Case, needle: &Needle, masked: bool) -> bool {
     let Some(reg) = case.registration.as_ref() else {
         return false;

@@ -109,13 +109,6 @@ text_enum!(
 );
 
 impl AmendField {
-    /// Whether the field is the first petitioner's personal data (masked like it).
-    pub fn is_personal(self) -> bool {
-        matches!(
-            self,
-            AmendField::Name | AmendField::IdNumber | AmendField::Phone | AmendField::Address
-        )
-    }
     /// Whether the field may be emptied (an empty value removes it).
     pub fn is_optional(self) -> bool {
         matches!(

@@ -643,7 +643,7 @@ impl<'a> Decision<'a> {
         }
     }
 
-    /// 更正登记 (§16): the registering unit corrects one field of the registration while the case
+    /// 更正登记: the registering unit corrects one field of the registration while the case
     /// has not been accepted; what follows from the registration is decided again as at
     /// registration — repeat detection among the earlier cases the registering clerk may read
     /// (`ctx.related`, given by the service for the corrected registration), the skip-level and
@@ -668,7 +668,9 @@ impl<'a> Decision<'a> {
                 "a registered case without its registration",
             )));
         };
-        let new = reg.amended(field, value)?;
+        let mut new = reg.amended(field, value)?;
+        // As at registration, the time of receipt is kept in the policy's time zone.
+        new.received_at = new.received_at.with_timezone(&self.ctx.policy.timezone);
         let org = self.ctx.org;
         let locality = org.get(&new.locality)?;
         let here = org.get(me)?;
