@@ -1317,3 +1317,32 @@ fn a_masked_export_masks_a_corrected_phone_both_old_and_new() {
     let full = export_lines(&mut svc, true).join("\n");
     assert!(full.contains("13998765432"));
 }
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_migration_3_fills_the_search_index_from_the_cases() {
+    let Some(url) = test_pg() else { return };
+    let schema = format!("mig3_{}", std::process::id());
+    postgres::Client::connect(&url, postgres::NoTls)
+        .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .expect("the test server");
+    let store = PgStore::connect_in(&url, Some(&schema)).expect("connect");
+    let mut svc = Service::with_seed(store, 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    // Back to schema version 2: no search index.
+    svc.store()
+        .raw_execute("DROP TABLE case_text; UPDATE schema_version SET version = 2;")
+        .expect("downgrade");
+    drop(svc);
+    let mut svc = Service::new(PgStore::connect_in(&url, Some(&schema)).expect("migrate"));
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    let needle = crate::search::Needle::parse("漏").expect("needle");
+    let found = svc
+        .read(|w| {
+            let admin = w.staff(&sid("admin"))?;
+            w.search_cases(&admin, &needle, 10)
+        })
+        .expect("search");
+    assert!(found.iter().any(|(c, _)| c.id == id), "{found:?}");
+}
