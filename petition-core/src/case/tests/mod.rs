@@ -246,6 +246,7 @@ fn types(evs: &[Event]) -> Vec<&'static str> {
 }
 
 mod accept;
+mod amend;
 mod appeals;
 mod closing;
 mod confidentiality;
