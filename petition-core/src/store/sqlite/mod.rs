@@ -866,7 +866,7 @@ impl Txn for SqliteTxn<'_> {
         }
         if r.search != old.search {
             match &r.search {
-                Some(row) => schema::put_search(&self.tx, &r.id, row)?,
+                Some(row) => schema::put_search(&self.tx, &r.id, row, old.search.is_some())?,
                 None => {
                     self.tx
                         .prepare_cached("DELETE FROM case_text WHERE rowid = ?1")

@@ -279,7 +279,7 @@ fn backfill_search(tx: &rusqlite::Transaction<'_>) -> Result<()> {
             .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
         let case = crate::case::replay(cid.clone(), &events);
         if let Some(row) = CaseRow::of(&case).search {
-            put_search(tx, &cid, &row)?;
+            put_search(tx, &cid, &row, false)?;
         }
     }
     Ok(())
@@ -290,11 +290,14 @@ pub(super) fn put_search(
     conn: &rusqlite::Connection,
     id: &CaseId,
     row: &crate::search::SearchRow,
+    replace: bool,
 ) -> Result<()> {
     let key = crate::search::order_key(id);
-    conn.prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
-        .and_then(|mut st| st.execute([key]))
-        .map_err(db_err)?;
+    if replace {
+        conn.prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
+            .and_then(|mut st| st.execute([key]))
+            .map_err(db_err)?;
+    }
     conn.prepare_cached(
         "INSERT INTO case_text(rowid, text, names, num, case_id) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
