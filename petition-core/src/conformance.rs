@@ -555,17 +555,7 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
     );
     assert_eq!(ok(svc.verify(&[]), "verify").problem, None);
     // The history imports: every amendment is decided again, to the same chain.
-    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
-    let mut file = Vec::new();
-    ok(
-        export_jsonl(&mut svc, &mut file, &admin, true, at("2026-03-06")),
-        "export",
-    );
-    let mut copy = Service::with_seed(fresh(), 2);
-    ok(
-        import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}),
-        "import",
-    );
+    let mut copy = copied(&mut svc, fresh, "2026-03-06");
     let (a, b) = (
         ok(svc.verify(&[]), "verify"),
         ok(copy.verify(&[]), "verify"),
@@ -708,6 +698,23 @@ fn access_log<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     assert_eq!(report.problem, None);
 }
 
+/// A copy of `svc` on a fresh store, through an admin's full jsonl export on `day` and the
+/// rule-checked import.
+fn copied<S: Store>(svc: &mut Service<S>, fresh: &mut dyn FnMut() -> S, day: &str) -> Service<S> {
+    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
+    let mut file = Vec::new();
+    ok(
+        export_jsonl(svc, &mut file, &admin, true, at(day)),
+        "export",
+    );
+    let mut copy = Service::with_seed(fresh(), 2);
+    ok(
+        import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}),
+        "import",
+    );
+    copy
+}
+
 fn round_trip<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
     let (id, _, c3) = three(&mut svc);
     run(
@@ -718,17 +725,7 @@ fn round_trip<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
         Command::Merge { into: id.clone() },
     );
     ok(svc.tick(at("2026-05-05")), "tick");
-    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
-    let mut file = Vec::new();
-    ok(
-        export_jsonl(&mut svc, &mut file, &admin, true, at("2026-05-06")),
-        "export",
-    );
-    let mut copy = Service::with_seed(fresh(), 2);
-    ok(
-        import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}),
-        "import",
-    );
+    let mut copy = copied(&mut svc, fresh, "2026-05-06");
     let (a, b) = (
         ok(svc.verify(&[]), "verify"),
         ok(copy.verify(&[]), "verify"),

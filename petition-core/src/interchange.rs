@@ -29,13 +29,11 @@ fn io(e: std::io::Error) -> DomainError {
 /// old and new values of an `amended` entry that corrected one of them.
 fn mask_registration(v: &mut Value) {
     if v.get("type").and_then(Value::as_str) == Some("amended") {
-        let mask: Option<fn(&str) -> String> = match v.get("field").and_then(Value::as_str) {
-            Some("name") => Some(mask_name),
-            Some("id_number") => Some(mask_id),
-            Some("phone") => Some(mask_phone),
-            Some("address") => Some(mask_address),
-            _ => None,
-        };
+        let mask = v
+            .get("field")
+            .and_then(Value::as_str)
+            .and_then(crate::case::AmendField::parse)
+            .and_then(crate::view::mask_of);
         if let Some(f) = mask {
             for k in ["old", "new"] {
                 if let Some(s) = v.get(k).and_then(Value::as_str).map(str::to_string) {

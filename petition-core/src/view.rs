@@ -58,6 +58,19 @@ pub fn mask_phone(s: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(c.len() - 7))
 }
 
+/// How a corrected registration field is masked: the personal ones (the first petitioner's
+/// name, id number, phone, address) as everywhere, `None` for the others.
+pub fn mask_of(field: crate::case::AmendField) -> Option<fn(&str) -> String> {
+    use crate::case::AmendField as F;
+    match field {
+        F::Name => Some(mask_name),
+        F::IdNumber => Some(mask_id),
+        F::Phone => Some(mask_phone),
+        F::Address => Some(mask_address),
+        _ => None,
+    }
+}
+
 /// An address keeps its first 6 characters.
 pub fn mask_address(s: &str) -> String {
     let head: String = s.chars().take(6).collect();
@@ -129,14 +142,7 @@ pub fn event_json(e: &Event) -> Value {
             field, old, new, ..
         } = &e.kind
         {
-            let mask: Option<fn(&str) -> String> = match field {
-                crate::case::AmendField::Name => Some(mask_name),
-                crate::case::AmendField::IdNumber => Some(mask_id),
-                crate::case::AmendField::Phone => Some(mask_phone),
-                crate::case::AmendField::Address => Some(mask_address),
-                _ => None,
-            };
-            if let Some(f) = mask {
+            if let Some(f) = mask_of(*field) {
                 m.insert("old".into(), json!(old.as_deref().map(f)));
                 m.insert("new".into(), json!(new.as_deref().map(f)));
             }

@@ -348,3 +348,13 @@ pub fn register_args(summary: &str, petitioner: &str, extra: &[&str]) -> Vec<Str
     v.extend(extra.iter().map(|s| s.to_string()));
     v
 }
+
+/// The case ids in a `list`-like answer (`{"cases": [...]}`).
+pub fn ids(v: &serde_json::Value) -> Vec<String> {
+    v["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str().map(str::to_string))
+        .collect()
+}

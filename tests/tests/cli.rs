@@ -2,7 +2,7 @@
 //! One test per command's success path, one per error code with its exit code, the §5.1 worked
 //! examples, a full walk from registration to conclusion, both languages, and the demo.
 
-use petition_tests::{bin, clock, register_args, Env};
+use petition_tests::{bin, clock, ids, register_args, Env};
 use serde_json::Value;
 
 const T0: &str = "2026-03-02";
@@ -1464,14 +1464,6 @@ fn search_finds_a_character_a_name_and_a_numbers_end_as_the_reader_sees_them() {
         .as_str()
         .expect("id")
         .to_string();
-    let ids = |v: &Value| -> Vec<String> {
-        v["cases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c["id"].as_str().map(str::to_string))
-            .collect()
-    };
     let find = |who: &str, text: &str| ids(&env.ok(Some(who), T0, &["search", text]));
     assert_eq!(find("li", "漏"), [leak.as_str()], "one Chinese character");
     assert_eq!(find("li", "噪声"), [noise.as_str()]);

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use petition_core::audit::{canonical, chain_hash, hex, unhex, GENESIS};
-use petition_tests::{bin, file_names, register_args, Env};
+use petition_tests::{bin, file_names, ids, register_args, Env};
 use serde_json::{json, Value};
 
 const T0: &str = "2026-03-02";
@@ -53,16 +53,6 @@ fn verify_ok(db: &Path) -> Value {
     let (code, out, err) = run(db, &["verify"]);
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(&out).expect("verify json")
-}
-
-/// The case ids in a `list`-like answer.
-fn ids(v: &Value) -> Vec<String> {
-    v["cases"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["id"].as_str().map(str::to_string))
-        .collect()
 }
 
 // ---- who reads ----

@@ -33,8 +33,12 @@ pub struct Args {
 }
 
 pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
-    // The parser lets only the listed names through.
-    let field = AmendField::parse(&a.field).unwrap_or(AmendField::Summary);
+    let field = AmendField::parse(&a.field).ok_or_else(|| {
+        crate::app::usage(
+            &format!("--field: no field {:?}", a.field),
+            &format!("--field：没有“{}”这一项", a.field),
+        )
+    })?;
     super::run_case_command_at(app, &a.case, |now| {
         let value = match field {
             AmendField::ReceivedAt if !a.value.trim().is_empty() => {
