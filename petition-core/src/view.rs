@@ -174,7 +174,7 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         })
         .unwrap_or_default();
     let content = reg.and_then(|r| r.content.clone());
-    json!({
+    let mut v = json!({
         "id": case.id,
         // The query code lets its holder read the public status and rate the answer as the
         // petitioner: only the units that deal with the petitioner see it.
@@ -195,8 +195,6 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "routed_by": case.routed_by,
         "routing": case.routing,
         "objection": case.objection,
-        "assisting": case.assisting.iter().map(|a| json!({"unit": a.unit, "input_at": a.input_at.map(|t| t.to_rfc3339())})).collect::<Vec<_>>(),
-        "petitioners": petitioners,
         "representatives": representatives,
         "headcount": reg.map(|r| r.headcount),
         "collective": case.collective,
@@ -208,13 +206,6 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "major": reg.is_some_and(|r| r.major),
         "merged_into": case.merged_into,
         "absorbed": case.absorbed,
-        "clocks": case.clocks.iter().map(|c| clock_json(c, today)).collect::<Vec<_>>(),
-        "supervisions": case.supervisions.iter().map(|s| json!({
-            "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit,
-            "respond_by": s.respond_by, "answered_at": s.answered_at.map(|t| t.to_rfc3339()),
-            "ended_at": s.ended_at.map(|t| t.to_rfc3339()),
-            "overdue": s.is_open() && today > s.respond_by,
-        })).collect::<Vec<_>>(),
         "extension_days": case.extension_days,
         "extension_request": case.extension_request.as_ref().map(|r| json!({
             "days": r.days, "reason": r.reason, "by": r.by.as_str(), "at": r.at.to_rfc3339(),
@@ -226,17 +217,47 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "rereviewer": case.rereviewer,
         "decline_ground": case.decline_ground,
         "close_reason": case.close_reason,
-        "evaluations": case.evaluations.iter().map(|e| json!({
-            "handling": e.handling, "office": e.office, "unit": e.unit, "at": e.at.to_rfc3339(),
-        })).collect::<Vec<_>>(),
-        "events": events.iter().map(event_json).collect::<Vec<_>>(),
-    })
+    });
+    // Arrays of values are moved in: inside `json!` they would be serialised into a copy.
+    v["assisting"] = Value::Array(
+        case.assisting
+            .iter()
+            .map(|a| json!({"unit": a.unit, "input_at": a.input_at.map(|t| t.to_rfc3339())}))
+            .collect(),
+    );
+    v["petitioners"] = Value::Array(petitioners);
+    v["clocks"] = Value::Array(case.clocks.iter().map(|c| clock_json(c, today)).collect());
+    v["supervisions"] = Value::Array(
+        case.supervisions
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit,
+                    "respond_by": s.respond_by, "answered_at": s.answered_at.map(|t| t.to_rfc3339()),
+                    "ended_at": s.ended_at.map(|t| t.to_rfc3339()),
+                    "overdue": s.is_open() && today > s.respond_by,
+                })
+            })
+            .collect(),
+    );
+    v["evaluations"] = Value::Array(
+        case.evaluations
+            .iter()
+            .map(|e| {
+                json!({
+                    "handling": e.handling, "office": e.office, "unit": e.unit, "at": e.at.to_rfc3339(),
+                })
+            })
+            .collect(),
+    );
+    v["events"] = Value::Array(events.iter().map(event_json).collect());
+    v
 }
 
 /// The short form used by `list`, `queue` and `overdue`.
 pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
     let reg = case.registration.as_ref();
-    json!({
+    let mut v = json!({
         "id": case.id,
         "state": case.state,
         "holder": case.holder,
@@ -249,11 +270,27 @@ pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
         "first_contact": case.first_contact,
         "collective": case.collective,
         "skip_level": case.skip_level,
-        "clocks": case.clocks.iter().filter(|c| c.is_open()).map(|c| clock_json(c, today)).collect::<Vec<_>>(),
-        "supervisions": case.supervisions.iter().filter(|s| s.is_open()).map(|s| json!({
-            "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit, "respond_by": s.respond_by,
-        })).collect::<Vec<_>>(),
-    })
+    });
+    // Moved in, not copied (see `case_json`).
+    v["clocks"] = Value::Array(
+        case.clocks
+            .iter()
+            .filter(|c| c.is_open())
+            .map(|c| clock_json(c, today))
+            .collect(),
+    );
+    v["supervisions"] = Value::Array(
+        case.supervisions
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| {
+                json!({
+                    "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit, "respond_by": s.respond_by,
+                })
+            })
+            .collect(),
+    );
+    v
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use petition_core::store::{CaseQuery, Order};
 use petition_core::view::case_summary_json;
 use petition_core::DomainError;
 use petition_core::Refusal;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::unit;
 use crate::app::{out, parse_date, App, CliResult, Reply};
@@ -48,8 +48,11 @@ pub struct ListArgs {
     pub limit: usize,
 }
 
-fn reply(cases: Vec<Value>) -> Reply {
-    Reply::of(json!({ "cases": cases }))
+pub fn reply(cases: Vec<Value>) -> Reply {
+    // Moved into the document: `json!` would serialise the summaries into a copy.
+    let mut doc = serde_json::Map::new();
+    doc.insert("cases".into(), Value::Array(cases));
+    Reply::of(Value::Object(doc))
 }
 
 /// `list`, `queue` and `overdue` as a table, under the heading of each.

@@ -3,7 +3,6 @@
 
 use petition_core::search::Needle;
 use petition_core::view::case_summary_json;
-use serde_json::json;
 
 use crate::app::{App, CliResult, Reply};
 
@@ -33,10 +32,10 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
     let cases = svc.read(|w| w.search_cases(&s.staff, &needle, a.limit))?;
-    Ok(Reply::of(json!({
-        "cases": cases
+    Ok(super::list::reply(
+        cases
             .iter()
             .map(|(c, _)| case_summary_json(c, today))
-            .collect::<Vec<_>>()
-    })))
+            .collect(),
+    ))
 }

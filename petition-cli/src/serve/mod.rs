@@ -258,10 +258,15 @@ async fn tick_loop(shared: Arc<Shared>) {
     }
 }
 
-/// One JSON line on standard error, with the time.
+/// One JSON line on standard error, with the time: built first and written with one call
+/// (standard error is unbuffered: printed piece by piece, a line cost a system call per key).
 pub fn log(mut v: serde_json::Value) {
+    use std::io::Write as _;
     v["time"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-    eprintln!("{v}");
+    let mut line = v.to_string();
+    line.push('\n');
+    // A log that cannot be written (a closed standard error) must not stop the request.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// The refusal of `X-Petition-Now` on a live database.

@@ -196,16 +196,35 @@ impl SqliteTxn<'_> {
                 })
                 .collect();
             reach = format!(
-                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = t.case_id AND cu.unit IN ({}))",
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = printf('XF%04d-%06d', t.rowid / 1000000000, t.rowid % 1000000000) AND cu.unit IN ({}))",
                 marks.join(",")
             );
         }
+        // The row id is the case's number (`order_key`; `verify` checks every row is filed under
+        // its case's key): the case id is computed from it, never read from the row's stored
+        // columns, which would cost a look-up in the index's content table per candidate.
         let sql = format!(
-            "SELECT t.case_id FROM case_text t WHERE case_text MATCH ?1 AND t.rowid < ?2{reach}
+            "SELECT t.rowid FROM case_text t WHERE case_text MATCH ?1 AND t.rowid < ?2{reach}
              ORDER BY t.rowid DESC LIMIT ?3"
         );
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-        self.ids(&sql, &refs)
+        let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
+        let keys = st
+            .query_map(refs.as_slice(), |r| r.get::<_, i64>(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<Vec<i64>, _>>()
+            .map_err(db_err)?;
+        keys.into_iter()
+            .map(|k| {
+                let (year, seq) = (k / 1_000_000_000, k % 1_000_000_000);
+                match (i32::try_from(year), u32::try_from(seq)) {
+                    (Ok(y), Ok(s)) if (0..=9999).contains(&y) && s > 0 => Ok(CaseId::new(y, s)),
+                    _ => Err(DomainError::from(StorageError::integrity(
+                        "a search row under a key that is no case number",
+                    ))),
+                }
+            })
+            .collect()
     }
     pub(super) fn queue_impl(
         &mut self,
