@@ -204,6 +204,106 @@ pub struct Cli {
     cmd: Cmd,
 }
 
+/// The global options alone, with the top level's settings: the frame of [`lean_definition`].
+#[derive(Parser, Debug)]
+#[command(name = "petition", version)]
+struct Frame {
+    #[command(flatten)]
+    global: Global,
+}
+
+/// The definition of one command, built alone (see [`lean_definition`]); `None` for a name that
+/// is not a command.
+fn command_alone(name: &str) -> Option<clap::Command> {
+    use clap::Args as A;
+    use clap::Command as C;
+    Some(match name {
+        "init" => init::Args::augment_args(C::new("init")),
+        "demo" => demo::Args::augment_args(C::new("demo")),
+        "unit" => admin::UnitArgs::augment_args(C::new("unit")),
+        "staff" => admin::StaffArgs::augment_args(C::new("staff")),
+        "policy" => policy::Args::augment_args(C::new("policy")),
+        "calendar" => calendar::Args::augment_args(C::new("calendar")),
+        "register" => register::Args::augment_args(C::new("register")),
+        "amend" => amend::Args::augment_args(C::new("amend")),
+        "transfer" => route::TransferArgs::augment_args(C::new("transfer")),
+        "assign" => route::AssignArgs::augment_args(C::new("assign")),
+        "object" => route::ObjectArgs::augment_args(C::new("object")),
+        "objection" => route::ObjectionArgs::augment_args(C::new("objection")),
+        "accept" => handle::AcceptArgs::augment_args(C::new("accept")),
+        "decline" => handle::DeclineArgs::augment_args(C::new("decline")),
+        "assist-input" => handle::AssistInputArgs::augment_args(C::new("assist-input")),
+        "extend" => handle::ExtendArgs::augment_args(C::new("extend")),
+        "take" => handle::TakeArgs::augment_args(C::new("take")),
+        "hand" => handle::HandArgs::augment_args(C::new("hand")),
+        "opinion" => handle::OpinionArgs::augment_args(C::new("opinion")),
+        "report" => handle::ReportArgs::augment_args(C::new("report")),
+        "review" => appeal::ReviewArgs::augment_args(C::new("review")),
+        "rereview" => appeal::RereviewArgs::augment_args(C::new("rereview")),
+        "close" => appeal::CloseArgs::augment_args(C::new("close")),
+        "evaluate" => appeal::EvaluateArgs::augment_args(C::new("evaluate")),
+        "withdraw" => handle::WithdrawArgs::augment_args(C::new("withdraw")),
+        "merge" => handle::MergeArgs::augment_args(C::new("merge")),
+        "supervise" => supervise::SuperviseArgs::augment_args(C::new("supervise")),
+        "respond" => supervise::RespondArgs::augment_args(C::new("respond")),
+        "tick" => supervise::TickArgs::augment_args(C::new("tick")),
+        "show" => show::Args::augment_args(C::new("show")),
+        "status" => status::Args::augment_args(C::new("status")),
+        "notice" => notice::Args::augment_args(C::new("notice")),
+        "list" => list::ListArgs::augment_args(C::new("list")),
+        "search" => search::Args::augment_args(C::new("search")),
+        "queue" => list::QueueArgs::augment_args(C::new("queue")),
+        "overdue" => list::OverdueArgs::augment_args(C::new("overdue")),
+        "stats" => stats::Args::augment_args(C::new("stats")),
+        "verify" => verify::Args::augment_args(C::new("verify")),
+        "access-log" => access_log::Args::augment_args(C::new("access-log")),
+        "export" => export::ExportArgs::augment_args(C::new("export")),
+        "import" => export::ImportArgs::augment_args(C::new("import")),
+        "copy" => copy::Args::augment_args(C::new("copy")),
+        "backup" => backup::Args::augment_args(C::new("backup")),
+        #[cfg(feature = "serve")]
+        "serve" => serve::Args::augment_args(C::new("serve")),
+        "completions" => completions::Args::augment_args(C::new("completions")),
+        _ => return None,
+    })
+}
+
+/// The definition of the command line with only the command being run: clap makes every
+/// command's arguments when the whole definition is built, and propagates the global options
+/// to each — about half a millisecond of every run, more than the work of many commands.
+/// `None` when the command is not plainly named (help, a misspelling, no command): the whole
+/// definition parses those, and anything the lean one refuses, so help and every error read
+/// the same. A test checks each command alone against the whole definition.
+fn lean_definition(args: &[std::ffi::OsString]) -> Option<clap::Command> {
+    let frame = <Frame as clap::CommandFactory>::command();
+    let takes_value = |long: &str| {
+        frame
+            .get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+    };
+    let mut rest = args.iter().skip(1);
+    let name = loop {
+        let a = rest.next()?.to_str()?;
+        match a.strip_prefix("--") {
+            Some("") => return None,
+            Some(long) => {
+                if !long.contains('=') && takes_value(long) {
+                    rest.next()?;
+                }
+            }
+            None if a.starts_with('-') => return None,
+            None => break a,
+        }
+    };
+    let cmd = command_alone(name)?;
+    Some(
+        frame
+            .subcommand(cmd)
+            .subcommand_required(true)
+            .arg_required_else_help(true),
+    )
+}
+
 /// The commands alone, without the global options: what a server request is parsed as (the
 /// token says who acts and the server where).
 #[derive(Parser, Debug)]
@@ -431,9 +531,13 @@ fn main() {
     };
     // The plain definition parses every command line that runs; only help and errors need the
     // one with every text in the reader's language (building it costs a walk of every command).
-    let parsed = match parse(<Cli as clap::CommandFactory>::command()) {
-        Ok(c) => Ok(c),
-        Err(_) => parse(definition(early_lang(&lossy))),
+    let lean = lean_definition(&args).and_then(|def| parse(def).ok());
+    let parsed = match lean {
+        Some(c) => Ok(c),
+        None => match parse(<Cli as clap::CommandFactory>::command()) {
+            Ok(c) => Ok(c),
+            Err(_) => parse(definition(early_lang(&lossy))),
+        },
     };
     let (cli, matches) = match parsed {
         Ok(c) => c,
@@ -482,6 +586,121 @@ fn main() {
     let app = App::new(cli.global.clone());
     if let Err(e) = run(&app, &cli.cmd, &matches) {
         std::process::exit(report(json, app.lang, &e));
+    }
+}
+
+#[cfg(test)]
+mod lean_tests {
+    use clap::CommandFactory;
+
+    /// Each command built alone is the whole definition's command, setting for setting; the
+    /// frame has the same global options and top-level settings.
+    #[test]
+    fn each_command_alone_is_the_whole_definitions() {
+        let whole = super::Cli::command();
+        for sub in whole.get_subcommands() {
+            let name = sub.get_name();
+            let alone = super::command_alone(name)
+                .unwrap_or_else(|| panic!("`{name}` is missing from command_alone"));
+            // Everything but the command's place in the top-level help, which the parent gives.
+            let own_place = |c: &clap::Command| {
+                let text = format!("{c:?}");
+                let at = text.find(", disp_ord: ").expect("a display order");
+                let end = at + text[at..].find(", template: ").expect("then a template");
+                format!("{}{}", &text[..at], &text[end..])
+            };
+            assert_eq!(own_place(&alone), own_place(sub), "`{name}` differs");
+        }
+        let lean = super::lean_definition(&["petition".into(), "show".into()]).unwrap();
+        let args = |c: &clap::Command| {
+            c.get_arguments()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(args(&lean), args(&whole));
+        assert_eq!(lean.get_version(), whole.get_version());
+        assert_eq!(
+            lean.is_subcommand_required_set(),
+            whole.is_subcommand_required_set()
+        );
+        assert_eq!(
+            lean.is_arg_required_else_help_set(),
+            whole.is_arg_required_else_help_set()
+        );
+    }
+
+    /// The command is found past the global options in every spelling, and anything else is
+    /// left to the whole definition.
+    #[test]
+    fn the_command_is_found_past_global_options() {
+        let found = |line: &[&str]| {
+            let args: Vec<std::ffi::OsString> = line.iter().map(|a| a.into()).collect();
+            super::lean_definition(&args).map(|c| {
+                c.get_subcommands()
+                    .map(|s| s.get_name().to_string())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let show = Some(vec!["show".to_string()]);
+        assert_eq!(found(&["petition", "show", "XF2026-000001"]), show);
+        assert_eq!(
+            found(&["petition", "--db", "x.db", "--as", "li", "show"]),
+            show
+        );
+        assert_eq!(found(&["petition", "--db=x.db", "--json", "show"]), show);
+        assert_eq!(
+            found(&["petition", "--as", "show", "queue"]).unwrap(),
+            ["queue"]
+        );
+        assert_eq!(found(&["petition", "help", "show"]), None);
+        assert_eq!(found(&["petition", "--version"]), None);
+        assert_eq!(found(&["petition", "-h"]), None);
+        assert_eq!(found(&["petition", "shwo"]), None);
+        assert_eq!(found(&["petition", "--db"]), None);
+        assert_eq!(found(&["petition"]), None);
+    }
+
+    /// A command line parses to the same command either way.
+    #[test]
+    fn lean_and_whole_parse_alike() {
+        let lines: &[&[&str]] = &[
+            &[
+                "petition",
+                "--db",
+                "x.db",
+                "--as",
+                "li",
+                "--json",
+                "register",
+                "--channel",
+                "visit",
+                "--purpose",
+                "request",
+                "--locality",
+                "town-a",
+                "--category",
+                "land.requisition",
+                "--summary",
+                "征地补偿",
+                "--petitioner",
+                "王某",
+            ],
+            &["petition", "queue", "--as", "wang", "--lang", "zh"],
+            &["petition", "--now=2026-11-01", "staff", "token", "li"],
+            &["petition", "search", "漏", "--limit", "5"],
+            &["petition", "extend", "approve", "XF2026-000001"],
+        ];
+        for line in lines {
+            let args: Vec<std::ffi::OsString> = line.iter().map(|a| a.into()).collect();
+            let parse = |def: clap::Command| {
+                let m = def.try_get_matches_from(&args).expect("parses");
+                let cli =
+                    <super::Cli as clap::FromArgMatches>::from_arg_matches(&m).expect("is a Cli");
+                format!("{cli:?}")
+            };
+            let lean = super::lean_definition(&args).expect("a plain command");
+            assert_eq!(parse(lean), parse(super::Cli::command()), "{line:?}");
+        }
     }
 }
 
