@@ -399,6 +399,25 @@ fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         Vec::<CaseId>::new(),
         "ends only"
     );
+    // Longer ends tell numbers apart that their last four digits do not.
+    assert_eq!(
+        find(&mut svc, "li", "12222"),
+        vec![c.clone()],
+        "five digits"
+    );
+    assert_eq!(find(&mut svc, "li", "02222"), vec![b.clone()]);
+    assert_eq!(
+        find(&mut svc, "li", "13911112222"),
+        vec![c.clone()],
+        "a whole phone"
+    );
+    assert_eq!(
+        find(&mut svc, "li", "11010519491231002x"),
+        vec![b.clone()],
+        "a whole id number"
+    );
+    assert_eq!(find(&mut svc, "li", "31002X"), vec![b.clone()]);
+    assert_eq!(find(&mut svc, "li", "41002X"), Vec::<CaseId>::new());
     // A unit with no part in these cases finds none of them; an admin (masked) finds the text
     // and the visible end of a number, never a whole name.
     assert_eq!(find(&mut svc, "wang", "房"), Vec::<CaseId>::new());

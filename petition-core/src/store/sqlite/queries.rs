@@ -158,7 +158,7 @@ impl SqliteTxn<'_> {
         self.ids(&sql, &refs)
     }
     pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        use crate::search::{is_word, order_key, reversed, MIN_NUMBER_SUFFIX};
+        use crate::search::{is_word, order_key, reversed};
         // Tokens are letters and digits only: nothing to quote inside the phrases. A word at the
         // end may be the start of a longer one.
         let t = &q.needle.tokens;
@@ -173,9 +173,10 @@ impl SqliteTxn<'_> {
             m.push_str(&format!(" OR names : {phrase}"));
         }
         if let (Some(n), true) = (&q.needle.number, q.numbers) {
-            // The prefix index holds 4 characters: longer ends are checked by the service.
-            let head: String = reversed(n).chars().take(MIN_NUMBER_SUFFIX).collect();
-            m.push_str(&format!(" OR num : \"{head}\" *"));
+            // The whole end as a prefix of the reversed numbers: four characters are served by
+            // the prefix index, a longer end by the few index terms that start with it (five
+            // digits: a tenth of the candidates the first four would give).
+            m.push_str(&format!(" OR num : \"{}\" *", reversed(n)));
         }
         let before = q.before.as_ref().map(order_key).unwrap_or(i64::MAX);
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![
