@@ -1318,6 +1318,37 @@ fn a_masked_export_masks_a_corrected_phone_both_old_and_new() {
     assert!(full.contains("13998765432"));
 }
 
+/// PostgreSQL: a search row whose text, document or key was changed, or that is missing, is a
+/// problem `verify` names (the documents of a page of cases are checked together).
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_verify_finds_a_changed_or_missing_search_row() {
+    let Some(url) = test_pg() else { return };
+    let mut svc = Service::with_seed(fresh_pg(&url), 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    let tampers = [
+        format!("UPDATE case_text SET text = '房' WHERE case_id = '{id}'"),
+        format!("UPDATE case_text SET doc = 'x'::tsvector WHERE case_id = '{id}'"),
+        format!("UPDATE case_text SET num = num + 1 WHERE case_id = '{id}'"),
+        format!("DELETE FROM case_text WHERE case_id = '{id}'"),
+    ];
+    for tamper in tampers {
+        svc.store()
+            .raw_execute(&format!(
+                "BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM case_text; {tamper}; COMMIT;"
+            ))
+            .expect("tamper");
+        let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+        assert!(problem.contains("case_text"), "{tamper}: {problem}");
+        svc.store()
+            .raw_execute("BEGIN; DELETE FROM case_text; INSERT INTO case_text SELECT * FROM keep; DROP TABLE keep; COMMIT;")
+            .expect("restore");
+        assert_eq!(svc.verify(&[]).expect("verify").problem, None, "restored");
+    }
+}
+
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_migration_3_fills_the_search_index_from_the_cases() {

@@ -690,6 +690,53 @@ impl PgTxn<'_> {
                 e.3.push(get(&r, 1)?);
             }
         }
+        // The search rows, and whether each stored `doc` is the one its stored text gives: the
+        // documents are built here and normalised by PostgreSQL as the stored ones were, all of
+        // this page's in one statement.
+        let mut texts = Vec::new();
+        for r in self.rows(
+            "SELECT case_id, text, names, numbers, doc::text, num FROM case_text WHERE case_id = ANY($1)",
+            &[&ids],
+        )? {
+            let found = crate::search::SearchRow {
+                text: get(&r, 1)?,
+                names: get(&r, 2)?,
+                numbers: get(&r, 3)?,
+            };
+            texts.push((
+                get::<String>(&r, 0)?,
+                found,
+                get::<String>(&r, 4)?,
+                get::<i64>(&r, 5)?,
+            ));
+        }
+        if !texts.is_empty() {
+            let docs: Vec<String> = texts.iter().map(|t| schema::search_doc(&t.1)).collect();
+            let wants = self.rows(
+                "SELECT (d::tsvector)::text FROM unnest($1::text[]) WITH ORDINALITY AS w(d, i) ORDER BY i",
+                &[&docs],
+            )?;
+            if wants.len() != texts.len() {
+                return Err(DomainError::from(StorageError::internal(
+                    "a search document was not normalised",
+                )));
+            }
+            for ((case, found, doc, num), want) in texts.into_iter().zip(wants) {
+                let want: String = get(&want, 0)?;
+                let key = CaseId::parse(&case).map(|id| crate::search::order_key(&id));
+                let row = if doc == want && key.is_ok_and(|k| k == num) {
+                    found
+                } else {
+                    crate::search::SearchRow {
+                        text: "(a search document that does not match its text)".into(),
+                        ..found
+                    }
+                };
+                if let Some(e) = out.get_mut(&case) {
+                    e.0.search = Some(row);
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -1875,36 +1922,8 @@ impl Txn for PgTxn<'_> {
             Some(rows) => Some(rows),
             None => self.raw_rows(&[key.to_string()])?.remove(key),
         };
-        let Some((mut row, clocks, supervisions, units)) = found else {
+        let Some((row, clocks, supervisions, units)) = found else {
             return Ok(None);
-        };
-        // The stored text and numbers, and whether the stored `doc` is the one they give.
-        row.search = match self.row(
-            "SELECT text, names, numbers, doc::text, num FROM case_text WHERE case_id = $1",
-            &[&key],
-        )? {
-            None => None,
-            Some(r) => {
-                let found = crate::search::SearchRow {
-                    text: get(&r, 0)?,
-                    names: get(&r, 1)?,
-                    numbers: get(&r, 2)?,
-                };
-                let doc: String = get(&r, 3)?;
-                let want = self.row(
-                    "SELECT ($1::text)::tsvector::text",
-                    &[&schema::search_doc(&found)],
-                )?;
-                let want: String = want.map_or(Ok(String::new()), |w| get(&w, 0))?;
-                if doc != want || get::<i64>(&r, 4)? != crate::search::order_key(id) {
-                    Some(crate::search::SearchRow {
-                        text: "(a search document that does not match its text)".into(),
-                        ..found
-                    })
-                } else {
-                    Some(found)
-                }
-            }
         };
         let mut identities = Vec::new();
         if let (Some(cat), Some(loc)) = (row.category.clone(), row.locality.clone()) {
