@@ -71,7 +71,7 @@ pub struct Meta {
     /// After a case command: the case's last event number before it (what it recorded follows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_after: Option<u32>,
-    /// The acting unit (`queue`).
+    /// The acting unit (`queue`), with its name in human output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Unit and staff names (`show`).

@@ -746,6 +746,20 @@ fn show_list_queue_overdue_and_status() {
     );
     let v = env.ok(Some("wang"), "2026-03-25", &["queue"]);
     assert_eq!(v["cases"][0]["id"], b.as_str());
+    // The human queue is headed by the unit's name.
+    for (lang, heading) in [
+        ("zh", "待办事项：某县住建局 (c-zjj)\n"),
+        ("en", "Work queue of 某县住建局 (c-zjj)\n"),
+    ] {
+        let out = env.raw(
+            Some("wang"),
+            "2026-03-25",
+            false,
+            &["--lang", lang, "queue"],
+        );
+        let out = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.starts_with(heading), "{out}");
+    }
     // The first-contact unit follows the routed case up until it is accepted (§6.1).
     let v = env.ok(Some("li"), "2026-03-25", &["queue"]);
     assert!(v["cases"]

@@ -66,9 +66,11 @@ pub fn render(app: &App, heading: Option<String>, r: &Reply) {
 
 /// The heading of `queue`: whose work it is.
 pub fn queue_heading(app: &App, r: &Reply) -> Option<String> {
+    let label = app.l("queue_of");
+    // "Work queue of X", "待办事项：X" (no space after a full-width colon).
+    let gap = if label.ends_with('：') { "" } else { " " };
     Some(format!(
-        "{} {}",
-        app.l("queue_of"),
+        "{label}{gap}{}",
         r.meta.unit.as_deref().unwrap_or("-")
     ))
 }
@@ -158,6 +160,16 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         })
     })?;
     let today = s.today(app)?;
+    // The heading names the unit ("县信访局 (cty-a-xfj)"), as other human output does.
+    let heading = if app.wants_meta {
+        let name = svc.read(|w| Ok(w.org().unit(&me).map(|u| u.name.clone())))?;
+        match name {
+            Some(n) => format!("{n} ({me})"),
+            None => me.as_str().to_string(),
+        }
+    } else {
+        me.as_str().to_string()
+    };
     let cases: Vec<Case> = if a.mine {
         let q = CaseQuery {
             states: CaseState::ALL
@@ -176,7 +188,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         found.into_iter().map(|(c, _)| c).collect()
     };
     let mut r = reply(cases.iter().map(|c| case_summary_json(c, today)).collect());
-    r.meta.unit = Some(me.as_str().to_string());
+    r.meta.unit = Some(heading);
     Ok(r)
 }
 
