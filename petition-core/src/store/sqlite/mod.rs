@@ -212,6 +212,10 @@ impl SqliteStore {
     fn setup(conn: Connection) -> Result<Self> {
         conn.busy_timeout(Duration::from_millis(DEFAULT_BUSY_MS))
             .map_err(db_err)?;
+        // A command writes through a few dozen distinct statements (a case's changed columns
+        // make their own): with rusqlite's default of 16 cached, a server's writer parsed
+        // and planned most of them again for every command.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // WAL: readers never block the writer and a crash leaves the last committed command.
         let _: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -528,6 +532,9 @@ impl SqliteTxn<'_> {
             .collect()
     }
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 fn b(x: bool) -> i64 {
     i64::from(x)
