@@ -168,10 +168,14 @@ impl SqliteTxn<'_> {
             ""
         };
         let phrase = format!("\"{}\"{prefix}", t.join(" "));
-        let mut m = format!("text : {phrase}");
-        if q.names {
-            m.push_str(&format!(" OR names : {phrase}"));
-        }
+        // Text and names in one column filter: FTS5 reads the phrase's doclists once (a phrase
+        // never spans two columns, so this is the phrase in either); `text : … OR names : …`
+        // read them twice (征地补偿 at 1M cases: 5.7 → 4.6 ms in sqlite3).
+        let mut m = if q.names {
+            format!("{{text names}} : {phrase}")
+        } else {
+            format!("text : {phrase}")
+        };
         if let (Some(n), true) = (&q.needle.number, q.numbers) {
             // The whole end as a prefix of the reversed numbers: four characters are served by
             // the prefix index, a longer end by the few index terms that start with it (five
