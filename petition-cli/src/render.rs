@@ -80,17 +80,24 @@ impl Names {
     }
     /// "名称 (code)" for a unit, or the code when unknown.
     pub fn unit(&self, code: &str) -> String {
-        match self.0.get(&format!("u:{code}")) {
-            Some(n) if !code.is_empty() => format!("{n} ({code})"),
-            _ => code.to_string(),
-        }
+        named(
+            self.0
+                .get(&format!("u:{code}"))
+                .filter(|_| !code.is_empty()),
+            code,
+        )
     }
     /// "姓名 (id)" for a staff member, or the id when unknown (`system`, `petitioner`).
     pub fn staff(&self, id: &str) -> String {
-        match self.0.get(&format!("s:{id}")) {
-            Some(n) => format!("{n} ({id})"),
-            None => id.to_string(),
-        }
+        named(self.0.get(&format!("s:{id}")), id)
+    }
+}
+
+/// "name (code)", or the code alone without a name: how human output names a unit or a person.
+pub fn named(name: Option<&String>, code: &str) -> String {
+    match name {
+        Some(n) => format!("{n} ({code})"),
+        None => code.to_string(),
     }
 }
 

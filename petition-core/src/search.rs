@@ -187,6 +187,15 @@ pub fn order_key(id: &CaseId) -> i64 {
     i64::from(id.year()) * 1_000_000_000 + i64::from(id.sequence())
 }
 
+/// The case whose [`order_key`] is `key`, or `None` for a number that is no case's key.
+pub fn case_of_key(key: i64) -> Option<CaseId> {
+    let (year, seq) = (key / 1_000_000_000, key % 1_000_000_000);
+    match (i32::try_from(year), u32::try_from(seq)) {
+        (Ok(y), Ok(s)) if (0..=9999).contains(&y) && s > 0 => Some(CaseId::new(y, s)),
+        _ => None,
+    }
+}
+
 /// A case's row of the search index: what a store indexes, each field's [`tokens`] separated
 /// by spaces, fields separated by ` | `.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -292,6 +301,24 @@ pub fn candidate(case: &Case, q: &SearchQuery) -> bool {
 mod tests {
     use super::*;
     use crate::example::{county, registration, staff};
+
+    #[test]
+    fn a_case_number_and_its_key_go_both_ways() {
+        for id in [
+            CaseId::new(2026, 1),
+            CaseId::new(2026, 123_456),
+            CaseId::new(1999, 999_999_999),
+        ] {
+            assert_eq!(case_of_key(order_key(&id)), Some(id));
+        }
+        assert_eq!(case_of_key(2026 * 1_000_000_000), None, "no case 0");
+        assert_eq!(case_of_key(-5), None);
+        assert_eq!(
+            case_of_key(10_000 * 1_000_000_000 + 1),
+            None,
+            "no year 10000"
+        );
+    }
 
     #[test]
     fn needles_are_letters_and_digits_and_numbers_need_four() {

@@ -160,35 +160,35 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         })
     })?;
     let today = s.today(app)?;
-    // The heading names the unit ("县信访局 (cty-a-xfj)"), as other human output does.
-    let heading = if app.wants_meta {
-        let name = svc.read(|w| Ok(w.org().unit(&me).map(|u| u.name.clone())))?;
-        match name {
-            Some(n) => format!("{n} ({me})"),
-            None => me.as_str().to_string(),
-        }
-    } else {
-        me.as_str().to_string()
-    };
-    let cases: Vec<Case> = if a.mine {
-        let q = CaseQuery {
-            states: CaseState::ALL
-                .iter()
-                .copied()
-                .filter(|st| !st.is_terminal())
+    let q = a.mine.then(|| CaseQuery {
+        states: CaseState::ALL
+            .iter()
+            .copied()
+            .filter(|st| !st.is_terminal())
+            .collect(),
+        officer: Some(s.staff.id.clone()),
+        limit: a.limit,
+        ..CaseQuery::default()
+    });
+    let (cases, name): (Vec<Case>, Option<String>) = svc.read(|w| {
+        let cases = match &q {
+            Some(q) => w
+                .visible_cases(&s.staff, q)?
+                .into_iter()
+                .map(|(c, _)| c)
                 .collect(),
-            officer: Some(s.staff.id.clone()),
-            limit: a.limit,
-            ..CaseQuery::default()
+            None => w
+                .visible_queue(&s.staff, a.limit)?
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
         };
-        let found = svc.read(|w| w.visible_cases(&s.staff, &q))?;
-        found.into_iter().map(|(c, _)| c).collect()
-    } else {
-        let found = svc.read(|w| w.visible_queue(&s.staff, a.limit))?;
-        found.into_iter().map(|(c, _)| c).collect()
-    };
+        // The heading names the unit ("甲县信访局 (cty-a-xfj)"), as other human output does.
+        let name = w.org().unit(&me).map(|u| u.name.clone());
+        Ok((cases, name))
+    })?;
     let mut r = reply(cases.iter().map(|c| case_summary_json(c, today)).collect());
-    r.meta.unit = Some(heading);
+    r.meta.unit = Some(crate::render::named(name.as_ref(), me.as_str()));
     Ok(r)
 }
 

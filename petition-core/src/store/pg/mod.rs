@@ -24,7 +24,7 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 
-use super::raw::{decode, RawCase, RawClock, RawSupervision};
+use super::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
 use super::{CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
@@ -368,13 +368,6 @@ fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
     }
     Ok(())
 }
-
-/// From this many unaccepted cases a unit registered, its queue walks the open duty clocks
-/// (low in tests, so both ways are compared with the memory store).
-#[cfg(not(test))]
-const FOLLOW_UPS_WALKED: i64 = 2000;
-#[cfg(test)]
-const FOLLOW_UPS_WALKED: i64 = 2;
 
 impl Store for PgStore {
     type Txn<'a> = PgTxn<'a>;

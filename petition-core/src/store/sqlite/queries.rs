@@ -9,20 +9,11 @@ use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
+use crate::store::raw::FOLLOW_UPS_WALKED;
 use crate::store::CaseQuery;
 
-/// A unit with at least this many cases it registered and no one has accepted yet (a busy
-/// petition office) finds the most urgent of them by walking the open duty clocks in due order
-/// ([`FOLLOW_UPS_BY_CLOCK`]); with fewer, it reads them all and sorts
-/// ([`FOLLOW_UPS_BY_CASE`]). At 1M cases the county office has 73,000 such cases: sorting them
-/// took 350 ms a `queue`.
-#[cfg(not(test))]
-const FOLLOW_UPS_WALKED: i64 = 2000;
-/// (Low in tests, so the model and conformance tests compare both ways with the memory store.)
-#[cfg(test)]
-const FOLLOW_UPS_WALKED: i64 = 2;
-
-/// First-contact follow-ups, each case with its earliest open duty date (none: first, like NULL).
+/// First-contact follow-ups, each case with its earliest open duty date (none: first, like NULL):
+/// a unit with fewer than [`FOLLOW_UPS_WALKED`] reads them all and sorts.
 const FOLLOW_UPS_BY_CASE: &str =
     "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty = 1) AS d
        FROM cases c WHERE c.first_contact = ?1 AND c.state IN ('registered', 'routed') AND c.holder IS NOT ?1
@@ -200,6 +191,7 @@ impl SqliteTxn<'_> {
                     format!("?{}", args.len())
                 })
                 .collect();
+            // The case id of the row id in SQL: `search::case_of_key`, as `CaseId::new` spells it.
             reach = format!(
                 " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = printf('XF%04d-%06d', t.rowid / 1000000000, t.rowid % 1000000000) AND cu.unit IN ({}))",
                 marks.join(",")
@@ -221,13 +213,11 @@ impl SqliteTxn<'_> {
             .map_err(db_err)?;
         keys.into_iter()
             .map(|k| {
-                let (year, seq) = (k / 1_000_000_000, k % 1_000_000_000);
-                match (i32::try_from(year), u32::try_from(seq)) {
-                    (Ok(y), Ok(s)) if (0..=9999).contains(&y) && s > 0 => Ok(CaseId::new(y, s)),
-                    _ => Err(DomainError::from(StorageError::integrity(
+                crate::search::case_of_key(k).ok_or_else(|| {
+                    DomainError::from(StorageError::integrity(
                         "a search row under a key that is no case number",
-                    ))),
-                }
+                    ))
+                })
             })
             .collect()
     }
