@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the core: decide+evolve per command, replay of a 30-event case, due
-//! dates with a loaded calendar, canonical JSON + SHA-256 of one event, and appending one command
+//! dates with a loaded calendar, decoding 30 events as stored, canonical JSON + SHA-256 of one event, and appending one command
 //! to an SQLite file with the chosen `synchronous=FULL`.
 //!
 //! Run: `cargo bench -p petition-core --bench core`
@@ -346,6 +346,28 @@ fn bench(c: &mut Criterion) {
     assert_eq!(events.len(), 30);
     c.bench_function("replay 30-event case", |b| {
         b.iter(|| replay(CaseId::new(2026, 1), black_box(&events)))
+    });
+
+    // The 30 events as the chain stores them (canonical JSON with `gseq`): what every read of
+    // a case decodes before replaying.
+    let stored: Vec<String> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| canonical(&body(&Entry::Case(e.clone()), i as u64 + 1)))
+        .collect();
+    c.bench_function("decode 30 stored events (Event::from_json)", |b| {
+        b.iter(|| {
+            for t in black_box(&stored) {
+                black_box(petition_core::Event::from_json(t).expect("event"));
+            }
+        })
+    });
+    c.bench_function("decode 30 stored events (serde derive)", |b| {
+        b.iter(|| {
+            for t in black_box(&stored) {
+                black_box(serde_json::from_str::<petition_core::Event>(t).expect("event"));
+            }
+        })
     });
 
     c.bench_function("due date 60 days with calendar", |b| {

@@ -3,6 +3,7 @@
 
 pub mod data;
 pub(crate) mod decide;
+mod decode;
 mod evolve;
 mod model;
 

@@ -606,26 +606,32 @@ pub struct Event {
 
 impl Event {
     /// Decodes an event from its JSON text (a chain entry's body) in two passes over the text:
-    /// the common fields, then the kind. The same result as `serde_json::from_str`, without
-    /// serde's buffering of the whole object twice for the flattened, tagged kind (a case is the
-    /// fold of its events, so every read of a case decodes all of them).
+    /// the common fields and the `type` tag, then the kind's fields by that tag. The same result
+    /// as `serde_json::from_str`, without serde's buffering of the whole object (twice: for the
+    /// flattened kind, then for its tag) into an intermediate tree (a case is the fold of its
+    /// events, so every read of a case decodes all of them).
     pub fn from_json(text: &str) -> serde_json::Result<Event> {
         #[derive(Deserialize)]
-        struct Head {
+        struct Head<'a> {
             case: CaseId,
             seq: u32,
             at: DateTime<FixedOffset>,
             actor: ActorId,
             unit: Option<UnitCode>,
+            #[serde(rename = "type", borrow)]
+            tag: std::borrow::Cow<'a, str>,
         }
         let h: Head = serde_json::from_str(text)?;
+        // The kind's fields read straight from the text by its tag, not through serde's
+        // buffered internally tagged form (see `decode`).
+        let kind = super::decode::kind_from_json(text, &h.tag)?;
         Ok(Event {
             case: h.case,
             seq: h.seq,
             at: h.at,
             actor: h.actor,
             unit: h.unit,
-            kind: serde_json::from_str(text)?,
+            kind,
         })
     }
 }
