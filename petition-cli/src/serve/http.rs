@@ -277,7 +277,12 @@ async fn answer(
     let reply = if m == Method::Post {
         drop(permit);
         let clock = shared.clock;
-        shared.pool.write(move |pool| req.run(pool, clock)).await
+        // The time-driven work commits its own batches of cases: never grouped with commands.
+        let alone = req.route.command == ["tick"];
+        shared
+            .pool
+            .write(alone, move |pool| req.run(pool, clock))
+            .await
     } else {
         let r = match tokio::task::spawn_blocking(move || req.run(&s.pool, s.clock)).await {
             Ok(r) => r,

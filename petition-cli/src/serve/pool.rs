@@ -5,8 +5,13 @@
 //! another: writers never wait on each other's locks (SQLite's busy wait sleeps for milliseconds
 //! at a time, which is what 32 clients writing through their own connections measured as), and
 //! a command that loses no race needs no retry. The access-log entries of reads that show
-//! personal data go to the writer too, and the ones waiting together are committed in one
-//! transaction (one sync for many reads), before any of those reads answers.
+//! personal data go to the writer too.
+//!
+//! On SQLite the writer commits in groups: the commands and access-log entries waiting together
+//! (at most [`GROUP`]) run in one transaction, each in a savepoint of its own (a refused command
+//! rolls back alone), and the transaction commits once, with one sync, before any of them
+//! answers. If that commit fails, every command of the group answers with the error and nothing
+//! of the group is stored. On PostgreSQL each command commits on its own.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -19,8 +24,8 @@ use petition_core::CaseId;
 
 use crate::app::{open_service, CliError, CliResult, Db, Pool};
 
-/// The most disclosures committed in one transaction.
-const DISCLOSURE_BATCH: usize = 256;
+/// The most jobs (commands and disclosures) committed in one group.
+const GROUP: usize = 64;
 
 /// One disclosure waiting for the writer.
 struct Disclosure {
@@ -31,10 +36,22 @@ struct Disclosure {
     reply: mpsc::Sender<CliResult<()>>,
 }
 
-/// Work for the writer thread: a command (given the writer's connection, which it hands back),
-/// or a disclosure.
+/// Sends a command's answer once its group's commit is known: the command's own result, or the
+/// commit's error.
+type Answer = Box<dyn FnOnce(CliResult<()>) + Send>;
+
+/// A command for the writer: given the writer's connection, it hands the connection back with
+/// the sender of its answer.
+type Command = Box<dyn FnOnce(Service<Db>) -> (Option<Service<Db>>, Answer) + Send>;
+
+/// Work for the writer thread: a command, or a disclosure.
 enum Job {
-    Run(Box<dyn FnOnce(Service<Db>) -> Option<Service<Db>> + Send>),
+    /// A command; `alone`: committed on its own, never grouped (the time-driven work, whose
+    /// own transactions are many and large).
+    Run {
+        command: Command,
+        alone: bool,
+    },
     Disclose(Disclosure),
 }
 
@@ -71,19 +88,17 @@ impl DbPool {
     }
 
     /// Runs `f` on the writer thread with the writer's connection (as a pool of one, so the
-    /// commands of the command line run unchanged) and returns what it returns.
+    /// commands of the command line run unchanged) and returns what it returns, once it is
+    /// committed. `alone`: never in a group commit with other commands.
     pub async fn write<R: Send + 'static>(
         &self,
+        alone: bool,
         f: impl FnOnce(&dyn Pool) -> CliResult<R> + Send + 'static,
     ) -> CliResult<R> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job = Job::Run(Box::new(move |svc| {
-            let lent = Lent {
-                slot: Mutex::new(Some(svc)),
-            };
-            let _ = tx.send(f(&lent));
-            lent.slot.into_inner().ok().flatten()
-        }));
+        let job = command_job(alone, f, move |r| {
+            let _ = tx.send(r);
+        });
         self.writer
             .send(job)
             .map_err(|_| super::internal("the writer thread has stopped"))?;
@@ -137,6 +152,27 @@ impl Pool for DbPool {
     }
 }
 
+/// The job that runs `f` with the writer's connection and gives `reply` its result once the
+/// result is committed (or the commit's error).
+fn command_job<R: Send + 'static>(
+    alone: bool,
+    f: impl FnOnce(&dyn Pool) -> CliResult<R> + Send + 'static,
+    reply: impl FnOnce(CliResult<R>) + Send + 'static,
+) -> Job {
+    let command: Command = Box::new(move |svc| {
+        let lent = Lent {
+            slot: Mutex::new(Some(svc)),
+        };
+        let result = f(&lent);
+        let answer: Answer = Box::new(move |committed: CliResult<()>| {
+            // A refused command's own error; a command done, unless its group was lost.
+            reply(result.and_then(|r| committed.map(|()| r)));
+        });
+        (lent.slot.into_inner().ok().flatten(), answer)
+    });
+    Job::Run { command, alone }
+}
+
 /// The writer's connection lent to one command: a pool of one. The command's own disclosures
 /// are written in its own transactions (this is the writer thread already).
 struct Lent {
@@ -163,7 +199,7 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
     let mut svc: Option<Service<Db>> = None;
     let mut held: Option<Job> = None;
     loop {
-        let job = match held.take() {
+        let first = match held.take() {
             Some(j) => j,
             None => match jobs.recv() {
                 Ok(j) => j,
@@ -171,55 +207,252 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
                 Err(_) => return,
             },
         };
+        // The jobs waiting now, up to a command that must run alone.
+        let mut group = vec![first];
+        while group.len() < GROUP && !matches!(group[0], Job::Run { alone: true, .. }) {
+            match jobs.try_recv() {
+                Ok(j @ Job::Run { alone: true, .. }) => {
+                    held = Some(j);
+                    break;
+                }
+                Ok(j) => group.push(j),
+                Err(_) => break,
+            }
+        }
         let conn = match svc.take() {
             Some(s) => Ok(s),
             None => open_service(path),
         };
-        match job {
-            Job::Run(f) => match conn {
-                // A defect that panics in one command must not stop every later write: the
-                // panic drops that command's answer (its request says "internal") and its
-                // connection (reopened for the next job; an open transaction rolls back).
-                Ok(s) => {
-                    svc = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(s)))
-                        .unwrap_or(None)
-                }
-                // The command's answer channel closes without an answer: the request says so.
-                Err(_) => drop(f),
-            },
-            Job::Disclose(first) => {
-                let mut batch = vec![first];
-                while batch.len() < DISCLOSURE_BATCH {
-                    match jobs.try_recv() {
-                        Ok(Job::Disclose(d)) => batch.push(d),
-                        Ok(other) => {
-                            held = Some(other);
-                            break;
-                        }
-                        Err(_) => break,
+        match conn {
+            Ok(s) => svc = run_group(s, group),
+            // Nothing can run: every job's answer says why (a command's answer channel closes
+            // without an answer, and its request says so).
+            Err(e) => {
+                for job in group {
+                    if let Job::Disclose(d) = job {
+                        let _ = d.reply.send(Err(CliError::from(e.error.clone())));
                     }
-                }
-                let result: CliResult<()> = match conn {
-                    Ok(mut s) => {
-                        let r = s.work(|w| {
-                            for d in &batch {
-                                w.disclose(&d.reader, d.case.as_ref(), &d.command, d.at)?;
-                            }
-                            Ok(())
-                        });
-                        svc = Some(s);
-                        r.map_err(CliError::from)
-                    }
-                    Err(e) => Err(e),
-                };
-                for d in batch {
-                    let r = match &result {
-                        Ok(()) => Ok(()),
-                        Err(e) => Err(CliError::from(e.error.clone())),
-                    };
-                    let _ = d.reply.send(r);
                 }
             }
         }
+    }
+}
+
+/// Runs a group of jobs on the writer's connection and answers each once its fate is known.
+/// Returns the connection, or `None` when it was lost (a panic in a command, or a group whose
+/// commit failed: the service's memory of the settings may be ahead of the database, so the
+/// next job opens a fresh connection).
+fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
+    let grouped = group.len() > 1
+        && s.store()
+            .as_sqlite()
+            .is_some_and(|sq| sq.begin_group().is_ok());
+    let mut answers: Vec<Answer> = Vec::with_capacity(group.len());
+    let mut conn = Some(s);
+    for job in group {
+        if grouped
+            && !conn
+                .as_mut()
+                .and_then(|s| s.store().as_sqlite())
+                .is_some_and(|sq| sq.group_intact())
+        {
+            // SQLite rolled the group's transaction back by itself (a full disk, an I/O error):
+            // a later command would commit on its own while the group reports failure. The
+            // connection goes; what is left of the group answers with an error.
+            conn = None;
+        }
+        let Some(mut s) = conn.take() else {
+            // The connection was lost in this group: the jobs after it answer "internal" (a
+            // command's answer channel closes without an answer, and its request says so).
+            if let Job::Disclose(d) = job {
+                let _ = d
+                    .reply
+                    .send(Err(super::internal("the writer's connection was lost")));
+            }
+            continue;
+        };
+        let answer: Answer = match job {
+            // A defect that panics in one command must not stop every later write: the panic
+            // drops that command's answer (its request says "internal") and its connection (an
+            // open transaction rolls back, the group's included; reopened for the next job).
+            Job::Run { command, .. } => {
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(s))) {
+                    Ok((back, answer)) => {
+                        conn = back;
+                        answer
+                    }
+                    Err(_) => continue,
+                }
+            }
+            Job::Disclose(d) => {
+                let r = s
+                    .work(|w| w.disclose(&d.reader, d.case.as_ref(), &d.command, d.at))
+                    .map_err(CliError::from);
+                conn = Some(s);
+                Box::new(move |committed: CliResult<()>| {
+                    let _ = d.reply.send(r.and(committed));
+                })
+            }
+        };
+        if grouped {
+            answers.push(answer);
+        } else {
+            // Committed by the command itself.
+            answer(Ok(()));
+        }
+    }
+    if !grouped {
+        return conn;
+    }
+    let committed: CliResult<()> = match conn.as_mut() {
+        Some(s) => match s.store().as_sqlite() {
+            Some(sq) => sq.commit_group().map_err(CliError::from),
+            None => Err(super::internal("the writer's store changed engine")),
+        },
+        None => Err(super::internal("the writer's connection was lost")),
+    };
+    let lost = committed.is_err();
+    for answer in answers {
+        answer(match &committed {
+            Ok(()) => Ok(()),
+            Err(e) => Err(CliError::from(e.error.clone())),
+        });
+    }
+    if lost {
+        None
+    } else {
+        conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use petition_core::example::{registration, setup, staff, unit};
+    use petition_core::store::{AnyStore, SqliteStore};
+    use petition_core::Command as Cmd;
+
+    type Now = DateTime<FixedOffset>;
+
+    fn database() -> (tempfile::TempDir, PathBuf, Now) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.db");
+        let mut svc = Service::new(AnyStore::Sqlite(
+            SqliteStore::open(&path, true).expect("create"),
+        ));
+        let now = setup(&mut svc);
+        (dir, path, now)
+    }
+
+    /// A grouped command job running `f` on the writer's service; its answer arrives on the
+    /// receiver.
+    fn job<R: Send + 'static>(
+        f: impl FnOnce(&mut Service<Db>) -> Result<R, petition_core::DomainError> + Send + 'static,
+    ) -> (Job, mpsc::Receiver<CliResult<R>>) {
+        let (tx, rx) = mpsc::channel();
+        let j = command_job(
+            false,
+            move |pool| {
+                let mut svc = pool.take()?;
+                let r = f(&mut svc);
+                pool.give(svc);
+                Ok(r?)
+            },
+            move |r| {
+                let _ = tx.send(r);
+            },
+        );
+        (j, rx)
+    }
+
+    fn register(now: Now) -> (Job, mpsc::Receiver<CliResult<CaseId>>) {
+        job(move |s| Ok(s.register(&staff("li"), now, registration(now))?.id))
+    }
+
+    fn cases(path: &std::path::Path) -> u64 {
+        open_service(path)
+            .expect("open")
+            .verify(&[])
+            .expect("verify")
+            .cases
+    }
+
+    #[test]
+    fn a_group_commits_its_commands_together_and_a_refused_one_alone_is_undone() {
+        let (_dir, path, now) = database();
+        let (a, a_rx) = register(now);
+        let (seen, seen_rx) = job(|s| Ok(s.store().as_sqlite().map(|sq| sq.group_intact())));
+        // Refused: the department cannot accept a case that was not routed to it.
+        let (refused, refused_rx) = job(move |s| {
+            let id = CaseId::new(2026, 1);
+            s.execute(&staff("wang"), now, &id, Cmd::Accept { assist: vec![] })
+                .map(|_| ())
+        });
+        let (reply, disclosed_rx) = mpsc::channel();
+        let disclosure = Job::Disclose(Disclosure {
+            reader: Staff {
+                id: staff("li"),
+                name: "李明".into(),
+                unit: Some(unit("county-xfj")),
+                role: petition_core::org::Role::Clerk,
+                deactivated: false,
+                tokens: Vec::new(),
+            },
+            case: None,
+            command: "list".into(),
+            at: now,
+            reply,
+        });
+        let (b, b_rx) = register(now);
+        let svc = open_service(&path).expect("open");
+        let back = run_group(svc, vec![a, seen, refused, disclosure, b]);
+        assert!(back.is_some(), "the connection is kept after a good group");
+        let a = a_rx.recv().expect("answer").expect("registered");
+        assert_eq!(seen_rx.recv().expect("answer").expect("ran"), Some(true));
+        let e = refused_rx.recv().expect("answer").expect_err("refused");
+        assert_eq!(e.error.code(), "permission_denied");
+        disclosed_rx.recv().expect("answer").expect("disclosed");
+        let b = b_rx.recv().expect("answer").expect("registered");
+        assert_eq!(b.as_str(), "XF2026-000002");
+        assert_eq!(a.as_str(), "XF2026-000001");
+        assert_eq!(cases(&path), 2);
+        let mut svc = open_service(&path).expect("open");
+        let report = svc.verify(&[]).expect("verify");
+        assert_eq!(report.problem, None);
+        assert_eq!(report.access_log, 1);
+    }
+
+    #[test]
+    fn a_panic_in_a_group_answers_every_command_with_an_error_and_stores_none() {
+        let (_dir, path, now) = database();
+        let (a, a_rx) = register(now);
+        let (boom, boom_rx) =
+            job(|_| -> Result<(), petition_core::DomainError> { panic!("a defect") });
+        let (b, b_rx) = register(now);
+        let svc = open_service(&path).expect("open");
+        let back = run_group(svc, vec![a, boom, b]);
+        assert!(back.is_none(), "the connection goes with the panic");
+        // Registered inside the group, then lost with it: the answer says so.
+        assert_eq!(
+            a_rx.recv().expect("answer").expect_err("lost").error.code(),
+            "internal"
+        );
+        // The panicking command and the one after it never answer: their requests say
+        // "internal" when the channel closes.
+        assert!(boom_rx.recv().is_err());
+        assert!(b_rx.recv().is_err());
+        assert_eq!(cases(&path), 0);
+    }
+
+    #[test]
+    fn one_job_alone_commits_on_its_own() {
+        let (_dir, path, now) = database();
+        let (a, a_rx) = register(now);
+        let (seen, seen_rx) = job(|s| Ok(s.store().as_sqlite().map(|sq| sq.group_intact())));
+        let svc = run_group(open_service(&path).expect("open"), vec![a]).expect("kept");
+        a_rx.recv().expect("answer").expect("registered");
+        assert_eq!(cases(&path), 1);
+        run_group(svc, vec![seen]).expect("kept");
+        assert_eq!(seen_rx.recv().expect("answer").expect("ran"), Some(false));
     }
 }

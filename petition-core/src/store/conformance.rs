@@ -223,6 +223,93 @@ fn reopened_database_replays_identical_cases() {
     assert_eq!(svc.verify(&[]).expect("verify").problem, None);
 }
 
+/// A group commit (the server's writer): the commands of a group become durable together at
+/// `commit_group`, not before; one that is refused inside the group is rolled back alone; a group
+/// never committed leaves nothing behind; the chain verifies afterwards.
+#[test]
+fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_back() {
+    let (_dir, p) = file_db();
+    let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("open"), 5);
+    seed(&mut svc);
+    let first = walk(&mut svc);
+    let mut other = Service::new(SqliteStore::open(&p, false).expect("open"));
+    let count =
+        |s: &mut Service<SqliteStore>| s.read(|w| w.txn()?.chain_case_count()).expect("count");
+    let before = count(&mut other);
+
+    svc.store().begin_group().expect("group");
+    let a = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-03-04"),
+            registration("town-a", Channel::Visit),
+        )
+        .expect("register in the group");
+    // Refused (a department cannot accept a case not routed to it): rolled back to its
+    // savepoint, the group goes on.
+    let refused = svc.execute(
+        &sid("cty-a-zjj.c"),
+        at("2026-03-04"),
+        &a.id,
+        Command::Accept { assist: vec![] },
+    );
+    assert!(refused.is_err());
+    assert!(svc.store().group_intact());
+    svc.execute(
+        &sid("cty-a-xfj.c"),
+        at("2026-03-04"),
+        &a.id,
+        Command::Transfer {
+            to: u("cty-a-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer in the group");
+    // The group's own connection reads its work; another connection sees none of it yet.
+    let kinds: Vec<&str> = svc
+        .load(&a.id)
+        .expect("load")
+        .1
+        .iter()
+        .map(|e| e.kind.type_name())
+        .collect();
+    assert_eq!(kinds, ["registered", "transferred"]);
+    assert_eq!(count(&mut other), before);
+    assert!(other.load(&a.id).is_err());
+    svc.store().commit_group().expect("commit");
+    assert!(!svc.store().group_intact());
+    assert_eq!(count(&mut other), before + 1);
+    assert_eq!(other.load(&a.id).expect("load").0.state.as_str(), "routed");
+
+    // A group that is never committed (the writer stopped) leaves nothing behind.
+    svc.store().begin_group().expect("group");
+    assert!(svc.store().begin_group().is_err(), "one group at a time");
+    let lost = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-03-05"),
+            registration("town-a", Channel::Visit),
+        )
+        .expect("register in the group");
+    drop(svc);
+    assert!(other.load(&lost.id).is_err());
+    assert_eq!(count(&mut other), before + 1);
+
+    // And the next command after it numbers the cases and seals the chain on from what is
+    // stored.
+    let mut svc = Service::with_seed(SqliteStore::open(&p, false).expect("open"), 6);
+    let next = svc
+        .register(
+            &sid("cty-a-xfj.c"),
+            at("2026-03-05"),
+            registration("town-a", Channel::Visit),
+        )
+        .expect("register");
+    assert_eq!(next.id, lost.id);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    assert_ne!(first, next.id);
+}
+
 #[test]
 fn missing_file_is_not_found_unless_creating() {
     let (_dir, p) = file_db();

@@ -1019,7 +1019,7 @@ async fn rate(
     let s = shared.clone();
     let looked = shared
         .pool
-        .write(move |pool| {
+        .write(false, move |pool| {
             let address = client_address(&s, peer.0, &headers);
             look_up(
                 &s,

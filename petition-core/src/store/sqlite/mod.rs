@@ -95,6 +95,8 @@ pub struct SqliteStore {
     conn: Connection,
     /// The busy timeout in force, reported when it runs out.
     busy_ms: u64,
+    /// A group commit is open ([`SqliteStore::begin_group`]): transactions are savepoints in it.
+    group: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -177,6 +179,7 @@ impl SqliteStore {
         let s = Self {
             conn,
             busy_ms: DEFAULT_BUSY_MS,
+            group: false,
         };
         let v = s.user_version()?;
         let tables: i64 = s
@@ -229,6 +232,7 @@ impl SqliteStore {
         let mut s = Self {
             conn,
             busy_ms: DEFAULT_BUSY_MS,
+            group: false,
         };
         // Migrations build indexes and fill tables over the whole database: their sorts go to
         // temporary files, not memory, so memory stays flat at any size.
@@ -249,16 +253,66 @@ impl SqliteStore {
         self.conn.busy_timeout(timeout).map_err(db_err)
     }
 
-    fn begin(&mut self, behavior: TransactionBehavior) -> Result<rusqlite::Transaction<'_>> {
+    fn begin(&mut self, behavior: TransactionBehavior) -> Result<Tx<'_>> {
+        if self.group {
+            // Inside a group commit: a savepoint, released into the group's transaction (or
+            // rolled back to, alone) when the transaction ends.
+            return self.conn.savepoint().map(Tx::Nested).map_err(db_err);
+        }
         let busy_ms = self.busy_ms;
         self.conn
             .transaction_with_behavior(behavior)
+            .map(Tx::Top)
             .map_err(|e| match db_err(e) {
                 DomainError::Storage(StorageError::Busy { .. }) => {
                     DomainError::from(StorageError::Busy { waited_ms: busy_ms })
                 }
                 other => other,
             })
+    }
+
+    /// Opens a group commit (a server's writer, with commands of several clients waiting): one
+    /// write transaction, taken now, in which every transaction of this store until
+    /// [`SqliteStore::commit_group`] is a savepoint. A transaction that fails is rolled back
+    /// alone; the ones that succeed become durable together, with one sync, at
+    /// `commit_group`, and nothing of them is durable (or visible to other connections) before.
+    pub fn begin_group(&mut self) -> Result<()> {
+        if self.group {
+            return Err(DomainError::from(StorageError::internal(
+                "a group commit is open already",
+            )));
+        }
+        if let Tx::Top(mut t) = self.begin(TransactionBehavior::Immediate)? {
+            // Left open past its guard: the group's transaction ends in `commit_group`.
+            t.set_drop_behavior(rusqlite::DropBehavior::Ignore);
+        }
+        self.group = true;
+        Ok(())
+    }
+
+    /// Whether the group's transaction is still open: SQLite rolls a whole transaction back by
+    /// itself after some errors (a full disk, an I/O error), and then the work done in the group
+    /// so far is gone.
+    pub fn group_intact(&self) -> bool {
+        self.group && !self.conn.is_autocommit()
+    }
+
+    /// Commits the group opened by [`SqliteStore::begin_group`]. When the group's transaction
+    /// is gone (see [`SqliteStore::group_intact`]) or the commit fails, nothing of the group is
+    /// stored and the error says so; the store is out of the group either way.
+    pub fn commit_group(&mut self) -> Result<()> {
+        let intact = self.group_intact();
+        self.group = false;
+        if !intact {
+            return Err(DomainError::from(StorageError::internal(
+                "the group commit's transaction was rolled back by SQLite after an error",
+            )));
+        }
+        let r = self.conn.execute_batch("COMMIT").map_err(db_err);
+        if r.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        r
     }
 
     /// Sets the page cache of this connection, in KiB (SQLite's default is 2,000). Bulk loads
@@ -365,9 +419,34 @@ impl SqliteStore {
     }
 }
 
+/// A transaction of the store: its own, or a savepoint in a group commit.
+enum Tx<'a> {
+    Top(rusqlite::Transaction<'a>),
+    Nested(rusqlite::Savepoint<'a>),
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Tx::Top(t) => t,
+            Tx::Nested(s) => s,
+        }
+    }
+}
+
+impl Tx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Tx::Top(t) => t.commit(),
+            Tx::Nested(s) => s.commit(),
+        }
+    }
+}
+
 /// A write transaction on a [`SqliteStore`].
 pub struct SqliteTxn<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: Tx<'a>,
     /// The chain position last written in this transaction.
     head: Option<u64>,
     /// Statistics counter changes not yet added to `stats` (written before a statistics query

@@ -308,7 +308,7 @@ pub(super) fn put_search(
 
 /// Adds counter deltas to `stats`.
 pub(super) fn write_stats(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     deltas: &std::collections::HashMap<CounterKey, i64>,
 ) -> Result<()> {
     let mut st = tx
