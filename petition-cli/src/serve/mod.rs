@@ -1,10 +1,12 @@
 //! `petition serve`: the office server. One database shared by the clerks' desks and by other
 //! government systems over HTTP and JSON, with identity proven by bearer tokens.
 //!
-//! The store is synchronous, so no request touches it on an async worker: each request runs on
-//! tokio's blocking pool with a connection taken from a small pool of open connections
-//! ([`pool::DbPool`]); writers are serialised by the store itself (SQLite's write lock, PostgreSQL's
-//! row locks), and a command that loses a race is retried by the service, never half-applied.
+//! The store is synchronous, so no request touches it on an async worker: a read runs on tokio's
+//! blocking pool with a connection taken from a small pool of open connections
+//! ([`pool::DbPool`]); a write goes to the one writer thread, which on SQLite commits the
+//! commands waiting together in one transaction (each in a savepoint of its own) and answers
+//! them after that commit. A command that loses a race is retried by the service, never
+//! half-applied.
 
 mod http;
 pub mod openapi;
