@@ -591,6 +591,21 @@ impl Session {
     }
 }
 
+/// The write-ahead log of long bulk work on SQLite: 256 MiB before a checkpoint. The first
+/// `tick` after loading 100,000 cases took 20.9 s with SQLite's default of 1,000 pages, 16.9 s
+/// with 16,000 and 15.6 s with 65,536 (paired runs on one machine).
+pub const BULK_CHECKPOINT_PAGES: u32 = 65_536;
+
+/// Prepares a connection for long bulk work (the time-driven work, a generated or imported
+/// database): on SQLite, a longer write-ahead log between checkpoints. PostgreSQL manages its
+/// own.
+pub fn for_bulk_work(svc: &mut Service<Db>) -> Result<(), DomainError> {
+    if let Some(s) = svc.store().as_sqlite() {
+        s.set_checkpoint_pages(BULK_CHECKPOINT_PAGES)?;
+    }
+    Ok(())
+}
+
 /// Opens the existing database at `path` (a file, or a `postgres://` connection string).
 pub fn open_service(path: &std::path::Path) -> CliResult<Service<Db>> {
     if let Some(url) = path.to_str().filter(|s| AnyStore::is_postgres_url(s)) {

@@ -199,6 +199,7 @@ pub fn load_new(
     let load = |svc: &mut petition_core::Service<crate::app::Db>,
                 input: &mut dyn std::io::BufRead,
                 progress: &mut dyn FnMut(u64)| {
+        crate::app::for_bulk_work(svc)?;
         let s = import_jsonl(svc, input, progress)?;
         let v = svc.verify(&[])?;
         if let Some(p) = &v.problem {

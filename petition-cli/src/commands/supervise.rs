@@ -86,6 +86,7 @@ pub struct TickArgs {}
 pub fn tick(app: &App, _a: &TickArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let now = app.write_now(&mut svc)?;
+    crate::app::for_bulk_work(&mut svc)?;
     Ok(Reply::of(json!(svc.tick(now)?)))
 }
 

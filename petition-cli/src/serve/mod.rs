@@ -225,6 +225,8 @@ async fn tick_loop(shared: Arc<Shared>) {
         let s = shared.clone();
         let done = tokio::task::spawn_blocking(move || -> CliResult<(serde_json::Value, u32)> {
             let mut svc = s.pool.take()?;
+            // Its own commits only: a read connection commits nothing else.
+            crate::app::for_bulk_work(&mut svc)?;
             let r = (|| {
                 let (tz, minutes) =
                     svc.read(|w| Ok((w.policy().timezone, w.policy().tick_minutes)))?;

@@ -311,6 +311,23 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
 }
 
 #[test]
+fn bulk_work_lets_the_log_grow_longer_between_checkpoints_on_its_own_connection() {
+    let (_dir, p) = file_db();
+    let bulk = SqliteStore::open(&p, true).expect("open");
+    let other = SqliteStore::open(&p, false).expect("open");
+    assert_eq!(bulk.raw_pragma("wal_autocheckpoint").expect("pragma"), 1000);
+    bulk.set_checkpoint_pages(65_536).expect("set");
+    assert_eq!(
+        bulk.raw_pragma("wal_autocheckpoint").expect("pragma"),
+        65_536
+    );
+    assert_eq!(
+        other.raw_pragma("wal_autocheckpoint").expect("pragma"),
+        1000
+    );
+}
+
+#[test]
 fn missing_file_is_not_found_unless_creating() {
     let (_dir, p) = file_db();
     assert_eq!(

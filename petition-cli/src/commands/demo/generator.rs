@@ -36,6 +36,7 @@ pub(super) fn generate(
     if let Some(s) = svc.store().as_sqlite() {
         s.set_cache_kib(16 * 1024)?;
     }
+    crate::app::for_bulk_work(svc)?;
     let mut done = 0u64;
     while done < n {
         let take = batch.min(n - done);
