@@ -238,6 +238,12 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
     }
 }
 
+/// A group's jobs as they run: a command, or disclosures that were waiting side by side.
+enum Step {
+    Run(Command),
+    Disclose(Vec<Disclosure>),
+}
+
 /// Runs a group of jobs on the writer's connection and answers each once its fate is known.
 /// Returns the connection, or `None` when it was lost (a panic in a command, or a group whose
 /// commit failed: the service's memory of the settings may be ahead of the database, so the
@@ -247,9 +253,18 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
         && s.store()
             .as_sqlite()
             .is_some_and(|sq| sq.begin_group().is_ok());
-    let mut answers: Vec<Answer> = Vec::with_capacity(group.len());
-    let mut conn = Some(s);
+    // Disclosures waiting side by side are written by one transaction (one savepoint).
+    let mut steps: Vec<Step> = Vec::with_capacity(group.len());
     for job in group {
+        match (job, steps.last_mut()) {
+            (Job::Disclose(d), Some(Step::Disclose(run))) => run.push(d),
+            (Job::Disclose(d), _) => steps.push(Step::Disclose(vec![d])),
+            (Job::Run { command, .. }, _) => steps.push(Step::Run(command)),
+        }
+    }
+    let mut answers: Vec<Answer> = Vec::with_capacity(steps.len());
+    let mut conn = Some(s);
+    for step in steps {
         if grouped
             && !conn
                 .as_mut()
@@ -264,18 +279,20 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
         let Some(mut s) = conn.take() else {
             // The connection was lost in this group: the jobs after it answer "internal" (a
             // command's answer channel closes without an answer, and its request says so).
-            if let Job::Disclose(d) = job {
-                let _ = d
-                    .reply
-                    .send(Err(super::internal("the writer's connection was lost")));
+            if let Step::Disclose(run) = step {
+                for d in run {
+                    let _ = d
+                        .reply
+                        .send(Err(super::internal("the writer's connection was lost")));
+                }
             }
             continue;
         };
-        let answer: Answer = match job {
+        let answer: Answer = match step {
             // A defect that panics in one command must not stop every later write: the panic
             // drops that command's answer (its request says "internal") and its connection (an
             // open transaction rolls back, the group's included; reopened for the next job).
-            Job::Run { command, .. } => {
+            Step::Run(command) => {
                 match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(s))) {
                     Ok((back, answer)) => {
                         conn = back;
@@ -284,13 +301,24 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
                     Err(_) => continue,
                 }
             }
-            Job::Disclose(d) => {
+            Step::Disclose(run) => {
                 let r = s
-                    .work(|w| w.disclose(&d.reader, d.case.as_ref(), &d.command, d.at))
+                    .work(|w| {
+                        for d in &run {
+                            w.disclose(&d.reader, d.case.as_ref(), &d.command, d.at)?;
+                        }
+                        Ok(())
+                    })
                     .map_err(CliError::from);
                 conn = Some(s);
                 Box::new(move |committed: CliResult<()>| {
-                    let _ = d.reply.send(r.and(committed));
+                    let r = r.and(committed);
+                    for d in run {
+                        let _ = d.reply.send(match &r {
+                            Ok(()) => Ok(()),
+                            Err(e) => Err(CliError::from(e.error.clone())),
+                        });
+                    }
                 })
             }
         };
@@ -389,28 +417,32 @@ mod tests {
                 .map(|_| ())
         });
         let (reply, disclosed_rx) = mpsc::channel();
-        let disclosure = Job::Disclose(Disclosure {
-            reader: Staff {
-                id: staff("li"),
-                name: "李明".into(),
-                unit: Some(unit("county-xfj")),
-                role: petition_core::org::Role::Clerk,
-                deactivated: false,
-                tokens: Vec::new(),
-            },
-            case: None,
-            command: "list".into(),
-            at: now,
-            reply,
-        });
+        let disclosure = || {
+            Job::Disclose(Disclosure {
+                reader: Staff {
+                    id: staff("li"),
+                    name: "李明".into(),
+                    unit: Some(unit("county-xfj")),
+                    role: petition_core::org::Role::Clerk,
+                    deactivated: false,
+                    tokens: Vec::new(),
+                },
+                case: None,
+                command: "list".into(),
+                at: now,
+                reply: reply.clone(),
+            })
+        };
         let (b, b_rx) = register(now);
         let svc = open_service(&path).expect("open");
-        let back = run_group(svc, vec![a, seen, refused, disclosure, b]);
+        // Two disclosures side by side: written together.
+        let back = run_group(svc, vec![a, seen, refused, disclosure(), disclosure(), b]);
         assert!(back.is_some(), "the connection is kept after a good group");
         let a = a_rx.recv().expect("answer").expect("registered");
         assert_eq!(seen_rx.recv().expect("answer").expect("ran"), Some(true));
         let e = refused_rx.recv().expect("answer").expect_err("refused");
         assert_eq!(e.error.code(), "permission_denied");
+        disclosed_rx.recv().expect("answer").expect("disclosed");
         disclosed_rx.recv().expect("answer").expect("disclosed");
         let b = b_rx.recv().expect("answer").expect("registered");
         assert_eq!(b.as_str(), "XF2026-000002");
@@ -419,7 +451,7 @@ mod tests {
         let mut svc = open_service(&path).expect("open");
         let report = svc.verify(&[]).expect("verify");
         assert_eq!(report.problem, None);
-        assert_eq!(report.access_log, 1);
+        assert_eq!(report.access_log, 2);
     }
 
     #[test]
