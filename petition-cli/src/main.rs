@@ -517,6 +517,14 @@ fn report(json: bool, lang: petition_core::Lang, e: &CliError) -> i32 {
     exit_code(&shown.code)
 }
 
+/// mimalloc instead of glibc's allocator: the server's threads allocate and free JSON trees all
+/// day, and glibc's malloc, free and their consolidation were about a quarter of a `GET /queue`'s
+/// CPU under `perf`. Measured on the server at 100k cases: 15–30% less CPU per request for
+/// reads and writes, the same resident memory; a one-off command starts about 70 page faults
+/// (well under a tenth of a millisecond) dearer.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Arguments as the operating system gave them: a non-UTF-8 argument is a usage error, never
     // a panic.
