@@ -128,7 +128,9 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(64)
+        // Every blocking task holds a read permit (at most `connections`), but for the tick:
+        // more threads would only keep more idle memory (each thread's allocator heap).
+        .max_blocking_threads(connections + 2)
         .build()
         .map_err(|e| crate::app::io_error("the server's runtime", e))?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
