@@ -238,6 +238,14 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
     }
 }
 
+/// The same outcome again, for another job of the group (a `CliError` is not `Clone`).
+fn copy(r: &CliResult<()>) -> CliResult<()> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) => Err(CliError::from(e.error.clone())),
+    }
+}
+
 /// A group's jobs as they run: a command, or disclosures that were waiting side by side.
 enum Step {
     Run(Command),
@@ -314,10 +322,7 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
                 Box::new(move |committed: CliResult<()>| {
                     let r = r.and(committed);
                     for d in run {
-                        let _ = d.reply.send(match &r {
-                            Ok(()) => Ok(()),
-                            Err(e) => Err(CliError::from(e.error.clone())),
-                        });
+                        let _ = d.reply.send(copy(&r));
                     }
                 })
             }
@@ -341,10 +346,7 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
     };
     let lost = committed.is_err();
     for answer in answers {
-        answer(match &committed {
-            Ok(()) => Ok(()),
-            Err(e) => Err(CliError::from(e.error.clone())),
-        });
+        answer(copy(&committed));
     }
     if lost {
         None

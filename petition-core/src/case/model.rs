@@ -401,6 +401,27 @@ pub struct SupervisionOpen {
     pub for_clock: Option<u32>,
 }
 
+/// Defines `EventKind` and, from the same list, its externally tagged twin `ByTag` for serde's
+/// remote derive (`case::decode` reads a stored event's kind through it, field by field, where
+/// the internally tagged derive buffers the whole object first). One list: the twin cannot
+/// drift from the enum in a variant, a field or a field's serde attributes.
+macro_rules! event_kinds {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum EventKind { $($(#[$vmeta:meta])* $variant:ident $body:tt),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        $vis enum EventKind { $($(#[$vmeta])* $variant $body),* }
+
+        /// `EventKind` externally tagged: its `Deserialize` builds an `EventKind` from
+        /// `{"<type>": {fields}}` (see `case::decode`).
+        #[derive(Deserialize)]
+        #[serde(remote = "EventKind", rename_all = "snake_case")]
+        pub(super) enum ByTag { $($variant $body),* }
+    };
+}
+
+event_kinds! {
 /// What happened: the `type` tag and its payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -545,6 +566,7 @@ pub enum EventKind {
     EvaluationLapsed {
         clock: u32,
     },
+}
 }
 
 impl EventKind {
