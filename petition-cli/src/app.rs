@@ -275,6 +275,9 @@ pub struct App<'p> {
     /// Whether the reply's rendering data (`Meta`) is wanted: for human output here, or by the
     /// remote command line there.
     pub wants_meta: bool,
+    /// A one-shot desk command (a view, or a clerk's change to one case): its connection keeps
+    /// a small page cache ([`DESK_CACHE_KIB`]).
+    pub desk: bool,
 }
 
 /// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
@@ -353,6 +356,7 @@ impl<'p> App<'p> {
             pool: None,
             preset: None,
             wants_meta,
+            desk: false,
         }
     }
 
@@ -383,6 +387,7 @@ impl<'p> App<'p> {
             pool: Some(pool),
             preset: Some(session),
             wants_meta,
+            desk: false,
         }
     }
 
@@ -441,7 +446,13 @@ impl<'p> App<'p> {
 
     /// Opens the existing database at `path` (a file, or a `postgres://` connection string).
     pub fn open_at(&self, path: &std::path::Path) -> CliResult<Service<Db>> {
-        open_service(path)
+        let mut svc = open_service(path)?;
+        if self.desk {
+            if let Some(s) = svc.store().as_sqlite() {
+                s.set_cache_kib(DESK_CACHE_KIB)?;
+            }
+        }
+        Ok(svc)
     }
 
     /// One read transaction for what every reading command needs: the reader (`--as`, known),
@@ -595,6 +606,14 @@ impl Session {
 /// `tick` after loading 100,000 cases took 20.9 s with SQLite's default of 1,000 pages, 16.9 s
 /// with 16,000 and 15.6 s with 65,536 (paired runs on one machine).
 pub const BULK_CHECKPOINT_PAGES: u32 = 65_536;
+
+/// The page cache of a one-shot desk command's connection, in KiB (64 pages; SQLite's default is
+/// 2,000 KiB). Such a command reads a few hundred pages, most of them once, and its process is
+/// new: every page buffer the cache has not yet had to reuse is fresh memory, and fresh memory
+/// costs the process a page fault. With a small cache the buffers are reused: at 1M cases a
+/// search of 50 answers took 1,030 page faults, now 580, about a tenth of its time. What the
+/// cache lets go is still in the operating system's page cache. Long work keeps the default.
+pub const DESK_CACHE_KIB: u32 = 256;
 
 /// Prepares a connection for long bulk work (the time-driven work, a generated or imported
 /// database): on SQLite, a longer write-ahead log between checkpoints. PostgreSQL manages its

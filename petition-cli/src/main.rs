@@ -408,6 +408,45 @@ pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
     })
 }
 
+/// Whether a command is one-shot desk work (a view, or a clerk's change to one case), which
+/// reads few pages and so keeps a small page cache ([`app::DESK_CACHE_KIB`]). Not the time-driven
+/// work over every case, nor administration, exports, imports or `verify`.
+fn is_desk_command(cmd: &Cmd) -> bool {
+    matches!(
+        cmd,
+        Cmd::Register(_)
+            | Cmd::Amend(_)
+            | Cmd::Transfer(_)
+            | Cmd::Assign(_)
+            | Cmd::Object(_)
+            | Cmd::Objection(_)
+            | Cmd::Accept(_)
+            | Cmd::Decline(_)
+            | Cmd::AssistInput(_)
+            | Cmd::Extend(_)
+            | Cmd::Take(_)
+            | Cmd::Hand(_)
+            | Cmd::Opinion(_)
+            | Cmd::Report(_)
+            | Cmd::Review(_)
+            | Cmd::Rereview(_)
+            | Cmd::Close(_)
+            | Cmd::Evaluate(_)
+            | Cmd::Withdraw(_)
+            | Cmd::Merge(_)
+            | Cmd::Supervise(_)
+            | Cmd::Respond(_)
+            | Cmd::Show(_)
+            | Cmd::Status(_)
+            | Cmd::Notice(_)
+            | Cmd::List(_)
+            | Cmd::Search(_)
+            | Cmd::Queue(_)
+            | Cmd::Overdue(_)
+            | Cmd::Stats(_)
+    )
+}
+
 /// Shows a reply: the JSON document with `--json`, else the command's human rendering.
 fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -> CliResult {
     if let Cmd::Notice(_) = cmd {
@@ -591,7 +630,8 @@ fn main() {
         }
     };
     let json = cli.global.json;
-    let app = App::new(cli.global.clone());
+    let mut app = App::new(cli.global.clone());
+    app.desk = is_desk_command(&cli.cmd);
     if let Err(e) = run(&app, &cli.cmd, &matches) {
         std::process::exit(report(json, app.lang, &e));
     }
@@ -710,6 +750,58 @@ mod lean_tests {
             let lean = super::lean_definition(&args).expect("a plain command");
             assert_eq!(parse(lean), parse(super::Cli::command()), "{line:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod desk_tests {
+    use clap::Parser;
+
+    fn cmd(line: &str) -> super::Cmd {
+        super::Cli::try_parse_from(line.split(' '))
+            .expect("a valid command line")
+            .cmd
+    }
+
+    /// Views and a clerk's changes to one case are desk work; the time-driven work, `verify`
+    /// and the bulk commands are not.
+    #[test]
+    fn which_commands_are_desk_work() {
+        for line in [
+            "petition search 漏",
+            "petition show XF2026-000001",
+            "petition queue",
+            "petition list --state handling",
+            "petition accept XF2026-000001",
+            "petition register --channel visit --purpose request --locality a --category b --summary c --petitioner d",
+        ] {
+            assert!(super::is_desk_command(&cmd(line)), "{line}");
+        }
+        for line in [
+            "petition tick",
+            "petition verify",
+            "petition export --format jsonl",
+            "petition demo",
+        ] {
+            assert!(!super::is_desk_command(&cmd(line)), "{line}");
+        }
+    }
+
+    /// A desk command's connection keeps the small page cache; any other keeps SQLite's default.
+    #[test]
+    fn a_desk_command_opens_with_a_small_cache() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("p.db");
+        drop(petition_core::SqliteStore::open(&path, true).expect("create"));
+        let cache = |desk: bool| {
+            let mut app = super::App::new(super::Cli::parse_from(["petition", "queue"]).global);
+            app.desk = desk;
+            let mut svc = app.open_at(&path).expect("open");
+            let kib = svc.store().as_sqlite().expect("sqlite").cache_kib();
+            kib.expect("cache size")
+        };
+        assert_eq!(cache(true), u64::from(super::app::DESK_CACHE_KIB));
+        assert_eq!(cache(false), 2000, "SQLite's default");
     }
 }
 

@@ -169,6 +169,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             pool: None,
             preset: None,
             wants_meta: true,
+            desk: true,
         }
     };
     out("");

@@ -323,6 +323,24 @@ impl SqliteStore {
             .map_err(db_err)
     }
 
+    /// The page cache of this connection, in KiB (see [`SqliteStore::set_cache_kib`]).
+    pub fn cache_kib(&self) -> Result<u64> {
+        let (size, page): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT cache_size, page_size FROM pragma_cache_size, pragma_page_size",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(db_err)?;
+        // Negative: KiB; positive: pages.
+        Ok(if size < 0 {
+            size.unsigned_abs()
+        } else {
+            size.unsigned_abs() * page.unsigned_abs() / 1024
+        })
+    }
+
     /// Lets the write-ahead log grow to `pages` pages (of 4 KiB) before this connection copies it
     /// into the database after a commit (SQLite's default is 1,000). Long bulk work (the
     /// time-driven work over many cases, a generated or imported database) rewrites the same

@@ -311,6 +311,10 @@ pub(super) fn write_stats(
     tx: &rusqlite::Connection,
     deltas: &std::collections::HashMap<CounterKey, i64>,
 ) -> Result<()> {
+    // A read, or a change that moved no counter: no statement to prepare.
+    if deltas.values().all(|n| *n == 0) {
+        return Ok(());
+    }
     let mut st = tx
         .prepare_cached(
             "INSERT INTO stats(grouping, day, key, item, due, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
