@@ -244,27 +244,11 @@ async fn answer(
             }
         }
     };
-    // Who asks, on a read connection; then the command: a write on the writer thread, a read
-    // on a read connection of its own.
-    // At most `--connections` requests hold read connections at once.
-    let Ok(permit) = shared.reads.acquire().await else {
-        return (Err(internal("the server is stopping")), None);
-    };
-    let s = shared.clone();
-    let session =
-        match tokio::task::spawn_blocking(move || authenticate(&s.pool, token.as_deref(), s.clock))
-            .await
-        {
-            Ok(Ok(st)) => st,
-            Ok(Err(e)) => return (Err(e), None),
-            Err(_) => return (Err(internal("a request's task did not finish")), None),
-        };
-    let actor = Some(session.staff.id.as_str().to_string());
     let wants_reply = headers
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains(REPLY_MEDIA));
-    let req = Request {
+    let request = move |session: Session| Request {
         route,
         path_values,
         params,
@@ -273,23 +257,49 @@ async fn answer(
         lang,
         wants_meta: wants_reply,
     };
+    // Who asks, on a read connection; then the command: a write on the writer thread, a read
+    // on a read connection of its own.
+    // At most `--connections` requests hold read connections at once.
+    let Ok(permit) = shared.reads.acquire().await else {
+        return (Err(internal("the server is stopping")), None);
+    };
     let s = shared.clone();
-    let reply = if m == Method::Post {
+    let (actor, reply) = if m == Method::Post {
+        let session = match tokio::task::spawn_blocking(move || {
+            authenticate(&s.pool, token.as_deref(), s.clock)
+        })
+        .await
+        {
+            Ok(Ok(st)) => st,
+            Ok(Err(e)) => return (Err(e), None),
+            Err(_) => return (Err(internal("a request's task did not finish")), None),
+        };
         drop(permit);
+        let actor = Some(session.staff.id.as_str().to_string());
+        let req = request(session);
         let clock = shared.clock;
         // The time-driven work commits its own batches of cases: never grouped with commands.
         let alone = req.route.command == ["tick"];
-        shared
+        let reply = shared
             .pool
             .write(alone, move |pool| req.run(pool, clock))
-            .await
+            .await;
+        (actor, reply)
     } else {
-        let r = match tokio::task::spawn_blocking(move || req.run(&s.pool, s.clock)).await {
-            Ok(r) => r,
-            Err(_) => Err(internal("a request's task did not finish")),
-        };
+        // A read: who asks and the answer on one blocking thread (one hand-over each way, not
+        // two).
+        let done = tokio::task::spawn_blocking(move || {
+            let session = authenticate(&s.pool, token.as_deref(), s.clock)?;
+            let actor = session.staff.id.as_str().to_string();
+            Ok::<_, CliError>((actor, request(session).run(&s.pool, s.clock)))
+        })
+        .await;
         drop(permit);
-        r
+        match done {
+            Ok(Ok((actor, reply))) => (Some(actor), reply),
+            Ok(Err(e)) => return (Err(e), None),
+            Err(_) => return (Err(internal("a request's task did not finish")), None),
+        }
     };
     let reply = match reply {
         Ok(r) => r,
