@@ -264,7 +264,7 @@ async fn answer(
         return (Err(internal("the server is stopping")), None);
     };
     let s = shared.clone();
-    let (actor, reply) = if m == Method::Post {
+    let (actor, body) = if m == Method::Post {
         let session = match tokio::task::spawn_blocking(move || {
             authenticate(&s.pool, token.as_deref(), s.clock)
         })
@@ -284,36 +284,52 @@ async fn answer(
             .pool
             .write(alone, move |pool| req.run(pool, clock))
             .await;
-        (actor, reply)
+        // The writer thread only writes: the body is made here.
+        (actor, reply.and_then(|r| body_of(r, wants_reply)))
     } else {
-        // A read: who asks and the answer on one blocking thread (one hand-over each way, not
-        // two).
+        // A read: who asks, the answer and its body on one blocking thread (one hand-over each
+        // way, not two; the answer's tree is freed by the thread that built it).
         let done = tokio::task::spawn_blocking(move || {
             let session = authenticate(&s.pool, token.as_deref(), s.clock)?;
             let actor = session.staff.id.as_str().to_string();
-            Ok::<_, CliError>((actor, request(session).run(&s.pool, s.clock)))
+            let reply = request(session).run(&s.pool, s.clock);
+            Ok::<_, CliError>((actor, reply.and_then(|r| body_of(r, wants_reply))))
         })
         .await;
         drop(permit);
         match done {
-            Ok(Ok((actor, reply))) => (Some(actor), reply),
+            Ok(Ok((actor, body))) => (Some(actor), body),
             Ok(Err(e)) => return (Err(e), None),
             Err(_) => return (Err(internal("a request's task did not finish")), None),
         }
     };
-    let reply = match reply {
-        Ok(r) => r,
+    let body = match body {
+        Ok(b) => b,
         Err(e) => return (Err(e), actor),
     };
     if m == Method::Post {
         shared.changed.notify_waiters();
     }
-    let resp = if wants_reply {
-        axum::Json(json!(reply)).into_response()
-    } else {
-        axum::Json(reply.doc).into_response()
-    };
+    let resp = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
     (Ok(resp), actor)
+}
+
+/// The JSON body of a reply: its document, or with `wants_reply` the whole reply (document and
+/// rendering data, for the remote command line).
+fn body_of(reply: Reply, wants_reply: bool) -> CliResult<Vec<u8>> {
+    let body = if wants_reply {
+        serde_json::to_vec(&reply)
+    } else {
+        serde_json::to_vec(&reply.doc)
+    };
+    body.map_err(|e| internal(&format!("a reply that is not JSON: {e}")))
 }
 
 /// A command request, authenticated, as it goes to a blocking thread.
