@@ -5,8 +5,8 @@
 //! blocking pool with a connection taken from a small pool of open connections
 //! ([`pool::DbPool`]), its token check, command and JSON body on one such thread; a write goes
 //! to the one writer thread, which on SQLite commits the commands waiting together in one
-//! transaction (each in a savepoint of its own) and answers them after that commit. A command that loses a race is retried by the service, never
-//! half-applied.
+//! transaction (each in a savepoint of its own) and answers them after that commit. A command
+//! that loses a race is retried by the service, never half-applied.
 
 mod http;
 pub mod openapi;
