@@ -275,8 +275,8 @@ pub struct App<'p> {
     /// Whether the reply's rendering data (`Meta`) is wanted: for human output here, or by the
     /// remote command line there.
     pub wants_meta: bool,
-    /// A one-shot desk command (a view, or a clerk's change to one case): its connection keeps
-    /// a small page cache ([`DESK_CACHE_KIB`]).
+    /// A one-shot desk command (not work over the whole database): its connection keeps a
+    /// small page cache ([`DESK_CACHE_KIB`]).
     pub desk: bool,
 }
 

@@ -408,42 +408,20 @@ pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
     })
 }
 
-/// Whether a command is one-shot desk work (a view, or a clerk's change to one case), which
-/// reads few pages and so keeps a small page cache ([`app::DESK_CACHE_KIB`]). Not the time-driven
-/// work over every case, nor administration, exports, imports or `verify`.
+/// Whether a command is one-shot desk work (a view, a clerk's change to one case, an
+/// administrative change), which reads few pages and so keeps a small page cache
+/// ([`app::DESK_CACHE_KIB`]). Work over the whole database keeps SQLite's default: the
+/// time-driven work, `verify`, exports, imports, copies, backups and generated databases.
 fn is_desk_command(cmd: &Cmd) -> bool {
-    matches!(
+    !matches!(
         cmd,
-        Cmd::Register(_)
-            | Cmd::Amend(_)
-            | Cmd::Transfer(_)
-            | Cmd::Assign(_)
-            | Cmd::Object(_)
-            | Cmd::Objection(_)
-            | Cmd::Accept(_)
-            | Cmd::Decline(_)
-            | Cmd::AssistInput(_)
-            | Cmd::Extend(_)
-            | Cmd::Take(_)
-            | Cmd::Hand(_)
-            | Cmd::Opinion(_)
-            | Cmd::Report(_)
-            | Cmd::Review(_)
-            | Cmd::Rereview(_)
-            | Cmd::Close(_)
-            | Cmd::Evaluate(_)
-            | Cmd::Withdraw(_)
-            | Cmd::Merge(_)
-            | Cmd::Supervise(_)
-            | Cmd::Respond(_)
-            | Cmd::Show(_)
-            | Cmd::Status(_)
-            | Cmd::Notice(_)
-            | Cmd::List(_)
-            | Cmd::Search(_)
-            | Cmd::Queue(_)
-            | Cmd::Overdue(_)
-            | Cmd::Stats(_)
+        Cmd::Tick(_)
+            | Cmd::Verify(_)
+            | Cmd::Export(_)
+            | Cmd::Import(_)
+            | Cmd::Copy(_)
+            | Cmd::Backup(_)
+            | Cmd::Demo(_)
     )
 }
 
