@@ -277,27 +277,47 @@ impl<T: Txn> Work<'_, T> {
         Ok(())
     }
 
-    /// A case as it is now (the fold of its events), if it exists.
+    /// A case as it is now (the fold of its events), if it exists; in a write transaction the
+    /// store holds it for this one until commit (a case acted on).
     pub fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
-        match &self.pending {
-            Some((_, now)) if &now.id == id => Ok(Some(now.clone())),
-            _ => match self.cases.clone() {
-                Some(cache) => match self.txn.case_seq(id)? {
-                    Some(seq) => {
-                        if let Some(c) = cache.get(id, seq) {
-                            return Ok(Some(c));
-                        }
-                        let c = self.txn.load_snapshot(id)?;
-                        if let Some(c) = c.as_ref().filter(|c| c.seq == seq) {
-                            cache.put(c);
-                        }
-                        Ok(c)
-                    }
-                    None => self.txn.load_snapshot(id),
-                },
-                None => self.txn.load_snapshot(id),
-            },
+        self.case_read(id, true)
+    }
+
+    /// A case as [`Work::case`] gives it, but only looked at (a related case whose visibility
+    /// is checked): the store takes no lock on it, so a registration never waits on the clerks
+    /// working on an earlier case of the same petitioner.
+    fn case_seen(&mut self, id: &CaseId) -> Result<Option<Case>> {
+        self.case_read(id, false)
+    }
+
+    fn case_read(&mut self, id: &CaseId, hold: bool) -> Result<Option<Case>> {
+        if let Some((_, now)) = &self.pending {
+            if &now.id == id {
+                return Ok(Some(now.clone()));
+            }
         }
+        let cache = self.cases.clone();
+        let seq = match &cache {
+            Some(_) => self.txn.case_seq(id)?,
+            None => None,
+        };
+        if let (Some(cache), Some(seq)) = (&cache, seq) {
+            if let Some(c) = cache.get(id, seq) {
+                return Ok(Some(c));
+            }
+        }
+        let c = if hold {
+            self.txn.load_snapshot(id)?
+        } else {
+            let events = self.txn.load_events(id)?;
+            (!events.is_empty()).then(|| replay(id.clone(), &events))
+        };
+        if let (Some(cache), Some(seq), Some(c)) = (&cache, seq, c.as_ref()) {
+            if c.seq == seq {
+                cache.put(c);
+            }
+        }
+        Ok(c)
     }
 
     /// How many cases there are.
@@ -443,7 +463,7 @@ impl<T: Txn> Work<'_, T> {
             .find_related(&identity_keys(reg), &reg.category, &reg.locality)?;
         let mut out = Vec::with_capacity(found.len());
         for r in found {
-            if let Some(c) = self.case(&r.id)? {
+            if let Some(c) = self.case_seen(&r.id)? {
                 if access(&self.org, staff, &c) != Access::Hidden {
                     out.push(r);
                 }

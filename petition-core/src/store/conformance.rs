@@ -1453,6 +1453,70 @@ fn postgres_verify_finds_a_changed_or_missing_search_row() {
     }
 }
 
+/// PostgreSQL: a registration looks at the petitioner's earlier cases only to see whether the
+/// clerk may read them; it takes no lock on them, so it never waits for a clerk who is working
+/// on one of them (a lock wait would fail here, after the connection's `lock_timeout`).
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case() {
+    let Some(url) = test_pg() else { return };
+    let schema = format!("nolock_{}", std::process::id());
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).expect("the test server");
+    other
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .expect("drop");
+    let mut svc = Service::with_seed(
+        PgStore::connect_in(&url, Some(&schema)).expect("connect"),
+        1,
+    );
+    seed(&mut svc);
+    let clerk = sid("cty-a-xfj.c");
+    let first = svc
+        .register(
+            &clerk,
+            at("2026-03-02"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("first");
+    // Another clerk's transaction holds the earlier case's row, as a command on it does.
+    other
+        .batch_execute(&format!("SET search_path TO {schema}"))
+        .expect("search_path");
+    let mut held = other.transaction().expect("begin");
+    held.execute(
+        "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE",
+        &[&first.id.as_str()],
+    )
+    .expect("lock the earlier case");
+    svc.store()
+        .raw_execute("SET lock_timeout = '500ms'")
+        .expect("lock_timeout");
+    let again = svc
+        .register(
+            &clerk,
+            at("2026-03-03"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("a repeat registration while the earlier case is held");
+    assert_eq!(again.repeat_of, Some(first.id.clone()));
+    // A command on the held case itself still waits for it, and after the timeout (three tries)
+    // says `conflict`: another clerk has the case.
+    let e = svc
+        .execute(
+            &clerk,
+            at("2026-03-03"),
+            &first.id,
+            Command::Transfer {
+                to: u("cty-a-zjj"),
+                note: None,
+            },
+        )
+        .expect_err("the held case");
+    assert_eq!(e.code(), "conflict", "{e}");
+    held.rollback().expect("release");
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_migration_3_fills_the_search_index_from_the_cases() {

@@ -7,8 +7,9 @@
 //!   (`heads`) is locked when the transaction first appends — after the command was decided — and
 //!   moved at commit, so appends are totally ordered and only the writing of the rows and the
 //!   commit are serialized.
-//! - SQLSTATE 40001 (serialization failure), 40P01 (deadlock) and 23505 (unique violation: another
-//!   writer took the same key) are `conflict`, which the service retries.
+//! - SQLSTATE 40001 (serialization failure), 40P01 (deadlock), 23505 (unique violation: another
+//!   writer took the same key) and 55P03 (a lock not had within the server's `lock_timeout`, when
+//!   a DBA sets one) are `conflict`, which the service retries.
 //! - Reads run at REPEATABLE READ, READ ONLY: one consistent snapshot for a whole `verify` or
 //!   export, and never a serialization failure.
 //! - Forward-only migrations, their version in `schema_version`, under an advisory lock.
@@ -50,6 +51,7 @@ fn pg_err(e: postgres::Error) -> DomainError {
         if *code == SqlState::T_R_SERIALIZATION_FAILURE
             || *code == SqlState::T_R_DEADLOCK_DETECTED
             || *code == SqlState::UNIQUE_VIOLATION
+            || *code == SqlState::LOCK_NOT_AVAILABLE
         {
             return DomainError::from(StorageError::Conflict);
         }
