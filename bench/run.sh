@@ -98,7 +98,8 @@ for N in $SIZES; do
   read -r EV EVB < <(sqlite3 -separator ' ' "$DB" "SELECT count(*), sum(length(body)) FROM chain")
   read -r CA < <(sqlite3 "$DB" "SELECT count(*) FROM cases")
   read -r CL < <(sqlite3 "$DB" "SELECT count(*) FROM clocks")
-  # The floor: sqlite3 inserting the same rows and bytes, same schema and indexes, one transaction.
+  # The floor: sqlite3 inserting the same rows and bytes, same schema and indexes: the events,
+  # cases and clocks made up in one transaction, then the other rows copied in a second.
   sqlite3 "$DB" .schema | grep -v '^CREATE TRIGGER' | sed -e '/^ *BEGIN SELECT RAISE/d' > "$WORK/schema.sql"
   AVG=$(( EVB / EV ))
   S=$(date +%s%N)
@@ -121,16 +122,38 @@ INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met
 SELECT printf('XF2026-%07d', 1 + (i - 1) / $CPC), (i - 1) % $CPC, 'handling', 1, 'u' || (i % 20), '2026-01-01', date('2026-01-01', '+' || (i % 90) || ' days'), NULL, NULL, 0 FROM n;
 COMMIT;
 SQL
-  FLOOR_MS=$(( ($(date +%s%N) - S) / 1000000 ))
+  FLOOR3_MS=$(( ($(date +%s%N) - S) / 1000000 ))
+  # The rest of the floor: every other row the load wrote (supervisions, the units a case
+  # involves, identity keys, search rows, statistics counters), the same rows and bytes copied
+  # from the loaded file in the order the generator makes them (case by case; counters by day),
+  # in a second transaction. The search rows go through the same FTS5 index, so their
+  # tokenising is on both sides.
+  S=$(date +%s%N)
+  sqlite3 "$FLOOR" <<SQL >/dev/null
+PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;
+ATTACH '$DB' AS p;
+BEGIN;
+INSERT INTO supervisions SELECT * FROM p.supervisions ORDER BY case_id, id;
+INSERT INTO case_units SELECT * FROM p.case_units ORDER BY case_id, unit;
+INSERT INTO identities SELECT * FROM p.identities ORDER BY case_id, key;
+INSERT INTO case_text(rowid, text, names, num, case_id) SELECT rowid, text, names, num, case_id FROM p.case_text ORDER BY case_id;
+INSERT INTO stats SELECT * FROM p.stats ORDER BY day, grouping, key, item, due;
+COMMIT;
+SQL
+  FLOOR_MS=$(( FLOOR3_MS + ($(date +%s%N) - S) / 1000000 ))
+  read -r OTHER < <(sqlite3 "$DB" "SELECT (SELECT count(*) FROM supervisions) + (SELECT count(*) FROM case_units)
+    + (SELECT count(*) FROM identities) + (SELECT count(*) FROM case_text) + (SELECT count(*) FROM stats)")
   {
     echo
     echo "## $N cases"
     echo
-    echo "Rows written: $EV events ($EVB bytes of JSON), $CA cases, $CL clocks."
+    echo "Rows written: $EV events ($EVB bytes of JSON), $CA cases, $CL clocks; $OTHER rows of"
+    echo "supervisions, case units, identity keys, the search index and statistics."
     echo
     echo "| measure | petition | sqlite3 | ratio |"
     echo "|---|---|---|---|"
-    echo "| bulk load (demo --cases $N, ms) | $LOAD_MS | $FLOOR_MS | $(ratio $LOAD_MS $FLOOR_MS) |"
+    echo "| bulk load (demo --cases $N, ms), floor: every row | $LOAD_MS | $FLOOR_MS | $(ratio $LOAD_MS $FLOOR_MS) |"
+    echo "| bulk load, floor: events, cases and clocks only | $LOAD_MS | $FLOOR3_MS | $(ratio $LOAD_MS $FLOOR3_MS) |"
   } >> "$OUT"
 
   # One command vs one sqlite3 process doing one indexed lookup / one insert on the same file.
