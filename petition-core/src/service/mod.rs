@@ -31,6 +31,8 @@ use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntr
 
 /// How many due cases `tick` handles in one transaction.
 pub const TICK_BATCH: usize = 100;
+/// Due cases `tick` reads per page of its due list (then handles in [`TICK_BATCH`]es).
+pub(crate) const TICK_PAGE: usize = 20_000;
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
@@ -155,6 +157,8 @@ pub struct Service<S: Store> {
     rng: rand::rngs::StdRng,
     /// Due cases per `tick` transaction ([`TICK_BATCH`]).
     tick_batch: usize,
+    /// Due cases per page of `tick`'s due list (`TICK_PAGE`).
+    tick_page: usize,
     /// The organisation, policy and calendar as last read, under the store's settings version
     /// ([`Txn::settings_version`]): read again only when the version moves.
     settings: Option<Settings>,
@@ -834,12 +838,19 @@ impl<S: Store> Service<S> {
         self.tick_batch = n;
     }
 
+    /// Sets how many due cases `tick` reads per page of its due list (tests of many pages).
+    #[cfg(test)]
+    pub(crate) fn set_tick_page(&mut self, n: usize) {
+        self.tick_page = n;
+    }
+
     /// A service with a random source seeded from the operating system (query codes).
     pub fn new(store: S) -> Self {
         Self {
             store,
             rng: rand::rngs::StdRng::from_entropy(),
             tick_batch: TICK_BATCH,
+            tick_page: TICK_PAGE,
             settings: None,
             cases: None,
         }
@@ -851,6 +862,7 @@ impl<S: Store> Service<S> {
             store,
             rng: rand::rngs::StdRng::seed_from_u64(seed),
             tick_batch: TICK_BATCH,
+            tick_page: TICK_PAGE,
             settings: None,
             cases: None,
         }
@@ -1170,16 +1182,23 @@ impl<S: Store> Service<S> {
     /// ```
     pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
-        // A cursor over (next tick date, id): a case whose date does not move (nothing it could
-        // do yet) is not visited twice, one that moves to a later date still due is visited
-        // again, and memory stays one page whatever the number of due cases.
+        // A cursor over (next tick date, id), moved past a whole page once it is done: a case
+        // whose date does not move (nothing it could do yet) is not visited twice, one that
+        // moves to a later date still due, past the page, is visited again, and memory stays
+        // one page (`TICK_PAGE` ids) whatever the number of due cases.
         let mut cursor: Option<(NaiveDate, CaseId)> = None;
         let today = self.read(|w| Ok(local_date(now, w.policy.timezone)))?;
+        let page = self.tick_page.max(1);
         loop {
-            let batch = self.read(|w| w.txn.due_for_tick(today, cursor.as_ref(), 500))?;
-            if batch.is_empty() {
+            let mut batch = self.read(|w| w.txn.due_for_tick(today, cursor.as_ref(), page))?;
+            let Some(page_end) = batch.last().cloned() else {
                 return Ok(summary);
-            }
+            };
+            // A page is handled in case-number order, not due-date order: the rows a
+            // transaction touches (the cases, their clocks, their counters by registration day)
+            // then sit on neighbouring pages of the database instead of all over it. Each case's
+            // tick depends on that case alone, so the order changes no case's events.
+            batch.sort_by(|a, b| a.1.cmp(&b.1));
             // Up to TICK_BATCH cases per transaction: one commit (one sync) for many cases,
             // while a clerk waits for a case of the batch at most that long. The summary of a
             // batch is added only after its commit, so a retried batch counts once.
@@ -1200,8 +1219,8 @@ impl<S: Store> Service<S> {
                     Ok(s)
                 })?;
                 summary.add(&done);
-                cursor = chunk.last().cloned();
             }
+            cursor = Some(page_end);
         }
     }
 
