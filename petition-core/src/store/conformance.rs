@@ -929,10 +929,7 @@ fn due_cases_page_by_cursor_on_both_stores() {
 fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
     // Whole batches of cases per transaction (two here), so a crash mid-tick leaves whole cases
     // and a rerun completes.
-    let mut clean = Service::with_seed(MemoryStore::new(), 9);
-    let ids = overdue_world(&mut clean);
-    let expected = clean.tick(at("2026-04-01")).expect("tick");
-    assert_eq!(expected.supervisions_opened, 6);
+    let (clean, ids, expected) = overdue_world_ticked();
 
     let left = std::rc::Rc::new(std::cell::Cell::new(i64::MAX));
     let mut svc = Service::with_seed(
@@ -972,14 +969,7 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
         rest.supervisions_opened + done,
         expected.supervisions_opened
     );
-    for id in &ids {
-        assert_eq!(
-            svc.load(id).expect("load").0,
-            clean.load(id).expect("load").0,
-            "{id} as if never interrupted"
-        );
-    }
-    assert_eq!(svc.tick(at("2026-04-01")).expect("again").events, 0);
+    assert_same_cases(&mut svc, clean, &ids, "as if never interrupted");
 }
 
 #[test]
@@ -987,10 +977,7 @@ fn tick_in_many_small_pages_does_what_one_page_does() {
     // Each page of the due list is handled in case-number order, not due-date order; with
     // pages of three due cases (two per transaction) every case ends as with one page, on
     // either store.
-    let mut whole = Service::with_seed(MemoryStore::new(), 9);
-    let ids = overdue_world(&mut whole);
-    let expected = whole.tick(at("2026-04-01")).expect("tick");
-    assert_eq!(expected.supervisions_opened, 6);
+    let (whole, ids, expected) = overdue_world_ticked();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = SqliteStore::open(&dir.path().join("p.db"), true).expect("open");
     let mut paged = Service::with_seed(file, 9);
@@ -998,15 +985,39 @@ fn tick_in_many_small_pages_does_what_one_page_does() {
     paged.set_tick_page(3);
     paged.set_tick_batch(2);
     assert_eq!(paged.tick(at("2026-04-01")).expect("tick"), expected);
-    for id in &ids {
+    assert_same_cases(&mut paged, whole, &ids, "as with one page");
+    assert_eq!(paged.verify(&[]).expect("verify").problem, None);
+}
+
+/// The overdue world on the memory store, ticked once in one go: the reference a tick done
+/// another way must match (its cases and what the tick did).
+fn overdue_world_ticked() -> (
+    Service<MemoryStore>,
+    Vec<CaseId>,
+    crate::service::TickSummary,
+) {
+    let mut svc = Service::with_seed(MemoryStore::new(), 9);
+    let ids = overdue_world(&mut svc);
+    let done = svc.tick(at("2026-04-01")).expect("tick");
+    assert_eq!(done.supervisions_opened, 6);
+    (svc, ids, done)
+}
+
+/// Every case of `ids` in `svc` is as in `reference`, and a further tick has nothing to do.
+fn assert_same_cases<S: Store>(
+    svc: &mut Service<S>,
+    mut reference: Service<MemoryStore>,
+    ids: &[CaseId],
+    how: &str,
+) {
+    for id in ids {
         assert_eq!(
-            paged.load(id).expect("load").0,
-            whole.load(id).expect("load").0,
-            "{id}"
+            svc.load(id).expect("load").0,
+            reference.load(id).expect("load").0,
+            "{id} {how}"
         );
     }
-    assert_eq!(paged.tick(at("2026-04-01")).expect("again").events, 0);
-    assert_eq!(paged.verify(&[]).expect("verify").problem, None);
+    assert_eq!(svc.tick(at("2026-04-01")).expect("again").events, 0);
 }
 
 fn stats_world<S: Store>(svc: &mut Service<S>) {
