@@ -22,7 +22,10 @@ pub fn bin() -> &'static Path {
         let profile_release = dir.ends_with("release");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
-        build.args(["build", "-q", "-p", "petition-cli", "--bin", "petition"]);
+        // `--workspace`: the features the workspace's own build unifies, so this reuses what
+        // `cargo build --workspace` / `cargo test --workspace` compiled instead of compiling a
+        // second copy of two dozen crates with `petition-cli`'s features alone.
+        build.args(["build", "-q", "--workspace", "--bin", "petition"]);
         if profile_release {
             build.arg("--release");
         }
