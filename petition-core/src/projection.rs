@@ -119,6 +119,25 @@ pub fn identity_keys(reg: &Registration) -> Vec<String> {
 impl CaseRow {
     /// The row of a case.
     pub fn of(case: &Case) -> Self {
+        Self::build(case, None)
+    }
+
+    /// The rows of a case before and after a change. The fields drawn from the registration alone
+    /// (names, identity keys, the search index's row: tokenising is most of a row's cost) are
+    /// taken over from the new row when the registration did not change, as in a tick.
+    pub(crate) fn change(before: &Case, after: &Case) -> (Self, Self) {
+        let now = Self::of(after);
+        let was = if before.registration.is_some() && before.registration == after.registration {
+            Self::build(before, Some(&now))
+        } else {
+            Self::of(before)
+        };
+        (was, now)
+    }
+
+    /// The row of `case`; with `same`, the row of a case with the same registration, whose
+    /// registration-drawn fields are copied instead of computed again.
+    fn build(case: &Case, same: Option<&Self>) -> Self {
         let reg = case.registration.as_ref();
         Self {
             id: case.id.clone(),
@@ -134,22 +153,31 @@ impl CaseRow {
             category: reg.map(|r| r.category.clone()),
             channel: reg.map(|r| r.channel.as_str()),
             registered_on: case.registered_at.map(|t| t.date_naive()),
-            names: reg
-                .map(|r| {
-                    r.petitioners
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-                .unwrap_or_default(),
+            names: match same {
+                Some(s) => s.names.clone(),
+                None => reg
+                    .map(|r| {
+                        r.petitioners
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default(),
+            },
             skip_level: case.skip_level,
             collective: case.collective,
             repeat: case.repeat_of.is_some(),
             next_tick: next_tick_date(case),
             last_seq: case.seq,
-            identities: reg.map(identity_keys).unwrap_or_default(),
-            search: reg.map(crate::search::SearchRow::of),
+            identities: match same {
+                Some(s) => s.identities.clone(),
+                None => reg.map(identity_keys).unwrap_or_default(),
+            },
+            search: match same {
+                Some(s) => s.search.clone(),
+                None => reg.map(crate::search::SearchRow::of),
+            },
             units: crate::access::units_of(case).into_iter().cloned().collect(),
             clocks: case
                 .clocks

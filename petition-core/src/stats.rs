@@ -315,76 +315,203 @@ pub fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
     };
     for by in GROUPINGS {
         let case_key = case_key(row, by);
-        let key_for = |unit: &crate::ids::UnitCode| match by {
-            GroupBy::Unit => Some(unit.to_string()),
-            _ => case_key.clone(),
-        };
-        let mut push = |key: &str, item: &str, due: Option<NaiveDate>, n: bool| {
-            if n {
-                out.push((
-                    CounterKey {
-                        grouping: by.number(),
-                        key: key.to_string(),
-                        day,
-                        item: item.to_string(),
-                        due,
-                    },
-                    1,
-                ));
-            }
+        let mut e = Emit {
+            by,
+            day,
+            out: &mut out,
+            n: 1,
         };
         if let Some(k) = &case_key {
-            push(k, "registered", None, true);
-            push(
-                k,
-                "collective_visits",
-                None,
-                row.collective && row.channel == Some("visit"),
-            );
-            push(k, "skip_level_visits", None, row.skip_level);
-            push(k, "repeats", None, row.repeat);
+            e.case(k, row);
         }
         for c in &row.clocks {
-            let Some(key) = key_for(&c.unit) else {
-                continue;
-            };
-            // Every clock makes its group exist, as in `accumulate`, even with nothing to count.
-            push(&key, "clocks", None, true);
-            let stopped = c.stopped_on.is_some();
-            let met = c.met == Some(true);
-            match c.kind {
-                ClockKind::Intake | ClockKind::Acceptance => {
-                    push(&key, "timely_met", None, met);
-                    push(&key, "timely_base", None, stopped);
-                }
-                ClockKind::Handling => {
-                    push(&key, "completion_met", None, met);
-                    push(&key, "completion_base", None, stopped);
-                }
-                ClockKind::Evaluation => {
-                    push(&key, "evaluations", None, c.rating.is_some());
-                    push(
-                        &key,
-                        "satisfied",
-                        None,
-                        matches!(c.rating, Some("satisfied" | "basically_satisfied")),
-                    );
-                    push(&key, "evaluations_lapsed", None, c.lapsed);
-                }
-                _ => {}
-            }
-            if !stopped {
-                let item = format!("open.{}.{}", c.kind.as_str(), u8::from(c.lapsed));
-                push(&key, &item, Some(c.due), true);
+            if let Some(key) = group_of(by, &case_key, &c.unit) {
+                e.clock(&key, c);
             }
         }
         for s in &row.supervisions {
-            if let Some(key) = key_for(&s.unit) {
-                push(&key, &format!("supervisions.{}", s.level), None, true);
+            if let Some(key) = group_of(by, &case_key, &s.unit) {
+                e.supervision(&key, s);
             }
         }
     }
     out
+}
+
+/// The group of a figure belonging to `unit`: the unit itself when grouping by unit, else the
+/// case's group.
+fn group_of(by: GroupBy, case_key: &Option<String>, unit: &crate::ids::UnitCode) -> Option<String> {
+    match by {
+        GroupBy::Unit => Some(unit.to_string()),
+        _ => case_key.clone(),
+    }
+}
+
+/// Writes counters of one grouping and registration day, each `n` times (1, or -1 to take a
+/// row's counters away).
+struct Emit<'a> {
+    by: GroupBy,
+    day: NaiveDate,
+    out: &'a mut Vec<(CounterKey, i64)>,
+    n: i64,
+}
+
+impl Emit<'_> {
+    fn push(&mut self, key: &str, item: &str, due: Option<NaiveDate>, counts: bool) {
+        if counts {
+            self.out.push((
+                CounterKey {
+                    grouping: self.by.number(),
+                    key: key.to_string(),
+                    day: self.day,
+                    item: item.to_string(),
+                    due,
+                },
+                self.n,
+            ));
+        }
+    }
+
+    /// The case's own counters.
+    fn case(&mut self, key: &str, row: &CaseRow) {
+        let (collective_visit, skip_level, repeat) = case_flags(row);
+        self.push(key, "registered", None, true);
+        self.push(key, "collective_visits", None, collective_visit);
+        self.push(key, "skip_level_visits", None, skip_level);
+        self.push(key, "repeats", None, repeat);
+    }
+
+    /// One clock's counters.
+    fn clock(&mut self, key: &str, c: &crate::projection::ClockRow) {
+        // Every clock makes its group exist, as in `accumulate`, even with nothing to count.
+        self.push(key, "clocks", None, true);
+        let stopped = c.stopped_on.is_some();
+        let met = c.met == Some(true);
+        match c.kind {
+            ClockKind::Intake | ClockKind::Acceptance => {
+                self.push(key, "timely_met", None, met);
+                self.push(key, "timely_base", None, stopped);
+            }
+            ClockKind::Handling => {
+                self.push(key, "completion_met", None, met);
+                self.push(key, "completion_base", None, stopped);
+            }
+            ClockKind::Evaluation => {
+                self.push(key, "evaluations", None, c.rating.is_some());
+                self.push(
+                    key,
+                    "satisfied",
+                    None,
+                    matches!(c.rating, Some("satisfied" | "basically_satisfied")),
+                );
+                self.push(key, "evaluations_lapsed", None, c.lapsed);
+            }
+            _ => {}
+        }
+        if !stopped {
+            let item = format!("open.{}.{}", c.kind.as_str(), u8::from(c.lapsed));
+            self.push(key, &item, Some(c.due), true);
+        }
+    }
+
+    /// One supervision's counter.
+    fn supervision(&mut self, key: &str, s: &crate::projection::SupervisionRow) {
+        self.push(key, &format!("supervisions.{}", s.level), None, true);
+    }
+}
+
+/// What a case's own counters depend on besides its group.
+fn case_flags(row: &CaseRow) -> (bool, bool, bool) {
+    (
+        row.collective && row.channel == Some("visit"),
+        row.skip_level,
+        row.repeat,
+    )
+}
+
+/// Adds the counters of `new` less those of `old` (a case's change) to `deltas`, touching only
+/// the counters that differ. A case has dozens of counters and a change (a tick, an acceptance)
+/// moves a few clocks or supervisions: when the case's groups and registration day stay, only
+/// the parts that changed are counted, old and new, and what cancels out is dropped.
+pub(crate) fn add_changes<S: std::hash::BuildHasher>(
+    old: &CaseRow,
+    new: &CaseRow,
+    deltas: &mut std::collections::HashMap<CounterKey, i64, S>,
+) {
+    let mut both = Vec::new();
+    let same_groups = old.registered_on == new.registered_on
+        && GROUPINGS
+            .iter()
+            .all(|by| case_key(old, *by) == case_key(new, *by));
+    match (same_groups, new.registered_on) {
+        (true, Some(day)) => {
+            for by in GROUPINGS {
+                let case_key = case_key(new, by);
+                let mut was = Emit {
+                    by,
+                    day,
+                    out: &mut both,
+                    n: -1,
+                };
+                let flags = case_flags(old) != case_flags(new);
+                if let (Some(k), true) = (&case_key, flags) {
+                    was.case(k, old);
+                }
+                let clocks = old.clocks.len().max(new.clocks.len());
+                let changed = (0..clocks).filter(|&i| old.clocks.get(i) != new.clocks.get(i));
+                for c in changed.clone().filter_map(|i| old.clocks.get(i)) {
+                    if let Some(key) = group_of(by, &case_key, &c.unit) {
+                        was.clock(&key, c);
+                    }
+                }
+                let sups = old.supervisions.len().max(new.supervisions.len());
+                let moved =
+                    (0..sups).filter(|&i| old.supervisions.get(i) != new.supervisions.get(i));
+                for s in moved.clone().filter_map(|i| old.supervisions.get(i)) {
+                    if let Some(key) = group_of(by, &case_key, &s.unit) {
+                        was.supervision(&key, s);
+                    }
+                }
+                let mut now = Emit {
+                    by,
+                    day,
+                    out: &mut both,
+                    n: 1,
+                };
+                if let (Some(k), true) = (&case_key, flags) {
+                    now.case(k, new);
+                }
+                for c in changed.filter_map(|i| new.clocks.get(i)) {
+                    if let Some(key) = group_of(by, &case_key, &c.unit) {
+                        now.clock(&key, c);
+                    }
+                }
+                for s in moved.filter_map(|i| new.supervisions.get(i)) {
+                    if let Some(key) = group_of(by, &case_key, &s.unit) {
+                        now.supervision(&key, s);
+                    }
+                }
+            }
+        }
+        _ => {
+            both = counters(old);
+            for (_, n) in &mut both {
+                *n = -*n;
+            }
+            both.extend(counters(new));
+        }
+    }
+    // What one side added and the other took away cancels out before it reaches the map.
+    both.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut both = both.into_iter().peekable();
+    while let Some((key, mut n)) = both.next() {
+        while let Some((_, m)) = both.next_if(|(k, _)| *k == key) {
+            n += m;
+        }
+        if n != 0 {
+            *deltas.entry(key).or_default() += n;
+        }
+    }
 }
 
 /// Adds `n` of a counter of [`counters`] to a group; a store passes open-clock counters only

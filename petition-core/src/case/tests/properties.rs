@@ -120,6 +120,27 @@ const ACTORS: [&str; 17] = [
     "town-a.h",
 ];
 
+type Deltas = std::collections::HashMap<crate::stats::CounterKey, i64>;
+
+/// The counter deltas of a change as the stores add them, and as the difference of every counter
+/// (zeros left out).
+fn counter_changes(
+    was: &crate::projection::CaseRow,
+    now: &crate::projection::CaseRow,
+) -> (Deltas, Deltas) {
+    let mut full = Deltas::new();
+    for (k, n) in crate::stats::counters(was) {
+        *full.entry(k).or_default() -= n;
+    }
+    for (k, n) in crate::stats::counters(now) {
+        *full.entry(k).or_default() += n;
+    }
+    full.retain(|_, n| *n != 0);
+    let mut merged = Deltas::new();
+    crate::stats::add_changes(was, now, &mut merged);
+    (merged, full)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -144,6 +165,26 @@ proptest! {
                     prop_assert_eq!(w.events.len(), n);
                 }
                 Ok(evs) => {
+                    // The stores' shortcut for a change's two rows and its counter deltas gives
+                    // what computing them in full gives.
+                    let (was, now) = crate::projection::CaseRow::change(&before, &w.case);
+                    prop_assert_eq!(&was, &crate::projection::CaseRow::of(&before));
+                    prop_assert_eq!(&now, &crate::projection::CaseRow::of(&w.case));
+                    // The same with the case's own flags and groups changed too (an amended
+                    // registration).
+                    let mut flags = now.clone();
+                    flags.collective = !flags.collective;
+                    flags.channel = Some("visit");
+                    flags.skip_level = !flags.skip_level;
+                    let mut repeat = now.clone();
+                    repeat.repeat = !repeat.repeat;
+                    let mut moved = now.clone();
+                    moved.category = Some("other.category".into());
+                    for after in [&now, &flags, &repeat, &moved] {
+                        let (merged, full) = counter_changes(&was, after);
+                        prop_assert!(merged.values().all(|n| *n != 0), "a zero delta was written");
+                        prop_assert_eq!(&merged, &full);
+                    }
                     if before.state.is_terminal() {
                         let allowed = evs.iter().all(|e| matches!(e.kind,
                             EventKind::Evaluated { .. } | EventKind::SupervisionOpened { .. } | EventKind::SupervisionEscalated { .. }

@@ -1304,8 +1304,7 @@ impl Txn for PgTxn<'_> {
         Ok(())
     }
     fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
-        let r = CaseRow::of(case);
-        let old = CaseRow::of(before);
+        let (old, r) = CaseRow::change(before, case);
         let id = r.id.as_str().to_string();
         let last_seq = i64::from(r.last_seq);
         let registered_on = r.registered_on.map(|d| d.to_string());
@@ -1482,12 +1481,7 @@ impl Txn for PgTxn<'_> {
                 }
             }
         }
-        for (k, n) in crate::stats::counters(&old) {
-            *self.deltas.entry(k).or_default() -= n;
-        }
-        for (k, n) in crate::stats::counters(&r) {
-            *self.deltas.entry(k).or_default() += n;
-        }
+        crate::stats::add_changes(&old, &r, &mut self.deltas);
         Ok(())
     }
     fn find_related(

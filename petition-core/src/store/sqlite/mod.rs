@@ -805,8 +805,7 @@ impl Txn for SqliteTxn<'_> {
         Ok(())
     }
     fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
-        let r = CaseRow::of(case);
-        let old = CaseRow::of(before);
+        let (old, r) = CaseRow::change(before, case);
         let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
         if before.seq == 0 {
             self.tx
@@ -1029,12 +1028,7 @@ impl Txn for SqliteTxn<'_> {
                 }
             }
         }
-        for (k, n) in crate::stats::counters(&old) {
-            *self.deltas.entry(k).or_default() -= n;
-        }
-        for (k, n) in crate::stats::counters(&r) {
-            *self.deltas.entry(k).or_default() += n;
-        }
+        crate::stats::add_changes(&old, &r, &mut self.deltas);
         Ok(())
     }
     fn find_related(
