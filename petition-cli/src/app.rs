@@ -444,6 +444,11 @@ impl<'p> App<'p> {
         })
     }
 
+    /// Whether commands run on their own database (not on a server's pooled connections).
+    pub fn is_local(&self) -> bool {
+        self.pool.is_none()
+    }
+
     /// Opens the existing database at `path` (a file, or a `postgres://` connection string).
     pub fn open_at(&self, path: &std::path::Path) -> CliResult<Service<Db>> {
         let mut svc = open_service(path)?;

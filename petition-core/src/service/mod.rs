@@ -190,7 +190,7 @@ impl CaseCache {
         m.get(id).filter(|c| c.seq == seq).map(|c| (**c).clone())
     }
 
-    fn put(&self, case: &Case) {
+    pub(crate) fn put(&self, case: &Case) {
         if let Ok(mut m) = self.cases.lock() {
             if m.len() >= self.capacity {
                 m.clear();
@@ -214,8 +214,13 @@ pub struct Work<'t, T: Txn> {
     txn: T,
     /// Shared with the service's copy until an admin change in this transaction changes it.
     org: Arc<Org>,
-    /// Recent cases, in a read transaction of a service that keeps them.
+    /// Recent cases, in a read transaction of a service that keeps them (and in the write
+    /// transactions of a tick that reads ahead, [`Service::tick_reading_ahead`]).
     cases: Option<Arc<CaseCache>>,
+    /// Whether cases read from the store go into `cases`: only in a read transaction, whose
+    /// cases are all committed. A write transaction could put a case holding its own events,
+    /// which a rollback would then leave in the cache under a number the store never kept.
+    fill: bool,
     policy: Policy,
     calendar: Calendar,
     rng: &'t mut rand::rngs::StdRng,
@@ -316,7 +321,7 @@ impl<T: Txn> Work<'_, T> {
             let events = self.txn.load_events(id)?;
             (!events.is_empty()).then(|| replay(id.clone(), &events))
         };
-        if let (Some(cache), Some(seq), Some(c)) = (&cache, seq, c.as_ref()) {
+        if let (Some(cache), Some(seq), Some(c), true) = (&cache, seq, c.as_ref(), self.fill) {
             if c.seq == seq {
                 cache.put(c);
             }
@@ -925,6 +930,7 @@ impl<S: Store> Service<S> {
                     pending: None,
                     head: None,
                     cases: if write { None } else { self.cases.clone() },
+                    fill: !write,
                 };
                 let r = f(&mut w)?;
                 w.flush()?;
@@ -1181,6 +1187,43 @@ impl<S: Store> Service<S> {
     /// assert_eq!(svc.tick(later).unwrap().events, 0, "a second tick does nothing");
     /// ```
     pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
+        self.tick_ahead(now, None)
+    }
+
+    /// [`Service::tick`], with each transaction's cases read ahead on another thread: before a
+    /// transaction starts, `ahead` is given the ids of the cases of the transaction after it, to
+    /// load them into `cache` while this one works — typically by calling
+    /// [`Service::read_ahead`] on a second service over the same database (its own connection)
+    /// sharing `cache`. The tick takes a case from `cache` only when the copy's last event
+    /// number is the store's, read inside the transaction that holds the case, and reads the
+    /// store otherwise: what `ahead` does, or fails to do, changes no event. Replaying the cases
+    /// is then off the writing thread (about a fifth of a tick's time).
+    pub fn tick_reading_ahead(
+        &mut self,
+        now: DateTime<FixedOffset>,
+        cache: Arc<CaseCache>,
+        mut ahead: impl FnMut(Vec<CaseId>),
+    ) -> Result<TickSummary> {
+        self.tick_ahead(now, Some((cache, &mut ahead)))
+    }
+
+    /// Loads the cases `ids` into the cache this service shares ([`Service::share_cases`]), in
+    /// one read transaction; cases that do not exist are skipped. The other half of
+    /// [`Service::tick_reading_ahead`].
+    pub fn read_ahead(&mut self, ids: &[CaseId]) -> Result<()> {
+        self.read(|w| {
+            for id in ids {
+                w.case(id)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn tick_ahead(
+        &mut self,
+        now: DateTime<FixedOffset>,
+        mut ahead: Option<(Arc<CaseCache>, &mut dyn FnMut(Vec<CaseId>))>,
+    ) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         // A cursor over (next tick date, id), moved past a whole page once it is done: a case
         // whose date does not move (nothing it could do yet) is not visited twice, one that
@@ -1202,12 +1245,36 @@ impl<S: Store> Service<S> {
             // Up to TICK_BATCH cases per transaction: one commit (one sync) for many cases,
             // while a clerk waits for a case of the batch at most that long. The summary of a
             // batch is added only after its commit, so a retried batch counts once.
-            for chunk in batch.chunks(self.tick_batch.max(1)) {
-                let ids: Vec<CaseId> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            let chunks: Vec<&[(NaiveDate, CaseId)]> =
+                batch.chunks(self.tick_batch.max(1)).collect();
+            let ids_of = |i: usize| -> Vec<CaseId> {
+                chunks
+                    .get(i)
+                    .map(|c| c.iter().map(|(_, id)| id.clone()).collect())
+                    .unwrap_or_default()
+            };
+            if let Some((_, f)) = &mut ahead {
+                f(ids_of(0));
+            }
+            for (i, chunk) in chunks.iter().enumerate() {
+                let ids = ids_of(i);
+                let cache = match &mut ahead {
+                    Some((cache, f)) => {
+                        let next = ids_of(i + 1);
+                        if !next.is_empty() {
+                            f(next);
+                        }
+                        Some(cache.clone())
+                    }
+                    None => None,
+                };
                 let done = self.work(|w| {
                     w.txn()?.lock_cases(&ids)?;
+                    // Read ahead: the copy is used only when its number is the store's, read
+                    // in this transaction, which holds the case; nothing goes into the cache.
+                    w.cases = cache.clone();
                     let mut s = TickSummary::default();
-                    for (_, id) in chunk {
+                    for (_, id) in chunk.iter() {
                         match w.tick_case(id, now) {
                             Ok(x) => s.add(&x),
                             // A case whose history is already later than `now` has nothing due

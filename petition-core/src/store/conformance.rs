@@ -989,6 +989,64 @@ fn tick_in_many_small_pages_does_what_one_page_does() {
     assert_eq!(paged.verify(&[]).expect("verify").problem, None);
 }
 
+#[test]
+fn a_tick_reading_ahead_does_what_tick_does() {
+    // Two connections to one file, the second loading each next transaction's cases into the
+    // cache they share while the first ticks: every case ends as with a plain tick.
+    let (whole, ids, expected) = overdue_world_ticked();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("a.db");
+    let mut svc = Service::with_seed(SqliteStore::open(&path, true).expect("open"), 9);
+    overdue_world(&mut svc);
+    svc.set_tick_page(4);
+    svc.set_tick_batch(2);
+    let mut reader = Service::new(SqliteStore::open(&path, false).expect("open"));
+    let cache = std::sync::Arc::new(crate::service::CaseCache::new(16));
+    reader.share_cases(cache.clone());
+    let mut asked: Vec<Vec<CaseId>> = Vec::new();
+    let done = svc
+        .tick_reading_ahead(at("2026-04-01"), cache, |next| {
+            reader.read_ahead(&next).expect("read ahead");
+            asked.push(next);
+        })
+        .expect("tick");
+    assert_eq!(done, expected);
+    // Each page's first transaction, then each next one, in case-number order: every due case
+    // was read ahead.
+    let mut all: Vec<CaseId> = asked.concat();
+    assert!(asked.iter().all(|t| t.len() <= 2), "{asked:?}");
+    all.sort();
+    all.dedup();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(all, want);
+    assert_same_cases(&mut svc, whole, &ids, "as with a plain tick");
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
+#[test]
+fn a_tick_reading_ahead_takes_a_copy_only_at_the_stores_number() {
+    // A copy in the cache without its clocks: at the case's number in the store the tick
+    // takes it (and opens no supervision for that case); one number off, it reads the store.
+    // (SQLite: the memory store keeps no numbers to compare, so it never takes a copy.)
+    for (off, opened) in [(0, 5), (1, 6)] {
+        let mut svc = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 9);
+        let ids = overdue_world(&mut svc);
+        let (mut copy, _) = svc.load(&ids[0]).expect("load");
+        copy.clocks.clear();
+        copy.seq += off;
+        let cache = std::sync::Arc::new(crate::service::CaseCache::new(16));
+        cache.put(&copy);
+        let done = svc
+            .tick_reading_ahead(at("2026-04-01"), cache, |_| {})
+            .expect("tick");
+        assert_eq!(
+            done.supervisions_opened, opened,
+            "copy {off} off the store's number"
+        );
+    }
+}
+
 /// The overdue world on the memory store, ticked once in one go: the reference a tick done
 /// another way must match (its cases and what the tick did).
 fn overdue_world_ticked() -> (
