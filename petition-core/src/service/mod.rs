@@ -200,6 +200,9 @@ impl CaseCache {
     }
 }
 
+/// A tick's read ahead: the cache, and who is given each next transaction's ids.
+type ReadAhead<'a> = (Arc<CaseCache>, &'a mut dyn FnMut(Vec<CaseId>));
+
 /// The organisation, policy and calendar under one settings version.
 struct Settings {
     version: String,
@@ -1222,7 +1225,7 @@ impl<S: Store> Service<S> {
     fn tick_ahead(
         &mut self,
         now: DateTime<FixedOffset>,
-        mut ahead: Option<(Arc<CaseCache>, &mut dyn FnMut(Vec<CaseId>))>,
+        mut ahead: Option<ReadAhead<'_>>,
     ) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         // A cursor over (next tick date, id), moved past a whole page once it is done: a case
