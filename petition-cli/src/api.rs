@@ -289,9 +289,16 @@ pub fn match_path(
     method: Method,
     segments: &[&str],
 ) -> Result<(&'static Route, Vec<(&'static str, String)>), Vec<Method>> {
+    // Every route's path cut into segments once per process, not once per request.
+    static PATTERNS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|r| r.path.trim_start_matches('/').split('/').collect())
+            .collect()
+    });
     let mut other = Vec::new();
-    for r in ROUTES {
-        let pattern: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
+    for (r, pattern) in ROUTES.iter().zip(patterns) {
         if pattern.len() != segments.len() {
             continue;
         }

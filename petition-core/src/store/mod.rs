@@ -255,7 +255,8 @@ pub trait Txn {
     /// The number of the last event of a case as the query tables hold it (`None`: no such
     /// case, or the backend does not say): a service that keeps recent cases in memory
     /// ([`CaseCache`](crate::service::CaseCache)) serves a read from its copy when the numbers
-    /// match. Called in read transactions only.
+    /// match. Called in read transactions, and in a tick's write transactions after
+    /// [`Txn::lock_cases`] ([`Service::tick_reading_ahead`](crate::service::Service::tick_reading_ahead)).
     fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
         let _ = id;
         Ok(None)
