@@ -315,25 +315,19 @@ pub fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
     };
     for by in GROUPINGS {
         let case_key = case_key(row, by);
-        let mut e = Emit {
+        Emit {
             by,
             day,
             out: &mut out,
             n: 1,
-        };
-        if let Some(k) = &case_key {
-            e.case(k, row);
         }
-        for c in &row.clocks {
-            if let Some(key) = group_of(by, &case_key, &c.unit) {
-                e.clock(&key, c);
-            }
-        }
-        for s in &row.supervisions {
-            if let Some(key) = group_of(by, &case_key, &s.unit) {
-                e.supervision(&key, s);
-            }
-        }
+        .parts(
+            row,
+            &case_key,
+            true,
+            row.clocks.iter(),
+            row.supervisions.iter(),
+        );
     }
     out
 }
@@ -357,6 +351,31 @@ struct Emit<'a> {
 }
 
 impl Emit<'_> {
+    /// The counters of these parts of `row` in the group `case_key` of its own figures: the
+    /// case's own (with `case`), the clocks' and the supervisions'.
+    fn parts<'r>(
+        &mut self,
+        row: &CaseRow,
+        case_key: &Option<String>,
+        case: bool,
+        clocks: impl Iterator<Item = &'r crate::projection::ClockRow>,
+        supervisions: impl Iterator<Item = &'r crate::projection::SupervisionRow>,
+    ) {
+        if let (Some(k), true) = (case_key, case) {
+            self.case(k, row);
+        }
+        for c in clocks {
+            if let Some(key) = group_of(self.by, case_key, &c.unit) {
+                self.clock(&key, c);
+            }
+        }
+        for s in supervisions {
+            if let Some(key) = group_of(self.by, case_key, &s.unit) {
+                self.supervision(&key, s);
+            }
+        }
+    }
+
     fn push(&mut self, key: &str, item: &str, due: Option<NaiveDate>, counts: bool) {
         if counts {
             self.out.push((
@@ -445,51 +464,31 @@ pub(crate) fn add_changes<S: std::hash::BuildHasher>(
             .all(|by| case_key(old, *by) == case_key(new, *by));
     match (same_groups, new.registered_on) {
         (true, Some(day)) => {
+            // The parts that differ, by position; each is counted as it was (taken away) and
+            // as it is (added).
+            let flags = case_flags(old) != case_flags(new);
+            let clocks: Vec<usize> = (0..old.clocks.len().max(new.clocks.len()))
+                .filter(|&i| old.clocks.get(i) != new.clocks.get(i))
+                .collect();
+            let supervisions: Vec<usize> = (0..old.supervisions.len().max(new.supervisions.len()))
+                .filter(|&i| old.supervisions.get(i) != new.supervisions.get(i))
+                .collect();
             for by in GROUPINGS {
                 let case_key = case_key(new, by);
-                let mut was = Emit {
-                    by,
-                    day,
-                    out: &mut both,
-                    n: -1,
-                };
-                let flags = case_flags(old) != case_flags(new);
-                if let (Some(k), true) = (&case_key, flags) {
-                    was.case(k, old);
-                }
-                let clocks = old.clocks.len().max(new.clocks.len());
-                let changed = (0..clocks).filter(|&i| old.clocks.get(i) != new.clocks.get(i));
-                for c in changed.clone().filter_map(|i| old.clocks.get(i)) {
-                    if let Some(key) = group_of(by, &case_key, &c.unit) {
-                        was.clock(&key, c);
+                for (row, n) in [(old, -1), (new, 1)] {
+                    Emit {
+                        by,
+                        day,
+                        out: &mut both,
+                        n,
                     }
-                }
-                let sups = old.supervisions.len().max(new.supervisions.len());
-                let moved =
-                    (0..sups).filter(|&i| old.supervisions.get(i) != new.supervisions.get(i));
-                for s in moved.clone().filter_map(|i| old.supervisions.get(i)) {
-                    if let Some(key) = group_of(by, &case_key, &s.unit) {
-                        was.supervision(&key, s);
-                    }
-                }
-                let mut now = Emit {
-                    by,
-                    day,
-                    out: &mut both,
-                    n: 1,
-                };
-                if let (Some(k), true) = (&case_key, flags) {
-                    now.case(k, new);
-                }
-                for c in changed.filter_map(|i| new.clocks.get(i)) {
-                    if let Some(key) = group_of(by, &case_key, &c.unit) {
-                        now.clock(&key, c);
-                    }
-                }
-                for s in moved.filter_map(|i| new.supervisions.get(i)) {
-                    if let Some(key) = group_of(by, &case_key, &s.unit) {
-                        now.supervision(&key, s);
-                    }
+                    .parts(
+                        row,
+                        &case_key,
+                        flags,
+                        clocks.iter().filter_map(|&i| row.clocks.get(i)),
+                        supervisions.iter().filter_map(|&i| row.supervisions.get(i)),
+                    );
                 }
             }
         }
