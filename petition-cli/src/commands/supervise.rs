@@ -1,8 +1,6 @@
 //! Supervision (限时督办, docs/rules.md §7): `supervise`, `respond`, and the time-driven `tick`.
 
 use petition_core::case::{SupervisionGround, SupervisionLevel};
-use petition_core::ids::CaseId;
-use petition_core::service::CaseCache;
 use petition_core::Command;
 use serde_json::json;
 
@@ -99,33 +97,12 @@ pub fn tick(app: &App, _a: &TickArgs) -> CliResult<Reply> {
         true => app.open_at(&app.db_path()?).ok(),
         false => None,
     };
-    let Some(mut reader) = reader else {
-        return Ok(Reply::of(json!(svc.tick(now)?)));
+    let summary = match reader {
+        Some(reader) => svc.tick_with_reader(now, reader)?,
+        None => svc.tick(now)?,
     };
-    let cache = std::sync::Arc::new(CaseCache::new(READ_AHEAD_CASES));
-    reader.share_cases(cache.clone());
-    // Two transactions' worth of ids at most wait: when the reader falls behind, the writer
-    // reads those cases itself rather than wait for it.
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CaseId>>(2);
-    let summary = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for ids in receive {
-                // A failed read ahead only means the tick reads those cases itself.
-                let _ = reader.read_ahead(&ids);
-            }
-        });
-        let summary = svc.tick_reading_ahead(now, cache, |ids| {
-            let _ = send.try_send(ids);
-        });
-        drop(send);
-        summary
-    })?;
     Ok(Reply::of(json!(summary)))
 }
-
-/// Cases the tick's reader keeps ahead: a few transactions' worth (the cache starts again empty
-/// when full).
-const READ_AHEAD_CASES: usize = 1_000;
 
 pub fn render_tick(app: &App, r: &Reply) {
     let n = |k: &str| r.doc[k].as_u64().unwrap_or(0);

@@ -33,6 +33,9 @@ use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntr
 pub const TICK_BATCH: usize = 100;
 /// Due cases `tick` reads per page of its due list (then handles in [`TICK_BATCH`]es).
 pub(crate) const TICK_PAGE: usize = 20_000;
+/// Cases a tick's reader keeps ahead ([`Service::tick_with_reader`]): a few transactions'
+/// worth (the cache starts again empty when full).
+const READ_AHEAD_CASES: usize = 1_000;
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
@@ -218,7 +221,7 @@ pub struct Work<'t, T: Txn> {
     /// Shared with the service's copy until an admin change in this transaction changes it.
     org: Arc<Org>,
     /// Recent cases, in a read transaction of a service that keeps them (and in the write
-    /// transactions of a tick that reads ahead, [`Service::tick_reading_ahead`]).
+    /// transactions of a tick that reads ahead, [`Service::tick_with_reader`]).
     cases: Option<Arc<CaseCache>>,
     /// Whether cases read from the store go into `cases`: only in a read transaction, whose
     /// cases are all committed. A write transaction could put a case holding its own events,
@@ -1193,17 +1196,44 @@ impl<S: Store> Service<S> {
         self.tick_ahead(now, None)
     }
 
-    /// [`Service::tick`], with each transaction's cases read ahead on another thread: before a
-    /// transaction starts, `ahead` is given the ids of the cases of the transaction after it, to
-    /// load them into `cache` while this one works — typically by calling
-    /// [`Service::read_ahead`] on a second service over the same database (its own connection)
-    /// sharing `cache`. The tick takes a case from `cache` only when the copy's last event
-    /// number is the store's, read inside the transaction that holds the case, and reads the
-    /// store otherwise: what `ahead` does, or fails to do, changes no event. Replaying the cases
-    /// is then off the writing thread (about a fifth of a tick's time on SQLite). Worth it where
-    /// reading a case costs the writer more than asking its number; on PostgreSQL both are a
-    /// round trip, and the command line's tick there does not read ahead.
-    pub fn tick_reading_ahead(
+    /// [`Service::tick`], with `reader` — a second service over the same database, on its own
+    /// connection — reading and replaying the cases of each next transaction on a thread of its
+    /// own while this one writes. The tick takes a case from what `reader` read only when the
+    /// copy's last event number is the store's, read inside the transaction that holds the case,
+    /// and reads the store otherwise: what the reader does, or fails to do (it may fall behind,
+    /// or fail), changes no event. Replaying the cases is then off the writing thread (about a
+    /// fifth of a tick's time on SQLite). Worth it where reading a case costs the writer more
+    /// than asking its number; on PostgreSQL both are a round trip, and the command line's tick
+    /// there does not read ahead.
+    pub fn tick_with_reader<R: Store + Send>(
+        &mut self,
+        now: DateTime<FixedOffset>,
+        mut reader: Service<R>,
+    ) -> Result<TickSummary> {
+        let cache = Arc::new(CaseCache::new(READ_AHEAD_CASES));
+        reader.share_cases(cache.clone());
+        // Two transactions' worth of ids at most wait: when the reader falls behind, the
+        // writer reads those cases itself rather than wait for it.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CaseId>>(2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for ids in receive {
+                    // A failed read ahead only means the tick reads those cases itself.
+                    let _ = reader.read_ahead(&ids);
+                }
+            });
+            let summary = self.tick_reading_ahead(now, cache, |ids| {
+                let _ = send.try_send(ids);
+            });
+            drop(send);
+            summary
+        })
+    }
+
+    /// [`Service::tick`], with each page's first transaction's ids, then before each transaction
+    /// the ids of the one after it, given to `ahead` to load into `cache` (the mechanism of
+    /// [`Service::tick_with_reader`]; the tests call it without a thread).
+    pub(crate) fn tick_reading_ahead(
         &mut self,
         now: DateTime<FixedOffset>,
         cache: Arc<CaseCache>,
@@ -1213,9 +1243,9 @@ impl<S: Store> Service<S> {
     }
 
     /// Loads the cases `ids` into the cache this service shares ([`Service::share_cases`]), in
-    /// one read transaction; cases that do not exist are skipped. The other half of
-    /// [`Service::tick_reading_ahead`].
-    pub fn read_ahead(&mut self, ids: &[CaseId]) -> Result<()> {
+    /// one read transaction; cases that do not exist are skipped. The reader's half of
+    /// [`Service::tick_with_reader`].
+    pub(crate) fn read_ahead(&mut self, ids: &[CaseId]) -> Result<()> {
         self.read(|w| {
             for id in ids {
                 w.case(id)?;

@@ -975,8 +975,8 @@ fn tick_interrupted_midway_loses_nothing_and_a_rerun_finishes_the_job() {
 #[test]
 fn tick_in_many_small_pages_does_what_one_page_does() {
     // Each page of the due list is handled in case-number order, not due-date order; with
-    // pages of three due cases (two per transaction) every case ends as with one page, on
-    // either store.
+    // pages of three due cases (two per transaction) every case ends on SQLite as with one page on
+    // the memory store.
     let (whole, ids, expected) = overdue_world_ticked();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = SqliteStore::open(&dir.path().join("p.db"), true).expect("open");
@@ -1020,6 +1020,26 @@ fn a_tick_reading_ahead_does_what_tick_does() {
     let mut want = ids.clone();
     want.sort();
     assert_eq!(all, want);
+    assert_same_cases(&mut svc, whole, &ids, "as with a plain tick");
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
+#[test]
+fn a_tick_with_a_reader_thread_does_what_tick_does() {
+    // The same with the reader on its own thread, as the command line runs it: however far it
+    // gets, every case ends as with a plain tick.
+    let (whole, ids, expected) = overdue_world_ticked();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.db");
+    let mut svc = Service::with_seed(SqliteStore::open(&path, true).expect("open"), 9);
+    overdue_world(&mut svc);
+    svc.set_tick_page(4);
+    svc.set_tick_batch(2);
+    let reader = Service::new(SqliteStore::open(&path, false).expect("open"));
+    let done = svc
+        .tick_with_reader(at("2026-04-01"), reader)
+        .expect("tick");
+    assert_eq!(done, expected);
     assert_same_cases(&mut svc, whole, &ids, "as with a plain tick");
     assert_eq!(svc.verify(&[]).expect("verify").problem, None);
 }

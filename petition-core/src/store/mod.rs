@@ -256,7 +256,7 @@ pub trait Txn {
     /// case, or the backend does not say): a service that keeps recent cases in memory
     /// ([`CaseCache`](crate::service::CaseCache)) serves a read from its copy when the numbers
     /// match. Called in read transactions, and in a tick's write transactions after
-    /// [`Txn::lock_cases`] ([`Service::tick_reading_ahead`](crate::service::Service::tick_reading_ahead)).
+    /// [`Txn::lock_cases`] ([`Service::tick_with_reader`](crate::service::Service::tick_with_reader)).
     fn case_seq(&mut self, id: &CaseId) -> Result<Option<u32>> {
         let _ = id;
         Ok(None)
