@@ -995,12 +995,7 @@ fn a_tick_reading_ahead_does_what_tick_does() {
     // cache they share while the first ticks: every case ends as with a plain tick.
     let (whole, ids, expected) = overdue_world_ticked();
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("a.db");
-    let mut svc = Service::with_seed(SqliteStore::open(&path, true).expect("open"), 9);
-    overdue_world(&mut svc);
-    svc.set_tick_page(4);
-    svc.set_tick_batch(2);
-    let mut reader = Service::new(SqliteStore::open(&path, false).expect("open"));
+    let (mut svc, mut reader) = overdue_file_and_reader(dir.path());
     let cache = std::sync::Arc::new(crate::service::CaseCache::new(16));
     reader.share_cases(cache.clone());
     let mut asked: Vec<Vec<CaseId>> = Vec::new();
@@ -1030,18 +1025,25 @@ fn a_tick_with_a_reader_thread_does_what_tick_does() {
     // gets, every case ends as with a plain tick.
     let (whole, ids, expected) = overdue_world_ticked();
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("t.db");
-    let mut svc = Service::with_seed(SqliteStore::open(&path, true).expect("open"), 9);
-    overdue_world(&mut svc);
-    svc.set_tick_page(4);
-    svc.set_tick_batch(2);
-    let reader = Service::new(SqliteStore::open(&path, false).expect("open"));
+    let (mut svc, reader) = overdue_file_and_reader(dir.path());
     let done = svc
         .tick_with_reader(at("2026-04-01"), reader)
         .expect("tick");
     assert_eq!(done, expected);
     assert_same_cases(&mut svc, whole, &ids, "as with a plain tick");
     assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
+/// The overdue world in a SQLite file under `dir`, ticked in pages of four due cases (two per
+/// transaction), and a second service on its own connection to the file (the reader).
+fn overdue_file_and_reader(dir: &std::path::Path) -> (Service<SqliteStore>, Service<SqliteStore>) {
+    let path = dir.join("a.db");
+    let mut svc = Service::with_seed(SqliteStore::open(&path, true).expect("open"), 9);
+    overdue_world(&mut svc);
+    svc.set_tick_page(4);
+    svc.set_tick_batch(2);
+    let reader = Service::new(SqliteStore::open(&path, false).expect("open"));
+    (svc, reader)
 }
 
 #[test]
