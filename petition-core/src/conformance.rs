@@ -775,6 +775,10 @@ fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) 
     let read = |svc: &mut Service<S>| ok(svc.read(|w| w.case(&id)), "read").expect("the case");
     assert_eq!(read(&mut svc).state, CaseState::Registered);
     assert_eq!(read(&mut svc).state, CaseState::Registered, "read twice");
+    // Shown whole (the case and its events), twice: the same both times.
+    let shown = ok(svc.load(&id), "load");
+    assert_eq!((shown.0.seq, shown.1.len()), (1, 1));
+    assert_eq!(ok(svc.load(&id), "load"), shown, "shown twice");
     let to = unit("county-zjj");
     ok(
         svc.execute(
@@ -790,6 +794,12 @@ fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) 
         (now.state, now.seq),
         (CaseState::Routed, 2),
         "the case after a change"
+    );
+    let (case, events) = ok(svc.load(&id), "load");
+    assert_eq!(
+        (case.state, events.len()),
+        (CaseState::Routed, 2),
+        "the case shown whole after a change, with its new event"
     );
     let seq = ok(svc.read(|w| w.txn()?.case_seq(&id)), "case_seq");
     assert!(

@@ -57,6 +57,51 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
 }
 
 #[test]
+fn a_case_shown_whole_is_kept_with_its_events_only_at_the_stores_number() {
+    let (_dir, mut a, mut b) = two_services();
+    let cache = Arc::new(CaseCache::new(16));
+    a.share_cases(cache.clone());
+    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
+    let case = b
+        .register(&staff("li"), now, registration(now))
+        .expect("register");
+    let fresh = b.load(&case.id).expect("load");
+    assert_eq!(
+        a.load(&case.id).expect("load"),
+        fresh,
+        "read from the store"
+    );
+    // A doctored copy at the store's number is what a second showing serves: it came from
+    // the cache, not from the store.
+    let (mut copy, events) = fresh.clone();
+    assert!(copy.registered_at.is_some());
+    copy.registered_at = None;
+    cache.put_history(&copy, &events);
+    assert_eq!(a.load(&case.id).expect("load").0.registered_at, None);
+    // One number off, the copy is ignored and the case is read again.
+    copy.seq += 1;
+    cache.put_history(&copy, &events);
+    assert_eq!(a.load(&case.id).expect("load"), fresh);
+    // A change made through another connection is seen with its event.
+    b.execute(
+        &staff("li"),
+        now,
+        &case.id,
+        Command::Transfer {
+            to: unit("county-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+    let (after, events) = a.load(&case.id).expect("load");
+    assert_eq!((after.state.as_str(), events.len()), ("routed", 2));
+    assert_eq!(
+        a.load(&case.id).expect("load"),
+        b.load(&case.id).expect("load")
+    );
+}
+
+#[test]
 fn settings_changed_through_another_connection_are_seen() {
     let (_dir, mut a, mut b) = two_services();
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");

@@ -173,17 +173,29 @@ pub struct Service<S: Store> {
 /// (a server's connections): a read serves its copy when the case's last event number in the
 /// store is the copy's, and replays the case from its events otherwise. At most `capacity`
 /// cases; when full it starts again empty.
+///
+/// A case shown whole (`Work::load`: the case and its events, as `show` answers) is kept with
+/// its events, in a second map of the same size, so showing it again reads neither.
 #[derive(Debug)]
 pub struct CaseCache {
     cases: std::sync::Mutex<std::collections::HashMap<CaseId, Arc<Case>>>,
+    histories: std::sync::Mutex<std::collections::HashMap<CaseId, Arc<History>>>,
     capacity: usize,
 }
 
+/// A case with the events it is the fold of.
+#[derive(Debug)]
+struct History {
+    case: Case,
+    events: Vec<Event>,
+}
+
 impl CaseCache {
-    /// A cache of at most `capacity` cases.
+    /// A cache of at most `capacity` cases (and as many cases with their events).
     pub fn new(capacity: usize) -> Self {
         Self {
             cases: std::sync::Mutex::new(std::collections::HashMap::new()),
+            histories: std::sync::Mutex::new(std::collections::HashMap::new()),
             capacity,
         }
     }
@@ -199,6 +211,32 @@ impl CaseCache {
                 m.clear();
             }
             m.insert(case.id.clone(), Arc::new(case.clone()));
+        }
+    }
+
+    /// The case `id` with its events, when its last event number is `seq`.
+    fn history(&self, id: &CaseId, seq: u32) -> Option<(Case, Vec<Event>)> {
+        let h = self
+            .histories
+            .lock()
+            .ok()?
+            .get(id)
+            .filter(|h| h.case.seq == seq)
+            .cloned()?;
+        // Copied outside the lock.
+        Some((h.case.clone(), h.events.clone()))
+    }
+
+    fn put_history(&self, case: &Case, events: &[Event]) {
+        let h = Arc::new(History {
+            case: case.clone(),
+            events: events.to_vec(),
+        });
+        if let Ok(mut m) = self.histories.lock() {
+            if m.len() >= self.capacity {
+                m.clear();
+            }
+            m.insert(case.id.clone(), h);
         }
     }
 }
@@ -530,13 +568,31 @@ impl<T: Txn> Work<'_, T> {
 
     /// Loads a case by replaying its events (`not_found` when unknown).
     pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
+        // A service that keeps recent cases keeps the ones shown with their events: served
+        // again while the store's last event number of the case is the copy's.
+        let cache = self.cases.clone();
+        let seq = match &cache {
+            Some(_) if self.pending.is_none() => self.txn.case_seq(id)?,
+            _ => None,
+        };
+        if let (Some(cache), Some(seq)) = (&cache, seq) {
+            if let Some(kept) = cache.history(id, seq) {
+                return Ok(kept);
+            }
+        }
         let events = self.txn.load_events(id)?;
         if events.is_empty() {
             return Err(DomainError::from(Refusal::NoCase {
                 id: id.as_str().to_string(),
             }));
         }
-        Ok((replay(id.clone(), &events), events))
+        let case = replay(id.clone(), &events);
+        if let (Some(cache), Some(seq), true) = (&cache, seq, self.fill) {
+            if case.seq == seq {
+                cache.put_history(&case, &events);
+            }
+        }
+        Ok((case, events))
     }
 
     /// The current case for a decision: the fold of its events (the pending case when it is
