@@ -30,12 +30,13 @@ use crate::policy::Policy;
 use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntry, Txn, TOKEN};
 
 /// How many due cases `tick` handles in one transaction.
-pub const TICK_BATCH: usize = 100;
+pub const TICK_BATCH: usize = 1_000;
 /// Due cases `tick` reads per page of its due list (then handles in [`TICK_BATCH`]es).
 pub(crate) const TICK_PAGE: usize = 20_000;
-/// Cases a tick's reader keeps ahead ([`Service::tick_with_reader`]): a few transactions'
-/// worth (the cache starts again empty when full).
-const READ_AHEAD_CASES: usize = 1_000;
+/// Cases a tick's reader keeps ahead ([`Service::tick_with_reader`]): four transactions' worth.
+/// The reader is at most three transactions ahead (the one it reads and two waiting), and the
+/// writer takes out each copy it looks at, so the cache never fills up and starts again empty.
+const READ_AHEAD_CASES: usize = 4 * TICK_BATCH;
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;
@@ -205,6 +206,12 @@ impl CaseCache {
         m.get(id).filter(|c| c.seq == seq).map(|c| (**c).clone())
     }
 
+    /// Takes the copy of `id` out of the cache; returns it when its number is `seq`.
+    fn take(&self, id: &CaseId, seq: u32) -> Option<Case> {
+        let c = self.cases.lock().ok()?.remove(id)?;
+        (c.seq == seq).then(|| Arc::unwrap_or_clone(c))
+    }
+
     pub(crate) fn put(&self, case: &Case) {
         if let Ok(mut m) = self.cases.lock() {
             if m.len() >= self.capacity {
@@ -355,7 +362,13 @@ impl<T: Txn> Work<'_, T> {
             None => None,
         };
         if let (Some(cache), Some(seq)) = (&cache, seq) {
-            if let Some(c) = cache.get(id, seq) {
+            // A write transaction (a tick reading ahead) takes its copy out: the case is about
+            // to change, and the copy's place is for the cases read ahead after it.
+            let kept = match self.fill {
+                true => cache.get(id, seq),
+                false => cache.take(id, seq),
+            };
+            if let Some(c) = kept {
                 return Ok(Some(c));
             }
         }
