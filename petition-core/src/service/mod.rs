@@ -650,6 +650,9 @@ impl<T: Txn> Work<'_, T> {
                     _ => Vec::new(),
                 }
             }
+            // The time-driven work decides on the case alone (its clocks, supervisions and
+            // windows): the related cases' summaries are not read for it.
+            (Command::Tick, _) => Vec::new(),
             _ if case.related.is_empty() => Vec::new(),
             _ => self.txn.related(&case.related)?,
         };

@@ -212,6 +212,27 @@ proptest! {
                     prop_assert_eq!(len, for_clock.len());
                 }
             }
+            // The time-driven work decides on the case alone: earlier cases of the same matter
+            // in the context change nothing (the service does not read them for a tick).
+            let related = [CaseState::Concluded, CaseState::Handling].map(|state| RelatedCase {
+                id: CaseId::new(2025, 9),
+                state,
+                holder: u("cty-a-zjj"),
+                registered_at: at("2026-01-05"),
+            });
+            let tick_with = |related: &[RelatedCase]| {
+                let ctx = Context {
+                    now: at(&day.to_string()),
+                    actor: Actor::System,
+                    org: &w.org,
+                    policy: &w.policy,
+                    calendar: &w.cal,
+                    related,
+                    target: None,
+                };
+                format!("{:?}", decide(&w.case, &Command::Tick, &ctx))
+            };
+            prop_assert_eq!(tick_with(&[]), tick_with(&related));
             // A second tick at the same time appends nothing.
             let again = w.run("system", &day.to_string(), Command::Tick);
             if let Ok(evs) = &again {
