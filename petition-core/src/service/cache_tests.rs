@@ -18,6 +18,20 @@ fn two_services() -> (
     (dir, a, b)
 }
 
+/// The county office routes the case to the department, through service `b`.
+fn transfer(b: &mut Service<SqliteStore>, now: DateTime<FixedOffset>, id: &CaseId) {
+    b.execute(
+        &staff("li"),
+        now,
+        id,
+        Command::Transfer {
+            to: unit("county-zjj"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+}
+
 #[test]
 fn a_cached_case_is_read_again_when_another_connection_changed_it() {
     let (_dir, mut a, mut b) = two_services();
@@ -34,16 +48,7 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
         a.read(|w| w.case(&case.id)).expect("read"),
         Some(first.clone())
     );
-    b.execute(
-        &staff("li"),
-        now,
-        &case.id,
-        Command::Transfer {
-            to: unit("county-zjj"),
-            note: None,
-        },
-    )
-    .expect("transfer");
+    transfer(&mut b, now, &case.id);
     let after = a.read(|w| w.case(&case.id)).expect("read").expect("case");
     assert_eq!(
         after.state.as_str(),
@@ -83,16 +88,7 @@ fn a_case_shown_whole_is_kept_with_its_events_only_at_the_stores_number() {
     cache.put_history(&copy, &events);
     assert_eq!(a.load(&case.id).expect("load"), fresh);
     // A change made through another connection is seen with its event.
-    b.execute(
-        &staff("li"),
-        now,
-        &case.id,
-        Command::Transfer {
-            to: unit("county-zjj"),
-            note: None,
-        },
-    )
-    .expect("transfer");
+    transfer(&mut b, now, &case.id);
     let (after, events) = a.load(&case.id).expect("load");
     assert_eq!((after.state.as_str(), events.len()), ("routed", 2));
     assert_eq!(
