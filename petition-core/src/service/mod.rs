@@ -356,19 +356,15 @@ impl<T: Txn> Work<'_, T> {
                 return Ok(Some(now.clone()));
             }
         }
-        let cache = self.cases.clone();
-        let seq = match &cache {
-            Some(_) => self.txn.case_seq(id)?,
-            None => None,
-        };
-        if let (Some(cache), Some(seq)) = (&cache, seq) {
+        let kept = self.kept_seq(id)?;
+        if let Some((cache, seq)) = &kept {
             // A write transaction (a tick reading ahead) takes its copy out: the case is about
             // to change, and the copy's place is for the cases read ahead after it.
-            let kept = match self.fill {
-                true => cache.get(id, seq),
-                false => cache.take(id, seq),
+            let copy = match self.fill {
+                true => cache.get(id, *seq),
+                false => cache.take(id, *seq),
             };
-            if let Some(c) = kept {
+            if let Some(c) = copy {
                 return Ok(Some(c));
             }
         }
@@ -378,12 +374,22 @@ impl<T: Txn> Work<'_, T> {
             let events = self.txn.load_events(id)?;
             (!events.is_empty()).then(|| replay(id.clone(), &events))
         };
-        if let (Some(cache), Some(seq), Some(c), true) = (&cache, seq, c.as_ref(), self.fill) {
-            if c.seq == seq {
+        if let (Some((cache, seq)), Some(c), true) = (&kept, c.as_ref(), self.fill) {
+            if c.seq == *seq {
                 cache.put(c);
             }
         }
         Ok(c)
+    }
+
+    /// The cache of recent cases with the store's last event number of `id`, when this
+    /// transaction keeps recent cases and the case exists: a copy in the cache serves only at
+    /// that number.
+    fn kept_seq(&mut self, id: &CaseId) -> Result<Option<(Arc<CaseCache>, u32)>> {
+        let Some(cache) = self.cases.clone() else {
+            return Ok(None);
+        };
+        Ok(self.txn.case_seq(id)?.map(|seq| (cache, seq)))
     }
 
     /// How many cases there are.
@@ -583,14 +589,14 @@ impl<T: Txn> Work<'_, T> {
     pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
         // A service that keeps recent cases keeps the ones shown with their events: served
         // again while the store's last event number of the case is the copy's.
-        let cache = self.cases.clone();
-        let seq = match &cache {
-            Some(_) if self.pending.is_none() => self.txn.case_seq(id)?,
-            _ => None,
+        // (Not while a case's query rows wait to be written: its number there is behind.)
+        let kept = match self.pending {
+            None => self.kept_seq(id)?,
+            Some(_) => None,
         };
-        if let (Some(cache), Some(seq)) = (&cache, seq) {
-            if let Some(kept) = cache.history(id, seq) {
-                return Ok(kept);
+        if let Some((cache, seq)) = &kept {
+            if let Some(shown) = cache.history(id, *seq) {
+                return Ok(shown);
             }
         }
         let events = self.txn.load_events(id)?;
@@ -600,8 +606,8 @@ impl<T: Txn> Work<'_, T> {
             }));
         }
         let case = replay(id.clone(), &events);
-        if let (Some(cache), Some(seq), true) = (&cache, seq, self.fill) {
-            if case.seq == seq {
+        if let (Some((cache, seq)), true) = (&kept, self.fill) {
+            if case.seq == *seq {
                 cache.put_history(&case, &events);
             }
         }
