@@ -103,6 +103,11 @@ pub static ROUTES: &[Route] = &[
         &[],
         "A case's public status, with its query code",
     ),
+    post(
+        &["query-code", "reset"],
+        "/cases/{case}/query-code-reset",
+        "A new query code for the petitioner (查询码重置), shown once",
+    ),
     get(
         &["notice"],
         "/cases/{case}/notices/{kind}",

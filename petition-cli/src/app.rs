@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use petition_core::audit::ClockMode;
 use petition_core::org::Staff;
+use petition_core::principal::{Pending, Recorded};
 use petition_core::service::Service;
 use petition_core::store::{AnyStore, SqliteStore};
+use petition_core::{Disclosed, Principal, When};
 
 /// The store every command works on: a SQLite file or a PostgreSQL database (`--db postgres://…`).
 pub type Db = AnyStore;
@@ -98,29 +100,11 @@ pub trait Pool: Send + Sync {
     fn take(&self) -> CliResult<Service<Db>>;
     /// Gives a connection back after a request.
     fn give(&self, svc: Service<Db>);
-    /// Records that `reader` was shown personal data (the access log) before the answer goes
-    /// out; a server commits the disclosures of requests running together in one transaction.
-    fn disclose(
-        &self,
-        svc: &mut Service<Db>,
-        reader: &Staff,
-        case: Option<&petition_core::CaseId>,
-        command: &str,
-        at: DateTime<FixedOffset>,
-    ) -> CliResult<()> {
-        record_disclosure(svc, reader, case, command, at)
+    /// Writes the access-log entries a read waits for (`pending`) at `when`, before its answer
+    /// goes out; a server commits the entries of requests running together in one transaction.
+    fn record(&self, svc: &mut Service<Db>, pending: Pending, when: When) -> CliResult<Recorded> {
+        Ok(svc.work(|w| w.record(pending.clone(), when))?)
     }
-}
-
-/// Writes one access-log entry in its own transaction.
-fn record_disclosure(
-    svc: &mut Service<Db>,
-    reader: &Staff,
-    case: Option<&petition_core::CaseId>,
-    command: &str,
-    at: DateTime<FixedOffset>,
-) -> CliResult<()> {
-    Ok(svc.work(|w| w.disclose(reader, case, command, at))?)
 }
 
 /// An open database for one command: owned by a local run, borrowed from the pool on a server.
@@ -414,20 +398,42 @@ impl<'p> App<'p> {
             .map(str::to_string))
     }
 
-    /// Records in the access log that `reader` is shown personal data by `command`, before the
-    /// output is shown.
-    pub fn disclose(
-        &self,
-        svc: &mut Service<Db>,
-        reader: &Staff,
-        case: Option<&petition_core::CaseId>,
-        command: &str,
-        at: DateTime<FixedOffset>,
-    ) -> CliResult<()> {
-        match self.pool {
-            Some(pool) => pool.disclose(svc, reader, case, command, at),
-            None => record_disclosure(svc, reader, case, command, at),
-        }
+    /// The actor (`--as`, or the token's staff member on a server) as a principal of the open
+    /// database, and the time of a write (`--now` refused on a live database).
+    pub fn acting(&self, svc: &mut Service<Db>) -> CliResult<(Principal, When)> {
+        let (p, tz, clock) = match &self.preset {
+            Some(s) => (s.principal.clone(), s.tz, s.clock),
+            None => {
+                let id = self.actor()?;
+                svc.read(|w| Ok((w.principal(&id)?, w.policy().timezone, w.clock_mode()?)))?
+            }
+        };
+        write_time(self, tz, clock)?;
+        Ok((p, self.when(tz)?))
+    }
+
+    /// The time the command names for itself: `--now`, or the database's clock.
+    pub fn when(&self, tz: FixedOffset) -> CliResult<When> {
+        Ok(match &self.global.now {
+            Some(s) => When::At(parse_time(s, tz)?),
+            None => When::Now,
+        })
+    }
+
+    /// Hands over data that shows personal data in full once its disclosure is in the access
+    /// log (on a server, in the writer's next group commit).
+    pub fn record<T>(&self, svc: &mut Service<Db>, s: &Session, d: Disclosed<T>) -> CliResult<T> {
+        let d = match d.ready() {
+            Ok(v) => return Ok(v),
+            Err(d) => d,
+        };
+        let when = self.when(s.tz)?;
+        let (sealed, pending) = d.into_parts();
+        let proof = match self.pool {
+            Some(pool) => pool.record(svc, pending, when)?,
+            None => svc.work(|w| w.record(pending.clone(), when))?,
+        };
+        Ok(sealed.open(proof)?)
     }
 
     /// Opens the existing database (on a server: takes a connection from its pool).
@@ -468,8 +474,10 @@ impl<'p> App<'p> {
         }
         let id = self.actor()?;
         Ok(svc.read(|w| {
+            let principal = w.principal(&id)?;
             Ok(Session {
-                staff: w.staff(&id)?,
+                staff: w.resolve(&principal)?,
+                principal,
                 tz: w.policy().timezone,
                 clock: w.clock_mode()?,
             })
@@ -562,7 +570,9 @@ impl<'p> App<'p> {
 /// What a reading command resolves once: who reads, in which time zone, on which clock.
 #[derive(Clone, Debug)]
 pub struct Session {
-    /// The reader.
+    /// The reader or actor, as the database resolved them.
+    pub principal: Principal,
+    /// Who they are (name, unit, role), for the rendering.
     pub staff: Staff,
     /// The policy's time zone.
     pub tz: FixedOffset,
@@ -572,7 +582,11 @@ pub struct Session {
 
 /// The time of a command that writes: the system clock on a live database, where `--now` is
 /// refused; `--now` (or the system clock) on a simulated one.
-fn write_time(app: &App, tz: FixedOffset, clock: ClockMode) -> CliResult<DateTime<FixedOffset>> {
+pub fn write_time(
+    app: &App,
+    tz: FixedOffset,
+    clock: ClockMode,
+) -> CliResult<DateTime<FixedOffset>> {
     if clock == ClockMode::System && app.global.now.is_some() {
         return Err(CliError::from(DomainError::from(Refusal::invalid(
             "this is a live database (system clock): commands that change data take the time from the system clock, so --now (PETITION_NOW) is refused; for training or tests create a simulated database with `petition init --clock simulated`",
@@ -598,12 +612,11 @@ impl Session {
             self.tz,
         ))
     }
-    /// The time a disclosure is logged at: the system clock on a live database.
-    pub fn log_time(&self, app: &App) -> CliResult<DateTime<FixedOffset>> {
-        match self.clock {
-            ClockMode::System => Ok(chrono::Utc::now().with_timezone(&self.tz)),
-            ClockMode::Simulated => app.now(self.tz),
-        }
+    /// The time of a command that writes, for the library: the database's clock, or `--now` on
+    /// a simulated database (the library refuses it on a live one).
+    pub fn write_when(&self, app: &App) -> CliResult<When> {
+        self.write_now(app)?;
+        app.when(self.tz)
     }
 }
 

@@ -69,6 +69,11 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "headcount" => ("Headcount", "人数"),
         "flags" => ("Flags", "标记"),
         "query_code" => ("Query code", "查询码"),
+        "receipt" => ("Receipt", "登记回执"),
+        "query_code_once" => (
+            "shown this once: hand it to the petitioner with the receipt",
+            "仅此一次显示：请连同回执交给信访人",
+        ),
         "assisting" => ("Assisting", "协办单位"),
         "clocks" => ("Clocks", "期限"),
         "kind" => ("Kind", "类别"),

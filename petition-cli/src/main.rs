@@ -65,6 +65,7 @@ Views (查询):
   queue        Your unit's work, most urgent first; --mine: the cases you carry
   show         One case, with clocks and timeline
   status       A case's public status with its query code (查询码)
+  query-code   A new query code for a petitioner who lost it (reset)
   notice       Print a notice: 告知书, 意见书, 转送单, 督办单
   list         Cases by state, unit, due date, petitioner, period
   search       Find cases by a word, a name, or a number's end (检索)
@@ -133,6 +134,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   queue        本单位待办，最紧急的在前；--mine：本人承办的事项
   show         查看一件：期限与办理经过
   status       凭查询码查看办理进度
+  query-code   为遗失查询码的信访人重置查询码（reset）
   notice       打印文书：告知书、意见书、转送单、督办单
   list         按状态、单位、期限、信访人、时间段查找
   search       按概况、内容、姓名或电话/证件号尾号检索
@@ -249,6 +251,7 @@ fn command_alone(name: &str) -> Option<clap::Command> {
         "tick" => supervise::TickArgs::augment_args(C::new("tick")),
         "show" => show::Args::augment_args(C::new("show")),
         "status" => status::Args::augment_args(C::new("status")),
+        "query-code" => query_code::Args::augment_args(C::new("query-code")),
         "notice" => notice::Args::augment_args(C::new("notice")),
         "list" => list::ListArgs::augment_args(C::new("list")),
         "search" => search::Args::augment_args(C::new("search")),
@@ -346,6 +349,7 @@ pub enum Cmd {
     Tick(supervise::TickArgs),
     Show(show::Args),
     Status(status::Args),
+    QueryCode(query_code::Args),
     Notice(notice::Args),
     List(list::ListArgs),
     Search(search::Args),
@@ -392,6 +396,7 @@ pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
         Cmd::Tick(a) => supervise::tick(app, a),
         Cmd::Show(a) => show::exec(app, a),
         Cmd::Status(a) => status::exec(app, a),
+        Cmd::QueryCode(a) => query_code::exec(app, a),
         Cmd::Notice(a) => notice::exec(app, a),
         Cmd::List(a) => list::list(app, a),
         Cmd::Search(a) => search::exec(app, a),
@@ -427,15 +432,17 @@ fn is_desk_command(cmd: &Cmd) -> bool {
 
 /// Shows a reply: the JSON document with `--json`, else the command's human rendering.
 fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -> CliResult {
-    if let Cmd::Notice(_) = cmd {
-        return notice::render(app, out_path, r);
+    match cmd {
+        Cmd::Notice(_) => return notice::render(app, out_path, r),
+        Cmd::Register(a) => return register::render(app, a, r),
+        Cmd::QueryCode(a) => return query_code::render(app, a, r),
+        _ => {}
     }
     if app.global.json {
         app.print_json(&r.doc);
         return Ok(());
     }
     match cmd {
-        Cmd::Register(_) => register::render(app, r),
         Cmd::Show(a) => show::render(app, a, r),
         Cmd::Status(_) => status::render(app, r),
         Cmd::List(_) | Cmd::Search(_) => list::render(app, None, r),

@@ -163,7 +163,7 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
     use petition_core::case::Actor;
     let reg = Command::Register {
         registration: Box::new(registration()),
-        query_code: QueryCode::from_random([3; 8]),
+        query_code: petition_core::ids::CodeRecord::Clear(QueryCode::from_random([3; 8])),
     };
     step(&mut events, &mut case, reg, Actor::Staff(li), 0);
     step(
@@ -239,7 +239,7 @@ fn bench(c: &mut Criterion) {
             &Case::new(CaseId::new(2026, 1)),
             &Command::Register {
                 registration: Box::new(registration()),
-                query_code: QueryCode::from_random([1; 8]),
+                query_code: petition_core::ids::CodeRecord::Clear(QueryCode::from_random([1; 8])),
             },
             &ctx,
         )
@@ -405,7 +405,9 @@ fn bench(c: &mut Criterion) {
         petition_core::audit::ClockMode::Simulated,
     )
     .expect("init");
-    let admin = StaffId::parse("admin").expect("id");
+    let admin = svc
+        .principal(&StaffId::parse("admin").expect("id"))
+        .expect("admin");
     for x in units() {
         svc.admin(&admin, at(0), AdminChange::AddUnit(x))
             .expect("unit");
@@ -414,7 +416,9 @@ fn bench(c: &mut Criterion) {
         svc.admin(&admin, at(0), AdminChange::AddStaff(s))
             .expect("staff");
     }
-    let li_id = StaffId::parse("li").expect("id");
+    let li_id = svc
+        .principal(&StaffId::parse("li").expect("id"))
+        .expect("li");
     // Distinct petitioners: a repeat of the same matter is another workload (related cases).
     let mut n = 0u64;
     c.bench_function("sqlite: register one case (synchronous=FULL)", |b| {
@@ -431,6 +435,8 @@ fn bench(c: &mut Criterion) {
                     n += 1;
                     svc.register(&li_id, at(5), registration_of(n))
                         .expect("register")
+                        .case
+                        .case
                         .id
                 })
                 .collect();

@@ -239,7 +239,11 @@ fn main() -> Result<()> {
         journal: journal.clone(),
     });
     let now = example::setup(&mut svc);
-    let case = svc.register(&example::staff("li"), now, example::registration(now))?;
+    let li = example::principal(&mut svc, "li");
+    let case = svc
+        .register(&li, now, example::registration(now))?
+        .case
+        .case;
     let head = svc.verify(&[])?.head;
     let last = journal.borrow().last().cloned().unwrap_or_default();
     assert_eq!(last, format!("{} {}", head.position, head.hash));

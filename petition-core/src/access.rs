@@ -121,12 +121,13 @@ pub fn full_units(case: &Case) -> BTreeSet<&UnitCode> {
 ///
 /// ```
 /// use petition_core::access::{access, Access};
-/// use petition_core::example::{county, registration, staff, unit};
+/// use petition_core::example::{county, principal, registration, staff, unit};
 /// use petition_core::Command;
 /// let (mut svc, now) = county();
-/// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
-/// let case = svc.execute(&staff("li"), now, &case.id,
-///                        Command::Transfer { to: unit("town"), note: None }).unwrap();
+/// let li = principal(&mut svc, "li");
+/// let id = svc.register(&li, now, registration(now)).unwrap().case.case.id;
+/// let case = svc.execute(&li, now, &id, Command::Transfer { to: unit("town"), note: None })
+///     .unwrap().case;
 /// svc.read(|w| {
 ///     let who = |id| w.org().staff(&staff(id)).cloned().unwrap();
 ///     assert_eq!(access(w.org(), &who("sun"), &case), Access::Full); // the holder

@@ -110,14 +110,14 @@ fn code<T>(r: Result<T, DomainError>) -> Result<(), &'static str> {
 /// Registers the example letter as `li` at the petition office on `day`.
 fn register<S: Store>(svc: &mut Service<S>, day: &str) -> Case {
     ok(
-        svc.register(&staff("li"), at(day), registration(at(day))),
+        svc.register_by(&staff("li"), at(day), registration(at(day))),
         "register",
     )
 }
 
 fn run<S: Store>(svc: &mut Service<S>, who: &str, day: &str, id: &CaseId, cmd: Command) -> Case {
     let what = format!("{} by {who}", cmd.name());
-    ok(svc.execute(&staff(who), at(day), id, cmd), &what)
+    ok(svc.execute_by(&staff(who), at(day), id, cmd), &what)
 }
 
 /// Registered by `li` on 03-02, transferred to the housing bureau and accepted there on 03-03.
@@ -166,7 +166,7 @@ fn replay_equals_snapshot<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> 
 fn refused_appends_nothing<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     let id = handled(&mut svc);
     let before = entries(&mut svc);
-    let again = svc.execute(
+    let again = svc.execute_by(
         &staff("li"),
         at("2026-03-04"),
         &id,
@@ -232,7 +232,7 @@ fn aborted_leaves_nothing<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> 
     setup(&mut svc);
     let before = entries(&mut svc);
     let aborted: Result<(), DomainError> = svc.work(|w| {
-        w.register(
+        w.register_by(
             &staff("li"),
             at("2026-03-02"),
             registration(at("2026-03-02")),
@@ -258,13 +258,18 @@ fn numbering_and_repeats<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S
     let id = handled(&mut svc);
     let mut bad = registration(at("2026-03-05"));
     bad.summary = String::new();
-    assert!(svc.register(&staff("li"), at("2026-03-05"), bad).is_err());
+    assert!(svc
+        .register_by(&staff("li"), at("2026-03-05"), bad)
+        .is_err());
     let c2 = register(&mut svc, "2026-03-05");
     assert_eq!(c2.id.as_str(), "XF2026-000002", "a refusal takes no number");
     assert_eq!(c2.repeat_of, Some(id), "same person, category and locality");
     let mut other = registration(at("2026-03-05"));
     other.category = "land.use".into();
-    let c3 = ok(svc.register(&staff("li"), at("2026-03-05"), other), "third");
+    let c3 = ok(
+        svc.register_by(&staff("li"), at("2026-03-05"), other),
+        "third",
+    );
     assert_eq!(c3.repeat_of, None, "another category is another matter");
     clean(&mut svc);
 }
@@ -275,7 +280,11 @@ fn three<S: Store>(svc: &mut Service<S>) -> (CaseId, CaseId, CaseId) {
     let c2 = register(svc, "2026-03-05").id;
     let mut other = registration(at("2026-03-05"));
     other.category = "land.use".into();
-    let c3 = ok(svc.register(&staff("li"), at("2026-03-05"), other), "third").id;
+    let c3 = ok(
+        svc.register_by(&staff("li"), at("2026-03-05"), other),
+        "third",
+    )
+    .id;
     (id, c2, c3)
 }
 
@@ -344,19 +353,19 @@ fn search<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         reg.petitioners[0].name = name.to_string();
         reg.petitioners[0].phone = Some(phone.to_string());
         reg.petitioners[0].id_number = id_number.map(str::to_string);
-        ids.push(ok(svc.register(&staff("li"), at(&day), reg), "register").id);
+        ids.push(ok(svc.register_by(&staff("li"), at(&day), reg), "register").id);
     }
     let find = |svc: &mut Service<S>, who: &str, text: &str| -> Vec<CaseId> {
         let needle = ok(Needle::parse(text), "needle");
         ok(
             svc.read(|w| {
-                let reader = w.staff(&staff(who))?;
-                w.search_cases(&reader, &needle, 10)
+                let reader = w.principal(&staff(who))?;
+                w.search(&reader, &needle, 10)
             }),
             "search",
         )
         .into_iter()
-        .map(|(c, _)| c.id)
+        .map(|b| b.case.id)
         .collect()
     };
     let (a, b, c) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
@@ -446,7 +455,7 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
     other.summary = "夜间施工噪声扰民".into();
     other.petitioners[0] = crate::case::Petitioner::named("钱多").phone("13900001111");
     let second = ok(
-        svc.register(&staff("li"), at("2026-03-03"), other),
+        svc.register_by(&staff("li"), at("2026-03-03"), other),
         "second",
     );
     assert_eq!(second.repeat_of, None);
@@ -470,13 +479,13 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
         let needle = ok(crate::search::Needle::parse(n), "needle");
         ok(
             svc.read(|w| {
-                let li = w.staff(&staff("li"))?;
-                w.search_cases(&li, &needle, 10)
+                let li = w.principal(&staff("li"))?;
+                w.search(&li, &needle, 10)
             }),
             "search",
         )
         .into_iter()
-        .map(|(c, _)| c.id)
+        .map(|b| b.case.id)
         .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -516,7 +525,10 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
     // Refusals change nothing.
     let before = ok(svc.load(&id), "load").0;
     for (who, cmd, code_) in [
-        ("wang", amend(F::Summary, "x"), "permission_denied"),
+        // The housing bureau has no part in the case: to it the case does not exist.
+        ("wang", amend(F::Summary, "x"), "not_found"),
+        // The township reads it (its locality) but did not register it.
+        ("sun", amend(F::Summary, "x"), "permission_denied"),
         ("li", amend(F::Summary, " "), "validation"),
         ("li", amend(F::Summary, "楼上漏水"), "validation"),
         ("li", amend(F::IdNumber, "110105194912310021"), "validation"),
@@ -537,7 +549,7 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
         ),
     ] {
         assert_eq!(
-            code(svc.execute(&staff(who), at("2026-03-04"), &id, cmd)),
+            code(svc.execute_by(&staff(who), at("2026-03-04"), &id, cmd)),
             Err(code_),
             "{who}"
         );
@@ -569,7 +581,7 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
         Command::Accept { assist: vec![] },
     );
     assert_eq!(
-        code(svc.execute(&staff("li"), at("2026-03-05"), &id, amend(F::Summary, "x"))),
+        code(svc.execute_by(&staff("li"), at("2026-03-05"), &id, amend(F::Summary, "x"))),
         Err("invalid_transition")
     );
     assert_eq!(ok(svc.verify(&[]), "verify").problem, None);
@@ -585,7 +597,7 @@ fn amend<S: Store>(mut svc: Service<S>, fresh: &mut dyn FnMut() -> S) {
 
 fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     let (id, c2, _) = three(&mut svc);
-    let queue = ok(svc.queue(&unit("county-zjj"), 10), "queue");
+    let queue = ok(svc.queue_of(&unit("county-zjj"), 10), "queue");
     assert_eq!(
         queue,
         vec![(id, Some(date("2026-05-04")))],
@@ -602,7 +614,7 @@ fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
             note: None,
         },
     );
-    let office = ok(svc.queue(&unit("county-xfj"), 10), "queue");
+    let office = ok(svc.queue_of(&unit("county-xfj"), 10), "queue");
     assert!(
         office.iter().any(|(c, _)| c == &c2),
         "the first-contact unit follows a transfer until it is accepted"
@@ -614,7 +626,7 @@ fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         &c2,
         Command::Accept { assist: vec![] },
     );
-    let office = ok(svc.queue(&unit("county-xfj"), 10), "queue");
+    let office = ok(svc.queue_of(&unit("county-xfj"), 10), "queue");
     assert!(
         !office.iter().any(|(c, _)| c == &c2),
         "and no longer once it is"
@@ -636,8 +648,8 @@ fn queues<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         );
         routed.push(id);
     }
-    let short = ok(svc.queue(&unit("county-xfj"), 2), "queue");
-    let long = ok(svc.queue(&unit("county-xfj"), 100), "queue");
+    let short = ok(svc.queue_of(&unit("county-xfj"), 2), "queue");
+    let long = ok(svc.queue_of(&unit("county-xfj"), 100), "queue");
     assert_eq!(short.len(), 2);
     assert_eq!(
         short[..],
@@ -680,7 +692,7 @@ fn merge<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     let c4 = register(&mut svc, "2026-03-06").id;
     let before = entries(&mut svc);
     let into = CaseId::new(2026, 77);
-    let e = svc.execute(&staff("li"), at("2026-03-06"), &c4, Command::Merge { into });
+    let e = svc.execute_by(&staff("li"), at("2026-03-06"), &c4, Command::Merge { into });
     assert_eq!(code(e), Err("not_found"));
     assert_eq!(ok(svc.load(&c4), "load").1.len(), 1, "neither case changed");
     assert_eq!(entries(&mut svc), before);
@@ -702,8 +714,9 @@ fn access_log<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         svc.work(|w| w.disclose(&admin, None, "export", at("2026-03-04"))),
         "log",
     );
+    let admin_p = ok(svc.principal(&staff("admin")), "admin");
     let log = ok(
-        svc.read(|w| w.access_log(&admin, None, None, 0, 10)),
+        svc.read(|w| w.access_log(&admin_p, None, None, 0, 10)),
         "access log",
     );
     assert_eq!(log.len(), 2);
@@ -720,7 +733,7 @@ fn access_log<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
 /// A copy of `svc` on a fresh store, through an admin's full jsonl export on `day` and the
 /// rule-checked import.
 fn copied<S: Store>(svc: &mut Service<S>, fresh: &mut dyn FnMut() -> S, day: &str) -> Service<S> {
-    let admin = ok(svc.read(|w| w.staff(&staff("admin"))), "admin");
+    let admin = ok(svc.principal(&staff("admin")), "admin");
     let mut file = Vec::new();
     ok(
         export_jsonl(svc, &mut file, &admin, true, at(day)),
@@ -764,7 +777,7 @@ fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) 
     setup(&mut svc);
     svc.share_cases(std::sync::Arc::new(crate::service::CaseCache::new(8)));
     let id = ok(
-        svc.register(
+        svc.register_by(
             &staff("li"),
             at("2026-03-02"),
             registration(at("2026-03-02")),
@@ -781,7 +794,7 @@ fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) 
     assert_eq!(ok(svc.load(&id), "load"), shown, "shown twice");
     let to = unit("county-zjj");
     ok(
-        svc.execute(
+        svc.execute_by(
             &staff("li"),
             at("2026-03-02"),
             &id,
@@ -808,7 +821,7 @@ fn kept_follow_changes<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) 
     );
     let before = ok(svc.read(|w| Ok(w.policy().handling_days)), "policy");
     ok(
-        svc.admin(
+        svc.admin_by(
             &staff("admin"),
             at("2026-03-02"),
             crate::service::AdminChange::SetPolicy {
@@ -830,8 +843,12 @@ fn change_feed<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
     let total = entries(&mut svc);
     let mut seen = Vec::new();
     let mut after = 0;
+    let admin = ok(svc.principal(&staff("admin")), "admin");
     loop {
-        let page = ok(svc.changes_after(after, 3), "changes");
+        let page = ok(
+            svc.changes_after(&admin, at("2026-03-04"), after, 3),
+            "changes",
+        );
         let Some(last) = page.last() else { break };
         after = last.position;
         seen.extend(page);

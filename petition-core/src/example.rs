@@ -6,15 +6,16 @@
 //!
 //! ```
 //! let (mut svc, now) = petition_core::example::county();
-//! let case = svc.register(&petition_core::example::staff("li"), now,
-//!                         petition_core::example::registration(now)).unwrap();
-//! assert_eq!(case.holder.unwrap().as_str(), "county-xfj");
+//! let li = petition_core::example::principal(&mut svc, "li");
+//! let new = svc.register(&li, now, petition_core::example::registration(now)).unwrap();
+//! assert_eq!(new.case.case.holder.unwrap().as_str(), "county-xfj");
 //! ```
 
 use crate::audit::ClockMode;
 use crate::case::{Channel, Petitioner, Purpose, Registration};
 use crate::ids::{StaffId, UnitCode};
 use crate::org::{Role, Staff};
+use crate::principal::Principal;
 use crate::service::{AdminChange, Service};
 use crate::store::{MemoryStore, Store};
 use chrono::{DateTime, FixedOffset};
@@ -32,6 +33,15 @@ town,某镇人民政府,township,government,county,
 /// On an id that is not a valid staff id (examples only).
 pub fn staff(id: &str) -> StaffId {
     StaffId::parse(id).expect("a valid staff id")
+}
+
+/// The example county's staff member `id` as a principal of `svc`'s database.
+///
+/// # Panics
+/// On an id that is not a known, active staff member (examples only).
+pub fn principal<S: Store>(svc: &mut Service<S>, id: &str) -> Principal {
+    svc.principal(&staff(id))
+        .expect("a staff member of the example county")
 }
 
 /// A unit code of the example county.
@@ -82,7 +92,7 @@ pub(crate) fn setup_under<S: Store>(
         rules,
     )
     .expect("init");
-    let admin = staff("admin");
+    let admin = principal(svc, "admin");
     for (_, u) in crate::files::parse_units_csv(ORG.as_bytes()).expect("the example chart") {
         svc.admin(&admin, now, AdminChange::AddUnit(u))
             .expect("unit");

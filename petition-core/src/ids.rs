@@ -261,6 +261,122 @@ impl fmt::Display for QueryCode {
     }
 }
 
+/// How costly the salted hash of a query code is to compute (argon2id).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueryCodeCost {
+    /// What every live database uses: argon2id with 1 MiB of memory and 2 passes — about
+    /// 0.6 ms to check one guess on this project's benchmark machine, so trying all 31⁸ codes of
+    /// one case takes about sixteen CPU-years.
+    #[default]
+    Standard,
+    /// Generated training and benchmark data only (simulated databases: refused on a live one):
+    /// 8 KiB and 1 pass, so a million cases generate in minutes, not hours.
+    Training,
+}
+
+impl QueryCodeCost {
+    fn params(self) -> argon2::Params {
+        let (m, t) = match self {
+            QueryCodeCost::Standard => (1024, 2),
+            QueryCodeCost::Training => (8, 1),
+        };
+        argon2::Params::new(m, t, 1, None).unwrap_or_default()
+    }
+}
+
+/// A query code's salted slow hash: an argon2id PHC string (`$argon2id$v=19$m=…$salt$hash`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CodeHash(String);
+
+impl CodeHash {
+    /// Hashes `code` with `salt` (16 random bytes the caller draws: the core does no I/O).
+    pub fn of(code: &QueryCode, salt: [u8; 16], cost: QueryCodeCost) -> Self {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let a = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            cost.params(),
+        );
+        // Encoding 16 bytes and hashing 8 characters with valid parameters cannot fail; the
+        // fallback (never taken) would only make the code unusable, never readable.
+        let phc = SaltString::encode_b64(&salt)
+            .ok()
+            .and_then(|s| {
+                a.hash_password(code.as_str().as_bytes(), &s)
+                    .ok()
+                    .map(|h| h.to_string())
+            })
+            .unwrap_or_else(|| "$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$invalid".into());
+        Self(phc)
+    }
+
+    /// Whether `typed` (any letter case, surrounding spaces ignored) is the code hashed here;
+    /// the comparison of the hashes takes the same time wherever they differ.
+    pub fn matches(&self, typed: &str) -> bool {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        let typed = typed.trim().to_ascii_uppercase();
+        let Ok(h) = PasswordHash::new(&self.0) else {
+            return false;
+        };
+        argon2::Argon2::default()
+            .verify_password(typed.as_bytes(), &h)
+            .is_ok()
+    }
+
+    /// The PHC string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A hash left out of what a reader is shown (empty: it matches no code).
+    pub(crate) fn withheld() -> Self {
+        Self(String::new())
+    }
+}
+
+impl TryFrom<String> for CodeHash {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        use argon2::password_hash::PasswordHash;
+        match PasswordHash::new(&s) {
+            Ok(h) if h.algorithm.as_str() == "argon2id" => Ok(Self(s)),
+            _ => Err(DomainError::from(Refusal::field(
+                "query_code_hash",
+                "must be an argon2id hash in PHC form",
+                "必须是 PHC 格式的 argon2id 哈希",
+            ))),
+        }
+    }
+}
+
+impl From<CodeHash> for String {
+    fn from(v: CodeHash) -> String {
+        v.0
+    }
+}
+
+/// How a case keeps its query code: hashed (every case registered now), or in clear (cases
+/// registered before codes were hashed: their chain keeps what it recorded).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeRecord {
+    /// The salted slow hash.
+    Hashed(CodeHash),
+    /// The code itself (older chains).
+    Clear(QueryCode),
+}
+
+impl CodeRecord {
+    /// Whether `typed` is the code.
+    pub fn matches(&self, typed: &str) -> bool {
+        match self {
+            CodeRecord::Hashed(h) => h.matches(typed),
+            CodeRecord::Clear(c) => c.matches(typed),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,9 @@ use crate::audit::{chain_hash, hex, strip_gseq, unhex, Entry, GENESIS};
 use crate::case::{Case, Event};
 use crate::clock::local_date;
 use crate::error::{DomainError, Refusal, Result, StorageError};
-use crate::ids::CaseId;
+use crate::ids::{CaseId, UnitCode};
 use crate::org::{Role, Staff};
+use crate::principal::{Principal, When};
 use crate::service::Service;
 use crate::store::{seal, Store, Txn};
 use crate::view::{mask_address, mask_id, mask_name, mask_phone, Privacy};
@@ -76,26 +77,72 @@ fn admin_only_export() -> DomainError {
     ))
 }
 
+/// The admin behind `p`, for whole-database work that carries case data (the jsonl export,
+/// `copy`, `backup`): anyone else is refused, and so is an admin whose unit is the accused unit
+/// of any case (`confidentiality`, naming no case: to them the accusation does not exist).
+pub fn whole_database_reader<S: Store>(svc: &mut Service<S>, p: &Principal) -> Result<Staff> {
+    svc.read(|w| {
+        let staff = w.resolve(p)?;
+        if staff.role != Role::Admin {
+            return Err(admin_only_export());
+        }
+        if let Some(unit) = &staff.unit {
+            if accuses(w, unit)? {
+                return Err(DomainError::from(Refusal::Confidentiality {
+                    unit: unit.as_str().to_string(),
+                }));
+            }
+        }
+        Ok(staff)
+    })
+}
+
+/// Whether any case of the database names `unit` as its accused unit (a scan of the chain's
+/// registrations; only for an admin who belongs to a unit).
+fn accuses<T: crate::store::Txn>(
+    w: &mut crate::service::Work<'_, T>,
+    unit: &UnitCode,
+) -> Result<bool> {
+    let needle = format!(
+        "\"accused_unit\":{}",
+        serde_json::Value::from(unit.as_str())
+    );
+    let mut found = false;
+    w.txn()?.chain(1, &mut |e| {
+        if e.body.contains(&needle) {
+            if let Ok(Entry::Case(ev)) = serde_json::from_str::<Entry>(&e.body) {
+                if let crate::case::EventKind::Registered(r) = &ev.kind {
+                    found |= r.registration.accused_unit.as_ref() == Some(unit);
+                }
+            }
+        }
+        Ok(!found)
+    })?;
+    Ok(found)
+}
+
 /// Writes every entry of the audit chain in chain order, one JSON object a line (admins only:
-/// the chain is the whole database). With `include_pii` each line is the stored entry with its
-/// `gseq` and `hash` — enough to rebuild the database with [`import_jsonl`] — and the disclosure
-/// is recorded in the access log. Without it, names, id numbers, phones and addresses are masked,
-/// every line is marked `"masked": true` and carries **no hash**: every hash of the chain is
-/// computed over the unmasked data (through the previous hashes), and a digest of a masked
-/// 8-digit birth date is brute-forced in seconds. Such a file documents history and cannot be
-/// imported.
+/// the chain is the whole database; see [`whole_database_reader`]). With `include_pii` each
+/// line is the stored entry with its `gseq` and `hash` — enough to rebuild the database with
+/// [`import_jsonl`] — and the disclosure is recorded in the access log at `when`. Without it,
+/// names, id numbers, phones and addresses are masked, query codes left out, every line is
+/// marked `"masked": true` and carries **no hash**: every hash of the chain is computed over
+/// the unmasked data (through the previous hashes), and a digest of a masked 8-digit birth date
+/// is brute-forced in seconds. Such a file documents history and cannot be imported.
 pub fn export_jsonl<S: Store>(
     svc: &mut Service<S>,
     out: &mut dyn Write,
-    reader: &Staff,
+    p: &Principal,
     include_pii: bool,
-    now: DateTime<FixedOffset>,
+    when: impl Into<When>,
 ) -> Result<u64> {
-    if reader.role != Role::Admin {
-        return Err(admin_only_export());
-    }
+    let when = when.into();
+    let admin = whole_database_reader(svc, p)?;
     if include_pii {
-        svc.work(|w| w.disclose(reader, None, "export jsonl --include-pii", now))?;
+        svc.work(|w| {
+            let at = w.log_time(when)?;
+            w.disclose(&admin, None, "export jsonl --include-pii", at)
+        })?;
     }
     svc.read(|w| {
         let mut n = 0u64;
@@ -110,6 +157,10 @@ pub fn export_jsonl<S: Store>(
                 let mut v: Value = serde_json::from_str(&line)
                     .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
                 mask_registration(&mut v);
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("query_code");
+                    m.remove("query_code_hash");
+                }
                 v["masked"] = json!(true);
                 line = crate::audit::canonical(&v);
             }
@@ -129,87 +180,46 @@ pub fn export_jsonl<S: Store>(
 /// One page of the change feed as `reader` may read it ([`feed`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeedPage {
-    /// The entries, each a line of the jsonl export with its `position` added: unmasked with
-    /// its `hash` for a case whose personal data the reader's unit may see, masked (and without
-    /// a hash) for one it may read masked. Cases the reader may not read are left out.
+    /// The entries, each a line of the jsonl export with its `position` added: unmasked for a
+    /// case whose personal data the reader's unit may see, masked (`"masked": true`) for one it
+    /// may read masked; with its chain `hash` for an admin only; never a query code. Cases the
+    /// reader may not read are left out.
     pub entries: Vec<Value>,
     /// The position to ask after next: the last position looked at, shown or not.
     pub last: u64,
 }
 
-/// The most chain entries one [`feed`] call looks at (a reader who may read few cases still
-/// gets an answer, with `last` moved on, in bounded time).
-pub const FEED_SCAN: usize = 5000;
-
-/// The change feed as `reader` may read it: up to `limit` entries after `after` — organisation
-/// and policy changes, and the events of the cases the reader may read, as they may read them
-/// now. Showing personal data is recorded in the access log at `now`, once per page.
+/// The change feed as JSON lines ([`crate::Service::changes_after`]): up to `limit` entries
+/// after `after` as `p` may read them, each case whose personal data the page shows unmasked
+/// recorded in the access log at `when`.
 pub fn feed<S: Store>(
     svc: &mut Service<S>,
-    reader: &Staff,
+    p: &Principal,
     after: u64,
     limit: usize,
-    now: DateTime<FixedOffset>,
+    when: impl Into<When>,
 ) -> Result<FeedPage> {
     let limit = limit.clamp(1, 1000);
-    let (page, disclosed) = svc.read(|w| {
-        let mut raw = Vec::new();
-        w.txn()?.chain(after.saturating_add(1), &mut |e| {
-            raw.push(e);
-            Ok(raw.len() < FEED_SCAN)
-        })?;
-        let org = w.org().clone();
-        let mut seen: std::collections::HashMap<CaseId, Access> = Default::default();
-        let mut entries = Vec::new();
-        let mut last = after;
-        let mut disclosed = false;
-        for e in raw {
-            if entries.len() >= limit {
-                break;
+    let (d, last) = svc.read(|w| w.feed_page(p, after, limit))?;
+    let changes = svc.record(d, when)?;
+    let entries = changes
+        .into_iter()
+        .map(|c| {
+            let mut v = crate::audit::body(&c.entry, c.position);
+            if let Some(m) = v.as_object_mut() {
+                m.remove("query_code_hash");
             }
-            last = e.gseq;
-            let entry: Entry = serde_json::from_str(&e.body).map_err(|_| {
-                DomainError::from(StorageError::integrity(&format!(
-                    "audit chain entry {} does not decode",
-                    e.gseq
-                )))
-            })?;
-            let mut v: Value = serde_json::from_str(&e.body)
-                .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
-            let shown = match &entry {
-                Entry::Admin(_) => Access::Full,
-                Entry::Case(ev) => match seen.get(&ev.case) {
-                    Some(a) => *a,
-                    None => {
-                        let a = match w.case(&ev.case)? {
-                            Some(c) => access(&org, reader, &c),
-                            None => Access::Hidden,
-                        };
-                        seen.insert(ev.case.clone(), a);
-                        a
-                    }
-                },
-            };
-            match shown {
-                Access::Hidden => continue,
-                Access::Full => {
-                    disclosed |= matches!(entry, Entry::Case(_));
-                    v["hash"] = json!(hex(&e.hash));
-                }
-                Access::Masked => {
-                    mask_registration(&mut v);
-                    v["masked"] = json!(true);
-                }
+            v["position"] = json!(c.position);
+            if c.masked {
+                v["masked"] = json!(true);
             }
-            v["position"] = json!(e.gseq);
-            entries.push(v);
-        }
-        Ok((FeedPage { entries, last }, disclosed))
-    })?;
-    if disclosed {
-        svc.work(|w| w.disclose(reader, None, "events", now))?;
-    }
-    Ok(page)
+            if let Some(h) = c.hash {
+                v["hash"] = json!(h);
+            }
+            v
+        })
+        .collect();
+    Ok(FeedPage { entries, last })
 }
 
 /// Visits every case `reader` may read, in id order, a page at a time, inside one read
@@ -366,14 +376,19 @@ pub fn export_csv<S: Store>(
     out: &mut dyn Write,
     chinese_headers: bool,
     now: DateTime<FixedOffset>,
-    reader: &Staff,
+    p: &Principal,
     include_pii: bool,
 ) -> Result<u64> {
+    let reader = svc.resolve(p)?;
+    let reader = &reader;
     if include_pii {
         if reader.role != Role::Admin {
             return Err(DomainError::from(Refusal::AdminOnly));
         }
-        svc.work(|w| w.disclose(reader, None, "export csv --include-pii", now))?;
+        svc.work(|w| {
+            let at = w.log_time(When::At(now))?;
+            w.disclose(reader, None, "export csv --include-pii", at)
+        })?;
     }
     let today = local_date(now, *now.offset());
     let privacy = if include_pii {
@@ -467,9 +482,11 @@ pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
 pub fn export_open311<S: Store>(
     svc: &mut Service<S>,
     out: &mut dyn Write,
-    reader: &Staff,
+    p: &Principal,
     include_pii: bool,
 ) -> Result<u64> {
+    let reader = svc.resolve(p)?;
+    let reader = &reader;
     if include_pii && reader.role != Role::Admin {
         return Err(DomainError::from(Refusal::AdminOnly));
     }
@@ -548,12 +565,13 @@ fn read_bounded_line(
 /// read.
 ///
 /// ```
-/// use petition_core::example::{county, registration, staff};
+/// use petition_core::example::{county, principal, registration};
 /// use petition_core::interchange::{export_jsonl, import_jsonl};
 /// use petition_core::{MemoryStore, Service};
 /// let (mut svc, now) = county();
-/// svc.register(&staff("li"), now, registration(now)).unwrap();
-/// let admin = svc.read(|w| w.staff(&staff("admin"))).unwrap();
+/// let li = principal(&mut svc, "li");
+/// svc.register(&li, now, registration(now)).unwrap();
+/// let admin = principal(&mut svc, "admin");
 /// let mut file = Vec::new();
 /// export_jsonl(&mut svc, &mut file, &admin, true, now).unwrap();
 /// let mut copy = Service::new(MemoryStore::new());

@@ -109,6 +109,8 @@ pub fn label(lang: Lang, name: &str) -> String {
         "supervision_answered" => "督办反馈",
         "supervisions_ended" => "督办随案件终结",
         "evaluation_lapsed" => "超期未评价",
+        "query_code_reset" => "重置查询码",
+        "officer_released" => "承办人调离",
         // what a petitioner may do next
         "request_review" => "申请复查",
         "request_rereview" => "申请复核",

@@ -24,9 +24,13 @@
 //!
 //! # fn main() -> Result<(), petition_core::DomainError> {
 //! let mut svc = Service::new(MemoryStore::new());
+//! // A simulated database (training, tests): every call names its time. A live one takes the
+//! // time from the system clock (`When::Now`) and refuses any other for a change.
 //! let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap();
-//! let admin = StaffId::parse("admin")?;
-//! svc.init(Staff::new(admin.clone(), "管理员", None, Role::Admin), now, ClockMode::Simulated)?;
+//! svc.init(Staff::new(StaffId::parse("admin")?, "管理员", None, Role::Admin), now,
+//!          ClockMode::Simulated)?;
+//! // Who acts is resolved from the database's own staff table.
+//! let admin = svc.principal(&StaffId::parse("admin")?)?;
 //! for (code, kind, parent) in [("county", UnitKind::Government, None),
 //!                              ("county-xfj", UnitKind::PetitionOffice, Some("county")),
 //!                              ("county-zjj", UnitKind::Department, Some("county"))] {
@@ -34,18 +38,19 @@
 //!                       kind, parent: parent.map(UnitCode::parse).transpose()?, line_superior: None };
 //!     svc.admin(&admin, now, AdminChange::AddUnit(unit))?;
 //! }
-//! let li = StaffId::parse("li")?;
-//! let clerk = Staff::new(li.clone(), "李明", Some(UnitCode::parse("county-xfj")?), Role::Clerk);
+//! let clerk = Staff::new(StaffId::parse("li")?, "李明", Some(UnitCode::parse("county-xfj")?),
+//!                        Role::Clerk);
 //! svc.admin(&admin, now, AdminChange::AddStaff(clerk))?;
+//! let li = svc.principal(&StaffId::parse("li")?)?;
 //!
 //! let reg = Registration::builder(Channel::Visit, Purpose::Request, UnitCode::parse("county")?,
 //!                                 "housing.repair", "房屋漏水", now)
 //!     .petitioner(Petitioner::named("赵某"))
 //!     .build()?;
-//! let case = svc.register(&li, now, reg)?;
-//! let case = svc.execute(&li, now, &case.id,
+//! let new = svc.register(&li, now, reg)?;
+//! let case = svc.execute(&li, now, &new.case.case.id,
 //!                        Command::Transfer { to: UnitCode::parse("county-zjj")?, note: None })?;
-//! assert_eq!(case.state.as_str(), "routed");
+//! assert_eq!(case.case.state.as_str(), "routed");
 //! assert!(svc.verify(&[])?.problem.is_none());
 //! # Ok(()) }
 //! ```
@@ -96,6 +101,7 @@ pub mod labels;
 pub mod notice;
 pub mod org;
 pub mod policy;
+pub mod principal;
 pub mod projection;
 pub mod public;
 pub mod search;
@@ -120,7 +126,8 @@ pub use case::{
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};
 pub use error::{DomainError, IdKind, Lang, Refusal, StorageError, Text};
-pub use ids::{CaseId, QueryCode, StaffId, UnitCode};
-pub use service::{AdminChange, Change, Service, TickSummary, Work};
+pub use ids::{CaseId, QueryCode, QueryCodeCost, StaffId, UnitCode};
+pub use principal::{Brief, Disclosed, NewCase, Principal, Reveal, Shown, When};
+pub use service::{AdminChange, Change, PreparedCode, Service, TickSummary, Work};
 pub use store::{CaseQuery, MemoryStore, Order, SqliteStore, Store};
 pub use verify::VerifyReport;

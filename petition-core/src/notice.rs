@@ -53,6 +53,10 @@ fn missing(what_en: &str, what_zh: &str) -> DomainError {
 }
 
 /// Renders a notice of `kind` for a case. `supervision` picks a supervision (default: the latest).
+/// A receipt names the query code only when `code` gives it — at registration or after a reset,
+/// to the unit that deals with the petitioner (the database keeps only its hash); otherwise it
+/// refers to the code handed over at registration.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     case: &Case,
     events: &[Event],
@@ -61,6 +65,7 @@ pub fn render(
     lang: Lang,
     privacy: Privacy,
     supervision: Option<u32>,
+    code: Option<&crate::ids::QueryCode>,
 ) -> Result<Notice> {
     let zh = lang == Lang::Zh;
     let t = |en: String, zh_: String| if zh { zh_ } else { en };
@@ -98,15 +103,11 @@ pub fn render(
         let u = unit.map(name_of).unwrap_or_default();
         format!("{u}\n{}", date(at, lang))
     };
-    // The code is a credential (public status, online rating): printed in full only for the
-    // units that deal with the petitioner.
-    let code = match privacy {
-        Privacy::Full => case
-            .query_code
-            .as_ref()
-            .map(|q| q.to_string())
-            .unwrap_or_default(),
-        Privacy::Masked => "********".to_string(),
+    // The code is a credential (public status, online rating): printed only when given, and
+    // then only for the units that deal with the petitioner.
+    let code = match (privacy, code) {
+        (Privacy::Full, Some(c)) => Some(c.to_string()),
+        _ => None,
     };
     let (title, mut paragraphs, signer, at) = match kind {
         // 登记回执: handed to a visitor or posted back (2005 Regulations Art 21, 22).
@@ -139,16 +140,28 @@ pub fn render(
                             "我们将在{intake}前依法受理或转送有权处理的机关，并书面告知您（《信访条例》第二十一条、第二十二条）。"
                         ),
                     ),
-                    t(
-                        format!(
-                            "Keep this receipt: with the case id {} and the query code {code} you can check the progress at any time.",
-                            case.id
+                    match &code {
+                        Some(code) => t(
+                            format!(
+                                "Keep this receipt: with the case id {} and the query code {code} you can check the progress at any time.",
+                                case.id
+                            ),
+                            format!(
+                                "请妥善保存本回执：凭编号 {} 和查询码 {code} 可随时查询办理进展。",
+                                case.id
+                            ),
                         ),
-                        format!(
-                            "请妥善保存本回执：凭编号 {} 和查询码 {code} 可随时查询办理进展。",
-                            case.id
+                        None => t(
+                            format!(
+                                "Keep this receipt: with the case id {} and the query code given to you at registration you can check the progress at any time; a lost code is replaced at the registering office.",
+                                case.id
+                            ),
+                            format!(
+                                "请妥善保存本回执：凭编号 {} 和登记时告知您的查询码可随时查询办理进展；查询码遗失的，可到登记机关重新获取。",
+                                case.id
+                            ),
                         ),
-                    ),
+                    },
                 ],
                 Some(fc.unit.clone()),
                 at,
@@ -186,8 +199,8 @@ pub fn render(
                         format!("我们将在{due}前出具书面处理意见（《信访条例》第三十三条）。"),
                     ),
                     t(
-                        format!("You may follow the case with its id and query code {code}."),
-                        format!("您可凭编号和查询码 {code} 查询办理进展。"),
+                        "You may follow the case with its id and the query code given to you at registration.".into(),
+                        "您可凭编号和登记时告知您的查询码查询办理进展。".into(),
                     ),
                 ],
                 e.unit.clone(),
@@ -484,10 +497,10 @@ mod tests {
     fn an_automatic_reminder_reads_in_the_notice_language_with_its_ground_in_words() {
         let (mut svc, now) = county();
         let case = svc
-            .register(&staff("li"), now, registration(now))
+            .register_by(&staff("li"), now, registration(now))
             .expect("register");
         let to = crate::example::unit("county-zjj");
-        svc.execute(
+        svc.execute_by(
             &staff("li"),
             now,
             &case.id,
@@ -506,6 +519,7 @@ mod tests {
                 "supervision",
                 lang,
                 Privacy::Full,
+                None,
                 None,
             )
             .expect("notice")
@@ -528,23 +542,17 @@ mod tests {
     #[test]
     fn a_receipt_gives_the_id_the_query_code_and_what_happens_by_when() {
         let (mut svc, now) = county();
-        let case = svc
-            .register(&staff("li"), now, registration(now))
-            .expect("register");
-        let (case, events) = svc.load(&case.id).expect("load");
+        let li = crate::example::principal(&mut svc, "li");
+        let new = svc.register(&li, now, registration(now)).expect("register");
+        let code = new.query_code.clone();
+        let (case, events) = svc.load(&new.case.case.id).expect("load");
         let org = svc.read(|w| Ok(w.org().clone())).expect("org");
-        let code = case.query_code.as_ref().expect("code").to_string();
-        let zh = render(
-            &case,
-            &events,
-            &org,
-            "receipt",
-            Lang::Zh,
-            Privacy::Full,
-            None,
-        )
-        .expect("receipt")
-        .to_text();
+        let receipt = |lang, privacy, code| {
+            render(&case, &events, &org, "receipt", lang, privacy, None, code)
+                .expect("receipt")
+                .to_text()
+        };
+        let zh = receipt(Lang::Zh, Privacy::Full, Some(&code));
         assert!(zh.starts_with("登记回执\n"), "{zh}");
         for want in [
             case.id.as_str(),
@@ -555,36 +563,20 @@ mod tests {
         ] {
             assert!(zh.contains(want), "{want} in {zh}");
         }
-        let en = render(
-            &case,
-            &events,
-            &org,
-            "receipt",
-            Lang::En,
-            Privacy::Full,
-            None,
-        )
-        .expect("receipt")
-        .to_text();
+        let en = receipt(Lang::En, Privacy::Full, Some(&code));
         assert!(en.starts_with("Registration receipt\n"), "{en}");
         assert!(
             en.contains("By 2026-03-17 it will be accepted or passed"),
             "{en}"
         );
-        let masked = render(
-            &case,
-            &events,
-            &org,
-            "receipt",
-            Lang::Zh,
-            Privacy::Masked,
-            None,
-        )
-        .expect("receipt")
-        .to_text();
-        assert!(
-            !masked.contains(&code) && masked.contains("********"),
-            "{masked}"
-        );
+        // Printed for a masked reader, or later (the database keeps only the code's hash): the
+        // receipt refers to the code handed over at registration.
+        for (privacy, given) in [(Privacy::Masked, Some(&code)), (Privacy::Full, None)] {
+            let later = receipt(Lang::Zh, privacy, given);
+            assert!(
+                !later.contains(code.as_str()) && later.contains("登记时告知您的查询码"),
+                "{later}"
+            );
+        }
     }
 }

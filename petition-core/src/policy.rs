@@ -61,11 +61,18 @@ pub struct Policy {
     pub rules: u32,
 }
 
-/// The rules of databases created now: 2 — the intake limit counts from the day the matter was
-/// received (not from its registration); a case that ends ends its open supervisions (but for
-/// those of a closed case's execution); and `tick` opens no automatic reminder for a clock whose
-/// unit is under an open manual supervision of the case.
-pub const RULES: u32 = 2;
+/// The rules of databases created now: 3.
+///
+/// Since 2: the intake limit counts from the day the matter was received (not from its
+/// registration); a case that ends ends its open supervisions (but for those of a closed case's
+/// execution); and `tick` opens no automatic reminder for a clock whose unit is under an open
+/// manual supervision of the case.
+///
+/// Since 3: a command on a case its actor may not read was never possible (an imported chain
+/// with one is refused), and the unit that was shown a case's query code never has its answer
+/// rated online with that code. (A live database of any version refuses both: these versions
+/// only say how an older chain is decided again.)
+pub const RULES: u32 = 3;
 
 fn legacy_rules() -> u32 {
     1

@@ -198,7 +198,9 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::SupervisionEscalated { .. }
             | EventKind::SupervisionAnswered { .. }
             | EventKind::SupervisionsEnded { .. }
-            | EventKind::EvaluationLapsed { .. } => continue,
+            | EventKind::EvaluationLapsed { .. }
+            | EventKind::QueryCodeReset { .. }
+            | EventKind::OfficerReleased { .. } => continue,
         };
         // The petitioner rates online with no unit; the step then names none.
         steps.push(PublicStep {
@@ -433,12 +435,12 @@ mod tests {
         DateTime<chrono::FixedOffset>,
     ) {
         let (mut svc, now) = county();
-        let case = svc
-            .register(&staff("li"), now, registration(now))
-            .expect("register");
-        let code = case.query_code.clone().expect("code").as_str().to_string();
+        let li = crate::example::principal(&mut svc, "li");
+        let new = svc.register(&li, now, registration(now)).expect("register");
+        let code = new.query_code.as_str().to_string();
+        let case = new.case.case;
         let to = unit("county-zjj");
-        svc.execute(
+        svc.execute_by(
             &staff("li"),
             now,
             &case.id,
@@ -446,7 +448,7 @@ mod tests {
         )
         .expect("transfer");
         let later = now + Duration::days(3);
-        svc.execute(
+        svc.execute_by(
             &staff("wang"),
             later,
             &case.id,
@@ -459,7 +461,7 @@ mod tests {
             text: "同意维修".into(),
             without_assist: None,
         };
-        svc.execute(&staff("wang"), answer, &case.id, opinion)
+        svc.execute_by(&staff("wang"), answer, &case.id, opinion)
             .expect("opinion");
         (svc, case.id, code, answer)
     }

@@ -390,7 +390,7 @@ mod tests {
         reg.summary = "老旧小区房屋漏水".into();
         reg.petitioners[0].name = "赵小明".into();
         reg.petitioners[0].phone = Some("13800138000".into());
-        let case = svc.register(&staff("li"), now, reg).expect("test value");
+        let case = svc.register_by(&staff("li"), now, reg).expect("test value");
         let m =
             |s: &str, masked: bool| matches(&case, &Needle::parse(s).expect("test value"), masked);
         assert!(m("漏", false) && m("房屋漏水", false) && m("小区房", true));
@@ -409,7 +409,7 @@ mod tests {
         assert!(!m("0013", false), "a number matches by its end only");
         let mut reg = registration(now);
         reg.summary = "Leak in flat 12, since 2023年".into();
-        let case = svc.register(&staff("li"), now, reg).expect("test value");
+        let case = svc.register_by(&staff("li"), now, reg).expect("test value");
         let m = |s: &str| matches(&case, &Needle::parse(s).expect("test value"), false);
         assert!(m("leak") && m("LEA") && m("flat 12") && m("2023年") && m("since 20"));
         assert!(

@@ -77,6 +77,61 @@ pub fn mask_address(s: &str) -> String {
     format!("{head}****")
 }
 
+/// Masks a registration's personal data in place: every petitioner's name, id number, phone
+/// and address, and the representatives' names (masking twice changes nothing).
+pub(crate) fn mask_registration(r: &mut crate::case::Registration) {
+    for p in &mut r.petitioners {
+        p.name = mask_name(&p.name);
+        p.id_number = p.id_number.as_deref().map(mask_id);
+        p.phone = p.phone.as_deref().map(mask_phone);
+        p.address = p.address.as_deref().map(mask_address);
+    }
+    for n in &mut r.representatives {
+        *n = mask_name(n);
+    }
+}
+
+/// A case as a masked reader may hold it: personal data masked, and in any case no query code
+/// (a credential of the petitioner's).
+pub(crate) fn mask_case(case: &mut Case) {
+    if let Some(r) = &mut case.registration {
+        mask_registration(r);
+    }
+    case.query_code = None;
+}
+
+/// An event as a masked reader may hold it: the registration's personal data and a corrected
+/// personal value masked; in any case no query code.
+pub(crate) fn mask_event(e: &mut Event) {
+    match &mut e.kind {
+        EventKind::Registered(r) => mask_registration(&mut r.registration),
+        EventKind::Amended {
+            field, old, new, ..
+        } => {
+            if let Some(f) = mask_of(*field) {
+                *old = old.as_deref().map(f);
+                *new = new.as_deref().map(f);
+            }
+        }
+        _ => {}
+    }
+    hide_code(e);
+}
+
+/// Leaves a query code (or its hash) out of an event: nobody reads it back.
+pub(crate) fn hide_code(e: &mut Event) {
+    match &mut e.kind {
+        EventKind::Registered(r) => {
+            r.query_code = None;
+            r.query_code_hash = None;
+        }
+        EventKind::QueryCodeReset { query_code_hash } => {
+            *query_code_hash = crate::ids::CodeHash::withheld();
+        }
+        _ => {}
+    }
+}
+
 fn petitioner_json(p: &Petitioner, privacy: Privacy) -> Value {
     let (name, id, phone, address) = match privacy {
         Privacy::Full => (
@@ -130,6 +185,7 @@ pub fn event_json(e: &Event) -> Value {
         m.remove("clocks");
         m.remove("registration");
         m.remove("query_code");
+        m.remove("query_code_hash");
         // The links to earlier cases are shown through the case's own fields, filtered for the
         // reader (an accusation is never named to the accused unit).
         if matches!(e.kind, EventKind::Registered(_) | EventKind::Amended { .. }) {
@@ -176,9 +232,6 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
     let content = reg.and_then(|r| r.content.clone());
     let mut v = json!({
         "id": case.id,
-        // The query code lets its holder read the public status and rate the answer as the
-        // petitioner: only the units that deal with the petitioner see it.
-        "query_code": if privacy == Privacy::Full { case.query_code.clone() } else { None },
         "state": case.state,
         "channel": reg.map(|r| r.channel),
         "purpose": reg.map(|r| r.purpose),

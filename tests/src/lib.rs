@@ -248,6 +248,12 @@ impl Env {
     /// Registers a letter about `t` as `li` and returns its id (a petitioner with id number,
     /// phone and address; [`register_args`] is the smallest registration).
     pub fn register(&self, now: &str, extra: &[&str]) -> String {
+        self.register_with_code(now, extra).0
+    }
+
+    /// [`Env::register`], with the query code its registration showed (the only time it is
+    /// shown: the database keeps its hash).
+    pub fn register_with_code(&self, now: &str, extra: &[&str]) -> (String, String) {
         let mut args = vec![
             "register",
             "--channel",
@@ -271,7 +277,10 @@ impl Env {
         ];
         args.extend_from_slice(extra);
         let v = self.ok(Some("li"), now, &args);
-        v["id"].as_str().expect("id").to_string()
+        (
+            v["id"].as_str().expect("id").to_string(),
+            v["query_code"].as_str().expect("query code").to_string(),
+        )
     }
 
     /// Exports the whole chain with personal data (as `admin`, at `now`) to `name` in the

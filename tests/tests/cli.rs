@@ -3,7 +3,7 @@
 //! examples, a full walk from registration to conclusion, both languages, and the demo.
 
 use petition_tests::{bin, clock, ids, register_args, Env};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const T0: &str = "2026-03-02";
 
@@ -187,12 +187,16 @@ fn staff_add_and_list() {
 fn a_refusal_carries_its_data_as_details() {
     let env = Env::new();
     let id = env.register(T0, &[]);
-    // Another unit's clerk may not route the case: the refusal names both units.
-    let e = env.err_json(Some("wang"), T0, &["transfer", &id, "--to", "c-gtj"]);
+    // Another unit that reads the case (its locality) may not route it: the refusal names both
+    // units. A unit that may not read it gets `not_found`, as for an unknown case.
+    let e = env.err_json(Some("sun"), T0, &["transfer", &id, "--to", "c-gtj"]);
     assert_eq!(e["error"]["code"], "permission_denied");
     assert_eq!(e["error"]["details"]["kind"], "not_holder");
-    assert_eq!(e["error"]["details"]["unit"], "c-zjj");
+    assert_eq!(e["error"]["details"]["unit"], "t");
     assert_eq!(e["error"]["details"]["holder"], "c-xfj");
+    let e = env.err_json(Some("wang"), T0, &["transfer", &id, "--to", "c-gtj"]);
+    assert_eq!(e["error"]["code"], "not_found");
+    assert_eq!(e["error"]["details"], json!({"kind": "no_case", "id": id}));
     // A near miss of a unit code or staff id gets a suggestion, as data and in the message.
     let e = env.err_json(Some("li"), T0, &["transfer", &id, "--to", "c-zjjj"]);
     assert_eq!(e["error"]["code"], "not_found");
@@ -715,7 +719,7 @@ fn supervise_respond_and_tick() {
 fn show_list_queue_overdue_and_status() {
     let env = Env::new();
     let a = env.register(T0, &[]);
-    let b = env.register("2026-03-03", &[]);
+    let (b, code) = env.register_with_code("2026-03-03", &[]);
     env.ok(Some("li"), "2026-03-03", &["transfer", &b, "--to", "c-zjj"]);
     let v = env.ok(Some("li"), "2026-03-25", &["list", "--limit", "5"]);
     let ids: Vec<&str> = v["cases"]
@@ -767,8 +771,9 @@ fn show_list_queue_overdue_and_status() {
         .into_iter()
         .flatten()
         .any(|c| c["id"] == b.as_str()));
+    // `show` never carries the query code: only the registration's reply did.
     let shown = env.ok(Some("li"), "2026-03-25", &["show", &b]);
-    let code = shown["query_code"].as_str().expect("code").to_string();
+    assert!(shown.get("query_code").is_none(), "{shown}");
     let v = env.ok(None, "2026-03-25", &["status", &b, "--code", &code]);
     assert_eq!(
         (v["state"].as_str(), v["holder"].as_str()),
@@ -878,7 +883,7 @@ fn verify_backup_and_completions() {
     let v: Value = serde_json::from_slice(&v.stdout).expect("verify json");
     assert!(v["entries"].as_u64().unwrap_or(0) > 20);
     let dest = env.dir.path().join("copy.db");
-    env.ok(None, T0, &["backup", dest.to_str().expect("p")]);
+    env.ok(Some("admin"), T0, &["backup", dest.to_str().expect("p")]);
     let o = std::process::Command::new(bin())
         .args(["--db", dest.to_str().expect("p"), "--json", "verify"])
         .output()
@@ -1071,7 +1076,7 @@ fn rule_refusals_are_exit_1_with_their_codes() {
     );
     check(
         &env,
-        Some("wang"),
+        Some("sun"),
         T0,
         &["accept", &id],
         (1, "permission_denied"),
@@ -1221,7 +1226,7 @@ fn io_is_exit_74_when_the_backup_cannot_be_written() {
     // §10.4: what the operating system refuses is `io`, never "internal, please report this".
     let env = Env::new();
     let dest = env.dir.path().join("no-such-dir").join("b.db");
-    let (exit, code, _) = env.err(None, T0, &["backup", dest.to_str().expect("p")]);
+    let (exit, code, _) = env.err(Some("admin"), T0, &["backup", dest.to_str().expect("p")]);
     assert_eq!((exit, code.as_str()), (74, "io"));
 }
 
@@ -1229,11 +1234,11 @@ fn io_is_exit_74_when_the_backup_cannot_be_written() {
 fn human_errors_are_one_line_in_the_chosen_language() {
     let env = Env::new();
     let id = env.register(T0, &[]);
-    let o = env.raw(Some("wang"), T0, false, &["--lang", "zh", "accept", &id]);
+    let o = env.raw(Some("sun"), T0, false, &["--lang", "zh", "accept", &id]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(e.contains("无权办理") && e.contains("c-xfj"), "{e}");
-    let o = env.raw(Some("wang"), T0, false, &["--lang", "en", "accept", &id]);
+    let o = env.raw(Some("sun"), T0, false, &["--lang", "en", "accept", &id]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("held by c-xfj"), "{e}");
     assert_eq!(o.status.code(), Some(1));
@@ -1552,7 +1557,7 @@ fn amend_corrects_a_registration_and_the_history_keeps_both_values() {
     assert_eq!(found["cases"][0]["id"], id.as_str());
     // Only the registering unit, only before acceptance, only a real change.
     let (exit, code, _) = env.err(
-        Some("wang"),
+        Some("sun"),
         T0,
         &[
             "amend", &id, "--field", "summary", "--value", "x", "--reason", "r",

@@ -372,7 +372,18 @@ fn backup_under_load_verifies() {
     std::thread::sleep(Duration::from_millis(300));
     for k in 0..3 {
         let dest = env.dir.path().join(format!("backup{k}.db"));
-        let o = petition(&db, &["--json", "backup", dest.to_str().expect("p")]);
+        let o = petition(
+            &db,
+            &[
+                "--json",
+                "--now",
+                "2026-03-02",
+                "--as",
+                "admin",
+                "backup",
+                dest.to_str().expect("p"),
+            ],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_whole(&dest);
         std::thread::sleep(Duration::from_millis(200));

@@ -345,7 +345,10 @@ fn verify_catches_every_edit_behind_the_tools_back() {
     let ok = verify_ok(&env.db);
     assert_eq!(ok["head"]["hash"].as_str().map(str::len), Some(64));
     let pristine = env.dir.path().join("pristine.db");
-    let (code, _, _) = run(&env.db, &["backup", pristine.to_str().expect("p")]);
+    let (code, _, _) = run(
+        &env.db,
+        &["--as", "admin", "backup", pristine.to_str().expect("p")],
+    );
     assert_eq!(code, 0);
     let fresh = |name: &str| {
         let p = env.dir.path().join(name);

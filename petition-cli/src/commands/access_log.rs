@@ -33,7 +33,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     let case = a.case.as_deref().map(CaseId::parse).transpose()?;
     let staff_filter = a.staff.as_deref().map(StaffId::parse).transpose()?;
     let mut svc = app.open()?;
-    let reader = app.session(&mut svc)?.staff;
+    let reader = app.session(&mut svc)?.principal;
     let rows = svc.read(|w| {
         w.access_log(
             &reader,

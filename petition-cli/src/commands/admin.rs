@@ -99,9 +99,8 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
                 parent: opt_code(parent.as_deref())?,
                 line_superior: opt_code(line_superior.as_deref())?,
             };
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             svc.admin(&actor, now, AdminChange::AddUnit(unit.clone()))?;
             if app.global.json {
                 app.print_json(&json!({"unit": unit}));
@@ -112,9 +111,8 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
         UnitCmd::Import { file } => {
             let bytes = crate::app::read_input(file, 16 << 20)?;
             let units = parse_units_csv(&bytes)?;
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             let n = units.len();
             svc.work(|w| {
                 for (line, u) in &units {
@@ -140,9 +138,8 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
                 unit: unit.clone(),
                 name: name.clone(),
             };
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             svc.admin(&actor, now, change)?;
             let u = svc.read(|w| Ok(w.org().unit(&unit).cloned()))?;
             if app.global.json {
@@ -395,9 +392,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 opt_code(unit.as_deref())?,
                 role,
             );
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             svc.admin(&actor, now, AdminChange::AddStaff(staff.clone()))?;
             if app.global.json {
                 app.print_json(&json!({ "staff": staff_json(&staff) }));
@@ -407,12 +403,10 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
         }
         StaffCmd::Token { id, expires_days } => {
             let staff = StaffId::parse(id)?;
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             // A token lives in real time, also on a simulated database.
-            let issued = chrono::Utc::now().with_timezone(now.offset());
-            let t = svc.issue_token(&actor, now, &staff, issued, *expires_days)?;
+            let t = svc.issue_token(&actor, now, &staff, *expires_days)?;
             if app.global.json {
                 app.print_json(&json!({
                     "staff": t.staff, "token": t.token, "expires_at": t.expires_at.to_rfc3339(),
@@ -432,9 +426,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
         StaffCmd::RevokeTokens { id } | StaffCmd::Deactivate { id } => {
             let staff = StaffId::parse(id)?;
             let deactivate = matches!(a.cmd, StaffCmd::Deactivate { .. });
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             let change = if deactivate {
                 AdminChange::Deactivate(staff.clone())
             } else {
@@ -467,9 +460,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     name: unit.clone(),
                 },
             };
-            let actor = app.actor()?;
             let mut svc = app.open()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             svc.admin(&actor, now, change)?;
             let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
             if app.global.json {

@@ -5,8 +5,10 @@ use serde_json::json;
 use crate::app::{out, usage, App, CliResult};
 
 /// Copy the database to PATH with SQLite's online backup (clerks may keep working meanwhile).
+/// The backup holds every case with its personal data: only an admin makes one, and it is
+/// recorded in the access log.
 ///
-/// Example: petition backup /srv/backup/petition-2026-03-02.db
+/// Example: petition --as admin backup /srv/backup/petition-2026-03-02.db
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -27,8 +29,9 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         ));
     }
     let mut svc = app.open()?;
+    let (admin, when) = app.acting(&mut svc)?;
     match svc.store().as_sqlite() {
-        Some(s) => s.backup_to(&a.path)?,
+        Some(_) => svc.backup(&admin, when, &a.path)?,
         None => {
             return Err(usage(
                 "a PostgreSQL database is backed up by PostgreSQL itself (pg_dump, base backups, replicas), or copied whole with `petition copy --from … --to FILE`",

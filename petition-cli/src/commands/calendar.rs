@@ -60,8 +60,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             } else {
                 parse_calendar_csv(text)?
             };
-            let actor = app.actor()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             let n = entries.len();
             svc.admin(&actor, now, AdminChange::SetCalendar(entries))?;
             if app.global.json {

@@ -27,9 +27,9 @@ pub struct Args {
 
 pub fn run(app: &App, a: &Args) -> CliResult {
     let mut source = app.open_at(&a.from)?;
-    let actor = app.actor()?;
-    let admin = source.read(|w| w.staff(&actor))?;
-    let now = app.write_now(&mut source)?;
+    let (admin, now) = app.acting(&mut source)?;
+    // Refused before anything is made: only an admin (of no accused unit) copies a database.
+    petition_core::interchange::whole_database_reader(&mut source, &admin)?;
     let (reader, writer) = std::io::pipe().map_err(|e| crate::app::io_error("a pipe", e))?;
     let (exported, loaded) = std::thread::scope(|s| {
         let export = s.spawn(move || {

@@ -61,21 +61,14 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
         .transpose()?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
-    let staff = session.staff.clone();
-    let now = session.log_time(app)?;
+    let who = session.principal.clone();
+    let when = app.when(session.tz)?;
     let view_now = session.read_now(app)?;
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
         Ok(match a.format.as_str() {
-            "jsonl" => export_jsonl(svc, w, &staff, a.include_pii, now)?,
-            "csv" => export_csv(
-                svc,
-                w,
-                app.lang == Lang::Zh,
-                view_now,
-                &staff,
-                a.include_pii,
-            )?,
-            _ => export_open311(svc, w, &staff, a.include_pii)?,
+            "jsonl" => export_jsonl(svc, w, &who, a.include_pii, when)?,
+            "csv" => export_csv(svc, w, app.lang == Lang::Zh, view_now, &who, a.include_pii)?,
+            _ => export_open311(svc, w, &who, a.include_pii)?,
         })
     };
     match &out_path {

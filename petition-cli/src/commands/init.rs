@@ -42,7 +42,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     }
     let mut svc = app.create(&path)?;
     let tz = petition_core::policy::Policy::default().timezone;
-    let now = app.now(tz)?;
+    let now = app.when(tz)?;
     let admin = Staff {
         id: StaffId::parse(&a.admin)?,
         name: a.admin_name.clone(),

@@ -122,12 +122,12 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
         if let Some(u) = &q.unit {
             w.org().get(u)?;
         }
-        w.visible_cases(&s.staff, &q)
+        w.list(&s.principal, &q)
     })?;
     Ok(reply(
         cases
             .iter()
-            .map(|(c, _)| case_summary_json(c, today))
+            .map(|b| case_summary_json(&b.case, today))
             .collect(),
     ))
 }
@@ -173,14 +173,14 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
     let (cases, name): (Vec<Case>, Option<String>) = svc.read(|w| {
         let cases = match &q {
             Some(q) => w
-                .visible_cases(&s.staff, q)?
+                .list(&s.principal, q)?
                 .into_iter()
-                .map(|(c, _)| c)
+                .map(|b| b.case)
                 .collect(),
             None => w
-                .visible_queue(&s.staff, a.limit)?
+                .queue(&s.principal, a.limit)?
                 .into_iter()
-                .map(|(c, _)| c)
+                .map(|(b, _)| b.case)
                 .collect(),
         };
         // The heading names the unit ("甲县信访局 (cty-a-xfj)"), as other human output does.
@@ -221,12 +221,12 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
         if let Some(u) = &q.unit {
             w.org().get(u)?;
         }
-        w.visible_cases(&s.staff, &q)
+        w.list(&s.principal, &q)
     })?;
     Ok(reply(
         cases
             .iter()
-            .map(|(c, _)| case_summary_json(c, today))
+            .map(|b| case_summary_json(&b.case, today))
             .collect(),
     ))
 }

@@ -16,6 +16,7 @@ pub mod init;
 pub mod list;
 pub mod notice;
 pub mod policy;
+pub mod query_code;
 pub mod register;
 pub mod route;
 pub mod search;
@@ -25,12 +26,10 @@ pub mod status;
 pub mod supervise;
 pub mod verify;
 
-use petition_core::access::Access;
-use petition_core::org::Staff;
-use petition_core::view::{case_json, Privacy};
-use petition_core::{Case, CaseId, Command, Event, UnitCode};
+use petition_core::view::case_json;
+use petition_core::{CaseId, Command, Reveal, Shown, UnitCode};
 
-use crate::app::{out, App, CliResult, Reply};
+use crate::app::{out, App, CliResult, Reply, Session};
 
 /// Parses a case id argument.
 pub fn case_id(s: &str) -> CliResult<CaseId> {
@@ -42,52 +41,37 @@ pub fn unit(s: &str) -> CliResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }
 
-/// A case as `reader` may see it after a command: the full case document, shown with `--json`,
-/// otherwise as a short summary (no personal data) of what the command recorded. The caller has
-/// recorded the disclosure when personal data is shown in full (`shows_pii`).
-pub fn case_reply(
-    case: &Case,
-    events: &[Event],
-    access: Access,
-    now: chrono::DateTime<chrono::FixedOffset>,
-    recorded_after: u32,
-) -> Reply {
-    let today = petition_core::clock::local_date(now, *now.offset());
-    let mut r = Reply::of(case_json(case, events, today, Privacy::of(access)));
+/// A case as its actor may see it after a command: the full case document, shown with `--json`,
+/// otherwise as a short summary (no personal data) of what the command recorded.
+pub fn case_reply(shown: &Shown, today: chrono::NaiveDate, recorded_after: u32) -> Reply {
+    let mut r = Reply::of(case_json(&shown.case, &shown.events, today, shown.privacy));
     r.meta.recorded_after = Some(recorded_after);
     r
 }
 
-/// Whether printing a case with this access shows personal data in full (and must be logged):
-/// the JSON document and the full page carry the petitioners; the one-line summary does not.
-pub fn shows_pii(app: &App, access: Access, full_page: bool) -> bool {
-    access == Access::Full && (app.global.json || full_page)
-}
-
-/// After a write by `staff`: the case, its history and the staff's access to it, with the
-/// disclosure recorded in the same transaction when the output will show personal data.
+/// After a write by the session's actor: the case as they may see it, with personal data only
+/// where the output shows it (the JSON document; the one-line summary carries none), its
+/// showing recorded in the same transaction.
 pub fn after_write(
     app: &App,
     w: &mut petition_core::service::Work<
         '_,
         <crate::app::Db as petition_core::store::Store>::Txn<'_>,
     >,
-    staff: &Staff,
+    s: &Session,
     id: &CaseId,
     command: &str,
-    now: chrono::DateTime<chrono::FixedOffset>,
-) -> petition_core::error::Result<(Case, Vec<Event>, Access)> {
-    let (case, events) = w.load(id)?;
-    // A case that became unreadable to its own actor (none should) prints without personal data.
-    let access = match petition_core::access::access(w.org(), staff, &case) {
-        Access::Hidden => Access::Masked,
-        a => a,
+) -> petition_core::error::Result<Shown> {
+    let reveal = if app.global.json {
+        Reveal::AsAllowed
+    } else {
+        Reveal::Masked
     };
-    if shows_pii(app, access, false) {
-        w.disclose(staff, Some(id), command, now)?;
-    }
-    Ok((case, events, access))
+    let shown = w.show_for(&s.principal, id, reveal, command)?;
+    let when = app.when(s.tz).map_err(|e| e.error)?;
+    w.reveal(shown, when)
 }
+
 /// One line (and the open clocks) after a command succeeded.
 pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
     let st = v["state"].as_str().unwrap_or("");
@@ -146,14 +130,15 @@ pub fn run_case_command_at(
     let id = case_id(id)?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
-    let staff = session.staff.clone();
     let now = session.write_now(app)?;
+    let when = session.write_when(app)?;
     let cmd = make(now)?;
     let name = cmd.name();
-    let (before, (case, events, access)) = svc.work(|w| {
-        let before = w.case(&id)?.map_or(0, |c| c.seq);
-        w.execute(&staff.id, now, &id, cmd.clone())?;
-        Ok((before, after_write(app, w, &staff, &id, name, now)?))
+    let (before, shown) = svc.work(|w| {
+        let before = w
+            .execute(&session.principal, when, &id, cmd.clone())?
+            .seq_before;
+        Ok((before, after_write(app, w, &session, &id, name)?))
     })?;
-    Ok(case_reply(&case, &events, access, now, before))
+    Ok(case_reply(&shown, session.today(app)?, before))
 }

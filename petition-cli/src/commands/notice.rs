@@ -1,8 +1,6 @@
 //! `petition notice`: the written notices a clerk prints, as text or a printable HTML page.
 
-use petition_core::access::Access;
-use petition_core::notice::{render as render_notice, KINDS};
-use petition_core::view::Privacy;
+use petition_core::notice::KINDS;
 use petition_core::Lang;
 use serde_json::json;
 
@@ -51,30 +49,23 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
-    let (case, events, access, org) = svc.read(|w| {
-        let (c, e, a) = w.read_case(&s.staff, &id)?;
-        Ok((c, e, a, w.org().clone()))
-    })?;
-    let privacy = Privacy::of(access);
     // Notices are Chinese documents unless English is asked for explicitly.
     let lang = if app.global.lang.as_deref() == Some("en") {
         Lang::En
     } else {
         Lang::Zh
     };
-    let n = render_notice(&case, &events, &org, &a.kind, lang, privacy, a.supervision)?;
-    if access == Access::Full {
-        let at = s.log_time(app)?;
-        app.disclose(&mut svc, &s.staff, Some(&id), "notice", at)?;
-    }
+    let n = svc.read(|w| w.notice(&s.principal, &id, &a.kind, lang, a.supervision, None))?;
+    let n = app.record(&mut svc, &s, n)?;
+    Ok(notice_reply(&n, wants_html(a)))
+}
+
+/// The reply of a notice: its title, paragraphs and text, and the body to print or write.
+pub fn notice_reply(n: &petition_core::notice::Notice, html: bool) -> Reply {
     let mut r =
         Reply::of(json!({"title": n.title, "paragraphs": n.paragraphs, "text": n.to_text()}));
-    r.meta.body = Some(if wants_html(a) {
-        n.to_html()
-    } else {
-        n.to_text()
-    });
-    Ok(r)
+    r.meta.body = Some(if html { n.to_html() } else { n.to_text() });
+    r
 }
 
 /// Checks `--out` before the notice is made (the file is written after).

@@ -63,8 +63,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             }
         }
         Cmd::Set { key, value } => {
-            let actor = app.actor()?;
-            let now = app.write_now(&mut svc)?;
+            let (actor, now) = app.acting(&mut svc)?;
             svc.admin(
                 &actor,
                 now,

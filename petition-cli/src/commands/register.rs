@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use petition_core::case::{Channel, Petitioner, Purpose, Registration};
 use petition_core::UnitCode;
-use petition_core::{DomainError, Refusal};
+use petition_core::{DomainError, Lang, Refusal};
 use serde::Deserialize;
 
 use crate::app::{parse_time, usage, App, CliResult, Reply};
@@ -15,7 +15,7 @@ use serde_json::json;
 ///   petition --as li register --channel visit --purpose request --locality town-a \
 ///     --category land.requisition --summary 征地补偿款未发放 --petitioner 王某 \
 ///     --id-number 11010519491231002X --phone 13812345678 --headcount 6 --representative 王某
-///   petition --as li register --file case.json
+///   petition --as li register --file case.json --receipt 回执.html
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -76,6 +76,10 @@ pub struct Args {
     /// Read the whole registration from a JSON file instead of flags
     #[arg(long, conflicts_with_all = ["channel", "purpose", "locality", "category", "summary", "petitioner"])]
     pub file: Option<std::path::PathBuf>,
+    /// Also write the registration receipt (登记回执) with the query code to this file (.html for a
+    /// printable page): the code is shown only now, and later receipts cannot carry it
+    #[arg(long, value_name = "FILE")]
+    pub receipt: Option<std::path::PathBuf>,
     /// The registration document itself (the server's `POST /cases` body).
     #[arg(skip)]
     pub document: Option<serde_json::Value>,
@@ -249,24 +253,71 @@ const MAX_CASE_FILE_BYTES: u64 = 8 << 20;
 
 pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let doc = document(a)?;
+    if let (Some(p), true) = (&a.receipt, app.is_local()) {
+        crate::outfile::check(app, p)?;
+    }
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
-    let staff = session.staff.clone();
     let now = session.write_now(app)?;
+    let when = session.write_when(app)?;
     let reg = parse_document(doc, now)?;
-    let (case, events, access) = svc.work(|w| {
-        let case = w.register(&staff.id, now, reg.clone())?;
-        super::after_write(app, w, &staff, &case.id, "register", now)
+    // The slow hash of the query code is made before the transaction.
+    let code = svc.prepare_query_code();
+    let lang = if app.global.lang.as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
+    let (new, shown, receipt) = svc.work(|w| {
+        let new = w.register_prepared(&session.principal, when, reg.clone(), code.clone())?;
+        let id = new.case.case.id.clone();
+        let shown = super::after_write(app, w, &session, &id, "register")?;
+        let receipt = match &a.receipt {
+            Some(_) => {
+                let n = w.notice(
+                    &session.principal,
+                    &id,
+                    "receipt",
+                    lang,
+                    None,
+                    Some(&new.query_code),
+                )?;
+                Some(w.reveal(n, when)?)
+            }
+            None => None,
+        };
+        Ok((new, shown, receipt))
     })?;
-    Ok(super::case_reply(&case, &events, access, now, 0))
+    let mut r = super::case_reply(&shown, session.today(app)?, 0);
+    // The query code, shown this once: the database keeps only its hash.
+    r.doc["query_code"] = json!(new.query_code);
+    if let (Some(n), Some(path)) = (receipt, &a.receipt) {
+        let html = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html"));
+        r.meta.body = Some(if html { n.to_html() } else { n.to_text() });
+    }
+    Ok(r)
 }
 
-/// After the summary: the query code the petitioner checks progress with.
-pub fn render(app: &App, r: &Reply) {
+/// After the summary: the query code the petitioner checks progress with, and the receipt
+/// written to `--receipt`.
+pub fn render(app: &App, a: &Args, r: &Reply) -> CliResult {
+    if let (Some(path), Some(body)) = (&a.receipt, &r.meta.body) {
+        crate::outfile::write(path, body.as_bytes())?;
+    }
+    if app.global.json {
+        app.print_json(&r.doc);
+        return Ok(());
+    }
     super::summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0));
     if let Some(q) = r.doc["query_code"].as_str() {
         crate::app::out(&format!("  {}: {q}", app.l("query_code")));
     }
+    if let Some(path) = &a.receipt {
+        crate::app::out(&format!("  {} → {}", app.l("receipt"), path.display()));
+    }
+    Ok(())
 }
 
 /// Parses a `--file` document's bytes into a registration.

@@ -31,11 +31,11 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
-    let cases = svc.read(|w| w.search_cases(&s.staff, &needle, a.limit))?;
+    let cases = svc.read(|w| w.search(&s.principal, &needle, a.limit))?;
     Ok(super::list::reply(
         cases
             .iter()
-            .map(|(c, _)| case_summary_json(c, today))
+            .map(|b| case_summary_json(&b.case, today))
             .collect(),
     ))
 }

@@ -1,8 +1,9 @@
 //! `petition show`: one case, with clocks evaluated at --now and, with --timeline, its history.
 
-use petition_core::view::{case_json, Privacy};
+use petition_core::view::case_json;
+use petition_core::Reveal;
 
-use super::{case_id, shows_pii};
+use super::case_id;
 use crate::app::{App, CliResult, Reply};
 
 /// Show a case: its data, clocks (overdue highlighted), supervisions, and optionally its timeline.
@@ -25,17 +26,14 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
-    let (case, events, access, names) = svc.read(|w| {
-        let (c, e, a) = w.read_case(&s.staff, &id)?;
+    let (shown, names) = svc.read(|w| {
+        let shown = w.show(&s.principal, &id, Reveal::AsAllowed)?;
         let names = app.wants_meta.then(|| crate::render::Names::of(w.org()));
-        Ok((c, e, a, names))
+        Ok((shown, names))
     })?;
-    if shows_pii(app, access, true) {
-        let at = s.log_time(app)?;
-        app.disclose(&mut svc, &s.staff, Some(&id), "show", at)?;
-    }
+    let shown = app.record(&mut svc, &s, shown)?;
     let today = s.today(app)?;
-    let mut r = Reply::of(case_json(&case, &events, today, Privacy::of(access)));
+    let mut r = Reply::of(case_json(&shown.case, &shown.events, today, shown.privacy));
     r.meta.names = names;
     Ok(r)
 }

@@ -85,7 +85,9 @@ pub struct TickArgs {}
 
 pub fn tick(app: &App, _a: &TickArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
-    let now = app.write_now(&mut svc)?;
+    let (tz, clock) = svc.read(|w| Ok((w.policy().timezone, w.clock_mode()?)))?;
+    crate::app::write_time(app, tz, clock)?;
+    let now = app.when(tz)?;
     crate::app::for_bulk_work(&mut svc)?;
     // On its own SQLite database (not inside a server), a second connection on another thread
     // reads and replays the cases of the next transaction while this one writes. Not on

@@ -91,11 +91,11 @@ fn authenticate(pool: &dyn Pool, token: Option<&str>, clock: ClockMode) -> CliRe
     let token = token.ok_or_else(|| refused(Refusal::Unauthenticated))?;
     let mut svc = pool.take()?;
     let r = svc.read(|w| {
-        let tz = w.policy().timezone;
-        let now = chrono::Utc::now().with_timezone(&tz);
+        let principal = w.authenticate(token)?;
         Ok(Session {
-            staff: w.authenticate(token, now)?,
-            tz,
+            staff: w.resolve(&principal)?,
+            principal,
+            tz: w.policy().timezone,
             clock,
         })
     });
@@ -492,18 +492,17 @@ async fn events(
             return (Err(internal("the server is stopping")), actor);
         };
         let page = tokio::task::spawn_blocking(move || -> CliResult<(Staff, _)> {
-            let staff = authenticate(&s.pool, t.as_deref(), s.clock)?.staff;
+            let session = authenticate(&s.pool, t.as_deref(), s.clock)?;
             let mut svc = s.pool.take()?;
             let r = (|| {
-                let tz = svc.read(|w| Ok(w.policy().timezone))?;
-                let at = match &n {
-                    Some(x) => crate::app::parse_time(x, tz)?,
-                    None => chrono::Utc::now().with_timezone(&tz),
+                let when = match &n {
+                    Some(x) => petition_core::When::At(crate::app::parse_time(x, session.tz)?),
+                    None => petition_core::When::Now,
                 };
-                petition_core::interchange::feed(&mut svc, &staff, after, limit, at)
+                petition_core::interchange::feed(&mut svc, &session.principal, after, limit, when)
             })();
             s.pool.give(svc);
-            Ok((staff, r?))
+            Ok((session.staff, r?))
         })
         .await;
         drop(permit);

@@ -230,10 +230,9 @@ async fn tick_loop(shared: Arc<Shared>) {
             // Its own commits only: a read connection commits nothing else.
             crate::app::for_bulk_work(&mut svc)?;
             let r = (|| {
-                let (tz, minutes) =
-                    svc.read(|w| Ok((w.policy().timezone, w.policy().tick_minutes)))?;
-                let now = chrono::Utc::now().with_timezone(&tz);
-                let summary = svc.tick(now)?;
+                let minutes = svc.read(|w| Ok(w.policy().tick_minutes))?;
+                // A live database: the library takes the time from the system clock.
+                let summary = svc.tick(petition_core::When::Now)?;
                 Ok::<_, DomainError>((json!(summary), minutes))
             })();
             s.pool.give(svc);

@@ -17,23 +17,20 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
-use chrono::{DateTime, FixedOffset};
-use petition_core::org::Staff;
+use petition_core::principal::{Pending, Recorded};
 use petition_core::service::{CaseCache, Service};
-use petition_core::CaseId;
+use petition_core::When;
 
 use crate::app::{open_service, CliError, CliResult, Db, Pool};
 
 /// The most jobs (commands and disclosures) committed in one group.
 const GROUP: usize = 64;
 
-/// One disclosure waiting for the writer.
+/// One read's access-log entries waiting for the writer.
 struct Disclosure {
-    reader: Staff,
-    case: Option<CaseId>,
-    command: String,
-    at: DateTime<FixedOffset>,
-    reply: mpsc::Sender<CliResult<()>>,
+    pending: Pending,
+    when: When,
+    reply: mpsc::Sender<CliResult<Recorded>>,
 }
 
 /// Sends a command's answer once its group's commit is known: the command's own result, or the
@@ -128,21 +125,12 @@ impl Pool for DbPool {
         }
     }
 
-    fn disclose(
-        &self,
-        _svc: &mut Service<Db>,
-        reader: &Staff,
-        case: Option<&CaseId>,
-        command: &str,
-        at: DateTime<FixedOffset>,
-    ) -> CliResult<()> {
+    fn record(&self, _svc: &mut Service<Db>, pending: Pending, when: When) -> CliResult<Recorded> {
         let (reply, answer) = mpsc::channel();
         self.writer
             .send(Job::Disclose(Disclosure {
-                reader: reader.clone(),
-                case: case.cloned(),
-                command: command.to_string(),
-                at,
+                pending,
+                when,
                 reply,
             }))
             .map_err(|_| super::internal("the writer thread has stopped"))?;
@@ -238,10 +226,10 @@ fn write_loop(path: &std::path::Path, jobs: &mpsc::Receiver<Job>) {
     }
 }
 
-/// The same outcome again, for another job of the group (a `CliError` is not `Clone`).
-fn copy(r: &CliResult<()>) -> CliResult<()> {
+/// The same failure again, for another job of the group (a `CliError` is not `Clone`).
+fn copy<T>(r: &CliResult<T>) -> CliResult<Recorded> {
     match r {
-        Ok(()) => Ok(()),
+        Ok(_) => Err(super::internal("a disclosure without its proof")),
         Err(e) => Err(CliError::from(e.error.clone())),
     }
 }
@@ -312,17 +300,23 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
             Step::Disclose(run) => {
                 let r = s
                     .work(|w| {
-                        for d in &run {
-                            w.disclose(&d.reader, d.case.as_ref(), &d.command, d.at)?;
-                        }
-                        Ok(())
+                        run.iter()
+                            .map(|d| w.record(d.pending.clone(), d.when))
+                            .collect::<Result<Vec<Recorded>, _>>()
                     })
                     .map_err(CliError::from);
                 conn = Some(s);
-                Box::new(move |committed: CliResult<()>| {
-                    let r = r.and(committed);
-                    for d in run {
-                        let _ = d.reply.send(copy(&r));
+                Box::new(move |committed: CliResult<()>| match (r, committed) {
+                    (Ok(proofs), Ok(())) => {
+                        for (d, proof) in run.into_iter().zip(proofs) {
+                            let _ = d.reply.send(Ok(proof));
+                        }
+                    }
+                    (Err(e), _) | (Ok(_), Err(e)) => {
+                        let r: CliResult<()> = Err(e);
+                        for d in run {
+                            let _ = d.reply.send(copy(&r));
+                        }
                     }
                 })
             }
@@ -346,7 +340,10 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
     };
     let lost = committed.is_err();
     for answer in answers {
-        answer(copy(&committed));
+        answer(match &committed {
+            Ok(()) => Ok(()),
+            Err(e) => Err(CliError::from(e.error.clone())),
+        });
     }
     if lost {
         None
@@ -358,11 +355,11 @@ fn run_group(mut s: Service<Db>, group: Vec<Job>) -> Option<Service<Db>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use petition_core::example::{registration, setup, staff, unit};
+    use petition_core::example::{principal, registration, setup};
     use petition_core::store::{AnyStore, SqliteStore};
-    use petition_core::Command as Cmd;
+    use petition_core::{CaseId, Command as Cmd, Reveal};
 
-    type Now = DateTime<FixedOffset>;
+    type Now = chrono::DateTime<chrono::FixedOffset>;
 
     fn database() -> (tempfile::TempDir, PathBuf, Now) {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -396,7 +393,10 @@ mod tests {
     }
 
     fn register(now: Now) -> (Job, mpsc::Receiver<CliResult<CaseId>>) {
-        job(move |s| Ok(s.register(&staff("li"), now, registration(now))?.id))
+        job(move |s| {
+            let li = principal(s, "li");
+            Ok(s.register(&li, now, registration(now))?.case.case.id)
+        })
     }
 
     fn cases(path: &std::path::Path) -> u64 {
@@ -410,28 +410,39 @@ mod tests {
     #[test]
     fn a_group_commits_its_commands_together_and_a_refused_one_alone_is_undone() {
         let (_dir, path, now) = database();
+        // Case 1, whose showing in full the group's disclosures record.
+        let mut first = open_service(&path).expect("open");
+        let li = principal(&mut first, "li");
+        let one = first
+            .register(&li, now, registration(now))
+            .expect("register")
+            .case
+            .case
+            .id;
+        let shown = first
+            .read(|w| w.show(&li, &one, Reveal::AsAllowed))
+            .expect("show");
+        let (_sealed, pending) = shown.into_parts();
+        drop(first);
         let (a, a_rx) = register(now);
         let (seen, seen_rx) = job(|s| Ok(s.store().as_sqlite().map(|sq| sq.group_intact())));
-        // Refused: the department cannot accept a case that was not routed to it.
+        // Refused: the department cannot act on a case that was never routed to it (to it the
+        // case does not exist).
         let (refused, refused_rx) = job(move |s| {
-            let id = CaseId::new(2026, 1);
-            s.execute(&staff("wang"), now, &id, Cmd::Accept { assist: vec![] })
-                .map(|_| ())
+            let wang = principal(s, "wang");
+            s.execute(
+                &wang,
+                now,
+                &CaseId::new(2026, 1),
+                Cmd::Accept { assist: vec![] },
+            )
+            .map(|_| ())
         });
         let (reply, disclosed_rx) = mpsc::channel();
         let disclosure = || {
             Job::Disclose(Disclosure {
-                reader: Staff {
-                    id: staff("li"),
-                    name: "李明".into(),
-                    unit: Some(unit("county-xfj")),
-                    role: petition_core::org::Role::Clerk,
-                    deactivated: false,
-                    tokens: Vec::new(),
-                },
-                case: None,
-                command: "list".into(),
-                at: now,
+                pending: pending.clone(),
+                when: petition_core::When::At(now),
                 reply: reply.clone(),
             })
         };
@@ -443,13 +454,13 @@ mod tests {
         let a = a_rx.recv().expect("answer").expect("registered");
         assert_eq!(seen_rx.recv().expect("answer").expect("ran"), Some(true));
         let e = refused_rx.recv().expect("answer").expect_err("refused");
-        assert_eq!(e.error.code(), "permission_denied");
+        assert_eq!(e.error.code(), "not_found");
         disclosed_rx.recv().expect("answer").expect("disclosed");
         disclosed_rx.recv().expect("answer").expect("disclosed");
         let b = b_rx.recv().expect("answer").expect("registered");
-        assert_eq!(b.as_str(), "XF2026-000002");
-        assert_eq!(a.as_str(), "XF2026-000001");
-        assert_eq!(cases(&path), 2);
+        assert_eq!(b.as_str(), "XF2026-000003");
+        assert_eq!(a.as_str(), "XF2026-000002");
+        assert_eq!(cases(&path), 3);
         let mut svc = open_service(&path).expect("open");
         let report = svc.verify(&[]).expect("verify");
         assert_eq!(report.problem, None);

@@ -186,6 +186,9 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         // A supervision is answered whatever the case's state: the unit owes the explanation.
         (Some(_), C::Respond { supervision, text }) => d.respond(*supervision, text)?,
         (Some(_), C::Tick) => d.tick()?,
+        // Whatever the state: the petitioner may follow a closed case too.
+        (Some(_), C::ResetQueryCode { query_code }) => d.reset_query_code(query_code)?,
+        (Some(_), C::ReleaseOfficer { officer }) => d.release_officer(officer)?,
         (Some(s), _) if s.is_terminal() => {
             return Err(DomainError::from(Refusal::Terminal { state: s }))
         }
@@ -343,7 +346,7 @@ impl<'a> Decision<'a> {
     fn register(
         &self,
         reg: &super::data::Registration,
-        query_code: &crate::ids::QueryCode,
+        query_code: &crate::ids::CodeRecord,
     ) -> Result<Vec<EventKind>> {
         let me = self.actor_unit()?;
         reg.validate()?;
@@ -387,7 +390,14 @@ impl<'a> Decision<'a> {
         Ok(vec![EventKind::Registered(Box::new(Registered {
             collective: reg.collective(),
             registration,
-            query_code: query_code.clone(),
+            query_code: match query_code {
+                crate::ids::CodeRecord::Clear(c) => Some(c.clone()),
+                crate::ids::CodeRecord::Hashed(_) => None,
+            },
+            query_code_hash: match query_code {
+                crate::ids::CodeRecord::Hashed(h) => Some(h.clone()),
+                crate::ids::CodeRecord::Clear(_) => None,
+            },
             skip_level,
             repeat_of,
             related: ids,
@@ -1105,6 +1115,8 @@ impl<'a> Decision<'a> {
         // unit whose answer is rated.
         if !matches!(self.ctx.actor, Actor::Petitioner) {
             self.may_record_rating(self.actor_unit()?, &c.unit)?;
+        } else if self.ctx.policy.rules >= 3 {
+            online_rating_allowed(self.case, &c.unit)?;
         }
         if !c.is_open() && !c.lapsed {
             return Err(DomainError::from(Refusal::transition(
@@ -1122,6 +1134,62 @@ impl<'a> Decision<'a> {
             handling,
             office,
             clock: c.index,
+        }])
+    }
+
+    /// 查询码重置 by the registering unit or a petition office whose reach includes the case.
+    fn reset_query_code(&self, code: &crate::ids::CodeRecord) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        let first = self.case.first_contact.as_ref().map(|f| &f.unit);
+        let office_in_reach = self
+            .ctx
+            .org
+            .unit(me)
+            .is_some_and(|u| u.kind == UnitKind::PetitionOffice)
+            && crate::access::case_in_reach(self.ctx.org, me, self.case);
+        if first != Some(me) && !office_in_reach {
+            return Err(DomainError::from(Refusal::forbidden(
+                "only the registering unit or a petition office whose area includes the case gives a new query code",
+                "只有登记单位或辖区包含该件的信访工作机构可以重置查询码",
+            )));
+        }
+        let crate::ids::CodeRecord::Hashed(h) = code else {
+            return Err(DomainError::from(Refusal::invalid(
+                "a new query code is kept as its hash only",
+                "新的查询码只能以哈希保存",
+            )));
+        };
+        Ok(vec![EventKind::QueryCodeReset {
+            query_code_hash: h.clone(),
+        }])
+    }
+
+    /// The officer no longer carries the case: an admin moved them to another unit than the
+    /// holder's, or deactivated them.
+    fn release_officer(&self, officer: &StaffId) -> Result<Vec<EventKind>> {
+        let admin = matches!(self.ctx.actor, Actor::Staff(s) if s.role == Role::Admin);
+        if !admin {
+            return Err(DomainError::from(Refusal::AdminOnly));
+        }
+        if self.case.officer.as_ref() != Some(officer) {
+            return Err(DomainError::from(Refusal::transition(
+                "this staff member does not carry the case",
+                "该工作人员不是本件承办人",
+            )));
+        }
+        let still_there = self
+            .ctx
+            .org
+            .staff(officer)
+            .is_some_and(|s| !s.deactivated && s.unit.as_ref() == self.case.holder.as_ref());
+        if still_there {
+            return Err(DomainError::from(Refusal::transition(
+                "the officer still works for the holding unit: hand the case on instead",
+                "承办人仍在承办单位：请改为转交承办",
+            )));
+        }
+        Ok(vec![EventKind::OfficerReleased {
+            officer: officer.clone(),
         }])
     }
 
@@ -1336,4 +1404,22 @@ impl<'a> Decision<'a> {
         }
         Ok(crate::supervision::plan_tick(self))
     }
+}
+
+/// Whether the petitioner may rate online, with the query code, an answer given by `rated`:
+/// never when `rated` is the unit that was shown the case's current code (it registered the case
+/// or reset the code), which could otherwise rate its own answer as the petitioner (the rating
+/// link sent to the petitioner is the way there).
+pub(crate) fn online_rating_allowed(case: &Case, rated: &UnitCode) -> Result<()> {
+    let holder = case
+        .code_holder
+        .as_ref()
+        .or(case.first_contact.as_ref().map(|f| &f.unit));
+    if holder == Some(rated) {
+        return Err(DomainError::from(Refusal::forbidden(
+            "this answer was given by the unit that was shown the case's query code, so it cannot be rated online with the code: the petitioner rates it at a petition office, or through the rating link sent to them",
+            "该答复由知悉查询码的单位作出，不能凭查询码在线评价：请信访人到信访工作机构评价，或通过发送给本人的评价链接评价",
+        )));
+    }
+    Ok(())
 }

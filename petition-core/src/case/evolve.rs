@@ -77,7 +77,12 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
         }
         EventKind::Registered(r) => {
             case.state = CaseState::Registered;
-            case.query_code = Some(r.query_code.clone());
+            case.query_code = match (&r.query_code_hash, &r.query_code) {
+                (Some(h), _) => Some(crate::ids::CodeRecord::Hashed(h.clone())),
+                (None, Some(c)) => Some(crate::ids::CodeRecord::Clear(c.clone())),
+                (None, None) => None,
+            };
+            case.code_holder = unit.clone();
             case.registration = Some(r.registration.clone());
             case.registered_at = Some(at);
             case.holder = unit.clone();
@@ -370,6 +375,11 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             }
             stop_where(&mut case, at, |c| clocks.contains(&c.index));
         }
+        EventKind::QueryCodeReset { query_code_hash } => {
+            case.query_code = Some(crate::ids::CodeRecord::Hashed(query_code_hash.clone()));
+            case.code_holder = unit.clone();
+        }
+        EventKind::OfficerReleased { .. } => case.officer = None,
         EventKind::EvaluationLapsed { clock } => {
             if let Some(c) = case.clocks.get_mut(*clock as usize) {
                 c.lapsed = true;

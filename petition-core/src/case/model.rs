@@ -8,7 +8,7 @@ use super::data::{
     text_enum, AmendField, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction,
 };
 use crate::clock::{Calendar, Clock, ClockKind, ClockStart};
-use crate::ids::{ActorId, CaseId, QueryCode, StaffId, UnitCode};
+use crate::ids::{ActorId, CaseId, CodeHash, CodeRecord, QueryCode, StaffId, UnitCode};
 use crate::org::{Org, Staff};
 use crate::policy::Policy;
 
@@ -137,12 +137,12 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// 登记. The query code is drawn by the caller (the core has no randomness).
+    /// 登记. The query code is drawn and hashed by the service; the event records its hash.
     Register {
         /// The registration.
         registration: Box<Registration>,
-        /// 查询码.
-        query_code: QueryCode,
+        /// 查询码, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
     },
     /// 转送.
     Transfer {
@@ -321,6 +321,17 @@ pub enum Command {
     },
     /// Time-driven work at `now`, by `system` only.
     Tick,
+    /// 查询码重置: the registering unit or a petition office in reach gives the petitioner a new
+    /// query code (drawn and hashed by the service, which shows it once).
+    ResetQueryCode {
+        /// The new code, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
+    },
+    /// The officer no longer carries the case (with an admin's move or deactivation of them).
+    ReleaseOfficer {
+        /// The officer.
+        officer: StaffId,
+    },
 }
 
 impl Command {
@@ -357,6 +368,8 @@ impl Command {
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",
             Command::Tick => "tick",
+            Command::ResetQueryCode { .. } => "query-code reset",
+            Command::ReleaseOfficer { .. } => "release officer",
         }
     }
 }
@@ -366,8 +379,12 @@ impl Command {
 pub struct Registered {
     /// The registration as recorded.
     pub registration: Registration,
-    /// 查询码.
-    pub query_code: QueryCode,
+    /// 查询码 in clear: only in chains made before codes were hashed (kept as recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_code: Option<QueryCode>,
+    /// 查询码's salted slow hash (argon2id): every case registered now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_code_hash: Option<CodeHash>,
     /// 集体访.
     pub collective: bool,
     /// 越级走访.
@@ -566,6 +583,15 @@ pub enum EventKind {
     EvaluationLapsed {
         clock: u32,
     },
+    /// 查询码重置: a new query code replaced the old one (kept as its salted hash only).
+    QueryCodeReset {
+        query_code_hash: CodeHash,
+    },
+    /// The case officer no longer carries the case: they moved to another unit or were
+    /// deactivated (recorded with the admin change that did it).
+    OfficerReleased {
+        officer: StaffId,
+    },
 }
 }
 
@@ -604,6 +630,8 @@ impl EventKind {
             EventKind::SupervisionAnswered { .. } => "supervision_answered",
             EventKind::SupervisionsEnded { .. } => "supervisions_ended",
             EventKind::EvaluationLapsed { .. } => "evaluation_lapsed",
+            EventKind::QueryCodeReset { .. } => "query_code_reset",
+            EventKind::OfficerReleased { .. } => "officer_released",
         }
     }
 }
@@ -765,8 +793,9 @@ pub struct Case {
     pub seq: u32,
     /// State.
     pub state: CaseState,
-    /// 查询码.
-    pub query_code: Option<QueryCode>,
+    /// 查询码 as the case keeps it: its salted hash (or, in chains made before codes were hashed,
+    /// the code itself). Never shown: views leave it out.
+    pub query_code: Option<CodeRecord>,
     /// Registration (None before registration).
     pub registration: Option<Registration>,
     /// When registered.
@@ -835,6 +864,11 @@ pub struct Case {
     pub evaluations: Vec<Evaluation>,
     /// Result reports given.
     pub reports: u32,
+    /// The unit that was shown the case's current query code: the registering unit, or the one
+    /// that reset the code. Its answer is never rated online with the code (it could rate as
+    /// the petitioner).
+    #[serde(default)]
+    pub code_holder: Option<UnitCode>,
 }
 
 impl Case {
@@ -877,6 +911,7 @@ impl Case {
             supervisions: Vec::new(),
             evaluations: Vec::new(),
             reports: 0,
+            code_holder: None,
         }
     }
 

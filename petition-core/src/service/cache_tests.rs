@@ -20,7 +20,7 @@ fn two_services() -> (
 
 /// The county office routes the case to the department, through service `b`.
 fn transfer(b: &mut Service<SqliteStore>, now: DateTime<FixedOffset>, id: &CaseId) {
-    b.execute(
+    b.execute_by(
         &staff("li"),
         now,
         id,
@@ -38,9 +38,9 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
     a.share_cases(Arc::new(CaseCache::new(16)));
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
     let case = b
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect("register");
-    let li = a.read(|w| w.staff(&staff("li"))).expect("li");
+    let li = a.principal(&staff("li")).expect("li");
     let first = a.read(|w| w.case(&case.id)).expect("read").expect("case");
     assert_eq!(first.state.as_str(), "registered");
     // Read twice: the second comes from the cache and is the same.
@@ -55,10 +55,10 @@ fn a_cached_case_is_read_again_when_another_connection_changed_it() {
         "routed",
         "the change made elsewhere is seen"
     );
-    let queue = a.read(|w| w.visible_queue(&li, 10)).expect("queue");
+    let queue = a.read(|w| w.queue(&li, 10)).expect("queue");
     assert!(queue
         .iter()
-        .any(|(c, _)| c.id == case.id && c.state.as_str() == "routed"));
+        .any(|(c, _)| c.case.id == case.id && c.case.state.as_str() == "routed"));
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn a_case_shown_whole_is_kept_with_its_events_only_at_the_stores_number() {
     a.share_cases(cache.clone());
     let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
     let case = b
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect("register");
     let fresh = b.load(&case.id).expect("load");
     assert_eq!(
@@ -105,7 +105,7 @@ fn settings_changed_through_another_connection_are_seen() {
     assert!(a
         .read(|w| Ok(w.org().staff(&staff("zhao")).is_none()))
         .expect("read"));
-    b.admin(
+    b.admin_by(
         &staff("admin"),
         now,
         AdminChange::SetPolicy {
@@ -114,7 +114,7 @@ fn settings_changed_through_another_connection_are_seen() {
         },
     )
     .expect("policy");
-    b.admin(
+    b.admin_by(
         &staff("admin"),
         now,
         AdminChange::AddStaff(Staff::new(
@@ -131,12 +131,12 @@ fn settings_changed_through_another_connection_are_seen() {
         .expect("read"));
     // A token issued elsewhere signs in here at once.
     let t = b
-        .issue_token(&staff("admin"), now, &staff("zhao"), now, 1)
+        .issue_token_by(&staff("admin"), now, &staff("zhao"), now, 1)
         .expect("token");
     assert_eq!(
-        a.read(|w| w.authenticate(&t.token, now))
+        a.read(|w| w.authenticate_at(&t.token, now))
             .expect("signed in")
-            .id,
+            .staff,
         staff("zhao")
     );
 }

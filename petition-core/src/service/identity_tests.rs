@@ -12,12 +12,12 @@ fn a_token_lives_from_1_to_366_days() {
     let (mut svc, now) = county();
     for days in [0, MAX_TOKEN_DAYS + 1] {
         let e = svc
-            .issue_token(&staff("admin"), now, &staff("li"), now, days)
+            .issue_token_by(&staff("admin"), now, &staff("li"), now, days)
             .expect_err("out of range");
         assert_eq!(e.code(), "validation");
     }
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, MAX_TOKEN_DAYS)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, MAX_TOKEN_DAYS)
         .expect("issue");
     assert_eq!(t.expires_at, later(now, i64::from(MAX_TOKEN_DAYS)));
 }
@@ -26,13 +26,13 @@ fn a_token_lives_from_1_to_366_days() {
 fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
     assert_eq!(t.token.len(), 64);
     let who = svc
-        .read(|w| w.authenticate(&t.token, now))
+        .read(|w| w.authenticate_at(&t.token, now))
         .expect("signed in");
-    assert_eq!(who.id, staff("li"));
+    assert_eq!(who.staff, staff("li"));
     // Expired at its time; a wrong or empty token says nothing more than `unauthenticated`.
     for (token, at) in [
         (t.token.as_str(), later(now, 90)),
@@ -40,7 +40,7 @@ fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
         (&"0".repeat(64), now),
     ] {
         let e = svc
-            .read(|w| w.authenticate(token, at))
+            .read(|w| w.authenticate_at(token, at))
             .expect_err("refused");
         assert_eq!(e.code(), "unauthenticated");
     }
@@ -51,13 +51,13 @@ fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
     assert_ne!(li.tokens[0].sha256, t.token);
     // Revoked: refused; a second token still works until revoked too.
     let t2 = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, 30)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, 30)
         .expect("issue");
-    svc.admin(&staff("admin"), now, AdminChange::RevokeTokens(staff("li")))
+    svc.admin_by(&staff("admin"), now, AdminChange::RevokeTokens(staff("li")))
         .expect("revoke");
     for token in [&t.token, &t2.token] {
         let e = svc
-            .read(|w| w.authenticate(token, now))
+            .read(|w| w.authenticate_at(token, now))
             .expect_err("revoked");
         assert_eq!(e.code(), "unauthenticated");
     }
@@ -67,21 +67,21 @@ fn a_token_signs_its_staff_member_in_until_it_expires_or_is_revoked() {
 fn only_an_admin_issues_tokens_and_only_for_active_staff() {
     let (mut svc, now) = county();
     let e = svc
-        .issue_token(&staff("li"), now, &staff("li"), now, 1)
+        .issue_token_by(&staff("li"), now, &staff("li"), now, 1)
         .expect_err("a clerk may not");
     assert_eq!(e.code(), "permission_denied");
     let e = svc
-        .issue_token(&staff("admin"), now, &staff("nobody"), now, 1)
+        .issue_token_by(&staff("admin"), now, &staff("nobody"), now, 1)
         .expect_err("unknown");
     assert_eq!(e.code(), "not_found");
-    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
+    svc.admin_by(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
         .expect("deactivate");
     let e = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, 1)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, 1)
         .expect_err("deactivated");
     assert_eq!(e.code(), "permission_denied");
     let e = svc
-        .admin(
+        .admin_by(
             &staff("admin"),
             now,
             AdminChange::Deactivate(staff("admin")),
@@ -94,19 +94,19 @@ fn only_an_admin_issues_tokens_and_only_for_active_staff() {
 fn a_deactivated_staff_member_may_no_longer_act_and_loses_their_tokens() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
-    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
+    svc.admin_by(&staff("admin"), now, AdminChange::Deactivate(staff("li")))
         .expect("deactivate");
     let e = svc
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect_err("deactivated");
     assert!(
         matches!(e.refusal(), Some(Refusal::Deactivated { .. })),
         "{e:?}"
     );
     let e = svc
-        .read(|w| w.authenticate(&t.token, now))
+        .read(|w| w.authenticate_at(&t.token, now))
         .expect_err("no token");
     assert_eq!(e.code(), "unauthenticated");
     let li = svc
@@ -122,19 +122,19 @@ fn a_deactivated_staff_member_may_no_longer_act_and_loses_their_tokens() {
 fn token_and_deactivation_events_survive_export_and_import() {
     let (mut svc, now) = county();
     let t = svc
-        .issue_token(&staff("admin"), now, &staff("li"), now, 90)
+        .issue_token_by(&staff("admin"), now, &staff("li"), now, 90)
         .expect("issue");
-    svc.issue_token(&staff("admin"), now, &staff("wang"), now, 90)
+    svc.issue_token_by(&staff("admin"), now, &staff("wang"), now, 90)
         .expect("issue");
-    svc.admin(
+    svc.admin_by(
         &staff("admin"),
         now,
         AdminChange::RevokeTokens(staff("wang")),
     )
     .expect("revoke");
-    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
+    svc.admin_by(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
         .expect("deactivate");
-    let admin = svc.read(|w| w.staff(&staff("admin"))).expect("admin");
+    let admin = svc.principal(&staff("admin")).expect("admin");
     let mut out = Vec::new();
     crate::interchange::export_jsonl(&mut svc, &mut out, &admin, true, now).expect("export");
     let text = String::from_utf8(out.clone()).expect("utf8");
@@ -142,9 +142,9 @@ fn token_and_deactivation_events_survive_export_and_import() {
     let mut copy = Service::new(crate::MemoryStore::new());
     crate::interchange::import_jsonl(&mut copy, &mut out.as_slice(), &mut |_| {}).expect("import");
     let same = copy
-        .read(|w| w.authenticate(&t.token, now))
+        .read(|w| w.authenticate_at(&t.token, now))
         .expect("li signs in");
-    assert_eq!(same.id, staff("li"));
+    assert_eq!(same.staff, staff("li"));
     let org = copy.read(|w| Ok(w.org().clone())).expect("org");
     assert!(org
         .staff(&staff("wang"))
@@ -157,9 +157,9 @@ fn token_and_deactivation_events_survive_export_and_import() {
 fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
     let (mut svc, now) = county();
     let case = svc
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect("register");
-    svc.execute(
+    svc.execute_by(
         &staff("li"),
         now,
         &case.id,
@@ -169,7 +169,7 @@ fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
         },
     )
     .expect("transfer");
-    svc.admin(
+    svc.admin_by(
         &staff("admin"),
         now,
         AdminChange::MoveStaff {
@@ -180,7 +180,7 @@ fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
     .expect("move");
     // Now a clerk of the department: li accepts the case there.
     let after = svc
-        .execute(
+        .execute_by(
             &staff("li"),
             now,
             &case.id,
@@ -196,7 +196,7 @@ fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
     assert_eq!(units, ["county-xfj", "county-xfj", "county-zjj"]);
     // Refusals: an unknown unit, the same unit again, a deactivated staff member.
     let refused = |svc: &mut Service<crate::MemoryStore>, who: &str, to: &str| {
-        svc.admin(
+        svc.admin_by(
             &staff("admin"),
             now,
             AdminChange::MoveStaff {
@@ -209,7 +209,7 @@ fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
     };
     assert_eq!(refused(&mut svc, "li", "nowhere"), "not_found");
     assert_eq!(refused(&mut svc, "li", "county-zjj"), "validation");
-    svc.admin(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
+    svc.admin_by(&staff("admin"), now, AdminChange::Deactivate(staff("sun")))
         .expect("deactivate");
     assert_eq!(refused(&mut svc, "sun", "county-zjj"), "permission_denied");
 }
@@ -217,7 +217,7 @@ fn a_moved_clerk_acts_for_the_new_unit_and_history_keeps_the_old_one() {
 #[test]
 fn renames_change_the_names_shown_and_survive_export_and_import() {
     let (mut svc, now) = county();
-    svc.admin(
+    svc.admin_by(
         &staff("admin"),
         now,
         AdminChange::RenameStaff {
@@ -226,7 +226,7 @@ fn renames_change_the_names_shown_and_survive_export_and_import() {
         },
     )
     .expect("rename staff");
-    svc.admin(
+    svc.admin_by(
         &staff("admin"),
         now,
         AdminChange::RenameUnit {
@@ -236,7 +236,7 @@ fn renames_change_the_names_shown_and_survive_export_and_import() {
     )
     .expect("rename unit");
     let e = svc
-        .admin(
+        .admin_by(
             &staff("admin"),
             now,
             AdminChange::RenameUnit {
@@ -259,7 +259,7 @@ fn renames_change_the_names_shown_and_survive_export_and_import() {
         );
     };
     check(&mut svc);
-    let admin = svc.read(|w| w.staff(&staff("admin"))).expect("admin");
+    let admin = svc.principal(&staff("admin")).expect("admin");
     let mut out = Vec::new();
     crate::interchange::export_jsonl(&mut svc, &mut out, &admin, true, now).expect("export");
     let mut copy = Service::new(crate::MemoryStore::new());

@@ -85,7 +85,7 @@ impl<T: Txn> Work<'_, T> {
                                 return Err(differs("a second initialisation"))
                             }
                         };
-                        self.admin(&a.actor, a.at, change)?
+                        self.admin_as(&a.actor, a.at, change)?
                     }
                 };
                 if &produced != a {
@@ -146,6 +146,9 @@ impl<T: Txn> Work<'_, T> {
                 let Some(staff) = &staff else {
                     return Err(differs("only staff merge cases"));
                 };
+                if self.policy.rules >= 3 {
+                    self.readable(staff, &case)?;
+                }
                 let target = self
                     .case(into)?
                     .filter(|t| access(&self.org, staff, t) != Access::Hidden);
@@ -163,6 +166,10 @@ impl<T: Txn> Work<'_, T> {
             }
             _ => {
                 let case = self.current(&ev.case)?;
+                // Under rules 3 no one acts on a case they may not read.
+                if let (Some(staff), true) = (&staff, self.policy.rules >= 3) {
+                    self.readable(staff, &case)?;
+                }
                 self.decide_on(&case, &cmd, actor, ev.at)?
             }
         };
@@ -221,7 +228,11 @@ fn command_of(ev: &Event) -> Result<Command> {
     Ok(match &ev.kind {
         K::Registered(r) => Command::Register {
             registration: Box::new(r.registration.clone()),
-            query_code: r.query_code.clone(),
+            query_code: match (&r.query_code_hash, &r.query_code) {
+                (Some(h), _) => crate::ids::CodeRecord::Hashed(h.clone()),
+                (None, Some(c)) => crate::ids::CodeRecord::Clear(c.clone()),
+                (None, None) => return Err(not_a_command()),
+            },
         },
         K::Transferred { to, note, .. } => Command::Transfer {
             to: to.clone(),
@@ -330,6 +341,12 @@ fn command_of(ev: &Event) -> Result<Command> {
         K::SupervisionAnswered { supervision, text } => Command::Respond {
             supervision: *supervision,
             text: text.clone(),
+        },
+        K::QueryCodeReset { query_code_hash } => Command::ResetQueryCode {
+            query_code: crate::ids::CodeRecord::Hashed(query_code_hash.clone()),
+        },
+        K::OfficerReleased { officer } => Command::ReleaseOfficer {
+            officer: officer.clone(),
         },
         K::Absorbed { .. }
         | K::SupervisionEscalated { .. }

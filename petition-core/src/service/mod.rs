@@ -24,9 +24,12 @@ use crate::case::{
 };
 use crate::clock::{local_date, Calendar, DayKind};
 use crate::error::{DomainError, Refusal, Result, StorageError};
-use crate::ids::{CaseId, QueryCode, StaffId, UnitCode};
+use crate::ids::{CaseId, CodeHash, CodeRecord, QueryCode, QueryCodeCost, StaffId, UnitCode};
 use crate::org::{Org, Role, Staff, Unit};
 use crate::policy::Policy;
+use crate::principal::{
+    Brief, Disclosed, NewCase, Pending, Principal, Recorded, Reveal, Shown, When,
+};
 use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntry, Txn, TOKEN};
 
 /// How many due cases `tick` handles in one transaction.
@@ -118,15 +121,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// One entry of the change feed ([`Service::changes_after`]).
+/// One entry of the change feed ([`Service::changes_after`]), as its reader may see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// Position in the audit chain, from 1.
     pub position: u64,
-    /// The entry's SHA-256 chain hash, 64 hex digits.
-    pub hash: String,
-    /// The case event or administrative event.
+    /// The entry's SHA-256 chain hash, 64 hex digits: for an admin only (every hash is computed
+    /// over unmasked data, so a clerk gets positions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// The case event or administrative event (query codes and token digests left out;
+    /// personal data masked unless the reader's unit may see it).
     pub entry: crate::audit::Entry,
+    /// Whether personal data in `entry` is masked.
+    pub masked: bool,
 }
 
 /// What one `tick` did.
@@ -155,10 +164,23 @@ impl TickSummary {
     }
 }
 
+/// What a database is, read once from its audit chain's first entry and never changing: its
+/// identity (that entry's hash: a principal belongs to the database it was resolved on) and
+/// its clock mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub(crate) db: [u8; 32],
+    pub(crate) clock: ClockMode,
+}
+
 /// The service over a store.
 pub struct Service<S: Store> {
     store: S,
     rng: rand::rngs::StdRng,
+    /// The database's identity and clock, once read.
+    identity: Option<Identity>,
+    /// How query codes are hashed (standard but for generated training data).
+    code_cost: QueryCodeCost,
     /// Due cases per `tick` transaction ([`TICK_BATCH`]).
     tick_batch: usize,
     /// Due cases per page of `tick`'s due list (`TICK_PAGE`).
@@ -275,6 +297,12 @@ pub struct Work<'t, T: Txn> {
     policy: Policy,
     calendar: Calendar,
     rng: &'t mut rand::rngs::StdRng,
+    /// The database's identity and clock (the service's copy, filled on first use).
+    identity: &'t mut Option<Identity>,
+    /// How query codes are hashed.
+    code_cost: QueryCodeCost,
+    /// A write transaction (writes and access-log entries are refused in a read one).
+    write: bool,
     /// The last case changed in this transaction whose query rows are not written yet: (as the
     /// query tables hold it, as it is now). Its events are already on the chain; the rows are
     /// written before anything reads the query tables and before commit, so consecutive commands
@@ -304,6 +332,66 @@ fn known_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
             nearest: crate::error::nearest(id.as_str(), org.all_staff().map(|s| s.id.as_str())),
         })
     })
+}
+
+/// The system clock in the database's time zone: the time of every write on a live database.
+fn system_now(tz: FixedOffset) -> DateTime<FixedOffset> {
+    chrono::Utc::now().with_timezone(&tz)
+}
+
+/// The refusal of a time named by the caller for a write on a live database.
+pub(crate) fn live_clock_refused() -> Refusal {
+    Refusal::invalid(
+        "this is a live database (system clock): a change takes its time from the system clock, and a time given for it is refused; training and tests use a simulated database",
+        "这是正式数据库（系统时钟）：修改数据一律使用系统时间，不接受指定的时间；培训和测试请使用模拟数据库",
+    )
+}
+
+/// The access of `staff` to a case it just acted on (a case that became unreadable to its own
+/// actor, which no rule allows, is shown masked).
+fn visible_access(org: &Org, staff: &Staff, case: &Case) -> Access {
+    match access(org, staff, case) {
+        Access::Hidden => Access::Masked,
+        a => a,
+    }
+}
+
+/// A query code drawn and hashed before the transaction that registers it
+/// ([`Service::prepare_query_code`]): the slow hash never runs while the database is locked.
+#[derive(Clone)]
+pub struct PreparedCode {
+    code: QueryCode,
+    record: CodeRecord,
+    cost: QueryCodeCost,
+}
+
+impl std::fmt::Debug for PreparedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PreparedCode(..)")
+    }
+}
+
+/// A fixed standard-cost hash, checked where there is no hash of the case's own, so that every
+/// look-up by query code does the same work.
+fn dummy_code_hash() -> &'static CodeHash {
+    static DUMMY: std::sync::OnceLock<CodeHash> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let code = QueryCode::from_random([0; 8]);
+        CodeHash::of(&code, [0x5a; 16], QueryCodeCost::Standard)
+    })
+}
+
+/// Draws 8 characters and a 16-byte salt from `rng` and hashes the code at `cost`.
+fn prepare_code(rng: &mut rand::rngs::StdRng, cost: QueryCodeCost) -> PreparedCode {
+    let mut r = [0u32; 8];
+    for x in &mut r {
+        *x = rng.gen();
+    }
+    let code = QueryCode::from_random(r);
+    let mut salt = [0u8; 16];
+    rng.fill(&mut salt);
+    let record = CodeRecord::Hashed(CodeHash::of(&code, salt, cost));
+    PreparedCode { code, record, cost }
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -339,7 +427,7 @@ impl<T: Txn> Work<'_, T> {
 
     /// A case as it is now (the fold of its events), if it exists; in a write transaction the
     /// store holds it for this one until commit (a case acted on).
-    pub fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
+    pub(crate) fn case(&mut self, id: &CaseId) -> Result<Option<Case>> {
         self.case_read(id, true)
     }
 
@@ -398,16 +486,8 @@ impl<T: Txn> Work<'_, T> {
     }
 
     /// Case ids in id order after `after`, at most `limit` (for paging through every case).
-    pub fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+    pub(crate) fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         self.txn()?.case_ids(after, limit)
-    }
-
-    fn draw_query_code(&mut self) -> QueryCode {
-        let mut r = [0u32; 8];
-        for x in &mut r {
-            *x = self.rng.gen();
-        }
-        QueryCode::from_random(r)
     }
 
     /// The chain's head: read once per transaction, after checking that its last entry hashes
@@ -488,27 +568,173 @@ impl<T: Txn> Work<'_, T> {
         Ok(next)
     }
 
-    /// Registers a new case (2005 Art 17–18) as `actor` at `now`.
+    /// The database's identity and clock mode, read from the chain's first entry once per
+    /// service (`not_found` on a database nobody initialised).
+    pub(crate) fn identity(&mut self) -> Result<Identity> {
+        if let Some(i) = *self.identity {
+            return Ok(i);
+        }
+        let mut found = None;
+        self.txn()?.chain(1, &mut |e| {
+            let clock = match serde_json::from_str::<crate::audit::Entry>(&e.body) {
+                Ok(crate::audit::Entry::Admin(AdminEvent {
+                    kind: AdminKind::Initialized { clock, .. },
+                    ..
+                })) => clock.unwrap_or(ClockMode::System),
+                _ => ClockMode::System,
+            };
+            if let Ok(db) = <[u8; 32]>::try_from(e.hash.as_slice()) {
+                found = Some(Identity { db, clock });
+            }
+            Ok(false)
+        })?;
+        let i = found.ok_or_else(|| {
+            DomainError::from(Refusal::missing(
+                "the database is not initialised: create its first admin first",
+                "数据库尚未初始化：请先创建首位管理员",
+            ))
+        })?;
+        *self.identity = Some(i);
+        Ok(i)
+    }
+
+    /// The time of a write: the system clock on a live database, where a time the caller names
+    /// is refused (`validation`); on a simulated one the caller's time, or the system clock.
+    pub fn write_time(&mut self, when: When) -> Result<DateTime<FixedOffset>> {
+        let tz = self.policy.timezone;
+        match (self.identity()?.clock, when) {
+            (ClockMode::System, When::At(_)) => Err(DomainError::from(live_clock_refused())),
+            (_, When::At(t)) => Ok(t),
+            (_, When::Now) => Ok(system_now(tz)),
+        }
+    }
+
+    /// The time an access-log entry is written at: the system clock on a live database (a time
+    /// the caller names only views a case as it would stand then), the caller's on a simulated
+    /// one.
+    pub fn log_time(&mut self, when: When) -> Result<DateTime<FixedOffset>> {
+        let tz = self.policy.timezone;
+        match (self.identity()?.clock, when) {
+            (ClockMode::Simulated, When::At(t)) => Ok(t.with_timezone(&tz)),
+            _ => Ok(system_now(tz)),
+        }
+    }
+
+    /// The staff member `id` as a principal, resolved from this database's staff table:
+    /// `not_found` when unknown, `permission_denied` when deactivated.
+    pub fn principal(&mut self, id: &StaffId) -> Result<Principal> {
+        let db = self.identity()?.db;
+        actor_staff(&self.org, id)?;
+        Ok(Principal {
+            staff: id.clone(),
+            db,
+        })
+    }
+
+    /// The staff member behind a principal, as the staff table has them now (a principal of
+    /// another database is unknown here).
+    pub fn resolve(&mut self, p: &Principal) -> Result<Staff> {
+        if self.identity()?.db != p.db {
+            return Err(DomainError::from(Refusal::NoStaff {
+                id: p.staff.as_str().to_string(),
+                nearest: None,
+            }));
+        }
+        actor_staff(&self.org, &p.staff).cloned()
+    }
+
+    /// The principal a bearer token stands for, if the token is known, unexpired now (the
+    /// system clock: a token's life is real time on every database) and its staff member
+    /// active; otherwise `unauthenticated`, saying no more. Every stored digest is compared,
+    /// each in constant time.
+    pub fn authenticate(&mut self, token: &str) -> Result<Principal> {
+        let now = system_now(self.policy.timezone);
+        let digest = token_digest(token.trim());
+        let mut found: Option<&Staff> = None;
+        for s in self.org.all_staff() {
+            for t in &s.tokens {
+                if constant_time_eq(t.sha256.as_bytes(), digest.as_bytes()) && t.expires_at > now {
+                    found = Some(s);
+                }
+            }
+        }
+        let id = match found {
+            Some(s) if !s.deactivated => s.id.clone(),
+            _ => return Err(DomainError::from(Refusal::Unauthenticated)),
+        };
+        let db = self.identity()?.db;
+        Ok(Principal { staff: id, db })
+    }
+
+    /// Refuses a write in a read transaction.
+    fn writable(&self) -> Result<()> {
+        if self.write {
+            Ok(())
+        } else {
+            Err(DomainError::from(StorageError::internal(
+                "a write in a read transaction: use Service::work",
+            )))
+        }
+    }
+
+    /// Registers a new case (2005 Art 17–18) as `p`: its unit becomes the first-contact unit and
+    /// holder. Returns the case in brief and its query code, shown this once.
     pub fn register(
         &mut self,
-        actor: &StaffId,
+        p: &Principal,
+        when: impl Into<When>,
+        reg: Registration,
+    ) -> Result<NewCase> {
+        let code = prepare_code(self.rng, self.code_cost);
+        self.register_prepared(p, when, reg, code)
+    }
+
+    /// [`Work::register`] with a query code drawn and hashed beforehand
+    /// ([`Service::prepare_query_code`]), so the slow hash runs outside the write transaction.
+    pub fn register_prepared(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        reg: Registration,
+        code: PreparedCode,
+    ) -> Result<NewCase> {
+        self.writable()?;
+        let staff = self.resolve(p)?;
+        let now = self.write_time(when.into())?;
+        let case = self.register_as(&staff, now, reg, &code)?;
+        let access = visible_access(&self.org, &staff, &case);
+        Ok(NewCase {
+            case: Brief::of(case, access),
+            query_code: code.code,
+        })
+    }
+
+    /// Registers as `staff` at `now` (the actor and time already checked).
+    fn register_as(
+        &mut self,
+        staff: &Staff,
         now: DateTime<FixedOffset>,
         reg: Registration,
+        code: &PreparedCode,
     ) -> Result<Case> {
-        let staff = actor_staff(&self.org, actor)?.clone();
+        if code.cost != QueryCodeCost::Standard && self.identity()?.clock == ClockMode::System {
+            return Err(DomainError::from(Refusal::invalid(
+                "a live database keeps query codes under the standard hash only",
+                "正式数据库的查询码只能使用标准哈希",
+            )));
+        }
         reg.validate()?;
-        let related = self.related_for(&staff, &reg)?;
+        let related = self.related_for(staff, &reg)?;
         let year = local_date(now, self.policy.timezone).year();
         // Decide on a provisional id first so a refused registration consumes no number.
         let probe = Case::new(CaseId::new(year, 0));
-        let query_code = self.draw_query_code();
         let cmd = Command::Register {
             registration: Box::new(reg),
-            query_code,
+            query_code: code.record.clone(),
         };
         let ctx = Context {
             now,
-            actor: Actor::Staff(&staff),
+            actor: Actor::Staff(staff),
             org: &self.org,
             policy: &self.policy,
             calendar: &self.calendar,
@@ -544,49 +770,40 @@ impl<T: Txn> Work<'_, T> {
         Ok(out)
     }
 
-    /// A known staff member (a reader or an actor), or `not_found`.
-    pub fn staff(&self, id: &StaffId) -> Result<Staff> {
+    /// A known, active staff member, or `not_found` (import re-decides with the chain's actors).
+    pub(crate) fn staff(&self, id: &StaffId) -> Result<Staff> {
         actor_staff(&self.org, id).cloned()
     }
 
-    /// The staff member a bearer token belongs to, if the token is known, unexpired at `now`
-    /// and its staff member active; otherwise `unauthenticated`, saying no more. Every stored
-    /// digest is compared, each in constant time.
-    pub fn authenticate(&self, token: &str, now: DateTime<FixedOffset>) -> Result<Staff> {
+    /// [`Work::authenticate`] at a given time (tests of expiry).
+    #[cfg(test)]
+    pub(crate) fn authenticate_at(
+        &mut self,
+        token: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Principal> {
         let digest = token_digest(token.trim());
-        let mut found: Option<&Staff> = None;
-        for s in self.org.all_staff() {
-            for t in &s.tokens {
-                if constant_time_eq(t.sha256.as_bytes(), digest.as_bytes()) && t.expires_at > now {
-                    found = Some(s);
-                }
-            }
-        }
-        match found {
-            Some(s) if !s.deactivated => Ok(s.clone()),
-            _ => Err(DomainError::from(Refusal::Unauthenticated)),
-        }
+        let found = self.org.all_staff().find(|s| {
+            s.tokens.iter().any(|t| {
+                constant_time_eq(t.sha256.as_bytes(), digest.as_bytes()) && t.expires_at > now
+            })
+        });
+        let id = match found {
+            Some(s) if !s.deactivated => s.id.clone(),
+            _ => return Err(DomainError::from(Refusal::Unauthenticated)),
+        };
+        let db = self.identity()?.db;
+        Ok(Principal { staff: id, db })
     }
 
     /// The database's clock mode, from the chain's first entry (databases made before clock
     /// modes existed are live: `system`).
     pub fn clock_mode(&mut self) -> Result<ClockMode> {
-        let mut mode = ClockMode::System;
-        self.txn()?.chain(1, &mut |e| {
-            if let Ok(crate::audit::Entry::Admin(AdminEvent {
-                kind: AdminKind::Initialized { clock: Some(c), .. },
-                ..
-            })) = serde_json::from_str::<crate::audit::Entry>(&e.body)
-            {
-                mode = c;
-            }
-            Ok(false)
-        })?;
-        Ok(mode)
+        Ok(self.identity()?.clock)
     }
 
     /// Loads a case by replaying its events (`not_found` when unknown).
-    pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
+    pub(crate) fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
         // A service that keeps recent cases keeps the ones shown with their events: served
         // again while the store's last event number of the case is the copy's.
         // (Not while a case's query rows wait to be written: its number there is behind.)
@@ -674,92 +891,199 @@ impl<T: Txn> Work<'_, T> {
         decide(case, cmd, &ctx)
     }
 
-    /// Runs a case command as `actor` at `now`; returns the case afterwards.
+    /// Runs a case command as `p` and returns the case as it left it, in brief; a refused
+    /// command changes nothing and says why. A case `p` may not read answers exactly as an
+    /// unknown one, before any other rule is checked.
     pub fn execute(
         &mut self,
-        actor: &StaffId,
+        p: &Principal,
+        when: impl Into<When>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<Brief> {
+        self.writable()?;
+        let staff = self.resolve(p)?;
+        let now = self.write_time(when.into())?;
+        let (before, case) = self.execute_as(&staff, now, id, cmd)?;
+        let access = visible_access(&self.org, &staff, &case);
+        Ok(Brief::after(case, access, before))
+    }
+
+    /// `not_found`, exactly as for an unknown case, when `staff` may not read `case`.
+    fn readable(&self, staff: &Staff, case: &Case) -> Result<()> {
+        match access(&self.org, staff, case) {
+            Access::Hidden => Err(DomainError::from(Refusal::NoCase {
+                id: case.id.as_str().to_string(),
+            })),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs a case command as `staff` at `now` (both checked); returns the case's last event
+    /// number before it and the case afterwards.
+    fn execute_as(
+        &mut self,
+        staff: &Staff,
         now: DateTime<FixedOffset>,
         id: &CaseId,
         cmd: Command,
-    ) -> Result<Case> {
-        let staff = actor_staff(&self.org, actor)?.clone();
+    ) -> Result<(u32, Case)> {
         if matches!(
             cmd,
-            Command::Register { .. } | Command::Absorb { .. } | Command::Tick
+            Command::Register { .. }
+                | Command::Absorb { .. }
+                | Command::Tick
+                | Command::ResetQueryCode { .. }
+                | Command::ReleaseOfficer { .. }
         ) {
             return Err(DomainError::from(Refusal::usage(
-                "use the register, merge or tick operation for this command",
-                "请使用登记、合并或定时处理功能",
+                "use the register, merge, tick or query-code reset operation for this command",
+                "请使用登记、合并、定时处理或查询码重置功能",
             )));
         }
+        self.execute_unchecked(staff, now, id, cmd)
+    }
+
+    /// [`Work::execute_as`] for any command, the service's own included.
+    fn execute_unchecked(
+        &mut self,
+        staff: &Staff,
+        now: DateTime<FixedOffset>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<(u32, Case)> {
         let case = self.current(id)?;
+        // Before any rule of state, holder or role: a refusal never tells an outsider that the
+        // case exists, who holds it or what state it is in.
+        self.readable(staff, &case)?;
         if let Command::Merge { into } = &cmd {
             // Both sides are decided before anything is written. A target the actor may not
             // read answers as an unknown case.
             let target = self
                 .case(into)?
-                .filter(|t| access(&self.org, &staff, t) != Access::Hidden);
+                .filter(|t| access(&self.org, staff, t) != Access::Hidden);
             let events =
-                self.decide_with(&case, &cmd, Actor::Staff(&staff), now, target.as_ref())?;
+                self.decide_with(&case, &cmd, Actor::Staff(staff), now, target.as_ref())?;
             let target = target.ok_or_else(|| {
                 DomainError::from(Refusal::NoCase {
                     id: into.as_str().to_string(),
                 })
             })?;
             let absorb = Command::Absorb { from: id.clone() };
-            let target_events = self.decide_on(&target, &absorb, Actor::Staff(&staff), now)?;
+            let target_events = self.decide_on(&target, &absorb, Actor::Staff(staff), now)?;
             let merged = self.apply(&case, events)?;
             self.apply(&target, target_events)?;
-            return Ok(merged);
+            return Ok((case.seq, merged));
         }
-        let events = self.decide_on(&case, &cmd, Actor::Staff(&staff), now)?;
-        self.apply(&case, events)
+        let events = self.decide_on(&case, &cmd, Actor::Staff(staff), now)?;
+        Ok((case.seq, self.apply(&case, events)?))
+    }
+
+    /// Gives the petitioner a new query code (查询码重置) as `p` — the registering unit or a
+    /// petition office whose area includes the case: the old code stops working, the new one
+    /// is returned this once (the database keeps its salted hash), and the reset is recorded in
+    /// the chain and the access log. Returns the case in brief and the new code.
+    pub fn reset_query_code(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        id: &CaseId,
+        code: PreparedCode,
+    ) -> Result<(Brief, QueryCode)> {
+        self.writable()?;
+        let staff = self.resolve(p)?;
+        let now = self.write_time(when.into())?;
+        if code.cost != QueryCodeCost::Standard && self.identity()?.clock == ClockMode::System {
+            return Err(DomainError::from(Refusal::invalid(
+                "a live database keeps query codes under the standard hash only",
+                "正式数据库的查询码只能使用标准哈希",
+            )));
+        }
+        let cmd = Command::ResetQueryCode {
+            query_code: code.record.clone(),
+        };
+        let (before, case) = self.execute_unchecked(&staff, now, id, cmd)?;
+        self.disclose(&staff, Some(id), "query-code reset", now)?;
+        let access = visible_access(&self.org, &staff, &case);
+        Ok((Brief::after(case, access, before), code.code))
     }
 
     /// The case and history behind a case id and query code as the petitioner typed them
     /// (2005 Art 12). An id that is malformed or unknown and a code that is malformed or wrong
-    /// all answer the same `not_found`, naming what was asked; the code is compared in constant
-    /// time.
-    pub fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
+    /// all answer the same `not_found`, naming what was asked, after the same work: one check
+    /// of a standard-cost hash (a fixed one when there is no case or its code is kept in clear).
+    pub(crate) fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
         let not_found = || {
             DomainError::from(Refusal::NoCase {
                 id: id.trim().to_string(),
             })
         };
-        let case_id = CaseId::parse(id.trim()).map_err(|_| not_found())?;
-        let (case, events) = self.load(&case_id).map_err(|e| match e.code() {
-            "not_found" => not_found(),
-            _ => e,
-        })?;
-        match &case.query_code {
-            Some(stored) if stored.matches(code) => Ok((case, events)),
+        let found = match CaseId::parse(id.trim()) {
+            Ok(case_id) => match self.load(&case_id) {
+                Ok(x) => Some(x),
+                Err(e) if e.code() == "not_found" => None,
+                Err(e) => return Err(e),
+            },
+            Err(_) => None,
+        };
+        let right = match found.as_ref().and_then(|(c, _)| c.query_code.as_ref()) {
+            Some(CodeRecord::Hashed(h)) => h.matches(code),
+            Some(CodeRecord::Clear(c)) => {
+                let _ = dummy_code_hash().matches(code);
+                c.matches(code)
+            }
+            None => {
+                let _ = dummy_code_hash().matches(code);
+                false
+            }
+        };
+        match found {
+            Some(x) if right => Ok(x),
             _ => Err(not_found()),
         }
     }
 
     /// The petitioner rates the latest answer online (actor `petitioner`) with the case's query
     /// code, within its evaluation window and once per answer — the only command a petitioner
-    /// gives. A wrong code answers like an unknown case.
+    /// gives. A wrong code answers like an unknown case. Returns the case in brief.
     pub fn petitioner_evaluates(
         &mut self,
         id: &str,
         code: &str,
-        now: DateTime<FixedOffset>,
+        when: impl Into<When>,
         handling: crate::case::Satisfaction,
         office: Option<crate::case::Satisfaction>,
-    ) -> Result<Case> {
+    ) -> Result<Brief> {
+        self.writable()?;
+        let now = self.write_time(when.into())?;
         let (case, _) = self.by_query_code(id, code)?;
         // The decision folds the case as this transaction sees it (a pending one included).
         let case = self.current(&case.id)?;
+        // Whatever the rules version of the database: the unit that was shown the code never
+        // rates its own answer as the petitioner.
+        let rated = case
+            .clocks
+            .iter()
+            .rev()
+            .find(|c| c.kind == crate::clock::ClockKind::Evaluation);
+        if let Some(c) = rated {
+            crate::case::decide::online_rating_allowed(&case, &c.unit)?;
+        }
         let cmd = Command::Evaluate { handling, office };
         let events = self.decide_on(&case, &cmd, Actor::Petitioner, now)?;
-        self.apply(&case, events)
+        let before = case.seq;
+        let case = self.apply(&case, events)?;
+        Ok(Brief::after(case, Access::Masked, before))
     }
 
     /// The time-driven work for one case as `system`; returns what it did. It changes
     /// nothing outside the transaction, so a retried transaction counts once: the caller adds
     /// the summary after the commit.
-    pub fn tick_case(&mut self, id: &CaseId, now: DateTime<FixedOffset>) -> Result<TickSummary> {
+    pub(crate) fn tick_case(
+        &mut self,
+        id: &CaseId,
+        now: DateTime<FixedOffset>,
+    ) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         let case = self.current(id)?;
         let events = self.decide_on(&case, &Command::Tick, Actor::System, now)?;
@@ -782,8 +1106,69 @@ impl<T: Txn> Work<'_, T> {
         Ok(summary)
     }
 
-    /// An administrative change by an admin; returns the audited event.
+    /// An administrative change by the admin `p`; returns the audited event.
     pub fn admin(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+    ) -> Result<AdminEvent> {
+        self.writable()?;
+        let staff = self.resolve(p)?;
+        let now = self.write_time(when.into())?;
+        let moved_or_gone = match &change {
+            AdminChange::MoveStaff { staff, .. } | AdminChange::Deactivate(staff) => {
+                Some(staff.clone())
+            }
+            _ => None,
+        };
+        let ev = self.admin_as(&staff.id, now, change)?;
+        if let Some(who) = moved_or_gone {
+            self.after_move(&staff, &who, now)?;
+        }
+        Ok(ev)
+    }
+
+    /// What follows a staff member's move or deactivation, in the same transaction: their
+    /// tokens stop working (signed in, they would read with the new unit's reach), and they stop
+    /// being the officer of the cases whose holder is not their unit now.
+    fn after_move(
+        &mut self,
+        admin: &Staff,
+        who: &StaffId,
+        now: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        let has_tokens = self.org.staff(who).is_some_and(|s| !s.tokens.is_empty());
+        if has_tokens {
+            self.admin_as(&admin.id, now, AdminChange::RevokeTokens(who.clone()))?;
+        }
+        let q = CaseQuery {
+            states: crate::case::CaseState::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_terminal())
+                .collect(),
+            officer: Some(who.clone()),
+            limit: usize::MAX,
+            ..CaseQuery::default()
+        };
+        let carried = self.txn()?.query(&q)?;
+        for id in carried {
+            let cmd = Command::ReleaseOfficer {
+                officer: who.clone(),
+            };
+            match self.execute_unchecked(admin, now, &id, cmd) {
+                Ok(_) => {}
+                // Still the holder's (moved within it, say): the officer keeps it.
+                Err(DomainError::Refused(Refusal::Transition { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// An administrative change by `actor` at `now` (checked here: an active admin).
+    pub(crate) fn admin_as(
         &mut self,
         actor: &StaffId,
         now: DateTime<FixedOffset>,
@@ -942,6 +1327,8 @@ impl<S: Store> Service<S> {
             tick_page: TICK_PAGE,
             settings: None,
             cases: None,
+            identity: None,
+            code_cost: QueryCodeCost::Standard,
         }
     }
 
@@ -954,6 +1341,8 @@ impl<S: Store> Service<S> {
             tick_page: TICK_PAGE,
             settings: None,
             cases: None,
+            identity: None,
+            code_cost: QueryCodeCost::Standard,
         }
     }
 
@@ -969,7 +1358,13 @@ impl<S: Store> Service<S> {
     }
 
     /// Runs `f` in one write transaction and commits it when `f` succeeds; a lock held by another
-    /// writer is retried a bounded number of times, then reported as `conflict`.
+    /// writer is retried a bounded number of times ([`RETRIES`]), then reported as `conflict`.
+    ///
+    /// **`f` may run more than once**: when the database was busy, the transaction is rolled
+    /// back and `f` runs again from the start on a fresh one. Everything `f` did to the database
+    /// is undone by the rollback, but not what it did to its own captured state: `f` must not
+    /// consume or advance anything outside the transaction (a random generator, an iterator, a
+    /// counter) unless running it twice gives the same result.
     pub fn work<R>(&mut self, f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>) -> Result<R> {
         self.run(true, f)
     }
@@ -1011,6 +1406,9 @@ impl<S: Store> Service<S> {
                     policy,
                     calendar,
                     rng: &mut self.rng,
+                    identity: &mut self.identity,
+                    code_cost: self.code_cost,
+                    write,
                     pending: None,
                     head: None,
                     cases: if write { None } else { self.cases.clone() },
@@ -1030,12 +1428,16 @@ impl<S: Store> Service<S> {
 
     /// Creates the first admin (`petition init`) on a database whose time comes from `clock`,
     /// under the current rules ([`crate::policy::RULES`], recorded in the chain's first entry).
-    pub fn init(
-        &mut self,
-        admin: Staff,
-        now: DateTime<FixedOffset>,
-        clock: ClockMode,
-    ) -> Result<()> {
+    /// A live (`system`-clock) database starts at the system clock: `when` must be
+    /// [`When::Now`] for it.
+    pub fn init(&mut self, admin: Staff, when: impl Into<When>, clock: ClockMode) -> Result<()> {
+        let now = match (clock, when.into()) {
+            (ClockMode::System, When::At(_)) => {
+                return Err(DomainError::from(live_clock_refused()))
+            }
+            (_, When::At(t)) => t,
+            (_, When::Now) => chrono::Utc::now().fixed_offset(),
+        };
         self.init_under(admin, now, clock, Some(crate::policy::RULES))
     }
 
@@ -1075,31 +1477,59 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// An administrative change.
-    pub fn admin(
-        &mut self,
-        actor: &StaffId,
-        now: DateTime<FixedOffset>,
-        change: AdminChange,
-    ) -> Result<()> {
-        self.work(|w| w.admin(actor, now, change.clone()).map(|_| ()))
+    /// The staff member `id` as a principal of this database (see [`Work::principal`]).
+    pub fn principal(&mut self, id: &StaffId) -> Result<Principal> {
+        self.read(|w| w.principal(id))
     }
 
-    /// Issues a bearer token for `staff` (admin) at `now`, working for `days` days
-    /// (1..=[`MAX_TOKEN_DAYS`]) from `issued`: the chain records its SHA-256 digest, never the
-    /// token, which is returned here once. A token's life is real time even on a simulated
-    /// database, so the caller gives `issued` from the system clock.
+    /// The principal a bearer token stands for (see [`Work::authenticate`]).
+    pub fn authenticate(&mut self, token: &str) -> Result<Principal> {
+        self.read(|w| w.authenticate(token))
+    }
+
+    /// The staff member behind a principal, as the staff table has them now.
+    pub fn resolve(&mut self, p: &Principal) -> Result<Staff> {
+        self.read(|w| w.resolve(p))
+    }
+
+    /// An administrative change by the admin `p`.
+    pub fn admin(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+    ) -> Result<()> {
+        let when = when.into();
+        self.work(|w| w.admin(p, when, change.clone()).map(|_| ()))
+    }
+
+    /// Issues a bearer token for `staff` by the admin `p`, working for `days` days
+    /// (1..=[`MAX_TOKEN_DAYS`]) from now — the system clock, even on a simulated database: a
+    /// token's life is real time. The chain records its SHA-256 digest, never the token, which
+    /// is returned here once.
     pub fn issue_token(
         &mut self,
-        admin: &StaffId,
-        now: DateTime<FixedOffset>,
+        p: &Principal,
+        when: impl Into<When>,
+        staff: &StaffId,
+        days: u32,
+    ) -> Result<IssuedToken> {
+        let issued = chrono::Utc::now().fixed_offset();
+        self.issue_token_at(p, when.into(), staff, issued, days)
+    }
+
+    /// [`Service::issue_token`] with its life counted from `issued` (tests of expiry).
+    pub(crate) fn issue_token_at(
+        &mut self,
+        p: &Principal,
+        when: When,
         staff: &StaffId,
         issued: DateTime<FixedOffset>,
         days: u32,
     ) -> Result<IssuedToken> {
         if days == 0 || days > MAX_TOKEN_DAYS {
             return Err(DomainError::from(Refusal::field(
-                "expires-days",
+                "expires_days",
                 &format!("must be from 1 to {MAX_TOKEN_DAYS} days"),
                 &format!("必须在 1 到 {MAX_TOKEN_DAYS} 天之间"),
             )));
@@ -1111,8 +1541,8 @@ impl<S: Store> Service<S> {
         let sha256 = token_digest(&token);
         self.work(|w| {
             w.admin(
-                admin,
-                now,
+                p,
+                when,
                 AdminChange::IssueToken {
                     staff: staff.clone(),
                     sha256: sha256.clone(),
@@ -1127,49 +1557,73 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// Registers a case (登记) as `actor` at `now`: the actor's unit becomes its first-contact
-    /// unit and holder, and its intake clock starts.
+    /// Draws a query code and computes its salted slow hash now, outside any transaction, for
+    /// [`Work::register_prepared`].
+    pub fn prepare_query_code(&mut self) -> PreparedCode {
+        prepare_code(&mut self.rng, self.code_cost)
+    }
+
+    /// Hashes the query codes of the cases this service registers from now on at `cost`.
+    /// [`QueryCodeCost::Training`] is for generated training and benchmark data: a registration
+    /// with it on a live database is refused.
+    pub fn set_query_code_cost(&mut self, cost: QueryCodeCost) {
+        self.code_cost = cost;
+    }
+
+    /// Registers a case (登记) as `p`: its unit becomes the first-contact unit and holder, and
+    /// the intake clock starts. Returns the case in brief and its query code (查询码), shown
+    /// this once.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::example::{county, principal, registration};
     /// let (mut svc, now) = county();
-    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
-    /// assert_eq!(case.id.as_str(), "XF2026-000001");
-    /// assert_eq!(case.state.as_str(), "registered");
+    /// let li = principal(&mut svc, "li");
+    /// let new = svc.register(&li, now, registration(now)).unwrap();
+    /// assert_eq!(new.case.case.id.as_str(), "XF2026-000001");
+    /// assert_eq!(new.case.case.state.as_str(), "registered");
+    /// assert_eq!(new.query_code.as_str().len(), 8);
     /// ```
     pub fn register(
         &mut self,
-        actor: &StaffId,
-        now: DateTime<FixedOffset>,
+        p: &Principal,
+        when: impl Into<When>,
         reg: Registration,
-    ) -> Result<Case> {
-        self.work(|w| w.register(actor, now, reg.clone()))
+    ) -> Result<NewCase> {
+        let when = when.into();
+        let code = self.prepare_query_code();
+        self.work(|w| w.register_prepared(p, when, reg.clone(), code.clone()))
     }
 
-    /// Runs a case command as `actor` at `now` and returns the case afterwards; a refused
-    /// command changes nothing and says why.
+    /// Runs a case command as `p` and returns the case as the command left it, in brief; a
+    /// refused command changes nothing and says why. A case `p` may not read answers exactly as
+    /// an unknown one.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff, unit};
+    /// use petition_core::example::{county, principal, registration, unit};
     /// use petition_core::Command;
     /// let (mut svc, now) = county();
-    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let (li, wang) = (principal(&mut svc, "li"), principal(&mut svc, "wang"));
+    /// let id = svc.register(&li, now, registration(now)).unwrap().case.case.id;
+    /// // The housing bureau has no part in the case yet: to it the case does not exist.
+    /// let refused = svc.execute(&wang, now, &id, Command::Accept { assist: vec![] });
+    /// assert_eq!(refused.unwrap_err().code(), "not_found");
     /// let to = unit("county-zjj");
-    /// svc.execute(&staff("li"), now, &case.id, Command::Transfer { to, note: None }).unwrap();
+    /// svc.execute(&li, now, &id, Command::Transfer { to, note: None }).unwrap();
     /// // Only the holder accepts: the petition office may not.
-    /// let refused = svc.execute(&staff("li"), now, &case.id, Command::Accept { assist: vec![] });
+    /// let refused = svc.execute(&li, now, &id, Command::Accept { assist: vec![] });
     /// assert_eq!(refused.unwrap_err().code(), "permission_denied");
-    /// let case = svc.execute(&staff("wang"), now, &case.id, Command::Accept { assist: vec![] });
-    /// assert_eq!(case.unwrap().state.as_str(), "handling");
+    /// let case = svc.execute(&wang, now, &id, Command::Accept { assist: vec![] }).unwrap();
+    /// assert_eq!(case.case.state.as_str(), "handling");
     /// ```
     pub fn execute(
         &mut self,
-        actor: &StaffId,
-        now: DateTime<FixedOffset>,
+        p: &Principal,
+        when: impl Into<When>,
         id: &CaseId,
         cmd: Command,
-    ) -> Result<Case> {
-        self.work(|w| w.execute(actor, now, id, cmd.clone()))
+    ) -> Result<Brief> {
+        let when = when.into();
+        self.work(|w| w.execute(p, when, id, cmd.clone()))
     }
 
     /// The petitioner rates the latest answer online with the query code (see
@@ -1178,21 +1632,17 @@ impl<S: Store> Service<S> {
         &mut self,
         id: &str,
         code: &str,
-        now: DateTime<FixedOffset>,
+        when: impl Into<When>,
         handling: crate::case::Satisfaction,
         office: Option<crate::case::Satisfaction>,
-    ) -> Result<Case> {
-        self.work(|w| w.petitioner_evaluates(id, code, now, handling, office))
+    ) -> Result<Brief> {
+        let when = when.into();
+        self.work(|w| w.petitioner_evaluates(id, code, when, handling, office))
     }
 
-    /// The case and history behind a case id and query code as typed (see
-    /// [`Work::by_query_code`]).
-    pub fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
-        self.read(|w| w.by_query_code(id, code))
-    }
-
-    /// The petitioner's progress page of a case, by its id and query code as typed, at `now`
-    /// (see [`Work::by_query_code`]: every failure is the same `not_found`).
+    /// The petitioner's progress page of a case, by its id and query code as typed, at `now`:
+    /// state, steps, due dates and answers, never personal data. A malformed or unknown id and
+    /// a malformed or wrong code all answer the same `not_found`, after the same work.
     pub fn public_status(
         &mut self,
         id: &str,
@@ -1243,35 +1693,123 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// Loads a case and its history.
-    pub fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
-        self.read(|w| w.load(id))
+    /// A case as `p` may see it (see [`Work::show`]), with each showing of personal data in
+    /// full recorded in the access log at `when` (on a live database: now) before it is
+    /// returned.
+    ///
+    /// ```
+    /// use petition_core::example::{county, principal, registration};
+    /// use petition_core::{Access, Reveal, When};
+    /// let (mut svc, now) = county();
+    /// let (li, wang) = (principal(&mut svc, "li"), principal(&mut svc, "wang"));
+    /// let id = svc.register(&li, now, registration(now)).unwrap().case.case.id;
+    /// let shown = svc.show(&li, now, &id, Reveal::AsAllowed).unwrap();
+    /// assert_eq!(shown.access, Access::Full);
+    /// // The housing bureau has no part in the case: it does not exist for it.
+    /// let err = svc.show(&wang, now, &id, Reveal::AsAllowed).unwrap_err();
+    /// assert_eq!(err.code(), "not_found");
+    /// ```
+    pub fn show(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        id: &CaseId,
+        reveal: Reveal,
+    ) -> Result<Shown> {
+        let d = self.read(|w| w.show(p, id, reveal))?;
+        self.record(d, when)
     }
 
-    /// Reads in a read transaction (org, policy, calendar and queries); never blocks writers.
+    /// Cases matching `q` that `p` may read, in brief (see [`Work::list`]).
+    pub fn list(&mut self, p: &Principal, q: &CaseQuery) -> Result<Vec<Brief>> {
+        self.read(|w| w.list(p, q))
+    }
+
+    /// `p`'s unit's work, most urgent first, with the date that makes each case urgent (see
+    /// [`Work::queue`]).
+    pub fn queue(
+        &mut self,
+        p: &Principal,
+        limit: usize,
+    ) -> Result<Vec<(Brief, Option<NaiveDate>)>> {
+        self.read(|w| w.queue(p, limit))
+    }
+
+    /// Cases `p` may read that match a search (see [`Work::search`]).
+    pub fn search(
+        &mut self,
+        p: &Principal,
+        needle: &crate::search::Needle,
+        limit: usize,
+    ) -> Result<Vec<Brief>> {
+        self.read(|w| w.search(p, needle, limit))
+    }
+
+    /// Writes the access-log entries a disclosure waits for, at `when` (on a live database:
+    /// now), and hands its data over.
+    pub fn record<T>(&mut self, d: Disclosed<T>, when: impl Into<When>) -> Result<T> {
+        let d = match d.ready() {
+            Ok(v) => return Ok(v),
+            Err(d) => d,
+        };
+        let when = when.into();
+        let (sealed, pending) = d.into_parts();
+        let proof = self.work(|w| w.record(pending.clone(), when))?;
+        sealed.open(proof)
+    }
+
+    /// Copies the whole database to a new file at `dest` (SQLite's online backup: clerks may
+    /// keep working). It carries every case with its personal data: only an admin of no
+    /// accused unit may ([`crate::interchange::whole_database_reader`]), and the backup is
+    /// recorded in the access log at `when` before it is made.
+    pub fn backup(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        dest: &std::path::Path,
+    ) -> Result<()> {
+        let when = when.into();
+        let admin = crate::interchange::whole_database_reader(self, p)?;
+        self.work(|w| {
+            let at = w.log_time(when)?;
+            w.disclose(&admin, None, "backup", at)
+        })?;
+        self.store.backup(dest)
+    }
+
+    /// How many cases there are.
+    pub fn case_count(&mut self) -> Result<u64> {
+        self.read(|w| w.case_count())
+    }
+
+    /// Reads in a read transaction (org, policy, calendar and principal-taking reads); never
+    /// blocks writers. Writes inside it are refused. `f` runs again when the database was busy
+    /// (see [`Service::work`]).
     pub fn read<R>(&mut self, f: impl FnMut(&mut Work<'_, S::Txn<'_>>) -> Result<R>) -> Result<R> {
         self.run(false, f)
     }
 
-    /// The time-driven work at `now` (reminders for overdue clocks, escalation of unanswered
-    /// supervisions, lapsed windows): finds due cases through the due-date index, one transaction
-    /// per case so a crash loses nothing and a rerun finishes the job. Idempotent.
+    /// The time-driven work (reminders for overdue clocks, escalation of unanswered
+    /// supervisions, lapsed windows) as `system`, at `when` — on a live database always now:
+    /// a time named for it is refused. Finds due cases through the due-date index, many cases
+    /// per transaction, so a crash loses nothing and a rerun finishes the job. Idempotent.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff, unit};
+    /// use petition_core::example::{county, principal, registration, unit};
     /// use petition_core::{Command, DateTime};
     /// let (mut svc, now) = county();
-    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let li = principal(&mut svc, "li");
+    /// let id = svc.register(&li, now, registration(now)).unwrap().case.case.id;
     /// let to = unit("town");
-    /// svc.execute(&staff("li"), now, &case.id, Command::Transfer { to, note: None }).unwrap();
+    /// svc.execute(&li, now, &id, Command::Transfer { to, note: None }).unwrap();
     /// // The township let its 15-day acceptance limit pass: the county office reminds it (催办).
     /// let later = DateTime::parse_from_rfc3339("2026-04-01T09:00:00+08:00").unwrap();
     /// let done = svc.tick(later).unwrap();
     /// assert_eq!(done.supervisions_opened, 1);
     /// assert_eq!(svc.tick(later).unwrap().events, 0, "a second tick does nothing");
     /// ```
-    pub fn tick(&mut self, now: DateTime<FixedOffset>) -> Result<TickSummary> {
-        self.tick_ahead(now, None)
+    pub fn tick(&mut self, when: impl Into<When>) -> Result<TickSummary> {
+        self.tick_ahead(when.into(), None)
     }
 
     /// [`Service::tick`], with `reader` — a second service over the same database, on its own
@@ -1283,11 +1821,23 @@ impl<S: Store> Service<S> {
     /// fifth of a tick's time on SQLite). Worth it where reading a case costs the writer more
     /// than asking its number; on PostgreSQL both are a round trip, and the command line's tick
     /// there does not read ahead.
+    ///
+    /// A reader on another database is refused (`validation`): its copies would be of other
+    /// cases.
     pub fn tick_with_reader<R: Store + Send>(
         &mut self,
-        now: DateTime<FixedOffset>,
+        when: impl Into<When>,
         mut reader: Service<R>,
     ) -> Result<TickSummary> {
+        let when = when.into();
+        let mine = self.read(|w| w.identity())?;
+        let theirs = reader.read(|w| w.identity())?;
+        if mine.db != theirs.db {
+            return Err(DomainError::from(Refusal::invalid(
+                "the tick's reader is a service over another database: give it one over this database",
+                "定时处理的预读服务连接的是另一个数据库：请连接本数据库",
+            )));
+        }
         let cache = Arc::new(CaseCache::new(READ_AHEAD_CASES));
         reader.share_cases(cache.clone());
         // Two transactions' worth of ids at most wait: when the reader falls behind, the
@@ -1300,7 +1850,7 @@ impl<S: Store> Service<S> {
                     let _ = reader.read_ahead(&ids);
                 }
             });
-            let summary = self.tick_reading_ahead(now, cache, |ids| {
+            let summary = self.tick_reading_ahead(when, cache, |ids| {
                 let _ = send.try_send(ids);
             });
             drop(send);
@@ -1313,11 +1863,11 @@ impl<S: Store> Service<S> {
     /// [`Service::tick_with_reader`]; the tests call it without a thread).
     pub(crate) fn tick_reading_ahead(
         &mut self,
-        now: DateTime<FixedOffset>,
+        when: impl Into<When>,
         cache: Arc<CaseCache>,
         mut ahead: impl FnMut(Vec<CaseId>),
     ) -> Result<TickSummary> {
-        self.tick_ahead(now, Some((cache, &mut ahead)))
+        self.tick_ahead(when.into(), Some((cache, &mut ahead)))
     }
 
     /// Loads the cases `ids` into the cache this service shares ([`Service::share_cases`]), in
@@ -1332,18 +1882,17 @@ impl<S: Store> Service<S> {
         })
     }
 
-    fn tick_ahead(
-        &mut self,
-        now: DateTime<FixedOffset>,
-        mut ahead: Option<ReadAhead<'_>>,
-    ) -> Result<TickSummary> {
+    fn tick_ahead(&mut self, when: When, mut ahead: Option<ReadAhead<'_>>) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         // A cursor over (next tick date, id), moved past a whole page once it is done: a case
         // whose date does not move (nothing it could do yet) is not visited twice, one that
         // moves to a later date still due, past the page, is visited again, and memory stays
         // one page (`TICK_PAGE` ids) whatever the number of due cases.
         let mut cursor: Option<(NaiveDate, CaseId)> = None;
-        let today = self.read(|w| Ok(local_date(now, w.policy.timezone)))?;
+        let (now, today) = self.read(|w| {
+            let now = w.write_time(when)?;
+            Ok((now, local_date(now, w.policy.timezone)))
+        })?;
         let page = self.tick_page.max(1);
         loop {
             let mut batch = self.read(|w| w.txn.due_for_tick(today, cursor.as_ref(), page))?;
@@ -1431,48 +1980,31 @@ impl<S: Store> Service<S> {
         self.read(|w| w.clock_mode())
     }
 
-    /// The change feed: up to `limit` entries of the audit chain after `position` (0 for the
-    /// start), typed, each with its position and hash. An integrating system keeps the last
-    /// position it processed and asks again from there; positions never change.
+    /// The change feed as `p` may read it (see [`Work::changes_after`]), with each case whose
+    /// personal data a page shows unmasked recorded in the access log at `when` before the
+    /// page is returned.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::example::{county, principal, registration};
     /// use petition_core::Entry;
     /// let (mut svc, now) = county();
-    /// let seen = svc.changes_after(0, 1000).unwrap();
+    /// let li = principal(&mut svc, "li");
+    /// let seen = svc.changes_after(&li, now, 0, 1000).unwrap();
     /// let last = seen.last().unwrap().position;
-    /// svc.register(&staff("li"), now, registration(now)).unwrap();
-    /// let new = svc.changes_after(last, 1000).unwrap();
+    /// svc.register(&li, now, registration(now)).unwrap();
+    /// let new = svc.changes_after(&li, now, last, 1000).unwrap();
     /// assert!(matches!(&new[0].entry, Entry::Case(e) if e.kind.type_name() == "registered"));
+    /// assert!(new[0].hash.is_none(), "positions only for a clerk");
     /// ```
-    pub fn changes_after(&mut self, position: u64, limit: usize) -> Result<Vec<Change>> {
-        self.read(|w| {
-            let mut out = Vec::new();
-            let mut bad = None;
-            w.txn()?.chain(position.saturating_add(1), &mut |e| {
-                if out.len() >= limit {
-                    return Ok(false);
-                }
-                match serde_json::from_str::<crate::audit::Entry>(&e.body) {
-                    Ok(entry) => out.push(Change {
-                        position: e.gseq,
-                        hash: crate::audit::hex(&e.hash),
-                        entry,
-                    }),
-                    Err(_) => {
-                        bad = Some(e.gseq);
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            })?;
-            if let Some(g) = bad {
-                return Err(DomainError::from(StorageError::integrity(&format!(
-                    "audit chain entry {g} does not decode"
-                ))));
-            }
-            Ok(out)
-        })
+    pub fn changes_after(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        position: u64,
+        limit: usize,
+    ) -> Result<Vec<Change>> {
+        let d = self.read(|w| w.changes_after(p, position, limit))?;
+        self.record(d, when)
     }
 
     /// Statistics over cases registered in `[from, to]`, evaluated at `now`, best first
@@ -1512,18 +2044,108 @@ impl<S: Store> Service<S> {
         }
         Ok(groups)
     }
+}
 
-    /// Case ids matching a query.
-    pub fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+/// Inside the crate: the operations by staff id, returning whole cases — for the rules' and the
+/// stores' own tests and the conformance suite, which check what is stored, not what a reader
+/// is shown. The actor is still resolved from the staff table and the clock mode still applies.
+impl<S: Store> Service<S> {
+    /// Registers as `actor` at `now`; the whole case.
+    pub(crate) fn register_by(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        reg: Registration,
+    ) -> Result<Case> {
+        self.work(|w| w.register_by(actor, now, reg.clone()))
+    }
+
+    /// Runs a case command as `actor` at `now`; the whole case afterwards.
+    pub(crate) fn execute_by(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<Case> {
+        self.work(|w| w.execute_by(actor, now, id, cmd.clone()))
+    }
+
+    /// An administrative change by `actor` at `now`.
+    pub(crate) fn admin_by(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        change: AdminChange,
+    ) -> Result<()> {
+        self.work(|w| {
+            w.write_time(When::At(now))?;
+            w.admin_as(actor, now, change.clone()).map(|_| ())
+        })
+    }
+
+    /// A case and its history, unmasked.
+    pub(crate) fn load(&mut self, id: &CaseId) -> Result<(Case, Vec<Event>)> {
+        self.read(|w| w.load(id))
+    }
+
+    /// Case ids matching a query, as the store answers it.
+    pub(crate) fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.read(|w| w.txn.query(q))
     }
 
-    /// A unit's queue.
-    pub fn queue(
+    /// A unit's queue, as the store answers it.
+    pub(crate) fn queue_of(
         &mut self,
         unit: &UnitCode,
         limit: usize,
     ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         self.read(|w| w.txn.queue(unit, limit))
+    }
+}
+
+impl<T: Txn> Work<'_, T> {
+    /// Registers as `actor` at `now` (the clock mode applies); the whole case.
+    pub(crate) fn register_by(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        reg: Registration,
+    ) -> Result<Case> {
+        self.writable()?;
+        self.write_time(When::At(now))?;
+        let staff = actor_staff(&self.org, actor)?.clone();
+        let code = prepare_code(self.rng, self.code_cost);
+        self.register_as(&staff, now, reg, &code)
+    }
+
+    /// Runs a case command as `actor` at `now` (the clock mode applies); the whole case.
+    pub(crate) fn execute_by(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<Case> {
+        self.writable()?;
+        self.write_time(When::At(now))?;
+        let staff = actor_staff(&self.org, actor)?.clone();
+        Ok(self.execute_as(&staff, now, id, cmd)?.1)
+    }
+}
+
+#[cfg(test)]
+impl<S: Store> Service<S> {
+    /// Issues a token by the admin `admin` at `now`, its life counted from `issued`.
+    pub(crate) fn issue_token_by(
+        &mut self,
+        admin: &StaffId,
+        now: DateTime<FixedOffset>,
+        staff: &StaffId,
+        issued: DateTime<FixedOffset>,
+        days: u32,
+    ) -> Result<IssuedToken> {
+        let p = self.principal(admin)?;
+        self.issue_token_at(&p, When::At(now), staff, issued, days)
     }
 }

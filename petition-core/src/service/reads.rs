@@ -1,28 +1,92 @@
 //! What a reader may see: a case by id, lists and queues narrowed to the reader's reach, the
-//! access log of disclosures of personal data.
+//! change feed, the access log — each taking its principal, each masking what the reader may not
+//! see in full, and each showing of personal data in full recorded in the access log.
 
 use super::*;
 
+/// The time an access-log entry waiting in a [`Pending`] is given until it is recorded.
+fn unrecorded() -> DateTime<FixedOffset> {
+    chrono::DateTime::UNIX_EPOCH.fixed_offset()
+}
+
 impl<T: Txn> Work<'_, T> {
-    /// A case as `reader` may see it, with its history and the reader's access; `not_found` when
-    /// the case does not exist *or the reader may not read it* — the two answers are identical.
+    /// A case as `p` may see it, with its history: `not_found` when the case does not exist *or
+    /// `p` may not read it* — the two answers are identical. Personal data is in full only when
+    /// `p`'s unit registers, holds, leads or assists the case and `reveal` asks for it; the data
+    /// is then handed over once the showing is recorded in the access log
+    /// ([`Service::record`], [`Work::record`]). Links to cases `p` may not read are removed;
+    /// the query code is never shown.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff};
-    /// use petition_core::Access;
+    /// use petition_core::example::{county, principal, registration};
+    /// use petition_core::{Access, Reveal};
     /// let (mut svc, now) = county();
-    /// let case = svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let (li, wang) = (principal(&mut svc, "li"), principal(&mut svc, "wang"));
+    /// let id = svc.register(&li, now, registration(now)).unwrap().case.case.id;
     /// svc.read(|w| {
-    ///     // The registering clerk sees the petitioner in full; the housing bureau, which has no
-    ///     // part in the case yet, does not see the case at all.
-    ///     let li = w.staff(&staff("li"))?;
-    ///     assert_eq!(w.read_case(&li, &case.id)?.2, Access::Full);
-    ///     let wang = w.staff(&staff("wang"))?;
-    ///     assert_eq!(w.read_case(&wang, &case.id).unwrap_err().code(), "not_found");
+    ///     // The registering clerk may see the petitioner in full, once it is logged; the housing
+    ///     // bureau, which has no part in the case yet, does not see the case at all.
+    ///     let shown = w.show(&li, &id, Reveal::AsAllowed)?;
+    ///     assert_eq!(shown.waiting(), 1, "one access-log entry to write first");
+    ///     assert_eq!(w.show(&wang, &id, Reveal::AsAllowed).unwrap_err().code(), "not_found");
     ///     Ok(())
     /// }).unwrap();
     /// ```
-    pub fn read_case(&mut self, reader: &Staff, id: &CaseId) -> Result<(Case, Vec<Event>, Access)> {
+    pub fn show(&mut self, p: &Principal, id: &CaseId, reveal: Reveal) -> Result<Disclosed<Shown>> {
+        self.show_for(p, id, reveal, "show")
+    }
+
+    /// [`Work::show`], the showing recorded in the access log as done by `command` (a notice,
+    /// the reply to a command).
+    pub fn show_for(
+        &mut self,
+        p: &Principal,
+        id: &CaseId,
+        reveal: Reveal,
+        command: &str,
+    ) -> Result<Disclosed<Shown>> {
+        let staff = self.resolve(p)?;
+        let (case, events, access) = self.read_case(&staff, id)?;
+        Ok(shown(&staff, case, events, access, reveal, command))
+    }
+
+    /// A written notice of a case (see [`crate::notice::render`]) as `p` may read it: the
+    /// petitioner's name in full only for a unit that may see it, and then recorded in the access
+    /// log; a receipt carries the query code only when `code` gives it (at registration or a
+    /// reset: the database keeps only its hash).
+    #[allow(clippy::too_many_arguments)]
+    pub fn notice(
+        &mut self,
+        p: &Principal,
+        id: &CaseId,
+        kind: &str,
+        lang: crate::error::Lang,
+        supervision: Option<u32>,
+        code: Option<&QueryCode>,
+    ) -> Result<Disclosed<crate::notice::Notice>> {
+        let d = self.show_for(p, id, Reveal::AsAllowed, "notice")?;
+        let (sealed, pending) = d.into_parts();
+        let shown = sealed.open(pending.recorded())?;
+        let n = crate::notice::render(
+            &shown.case,
+            &shown.events,
+            &self.org,
+            kind,
+            lang,
+            shown.privacy,
+            supervision,
+            code,
+        )?;
+        Ok(Disclosed::new(n, pending.entries))
+    }
+
+    /// A case as `reader` may see it, unmasked, with its history and the reader's access (inside
+    /// the crate: what leaves it goes through [`shown`]).
+    pub(crate) fn read_case(
+        &mut self,
+        reader: &Staff,
+        id: &CaseId,
+    ) -> Result<(Case, Vec<Event>, Access)> {
         let hidden = || {
             DomainError::from(Refusal::NoCase {
                 id: id.as_str().to_string(),
@@ -45,7 +109,7 @@ impl<T: Txn> Work<'_, T> {
     /// Removes from a case, as shown to `reader`, the links to cases `reader` may not read
     /// (`related`, `repeat_of`, `merged_into`, `absorbed`): an accusation never shows up as
     /// another case's repeat or relative for the accused unit.
-    pub fn redact_links(&mut self, reader: &Staff, case: &mut Case) -> Result<()> {
+    pub(crate) fn redact_links(&mut self, reader: &Staff, case: &mut Case) -> Result<()> {
         let mut hidden = std::collections::BTreeSet::new();
         let linked: Vec<CaseId> = case
             .related
@@ -81,9 +145,35 @@ impl<T: Txn> Work<'_, T> {
         Ok(())
     }
 
+    /// Writes the access-log entries `pending` waits for, at `when` (on a live database: now),
+    /// in this write transaction; returns the proof that opens their data ([`Sealed::open`]).
+    ///
+    /// [`Sealed::open`]: crate::principal::Sealed::open
+    pub fn record(&mut self, pending: Pending, when: impl Into<When>) -> Result<Recorded> {
+        self.writable()?;
+        let at = self.log_time(when.into())?;
+        for d in &pending.entries {
+            let d = Disclosure { at, ..d.clone() };
+            self.append_disclosure(&d)?;
+        }
+        Ok(pending.recorded())
+    }
+
+    /// Records a disclosure's entries in this write transaction at `when` and hands its data
+    /// over ([`Work::record`], then [`Sealed::open`](crate::principal::Sealed::open)).
+    pub fn reveal<X>(&mut self, d: Disclosed<X>, when: impl Into<When>) -> Result<X> {
+        let d = match d.ready() {
+            Ok(v) => return Ok(v),
+            Err(d) => d,
+        };
+        let (sealed, pending) = d.into_parts();
+        let proof = self.record(pending, when)?;
+        sealed.open(proof)
+    }
+
     /// Records that `reader` was shown unmasked personal data of `case` (or of every case, for
     /// `None`) by `command` at `at`: one entry of the append-only access log.
-    pub fn disclose(
+    pub(crate) fn disclose(
         &mut self,
         reader: &Staff,
         case: Option<&CaseId>,
@@ -91,10 +181,20 @@ impl<T: Txn> Work<'_, T> {
         at: DateTime<FixedOffset>,
     ) -> Result<()> {
         let d = Disclosure {
-            at: at.with_timezone(&self.policy.timezone),
+            at,
             staff: reader.id.as_str().to_string(),
             case: case.cloned(),
             command: command.to_string(),
+        };
+        self.append_disclosure(&d)
+    }
+
+    /// Appends one sealed entry to the access log.
+    fn append_disclosure(&mut self, d: &Disclosure) -> Result<()> {
+        self.writable()?;
+        let d = Disclosure {
+            at: d.at.with_timezone(&self.policy.timezone),
+            ..d.clone()
         };
         let txn = self.txn()?;
         let (pos, prev) = match txn.access_tail()? {
@@ -118,24 +218,35 @@ impl<T: Txn> Work<'_, T> {
         txn.append_access(&TOKEN, &d, &sealed)
     }
 
-    /// Cases matching `q` that `reader` may read, with the reader's access to each. Filters
-    /// (names included) only ever see readable cases: a page holds `q.limit` readable cases
+    /// Cases matching `q` that `p` may read, in brief. Filters (names included) only ever see
+    /// readable cases, and names as the reader sees them: a page holds `q.limit` readable cases
     /// whatever the number of hidden ones before them.
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::example::{county, principal, registration};
     /// use petition_core::CaseQuery;
     /// let (mut svc, now) = county();
-    /// svc.register(&staff("li"), now, registration(now)).unwrap();
+    /// let (li, wang) = (principal(&mut svc, "li"), principal(&mut svc, "wang"));
+    /// svc.register(&li, now, registration(now)).unwrap();
     /// let by_name = CaseQuery { petitioner: Some("赵".into()), ..CaseQuery::default() };
-    /// let found = svc.read(|w| {
-    ///     let li = w.staff(&staff("li"))?;
-    ///     let wang = w.staff(&staff("wang"))?;
-    ///     Ok((w.visible_cases(&li, &by_name)?.len(), w.visible_cases(&wang, &by_name)?.len()))
-    /// }).unwrap();
-    /// assert_eq!(found, (1, 0));
+    /// assert_eq!(svc.list(&li, &by_name).unwrap().len(), 1);
+    /// assert_eq!(svc.list(&wang, &by_name).unwrap().len(), 0);
     /// ```
-    pub fn visible_cases(&mut self, reader: &Staff, q: &CaseQuery) -> Result<Vec<(Case, Access)>> {
+    pub fn list(&mut self, p: &Principal, q: &CaseQuery) -> Result<Vec<Brief>> {
+        let staff = self.resolve(p)?;
+        Ok(self
+            .visible_cases(&staff, q)?
+            .into_iter()
+            .map(|(c, a)| Brief::of(c, a))
+            .collect())
+    }
+
+    /// Cases matching `q` that `reader` may read, unmasked, with the reader's access to each.
+    pub(crate) fn visible_cases(
+        &mut self,
+        reader: &Staff,
+        q: &CaseQuery,
+    ) -> Result<Vec<(Case, Access)>> {
         // The store narrows the search to cases in the reader's reach (an index), so a reader who
         // sees a small share of a province's cases does not read the rest; every case is still
         // checked with `access` (accusations, exact rules).
@@ -191,35 +302,32 @@ impl<T: Txn> Work<'_, T> {
         Ok(out)
     }
 
-    /// Cases `reader` may read that match a search ([`crate::search`]), newest case number first,
-    /// at most `limit`, with the reader's access to each. Names, phones and id numbers count only
-    /// as the reader sees them: masked for a reader who sees the case masked, so a search never
-    /// confirms personal data the reader is not shown; a case the reader may not read is never
-    /// looked at (an accused unit cannot count the cases that name it).
+    /// Cases `p` may read that match a search ([`crate::search`]), newest case number first,
+    /// at most `limit`, in brief. Names, phones and id numbers count only as the reader sees
+    /// them: masked for a reader who sees the case masked, so a search never confirms personal
+    /// data the reader is not shown; a case the reader may not read is never looked at (an
+    /// accused unit cannot count the cases that name it).
     ///
     /// ```
-    /// use petition_core::example::{county, registration, staff};
+    /// use petition_core::example::{county, principal, registration};
     /// use petition_core::search::Needle;
     /// let (mut svc, now) = county();
+    /// let (li, wang) = (principal(&mut svc, "li"), principal(&mut svc, "wang"));
     /// let mut reg = registration(now);
     /// reg.summary = "老旧小区房屋漏水".into();
-    /// svc.register(&staff("li"), now, reg).unwrap();
+    /// svc.register(&li, now, reg).unwrap();
     /// let leak = Needle::parse("漏").unwrap();
-    /// let found = svc.read(|w| {
-    ///     let li = w.staff(&staff("li"))?;
-    ///     let wang = w.staff(&staff("wang"))?;
-    ///     Ok((w.search_cases(&li, &leak, 20)?.len(), w.search_cases(&wang, &leak, 20)?.len()))
-    /// }).unwrap();
-    /// assert_eq!(found, (1, 0));
+    /// assert_eq!(svc.search(&li, &leak, 20).unwrap().len(), 1);
+    /// assert_eq!(svc.search(&wang, &leak, 20).unwrap().len(), 0);
     /// ```
-    pub fn search_cases(
+    pub fn search(
         &mut self,
-        reader: &Staff,
+        p: &Principal,
         needle: &crate::search::Needle,
         limit: usize,
-    ) -> Result<Vec<(Case, Access)>> {
-        let reach = self.reach_of(reader);
-        let Some(reach) = reach else {
+    ) -> Result<Vec<Brief>> {
+        let reader = self.resolve(p)?;
+        let Some(reach) = self.reach_of(&reader) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -234,12 +342,12 @@ impl<T: Txn> Work<'_, T> {
             let n = ids.len();
             for id in &ids {
                 let Some(c) = self.case(id)? else { continue };
-                let a = access(&self.org, reader, &c);
+                let a = access(&self.org, &reader, &c);
                 if a == Access::Hidden || !crate::search::matches(&c, needle, a == Access::Masked) {
                     continue;
                 }
                 if out.len() < limit {
-                    out.push((c, a));
+                    out.push(Brief::of(c, a));
                 }
             }
             if n < q.limit {
@@ -266,13 +374,14 @@ impl<T: Txn> Work<'_, T> {
         }
     }
 
-    /// The work of the reader's unit (`queue`), most urgent first, with the date that makes
-    /// each case urgent; only cases the reader may read.
-    pub fn visible_queue(
+    /// The work of `p`'s unit (`queue`), most urgent first, with the date that makes each case
+    /// urgent, in brief; only cases `p` may read.
+    pub fn queue(
         &mut self,
-        reader: &Staff,
+        p: &Principal,
         limit: usize,
-    ) -> Result<Vec<(Case, Option<NaiveDate>)>> {
+    ) -> Result<Vec<(Brief, Option<NaiveDate>)>> {
+        let reader = self.resolve(p)?;
         let unit = reader.unit.clone().ok_or_else(|| {
             DomainError::from(Refusal::NoUnitForActor {
                 staff: reader.id.as_str().to_string(),
@@ -282,8 +391,9 @@ impl<T: Txn> Work<'_, T> {
         let mut out = Vec::with_capacity(items.len());
         for (id, d) in items {
             if let Some(c) = self.case(&id)? {
-                if access(&self.org, reader, &c) != Access::Hidden {
-                    out.push((c, d));
+                let a = access(&self.org, &reader, &c);
+                if a != Access::Hidden {
+                    out.push((Brief::of(c, a), d));
                 }
             }
         }
@@ -293,16 +403,159 @@ impl<T: Txn> Work<'_, T> {
     /// The access log (admins only), oldest first, after position `after`.
     pub fn access_log(
         &mut self,
-        reader: &Staff,
+        p: &Principal,
         case: Option<&CaseId>,
         staff: Option<&StaffId>,
         after: u64,
         limit: usize,
     ) -> Result<Vec<LoggedDisclosure>> {
+        let reader = self.resolve(p)?;
         if reader.role != Role::Admin {
             return Err(DomainError::from(Refusal::AdminOnly));
         }
         self.txn()?
             .access_log(case, staff.map(StaffId::as_str), after, limit)
     }
+
+    /// The change feed as `p` may read it: up to `limit` entries after position `after` (0 for
+    /// the start) among the next [`FEED_SCAN`] of the chain — organisation and policy changes,
+    /// and the events of the cases `p` may read, as `p` may read them now. Every entry leaves
+    /// out query codes and token digests; personal data is masked unless `p`'s unit may see the
+    /// case in full, and each such case is one access-log entry; a clerk gets positions only,
+    /// an admin the chain hash too (every hash is computed over unmasked data, so a hash beside
+    /// masked data would let it be guessed offline). An integrating system keeps the last
+    /// position it processed and asks again from there; positions never change.
+    pub fn changes_after(
+        &mut self,
+        p: &Principal,
+        after: u64,
+        limit: usize,
+    ) -> Result<Disclosed<Vec<Change>>> {
+        Ok(self.feed_page(p, after, limit)?.0)
+    }
+
+    /// [`Work::changes_after`], with the last position looked at (shown or not): the next page
+    /// starts after it.
+    pub(crate) fn feed_page(
+        &mut self,
+        p: &Principal,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Disclosed<Vec<Change>>, u64)> {
+        let reader = self.resolve(p)?;
+        let admin = reader.role == Role::Admin;
+        let limit = limit.clamp(1, FEED_SCAN);
+        let mut raw = Vec::new();
+        self.txn()?.chain(after.saturating_add(1), &mut |e| {
+            raw.push(e);
+            Ok(raw.len() < FEED_SCAN)
+        })?;
+        let mut seen: std::collections::HashMap<CaseId, Access> = Default::default();
+        let mut out = Vec::new();
+        let mut disclosed = Vec::new();
+        let mut last = after;
+        for e in raw {
+            if out.len() >= limit {
+                break;
+            }
+            last = e.gseq;
+            let mut entry: crate::audit::Entry = serde_json::from_str(&e.body).map_err(|_| {
+                DomainError::from(StorageError::integrity(&format!(
+                    "audit chain entry {} does not decode",
+                    e.gseq
+                )))
+            })?;
+            let shown = match &entry {
+                crate::audit::Entry::Admin(_) => Access::Full,
+                crate::audit::Entry::Case(ev) => match seen.get(&ev.case) {
+                    Some(a) => *a,
+                    None => {
+                        let a = match self.case(&ev.case)? {
+                            Some(c) => access(&self.org, &reader, &c),
+                            None => Access::Hidden,
+                        };
+                        seen.insert(ev.case.clone(), a);
+                        if a == Access::Full {
+                            disclosed.push(Disclosure {
+                                at: unrecorded(),
+                                staff: reader.id.as_str().to_string(),
+                                case: Some(ev.case.clone()),
+                                command: "events".into(),
+                            });
+                        }
+                        a
+                    }
+                },
+            };
+            let masked = match (&mut entry, shown) {
+                (_, Access::Hidden) => continue,
+                (crate::audit::Entry::Case(ev), Access::Full) => {
+                    crate::view::hide_code(ev);
+                    false
+                }
+                (crate::audit::Entry::Case(ev), _) => {
+                    crate::view::mask_event(ev);
+                    true
+                }
+                (crate::audit::Entry::Admin(a), _) => {
+                    if let AdminKind::TokenIssued { sha256, .. } = &mut a.kind {
+                        sha256.clear();
+                    }
+                    false
+                }
+            };
+            out.push(Change {
+                position: e.gseq,
+                hash: admin.then(|| crate::audit::hex(&e.hash)),
+                entry,
+                masked,
+            });
+        }
+        Ok((Disclosed::new(out, disclosed), last))
+    }
+}
+
+/// The most chain entries one [`Work::changes_after`] looks at (a reader who may read few cases
+/// still gets an answer, with the position moved on, in bounded time).
+pub const FEED_SCAN: usize = 5000;
+
+/// A case read by `staff` with `access`, as `reveal` asks: in full (query code aside) with one
+/// access-log entry by `command` waiting, or masked with none.
+fn shown(
+    staff: &Staff,
+    mut case: Case,
+    mut events: Vec<Event>,
+    access: Access,
+    reveal: Reveal,
+    command: &str,
+) -> Disclosed<Shown> {
+    let full = access == Access::Full && reveal == Reveal::AsAllowed;
+    let mut entries = Vec::new();
+    if full {
+        case.query_code = None;
+        events.iter_mut().for_each(crate::view::hide_code);
+        entries.push(Disclosure {
+            at: unrecorded(),
+            staff: staff.id.as_str().to_string(),
+            case: Some(case.id.clone()),
+            command: command.to_string(),
+        });
+    } else {
+        crate::view::mask_case(&mut case);
+        events.iter_mut().for_each(crate::view::mask_event);
+    }
+    let privacy = if full {
+        crate::view::Privacy::Full
+    } else {
+        crate::view::Privacy::Masked
+    };
+    Disclosed::new(
+        Shown {
+            case,
+            events,
+            access,
+            privacy,
+        },
+        entries,
+    )
 }

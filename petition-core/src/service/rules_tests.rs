@@ -15,17 +15,17 @@ fn at(s: &str) -> DateTime<FixedOffset> {
 fn overdue_then_closed<S: Store>(svc: &mut Service<S>) -> CaseId {
     let now = at("2026-03-02");
     let case = svc
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect("register");
     let to = unit("county-zjj");
-    svc.execute(
+    svc.execute_by(
         &staff("li"),
         now,
         &case.id,
         Command::Transfer { to, note: None },
     )
     .expect("transfer");
-    svc.execute(
+    svc.execute_by(
         &staff("wang"),
         now,
         &case.id,
@@ -38,12 +38,12 @@ fn overdue_then_closed<S: Store>(svc: &mut Service<S>) -> CaseId {
         text: "同意".into(),
         without_assist: None,
     };
-    svc.execute(&staff("wang"), at("2026-05-07"), &case.id, opinion)
+    svc.execute_by(&staff("wang"), at("2026-05-07"), &case.id, opinion)
         .expect("opinion");
     let close = Command::Close {
         reason: crate::case::CloseReason::Accepted,
     };
-    svc.execute(&staff("wang"), at("2026-05-08"), &case.id, close)
+    svc.execute_by(&staff("wang"), at("2026-05-08"), &case.id, close)
         .expect("close");
     svc.tick(at("2026-07-01")).expect("tick");
     case.id
@@ -55,7 +55,7 @@ fn types<S: Store>(svc: &mut Service<S>, id: &CaseId) -> Vec<&'static str> {
 }
 
 fn export<S: Store>(svc: &mut Service<S>) -> Vec<u8> {
-    let admin = svc.read(|w| w.staff(&staff("admin"))).expect("admin");
+    let admin = svc.principal(&staff("admin")).expect("admin");
     let mut out = Vec::new();
     crate::interchange::export_jsonl(svc, &mut out, &admin, true, at("2026-07-02"))
         .expect("export");
@@ -73,7 +73,10 @@ fn a_new_database_records_the_current_rules_and_decides_by_them() {
     let file = export(&mut svc);
     let first = String::from_utf8_lossy(&file);
     let first = first.lines().next().expect("first line");
-    assert!(first.contains(r#""rules":2"#), "{first}");
+    assert!(
+        first.contains(&format!(r#""rules":{}"#, crate::policy::RULES)),
+        "{first}"
+    );
     let id = overdue_then_closed(&mut svc);
     let t = types(&mut svc, &id);
     assert!(
@@ -85,7 +88,10 @@ fn a_new_database_records_the_current_rules_and_decides_by_them() {
     let file = export(&mut svc);
     let mut copy = Service::with_seed(MemoryStore::new(), 3);
     crate::interchange::import_jsonl(&mut copy, &mut file.as_slice(), &mut |_| {}).expect("import");
-    assert_eq!(copy.read(|w| Ok(w.policy().rules)).expect("policy"), 2);
+    assert_eq!(
+        copy.read(|w| Ok(w.policy().rules)).expect("policy"),
+        crate::policy::RULES
+    );
     assert_eq!(types(&mut copy, &id), t);
 }
 

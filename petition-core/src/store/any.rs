@@ -85,6 +85,13 @@ impl Store for AnyStore {
             Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.read()?)),
         })
     }
+    fn backup(&mut self, dest: &std::path::Path) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.backup(dest),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.backup(dest),
+        }
+    }
 }
 
 macro_rules! each {

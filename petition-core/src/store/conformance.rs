@@ -16,8 +16,8 @@ fn sid(s: &str) -> StaffId {
 }
 
 /// The admin of a seeded database, as a reader.
-pub(crate) fn admin_of<S: Store>(svc: &mut Service<S>) -> Staff {
-    svc.read(|w| w.staff(&sid("admin"))).expect("admin")
+pub(crate) fn admin_of<S: Store>(svc: &mut Service<S>) -> crate::Principal {
+    svc.principal(&sid("admin")).expect("admin")
 }
 
 /// Builds the sample organisation through the service, as an admin would.
@@ -41,25 +41,32 @@ pub(crate) fn seed<S: Store>(svc: &mut Service<S>) {
     let mut units: Vec<_> = sample.units().cloned().collect();
     units.sort_by_key(|x| x.level);
     for unit in units {
-        svc.admin(&sid("admin"), now, AdminChange::AddUnit(unit))
+        svc.admin_by(&sid("admin"), now, AdminChange::AddUnit(unit))
             .expect("unit");
     }
     for s in sample.all_staff().filter(|s| s.role != Role::Admin) {
-        svc.admin(&sid("admin"), now, AdminChange::AddStaff(s.clone()))
+        svc.admin_by(&sid("admin"), now, AdminChange::AddStaff(s.clone()))
             .expect("staff");
     }
 }
 
 fn walk<S: Store>(svc: &mut Service<S>) -> CaseId {
-    let c = svc
+    walk_with_code(svc).0
+}
+
+/// [`walk`], with the case's query code as its registration gave it.
+fn walk_with_code<S: Store>(svc: &mut Service<S>) -> (CaseId, crate::QueryCode) {
+    let xfj = svc.principal(&sid("cty-a-xfj.c")).expect("clerk");
+    let new = svc
         .register(
-            &sid("cty-a-xfj.c"),
+            &xfj,
             at("2026-03-02"),
             registration("town-a", Channel::Letter),
         )
         .expect("register");
-    let id = c.id.clone();
-    svc.execute(
+    let id = new.case.case.id.clone();
+    let code = new.query_code;
+    svc.execute_by(
         &sid("cty-a-xfj.c"),
         at("2026-03-02"),
         &id,
@@ -69,14 +76,14 @@ fn walk<S: Store>(svc: &mut Service<S>) -> CaseId {
         },
     )
     .expect("transfer");
-    svc.execute(
+    svc.execute_by(
         &sid("cty-a-zjj.c"),
         at("2026-03-03"),
         &id,
         Command::Accept { assist: vec![] },
     )
     .expect("accept");
-    id
+    (id, code)
 }
 
 #[test]
@@ -204,7 +211,7 @@ fn reopened_database_replays_identical_cases() {
         seed(&mut svc);
         let id = walk(&mut svc);
         let c = svc
-            .execute(
+            .execute_by(
                 &sid("cty-a-zjj.c"),
                 at("2026-03-20"),
                 &id,
@@ -239,7 +246,7 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
 
     svc.store().begin_group().expect("group");
     let a = svc
-        .register(
+        .register_by(
             &sid("cty-a-xfj.c"),
             at("2026-03-04"),
             registration("town-a", Channel::Visit),
@@ -247,7 +254,7 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
         .expect("register in the group");
     // Refused (a department cannot accept a case not routed to it): rolled back to its
     // savepoint, the group goes on.
-    let refused = svc.execute(
+    let refused = svc.execute_by(
         &sid("cty-a-zjj.c"),
         at("2026-03-04"),
         &a.id,
@@ -255,7 +262,7 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
     );
     assert!(refused.is_err());
     assert!(svc.store().group_intact());
-    svc.execute(
+    svc.execute_by(
         &sid("cty-a-xfj.c"),
         at("2026-03-04"),
         &a.id,
@@ -285,7 +292,7 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
     svc.store().begin_group().expect("group");
     assert!(svc.store().begin_group().is_err(), "one group at a time");
     let lost = svc
-        .register(
+        .register_by(
             &sid("cty-a-xfj.c"),
             at("2026-03-05"),
             registration("town-a", Channel::Visit),
@@ -299,7 +306,7 @@ fn a_group_commit_stores_its_commands_together_and_a_refused_one_alone_rolls_bac
     // stored.
     let mut svc = Service::with_seed(SqliteStore::open(&p, false).expect("open"), 6);
     let next = svc
-        .register(
+        .register_by(
             &sid("cty-a-xfj.c"),
             at("2026-03-05"),
             registration("town-a", Channel::Visit),
@@ -433,13 +440,13 @@ fn threads_with_their_own_connections_lose_no_event_and_share_no_case_id() {
                 let mut made = Vec::new();
                 for i in 0..15 {
                     let when = at(&format!("2026-03-{:02}", 2 + (i % 20)));
-                    match svc.register(
+                    match svc.register_by(
                         &sid("cty-a-xfj.c"),
                         when,
                         registration("town-a", Channel::Letter),
                     ) {
                         Ok(c) => {
-                            let r = svc.execute(
+                            let r = svc.execute_by(
                                 &sid("cty-a-xfj.c"),
                                 when,
                                 &c.id,
@@ -484,7 +491,7 @@ fn admin_changes_are_in_the_chain_and_need_an_admin() {
     let mut svc = Service::with_seed(MemoryStore::new(), 6);
     seed(&mut svc);
     let now: DateTime<FixedOffset> = at("2026-03-02");
-    let e = svc.admin(
+    let e = svc.admin_by(
         &sid("cty-a-xfj.c"),
         now,
         AdminChange::SetPolicy {
@@ -493,7 +500,7 @@ fn admin_changes_are_in_the_chain_and_need_an_admin() {
         },
     );
     assert_eq!(e.map_err(|e| e.code()), Err("permission_denied"));
-    svc.admin(
+    svc.admin_by(
         &sid("admin"),
         now,
         AdminChange::SetPolicy {
@@ -521,14 +528,14 @@ fn admin_changes_are_in_the_chain_and_need_an_admin() {
     );
     // A policy change affects clocks started afterwards.
     let c = svc
-        .register(
+        .register_by(
             &sid("cty-a-xfj.c"),
             now,
             registration("town-a", Channel::Letter),
         )
         .expect("reg");
     let c = svc
-        .execute(
+        .execute_by(
             &sid("cty-a-xfj.c"),
             now,
             &c.id,
@@ -806,9 +813,8 @@ fn a_transaction_retried_after_a_conflict_at_commit_counts_once_and_loses_no_lin
 fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
     let mut svc = Service::with_seed(SqliteStore::open_in_memory().expect("open"), 4);
     seed(&mut svc);
-    let id = walk(&mut svc);
+    let (id, code) = walk_with_code(&mut svc);
     let sat = crate::case::Satisfaction::Satisfied;
-    let code = svc.load(&id).expect("load").0.query_code.expect("code");
     let code = code.as_str().to_ascii_lowercase();
     // A wrong code is an unknown case, and records nothing.
     let wrong = svc.petitioner_evaluates(id.as_str(), "AAAAAAAA", at("2026-03-05"), sat, None);
@@ -818,7 +824,7 @@ fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
         early.map(|_| ()).map_err(|e| e.code()),
         Err("invalid_transition")
     );
-    svc.execute(
+    svc.execute_by(
         &sid("cty-a-zjj.c"),
         at("2026-03-10"),
         &id,
@@ -830,7 +836,7 @@ fn a_petitioners_online_rating_is_recorded_and_survives_a_round_trip() {
     )
     .expect("opinion");
     let r = svc.petitioner_evaluates(id.as_str(), &code, at("2026-03-12"), sat, None);
-    let case = r.expect("rated");
+    let case = r.expect("rated").case;
     assert_eq!(case.evaluations.last().map(|e| e.handling), Some(sat));
     let (_, events) = svc.load(&id).expect("load");
     assert_eq!(
@@ -856,14 +862,14 @@ fn overdue_world<S: Store>(svc: &mut Service<S>) -> Vec<CaseId> {
     (0..6)
         .map(|i| {
             let c = svc
-                .register(
+                .register_by(
                     &sid("cty-a-xfj.c"),
                     at("2026-03-02"),
                     registration("town-a", Channel::Letter),
                 )
                 .expect("reg");
             if i % 2 == 0 {
-                svc.execute(
+                svc.execute_by(
                     &sid("cty-a-xfj.c"),
                     at("2026-03-02"),
                     &c.id,
@@ -1116,25 +1122,25 @@ fn stats_world<S: Store>(svc: &mut Service<S>) {
     };
     // A: routed, accepted and answered in time, rated satisfied.
     let a = svc
-        .register(
+        .register_by(
             &xfj,
             at("2026-03-02"),
             registration("town-a", Channel::Letter),
         )
         .expect("a")
         .id;
-    svc.execute(&xfj, at("2026-03-02"), &a, t("cty-a-zjj"))
+    svc.execute_by(&xfj, at("2026-03-02"), &a, t("cty-a-zjj"))
         .expect("t");
-    svc.execute(
+    svc.execute_by(
         &zjj,
         at("2026-03-03"),
         &a,
         Command::Accept { assist: vec![] },
     )
     .expect("acc");
-    svc.execute(&zjj, at("2026-03-20"), &a, opinion.clone())
+    svc.execute_by(&zjj, at("2026-03-20"), &a, opinion.clone())
         .expect("op");
-    svc.execute(
+    svc.execute_by(
         &xfj,
         at("2026-03-21"),
         &a,
@@ -1149,10 +1155,10 @@ fn stats_world<S: Store>(svc: &mut Service<S>) {
     rb.petitioners[0].id_number = None;
     rb.petitioners[0].phone = Some("13900000002".into());
     rb.headcount = 7;
-    let b = svc.register(&xfj, at("2026-03-02"), rb).expect("b").id;
-    svc.execute(&xfj, at("2026-03-02"), &b, t("cty-a-zjj"))
+    let b = svc.register_by(&xfj, at("2026-03-02"), rb).expect("b").id;
+    svc.execute_by(&xfj, at("2026-03-02"), &b, t("cty-a-zjj"))
         .expect("t");
-    svc.execute(
+    svc.execute_by(
         &zjj,
         at("2026-03-20"),
         &b,
@@ -1163,29 +1169,29 @@ fn stats_world<S: Store>(svc: &mut Service<S>) {
     let mut rc = registration("town-a", Channel::Letter);
     rc.petitioners[0].id_number = None;
     rc.petitioners[0].phone = Some("13900000003".into());
-    svc.register(&xfj, at("2026-03-03"), rc).expect("c");
+    svc.register_by(&xfj, at("2026-03-03"), rc).expect("c");
     // D: a repeat of A, answered in time, never rated (evaluation lapses).
     let d = svc
-        .register(
+        .register_by(
             &xfj,
             at("2026-03-05"),
             registration("town-a", Channel::Letter),
         )
         .expect("d")
         .id;
-    svc.execute(&xfj, at("2026-03-05"), &d, t("cty-a-zjj"))
+    svc.execute_by(&xfj, at("2026-03-05"), &d, t("cty-a-zjj"))
         .expect("t");
-    svc.execute(
+    svc.execute_by(
         &zjj,
         at("2026-03-06"),
         &d,
         Command::Accept { assist: vec![] },
     )
     .expect("acc");
-    svc.execute(&zjj, at("2026-03-16"), &d, opinion)
+    svc.execute_by(&zjj, at("2026-03-16"), &d, opinion)
         .expect("op");
     // Outside the period: not counted.
-    svc.register(
+    svc.register_by(
         &xfj,
         at("2026-04-02"),
         registration("town-a", Channel::Letter),
@@ -1393,7 +1399,7 @@ fn jsonl_export_import_round_trip_gives_identical_cases_and_a_verified_chain() {
     }
     // New registrations continue the numbering.
     let c = dst
-        .register(
+        .register_by(
             &sid("cty-a-xfj.c"),
             at("2026-07-01"),
             registration("town-a", Channel::Letter),
@@ -1519,10 +1525,10 @@ fn verify_finds_a_changed_or_missing_search_row() {
 fn a_masked_export_masks_a_corrected_phone_both_old_and_new() {
     let (mut svc, now) = crate::example::county();
     let id = svc
-        .register(&sid("li"), now, crate::example::registration(now))
+        .register_by(&sid("li"), now, crate::example::registration(now))
         .expect("register")
         .id;
-    svc.execute(
+    svc.execute_by(
         &sid("li"),
         now,
         &id,
@@ -1590,7 +1596,7 @@ fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case() {
     seed(&mut svc);
     let clerk = sid("cty-a-xfj.c");
     let first = svc
-        .register(
+        .register_by(
             &clerk,
             at("2026-03-02"),
             registration("town-a", Channel::Letter),
@@ -1610,7 +1616,7 @@ fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case() {
         .raw_execute("SET lock_timeout = '500ms'")
         .expect("lock_timeout");
     let again = svc
-        .register(
+        .register_by(
             &clerk,
             at("2026-03-03"),
             registration("town-a", Channel::Letter),
@@ -1620,7 +1626,7 @@ fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case() {
     // A command on the held case itself still waits for it, and after the timeout (three tries)
     // says `conflict`: another clerk has the case.
     let e = svc
-        .execute(
+        .execute_by(
             &clerk,
             at("2026-03-03"),
             &first.id,
@@ -1657,9 +1663,9 @@ fn postgres_migration_3_fills_the_search_index_from_the_cases() {
     let needle = crate::search::Needle::parse("漏").expect("needle");
     let found = svc
         .read(|w| {
-            let admin = w.staff(&sid("admin"))?;
-            w.search_cases(&admin, &needle, 10)
+            let admin = w.principal(&sid("admin"))?;
+            w.search(&admin, &needle, 10)
         })
         .expect("search");
-    assert!(found.iter().any(|(c, _)| c.id == id), "{found:?}");
+    assert!(found.iter().any(|b| b.case.id == id), "{found:?}");
 }

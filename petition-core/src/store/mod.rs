@@ -47,6 +47,15 @@ pub trait Store {
     fn read(&mut self) -> Result<Self::Txn<'_>> {
         self.txn()
     }
+    /// Copies the whole database to a new file at `dest` while writers may run (`petition
+    /// backup`); a store that cannot refuses (the default), saying how it is backed up instead.
+    fn backup(&mut self, dest: &std::path::Path) -> Result<()> {
+        let _ = dest;
+        Err(crate::error::DomainError::from(crate::error::Refusal::invalid(
+            "this database is backed up by its own engine's tools, or copied whole into a new file",
+            "此数据库由其数据库引擎自身的工具备份，或整体复制到新文件",
+        )))
+    }
 }
 
 /// How `query` orders its results.

@@ -134,8 +134,8 @@ fn agree<S: Store>(
         let now = at("2026-03-02") + chrono::Days::new(day);
         let actor = StaffId::parse(ACTORS[who]).expect("actor");
         if ids.is_empty() || case_pick == 0 && ids.len() < 4 {
-            let r1 = mem.register(&actor, now, registration("town-a", Channel::Letter));
-            let r2 = sql.register(&actor, now, registration("town-a", Channel::Letter));
+            let r1 = mem.register_by(&actor, now, registration("town-a", Channel::Letter));
+            let r2 = sql.register_by(&actor, now, registration("town-a", Channel::Letter));
             prop_assert_eq!(
                 r1.as_ref().map_err(|e| e.code()),
                 r2.as_ref().map_err(|e| e.code())
@@ -160,8 +160,8 @@ fn agree<S: Store>(
             (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
         } else {
             (
-                mem.execute(&actor, now, &id, cmd.clone()).map(|_| ()),
-                sql.execute(&actor, now, &id, cmd.clone()).map(|_| ()),
+                mem.execute_by(&actor, now, &id, cmd.clone()).map(|_| ()),
+                sql.execute_by(&actor, now, &id, cmd.clone()).map(|_| ()),
             )
         };
         prop_assert_eq!(
@@ -258,7 +258,7 @@ proptest! {
             let now = at("2026-03-02") + chrono::Days::new(day);
             let actor = StaffId::parse(ACTORS[*who]).expect("actor");
             if ids.is_empty() || *case_pick == 0 && ids.len() < 4 {
-                let r = single.register(&actor, now, registration("town-a", Channel::Letter));
+                let r = single.register_by(&actor, now, registration("town-a", Channel::Letter));
                 if let Ok(c) = &r {
                     ids.push(c.id.clone());
                 }
@@ -270,16 +270,16 @@ proptest! {
             let r = if cmd == Command::Tick {
                 single.work(|w| w.tick_case(&id, now).map(|_| ()))
             } else {
-                single.execute(&actor, now, &id, cmd.clone()).map(|_| ())
+                single.execute_by(&actor, now, &id, cmd.clone()).map(|_| ())
             };
             plan.push((actor, now, Some((id, cmd)), r.map_err(|e| e.code())));
         }
         batch.work(|w| {
             for (i, (actor, now, step, expected)) in plan.iter().enumerate() {
                 let got = match step {
-                    None => w.register(actor, *now, registration("town-a", Channel::Letter)).map(|_| ()),
+                    None => w.register_by(actor, *now, registration("town-a", Channel::Letter)).map(|_| ()),
                     Some((id, Command::Tick)) => w.tick_case(id, *now).map(|_| ()),
-                    Some((id, cmd)) => w.execute(actor, *now, id, cmd.clone()).map(|_| ()),
+                    Some((id, cmd)) => w.execute_by(actor, *now, id, cmd.clone()).map(|_| ()),
                 };
                 assert_eq!(&got.map_err(|e| e.code()), expected, "{step:?}");
                 // Reads in the same transaction see the change at once (on some steps only, so

@@ -84,7 +84,7 @@ pub(super) fn generate(
                 if rng.gen_bool(0.05) {
                     r.headcount = rng.gen_range(5..30);
                 }
-                let id = w.register(&clerk(office), reg_at, r)?.id;
+                let id = w.register_by_id(&clerk(office), reg_at, r)?.id;
                 let path = rng.gen_range(0..100u32);
                 let dept = depts[side][rng.gen_range(0..3usize)];
                 let x = |w: &mut Work<'_, _>,
@@ -95,7 +95,7 @@ pub(super) fn generate(
                     if reg_at + Duration::days(d) > now {
                         return Ok(false);
                     }
-                    match w.execute(&who, step(d), &id, cmd) {
+                    match w.execute_by_id(&who, step(d), &id, cmd) {
                         Ok(_) => Ok(true),
                         // Generated paths may meet a rule (a lapsed window); the case just stops there.
                         Err(e)

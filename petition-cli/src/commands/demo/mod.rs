@@ -45,6 +45,47 @@ pub struct Args {
 
 const ADMIN: &str = "admin";
 
+/// The demo acts as its staff by id, each resolved from the staff table as any caller's is.
+trait ById {
+    /// Registers as `who` at `at`; the case in brief.
+    fn register_by_id(
+        &mut self,
+        who: &StaffId,
+        at: Tz,
+        r: Registration,
+    ) -> Result<petition_core::Case, DomainError>;
+    /// Runs a case command as `who` at `at`; the case in brief.
+    fn execute_by_id(
+        &mut self,
+        who: &StaffId,
+        at: Tz,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<petition_core::Case, DomainError>;
+}
+
+impl<T: petition_core::store::Txn> ById for Work<'_, T> {
+    fn register_by_id(
+        &mut self,
+        who: &StaffId,
+        at: Tz,
+        r: Registration,
+    ) -> Result<petition_core::Case, DomainError> {
+        let p = self.principal(who)?;
+        Ok(self.register(&p, at, r)?.case.case)
+    }
+    fn execute_by_id(
+        &mut self,
+        who: &StaffId,
+        at: Tz,
+        id: &CaseId,
+        cmd: Command,
+    ) -> Result<petition_core::Case, DomainError> {
+        let p = self.principal(who)?;
+        Ok(self.execute(&p, at, id, cmd)?.case)
+    }
+}
+
 type Tz = DateTime<FixedOffset>;
 
 fn c(s: &str) -> UnitCode {

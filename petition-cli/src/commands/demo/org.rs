@@ -204,6 +204,7 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
         at,
         petition_core::audit::ClockMode::Simulated,
     )?;
+    let admin = svc.principal(&s(ADMIN))?;
     svc.work(|w| {
         for (code, name, level, kind, parent, ls) in UNITS {
             let unit = Unit {
@@ -214,7 +215,7 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
                 parent: parent.map(c),
                 line_superior: ls.map(c),
             };
-            w.admin(&s(ADMIN), at, AdminChange::AddUnit(unit))?;
+            w.admin(&admin, at, AdminChange::AddUnit(unit))?;
         }
         for (i, (code, name, ..)) in UNITS.iter().enumerate() {
             let short: String = name.chars().take(4).collect();
@@ -228,7 +229,7 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
                     deactivated: false,
                     tokens: Vec::new(),
                 };
-                w.admin(&s(ADMIN), at, AdminChange::AddStaff(staff))?;
+                w.admin(&admin, at, AdminChange::AddStaff(staff))?;
             }
         }
         // The May Day holidays and their make-up working day, so due dates show the calendar at work.
@@ -240,7 +241,7 @@ pub(super) fn build_org(svc: &mut Service<crate::app::Db>, at: Tz) -> Result<(),
             })
             .map(|d| (d, petition_core::clock::DayKind::Holiday))
             .collect();
-        w.admin(&s(ADMIN), at, AdminChange::SetCalendar(entries))?;
+        w.admin(&admin, at, AdminChange::SetCalendar(entries))?;
         Ok(())
     })
 }

@@ -18,11 +18,11 @@ pub(super) fn scripted(
     };
     svc.work(|w| {
         let x = |w: &mut Work<'_, _>, who: StaffId, at: Tz, id: &CaseId, cmd: Command| {
-            w.execute(&who, at, id, cmd).map(|_| ())
+            w.execute_by_id(&who, at, id, cmd).map(|_| ())
         };
         // 1. Transfer, accept with an assisting unit, assist input, extension, opinion, close, evaluation.
         let c1 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(0),
                 reg(next(), Channel::Letter, "town-a1", 1, t(0)),
@@ -103,7 +103,7 @@ pub(super) fn scripted(
 
         // 2. Assign with a result report to a township.
         let c2 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(5),
                 reg(next(), Channel::Phone, "town-a2", 7, t(5)),
@@ -150,7 +150,7 @@ pub(super) fn scripted(
 
         // 3. Objection approved, routed again, accepted; left overdue in handling.
         let c3 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(6),
                 reg(next(), Channel::Online, "street-a3", 2, t(6)),
@@ -209,7 +209,7 @@ pub(super) fn scripted(
         let mut r4 = reg(next(), Channel::Visit, "town-a1", 0, t(10));
         r4.headcount = 8;
         r4.representatives = vec!["赵某".into(), "钱某".into()];
-        let c4 = w.register(&clerk("city-xfj"), t(10), r4)?.id;
+        let c4 = w.register_by_id(&clerk("city-xfj"), t(10), r4)?.id;
         x(
             w,
             clerk("city-xfj"),
@@ -244,7 +244,7 @@ pub(super) fn scripted(
         // 5. Review and re-review with a hearing, concluded.
         let p5 = next();
         let c5 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(1),
                 reg(p5, Channel::Letter, "town-a2", 2, t(1)),
@@ -326,7 +326,7 @@ pub(super) fn scripted(
         // 6. A decline on each ground.
         let mut r = reg(next(), Channel::Letter, "cty-a", 3, t(15));
         r.litigation = true;
-        let d1 = w.register(&clerk("cty-a-xfj"), t(15), r)?.id;
+        let d1 = w.register_by_id(&clerk("cty-a-xfj"), t(15), r)?.id;
         x(
             w,
             clerk("cty-a-xfj"),
@@ -338,7 +338,7 @@ pub(super) fn scripted(
             },
         )?;
         let d2 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(16),
                 reg(next(), Channel::Letter, "cty-a", 4, t(16)),
@@ -355,7 +355,7 @@ pub(super) fn scripted(
             },
         )?;
         let d3 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(90),
                 reg(p5, Channel::Letter, "town-a2", 2, t(90)),
@@ -373,7 +373,7 @@ pub(super) fn scripted(
         )?;
         let p7 = next();
         let d4a = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 t(20),
                 reg(p7, Channel::Letter, "street-a3", 5, t(20)),
@@ -397,7 +397,7 @@ pub(super) fn scripted(
             Command::Accept { assist: vec![] },
         )?;
         let d4 = w
-            .register(
+            .register_by_id(
                 &clerk("city-xfj"),
                 t(25),
                 reg(p7, Channel::Letter, "street-a3", 5, t(25)),
@@ -414,7 +414,7 @@ pub(super) fn scripted(
             },
         )?;
         let d5 = w
-            .register(
+            .register_by_id(
                 &clerk("city-xfj"),
                 t(26),
                 reg(next(), Channel::Visit, "town-b1", 6, t(26)),
@@ -431,7 +431,7 @@ pub(super) fn scripted(
             },
         )?;
         let d6 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-b-xfj"),
                 t(27),
                 reg(next(), Channel::Email, "town-b1", 6, t(27)),
@@ -449,7 +449,7 @@ pub(super) fn scripted(
         )?;
         let mut r = reg(next(), Channel::Letter, "town-b1", 7, t(28));
         r.petitioners[0].address = None;
-        let d7 = w.register(&clerk("cty-b-xfj"), t(28), r)?.id;
+        let d7 = w.register_by_id(&clerk("cty-b-xfj"), t(28), r)?.id;
         x(
             w,
             clerk("cty-b-xfj"),
@@ -464,7 +464,7 @@ pub(super) fn scripted(
         // 7. A litigation matter routed to the court; 8. an accusation kept from the accused unit.
         let mut r = reg(next(), Channel::Letter, "cty-a", 7, t(30));
         r.litigation = true;
-        let l1 = w.register(&clerk("cty-a-xfj"), t(30), r)?.id;
+        let l1 = w.register_by_id(&clerk("cty-a-xfj"), t(30), r)?.id;
         x(
             w,
             clerk("cty-a-xfj"),
@@ -486,7 +486,7 @@ pub(super) fn scripted(
         r.purpose = Purpose::Accusation;
         r.accused_unit = Some(c("cty-a-zjj"));
         r.summary = "反映县住建局工作人员违规收费".into();
-        let a1 = w.register(&clerk("cty-a-xfj"), t(31), r)?.id;
+        let a1 = w.register_by_id(&clerk("cty-a-xfj"), t(31), r)?.id;
         x(
             w,
             clerk("cty-a-xfj"),
@@ -500,7 +500,7 @@ pub(super) fn scripted(
 
         // 9. Withdrawn and merged.
         let w1 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-b-xfj"),
                 t(35),
                 reg(next(), Channel::Phone, "street-b2", 6, t(35)),
@@ -517,14 +517,14 @@ pub(super) fn scripted(
         )?;
         let p9 = next();
         let m1 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-b-xfj"),
                 t(37),
                 reg(p9, Channel::Letter, "town-b1", 3, t(37)),
             )?
             .id;
         let m2 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-b-xfj"),
                 t(38),
                 reg(p9, Channel::Online, "town-b1", 3, t(38)),
@@ -557,7 +557,7 @@ pub(super) fn scripted(
 
         // 10. A county department lets its handling clock run out; 11. a township never accepts.
         let o1 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-b-xfj"),
                 t(2),
                 reg(next(), Channel::Visit, "cty-b", 0, t(2)),
@@ -581,7 +581,7 @@ pub(super) fn scripted(
             Command::Accept { assist: vec![] },
         )?;
         let o2 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 now - Duration::days(25),
                 reg(
@@ -604,7 +604,7 @@ pub(super) fn scripted(
             },
         )?;
         let o3 = w
-            .register(
+            .register_by_id(
                 &clerk("cty-a-xfj"),
                 now - Duration::days(3),
                 reg(

@@ -865,8 +865,8 @@ fn look_up(
             return Ok(Looked::Limited(wait));
         }
         let now = page_time(shared, headers, tz)?;
-        // One look-up: the case and its code as stored, then its public view.
-        let (found, events) = match svc.by_query_code(case, code) {
+        // One look-up: the case's public view, when the code is its own.
+        let st = match svc.public_status(case, code, now) {
             Ok(x) => x,
             Err(e) if e.code() == "not_found" => {
                 shared.limits.fail(address, case, Instant::now());
@@ -874,16 +874,17 @@ fn look_up(
             }
             Err(e) => return Err(CliError::from(e)),
         };
-        let today = petition_core::clock::local_date(now, tz);
-        let st = svc.read(|w| Ok(public::status(&found, &events, w.org(), today)))?;
-        let canonical = found
-            .query_code
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default();
+        // The code as the rating form carries it on (the database keeps only its hash).
+        let canonical = code.trim().to_ascii_uppercase();
         let Some((handling, office)) = rating else {
             return Ok(Looked::Found(Box::new(st), canonical));
         };
-        match svc.petitioner_evaluates(st.id.as_str(), code, now, handling, office) {
+        // On a live database the library takes the time of the rating from its own clock.
+        let when = match shared.clock {
+            ClockMode::Simulated => petition_core::When::At(now),
+            ClockMode::System => petition_core::When::Now,
+        };
+        match svc.petitioner_evaluates(st.id.as_str(), code, when, handling, office) {
             Ok(_) => {
                 let after = svc.public_status(case, code, now)?;
                 Ok(Looked::Rated(Box::new(after), canonical))

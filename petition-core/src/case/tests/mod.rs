@@ -160,7 +160,7 @@ impl World {
             when,
             Command::Register {
                 registration: Box::new(reg),
-                query_code: QueryCode::from_random([1; 8]),
+                query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([1; 8])),
             },
         );
     }
@@ -266,9 +266,9 @@ fn event_from_json_reads_what_serde_reads() {
     use crate::example::{county, registration, staff, unit};
     let (mut svc, now) = county();
     let case = svc
-        .register(&staff("li"), now, registration(now))
+        .register_by(&staff("li"), now, registration(now))
         .expect("register");
-    svc.execute(
+    svc.execute_by(
         &staff("li"),
         now,
         &case.id,
@@ -278,7 +278,7 @@ fn event_from_json_reads_what_serde_reads() {
         },
     )
     .expect("transfer");
-    svc.execute(
+    svc.execute_by(
         &staff("wang"),
         now,
         &case.id,
@@ -333,7 +333,8 @@ fn event_kinds_read_by_tag_as_by_serde() {
     let kinds = vec![
         EventKind::Registered(Box::new(Registered {
             registration: registration(at("2026-03-02")),
-            query_code: QueryCode::parse("K7PX3MQA").expect("code"),
+            query_code: Some(QueryCode::parse("K7PX3MQA").expect("code")),
+            query_code_hash: None,
             collective: true,
             skip_level: true,
             repeat_of: Some(other.clone()),

@@ -66,9 +66,23 @@ fn every_notice_in_both_languages() {
             _ => &walk,
         };
         for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
-            let text = render(&w.case, &w.events, &w.org, kind, lang, Privacy::Full, None)
-                .unwrap_or_else(|e| panic!("{kind} in {tag}: {e}"))
-                .to_text();
+            // A receipt printed at registration carries the code it was given.
+            let code = match &w.case.query_code {
+                Some(crate::ids::CodeRecord::Clear(c)) => Some(c),
+                _ => None,
+            };
+            let text = render(
+                &w.case,
+                &w.events,
+                &w.org,
+                kind,
+                lang,
+                Privacy::Full,
+                None,
+                code,
+            )
+            .unwrap_or_else(|e| panic!("{kind} in {tag}: {e}"))
+            .to_text();
             insta::assert_snapshot!(format!("{kind}_{tag}"), text);
         }
     }

@@ -554,7 +554,7 @@ fn error_messages_never_contain_personal_data() {
     r.petitioners[0].phone = Some("13812345678x".into());
     let cmd = Command::Register {
         registration: Box::new(r.clone()),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     let e = w.run("cty-a-xfj.c", "2026-03-02", cmd).expect_err("bad id");
     for secret in ["110105194912310021", "13812345678", "王某", "某镇某村"] {
@@ -566,7 +566,7 @@ fn error_messages_never_contain_personal_data() {
     r.petitioners[0].id_number = None;
     let cmd = Command::Register {
         registration: Box::new(r),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     let e = w
         .run("cty-a-xfj.c", "2026-03-02", cmd)

@@ -23,7 +23,7 @@ fn register_refuses_invalid_fields_with_validation() {
     r.petitioners[0].id_number = Some("110105194912310021".into());
     let cmd = Command::Register {
         registration: Box::new(r),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-02", cmd)), "validation");
     assert!(w.events.is_empty());
@@ -34,7 +34,7 @@ fn register_with_unknown_locality_is_not_found() {
     let mut w = World::new();
     let cmd = Command::Register {
         registration: Box::new(registration("nowhere", Channel::Letter)),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-02", cmd)), "not_found");
 }
@@ -53,7 +53,7 @@ fn registering_twice_is_an_invalid_transition() {
     let mut w = World::registered();
     let cmd = Command::Register {
         registration: Box::new(registration("town-a", Channel::Letter)),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     assert_eq!(
         code(w.run("cty-a-xfj.c", "2026-03-02", cmd)),
@@ -76,7 +76,7 @@ fn admin_without_unit_cannot_register() {
     let mut w = World::new();
     let cmd = Command::Register {
         registration: Box::new(registration("town-a", Channel::Letter)),
-        query_code: QueryCode::from_random([0; 8]),
+        query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
     assert_eq!(code(w.run("admin", "2026-03-02", cmd)), "permission_denied");
 }

@@ -403,7 +403,7 @@ impl SqliteStore {
     }
 
     /// Copies the database to `dest` with SQLite's online backup API, while writers may run.
-    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+    pub(crate) fn backup_to(&self, dest: &Path) -> Result<()> {
         let mut out = Connection::open(dest).map_err(db_err)?;
         {
             let b = rusqlite::backup::Backup::new(&self.conn, &mut out).map_err(db_err)?;
@@ -509,6 +509,9 @@ impl Store for SqliteStore {
             head: None,
             deltas: std::collections::HashMap::new(),
         })
+    }
+    fn backup(&mut self, dest: &Path) -> Result<()> {
+        self.backup_to(dest)
     }
 }
 
