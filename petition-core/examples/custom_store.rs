@@ -16,7 +16,7 @@ use petition_core::audit::AdminEvent;
 use petition_core::conformance::{check_names, check_store};
 use petition_core::org::Staff;
 use petition_core::store::{
-    CaseQuery, CaseRow, ChainTail, MemTxn, StatsRow, StoredEntry, Txn, WriteToken,
+    CaseQuery, CaseRow, ChainTail, Finished, Gate, MemTxn, StatsRow, StoredEntry, Txn,
 };
 use petition_core::{example, CaseId, DomainError, MemoryStore, Service, Store};
 
@@ -39,9 +39,9 @@ struct JournalTxn<'a> {
 
 impl Store for JournalStore {
     type Txn<'a> = JournalTxn<'a>;
-    fn txn(&mut self) -> Result<JournalTxn<'_>> {
+    fn txn(&mut self, gate: Gate<'_>) -> Result<JournalTxn<'_>> {
         Ok(JournalTxn {
-            inner: self.inner.txn()?,
+            inner: self.inner.txn(gate)?,
             journal: self.journal.clone(),
             sealed: Vec::new(),
         })
@@ -70,58 +70,56 @@ impl Txn for JournalTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
-        self.inner.append_admin(token, ev, sealed)?;
-        self.sealed.push(sealed.clone());
+        let entry = StoredEntry::clone(&sealed);
+        self.inner.append_admin(ev, sealed)?;
+        self.sealed.push(entry);
         Ok(())
     }
-    fn put_unit(&mut self, token: &WriteToken, unit: &petition_core::org::Unit) -> Result<()> {
-        self.inner.put_unit(token, unit)
+    fn put_unit(&mut self, unit: Finished<'_, petition_core::org::Unit>) -> Result<()> {
+        self.inner.put_unit(unit)
     }
-    fn put_staff(&mut self, token: &WriteToken, staff: &Staff) -> Result<()> {
-        self.inner.put_staff(token, staff)
+    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> Result<()> {
+        self.inner.put_staff(staff)
     }
     fn put_settings(
         &mut self,
-        token: &WriteToken,
-        policy: &petition_core::policy::Policy,
-        calendar: &petition_core::clock::Calendar,
+        policy: Finished<'_, petition_core::policy::Policy>,
+        calendar: Finished<'_, petition_core::clock::Calendar>,
     ) -> Result<()> {
-        self.inner.put_settings(token, policy, calendar)
+        self.inner.put_settings(policy, calendar)
     }
-    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId> {
-        self.inner.next_case_id(token, year)
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        self.inner.next_case_id(year)
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<petition_core::case::Event>> {
         self.inner.load_events(id)
     }
-    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> Result<()> {
-        self.inner.bump_case_counter(token, id)
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        self.inner.bump_case_counter(id)
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<petition_core::case::Case>> {
         self.inner.load_snapshot(id)
     }
     fn append(
         &mut self,
-        token: &WriteToken,
         expected_seq: u32,
-        events: &[petition_core::case::Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [petition_core::case::Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
-        self.inner.append(token, expected_seq, events, sealed)?;
-        self.sealed.extend(sealed.iter().cloned());
+        let entries = sealed.to_vec();
+        self.inner.append(expected_seq, events, sealed)?;
+        self.sealed.extend(entries);
         Ok(())
     }
     fn put_case(
         &mut self,
-        token: &WriteToken,
-        before: &petition_core::case::Case,
-        after: &petition_core::case::Case,
+        before: Finished<'_, petition_core::case::Case>,
+        after: Finished<'_, petition_core::case::Case>,
     ) -> Result<()> {
-        self.inner.put_case(token, before, after)
+        self.inner.put_case(before, after)
     }
     fn find_related(
         &mut self,
@@ -173,11 +171,10 @@ impl Txn for JournalTxn<'_> {
     }
     fn append_access(
         &mut self,
-        token: &WriteToken,
-        d: &petition_core::access::Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, petition_core::access::Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
-        self.inner.append_access(token, d, sealed)
+        self.inner.append_access(d, sealed)
     }
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         self.inner.access_tail()

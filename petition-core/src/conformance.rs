@@ -22,7 +22,7 @@ use crate::example::{registration, setup, staff, unit};
 use crate::ids::{ActorId, CaseId};
 use crate::interchange::{export_jsonl, import_jsonl};
 use crate::service::{Service, Work};
-use crate::store::{seal, CaseQuery, Order, Store, StoredEntry, Txn, TOKEN};
+use crate::store::{seal, CaseQuery, Finished, Order, Store, StoredEntry, Txn};
 
 /// One check: its name and its body.
 type Check<S> = (&'static str, fn(Service<S>, &mut dyn FnMut() -> S));
@@ -211,7 +211,8 @@ fn conflicts<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
         let (c, _) = w.load(&id)?;
         let ev = objection(&c, 2);
         let s = sealed_at(w, 1, &ev)?;
-        w.txn()?.append(&TOKEN, 1, &[ev], &[s])
+        w.txn()?
+            .append(1, Finished::of(&[ev][..]), Finished::of(&[s][..]))
     });
     assert_eq!(code(stale), Err("conflict"), "a stale sequence");
     // An entry sealed for a position another writer took, or one leaving a gap.
@@ -220,7 +221,8 @@ fn conflicts<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
             let (c, _) = w.load(&id)?;
             let ev = objection(&c, c.seq + 1);
             let s = sealed_at(w, ahead, &ev)?;
-            w.txn()?.append(&TOKEN, c.seq, &[ev], &[s])
+            w.txn()?
+                .append(c.seq, Finished::of(&[ev][..]), Finished::of(&[s][..]))
         });
         assert_eq!(code(taken), Err("conflict"), "chain position +{ahead}");
     }

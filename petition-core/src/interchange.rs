@@ -555,6 +555,45 @@ fn read_bounded_line(
     }
 }
 
+/// [`import_jsonl`] into a new, empty database, then `verify`; when either fails after the
+/// import began, everything it made is removed again ([`Store::discard`]: on PostgreSQL the
+/// tables it created; a file's caller removes the file), so a failed load leaves the database as
+/// it was. Returns what was loaded and the verified report.
+pub fn import_new<S: Store>(
+    svc: &mut Service<S>,
+    input: &mut dyn BufRead,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(ImportSummary, crate::verify::VerifyReport)> {
+    if !fresh(svc)? {
+        return Err(not_fresh());
+    }
+    let loaded = import_jsonl(svc, input, progress).and_then(|s| {
+        let v = svc.verify(&[])?;
+        match &v.problem {
+            Some(p) => Err(DomainError::from(StorageError::integrity(&format!(
+                "the rebuilt database does not verify: {p}"
+            )))),
+            None => Ok((s, v)),
+        }
+    });
+    if loaded.is_err() {
+        svc.discard_new()?;
+    }
+    loaded
+}
+
+/// Whether the database is new and empty (nothing initialised, no case).
+fn fresh<S: Store>(svc: &mut Service<S>) -> Result<bool> {
+    svc.read(|w| Ok(!w.txn()?.initialized()? && w.txn()?.case_ids(None, 1)?.is_empty()))
+}
+
+fn not_fresh() -> DomainError {
+    DomainError::from(Refusal::invalid(
+        "import loads into a new, empty database",
+        "导入只能写入新的空数据库",
+    ))
+}
+
 /// Loads a JSON Lines export into `svc` (a new, empty database). Every line is checked twice:
 /// the chain (order, hash, exact shape), and **the rules** — each case event is decided again,
 /// from the command that produced it, by its recorded actor at its recorded time against the
@@ -584,13 +623,8 @@ pub fn import_jsonl<S: Store>(
     input: &mut dyn BufRead,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary> {
-    let fresh =
-        svc.read(|w| Ok(!w.txn()?.initialized()? && w.txn()?.case_ids(None, 1)?.is_empty()))?;
-    if !fresh {
-        return Err(DomainError::from(Refusal::invalid(
-            "import loads into a new, empty database",
-            "导入只能写入新的空数据库",
-        )));
+    if !fresh(svc)? {
+        return Err(not_fresh());
     }
     /// Where the import stands after the lines committed so far.
     #[derive(Clone)]

@@ -34,6 +34,21 @@ use crate::ids::{QueryCode, StaffId};
 /// [`Service::authenticate`](crate::Service::authenticate) (by bearer token); it belongs to the
 /// database it was resolved on. Each use resolves it again, so a staff member deactivated or
 /// moved since acts no more, or acts with their new unit.
+///
+/// Nothing outside the crate builds one — a staff value of the caller's own is no principal:
+///
+/// ```compile_fail,E0451
+/// use petition_core::{Principal, StaffId};
+/// let forged = Principal { staff: StaffId::parse("admin").unwrap(), db: [0; 32] };
+/// ```
+///
+/// and no public operation reads a case without one:
+///
+/// ```compile_fail,E0624
+/// let (mut svc, _) = petition_core::example::county();
+/// let id = petition_core::CaseId::parse("XF2026-000001").unwrap();
+/// let whole = svc.load(&id); // crate-private: reads go through `show`, `list`, … with a principal
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Principal {
     pub(crate) staff: StaffId,

@@ -1164,11 +1164,12 @@ fn rule_refusals_are_exit_1_with_their_codes() {
 
 #[test]
 fn conflict_is_exit_4_when_another_writer_holds_the_database() {
-    use petition_core::store::{SqliteStore, Store};
     let env = Env::new();
     let id = env.register(T0, &[]);
-    let mut other = SqliteStore::open(&env.db, false).expect("open");
-    let lock = other.txn().expect("lock");
+    // Another writer, outside petition (its transactions open only inside the library).
+    let other = rusqlite::Connection::open(&env.db).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let lock = other;
     let o = std::process::Command::new(bin())
         .env("PETITION_BUSY_TIMEOUT_MS", "50")
         .args([

@@ -860,11 +860,11 @@ fn odd_arguments_and_endless_input_never_panic_or_hang() {
 
 #[test]
 fn the_busy_wait_is_what_the_environment_says_in_total() {
-    use petition_core::store::{SqliteStore, Store};
     let env = Env::new();
     let id = env.register(T0, &[]);
-    let mut other = SqliteStore::open(&env.db, false).expect("open");
-    let lock = other.txn().expect("lock");
+    // Another writer, outside petition (its transactions open only inside the library).
+    let lock = rusqlite::Connection::open(&env.db).expect("open");
+    lock.execute_batch("BEGIN IMMEDIATE").expect("lock");
     let started = std::time::Instant::now();
     let o = Command::new(bin())
         .env("PETITION_BUSY_TIMEOUT_MS", "1200")

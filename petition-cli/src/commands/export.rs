@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_jsonl};
+use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_new};
 use petition_core::StorageError;
 use petition_core::{DomainError, Lang};
 use serde_json::json;
@@ -193,14 +193,7 @@ pub fn load_new(
                 input: &mut dyn std::io::BufRead,
                 progress: &mut dyn FnMut(u64)| {
         crate::app::for_bulk_work(svc)?;
-        let s = import_jsonl(svc, input, progress)?;
-        let v = svc.verify(&[])?;
-        if let Some(p) = &v.problem {
-            return Err(CliError::from(DomainError::from(StorageError::integrity(
-                &format!("the rebuilt database does not verify: {p}"),
-            ))));
-        }
-        Ok((s, v))
+        Ok::<_, CliError>(import_new(svc, input, progress)?)
     };
     if target
         .to_str()
@@ -214,14 +207,8 @@ pub fn load_new(
                 "该 PostgreSQL 数据库中已有 petition 数据：只能导入到新的空数据库（或模式）",
             ));
         }
-        let result = load(&mut svc, input, progress);
-        if result.is_err() {
-            #[cfg(feature = "postgres")]
-            if let Some(pg) = svc.store().as_pg() {
-                pg.remove_tables()?;
-            }
-        }
-        return result;
+        // A failed load removes the tables it made (the library does it).
+        return load(&mut svc, input, progress);
     }
     let path = target;
     let exists = |p: &std::path::Path| std::fs::symlink_metadata(p).is_ok();

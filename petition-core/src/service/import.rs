@@ -138,7 +138,7 @@ impl<T: Txn> Work<'_, T> {
                     target: None,
                 };
                 let evs = decide(&case, &cmd, &ctx)?;
-                self.txn.bump_case_counter(&TOKEN, &ev.case)?;
+                self.txn.bump_case_counter(Finished::of(&ev.case))?;
                 evs
             }
             Command::Merge { into } => {

@@ -30,7 +30,7 @@ use crate::policy::Policy;
 use crate::principal::{
     Brief, Disclosed, NewCase, Pending, Principal, Recorded, Reveal, Shown, When,
 };
-use crate::store::{check_tail, identity_keys, seal, CaseQuery, Store, StoredEntry, Txn, TOKEN};
+use crate::store::{check_tail, identity_keys, seal, CaseQuery, Finished, Store, StoredEntry, Txn};
 
 /// How many due cases `tick` handles in one transaction.
 pub const TICK_BATCH: usize = 1_000;
@@ -420,7 +420,8 @@ impl<T: Txn> Work<'_, T> {
     /// Writes the query rows of the pending case, if any.
     fn flush(&mut self) -> Result<()> {
         if let Some((stored, now)) = self.pending.take() {
-            self.txn.put_case(&TOKEN, &stored, &now)?;
+            self.txn
+                .put_case(Finished::of(&stored), Finished::of(&now))?;
         }
         Ok(())
     }
@@ -541,14 +542,19 @@ impl<T: Txn> Work<'_, T> {
     /// Seals and stores an administrative event.
     fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
         let sealed = self.seal_next([crate::audit::Entry::Admin(ev.clone())])?;
-        self.txn.append_admin(&TOKEN, ev, &sealed[0])?;
+        self.txn
+            .append_admin(Finished::of(ev), Finished::of(&sealed[0]))?;
         self.advance(&sealed);
         Ok(())
     }
 
     fn apply(&mut self, case: &Case, events: Vec<Event>) -> Result<Case> {
         let sealed = self.seal_next(events.iter().cloned().map(crate::audit::Entry::Case))?;
-        self.txn.append(&TOKEN, case.seq, &events, &sealed)?;
+        self.txn.append(
+            case.seq,
+            Finished::of(events.as_slice()),
+            Finished::of(sealed.as_slice()),
+        )?;
         self.advance(&sealed);
         let mut next = case.clone();
         for e in &events {
@@ -742,7 +748,7 @@ impl<T: Txn> Work<'_, T> {
             target: None,
         };
         decide(&probe, &cmd, &ctx)?;
-        let id = self.txn.next_case_id(&TOKEN, year)?;
+        let id = self.txn.next_case_id(Finished::of(&year))?;
         let case = Case::new(id);
         let events = decide(&case, &cmd, &ctx)?;
         self.apply(&case, events)
@@ -1264,8 +1270,8 @@ impl<T: Txn> Work<'_, T> {
             }
         };
         match Arc::make_mut(&mut self.org).apply_change(&kind) {
-            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(&TOKEN, &s)?,
-            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(&TOKEN, &u)?,
+            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(Finished::of(&s))?,
+            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(Finished::of(&u))?,
             None => {}
         }
         let now = now.with_timezone(&self.policy.timezone);
@@ -1283,17 +1289,18 @@ impl<T: Txn> Work<'_, T> {
     fn store_admin(&mut self, kind: &AdminKind) -> Result<()> {
         match kind {
             AdminKind::Initialized { admin, rules, .. } => {
-                self.txn.put_staff(&TOKEN, admin)?;
+                self.txn.put_staff(Finished::of(admin))?;
                 // The rules version lives with the policy (what every decision reads); a chain
                 // without one was made under the first rules.
                 self.policy.rules = rules.unwrap_or(1);
-                self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
+                self.txn
+                    .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar))
             }
-            AdminKind::StaffAdded { staff } => self.txn.put_staff(&TOKEN, staff),
-            AdminKind::UnitAdded { unit } => self.txn.put_unit(&TOKEN, unit),
-            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => {
-                self.txn.put_settings(&TOKEN, &self.policy, &self.calendar)
-            }
+            AdminKind::StaffAdded { staff } => self.txn.put_staff(Finished::of(staff)),
+            AdminKind::UnitAdded { unit } => self.txn.put_unit(Finished::of(unit)),
+            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => self
+                .txn
+                .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar)),
             // Stored by `admin`, which changed the staff member or unit.
             AdminKind::TokenIssued { .. }
             | AdminKind::TokensRevoked { .. }
@@ -1379,9 +1386,9 @@ impl<S: Store> Service<S> {
             attempt += 1;
             let result: Result<R> = (|| {
                 let mut txn = if write {
-                    self.store.txn()?
+                    self.store.txn(crate::store::Gate::new())?
                 } else {
-                    self.store.read()?
+                    self.store.read(crate::store::Gate::new())?
                 };
                 let version = txn.settings_version()?;
                 let (org, policy, calendar) = match (&version, &self.settings) {
@@ -1774,7 +1781,15 @@ impl<S: Store> Service<S> {
             let at = w.log_time(when)?;
             w.disclose(&admin, None, "backup", at)
         })?;
-        self.store.backup(dest)
+        self.store.backup(crate::store::Gate::new(), dest)
+    }
+
+    /// Removes what a failed import into this new database made (see
+    /// [`crate::interchange::import_new`]).
+    pub(crate) fn discard_new(&mut self) -> Result<()> {
+        self.settings = None;
+        self.identity = None;
+        self.store.discard(crate::store::Gate::new())
     }
 
     /// How many cases there are.

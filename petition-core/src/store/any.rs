@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    CaseQuery, CaseRow, ChainTail, SqliteStore, SqliteTxn, StatsRow, Store, StoredEntry, Txn,
-    WriteToken,
+    CaseQuery, CaseRow, ChainTail, Finished, Gate, SqliteStore, SqliteTxn, StatsRow, Store,
+    StoredEntry, Txn,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::AdminEvent;
@@ -71,25 +71,32 @@ pub enum AnyTxn<'a> {
 
 impl Store for AnyStore {
     type Txn<'a> = AnyTxn<'a>;
-    fn txn(&mut self) -> Result<AnyTxn<'_>> {
+    fn txn(&mut self, gate: Gate<'_>) -> Result<AnyTxn<'_>> {
         Ok(match self {
-            Self::Sqlite(s) => AnyTxn::Sqlite(s.txn()?),
+            Self::Sqlite(s) => AnyTxn::Sqlite(s.txn(gate)?),
             #[cfg(feature = "postgres")]
-            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.txn()?)),
+            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.txn(gate)?)),
         })
     }
-    fn read(&mut self) -> Result<AnyTxn<'_>> {
+    fn read(&mut self, gate: Gate<'_>) -> Result<AnyTxn<'_>> {
         Ok(match self {
-            Self::Sqlite(s) => AnyTxn::Sqlite(s.read()?),
+            Self::Sqlite(s) => AnyTxn::Sqlite(s.read(gate)?),
             #[cfg(feature = "postgres")]
-            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.read()?)),
+            Self::Postgres(s) => AnyTxn::Postgres(Box::new(s.read(gate)?)),
         })
     }
-    fn backup(&mut self, dest: &std::path::Path) -> Result<()> {
+    fn backup(&mut self, gate: Gate<'_>, dest: &std::path::Path) -> Result<()> {
         match self {
-            Self::Sqlite(s) => s.backup(dest),
+            Self::Sqlite(s) => s.backup(gate, dest),
             #[cfg(feature = "postgres")]
-            Self::Postgres(s) => s.backup(dest),
+            Self::Postgres(s) => s.backup(gate, dest),
+        }
+    }
+    fn discard(&mut self, gate: Gate<'_>) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.discard(gate),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.discard(gate),
         }
     }
 }
@@ -125,31 +132,29 @@ impl Txn for AnyTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
-        each!(self, t => t.append_admin(token, ev, sealed))
+        each!(self, t => t.append_admin(ev, sealed))
     }
-    fn put_unit(&mut self, token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
-        each!(self, t => t.put_unit(token, unit))
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
+        each!(self, t => t.put_unit(unit))
     }
-    fn put_staff(&mut self, token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
-        each!(self, t => t.put_staff(token, staff))
+    fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()> {
+        each!(self, t => t.put_staff(staff))
     }
     fn put_settings(
         &mut self,
-        token: &WriteToken,
-        policy: &Policy,
-        calendar: &Calendar,
+        policy: Finished<'_, Policy>,
+        calendar: Finished<'_, Calendar>,
     ) -> Result<()> {
-        each!(self, t => t.put_settings(token, policy, calendar))
+        each!(self, t => t.put_settings(policy, calendar))
     }
-    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId> {
-        each!(self, t => t.next_case_id(token, year))
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        each!(self, t => t.next_case_id(year))
     }
-    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> Result<()> {
-        each!(self, t => t.bump_case_counter(token, id))
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        each!(self, t => t.bump_case_counter(id))
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
         each!(self, t => t.load_events(id))
@@ -162,15 +167,14 @@ impl Txn for AnyTxn<'_> {
     }
     fn append(
         &mut self,
-        token: &WriteToken,
         expected_seq: u32,
-        events: &[Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
-        each!(self, t => t.append(token, expected_seq, events, sealed))
+        each!(self, t => t.append(expected_seq, events, sealed))
     }
-    fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()> {
-        each!(self, t => t.put_case(token, before, after))
+    fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()> {
+        each!(self, t => t.put_case(before, after))
     }
     fn find_related(
         &mut self,
@@ -224,11 +228,10 @@ impl Txn for AnyTxn<'_> {
     }
     fn append_access(
         &mut self,
-        token: &WriteToken,
-        d: &Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
-        each!(self, t => t.append_access(token, d, sealed))
+        each!(self, t => t.append_access(d, sealed))
     }
     fn access_log(
         &mut self,

@@ -565,9 +565,9 @@ struct FlakyTxn<'a> {
 
 impl Store for Flaky {
     type Txn<'a> = FlakyTxn<'a>;
-    fn txn(&mut self) -> crate::error::Result<FlakyTxn<'_>> {
+    fn txn(&mut self, gate: crate::store::Gate<'_>) -> crate::error::Result<FlakyTxn<'_>> {
         Ok(FlakyTxn {
-            inner: self.inner.txn()?,
+            inner: self.inner.txn(gate)?,
             commits_left: self.commits_left.clone(),
             conflict_first: self.conflict_first.clone(),
             reversed_queries: self.reversed_queries,
@@ -593,58 +593,50 @@ impl Txn for FlakyTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> crate::error::Result<()> {
-        self.inner.append_admin(token, ev, sealed)
+        self.inner.append_admin(ev, sealed)
     }
-    fn put_unit(
-        &mut self,
-        token: &WriteToken,
-        unit: &crate::org::Unit,
-    ) -> crate::error::Result<()> {
-        self.inner.put_unit(token, unit)
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> crate::error::Result<()> {
+        self.inner.put_unit(unit)
     }
-    fn put_staff(&mut self, token: &WriteToken, staff: &Staff) -> crate::error::Result<()> {
-        self.inner.put_staff(token, staff)
+    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> crate::error::Result<()> {
+        self.inner.put_staff(staff)
     }
     fn put_settings(
         &mut self,
-        token: &WriteToken,
-        policy: &crate::policy::Policy,
-        calendar: &crate::clock::Calendar,
+        policy: Finished<'_, crate::policy::Policy>,
+        calendar: Finished<'_, crate::clock::Calendar>,
     ) -> crate::error::Result<()> {
-        self.inner.put_settings(token, policy, calendar)
+        self.inner.put_settings(policy, calendar)
     }
-    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> crate::error::Result<CaseId> {
-        self.inner.next_case_id(token, year)
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> crate::error::Result<CaseId> {
+        self.inner.next_case_id(year)
     }
     fn load_events(&mut self, id: &CaseId) -> crate::error::Result<Vec<crate::case::Event>> {
         self.inner.load_events(id)
     }
-    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> crate::error::Result<()> {
-        self.inner.bump_case_counter(token, id)
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> crate::error::Result<()> {
+        self.inner.bump_case_counter(id)
     }
     fn load_snapshot(&mut self, id: &CaseId) -> crate::error::Result<Option<crate::case::Case>> {
         self.inner.load_snapshot(id)
     }
     fn append(
         &mut self,
-        token: &WriteToken,
         expected_seq: u32,
-        events: &[crate::case::Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [crate::case::Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> crate::error::Result<()> {
-        self.inner.append(token, expected_seq, events, sealed)
+        self.inner.append(expected_seq, events, sealed)
     }
     fn put_case(
         &mut self,
-        token: &WriteToken,
-        before: &crate::case::Case,
-        after: &crate::case::Case,
+        before: Finished<'_, crate::case::Case>,
+        after: Finished<'_, crate::case::Case>,
     ) -> crate::error::Result<()> {
-        self.inner.put_case(token, before, after)
+        self.inner.put_case(before, after)
     }
     fn find_related(
         &mut self,
@@ -707,11 +699,10 @@ impl Txn for FlakyTxn<'_> {
     }
     fn append_access(
         &mut self,
-        token: &WriteToken,
-        d: &crate::access::Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, crate::access::Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> crate::error::Result<()> {
-        self.inner.append_access(token, d, sealed)
+        self.inner.append_access(d, sealed)
     }
     fn access_tail(&mut self) -> crate::error::Result<Option<StoredEntry>> {
         self.inner.access_tail()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{
-    is_duty, CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken,
+    is_duty, CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, AdminKind, GENESIS};
@@ -52,7 +52,7 @@ pub struct MemTxn<'a> {
 
 impl Store for MemoryStore {
     type Txn<'a> = MemTxn<'a>;
-    fn txn(&mut self) -> Result<MemTxn<'_>> {
+    fn txn(&mut self, _gate: super::Gate<'_>) -> Result<MemTxn<'_>> {
         let work = self.data.clone();
         Ok(MemTxn {
             target: &mut self.data,
@@ -120,40 +120,52 @@ impl Txn for MemTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        _token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let ev: &AdminEvent = &ev;
+        let sealed: &StoredEntry = &sealed;
+
         Self::push(&mut self.work.chain, sealed)?;
         if matches!(ev.kind, AdminKind::Initialized { .. }) {
             self.work.initialized = true;
         }
         Ok(())
     }
-    fn put_unit(&mut self, _token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
+        let unit: &crate::org::Unit = &unit;
+
         self.work.org.insert_unit_unchecked(unit.clone());
         Ok(())
     }
-    fn put_staff(&mut self, _token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
+    fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()> {
+        let staff: &crate::org::Staff = &staff;
+
         self.work.org.insert_staff_unchecked(staff.clone());
         Ok(())
     }
     fn put_settings(
         &mut self,
-        _token: &WriteToken,
-        policy: &Policy,
-        calendar: &Calendar,
+        policy: Finished<'_, Policy>,
+        calendar: Finished<'_, Calendar>,
     ) -> Result<()> {
+        let policy: &Policy = &policy;
+        let calendar: &Calendar = &calendar;
+
         self.work.policy = policy.clone();
         self.work.calendar = calendar.clone();
         Ok(())
     }
-    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        let year: i32 = *year;
+
         let n = self.work.counters.entry(year).or_insert(0);
         *n += 1;
         Ok(CaseId::new(year, *n))
     }
-    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        let id: &CaseId = &id;
+
         let n = self.work.counters.entry(id.year()).or_insert(0);
         *n = (*n).max(id.sequence());
         Ok(())
@@ -166,11 +178,13 @@ impl Txn for MemTxn<'_> {
     }
     fn append(
         &mut self,
-        _token: &WriteToken,
         expected_seq: u32,
-        events: &[Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
+        let events: &[Event] = &events;
+        let sealed: &[StoredEntry] = &sealed;
+
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -204,7 +218,9 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, _token: &WriteToken, _before: &Case, case: &Case) -> Result<()> {
+    fn put_case(&mut self, _before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
+        let case: &Case = &case;
+
         self.work
             .cases
             .insert(case.id.clone(), (CaseRow::of(case), case.clone()));
@@ -409,10 +425,11 @@ impl Txn for MemTxn<'_> {
     }
     fn append_access(
         &mut self,
-        _token: &WriteToken,
-        _d: &Disclosure,
-        sealed: &StoredEntry,
+        _d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let sealed: &StoredEntry = &sealed;
+
         Self::push(&mut self.work.access, sealed)
     }
     fn access_log(

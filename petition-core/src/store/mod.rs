@@ -41,20 +41,27 @@ pub trait Store {
         Self: 'a;
     /// Opens a write transaction (in SQLite: `BEGIN IMMEDIATE`). Fails with `conflict` when the
     /// database stays locked by another writer past the busy timeout.
-    fn txn(&mut self) -> Result<Self::Txn<'_>>;
+    fn txn(&mut self, gate: Gate<'_>) -> Result<Self::Txn<'_>>;
     /// Opens a read transaction: a consistent snapshot that does not block writers (in SQLite a
     /// deferred transaction under WAL). Only read verbs may be used on it.
-    fn read(&mut self) -> Result<Self::Txn<'_>> {
-        self.txn()
+    fn read(&mut self, gate: Gate<'_>) -> Result<Self::Txn<'_>> {
+        self.txn(gate)
     }
     /// Copies the whole database to a new file at `dest` while writers may run (`petition
     /// backup`); a store that cannot refuses (the default), saying how it is backed up instead.
-    fn backup(&mut self, dest: &std::path::Path) -> Result<()> {
-        let _ = dest;
+    fn backup(&mut self, gate: Gate<'_>, dest: &std::path::Path) -> Result<()> {
+        let _ = (gate, dest);
         Err(crate::error::DomainError::from(crate::error::Refusal::invalid(
             "this database is backed up by its own engine's tools, or copied whole into a new file",
             "此数据库由其数据库引擎自身的工具备份，或整体复制到新文件",
         )))
+    }
+    /// Removes everything a failed import into this new, empty database made, leaving it as it
+    /// was before (the default: nothing to remove — a file-based store's caller removes the new
+    /// file). Only called after an import that began on an empty database failed.
+    fn discard(&mut self, gate: Gate<'_>) -> Result<()> {
+        let _ = gate;
+        Ok(())
     }
 }
 
@@ -161,15 +168,61 @@ pub struct StatsRow {
     pub n: i64,
 }
 
-/// Proof that a call comes from this crate's [`crate::Service`]: the write verbs of [`Txn`] take
-/// one, and only this crate can make one. Another crate can implement [`Store`] and [`Txn`] for
-/// its own engine, but nothing outside this crate can write to a store except through the
-/// service, which decides every command by the rules and seals it into the audit chain.
+/// Leave to open a transaction, or to copy the whole database: only this crate's
+/// [`crate::Service`] makes one, for the call it is making (it cannot be kept), so nothing outside
+/// the crate opens a store's transaction — every read of case data goes through a principal.
+/// A store that wraps another passes its own on to the inner store.
+///
+/// Code outside the crate cannot make one, so it cannot open a transaction of any store:
+///
+/// ```compile_fail,E0423
+/// use petition_core::store::{Gate, Store};
+/// let mut store = petition_core::MemoryStore::new();
+/// let txn = store.txn(Gate(std::marker::PhantomData)); // private: refused
+/// ```
 #[derive(Debug)]
-pub struct WriteToken(());
+pub struct Gate<'a>(std::marker::PhantomData<&'a ()>);
 
-/// The one token (crate-private).
-pub(crate) const TOKEN: WriteToken = WriteToken(());
+impl Gate<'_> {
+    /// A gate for one call (crate-private).
+    pub(crate) fn new() -> Self {
+        Gate(std::marker::PhantomData)
+    }
+}
+
+/// Something the service finished — a sealed chain entry, an event, a case's rows, a staff
+/// record — handed to a write verb of [`Txn`]. Only this crate makes one, and only for the call
+/// it is making: a backend (or a store wrapping another) reads it and may pass it on to the same
+/// verb of an inner store, but can neither make one nor keep one, so no code outside the crate
+/// writes staff, roles, chain or access-log entries the service did not decide and seal.
+///
+/// ```compile_fail,E0423
+/// use petition_core::org::{Role, Staff};
+/// use petition_core::store::Finished;
+/// let me = Staff::new(petition_core::StaffId::parse("me").unwrap(), "me", None, Role::Admin);
+/// let forged = Finished(&me); // private: a staff row the service did not decide is refused
+/// ```
+pub struct Finished<'a, T: ?Sized>(&'a T);
+
+impl<'a, T: ?Sized> Finished<'a, T> {
+    /// Hands `value` to a write verb (crate-private).
+    pub(crate) fn of(value: &'a T) -> Self {
+        Finished(value)
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Finished<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0
+    }
+}
+
+impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Finished<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// The derived tables whose row counts [`Txn::derived_counts`] returns, in its order.
 pub const DERIVED_TABLES: [&str; 7] = [
@@ -191,8 +244,8 @@ pub struct ChainTail {
     pub prev_hash: [u8; 32],
 }
 
-/// The verbs of a transaction. Read verbs may be called by anyone; write verbs take a
-/// [`WriteToken`], so only the [`crate::Service`] writes.
+/// The verbs of a transaction, which only the [`crate::Service`] opens ([`Gate`]). Write verbs
+/// take what the service [`Finished`]: a backend persists exactly that.
 ///
 /// # What a backend must guarantee
 ///
@@ -238,25 +291,23 @@ pub trait Txn {
     /// Appends an administrative event, sealed by the service as `sealed`, to the chain.
     fn append_admin(
         &mut self,
-        token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()>;
     /// Stores a unit (new or changed), as the service applied it.
-    fn put_unit(&mut self, token: &WriteToken, unit: &crate::org::Unit) -> Result<()>;
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()>;
     /// Stores a staff member (new or changed), as the service applied it.
-    fn put_staff(&mut self, token: &WriteToken, staff: &crate::org::Staff) -> Result<()>;
+    fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()>;
     /// Stores the policy and the calendar, as the service applied a change to them.
     fn put_settings(
         &mut self,
-        token: &WriteToken,
-        policy: &Policy,
-        calendar: &Calendar,
+        policy: Finished<'_, Policy>,
+        calendar: Finished<'_, Calendar>,
     ) -> Result<()>;
     /// Allocates the next case id of `year`.
-    fn next_case_id(&mut self, token: &WriteToken, year: i32) -> Result<CaseId>;
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId>;
     /// Makes sure later allocations come after `id` (used when importing).
-    fn bump_case_counter(&mut self, token: &WriteToken, id: &CaseId) -> Result<()>;
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()>;
     /// A case's events in order (empty when unknown).
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
@@ -281,14 +332,13 @@ pub trait Txn {
     /// `conflict` when another writer got there first.
     fn append(
         &mut self,
-        token: &WriteToken,
         expected_seq: u32,
-        events: &[Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()>;
     /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
     /// now `after`; stores may write only what changed.
-    fn put_case(&mut self, token: &WriteToken, before: &Case, after: &Case) -> Result<()>;
+    fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()>;
     /// Earlier cases with any of these identity keys and the same category and locality (2005 Art 16, 35).
     fn find_related(
         &mut self,
@@ -369,9 +419,8 @@ pub trait Txn {
     /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
     fn append_access(
         &mut self,
-        token: &WriteToken,
-        d: &Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()>;
     /// Access-log entries in order after position `after`, optionally only for one case or one
     /// staff member, at most `limit`.

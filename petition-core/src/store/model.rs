@@ -308,3 +308,93 @@ proptest! {
         }
     }
 }
+
+/// §6.6/§6.7 (one guarded door): a command on a case its actor may not read answers exactly as
+/// on an unknown case — the same code, message and details, naming only the id asked — before
+/// any rule of state, holder or role, and writes nothing. So a refusal's answer depends on
+/// nothing the actor may not read: not on the case's existence, state, holder or accusation.
+fn hidden_cases_answer_as_unknown(
+    steps: Vec<(u8, u8, usize, u8, u8)>,
+    probes: Vec<(u8, u8, usize, u8)>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let mut svc = Service::with_seed(MemoryStore::new(), 11);
+    seed(&mut svc);
+    // Cases of every kind: accusations against a department, a petition office and a
+    // government among them.
+    let clerk = StaffId::parse("cty-a-xfj.c").expect("clerk");
+    let mut ids = Vec::new();
+    for accused in [None, Some("cty-a-zjj"), Some("city-xfj"), Some("cty-a")] {
+        let mut reg = registration("town-a", Channel::Letter);
+        reg.accused_unit = accused.map(u);
+        ids.push(
+            svc.register_by(&clerk, at("2026-03-02"), reg)
+                .expect("register")
+                .id,
+        );
+    }
+    let mut day = 0u64;
+    for (k, n, who, pick, gap) in steps {
+        day += u64::from(gap);
+        let now = at("2026-03-02") + chrono::Days::new(day);
+        let actor = StaffId::parse(ACTORS[who]).expect("actor");
+        let id = &ids[pick as usize % ids.len()];
+        let _ = svc.execute_by(&actor, now, id, command(k, n));
+    }
+    let org = svc.read(|w| Ok(w.org().clone())).expect("org");
+    let unknown = CaseId::new(2026, 999_999);
+    let now = at("2026-03-02") + chrono::Days::new(day);
+    for (k, n, who, pick) in probes {
+        let actor = StaffId::parse(ACTORS[who]).expect("actor");
+        let staff = org.staff(&actor).expect("staff").clone();
+        let id = &ids[pick as usize % ids.len()];
+        let (case, _) = svc.load(id).expect("load");
+        if crate::access::access(&org, &staff, &case) != crate::access::Access::Hidden {
+            continue;
+        }
+        let before = svc.verify(&[]).expect("verify").head;
+        let cmd = command(k, n);
+        let hidden = svc
+            .execute_by(&actor, now, id, cmd.clone())
+            .expect_err("hidden");
+        let absent = svc
+            .execute_by(&actor, now, &unknown, cmd.clone())
+            .expect_err("unknown");
+        prop_assert_eq!(
+            &hidden,
+            &crate::error::DomainError::from(crate::error::Refusal::NoCase {
+                id: id.as_str().to_string()
+            }),
+            "{:?} by {} on {}",
+            cmd,
+            ACTORS[who],
+            id
+        );
+        let same = |e: &crate::error::DomainError, id: &CaseId| {
+            let shown = serde_json::to_string(&e.refusal()).expect("json");
+            (
+                e.code(),
+                e.text().en.replace(id.as_str(), "{}"),
+                shown.replace(id.as_str(), "{}"),
+            )
+        };
+        prop_assert_eq!(same(&hidden, id), same(&absent, &unknown));
+        prop_assert_eq!(
+            before,
+            svc.verify(&[]).expect("verify").head,
+            "nothing written"
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_refusal_never_depends_on_what_the_actor_may_not_read(
+        steps in proptest::collection::vec((0u8..25, 0u8..40, 0usize..ACTORS.len(), 0u8..4, 0u8..4), 0..30),
+        probes in proptest::collection::vec((0u8..25, 0u8..40, 0usize..ACTORS.len(), 0u8..4), 1..40),
+    ) {
+        hidden_cases_answer_as_unknown(steps, probes)?;
+    }
+}

@@ -26,7 +26,7 @@ use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 
 use super::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
-use super::{CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken};
+use super::{CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, CaseState, Event, RelatedCase};
@@ -212,8 +212,9 @@ impl PgStore {
 
     /// Removes every table petition made in this database (or schema), and their data with them.
     /// For undoing an `import` or `copy` into a new, empty database that failed half-way: the
-    /// database is left as it was before. Irreversible: never call it on a database in use.
-    pub fn remove_tables(&mut self) -> Result<()> {
+    /// database is left as it was before. Irreversible: only the import calls it
+    /// ([`Store::discard`]), on the database it began on empty.
+    pub(crate) fn remove_tables(&mut self) -> Result<()> {
         self.client
             .batch_execute(
                 "DROP TABLE IF EXISTS chain, heads, units, staff, settings, counters, cases, clocks,
@@ -373,10 +374,13 @@ fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
 
 impl Store for PgStore {
     type Txn<'a> = PgTxn<'a>;
-    fn txn(&mut self) -> Result<PgTxn<'_>> {
+    fn txn(&mut self, _gate: super::Gate<'_>) -> Result<PgTxn<'_>> {
         self.begin(true)
     }
-    fn read(&mut self) -> Result<PgTxn<'_>> {
+    fn discard(&mut self, _gate: super::Gate<'_>) -> Result<()> {
+        self.remove_tables()
+    }
+    fn read(&mut self, _gate: super::Gate<'_>) -> Result<PgTxn<'_>> {
         self.begin(false)
     }
 }
@@ -1151,13 +1155,17 @@ impl Txn for PgTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        _token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let ev: &AdminEvent = &ev;
+        let sealed: &StoredEntry = &sealed;
+
         self.push(sealed, None, ev.kind.type_name())
     }
-    fn put_unit(&mut self, _token: &WriteToken, unit: &Unit) -> Result<()> {
+    fn put_unit(&mut self, unit: Finished<'_, Unit>) -> Result<()> {
+        let unit: &Unit = &unit;
+
         let body = json(unit)?;
         self.exec(
             "INSERT INTO units(code, body) VALUES ($1, $2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
@@ -1165,7 +1173,9 @@ impl Txn for PgTxn<'_> {
         )?;
         self.bump_version()
     }
-    fn put_staff(&mut self, _token: &WriteToken, staff: &Staff) -> Result<()> {
+    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> Result<()> {
+        let staff: &Staff = &staff;
+
         let body = json(staff)?;
         self.exec(
             "INSERT INTO staff(id, body) VALUES ($1, $2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
@@ -1175,15 +1185,19 @@ impl Txn for PgTxn<'_> {
     }
     fn put_settings(
         &mut self,
-        _token: &WriteToken,
-        policy: &Policy,
-        calendar: &Calendar,
+        policy: Finished<'_, Policy>,
+        calendar: Finished<'_, Calendar>,
     ) -> Result<()> {
+        let policy: &Policy = &policy;
+        let calendar: &Calendar = &calendar;
+
         self.put_setting("policy", policy)?;
         self.put_setting("calendar", calendar)?;
         self.bump_version()
     }
-    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        let year: i32 = *year;
+
         // The first number of a year in a transaction locks the counter row until commit: numbers
         // are handed out in commit order and a rolled-back registration gives its number back.
         // Later numbers in the same transaction are counted here and written back at commit.
@@ -1212,7 +1226,9 @@ impl Txn for PgTxn<'_> {
         self.seqs.insert(id.as_str().to_string(), 0);
         Ok(id)
     }
-    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        let id: &CaseId = &id;
+
         self.write_counters()?;
         let (y, n) = (i64::from(id.year()), i64::from(id.sequence()));
         self.exec(
@@ -1264,11 +1280,13 @@ impl Txn for PgTxn<'_> {
     }
     fn append(
         &mut self,
-        _token: &WriteToken,
         expected_seq: u32,
-        events: &[Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
+        let events: &[Event] = &events;
+        let sealed: &[StoredEntry] = &sealed;
+
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -1303,7 +1321,10 @@ impl Txn for PgTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
+    fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
+        let before: &Case = &before;
+        let case: &Case = &case;
+
         let (old, r) = CaseRow::change(before, case);
         let id = r.id.as_str().to_string();
         let last_seq = i64::from(r.last_seq);
@@ -1843,10 +1864,12 @@ impl Txn for PgTxn<'_> {
     }
     fn append_access(
         &mut self,
-        _token: &WriteToken,
-        d: &Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let d: &Disclosure = &d;
+        let sealed: &StoredEntry = &sealed;
+
         let pos = sealed.gseq as i64;
         let case = d.case.as_ref().map(|c| c.as_str().to_string());
         self.exec(

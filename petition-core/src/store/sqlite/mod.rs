@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::{CaseQuery, CaseRow, ChainTail, Order, StatsRow, Store, StoredEntry, Txn, WriteToken};
+use super::{CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
@@ -494,7 +494,7 @@ pub struct SqliteTxn<'a> {
 
 impl Store for SqliteStore {
     type Txn<'a> = SqliteTxn<'a>;
-    fn txn(&mut self) -> Result<SqliteTxn<'_>> {
+    fn txn(&mut self, _gate: super::Gate<'_>) -> Result<SqliteTxn<'_>> {
         let tx = self.begin(TransactionBehavior::Immediate)?;
         Ok(SqliteTxn {
             tx,
@@ -502,7 +502,7 @@ impl Store for SqliteStore {
             deltas: std::collections::HashMap::new(),
         })
     }
-    fn read(&mut self) -> Result<SqliteTxn<'_>> {
+    fn read(&mut self, _gate: super::Gate<'_>) -> Result<SqliteTxn<'_>> {
         let tx = self.begin(TransactionBehavior::Deferred)?;
         Ok(SqliteTxn {
             tx,
@@ -510,7 +510,7 @@ impl Store for SqliteStore {
             deltas: std::collections::HashMap::new(),
         })
     }
-    fn backup(&mut self, dest: &Path) -> Result<()> {
+    fn backup(&mut self, _gate: super::Gate<'_>, dest: &Path) -> Result<()> {
         self.backup_to(dest)
     }
 }
@@ -706,13 +706,17 @@ impl Txn for SqliteTxn<'_> {
     }
     fn append_admin(
         &mut self,
-        _token: &WriteToken,
-        ev: &AdminEvent,
-        sealed: &StoredEntry,
+        ev: Finished<'_, AdminEvent>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let ev: &AdminEvent = &ev;
+        let sealed: &StoredEntry = &sealed;
+
         self.push(sealed, None, ev.kind.type_name())
     }
-    fn put_unit(&mut self, _token: &WriteToken, unit: &crate::org::Unit) -> Result<()> {
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
+        let unit: &crate::org::Unit = &unit;
+
         let ser = |v: &dyn erased::Ser| v.json();
         self.tx
             .execute(
@@ -722,7 +726,9 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         self.bump_version()
     }
-    fn put_staff(&mut self, _token: &WriteToken, staff: &crate::org::Staff) -> Result<()> {
+    fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()> {
+        let staff: &crate::org::Staff = &staff;
+
         let ser = |v: &dyn erased::Ser| v.json();
         self.tx
             .execute(
@@ -734,15 +740,19 @@ impl Txn for SqliteTxn<'_> {
     }
     fn put_settings(
         &mut self,
-        _token: &WriteToken,
-        policy: &Policy,
-        calendar: &Calendar,
+        policy: Finished<'_, Policy>,
+        calendar: Finished<'_, Calendar>,
     ) -> Result<()> {
+        let policy: &Policy = &policy;
+        let calendar: &Calendar = &calendar;
+
         self.put_setting("policy", policy)?;
         self.put_setting("calendar", calendar)?;
         self.bump_version()
     }
-    fn next_case_id(&mut self, _token: &WriteToken, year: i32) -> Result<CaseId> {
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        let year: i32 = *year;
+
         let n: i64 = self
             .tx
             .prepare_cached(
@@ -752,7 +762,9 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         Ok(CaseId::new(year, n as u32))
     }
-    fn bump_case_counter(&mut self, _token: &WriteToken, id: &CaseId) -> Result<()> {
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        let id: &CaseId = &id;
+
         self.tx
             .prepare_cached("INSERT INTO counters(year, next) VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE SET next = max(next, excluded.next)")
             .and_then(|mut st| st.execute(params![id.year(), id.sequence()]))
@@ -776,11 +788,13 @@ impl Txn for SqliteTxn<'_> {
     }
     fn append(
         &mut self,
-        _token: &WriteToken,
         expected_seq: u32,
-        events: &[Event],
-        sealed: &[StoredEntry],
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
+        let events: &[Event] = &events;
+        let sealed: &[StoredEntry] = &sealed;
+
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -807,7 +821,10 @@ impl Txn for SqliteTxn<'_> {
         }
         Ok(())
     }
-    fn put_case(&mut self, _token: &WriteToken, before: &Case, case: &Case) -> Result<()> {
+    fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
+        let before: &Case = &before;
+        let case: &Case = &case;
+
         let (old, r) = CaseRow::change(before, case);
         let opt = |u: &Option<UnitCode>| u.as_ref().map(|u| u.as_str().to_string());
         if before.seq == 0 {
@@ -1209,10 +1226,12 @@ impl Txn for SqliteTxn<'_> {
     }
     fn append_access(
         &mut self,
-        _token: &WriteToken,
-        d: &Disclosure,
-        sealed: &StoredEntry,
+        d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
     ) -> Result<()> {
+        let d: &Disclosure = &d;
+        let sealed: &StoredEntry = &sealed;
+
         let (pos, body, hash) = (sealed.gseq, &sealed.body, &sealed.hash);
         self.tx
             .prepare_cached(
