@@ -10,10 +10,12 @@
 //!
 //! ## The front door: [`Service`]
 //!
-//! Every change goes through a [`Service`] over a [`Store`] ([`SqliteStore`] for a file,
-//! [`MemoryStore`] in memory): it decides the command by the rules, appends the resulting events
-//! to a SHA-256 audit chain and updates the query tables in one transaction. Time is always an
-//! argument; the library reads no clock.
+//! Every change and every read of case data goes through a [`Service`] over a [`Store`]
+//! ([`SqliteStore`] for a file, [`MemoryStore`] in memory), with its acting [`Principal`]: it
+//! decides the command by the rules, appends the resulting events to a SHA-256 audit chain and
+//! updates the query tables in one transaction, and it applies the visibility rules, masking and
+//! the access log to everything it returns ([`principal`] says what is guaranteed). The rules
+//! take time as an argument; the service owns a live database's clock ([`When`]).
 //!
 //! ```
 //! use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
@@ -82,7 +84,7 @@
 //! ## Examples
 //!
 //! `cargo run -p petition-core --example NAME`: `embed_sqlite` (a county office on a file, in
-//! under 60 lines), `follow_changes` (an integrating system reading the change feed), and
+//! end to end), `follow_changes` (an integrating system reading the change feed), and
 //! `custom_store` (an embedder's own backend, checked by the conformance suite).
 #![warn(missing_docs)]
 #![recursion_limit = "256"]
