@@ -262,6 +262,9 @@ pub struct App<'p> {
     /// A one-shot desk command (not work over the whole database): its connection keeps a
     /// small page cache ([`DESK_CACHE_KIB`]).
     pub desk: bool,
+    /// On a server: a registration's query code, drawn and hashed on the request's thread before
+    /// the command reaches the writer (which then never waits for the slow hash).
+    pub prepared_code: std::sync::Mutex<Option<petition_core::PreparedCode>>,
 }
 
 /// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
@@ -341,6 +344,7 @@ impl<'p> App<'p> {
             preset: None,
             wants_meta,
             desk: false,
+            prepared_code: std::sync::Mutex::new(None),
         }
     }
 
@@ -372,6 +376,7 @@ impl<'p> App<'p> {
             preset: Some(session),
             wants_meta,
             desk: false,
+            prepared_code: std::sync::Mutex::new(None),
         }
     }
 

@@ -252,6 +252,16 @@ const MAX_CONTENT_BYTES: u64 = 4 << 20;
 const MAX_CASE_FILE_BYTES: u64 = 8 << 20;
 
 pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
+    // The query code's slow hash (about half a millisecond) is made on another thread while
+    // this one reads the document and opens the database — or was made already, on a server,
+    // before the command reached the writer.
+    let ready = app.prepared_code.lock().ok().and_then(|mut c| c.take());
+    let hashing = match ready {
+        Some(code) => Ok(code),
+        None => Err(std::thread::spawn(|| {
+            petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)
+        })),
+    };
     let doc = document(a)?;
     if let (Some(p), true) = (&a.receipt, app.is_local()) {
         crate::outfile::check(app, p)?;
@@ -261,8 +271,11 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let now = session.write_now(app)?;
     let when = session.write_when(app)?;
     let reg = parse_document(doc, now)?;
-    // The slow hash of the query code is made before the transaction.
-    let code = svc.prepare_query_code();
+    let code = hashing.or_else(|thread| thread.join()).map_err(|_| {
+        crate::app::CliError::from(DomainError::from(petition_core::StorageError::internal(
+            "the query code's thread stopped",
+        )))
+    })?;
     let lang = if app.global.lang.as_deref() == Some("en") {
         Lang::En
     } else {

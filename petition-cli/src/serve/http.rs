@@ -248,6 +248,7 @@ async fn answer(
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains(REPLY_MEDIA));
+    let registers = route.command == ["register"];
     let request = move |session: Session| Request {
         route,
         path_values,
@@ -256,6 +257,10 @@ async fn answer(
         now,
         lang,
         wants_meta: wants_reply,
+        // A registration's query code is hashed here, on the request's blocking thread, not on
+        // the writer.
+        prepared_code: registers
+            .then(|| petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)),
     };
     // Who asks, on a read connection; then the command: a write on the writer thread, a read
     // on a read connection of its own.
@@ -347,6 +352,8 @@ struct Request {
     lang: Option<Lang>,
     /// The remote command line asks for the rendering data too.
     wants_meta: bool,
+    /// A registration's query code, hashed before the request reaches the writer.
+    prepared_code: Option<petition_core::PreparedCode>,
 }
 
 impl Request {
@@ -361,6 +368,7 @@ impl Request {
             now,
             lang,
             wants_meta,
+            prepared_code,
         } = self;
         let root = parser_of(route)?;
         let def = api::leaf(&root, route.command)
@@ -397,6 +405,9 @@ impl Request {
             }
         }
         let app = App::for_request(pool, session, now, lang, wants_meta);
+        if let Ok(mut slot) = app.prepared_code.lock() {
+            *slot = prepared_code;
+        }
         crate::exec(&app, &cli.cmd)
             .unwrap_or_else(|| Err(internal("a route to a command without a reply")))
     }

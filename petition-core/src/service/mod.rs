@@ -365,6 +365,17 @@ pub struct PreparedCode {
     cost: QueryCodeCost,
 }
 
+impl PreparedCode {
+    /// Draws a code and its salt from the operating system's random source and hashes it at
+    /// `cost` — on any thread, so that a caller can compute the slow hash while it does other
+    /// work (the command line does it while it opens the database). A live database accepts
+    /// only [`QueryCodeCost::Standard`].
+    pub fn draw(cost: QueryCodeCost) -> Self {
+        let mut rng = rand::rngs::StdRng::from_entropy();
+        prepare_code(&mut rng, cost)
+    }
+}
+
 impl std::fmt::Debug for PreparedCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PreparedCode(..)")
