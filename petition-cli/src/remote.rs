@@ -71,7 +71,20 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
         _ if route.method == Method::Post => Some(Value::Object(params.clone())),
         _ => None,
     };
-    let url = format!("{base}/api/v1{path}");
+    let mut url = format!("{base}/api/v1{path}");
+    // A registration's receipt (with the query code) comes back in the reply.
+    if let Cmd::Register(a) = cmd {
+        if let Some(p) = &a.receipt {
+            let html = p
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"));
+            url.push_str(if html {
+                "?receipt=html"
+            } else {
+                "?receipt=text"
+            });
+        }
+    }
     let mut agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_secs(10))
         .timeout(Duration::from_secs(600));

@@ -614,6 +614,55 @@ fn the_remote_command_line_reports_like_the_local_one() {
     assert_eq!(o.status.code(), Some(74), "an unreachable server is io");
     let v: Value = serde_json::from_slice(&o.stderr).expect("json error");
     assert_eq!(v["error"]["code"], "io");
+    // A registration's receipt with its query code, written at the desk (the server writes no
+    // file); and a reset's.
+    let receipt = env.dir.path().join("回执.html");
+    let reg = [
+        "register",
+        "--channel",
+        "visit",
+        "--purpose",
+        "request",
+        "--locality",
+        "t",
+        "--category",
+        "housing.repair",
+        "--summary",
+        "房屋漏水",
+        "--petitioner",
+        "赵某",
+        "--receipt",
+        receipt.to_str().expect("p"),
+    ];
+    let o = remote(&server, &li, T0, true, &reg);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let code = v["query_code"].as_str().expect("code");
+    let html = std::fs::read_to_string(&receipt).expect("receipt");
+    assert!(html.contains(code) && html.contains("<html"), "{html}");
+    let again = env.dir.path().join("new.txt");
+    let id = v["id"].as_str().expect("id");
+    let o = remote(
+        &server,
+        &li,
+        T0,
+        true,
+        &[
+            "query-code",
+            "reset",
+            id,
+            "--receipt",
+            again.to_str().expect("p"),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let text = std::fs::read_to_string(&again).expect("receipt");
+    assert!(
+        text.contains(v["query_code"].as_str().expect("code")),
+        "{text}"
+    );
+    assert_eq!(server.stop(), Some(0));
 }
 
 /// Normalises what differs between two databases by chance: the query codes.

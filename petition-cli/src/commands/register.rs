@@ -256,11 +256,11 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     // this one reads the document and opens the database — or was made already, on a server,
     // before the command reached the writer.
     let ready = app.prepared_code.lock().ok().and_then(|mut c| c.take());
-    let hashing = match ready {
-        Some(code) => Ok(code),
-        None => Err(std::thread::spawn(|| {
-            petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)
-        })),
+    let started = PRESTARTED.lock().ok().and_then(|mut h| h.take());
+    let hashing = match (ready, started) {
+        (Some(code), _) => Ok(code),
+        (None, Some(thread)) => Err(thread),
+        (None, None) => Err(std::thread::spawn(draw)),
     };
     let doc = document(a)?;
     if let (Some(p), true) = (&a.receipt, app.is_local()) {
@@ -311,6 +311,23 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
         r.meta.body = Some(if html { n.to_html() } else { n.to_text() });
     }
     Ok(r)
+}
+
+/// A query code hashed at the standard cost.
+fn draw() -> petition_core::PreparedCode {
+    petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)
+}
+
+/// The thread hashing this process's registration's query code, when started early.
+static PRESTARTED: std::sync::Mutex<Option<std::thread::JoinHandle<petition_core::PreparedCode>>> =
+    std::sync::Mutex::new(None);
+
+/// Starts hashing a query code for a registration this process is about to make (before its
+/// arguments are even parsed): the slow hash then overlaps the command's other work.
+pub fn prestart_query_code() {
+    if let Ok(mut h) = PRESTARTED.lock() {
+        *h = Some(std::thread::spawn(draw));
+    }
 }
 
 /// After the summary: the query code the petitioner checks progress with, and the receipt

@@ -249,6 +249,18 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains(REPLY_MEDIA));
     let registers = route.command == ["register"];
+    let receipt = if registers {
+        Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .ok()
+            .and_then(|q| {
+                q.0.into_iter()
+                    .find(|(k, _)| k == "receipt")
+                    .map(|(_, v)| v)
+            })
+            .filter(|v| v == "html" || v == "text")
+    } else {
+        None
+    };
     let request = move |session: Session| Request {
         route,
         path_values,
@@ -261,6 +273,7 @@ async fn answer(
         // the writer.
         prepared_code: registers
             .then(|| petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)),
+        receipt,
     };
     // Who asks, on a read connection; then the command: a write on the writer thread, a read
     // on a read connection of its own.
@@ -354,6 +367,8 @@ struct Request {
     wants_meta: bool,
     /// A registration's query code, hashed before the request reaches the writer.
     prepared_code: Option<petition_core::PreparedCode>,
+    /// A registration's receipt asked for (`?receipt=html|text`).
+    receipt: Option<String>,
 }
 
 impl Request {
@@ -369,6 +384,7 @@ impl Request {
             lang,
             wants_meta,
             prepared_code,
+            receipt,
         } = self;
         let root = parser_of(route)?;
         let def = api::leaf(&root, route.command)
@@ -392,6 +408,15 @@ impl Request {
             crate::ApiCli::from_arg_matches(&matches).map_err(|e| internal(&e.to_string()))?;
         if let Cmd::Register(a) = &mut cli.cmd {
             a.document = document;
+            // `?receipt=html|text`: the receipt with the query code comes back in the reply
+            // (the desk writes it; the server writes no file).
+            a.receipt = receipt.map(|kind| {
+                std::path::PathBuf::from(if kind == "html" {
+                    "receipt.html"
+                } else {
+                    "receipt.txt"
+                })
+            });
         }
         if let Cmd::Tick(_) = cli.cmd {
             if clock == ClockMode::System {
