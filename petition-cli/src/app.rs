@@ -197,6 +197,15 @@ impl CliError {
         }
     }
 
+    /// The stable error code, typed (a server's code this binary does not know is `internal`).
+    pub fn error_code(&self) -> petition_core::ErrorCode {
+        match &self.remote {
+            Some(s) => petition_core::ErrorCode::parse(&s.code)
+                .unwrap_or(petition_core::ErrorCode::Internal),
+            None => self.error.error_code(),
+        }
+    }
+
     /// The error as shown in `lang`: the library says what happened, the command line adds what
     /// to run, by error code, unless the message says it already.
     pub fn shown(&self, lang: Lang) -> Shown {
@@ -204,7 +213,7 @@ impl CliError {
             return (**s).clone();
         }
         let e = &self.error;
-        let message = match crate::i18n::hint(lang, e.code()) {
+        let message = match crate::i18n::hint(lang, e.error_code()) {
             Some(h) if !self.hinted => {
                 format!(
                     "{}{}{h}",

@@ -6,41 +6,51 @@ use petition_core::Lang;
 /// A label by key. Unknown keys fall back to the key itself, so a missing entry is visible.
 /// What to do next, by error code: the library says what happened, the command line says which
 /// command to run.
-pub fn hint(lang: Lang, code: &str) -> Option<&'static str> {
+pub fn hint(lang: Lang, code: petition_core::ErrorCode) -> Option<&'static str> {
+    use petition_core::ErrorCode as C;
     let (en, zh) = match code {
-        "not_found" => (
+        C::NotFound => (
             "check the id (`petition list`, `petition unit list`, `petition staff list`) and the --db path",
             "请核对编号（`petition list`、`petition unit list`、`petition staff list`）和 --db 路径",
         ),
-        "invalid_transition" => (
+        C::InvalidTransition => (
             "see `petition show CASE --timeline` for where the case stands",
             "请用 `petition show 编号 --timeline` 查看该件进展",
         ),
-        "clock_skew" => (
+        C::ClockSkew => (
             "check --now (PETITION_NOW) and the system clock",
             "请检查 --now（PETITION_NOW）和系统时钟",
         ),
-        "assist_pending" => (
+        C::AssistPending => (
             "or give --without-assist REASON",
             "或用 --without-assist 说明理由",
         ),
-        "skip_level" => (
+        C::SkipLevel => (
             "`petition transfer`/`assign` it down, or `petition decline --ground skip_level`",
             "请用 `petition transfer`/`assign` 下转，或 `petition decline --ground skip_level`",
         ),
-        "litigation" => (
+        C::Litigation => (
             "`petition transfer` it to a legal organ, or `petition decline --ground litigation`",
             "请用 `petition transfer` 转至政法机关，或 `petition decline --ground litigation`",
         ),
-        "conflict" => (
+        C::Conflict => (
             "run the command again; PETITION_BUSY_TIMEOUT_MS sets how long to wait for a lock",
             "请重新执行；PETITION_BUSY_TIMEOUT_MS 可设置等待锁的时间",
         ),
-        "integrity" => (
+        C::Integrity => (
             "restore from a backup (`petition backup`) and run `petition verify`",
             "请从备份恢复并执行 `petition verify`",
         ),
-        _ => return None,
+        // What the message says is all there is to say.
+        C::Usage
+        | C::PermissionDenied
+        | C::Validation
+        | C::WindowLapsed
+        | C::ExtensionLimit
+        | C::Confidentiality
+        | C::Io
+        | C::Unauthenticated
+        | C::Internal => return None,
     };
     Some(match lang {
         Lang::En => en,

@@ -508,16 +508,27 @@ fn run(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> Result<(), CliError>
 
 /// The process exit code of an error code: 0 ok; 1 a rule refused; 2 usage; 3 not found;
 /// 4 conflict (retry); 5 integrity; 6 unauthenticated; 74 the operating system refused; 70 a defect.
-fn exit_code(code: &str) -> i32 {
+/// Every code is named: a new one does not compile until it is given its exit code.
+fn exit_code(code: petition_core::ErrorCode) -> i32 {
+    use petition_core::ErrorCode as C;
     match code {
-        "usage" => 2,
-        "not_found" => 3,
-        "conflict" => 4,
-        "integrity" => 5,
-        "unauthenticated" => 6,
-        "io" => 74,
-        "internal" => 70,
-        _ => 1,
+        C::Usage => 2,
+        C::NotFound => 3,
+        C::Conflict => 4,
+        C::Integrity => 5,
+        C::Unauthenticated => 6,
+        C::Io => 74,
+        C::Internal => 70,
+        C::InvalidTransition
+        | C::PermissionDenied
+        | C::Validation
+        | C::WindowLapsed
+        | C::ExtensionLimit
+        | C::AssistPending
+        | C::SkipLevel
+        | C::Litigation
+        | C::Confidentiality
+        | C::ClockSkew => 1,
     }
 }
 
@@ -538,7 +549,7 @@ fn report(json: bool, lang: petition_core::Lang, e: &CliError) -> i32 {
         };
         eprintln!("{prefix} [{}]: {}", shown.code, shown.message);
     }
-    exit_code(&shown.code)
+    exit_code(e.error_code())
 }
 
 /// mimalloc instead of glibc's allocator: the server's threads allocate and free JSON trees all

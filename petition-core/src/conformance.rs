@@ -70,6 +70,20 @@ fn checks<S: Store>() -> Vec<Check<S>> {
     ]
 }
 
+/// Runs the check called `name` ([`check_names`]) on a fresh store from `fresh`: a backend's own
+/// test suite runs each check as a test of its own, so a failure names both the backend and
+/// the check.
+///
+/// # Panics
+/// When the check fails, naming it, or when no check has that name.
+pub fn check_one<S: Store>(name: &str, mut fresh: impl FnMut() -> S) {
+    let Some((_, check)) = checks::<S>().into_iter().find(|(n, _)| *n == name) else {
+        panic!("no conformance check is called `{name}`: see check_names()");
+    };
+    let svc = Service::with_seed(fresh(), 1);
+    check(svc, &mut fresh);
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 ///
 /// # Panics

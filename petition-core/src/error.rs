@@ -70,6 +70,106 @@ impl fmt::Display for Text {
     }
 }
 
+/// The stable, language-neutral code of every error (the contract of the command line and the
+/// API). A front end maps each to its exit code or HTTP status with an exhaustive `match`, so a
+/// new code is a compile error until it is given one — which is why this enum, unlike the ones
+/// that grow with the rules, is not `#[non_exhaustive]`: a new code is a change of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed arguments.
+    Usage,
+    /// An unknown case, unit or staff member (or a case the reader may not read).
+    NotFound,
+    /// The case's state or history rules the command out.
+    InvalidTransition,
+    /// The actor may not do this.
+    PermissionDenied,
+    /// A value breaks a rule of its field.
+    Validation,
+    /// A window for the command has passed.
+    WindowLapsed,
+    /// Extensions beyond the legal maximum.
+    ExtensionLimit,
+    /// Assisting units' input is missing.
+    AssistPending,
+    /// A skip-level visit may not be accepted here.
+    SkipLevel,
+    /// A litigation matter may not be accepted outside a legal organ.
+    Litigation,
+    /// An accusation would reach the accused unit.
+    Confidentiality,
+    /// The command's time is before the case's last event.
+    ClockSkew,
+    /// Another writer got there first: try again.
+    Conflict,
+    /// The data is damaged or not a petition database.
+    Integrity,
+    /// The operating system refused (disk, permissions, network).
+    Io,
+    /// No valid bearer token.
+    Unauthenticated,
+    /// A defect.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of the contract.
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::Usage,
+        ErrorCode::NotFound,
+        ErrorCode::InvalidTransition,
+        ErrorCode::PermissionDenied,
+        ErrorCode::Validation,
+        ErrorCode::WindowLapsed,
+        ErrorCode::ExtensionLimit,
+        ErrorCode::AssistPending,
+        ErrorCode::SkipLevel,
+        ErrorCode::Litigation,
+        ErrorCode::Confidentiality,
+        ErrorCode::ClockSkew,
+        ErrorCode::Conflict,
+        ErrorCode::Integrity,
+        ErrorCode::Io,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as the contract spells it (`not_found`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Usage => "usage",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::Validation => "validation",
+            ErrorCode::WindowLapsed => "window_lapsed",
+            ErrorCode::ExtensionLimit => "extension_limit",
+            ErrorCode::AssistPending => "assist_pending",
+            ErrorCode::SkipLevel => "skip_level",
+            ErrorCode::Litigation => "litigation",
+            ErrorCode::Confidentiality => "confidentiality",
+            ErrorCode::ClockSkew => "clock_skew",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Integrity => "integrity",
+            ErrorCode::Io => "io",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The code of its spelling (a server's answer), if it is one.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Anything that went wrong: a rule's refusal or a storage fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -86,9 +186,13 @@ impl DomainError {
     /// `validation`, `window_lapsed`, `extension_limit`, `assist_pending`, `skip_level`,
     /// `litigation`, `confidentiality`, `clock_skew`, `conflict`, `io`, `integrity` or `internal`.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+    /// The stable error code, typed.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::Refused(r) => r.code(),
-            Self::Storage(s) => s.code(),
+            Self::Refused(r) => r.error_code(),
+            Self::Storage(s) => s.error_code(),
         }
     }
     /// The bilingual message, made from the error's data.
@@ -491,32 +595,38 @@ impl Refusal {
 
     /// The stable error code.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The stable error code, typed.
+    pub fn error_code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Self::AtLine { refusal, .. } => refusal.code(),
-            Self::Usage { .. } => "usage",
-            Self::BadIdentifier { .. } | Self::Field { .. } | Self::Invalid { .. } => "validation",
+            Self::AtLine { refusal, .. } => refusal.error_code(),
+            Self::Usage { .. } => C::Usage,
+            Self::BadIdentifier { .. } | Self::Field { .. } | Self::Invalid { .. } => C::Validation,
             Self::NoCase { .. }
             | Self::NoUnit { .. }
             | Self::NoStaff { .. }
-            | Self::Missing { .. } => "not_found",
+            | Self::Missing { .. } => C::NotFound,
             Self::AlreadyRegistered { .. }
             | Self::WrongState { .. }
             | Self::Terminal { .. }
-            | Self::Transition { .. } => "invalid_transition",
-            Self::Unauthenticated => "unauthenticated",
+            | Self::Transition { .. } => C::InvalidTransition,
+            Self::Unauthenticated => C::Unauthenticated,
             Self::AdminOnly
             | Self::Deactivated { .. }
             | Self::NoUnitForActor { .. }
             | Self::NotHolder { .. }
             | Self::HeadOnly
-            | Self::Forbidden { .. } => "permission_denied",
-            Self::WindowLapsed { .. } => "window_lapsed",
-            Self::ExtensionLimit { .. } => "extension_limit",
-            Self::AssistPending { .. } => "assist_pending",
-            Self::SkipLevel { .. } => "skip_level",
-            Self::Litigation => "litigation",
-            Self::Confidentiality { .. } => "confidentiality",
-            Self::ClockSkew { .. } => "clock_skew",
+            | Self::Forbidden { .. } => C::PermissionDenied,
+            Self::WindowLapsed { .. } => C::WindowLapsed,
+            Self::ExtensionLimit { .. } => C::ExtensionLimit,
+            Self::AssistPending { .. } => C::AssistPending,
+            Self::SkipLevel { .. } => C::SkipLevel,
+            Self::Litigation => C::Litigation,
+            Self::Confidentiality { .. } => C::Confidentiality,
+            Self::ClockSkew { .. } => C::ClockSkew,
         }
     }
 
@@ -817,11 +927,16 @@ impl StorageError {
 
     /// The stable error code.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The stable error code, typed.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::Conflict | Self::Busy { .. } => "conflict",
-            Self::Io { .. } | Self::Unreachable { .. } => "io",
-            Self::Integrity { .. } => "integrity",
-            Self::Internal { .. } => "internal",
+            Self::Conflict | Self::Busy { .. } => ErrorCode::Conflict,
+            Self::Io { .. } | Self::Unreachable { .. } => ErrorCode::Io,
+            Self::Integrity { .. } => ErrorCode::Integrity,
+            Self::Internal { .. } => ErrorCode::Internal,
         }
     }
 

@@ -127,7 +127,7 @@ pub use case::{
 };
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};
-pub use error::{DomainError, IdKind, Lang, Refusal, StorageError, Text};
+pub use error::{DomainError, ErrorCode, IdKind, Lang, Refusal, StorageError, Text};
 pub use ids::{CaseId, QueryCode, QueryCodeCost, StaffId, UnitCode};
 pub use principal::{Brief, Disclosed, NewCase, Principal, Reveal, Shown, When};
 pub use service::{AdminChange, Change, PreparedCode, Service, TickSummary, Work};

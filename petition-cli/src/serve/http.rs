@@ -33,17 +33,21 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// The HTTP status of an error code.
-pub fn status_of(code: &str) -> StatusCode {
+/// The HTTP status of an error code. Every code is named: a new one does not compile until it is
+/// given its status.
+pub fn status_of(code: petition_core::ErrorCode) -> StatusCode {
+    use petition_core::ErrorCode as C;
     match code {
-        "usage" | "validation" => StatusCode::BAD_REQUEST,
-        "unauthenticated" => StatusCode::UNAUTHORIZED,
-        "permission_denied" | "confidentiality" => StatusCode::FORBIDDEN,
-        "not_found" => StatusCode::NOT_FOUND,
-        "conflict" | "clock_skew" | "invalid_transition" => StatusCode::CONFLICT,
-        "integrity" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        "io" => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+        C::Usage | C::Validation => StatusCode::BAD_REQUEST,
+        C::Unauthenticated => StatusCode::UNAUTHORIZED,
+        C::PermissionDenied | C::Confidentiality => StatusCode::FORBIDDEN,
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::Conflict | C::ClockSkew | C::InvalidTransition => StatusCode::CONFLICT,
+        C::Integrity | C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        C::Io => StatusCode::SERVICE_UNAVAILABLE,
+        C::WindowLapsed | C::ExtensionLimit | C::AssistPending | C::SkipLevel | C::Litigation => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 }
 
@@ -60,7 +64,7 @@ fn lang_of(headers: &HeaderMap) -> Option<Lang> {
 
 fn error_response(e: &CliError, lang: Lang) -> Response {
     let shown = e.shown(lang);
-    let status = status_of(&shown.code);
+    let status = status_of(e.error_code());
     let mut resp = (status, axum::Json(json!({ "error": shown }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(

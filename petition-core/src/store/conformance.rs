@@ -86,15 +86,76 @@ fn walk_with_code<S: Store>(svc: &mut Service<S>) -> (CaseId, crate::QueryCode) 
     (id, code)
 }
 
-#[test]
-fn conformance_memory() {
-    crate::conformance::check_store(MemoryStore::new);
+/// One `#[test]` per conformance check for a backend (a failure names the backend and the
+/// check); `$fresh` makes a fresh store.
+macro_rules! conformance_tests {
+    ($backend:ident, $fresh:expr) => {
+        mod $backend {
+            #[allow(unused_imports)]
+            use super::*;
+            conformance_tests!(@each $fresh;
+                events_replay_to_the_stored_snapshot,
+                a_refused_command_appends_nothing,
+                stale_sequences_and_taken_positions_conflict,
+                an_aborted_transaction_leaves_nothing,
+                case_numbers_are_gap_free_and_repeats_found,
+                queries_filter_order_and_page,
+                search_finds_characters_names_and_number_ends,
+                an_amended_registration_moves_its_rows_and_is_decided_again,
+                queues_follow_duties_and_first_contact,
+                tick_finds_due_work_once,
+                merge_writes_both_cases_or_neither,
+                the_access_log_is_a_chain_of_its_own,
+                a_jsonl_round_trip_rebuilds_the_same_chain,
+                the_change_feed_pages_the_chain,
+                kept_settings_and_cases_follow_every_change);
+        }
+    };
+    (@each $fresh:expr; $($check:ident),*) => {
+        $(
+            #[test]
+            fn $check() {
+                crate::conformance::check_one(stringify!($check), $fresh);
+            }
+        )*
+    };
 }
 
+/// The checks named in `conformance_tests!`, in the suite's order.
+const NAMED: [&str; 15] = [
+    "events_replay_to_the_stored_snapshot",
+    "a_refused_command_appends_nothing",
+    "stale_sequences_and_taken_positions_conflict",
+    "an_aborted_transaction_leaves_nothing",
+    "case_numbers_are_gap_free_and_repeats_found",
+    "queries_filter_order_and_page",
+    "search_finds_characters_names_and_number_ends",
+    "an_amended_registration_moves_its_rows_and_is_decided_again",
+    "queues_follow_duties_and_first_contact",
+    "tick_finds_due_work_once",
+    "merge_writes_both_cases_or_neither",
+    "the_access_log_is_a_chain_of_its_own",
+    "a_jsonl_round_trip_rebuilds_the_same_chain",
+    "the_change_feed_pages_the_chain",
+    "kept_settings_and_cases_follow_every_change",
+];
+
 #[test]
-fn conformance_sqlite() {
-    crate::conformance::check_store(|| SqliteStore::open_in_memory().expect("open"));
+fn every_conformance_check_is_a_test_of_each_backend() {
+    assert_eq!(crate::conformance::check_names(), NAMED.to_vec());
 }
+
+conformance_tests!(conformance_memory, MemoryStore::new);
+conformance_tests!(conformance_sqlite, || SqliteStore::open_in_memory()
+    .expect("open"));
+conformance_tests!(conformance_sqlite_file, {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
+    let mut n = 0;
+    move || {
+        n += 1;
+        SqliteStore::open(&dir.path().join(format!("c{n}.db")), true).expect("open")
+    }
+});
 
 #[test]
 fn a_store_that_breaks_a_rule_fails_the_suite_naming_the_check() {
@@ -153,10 +214,47 @@ pub(crate) fn fresh_pg(url: &str) -> PgStore {
 }
 
 #[cfg(feature = "postgres")]
-#[test]
-fn conformance_postgres() {
-    let Some(url) = test_pg() else { return };
-    crate::conformance::check_store(|| fresh_pg(&url));
+mod postgres_checks {
+    use super::*;
+
+    /// A fresh schema of the test server per store, or `None` (the check is skipped) without
+    /// one.
+    fn fresh() -> impl FnMut() -> PgStore {
+        let url = test_pg();
+        move || fresh_pg(url.as_deref().unwrap_or_default())
+    }
+
+    macro_rules! pg_checks {
+        ($($check:ident),*) => {
+            $(
+                #[test]
+                fn $check() {
+                    if test_pg().is_none() {
+                        return;
+                    }
+                    crate::conformance::check_one(stringify!($check), fresh());
+                }
+            )*
+        };
+    }
+
+    pg_checks!(
+        events_replay_to_the_stored_snapshot,
+        a_refused_command_appends_nothing,
+        stale_sequences_and_taken_positions_conflict,
+        an_aborted_transaction_leaves_nothing,
+        case_numbers_are_gap_free_and_repeats_found,
+        queries_filter_order_and_page,
+        search_finds_characters_names_and_number_ends,
+        an_amended_registration_moves_its_rows_and_is_decided_again,
+        queues_follow_duties_and_first_contact,
+        tick_finds_due_work_once,
+        merge_writes_both_cases_or_neither,
+        the_access_log_is_a_chain_of_its_own,
+        a_jsonl_round_trip_rebuilds_the_same_chain,
+        the_change_feed_pages_the_chain,
+        kept_settings_and_cases_follow_every_change
+    );
 }
 
 #[cfg(feature = "postgres")]
@@ -185,16 +283,6 @@ fn postgres_verify_finds_a_changed_query_row_and_a_changed_chain_entry() {
         .raw_execute("UPDATE chain SET body = body WHERE gseq = 1")
         .expect_err("append-only");
     assert_eq!(e.code(), "integrity");
-}
-
-#[test]
-fn conformance_sqlite_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut n = 0;
-    crate::conformance::check_store(|| {
-        n += 1;
-        SqliteStore::open(&dir.path().join(format!("c{n}.db")), true).expect("open")
-    });
 }
 
 fn file_db() -> (tempfile::TempDir, std::path::PathBuf) {

@@ -40,7 +40,14 @@ pub(super) fn generate(
     let mut done = 0u64;
     while done < n {
         let take = batch.min(n - done);
+        // `work` runs its closure again when the database was busy: each run starts from the
+        // generator's state before the batch and hands its own state on only once it committed,
+        // so a retried batch generates exactly the same cases.
+        let (before_rng, before_recent) = (rng.clone(), recent.clone());
+        let mut after = None;
         svc.work(|w| {
+            let mut rng = before_rng.clone();
+            let mut recent = before_recent.clone();
             for i in 0..take {
                 let k = done + i;
                 let roll = rng.gen_range(0..100u32);
@@ -222,8 +229,13 @@ pub(super) fn generate(
                     },
                 )?;
             }
+            after = Some((rng, recent));
             Ok(())
         })?;
+        if let Some((r, v)) = after {
+            rng = r;
+            recent = v;
+        }
         done += take;
         bar.set_position(done);
     }

@@ -11,12 +11,14 @@ pub(super) fn scripted(
     now: Tz,
 ) -> Result<CaseId, DomainError> {
     let t = |days: i64| start + Duration::days(days);
-    let mut n = 1000u64;
-    let mut next = || {
-        n += 1;
-        n
-    };
+    // `work` runs its closure again when the database was busy: everything it counts starts
+    // inside it, so a retried run makes the same cases.
     svc.work(|w| {
+        let mut n = 1000u64;
+        let mut next = || {
+            n += 1;
+            n
+        };
         let x = |w: &mut Work<'_, _>, who: StaffId, at: Tz, id: &CaseId, cmd: Command| {
             w.execute_by_id(&who, at, id, cmd).map(|_| ())
         };

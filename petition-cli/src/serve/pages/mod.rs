@@ -916,7 +916,7 @@ fn answer(lang: Lang, looked: CliResult<Looked>) -> Response {
         Ok(Looked::Refused(st, code, e)) => {
             let mut page = StatusPage::new(lang, &st, &code);
             page.error = Some(e.text().get(lang).to_string());
-            let status = super::http::status_of(e.code());
+            let status = super::http::status_of(e.error_code());
             html(status, page.render(), false)
         }
         Ok(Looked::Missing) => html(

@@ -1,0 +1,395 @@
+//! Organisation, staff, policy and calendar changes by an admin (the one applier of live work
+//! and import), tokens, and what follows a staff member's move or deactivation.
+
+use super::*;
+
+/// An organisation, policy or calendar change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminChange {
+    /// Add a unit.
+    AddUnit(Unit),
+    /// Add a staff member.
+    AddStaff(Staff),
+    /// Set a policy value.
+    SetPolicy {
+        /// Key.
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// Load calendar entries.
+    SetCalendar(Vec<(NaiveDate, DayKind)>),
+    /// Record a bearer token's digest (see [`Service::issue_token`], which makes the token).
+    IssueToken {
+        /// Whose token.
+        staff: StaffId,
+        /// SHA-256 of the token, lowercase hex.
+        sha256: String,
+        /// When it stops working.
+        expires_at: DateTime<FixedOffset>,
+    },
+    /// Revoke every token of a staff member.
+    RevokeTokens(StaffId),
+    /// Deactivate a staff member (停用), revoking their tokens.
+    Deactivate(StaffId),
+    /// Move a staff member to another unit (调动).
+    MoveStaff {
+        /// Who.
+        staff: StaffId,
+        /// Their new unit.
+        unit: UnitCode,
+    },
+    /// Rename a staff member.
+    RenameStaff {
+        /// Who.
+        staff: StaffId,
+        /// The new name.
+        name: String,
+    },
+    /// Rename a unit (机构更名).
+    RenameUnit {
+        /// Which.
+        unit: UnitCode,
+        /// The new name.
+        name: String,
+    },
+}
+
+/// A newly issued bearer token: the secret is here once and nowhere else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IssuedToken {
+    /// Whose token.
+    pub staff: StaffId,
+    /// The token (64 hex digits, 256 bits from the operating system's random source).
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<FixedOffset>,
+}
+
+/// The most days a token may last.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+
+/// SHA-256 of a bearer token, lowercase hex: what the database keeps.
+pub fn token_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::audit::hex(&Sha256::digest(token.as_bytes()))
+}
+
+impl<T: Txn> Work<'_, T> {
+    /// An administrative change by the admin `p`; returns the audited event.
+    pub fn admin(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+    ) -> Result<AdminEvent> {
+        self.writable()?;
+        let staff = self.resolve(p)?;
+        let now = self.write_time(when.into())?;
+        let moved_or_gone = match &change {
+            AdminChange::MoveStaff { staff, .. } | AdminChange::Deactivate(staff) => {
+                Some(staff.clone())
+            }
+            _ => None,
+        };
+        let ev = self.admin_as(&staff.id, now, change)?;
+        if let Some(who) = moved_or_gone {
+            self.after_move(&staff, &who, now)?;
+        }
+        Ok(ev)
+    }
+
+    /// What follows a staff member's move or deactivation, in the same transaction: their
+    /// tokens stop working (signed in, they would read with the new unit's reach), and they stop
+    /// being the officer of the cases whose holder is not their unit now.
+    pub(super) fn after_move(
+        &mut self,
+        admin: &Staff,
+        who: &StaffId,
+        now: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        let has_tokens = self.org.staff(who).is_some_and(|s| !s.tokens.is_empty());
+        if has_tokens {
+            self.admin_as(&admin.id, now, AdminChange::RevokeTokens(who.clone()))?;
+        }
+        let q = CaseQuery {
+            states: crate::case::CaseState::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_terminal())
+                .collect(),
+            officer: Some(who.clone()),
+            limit: usize::MAX,
+            ..CaseQuery::default()
+        };
+        let carried = self.txn()?.query(&q)?;
+        for id in carried {
+            let cmd = Command::ReleaseOfficer {
+                officer: who.clone(),
+            };
+            match self.execute_unchecked(admin, now, &id, cmd) {
+                Ok(_) => {}
+                // Still the holder's (moved within it, say): the officer keeps it.
+                Err(DomainError::Refused(Refusal::Transition { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// An administrative change by `actor` at `now` (checked here: an active admin).
+    pub(crate) fn admin_as(
+        &mut self,
+        actor: &StaffId,
+        now: DateTime<FixedOffset>,
+        change: AdminChange,
+    ) -> Result<AdminEvent> {
+        let staff = actor_staff(&self.org, actor)?;
+        if staff.role != Role::Admin {
+            return Err(DomainError::from(Refusal::AdminOnly));
+        }
+        let kind = match change {
+            AdminChange::AddUnit(u) => {
+                Arc::make_mut(&mut self.org).add_unit(u.clone())?;
+                AdminKind::UnitAdded { unit: u }
+            }
+            AdminChange::AddStaff(s) => {
+                Arc::make_mut(&mut self.org).add_staff(s.clone())?;
+                AdminKind::StaffAdded { staff: s }
+            }
+            AdminChange::SetPolicy { key, value } => {
+                self.policy.set(&key, &value)?;
+                AdminKind::PolicySet { key, value }
+            }
+            AdminChange::SetCalendar(entries) => {
+                for (d, k) in &entries {
+                    self.calendar.set(*d, *k);
+                }
+                AdminKind::CalendarSet { entries }
+            }
+            AdminChange::IssueToken {
+                staff,
+                sha256,
+                expires_at,
+            } => {
+                actor_staff(&self.org, &staff)?;
+                let hex_digest = sha256.len() == 64
+                    && sha256
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex_digest {
+                    return Err(DomainError::from(Refusal::field(
+                        "sha256",
+                        "must be 64 lowercase hex digits",
+                        "必须是 64 位小写十六进制数字",
+                    )));
+                }
+                AdminKind::TokenIssued {
+                    staff,
+                    sha256,
+                    expires_at,
+                }
+            }
+            AdminChange::RevokeTokens(staff) => {
+                known_staff(&self.org, &staff)?;
+                AdminKind::TokensRevoked { staff }
+            }
+            AdminChange::Deactivate(staff) => {
+                actor_staff(&self.org, &staff)?;
+                if &staff == actor {
+                    return Err(DomainError::from(Refusal::forbidden(
+                        "an admin cannot deactivate themself: ask another admin",
+                        "管理员不能停用本人：请由其他管理员办理",
+                    )));
+                }
+                AdminKind::StaffDeactivated { staff }
+            }
+            AdminChange::MoveStaff { staff, unit } => {
+                let s = actor_staff(&self.org, &staff)?;
+                self.org.get(&unit)?;
+                if s.unit.as_ref() == Some(&unit) {
+                    return Err(DomainError::from(Refusal::field(
+                        "unit",
+                        &format!("{staff} already works for {unit}"),
+                        &format!("{staff} 已在 {unit}"),
+                    )));
+                }
+                AdminKind::StaffMoved { staff, unit }
+            }
+            AdminChange::RenameStaff { staff, name } => {
+                known_staff(&self.org, &staff)?;
+                crate::org::check_name("name", &name)?;
+                AdminKind::StaffRenamed {
+                    staff,
+                    name: name.trim().to_string(),
+                }
+            }
+            AdminChange::RenameUnit { unit, name } => {
+                self.org.get(&unit)?;
+                crate::org::check_name("name", &name)?;
+                AdminKind::UnitRenamed {
+                    unit,
+                    name: name.trim().to_string(),
+                }
+            }
+        };
+        match Arc::make_mut(&mut self.org).apply_change(&kind) {
+            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(Finished::of(&s))?,
+            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(Finished::of(&u))?,
+            None => {}
+        }
+        let now = now.with_timezone(&self.policy.timezone);
+        let ev = AdminEvent {
+            at: now,
+            actor: actor.clone(),
+            kind,
+        };
+        self.append_admin(&ev)?;
+        self.store_admin(&ev.kind)?;
+        Ok(ev)
+    }
+
+    /// Stores what an administrative event changed, as this transaction applied it.
+    pub(super) fn store_admin(&mut self, kind: &AdminKind) -> Result<()> {
+        match kind {
+            AdminKind::Initialized { admin, rules, .. } => {
+                self.txn.put_staff(Finished::of(admin))?;
+                // The rules version lives with the policy (what every decision reads); a chain
+                // without one was made under the first rules.
+                self.policy.rules = rules.unwrap_or(1);
+                self.txn
+                    .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar))
+            }
+            AdminKind::StaffAdded { staff } => self.txn.put_staff(Finished::of(staff)),
+            AdminKind::UnitAdded { unit } => self.txn.put_unit(Finished::of(unit)),
+            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => self
+                .txn
+                .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar)),
+            // Stored by `admin`, which changed the staff member or unit.
+            AdminKind::TokenIssued { .. }
+            | AdminKind::TokensRevoked { .. }
+            | AdminKind::StaffDeactivated { .. }
+            | AdminKind::StaffMoved { .. }
+            | AdminKind::StaffRenamed { .. }
+            | AdminKind::UnitRenamed { .. } => Ok(()),
+        }
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Creates the first admin (`petition init`) on a database whose time comes from `clock`,
+    /// under the current rules ([`crate::policy::RULES`], recorded in the chain's first entry).
+    /// A live (`system`-clock) database starts at the system clock: `when` must be
+    /// [`When::Now`] for it.
+    pub fn init(&mut self, admin: Staff, when: impl Into<When>, clock: ClockMode) -> Result<()> {
+        let now = match (clock, when.into()) {
+            (ClockMode::System, When::At(_)) => {
+                return Err(DomainError::from(live_clock_refused()))
+            }
+            (_, When::At(t)) => t,
+            (_, When::Now) => chrono::Utc::now().fixed_offset(),
+        };
+        self.init_under(admin, now, clock, Some(crate::policy::RULES))
+    }
+
+    /// [`Service::init`] under a given rules version (`None`: a database made before versions,
+    /// as the tests of old chains need).
+    pub(crate) fn init_under(
+        &mut self,
+        admin: Staff,
+        now: DateTime<FixedOffset>,
+        clock: ClockMode,
+        rules: Option<u32>,
+    ) -> Result<()> {
+        self.work(|w| {
+            if w.txn.initialized()? {
+                return Err(DomainError::from(Refusal::invalid(
+                    "the database is already initialised",
+                    "数据库已初始化",
+                )));
+            }
+            let admin = Staff {
+                role: Role::Admin,
+                ..admin.clone()
+            };
+            w.org.check_staff(&admin)?;
+            let at = now.with_timezone(&w.policy.timezone);
+            let ev = AdminEvent {
+                at,
+                actor: admin.id.clone(),
+                kind: AdminKind::Initialized {
+                    admin,
+                    clock: Some(clock),
+                    rules,
+                },
+            };
+            w.append_admin(&ev)?;
+            w.store_admin(&ev.kind)
+        })
+    }
+
+    /// An administrative change by the admin `p`.
+    pub fn admin(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+    ) -> Result<()> {
+        let when = when.into();
+        self.work(|w| w.admin(p, when, change.clone()).map(|_| ()))
+    }
+
+    /// Issues a bearer token for `staff` by the admin `p`, working for `days` days
+    /// (1..=[`MAX_TOKEN_DAYS`]) from now — the system clock, even on a simulated database: a
+    /// token's life is real time. The chain records its SHA-256 digest, never the token, which
+    /// is returned here once.
+    pub fn issue_token(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        staff: &StaffId,
+        days: u32,
+    ) -> Result<IssuedToken> {
+        let issued = chrono::Utc::now().fixed_offset();
+        self.issue_token_at(p, when.into(), staff, issued, days)
+    }
+
+    /// [`Service::issue_token`] with its life counted from `issued` (tests of expiry).
+    pub(crate) fn issue_token_at(
+        &mut self,
+        p: &Principal,
+        when: When,
+        staff: &StaffId,
+        issued: DateTime<FixedOffset>,
+        days: u32,
+    ) -> Result<IssuedToken> {
+        if days == 0 || days > MAX_TOKEN_DAYS {
+            return Err(DomainError::from(Refusal::field(
+                "expires_days",
+                &format!("must be from 1 to {MAX_TOKEN_DAYS} days"),
+                &format!("必须在 1 到 {MAX_TOKEN_DAYS} 天之间"),
+            )));
+        }
+        let expires_at = issued + chrono::Duration::days(i64::from(days));
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill(&mut secret);
+        let token = crate::audit::hex(&secret);
+        let sha256 = token_digest(&token);
+        self.work(|w| {
+            w.admin(
+                p,
+                when,
+                AdminChange::IssueToken {
+                    staff: staff.clone(),
+                    sha256: sha256.clone(),
+                    expires_at,
+                },
+            )
+        })?;
+        Ok(IssuedToken {
+            staff: staff.clone(),
+            token,
+            expires_at,
+        })
+    }
+}
