@@ -1,0 +1,266 @@
+//! Connecting: the connection string, its password (PGPASSWORD or ~/.pgpass), the schema and its
+//! forward-only migrations, and the transactions opened on it.
+
+use super::*;
+
+/// Reads the password the way `psql` does when the connection string has none: `PGPASSWORD`,
+/// then `~/.pgpass` (`host:port:database:user:password`, `*` matching anything).
+pub(super) fn fill_password(config: &mut postgres::Config) {
+    if config.get_password().is_some() {
+        return;
+    }
+    if let Ok(p) = std::env::var("PGPASSWORD") {
+        config.password(p);
+        return;
+    }
+    let Some(home) = std::env::var_os("HOME") else {
+        return;
+    };
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&home).join(".pgpass"));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().unwrap_or("").to_string();
+    let user = config.get_user().unwrap_or("").to_string();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.splitn(5, ':').collect();
+        if f.len() == 5
+            && [&host, &port, &db, &user]
+                .iter()
+                .zip(&f)
+                .all(|(want, got)| *got == "*" || got == want)
+        {
+            config.password(f[4]);
+            return;
+        }
+    }
+}
+
+/// Fills `case_text` from every case (replayed from the chain), in id order.
+pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
+    let ids: Vec<String> = tx
+        .query("SELECT id FROM cases ORDER BY id", &[])
+        .map_err(pg_err)?
+        .iter()
+        .map(|r| get(r, 0))
+        .collect::<Result<_>>()?;
+    for id in ids {
+        let events = tx
+            .query(
+                "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .map_err(pg_err)?
+            .iter()
+            .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
+            .collect::<Result<Vec<_>>>()?;
+        let cid = case_id(&id)?;
+        let case = crate::case::replay(cid.clone(), &events);
+        if let Some(row) = CaseRow::of(&case).search {
+            let doc = schema::search_doc(&row);
+            tx.execute(
+                "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
+                 VALUES ($1, $2, $3, $4, $5, ($6::text)::tsvector)",
+                &[
+                    &id,
+                    &crate::search::order_key(&cid),
+                    &row.text,
+                    &row.names,
+                    &row.numbers,
+                    &doc,
+                ],
+            )
+            .map_err(pg_err)?;
+        }
+    }
+    Ok(())
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://USER@HOST:PORT/DB`; the password from the URL,
+    /// `PGPASSWORD` or `~/.pgpass`) and migrates the database to the current schema. A database
+    /// of a newer schema, or one with tables of another program, is `integrity`; a server that
+    /// cannot be reached is `io`.
+    pub fn connect(url: &str) -> Result<Self> {
+        Self::connect_in(url, None)
+    }
+
+    /// Like [`connect`](Self::connect), keeping every table in the PostgreSQL schema `schema`
+    /// (created when missing): several databases of petition on one PostgreSQL database, e.g.
+    /// one per test.
+    pub fn connect_in(url: &str, schema: Option<&str>) -> Result<Self> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| {
+            DomainError::from(Refusal::usage_of(
+                "--db",
+                &format!("not a PostgreSQL connection string: {e}"),
+                &format!("不是有效的 PostgreSQL 连接串：{e}"),
+            ))
+        })?;
+        fill_password(&mut config);
+        let server = match (config.get_hosts().first(), config.get_ports().first()) {
+            (Some(postgres::config::Host::Tcp(h)), port) => {
+                format!("PostgreSQL at {h}:{}", port.copied().unwrap_or(5432))
+            }
+            #[cfg(unix)]
+            (Some(postgres::config::Host::Unix(p)), _) => {
+                format!("PostgreSQL at {}", p.display())
+            }
+            _ => "the PostgreSQL server".to_string(),
+        };
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| DomainError::from(StorageError::unreachable(server, e)))?;
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
+                return Err(DomainError::from(Refusal::usage(
+                    "a schema name has only letters, digits and '_'",
+                    "模式名只能包含字母、数字和“_”",
+                )));
+            }
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
+                ))
+                .map_err(pg_err)?;
+        }
+        let mut store = Self {
+            client,
+            stmts: HashMap::new(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Removes every table petition made in this database (or schema), and their data with them.
+    /// For undoing an `import` or `copy` into a new, empty database that failed half-way: the
+    /// database is left as it was before. Irreversible: only the import calls it
+    /// ([`Store::discard`]), on the database it began on empty.
+    pub(crate) fn remove_tables(&mut self) -> Result<()> {
+        self.client
+            .batch_execute(
+                "DROP TABLE IF EXISTS chain, heads, units, staff, settings, counters, cases, clocks,
+                    supervisions, identities, stats, access_log, case_units, case_text, schema_version CASCADE;
+                 DROP FUNCTION IF EXISTS petition_append_only() CASCADE;",
+            )
+            .map_err(pg_err)?;
+        self.stmts.clear();
+        Ok(())
+    }
+
+    /// Runs raw SQL (tests that tamper with a database behind petition's back).
+    #[cfg(test)]
+    pub(crate) fn raw_execute(&mut self, sql: &str) -> Result<()> {
+        self.client.batch_execute(sql).map_err(pg_err)
+    }
+
+    /// The schema version of the database.
+    pub fn schema_version(&mut self) -> Result<i64> {
+        let row = self
+            .client
+            .query_opt("SELECT version FROM schema_version", &[])
+            .map_err(pg_err)?;
+        Ok(match row {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        })
+    }
+
+    pub(super) fn migrate(&mut self) -> Result<()> {
+        // The common case, one round trip: the database is already at this program's version.
+        let current = self
+            .client
+            .query_opt("SELECT version FROM schema_version", &[])
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get::<_, i64>(0).ok());
+        if current == Some(PG_SCHEMA_VERSION) {
+            return Ok(());
+        }
+        let mut tx = self.client.transaction().map_err(pg_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(pg_err)?;
+        let has_version: bool = tx
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = 'schema_version')",
+                &[],
+            )
+            .map_err(pg_err)
+            .and_then(|r| get(&r, 0))?;
+        if !has_version {
+            let tables: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                    &[],
+                )
+                .map_err(pg_err)
+                .and_then(|r| get(&r, 0))?;
+            if tables > 0 {
+                return Err(DomainError::from(StorageError::integrity(
+                    "the database has tables of another program: give petition a database (or schema) of its own",
+                )));
+            }
+            tx.batch_execute(
+                "CREATE TABLE schema_version(version BIGINT NOT NULL);
+                 INSERT INTO schema_version VALUES (0);",
+            )
+            .map_err(pg_err)?;
+        }
+        let v: i64 = tx
+            .query_one("SELECT version FROM schema_version", &[])
+            .map_err(pg_err)
+            .and_then(|r| get(&r, 0))?;
+        if v > PG_SCHEMA_VERSION {
+            return Err(DomainError::from(StorageError::integrity(&format!(
+                "the database has schema version {v}, newer than this program's {PG_SCHEMA_VERSION}: use a newer petition"
+            ))));
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(v as usize) {
+            tx.batch_execute(step).map_err(pg_err)?;
+            if i + 1 == schema::SEARCH_STEP {
+                backfill_search(&mut tx)?;
+            }
+            tx.execute("UPDATE schema_version SET version = $1", &[&(i as i64 + 1)])
+                .map_err(pg_err)?;
+        }
+        tx.commit().map_err(pg_err)
+    }
+
+    pub(super) fn begin(&mut self, write: bool) -> Result<PgTxn<'_>> {
+        let builder = self.client.build_transaction();
+        let tx = if write {
+            builder.isolation_level(IsolationLevel::ReadCommitted)
+        } else {
+            builder
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+        }
+        .start()
+        .map_err(pg_err)?;
+        Ok(PgTxn {
+            tx,
+            stmts: &mut self.stmts,
+            write,
+            head: None,
+            moved: None,
+            access_moved: None,
+            deltas: HashMap::new(),
+            pending: Pending::default(),
+            seqs: HashMap::new(),
+            counters: HashMap::new(),
+            prefetched: HashMap::new(),
+        })
+    }
+}

@@ -1,0 +1,414 @@
+//! Reading: the case queries (list, queue, search, due work), the access log, and the stored
+//! rows `verify` compares.
+
+use super::*;
+
+impl PgTxn<'_> {
+    pub(super) fn find_related_sql(
+        &mut self,
+        keys: &[String],
+        category: &str,
+        locality: &UnitCode,
+    ) -> Result<Vec<RelatedCase>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Identities waiting to be sent are looked at only when one of them could match.
+        let (loc, pending) = (locality.as_str(), &self.pending.identities);
+        if pending
+            .iter()
+            .any(|(k, c, l, _)| c == category && l == loc && keys.contains(k))
+        {
+            self.flush()?;
+        }
+        let keys = keys.to_vec();
+        let rows = self.rows(
+            "SELECT DISTINCT c.id, c.state, c.holder, c.registered_at FROM identities i JOIN cases c ON c.id = i.case_id
+             WHERE i.key = ANY($3) AND i.category = $1 AND i.locality = $2 ORDER BY c.id",
+            &[&category, &locality.as_str(), &keys],
+        )?;
+        Self::summaries(rows)
+    }
+
+    pub(super) fn related_sql(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        if ids
+            .iter()
+            .any(|i| self.pending.case_ids.contains(i.as_str()))
+        {
+            self.flush()?;
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = self.rows(
+                "SELECT id, state, holder, registered_at FROM cases WHERE id = $1",
+                &[&id.as_str()],
+            )?;
+            out.extend(Self::summaries(rows)?);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn search_sql(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+        self.flush()?;
+        let tsq = schema::search_query(q);
+        let before = q
+            .before
+            .as_ref()
+            .map(crate::search::order_key)
+            .unwrap_or(i64::MAX);
+        let limit = q.limit.min(i64::MAX as usize) as i64;
+        let rows = match &q.reach {
+            Some(units) if units.is_empty() => return Ok(Vec::new()),
+            Some(units) => {
+                let units: Vec<String> = units.iter().map(|u| u.as_str().to_string()).collect();
+                self.rows(
+                    "SELECT t.case_id FROM case_text t WHERE t.doc @@ ($1::text)::tsquery AND t.num < $2
+                       AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = t.case_id AND cu.unit = ANY($4))
+                     ORDER BY t.num DESC LIMIT $3",
+                    &[&tsq, &before, &limit, &units],
+                )?
+            }
+            None => self.rows(
+                "SELECT t.case_id FROM case_text t WHERE t.doc @@ ($1::text)::tsquery AND t.num < $2
+                 ORDER BY t.num DESC LIMIT $3",
+                &[&tsq, &before, &limit],
+            )?,
+        };
+        rows.iter()
+            .map(|r| case_id(&get::<String>(r, 0)?))
+            .collect()
+    }
+
+    pub(super) fn query_sql(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        self.flush()?;
+        let mut cond = String::new();
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let arg = |args: &mut Vec<Box<dyn ToSql + Sync>>, v: Box<dyn ToSql + Sync>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if !q.states.is_empty() {
+            let states: Vec<String> = q.states.iter().map(|s| s.as_str().to_string()).collect();
+            let m = arg(&mut args, Box::new(states));
+            cond.push_str(&format!(" AND c.state = ANY({m})"));
+        }
+        if let Some(u) = &q.unit {
+            let m = arg(&mut args, Box::new(u.as_str().to_string()));
+            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
+        }
+        if let Some(p) = &q.petitioner {
+            let m = arg(&mut args, Box::new(p.clone()));
+            cond.push_str(&format!(" AND strpos(c.names, {m}) > 0"));
+        }
+        if let Some(o) = &q.officer {
+            let m = arg(&mut args, Box::new(o.as_str().to_string()));
+            cond.push_str(&format!(" AND c.officer = {m}"));
+        }
+        if let Some(f) = q.from {
+            let m = arg(&mut args, Box::new(f.to_string()));
+            cond.push_str(&format!(" AND c.registered_on >= {m}"));
+        }
+        if let Some(t) = q.to {
+            let m = arg(&mut args, Box::new(t.to_string()));
+            cond.push_str(&format!(" AND c.registered_on <= {m}"));
+        }
+        if let Some(reach) = &q.reach {
+            if reach.is_empty() {
+                return Ok(Vec::new());
+            }
+            let units: Vec<String> = reach.iter().map(|u| u.as_str().to_string()).collect();
+            let m = arg(&mut args, Box::new(units));
+            cond.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit = ANY({m}))"
+            ));
+        }
+        let bound = match (q.overdue_on, q.due_by) {
+            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
+            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
+            (None, Some(d)) => Some(d),
+            (None, None) => None,
+        };
+        if q.order == Order::Urgent || bound.is_some() {
+            // Open duty clocks in due order; the first `limit` distinct cases that pass.
+            let m = arg(
+                &mut args,
+                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
+            );
+            // With a LIMIT the planner walks the open-clock index in due order and stops early
+            // (without one it plans for every row). A case may have several open clocks, so when
+            // the rows run out before `limit` distinct cases, ask again for more.
+            let cap_arg = args.len() + 1;
+            let sql = format!(
+                "SELECT k.case_id, c.registered_on FROM clocks k JOIN cases c ON c.id = k.case_id
+                 WHERE k.stopped_on IS NULL AND k.duty AND k.due <= {m}{cond}
+                 ORDER BY k.due, k.case_id LIMIT ${cap_arg}"
+            );
+            let (limit, offset) = (q.limit, q.offset);
+            let mut cap = (limit.saturating_add(offset).saturating_mul(4))
+                .clamp(64, i64::MAX as usize) as i64;
+            let out = loop {
+                let mut refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+                refs.push(&cap);
+                let rows = self.rows(&sql, &refs)?;
+                let mut out: Vec<(Option<String>, String)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut skipped = 0;
+                for r in &rows {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let id: String = get(r, 0)?;
+                    if seen.insert(id.clone()) {
+                        if skipped < offset {
+                            skipped += 1;
+                        } else {
+                            out.push((get(r, 1)?, id));
+                        }
+                    }
+                }
+                if out.len() >= limit || (rows.len() as i64) < cap {
+                    break out;
+                }
+                cap = cap.saturating_mul(4);
+            };
+            let mut out = out;
+            if q.order == Order::Newest {
+                out.sort_by(|a, b| b.cmp(a));
+            }
+            return out.iter().map(|(_, id)| case_id(id)).collect();
+        }
+        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
+        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT c.id FROM cases c WHERE true{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}"
+        );
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        self.ids(&sql, &refs)
+    }
+
+    pub(super) fn queue_sql(
+        &mut self,
+        unit: &UnitCode,
+        limit: usize,
+    ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        self.flush()?;
+        // Four sources, each in date order and cut at `limit` distinct cases (see the SQLite
+        // store for why the merge is exact).
+        // A busy petition office's follow-ups are walked through the open duty clocks in due
+        // order; a unit with few reads them all and sorts (see the SQLite store).
+        let busy = self
+            .row(
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact = $1
+                    AND state IN ('registered', 'routed') LIMIT $2) AS f",
+                &[&unit.as_str(), &FOLLOW_UPS_WALKED],
+            )?
+            .map_or(Ok(0), |r| get::<i64>(&r, 0))?
+            >= FOLLOW_UPS_WALKED;
+        let follow_ups = if busy {
+            "SELECT k.case_id, k.due FROM clocks k JOIN cases c ON c.id = k.case_id
+              WHERE k.stopped_on IS NULL AND k.duty
+                AND c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+              ORDER BY k.due, k.case_id"
+        } else {
+            "SELECT c.id, (SELECT min(due) FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty) AS d
+               FROM cases c WHERE c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+               ORDER BY d, c.id"
+        };
+        let sources = [
+            "SELECT case_id, due FROM clocks WHERE unit = $1 AND stopped_on IS NULL AND duty ORDER BY due, case_id",
+            follow_ups,
+            "SELECT id, NULL::text FROM cases WHERE objection_router = $1 ORDER BY id",
+            "SELECT case_id, respond_by FROM supervisions WHERE by = $1 AND NOT answered ORDER BY respond_by, case_id",
+        ];
+        let mut merge = crate::store::raw::QueueMerge::default();
+        for sql in sources {
+            // LIMIT lets the planner stop early; ask for more when a source's rows (a case may
+            // appear in several) run out before `limit` distinct cases.
+            let sql = format!("{sql} LIMIT $2");
+            let mut cap = (limit.saturating_mul(4)).clamp(64, i64::MAX as usize) as i64;
+            let rows = loop {
+                let rows = self.rows(&sql, &[&unit.as_str(), &cap])?;
+                let distinct: std::collections::HashSet<String> =
+                    rows.iter().filter_map(|r| r.try_get(0).ok()).collect();
+                if distinct.len() >= limit || (rows.len() as i64) < cap {
+                    break rows;
+                }
+                cap = cap.saturating_mul(4);
+            };
+            let mut taken = std::collections::HashSet::new();
+            for r in &rows {
+                if taken.len() >= limit {
+                    break;
+                }
+                let id: String = get(r, 0)?;
+                taken.insert(id.clone());
+                merge.add(id, get(r, 1)?);
+            }
+        }
+        // Undated follow-ups only show when fewer than `limit` cases have a date.
+        if busy && merge.dated() < limit {
+            let rows = self.rows(
+                "SELECT c.id FROM cases c
+                  WHERE c.first_contact = $1 AND c.state IN ('registered', 'routed') AND c.holder IS DISTINCT FROM $1
+                    AND NOT EXISTS (SELECT 1 FROM clocks k WHERE k.case_id = c.id AND k.stopped_on IS NULL AND k.duty)
+                  ORDER BY c.id LIMIT $2",
+                &[&unit.as_str(), &(limit.min(i64::MAX as usize) as i64)],
+            )?;
+            for r in &rows {
+                merge.add(get(r, 0)?, None);
+            }
+        }
+        merge.finish(limit)
+    }
+
+    pub(super) fn due_for_tick_sql(
+        &mut self,
+        today: NaiveDate,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        self.flush()?;
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows = self.rows(
+            "SELECT next_tick, id FROM cases
+             WHERE next_tick IS NOT NULL AND next_tick <= $1 AND (next_tick, id) > ($2, $3)
+             ORDER BY next_tick, id LIMIT $4",
+            &[&today.to_string(), &d, &id, &(limit as i64)],
+        )?;
+        let bad = || DomainError::from(StorageError::integrity("bad case row stored"));
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    date(get(r, 0)?).ok_or_else(bad)?,
+                    case_id(&get::<String>(r, 1)?)?,
+                ))
+            })
+            .collect()
+    }
+
+    pub(super) fn access_log_sql(
+        &mut self,
+        case: Option<&CaseId>,
+        staff: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedDisclosure>> {
+        let after = after.min(i64::MAX as u64) as i64;
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let rows = match (case, staff) {
+            (Some(c), _) => self.rows(
+                "SELECT pos, body FROM access_log WHERE case_id = $1 AND pos > $2 ORDER BY pos LIMIT $3",
+                &[&c.as_str(), &after, &limit],
+            )?,
+            (None, Some(s)) => self.rows(
+                "SELECT pos, body FROM access_log WHERE staff = $1 AND pos > $2 ORDER BY pos LIMIT $3",
+                &[&s, &after, &limit],
+            )?,
+            (None, None) => self.rows(
+                "SELECT pos, body FROM access_log WHERE pos > $1 ORDER BY pos LIMIT $2",
+                &[&after, &limit],
+            )?,
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            let d: Disclosure = serde_json::from_str(&get::<String>(&r, 1)?).map_err(json_err)?;
+            if staff.is_some_and(|s| d.staff != s) {
+                continue;
+            }
+            out.push(LoggedDisclosure {
+                pos: get::<i64>(&r, 0)? as u64,
+                disclosure: d,
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn stored_row_sql(
+        &mut self,
+        id: &CaseId,
+        identity_keys: &[String],
+    ) -> Result<Option<CaseRow>> {
+        self.flush()?;
+        let key = id.as_str();
+        let found = match self.prefetched.remove(key) {
+            Some(rows) => Some(rows),
+            None => self.raw_rows(&[key.to_string()])?.remove(key),
+        };
+        let Some((row, clocks, supervisions, units)) = found else {
+            return Ok(None);
+        };
+        let mut identities = Vec::new();
+        if let (Some(cat), Some(loc)) = (row.category.clone(), row.locality.clone()) {
+            for k in identity_keys {
+                if self
+                    .row(
+                        "SELECT 1 FROM identities WHERE key = $1 AND category = $2 AND locality = $3 AND case_id = $4",
+                        &[k, &cat, &loc, &key],
+                    )?
+                    .is_some()
+                {
+                    identities.push(k.clone());
+                }
+            }
+        }
+        decode(id, row, clocks, supervisions, units, identities).map(Some)
+    }
+
+    pub(super) fn cases_by_day_sql(
+        &mut self,
+        after: Option<&(NaiveDate, CaseId)>,
+        limit: usize,
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        self.flush()?;
+        let (d, id) = after
+            .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
+            .unwrap_or_default();
+        let rows = self.rows(
+            "SELECT registered_on, id FROM cases WHERE (registered_on, id) > ($1, $2)
+             ORDER BY registered_on, id LIMIT $3",
+            &[&d, &id, &(limit as i64)],
+        )?;
+        if !self.write {
+            // `verify` reads the stored rows of these cases next: fetch them together.
+            let ids: Vec<String> = rows.iter().map(|r| get(r, 1)).collect::<Result<_>>()?;
+            self.prefetched = self.raw_rows(&ids)?;
+        }
+        rows.iter()
+            .map(|r| {
+                let id: String = get(r, 1)?;
+                let day = date(get(r, 0)?).ok_or_else(|| {
+                    DomainError::from(StorageError::integrity(&format!(
+                        "table cases, key {id}: bad registered_on stored"
+                    )))
+                })?;
+                Ok((day, case_id(&id)?))
+            })
+            .collect()
+    }
+
+    pub(super) fn stats_rows_sql(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+        self.flush_stats()?;
+        let rows = self.rows(
+            "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = $1",
+            &[&day.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let due: String = get(r, 3)?;
+                Ok(StatsRow {
+                    grouping: u8::try_from(get::<i64>(r, 0)?).unwrap_or(u8::MAX),
+                    key: get(r, 1)?,
+                    item: get(r, 2)?,
+                    due: if due.is_empty() {
+                        None
+                    } else {
+                        Some(date(Some(due)).unwrap_or(NaiveDate::MIN))
+                    },
+                    n: get(r, 4)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,349 @@
+//! Writing, continued: the rows a transaction buffers and flushes in batches, the statistics
+//! counters, the chain's head.
+
+use super::*;
+
+impl PgTxn<'_> {
+    /// Sends the statistics deltas: one multi-row upsert, then the counters back at zero go.
+    // Columns are gathered as tuples of arrays, one array per `unnest` parameter.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn flush_stats(&mut self) -> Result<()> {
+        self.flush()?;
+        if self.deltas.is_empty() {
+            return Ok(());
+        }
+        // In key order, so two writers never wait on each other's counters in opposite orders.
+        let mut deltas: Vec<(CounterKey, i64)> = std::mem::take(&mut self.deltas)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        deltas.sort_by(|a, b| {
+            (a.0.grouping, a.0.day, &a.0.key, &a.0.item, a.0.due).cmp(&(
+                b.0.grouping,
+                b.0.day,
+                &b.0.key,
+                &b.0.item,
+                b.0.due,
+            ))
+        });
+        let mut cols: (
+            Vec<i64>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<i64>,
+        ) = Default::default();
+        for (k, n) in deltas {
+            cols.0.push(i64::from(k.grouping));
+            cols.1.push(k.day.to_string());
+            cols.2.push(k.key);
+            cols.3.push(k.item);
+            cols.4
+                .push(k.due.map(|d| d.to_string()).unwrap_or_default());
+            cols.5.push(n);
+        }
+        self.exec(
+            "INSERT INTO stats(grouping, day, key, item, due, n)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+            &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+        )?;
+        // A counter back at zero leaves no row behind.
+        self.exec(
+            "DELETE FROM stats s USING unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+                AS d(grouping, day, key, item, due, n)
+             WHERE d.n < 0 AND s.grouping = d.grouping AND s.day = d.day AND s.key = d.key
+               AND s.item = d.item AND s.due = d.due AND s.n = 0",
+            &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+        )?;
+        Ok(())
+    }
+
+    /// Writes back the case-number counters counted here.
+    pub(super) fn write_counters(&mut self) -> Result<()> {
+        let dirty: Vec<(i64, i64)> = self
+            .counters
+            .iter_mut()
+            .filter(|(_, (_, d))| *d)
+            .map(|(y, (n, d))| {
+                *d = false;
+                (i64::from(*y), *n)
+            })
+            .collect();
+        for (y, n) in dirty {
+            self.exec("UPDATE counters SET next = $2 WHERE year = $1", &[&y, &n])?;
+        }
+        Ok(())
+    }
+
+    /// Sends the rows not yet sent, one statement per table, parents before children.
+    // Columns are gathered as tuples of arrays, one array per `unnest` parameter.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let p = std::mem::take(&mut self.pending);
+        if !p.cases.is_empty() {
+            let mut c: (
+                Vec<String>,
+                Vec<String>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            let mut d: (
+                Vec<Option<String>>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<bool>,
+                Vec<bool>,
+                Vec<Option<String>>,
+                Vec<i64>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            let mut officers: Vec<Option<String>> = Vec::new();
+            for r in p.cases {
+                officers.push(r.officer);
+                c.0.push(r.id);
+                c.1.push(r.state);
+                c.2.push(r.holder);
+                c.3.push(r.lead);
+                c.4.push(r.first_contact);
+                c.5.push(r.objection_router);
+                c.6.push(r.locality);
+                c.7.push(r.category);
+                c.8.push(r.channel);
+                d.0.push(r.registered_on);
+                d.1.push(r.names);
+                d.2.push(r.skip_level);
+                d.3.push(r.collective);
+                d.4.push(r.repeat);
+                d.5.push(r.next_tick);
+                d.6.push(r.last_seq);
+                d.7.push(r.registered_at);
+            }
+            self.exec(
+                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
+                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at, officer)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[],
+                    $15::text[], $16::bigint[], $17::text[], $18::text[])",
+                &[
+                    &c.0, &c.1, &c.2, &c.3, &c.4, &c.5, &c.6, &c.7, &c.8, &d.0, &d.1, &d.2, &d.3,
+                    &d.4, &d.5, &d.6, &d.7, &officers,
+                ],
+            )?;
+        }
+        if !p.chain.is_empty() {
+            let mut c: (
+                Vec<i64>,
+                Vec<Option<String>>,
+                Vec<Option<i64>>,
+                Vec<String>,
+                Vec<String>,
+                Vec<Vec<u8>>,
+            ) = Default::default();
+            for (g, case, seq, ty, body, hash) in p.chain {
+                c.0.push(g);
+                c.1.push(case);
+                c.2.push(seq);
+                c.3.push(ty);
+                c.4.push(body);
+                c.5.push(hash);
+            }
+            self.exec(
+                "INSERT INTO chain(gseq, case_id, seq, type, body, hash)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bytea[])",
+                &[&c.0, &c.1, &c.2, &c.3, &c.4, &c.5],
+            )?;
+        }
+        if !p.clocks.is_empty() {
+            let mut a: (
+                Vec<String>,
+                Vec<i64>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<String>,
+                Vec<String>,
+            ) = Default::default();
+            let mut b: (
+                Vec<String>,
+                Vec<Option<String>>,
+                Vec<Option<bool>>,
+                Vec<bool>,
+                Vec<Option<String>>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            for ((case, idx), v) in p.clocks {
+                a.0.push(case);
+                a.1.push(idx);
+                a.2.push(v.kind);
+                a.3.push(v.duty);
+                a.4.push(v.unit);
+                a.5.push(v.started);
+                b.0.push(v.due);
+                b.1.push(v.stopped_on);
+                b.2.push(v.met);
+                b.3.push(v.lapsed);
+                b.4.push(v.rating);
+                b.5.push(v.registered_on);
+            }
+            self.exec(
+                "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::text[], $6::text[],
+                    $7::text[], $8::text[], $9::boolean[], $10::boolean[], $11::text[], $12::text[])
+                 ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
+                    stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
+                    rating = excluded.rating, started = excluded.started",
+                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &b.0, &b.1, &b.2, &b.3, &b.4, &b.5],
+            )?;
+        }
+        if !p.supervisions.is_empty() {
+            let mut a: (
+                Vec<String>,
+                Vec<i64>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<String>,
+                Vec<bool>,
+                Vec<Option<String>>,
+            ) = Default::default();
+            for ((case, id), v) in p.supervisions {
+                a.0.push(case);
+                a.1.push(id);
+                a.2.push(v.level);
+                a.3.push(v.ground);
+                a.4.push(v.by);
+                a.5.push(v.unit);
+                a.6.push(v.respond_by);
+                a.7.push(v.answered);
+                a.8.push(v.registered_on);
+            }
+            self.exec(
+                "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                    $7::text[], $8::boolean[], $9::text[])
+                 ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
+                    respond_by = excluded.respond_by, answered = excluded.answered",
+                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &a.6, &a.7, &a.8],
+            )?;
+        }
+        if !p.units.is_empty() {
+            let (mut add, mut gone): ((Vec<String>, Vec<String>), (Vec<String>, Vec<String>)) =
+                Default::default();
+            for ((case, unit), present) in p.units {
+                let side = if present { &mut add } else { &mut gone };
+                side.0.push(case);
+                side.1.push(unit);
+            }
+            if !add.0.is_empty() {
+                self.exec(
+                    "INSERT INTO case_units(case_id, unit) SELECT * FROM unnest($1::text[], $2::text[])
+                     ON CONFLICT DO NOTHING",
+                    &[&add.0, &add.1],
+                )?;
+            }
+            if !gone.0.is_empty() {
+                self.exec(
+                    "DELETE FROM case_units c USING unnest($1::text[], $2::text[]) AS g(case_id, unit)
+                     WHERE c.case_id = g.case_id AND c.unit = g.unit",
+                    &[&gone.0, &gone.1],
+                )?;
+            }
+        }
+        if !p.texts.is_empty() {
+            let mut a: (Vec<String>, Vec<i64>, Vec<String>, Vec<String>) = Default::default();
+            let mut b: (Vec<String>, Vec<String>) = Default::default();
+            for (id, (num, row)) in p.texts {
+                b.1.push(schema::search_doc(&row));
+                a.0.push(id);
+                a.1.push(num);
+                a.2.push(row.text);
+                a.3.push(row.names);
+                b.0.push(row.numbers);
+            }
+            self.exec(
+                "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
+                 SELECT i, n, t, m, s, d::tsvector
+                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+                    AS x(i, n, t, m, s, d)
+                 ON CONFLICT(case_id) DO UPDATE SET num = excluded.num, text = excluded.text,
+                    names = excluded.names, numbers = excluded.numbers, doc = excluded.doc",
+                &[&a.0, &a.1, &a.2, &a.3, &b.0, &b.1],
+            )?;
+        }
+        if !p.identities.is_empty() {
+            let mut a: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
+            for (k, c, l, id) in p.identities {
+                a.0.push(k);
+                a.1.push(c);
+                a.2.push(l);
+                a.3.push(id);
+            }
+            self.exec(
+                "INSERT INTO identities(key, category, locality, case_id)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
+                &[&a.0, &a.1, &a.2, &a.3],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The chain's head position: locked in a write transaction (so appends are totally ordered),
+    /// read in a read transaction.
+    pub(super) fn head_pos(&mut self) -> Result<u64> {
+        if let Some(h) = self.head {
+            return Ok(h);
+        }
+        let sql = if self.write {
+            "SELECT pos FROM heads WHERE name = 'chain' FOR UPDATE"
+        } else {
+            "SELECT pos FROM heads WHERE name = 'chain'"
+        };
+        let pos: i64 = match self.row(sql, &[])? {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        };
+        self.head = Some(pos as u64);
+        Ok(pos as u64)
+    }
+
+    /// Stores an entry sealed by the service at the next position (`conflict` at any other).
+    pub(super) fn push(
+        &mut self,
+        sealed: &StoredEntry,
+        case: Option<(&str, u32)>,
+        ty: &str,
+    ) -> Result<()> {
+        let last = self.head_pos()?;
+        if sealed.gseq != last + 1 {
+            return Err(DomainError::from(StorageError::Conflict));
+        }
+        let (case_id, seq) = case.unzip();
+        if let Some(c) = case_id {
+            self.pending.chain_cases.insert(c.to_string());
+        }
+        self.pending.chain.push((
+            sealed.gseq as i64,
+            case_id.map(str::to_string),
+            seq.map(i64::from),
+            ty.to_string(),
+            sealed.body.clone(),
+            sealed.hash.clone(),
+        ));
+        self.head = Some(sealed.gseq);
+        self.moved = Some((sealed.gseq, sealed.hash.clone()));
+        Ok(())
+    }
+}
