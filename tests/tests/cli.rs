@@ -935,6 +935,88 @@ fn demo_completes_and_its_database_verifies() {
 }
 
 #[test]
+fn demo_codes_file_holds_every_generated_case_with_a_code_that_opens_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let codes = dir.path().join("codes.tsv");
+    let demo = |codes: &std::path::Path| {
+        std::process::Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().expect("p"),
+                "--now",
+                "2026-07-01",
+                "--json",
+            ])
+            .args([
+                "demo",
+                "--cases",
+                "30",
+                "--codes",
+                codes.to_str().expect("p"),
+            ])
+            .output()
+            .expect("run")
+    };
+    let o = demo(&codes);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&codes).expect("the codes file");
+    let rows: Vec<(&str, &str)> = text
+        .lines()
+        .map(|l| l.split_once('\t').expect("number, tab, code"))
+        .collect();
+    assert_eq!(rows.len(), 30, "one line per generated case: {text}");
+    let status = |case: &str, code: &str| {
+        std::process::Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().expect("p"),
+                "--now",
+                "2026-07-01",
+                "--json",
+            ])
+            .args(["status", case, "--code", code])
+            .output()
+            .expect("run")
+    };
+    for (case, code) in [rows[0], rows[29]] {
+        let o = status(case, code);
+        assert!(
+            o.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(v["id"], case, "{v}");
+    }
+    // Another case's code opens nothing.
+    let o = status(rows[0].0, rows[1].1);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The file is never overwritten, and a refused demo leaves no database.
+    let db2 = dir.path().join("other.db");
+    let o = std::process::Command::new(bin())
+        .args(["--db", db2.to_str().expect("p"), "--now", "2026-07-01"])
+        .args([
+            "demo",
+            "--cases",
+            "5",
+            "--codes",
+            codes.to_str().expect("p"),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--codes"));
+    assert!(!db2.exists());
+    assert_eq!(std::fs::read_to_string(&codes).expect("kept"), text);
+}
+
+#[test]
 fn demo_with_the_same_seed_gives_the_same_cases() {
     let run = || {
         let dir = tempfile::tempdir().expect("dir");

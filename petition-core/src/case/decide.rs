@@ -10,8 +10,11 @@ mod supervision;
 
 pub(crate) use appeals::online_rating_allowed;
 
+use super::command::*;
 use super::data::{Channel, DeclineGround};
+use super::event::*;
 use super::model::*;
+use super::vocabulary::*;
 use crate::clock::{local_date, ClockKind, ClockStart};
 use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, StaffId, UnitCode};

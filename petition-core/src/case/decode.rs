@@ -11,7 +11,7 @@
 use serde::de::{self, DeserializeSeed, EnumAccess, IntoDeserializer, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::model::{ByTag, EventKind};
+use super::event::{ByTag, EventKind};
 
 /// The kind of the event whose JSON text is `text` and whose `type` is `tag`.
 pub(super) fn kind_from_json(text: &str, tag: &str) -> serde_json::Result<EventKind> {

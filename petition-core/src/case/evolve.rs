@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use super::event::*;
 use super::model::*;
+use super::vocabulary::*;
 use crate::clock::{Clock, ClockKind, ClockStart};
 
 fn start(case: &mut Case, starts: &[ClockStart]) {

@@ -7,7 +7,9 @@ pub(super) fn generate(
     now: Tz,
     n: u64,
     seed: u64,
+    mut codes: Option<&mut dyn std::io::Write>,
 ) -> Result<(), DomainError> {
+    use std::io::Write as _;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let offices = [
         ("cty-a-xfj", ["town-a1", "town-a2", "street-a3", "cty-a"]),
@@ -48,6 +50,7 @@ pub(super) fn generate(
         svc.work(|w| {
             let mut rng = before_rng.clone();
             let mut recent = before_recent.clone();
+            let mut drawn = Vec::new();
             for i in 0..take {
                 let k = done + i;
                 let roll = rng.gen_range(0..100u32);
@@ -91,7 +94,12 @@ pub(super) fn generate(
                 if rng.gen_bool(0.05) {
                     r.headcount = rng.gen_range(5..30);
                 }
-                let id = w.register_by_id(&clerk(office), reg_at, r)?.id;
+                let p = w.principal(&clerk(office))?;
+                let new = w.register(&p, reg_at, r)?;
+                let id = new.case.case.id;
+                if codes.is_some() {
+                    drawn.push((id.clone(), new.query_code));
+                }
                 let path = rng.gen_range(0..100u32);
                 let dept = depts[side][rng.gen_range(0..3usize)];
                 let x = |w: &mut Work<'_, _>,
@@ -229,12 +237,22 @@ pub(super) fn generate(
                     },
                 )?;
             }
-            after = Some((rng, recent));
+            after = Some((rng, recent, drawn));
             Ok(())
         })?;
-        if let Some((r, v)) = after {
+        if let Some((r, v, drawn)) = after {
             rng = r;
             recent = v;
+            if let Some(f) = codes.as_mut() {
+                for (id, code) in drawn {
+                    writeln!(f, "{id}\t{code}").map_err(|e| {
+                        DomainError::from(petition_core::StorageError::io(
+                            "write the codes file",
+                            e,
+                        ))
+                    })?;
+                }
+            }
         }
         done += take;
         bar.set_position(done);

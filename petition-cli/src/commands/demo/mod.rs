@@ -32,6 +32,7 @@ use walk::scripted;
 /// Examples:
 ///   petition demo
 ///   petition --db bench.db demo --cases 100000 --seed 1
+///   petition --db bench.db demo --cases 1000 --codes codes.tsv
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -41,6 +42,10 @@ pub struct Args {
     /// Seed for the generated cases (the same seed gives the same data)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write each generated case's number and query code, tab-separated, to this file (training
+    /// data: for load tests of the public pages, which need codes the database keeps only hashed)
+    #[arg(long, value_name = "FILE", requires = "cases")]
+    pub codes: Option<std::path::PathBuf>,
 }
 
 const ADMIN: &str = "admin";
@@ -167,6 +172,18 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 .join("demo.db")
         }
     };
+    if let Some(f) = a.codes.as_ref().filter(|f| f.exists()) {
+        return Err(usage(
+            &format!(
+                "{} already exists: the demo writes a new codes file; choose another --codes",
+                f.display()
+            ),
+            &format!(
+                "{} 已存在：演示会新建查询码文件，请另选 --codes",
+                f.display()
+            ),
+        ));
+    }
     if path.exists() {
         return Err(usage(
             &format!(
@@ -189,7 +206,30 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         svc.tick(now - Duration::days(back))?;
     }
     if a.cases > 0 {
-        generate(&mut svc, now, a.cases, a.seed)?;
+        let mut codes = match &a.codes {
+            Some(f) => Some(std::io::BufWriter::new(std::fs::File::create(f).map_err(
+                |e| {
+                    DomainError::from(petition_core::StorageError::io(
+                        format!("create {}", f.display()),
+                        e,
+                    ))
+                },
+            )?)),
+            None => None,
+        };
+        generate(
+            &mut svc,
+            now,
+            a.cases,
+            a.seed,
+            codes.as_mut().map(|w| w as &mut dyn std::io::Write),
+        )?;
+        if let Some(mut w) = codes {
+            use std::io::Write as _;
+            w.flush().map_err(|e| {
+                DomainError::from(petition_core::StorageError::io("write the codes file", e))
+            })?;
+        }
     }
     if app.global.json {
         let n = svc.read(|w| w.case_count())?;

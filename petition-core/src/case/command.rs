@@ -1,0 +1,249 @@
+//! The commands a case accepts (what an actor asks of it).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::data::{AmendField, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction};
+use super::vocabulary::*;
+use crate::ids::{CaseId, CodeRecord, StaffId, UnitCode};
+
+/// A command on a case. Times come from the [`Context`], never from the clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// 登记. The query code is drawn and hashed by the service; the event records its hash.
+    Register {
+        /// The registration.
+        registration: Box<Registration>,
+        /// 查询码, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
+    },
+    /// 转送.
+    Transfer {
+        /// Receiving unit.
+        to: UnitCode,
+        /// Optional note.
+        note: Option<String>,
+    },
+    /// 交办: route with a required result report.
+    Assign {
+        /// Receiving unit.
+        to: UnitCode,
+        /// The result report is owed by this local date.
+        report_by: NaiveDate,
+        /// Optional note.
+        note: Option<String>,
+    },
+    /// 异议: the receiving unit says the matter is outside its remit.
+    Object {
+        /// Why.
+        reason: String,
+    },
+    /// The router approves or rejects the objection.
+    ResolveObjection {
+        /// Approve (back to the router) or reject (stays with the receiver).
+        approve: bool,
+        /// Optional note.
+        note: Option<String>,
+    },
+    /// 受理, with optional assisting units (协办).
+    Accept {
+        /// Assisting units.
+        assist: Vec<UnitCode>,
+    },
+    /// 不予受理.
+    Decline {
+        /// Ground (2005 Art 14–16, 22, 35).
+        ground: DeclineGround,
+        /// The notice text (告知).
+        notice: String,
+    },
+    /// 协办意见.
+    AssistInput {
+        /// The input.
+        text: String,
+    },
+    /// 延期 (head of the lead unit).
+    Extend {
+        /// Days added.
+        days: u32,
+        /// Why.
+        reason: String,
+    },
+    /// 承办: the acting staff member becomes the case officer (承办人) within the holding unit.
+    Take,
+    /// 转交: hands the case to another staff member of the holding unit as its officer.
+    Hand {
+        /// The new officer.
+        to: StaffId,
+    },
+    /// 延期申请: a clerk of the lead unit asks its head to extend the handling limit.
+    ExtendRequest {
+        /// Days asked for.
+        days: u32,
+        /// Why.
+        reason: String,
+    },
+    /// 批准延期: the head of the lead unit grants the pending request (as `extend` would).
+    ExtendApprove,
+    /// 不予延期: the head of the lead unit refuses the pending request.
+    ExtendReject {
+        /// Why, when said.
+        note: Option<String>,
+    },
+    /// 更正登记: the registering unit corrects a registration mistake while the case is
+    /// registered or routed.
+    Amend {
+        /// The field.
+        field: AmendField,
+        /// The corrected value (empty removes an optional field).
+        value: String,
+        /// Why.
+        reason: String,
+    },
+    /// 处理意见.
+    Opinion {
+        /// Outcome.
+        outcome: Outcome,
+        /// The opinion text.
+        text: String,
+        /// Why issuing without a missing assist input.
+        without_assist: Option<String>,
+    },
+    /// 办结报告.
+    Report {
+        /// The report.
+        text: String,
+    },
+    /// 复查申请 (registered by the reviewing unit), with the petitioner's grounds when given.
+    ReviewRequest {
+        /// The petitioner's grounds (复查理由).
+        reason: Option<String>,
+    },
+    /// 复查意见.
+    ReviewOpinion {
+        /// Outcome.
+        outcome: ReviewOutcome,
+        /// Text.
+        text: String,
+    },
+    /// 复核申请, with the petitioner's grounds when given.
+    RereviewRequest {
+        /// The petitioner's grounds (复核理由).
+        reason: Option<String>,
+    },
+    /// 复核听证: pauses the re-review clock.
+    Hearing {
+        /// First day.
+        start: NaiveDate,
+        /// Last day (both counted).
+        end: NaiveDate,
+    },
+    /// 复核意见: concludes the case.
+    RereviewOpinion {
+        /// Outcome.
+        outcome: ReviewOutcome,
+        /// Text.
+        text: String,
+    },
+    /// 办结.
+    Close {
+        /// `accepted` by a clerk; `window_lapsed` only by tick.
+        reason: CloseReason,
+    },
+    /// 满意度评价.
+    Evaluate {
+        /// Rating of the handling.
+        handling: Satisfaction,
+        /// Optional rating of the petition office.
+        office: Option<Satisfaction>,
+    },
+    /// 撤回.
+    Withdraw {
+        /// Why.
+        reason: String,
+    },
+    /// 合并 into another case.
+    Merge {
+        /// The surviving case.
+        into: CaseId,
+    },
+    /// The surviving case records a merged case (applied together with `Merge`).
+    Absorb {
+        /// The merged case.
+        from: CaseId,
+    },
+    /// 督办.
+    Supervise {
+        /// Ground.
+        ground: SupervisionGround,
+        /// Respond by this local date.
+        respond_by: NaiveDate,
+        /// The notice text.
+        text: String,
+        /// Supervised unit (default: the holder).
+        unit: Option<UnitCode>,
+        /// Level (default `supervision`).
+        level: Option<SupervisionLevel>,
+    },
+    /// 督办反馈 / 说明原因.
+    Respond {
+        /// Supervision number on the case.
+        supervision: u32,
+        /// The answer.
+        text: String,
+    },
+    /// Time-driven work at `now`, by `system` only.
+    Tick,
+    /// 查询码重置: the registering unit or a petition office in reach gives the petitioner a new
+    /// query code (drawn and hashed by the service, which shows it once).
+    ResetQueryCode {
+        /// The new code, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
+    },
+    /// The officer no longer carries the case (with an admin's move or deactivation of them).
+    ReleaseOfficer {
+        /// The officer.
+        officer: StaffId,
+    },
+}
+
+impl Command {
+    /// The command's name as typed on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Register { .. } => "register",
+            Command::Transfer { .. } => "transfer",
+            Command::Assign { .. } => "assign",
+            Command::Object { .. } => "object",
+            Command::ResolveObjection { .. } => "objection",
+            Command::Accept { .. } => "accept",
+            Command::Decline { .. } => "decline",
+            Command::AssistInput { .. } => "assist-input",
+            Command::Extend { .. } => "extend",
+            Command::ExtendRequest { .. } => "extend request",
+            Command::Take => "take",
+            Command::Hand { .. } => "hand",
+            Command::ExtendApprove => "extend approve",
+            Command::ExtendReject { .. } => "extend reject",
+            Command::Amend { .. } => "amend",
+            Command::Opinion { .. } => "opinion",
+            Command::Report { .. } => "report",
+            Command::ReviewRequest { .. } => "review request",
+            Command::ReviewOpinion { .. } => "review opinion",
+            Command::RereviewRequest { .. } => "rereview request",
+            Command::Hearing { .. } => "rereview hearing",
+            Command::RereviewOpinion { .. } => "rereview opinion",
+            Command::Close { .. } => "close",
+            Command::Evaluate { .. } => "evaluate",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Merge { .. } => "merge",
+            Command::Absorb { .. } => "merge",
+            Command::Supervise { .. } => "supervise",
+            Command::Respond { .. } => "respond",
+            Command::Tick => "tick",
+            Command::ResetQueryCode { .. } => "query-code reset",
+            Command::ReleaseOfficer { .. } => "release officer",
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Refusals: a rule said no, with the data that explains it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use super::*;
+use crate::case::CaseState;
+use crate::clock::ClockKind;
+
+/// The kinds of identifier a [`Refusal::BadIdentifier`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IdKind {
+    /// 信访件编号, `XF2026-000001`.
+    CaseId,
+    /// 查询码, 8 letters and digits.
+    QueryCode,
+    /// 单位代码.
+    UnitCode,
+    /// 工作人员编号.
+    StaffId,
+}
+
+impl IdKind {
+    /// Its name in both languages.
+    pub fn name(self) -> Text {
+        match self {
+            Self::CaseId => Text::new("case id", "信访件编号"),
+            Self::QueryCode => Text::new("query code", "查询码"),
+            Self::UnitCode => Text::new("unit code", "单位代码"),
+            Self::StaffId => Text::new("staff id", "工作人员编号"),
+        }
+    }
+    /// What it must look like, in both languages.
+    pub fn shape(self) -> Text {
+        match self {
+            Self::CaseId => Text::new("case ids look like XF2026-000001", "格式应为 XF2026-000001"),
+            Self::QueryCode => Text::new(
+                "it has 8 letters and digits, as printed on the acceptance notice",
+                "查询码为受理告知书上的 8 位字母和数字",
+            ),
+            Self::UnitCode | Self::StaffId => Text::new(
+                "use 1–64 letters, digits, '-', '_' or '.'",
+                "只能使用 1–64 个字母、数字、“-”“_”或“.”",
+            ),
+        }
+    }
+}
+
+/// A rule's refusal. Each variant carries the data that explains it; [`code`](Self::code) and
+/// [`text`](Self::text) are derived from that data. Refusals never carry personal data (names, id
+/// numbers, phones, addresses), so they are safe to log. Serialized (for the `details` of a JSON
+/// error) with a `kind` tag and the fields, less the free text already in the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `usage`: malformed arguments (`argument`, when one is to blame).
+    #[error("{}", self.text().en)]
+    Usage {
+        /// The argument at fault.
+        argument: Option<String>,
+        /// What is wrong with it.
+        #[serde(skip)] // in the message
+        rule: Text,
+    },
+    /// `validation`: an identifier that does not have the shape of its kind.
+    #[error("{}", self.text().en)]
+    BadIdentifier {
+        /// Which kind of identifier.
+        what: IdKind,
+        /// What was given (printable characters, at most 40; empty for query codes, which are
+        /// credentials).
+        got: String,
+    },
+    /// `validation`: a field breaks a rule.
+    #[error("{}", self.text().en)]
+    Field {
+        /// The field (or input line) at fault.
+        field: String,
+        /// The rule it breaks.
+        #[serde(skip)] // in the message
+        rule: Text,
+    },
+    /// `validation`: the input breaks a rule that no single field owns.
+    #[error("{}", self.text().en)]
+    Invalid {
+        /// What is wrong.
+        #[serde(skip)] // in the message
+        reason: Text,
+    },
+    /// `not_found`: no such case — or one the reader may not see (the answer is the same).
+    #[error("{}", self.text().en)]
+    NoCase {
+        /// The case id asked for.
+        id: String,
+    },
+    /// `not_found`: no such unit.
+    #[error("{}", self.text().en)]
+    NoUnit {
+        /// The unit code asked for.
+        code: String,
+        /// The nearest existing code, when one is a likely typo of it (did you mean …?).
+        nearest: Option<String>,
+    },
+    /// `not_found`: no such staff member.
+    #[error("{}", self.text().en)]
+    NoStaff {
+        /// The staff id asked for.
+        id: String,
+        /// The nearest existing id, when one is a likely typo of it.
+        nearest: Option<String>,
+    },
+    /// `not_found`: something else that does not exist (a supervision, an assisting unit, a file).
+    #[error("{}", self.text().en)]
+    Missing {
+        /// What is missing.
+        #[serde(skip)] // in the message
+        what: Text,
+    },
+    /// `invalid_transition`: the case is already registered.
+    #[error("{}", self.text().en)]
+    AlreadyRegistered {
+        /// The case.
+        id: String,
+    },
+    /// `invalid_transition`: the command is not allowed in the case's state.
+    #[error("{}", self.text().en)]
+    WrongState {
+        /// The command's name.
+        command: String,
+        /// The case's state.
+        state: CaseState,
+    },
+    /// `invalid_transition`: the case is in a terminal state and can no longer change.
+    #[error("{}", self.text().en)]
+    Terminal {
+        /// The terminal state.
+        state: CaseState,
+    },
+    /// `invalid_transition`: the case's own history rules the command out.
+    #[error("{}", self.text().en)]
+    Transition {
+        /// Why.
+        #[serde(skip)] // in the message
+        reason: Text,
+    },
+    /// `permission_denied`: only an admin may do this.
+    #[error("{}", self.text().en)]
+    AdminOnly,
+    /// `permission_denied`: the staff member was deactivated (停用) and may no longer act.
+    #[error("{}", self.text().en)]
+    Deactivated {
+        /// The staff member.
+        staff: String,
+    },
+    /// `unauthenticated`: no valid, unexpired, unrevoked bearer token (the server says no more).
+    #[error("{}", self.text().en)]
+    Unauthenticated,
+    /// `permission_denied`: the staff member belongs to no unit.
+    #[error("{}", self.text().en)]
+    NoUnitForActor {
+        /// The staff member.
+        staff: String,
+    },
+    /// `permission_denied`: the case is held by another unit, whose clerk must act.
+    #[error("{}", self.text().en)]
+    NotHolder {
+        /// The acting unit.
+        unit: String,
+        /// The unit that must act.
+        holder: String,
+    },
+    /// `permission_denied`: only a head (负责人) of the lead unit may approve an extension.
+    #[error("{}", self.text().en)]
+    HeadOnly,
+    /// `permission_denied`: another rule about who may act.
+    #[error("{}", self.text().en)]
+    Forbidden {
+        /// Why.
+        #[serde(skip)] // in the message
+        reason: Text,
+    },
+    /// `window_lapsed`: the time window for this command has passed (or never opened).
+    #[error("{}", self.text().en)]
+    WindowLapsed {
+        /// The window's clock.
+        window: ClockKind,
+        /// Its last day, when it was ever opened.
+        due: Option<NaiveDate>,
+    },
+    /// `extension_limit`: extensions would exceed the legal maximum (2005 Art 33).
+    #[error("{}", self.text().en)]
+    ExtensionLimit {
+        /// Days already granted.
+        used: u32,
+        /// Days asked now.
+        asked: u32,
+        /// The most allowed in all.
+        max: u32,
+    },
+    /// `assist_pending`: assisting units' input is missing (2005 Art 24).
+    #[error("{}", self.text().en)]
+    AssistPending {
+        /// The units whose input is missing.
+        units: Vec<String>,
+    },
+    /// `skip_level`: a skip-level visit may not be accepted here (2005 Art 16).
+    #[error("{}", self.text().en)]
+    SkipLevel {
+        /// The matter's locality.
+        locality: String,
+    },
+    /// `litigation`: a litigation matter may not be accepted outside a legal organ (2005 Art 14).
+    #[error("{}", self.text().en)]
+    Litigation,
+    /// `confidentiality`: an accusation is never routed or supervised onto the accused unit
+    /// (2005 Art 23).
+    #[error("{}", self.text().en)]
+    Confidentiality {
+        /// The accused unit.
+        unit: String,
+    },
+    /// The refusal of one line of an input file (its code is the inner refusal's).
+    #[error("{}", self.text().en)]
+    AtLine {
+        /// The line, from 1.
+        line: u64,
+        /// What is wrong with it.
+        refusal: Box<Refusal>,
+    },
+    /// `clock_skew`: the command's time is before the case's last event.
+    #[error("{}", self.text().en)]
+    ClockSkew {
+        /// The command's time.
+        at: DateTime<FixedOffset>,
+        /// The case's last event.
+        last: DateTime<FixedOffset>,
+    },
+}
+
+impl Refusal {
+    /// A field that breaks a rule.
+    pub fn field(field: impl Into<String>, rule_en: &str, rule_zh: &str) -> Self {
+        Self::Field {
+            field: field.into(),
+            rule: Text::new(rule_en, rule_zh),
+        }
+    }
+    /// Input that breaks a rule no single field owns.
+    pub fn invalid(en: &str, zh: &str) -> Self {
+        Self::Invalid {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// Malformed arguments.
+    pub fn usage(en: &str, zh: &str) -> Self {
+        Self::Usage {
+            argument: None,
+            rule: Text::new(en, zh),
+        }
+    }
+    /// A malformed argument.
+    pub fn usage_of(argument: impl Into<String>, rule_en: &str, rule_zh: &str) -> Self {
+        Self::Usage {
+            argument: Some(argument.into()),
+            rule: Text::new(rule_en, rule_zh),
+        }
+    }
+    /// A command the case's history rules out.
+    pub fn transition(en: &str, zh: &str) -> Self {
+        Self::Transition {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// A rule about who may act.
+    pub fn forbidden(en: &str, zh: &str) -> Self {
+        Self::Forbidden {
+            reason: Text::new(en, zh),
+        }
+    }
+    /// Something else that does not exist.
+    pub fn missing(en: &str, zh: &str) -> Self {
+        Self::Missing {
+            what: Text::new(en, zh),
+        }
+    }
+    /// A malformed identifier of kind `what`.
+    pub fn bad_code(what: IdKind, got: &str) -> Self {
+        Self::BadIdentifier {
+            what,
+            got: shown(got, 40),
+        }
+    }
+    /// A malformed case id.
+    pub fn bad_case_id(got: &str) -> Self {
+        Self::bad_code(IdKind::CaseId, got)
+    }
+    /// A malformed query code (what was given is never repeated: it is a credential).
+    pub fn bad_query_code() -> Self {
+        Self::BadIdentifier {
+            what: IdKind::QueryCode,
+            got: String::new(),
+        }
+    }
+
+    /// The same refusal, said of line `line` of an input file.
+    pub fn at_line(self, line: u64) -> Self {
+        Self::AtLine {
+            line,
+            refusal: Box::new(self),
+        }
+    }
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The stable error code, typed.
+    pub fn error_code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::AtLine { refusal, .. } => refusal.error_code(),
+            Self::Usage { .. } => C::Usage,
+            Self::BadIdentifier { .. } | Self::Field { .. } | Self::Invalid { .. } => C::Validation,
+            Self::NoCase { .. }
+            | Self::NoUnit { .. }
+            | Self::NoStaff { .. }
+            | Self::Missing { .. } => C::NotFound,
+            Self::AlreadyRegistered { .. }
+            | Self::WrongState { .. }
+            | Self::Terminal { .. }
+            | Self::Transition { .. } => C::InvalidTransition,
+            Self::Unauthenticated => C::Unauthenticated,
+            Self::AdminOnly
+            | Self::Deactivated { .. }
+            | Self::NoUnitForActor { .. }
+            | Self::NotHolder { .. }
+            | Self::HeadOnly
+            | Self::Forbidden { .. } => C::PermissionDenied,
+            Self::WindowLapsed { .. } => C::WindowLapsed,
+            Self::ExtensionLimit { .. } => C::ExtensionLimit,
+            Self::AssistPending { .. } => C::AssistPending,
+            Self::SkipLevel { .. } => C::SkipLevel,
+            Self::Litigation => C::Litigation,
+            Self::Confidentiality { .. } => C::Confidentiality,
+            Self::ClockSkew { .. } => C::ClockSkew,
+        }
+    }
+
+    /// The bilingual message, made from the data.
+    pub fn text(&self) -> Text {
+        let t = |en: String, zh: String| Text { en, zh };
+        match self {
+            Self::Usage {
+                argument: Some(a),
+                rule,
+            }
+            | Self::Field { field: a, rule } => {
+                t(format!("{a}: {}", rule.en), format!("{a}：{}", rule.zh))
+            }
+            Self::Usage { argument: None, rule } => rule.clone(),
+            Self::BadIdentifier { what, got } if got.is_empty() => {
+                let (name, shape) = (what.name(), what.shape());
+                t(
+                    format!("invalid {}: {}", name.en, shape.en),
+                    format!("{}无效：{}", name.zh, shape.zh),
+                )
+            }
+            Self::BadIdentifier { what, got } => {
+                let (name, shape) = (what.name(), what.shape());
+                t(
+                    format!("invalid {} {got:?}: {}", name.en, shape.en),
+                    format!("{}“{got}”无效：{}", name.zh, shape.zh),
+                )
+            }
+            Self::Invalid { reason } | Self::Transition { reason } | Self::Forbidden { reason } => {
+                reason.clone()
+            }
+            Self::Missing { what } => what.clone(),
+            Self::AtLine { line, refusal } => {
+                let inner = refusal.text();
+                t(
+                    format!("line {line}: {}", inner.en),
+                    format!("第 {line} 行：{}", inner.zh),
+                )
+            }
+            Self::NoCase { id } => t(format!("no case {id}"), format!("没有信访件 {id}")),
+            Self::NoUnit { code, nearest } => {
+                let (en, zh) = did_you_mean(nearest);
+                t(
+                    format!("no unit {code}{en}"),
+                    format!("没有单位 {code}{zh}"),
+                )
+            }
+            Self::NoStaff { id, nearest } => {
+                let (en, zh) = did_you_mean(nearest);
+                t(
+                    format!("no staff member {id}{en}"),
+                    format!("没有工作人员 {id}{zh}"),
+                )
+            }
+            Self::AlreadyRegistered { id } => t(
+                format!("case {id} is already registered"),
+                format!("信访件 {id} 已登记"),
+            ),
+            Self::WrongState { command, state } => t(
+                format!("`{command}` is not allowed while the case is {}", state.en()),
+                format!("信访件处于“{}”状态，不能执行 `{command}`", state.zh()),
+            ),
+            Self::Terminal { state } => t(
+                format!(
+                    "the case is {} and can no longer change; register a new case if the petitioner raises a new matter",
+                    state.en()
+                ),
+                format!(
+                    "该件已“{}”，不能再变更；如信访人提出新的事项，请另行登记",
+                    state.zh()
+                ),
+            ),
+            Self::AdminOnly => t(
+                "only an admin may change units, staff, policy or the calendar, read the access log, or export personal data".into(),
+                "只有管理员可以修改单位、人员、时限参数和日历，查看查阅记录，或导出个人信息".into(),
+            ),
+            Self::Deactivated { staff } => t(
+                format!("staff member {staff} has been deactivated and may no longer act: act as an active staff member"),
+                format!("工作人员 {staff} 已停用，不能再办理：请以在岗工作人员身份操作"),
+            ),
+            Self::Unauthenticated => t(
+                "not signed in: give a valid, unexpired token (--token or PETITION_TOKEN); an admin issues one with `petition staff token ID` on the server's host".into(),
+                "未通过身份验证：请提供有效且未过期的令牌（--token 或 PETITION_TOKEN）；令牌由管理员在服务器主机上用 `petition staff token 编号` 签发".into(),
+            ),
+            Self::NoUnitForActor { staff } => t(
+                format!("staff member {staff} belongs to no unit and cannot act on cases: act as a clerk of the unit concerned"),
+                format!("工作人员 {staff} 不属于任何单位，不能办理信访件：请以相关单位工作人员身份操作"),
+            ),
+            Self::NotHolder { unit, holder } => t(
+                format!("unit {unit} cannot do this: the case is held by {holder}, whose clerk must act"),
+                format!("单位 {unit} 无权办理：该件当前责任单位是 {holder}，应由其工作人员办理"),
+            ),
+            Self::HeadOnly => t(
+                "only a head (负责人) of the lead unit may approve an extension: ask your head to do it".into(),
+                "只有承办单位负责人可以批准延期：请由负责人办理".into(),
+            ),
+            Self::WindowLapsed { window, due } => {
+                let (en, zh) = (window.en(), window.zh());
+                match due {
+                    Some(d) => t(
+                        format!("the {en} window ended on {d}; it can no longer be used"),
+                        format!("{zh}期限已于 {d} 届满，不能再办理"),
+                    ),
+                    None => t(
+                        format!("there is no open {en} window on this case"),
+                        format!("该件没有可用的{zh}期限"),
+                    ),
+                }
+            }
+            Self::ExtensionLimit { used, asked, max } => t(
+                format!("extensions may total at most {max} days (2005 Art 33): {used} already granted, {asked} more asked"),
+                format!("延期合计不得超过 {max} 日（条例第三十三条）：已延期 {used} 日，本次申请 {asked} 日"),
+            ),
+            Self::AssistPending { units } => {
+                let units = units.join(", ");
+                t(
+                    format!("waiting for input from assisting unit(s) {units}: wait for it, or issue the opinion stating why it comes without"),
+                    format!("协办单位 {units} 尚未提交协办意见：请等待，或在出具意见时说明未待协办意见的理由"),
+                )
+            }
+            Self::SkipLevel { locality } => t(
+                format!("this is a skip-level visit (越级走访) about {locality}: transfer or assign it down to the competent unit, or decline it on the skip-level ground"),
+                format!("该件为越级走访（属地 {locality}）：请转送或交办至有权处理的单位，或以越级走访为由不予受理"),
+            ),
+            Self::Litigation => t(
+                "this is a litigation matter (涉法涉诉): route it to a legal organ, or decline it on the litigation ground".into(),
+                "该件涉法涉诉：请转至政法机关，或以涉法涉诉为由不予受理".into(),
+            ),
+            Self::Confidentiality { unit } => t(
+                format!("the case accuses unit {unit}: it may never be routed or supervised onto that unit (2005 Art 23); choose another unit"),
+                format!("该件反映单位 {unit}：不得将其转送、交办或督办给被反映单位（条例第二十三条）；请选择其他单位"),
+            ),
+            Self::ClockSkew { at, last } => t(
+                format!(
+                    "the time {} is before the case's last event ({})",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+                format!(
+                    "时间 {} 早于该件最近一次记录（{}）",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+            ),
+        }
+    }
+}
