@@ -104,7 +104,7 @@ pub mod notice;
 pub mod org;
 pub mod policy;
 pub mod principal;
-pub mod projection;
+pub(crate) mod projection;
 pub mod public;
 pub mod search;
 pub mod service;

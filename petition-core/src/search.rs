@@ -11,7 +11,7 @@
 //! "starts with" (a prefix look-up).
 //!
 //! A store answers with *candidates*, newest case number first; the service then checks every
-//! candidate exactly ([`matches`]) against the case **as the reader sees it**: for a reader who
+//! candidate exactly ([`matches()`]) against the case **as the reader sees it**: for a reader who
 //! sees a case's personal data masked (王某, `138****5678`), names and numbers are matched in
 //! their masked form, so a search cannot confirm a name or number the reader is not shown; and a
 //! case the reader may not read is never a candidate at all (2005 Art 23: an accused unit never
@@ -290,7 +290,7 @@ fn check(case: &Case, needle: &Needle, masked: bool, names: bool, numbers: bool)
     })
 }
 
-/// Whether a store should return `case` as a candidate for `q`: [`matches`] with nothing masked,
+/// Whether a store should return `case` as a candidate for `q`: [`matches()`] with nothing masked,
 /// names and numbers only where `q` allows them (the service narrows further). Stores without
 /// an index of their own (memory, the trait's default) use this.
 pub fn candidate(case: &Case, q: &SearchQuery) -> bool {

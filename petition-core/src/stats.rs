@@ -1,5 +1,5 @@
-//! 统计: the KPI definitions. Stores count (SQLite with SQL over the query tables, the
-//! in-memory store with [`accumulate`], the reference the SQL is tested against); this module turns
+//! 统计: the KPI definitions. The core counts each case (a store with indexes sums the counts
+//! with SQL over its query tables, tested against the core's sums); this module turns
 //! counts into rates — `null` when the denominator is 0 — and ranks units (正反典型).
 
 use std::collections::BTreeMap;
@@ -213,7 +213,7 @@ fn case_key(row: &CaseRow, by: GroupBy) -> Option<String> {
 
 /// The reference definition: adds one case's row to the groups (the in-memory store uses it; the
 /// SQLite store's SQL must agree with it).
-pub fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Counts>) {
+pub(crate) fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Counts>) {
     let Some(on) = row.registered_on else { return };
     if on < q.from || on > q.to {
         return;
@@ -290,7 +290,7 @@ impl GroupBy {
 /// A counter a store may keep summed: grouping ([`GroupBy::number`]), group key, registration
 /// day, counter name, and for the counters of open clocks their due date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CounterKey {
+pub(crate) struct CounterKey {
     /// [`GroupBy::number`].
     pub grouping: u8,
     /// Unit code, locality code or category.
@@ -308,7 +308,7 @@ pub struct CounterKey {
 /// and each open clock under its due date. Statistics at `today` are the sum of the first kind
 /// plus the open clocks due before `today`, added with [`add_counter`]; that sum equals
 /// [`accumulate`] (the tests check it on random histories).
-pub fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
+pub(crate) fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
     let mut out = Vec::new();
     let Some(day) = row.registered_on else {
         return out;
@@ -515,7 +515,7 @@ pub(crate) fn add_changes<S: std::hash::BuildHasher>(
 
 /// Adds `n` of a counter of [`counters`] to a group; a store passes open-clock counters only
 /// when their due date is before the day asked.
-pub fn add_counter(c: &mut Counts, item: &str, n: u64) {
+pub(crate) fn add_counter(c: &mut Counts, item: &str, n: u64) {
     if let Some(open) = item.strip_prefix("open.") {
         if let Some((kind, lapsed)) = open.rsplit_once('.') {
             if let Some(kind) = ClockKind::parse(kind) {

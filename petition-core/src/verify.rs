@@ -23,12 +23,12 @@ use serde_json::Value;
 
 use crate::audit::{canonical, chain_hash, hex, strip_gseq, AdminKind, ClockMode, Entry, GENESIS};
 use crate::clock::Calendar;
-use crate::error::Result;
+use crate::error::{DomainError, Result, StorageError};
 use crate::ids::CaseId;
 use crate::org::Org;
 use crate::policy::Policy;
 use crate::stats::CounterKey;
-use crate::store::{CaseRow, StatsRow, Txn};
+use crate::store::{CaseRow, Derived, StatsRow, Txn};
 
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -116,6 +116,8 @@ struct Rebuilt {
     org: Org,
     policy: Policy,
     calendar: Calendar,
+    /// How many cases the chain has events of (each has one first event).
+    cases: u64,
 }
 
 fn chain_pass<T: Txn>(
@@ -128,6 +130,7 @@ fn chain_pass<T: Txn>(
         org: Org::new(),
         policy: Policy::default(),
         calendar: Calendar::default(),
+        cases: 0,
     };
     let mut problem: Option<String> = None;
     txn.chain(1, &mut |e| {
@@ -159,6 +162,7 @@ fn chain_pass<T: Txn>(
                 if e.index.as_ref() != Some(&(ev.case.as_str().to_string(), ev.seq)) {
                     return fail("the case and sequence columns do not match the body".into());
                 }
+                rebuilt.cases += u64::from(ev.seq == 1);
             }
             Entry::Admin(a) => {
                 if e.index.is_some() {
@@ -386,20 +390,87 @@ fn derived_pass<T: Txn>(
         ));
     }
 
+    if txn.derived().is_none() {
+        return snapshot_pass(txn, rebuilt, report);
+    }
+    tables_pass(txn, report)
+}
+
+/// The derived tables of this crate's backends, read through [`Txn::derived`].
+fn tables<T: Txn>(txn: &mut T) -> Result<&mut dyn Derived> {
+    txn.derived().ok_or_else(|| {
+        DomainError::from(StorageError::internal(
+            "the store stopped giving its derived tables",
+        ))
+    })
+}
+
+/// A backend without derived tables: every case's snapshot is its replayed events, and every
+/// case of the chain has one.
+fn snapshot_pass<T: Txn>(
+    txn: &mut T,
+    rebuilt: &Rebuilt,
+    report: &mut VerifyReport,
+) -> Result<Option<String>> {
+    let mut after: Option<CaseId> = None;
+    loop {
+        let ids = txn.case_ids(after.as_ref(), 1000)?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        for id in &ids {
+            let events = txn.load_events(id)?;
+            if let Some(p) = sequence_problem(id, &events) {
+                return Ok(Some(p));
+            }
+            let case = crate::case::replay(id.clone(), &events);
+            if txn.load_snapshot(id)?.as_ref() != Some(&case) {
+                return Ok(Some(format!(
+                    "case {id}: the stored snapshot does not match the chain"
+                )));
+            }
+            report.cases += 1;
+        }
+        after = Some(last);
+    }
+    if report.cases != rebuilt.cases {
+        return Ok(Some(format!(
+            "cases: the chain has events of {} cases, the store snapshots of {}",
+            rebuilt.cases, report.cases
+        )));
+    }
+    Ok(None)
+}
+
+/// Why a case's events are not its history in order (`None`: they are).
+fn sequence_problem(id: &CaseId, events: &[crate::case::Event]) -> Option<String> {
+    if events.is_empty() {
+        return Some(format!(
+            "table cases, key {id}: a row with no history in the chain"
+        ));
+    }
+    events
+        .iter()
+        .enumerate()
+        .find(|(i, e)| e.seq as usize != i + 1 || &e.case != id)
+        .map(|(i, _)| format!("audit chain, case {id}: event {} is out of sequence", i + 1))
+}
+
+fn tables_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<String>> {
     let mut totals = [0u64; 7];
     let mut years: BTreeMap<i32, u32> = BTreeMap::new();
     let mut day: Option<NaiveDate> = None;
     let mut sums: BTreeMap<CounterKey, i64> = BTreeMap::new();
     let mut cursor: Option<(NaiveDate, CaseId)> = None;
     loop {
-        let page = txn.cases_by_day(cursor.as_ref(), 1000)?;
+        let page = tables(txn)?.cases_by_day(cursor.as_ref(), 1000)?;
         if page.is_empty() {
             break;
         }
         for (d, id) in &page {
             if day != Some(*d) {
                 if let Some(prev) = day {
-                    let got = txn.stats_rows(prev)?;
+                    let got = tables(txn)?.stats_rows(prev)?;
                     totals[4] += got.len() as u64;
                     if let Some(p) = day_difference(prev, &sums, got) {
                         return Ok(Some(p));
@@ -409,24 +480,12 @@ fn derived_pass<T: Txn>(
                 day = Some(*d);
             }
             let events = txn.load_events(id)?;
-            if events.is_empty() {
-                return Ok(Some(format!(
-                    "table cases, key {id}: a row with no history in the chain"
-                )));
-            }
-            if let Some((i, _)) = events
-                .iter()
-                .enumerate()
-                .find(|(i, e)| e.seq as usize != i + 1 || &e.case != id)
-            {
-                return Ok(Some(format!(
-                    "audit chain, case {id}: event {} is out of sequence",
-                    i + 1
-                )));
+            if let Some(p) = sequence_problem(id, &events) {
+                return Ok(Some(p));
             }
             let case = crate::case::replay(id.clone(), &events);
             let want = CaseRow::of(&case);
-            let Some(got) = txn.stored_row(id, &want.identities)? else {
+            let Some(got) = tables(txn)?.stored_row(id, &want.identities)? else {
                 return Ok(Some(format!("table cases, key {id}: the row is missing")));
             };
             if let Some(p) = row_difference(&want, &got) {
@@ -450,13 +509,13 @@ fn derived_pass<T: Txn>(
         cursor = page.last().cloned();
     }
     if let Some(prev) = day {
-        let got = txn.stats_rows(prev)?;
+        let got = tables(txn)?.stats_rows(prev)?;
         totals[4] += got.len() as u64;
         if let Some(p) = day_difference(prev, &sums, got) {
             return Ok(Some(p));
         }
     }
-    let stored = txn.derived_counts()?;
+    let stored = tables(txn)?.derived_counts()?;
     for (i, table) in crate::store::DERIVED_TABLES.iter().enumerate() {
         if stored[i] != totals[i] {
             return Ok(Some(format!(
@@ -465,14 +524,14 @@ fn derived_pass<T: Txn>(
             )));
         }
     }
-    let in_chain = txn.chain_case_count()?;
+    let in_chain = tables(txn)?.chain_case_count()?;
     if in_chain != totals[0] {
         return Ok(Some(format!(
             "table cases: the chain has events of {in_chain} cases, the table rows for {}",
             totals[0]
         )));
     }
-    let counters = txn.year_counters()?;
+    let counters = tables(txn)?.year_counters()?;
     if counters != years {
         let year = years
             .keys()

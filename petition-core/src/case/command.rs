@@ -7,7 +7,7 @@ use super::data::{AmendField, DeclineGround, Outcome, Registration, ReviewOutcom
 use super::vocabulary::*;
 use crate::ids::{CaseId, CodeRecord, StaffId, UnitCode};
 
-/// A command on a case. Times come from the [`Context`], never from the clock.
+/// A command on a case. Times come from the [`Context`](super::Context), never from the clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {

@@ -10,7 +10,7 @@
 //! petition_core::conformance::check_store(petition_core::MemoryStore::new);
 //! ```
 //!
-//! What the suite asks of a backend is written on [`Txn`]: total order of appends, sequence and
+//! What the suite asks of a backend is written on [`Txn`](crate::store::Txn): total order of appends, sequence and
 //! position conflicts, atomic commit, reading its own writes, nothing ever changed once committed.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};

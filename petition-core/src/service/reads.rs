@@ -418,7 +418,7 @@ impl<T: Txn> Work<'_, T> {
     }
 
     /// The change feed as `p` may read it: up to `limit` entries after position `after` (0 for
-    /// the start) among the next [`FEED_SCAN`] of the chain — organisation and policy changes,
+    /// the start) among the next 5,000 entries of the chain — organisation and policy changes,
     /// and the events of the cases `p` may read, as `p` may read them now. Every entry leaves
     /// out query codes and token digests; personal data is masked unless `p`'s unit may see the
     /// case in full, and each such case is one access-log entry; a clerk gets positions only,

@@ -245,6 +245,19 @@ impl Txn for AnyTxn<'_> {
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         each!(self, t => t.access_chain(visit))
     }
+    fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {
+        each!(self, t => t.lock_cases(ids))
+    }
+    fn commit(self) -> Result<()> {
+        each!(self, t => t.commit())
+    }
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
+        Some(self)
+    }
+}
+
+impl crate::store::Derived for AnyTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         each!(self, t => t.stored_row(id, identity_keys))
     }
@@ -266,11 +279,5 @@ impl Txn for AnyTxn<'_> {
     }
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
         each!(self, t => t.year_counters())
-    }
-    fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {
-        each!(self, t => t.lock_cases(ids))
-    }
-    fn commit(self) -> Result<()> {
-        each!(self, t => t.commit())
     }
 }

@@ -810,6 +810,28 @@ impl Txn for FlakyTxn<'_> {
     ) -> crate::error::Result<()> {
         self.inner.access_chain(visit)
     }
+    fn commit(self) -> crate::error::Result<()> {
+        if let Some(fail) = &self.conflict_first {
+            let now = fail.get();
+            fail.set(!now);
+            if now {
+                return Err(crate::error::StorageError::Conflict.into());
+            }
+        }
+        let left = self.commits_left.get();
+        self.commits_left.set(left - 1);
+        if left <= 0 {
+            return Err(crate::error::StorageError::internal("simulated crash").into());
+        }
+        self.inner.commit()
+    }
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
+        Some(self)
+    }
+}
+
+impl crate::store::Derived for FlakyTxn<'_> {
     fn stored_row(
         &mut self,
         id: &CaseId,
@@ -835,21 +857,6 @@ impl Txn for FlakyTxn<'_> {
     }
     fn year_counters(&mut self) -> crate::error::Result<std::collections::BTreeMap<i32, u32>> {
         self.inner.year_counters()
-    }
-    fn commit(self) -> crate::error::Result<()> {
-        if let Some(fail) = &self.conflict_first {
-            let now = fail.get();
-            fail.set(!now);
-            if now {
-                return Err(crate::error::StorageError::Conflict.into());
-            }
-        }
-        let left = self.commits_left.get();
-        self.commits_left.set(left - 1);
-        if left <= 0 {
-            return Err(crate::error::StorageError::internal("simulated crash").into());
-        }
-        self.inner.commit()
     }
 }
 

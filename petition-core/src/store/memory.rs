@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{
-    is_duty, CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn,
-};
+use super::index;
+use super::{CaseQuery, CaseRow, ChainTail, Finished, StatsRow, Store, StoredEntry, Txn};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, AdminKind, GENESIS};
-use crate::case::{Case, CaseState, Event, RelatedCase};
+use crate::case::{Case, Event, RelatedCase};
 use crate::clock::Calendar;
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
@@ -71,14 +70,9 @@ impl MemTxn<'_> {
         Ok(())
     }
 
-    fn summary(&self, id: &CaseId) -> Option<RelatedCase> {
-        let (_, c) = self.work.cases.get(id)?;
-        Some(RelatedCase {
-            id: c.id.clone(),
-            state: c.state,
-            holder: c.holder.clone()?,
-            registered_at: c.registered_at?,
-        })
+    /// The query rows this store keeps beside each snapshot.
+    fn rows(&self) -> impl Iterator<Item = &CaseRow> {
+        self.work.cases.values().map(|(r, _)| r)
     }
 }
 
@@ -88,14 +82,6 @@ fn last_hash(chain: &[StoredEntry]) -> [u8; 32] {
         .last()
         .and_then(|e| e.hash.as_slice().try_into().ok())
         .unwrap_or(GENESIS)
-}
-
-fn min_open_due(row: &CaseRow) -> Option<NaiveDate> {
-    row.clocks
-        .iter()
-        .filter(|c| c.stopped_on.is_none() && is_duty(c.kind))
-        .map(|c| c.due)
-        .min()
 }
 
 impl Txn for MemTxn<'_> {
@@ -232,137 +218,26 @@ impl Txn for MemTxn<'_> {
         category: &str,
         locality: &UnitCode,
     ) -> Result<Vec<RelatedCase>> {
-        let ids: Vec<CaseId> = self
+        Ok(self
             .work
             .cases
             .values()
-            .filter(|(r, _)| {
-                r.category.as_deref() == Some(category)
-                    && r.locality.as_ref() == Some(locality)
-                    && r.identities.iter().any(|k| keys.contains(k))
-            })
-            .map(|(r, _)| r.id.clone())
-            .collect();
-        Ok(ids.iter().filter_map(|id| self.summary(id)).collect())
-    }
-    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
-        Ok(ids.iter().filter_map(|id| self.summary(id)).collect())
-    }
-    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
-        let mut rows: Vec<&CaseRow> = self
-            .work
-            .cases
-            .values()
-            .map(|(r, _)| r)
-            .filter(|r| q.states.is_empty() || q.states.iter().any(|s| s.as_str() == r.state))
-            .filter(|r| {
-                q.unit
-                    .as_ref()
-                    .is_none_or(|u| r.holder.as_ref() == Some(u) || r.lead.as_ref() == Some(u))
-            })
-            .filter(|r| {
-                q.overdue_on.is_none_or(|t| {
-                    r.clocks
-                        .iter()
-                        .any(|c| c.stopped_on.is_none() && is_duty(c.kind) && c.due < t)
-                })
-            })
-            .filter(|r| {
-                q.due_by.is_none_or(|t| {
-                    r.clocks
-                        .iter()
-                        .any(|c| c.stopped_on.is_none() && is_duty(c.kind) && c.due <= t)
-                })
-            })
-            .filter(|r| {
-                q.petitioner
-                    .as_ref()
-                    .is_none_or(|p| r.names.contains(p.as_str()))
-            })
-            .filter(|r| {
-                q.officer
-                    .as_ref()
-                    .is_none_or(|o| r.officer.as_ref() == Some(o))
-            })
-            .filter(|r| {
-                q.from
-                    .is_none_or(|f| r.registered_on.is_some_and(|d| d >= f))
-            })
-            .filter(|r| q.to.is_none_or(|t| r.registered_on.is_some_and(|d| d <= t)))
-            .filter(|r| {
-                q.reach
-                    .as_ref()
-                    .is_none_or(|reach| r.units.iter().any(|u| reach.contains(u)))
-            })
-            .collect();
-        let urgent = |rows: &mut Vec<&CaseRow>| {
-            rows.sort_by(|a, b| {
-                let key = |r: &CaseRow| (min_open_due(r).unwrap_or(NaiveDate::MAX), r.id.clone());
-                key(a).cmp(&key(b))
-            })
-        };
-        let newest = |rows: &mut Vec<&CaseRow>| {
-            rows.sort_by(|a, b| (b.registered_on, &b.id).cmp(&(a.registered_on, &a.id)))
-        };
-        if q.order == Order::Urgent || q.overdue_on.is_some() || q.due_by.is_some() {
-            // With a due bound the page is the most urgent `limit` cases, ordered as asked.
-            urgent(&mut rows);
-            rows.drain(..q.offset.min(rows.len()));
-            rows.truncate(q.limit);
-            if q.order == Order::Newest {
-                newest(&mut rows);
-            }
-        } else {
-            newest(&mut rows);
-            rows.drain(..q.offset.min(rows.len()));
-        }
-        Ok(rows
-            .into_iter()
-            .take(q.limit)
-            .map(|r| r.id.clone())
+            .filter(|(r, _)| index::is_related(r, keys, category, locality))
+            .filter_map(|(_, c)| index::summary(c))
             .collect())
     }
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.work.cases.get(id))
+            .filter_map(|(_, c)| index::summary(c))
+            .collect())
+    }
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        Ok(index::query(self.rows(), q))
+    }
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
-        let mut out: Vec<(CaseId, Option<NaiveDate>)> = Vec::new();
-        for (r, _) in self.work.cases.values() {
-            let mut dates: Vec<Option<NaiveDate>> = Vec::new();
-            for c in &r.clocks {
-                if c.stopped_on.is_none() && is_duty(c.kind) && &c.unit == unit {
-                    dates.push(Some(c.due));
-                }
-            }
-            let open_intake =
-                r.state == CaseState::Registered.as_str() || r.state == CaseState::Routed.as_str();
-            if open_intake
-                && r.first_contact.as_ref() == Some(unit)
-                && r.holder.as_ref() != Some(unit)
-            {
-                dates.push(
-                    r.clocks
-                        .iter()
-                        .filter(|c| c.stopped_on.is_none() && is_duty(c.kind))
-                        .map(|c| c.due)
-                        .min(),
-                );
-            }
-            if r.objection_router.as_ref() == Some(unit) {
-                dates.push(None);
-            }
-            for s in &r.supervisions {
-                if !s.answered && &s.by == unit {
-                    dates.push(Some(s.respond_by));
-                }
-            }
-            if !dates.is_empty() {
-                let d = dates.iter().flatten().min().copied();
-                out.push((r.id.clone(), d));
-            }
-        }
-        out.sort_by(|a, b| {
-            (a.1.unwrap_or(NaiveDate::MAX), &a.0).cmp(&(b.1.unwrap_or(NaiveDate::MAX), &b.0))
-        });
-        out.truncate(limit);
-        Ok(out)
+        Ok(index::queue(self.rows(), unit, limit))
     }
     fn due_for_tick(
         &mut self,
@@ -370,20 +245,7 @@ impl Txn for MemTxn<'_> {
         after: Option<&(NaiveDate, CaseId)>,
         limit: usize,
     ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        let mut v: Vec<(NaiveDate, CaseId)> = self
-            .work
-            .cases
-            .values()
-            .filter_map(|(r, _)| {
-                r.next_tick
-                    .filter(|d| *d <= today)
-                    .map(|d| (d, r.id.clone()))
-            })
-            .filter(|k| after.is_none_or(|a| k > a))
-            .collect();
-        v.sort();
-        v.truncate(limit);
-        Ok(v)
+        Ok(index::due_for_tick(self.rows(), today, after, limit))
     }
     fn chain(
         &mut self,
@@ -401,11 +263,7 @@ impl Txn for MemTxn<'_> {
         &mut self,
         q: &crate::stats::StatsQuery,
     ) -> Result<BTreeMap<String, crate::stats::Counts>> {
-        let mut out = BTreeMap::new();
-        for (row, _) in self.work.cases.values() {
-            crate::stats::accumulate(row, q, &mut out);
-        }
-        Ok(out)
+        Ok(index::stats(self.rows(), q))
     }
     fn case_count(&mut self) -> Result<u64> {
         Ok(self.work.cases.len() as u64)
@@ -467,6 +325,18 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
+    fn commit(self) -> Result<()> {
+        let work = self.work;
+        *self.target = work;
+        Ok(())
+    }
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
+        Some(self)
+    }
+}
+
+impl crate::store::Derived for MemTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, _identity_keys: &[String]) -> Result<Option<CaseRow>> {
         Ok(self.work.cases.get(id).map(|(r, _)| r.clone()))
     }
@@ -530,10 +400,5 @@ impl Txn for MemTxn<'_> {
     }
     fn year_counters(&mut self) -> Result<BTreeMap<i32, u32>> {
         Ok(self.work.counters.clone())
-    }
-    fn commit(self) -> Result<()> {
-        let work = self.work;
-        *self.target = work;
-        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! ([`crate::conformance`]). The trait names no engine's type, so another engine can implement it.
 
 mod any;
+mod index;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -17,7 +18,7 @@ pub(crate) mod raw;
 
 use chrono::NaiveDate;
 
-pub use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
+pub(crate) use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
 pub use any::{AnyStore, AnyTxn};
 pub use memory::{MemTxn, MemoryStore};
 #[cfg(feature = "postgres")]
@@ -155,7 +156,7 @@ impl Default for CaseQuery {
 
 /// One row of the statistics counters as stored (for `verify`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StatsRow {
+pub(crate) struct StatsRow {
     /// Grouping number.
     pub grouping: u8,
     /// Group key.
@@ -225,7 +226,7 @@ impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Finished<'_, T> {
 }
 
 /// The derived tables whose row counts [`Txn::derived_counts`] returns, in its order.
-pub const DERIVED_TABLES: [&str; 7] = [
+pub(crate) const DERIVED_TABLES: [&str; 7] = [
     "cases",
     "clocks",
     "supervisions",
@@ -268,8 +269,19 @@ pub struct ChainTail {
 /// - **read its own writes** within a transaction;
 /// - **never change or remove** a chain or access-log entry once committed.
 ///
+/// # What a backend implements
+///
+/// The nineteen persistence verbs without a default (the organisation, settings, events,
+/// snapshots, the chain and the access log). The index queries after them (case numbers, lists,
+/// queues, the tick's due cases, statistics, search, repeat detection, the access log by case)
+/// have defaults that read every snapshot through [`case_ids`](Txn::case_ids) and
+/// [`load_snapshot`](Txn::load_snapshot): correct on any backend, and slow on a large one, which
+/// overrides them with its own indexes; the conformance suite holds both to the same answers.
+///
 /// [`conflict`]: crate::StorageError::Conflict
 pub trait Txn {
+    // ---- The persistence verbs: what every backend implements. ----
+
     /// Whether `init` has run.
     fn initialized(&mut self) -> Result<bool>;
     /// The organisation.
@@ -278,14 +290,6 @@ pub trait Txn {
     fn policy(&mut self) -> Result<Policy>;
     /// The calendar.
     fn calendar(&mut self) -> Result<Calendar>;
-    /// A value that changes whenever the organisation, policy or calendar change (with every
-    /// [`put_unit`](Txn::put_unit), [`put_staff`](Txn::put_staff) and
-    /// [`put_settings`](Txn::put_settings) that commits), as this transaction sees them: the
-    /// service keeps what it read under this value and reads them again only when it changes.
-    /// `None` (the default): the backend keeps no such value, and they are read every time.
-    fn settings_version(&mut self) -> Result<Option<String>> {
-        Ok(None)
-    }
     /// The audit chain's last entry, or `None` when it is empty.
     fn chain_tail(&mut self) -> Result<Option<ChainTail>>;
     /// Appends an administrative event, sealed by the service as `sealed`, to the chain.
@@ -304,14 +308,65 @@ pub trait Txn {
         policy: Finished<'_, Policy>,
         calendar: Finished<'_, Calendar>,
     ) -> Result<()>;
-    /// Allocates the next case id of `year`.
-    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId>;
-    /// Makes sure later allocations come after `id` (used when importing).
-    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()>;
     /// A case's events in order (empty when unknown).
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
+    /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case),
+    /// each with its chain entry as the service sealed it (`sealed[i]` is `events[i]`'s);
+    /// `conflict` when another writer got there first.
+    fn append(
+        &mut self,
+        expected_seq: u32,
+        events: Finished<'_, [Event]>,
+        sealed: Finished<'_, [StoredEntry]>,
+    ) -> Result<()>;
+    /// Stores the snapshot of a case that was `before` (a fresh [`Case::new`] when new) and is
+    /// now `after`; a backend with query tables may write only what changed.
+    fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()>;
+    /// Visits the chain in order from position `from`; the visitor returns false to stop.
+    fn chain(
+        &mut self,
+        from: u64,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()>;
+    /// Every case id with a snapshot, in id order, after `after`, at most `limit`.
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
+    /// The access log's last entry, or `None` when it is empty.
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>>;
+    /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
+    fn append_access(
+        &mut self,
+        d: Finished<'_, Disclosure>,
+        sealed: Finished<'_, StoredEntry>,
+    ) -> Result<()>;
+    /// Visits the stored access log in order; the visitor returns false to stop.
+    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()>;
+    /// Commits.
+    fn commit(self) -> Result<()>;
+
+    // ---- The index queries: answered by default from the snapshots (correct, and slow on a
+    // large store); a backend with indexes answers from them. ----
+
+    /// Allocates the next case id of `year`. The default gives one past the highest stored case
+    /// of that year (a backend with many cases keeps a counter instead).
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
+        index::next_case_id(self, *year)
+    }
+    /// Makes sure later allocations come after `id` (used when importing). The default has
+    /// nothing to do: it numbers from the stored cases.
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
+        let _ = id;
+        Ok(())
+    }
+    /// A value that changes whenever the organisation, policy or calendar change (with every
+    /// [`put_unit`](Txn::put_unit), [`put_staff`](Txn::put_staff) and
+    /// [`put_settings`](Txn::put_settings) that commits), as this transaction sees them: the
+    /// service keeps what it read under this value and reads them again only when it changes.
+    /// `None` (the default): the backend keeps no such value, and they are read every time.
+    fn settings_version(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// The number of the last event of a case as the query tables hold it (`None`: no such
     /// case, or the backend does not say): a service that keeps recent cases in memory
     /// ([`CaseCache`](crate::service::CaseCache)) serves a read from its copy when the numbers
@@ -327,70 +382,48 @@ pub trait Txn {
     fn lock_cases(&mut self, _ids: &[CaseId]) -> Result<()> {
         Ok(())
     }
-    /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case),
-    /// each with its chain entry as the service sealed it (`sealed[i]` is `events[i]`'s);
-    /// `conflict` when another writer got there first.
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()>;
-    /// Writes the query tables for a case that was `before` (a fresh [`Case::new`] when new) and is
-    /// now `after`; stores may write only what changed.
-    fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()>;
     /// Earlier cases with any of these identity keys and the same category and locality (2005 Art 16, 35).
     fn find_related(
         &mut self,
         keys: &[String],
         category: &str,
         locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>>;
+    ) -> Result<Vec<RelatedCase>> {
+        let mut out = Vec::new();
+        index::each_case(self, |c| {
+            if index::is_related(&CaseRow::of(&c), keys, category, locality) {
+                out.extend(index::summary(&c));
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
     /// The current summary of these cases.
-    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>>;
-    /// Cases matching a query.
-    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>>;
+    fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(c) = self.load_snapshot(id)? {
+                out.extend(index::summary(&c));
+            }
+        }
+        Ok(out)
+    }
+    /// Cases matching a query, in its order, one page.
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+        Ok(index::query(index::rows(self)?.iter(), q))
+    }
     /// Candidates for a search (`petition search`): cases whose summary, content or petitioner
     /// names may contain the needle's text, or whose phone or id numbers may end with its number,
     /// newest case number first ([`crate::search::order_key`]), numbered before `q.before`, in
     /// `q.reach`, at most `q.limit`. A store may return more than match, never fewer: the service
-    /// checks every candidate exactly ([`crate::search::matches`]). The default reads every case
-    /// (correct, and slow on a large store); a backend with an index answers from it.
+    /// checks every candidate exactly ([`crate::search::matches()`]).
     fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        let mut found: Vec<CaseId> = Vec::new();
-        let mut after: Option<CaseId> = None;
-        loop {
-            let ids = self.case_ids(after.as_ref(), 1000)?;
-            let Some(last) = ids.last().cloned() else {
-                break;
-            };
-            for id in ids {
-                if q.before
-                    .as_ref()
-                    .is_some_and(|b| crate::search::order_key(&id) >= crate::search::order_key(b))
-                {
-                    continue;
-                }
-                let Some(case) = self.load_snapshot(&id)? else {
-                    continue;
-                };
-                let in_reach = q.reach.as_ref().is_none_or(|r| {
-                    crate::access::units_of(&case)
-                        .into_iter()
-                        .any(|u| r.contains(u))
-                });
-                if in_reach && crate::search::candidate(&case, q) {
-                    found.push(id);
-                }
-            }
-            after = Some(last);
-        }
-        found.sort_by_key(|id| std::cmp::Reverse(crate::search::order_key(id)));
-        found.truncate(q.limit);
-        Ok(found)
+        index::search(self, q)
     }
     /// A unit's work (`queue`), most urgent first, with the date that makes each urgent.
-    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>>;
+    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+        Ok(index::queue(index::rows(self)?.iter(), unit, limit))
+    }
     /// Cases on which `tick` has work on or before `today`, through the due-date index, in
     /// (next tick date, id) order after the cursor `after`, at most `limit`, with their dates.
     fn due_for_tick(
@@ -398,30 +431,34 @@ pub trait Txn {
         today: NaiveDate,
         after: Option<&(NaiveDate, CaseId)>,
         limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>>;
-    /// Visits the chain in order; the visitor returns false to stop.
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()>;
-    /// Raw counts for statistics, by group key.
+    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+        Ok(index::due_for_tick(
+            index::rows(self)?.iter(),
+            today,
+            after,
+            limit,
+        ))
+    }
+    /// The statistics' counts by group key (the core sums them from each case by default).
     fn stats(
         &mut self,
         q: &crate::stats::StatsQuery,
-    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>>;
+    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+        Ok(index::stats(index::rows(self)?.iter(), q))
+    }
     /// How many cases there are.
-    fn case_count(&mut self) -> Result<u64>;
-    /// Every case id, in id order, after `after`, at most `limit`.
-    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
-    /// The access log's last entry, or `None` when it is empty.
-    fn access_tail(&mut self) -> Result<Option<StoredEntry>>;
-    /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
-    fn append_access(
-        &mut self,
-        d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()>;
+    fn case_count(&mut self) -> Result<u64> {
+        let mut n = 0u64;
+        let mut after: Option<CaseId> = None;
+        loop {
+            let ids = self.case_ids(after.as_ref(), 1000)?;
+            let Some(last) = ids.last().cloned() else {
+                return Ok(n);
+            };
+            n += ids.len() as u64;
+            after = Some(last);
+        }
+    }
     /// Access-log entries in order after position `after`, optionally only for one case or one
     /// staff member, at most `limit`.
     fn access_log(
@@ -430,21 +467,34 @@ pub trait Txn {
         staff: Option<&str>,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>>;
-    /// Visits the stored access log in order (for `verify`); the visitor returns false to stop.
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()>;
-    /// The query rows of a case as stored, read back (for `verify`), or `None` without a row.
-    /// Identity rows are looked up by the keys the case should have (`identity_keys`); rows for
-    /// other keys are caught by [`Txn::derived_counts`].
+    ) -> Result<Vec<LoggedDisclosure>> {
+        index::access_log(self, case, staff, after, limit)
+    }
+    /// The derived tables of this crate's own backends, for `verify` (other backends keep none:
+    /// their snapshots are checked against the chain instead).
+    #[doc(hidden)]
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn Derived> {
+        None
+    }
+}
+
+/// The derived tables a backend of this crate keeps beside the chain (query rows, clocks,
+/// supervisions, identities, statistics counters, case numbers), read back for `verify`, which
+/// recomputes every one from the chain and compares.
+pub(crate) trait Derived {
+    /// The query rows of a case as stored, read back, or `None` without a row. Identity rows are
+    /// looked up by the keys the case should have (`identity_keys`); rows for other keys are
+    /// caught by [`Derived::derived_counts`].
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>>;
-    /// Case ids in (registration day, id) order after the cursor, from the query table (for
-    /// `verify`, which checks the statistics counters one day at a time).
+    /// Case ids in (registration day, id) order after the cursor, from the query table (`verify`
+    /// checks the statistics counters one day at a time).
     fn cases_by_day(
         &mut self,
         after: Option<&(NaiveDate, CaseId)>,
         limit: usize,
     ) -> Result<Vec<(NaiveDate, CaseId)>>;
-    /// The statistics counters of one registration day (for `verify`).
+    /// The statistics counters of one registration day.
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
     /// Row counts of the derived tables, in the order of [`DERIVED_TABLES`].
     fn derived_counts(&mut self) -> Result<[u64; 7]>;
@@ -452,8 +502,6 @@ pub trait Txn {
     fn chain_case_count(&mut self) -> Result<u64>;
     /// The case-number counters, by year (the last number given).
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>>;
-    /// Commits.
-    fn commit(self) -> Result<()>;
 }
 
 /// Seals an entry onto the chain after `prev` (hash of the previous entry, or the genesis).

@@ -709,6 +709,30 @@ impl Txn for PgTxn<'_> {
             },
         )
     }
+    fn commit(mut self) -> Result<()> {
+        self.write_counters()?;
+        self.flush_stats()?;
+        if let Some((pos, hash)) = self.moved.take() {
+            self.exec(
+                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'chain'",
+                &[&(pos as i64), &hash],
+            )?;
+        }
+        if let Some((pos, hash)) = self.access_moved.take() {
+            self.exec(
+                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'access'",
+                &[&(pos as i64), &hash],
+            )?;
+        }
+        self.tx.commit().map_err(pg_err)
+    }
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
+        Some(self)
+    }
+}
+
+impl crate::store::Derived for PgTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         self.stored_row_sql(id, identity_keys)
     }
@@ -750,22 +774,5 @@ impl Txn for PgTxn<'_> {
                 ))
             })
             .collect()
-    }
-    fn commit(mut self) -> Result<()> {
-        self.write_counters()?;
-        self.flush_stats()?;
-        if let Some((pos, hash)) = self.moved.take() {
-            self.exec(
-                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'chain'",
-                &[&(pos as i64), &hash],
-            )?;
-        }
-        if let Some((pos, hash)) = self.access_moved.take() {
-            self.exec(
-                "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'access'",
-                &[&(pos as i64), &hash],
-            )?;
-        }
-        self.tx.commit().map_err(pg_err)
     }
 }

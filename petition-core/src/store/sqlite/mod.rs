@@ -580,9 +580,6 @@ impl Txn for SqliteTxn<'_> {
             &[&after, &(limit as i64)],
         )
     }
-    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
-        read_stored_row(&self.tx, id, identity_keys)
-    }
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.query_impl(q)
     }
@@ -645,6 +642,20 @@ impl Txn for SqliteTxn<'_> {
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         self.access_chain_impl(visit)
     }
+    fn commit(mut self) -> Result<()> {
+        self.flush_stats()?;
+        self.tx.commit().map_err(db_err)
+    }
+    #[allow(private_interfaces)]
+    fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
+        Some(self)
+    }
+}
+
+impl crate::store::Derived for SqliteTxn<'_> {
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        read_stored_row(&self.tx, id, identity_keys)
+    }
     fn cases_by_day(
         &mut self,
         after: Option<&(NaiveDate, CaseId)>,
@@ -663,10 +674,6 @@ impl Txn for SqliteTxn<'_> {
     }
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
         self.year_counters_impl()
-    }
-    fn commit(mut self) -> Result<()> {
-        self.flush_stats()?;
-        self.tx.commit().map_err(db_err)
     }
 }
 
