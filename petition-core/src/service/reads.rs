@@ -3,6 +3,7 @@
 //! see in full, and each showing of personal data in full recorded in the access log.
 
 use super::*;
+use crate::store::AccessQuery;
 
 /// The time an access-log entry waiting in a [`Pending`] is given until it is recorded.
 fn unrecorded() -> DateTime<FixedOffset> {
@@ -413,8 +414,12 @@ impl<T: Txn> Work<'_, T> {
         if reader.role != Role::Admin {
             return Err(DomainError::from(Refusal::AdminOnly));
         }
-        self.txn()?
-            .access_log(case, staff.map(StaffId::as_str), after, limit)
+        self.txn()?.access_log(&AccessQuery {
+            case,
+            staff: staff.map(StaffId::as_str),
+            after,
+            limit,
+        })
     }
 
     /// The change feed as `p` may read it: up to `limit` entries after position `after` (0 for

@@ -2,6 +2,7 @@
 //! `postgres` feature, a PostgreSQL database (`postgres://…`). Every verb goes to the engine in
 //! use.
 
+use crate::store::AccessQuery;
 use chrono::NaiveDate;
 
 use super::{
@@ -233,14 +234,8 @@ impl Txn for AnyTxn<'_> {
     ) -> Result<()> {
         each!(self, t => t.append_access(d, sealed))
     }
-    fn access_log(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
-        each!(self, t => t.access_log(case, staff, after, limit))
+    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        each!(self, t => t.access_log(q))
     }
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         each!(self, t => t.access_chain(visit))

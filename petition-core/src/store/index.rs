@@ -4,6 +4,7 @@
 //! PostgreSQL) answers from them instead; the conformance suite holds all of them to the same
 //! results.
 
+use crate::store::AccessQuery;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -260,11 +261,9 @@ pub(crate) fn search<T: Txn + ?Sized>(txn: &mut T, q: &SearchQuery) -> Result<Ve
 /// Access-log entries after `after`, for one case or one staff member, read from the log.
 pub(crate) fn access_log<T: Txn + ?Sized>(
     txn: &mut T,
-    case: Option<&CaseId>,
-    staff: Option<&str>,
-    after: u64,
-    limit: usize,
+    q: &AccessQuery<'_>,
 ) -> Result<Vec<LoggedDisclosure>> {
+    let (case, staff, after, limit) = (q.case, q.staff, q.after, q.limit);
     let mut out = Vec::new();
     let mut failed = None;
     txn.access_chain(&mut |e| {

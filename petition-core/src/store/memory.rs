@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::index;
 use super::{CaseQuery, CaseRow, ChainTail, Finished, StatsRow, Store, StoredEntry, Txn};
-use crate::access::{Disclosure, LoggedDisclosure};
+use crate::access::Disclosure;
 use crate::audit::{AdminEvent, AdminKind, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
 use crate::clock::Calendar;
@@ -168,9 +168,7 @@ impl Txn for MemTxn<'_> {
         events: Finished<'_, [Event]>,
         sealed: Finished<'_, [StoredEntry]>,
     ) -> Result<()> {
-        let events: &[Event] = &events;
-        let sealed: &[StoredEntry] = &sealed;
-
+        let (events, sealed): (&[Event], &[StoredEntry]) = (&events, &sealed);
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -179,21 +177,7 @@ impl Txn for MemTxn<'_> {
             .events
             .get(&first.case)
             .map_or(0, |v| v.len() as u32);
-        if last != expected_seq {
-            return Err(DomainError::from(StorageError::Conflict));
-        }
-        for (i, e) in events.iter().enumerate() {
-            if e.case != first.case || e.seq != expected_seq + 1 + i as u32 {
-                return Err(DomainError::from(StorageError::internal(
-                    "events out of sequence",
-                )));
-            }
-        }
-        if sealed.len() != events.len() {
-            return Err(DomainError::from(StorageError::internal(
-                "every event needs its sealed chain entry",
-            )));
-        }
+        super::check_append(last, expected_seq, events, sealed)?;
         for (e, s) in events.iter().zip(sealed) {
             Self::push(&mut self.work.chain, s)?;
             self.work
@@ -289,33 +273,6 @@ impl Txn for MemTxn<'_> {
         let sealed: &StoredEntry = &sealed;
 
         Self::push(&mut self.work.access, sealed)
-    }
-    fn access_log(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
-        let mut out = Vec::new();
-        for e in self.work.access.iter().skip(after as usize) {
-            if out.len() >= limit {
-                break;
-            }
-            let d: Disclosure = serde_json::from_str(&e.body).map_err(|x| {
-                DomainError::from(StorageError::integrity(&format!("access log entry: {x}")))
-            })?;
-            if case.is_some_and(|c| d.case.as_ref() != Some(c))
-                || staff.is_some_and(|s| d.staff != s)
-            {
-                continue;
-            }
-            out.push(LoggedDisclosure {
-                pos: e.gseq,
-                disclosure: d,
-            });
-        }
-        Ok(out)
     }
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         for e in &self.work.access {

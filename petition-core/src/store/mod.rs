@@ -8,6 +8,7 @@ mod index;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
+mod sql;
 mod sqlite;
 
 #[cfg(test)]
@@ -105,6 +106,20 @@ pub struct CaseQuery {
     pub reach: Option<Vec<UnitCode>>,
     /// Order.
     pub order: Order,
+}
+
+/// Which access-log entries to read: those after position `after`, optionally only of one
+/// case or of one staff member, at most `limit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessQuery<'a> {
+    /// Only disclosures of this case.
+    pub case: Option<&'a CaseId>,
+    /// Only disclosures to this staff member.
+    pub staff: Option<&'a str>,
+    /// After this position (0: from the start).
+    pub after: u64,
+    /// At most this many.
+    pub limit: usize,
 }
 
 /// A stored entry of the audit chain.
@@ -459,16 +474,9 @@ pub trait Txn {
             after = Some(last);
         }
     }
-    /// Access-log entries in order after position `after`, optionally only for one case or one
-    /// staff member, at most `limit`.
-    fn access_log(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
-        index::access_log(self, case, staff, after, limit)
+    /// Access-log entries in order, as `q` asks.
+    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        index::access_log(self, q)
     }
     /// The derived tables of this crate's own backends, for `verify` (other backends keep none:
     /// their snapshots are checked against the chain instead).
@@ -553,6 +561,36 @@ pub(crate) fn apply_admin(
         | AdminKind::StaffRenamed { .. }
         | AdminKind::UnitRenamed { .. } => {
             org.apply_change(kind);
+        }
+    }
+    Ok(())
+}
+
+/// Checks an append before anything is written: the case's last stored sequence number is
+/// `expected_seq` (else `conflict`: another writer came first), every event has its sealed
+/// entry, and the events follow on in order for one case.
+pub(crate) fn check_append(
+    last: u32,
+    expected_seq: u32,
+    events: &[Event],
+    sealed: &[StoredEntry],
+) -> Result<()> {
+    if last != expected_seq {
+        return Err(crate::error::DomainError::from(
+            crate::error::StorageError::Conflict,
+        ));
+    }
+    if sealed.len() != events.len() {
+        return Err(crate::error::DomainError::from(
+            crate::error::StorageError::internal("every event needs its sealed chain entry"),
+        ));
+    }
+    let case = events.first().map(|e| &e.case);
+    for (i, e) in events.iter().enumerate() {
+        if Some(&e.case) != case || e.seq != expected_seq + 1 + i as u32 {
+            return Err(crate::error::DomainError::from(
+                crate::error::StorageError::internal("events out of sequence"),
+            ));
         }
     }
     Ok(())

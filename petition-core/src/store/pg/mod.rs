@@ -17,6 +17,7 @@
 //! This client runs its own small runtime: never call it from a tokio worker thread (a server
 //! calls it from a blocking thread).
 
+use crate::store::AccessQuery;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -36,6 +37,7 @@ use crate::org::{Org, Staff, Unit};
 use crate::policy::Policy;
 use crate::stats::CounterKey;
 use crate::store::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
+use crate::store::sql::Value;
 
 mod connect;
 mod queries;
@@ -143,13 +145,14 @@ struct Pending {
     /// Cases with chain rows here.
     chain_cases: std::collections::HashSet<String>,
     /// New `cases` rows, in order.
-    cases: Vec<NewCase>,
+    /// (Values in the shared SQL core's column order.)
+    cases: Vec<Vec<Value>>,
     /// Their ids.
     case_ids: std::collections::HashSet<String>,
     /// Clock rows by (case, idx): the latest wins.
-    clocks: std::collections::BTreeMap<(String, i64), ClockVals>,
+    clocks: std::collections::BTreeMap<(String, i64), Vec<Value>>,
     /// Supervision rows by (case, id).
-    supervisions: std::collections::BTreeMap<(String, i64), SupervisionVals>,
+    supervisions: std::collections::BTreeMap<(String, i64), Vec<Value>>,
     /// `case_units` pairs: present (true) or removed (false).
     units: std::collections::BTreeMap<(String, String), bool>,
     /// Identity rows: key, category, locality, case.
@@ -168,50 +171,6 @@ impl Pending {
             && self.identities.is_empty()
             && self.texts.is_empty()
     }
-}
-
-struct NewCase {
-    id: String,
-    state: String,
-    holder: Option<String>,
-    lead: Option<String>,
-    first_contact: Option<String>,
-    objection_router: Option<String>,
-    locality: Option<String>,
-    category: Option<String>,
-    channel: Option<String>,
-    registered_on: Option<String>,
-    names: String,
-    skip_level: bool,
-    collective: bool,
-    repeat: bool,
-    next_tick: Option<String>,
-    last_seq: i64,
-    registered_at: Option<String>,
-    officer: Option<String>,
-}
-
-struct ClockVals {
-    kind: String,
-    duty: bool,
-    unit: String,
-    started: String,
-    due: String,
-    stopped_on: Option<String>,
-    met: Option<bool>,
-    lapsed: bool,
-    rating: Option<String>,
-    registered_on: Option<String>,
-}
-
-struct SupervisionVals {
-    level: String,
-    ground: String,
-    by: String,
-    unit: String,
-    respond_by: String,
-    answered: bool,
-    registered_on: Option<String>,
 }
 
 /// A transaction on a [`PgStore`].
@@ -355,10 +314,6 @@ impl PgTxn<'_> {
 
 fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| DomainError::from(StorageError::internal_from(e)))
-}
-
-fn opt(u: &Option<UnitCode>) -> Option<String> {
-    u.as_ref().map(|u| u.as_str().to_string())
 }
 
 impl Txn for PgTxn<'_> {
@@ -688,14 +643,8 @@ impl Txn for PgTxn<'_> {
         self.access_moved = Some((sealed.gseq, sealed.hash.clone()));
         Ok(())
     }
-    fn access_log(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
-        self.access_log_sql(case, staff, after, limit)
+    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        self.access_log_sql(q)
     }
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         self.stream(

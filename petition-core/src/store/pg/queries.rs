@@ -2,6 +2,8 @@
 //! rows `verify` compares.
 
 use super::*;
+use crate::store::sql::{self, Dialect, Filter};
+use crate::store::AccessQuery;
 
 impl PgTxn<'_> {
     pub(super) fn find_related_sql(
@@ -81,63 +83,18 @@ impl PgTxn<'_> {
 
     pub(super) fn query_sql(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         self.flush()?;
-        let mut cond = String::new();
-        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-        let arg = |args: &mut Vec<Box<dyn ToSql + Sync>>, v: Box<dyn ToSql + Sync>| {
-            args.push(v);
-            format!("${}", args.len())
+        let Some(mut f) = Filter::cases(q, Dialect::Postgres) else {
+            return Ok(Vec::new());
         };
-        if !q.states.is_empty() {
-            let states: Vec<String> = q.states.iter().map(|s| s.as_str().to_string()).collect();
-            let m = arg(&mut args, Box::new(states));
-            cond.push_str(&format!(" AND c.state = ANY({m})"));
-        }
-        if let Some(u) = &q.unit {
-            let m = arg(&mut args, Box::new(u.as_str().to_string()));
-            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
-        }
-        if let Some(p) = &q.petitioner {
-            let m = arg(&mut args, Box::new(p.clone()));
-            cond.push_str(&format!(" AND strpos(c.names, {m}) > 0"));
-        }
-        if let Some(o) = &q.officer {
-            let m = arg(&mut args, Box::new(o.as_str().to_string()));
-            cond.push_str(&format!(" AND c.officer = {m}"));
-        }
-        if let Some(f) = q.from {
-            let m = arg(&mut args, Box::new(f.to_string()));
-            cond.push_str(&format!(" AND c.registered_on >= {m}"));
-        }
-        if let Some(t) = q.to {
-            let m = arg(&mut args, Box::new(t.to_string()));
-            cond.push_str(&format!(" AND c.registered_on <= {m}"));
-        }
-        if let Some(reach) = &q.reach {
-            if reach.is_empty() {
-                return Ok(Vec::new());
-            }
-            let units: Vec<String> = reach.iter().map(|u| u.as_str().to_string()).collect();
-            let m = arg(&mut args, Box::new(units));
-            cond.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit = ANY({m}))"
-            ));
-        }
-        let bound = match (q.overdue_on, q.due_by) {
-            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
-            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
-            (None, Some(d)) => Some(d),
-            (None, None) => None,
-        };
+        let bound = sql::due_bound(q);
         if q.order == Order::Urgent || bound.is_some() {
             // Open duty clocks in due order; the first `limit` distinct cases that pass.
-            let m = arg(
-                &mut args,
-                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
-            );
+            let m = f.arg(Value::text(bound.unwrap_or(NaiveDate::MAX)));
+            let cond = &f.cond;
             // With a LIMIT the planner walks the open-clock index in due order and stops early
             // (without one it plans for every row). A case may have several open clocks, so when
             // the rows run out before `limit` distinct cases, ask again for more.
-            let cap_arg = args.len() + 1;
+            let cap_arg = f.args.len() + 1;
             let sql = format!(
                 "SELECT k.case_id, c.registered_on FROM clocks k JOIN cases c ON c.id = k.case_id
                  WHERE k.stopped_on IS NULL AND k.duty AND k.due <= {m}{cond}
@@ -147,7 +104,7 @@ impl PgTxn<'_> {
             let mut cap = (limit.saturating_add(offset).saturating_mul(4))
                 .clamp(64, i64::MAX as usize) as i64;
             let out = loop {
-                let mut refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+                let mut refs: Vec<&(dyn ToSql + Sync)> = f.args.iter().map(Value::pg).collect();
                 refs.push(&cap);
                 let rows = self.rows(&sql, &refs)?;
                 let mut out: Vec<(Option<String>, String)> = Vec::new();
@@ -177,12 +134,13 @@ impl PgTxn<'_> {
             }
             return out.iter().map(|(_, id)| case_id(id)).collect();
         }
-        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
-        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
+        let m = f.arg(Value::Int(Some(q.limit.min(i64::MAX as usize) as i64)));
+        let o = f.arg(Value::Int(Some(q.offset.min(i64::MAX as usize) as i64)));
         let sql = format!(
-            "SELECT c.id FROM cases c WHERE true{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}"
+            "SELECT c.id FROM cases c WHERE true{} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}",
+            f.cond
         );
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = f.args.iter().map(Value::pg).collect();
         self.ids(&sql, &refs)
     }
 
@@ -288,13 +246,8 @@ impl PgTxn<'_> {
             .collect()
     }
 
-    pub(super) fn access_log_sql(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
+    pub(super) fn access_log_sql(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        let (case, staff, after, limit) = (q.case, q.staff, q.after, q.limit);
         let after = after.min(i64::MAX as u64) as i64;
         let limit = limit.min(i64::MAX as usize) as i64;
         let rows = match (case, staff) {

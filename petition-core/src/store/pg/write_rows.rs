@@ -2,6 +2,50 @@
 //! counters, the chain's head.
 
 use super::*;
+use crate::store::sql;
+
+/// One column of a batch: its value in every row, bound as one array.
+enum Column {
+    Text(Vec<Option<String>>),
+    Int(Vec<Option<i64>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Column {
+    /// Column `i` of `rows` (its kind is the first row's).
+    fn of(rows: &[Vec<Value>], i: usize) -> Result<Self> {
+        let bad = || DomainError::from(StorageError::internal("a batch's rows differ in shape"));
+        let mut col = match rows.first().and_then(|r| r.get(i)) {
+            Some(Value::Int(_)) => Column::Int(Vec::with_capacity(rows.len())),
+            Some(Value::Bool(_)) => Column::Bool(Vec::with_capacity(rows.len())),
+            Some(Value::Text(_)) => Column::Text(Vec::with_capacity(rows.len())),
+            _ => return Err(bad()),
+        };
+        for r in rows {
+            match (&mut col, r.get(i)) {
+                (Column::Text(c), Some(Value::Text(v))) => c.push(v.clone()),
+                (Column::Int(c), Some(Value::Int(v))) => c.push(*v),
+                (Column::Bool(c), Some(Value::Bool(v))) => c.push(*v),
+                _ => return Err(bad()),
+            }
+        }
+        Ok(col)
+    }
+    fn cast(&self) -> &'static str {
+        match self {
+            Column::Text(_) => "text[]",
+            Column::Int(_) => "bigint[]",
+            Column::Bool(_) => "boolean[]",
+        }
+    }
+    fn pg(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Column::Text(c) => c,
+            Column::Int(c) => c,
+            Column::Bool(c) => c,
+        }
+    }
+}
 
 impl PgTxn<'_> {
     /// Sends the statistics deltas: one multi-row upsert, then the counters back at zero go.
@@ -89,59 +133,7 @@ impl PgTxn<'_> {
         }
         let p = std::mem::take(&mut self.pending);
         if !p.cases.is_empty() {
-            let mut c: (
-                Vec<String>,
-                Vec<String>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-            ) = Default::default();
-            let mut d: (
-                Vec<Option<String>>,
-                Vec<String>,
-                Vec<bool>,
-                Vec<bool>,
-                Vec<bool>,
-                Vec<Option<String>>,
-                Vec<i64>,
-                Vec<Option<String>>,
-            ) = Default::default();
-            let mut officers: Vec<Option<String>> = Vec::new();
-            for r in p.cases {
-                officers.push(r.officer);
-                c.0.push(r.id);
-                c.1.push(r.state);
-                c.2.push(r.holder);
-                c.3.push(r.lead);
-                c.4.push(r.first_contact);
-                c.5.push(r.objection_router);
-                c.6.push(r.locality);
-                c.7.push(r.category);
-                c.8.push(r.channel);
-                d.0.push(r.registered_on);
-                d.1.push(r.names);
-                d.2.push(r.skip_level);
-                d.3.push(r.collective);
-                d.4.push(r.repeat);
-                d.5.push(r.next_tick);
-                d.6.push(r.last_seq);
-                d.7.push(r.registered_at);
-            }
-            self.exec(
-                "INSERT INTO cases(id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, registered_at, officer)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::boolean[], $14::boolean[],
-                    $15::text[], $16::bigint[], $17::text[], $18::text[])",
-                &[
-                    &c.0, &c.1, &c.2, &c.3, &c.4, &c.5, &c.6, &c.7, &c.8, &d.0, &d.1, &d.2, &d.3,
-                    &d.4, &d.5, &d.6, &d.7, &officers,
-                ],
-            )?;
+            self.insert_batch("cases", &sql::CASE_COLUMNS, &p.cases, "")?;
         }
         if !p.chain.is_empty() {
             let mut c: (
@@ -167,76 +159,24 @@ impl PgTxn<'_> {
             )?;
         }
         if !p.clocks.is_empty() {
-            let mut a: (
-                Vec<String>,
-                Vec<i64>,
-                Vec<String>,
-                Vec<bool>,
-                Vec<String>,
-                Vec<String>,
-            ) = Default::default();
-            let mut b: (
-                Vec<String>,
-                Vec<Option<String>>,
-                Vec<Option<bool>>,
-                Vec<bool>,
-                Vec<Option<String>>,
-                Vec<Option<String>>,
-            ) = Default::default();
-            for ((case, idx), v) in p.clocks {
-                a.0.push(case);
-                a.1.push(idx);
-                a.2.push(v.kind);
-                a.3.push(v.duty);
-                a.4.push(v.unit);
-                a.5.push(v.started);
-                b.0.push(v.due);
-                b.1.push(v.stopped_on);
-                b.2.push(v.met);
-                b.3.push(v.lapsed);
-                b.4.push(v.rating);
-                b.5.push(v.registered_on);
-            }
-            self.exec(
-                "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
-                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::text[], $6::text[],
-                    $7::text[], $8::text[], $9::boolean[], $10::boolean[], $11::text[], $12::text[])
-                 ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
+            let rows: Vec<Vec<Value>> = p.clocks.into_values().collect();
+            self.insert_batch(
+                "clocks",
+                &sql::CLOCK_COLUMNS,
+                &rows,
+                "ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
                     stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
                     rating = excluded.rating, started = excluded.started",
-                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &b.0, &b.1, &b.2, &b.3, &b.4, &b.5],
             )?;
         }
         if !p.supervisions.is_empty() {
-            let mut a: (
-                Vec<String>,
-                Vec<i64>,
-                Vec<String>,
-                Vec<String>,
-                Vec<String>,
-                Vec<String>,
-                Vec<String>,
-                Vec<bool>,
-                Vec<Option<String>>,
-            ) = Default::default();
-            for ((case, id), v) in p.supervisions {
-                a.0.push(case);
-                a.1.push(id);
-                a.2.push(v.level);
-                a.3.push(v.ground);
-                a.4.push(v.by);
-                a.5.push(v.unit);
-                a.6.push(v.respond_by);
-                a.7.push(v.answered);
-                a.8.push(v.registered_on);
-            }
-            self.exec(
-                "INSERT INTO supervisions(case_id, id, level, ground, by, unit, respond_by, answered, registered_on)
-                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-                    $7::text[], $8::boolean[], $9::text[])
-                 ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
+            let rows: Vec<Vec<Value>> = p.supervisions.into_values().collect();
+            self.insert_batch(
+                "supervisions",
+                &sql::SUPERVISION_COLUMNS,
+                &rows,
+                "ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
                     respond_by = excluded.respond_by, answered = excluded.answered",
-                &[&a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &a.6, &a.7, &a.8],
             )?;
         }
         if !p.units.is_empty() {
@@ -284,19 +224,42 @@ impl PgTxn<'_> {
             )?;
         }
         if !p.identities.is_empty() {
-            let mut a: (Vec<String>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
-            for (k, c, l, id) in p.identities {
-                a.0.push(k);
-                a.1.push(c);
-                a.2.push(l);
-                a.3.push(id);
-            }
-            self.exec(
-                "INSERT INTO identities(key, category, locality, case_id)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
-                &[&a.0, &a.1, &a.2, &a.3],
+            let t = |s: String| Value::Text(Some(s));
+            let rows: Vec<Vec<Value>> = (p.identities.into_iter())
+                .map(|(k, c, l, id)| vec![t(k), t(c), t(l), t(id)])
+                .collect();
+            self.insert_batch(
+                "identities",
+                &["key", "category", "locality", "case_id"],
+                &rows,
+                "ON CONFLICT DO NOTHING",
             )?;
         }
+        Ok(())
+    }
+
+    /// Inserts rows in one statement: each column's values bound as one array and spread by
+    /// `unnest`; `tail` follows (an `ON CONFLICT` clause).
+    fn insert_batch(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+        tail: &str,
+    ) -> Result<()> {
+        let cols = (0..columns.len())
+            .map(|i| Column::of(rows, i))
+            .collect::<Result<Vec<Column>>>()?;
+        let arrays: Vec<String> = (cols.iter().enumerate())
+            .map(|(i, c)| format!("${}::{}", i + 1, c.cast()))
+            .collect();
+        let q = format!(
+            "INSERT INTO {table}({}) SELECT * FROM unnest({}) {tail}",
+            columns.join(", "),
+            arrays.join(", ")
+        );
+        let args: Vec<&(dyn ToSql + Sync)> = cols.iter().map(Column::pg).collect();
+        self.exec(&q, &args)?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! forward-only migrations under `user_version`, triggers that make the audit chain append-only,
 //! and every write in one `BEGIN IMMEDIATE` transaction.
 
+use crate::store::AccessQuery;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -293,10 +294,6 @@ impl SqliteTxn<'_> {
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
-
-fn b(x: bool) -> i64 {
-    i64::from(x)
-}
 
 impl Txn for SqliteTxn<'_> {
     fn initialized(&mut self) -> Result<bool> {
@@ -630,14 +627,8 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         Ok(())
     }
-    fn access_log(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
-        self.access_log_impl(case, staff, after, limit)
+    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        self.access_log_impl(q)
     }
     fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
         self.access_chain_impl(visit)

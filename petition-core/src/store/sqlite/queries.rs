@@ -2,6 +2,7 @@
 //! reader's reach), a unit's queue, the access log, and what `verify` reads to check the
 //! derived tables.
 
+use crate::store::AccessQuery;
 use chrono::NaiveDate;
 use rusqlite::params;
 
@@ -10,6 +11,7 @@ use crate::access::{Disclosure, LoggedDisclosure};
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::store::raw::FOLLOW_UPS_WALKED;
+use crate::store::sql::{self, Dialect, Filter, Value};
 use crate::store::CaseQuery;
 
 /// First-contact follow-ups, each case with its earliest open duty date (none: first, like NULL):
@@ -37,75 +39,26 @@ const FOLLOW_UPS_UNDATED: &str = "SELECT c.id, NULL FROM cases c
 impl SqliteTxn<'_> {
     pub(super) fn query_impl(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         // Filters on the case row, shared by both orders.
-        let mut cond = String::new();
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        let arg = |args: &mut Vec<Box<dyn rusqlite::ToSql>>, v: Box<dyn rusqlite::ToSql>| {
-            args.push(v);
-            format!("?{}", args.len())
+        let Some(mut f) = Filter::cases(q, Dialect::Sqlite) else {
+            return Ok(Vec::new());
         };
-        if !q.states.is_empty() {
-            let marks: Vec<String> = q
-                .states
-                .iter()
-                .map(|s| arg(&mut args, Box::new(s.as_str())))
-                .collect();
-            cond.push_str(&format!(" AND c.state IN ({})", marks.join(",")));
-        }
-        if let Some(u) = &q.unit {
-            let m = arg(&mut args, Box::new(u.as_str().to_string()));
-            cond.push_str(&format!(" AND (c.holder = {m} OR c.lead = {m})"));
-        }
-        if let Some(p) = &q.petitioner {
-            let m = arg(&mut args, Box::new(p.clone()));
-            cond.push_str(&format!(" AND instr(c.names, {m}) > 0"));
-        }
-        if let Some(o) = &q.officer {
-            let m = arg(&mut args, Box::new(o.as_str().to_string()));
-            cond.push_str(&format!(" AND c.officer = {m}"));
-        }
-        if let Some(f) = q.from {
-            let m = arg(&mut args, Box::new(f.to_string()));
-            cond.push_str(&format!(" AND c.registered_on >= {m}"));
-        }
-        if let Some(t) = q.to {
-            let m = arg(&mut args, Box::new(t.to_string()));
-            cond.push_str(&format!(" AND c.registered_on <= {m}"));
-        }
-        if let Some(reach) = &q.reach {
-            if reach.is_empty() {
-                return Ok(Vec::new());
-            }
-            let marks: Vec<String> = reach
-                .iter()
-                .map(|u| arg(&mut args, Box::new(u.as_str().to_string())))
-                .collect();
-            cond.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit IN ({}))",
-                marks.join(",")
-            ));
-        }
-        // A due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).
-        let bound = match (q.overdue_on, q.due_by) {
-            (Some(o), Some(d)) => Some((o.pred_opt().unwrap_or(o)).min(d)),
-            (Some(o), None) => Some(o.pred_opt().unwrap_or(o)),
-            (None, Some(d)) => Some(d),
-            (None, None) => None,
-        };
+        let bound = sql::due_bound(q);
         if q.order == Order::Urgent || bound.is_some() {
             // Walk open duty clocks in due order through the partial index and keep the first
             // `limit` distinct cases that pass the filters: the cost follows the page, not the table.
-            let m = arg(
-                &mut args,
-                Box::new(bound.unwrap_or(NaiveDate::MAX).to_string()),
-            );
+            let m = f.arg(Value::Text(Some(
+                bound.unwrap_or(NaiveDate::MAX).to_string(),
+            )));
+            let cond = &f.cond;
             let sql = format!(
                 "SELECT k.case_id FROM clocks k JOIN cases c ON c.id = k.case_id
                  WHERE k.stopped_on IS NULL AND k.duty = 1 AND k.due <= {m}{cond}
                  ORDER BY k.due, k.case_id"
             );
-            let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
             let mut st = self.tx.prepare_cached(&sql).map_err(db_err)?;
-            let mut rows = st.query(refs.as_slice()).map_err(db_err)?;
+            let mut rows = st
+                .query(rusqlite::params_from_iter(&f.args))
+                .map_err(db_err)?;
             let mut out: Vec<CaseId> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             let mut skipped = 0;
@@ -142,10 +95,13 @@ impl SqliteTxn<'_> {
             }
             return Ok(out);
         }
-        let m = arg(&mut args, Box::new(q.limit.min(i64::MAX as usize) as i64));
-        let o = arg(&mut args, Box::new(q.offset.min(i64::MAX as usize) as i64));
-        let sql = format!("SELECT c.id FROM cases c WHERE 1=1{cond} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}");
-        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let m = f.arg(Value::Int(Some(q.limit.min(i64::MAX as usize) as i64)));
+        let o = f.arg(Value::Int(Some(q.offset.min(i64::MAX as usize) as i64)));
+        let sql = format!(
+            "SELECT c.id FROM cases c WHERE 1=1{} ORDER BY c.registered_on DESC, c.id DESC LIMIT {m} OFFSET {o}",
+            f.cond
+        );
+        let refs: Vec<&dyn rusqlite::ToSql> = f.args.iter().map(|a| a as _).collect();
         self.ids(&sql, &refs)
     }
     pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
@@ -279,13 +235,8 @@ impl SqliteTxn<'_> {
         }
         merge.finish(limit)
     }
-    pub(super) fn access_log_impl(
-        &mut self,
-        case: Option<&CaseId>,
-        staff: Option<&str>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<LoggedDisclosure>> {
+    pub(super) fn access_log_impl(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+        let (case, staff, after, limit) = (q.case, q.staff, q.after, q.limit);
         let (sql, key): (&str, Option<String>) = match (case, staff) {
             (Some(c), _) => (
                 "SELECT pos, body FROM access_log WHERE case_id = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",

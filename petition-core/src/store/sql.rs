@@ -1,0 +1,484 @@
+//! What the two SQL stores (SQLite, PostgreSQL) share: the values bound to statements, the
+//! query rows a case's write changes (the row diff), and the case list's filters (the query
+//! builder). Each store speaks its own dialect only where the
+//! engines differ: parameter marks, lists, how rows are batched and sent.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::case::Case;
+use crate::ids::UnitCode;
+use crate::projection::CaseRow;
+use crate::search::SearchRow;
+use crate::stats::CounterKey;
+use crate::store::CaseQuery;
+
+/// A value bound to a statement parameter. Dates are stored as ISO text by both engines.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    /// Text, or NULL.
+    Text(Option<String>),
+    /// A 64-bit integer, or NULL.
+    Int(Option<i64>),
+    /// A boolean (SQLite: 0 or 1), or NULL.
+    Bool(Option<bool>),
+    /// A list of texts: PostgreSQL binds it as one array (`= ANY($n)`); SQLite never gets one.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Texts(Vec<String>),
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Text(t) => t.to_sql(),
+            Value::Int(n) => n.to_sql(),
+            Value::Bool(b) => b.to_sql(),
+            Value::Texts(_) => Err(rusqlite::Error::ToSqlConversionFailure(
+                "a list is spread over marks in SQLite".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Value {
+    /// The value as the PostgreSQL client binds it.
+    pub(crate) fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        match self {
+            Value::Text(t) => t,
+            Value::Int(n) => n,
+            Value::Bool(b) => b,
+            Value::Texts(l) => l,
+        }
+    }
+}
+
+impl Value {
+    pub(crate) fn text(s: impl ToString) -> Self {
+        Value::Text(Some(s.to_string()))
+    }
+    fn opt(s: Option<impl ToString>) -> Self {
+        Value::Text(s.map(|s| s.to_string()))
+    }
+    fn int(n: impl Into<i64>) -> Self {
+        Value::Int(Some(n.into()))
+    }
+    fn bool(b: bool) -> Self {
+        Value::Bool(Some(b))
+    }
+}
+
+/// The columns of `cases`, in the order [`CaseWrite::insert`] holds their values.
+pub(crate) const CASE_COLUMNS: [&str; 18] = [
+    "id",
+    "state",
+    "holder",
+    "lead",
+    "first_contact",
+    "objection_router",
+    "locality",
+    "category",
+    "channel",
+    "registered_on",
+    "names",
+    "skip_level",
+    "collective",
+    "repeat",
+    "next_tick",
+    "last_seq",
+    "registered_at",
+    "officer",
+];
+
+/// The columns of `clocks`, in the order [`CaseWrite::clocks`] holds their values.
+pub(crate) const CLOCK_COLUMNS: [&str; 12] = [
+    "case_id",
+    "idx",
+    "kind",
+    "duty",
+    "unit",
+    "started",
+    "due",
+    "stopped_on",
+    "met",
+    "lapsed",
+    "rating",
+    "registered_on",
+];
+
+/// The columns of `supervisions`, in the order [`CaseWrite::supervisions`] holds their values.
+pub(crate) const SUPERVISION_COLUMNS: [&str; 9] = [
+    "case_id",
+    "id",
+    "level",
+    "ground",
+    "by",
+    "unit",
+    "respond_by",
+    "answered",
+    "registered_on",
+];
+
+/// A case's identity rows under one matter (category and locality).
+#[derive(Debug)]
+pub(crate) struct Identities {
+    pub(crate) category: String,
+    pub(crate) locality: String,
+    pub(crate) keys: Vec<String>,
+}
+
+/// What one case's write changes in the query tables: computed once here, sent by each store
+/// its own way (SQLite statement by statement, PostgreSQL in batches).
+#[derive(Debug)]
+pub(crate) struct CaseWrite {
+    /// The case id.
+    pub(crate) id: String,
+    /// A new case: its whole row, in [`CASE_COLUMNS`] order.
+    pub(crate) insert: Option<Vec<Value>>,
+    /// A stored case: only the columns that changed (so the engine touches only the indexes over
+    /// them), `last_seq` always.
+    pub(crate) update: Vec<(&'static str, Value)>,
+    /// Clock rows to insert or overwrite, in [`CLOCK_COLUMNS`] order (index 1 is the key).
+    pub(crate) clocks: Vec<Vec<Value>>,
+    /// Supervision rows to insert or overwrite, in [`SUPERVISION_COLUMNS`] order.
+    pub(crate) supervisions: Vec<Vec<Value>>,
+    /// Units that now appear in the case.
+    pub(crate) units_added: Vec<String>,
+    /// Units that no longer do.
+    pub(crate) units_removed: Vec<String>,
+    /// The search row, when it changed (`Some(None)`: removed).
+    pub(crate) search: Option<Option<SearchRow>>,
+    /// Whether a search row was stored before.
+    pub(crate) had_search: bool,
+    /// Identity rows to remove (a corrected registration moved them).
+    pub(crate) identities_removed: Option<Identities>,
+    /// Identity rows to add.
+    pub(crate) identities_added: Option<Identities>,
+}
+
+/// The row diff of a case's write, `before` as stored (`seq` 0: new), `case` as it is now; the
+/// statistics counters that moved are added to `deltas`.
+pub(crate) fn case_write<S: std::hash::BuildHasher>(
+    before: &Case,
+    case: &Case,
+    deltas: &mut HashMap<CounterKey, i64, S>,
+) -> CaseWrite {
+    let (old, r) = CaseRow::change(before, case);
+    let id = r.id.as_str().to_string();
+    let registered_on = Value::opt(r.registered_on);
+    let unit = |u: &Option<UnitCode>| Value::opt(u.as_ref().map(UnitCode::as_str));
+    let officer = |r: &CaseRow| Value::opt(r.officer.as_ref().map(|o| o.as_str()));
+    let insert = (before.seq == 0).then(|| {
+        vec![
+            Value::text(&id),
+            Value::text(r.state),
+            unit(&r.holder),
+            unit(&r.lead),
+            unit(&r.first_contact),
+            unit(&r.objection_router),
+            unit(&r.locality),
+            Value::opt(r.category.as_ref()),
+            Value::opt(r.channel),
+            registered_on.clone(),
+            Value::text(&r.names),
+            Value::bool(r.skip_level),
+            Value::bool(r.collective),
+            Value::bool(r.repeat),
+            Value::opt(r.next_tick),
+            Value::int(r.last_seq),
+            Value::opt(case.registered_at.map(|t| t.to_rfc3339())),
+            officer(&r),
+        ]
+    });
+    let mut update = Vec::new();
+    if insert.is_none() {
+        let mut col = |changed: bool, name: &'static str, v: Value| {
+            if changed {
+                update.push((name, v));
+            }
+        };
+        col(r.state != old.state, "state", Value::text(r.state));
+        col(r.holder != old.holder, "holder", unit(&r.holder));
+        col(r.lead != old.lead, "lead", unit(&r.lead));
+        col(
+            r.objection_router != old.objection_router,
+            "objection_router",
+            unit(&r.objection_router),
+        );
+        col(r.officer != old.officer, "officer", officer(&r));
+        col(
+            r.next_tick != old.next_tick,
+            "next_tick",
+            Value::opt(r.next_tick),
+        );
+        // A corrected registration (`amend`).
+        col(r.names != old.names, "names", Value::text(&r.names));
+        col(r.locality != old.locality, "locality", unit(&r.locality));
+        col(
+            r.category != old.category,
+            "category",
+            Value::opt(r.category.as_ref()),
+        );
+        col(
+            r.skip_level != old.skip_level,
+            "skip_level",
+            Value::bool(r.skip_level),
+        );
+        col(
+            r.collective != old.collective,
+            "collective",
+            Value::bool(r.collective),
+        );
+        col(r.repeat != old.repeat, "repeat", Value::bool(r.repeat));
+        col(true, "last_seq", Value::int(r.last_seq));
+    }
+    let clocks = r
+        .clocks
+        .iter()
+        .filter(|c| old.clocks.get(c.idx as usize) != Some(*c))
+        .map(|c| {
+            vec![
+                Value::text(&id),
+                Value::int(c.idx),
+                Value::text(c.kind.as_str()),
+                Value::bool(crate::store::is_duty(c.kind)),
+                Value::text(c.unit.as_str()),
+                Value::text(c.started),
+                Value::text(c.due),
+                Value::opt(c.stopped_on),
+                Value::Bool(c.met),
+                Value::bool(c.lapsed),
+                Value::opt(c.rating),
+                registered_on.clone(),
+            ]
+        })
+        .collect();
+    let supervisions = r
+        .supervisions
+        .iter()
+        .filter(|s| !old.supervisions.contains(s))
+        .map(|s| {
+            vec![
+                Value::text(&id),
+                Value::int(s.id),
+                Value::text(s.level),
+                Value::text(s.ground),
+                Value::text(s.by.as_str()),
+                Value::text(s.unit.as_str()),
+                Value::text(s.respond_by),
+                Value::bool(s.answered),
+                registered_on.clone(),
+            ]
+        })
+        .collect();
+    let units = |a: &CaseRow, b: &CaseRow| -> Vec<String> {
+        a.units
+            .iter()
+            .filter(|u| !b.units.contains(u))
+            .map(|u| u.as_str().to_string())
+            .collect()
+    };
+    let matter = |r: &CaseRow| (r.identities.clone(), r.category.clone(), r.locality.clone());
+    let moved = before.seq != 0 && matter(&r) != matter(&old);
+    let identities = |r: &CaseRow| match (&r.category, &r.locality) {
+        (Some(category), Some(locality)) => Some(Identities {
+            category: category.clone(),
+            locality: locality.as_str().to_string(),
+            keys: r.identities.clone(),
+        }),
+        _ => None,
+    };
+    let write = CaseWrite {
+        insert,
+        update,
+        clocks,
+        supervisions,
+        units_added: units(&r, &old),
+        units_removed: units(&old, &r),
+        search: (r.search != old.search).then(|| r.search.clone()),
+        had_search: old.search.is_some(),
+        // A corrected registration: its identity rows move to the new keys and matter.
+        identities_removed: if moved { identities(&old) } else { None },
+        identities_added: if before.seq == 0 || moved {
+            identities(&r)
+        } else {
+            None
+        },
+        id,
+    };
+    crate::stats::add_changes(&old, &r, deltas);
+    write
+}
+
+/// How an engine spells what the query builder writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `?1`, lists spread over marks, `instr`.
+    Sqlite,
+    /// `$1`, lists bound as one array, `strpos`.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Postgres,
+}
+
+/// Conditions on the case row (` AND …` each, the row aliased `c`) and the values they bind.
+#[derive(Debug)]
+pub(crate) struct Filter {
+    dialect: Dialect,
+    /// The conditions, each starting with ` AND `.
+    pub(crate) cond: String,
+    /// The values, in mark order.
+    pub(crate) args: Vec<Value>,
+}
+
+impl Filter {
+    /// An empty filter in a dialect.
+    pub(crate) fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            cond: String::new(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds a value; returns its mark.
+    pub(crate) fn arg(&mut self, v: Value) -> String {
+        self.args.push(v);
+        match self.dialect {
+            Dialect::Sqlite => format!("?{}", self.args.len()),
+            Dialect::Postgres => format!("${}", self.args.len()),
+        }
+    }
+
+    /// `col` is one of `values`.
+    fn one_of(&mut self, col: &str, values: Vec<String>) -> String {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let marks: Vec<String> = values
+                    .into_iter()
+                    .map(|v| self.arg(Value::Text(Some(v))))
+                    .collect();
+                format!("{col} IN ({})", marks.join(","))
+            }
+            Dialect::Postgres => {
+                let m = self.arg(Value::Texts(values));
+                format!("{col} = ANY({m})")
+            }
+        }
+    }
+
+    /// The case list's filters on the case row; `None` when nothing can match (an empty reach).
+    pub(crate) fn cases(q: &CaseQuery, dialect: Dialect) -> Option<Self> {
+        let mut f = Self::new(dialect);
+        let and = |f: &mut Self, c: String| {
+            f.cond.push_str(" AND ");
+            f.cond.push_str(&c);
+        };
+        if !q.states.is_empty() {
+            let states = q.states.iter().map(|s| s.as_str().to_string()).collect();
+            let c = f.one_of("c.state", states);
+            and(&mut f, c);
+        }
+        if let Some(u) = &q.unit {
+            let m = f.arg(Value::text(u.as_str()));
+            and(&mut f, format!("(c.holder = {m} OR c.lead = {m})"));
+        }
+        if let Some(p) = &q.petitioner {
+            let m = f.arg(Value::text(p));
+            let c = match dialect {
+                Dialect::Sqlite => format!("instr(c.names, {m}) > 0"),
+                Dialect::Postgres => format!("strpos(c.names, {m}) > 0"),
+            };
+            and(&mut f, c);
+        }
+        if let Some(o) = &q.officer {
+            let m = f.arg(Value::text(o.as_str()));
+            and(&mut f, format!("c.officer = {m}"));
+        }
+        if let Some(d) = q.from {
+            let m = f.arg(Value::text(d));
+            and(&mut f, format!("c.registered_on >= {m}"));
+        }
+        if let Some(d) = q.to {
+            let m = f.arg(Value::text(d));
+            and(&mut f, format!("c.registered_on <= {m}"));
+        }
+        if let Some(reach) = &q.reach {
+            if reach.is_empty() {
+                return None;
+            }
+            let units = reach.iter().map(|u| u.as_str().to_string()).collect();
+            let c = f.one_of("cu.unit", units);
+            and(
+                &mut f,
+                format!("EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND {c})"),
+            );
+        }
+        Some(f)
+    }
+}
+
+/// A list's due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).
+pub(crate) fn due_bound(q: &CaseQuery) -> Option<NaiveDate> {
+    let overdue = q.overdue_on.map(|o| o.pred_opt().unwrap_or(o));
+    match (overdue, q.due_by) {
+        (Some(o), Some(d)) => Some(o.min(d)),
+        (o, d) => o.or(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::CaseState;
+    use crate::ids::UnitCode;
+
+    #[test]
+    fn the_builder_spells_each_dialect() {
+        let q = CaseQuery {
+            states: vec![CaseState::Registered, CaseState::Routed],
+            reach: Some(vec![UnitCode::parse("A1").unwrap()]),
+            ..CaseQuery::default()
+        };
+        let s = Filter::cases(&q, Dialect::Sqlite).unwrap();
+        assert_eq!(
+            s.cond,
+            " AND c.state IN (?1,?2) AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit IN (?3))"
+        );
+        assert_eq!(s.args.len(), 3);
+        let p = Filter::cases(&q, Dialect::Postgres).unwrap();
+        assert_eq!(
+            p.cond,
+            " AND c.state = ANY($1) AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit = ANY($2))"
+        );
+        assert_eq!(
+            p.args[0],
+            Value::Texts(vec!["registered".into(), "routed".into()])
+        );
+    }
+
+    #[test]
+    fn an_empty_reach_matches_nothing() {
+        let q = CaseQuery {
+            reach: Some(Vec::new()),
+            ..CaseQuery::default()
+        };
+        assert!(Filter::cases(&q, Dialect::Sqlite).is_none());
+    }
+
+    #[test]
+    fn the_due_bound_is_the_tighter_one() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut q = CaseQuery {
+            overdue_on: Some(d("2026-03-10")),
+            ..CaseQuery::default()
+        };
+        assert_eq!(due_bound(&q), Some(d("2026-03-09")));
+        q.due_by = Some(d("2026-03-05"));
+        assert_eq!(due_bound(&q), Some(d("2026-03-05")));
+        q.overdue_on = None;
+        assert_eq!(due_bound(&q), Some(d("2026-03-05")));
+        q.due_by = None;
+        assert_eq!(due_bound(&q), None);
+    }
+}
