@@ -124,6 +124,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "merged_into" => ("merged into", "已并入"),
         "none" => ("none", "无"),
         "cases" => ("cases", "件"),
+        "case_one" => ("case", "件"),
         "queue_of" => ("Work queue of", "待办事项："),
         "overdue_list" => ("Overdue work", "超期事项"),
         "nothing" => ("Nothing here.", "暂无事项。"),

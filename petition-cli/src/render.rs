@@ -458,5 +458,10 @@ pub fn case_list(app: &App, cases: &[Value]) {
         ]);
     }
     out(&t.to_string());
-    out(&format!("{} {}", cases.len(), app.l("cases")));
+    let noun = if cases.len() == 1 {
+        "case_one"
+    } else {
+        "cases"
+    };
+    out(&format!("{} {}", cases.len(), app.l(noun)));
 }

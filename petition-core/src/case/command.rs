@@ -8,8 +8,10 @@ use super::vocabulary::*;
 use crate::ids::{CaseId, CodeRecord, StaffId, UnitCode};
 
 /// A command on a case. Times come from the [`Context`](super::Context), never from the clock.
+/// New commands come with new rules: match with a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Command {
     /// 登记. The query code is drawn and hashed by the service; the event records its hash.
     Register {

@@ -73,157 +73,255 @@ macro_rules! event_kinds {
 }
 
 event_kinds! {
-/// What happened: the `type` tag and its payload.
+/// What happened: the `type` tag and its payload (the change feed carries it). New kinds come
+/// with new rules: match with a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[allow(missing_docs)]
+#[non_exhaustive]
 pub enum EventKind {
+    /// 登记: the case was registered (its payload: [`Registered`]).
     Registered(Box<Registered>),
+    /// 转送: routed to a competent unit.
     Transferred {
+        /// The receiving unit.
         to: UnitCode,
+        /// Optional note.
         note: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 交办: routed with a result report owed.
     Assigned {
+        /// The receiving unit.
         to: UnitCode,
+        /// The result report is owed by this local date.
         report_by: NaiveDate,
+        /// Optional note.
         note: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 异议: the receiving unit said the matter is outside its remit.
     Objected {
+        /// Why.
         reason: String,
     },
+    /// The router approved the objection: the case is back with it.
     ObjectionApproved {
+        /// Optional note.
         note: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// The router rejected the objection: the case stays with the receiver.
     ObjectionRejected {
+        /// Optional note.
         note: Option<String>,
     },
+    /// 受理: the competent unit took the case, with any assisting units (协办).
     Accepted {
+        /// Assisting units (协办).
         assisting: Vec<UnitCode>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 不予受理: the competent unit declined, with the notice (告知).
     Declined {
+        /// Ground (2005 Art 14–16, 22, 35).
         ground: DeclineGround,
+        /// The notice text (告知).
         notice: String,
     },
+    /// 协办意见: an assisting unit gave its input.
     AssistInput {
+        /// The text.
         text: String,
     },
+    /// 延期: the handling window was extended (2005 Art 33).
     Extended {
+        /// Days.
         days: u32,
+        /// Why.
         reason: String,
+        /// The new due date.
         due: NaiveDate,
     },
+    /// 承办: a staff member became the case officer (承办人).
     OfficerAssigned {
+        /// The case officer.
         officer: StaffId,
     },
+    /// The lead unit asked its head for an extension.
     ExtensionRequested {
+        /// Days.
         days: u32,
+        /// Why.
         reason: String,
     },
+    /// The head refused the extension asked for.
     ExtensionRejected {
+        /// Optional note.
         note: Option<String>,
     },
     /// A registration field corrected: the old and new values as text, and what follows from
     /// the corrected registration (repeat detection, skip-level and collective flags, the intake
     /// clock's dates when the time of receipt moved it).
     Amended {
+        /// The field corrected.
         field: AmendField,
+        /// Its old value, as text.
         old: Option<String>,
+        /// Its new value, as text.
         new: Option<String>,
+        /// Why.
         reason: String,
+        /// 集体访, as the corrected registration has it.
         collective: bool,
+        /// 越级走访, likewise.
         skip_level: bool,
+        /// The most recent earlier case of the same matter, likewise.
         repeat_of: Option<CaseId>,
+        /// All earlier cases of the same matter, likewise.
         related: Vec<CaseId>,
         /// The intake clock re-dated: (its index, start, due).
         intake: Option<(u32, NaiveDate, NaiveDate)>,
     },
+    /// 处理意见: the written answer on the matter (2005 Art 32–33).
     OpinionIssued {
+        /// The outcome.
         outcome: Outcome,
+        /// The text.
         text: String,
+        /// Why it was issued without an assisting unit's input, when it was.
         without_assist: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 办理结果报告: the result of an assigned case reported back.
     ResultReported {
+        /// The text.
         text: String,
     },
+    /// 复查申请: the petitioner asked the next tier up to review (2005 Art 34).
     ReviewRequested {
         /// The petitioner's grounds, when given (absent in events recorded before they were).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 复查意见.
     ReviewIssued {
+        /// The outcome.
         outcome: ReviewOutcome,
+        /// The text.
         text: String,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 复核申请: the petitioner asked the tier above to re-review (2005 Art 35).
     RereviewRequested {
         /// The petitioner's grounds, when given (absent in events recorded before they were).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 听证: a hearing held during re-review; its days do not count (2005 Art 35).
     HearingHeld {
+        /// First day of the hearing.
         start: NaiveDate,
+        /// Last day of the hearing.
         end: NaiveDate,
+        /// Days.
         days: u32,
+        /// The new due date.
         due: NaiveDate,
     },
+    /// 复核意见: the matter is concluded.
     RereviewIssued {
+        /// The outcome.
         outcome: ReviewOutcome,
+        /// The text.
         text: String,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// 办结 or 终结: the case closed.
     Closed {
+        /// Why.
         reason: CloseReason,
     },
+    /// 评价: the petitioner rated the handling (and the office).
     Evaluated {
+        /// The rating of the handling.
         handling: Satisfaction,
+        /// The rating of the petition office, when given.
         office: Option<Satisfaction>,
+        /// The evaluation clock's index.
         clock: u32,
     },
+    /// 撤回: the petitioner withdrew.
     Withdrawn {
+        /// Why.
         reason: String,
     },
+    /// 合并: this case was merged into another.
     Merged {
+        /// The case it was merged into.
         into: CaseId,
     },
+    /// Another case was merged into this one.
     Absorbed {
+        /// The case merged into this one.
         from: CaseId,
     },
+    /// 督办: a supervision opened (payload: [`SupervisionOpen`]).
     SupervisionOpened {
+        /// The supervision's number on the case.
         supervision: SupervisionOpen,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// A supervision unanswered climbed a level (催办 → 督办 → 通报 → 追责建议).
     SupervisionEscalated {
+        /// The supervision's number on the case.
         supervision: u32,
+        /// The new level.
         level: SupervisionLevel,
+        /// The issuing unit.
         by: UnitCode,
+        /// Respond-by local date.
         respond_by: NaiveDate,
+        /// Clocks started.
         clocks: Vec<ClockStart>,
     },
+    /// The supervised unit answered a supervision.
     SupervisionAnswered {
+        /// The supervision's number on the case.
         supervision: u32,
+        /// The text.
         text: String,
     },
     /// The case ended: its open supervisions end with it (rules version 2).
     SupervisionsEnded {
+        /// The supervisions ended.
         supervisions: Vec<u32>,
     },
+    /// The window to rate the handling lapsed unrated.
     EvaluationLapsed {
+        /// The evaluation clock's index.
         clock: u32,
     },
     /// 查询码重置: a new query code replaced the old one (kept as its salted hash only).
     QueryCodeReset {
+        /// The new code's salted hash.
         query_code_hash: CodeHash,
     },
     /// The case officer no longer carries the case: they moved to another unit or were
     /// deactivated (recorded with the admin change that did it).
     OfficerReleased {
+        /// The case officer.
         officer: StaffId,
     },
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::data::text_enum;
 
 text_enum!(
-    /// 状态.
+    /// 状态: where a case stands. New states may come with new rules: match with a `_` arm.
+    #[non_exhaustive]
     CaseState { /// 已登记
     Registered => "registered", /// 已转送/已交办
     Routed => "routed", /// 办理中

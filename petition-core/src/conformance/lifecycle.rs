@@ -31,7 +31,11 @@ pub(super) fn refused_appends_nothing<S: Store>(mut svc: Service<S>, _: &mut dyn
         &id,
         Command::Accept { assist: vec![] },
     );
-    assert!(again.is_err(), "accepting twice is refused");
+    assert_eq!(
+        again.map(|_| ()).map_err(|e| e.code()),
+        Err("invalid_transition"),
+        "accepting twice is refused"
+    );
     assert_eq!(entries(&mut svc), before, "a refusal appends nothing");
 }
 
