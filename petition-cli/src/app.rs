@@ -747,7 +747,8 @@ pub fn out(s: &str) {
 /// Connects to a PostgreSQL database (`--db postgres://…`).
 #[cfg(feature = "postgres")]
 pub fn connect_pg(url: &str) -> CliResult<Db> {
-    let store = petition_core::store::PgStore::connect(url)?;
+    let password = crate::pgpass::password_for(url);
+    let store = petition_core::store::PgStore::connect_with(url, None, password.as_deref())?;
     Ok(AnyStore::Postgres(Box::new(store)))
 }
 

@@ -37,6 +37,10 @@ pub fn hint(lang: Lang, code: petition_core::ErrorCode) -> Option<&'static str> 
             "run the command again; PETITION_BUSY_TIMEOUT_MS sets how long to wait for a lock",
             "请重新执行；PETITION_BUSY_TIMEOUT_MS 可设置等待锁的时间",
         ),
+        C::Unauthenticated => (
+            "give it with --token or PETITION_TOKEN; an admin issues one with `petition staff token ID`",
+            "请用 --token 或 PETITION_TOKEN 提供；管理员用 `petition staff token 编号` 签发",
+        ),
         C::Integrity => (
             "restore from a backup (`petition backup`) and run `petition verify`",
             "请从备份恢复并执行 `petition verify`",
@@ -49,7 +53,6 @@ pub fn hint(lang: Lang, code: petition_core::ErrorCode) -> Option<&'static str> 
         | C::ExtensionLimit
         | C::Confidentiality
         | C::Io
-        | C::Unauthenticated
         | C::Internal => return None,
     };
     Some(match lang {

@@ -12,6 +12,8 @@ mod fuzz;
 mod help_zh;
 mod i18n;
 mod outfile;
+#[cfg(feature = "postgres")]
+mod pgpass;
 #[cfg(feature = "serve")]
 mod remote;
 mod render;

@@ -86,7 +86,8 @@
 //! `cargo run -p petition-core --example NAME`: `embed_sqlite` (a county office on a file, in
 //! end to end), `follow_changes` (an integrating system reading the change feed), and
 //! `custom_store` (an embedder's own backend, checked by the conformance suite).
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![deny(unreachable_pub)]
 #![recursion_limit = "256"]
 
 pub mod access;

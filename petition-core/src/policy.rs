@@ -94,10 +94,10 @@ mod tz_serde {
     use chrono::FixedOffset;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(tz: &FixedOffset, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(tz: &FixedOffset, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&tz.to_string())
     }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
         let s = String::deserialize(d)?;
         super::parse_tz(&s).ok_or_else(|| serde::de::Error::custom("invalid timezone"))
     }

@@ -10,7 +10,7 @@ use crate::supervision::next_tick_date;
 
 /// One clock row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClockRow {
+pub(crate) struct ClockRow {
     /// Index on the case.
     pub idx: u32,
     /// Kind.
@@ -33,7 +33,7 @@ pub struct ClockRow {
 
 /// One supervision row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SupervisionRow {
+pub(crate) struct SupervisionRow {
     /// Number.
     pub id: u32,
     /// Level.
@@ -52,7 +52,7 @@ pub struct SupervisionRow {
 
 /// The row of the `cases` query table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseRow {
+pub(crate) struct CaseRow {
     /// Id.
     pub id: CaseId,
     /// State.
@@ -101,7 +101,7 @@ pub struct CaseRow {
 }
 
 /// The identity keys of a registration's petitioners (2005 Art 16, 35): `id:<number>` and `np:<name>|<phone>`.
-pub fn identity_keys(reg: &Registration) -> Vec<String> {
+pub(crate) fn identity_keys(reg: &Registration) -> Vec<String> {
     let mut keys = Vec::new();
     for p in &reg.petitioners {
         if let Some(id) = &p.id_number {
@@ -118,7 +118,7 @@ pub fn identity_keys(reg: &Registration) -> Vec<String> {
 
 impl CaseRow {
     /// The row of a case.
-    pub fn of(case: &Case) -> Self {
+    pub(crate) fn of(case: &Case) -> Self {
         Self::build(case, None)
     }
 

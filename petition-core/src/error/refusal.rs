@@ -429,8 +429,8 @@ impl Refusal {
                 format!("工作人员 {staff} 已停用，不能再办理：请以在岗工作人员身份操作"),
             ),
             Self::Unauthenticated => t(
-                "not signed in: give a valid, unexpired token (--token or PETITION_TOKEN); an admin issues one with `petition staff token ID` on the server's host".into(),
-                "未通过身份验证：请提供有效且未过期的令牌（--token 或 PETITION_TOKEN）；令牌由管理员在服务器主机上用 `petition staff token 编号` 签发".into(),
+                "not signed in: give a valid, unexpired token (an admin issues one on the server's host)".into(),
+                "未通过身份验证：请提供有效且未过期的令牌（由管理员在服务器主机上签发）".into(),
             ),
             Self::NoUnitForActor { staff } => t(
                 format!("staff member {staff} belongs to no unit and cannot act on cases: act as a clerk of the unit concerned"),

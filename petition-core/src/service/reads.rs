@@ -522,7 +522,7 @@ impl<T: Txn> Work<'_, T> {
 
 /// The most chain entries one [`Work::changes_after`] looks at (a reader who may read few cases
 /// still gets an answer, with the position moved on, in bounded time).
-pub const FEED_SCAN: usize = 5000;
+pub(crate) const FEED_SCAN: usize = 5000;
 
 /// A case read by `staff` with `access`, as `reveal` asks: in full (query code aside) with one
 /// access-log entry by `command` waiting, or masked with none.

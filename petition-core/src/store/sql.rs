@@ -92,6 +92,7 @@ pub(crate) const CASE_COLUMNS: [&str; 18] = [
 ];
 
 /// The columns of `clocks`, in the order [`CaseWrite::clocks`] holds their values.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) const CLOCK_COLUMNS: [&str; 12] = [
     "case_id",
     "idx",
@@ -108,6 +109,7 @@ pub(crate) const CLOCK_COLUMNS: [&str; 12] = [
 ];
 
 /// The columns of `supervisions`, in the order [`CaseWrite::supervisions`] holds their values.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) const SUPERVISION_COLUMNS: [&str; 9] = [
     "case_id",
     "id",
@@ -437,16 +439,16 @@ mod tests {
     fn the_builder_spells_each_dialect() {
         let q = CaseQuery {
             states: vec![CaseState::Registered, CaseState::Routed],
-            reach: Some(vec![UnitCode::parse("A1").unwrap()]),
+            reach: Some(vec![UnitCode::parse("A1").expect("test value")]),
             ..CaseQuery::default()
         };
-        let s = Filter::cases(&q, Dialect::Sqlite).unwrap();
+        let s = Filter::cases(&q, Dialect::Sqlite).expect("test value");
         assert_eq!(
             s.cond,
             " AND c.state IN (?1,?2) AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit IN (?3))"
         );
         assert_eq!(s.args.len(), 3);
-        let p = Filter::cases(&q, Dialect::Postgres).unwrap();
+        let p = Filter::cases(&q, Dialect::Postgres).expect("test value");
         assert_eq!(
             p.cond,
             " AND c.state = ANY($1) AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit = ANY($2))"
@@ -468,7 +470,7 @@ mod tests {
 
     #[test]
     fn the_due_bound_is_the_tighter_one() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test value");
         let mut q = CaseQuery {
             overdue_on: Some(d("2026-03-10")),
             ..CaseQuery::default()

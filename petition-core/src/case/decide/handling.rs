@@ -96,8 +96,8 @@ impl<'a> Decision<'a> {
         self.require_unit(&lead)?;
         if self.case.extension_request.is_some() {
             return Err(DomainError::from(Refusal::transition(
-                "an extension request is already waiting for the head's answer (extend approve or extend reject)",
-                "已有延期申请等待负责人审批（extend approve 或 extend reject）",
+                "an extension request is already waiting for the head's answer: the head approves or rejects it first",
+                "已有延期申请等待负责人审批：请负责人先批准或驳回",
             )));
         }
         self.extension(days, reason)?;

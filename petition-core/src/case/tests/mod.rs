@@ -94,7 +94,7 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             org: org(),
             policy: Policy::default(),
@@ -107,7 +107,7 @@ impl World {
     }
 
     /// When `actor` (a staff id, or "system") does `cmd` at `when`: the events, applied on success.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         actor: &str,
         when: &str,
@@ -153,14 +153,14 @@ impl World {
         Ok(evs)
     }
 
-    pub fn ok(&mut self, actor: &str, when: &str, cmd: Command) -> Vec<Event> {
+    pub(crate) fn ok(&mut self, actor: &str, when: &str, cmd: Command) -> Vec<Event> {
         match self.run(actor, when, cmd.clone()) {
             Ok(e) => e,
             Err(e) => panic!("{} by {actor} at {when} refused: {e}", cmd.name()),
         }
     }
 
-    pub fn register(&mut self, actor: &str, when: &str, reg: Registration) {
+    pub(crate) fn register(&mut self, actor: &str, when: &str, reg: Registration) {
         self.ok(
             actor,
             when,
@@ -171,7 +171,7 @@ impl World {
         );
     }
 
-    pub fn clock(&self, kind: ClockKind) -> &crate::clock::Clock {
+    pub(crate) fn clock(&self, kind: ClockKind) -> &crate::clock::Clock {
         self.case
             .clocks
             .iter()
@@ -181,7 +181,7 @@ impl World {
     }
 
     /// Registered at the county 信访局 about town-a on 2026-03-02.
-    pub fn registered() -> Self {
+    pub(crate) fn registered() -> Self {
         let mut w = Self::new();
         w.register(
             "cty-a-xfj.c",
@@ -192,7 +192,7 @@ impl World {
     }
 
     /// Transferred to the county 住建局 on 2026-03-02 and accepted there the same day.
-    pub fn handling() -> Self {
+    pub(crate) fn handling() -> Self {
         let mut w = Self::registered();
         w.ok("cty-a-xfj.c", "2026-03-02", transfer("cty-a-zjj"));
         w.ok(
@@ -204,14 +204,14 @@ impl World {
     }
 
     /// Opinion issued on 2026-03-20.
-    pub fn answered() -> Self {
+    pub(crate) fn answered() -> Self {
         let mut w = Self::handling();
         w.ok("cty-a-zjj.c", "2026-03-20", opinion());
         w
     }
 
     /// Handled with a 30-day extension granted on 2026-04-20, answered on 2026-05-15.
-    pub fn answered_after_extension() -> Self {
+    pub(crate) fn answered_after_extension() -> Self {
         let mut w = Self::handling();
         w.ok(
             "cty-a-zjj.h",

@@ -1,52 +1,8 @@
-//! Connecting: the connection string, its password (PGPASSWORD or ~/.pgpass), the schema and its
-//! forward-only migrations, and the transactions opened on it.
+//! Connecting: the connection string and the password given with it, the schema and its
+//! forward-only migrations, and the transactions opened on it. No environment is read here: the
+//! command line finds a password the way `psql` does (`PGPASSWORD`, `~/.pgpass`).
 
 use super::*;
-
-/// Reads the password the way `psql` does when the connection string has none: `PGPASSWORD`,
-/// then `~/.pgpass` (`host:port:database:user:password`, `*` matching anything).
-pub(super) fn fill_password(config: &mut postgres::Config) {
-    if config.get_password().is_some() {
-        return;
-    }
-    if let Ok(p) = std::env::var("PGPASSWORD") {
-        config.password(p);
-        return;
-    }
-    let Some(home) = std::env::var_os("HOME") else {
-        return;
-    };
-    let path = std::env::var_os("PGPASSFILE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(&home).join(".pgpass"));
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return;
-    };
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "localhost".to_string(),
-    };
-    let port = config
-        .get_ports()
-        .first()
-        .copied()
-        .unwrap_or(5432)
-        .to_string();
-    let db = config.get_dbname().unwrap_or("").to_string();
-    let user = config.get_user().unwrap_or("").to_string();
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let f: Vec<&str> = line.splitn(5, ':').collect();
-        if f.len() == 5
-            && [&host, &port, &db, &user]
-                .iter()
-                .zip(&f)
-                .all(|(want, got)| *got == "*" || got == want)
-        {
-            config.password(f[4]);
-            return;
-        }
-    }
-}
 
 /// Fills `case_text` from every case (replayed from the chain), in id order.
 pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
@@ -89,26 +45,32 @@ pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
 }
 
 impl PgStore {
-    /// Connects to `url` (`postgres://USER@HOST:PORT/DB`; the password from the URL,
-    /// `PGPASSWORD` or `~/.pgpass`) and migrates the database to the current schema. A database
-    /// of a newer schema, or one with tables of another program, is `integrity`; a server that
-    /// cannot be reached is `io`.
+    /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`) and migrates the database
+    /// to the current schema. A database of a newer schema, or one with tables of another
+    /// program, is `integrity`; a server that cannot be reached is `io`.
     pub fn connect(url: &str) -> Result<Self> {
-        Self::connect_in(url, None)
+        Self::connect_with(url, None, None)
     }
 
     /// Like [`connect`](Self::connect), keeping every table in the PostgreSQL schema `schema`
     /// (created when missing): several databases of petition on one PostgreSQL database, e.g.
     /// one per test.
     pub fn connect_in(url: &str, schema: Option<&str>) -> Result<Self> {
+        Self::connect_with(url, schema, None)
+    }
+
+    /// Like [`connect_in`](Self::connect_in), with `password` used when `url` has none (the
+    /// command line passes the one `PGPASSWORD` or `~/.pgpass` gives, as `psql` would).
+    pub fn connect_with(url: &str, schema: Option<&str>, password: Option<&str>) -> Result<Self> {
         let mut config = postgres::Config::from_str(url).map_err(|e| {
-            DomainError::from(Refusal::usage_of(
-                "--db",
+            DomainError::from(Refusal::usage(
                 &format!("not a PostgreSQL connection string: {e}"),
                 &format!("不是有效的 PostgreSQL 连接串：{e}"),
             ))
         })?;
-        fill_password(&mut config);
+        if let (None, Some(p)) = (config.get_password(), password) {
+            config.password(p);
+        }
         let server = match (config.get_hosts().first(), config.get_ports().first()) {
             (Some(postgres::config::Host::Tcp(h)), port) => {
                 format!("PostgreSQL at {h}:{}", port.copied().unwrap_or(5432))

@@ -77,7 +77,7 @@ fn newer_schema(v: i64) -> DomainError {
 }
 
 /// How long a command waits for another process's lock by default, in milliseconds.
-pub const DEFAULT_BUSY_MS: u64 = 10_000;
+pub(crate) const DEFAULT_BUSY_MS: u64 = 10_000;
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -670,7 +670,7 @@ impl crate::store::Derived for SqliteTxn<'_> {
 
 mod erased {
     use crate::error::{DomainError, Result, StorageError};
-    pub trait Ser {
+    pub(crate) trait Ser {
         fn json(&self) -> Result<String>;
     }
     impl<T: serde::Serialize> Ser for T {
