@@ -216,63 +216,6 @@ struct Frame {
     global: Global,
 }
 
-/// The definition of one command, built alone (see [`lean_definition`]); `None` for a name that
-/// is not a command.
-fn command_alone(name: &str) -> Option<clap::Command> {
-    use clap::Args as A;
-    use clap::Command as C;
-    Some(match name {
-        "init" => init::Args::augment_args(C::new("init")),
-        "demo" => demo::Args::augment_args(C::new("demo")),
-        "unit" => admin::UnitArgs::augment_args(C::new("unit")),
-        "staff" => admin::StaffArgs::augment_args(C::new("staff")),
-        "policy" => policy::Args::augment_args(C::new("policy")),
-        "calendar" => calendar::Args::augment_args(C::new("calendar")),
-        "register" => register::Args::augment_args(C::new("register")),
-        "amend" => amend::Args::augment_args(C::new("amend")),
-        "transfer" => route::TransferArgs::augment_args(C::new("transfer")),
-        "assign" => route::AssignArgs::augment_args(C::new("assign")),
-        "object" => route::ObjectArgs::augment_args(C::new("object")),
-        "objection" => route::ObjectionArgs::augment_args(C::new("objection")),
-        "accept" => handle::AcceptArgs::augment_args(C::new("accept")),
-        "decline" => handle::DeclineArgs::augment_args(C::new("decline")),
-        "assist-input" => handle::AssistInputArgs::augment_args(C::new("assist-input")),
-        "extend" => handle::ExtendArgs::augment_args(C::new("extend")),
-        "take" => handle::TakeArgs::augment_args(C::new("take")),
-        "hand" => handle::HandArgs::augment_args(C::new("hand")),
-        "opinion" => handle::OpinionArgs::augment_args(C::new("opinion")),
-        "report" => handle::ReportArgs::augment_args(C::new("report")),
-        "review" => appeal::ReviewArgs::augment_args(C::new("review")),
-        "rereview" => appeal::RereviewArgs::augment_args(C::new("rereview")),
-        "close" => appeal::CloseArgs::augment_args(C::new("close")),
-        "evaluate" => appeal::EvaluateArgs::augment_args(C::new("evaluate")),
-        "withdraw" => handle::WithdrawArgs::augment_args(C::new("withdraw")),
-        "merge" => handle::MergeArgs::augment_args(C::new("merge")),
-        "supervise" => supervise::SuperviseArgs::augment_args(C::new("supervise")),
-        "respond" => supervise::RespondArgs::augment_args(C::new("respond")),
-        "tick" => supervise::TickArgs::augment_args(C::new("tick")),
-        "show" => show::Args::augment_args(C::new("show")),
-        "status" => status::Args::augment_args(C::new("status")),
-        "query-code" => query_code::Args::augment_args(C::new("query-code")),
-        "notice" => notice::Args::augment_args(C::new("notice")),
-        "list" => list::ListArgs::augment_args(C::new("list")),
-        "search" => search::Args::augment_args(C::new("search")),
-        "queue" => list::QueueArgs::augment_args(C::new("queue")),
-        "overdue" => list::OverdueArgs::augment_args(C::new("overdue")),
-        "stats" => stats::Args::augment_args(C::new("stats")),
-        "verify" => verify::Args::augment_args(C::new("verify")),
-        "access-log" => access_log::Args::augment_args(C::new("access-log")),
-        "export" => export::ExportArgs::augment_args(C::new("export")),
-        "import" => export::ImportArgs::augment_args(C::new("import")),
-        "copy" => copy::Args::augment_args(C::new("copy")),
-        "backup" => backup::Args::augment_args(C::new("backup")),
-        #[cfg(feature = "serve")]
-        "serve" => serve::Args::augment_args(C::new("serve")),
-        "completions" => completions::Args::augment_args(C::new("completions")),
-        _ => return None,
-    })
-}
-
 /// The definition of the command line with only the command being run: clap makes every
 /// command's arguments when the whole definition is built, and propagates the global options
 /// to each — about half a millisecond of every run, more than the work of many commands.
@@ -318,154 +261,110 @@ pub struct ApiCli {
     cmd: Cmd,
 }
 
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    Init(init::Args),
-    Demo(demo::Args),
-    Unit(admin::UnitArgs),
-    Staff(admin::StaffArgs),
-    Policy(policy::Args),
-    Calendar(calendar::Args),
-    Register(Box<register::Args>),
-    Amend(amend::Args),
-    Transfer(route::TransferArgs),
-    Assign(route::AssignArgs),
-    Object(route::ObjectArgs),
-    Objection(route::ObjectionArgs),
-    Accept(handle::AcceptArgs),
-    Decline(handle::DeclineArgs),
-    AssistInput(handle::AssistInputArgs),
-    Extend(handle::ExtendArgs),
-    Take(handle::TakeArgs),
-    Hand(handle::HandArgs),
-    Opinion(handle::OpinionArgs),
-    Report(handle::ReportArgs),
-    Review(appeal::ReviewArgs),
-    Rereview(appeal::RereviewArgs),
-    Close(appeal::CloseArgs),
-    Evaluate(appeal::EvaluateArgs),
-    Withdraw(handle::WithdrawArgs),
-    Merge(handle::MergeArgs),
-    Supervise(supervise::SuperviseArgs),
-    Respond(supervise::RespondArgs),
-    Tick(supervise::TickArgs),
-    Show(show::Args),
-    Status(status::Args),
-    QueryCode(query_code::Args),
-    Notice(notice::Args),
-    List(list::ListArgs),
-    Search(search::Args),
-    Queue(list::QueueArgs),
-    Overdue(list::OverdueArgs),
-    Stats(stats::Args),
-    Verify(verify::Args),
-    AccessLog(access_log::Args),
-    Export(export::ExportArgs),
-    Import(export::ImportArgs),
-    Copy(copy::Args),
-    Backup(backup::Args),
+/// Every command, once: its variant, its arguments and its name on the command line. From this
+/// one list come the parsed command (`Cmd`), each command's definition built alone
+/// ([`command_alone`], for [`lean_definition`]) and the runner of each ([`Cmd::runner`]: what it
+/// does, how it shows, whether it is desk work — see [`Run`]).
+macro_rules! commands {
+    ($($(#[$m:meta])* $variant:ident($args:ty) = $name:literal,)+) => {
+        #[derive(Subcommand, Debug)]
+        pub enum Cmd {
+            $($(#[$m])* $variant($args),)+
+        }
+
+        /// The definition of one command, built alone (see [`lean_definition`]); `None` for a
+        /// name that is not a command.
+        fn command_alone(name: &str) -> Option<clap::Command> {
+            match name {
+                $($(#[$m])* $name => Some(<$args as clap::Args>::augment_args(clap::Command::new($name))),)+
+                _ => None,
+            }
+        }
+
+        impl Cmd {
+            /// The command as the dispatcher runs it.
+            pub fn runner(&self) -> &dyn Run {
+                match self {
+                    $($(#[$m])* Cmd::$variant(a) => a,)+
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    Init(init::Args) = "init",
+    Demo(demo::Args) = "demo",
+    Unit(admin::UnitArgs) = "unit",
+    Staff(admin::StaffArgs) = "staff",
+    Policy(policy::Args) = "policy",
+    Calendar(calendar::Args) = "calendar",
+    Register(Box<register::Args>) = "register",
+    Amend(amend::Args) = "amend",
+    Transfer(route::TransferArgs) = "transfer",
+    Assign(route::AssignArgs) = "assign",
+    Object(route::ObjectArgs) = "object",
+    Objection(route::ObjectionArgs) = "objection",
+    Accept(handle::AcceptArgs) = "accept",
+    Decline(handle::DeclineArgs) = "decline",
+    AssistInput(handle::AssistInputArgs) = "assist-input",
+    Extend(handle::ExtendArgs) = "extend",
+    Take(handle::TakeArgs) = "take",
+    Hand(handle::HandArgs) = "hand",
+    Opinion(handle::OpinionArgs) = "opinion",
+    Report(handle::ReportArgs) = "report",
+    Review(appeal::ReviewArgs) = "review",
+    Rereview(appeal::RereviewArgs) = "rereview",
+    Close(appeal::CloseArgs) = "close",
+    Evaluate(appeal::EvaluateArgs) = "evaluate",
+    Withdraw(handle::WithdrawArgs) = "withdraw",
+    Merge(handle::MergeArgs) = "merge",
+    Supervise(supervise::SuperviseArgs) = "supervise",
+    Respond(supervise::RespondArgs) = "respond",
+    Tick(supervise::TickArgs) = "tick",
+    Show(show::Args) = "show",
+    Status(status::Args) = "status",
+    QueryCode(query_code::Args) = "query-code",
+    Notice(notice::Args) = "notice",
+    List(list::ListArgs) = "list",
+    Search(search::Args) = "search",
+    Queue(list::QueueArgs) = "queue",
+    Overdue(list::OverdueArgs) = "overdue",
+    Stats(stats::Args) = "stats",
+    Verify(verify::Args) = "verify",
+    AccessLog(access_log::Args) = "access-log",
+    Export(export::ExportArgs) = "export",
+    Import(export::ImportArgs) = "import",
+    Copy(copy::Args) = "copy",
+    Backup(backup::Args) = "backup",
     #[cfg(feature = "serve")]
-    Serve(serve::Args),
-    Completions(completions::Args),
+    Serve(serve::Args) = "serve",
+    Completions(completions::Args) = "completions",
 }
 
 /// The commands that answer with a [`Reply`]: run here, or by a server for `--server`, and
 /// shown by the same code either way.
 pub fn exec(app: &App, cmd: &Cmd) -> Option<Result<Reply, CliError>> {
-    Some(match cmd {
-        Cmd::Register(a) => register::exec(app, a),
-        Cmd::Amend(a) => amend::exec(app, a),
-        Cmd::Transfer(a) => route::transfer(app, a),
-        Cmd::Assign(a) => route::assign(app, a),
-        Cmd::Object(a) => route::object(app, a),
-        Cmd::Objection(a) => route::objection(app, a),
-        Cmd::Accept(a) => handle::accept(app, a),
-        Cmd::Decline(a) => handle::decline(app, a),
-        Cmd::AssistInput(a) => handle::assist_input(app, a),
-        Cmd::Extend(a) => handle::extend(app, a),
-        Cmd::Take(a) => handle::take(app, a),
-        Cmd::Hand(a) => handle::hand(app, a),
-        Cmd::Opinion(a) => handle::opinion(app, a),
-        Cmd::Report(a) => handle::report(app, a),
-        Cmd::Review(a) => appeal::review(app, a),
-        Cmd::Rereview(a) => appeal::rereview(app, a),
-        Cmd::Close(a) => appeal::close(app, a),
-        Cmd::Evaluate(a) => appeal::evaluate(app, a),
-        Cmd::Withdraw(a) => handle::withdraw(app, a),
-        Cmd::Merge(a) => handle::merge(app, a),
-        Cmd::Supervise(a) => supervise::supervise(app, a),
-        Cmd::Respond(a) => supervise::respond(app, a),
-        Cmd::Tick(a) => supervise::tick(app, a),
-        Cmd::Show(a) => show::exec(app, a),
-        Cmd::Status(a) => status::exec(app, a),
-        Cmd::QueryCode(a) => query_code::exec(app, a),
-        Cmd::Notice(a) => notice::exec(app, a),
-        Cmd::List(a) => list::list(app, a),
-        Cmd::Search(a) => search::exec(app, a),
-        Cmd::Queue(a) => list::queue(app, a),
-        Cmd::Overdue(a) => list::overdue(app, a),
-        Cmd::Stats(a) => stats::exec(app, a),
-        Cmd::Unit(admin::UnitArgs {
-            cmd: admin::UnitCmd::List { .. },
-        }) => admin::unit_list(app),
-        Cmd::Staff(admin::StaffArgs {
-            cmd: admin::StaffCmd::List { unit },
-        }) => admin::staff_list(app, unit.as_deref()),
-        _ => return None,
-    })
+    cmd.runner().exec(app)
 }
 
-/// Whether a command is one-shot desk work (a view, a clerk's change to one case, an
-/// administrative change), which reads few pages and so keeps a small page cache
-/// ([`app::DESK_CACHE_KIB`]). Work over the whole database keeps SQLite's default: the
-/// time-driven work, `verify`, exports, imports, copies, backups and generated databases.
+/// Whether a command is one-shot desk work ([`Run::desk`]).
 fn is_desk_command(cmd: &Cmd) -> bool {
-    !matches!(
-        cmd,
-        Cmd::Tick(_)
-            | Cmd::Verify(_)
-            | Cmd::Export(_)
-            | Cmd::Import(_)
-            | Cmd::Copy(_)
-            | Cmd::Backup(_)
-            | Cmd::Demo(_)
-    )
+    cmd.runner().desk()
 }
 
 /// Shows a reply: the JSON document with `--json`, else the command's human rendering.
 fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -> CliResult {
-    match cmd {
-        Cmd::Notice(_) => return notice::render(app, out_path, r),
-        Cmd::Register(a) => return register::render(app, a, r),
-        Cmd::QueryCode(a) => return query_code::render(app, a, r),
-        _ => {}
-    }
-    if app.global.json {
+    let c = cmd.runner();
+    if app.global.json && !c.renders_json() {
         app.print_json(&r.doc);
         return Ok(());
     }
-    match cmd {
-        Cmd::Show(a) => show::render(app, a, r),
-        Cmd::Status(_) => status::render(app, r),
-        Cmd::List(_) | Cmd::Search(_) => list::render(app, None, r),
-        Cmd::Queue(_) => list::render(app, list::queue_heading(app, r), r),
-        Cmd::Overdue(_) => list::render(app, Some(app.l("overdue_list").to_string()), r),
-        Cmd::Stats(_) => stats::render(app, r),
-        Cmd::Tick(_) => supervise::render_tick(app, r),
-        Cmd::Unit(admin::UnitArgs {
-            cmd: admin::UnitCmd::List { tree },
-        }) => admin::render_unit_list(app, *tree, r),
-        Cmd::Staff(_) => admin::render_staff_list(app, r),
-        _ => commands::summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0)),
-    }
-    Ok(())
+    c.render(app, r, out_path)
 }
 
 fn run(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> Result<(), CliError> {
-    let out_path = match cmd {
-        Cmd::Notice(a) => notice::check_out(app, a)?,
-        _ => None,
-    };
+    let out_path = cmd.runner().check(app)?;
     if app.global.server.is_some() {
         #[cfg(feature = "serve")]
         {
@@ -482,29 +381,9 @@ fn run(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> Result<(), CliError>
         }
     }
     let _ = matches;
-    if let Some(reply) = exec(app, cmd) {
-        return render(app, cmd, &reply?, out_path.as_deref());
-    }
-    match cmd {
-        Cmd::Init(a) => init::run(app, a),
-        Cmd::Demo(a) => demo::run(app, a),
-        Cmd::Unit(a) => admin::run_unit(app, a),
-        Cmd::Staff(a) => admin::run_staff(app, a),
-        Cmd::Policy(a) => policy::run(app, a),
-        Cmd::Calendar(a) => calendar::run(app, a),
-        Cmd::Verify(a) => verify::run(app, a),
-        Cmd::AccessLog(a) => access_log::run(app, a),
-        Cmd::Export(a) => export::export(app, a),
-        Cmd::Import(a) => export::import(app, a),
-        Cmd::Copy(a) => copy::run(app, a),
-        Cmd::Backup(a) => backup::run(app, a),
-        #[cfg(feature = "serve")]
-        Cmd::Serve(a) => serve::run(app, a),
-        Cmd::Completions(a) => completions::run(a),
-        // Every command that answers with a reply ran above.
-        _ => Err(CliError::from(DomainError::from(
-            petition_core::StorageError::internal("a command without a runner"),
-        ))),
+    match exec(app, cmd) {
+        Some(reply) => render(app, cmd, &reply?, out_path.as_deref()),
+        None => cmd.runner().run(app),
     }
 }
 

@@ -77,3 +77,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     out(&t.to_string());
     Ok(())
 }
+
+super::own_output!(
+    Args => run;
+);

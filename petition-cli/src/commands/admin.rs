@@ -489,3 +489,32 @@ fn unit_columns() -> String {
         names(petition_core::org::UnitKind::ALL.iter().map(|x| x.as_str()).collect()),
     )
 }
+
+impl super::Run for UnitArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        matches!(self.cmd, UnitCmd::List { .. }).then(|| unit_list(app))
+    }
+    fn run(&self, app: &App) -> CliResult {
+        run_unit(app, self)
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render_unit_list(app, matches!(self.cmd, UnitCmd::List { tree: true }), r);
+        Ok(())
+    }
+}
+
+impl super::Run for StaffArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        match &self.cmd {
+            StaffCmd::List { unit } => Some(staff_list(app, unit.as_deref())),
+            _ => None,
+        }
+    }
+    fn run(&self, app: &App) -> CliResult {
+        run_staff(app, self)
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render_staff_list(app, r);
+        Ok(())
+    }
+}

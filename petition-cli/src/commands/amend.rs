@@ -53,3 +53,5 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
         })
     })
 }
+
+super::case_commands!(Args => exec);

@@ -197,3 +197,10 @@ pub fn evaluate(app: &App, a: &EvaluateArgs) -> CliResult<Reply> {
     let office = a.office.as_deref().and_then(Satisfaction::parse);
     run_case_command(app, &a.case, Command::Evaluate { handling, office })
 }
+
+super::case_commands!(
+    ReviewArgs => review,
+    RereviewArgs => rereview,
+    CloseArgs => close,
+    EvaluateArgs => evaluate,
+);

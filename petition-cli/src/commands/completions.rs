@@ -21,3 +21,9 @@ pub fn run(a: &Args) -> CliResult {
     crate::app::out(String::from_utf8_lossy(&buf).trim_end());
     Ok(())
 }
+
+impl super::Run for Args {
+    fn run(&self, _: &crate::app::App) -> CliResult {
+        run(self)
+    }
+}

@@ -60,3 +60,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     report_loaded(app, &a.to, &s, &v);
     Ok(())
 }
+
+super::own_output!(
+    Args => run, whole;
+);

@@ -266,3 +266,8 @@ pub fn load_new(
     cleanup(&tmp);
     Ok((s, v))
 }
+
+super::own_output!(
+    ExportArgs => export, whole;
+    ImportArgs => import, whole;
+);

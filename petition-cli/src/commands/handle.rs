@@ -330,3 +330,16 @@ pub fn merge(app: &App, a: &MergeArgs) -> CliResult<Reply> {
         },
     )
 }
+
+super::case_commands!(
+    AcceptArgs => accept,
+    DeclineArgs => decline,
+    AssistInputArgs => assist_input,
+    ExtendArgs => extend,
+    TakeArgs => take,
+    HandArgs => hand,
+    OpinionArgs => opinion,
+    ReportArgs => report,
+    WithdrawArgs => withdraw,
+    MergeArgs => merge,
+);

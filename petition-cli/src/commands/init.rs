@@ -65,3 +65,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     }
     Ok(())
 }
+
+super::own_output!(
+    Args => run;
+);

@@ -230,3 +230,33 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
             .collect(),
     ))
 }
+
+impl super::Run for ListArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(list(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, None, r);
+        Ok(())
+    }
+}
+
+impl super::Run for QueueArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(queue(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, queue_heading(app, r), r);
+        Ok(())
+    }
+}
+
+impl super::Run for OverdueArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(overdue(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, Some(app.l("overdue_list").to_string()), r);
+        Ok(())
+    }
+}

@@ -31,6 +31,99 @@ use petition_core::{CaseId, Command, Reveal, Shown, UnitCode};
 
 use crate::app::{out, App, CliResult, Reply, Session};
 
+/// A command as the dispatcher runs it. Each command implements this beside its arguments; the
+/// command line lists every command once (its name, variant and arguments, in `main.rs`).
+///
+/// A command either answers with a [`Reply`] ([`Run::exec`]: run here, or by a server for
+/// `--server`, and shown by [`Run::render`] either way) or prints its own output ([`Run::run`]).
+pub trait Run {
+    /// Runs a command that answers with a reply; `None` for one that prints its own output.
+    fn exec(&self, _app: &App) -> Option<CliResult<Reply>> {
+        None
+    }
+    /// Runs a command that prints its own output.
+    fn run(&self, _app: &App) -> CliResult {
+        Err(crate::app::CliError::from(
+            petition_core::DomainError::from(petition_core::StorageError::internal(
+                "a command without a runner",
+            )),
+        ))
+    }
+    /// Checks what must hold before the command runs (an output file that may be written);
+    /// returns that file.
+    fn check(&self, _app: &App) -> CliResult<Option<std::path::PathBuf>> {
+        Ok(None)
+    }
+    /// Shows a reply in human form (with `--json` the dispatcher prints the document instead,
+    /// unless [`Run::renders_json`]). By default the one-line summary of a case command.
+    fn render(&self, app: &App, r: &Reply, _out: Option<&std::path::Path>) -> CliResult {
+        summary_line(app, &r.doc, r.meta.recorded_after.unwrap_or(0));
+        Ok(())
+    }
+    /// Whether [`Run::render`] shows the `--json` document itself.
+    fn renders_json(&self) -> bool {
+        false
+    }
+    /// Whether the command is one-shot desk work (a view, a clerk's change to one case, an
+    /// administrative change), which reads few pages and so keeps a small page cache
+    /// ([`crate::app::DESK_CACHE_KIB`]). Work over the whole database keeps SQLite's default.
+    fn desk(&self) -> bool {
+        true
+    }
+}
+
+impl<T: Run + ?Sized> Run for Box<T> {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        (**self).exec(app)
+    }
+    fn run(&self, app: &App) -> CliResult {
+        (**self).run(app)
+    }
+    fn check(&self, app: &App) -> CliResult<Option<std::path::PathBuf>> {
+        (**self).check(app)
+    }
+    fn render(&self, app: &App, r: &Reply, out: Option<&std::path::Path>) -> CliResult {
+        (**self).render(app, r, out)
+    }
+    fn renders_json(&self) -> bool {
+        (**self).renders_json()
+    }
+    fn desk(&self) -> bool {
+        (**self).desk()
+    }
+}
+
+/// Commands on one case that answer with the case (shown as its one-line summary): `Args =>
+/// function` each.
+macro_rules! case_commands {
+    ($($args:ty => $f:path),+ $(,)?) => {
+        $(impl crate::commands::Run for $args {
+            fn exec(&self, app: &crate::app::App) -> Option<crate::app::CliResult<crate::app::Reply>> {
+                Some($f(app, self))
+            }
+        })+
+    };
+}
+pub(crate) use case_commands;
+
+/// Commands that print their own output: `Args => function` each, `(whole)` after those that
+/// work over the whole database (not desk work).
+macro_rules! own_output {
+    ($($args:ty => $f:path $(, $whole:ident)?;)+) => {
+        $(impl crate::commands::Run for $args {
+            fn run(&self, app: &crate::app::App) -> crate::app::CliResult {
+                $f(app, self)
+            }
+            // (`$whole` only marks the entry: named here so the macro can repeat on it.)
+            $(fn desk(&self) -> bool {
+                let _ = stringify!($whole);
+                false
+            })?
+        })+
+    };
+}
+pub(crate) use own_output;
+
 /// Parses a case id argument.
 pub fn case_id(s: &str) -> CliResult<CaseId> {
     Ok(CaseId::parse(s)?)

@@ -94,3 +94,18 @@ pub fn render(app: &App, out_path: Option<&std::path::Path>, r: &Reply) -> CliRe
     }
     Ok(())
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn check(&self, app: &App) -> CliResult<Option<std::path::PathBuf>> {
+        check_out(app, self)
+    }
+    fn render(&self, app: &App, r: &Reply, out: Option<&std::path::Path>) -> CliResult {
+        render(app, out, r)
+    }
+    fn renders_json(&self) -> bool {
+        true
+    }
+}

@@ -81,3 +81,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     }
     Ok(())
 }
+
+super::own_output!(
+    Args => run;
+);

@@ -101,3 +101,15 @@ pub fn render(app: &App, a: &Args, r: &Reply) -> CliResult {
     }
     Ok(())
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, self, r)
+    }
+    fn renders_json(&self) -> bool {
+        true
+    }
+}

@@ -355,3 +355,15 @@ pub fn render(app: &App, a: &Args, r: &Reply) -> CliResult {
 pub fn parse_file(bytes: &[u8], now: DateTime<FixedOffset>) -> Result<Registration, DomainError> {
     parse_document(read_document(bytes)?, now)
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, self, r)
+    }
+    fn renders_json(&self) -> bool {
+        true
+    }
+}

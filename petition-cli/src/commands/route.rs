@@ -117,3 +117,10 @@ pub fn objection(app: &App, a: &ObjectionArgs) -> CliResult<Reply> {
         },
     )
 }
+
+super::case_commands!(
+    TransferArgs => transfer,
+    AssignArgs => assign,
+    ObjectArgs => object,
+    ObjectionArgs => objection,
+);

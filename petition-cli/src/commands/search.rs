@@ -39,3 +39,13 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
             .collect(),
     ))
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        super::list::render(app, None, r);
+        Ok(())
+    }
+}

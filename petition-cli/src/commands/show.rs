@@ -42,3 +42,13 @@ pub fn render(app: &App, a: &Args, r: &Reply) {
     let names = r.meta.names.clone().unwrap_or_default();
     crate::render::case_page(app, &r.doc, a.timeline, &names);
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, self, r);
+        Ok(())
+    }
+}

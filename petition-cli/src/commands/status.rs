@@ -72,3 +72,13 @@ pub fn render(app: &App, r: &Reply) {
         ));
     }
 }
+
+impl super::Run for Args {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(exec(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render(app, r);
+        Ok(())
+    }
+}

@@ -123,3 +123,18 @@ pub fn render_tick(app: &App, r: &Reply) {
         app.l("evaluations_lapsed")
     ));
 }
+
+super::case_commands!(SuperviseArgs => supervise, RespondArgs => respond);
+
+impl super::Run for TickArgs {
+    fn exec(&self, app: &App) -> Option<CliResult<Reply>> {
+        Some(tick(app, self))
+    }
+    fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
+        render_tick(app, r);
+        Ok(())
+    }
+    fn desk(&self) -> bool {
+        false
+    }
+}

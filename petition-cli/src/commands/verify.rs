@@ -109,3 +109,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     }
     Ok(())
 }
+
+super::own_output!(
+    Args => run, whole;
+);

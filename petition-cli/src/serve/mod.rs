@@ -286,3 +286,7 @@ pub fn live_time_refused() -> DomainError {
 pub fn internal(what: &str) -> CliError {
     CliError::from(DomainError::from(StorageError::internal(what)))
 }
+
+crate::commands::own_output!(
+    Args => run;
+);

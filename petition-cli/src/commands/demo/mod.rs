@@ -305,3 +305,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     out(&format!("  petition --db {} verify", path.display()));
     Ok(())
 }
+
+super::super::own_output!(
+    Args => run, whole;
+);
