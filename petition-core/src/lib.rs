@@ -63,7 +63,6 @@
 //! - [`case`]: registration data, commands, events and the lifecycle rules.
 //! - [`clock`] and [`policy`]: the calendar, day counting (Civil Code Art 201, 203) and every
 //!   legal time limit.
-//! - [`supervision`]: the escalation ladder and the time-driven work of [`Service::tick`].
 //! - [`stats`]: the figures offices are ranked by (timely acceptance, on-time completion,
 //!   satisfaction, repeats).
 //! - [`access`]: who may read a case and how much personal data they see; the access log.
@@ -91,6 +90,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub(crate) mod admin;
 pub mod audit;
 pub mod case;
 pub mod clock;
@@ -111,7 +111,6 @@ pub mod search;
 pub mod service;
 pub mod stats;
 pub mod store;
-pub mod supervision;
 pub mod verify;
 pub mod view;
 

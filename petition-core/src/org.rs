@@ -359,8 +359,8 @@ impl Org {
         if staff.deactivated || !staff.tokens.is_empty() {
             return Err(DomainError::from(Refusal::field(
                 "staff",
-                "a new staff member is active and has no tokens: issue tokens with `staff token` once added",
-                "新增工作人员应为在岗且无令牌：添加后再用 `staff token` 签发令牌",
+                "a new staff member is active and has no tokens: issue their tokens once they are added",
+                "新增工作人员应为在岗且无令牌：添加后再签发令牌",
             )));
         }
         if self.staff.contains_key(&staff.id) {

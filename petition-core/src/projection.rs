@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use crate::case::{Case, ObjectionStatus, Registration};
 use crate::clock::ClockKind;
 use crate::ids::{CaseId, UnitCode};
-use crate::supervision::next_tick_date;
 
 /// One clock row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,22 +99,6 @@ pub(crate) struct CaseRow {
     pub supervisions: Vec<SupervisionRow>,
 }
 
-/// The identity keys of a registration's petitioners (2005 Art 16, 35): `id:<number>` and `np:<name>|<phone>`.
-pub(crate) fn identity_keys(reg: &Registration) -> Vec<String> {
-    let mut keys = Vec::new();
-    for p in &reg.petitioners {
-        if let Some(id) = &p.id_number {
-            keys.push(format!("id:{}", id.to_ascii_uppercase()));
-        }
-        if let Some(phone) = &p.phone {
-            keys.push(format!("np:{}|{}", p.name.trim(), phone));
-        }
-    }
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
 impl CaseRow {
     /// The row of a case.
     pub(crate) fn of(case: &Case) -> Self {
@@ -168,11 +151,11 @@ impl CaseRow {
             skip_level: case.skip_level,
             collective: case.collective,
             repeat: case.repeat_of.is_some(),
-            next_tick: next_tick_date(case),
+            next_tick: case.next_tick_date(),
             last_seq: case.seq,
             identities: match same {
                 Some(s) => s.identities.clone(),
-                None => reg.map(identity_keys).unwrap_or_default(),
+                None => reg.map(Registration::identity_keys).unwrap_or_default(),
             },
             search: match same {
                 Some(s) => s.search.clone(),

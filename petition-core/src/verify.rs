@@ -180,7 +180,7 @@ fn chain_pass<T: Txn>(
                     }
                     _ => {}
                 }
-                if let Err(x) = crate::store::apply_admin(
+                if let Err(x) = crate::admin::apply_admin(
                     &mut rebuilt.org,
                     &mut rebuilt.policy,
                     &mut rebuilt.calendar,

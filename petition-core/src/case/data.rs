@@ -360,6 +360,22 @@ impl RegistrationBuilder {
 }
 
 impl Registration {
+    /// The identity keys of a registration's petitioners (2005 Art 16, 35): `id:<number>` and `np:<name>|<phone>`.
+    pub(crate) fn identity_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for p in &self.petitioners {
+            if let Some(id) = &p.id_number {
+                keys.push(format!("id:{}", id.to_ascii_uppercase()));
+            }
+            if let Some(phone) = &p.phone {
+                keys.push(format!("np:{}|{}", p.name.trim(), phone));
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     /// Starts a registration with its required fields: how the matter came in, what it asks
     /// for, where it is (the locality's unit code), its category, a summary of at most 300
     /// characters, and when it was received.

@@ -7,6 +7,7 @@ mod appeals;
 mod handling;
 mod intake;
 mod supervision;
+pub(crate) mod tick;
 
 pub(crate) use appeals::online_rating_allowed;
 

@@ -322,3 +322,30 @@ pub struct Context<'a> {
     /// actor may not read it).
     pub target: Option<&'a Case>,
 }
+
+impl Case {
+    /// The earliest local date on which `tick` has work for this case, if any: the first day after
+    /// the earliest due date among the clocks and supervisions that tick acts on. Stores index this
+    /// date so tick's cost follows the number of due items, not the number of cases.
+    pub(crate) fn next_tick_date(&self) -> Option<NaiveDate> {
+        let accused = self.accused_unit();
+        let clocks = self
+            .clocks
+            .iter()
+            .filter(|c| c.is_open())
+            .filter_map(|c| match c.kind {
+                ClockKind::Supervision => None,
+                ClockKind::Evaluation => Some(c.due),
+                ClockKind::ReviewWindow | ClockKind::RereviewWindow => Some(c.due),
+                ClockKind::Objection => None,
+                _ if c.auto_supervised || accused == Some(&c.unit) => None,
+                _ => Some(c.due),
+            });
+        let sups = self
+            .supervisions
+            .iter()
+            .filter(|s| s.is_open() && s.level.next().is_some())
+            .map(|s| s.respond_by);
+        clocks.chain(sups).min().and_then(|d| d.succ_opt())
+    }
+}

@@ -1,59 +1,9 @@
-//! Organisation, staff, policy and calendar changes by an admin (the one applier of live work
-//! and import), tokens, and what follows a staff member's move or deactivation.
+//! Organisation, staff, policy and calendar changes by an admin (decided and applied by the
+//! administrative rules, [`crate::admin`]), tokens, and what follows a staff member's move or
+//! deactivation.
 
 use super::*;
-
-/// An organisation, policy or calendar change.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AdminChange {
-    /// Add a unit.
-    AddUnit(Unit),
-    /// Add a staff member.
-    AddStaff(Staff),
-    /// Set a policy value.
-    SetPolicy {
-        /// Key.
-        key: String,
-        /// Value.
-        value: String,
-    },
-    /// Load calendar entries.
-    SetCalendar(Vec<(NaiveDate, DayKind)>),
-    /// Record a bearer token's digest (see [`Service::issue_token`], which makes the token).
-    IssueToken {
-        /// Whose token.
-        staff: StaffId,
-        /// SHA-256 of the token, lowercase hex.
-        sha256: String,
-        /// When it stops working.
-        expires_at: DateTime<FixedOffset>,
-    },
-    /// Revoke every token of a staff member.
-    RevokeTokens(StaffId),
-    /// Deactivate a staff member (停用), revoking their tokens.
-    Deactivate(StaffId),
-    /// Move a staff member to another unit (调动).
-    MoveStaff {
-        /// Who.
-        staff: StaffId,
-        /// Their new unit.
-        unit: UnitCode,
-    },
-    /// Rename a staff member.
-    RenameStaff {
-        /// Who.
-        staff: StaffId,
-        /// The new name.
-        name: String,
-    },
-    /// Rename a unit (机构更名).
-    RenameUnit {
-        /// Which.
-        unit: UnitCode,
-        /// The new name.
-        name: String,
-    },
-}
+pub use crate::admin::AdminChange;
 
 /// A newly issued bearer token: the secret is here once and nowhere else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -144,100 +94,8 @@ impl<T: Txn> Work<'_, T> {
         now: DateTime<FixedOffset>,
         change: AdminChange,
     ) -> Result<AdminEvent> {
-        let staff = actor_staff(&self.org, actor)?;
-        if staff.role != Role::Admin {
-            return Err(DomainError::from(Refusal::AdminOnly));
-        }
-        let kind = match change {
-            AdminChange::AddUnit(u) => {
-                Arc::make_mut(&mut self.org).add_unit(u.clone())?;
-                AdminKind::UnitAdded { unit: u }
-            }
-            AdminChange::AddStaff(s) => {
-                Arc::make_mut(&mut self.org).add_staff(s.clone())?;
-                AdminKind::StaffAdded { staff: s }
-            }
-            AdminChange::SetPolicy { key, value } => {
-                self.policy.set(&key, &value)?;
-                AdminKind::PolicySet { key, value }
-            }
-            AdminChange::SetCalendar(entries) => {
-                for (d, k) in &entries {
-                    self.calendar.set(*d, *k);
-                }
-                AdminKind::CalendarSet { entries }
-            }
-            AdminChange::IssueToken {
-                staff,
-                sha256,
-                expires_at,
-            } => {
-                actor_staff(&self.org, &staff)?;
-                let hex_digest = sha256.len() == 64
-                    && sha256
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if !hex_digest {
-                    return Err(DomainError::from(Refusal::field(
-                        "sha256",
-                        "must be 64 lowercase hex digits",
-                        "必须是 64 位小写十六进制数字",
-                    )));
-                }
-                AdminKind::TokenIssued {
-                    staff,
-                    sha256,
-                    expires_at,
-                }
-            }
-            AdminChange::RevokeTokens(staff) => {
-                known_staff(&self.org, &staff)?;
-                AdminKind::TokensRevoked { staff }
-            }
-            AdminChange::Deactivate(staff) => {
-                actor_staff(&self.org, &staff)?;
-                if &staff == actor {
-                    return Err(DomainError::from(Refusal::forbidden(
-                        "an admin cannot deactivate themself: ask another admin",
-                        "管理员不能停用本人：请由其他管理员办理",
-                    )));
-                }
-                AdminKind::StaffDeactivated { staff }
-            }
-            AdminChange::MoveStaff { staff, unit } => {
-                let s = actor_staff(&self.org, &staff)?;
-                self.org.get(&unit)?;
-                if s.unit.as_ref() == Some(&unit) {
-                    return Err(DomainError::from(Refusal::field(
-                        "unit",
-                        &format!("{staff} already works for {unit}"),
-                        &format!("{staff} 已在 {unit}"),
-                    )));
-                }
-                AdminKind::StaffMoved { staff, unit }
-            }
-            AdminChange::RenameStaff { staff, name } => {
-                known_staff(&self.org, &staff)?;
-                crate::org::check_name("name", &name)?;
-                AdminKind::StaffRenamed {
-                    staff,
-                    name: name.trim().to_string(),
-                }
-            }
-            AdminChange::RenameUnit { unit, name } => {
-                self.org.get(&unit)?;
-                crate::org::check_name("name", &name)?;
-                AdminKind::UnitRenamed {
-                    unit,
-                    name: name.trim().to_string(),
-                }
-            }
-        };
-        match Arc::make_mut(&mut self.org).apply_change(&kind) {
-            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(Finished::of(&s))?,
-            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(Finished::of(&u))?,
-            None => {}
-        }
+        let kind = crate::admin::decide_admin(&self.org, &self.policy, actor, change)?;
+        self.apply_and_store(&kind)?;
         let now = now.with_timezone(&self.policy.timezone);
         let ev = AdminEvent {
             at: now,
@@ -245,33 +103,30 @@ impl<T: Txn> Work<'_, T> {
             kind,
         };
         self.append_admin(&ev)?;
-        self.store_admin(&ev.kind)?;
         Ok(ev)
     }
 
-    /// Stores what an administrative event changed, as this transaction applied it.
-    pub(super) fn store_admin(&mut self, kind: &AdminKind) -> Result<()> {
+    /// Applies an administrative event with the one applier ([`crate::admin::apply_admin`]) and
+    /// stores what it changed in this transaction.
+    pub(super) fn apply_and_store(&mut self, kind: &AdminKind) -> Result<()> {
+        let changed = crate::admin::apply_admin(
+            Arc::make_mut(&mut self.org),
+            &mut self.policy,
+            &mut self.calendar,
+            kind,
+        )?;
+        match changed {
+            Some(crate::org::Changed::Staff(s)) => self.txn.put_staff(Finished::of(&s))?,
+            Some(crate::org::Changed::Unit(u)) => self.txn.put_unit(Finished::of(&u))?,
+            None => {}
+        }
         match kind {
-            AdminKind::Initialized { admin, rules, .. } => {
-                self.txn.put_staff(Finished::of(admin))?;
-                // The rules version lives with the policy (what every decision reads); a chain
-                // without one was made under the first rules.
-                self.policy.rules = rules.unwrap_or(1);
-                self.txn
-                    .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar))
-            }
-            AdminKind::StaffAdded { staff } => self.txn.put_staff(Finished::of(staff)),
-            AdminKind::UnitAdded { unit } => self.txn.put_unit(Finished::of(unit)),
-            AdminKind::PolicySet { .. } | AdminKind::CalendarSet { .. } => self
+            AdminKind::Initialized { .. }
+            | AdminKind::PolicySet { .. }
+            | AdminKind::CalendarSet { .. } => self
                 .txn
                 .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar)),
-            // Stored by `admin`, which changed the staff member or unit.
-            AdminKind::TokenIssued { .. }
-            | AdminKind::TokensRevoked { .. }
-            | AdminKind::StaffDeactivated { .. }
-            | AdminKind::StaffMoved { .. }
-            | AdminKind::StaffRenamed { .. }
-            | AdminKind::UnitRenamed { .. } => Ok(()),
+            _ => Ok(()),
         }
     }
 }
@@ -324,7 +179,7 @@ impl<S: Store> Service<S> {
                 },
             };
             w.append_admin(&ev)?;
-            w.store_admin(&ev.kind)
+            w.apply_and_store(&ev.kind)
         })
     }
 

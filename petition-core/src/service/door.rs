@@ -8,25 +8,7 @@ pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub(super) fn actor_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
-    let s = known_staff(org, id)?;
-    if s.deactivated {
-        return Err(DomainError::from(Refusal::Deactivated {
-            staff: id.as_str().to_string(),
-        }));
-    }
-    Ok(s)
-}
-
-/// A staff member by id, active or not.
-pub(super) fn known_staff<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
-    org.staff(id).ok_or_else(|| {
-        DomainError::from(Refusal::NoStaff {
-            id: id.as_str().to_string(),
-            nearest: crate::error::nearest(id.as_str(), org.all_staff().map(|s| s.id.as_str())),
-        })
-    })
-}
+pub(super) use crate::admin::active as actor_staff;
 
 /// The system clock in the database's time zone: the time of every write on a live database.
 pub(super) fn system_now(tz: FixedOffset) -> DateTime<FixedOffset> {

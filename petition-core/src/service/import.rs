@@ -46,7 +46,7 @@ impl<T: Txn> Work<'_, T> {
                             },
                         };
                         self.append_admin(&ev)?;
-                        self.store_admin(&ev.kind)?;
+                        self.apply_and_store(&ev.kind)?;
                         self.org = Arc::new(self.txn.org()?);
                         ev
                     }

@@ -38,15 +38,15 @@ use crate::audit::{AdminEvent, AdminKind, ClockMode};
 use crate::case::{
     decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration,
 };
-use crate::clock::{local_date, Calendar, DayKind};
+use crate::clock::{local_date, Calendar};
 use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, CodeHash, CodeRecord, QueryCode, QueryCodeCost, StaffId, UnitCode};
-use crate::org::{Org, Role, Staff, Unit};
+use crate::org::{Org, Role, Staff};
 use crate::policy::Policy;
 use crate::principal::{
     Brief, Disclosed, NewCase, Pending, Principal, Recorded, Reveal, Shown, When,
 };
-use crate::store::{check_tail, identity_keys, seal, CaseQuery, Finished, Store, StoredEntry, Txn};
+use crate::store::{check_tail, seal, CaseQuery, Finished, Store, StoredEntry, Txn};
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;

@@ -193,7 +193,7 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<Vec<crate::case::RelatedCase>> {
         let found = self
             .txn()?
-            .find_related(&identity_keys(reg), &reg.category, &reg.locality)?;
+            .find_related(&reg.identity_keys(), &reg.category, &reg.locality)?;
         let mut out = Vec::with_capacity(found.len());
         for r in found {
             if let Some(c) = self.case_seen(&r.id)? {

@@ -19,7 +19,7 @@ pub(crate) mod raw;
 
 use chrono::NaiveDate;
 
-pub(crate) use crate::projection::{identity_keys, CaseRow, ClockRow, SupervisionRow};
+pub(crate) use crate::projection::{CaseRow, ClockRow, SupervisionRow};
 pub use any::{AnyStore, AnyTxn};
 pub use memory::{MemTxn, MemoryStore};
 #[cfg(feature = "postgres")]
@@ -531,39 +531,6 @@ pub(crate) fn seal(gseq: u64, prev: &[u8; 32], entry: &crate::audit::Entry) -> S
 /// Whether a clock kind is a unit's duty (not a petitioner's or receiver's window).
 pub(crate) fn is_duty(kind: crate::clock::ClockKind) -> bool {
     !kind.is_window()
-}
-
-/// Applies an administrative event to the organisation, policy and calendar.
-pub(crate) fn apply_admin(
-    org: &mut Org,
-    policy: &mut Policy,
-    calendar: &mut Calendar,
-    kind: &crate::audit::AdminKind,
-) -> Result<()> {
-    use crate::audit::AdminKind;
-    match kind {
-        AdminKind::Initialized { admin, rules, .. } => {
-            policy.rules = rules.unwrap_or(1);
-            org.insert_staff_unchecked(admin.clone())
-        }
-        AdminKind::UnitAdded { unit } => org.insert_unit_unchecked(unit.clone()),
-        AdminKind::StaffAdded { staff } => org.insert_staff_unchecked(staff.clone()),
-        AdminKind::PolicySet { key, value } => policy.set(key, value)?,
-        AdminKind::CalendarSet { entries } => {
-            for (d, k) in entries {
-                calendar.set(*d, *k);
-            }
-        }
-        AdminKind::TokenIssued { .. }
-        | AdminKind::TokensRevoked { .. }
-        | AdminKind::StaffDeactivated { .. }
-        | AdminKind::StaffMoved { .. }
-        | AdminKind::StaffRenamed { .. }
-        | AdminKind::UnitRenamed { .. } => {
-            org.apply_change(kind);
-        }
-    }
-    Ok(())
 }
 
 /// Checks an append before anything is written: the case's last stored sequence number is

@@ -330,7 +330,7 @@ impl<'a> Decision<'a> {
         let keys = |c: &Case| {
             c.registration
                 .as_ref()
-                .map(crate::store::identity_keys)
+                .map(crate::case::Registration::identity_keys)
                 .unwrap_or_default()
         };
         let mine = keys(self.case);

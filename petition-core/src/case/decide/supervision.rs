@@ -111,6 +111,6 @@ impl<'a> Decision<'a> {
                 "定时处理由系统执行，不能由工作人员执行",
             )));
         }
-        Ok(crate::supervision::plan_tick(self))
+        Ok(super::tick::plan_tick(self))
     }
 }

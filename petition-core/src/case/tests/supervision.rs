@@ -358,11 +358,7 @@ fn a_case_that_ends_ends_its_supervisions_but_not_those_of_its_execution() {
             .any(|e| matches!(e.kind, EventKind::SupervisionEscalated { .. })),
         "an ended supervision never climbs"
     );
-    assert_eq!(
-        crate::supervision::next_tick_date(&w.case),
-        None,
-        "nothing left for tick"
-    );
+    assert_eq!(w.case.next_tick_date(), None, "nothing left for tick");
     // A supervision of the closed case's execution lives on and climbs.
     w.ok(
         "cty-a-xfj.c",

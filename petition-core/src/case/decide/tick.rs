@@ -1,9 +1,9 @@
 //! 限时督办: the escalation ladder (2005 Art 36) and the planning of `tick` — pure functions
-//! from a case and `now` to the events that time makes due.
+//! from a case and `now` to the events that time makes due (the rules' time-driven part).
 
 use chrono::NaiveDate;
 
-use crate::case::decide::Decision;
+use super::Decision;
 use crate::case::{CloseReason, EventKind, SupervisionGround, SupervisionLevel};
 use crate::clock::Calendar;
 use crate::clock::ClockKind;
@@ -14,7 +14,7 @@ use crate::policy::Policy;
 /// The respond-by date of a supervision at `level` opened on local date `today` (policy defaults:
 /// reminder 5 working days, supervision 15 days, notice 10 days; accountability, the top, uses the
 /// supervision limit).
-pub fn respond_by(
+pub(crate) fn respond_by(
     level: SupervisionLevel,
     today: NaiveDate,
     policy: &Policy,
@@ -31,7 +31,12 @@ pub fn respond_by(
 
 /// The unit that issues a supervision at `level` on `unit`: `sup(unit)` below `notice`,
 /// `sup↑(unit)` from `notice` on (when there is one; otherwise the current issuer stays).
-pub fn issuer(org: &Org, level: SupervisionLevel, unit: &UnitCode, current: &UnitCode) -> UnitCode {
+pub(crate) fn issuer(
+    org: &Org,
+    level: SupervisionLevel,
+    unit: &UnitCode,
+    current: &UnitCode,
+) -> UnitCode {
     let up = if level >= SupervisionLevel::Notice {
         org.sup_up(unit)
     } else {
@@ -164,29 +169,4 @@ fn window_lapsed(case: &crate::case::Case, today: NaiveDate) -> bool {
         ) && c.is_open()
             && today > c.due
     })
-}
-
-/// The earliest local date on which `tick` has work for this case, if any: the first day after
-/// the earliest due date among the clocks and supervisions that tick acts on. Stores index this
-/// date so tick's cost follows the number of due items, not the number of cases.
-pub fn next_tick_date(case: &crate::case::Case) -> Option<NaiveDate> {
-    let accused = case.accused_unit();
-    let clocks = case
-        .clocks
-        .iter()
-        .filter(|c| c.is_open())
-        .filter_map(|c| match c.kind {
-            ClockKind::Supervision => None,
-            ClockKind::Evaluation => Some(c.due),
-            ClockKind::ReviewWindow | ClockKind::RereviewWindow => Some(c.due),
-            ClockKind::Objection => None,
-            _ if c.auto_supervised || accused == Some(&c.unit) => None,
-            _ => Some(c.due),
-        });
-    let sups = case
-        .supervisions
-        .iter()
-        .filter(|s| s.is_open() && s.level.next().is_some())
-        .map(|s| s.respond_by);
-    clocks.chain(sups).min().and_then(|d| d.succ_opt())
 }
