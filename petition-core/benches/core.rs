@@ -16,7 +16,7 @@ use petition_core::org::{Level, Org, Role, Staff, Unit, UnitKind};
 use petition_core::policy::Policy;
 use petition_core::service::{AdminChange, Service};
 use petition_core::store::SqliteStore;
-use petition_core::{Case, CaseId, Command, QueryCode, StaffId, UnitCode};
+use petition_core::{Case, CaseId, Command, QueryCode, StaffId, Step, UnitCode};
 
 fn u(s: &str) -> UnitCode {
     UnitCode::parse(s).expect("code")
@@ -153,7 +153,7 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
     };
     let mut case = Case::new(CaseId::new(2026, 1));
     let mut events = Vec::new();
-    let step = |events: &mut Vec<petition_core::Event>, case: &mut Case, cmd: Command, who, day| {
+    let step = |events: &mut Vec<petition_core::Event>, case: &mut Case, cmd: Step, who, day| {
         let evs = decide(case, &cmd, &ctx(at(day), who)).expect("decide");
         for e in evs {
             *case = evolve(case.clone(), &e);
@@ -161,7 +161,7 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
         }
     };
     use petition_core::case::Actor;
-    let reg = Command::Register {
+    let reg = Step::Register {
         registration: Box::new(registration()),
         query_code: petition_core::ids::CodeRecord::Clear(QueryCode::from_random([3; 8])),
     };
@@ -169,17 +169,17 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
     step(
         &mut events,
         &mut case,
-        Command::Transfer {
+        Step::from(Command::Transfer {
             to: u("c-zjj"),
             note: None,
-        },
+        }),
         Actor::Staff(li),
         0,
     );
     step(
         &mut events,
         &mut case,
-        Command::Accept { assist: vec![] },
+        Step::from(Command::Accept { assist: vec![] }),
         Actor::Staff(wang),
         1,
     );
@@ -192,15 +192,15 @@ fn thirty_events(o: &Org, p: &Policy, cal: &Calendar) -> Vec<petition_core::Even
             unit: None,
             level: None,
         };
-        step(&mut events, &mut case, sup, Actor::Staff(li), 2);
+        step(&mut events, &mut case, sup.into(), Actor::Staff(li), 2);
         if events.len() < 30 {
             step(
                 &mut events,
                 &mut case,
-                Command::Respond {
+                Step::from(Command::Respond {
                     supervision: n,
                     text: "已说明".into(),
-                },
+                }),
                 Actor::Staff(wang),
                 2,
             );
@@ -237,7 +237,7 @@ fn bench(c: &mut Criterion) {
         };
         decide(
             &Case::new(CaseId::new(2026, 1)),
-            &Command::Register {
+            &Step::Register {
                 registration: Box::new(registration()),
                 query_code: petition_core::ids::CodeRecord::Clear(QueryCode::from_random([1; 8])),
             },
@@ -246,10 +246,10 @@ fn bench(c: &mut Criterion) {
         .expect("reg")
     };
     let registered = replay(CaseId::new(2026, 1), &reg_events);
-    let transfer = Command::Transfer {
+    let transfer = Step::from(Command::Transfer {
         to: u("c-zjj"),
         note: None,
-    };
+    });
     c.bench_function("decide+evolve transfer", |b| {
         let ctx = Context {
             now: at(1),
@@ -278,7 +278,7 @@ fn bench(c: &mut Criterion) {
         let evs = decide(&registered, &transfer, &ctx).expect("ok");
         evs.iter().fold(registered.clone(), evolve)
     };
-    let accept = Command::Accept { assist: vec![] };
+    let accept = Step::from(Command::Accept { assist: vec![] });
     c.bench_function("decide+evolve accept", |b| {
         let ctx = Context {
             now: at(2),
@@ -309,11 +309,11 @@ fn bench(c: &mut Criterion) {
             .iter()
             .fold(routed.clone(), evolve)
     };
-    let opinion = Command::Opinion {
+    let opinion = Step::from(Command::Opinion {
         outcome: Outcome::Supported,
         text: "支持".into(),
         without_assist: None,
-    };
+    });
     c.bench_function("decide+evolve opinion", |b| {
         let ctx = Context {
             now: at(20),
@@ -339,7 +339,7 @@ fn bench(c: &mut Criterion) {
             related: &[],
             target: None,
         };
-        b.iter(|| decide(black_box(&handling), &Command::Tick, &ctx).expect("ok"))
+        b.iter(|| decide(black_box(&handling), &Step::Tick, &ctx).expect("ok"))
     });
 
     let events = thirty_events(&o, &p, &cal);

@@ -123,7 +123,7 @@ pub use access::{Access, Disclosure};
 pub use audit::{ClockMode, Entry};
 pub use case::{
     AmendField, Case, CaseState, Channel, Command, Event, EventKind, Petitioner, Purpose,
-    Registration, RegistrationBuilder,
+    Registration, RegistrationBuilder, Step,
 };
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};

@@ -13,13 +13,6 @@ use crate::ids::{CaseId, CodeRecord, StaffId, UnitCode};
 #[serde(tag = "command", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Command {
-    /// 登记. The query code is drawn and hashed by the service; the event records its hash.
-    Register {
-        /// The registration.
-        registration: Box<Registration>,
-        /// 查询码, as the case keeps it (its salted hash).
-        query_code: CodeRecord,
-    },
     /// 转送.
     Transfer {
         /// Receiving unit.
@@ -170,11 +163,6 @@ pub enum Command {
         /// The surviving case.
         into: CaseId,
     },
-    /// The surviving case records a merged case (applied together with `Merge`).
-    Absorb {
-        /// The merged case.
-        from: CaseId,
-    },
     /// 督办.
     Supervise {
         /// Ground.
@@ -195,26 +183,12 @@ pub enum Command {
         /// The answer.
         text: String,
     },
-    /// Time-driven work at `now`, by `system` only.
-    Tick,
-    /// 查询码重置: the registering unit or a petition office in reach gives the petitioner a new
-    /// query code (drawn and hashed by the service, which shows it once).
-    ResetQueryCode {
-        /// The new code, as the case keeps it (its salted hash).
-        query_code: CodeRecord,
-    },
-    /// The officer no longer carries the case (with an admin's move or deactivation of them).
-    ReleaseOfficer {
-        /// The officer.
-        officer: StaffId,
-    },
 }
 
 impl Command {
     /// The command's name as typed on the command line.
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Register { .. } => "register",
             Command::Transfer { .. } => "transfer",
             Command::Assign { .. } => "assign",
             Command::Object { .. } => "object",
@@ -240,12 +214,65 @@ impl Command {
             Command::Evaluate { .. } => "evaluate",
             Command::Withdraw { .. } => "withdraw",
             Command::Merge { .. } => "merge",
-            Command::Absorb { .. } => "merge",
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",
-            Command::Tick => "tick",
-            Command::ResetQueryCode { .. } => "query-code reset",
-            Command::ReleaseOfficer { .. } => "release officer",
+        }
+    }
+}
+
+/// What the rules decide on: a [`Command`] a staff member (or the petitioner) gives, or a step
+/// only the service takes — a registration with the query code it drew, the surviving side of a
+/// merge, the time-driven work, a new query code it drew, an officer released with an admin's
+/// change. [`Service::execute`](crate::Service::execute) takes a `Command`, so none of the
+/// service's own steps can be asked for there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// A command.
+    Command(Command),
+    /// 登记. The query code is drawn and hashed by the service; the event records its hash.
+    Register {
+        /// The registration.
+        registration: Box<Registration>,
+        /// 查询码, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
+    },
+    /// The surviving case records a merged case (applied together with `Merge`).
+    Absorb {
+        /// The merged case.
+        from: CaseId,
+    },
+    /// Time-driven work at `now`, by `system` only.
+    Tick,
+    /// 查询码重置: the registering unit or a petition office in reach gives the petitioner a new
+    /// query code (drawn and hashed by the service, which shows it once).
+    ResetQueryCode {
+        /// The new code, as the case keeps it (its salted hash).
+        query_code: CodeRecord,
+    },
+    /// The officer no longer carries the case (with an admin's move or deactivation of them).
+    ReleaseOfficer {
+        /// The officer.
+        officer: StaffId,
+    },
+}
+
+impl From<Command> for Step {
+    fn from(c: Command) -> Self {
+        Step::Command(c)
+    }
+}
+
+impl Step {
+    /// The step's name, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Command(c) => c.name(),
+            Step::Register { .. } => "register",
+            Step::Absorb { .. } => "merge",
+            Step::Tick => "tick",
+            Step::ResetQueryCode { .. } => "query-code reset",
+            Step::ReleaseOfficer { .. } => "release officer",
         }
     }
 }

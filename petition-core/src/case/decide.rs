@@ -21,13 +21,14 @@ use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, StaffId, UnitCode};
 use crate::org::{Role, UnitKind};
 
-/// Decides a command on a case at `ctx.now`: the events to append, or why not.
-pub fn decide(case: &Case, cmd: &Command, ctx: &Context) -> Result<Vec<Event>> {
+/// Decides a step (a command, or one of the service's own) on a case at `ctx.now`: the events
+/// to append, or why not.
+pub fn decide(case: &Case, step: &Step, ctx: &Context) -> Result<Vec<Event>> {
     let d = Decision::new(case, ctx);
     let state = case.is_registered().then_some(case.state);
     // The transition table first (a command never allowed in this state is `invalid_transition`
     // whatever the time); then time never runs backwards on a case.
-    let decided = transition(&d, state, cmd);
+    let decided = transition(&d, state, step);
     let skewed = case.last_at.filter(|last| d.now < *last);
     let kinds = match (decided, skewed) {
         (Err(e), _) if matches!(e.code(), "invalid_transition" | "not_found") => return Err(e),
@@ -91,28 +92,40 @@ fn end_supervisions(case: &Case, mut kinds: Vec<EventKind>, ctx: &Context) -> Ve
 }
 
 /// The transition table: which command is allowed in which state, and the rule that applies.
-fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<Vec<EventKind>> {
+fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec<EventKind>> {
     use CaseState::*;
     use Command as C;
     let case = d.case;
-    Ok(match (state, cmd) {
+    let no_case = || {
+        DomainError::from(Refusal::NoCase {
+            id: case.id.as_str().to_string(),
+        })
+    };
+    // The service's own steps first; then the table of commands by state.
+    let cmd = match (state, step) {
         (
             None,
-            C::Register {
+            Step::Register {
                 registration,
                 query_code,
             },
-        ) => d.register(registration, query_code)?,
-        (None, _) => {
-            return Err(DomainError::from(Refusal::NoCase {
-                id: case.id.as_str().to_string(),
-            }))
-        }
-        (Some(_), C::Register { .. }) => {
+        ) => return d.register(registration, query_code),
+        (None, _) => return Err(no_case()),
+        (Some(_), Step::Register { .. }) => {
             return Err(DomainError::from(Refusal::AlreadyRegistered {
                 id: case.id.as_str().to_string(),
             }))
         }
+        (Some(s), Step::Absorb { from }) if !s.is_terminal() => return d.absorb(from),
+        (Some(_), Step::Tick) => return d.tick(),
+        // Whatever the state: the petitioner may follow a closed case too.
+        (Some(_), Step::ResetQueryCode { query_code }) => return d.reset_query_code(query_code),
+        (Some(_), Step::ReleaseOfficer { officer }) => return d.release_officer(officer),
+        (Some(_), Step::Command(c)) => c,
+        (Some(s), _) => return Err(DomainError::from(Refusal::Terminal { state: s })),
+    };
+    Ok(match (state, cmd) {
+        (None, _) => return Err(no_case()),
         (Some(Registered | Routed), C::Transfer { to, note }) => d.route(to, None, note)?,
         (
             Some(Registered | Routed),
@@ -180,7 +193,6 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         (Some(_), C::Evaluate { handling, office }) => d.evaluate(*handling, *office)?,
         (Some(s), C::Withdraw { reason }) if !s.is_terminal() => d.withdraw(reason)?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
-        (Some(s), C::Absorb { from }) if !s.is_terminal() => d.absorb(from)?,
         // Exception to terminal refusal: supervision of a closed case that was not executed.
         (
             Some(s),
@@ -196,10 +208,6 @@ fn transition(d: &Decision, state: Option<CaseState>, cmd: &Command) -> Result<V
         }
         // A supervision is answered whatever the case's state: the unit owes the explanation.
         (Some(_), C::Respond { supervision, text }) => d.respond(*supervision, text)?,
-        (Some(_), C::Tick) => d.tick()?,
-        // Whatever the state: the petitioner may follow a closed case too.
-        (Some(_), C::ResetQueryCode { query_code }) => d.reset_query_code(query_code)?,
-        (Some(_), C::ReleaseOfficer { officer }) => d.release_officer(officer)?,
         (Some(s), _) if s.is_terminal() => {
             return Err(DomainError::from(Refusal::Terminal { state: s }))
         }

@@ -74,7 +74,7 @@ impl<T: Txn> Work<'_, T> {
         };
         let carried = self.txn()?.query(&q)?;
         for id in carried {
-            let cmd = Command::ReleaseOfficer {
+            let cmd = Step::ReleaseOfficer {
                 officer: who.clone(),
             };
             match self.execute_unchecked(admin, now, &id, cmd) {

@@ -118,7 +118,7 @@ impl<T: Txn> Work<'_, T> {
         };
         let cmd = command_of(ev)?;
         let produced: Vec<Event> = match &cmd {
-            Command::Register { registration, .. } => {
+            Step::Register { registration, .. } => {
                 if self.case(&ev.case)?.is_some() {
                     return Err(differs("the case is registered twice"));
                 }
@@ -141,7 +141,7 @@ impl<T: Txn> Work<'_, T> {
                 self.txn.bump_case_counter(Finished::of(&ev.case))?;
                 evs
             }
-            Command::Merge { into } => {
+            Step::Command(Command::Merge { into }) => {
                 let case = self.current(&ev.case)?;
                 let Some(staff) = &staff else {
                     return Err(differs("only staff merge cases"));
@@ -158,7 +158,7 @@ impl<T: Txn> Work<'_, T> {
                         id: into.as_str().to_string(),
                     })
                 })?;
-                let absorb = Command::Absorb {
+                let absorb = Step::Absorb {
                     from: ev.case.clone(),
                 };
                 evs.extend(self.decide_on(&target, &absorb, actor, ev.at)?);
@@ -196,7 +196,7 @@ impl<T: Txn> Work<'_, T> {
 }
 
 /// The command that produced an event (for re-deciding imported history).
-fn command_of(ev: &Event) -> Result<Command> {
+fn command_of(ev: &Event) -> Result<Step> {
     use EventKind as K;
     let not_a_command = || {
         DomainError::from(StorageError::integrity(&format!(
@@ -209,10 +209,10 @@ fn command_of(ev: &Event) -> Result<Command> {
         return match &ev.kind {
             K::Evaluated {
                 handling, office, ..
-            } => Ok(Command::Evaluate {
+            } => Ok(Step::Command(Command::Evaluate {
                 handling: *handling,
                 office: *office,
-            }),
+            })),
             _ => Err(not_a_command()),
         };
     }
@@ -221,19 +221,35 @@ fn command_of(ev: &Event) -> Result<Command> {
             K::SupervisionOpened { .. }
             | K::SupervisionEscalated { .. }
             | K::Closed { .. }
-            | K::EvaluationLapsed { .. } => Ok(Command::Tick),
+            | K::EvaluationLapsed { .. } => Ok(Step::Tick),
             _ => Err(not_a_command()),
         };
     }
-    Ok(match &ev.kind {
-        K::Registered(r) => Command::Register {
-            registration: Box::new(r.registration.clone()),
-            query_code: match (&r.query_code_hash, &r.query_code) {
-                (Some(h), _) => crate::ids::CodeRecord::Hashed(h.clone()),
-                (None, Some(c)) => crate::ids::CodeRecord::Clear(c.clone()),
-                (None, None) => return Err(not_a_command()),
-            },
-        },
+    // The service's own steps by staff; then the commands.
+    match &ev.kind {
+        K::Registered(r) => {
+            return Ok(Step::Register {
+                registration: Box::new(r.registration.clone()),
+                query_code: match (&r.query_code_hash, &r.query_code) {
+                    (Some(h), _) => crate::ids::CodeRecord::Hashed(h.clone()),
+                    (None, Some(c)) => crate::ids::CodeRecord::Clear(c.clone()),
+                    (None, None) => return Err(not_a_command()),
+                },
+            })
+        }
+        K::QueryCodeReset { query_code_hash } => {
+            return Ok(Step::ResetQueryCode {
+                query_code: crate::ids::CodeRecord::Hashed(query_code_hash.clone()),
+            })
+        }
+        K::OfficerReleased { officer } => {
+            return Ok(Step::ReleaseOfficer {
+                officer: officer.clone(),
+            })
+        }
+        _ => {}
+    }
+    Ok(Step::Command(match &ev.kind {
         K::Transferred { to, note, .. } => Command::Transfer {
             to: to.clone(),
             note: note.clone(),
@@ -342,15 +358,12 @@ fn command_of(ev: &Event) -> Result<Command> {
             supervision: *supervision,
             text: text.clone(),
         },
-        K::QueryCodeReset { query_code_hash } => Command::ResetQueryCode {
-            query_code: crate::ids::CodeRecord::Hashed(query_code_hash.clone()),
-        },
-        K::OfficerReleased { officer } => Command::ReleaseOfficer {
-            officer: officer.clone(),
-        },
-        K::Absorbed { .. }
+        K::Registered(_)
+        | K::QueryCodeReset { .. }
+        | K::OfficerReleased { .. }
+        | K::Absorbed { .. }
         | K::SupervisionEscalated { .. }
         | K::SupervisionsEnded { .. }
         | K::EvaluationLapsed { .. } => return Err(not_a_command()),
-    })
+    }))
 }

@@ -36,7 +36,7 @@ use serde::Serialize;
 use crate::access::{access, Access, Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, AdminKind, ClockMode};
 use crate::case::{
-    decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration,
+    decide, evolve, replay, Actor, Case, Command, Context, Event, EventKind, Registration, Step,
 };
 use crate::clock::{local_date, Calendar};
 use crate::error::{DomainError, Refusal, Result, StorageError};

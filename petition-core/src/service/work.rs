@@ -247,7 +247,7 @@ impl<T: Txn> Work<'_, T> {
     pub(super) fn decide_on(
         &mut self,
         case: &Case,
-        cmd: &Command,
+        cmd: &Step,
         actor: Actor<'_>,
         now: DateTime<FixedOffset>,
     ) -> Result<Vec<Event>> {
@@ -257,7 +257,7 @@ impl<T: Txn> Work<'_, T> {
     pub(super) fn decide_with(
         &mut self,
         case: &Case,
-        cmd: &Command,
+        cmd: &Step,
         actor: Actor<'_>,
         now: DateTime<FixedOffset>,
         target: Option<&Case>,
@@ -270,7 +270,7 @@ impl<T: Txn> Work<'_, T> {
             // A corrected registration looks for its earlier cases again, with its new identity
             // keys, category and locality, among the cases the clerk may read (as at
             // registration). A value the rules refuse is left to `decide` to refuse.
-            (Command::Amend { field, value, .. }, Actor::Staff(staff)) => {
+            (Step::Command(Command::Amend { field, value, .. }), Actor::Staff(staff)) => {
                 match case.registration.as_ref().map(|r| r.amended(*field, value)) {
                     Some(Ok(reg)) => self.related_for(staff, &reg)?,
                     _ => Vec::new(),
@@ -278,7 +278,7 @@ impl<T: Txn> Work<'_, T> {
             }
             // The time-driven work decides on the case alone (its clocks, supervisions and
             // windows): the related cases' summaries are not read for it.
-            (Command::Tick, _) => Vec::new(),
+            (Step::Tick, _) => Vec::new(),
             _ if case.related.is_empty() => Vec::new(),
             _ => self.txn.related(&case.related)?,
         };

@@ -105,7 +105,7 @@ impl<T: Txn> Work<'_, T> {
         let year = local_date(now, self.policy.timezone).year();
         // Decide on a provisional id first so a refused registration consumes no number.
         let probe = Case::new(CaseId::new(year, 0));
-        let cmd = Command::Register {
+        let cmd = Step::Register {
             registration: Box::new(reg),
             query_code: code.record.clone(),
         };
@@ -162,35 +162,22 @@ impl<T: Txn> Work<'_, T> {
         id: &CaseId,
         cmd: Command,
     ) -> Result<(u32, Case)> {
-        if matches!(
-            cmd,
-            Command::Register { .. }
-                | Command::Absorb { .. }
-                | Command::Tick
-                | Command::ResetQueryCode { .. }
-                | Command::ReleaseOfficer { .. }
-        ) {
-            return Err(DomainError::from(Refusal::usage(
-                "use the register, merge, tick or query-code reset operation for this command",
-                "请使用登记、合并、定时处理或查询码重置功能",
-            )));
-        }
-        self.execute_unchecked(staff, now, id, cmd)
+        self.execute_unchecked(staff, now, id, Step::Command(cmd))
     }
 
-    /// [`Work::execute_as`] for any command, the service's own included.
+    /// [`Work::execute_as`] for any step, the service's own included.
     pub(super) fn execute_unchecked(
         &mut self,
         staff: &Staff,
         now: DateTime<FixedOffset>,
         id: &CaseId,
-        cmd: Command,
+        cmd: Step,
     ) -> Result<(u32, Case)> {
         let case = self.current(id)?;
         // Before any rule of state, holder or role: a refusal never tells an outsider that the
         // case exists, who holds it or what state it is in.
         self.readable(staff, &case)?;
-        if let Command::Merge { into } = &cmd {
+        if let Step::Command(Command::Merge { into }) = &cmd {
             // Both sides are decided before anything is written. A target the actor may not
             // read answers as an unknown case.
             let target = self
@@ -203,7 +190,7 @@ impl<T: Txn> Work<'_, T> {
                     id: into.as_str().to_string(),
                 })
             })?;
-            let absorb = Command::Absorb { from: id.clone() };
+            let absorb = Step::Absorb { from: id.clone() };
             let target_events = self.decide_on(&target, &absorb, Actor::Staff(staff), now)?;
             let merged = self.apply(&case, events)?;
             self.apply(&target, target_events)?;
@@ -233,7 +220,7 @@ impl<T: Txn> Work<'_, T> {
                 "正式数据库的查询码只能使用标准哈希",
             )));
         }
-        let cmd = Command::ResetQueryCode {
+        let cmd = Step::ResetQueryCode {
             query_code: code.record.clone(),
         };
         let (before, case) = self.execute_unchecked(&staff, now, id, cmd)?;
@@ -303,7 +290,7 @@ impl<T: Txn> Work<'_, T> {
         if let Some(c) = rated {
             crate::case::decide::online_rating_allowed(&case, &c.unit)?;
         }
-        let cmd = Command::Evaluate { handling, office };
+        let cmd = Step::Command(Command::Evaluate { handling, office });
         let events = self.decide_on(&case, &cmd, Actor::Petitioner, now)?;
         let before = case.seq;
         let case = self.apply(&case, events)?;
@@ -320,7 +307,7 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<TickSummary> {
         let mut summary = TickSummary::default();
         let case = self.current(id)?;
-        let events = self.decide_on(&case, &Command::Tick, Actor::System, now)?;
+        let events = self.decide_on(&case, &Step::Tick, Actor::System, now)?;
         for e in &events {
             summary.events += 1;
             match e.kind {

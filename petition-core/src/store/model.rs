@@ -151,18 +151,15 @@ fn agree<S: Store>(
             mem.verify(&[]).expect("v").head,
             sql.verify(&[]).expect("v").head,
         );
-        let cmd = if k == 19 && n % 5 == 0 {
-            Command::Tick
-        } else {
-            command(k, n)
-        };
-        let (r1, r2) = if cmd == Command::Tick {
-            (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
-        } else {
+        // `None`: the time-driven work.
+        let cmd = (k != 19 || n % 5 != 0).then(|| command(k, n));
+        let (r1, r2) = if let Some(cmd) = &cmd {
             (
                 mem.execute_by(&actor, now, &id, cmd.clone()).map(|_| ()),
                 sql.execute_by(&actor, now, &id, cmd.clone()).map(|_| ()),
             )
+        } else {
+            (mem.tick(now).map(|_| ()), sql.tick(now).map(|_| ()))
         };
         prop_assert_eq!(
             r1.as_ref().map_err(|e| e.code()),
@@ -266,11 +263,11 @@ proptest! {
                 continue;
             }
             let id = ids[*case_pick as usize % ids.len()].clone();
-            let cmd = if *k == 19 && n % 5 == 0 { Command::Tick } else { command(*k, *n) };
-            let r = if cmd == Command::Tick {
-                single.work(|w| w.tick_case(&id, now).map(|_| ()))
-            } else {
-                single.execute_by(&actor, now, &id, cmd.clone()).map(|_| ())
+            // `None`: the time-driven work.
+            let cmd = (*k != 19 || n % 5 != 0).then(|| command(*k, *n));
+            let r = match &cmd {
+                Some(cmd) => single.execute_by(&actor, now, &id, cmd.clone()).map(|_| ()),
+                None => single.work(|w| w.tick_case(&id, now).map(|_| ())),
             };
             plan.push((actor, now, Some((id, cmd)), r.map_err(|e| e.code())));
         }
@@ -278,8 +275,8 @@ proptest! {
             for (i, (actor, now, step, expected)) in plan.iter().enumerate() {
                 let got = match step {
                     None => w.register_by(actor, *now, registration("town-a", Channel::Letter)).map(|_| ()),
-                    Some((id, Command::Tick)) => w.tick_case(id, *now).map(|_| ()),
-                    Some((id, cmd)) => w.execute_by(actor, *now, id, cmd.clone()).map(|_| ()),
+                    Some((id, None)) => w.tick_case(id, *now).map(|_| ()),
+                    Some((id, Some(cmd))) => w.execute_by(actor, *now, id, cmd.clone()).map(|_| ()),
                 };
                 assert_eq!(&got.map_err(|e| e.code()), expected, "{step:?}");
                 // Reads in the same transaction see the change at once (on some steps only, so

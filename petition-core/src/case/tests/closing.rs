@@ -223,7 +223,7 @@ fn merge_marks_the_case_merged_and_absorb_records_the_link() {
     let evs = w2.ok(
         "cty-a-zjj.c",
         "2026-03-05",
-        Command::Absorb {
+        Step::Absorb {
             from: CaseId::new(2026, 5),
         },
     );

@@ -111,8 +111,9 @@ impl World {
         &mut self,
         actor: &str,
         when: &str,
-        cmd: Command,
+        cmd: impl Into<Step>,
     ) -> Result<Vec<Event>, DomainError> {
+        let cmd: Step = cmd.into();
         // "system" is the time-driven work; any other name must be a staff member of the world.
         let staff = (actor != "system" && actor != "petitioner").then(|| {
             self.org
@@ -153,7 +154,8 @@ impl World {
         Ok(evs)
     }
 
-    pub(crate) fn ok(&mut self, actor: &str, when: &str, cmd: Command) -> Vec<Event> {
+    pub(crate) fn ok(&mut self, actor: &str, when: &str, cmd: impl Into<Step>) -> Vec<Event> {
+        let cmd: Step = cmd.into();
         match self.run(actor, when, cmd.clone()) {
             Ok(e) => e,
             Err(e) => panic!("{} by {actor} at {when} refused: {e}", cmd.name()),
@@ -164,7 +166,7 @@ impl World {
         self.ok(
             actor,
             when,
-            Command::Register {
+            Step::Register {
                 registration: Box::new(reg),
                 query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([1; 8])),
             },

@@ -51,8 +51,8 @@ fn worlds() -> (World, World, World) {
     );
     // Reminded on 2026-05-02, unanswered by 05-08: 督办 from 05-09, the notice dated then.
     let mut reminded = World::handling();
-    reminded.ok("system", "2026-05-02", Command::Tick);
-    reminded.ok("system", "2026-05-09", Command::Tick);
+    reminded.ok("system", "2026-05-02", Step::Tick);
+    reminded.ok("system", "2026-05-09", Step::Tick);
     (walk, declined, reminded)
 }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn arb_command() -> impl Strategy<Value = (usize, Command)> {
+fn arb_command() -> impl Strategy<Value = (usize, Step)> {
     let units = [
         "cty-a-xfj",
         "cty-a-zjj",
@@ -15,7 +15,7 @@ fn arb_command() -> impl Strategy<Value = (usize, Command)> {
     ];
     let unit = proptest::sample::select(units.to_vec()).prop_map(u);
     let date = (0u32..200).prop_map(|n| d("2026-03-02") + chrono::Days::new(u64::from(n)));
-    prop_oneof![
+    let commands = prop_oneof![
         unit.clone()
             .prop_map(|t| Command::Transfer { to: t, note: None }),
         (unit.clone(), date.clone()).prop_map(|(t, r)| Command::Assign {
@@ -95,9 +95,10 @@ fn arb_command() -> impl Strategy<Value = (usize, Command)> {
             supervision: n,
             text: "t".into()
         }),
-        Just(Command::Tick),
-    ]
-    .prop_flat_map(|c| (0usize..100, Just(c)))
+    ];
+    // The time-driven work as often as any one command.
+    prop_oneof![25 => commands.prop_map(Step::from), 1 => Just(Step::Tick)]
+        .prop_flat_map(|c| (0usize..100, Just(c)))
 }
 
 const ACTORS: [&str; 17] = [
@@ -230,13 +231,13 @@ proptest! {
                     related,
                     target: None,
                 };
-                format!("{:?}", decide(&w.case, &Command::Tick, &ctx))
+                format!("{:?}", decide(&w.case, &Step::Tick, &ctx))
             };
             prop_assert_eq!(tick_with(&[]), tick_with(&related));
             // A second tick at the same time appends nothing.
             // (Both refused alike, or the second appends nothing: an error never passes for it.)
-            let first = w.run("system", &day.to_string(), Command::Tick);
-            let second = w.run("system", &day.to_string(), Command::Tick);
+            let first = w.run("system", &day.to_string(), Step::Tick);
+            let second = w.run("system", &day.to_string(), Step::Tick);
             match (&first, &second) {
                 (Ok(_), Ok(evs)) => prop_assert!(evs.is_empty(), "{:?}", evs),
                 (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code()),
@@ -268,8 +269,8 @@ fn township_overdue_case_is_supervised_by_the_county_petition_office() {
     w.ok("town-a.c", "2026-03-03", Command::Accept { assist: vec![] });
     // Handling due 2026-05-02 (Saturday) → Monday 2026-05-04.
     assert_eq!(w.clock(ClockKind::Handling).due, d("2026-05-04"));
-    assert!(w.ok("system", "2026-05-04", Command::Tick).is_empty());
-    let evs = w.ok("system", "2026-05-05", Command::Tick);
+    assert!(w.ok("system", "2026-05-04", Step::Tick).is_empty());
+    let evs = w.ok("system", "2026-05-05", Step::Tick);
     assert_eq!(types(&evs), ["supervision_opened"]);
     let s = &w.case.supervisions[0];
     assert_eq!(
@@ -296,7 +297,7 @@ fn overdue_result_report_gets_a_no_result_report_reminder() {
         },
     );
     w.ok("town-a.c", "2026-03-03", Command::Accept { assist: vec![] });
-    let evs = w.ok("system", "2026-03-21", Command::Tick);
+    let evs = w.ok("system", "2026-03-21", Step::Tick);
     assert_eq!(types(&evs), ["supervision_opened"]);
     assert_eq!(
         w.case.supervisions[0].ground,
@@ -311,11 +312,12 @@ fn tick_never_supervises_the_accused_unit() {
     let mut r = registration("cty-a", Channel::Letter);
     r.accused_unit = Some(u("cty-a-xfj"));
     w.register("cty-a-xfj.c", "2026-03-02", r);
-    assert!(w.ok("system", "2026-04-01", Command::Tick).is_empty());
+    assert!(w.ok("system", "2026-04-01", Step::Tick).is_empty());
 }
 
 /// Asserts that each actor is refused with `permission_denied` and nothing changes.
-fn denied(w: &mut World, when: &str, cmd: Command, actors: &[&str]) {
+fn denied(w: &mut World, when: &str, cmd: impl Into<Step>, actors: &[&str]) {
+    let cmd: Step = cmd.into();
     for a in actors {
         let before = w.case.clone();
         assert_eq!(
@@ -468,7 +470,7 @@ fn every_mutating_command_is_authorised_in_the_core_against_unit_and_role() {
     denied(
         &mut w,
         "2026-03-05",
-        Command::Tick,
+        Step::Tick,
         &["cty-a-xfj.c", "admin", "cty-a-zjj.h"],
     );
     w.ok("cty-a-zjj.c", "2026-03-20", op);
@@ -553,7 +555,7 @@ fn error_messages_never_contain_personal_data() {
     let mut r = registration("town-a", Channel::Letter);
     r.petitioners[0].id_number = Some("110105194912310021".into());
     r.petitioners[0].phone = Some("13812345678x".into());
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(r.clone()),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
@@ -565,7 +567,7 @@ fn error_messages_never_contain_personal_data() {
         );
     }
     r.petitioners[0].id_number = None;
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(r),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };

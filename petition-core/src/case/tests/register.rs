@@ -21,7 +21,7 @@ fn register_refuses_invalid_fields_with_validation() {
     let mut w = World::new();
     let mut r = registration("town-a", Channel::Letter);
     r.petitioners[0].id_number = Some("110105194912310021".into());
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(r),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
@@ -32,7 +32,7 @@ fn register_refuses_invalid_fields_with_validation() {
 #[test]
 fn register_with_unknown_locality_is_not_found() {
     let mut w = World::new();
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(registration("nowhere", Channel::Letter)),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
@@ -51,7 +51,7 @@ fn a_command_on_an_unregistered_case_is_not_found() {
 #[test]
 fn registering_twice_is_an_invalid_transition() {
     let mut w = World::registered();
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(registration("town-a", Channel::Letter)),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };
@@ -74,7 +74,7 @@ fn collective_visit_is_derived_from_headcount_five() {
 #[test]
 fn admin_without_unit_cannot_register() {
     let mut w = World::new();
-    let cmd = Command::Register {
+    let cmd = Step::Register {
         registration: Box::new(registration("town-a", Channel::Letter)),
         query_code: crate::ids::CodeRecord::Clear(QueryCode::from_random([0; 8])),
     };

@@ -130,11 +130,11 @@ fn respond_by_not_after_today_is_validation() {
 fn tick_is_only_for_the_system() {
     let mut w = World::handling();
     assert_eq!(
-        code(w.run("cty-a-xfj.c", "2026-03-05", Command::Tick)),
+        code(w.run("cty-a-xfj.c", "2026-03-05", Step::Tick)),
         "permission_denied"
     );
     assert!(
-        w.ok("system", "2026-03-05", Command::Tick).is_empty(),
+        w.ok("system", "2026-03-05", Step::Tick).is_empty(),
         "nothing due"
     );
 }
@@ -145,10 +145,10 @@ fn tick_ladder_on_an_overdue_county_department_handling_clock() {
     // from the prefecture's 信访局 (10 days, rolled over a weekend); stops once answered.
     let mut w = World::handling(); // handling due 2026-05-01
     assert!(
-        w.ok("system", "2026-05-01", Command::Tick).is_empty(),
+        w.ok("system", "2026-05-01", Step::Tick).is_empty(),
         "due day itself is in time"
     );
-    let evs = w.ok("system", "2026-05-02", Command::Tick);
+    let evs = w.ok("system", "2026-05-02", Step::Tick);
     assert_eq!(types(&evs), ["supervision_opened"]);
     let s = w.case.supervisions[0].clone();
     assert_eq!(
@@ -166,14 +166,14 @@ fn tick_ladder_on_an_overdue_county_department_handling_clock() {
         "5 working days after Saturday 05-02"
     );
     assert!(
-        w.ok("system", "2026-05-02", Command::Tick).is_empty(),
+        w.ok("system", "2026-05-02", Step::Tick).is_empty(),
         "idempotent"
     );
     assert!(
-        w.ok("system", "2026-05-08", Command::Tick).is_empty(),
+        w.ok("system", "2026-05-08", Step::Tick).is_empty(),
         "respond-by day itself is in time"
     );
-    let evs = w.ok("system", "2026-05-09", Command::Tick);
+    let evs = w.ok("system", "2026-05-09", Step::Tick);
     assert_eq!(types(&evs), ["supervision_escalated"]);
     let s = w.case.supervisions[0].clone();
     assert_eq!(
@@ -184,7 +184,7 @@ fn tick_ladder_on_an_overdue_county_department_handling_clock() {
             d("2026-05-25")
         )
     );
-    let evs = w.ok("system", "2026-05-26", Command::Tick);
+    let evs = w.ok("system", "2026-05-26", Step::Tick);
     assert_eq!(types(&evs), ["supervision_escalated"]);
     let s = w.case.supervisions[0].clone();
     // 05-26 + 10 = Friday 06-05: pick a date that rolls instead.
@@ -201,7 +201,7 @@ fn tick_ladder_on_an_overdue_county_department_handling_clock() {
         },
     );
     assert!(
-        w.ok("system", "2026-06-10", Command::Tick).is_empty(),
+        w.ok("system", "2026-06-10", Step::Tick).is_empty(),
         "an answered supervision never escalates"
     );
     assert_eq!(
@@ -218,21 +218,21 @@ fn tick_ladder_on_an_overdue_county_department_handling_clock() {
 #[test]
 fn notice_respond_by_rolls_over_a_weekend() {
     let mut w = World::handling();
-    w.ok("system", "2026-05-02", Command::Tick);
-    w.ok("system", "2026-05-09", Command::Tick);
+    w.ok("system", "2026-05-02", Step::Tick);
+    w.ok("system", "2026-05-09", Step::Tick);
     // Escalate to notice on 2026-05-27: +10 = Saturday 06-06 → Monday 06-08.
-    w.ok("system", "2026-05-27", Command::Tick);
+    w.ok("system", "2026-05-27", Step::Tick);
     let s = &w.case.supervisions[0];
     assert_eq!(
         (s.level, s.respond_by),
         (SupervisionLevel::Notice, d("2026-06-08"))
     );
-    w.ok("system", "2026-06-09", Command::Tick);
+    w.ok("system", "2026-06-09", Step::Tick);
     assert_eq!(
         w.case.supervisions[0].level,
         SupervisionLevel::Accountability
     );
-    w.ok("system", "2026-12-01", Command::Tick);
+    w.ok("system", "2026-12-01", Step::Tick);
     assert_eq!(
         w.case.supervisions[0].level,
         SupervisionLevel::Accountability,
@@ -243,15 +243,15 @@ fn notice_respond_by_rolls_over_a_weekend() {
 #[test]
 fn tick_closes_a_case_whose_review_window_lapsed_and_records_lapsed_evaluation() {
     let mut w = World::answered(); // review window and evaluation due 2026-04-20
-    assert!(w.ok("system", "2026-04-20", Command::Tick).is_empty());
-    let evs = w.ok("system", "2026-04-21", Command::Tick);
+    assert!(w.ok("system", "2026-04-20", Step::Tick).is_empty());
+    let evs = w.ok("system", "2026-04-21", Step::Tick);
     assert_eq!(types(&evs), ["closed", "evaluation_lapsed"]);
     assert_eq!(
         (w.case.state, w.case.close_reason),
         (CaseState::Closed, Some(CloseReason::WindowLapsed))
     );
     assert!(w.clock(ClockKind::ReviewWindow).lapsed);
-    assert!(w.ok("system", "2026-04-22", Command::Tick).is_empty());
+    assert!(w.ok("system", "2026-04-22", Step::Tick).is_empty());
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn tick_reminds_the_receiver_of_an_overdue_acceptance_via_its_supervising_office
     // §6.1: the receiving unit lets the acceptance clock run out → tick opens supervision.
     let mut w = World::registered();
     w.ok("cty-a-xfj.c", "2026-03-02", transfer("town-a"));
-    let evs = w.ok("system", "2026-03-18", Command::Tick);
+    let evs = w.ok("system", "2026-03-18", Step::Tick);
     assert_eq!(types(&evs), ["supervision_opened"]);
     assert_eq!(w.case.supervisions[0].by, u("cty-a-xfj"));
     assert_eq!(w.case.supervisions[0].unit, u("town-a"));
@@ -273,7 +273,7 @@ fn tick_never_supervises_a_top_unit_with_no_supervisor() {
         "2026-03-02",
         registration("prov", Channel::Letter),
     );
-    assert!(w.ok("system", "2026-06-01", Command::Tick).is_empty());
+    assert!(w.ok("system", "2026-06-01", Step::Tick).is_empty());
 }
 
 /// A manual 督办 for overdue handling, to answer by 2026-05-20.
@@ -299,7 +299,7 @@ fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervis
     let mut w = rules2(World::handling()); // handling due 2026-05-01
     w.ok("cty-a-xfj.c", "2026-04-28", hurry());
     assert!(
-        w.ok("system", "2026-05-02", Command::Tick).is_empty(),
+        w.ok("system", "2026-05-02", Step::Tick).is_empty(),
         "no reminder beside the manual supervision"
     );
     // Answered, the manual supervision no longer stands in for one: the clock is reminded.
@@ -311,7 +311,7 @@ fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervis
             text: "正在协调".into(),
         },
     );
-    let evs = w.ok("system", "2026-05-04", Command::Tick);
+    let evs = w.ok("system", "2026-05-04", Step::Tick);
     assert_eq!(types(&evs), ["supervision_opened"]);
     assert_eq!(
         w.case.supervisions[1].for_clock,
@@ -322,7 +322,7 @@ fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervis
     let mut old = World::handling();
     old.ok("cty-a-xfj.c", "2026-04-28", hurry());
     assert_eq!(
-        types(&old.ok("system", "2026-05-02", Command::Tick)),
+        types(&old.ok("system", "2026-05-02", Step::Tick)),
         ["supervision_opened"]
     );
 }
@@ -330,7 +330,7 @@ fn no_automatic_reminder_for_a_clock_whose_unit_is_under_an_open_manual_supervis
 #[test]
 fn a_case_that_ends_ends_its_supervisions_but_not_those_of_its_execution() {
     let mut w = rules2(World::handling());
-    let reminder = w.ok("system", "2026-05-02", Command::Tick);
+    let reminder = w.ok("system", "2026-05-02", Step::Tick);
     assert_eq!(types(&reminder), ["supervision_opened"]);
     w.ok("cty-a-zjj.c", "2026-05-06", opinion());
     // The petitioner accepts the answer: the case closes, and the open reminder ends with it.
@@ -353,7 +353,7 @@ fn a_case_that_ends_ends_its_supervisions_but_not_those_of_its_execution() {
         "its clock stopped"
     );
     assert!(
-        !w.ok("system", "2026-06-30", Command::Tick)
+        !w.ok("system", "2026-06-30", Step::Tick)
             .iter()
             .any(|e| matches!(e.kind, EventKind::SupervisionEscalated { .. })),
         "an ended supervision never climbs"
@@ -371,12 +371,12 @@ fn a_case_that_ends_ends_its_supervisions_but_not_those_of_its_execution() {
             level: None,
         },
     );
-    let evs = w.ok("system", "2026-07-11", Command::Tick);
+    let evs = w.ok("system", "2026-07-11", Step::Tick);
     assert_eq!(types(&evs), ["supervision_escalated"]);
 
     // Under the first rules the reminder outlives the case and keeps climbing.
     let mut old = World::handling();
-    old.ok("system", "2026-05-02", Command::Tick);
+    old.ok("system", "2026-05-02", Step::Tick);
     old.ok("cty-a-zjj.c", "2026-05-06", opinion());
     let evs = old.ok(
         "cty-a-zjj.c",
@@ -398,7 +398,7 @@ fn a_tick_that_closes_a_case_neither_opens_nor_escalates_on_the_way_out() {
         "2026-03-25",
         supervise(None, SupervisionGround::Evasion),
     );
-    let evs = w.ok("system", "2026-07-30", Command::Tick);
+    let evs = w.ok("system", "2026-07-30", Step::Tick);
     let t = types(&evs);
     assert!(
         t.contains(&"closed") && t.contains(&"supervisions_ended"),
@@ -416,7 +416,7 @@ fn a_tick_that_closes_a_case_neither_opens_nor_escalates_on_the_way_out() {
         "2026-03-25",
         supervise(None, SupervisionGround::Evasion),
     );
-    let t = types(&old.ok("system", "2026-07-30", Command::Tick));
+    let t = types(&old.ok("system", "2026-07-30", Step::Tick));
     assert!(
         t.contains(&"supervision_escalated") && t.contains(&"closed"),
         "{t:?}"
