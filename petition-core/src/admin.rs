@@ -28,7 +28,7 @@ pub enum AdminChange {
     },
     /// Load calendar entries.
     SetCalendar(Vec<(NaiveDate, DayKind)>),
-    /// Record a bearer token's digest (see [`Service::issue_token`], which makes the token).
+    /// Record a bearer token's digest (see [`Service::issue_token`](crate::Service::issue_token), which makes the token).
     IssueToken {
         /// Whose token.
         staff: StaffId,
