@@ -569,9 +569,9 @@ impl<'p> App<'p> {
         crate::i18n::tr(self.lang, key)
     }
 
-    /// An enum's label.
-    pub fn e(&self, name: &str) -> String {
-        crate::i18n::enum_label(self.lang, name)
+    /// The label of a value named in field `field` of a JSON document ([`crate::i18n::field_label`]).
+    pub fn field(&self, field: &str, name: &str) -> String {
+        crate::i18n::field_label(self.lang, field, name)
     }
 
     /// Prints a JSON document.

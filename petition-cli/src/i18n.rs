@@ -1,5 +1,5 @@
 //! Every label the command prints, in English and Chinese, from one table. Error messages come
-//! from the library's typed errors (`DomainError::text`); enum names (states, clocks, grounds) from [`enum_label`].
+//! from the library's typed errors (`DomainError::text`); enum names (states, clocks, grounds) from [`field_label`].
 
 use petition_core::Lang;
 
@@ -182,14 +182,49 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
     }
 }
 
-/// The label of an enum value given its snake_case name (the core's one table).
-pub fn enum_label(lang: Lang, name: &str) -> String {
-    petition_core::labels::label(lang, name)
-}
-
-/// The label of a clock kind (distinct from states: `handling` the clock is 办理, not 办理中).
-pub fn clock_label(lang: Lang, kind: &str) -> String {
-    petition_core::labels::clock_label(lang, kind)
+/// The label of a value the library names in a JSON document, by the field it stands in: each
+/// field holds one vocabulary (or two whose names differ), whose own table gives the label. A
+/// name no vocabulary knows is shown as it is (in words in English).
+pub fn field_label(lang: Lang, field: &str, name: &str) -> String {
+    use petition_core::case::*;
+    use petition_core::clock::{ClockKind, DayKind};
+    use petition_core::org::{Level, Role, UnitKind};
+    fn of<V: Vocabulary>(lang: Lang, name: &str) -> Option<&'static str> {
+        V::parse(name).map(|v| v.label(lang))
+    }
+    let found = match field {
+        "state" => of::<CaseState>(lang, name),
+        "channel" => of::<Channel>(lang, name),
+        "purpose" => of::<Purpose>(lang, name),
+        "outcome" => of::<Outcome>(lang, name)
+            .or_else(|| of::<ReviewOutcome>(lang, name))
+            .or_else(|| of::<DeclineGround>(lang, name)),
+        "ground" => of::<DeclineGround>(lang, name).or_else(|| of::<SupervisionGround>(lang, name)),
+        "level" => of::<SupervisionLevel>(lang, name),
+        "reason" => of::<CloseReason>(lang, name),
+        // A public step's detail: the ground, outcome, close reason or rating it records.
+        "detail" => of::<Outcome>(lang, name)
+            .or_else(|| of::<ReviewOutcome>(lang, name))
+            .or_else(|| of::<DeclineGround>(lang, name))
+            .or_else(|| of::<CloseReason>(lang, name))
+            .or_else(|| of::<Satisfaction>(lang, name)),
+        "handling" | "office" | "satisfaction" => of::<Satisfaction>(lang, name),
+        "clock" | "kind" => of::<ClockKind>(lang, name),
+        "field" => of::<AmendField>(lang, name),
+        "day" => of::<DayKind>(lang, name),
+        "unit_level" => of::<Level>(lang, name),
+        "unit_kind" => of::<UnitKind>(lang, name),
+        "role" => of::<Role>(lang, name),
+        "routing" => of::<Routing>(lang, name),
+        "action" => of::<petition_core::public::NextAction>(lang, name),
+        "type" => EventKind::type_label(name, lang),
+        _ => None,
+    };
+    match (found, lang) {
+        (Some(l), _) => l.to_string(),
+        (None, Lang::En) => name.replace('_', " "),
+        (None, Lang::Zh) => name.to_string(),
+    }
 }
 
 /// The public pages' text (阳光信访), in both languages.

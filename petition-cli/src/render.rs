@@ -125,15 +125,15 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
     out(&format!(
         "{}  {}",
         s(&v["id"]),
-        app.e(v["state"].as_str().unwrap_or(""))
+        app.field("state", v["state"].as_str().unwrap_or(""))
     ));
     line("summary", s(&v["summary"]));
     line(
         "channel",
         format!(
             "{} / {}",
-            app.e(v["channel"].as_str().unwrap_or("")),
-            app.e(v["purpose"].as_str().unwrap_or(""))
+            app.field("channel", v["channel"].as_str().unwrap_or("")),
+            app.field("purpose", v["purpose"].as_str().unwrap_or(""))
         ),
     );
     line("category", s(&v["category"]));
@@ -211,7 +211,10 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
         line("flags", flags.join(", "));
     }
     if !v["outcome"].is_null() {
-        line("outcome", app.e(v["outcome"].as_str().unwrap_or("")));
+        line(
+            "outcome",
+            app.field("outcome", v["outcome"].as_str().unwrap_or("")),
+        );
     }
     if v["extension_days"].as_u64().unwrap_or(0) > 0 {
         line(
@@ -251,8 +254,9 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
         for c in clocks {
             let (st, alarm) = clock_status(app, c);
             t.add_row(vec![
-                Cell::new(crate::i18n::clock_label(
+                Cell::new(crate::i18n::field_label(
                     app.lang,
+                    "clock",
                     c["kind"].as_str().unwrap_or(""),
                 )),
                 Cell::new(s(&c["unit"])),
@@ -283,8 +287,8 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
             let late = x["overdue"].as_bool() == Some(true);
             t.add_row(vec![
                 Cell::new(s(&x["id"])),
-                Cell::new(app.e(x["level"].as_str().unwrap_or(""))),
-                Cell::new(app.e(x["ground"].as_str().unwrap_or(""))),
+                Cell::new(app.field("level", x["level"].as_str().unwrap_or(""))),
+                Cell::new(app.field("ground", x["ground"].as_str().unwrap_or(""))),
                 Cell::new(s(&x["by"])),
                 Cell::new(s(&x["unit"])),
                 cell(app, s(&x["respond_by"]), late),
@@ -335,7 +339,7 @@ pub fn timeline_table(app: &App, events: &[Value]) -> Table {
         t.add_row(vec![
             Cell::new(s(&e["seq"])),
             Cell::new(at.get(..16).unwrap_or(&at).replace('T', " ")),
-            Cell::new(app.e(e["type"].as_str().unwrap_or(""))),
+            Cell::new(app.field("type", e["type"].as_str().unwrap_or(""))),
             Cell::new(s(&e["actor"])),
             Cell::new(s(&e["unit"])),
             Cell::new(detail),
@@ -372,7 +376,7 @@ pub fn event_detail(app: &App, e: &Value) -> String {
         if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
             let val = match x.as_str() {
                 Some(st) if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") => {
-                    app.e(st)
+                    app.field(k, st)
                 }
                 _ => s(x),
             };
@@ -393,7 +397,12 @@ pub fn event_detail(app: &App, e: &Value) -> String {
         };
         detail.insert(
             0,
-            format!("{}: {} → {}", app.e(field), val("old"), val("new")),
+            format!(
+                "{}: {} → {}",
+                app.field("field", field),
+                val("old"),
+                val("new")
+            ),
         );
     }
     if let Some(sup) = e.get("supervision").and_then(|x| x.as_object()) {
@@ -436,7 +445,7 @@ pub fn case_list(app: &App, cases: &[Value]) {
                 let late = k["overdue"].as_bool() == Some(true);
                 let txt = format!(
                     "{} {}{}",
-                    crate::i18n::clock_label(app.lang, k["kind"].as_str().unwrap_or("")),
+                    crate::i18n::field_label(app.lang, "clock", k["kind"].as_str().unwrap_or("")),
                     s(&k["due"]),
                     if late {
                         format!(" {}", app.l("overdue"))
@@ -451,7 +460,7 @@ pub fn case_list(app: &App, cases: &[Value]) {
         let summary: String = s(&c["summary"]).chars().take(30).collect();
         t.add_row(vec![
             Cell::new(s(&c["id"])),
-            Cell::new(app.e(c["state"].as_str().unwrap_or(""))),
+            Cell::new(app.field("state", c["state"].as_str().unwrap_or(""))),
             Cell::new(s(&c["holder"])),
             cell(app, due, alarm),
             Cell::new(summary),

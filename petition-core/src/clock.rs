@@ -18,15 +18,13 @@ pub struct Calendar {
     pub workdays: BTreeSet<NaiveDate>,
 }
 
-/// The kind of a calendar entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DayKind {
-    /// A public holiday (rest day).
-    Holiday,
-    /// A make-up working day on a weekend.
-    Workday,
-}
+crate::case::data::text_enum!(
+    /// The kind of a calendar entry.
+    DayKind {
+        Holiday => "holiday", "holiday", "节假日";
+        Workday => "workday", "make-up working day", "调休上班";
+    }
+);
 
 impl Calendar {
     /// Whether `d` is a rest day.
@@ -190,39 +188,34 @@ impl ClockKind {
         }
     }
 
-    /// The English name, in words.
-    pub fn en(self) -> &'static str {
-        match self {
-            ClockKind::Intake => "intake",
-            ClockKind::Acceptance => "acceptance",
-            ClockKind::Objection => "objection",
-            ClockKind::Handling => "handling",
-            ClockKind::Assist => "assistance",
-            ClockKind::ResultReport => "result report",
-            ClockKind::ReviewWindow => "review request",
-            ClockKind::Review => "review",
-            ClockKind::RereviewWindow => "re-review request",
-            ClockKind::Rereview => "re-review",
-            ClockKind::Evaluation => "evaluation",
-            ClockKind::Supervision => "supervision",
-        }
-    }
-
-    /// The Chinese name.
-    pub fn zh(self) -> &'static str {
-        match self {
-            ClockKind::Intake => "登记处理",
-            ClockKind::Acceptance => "受理",
-            ClockKind::Objection => "异议",
-            ClockKind::Handling => "办理",
-            ClockKind::Assist => "协办",
-            ClockKind::ResultReport => "办结报告",
-            ClockKind::ReviewWindow => "申请复查",
-            ClockKind::Review => "复查",
-            ClockKind::RereviewWindow => "申请复核",
-            ClockKind::Rereview => "复核",
-            ClockKind::Evaluation => "评价",
-            ClockKind::Supervision => "督办",
+    /// The clock's label in `lang`.
+    pub fn label(self, lang: crate::error::Lang) -> &'static str {
+        use crate::error::Lang::{En, Zh};
+        match (self, lang) {
+            (ClockKind::Intake, En) => "intake",
+            (ClockKind::Intake, Zh) => "登记处理",
+            (ClockKind::Acceptance, En) => "acceptance",
+            (ClockKind::Acceptance, Zh) => "受理",
+            (ClockKind::Objection, En) => "objection",
+            (ClockKind::Objection, Zh) => "异议",
+            (ClockKind::Handling, En) => "handling",
+            (ClockKind::Handling, Zh) => "办理",
+            (ClockKind::Assist, En) => "assistance",
+            (ClockKind::Assist, Zh) => "协办",
+            (ClockKind::ResultReport, En) => "result report",
+            (ClockKind::ResultReport, Zh) => "办结报告",
+            (ClockKind::ReviewWindow, En) => "review request",
+            (ClockKind::ReviewWindow, Zh) => "申请复查",
+            (ClockKind::Review, En) => "review",
+            (ClockKind::Review, Zh) => "复查",
+            (ClockKind::RereviewWindow, En) => "re-review request",
+            (ClockKind::RereviewWindow, Zh) => "申请复核",
+            (ClockKind::Rereview, En) => "re-review",
+            (ClockKind::Rereview, Zh) => "复核",
+            (ClockKind::Evaluation, En) => "evaluation",
+            (ClockKind::Evaluation, Zh) => "评价",
+            (ClockKind::Supervision, En) => "supervision response",
+            (ClockKind::Supervision, Zh) => "督办反馈",
         }
     }
 
@@ -325,6 +318,16 @@ impl Clock {
     /// Whether the clock is still usable on `today` (open and not past due): for windows.
     pub fn within(&self, today: NaiveDate) -> bool {
         self.is_open() && today <= self.due
+    }
+}
+
+impl crate::case::Vocabulary for ClockKind {
+    const ALL: &'static [Self] = &ClockKind::ALL;
+    fn as_str(self) -> &'static str {
+        ClockKind::as_str(self)
+    }
+    fn label(self, lang: crate::error::Lang) -> &'static str {
+        ClockKind::label(self, lang)
     }
 }
 

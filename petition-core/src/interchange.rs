@@ -440,7 +440,11 @@ pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
     );
     m.insert(
         "status_notes".into(),
-        json!(format!("{} ({})", case.state.as_str(), case.state.zh())),
+        json!(format!(
+            "{} ({})",
+            case.state.as_str(),
+            case.state.label(crate::error::Lang::Zh)
+        )),
     );
     m.insert(
         "service_name".into(),

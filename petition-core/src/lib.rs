@@ -100,7 +100,6 @@ pub mod example;
 pub mod files;
 pub mod ids;
 pub mod interchange;
-pub mod labels;
 pub mod notice;
 pub mod org;
 pub mod policy;

@@ -218,14 +218,8 @@ pub fn render(
                 vec![
                     head.clone()
                         + &t(
-                            format!(
-                                " is not accepted (ground: {}).",
-                                crate::labels::label(lang, ground.as_str())
-                            ),
-                            format!(
-                                "，经审查，决定不予受理（理由：{}）。",
-                                crate::labels::label(lang, ground.as_str())
-                            ),
+                            format!(" is not accepted (ground: {}).", ground.label(lang)),
+                            format!("，经审查，决定不予受理（理由：{}）。", ground.label(lang)),
                         ),
                     notice.clone(),
                 ],
@@ -269,10 +263,12 @@ pub fn render(
             };
             let e = ev.ok_or_else(|| missing("opinion of this kind", "此类意见"))?;
             let (outcome, text) = match &e.kind {
-                EventKind::OpinionIssued { outcome, text, .. } => (outcome.as_str(), text.clone()),
+                EventKind::OpinionIssued { outcome, text, .. } => {
+                    (outcome.label(lang), text.clone())
+                }
                 EventKind::ReviewIssued { outcome, text, .. }
                 | EventKind::RereviewIssued { outcome, text, .. } => {
-                    (outcome.as_str(), text.clone())
+                    (outcome.label(lang), text.clone())
                 }
                 _ => ("", String::new()),
             };
@@ -298,11 +294,11 @@ pub fn render(
                         + &t(
                             format!(
                                 " has been examined by {unit_name}, which answers as follows (outcome: {}):",
-                                crate::labels::label(lang, outcome)
+                                outcome
                             ),
                             format!(
                                 "，{unit_name}经调查核实，答复如下（结论：{}）：",
-                                crate::labels::label(lang, outcome)
+                                outcome
                             ),
                         ),
                     text,
@@ -372,7 +368,7 @@ pub fn render(
             }
             .ok_or_else(|| missing("supervision", "督办记录"))?;
             let level = if zh {
-                s.level.zh().to_string()
+                s.level.label(Lang::Zh).to_string()
             } else {
                 match s.level {
                     crate::case::SupervisionLevel::Reminder => "reminder",
@@ -382,12 +378,12 @@ pub fn render(
                 }
                 .to_string()
             };
-            let ground = crate::labels::label(lang, s.ground.as_str());
+            let ground = s.ground.label(lang);
             // An automatic reminder's recorded text is the system's own note: the notice says
             // it in the notice's language from the clock it was opened for.
             let text = match s.for_clock.and_then(|i| case.clocks.get(i as usize)) {
                 Some(c) => {
-                    let kind = crate::labels::clock_label(lang, c.kind.as_str());
+                    let kind = c.kind.label(lang);
                     t(
                         format!(
                             "The {kind} time limit ran out on {}: act on the case and explain the delay.",

@@ -43,6 +43,22 @@ impl Level {
             Level::Township => "township",
         }
     }
+    /// The level's label in `lang`.
+    pub fn label(self, lang: crate::error::Lang) -> &'static str {
+        use crate::error::Lang::{En, Zh};
+        match (self, lang) {
+            (Level::National, En) => "national",
+            (Level::National, Zh) => "国家",
+            (Level::Provincial, En) => "provincial",
+            (Level::Provincial, Zh) => "省级",
+            (Level::Prefectural, En) => "prefectural",
+            (Level::Prefectural, Zh) => "市级",
+            (Level::County, En) => "county",
+            (Level::County, Zh) => "县级",
+            (Level::Township, En) => "township",
+            (Level::Township, Zh) => "乡级",
+        }
+    }
     /// 1 (national) to 5 (township).
     pub fn number(self) -> u8 {
         self as u8
@@ -64,38 +80,25 @@ impl Level {
     }
 }
 
-/// 单位类别.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// 人民政府 / 街道办事处
-    Government,
-    /// 工作部门
-    Department,
-    /// 信访工作机构
-    PetitionOffice,
-    /// 政法机关: court, procuratorate, public security
-    Legal,
-}
-
-impl UnitKind {
-    /// Every kind.
-    pub const ALL: &'static [UnitKind] = &[
-        UnitKind::Government,
-        UnitKind::Department,
-        UnitKind::PetitionOffice,
-        UnitKind::Legal,
-    ];
-    /// The snake_case name, as in JSON, CSV and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Government => "government",
-            UnitKind::Department => "department",
-            UnitKind::PetitionOffice => "petition_office",
-            UnitKind::Legal => "legal",
-        }
+impl crate::case::Vocabulary for Level {
+    const ALL: &'static [Self] = Level::ALL;
+    fn as_str(self) -> &'static str {
+        Level::as_str(self)
+    }
+    fn label(self, lang: crate::error::Lang) -> &'static str {
+        Level::label(self, lang)
     }
 }
+
+crate::case::data::text_enum!(
+    /// 单位类别.
+    UnitKind {
+        Government => "government", "government", "人民政府";
+        Department => "department", "department", "工作部门";
+        PetitionOffice => "petition_office", "petition office", "信访工作机构";
+        Legal => "legal", "legal organ", "政法机关";
+    }
+);
 
 /// A government body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,17 +117,14 @@ pub struct Unit {
     pub line_superior: Option<UnitCode>,
 }
 
-/// 角色.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 工作人员
-    Clerk,
-    /// 负责人: approves extensions
-    Head,
-    /// 管理员: manages units, staff, policy, calendar
-    Admin,
-}
+crate::case::data::text_enum!(
+    /// 角色.
+    Role {
+        Clerk => "clerk", "clerk", "工作人员";
+        Head => "head", "head", "负责人";
+        Admin => "admin", "admin", "管理员";
+    }
+);
 
 /// A staff member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -85,17 +85,14 @@ pub struct PublicAnswer {
     pub text: String,
 }
 
-/// What the petitioner may do next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NextAction {
-    /// Ask the next tier up to review the opinion (复查, 2005 Art 34).
-    RequestReview,
-    /// Ask the tier above that to re-review (复核, 2005 Art 35).
-    RequestRereview,
-    /// Rate the latest answer (满意度评价), online on the status page.
-    Rate,
-}
+crate::case::data::text_enum!(
+    /// What the petitioner may do next.
+    NextAction {
+        RequestReview => "request_review", "request a review", "申请复查";
+        RequestRereview => "request_rereview", "request a re-review", "申请复核";
+        Rate => "rate", "rate the answer", "评价答复";
+    }
+);
 
 /// One thing the petitioner may do, until a date (inclusive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

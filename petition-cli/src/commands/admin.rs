@@ -2,7 +2,7 @@
 //! audited in the chain.
 
 use petition_core::files::{parse_level, parse_unit_kind, parse_units_csv};
-use petition_core::org::{Level, Role, Staff, Unit, UnitKind};
+use petition_core::org::{Role, Staff, Unit, UnitKind};
 use petition_core::service::AdminChange;
 use petition_core::Refusal;
 use petition_core::{DomainError, StaffId, UnitCode};
@@ -170,8 +170,8 @@ pub fn render_unit_list(app: &App, tree: bool, r: &Reply) {
                 "  ".repeat(depth),
                 u.code,
                 u.name,
-                app.e(u.kind_str()),
-                app.e(u.level_str())
+                u.kind.label(app.lang),
+                u.level.label(app.lang)
             ));
             let mut kids: Vec<&Unit> = org.children(&u.code).collect();
             kids.sort_by_key(|k| {
@@ -204,8 +204,8 @@ pub fn render_unit_list(app: &App, tree: bool, r: &Reply) {
         t.add_row(vec![
             u.code.to_string(),
             u.name.clone(),
-            app.e(u.level_str()),
-            app.e(u.kind_str()),
+            u.level.label(app.lang).to_string(),
+            u.kind.label(app.lang).to_string(),
             u.parent
                 .as_ref()
                 .map(|p| p.to_string())
@@ -213,31 +213,6 @@ pub fn render_unit_list(app: &App, tree: bool, r: &Reply) {
         ]);
     }
     out(&t.to_string());
-}
-
-trait UnitLabels {
-    fn kind_str(&self) -> &'static str;
-    fn level_str(&self) -> &'static str;
-}
-
-impl UnitLabels for Unit {
-    fn kind_str(&self) -> &'static str {
-        match self.kind {
-            UnitKind::Government => "government",
-            UnitKind::Department => "department",
-            UnitKind::PetitionOffice => "petition_office",
-            UnitKind::Legal => "legal",
-        }
-    }
-    fn level_str(&self) -> &'static str {
-        match self.level {
-            Level::National => "national",
-            Level::Provincial => "provincial",
-            Level::Prefectural => "prefectural",
-            Level::County => "county",
-            Level::Township => "township",
-        }
-    }
 }
 
 /// Manage staff (工作人员): add, list.
@@ -352,7 +327,7 @@ pub fn render_staff_list(app: &App, r: &Reply) {
     let mut t = table(app, &["ID", app.l("name"), app.l("role"), app.l("unit")]);
     for s in r.doc["staff"].as_array().into_iter().flatten() {
         let text = |k: &str| s[k].as_str().unwrap_or("-").to_string();
-        let role = app.e(s["role"].as_str().unwrap_or(""));
+        let role = app.field("role", s["role"].as_str().unwrap_or(""));
         let role = if s["active"].as_bool() == Some(false) {
             format!("{role} ({})", app.l("deactivated"))
         } else {

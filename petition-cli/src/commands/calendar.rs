@@ -87,7 +87,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                     } else {
                         "workday"
                     };
-                    t.add_row(vec![d.to_string(), app.e(k)]);
+                    t.add_row(vec![d.to_string(), app.field("day", k)]);
                 }
                 out(&t.to_string());
             }

@@ -171,7 +171,7 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
     out(&format!(
         "{}  {}  {}: {}",
         v["id"].as_str().unwrap_or(""),
-        app.e(st),
+        app.field("state", st),
         app.l("holder"),
         v["holder"].as_str().unwrap_or("-")
     ));
@@ -185,7 +185,7 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
         out(&format!(
             "  {} {}{}",
             app.l("recorded"),
-            app.e(e["type"].as_str().unwrap_or("")),
+            app.field("type", e["type"].as_str().unwrap_or("")),
             if detail.is_empty() {
                 String::new()
             } else {
@@ -198,7 +198,7 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
             let (status, _) = crate::render::clock_status(app, c);
             out(&format!(
                 "  {} {} {} ({}) {}",
-                crate::i18n::clock_label(app.lang, c["kind"].as_str().unwrap_or("")),
+                crate::i18n::field_label(app.lang, "clock", c["kind"].as_str().unwrap_or("")),
                 app.l("due"),
                 c["due"].as_str().unwrap_or(""),
                 c["unit"].as_str().unwrap_or(""),

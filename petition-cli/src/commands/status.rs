@@ -35,7 +35,11 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
 pub fn render(app: &App, r: &Reply) {
     let v = &r.doc;
     let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
-    out(&format!("{}  {}", s(&v["id"]), app.e(&s(&v["state"]))));
+    out(&format!(
+        "{}  {}",
+        s(&v["id"]),
+        app.field("state", &s(&v["state"]))
+    ));
     out(&format!(
         "{}: {}",
         app.l("holder"),
@@ -44,7 +48,7 @@ pub fn render(app: &App, r: &Reply) {
     for d in v["due"].as_array().into_iter().flatten() {
         out(&format!(
             "  {} {} {}{}",
-            crate::i18n::clock_label(app.lang, &s(&d["kind"])),
+            crate::i18n::field_label(app.lang, "clock", &s(&d["kind"])),
             app.l("due"),
             s(&d["due"]),
             if d["overdue"].as_bool() == Some(true) {
@@ -59,14 +63,14 @@ pub fn render(app: &App, r: &Reply) {
             "  {} {} {}: {}",
             s(&a["on"]),
             s(&a["unit"]),
-            app.e(&s(&a["outcome"])),
+            app.field("outcome", &s(&a["outcome"])),
             s(&a["text"])
         ));
     }
     for n in v["next"].as_array().into_iter().flatten() {
         out(&format!(
             "  {} {} {}",
-            app.e(&s(&n["action"])),
+            app.field("action", &s(&n["action"])),
             app.l("due"),
             s(&n["until"])
         ));

@@ -8,11 +8,14 @@ use crate::error::{DomainError, Refusal, Result};
 use crate::ids::UnitCode;
 
 macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $s:literal, $en:literal, $zh:literal;)+ }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
+        pub enum $name { $(#[doc = concat!($zh, " (", $en, ").")] $variant),+ }
 
         impl $name {
             /// Every value.
@@ -25,6 +28,22 @@ macro_rules! text_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
+            /// The value's label in `lang` (its one label table is this type's definition).
+            pub fn label(self, lang: crate::error::Lang) -> &'static str {
+                match lang {
+                    crate::error::Lang::En => match self { $($name::$variant => $en),+ },
+                    crate::error::Lang::Zh => match self { $($name::$variant => $zh),+ },
+                }
+            }
+        }
+        impl crate::case::Vocabulary for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+            fn label(self, lang: crate::error::Lang) -> &'static str {
+                $name::label(self, lang)
+            }
         }
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,77 +54,105 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// A closed vocabulary of the rules (states, channels, outcomes, grounds, clocks, roles…): every
+/// value, its snake_case name as in JSON, and its label in each language — one table per type,
+/// in the type's definition. `parse` reads the name back.
+pub trait Vocabulary: Copy + Eq + 'static {
+    /// Every value.
+    const ALL: &'static [Self];
+    /// snake_case name, as in JSON and on the command line.
+    fn as_str(self) -> &'static str;
+    /// The label in `lang`.
+    fn label(self, lang: crate::error::Lang) -> &'static str;
+    /// Parses the snake_case name.
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+    /// The label of a snake_case name (the name itself when it is none of this vocabulary's).
+    fn label_of(name: &str, lang: crate::error::Lang) -> String {
+        Self::parse(name).map_or_else(|| name.to_string(), |v| v.label(lang).to_string())
+    }
+}
+
 text_enum!(
     /// 信访形式.
-    Channel { /// 来信
-    Letter => "letter", /// 来访
-    Visit => "visit", /// 电话
-    Phone => "phone", /// 网上
-    Online => "online", /// 传真
-    Fax => "fax", /// 电子邮件
-    Email => "email" }
+    Channel {
+        Letter => "letter", "letter", "来信";
+        Visit => "visit", "visit", "来访";
+        Phone => "phone", "phone", "电话";
+        Online => "online", "online", "网上";
+        Fax => "fax", "fax", "传真";
+        Email => "email", "email", "电子邮件";
+    }
 );
 text_enum!(
     /// 信访目的.
-    Purpose { /// 求决
-    Request => "request", /// 意见建议
-    Suggestion => "suggestion", /// 申诉
-    Appeal => "appeal", /// 揭发控告
-    Accusation => "accusation", /// 其他
-    Other => "other" }
+    Purpose {
+        Request => "request", "request", "求决";
+        Suggestion => "suggestion", "suggestion", "意见建议";
+        Appeal => "appeal", "appeal", "申诉";
+        Accusation => "accusation", "accusation", "揭发控告";
+        Other => "other", "other", "其他";
+    }
 );
 text_enum!(
     /// 证件类型.
-    IdType { /// 居民身份证
-    ResidentId => "resident_id", /// 护照
-    Passport => "passport", /// 其他
-    Other => "other" }
+    IdType {
+        ResidentId => "resident_id", "resident id", "居民身份证";
+        Passport => "passport", "passport", "护照";
+        Other => "other", "other", "其他";
+    }
 );
 text_enum!(
     /// 处理意见 (2005 Art 32).
-    Outcome { /// 支持
-    Supported => "supported", /// 解释说明
-    Explained => "explained", /// 不予支持
-    NotSupported => "not_supported" }
+    Outcome {
+        Supported => "supported", "supported", "支持";
+        Explained => "explained", "explained", "解释说明";
+        NotSupported => "not_supported", "not supported", "不予支持";
+    }
 );
 text_enum!(
     /// 复查/复核意见.
-    ReviewOutcome { /// 维持
-    Upheld => "upheld", /// 变更
-    Revised => "revised", /// 撤销
-    Revoked => "revoked" }
+    ReviewOutcome {
+        Upheld => "upheld", "upheld", "维持";
+        Revised => "revised", "revised", "变更";
+        Revoked => "revoked", "revoked", "撤销";
+    }
 );
 text_enum!(
     /// 不予受理理由 (2005 Art 14–16, 22, 35).
-    DeclineGround { /// 应通过诉讼、仲裁、复议解决
-    Litigation => "litigation", /// 属人大、法院、检察院职权
-    LegislatureOrJudiciary => "legislature_or_judiciary", /// 已复核终结
-    Concluded => "concluded", /// 正在办理
-    InProgress => "in_progress", /// 越级走访
-    SkipLevel => "skip_level", /// 不属于本机关职权
-    OutOfScope => "out_of_scope", /// 信息不全
-    Incomplete => "incomplete" }
+    DeclineGround {
+        Litigation => "litigation", "for litigation, arbitration or reconsideration", "应通过法定途径";
+        LegislatureOrJudiciary => "legislature_or_judiciary", "for a legislature, court or procuratorate", "属人大法院检察院职权";
+        Concluded => "concluded", "concluded", "已复核终结";
+        InProgress => "in_progress", "in progress", "正在办理";
+        SkipLevel => "skip_level", "skip level", "越级走访";
+        OutOfScope => "out_of_scope", "out of scope", "不属本机关职权";
+        Incomplete => "incomplete", "incomplete", "信息不全";
+    }
 );
 text_enum!(
     /// 满意度.
-    Satisfaction { /// 满意
-    Satisfied => "satisfied", /// 基本满意
-    BasicallySatisfied => "basically_satisfied", /// 不满意
-    Dissatisfied => "dissatisfied" }
+    Satisfaction {
+        Satisfied => "satisfied", "satisfied", "满意";
+        BasicallySatisfied => "basically_satisfied", "basically satisfied", "基本满意";
+        Dissatisfied => "dissatisfied", "dissatisfied", "不满意";
+    }
 );
 
 text_enum!(
     /// 更正登记: a registration field `amend` may correct.
-    AmendField { /// 概况
-    Summary => "summary", /// 内容
-    Content => "content", /// 问题分类
-    Category => "category", /// 问题属地
-    Locality => "locality", /// 收到时间
-    ReceivedAt => "received_at", /// 第一信访人姓名
-    Name => "name", /// 第一信访人证件号码
-    IdNumber => "id_number", /// 第一信访人电话
-    Phone => "phone", /// 第一信访人住址
-    Address => "address" }
+    AmendField {
+        Summary => "summary", "summary", "概况";
+        Content => "content", "content", "内容";
+        Category => "category", "category", "问题分类";
+        Locality => "locality", "locality", "问题属地";
+        ReceivedAt => "received_at", "time of receipt", "收到时间";
+        Name => "name", "name", "姓名";
+        IdNumber => "id_number", "id number", "证件号码";
+        Phone => "phone", "phone", "电话";
+        Address => "address", "address", "住址";
+    }
 );
 
 impl AmendField {
@@ -714,5 +761,98 @@ mod tests {
         assert!(!r.collective());
         r.headcount = 5;
         assert!(r.collective());
+    }
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use crate::case::*;
+    use crate::error::Lang;
+
+    fn labels<V: Vocabulary>() -> Vec<(&'static str, &'static str, &'static str)> {
+        V::ALL
+            .iter()
+            .map(|v| (v.as_str(), v.label(Lang::En), v.label(Lang::Zh)))
+            .collect()
+    }
+
+    #[test]
+    fn every_value_of_every_vocabulary_has_both_labels_and_reads_back() {
+        let mut all = Vec::new();
+        all.extend(labels::<CaseState>());
+        all.extend(labels::<Channel>());
+        all.extend(labels::<Purpose>());
+        all.extend(labels::<IdType>());
+        all.extend(labels::<Outcome>());
+        all.extend(labels::<ReviewOutcome>());
+        all.extend(labels::<DeclineGround>());
+        all.extend(labels::<Satisfaction>());
+        all.extend(labels::<AmendField>());
+        all.extend(labels::<SupervisionLevel>());
+        all.extend(labels::<SupervisionGround>());
+        all.extend(labels::<CloseReason>());
+        all.extend(labels::<Routing>());
+        all.extend(labels::<crate::clock::ClockKind>());
+        all.extend(labels::<crate::clock::DayKind>());
+        all.extend(labels::<crate::org::Level>());
+        all.extend(labels::<crate::org::UnitKind>());
+        all.extend(labels::<crate::org::Role>());
+        all.extend(labels::<crate::public::NextAction>());
+        for (name, en, zh) in all {
+            assert!(
+                !en.is_empty() && en.is_ascii(),
+                "{name}: English label {en:?}"
+            );
+            assert!(!zh.is_ascii(), "{name} has no Chinese label: {zh:?}");
+        }
+        assert_eq!(
+            CaseState::parse("handling").map(|s| s.label(Lang::Zh)),
+            Some("办理中")
+        );
+        assert_eq!(CaseState::label_of("nonsense", Lang::Zh), "nonsense");
+    }
+
+    #[test]
+    fn every_event_type_has_both_labels() {
+        // Every `type` that `EventKind::type_name` gives.
+        for t in [
+            "registered",
+            "transferred",
+            "assigned",
+            "objected",
+            "objection_approved",
+            "objection_rejected",
+            "accepted",
+            "declined",
+            "assist_input",
+            "extended",
+            "extension_requested",
+            "officer_assigned",
+            "extension_rejected",
+            "amended",
+            "opinion_issued",
+            "result_reported",
+            "review_requested",
+            "review_issued",
+            "rereview_requested",
+            "hearing_held",
+            "rereview_issued",
+            "closed",
+            "evaluated",
+            "withdrawn",
+            "merged",
+            "absorbed",
+            "supervision_opened",
+            "supervision_escalated",
+            "supervision_answered",
+            "supervisions_ended",
+            "evaluation_lapsed",
+            "query_code_reset",
+            "officer_released",
+        ] {
+            let zh = EventKind::type_label(t, Lang::Zh).unwrap_or_else(|| panic!("{t}"));
+            assert!(!zh.is_ascii(), "{t}");
+            assert!(EventKind::type_label(t, Lang::En).is_some(), "{t}");
+        }
     }
 }

@@ -278,7 +278,7 @@ pub enum EventKind {
     },
     /// 督办: a supervision opened (payload: [`SupervisionOpen`]).
     SupervisionOpened {
-        /// The supervision's number on the case.
+        /// The supervision as opened.
         supervision: SupervisionOpen,
         /// Clocks started.
         clocks: Vec<ClockStart>,
@@ -327,7 +327,59 @@ pub enum EventKind {
 }
 }
 
+/// Every event type with its labels (English, Chinese): the one label table of [`EventKind`].
+const TYPE_LABELS: &[(&str, &str, &str)] = &[
+    ("registered", "registered", "已登记"),
+    ("transferred", "transferred", "转送"),
+    ("assigned", "assigned", "交办"),
+    ("objected", "objected", "提出异议"),
+    ("objection_approved", "objection approved", "异议成立"),
+    ("objection_rejected", "objection rejected", "异议驳回"),
+    ("accepted", "accepted", "受理"),
+    ("declined", "declined", "不予受理"),
+    ("assist_input", "assist input", "协办意见"),
+    ("extended", "extended", "延期"),
+    ("extension_requested", "extension requested", "申请延期"),
+    ("officer_assigned", "officer assigned", "确定承办人"),
+    ("extension_rejected", "extension rejected", "不予延期"),
+    ("amended", "amended", "更正登记"),
+    ("opinion_issued", "opinion issued", "已出具处理意见"),
+    ("result_reported", "result reported", "报送办结报告"),
+    ("review_requested", "review requested", "申请复查"),
+    ("review_issued", "review issued", "已出具复查意见"),
+    ("rereview_requested", "rereview requested", "申请复核"),
+    ("hearing_held", "hearing held", "复核听证"),
+    (
+        "rereview_issued",
+        "re-review opinion issued",
+        "出具复核意见",
+    ),
+    ("closed", "closed", "办结"),
+    ("evaluated", "evaluated", "评价"),
+    ("withdrawn", "withdrawn", "撤回"),
+    ("merged", "merged", "已合并"),
+    ("absorbed", "absorbed", "合并他件"),
+    ("supervision_opened", "supervision opened", "督办"),
+    ("supervision_escalated", "supervision escalated", "督办升级"),
+    ("supervision_answered", "supervision answered", "督办反馈"),
+    ("supervisions_ended", "supervisions ended", "督办随案件终结"),
+    ("evaluation_lapsed", "evaluation lapsed", "超期未评价"),
+    ("query_code_reset", "query code reset", "重置查询码"),
+    ("officer_released", "officer released", "承办人调离"),
+];
+
 impl EventKind {
+    /// The label of an event `type` in `lang` (`None` for a type this version does not know).
+    pub fn type_label(type_name: &str, lang: crate::error::Lang) -> Option<&'static str> {
+        TYPE_LABELS
+            .iter()
+            .find(|(t, _, _)| *t == type_name)
+            .map(|(_, en, zh)| match lang {
+                crate::error::Lang::En => *en,
+                crate::error::Lang::Zh => *zh,
+            })
+    }
+
     /// The snake_case `type` of the event.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -14,6 +14,7 @@ pub use command::*;
 pub use data::{
     phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, IdType, Outcome,
     Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
+    Vocabulary,
 };
 pub use decide::decide;
 pub use event::*;

@@ -1,26 +1,25 @@
 //! The case's vocabulary: its states (状态), supervision levels and grounds (督办, 2005 Art 36),
 //! close reasons and routings.
 
-use serde::{Deserialize, Serialize};
-
 use super::data::text_enum;
 
 text_enum!(
     /// 状态: where a case stands. New states may come with new rules: match with a `_` arm.
     #[non_exhaustive]
-    CaseState { /// 已登记
-    Registered => "registered", /// 已转送/已交办
-    Routed => "routed", /// 办理中
-    Handling => "handling", /// 已出具处理意见
-    OpinionIssued => "opinion_issued", /// 复查中
-    UnderReview => "under_review", /// 已出具复查意见
-    ReviewIssued => "review_issued", /// 复核中
-    UnderRereview => "under_rereview", /// 不予受理
-    Declined => "declined", /// 办结
-    Closed => "closed", /// 复核终结
-    Concluded => "concluded", /// 撤回
-    Withdrawn => "withdrawn", /// 已合并
-    Merged => "merged" }
+    CaseState {
+        Registered => "registered", "registered", "已登记";
+        Routed => "routed", "routed", "已转送";
+        Handling => "handling", "being handled", "办理中";
+        OpinionIssued => "opinion_issued", "answered (opinion issued)", "已出具处理意见";
+        UnderReview => "under_review", "under review", "复查中";
+        ReviewIssued => "review_issued", "answered on review", "已出具复查意见";
+        UnderRereview => "under_rereview", "under re-review", "复核中";
+        Declined => "declined", "declined", "不予受理";
+        Closed => "closed", "closed", "办结";
+        Concluded => "concluded", "concluded", "复核终结";
+        Withdrawn => "withdrawn", "withdrawn", "撤回";
+        Merged => "merged", "merged", "已合并";
+    }
 );
 
 impl CaseState {
@@ -35,49 +34,16 @@ impl CaseState {
                 | CaseState::Merged
         )
     }
-    /// The Chinese name.
-    pub fn zh(self) -> &'static str {
-        match self {
-            CaseState::Registered => "已登记",
-            CaseState::Routed => "已转送",
-            CaseState::Handling => "办理中",
-            CaseState::OpinionIssued => "已出具处理意见",
-            CaseState::UnderReview => "复查中",
-            CaseState::ReviewIssued => "已出具复查意见",
-            CaseState::UnderRereview => "复核中",
-            CaseState::Declined => "不予受理",
-            CaseState::Closed => "办结",
-            CaseState::Concluded => "复核终结",
-            CaseState::Withdrawn => "撤回",
-            CaseState::Merged => "已合并",
-        }
-    }
-    /// The English name, in words.
-    pub fn en(self) -> &'static str {
-        match self {
-            CaseState::Registered => "registered",
-            CaseState::Routed => "routed",
-            CaseState::Handling => "being handled",
-            CaseState::OpinionIssued => "answered (opinion issued)",
-            CaseState::UnderReview => "under review",
-            CaseState::ReviewIssued => "answered on review",
-            CaseState::UnderRereview => "under re-review",
-            CaseState::Declined => "declined",
-            CaseState::Closed => "closed",
-            CaseState::Concluded => "concluded",
-            CaseState::Withdrawn => "withdrawn",
-            CaseState::Merged => "merged",
-        }
-    }
 }
 
 text_enum!(
     /// 督办级别 (2005 Art 36), bottom to top.
-    SupervisionLevel { /// 催办
-    Reminder => "reminder", /// 督办
-    Supervision => "supervision", /// 通报
-    Notice => "notice", /// 追责建议
-    Accountability => "accountability" }
+    SupervisionLevel {
+        Reminder => "reminder", "reminder", "催办";
+        Supervision => "supervision", "supervision", "督办";
+        Notice => "notice", "notice", "通报";
+        Accountability => "accountability", "accountability", "追责建议";
+    }
 );
 
 impl SupervisionLevel {
@@ -90,39 +56,33 @@ impl SupervisionLevel {
             Self::Accountability => None,
         }
     }
-    /// The Chinese name.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Self::Reminder => "催办",
-            Self::Supervision => "督办",
-            Self::Notice => "通报",
-            Self::Accountability => "追责建议",
-        }
-    }
 }
 
 text_enum!(
     /// 督办事由 (2005 Art 36, 2022 Art 40).
-    SupervisionGround { /// 超期
-    Overdue => "overdue", /// 未报送办结报告
-    NoResultReport => "no_result_report", /// 程序错误
-    WrongProcedure => "wrong_procedure", /// 推诿敷衍拖延
-    Evasion => "evasion", /// 未落实
-    NotExecuted => "not_executed", /// 弄虚作假
-    Falsification => "falsification", /// 其他
-    Other => "other" }
+    SupervisionGround {
+        Overdue => "overdue", "overdue", "超期";
+        NoResultReport => "no_result_report", "no result report", "未报办结报告";
+        WrongProcedure => "wrong_procedure", "wrong procedure", "程序错误";
+        Evasion => "evasion", "evasion", "推诿敷衍拖延";
+        NotExecuted => "not_executed", "not executed", "未落实";
+        Falsification => "falsification", "falsification", "弄虚作假";
+        Other => "other", "other", "其他";
+    }
 );
 
 text_enum!(
     /// Why a case was closed.
-    CloseReason { /// 信访人接受答复
-    Accepted => "accepted", /// 申请期限届满
-    WindowLapsed => "window_lapsed" }
+    CloseReason {
+        Accepted => "accepted", "accepted", "信访人接受答复";
+        WindowLapsed => "window_lapsed", "window lapsed", "期限届满";
+    }
 );
 
 text_enum!(
     /// How a case was routed.
-    Routing { /// 转送
-    Transfer => "transfer", /// 交办
-    Assign => "assign" }
+    Routing {
+        Transfer => "transfer", "transfer", "转送";
+        Assign => "assign", "assign", "交办";
+    }
 );

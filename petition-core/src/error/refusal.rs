@@ -407,17 +407,17 @@ impl Refusal {
                 format!("信访件 {id} 已登记"),
             ),
             Self::WrongState { command, state } => t(
-                format!("`{command}` is not allowed while the case is {}", state.en()),
-                format!("信访件处于“{}”状态，不能执行 `{command}`", state.zh()),
+                format!("`{command}` is not allowed while the case is {}", state.label(Lang::En)),
+                format!("信访件处于“{}”状态，不能执行 `{command}`", state.label(Lang::Zh)),
             ),
             Self::Terminal { state } => t(
                 format!(
                     "the case is {} and can no longer change; register a new case if the petitioner raises a new matter",
-                    state.en()
+                    state.label(Lang::En)
                 ),
                 format!(
                     "该件已“{}”，不能再变更；如信访人提出新的事项，请另行登记",
-                    state.zh()
+                    state.label(Lang::Zh)
                 ),
             ),
             Self::AdminOnly => t(
@@ -445,7 +445,7 @@ impl Refusal {
                 "只有承办单位负责人可以批准延期：请由负责人办理".into(),
             ),
             Self::WindowLapsed { window, due } => {
-                let (en, zh) = (window.en(), window.zh());
+                let (en, zh) = (window.label(Lang::En), window.label(Lang::Zh));
                 match due {
                     Some(d) => t(
                         format!("the {en} window ended on {d}; it can no longer be used"),

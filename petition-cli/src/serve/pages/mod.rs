@@ -29,7 +29,7 @@ use petition_core::{DomainError, Lang};
 
 use super::{log, Shared};
 use crate::app::{CliError, CliResult, Pool};
-use crate::i18n::{enum_label, page as tr};
+use crate::i18n::{field_label, page as tr};
 
 /// The stylesheet, in the binary.
 const CSS: &str = include_str!("../../../assets/site.css");

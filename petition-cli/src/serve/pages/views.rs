@@ -218,7 +218,7 @@ impl StatusPage {
                     a.on,
                     unit_or(&a.unit),
                     tr(lang, "outcome"),
-                    enum_label(lang, a.outcome)
+                    field_label(lang, "outcome", a.outcome)
                 )
                 .replace('：', if lang == Lang::En { ": " } else { "：" }),
                 text: a.text.clone(),
@@ -242,7 +242,7 @@ impl StatusPage {
             .map(|s| {
                 let mut step = tr(lang, &format!("step_{}", s.what)).to_string();
                 if let Some(d) = s.detail {
-                    step = format!("{step}（{}）", enum_label(lang, d));
+                    step = format!("{step}（{}）", field_label(lang, "detail", d));
                     if lang == Lang::En {
                         step = step.replace('（', " (").replace('）', ")");
                     }
@@ -265,7 +265,7 @@ impl StatusPage {
                 .iter()
                 .map(|s| Choice {
                     value: s.as_str(),
-                    label: enum_label(lang, s.as_str()),
+                    label: s.label(lang).to_string(),
                 })
                 .collect();
             if with_none {

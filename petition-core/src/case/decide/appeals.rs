@@ -316,11 +316,11 @@ impl<'a> Decision<'a> {
             return Err(DomainError::from(Refusal::transition(
                 &format!(
                     "{into} is {} and can take no merged case: merge into an open case",
-                    target.state.en()
+                    target.state.label(crate::error::Lang::En)
                 ),
                 &format!(
                     "{into} 已“{}”，不能再合并其他信访件：请合并至办理中的信访件",
-                    target.state.zh()
+                    target.state.label(crate::error::Lang::Zh)
                 ),
             )));
         }
