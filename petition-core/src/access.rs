@@ -22,7 +22,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
-use crate::ids::{CaseId, UnitCode};
+use crate::ids::{CaseId, StaffId, UnitCode};
 use crate::org::{Org, Role, Staff, UnitKind};
 
 /// What a reader may see of a case.
@@ -165,7 +165,7 @@ pub struct Disclosure {
     /// When (the system clock on a live database).
     pub at: DateTime<FixedOffset>,
     /// The reader's staff id.
-    pub staff: String,
+    pub staff: StaffId,
     /// The case, or `None` for all cases.
     pub case: Option<CaseId>,
     /// The command, e.g. `show`, `notice`, `export`.

@@ -69,7 +69,7 @@ pub(crate) fn active<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
     let s = known(org, id)?;
     if s.deactivated {
         return Err(DomainError::from(Refusal::Deactivated {
-            staff: id.as_str().to_string(),
+            staff: id.clone(),
         }));
     }
     Ok(s)
@@ -79,7 +79,7 @@ pub(crate) fn active<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
 pub(crate) fn known<'o>(org: &'o Org, id: &StaffId) -> Result<&'o Staff> {
     org.staff(id).ok_or_else(|| {
         DomainError::from(Refusal::NoStaff {
-            id: id.as_str().to_string(),
+            id: id.clone(),
             nearest: crate::error::nearest(id.as_str(), org.all_staff().map(|s| s.id.as_str())),
         })
     })

@@ -213,7 +213,7 @@ impl Org {
     pub fn get(&self, code: &UnitCode) -> Result<&Unit> {
         self.units.get(code).ok_or_else(|| {
             DomainError::from(Refusal::NoUnit {
-                code: code.as_str().to_string(),
+                code: code.clone(),
                 nearest: crate::error::nearest(
                     code.as_str(),
                     self.units.keys().map(UnitCode::as_str),

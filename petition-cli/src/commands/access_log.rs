@@ -66,7 +66,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         t.add_row(vec![
             r.pos.to_string(),
             d.at.format("%Y-%m-%d %H:%M").to_string(),
-            d.staff.clone(),
+            d.staff.to_string(),
             d.case
                 .as_ref()
                 .map(|c| c.to_string())

@@ -156,7 +156,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
     let s = app.session(&mut svc)?;
     let me = s.staff.unit.clone().ok_or_else(|| {
         DomainError::from(Refusal::NoUnitForActor {
-            staff: s.staff.id.as_str().to_string(),
+            staff: s.staff.id.clone(),
         })
     })?;
     let today = s.today(app)?;

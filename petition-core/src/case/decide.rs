@@ -98,7 +98,7 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
     let case = d.case;
     let no_case = || {
         DomainError::from(Refusal::NoCase {
-            id: case.id.as_str().to_string(),
+            id: case.id.clone(),
         })
     };
     // The service's own steps first; then the table of commands by state.
@@ -113,7 +113,7 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
         (None, _) => return Err(no_case()),
         (Some(_), Step::Register { .. }) => {
             return Err(DomainError::from(Refusal::AlreadyRegistered {
-                id: case.id.as_str().to_string(),
+                id: case.id.clone(),
             }))
         }
         (Some(s), Step::Absorb { from }) if !s.is_terminal() => return d.absorb(from),
@@ -285,7 +285,7 @@ impl<'a> Decision<'a> {
         match self.ctx.actor {
             Actor::Staff(s) => s.unit.as_ref().ok_or_else(|| {
                 DomainError::from(Refusal::NoUnitForActor {
-                    staff: s.id.as_str().to_string(),
+                    staff: s.id.clone(),
                 })
             }),
             Actor::System | Actor::Petitioner => Err(DomainError::from(Refusal::forbidden(
@@ -307,8 +307,8 @@ impl<'a> Decision<'a> {
         let me = self.actor_unit()?;
         if me != unit {
             return Err(DomainError::from(Refusal::NotHolder {
-                unit: me.as_str().to_string(),
-                holder: unit.as_str().to_string(),
+                unit: me.clone(),
+                holder: unit.clone(),
             }));
         }
         Ok(me)

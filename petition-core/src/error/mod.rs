@@ -298,8 +298,8 @@ mod tests {
     #[test]
     fn refusals_carry_their_data_and_derive_both_languages() {
         let e = DomainError::from(Refusal::NotHolder {
-            unit: "county-xfj".into(),
-            holder: "county-water".into(),
+            unit: crate::ids::UnitCode::parse("county-xfj").expect("test id"),
+            holder: crate::ids::UnitCode::parse("county-water").expect("test id"),
         });
         assert_eq!(e.code(), "permission_denied");
         assert!(e.message(Lang::En).contains("held by county-water"));
@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(near("tw"), None, "short codes allow one change only");
         assert_eq!(near("province-xfj"), None, "nothing close");
         let e = Refusal::NoUnit {
-            code: "county-xjf".into(),
+            code: crate::ids::UnitCode::parse("county-xjf").expect("test id"),
             nearest: near("county-xjf"),
         };
         assert_eq!(e.text().en, "no unit county-xjf; did you mean county-xfj?");

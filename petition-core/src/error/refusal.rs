@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::*;
 use crate::case::CaseState;
 use crate::clock::ClockKind;
+use crate::ids::{CaseId, StaffId, UnitCode};
 
 /// The kinds of identifier a [`Refusal::BadIdentifier`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -94,13 +95,13 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     NoCase {
         /// The case id asked for.
-        id: String,
+        id: CaseId,
     },
     /// `not_found`: no such unit.
     #[error("{}", self.text().en)]
     NoUnit {
         /// The unit code asked for.
-        code: String,
+        code: UnitCode,
         /// The nearest existing code, when one is a likely typo of it (did you mean …?).
         nearest: Option<String>,
     },
@@ -108,7 +109,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     NoStaff {
         /// The staff id asked for.
-        id: String,
+        id: StaffId,
         /// The nearest existing id, when one is a likely typo of it.
         nearest: Option<String>,
     },
@@ -123,7 +124,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     AlreadyRegistered {
         /// The case.
-        id: String,
+        id: CaseId,
     },
     /// `invalid_transition`: the command is not allowed in the case's state.
     #[error("{}", self.text().en)]
@@ -153,7 +154,7 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     Deactivated {
         /// The staff member.
-        staff: String,
+        staff: StaffId,
     },
     /// `unauthenticated`: no valid, unexpired, unrevoked bearer token (the server says no more).
     #[error("{}", self.text().en)]
@@ -162,15 +163,15 @@ pub enum Refusal {
     #[error("{}", self.text().en)]
     NoUnitForActor {
         /// The staff member.
-        staff: String,
+        staff: StaffId,
     },
     /// `permission_denied`: the case is held by another unit, whose clerk must act.
     #[error("{}", self.text().en)]
     NotHolder {
         /// The acting unit.
-        unit: String,
+        unit: UnitCode,
         /// The unit that must act.
-        holder: String,
+        holder: UnitCode,
     },
     /// `permission_denied`: only a head (负责人) of the lead unit may approve an extension.
     #[error("{}", self.text().en)]

@@ -101,7 +101,7 @@ impl<T: Txn> Work<'_, T> {
     pub fn resolve(&mut self, p: &Principal) -> Result<Staff> {
         if self.identity()?.db != p.db {
             return Err(DomainError::from(Refusal::NoStaff {
-                id: p.staff.as_str().to_string(),
+                id: p.staff.clone(),
                 nearest: None,
             }));
         }

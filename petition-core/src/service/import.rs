@@ -153,11 +153,8 @@ impl<T: Txn> Work<'_, T> {
                     .case(into)?
                     .filter(|t| access(&self.org, staff, t) != Access::Hidden);
                 let mut evs = self.decide_with(&case, &cmd, actor, ev.at, target.as_ref())?;
-                let target = target.ok_or_else(|| {
-                    DomainError::from(Refusal::NoCase {
-                        id: into.as_str().to_string(),
-                    })
-                })?;
+                let target = target
+                    .ok_or_else(|| DomainError::from(Refusal::NoCase { id: into.clone() }))?;
                 let absorb = Step::Absorb {
                     from: ev.case.clone(),
                 };

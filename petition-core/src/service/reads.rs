@@ -88,11 +88,7 @@ impl<T: Txn> Work<'_, T> {
         reader: &Staff,
         id: &CaseId,
     ) -> Result<(Case, Vec<Event>, Access)> {
-        let hidden = || {
-            DomainError::from(Refusal::NoCase {
-                id: id.as_str().to_string(),
-            })
-        };
+        let hidden = || DomainError::from(Refusal::NoCase { id: id.clone() });
         let (case, events) = self.load(id).map_err(|e| match e {
             e if e.code() == "not_found" => hidden(),
             other => other,
@@ -183,7 +179,7 @@ impl<T: Txn> Work<'_, T> {
     ) -> Result<()> {
         let d = Disclosure {
             at,
-            staff: reader.id.as_str().to_string(),
+            staff: reader.id.clone(),
             case: case.cloned(),
             command: command.to_string(),
         };
@@ -385,7 +381,7 @@ impl<T: Txn> Work<'_, T> {
         let reader = self.resolve(p)?;
         let unit = reader.unit.clone().ok_or_else(|| {
             DomainError::from(Refusal::NoUnitForActor {
-                staff: reader.id.as_str().to_string(),
+                staff: reader.id.clone(),
             })
         })?;
         let items = self.txn()?.queue(&unit, limit)?;
@@ -416,7 +412,7 @@ impl<T: Txn> Work<'_, T> {
         }
         self.txn()?.access_log(&AccessQuery {
             case,
-            staff: staff.map(StaffId::as_str),
+            staff,
             after,
             limit,
         })
@@ -483,7 +479,7 @@ impl<T: Txn> Work<'_, T> {
                         if a == Access::Full {
                             disclosed.push(Disclosure {
                                 at: unrecorded(),
-                                staff: reader.id.as_str().to_string(),
+                                staff: reader.id.clone(),
                                 case: Some(ev.case.clone()),
                                 command: "events".into(),
                             });
@@ -541,7 +537,7 @@ fn shown(
         events.iter_mut().for_each(crate::view::hide_code);
         entries.push(Disclosure {
             at: unrecorded(),
-            staff: staff.id.as_str().to_string(),
+            staff: staff.id.clone(),
             case: Some(case.id.clone()),
             command: command.to_string(),
         });

@@ -221,9 +221,7 @@ impl<T: Txn> Work<'_, T> {
         }
         let events = self.txn.load_events(id)?;
         if events.is_empty() {
-            return Err(DomainError::from(Refusal::NoCase {
-                id: id.as_str().to_string(),
-            }));
+            return Err(DomainError::from(Refusal::NoCase { id: id.clone() }));
         }
         let case = replay(id.clone(), &events);
         if let (Some((cache, seq)), true) = (&kept, self.fill) {
@@ -237,11 +235,8 @@ impl<T: Txn> Work<'_, T> {
     /// The current case for a decision: the fold of its events (the pending case when it is
     /// this one), or `not_found`.
     pub(super) fn current(&mut self, id: &CaseId) -> Result<Case> {
-        self.case(id)?.ok_or_else(|| {
-            DomainError::from(Refusal::NoCase {
-                id: id.as_str().to_string(),
-            })
-        })
+        self.case(id)?
+            .ok_or_else(|| DomainError::from(Refusal::NoCase { id: id.clone() }))
     }
 
     pub(super) fn decide_on(

@@ -147,7 +147,7 @@ impl<T: Txn> Work<'_, T> {
     pub(super) fn readable(&self, staff: &Staff, case: &Case) -> Result<()> {
         match access(&self.org, staff, case) {
             Access::Hidden => Err(DomainError::from(Refusal::NoCase {
-                id: case.id.as_str().to_string(),
+                id: case.id.clone(),
             })),
             _ => Ok(()),
         }
@@ -185,11 +185,8 @@ impl<T: Txn> Work<'_, T> {
                 .filter(|t| access(&self.org, staff, t) != Access::Hidden);
             let events =
                 self.decide_with(&case, &cmd, Actor::Staff(staff), now, target.as_ref())?;
-            let target = target.ok_or_else(|| {
-                DomainError::from(Refusal::NoCase {
-                    id: into.as_str().to_string(),
-                })
-            })?;
+            let target =
+                target.ok_or_else(|| DomainError::from(Refusal::NoCase { id: into.clone() }))?;
             let absorb = Step::Absorb { from: id.clone() };
             let target_events = self.decide_on(&target, &absorb, Actor::Staff(staff), now)?;
             let merged = self.apply(&case, events)?;
@@ -234,9 +231,11 @@ impl<T: Txn> Work<'_, T> {
     /// all answer the same `not_found`, naming what was asked, after the same work: one check
     /// of a standard-cost hash (a fixed one when there is no case or its code is kept in clear).
     pub(crate) fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
+        // Named as typed (it may be no case id at all), the same for malformed and unknown.
         let not_found = || {
-            DomainError::from(Refusal::NoCase {
-                id: id.trim().to_string(),
+            let id = id.trim();
+            DomainError::from(Refusal::Missing {
+                what: crate::error::Text::new(format!("no case {id}"), format!("没有信访件 {id}")),
             })
         };
         let found = match CaseId::parse(id.trim()) {

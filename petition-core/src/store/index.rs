@@ -280,7 +280,7 @@ pub(crate) fn access_log<T: Txn + ?Sized>(
                 return Ok(false);
             }
         };
-        if case.is_none_or(|c| d.case.as_ref() == Some(c)) && staff.is_none_or(|s| d.staff == s) {
+        if case.is_none_or(|c| d.case.as_ref() == Some(c)) && staff.is_none_or(|s| &d.staff == s) {
             out.push(LoggedDisclosure {
                 pos: e.gseq,
                 disclosure: d,

@@ -115,7 +115,7 @@ pub struct AccessQuery<'a> {
     /// Only disclosures of this case.
     pub case: Option<&'a CaseId>,
     /// Only disclosures to this staff member.
-    pub staff: Option<&'a str>,
+    pub staff: Option<&'a crate::ids::StaffId>,
     /// After this position (0: from the start).
     pub after: u64,
     /// At most this many.

@@ -358,9 +358,7 @@ fn hidden_cases_answer_as_unknown(
             .expect_err("unknown");
         prop_assert_eq!(
             &hidden,
-            &crate::error::DomainError::from(crate::error::Refusal::NoCase {
-                id: id.as_str().to_string()
-            }),
+            &crate::error::DomainError::from(crate::error::Refusal::NoCase { id: id.clone() }),
             "{:?} by {} on {}",
             cmd,
             ACTORS[who],

@@ -306,11 +306,7 @@ impl<'a> Decision<'a> {
         }
         let target = match self.ctx.target {
             Some(t) if &t.id == into && t.is_registered() => t,
-            _ => {
-                return Err(DomainError::from(Refusal::NoCase {
-                    id: into.as_str().to_string(),
-                }))
-            }
+            _ => return Err(DomainError::from(Refusal::NoCase { id: into.clone() })),
         };
         if target.state.is_terminal() {
             return Err(DomainError::from(Refusal::transition(

@@ -47,7 +47,7 @@ impl<'a> Decision<'a> {
         let holder = self.require_holder()?;
         let staff = self.ctx.org.staff(to).ok_or_else(|| {
             DomainError::from(Refusal::NoStaff {
-                id: to.as_str().to_string(),
+                id: to.clone(),
                 nearest: None,
             })
         })?;

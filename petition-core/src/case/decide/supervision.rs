@@ -88,8 +88,8 @@ impl<'a> Decision<'a> {
         };
         if &s.unit != me {
             return Err(DomainError::from(Refusal::NotHolder {
-                unit: me.as_str().to_string(),
-                holder: s.unit.as_str().to_string(),
+                unit: me.clone(),
+                holder: s.unit.clone(),
             }));
         }
         if s.answered_at.is_some() {

@@ -638,7 +638,7 @@ impl Txn for PgTxn<'_> {
         let case = d.case.as_ref().map(|c| c.as_str().to_string());
         self.exec(
             "INSERT INTO access_log(pos, case_id, staff, body, hash) VALUES ($1, $2, $3, $4, $5)",
-            &[&pos, &case, &d.staff, &sealed.body, &sealed.hash],
+            &[&pos, &case, &d.staff.as_str(), &sealed.body, &sealed.hash],
         )?;
         self.access_moved = Some((sealed.gseq, sealed.hash.clone()));
         Ok(())

@@ -257,7 +257,7 @@ impl PgTxn<'_> {
             )?,
             (None, Some(s)) => self.rows(
                 "SELECT pos, body FROM access_log WHERE staff = $1 AND pos > $2 ORDER BY pos LIMIT $3",
-                &[&s, &after, &limit],
+                &[&s.as_str(), &after, &limit],
             )?,
             (None, None) => self.rows(
                 "SELECT pos, body FROM access_log WHERE pos > $1 ORDER BY pos LIMIT $2",
@@ -267,7 +267,7 @@ impl PgTxn<'_> {
         let mut out = Vec::new();
         for r in rows {
             let d: Disclosure = serde_json::from_str(&get::<String>(&r, 1)?).map_err(json_err)?;
-            if staff.is_some_and(|s| d.staff != s) {
+            if staff.is_some_and(|s| &d.staff != s) {
                 continue;
             }
             out.push(LoggedDisclosure {

@@ -619,7 +619,7 @@ impl Txn for SqliteTxn<'_> {
                 st.execute(params![
                     pos as i64,
                     d.case.as_ref().map(|c| c.as_str().to_string()),
-                    d.staff,
+                    d.staff.as_str(),
                     body,
                     hash.to_vec()
                 ])

@@ -269,7 +269,7 @@ impl SqliteTxn<'_> {
         let mut out = Vec::new();
         for (pos, body) in rows {
             let d: Disclosure = serde_json::from_str(&body).map_err(json_err)?;
-            if staff.is_some_and(|s| d.staff != s) {
+            if staff.is_some_and(|s| &d.staff != s) {
                 continue;
             }
             out.push(LoggedDisclosure {
