@@ -499,10 +499,28 @@ fn event_kinds_read_by_tag_as_by_serde() {
             supervisions: vec![1, 2],
         },
         EventKind::EvaluationLapsed { clock: 4 },
+        EventKind::QueryCodeReset {
+            query_code_hash: crate::ids::CodeHash::of(
+                &QueryCode::parse("K7PX3MQ9").expect("code"),
+                [7; 16],
+                crate::ids::QueryCodeCost::Training,
+            ),
+        },
+        EventKind::OfficerReleased {
+            officer: staff("li"),
+        },
     ];
     let mut seen = std::collections::BTreeSet::new();
     for (i, kind) in kinds.into_iter().enumerate() {
         seen.insert(kind.type_name());
+        // Its labels come from the event types' one table.
+        for lang in [crate::error::Lang::En, crate::error::Lang::Zh] {
+            assert!(
+                EventKind::type_label(kind.type_name(), lang).is_some(),
+                "{} has no label",
+                kind.type_name()
+            );
+        }
         let e = Event {
             case: case.clone(),
             seq: i as u32 + 1,
@@ -559,6 +577,8 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "supervision_answered",
         "supervisions_ended",
         "evaluation_lapsed",
+        "query_code_reset",
+        "officer_released",
     ];
     assert_eq!(seen, every.into_iter().collect());
     // Malformed text is refused the same way: an unknown kind, a kind's missing field, a
