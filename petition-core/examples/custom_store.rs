@@ -10,7 +10,7 @@ use std::{cell::RefCell, rc::Rc};
 
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_store};
-use petition_core::store::{ChainTail, Finished as F, Gate, MemTxn, StoredEntry, Txn};
+use petition_core::store::{Append, ChainTail, Finished as F, Gate, MemTxn, StoredEntry, Txn};
 use petition_core::{audit, clock::Calendar, org, policy::Policy, Disclosure};
 use petition_core::{example, CaseId, DomainError, MemoryStore, Service, Store};
 
@@ -62,14 +62,9 @@ impl Txn for JournalTxn<'_> {
         self.sealed.push(line(&e));
         self.inner.append_admin(ev, e)
     }
-    fn append(
-        &mut self,
-        seq: u32,
-        events: F<'_, [Event]>,
-        sealed: F<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        self.sealed.extend(sealed.iter().map(line));
-        self.inner.append(seq, events, sealed)
+    fn append(&mut self, a: F<'_, Append<'_>>) -> Result<()> {
+        self.sealed.extend(a.sealed.iter().map(line));
+        self.inner.append(a)
     }
     fn commit(self) -> Result<()> {
         // The entries reach the journal only once the backend has committed them.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_one};
-use petition_core::store::{ChainTail, Finished, Gate, StoredEntry, Txn};
+use petition_core::store::{Append, ChainTail, Finished, Gate, StoredEntry, Txn};
 use petition_core::{audit, clock, example, org, policy, Disclosure, StorageError};
 use petition_core::{CaseId, DomainError, Service, Store};
 
@@ -131,12 +131,8 @@ impl Txn for MapTxn<'_> {
         }
         Ok(case)
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        let (expected_seq, events, sealed) = (a.expected_seq, a.events, a.sealed);
         let Some(case) = events.first().map(|e| e.case.clone()) else {
             return Ok(());
         };

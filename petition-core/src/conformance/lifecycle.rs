@@ -74,8 +74,11 @@ pub(super) fn conflicts<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S)
         let (c, _) = w.load(&id)?;
         let ev = objection(&c, 2);
         let s = sealed_at(w, 1, &ev)?;
-        w.txn()?
-            .append(1, Finished::of(&[ev][..]), Finished::of(&[s][..]))
+        w.txn()?.append(Finished::of(&crate::store::Append {
+            expected_seq: 1,
+            events: &[ev],
+            sealed: &[s],
+        }))
     });
     assert_eq!(code(stale), Err("conflict"), "a stale sequence");
     // An entry sealed for a position another writer took, or one leaving a gap.
@@ -84,8 +87,11 @@ pub(super) fn conflicts<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S)
             let (c, _) = w.load(&id)?;
             let ev = objection(&c, c.seq + 1);
             let s = sealed_at(w, ahead, &ev)?;
-            w.txn()?
-                .append(c.seq, Finished::of(&[ev][..]), Finished::of(&[s][..]))
+            w.txn()?.append(Finished::of(&crate::store::Append {
+                expected_seq: c.seq,
+                events: &[ev],
+                sealed: &[s],
+            }))
         });
         assert_eq!(code(taken), Err("conflict"), "chain position +{ahead}");
     }

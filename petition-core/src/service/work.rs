@@ -2,6 +2,7 @@
 //! the chain's head it seals onto, the events it applies and the query rows it writes once per case.
 
 use super::*;
+use crate::store::{Append, Matter};
 
 impl<T: Txn> Work<'_, T> {
     /// The organisation as of this transaction.
@@ -159,11 +160,11 @@ impl<T: Txn> Work<'_, T> {
 
     pub(super) fn apply(&mut self, case: &Case, events: Vec<Event>) -> Result<Case> {
         let sealed = self.seal_next(events.iter().cloned().map(crate::audit::Entry::Case))?;
-        self.txn.append(
-            case.seq,
-            Finished::of(events.as_slice()),
-            Finished::of(sealed.as_slice()),
-        )?;
+        self.txn.append(Finished::of(&Append {
+            expected_seq: case.seq,
+            events: &events,
+            sealed: &sealed,
+        }))?;
         self.advance(&sealed);
         let mut next = case.clone();
         for e in &events {
@@ -191,9 +192,11 @@ impl<T: Txn> Work<'_, T> {
         staff: &Staff,
         reg: &Registration,
     ) -> Result<Vec<crate::case::RelatedCase>> {
-        let found = self
-            .txn()?
-            .find_related(&reg.identity_keys(), &reg.category, &reg.locality)?;
+        let found = self.txn()?.find_related(&Matter {
+            keys: &reg.identity_keys(),
+            category: &reg.category,
+            locality: &reg.locality,
+        })?;
         let mut out = Vec::with_capacity(found.len());
         for r in found {
             if let Some(c) = self.case_seen(&r.id)? {

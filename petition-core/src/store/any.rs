@@ -3,6 +3,7 @@
 //! use.
 
 use crate::store::AccessQuery;
+use crate::store::{Append, Matter};
 use chrono::NaiveDate;
 
 use super::{
@@ -166,24 +167,14 @@ impl Txn for AnyTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         each!(self, t => t.load_snapshot(id))
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        each!(self, t => t.append(expected_seq, events, sealed))
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        each!(self, t => t.append(a))
     }
     fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()> {
         each!(self, t => t.put_case(before, after))
     }
-    fn find_related(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
-        each!(self, t => t.find_related(keys, category, locality))
+    fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
+        each!(self, t => t.find_related(m))
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.related(ids))

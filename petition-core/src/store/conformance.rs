@@ -2,6 +2,7 @@
 //! of durability, tampering, migrations and concurrency.
 
 use crate::store::AccessQuery;
+use crate::store::{Append, Matter};
 use chrono::{DateTime, FixedOffset};
 
 use super::*;
@@ -723,13 +724,8 @@ impl Txn for FlakyTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> crate::error::Result<Option<crate::case::Case>> {
         self.inner.load_snapshot(id)
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [crate::case::Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> crate::error::Result<()> {
-        self.inner.append(expected_seq, events, sealed)
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> crate::error::Result<()> {
+        self.inner.append(a)
     }
     fn put_case(
         &mut self,
@@ -740,11 +736,9 @@ impl Txn for FlakyTxn<'_> {
     }
     fn find_related(
         &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &crate::ids::UnitCode,
+        m: &Matter<'_>,
     ) -> crate::error::Result<Vec<crate::case::RelatedCase>> {
-        self.inner.find_related(keys, category, locality)
+        self.inner.find_related(m)
     }
     fn related(&mut self, ids: &[CaseId]) -> crate::error::Result<Vec<crate::case::RelatedCase>> {
         self.inner.related(ids)

@@ -2,6 +2,7 @@
 //! embedders that keep their own persistence. A transaction works on a copy and swaps it in on
 //! commit, so dropping it aborts.
 
+use crate::store::{Append, Matter};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -162,13 +163,8 @@ impl Txn for MemTxn<'_> {
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         Ok(self.work.cases.get(id).map(|(_, c)| c.clone()))
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        let (events, sealed): (&[Event], &[StoredEntry]) = (&events, &sealed);
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        let (expected_seq, events, sealed) = (a.expected_seq, a.events, a.sealed);
         let Some(first) = events.first() else {
             return Ok(());
         };
@@ -196,17 +192,12 @@ impl Txn for MemTxn<'_> {
             .insert(case.id.clone(), (CaseRow::of(case), case.clone()));
         Ok(())
     }
-    fn find_related(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
+    fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         Ok(self
             .work
             .cases
             .values()
-            .filter(|(r, _)| index::is_related(r, keys, category, locality))
+            .filter(|(r, _)| index::is_related(r, m.keys, m.category, m.locality))
             .filter_map(|(_, c)| index::summary(c))
             .collect())
     }

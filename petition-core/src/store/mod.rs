@@ -108,6 +108,31 @@ pub struct CaseQuery {
     pub order: Order,
 }
 
+/// What one command appends to its case, whose last sequence number is `expected_seq` (0 for
+/// a new case): its events, each with its chain entry as the service sealed it (`sealed[i]` is
+/// `events[i]`'s).
+#[derive(Clone, Copy, Debug)]
+pub struct Append<'a> {
+    /// The case's last sequence number before these events.
+    pub expected_seq: u32,
+    /// The events, in order.
+    pub events: &'a [Event],
+    /// Their sealed chain entries.
+    pub sealed: &'a [StoredEntry],
+}
+
+/// A matter, for finding a petitioner's earlier cases of it: any of the identity keys, the same
+/// category and locality.
+#[derive(Clone, Copy, Debug)]
+pub struct Matter<'a> {
+    /// The petitioners' identity keys (`id:<number>`, `np:<name>|<phone>`).
+    pub keys: &'a [String],
+    /// The category.
+    pub category: &'a str,
+    /// The locality.
+    pub locality: &'a UnitCode,
+}
+
 /// Which access-log entries to read: those after position `after`, optionally only of one
 /// case or of one staff member, at most `limit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,15 +352,9 @@ pub trait Txn {
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>>;
-    /// Appends events to a case whose last sequence number is `expected_seq` (0 for a new case),
-    /// each with its chain entry as the service sealed it (`sealed[i]` is `events[i]`'s);
-    /// `conflict` when another writer got there first.
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()>;
+    /// Appends a command's events to their case ([`Append`]); `conflict` when another writer got
+    /// there first.
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()>;
     /// Stores the snapshot of a case that was `before` (a fresh [`Case::new`] when new) and is
     /// now `after`; a backend with query tables may write only what changed.
     fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()>;
@@ -397,16 +416,11 @@ pub trait Txn {
     fn lock_cases(&mut self, _ids: &[CaseId]) -> Result<()> {
         Ok(())
     }
-    /// Earlier cases with any of these identity keys and the same category and locality (2005 Art 16, 35).
-    fn find_related(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
+    /// Earlier cases of the same matter ([`Matter`], 2005 Art 16, 35).
+    fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         let mut out = Vec::new();
         index::each_case(self, |c| {
-            if index::is_related(&CaseRow::of(&c), keys, category, locality) {
+            if index::is_related(&CaseRow::of(&c), m.keys, m.category, m.locality) {
                 out.extend(index::summary(&c));
             }
             Ok(true)

@@ -18,6 +18,7 @@
 //! calls it from a blocking thread).
 
 use crate::store::AccessQuery;
+use crate::store::{Append, Matter};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -504,24 +505,14 @@ impl Txn for PgTxn<'_> {
         }
         Ok(())
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        self.append_sql(expected_seq, events, sealed)
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        self.append_sql(a)
     }
     fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
         self.put_case_sql(before, case)
     }
-    fn find_related(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
-        self.find_related_sql(keys, category, locality)
+    fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
+        self.find_related_sql(m)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)

@@ -6,12 +6,8 @@ use crate::store::sql::{self, Dialect, Filter};
 use crate::store::AccessQuery;
 
 impl PgTxn<'_> {
-    pub(super) fn find_related_sql(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
+    pub(super) fn find_related_sql(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
+        let (keys, category, locality) = (m.keys, m.category, m.locality);
         if keys.is_empty() {
             return Ok(Vec::new());
         }

@@ -5,13 +5,8 @@ use super::*;
 use crate::store::sql;
 
 impl PgTxn<'_> {
-    pub(super) fn append_sql(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        let (events, sealed): (&[Event], &[StoredEntry]) = (&events, &sealed);
+    pub(super) fn append_sql(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        let (expected_seq, events, sealed) = (a.expected_seq, a.events, a.sealed);
         let Some(first) = events.first() else {
             return Ok(());
         };

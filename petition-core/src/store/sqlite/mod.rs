@@ -3,6 +3,7 @@
 //! and every write in one `BEGIN IMMEDIATE` transaction.
 
 use crate::store::AccessQuery;
+use crate::store::{Append, Matter};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -421,23 +422,14 @@ impl Txn for SqliteTxn<'_> {
         let events = self.load_events(id)?;
         Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
     }
-    fn append(
-        &mut self,
-        expected_seq: u32,
-        events: Finished<'_, [Event]>,
-        sealed: Finished<'_, [StoredEntry]>,
-    ) -> Result<()> {
-        self.append_sql(expected_seq, events, sealed)
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+        self.append_sql(a)
     }
     fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
         self.put_case_sql(before, case)
     }
-    fn find_related(
-        &mut self,
-        keys: &[String],
-        category: &str,
-        locality: &UnitCode,
-    ) -> Result<Vec<RelatedCase>> {
+    fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
+        let (keys, category, locality) = (m.keys, m.category, m.locality);
         if keys.is_empty() {
             return Ok(Vec::new());
         }
