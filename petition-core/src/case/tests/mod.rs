@@ -268,6 +268,7 @@ mod register;
 mod routing;
 mod skip_level;
 mod supervision;
+mod whole_events;
 
 #[test]
 fn event_from_json_reads_what_serde_reads() {
