@@ -268,6 +268,7 @@ mod register;
 mod routing;
 mod skip_level;
 mod supervision;
+mod vocabulary;
 mod whole_events;
 
 #[test]
