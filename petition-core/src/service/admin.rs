@@ -142,7 +142,7 @@ impl<S: Store> Service<S> {
                 return Err(DomainError::from(live_clock_refused()))
             }
             (_, When::At(t)) => t,
-            (_, When::Now) => chrono::Utc::now().fixed_offset(),
+            (_, When::Now) => system_now_utc(),
         };
         self.init_under(admin, now, clock, Some(crate::policy::RULES))
     }
@@ -205,7 +205,7 @@ impl<S: Store> Service<S> {
         staff: &StaffId,
         days: u32,
     ) -> Result<IssuedToken> {
-        let issued = chrono::Utc::now().fixed_offset();
+        let issued = system_now_utc();
         self.issue_token_at(p, when.into(), staff, issued, days)
     }
 

@@ -10,9 +10,16 @@ pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 pub(super) use crate::admin::active as actor_staff;
 
-/// The system clock in the database's time zone: the time of every write on a live database.
+/// The system clock in the database's time zone: the time of every write on a live database,
+/// and of a token's issue. The library's one reading of the clock.
 pub(super) fn system_now(tz: FixedOffset) -> DateTime<FixedOffset> {
     chrono::Utc::now().with_timezone(&tz)
+}
+
+/// The system clock in UTC (a database not yet initialised has no time zone; a token's life
+/// is real time whatever the database's).
+pub(super) fn system_now_utc() -> DateTime<FixedOffset> {
+    system_now(chrono::Offset::fix(&chrono::Utc))
 }
 
 /// The refusal of a time named by the caller for a write on a live database.
