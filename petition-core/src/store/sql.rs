@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::case::Case;
-use crate::ids::UnitCode;
+use crate::ids::{CaseId, UnitCode};
 use crate::projection::CaseRow;
 use crate::search::SearchRow;
 use crate::stats::CounterKey;
@@ -134,17 +134,19 @@ pub(crate) struct Identities {
 /// its own way (SQLite statement by statement, PostgreSQL in batches).
 #[derive(Debug)]
 pub(crate) struct CaseWrite {
-    /// The case id.
+    /// The case.
+    pub(crate) case: CaseId,
+    /// Its id as text, as the rows hold it.
     pub(crate) id: String,
     /// A new case: its whole row, in [`CASE_COLUMNS`] order.
     pub(crate) insert: Option<Vec<Value>>,
     /// A stored case: only the columns that changed (so the engine touches only the indexes over
     /// them), `last_seq` always.
     pub(crate) update: Vec<(&'static str, Value)>,
-    /// Clock rows to insert or overwrite, in [`CLOCK_COLUMNS`] order (index 1 is the key).
-    pub(crate) clocks: Vec<Vec<Value>>,
-    /// Supervision rows to insert or overwrite, in [`SUPERVISION_COLUMNS`] order.
-    pub(crate) supervisions: Vec<Vec<Value>>,
+    /// Clock rows to insert or overwrite by index on the case, in [`CLOCK_COLUMNS`] order.
+    pub(crate) clocks: Vec<(u32, Vec<Value>)>,
+    /// Supervision rows to insert or overwrite by number, in [`SUPERVISION_COLUMNS`] order.
+    pub(crate) supervisions: Vec<(u32, Vec<Value>)>,
     /// Units that now appear in the case.
     pub(crate) units_added: Vec<String>,
     /// Units that no longer do.
@@ -240,7 +242,7 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
         .iter()
         .filter(|c| old.clocks.get(c.idx as usize) != Some(*c))
         .map(|c| {
-            vec![
+            let row = vec![
                 Value::text(&id),
                 Value::int(c.idx),
                 Value::text(c.kind.as_str()),
@@ -253,7 +255,8 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
                 Value::bool(c.lapsed),
                 Value::opt(c.rating),
                 registered_on.clone(),
-            ]
+            ];
+            (c.idx, row)
         })
         .collect();
     let supervisions = r
@@ -261,7 +264,7 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
         .iter()
         .filter(|s| !old.supervisions.contains(s))
         .map(|s| {
-            vec![
+            let row = vec![
                 Value::text(&id),
                 Value::int(s.id),
                 Value::text(s.level),
@@ -271,7 +274,8 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
                 Value::text(s.respond_by),
                 Value::bool(s.answered),
                 registered_on.clone(),
-            ]
+            ];
+            (s.id, row)
         })
         .collect();
     let units = |a: &CaseRow, b: &CaseRow| -> Vec<String> {
@@ -308,6 +312,7 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
             None
         },
         id,
+        case: r.id.clone(),
     };
     crate::stats::add_changes(&old, &r, deltas);
     write

@@ -66,15 +66,15 @@ impl PgTxn<'_> {
             }
         }
         // Keyed by (case, number): the latest row of a transaction wins.
-        let key = |row: &[Value]| match row.get(1) {
-            Some(Value::Int(Some(n))) => (id.clone(), *n),
-            _ => (id.clone(), -1),
-        };
-        for row in w.clocks {
-            self.pending.clocks.insert(key(&row), row);
+        for (idx, row) in w.clocks {
+            self.pending
+                .clocks
+                .insert((id.clone(), i64::from(idx)), row);
         }
-        for row in w.supervisions {
-            self.pending.supervisions.insert(key(&row), row);
+        for (n, row) in w.supervisions {
+            self.pending
+                .supervisions
+                .insert((id.clone(), i64::from(n)), row);
         }
         for u in w.units_added {
             self.pending.units.insert((id.clone(), u), true);
@@ -84,7 +84,7 @@ impl PgTxn<'_> {
         }
         match w.search {
             Some(Some(row)) => {
-                let num = crate::search::order_key(&CaseId::parse(&id)?);
+                let num = crate::search::order_key(&w.case);
                 self.pending.texts.insert(id.clone(), (num, row));
             }
             Some(None) => {

@@ -30,16 +30,6 @@ impl SqliteTxn<'_> {
     ) -> Result<()> {
         let w = sql::case_write(&before, &case, &mut self.deltas);
         self.put_case_row(&w)?;
-        let exec = |tx: &rusqlite::Connection, q: &str, rows: &[Vec<sql::Value>]| {
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let mut st = tx.prepare_cached(q).map_err(db_err)?;
-            for r in rows {
-                st.execute(rusqlite::params_from_iter(r)).map_err(db_err)?;
-            }
-            Ok::<_, DomainError>(())
-        };
         exec(
             &self.tx,
             "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
@@ -51,7 +41,7 @@ impl SqliteTxn<'_> {
                 OR clocks.stopped_on IS NOT excluded.stopped_on OR clocks.lapsed IS NOT excluded.lapsed
                 OR clocks.rating IS NOT excluded.rating OR clocks.started IS NOT excluded.started
                 OR clocks.met IS NOT excluded.met",
-            &w.clocks,
+            w.clocks.iter().map(|(_, row)| row),
         )?;
         exec(
             &self.tx,
@@ -59,7 +49,7 @@ impl SqliteTxn<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
                 respond_by = excluded.respond_by, answered = excluded.answered",
-            &w.supervisions,
+            w.supervisions.iter().map(|(_, row)| row),
         )?;
         let pairs = |units: &[String]| -> Vec<Vec<sql::Value>> {
             let v = |s: &str| sql::Value::Text(Some(s.to_string()));
@@ -75,13 +65,13 @@ impl SqliteTxn<'_> {
             "DELETE FROM case_units WHERE case_id = ?1 AND unit = ?2",
             &pairs(&w.units_removed),
         )?;
-        let id = CaseId::parse(&w.id)?;
+        let id = &w.case;
         match &w.search {
-            Some(Some(row)) => schema::put_search(&self.tx, &id, row, w.had_search)?,
+            Some(Some(row)) => schema::put_search(&self.tx, id, row, w.had_search)?,
             Some(None) => {
                 self.tx
                     .prepare_cached("DELETE FROM case_text WHERE rowid = ?1")
-                    .and_then(|mut st| st.execute([crate::search::order_key(&id)]))
+                    .and_then(|mut st| st.execute([crate::search::order_key(id)]))
                     .map_err(db_err)?;
             }
             None => {}
@@ -146,4 +136,21 @@ impl SqliteTxn<'_> {
         }
         Ok(())
     }
+}
+
+/// Runs one statement per row (none when there are no rows).
+fn exec<'r>(
+    tx: &rusqlite::Connection,
+    q: &str,
+    rows: impl IntoIterator<Item = &'r Vec<sql::Value>>,
+) -> Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
+    let mut st = tx.prepare_cached(q).map_err(db_err)?;
+    for r in rows {
+        st.execute(rusqlite::params_from_iter(r)).map_err(db_err)?;
+    }
+    Ok(())
 }
