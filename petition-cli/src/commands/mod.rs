@@ -106,21 +106,21 @@ macro_rules! case_commands {
 }
 pub(crate) use case_commands;
 
-/// Commands that print their own output: `Args => function` each, `(whole)` after those that
-/// work over the whole database (not desk work).
+/// Commands that print their own output: `Args => function` each; `whole` after those that work
+/// over the whole database (not desk work).
 macro_rules! own_output {
     ($($args:ty => $f:path $(, $whole:ident)?;)+) => {
         $(impl crate::commands::Run for $args {
             fn run(&self, app: &crate::app::App) -> crate::app::CliResult {
                 $f(app, self)
             }
-            // (`$whole` only marks the entry: named here so the macro can repeat on it.)
-            $(fn desk(&self) -> bool {
-                let _ = stringify!($whole);
-                false
-            })?
+            fn desk(&self) -> bool {
+                !crate::commands::own_output!(@whole $($whole)?)
+            }
         })+
     };
+    (@whole whole) => { true };
+    (@whole) => { false };
 }
 pub(crate) use own_output;
 
