@@ -1,0 +1,127 @@
+//! PostgreSQL only: verify on search rows, repeat registrations, migration 3.
+
+use super::*;
+
+/// PostgreSQL: a search row whose text, document or key was changed, or that is missing, is a
+/// problem `verify` names (the documents of a page of cases are checked together).
+#[cfg(feature = "postgres")]
+#[test]
+pub(super) fn postgres_verify_finds_a_changed_or_missing_search_row() {
+    let Some(url) = test_pg() else { return };
+    let mut svc = Service::with_seed(fresh_pg(&url), 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    let tampers = [
+        format!("UPDATE case_text SET text = '房' WHERE case_id = '{id}'"),
+        format!("UPDATE case_text SET doc = 'x'::tsvector WHERE case_id = '{id}'"),
+        format!("UPDATE case_text SET num = num + 1 WHERE case_id = '{id}'"),
+        format!("DELETE FROM case_text WHERE case_id = '{id}'"),
+    ];
+    for tamper in tampers {
+        svc.store()
+            .raw_execute(&format!(
+                "BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM case_text; {tamper}; COMMIT;"
+            ))
+            .expect("tamper");
+        let problem = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+        assert!(problem.contains("case_text"), "{tamper}: {problem}");
+        svc.store()
+            .raw_execute("BEGIN; DELETE FROM case_text; INSERT INTO case_text SELECT * FROM keep; DROP TABLE keep; COMMIT;")
+            .expect("restore");
+        assert_eq!(svc.verify(&[]).expect("verify").problem, None, "restored");
+    }
+}
+
+/// PostgreSQL: a registration looks at the petitioner's earlier cases only to see whether the
+/// clerk may read them; it takes no lock on them, so it never waits for a clerk who is working
+/// on one of them (a lock wait would fail here, after the connection's `lock_timeout`).
+#[cfg(feature = "postgres")]
+#[test]
+pub(super) fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case() {
+    let Some(url) = test_pg() else { return };
+    let schema = format!("nolock_{}", std::process::id());
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).expect("the test server");
+    other
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .expect("drop");
+    let mut svc = Service::with_seed(
+        PgStore::connect_in(&url, Some(&schema)).expect("connect"),
+        1,
+    );
+    seed(&mut svc);
+    let clerk = sid("cty-a-xfj.c");
+    let first = svc
+        .register_by(
+            &clerk,
+            at("2026-03-02"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("first");
+    // Another clerk's transaction holds the earlier case's row, as a command on it does.
+    other
+        .batch_execute(&format!("SET search_path TO {schema}"))
+        .expect("search_path");
+    let mut held = other.transaction().expect("begin");
+    held.execute(
+        "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE",
+        &[&first.id.as_str()],
+    )
+    .expect("lock the earlier case");
+    svc.store()
+        .raw_execute("SET lock_timeout = '500ms'")
+        .expect("lock_timeout");
+    let again = svc
+        .register_by(
+            &clerk,
+            at("2026-03-03"),
+            registration("town-a", Channel::Letter),
+        )
+        .expect("a repeat registration while the earlier case is held");
+    assert_eq!(again.repeat_of, Some(first.id.clone()));
+    // A command on the held case itself still waits for it, and after the timeout (three tries)
+    // says `conflict`: another clerk has the case.
+    let e = svc
+        .execute_by(
+            &clerk,
+            at("2026-03-03"),
+            &first.id,
+            Command::Transfer {
+                to: u("cty-a-zjj"),
+                note: None,
+            },
+        )
+        .expect_err("the held case");
+    assert_eq!(e.code(), "conflict", "{e}");
+    held.rollback().expect("release");
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+pub(super) fn postgres_migration_3_fills_the_search_index_from_the_cases() {
+    let Some(url) = test_pg() else { return };
+    let schema = format!("mig3_{}", std::process::id());
+    postgres::Client::connect(&url, postgres::NoTls)
+        .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .expect("the test server");
+    let store = PgStore::connect_in(&url, Some(&schema)).expect("connect");
+    let mut svc = Service::with_seed(store, 1);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    // Back to schema version 2: no search index.
+    svc.store()
+        .raw_execute("DROP TABLE case_text; UPDATE schema_version SET version = 2;")
+        .expect("downgrade");
+    drop(svc);
+    let mut svc = Service::new(PgStore::connect_in(&url, Some(&schema)).expect("migrate"));
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+    let needle = crate::search::Needle::parse("漏").expect("needle");
+    let found = svc
+        .read(|w| {
+            let admin = w.principal(&sid("admin"))?;
+            w.search(&admin, &needle, 10)
+        })
+        .expect("search");
+    assert!(found.iter().any(|b| b.case.id == id), "{found:?}");
+}
