@@ -10,12 +10,12 @@ use std::{cell::RefCell, rc::Rc};
 
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_store};
-use petition_core::store::{Append, ChainTail, Finished as F, Gate, MemTxn, StoredEntry, Txn};
+use petition_core::store::{Append, ChainTail, Finished as F, Gate, MemTxn, Sealed, Settings};
+use petition_core::store::{StoredEntry, Txn, Visitor};
 use petition_core::{audit, clock::Calendar, org, policy::Policy, Disclosure};
 use petition_core::{example, CaseId, DomainError, MemoryStore, Service, Store};
 
 type Result<T> = std::result::Result<T, DomainError>;
-type Visit<'v> = &'v mut dyn FnMut(StoredEntry) -> Result<bool>;
 
 /// A store that journals the chain's positions and hashes as they commit.
 #[derive(Default)]
@@ -58,9 +58,9 @@ macro_rules! delegate {
 }
 
 impl Txn for JournalTxn<'_> {
-    fn append_admin(&mut self, ev: F<'_, audit::AdminEvent>, e: F<'_, StoredEntry>) -> Result<()> {
-        self.sealed.push(line(&e));
-        self.inner.append_admin(ev, e)
+    fn append_admin(&mut self, a: F<'_, Sealed<'_, audit::AdminEvent>>) -> Result<()> {
+        self.sealed.push(line(a.entry));
+        self.inner.append_admin(a)
     }
     fn append(&mut self, a: F<'_, Append<'_>>) -> Result<()> {
         self.sealed.extend(a.sealed.iter().map(line));
@@ -81,15 +81,15 @@ impl Txn for JournalTxn<'_> {
         chain_tail() -> Option<ChainTail>;
         put_unit(u: F<'_, org::Unit>) -> ();
         put_staff(s: F<'_, org::Staff>) -> ();
-        put_settings(p: F<'_, Policy>, c: F<'_, Calendar>) -> ();
+        put_settings(s: F<'_, Settings<'_>>) -> ();
         load_events(id: &CaseId) -> Vec<Event>;
         load_snapshot(id: &CaseId) -> Option<Case>;
         put_case(before: F<'_, Case>, after: F<'_, Case>) -> ();
-        chain(from: u64, visit: Visit<'_>) -> ();
+        chain(from: u64, visit: Visitor<'_>) -> ();
         case_ids(after: Option<&CaseId>, n: usize) -> Vec<CaseId>;
         access_tail() -> Option<StoredEntry>;
-        append_access(d: F<'_, Disclosure>, e: F<'_, StoredEntry>) -> ();
-        access_chain(visit: Visit<'_>) -> ();
+        append_access(a: F<'_, Sealed<'_, Disclosure>>) -> ();
+        access_chain(visit: Visitor<'_>) -> ();
     }
 }
 

@@ -36,6 +36,9 @@ pub struct StatsQuery {
     pub by: GroupBy,
 }
 
+/// The statistics' counts by group key, as a store sums them ([`crate::store::Txn::stats`]).
+pub type GroupCounts = BTreeMap<String, Counts>;
+
 /// Raw counts of one group.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {

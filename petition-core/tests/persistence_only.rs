@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_one};
-use petition_core::store::{Append, ChainTail, Finished, Gate, StoredEntry, Txn};
+use petition_core::store::{Append, ChainTail, Finished, Gate, Sealed, Settings, StoredEntry};
+use petition_core::store::{Txn, Visitor};
 use petition_core::{audit, clock, example, org, policy, Disclosure, StorageError};
 use petition_core::{CaseId, DomainError, Service, Store};
 
@@ -96,12 +97,8 @@ impl Txn for MapTxn<'_> {
             prev_hash: prev_hash(c.len().wrapping_sub(2)),
         }))
     }
-    fn append_admin(
-        &mut self,
-        _: Finished<'_, audit::AdminEvent>,
-        e: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        push(&mut self.work.chain, &e)
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, audit::AdminEvent>>) -> Result<()> {
+        push(&mut self.work.chain, a.entry)
     }
     fn put_unit(&mut self, unit: Finished<'_, org::Unit>) -> Result<()> {
         self.work.units.insert(unit.code.to_string(), unit.clone());
@@ -111,12 +108,8 @@ impl Txn for MapTxn<'_> {
         self.work.staff.insert(staff.id.to_string(), staff.clone());
         Ok(())
     }
-    fn put_settings(
-        &mut self,
-        p: Finished<'_, policy::Policy>,
-        c: Finished<'_, clock::Calendar>,
-    ) -> Result<()> {
-        self.work.settings = (p.clone(), c.clone());
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        self.work.settings = (s.policy.clone(), s.calendar.clone());
         Ok(())
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
@@ -149,7 +142,7 @@ impl Txn for MapTxn<'_> {
         self.work.cases.insert(after.id.clone(), after.clone());
         Ok(())
     }
-    fn chain(&mut self, from: u64, f: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn chain(&mut self, from: u64, f: Visitor<'_>) -> Result<()> {
         visit(&self.work.chain, from, f)
     }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
@@ -163,14 +156,10 @@ impl Txn for MapTxn<'_> {
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         Ok(self.work.access.last().cloned())
     }
-    fn append_access(
-        &mut self,
-        _: Finished<'_, Disclosure>,
-        e: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        push(&mut self.work.access, &e)
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
+        push(&mut self.work.access, a.entry)
     }
-    fn access_chain(&mut self, f: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn access_chain(&mut self, f: Visitor<'_>) -> Result<()> {
         visit(&self.work.access, 1, f)
     }
     fn commit(self) -> Result<()> {

@@ -123,9 +123,12 @@ impl<T: Txn> Work<'_, T> {
         match kind {
             AdminKind::Initialized { .. }
             | AdminKind::PolicySet { .. }
-            | AdminKind::CalendarSet { .. } => self
-                .txn
-                .put_settings(Finished::of(&self.policy), Finished::of(&self.calendar)),
+            | AdminKind::CalendarSet { .. } => {
+                self.txn.put_settings(Finished::of(&crate::store::Settings {
+                    policy: &self.policy,
+                    calendar: &self.calendar,
+                }))
+            }
             _ => Ok(()),
         }
     }

@@ -46,7 +46,8 @@ use crate::policy::Policy;
 use crate::principal::{
     Brief, Disclosed, NewCase, Pending, Principal, Recorded, Reveal, Shown, When,
 };
-use crate::store::{check_tail, seal, CaseQuery, Finished, Store, StoredEntry, Txn};
+use crate::store::{check_tail, seal, CaseQuery, DuePage, Finished, Sealed, Store};
+use crate::store::{StoredEntry, Txn};
 
 /// How many times a command is retried when the database is locked by another writer.
 pub const RETRIES: u32 = 3;

@@ -212,7 +212,11 @@ impl<T: Txn> Work<'_, T> {
             hash: hash.to_vec(),
             index: d.case.as_ref().map(|c| (c.as_str().to_string(), 0)),
         };
-        txn.append_access(Finished::of(&d), Finished::of(&sealed))
+        let sealed = Sealed {
+            value: &d,
+            entry: &sealed,
+        };
+        txn.append_access(Finished::of(&sealed))
     }
 
     /// Cases matching `q` that `p` may read, in brief. Filters (names included) only ever see

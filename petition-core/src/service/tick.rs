@@ -166,7 +166,13 @@ impl<S: Store> Service<S> {
         })?;
         let page = self.tick_page.max(1);
         loop {
-            let mut batch = self.read(|w| w.txn.due_for_tick(today, cursor.as_ref(), page))?;
+            let after = cursor.as_ref();
+            let due = DuePage {
+                today,
+                after,
+                limit: page,
+            };
+            let mut batch = self.read(|w| w.txn.due_for_tick(&due))?;
             let Some(page_end) = batch.last().cloned() else {
                 return Ok(summary);
             };

@@ -152,8 +152,9 @@ impl<T: Txn> Work<'_, T> {
     /// Seals and stores an administrative event.
     pub(super) fn append_admin(&mut self, ev: &AdminEvent) -> Result<()> {
         let sealed = self.seal_next([crate::audit::Entry::Admin(ev.clone())])?;
+        let entry = &sealed[0];
         self.txn
-            .append_admin(Finished::of(ev), Finished::of(&sealed[0]))?;
+            .append_admin(Finished::of(&Sealed { value: ev, entry }))?;
         self.advance(&sealed);
         Ok(())
     }

@@ -7,8 +7,8 @@ use crate::store::{Append, Matter};
 use chrono::NaiveDate;
 
 use super::{
-    CaseQuery, CaseRow, ChainTail, Finished, Gate, SqliteStore, SqliteTxn, StatsRow, Store,
-    StoredEntry, Txn,
+    CaseQuery, CaseRow, ChainTail, DuePage, Finished, Gate, Sealed, Settings, SqliteStore,
+    SqliteTxn, StatsRow, Store, StoredEntry, Txn, Visitor,
 };
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::AdminEvent;
@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
+use crate::stats::{GroupCounts, StatsQuery};
 
 /// A SQLite or a PostgreSQL store.
 #[derive(Debug)]
@@ -132,12 +133,8 @@ impl Txn for AnyTxn<'_> {
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         each!(self, t => t.chain_tail())
     }
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        each!(self, t => t.append_admin(ev, sealed))
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+        each!(self, t => t.append_admin(a))
     }
     fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
         each!(self, t => t.put_unit(unit))
@@ -145,12 +142,8 @@ impl Txn for AnyTxn<'_> {
     fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()> {
         each!(self, t => t.put_staff(staff))
     }
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, Policy>,
-        calendar: Finished<'_, Calendar>,
-    ) -> Result<()> {
-        each!(self, t => t.put_settings(policy, calendar))
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        each!(self, t => t.put_settings(s))
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
         each!(self, t => t.next_case_id(year))
@@ -188,25 +181,13 @@ impl Txn for AnyTxn<'_> {
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         each!(self, t => t.queue(unit, limit))
     }
-    fn due_for_tick(
-        &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        each!(self, t => t.due_for_tick(today, after, limit))
+    fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
+        each!(self, t => t.due_for_tick(page))
     }
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         each!(self, t => t.chain(from, visit))
     }
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+    fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
         each!(self, t => t.stats(q))
     }
     fn case_count(&mut self) -> Result<u64> {
@@ -218,17 +199,13 @@ impl Txn for AnyTxn<'_> {
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         each!(self, t => t.access_tail())
     }
-    fn append_access(
-        &mut self,
-        d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        each!(self, t => t.append_access(d, sealed))
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
+        each!(self, t => t.append_access(a))
     }
     fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         each!(self, t => t.access_log(q))
     }
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         each!(self, t => t.access_chain(visit))
     }
     fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {

@@ -206,10 +206,9 @@ pub(crate) fn queue<'a>(
 /// Cases on which `tick` has work on or before `today`, in (date, id) order after the cursor.
 pub(crate) fn due_for_tick<'a>(
     rows: impl Iterator<Item = &'a CaseRow>,
-    today: NaiveDate,
-    after: Option<&(NaiveDate, CaseId)>,
-    limit: usize,
+    page: &super::DuePage<'_>,
 ) -> Vec<(NaiveDate, CaseId)> {
+    let (today, after, limit) = (page.today, page.after, page.limit);
     let mut v: Vec<(NaiveDate, CaseId)> = rows
         .filter_map(|r| {
             r.next_tick

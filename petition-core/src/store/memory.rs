@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::index;
-use super::{CaseQuery, CaseRow, ChainTail, Finished, StatsRow, Store, StoredEntry, Txn};
+use super::{CaseQuery, CaseRow, ChainTail, DuePage, Finished, Sealed, Settings};
+use super::{StatsRow, Store, StoredEntry, Txn, Visitor};
 use crate::access::Disclosure;
 use crate::audit::{AdminEvent, AdminKind, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
@@ -17,6 +18,7 @@ use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
+use crate::stats::{GroupCounts, StatsQuery};
 
 #[derive(Clone, Debug, Default)]
 struct Data {
@@ -105,16 +107,9 @@ impl Txn for MemTxn<'_> {
             prev_hash: last_hash(&chain[..chain.len() - 1]),
         }))
     }
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let ev: &AdminEvent = &ev;
-        let sealed: &StoredEntry = &sealed;
-
-        Self::push(&mut self.work.chain, sealed)?;
-        if matches!(ev.kind, AdminKind::Initialized { .. }) {
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+        Self::push(&mut self.work.chain, a.entry)?;
+        if matches!(a.value.kind, AdminKind::Initialized { .. }) {
             self.work.initialized = true;
         }
         Ok(())
@@ -131,16 +126,9 @@ impl Txn for MemTxn<'_> {
         self.work.org.insert_staff_unchecked(staff.clone());
         Ok(())
     }
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, Policy>,
-        calendar: Finished<'_, Calendar>,
-    ) -> Result<()> {
-        let policy: &Policy = &policy;
-        let calendar: &Calendar = &calendar;
-
-        self.work.policy = policy.clone();
-        self.work.calendar = calendar.clone();
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        self.work.policy = s.policy.clone();
+        self.work.calendar = s.calendar.clone();
         Ok(())
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
@@ -214,19 +202,10 @@ impl Txn for MemTxn<'_> {
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         Ok(index::queue(self.rows(), unit, limit))
     }
-    fn due_for_tick(
-        &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        Ok(index::due_for_tick(self.rows(), today, after, limit))
+    fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
+        Ok(index::due_for_tick(self.rows(), page))
     }
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         for e in self.work.chain.iter().skip(from.saturating_sub(1) as usize) {
             if !visit(e.clone())? {
                 break;
@@ -234,10 +213,7 @@ impl Txn for MemTxn<'_> {
         }
         Ok(())
     }
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> Result<BTreeMap<String, crate::stats::Counts>> {
+    fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
         Ok(index::stats(self.rows(), q))
     }
     fn case_count(&mut self) -> Result<u64> {
@@ -256,16 +232,10 @@ impl Txn for MemTxn<'_> {
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         Ok(self.work.access.last().cloned())
     }
-    fn append_access(
-        &mut self,
-        _d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let sealed: &StoredEntry = &sealed;
-
-        Self::push(&mut self.work.access, sealed)
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
+        Self::push(&mut self.work.access, a.entry)
     }
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         for e in &self.work.access {
             if !visit(e.clone())? {
                 break;

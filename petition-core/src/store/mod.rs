@@ -34,6 +34,7 @@ use crate::error::Result;
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
+use crate::stats::{GroupCounts, StatsQuery};
 
 /// A store of cases, the organisation and the audit chain.
 pub trait Store {
@@ -146,6 +147,40 @@ pub struct AccessQuery<'a> {
     /// At most this many.
     pub limit: usize,
 }
+
+/// An entry the service sealed, beside what it records: an administrative event
+/// ([`Txn::append_admin`]) or a disclosure ([`Txn::append_access`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Sealed<'a, T> {
+    /// What the entry records.
+    pub value: &'a T,
+    /// The entry as the service sealed it (position, canonical body, hash).
+    pub entry: &'a StoredEntry,
+}
+
+/// The policy and the calendar, stored together ([`Txn::put_settings`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+}
+
+/// One page of the cases on which `tick` has work ([`Txn::due_for_tick`]): those due on or
+/// before `today`, in (next tick date, id) order after the cursor `after`, at most `limit`.
+#[derive(Clone, Copy, Debug)]
+pub struct DuePage<'a> {
+    /// The day the tick runs for.
+    pub today: NaiveDate,
+    /// The last `(date, id)` of the page before (`None`: from the start).
+    pub after: Option<&'a (NaiveDate, CaseId)>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// A visitor of stored entries, in order; it returns false to stop.
+pub type Visitor<'a> = &'a mut dyn FnMut(StoredEntry) -> Result<bool>;
 
 /// A stored entry of the audit chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,21 +368,13 @@ pub trait Txn {
     /// The audit chain's last entry, or `None` when it is empty.
     fn chain_tail(&mut self) -> Result<Option<ChainTail>>;
     /// Appends an administrative event, sealed by the service as `sealed`, to the chain.
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()>;
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()>;
     /// Stores a unit (new or changed), as the service applied it.
     fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()>;
     /// Stores a staff member (new or changed), as the service applied it.
     fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()>;
     /// Stores the policy and the calendar, as the service applied a change to them.
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, Policy>,
-        calendar: Finished<'_, Calendar>,
-    ) -> Result<()>;
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()>;
     /// A case's events in order (empty when unknown).
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>>;
     /// The stored snapshot of a case (the projection), without replaying.
@@ -359,23 +386,15 @@ pub trait Txn {
     /// now `after`; a backend with query tables may write only what changed.
     fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()>;
     /// Visits the chain in order from position `from`; the visitor returns false to stop.
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()>;
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()>;
     /// Every case id with a snapshot, in id order, after `after`, at most `limit`.
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>>;
     /// The access log's last entry, or `None` when it is empty.
     fn access_tail(&mut self) -> Result<Option<StoredEntry>>;
     /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
-    fn append_access(
-        &mut self,
-        d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()>;
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()>;
     /// Visits the stored access log in order; the visitor returns false to stop.
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()>;
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()>;
     /// Commits.
     fn commit(self) -> Result<()>;
 
@@ -455,24 +474,11 @@ pub trait Txn {
     }
     /// Cases on which `tick` has work on or before `today`, through the due-date index, in
     /// (next tick date, id) order after the cursor `after`, at most `limit`, with their dates.
-    fn due_for_tick(
-        &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        Ok(index::due_for_tick(
-            index::rows(self)?.iter(),
-            today,
-            after,
-            limit,
-        ))
+    fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
+        Ok(index::due_for_tick(index::rows(self)?.iter(), page))
     }
     /// The statistics' counts by group key (the core sums them from each case by default).
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
+    fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
         Ok(index::stats(index::rows(self)?.iter(), q))
     }
     /// How many cases there are.

@@ -52,13 +52,7 @@ pub(super) fn jsonl_export_import_round_trip_gives_identical_cases_and_a_verifie
         );
     }
     // New registrations continue the numbering.
-    let c = dst
-        .register_by(
-            &sid("cty-a-xfj.c"),
-            at("2026-07-01"),
-            registration("town-a", Channel::Letter),
-        )
-        .expect("reg");
+    let c = clerk_registers(&mut dst, at("2026-07-01"), Channel::Letter).expect("reg");
     assert_eq!(c.id.as_str(), "XF2026-000006");
 }
 

@@ -51,13 +51,7 @@ pub(super) fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case()
     );
     seed(&mut svc);
     let clerk = sid("cty-a-xfj.c");
-    let first = svc
-        .register_by(
-            &clerk,
-            at("2026-03-02"),
-            registration("town-a", Channel::Letter),
-        )
-        .expect("first");
+    let first = clerk_registers(&mut svc, at("2026-03-02"), Channel::Letter).expect("first");
     // Another clerk's transaction holds the earlier case's row, as a command on it does.
     other
         .batch_execute(&format!("SET search_path TO {schema}"))
@@ -71,12 +65,7 @@ pub(super) fn postgres_a_repeat_registration_does_not_wait_on_the_earlier_case()
     svc.store()
         .raw_execute("SET lock_timeout = '500ms'")
         .expect("lock_timeout");
-    let again = svc
-        .register_by(
-            &clerk,
-            at("2026-03-03"),
-            registration("town-a", Channel::Letter),
-        )
+    let again = clerk_registers(&mut svc, at("2026-03-03"), Channel::Letter)
         .expect("a repeat registration while the earlier case is held");
     assert_eq!(again.repeat_of, Some(first.id.clone()));
     // A command on the held case itself still waits for it, and after the timeout (three tries)

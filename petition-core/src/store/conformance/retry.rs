@@ -2,6 +2,9 @@
 //! online rating survives a round trip.
 
 use super::*;
+use crate::case::Case;
+use crate::error::Result;
+use crate::store::{Sealed, Settings, Visitor};
 
 /// A store that "crashes" (fails to commit) after a number of commits, for crash-safety tests.
 /// With `conflict_first`, every transaction's first commit fails with `conflict` (as PostgreSQL
@@ -23,7 +26,7 @@ pub(super) struct FlakyTxn<'a> {
 
 impl Store for Flaky {
     type Txn<'a> = FlakyTxn<'a>;
-    fn txn(&mut self, gate: crate::store::Gate<'_>) -> crate::error::Result<FlakyTxn<'_>> {
+    fn txn(&mut self, gate: crate::store::Gate<'_>) -> Result<FlakyTxn<'_>> {
         Ok(FlakyTxn {
             inner: self.inner.txn(gate)?,
             commits_left: self.commits_left.clone(),
@@ -33,144 +36,80 @@ impl Store for Flaky {
     }
 }
 
+/// Every persistence verb goes to the memory store; the index queries keep their defaults
+/// (answered from the snapshots), but for the planted defect in `query`.
 impl Txn for FlakyTxn<'_> {
-    fn initialized(&mut self) -> crate::error::Result<bool> {
+    fn initialized(&mut self) -> Result<bool> {
         self.inner.initialized()
     }
-    fn org(&mut self) -> crate::error::Result<crate::org::Org> {
+    fn org(&mut self) -> Result<crate::org::Org> {
         self.inner.org()
     }
-    fn policy(&mut self) -> crate::error::Result<crate::policy::Policy> {
+    fn policy(&mut self) -> Result<crate::policy::Policy> {
         self.inner.policy()
     }
-    fn calendar(&mut self) -> crate::error::Result<crate::clock::Calendar> {
+    fn calendar(&mut self) -> Result<crate::clock::Calendar> {
         self.inner.calendar()
     }
-    fn chain_tail(&mut self) -> crate::error::Result<Option<ChainTail>> {
+    fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         self.inner.chain_tail()
     }
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> crate::error::Result<()> {
-        self.inner.append_admin(ev, sealed)
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+        self.inner.append_admin(a)
     }
-    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> crate::error::Result<()> {
+    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
         self.inner.put_unit(unit)
     }
-    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> crate::error::Result<()> {
+    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> Result<()> {
         self.inner.put_staff(staff)
     }
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, crate::policy::Policy>,
-        calendar: Finished<'_, crate::clock::Calendar>,
-    ) -> crate::error::Result<()> {
-        self.inner.put_settings(policy, calendar)
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        self.inner.put_settings(s)
     }
-    fn next_case_id(&mut self, year: Finished<'_, i32>) -> crate::error::Result<CaseId> {
+    fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
         self.inner.next_case_id(year)
     }
-    fn load_events(&mut self, id: &CaseId) -> crate::error::Result<Vec<crate::case::Event>> {
-        self.inner.load_events(id)
-    }
-    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> crate::error::Result<()> {
+    fn bump_case_counter(&mut self, id: Finished<'_, CaseId>) -> Result<()> {
         self.inner.bump_case_counter(id)
     }
-    fn load_snapshot(&mut self, id: &CaseId) -> crate::error::Result<Option<crate::case::Case>> {
+    fn load_events(&mut self, id: &CaseId) -> Result<Vec<crate::case::Event>> {
+        self.inner.load_events(id)
+    }
+    fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<crate::case::Case>> {
         self.inner.load_snapshot(id)
     }
-    fn append(&mut self, a: Finished<'_, Append<'_>>) -> crate::error::Result<()> {
+    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
         self.inner.append(a)
     }
-    fn put_case(
-        &mut self,
-        before: Finished<'_, crate::case::Case>,
-        after: Finished<'_, crate::case::Case>,
-    ) -> crate::error::Result<()> {
+    fn put_case(&mut self, before: Finished<'_, Case>, after: Finished<'_, Case>) -> Result<()> {
         self.inner.put_case(before, after)
     }
-    fn find_related(
-        &mut self,
-        m: &Matter<'_>,
-    ) -> crate::error::Result<Vec<crate::case::RelatedCase>> {
-        self.inner.find_related(m)
-    }
-    fn related(&mut self, ids: &[CaseId]) -> crate::error::Result<Vec<crate::case::RelatedCase>> {
-        self.inner.related(ids)
-    }
-    fn search(&mut self, q: &crate::search::SearchQuery) -> crate::error::Result<Vec<CaseId>> {
-        self.inner.search(q)
-    }
-    fn query(&mut self, q: &CaseQuery) -> crate::error::Result<Vec<CaseId>> {
+    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         let mut ids = self.inner.query(q)?;
         if self.reversed_queries {
             ids.reverse();
         }
         Ok(ids)
     }
-    fn queue(
-        &mut self,
-        unit: &crate::ids::UnitCode,
-        limit: usize,
-    ) -> crate::error::Result<Vec<(CaseId, Option<chrono::NaiveDate>)>> {
-        self.inner.queue(unit, limit)
-    }
-    fn due_for_tick(
-        &mut self,
-        today: chrono::NaiveDate,
-        after: Option<&(chrono::NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> crate::error::Result<Vec<(chrono::NaiveDate, CaseId)>> {
-        self.inner.due_for_tick(today, after, limit)
-    }
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> crate::error::Result<bool>,
-    ) -> crate::error::Result<()> {
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         self.inner.chain(from, visit)
     }
-    fn case_count(&mut self) -> crate::error::Result<u64> {
-        self.inner.case_count()
-    }
-    fn case_ids(
-        &mut self,
-        after: Option<&CaseId>,
-        limit: usize,
-    ) -> crate::error::Result<Vec<CaseId>> {
+    fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         self.inner.case_ids(after, limit)
-    }
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> crate::error::Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
-        self.inner.stats(q)
     }
     fn append_access(
         &mut self,
-        d: Finished<'_, crate::access::Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> crate::error::Result<()> {
-        self.inner.append_access(d, sealed)
+        a: Finished<'_, Sealed<'_, crate::access::Disclosure>>,
+    ) -> Result<()> {
+        self.inner.append_access(a)
     }
-    fn access_tail(&mut self) -> crate::error::Result<Option<StoredEntry>> {
+    fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         self.inner.access_tail()
     }
-    fn access_log(
-        &mut self,
-        q: &AccessQuery<'_>,
-    ) -> crate::error::Result<Vec<crate::access::LoggedDisclosure>> {
-        self.inner.access_log(q)
-    }
-    fn access_chain(
-        &mut self,
-        visit: &mut dyn FnMut(StoredEntry) -> crate::error::Result<bool>,
-    ) -> crate::error::Result<()> {
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         self.inner.access_chain(visit)
     }
-    fn commit(self) -> crate::error::Result<()> {
+    fn commit(self) -> Result<()> {
         if let Some(fail) = &self.conflict_first {
             let now = fail.get();
             fail.set(!now);
@@ -192,30 +131,26 @@ impl Txn for FlakyTxn<'_> {
 }
 
 impl crate::store::Derived for FlakyTxn<'_> {
-    fn stored_row(
-        &mut self,
-        id: &CaseId,
-        keys: &[String],
-    ) -> crate::error::Result<Option<CaseRow>> {
+    fn stored_row(&mut self, id: &CaseId, keys: &[String]) -> Result<Option<CaseRow>> {
         self.inner.stored_row(id, keys)
     }
     fn cases_by_day(
         &mut self,
         after: Option<&(chrono::NaiveDate, CaseId)>,
         limit: usize,
-    ) -> crate::error::Result<Vec<(chrono::NaiveDate, CaseId)>> {
+    ) -> Result<Vec<(chrono::NaiveDate, CaseId)>> {
         self.inner.cases_by_day(after, limit)
     }
-    fn stats_rows(&mut self, day: chrono::NaiveDate) -> crate::error::Result<Vec<StatsRow>> {
+    fn stats_rows(&mut self, day: chrono::NaiveDate) -> Result<Vec<StatsRow>> {
         self.inner.stats_rows(day)
     }
-    fn derived_counts(&mut self) -> crate::error::Result<[u64; 7]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         self.inner.derived_counts()
     }
-    fn chain_case_count(&mut self) -> crate::error::Result<u64> {
+    fn chain_case_count(&mut self) -> Result<u64> {
         self.inner.chain_case_count()
     }
-    fn year_counters(&mut self) -> crate::error::Result<std::collections::BTreeMap<i32, u32>> {
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
         self.inner.year_counters()
     }
 }

@@ -51,13 +51,8 @@ pub(super) fn a_group_commit_stores_its_commands_together_and_a_refused_one_alon
     let before = count(&mut other);
 
     svc.store().begin_group().expect("group");
-    let a = svc
-        .register_by(
-            &sid("cty-a-xfj.c"),
-            at("2026-03-04"),
-            registration("town-a", Channel::Visit),
-        )
-        .expect("register in the group");
+    let a =
+        clerk_registers(&mut svc, at("2026-03-04"), Channel::Visit).expect("register in the group");
     // Refused (a department cannot accept a case not routed to it): rolled back to its
     // savepoint, the group goes on.
     let refused = svc.execute_by(
@@ -105,13 +100,8 @@ pub(super) fn a_group_commit_stores_its_commands_together_and_a_refused_one_alon
         Err("internal"),
         "one group at a time"
     );
-    let lost = svc
-        .register_by(
-            &sid("cty-a-xfj.c"),
-            at("2026-03-05"),
-            registration("town-a", Channel::Visit),
-        )
-        .expect("register in the group");
+    let lost =
+        clerk_registers(&mut svc, at("2026-03-05"), Channel::Visit).expect("register in the group");
     drop(svc);
     assert_eq!(
         other.load(&lost.id).map(|_| ()).map_err(|e| e.code()),
@@ -122,13 +112,7 @@ pub(super) fn a_group_commit_stores_its_commands_together_and_a_refused_one_alon
     // And the next command after it numbers the cases and seals the chain on from what is
     // stored.
     let mut svc = Service::with_seed(SqliteStore::open(&p, false).expect("open"), 6);
-    let next = svc
-        .register_by(
-            &sid("cty-a-xfj.c"),
-            at("2026-03-05"),
-            registration("town-a", Channel::Visit),
-        )
-        .expect("register");
+    let next = clerk_registers(&mut svc, at("2026-03-05"), Channel::Visit).expect("register");
     assert_eq!(next.id, lost.id);
     assert_eq!(svc.verify(&[]).expect("verify").problem, None);
     assert_ne!(first, next.id);
@@ -257,11 +241,7 @@ pub(super) fn threads_with_their_own_connections_lose_no_event_and_share_no_case
                 let mut made = Vec::new();
                 for i in 0..15 {
                     let when = at(&format!("2026-03-{:02}", 2 + (i % 20)));
-                    match svc.register_by(
-                        &sid("cty-a-xfj.c"),
-                        when,
-                        registration("town-a", Channel::Letter),
-                    ) {
+                    match clerk_registers(&mut svc, when, Channel::Letter) {
                         Ok(c) => {
                             let r = svc.execute_by(
                                 &sid("cty-a-xfj.c"),
@@ -344,13 +324,7 @@ pub(super) fn admin_changes_are_in_the_chain_and_need_an_admin() {
         }
     );
     // A policy change affects clocks started afterwards.
-    let c = svc
-        .register_by(
-            &sid("cty-a-xfj.c"),
-            now,
-            registration("town-a", Channel::Letter),
-        )
-        .expect("reg");
+    let c = clerk_registers(&mut svc, now, Channel::Letter).expect("reg");
     let c = svc
         .execute_by(
             &sid("cty-a-xfj.c"),

@@ -17,12 +17,7 @@ pub(super) fn stats_world<S: Store>(svc: &mut Service<S>) {
         without_assist: None,
     };
     // A: routed, accepted and answered in time, rated satisfied.
-    let a = svc
-        .register_by(
-            &xfj,
-            at("2026-03-02"),
-            registration("town-a", Channel::Letter),
-        )
+    let a = clerk_registers(svc, at("2026-03-02"), Channel::Letter)
         .expect("a")
         .id;
     svc.execute_by(&xfj, at("2026-03-02"), &a, t("cty-a-zjj"))
@@ -67,12 +62,7 @@ pub(super) fn stats_world<S: Store>(svc: &mut Service<S>) {
     rc.petitioners[0].phone = Some("13900000003".into());
     svc.register_by(&xfj, at("2026-03-03"), rc).expect("c");
     // D: a repeat of A, answered in time, never rated (evaluation lapses).
-    let d = svc
-        .register_by(
-            &xfj,
-            at("2026-03-05"),
-            registration("town-a", Channel::Letter),
-        )
+    let d = clerk_registers(svc, at("2026-03-05"), Channel::Letter)
         .expect("d")
         .id;
     svc.execute_by(&xfj, at("2026-03-05"), &d, t("cty-a-zjj"))
@@ -87,12 +77,7 @@ pub(super) fn stats_world<S: Store>(svc: &mut Service<S>) {
     svc.execute_by(&zjj, at("2026-03-16"), &d, opinion)
         .expect("op");
     // Outside the period: not counted.
-    svc.register_by(
-        &xfj,
-        at("2026-04-02"),
-        registration("town-a", Channel::Letter),
-    )
-    .expect("e");
+    clerk_registers(svc, at("2026-04-02"), Channel::Letter).expect("e");
 }
 
 pub(super) fn check_stats<S: Store>(mut svc: Service<S>) -> Vec<crate::stats::Group> {

@@ -10,13 +10,7 @@ pub(super) fn overdue_world<S: Store>(svc: &mut Service<S>) -> Vec<CaseId> {
     seed(svc);
     (0..6)
         .map(|i| {
-            let c = svc
-                .register_by(
-                    &sid("cty-a-xfj.c"),
-                    at("2026-03-02"),
-                    registration("town-a", Channel::Letter),
-                )
-                .expect("reg");
+            let c = clerk_registers(svc, at("2026-03-02"), Channel::Letter).expect("reg");
             if i % 2 == 0 {
                 svc.execute_by(
                     &sid("cty-a-xfj.c"),
@@ -34,11 +28,23 @@ pub(super) fn overdue_world<S: Store>(svc: &mut Service<S>) -> Vec<CaseId> {
         .collect()
 }
 
+fn due(
+    today: chrono::NaiveDate,
+    after: Option<&(chrono::NaiveDate, CaseId)>,
+    limit: usize,
+) -> crate::store::DuePage<'_> {
+    crate::store::DuePage {
+        today,
+        after,
+        limit,
+    }
+}
+
 pub(super) fn due_pages<S: Store>(mut svc: Service<S>) -> Vec<(chrono::NaiveDate, CaseId)> {
     overdue_world(&mut svc);
     let today = d("2026-04-01");
     let all = svc
-        .read(|w| w.txn()?.due_for_tick(today, None, 100))
+        .read(|w| w.txn()?.due_for_tick(&due(today, None, 100)))
         .expect("due");
     assert_eq!(all.len(), 6, "every case has an overdue clock");
     assert!(all.windows(2).all(|w| w[0] < w[1]), "in (date, id) order");
@@ -46,7 +52,7 @@ pub(super) fn due_pages<S: Store>(mut svc: Service<S>) -> Vec<(chrono::NaiveDate
     let mut cursor = None;
     loop {
         let page = svc
-            .read(|w| w.txn()?.due_for_tick(today, cursor.as_ref(), 4))
+            .read(|w| w.txn()?.due_for_tick(&due(today, cursor.as_ref(), 4)))
             .expect("page");
         if page.is_empty() {
             break;
@@ -61,7 +67,7 @@ pub(super) fn due_pages<S: Store>(mut svc: Service<S>) -> Vec<(chrono::NaiveDate
         "pages after the cursor cover all, once"
     );
     let early = svc
-        .read(|w| w.txn()?.due_for_tick(d("2026-03-02"), None, 100))
+        .read(|w| w.txn()?.due_for_tick(&due(d("2026-03-02"), None, 100)))
         .expect("due");
     assert!(
         early.is_empty(),

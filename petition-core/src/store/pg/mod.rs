@@ -27,7 +27,8 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 
-use super::{CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn};
+use super::{CaseQuery, CaseRow, ChainTail, DuePage, Finished, Order, Sealed, Settings};
+use super::{StatsRow, Store, StoredEntry, Txn, Visitor};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, CaseState, Event, RelatedCase};
@@ -37,6 +38,7 @@ use crate::ids::{CaseId, UnitCode};
 use crate::org::{Org, Staff, Unit};
 use crate::policy::Policy;
 use crate::stats::CounterKey;
+use crate::stats::{GroupCounts, StatsQuery};
 use crate::store::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
 use crate::store::sql::Value;
 
@@ -380,15 +382,8 @@ impl Txn for PgTxn<'_> {
             },
         }))
     }
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let ev: &AdminEvent = &ev;
-        let sealed: &StoredEntry = &sealed;
-
-        self.push(sealed, None, ev.kind.type_name())
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+        self.push(a.entry, None, a.value.kind.type_name())
     }
     fn put_unit(&mut self, unit: Finished<'_, Unit>) -> Result<()> {
         let unit: &Unit = &unit;
@@ -410,16 +405,9 @@ impl Txn for PgTxn<'_> {
         )?;
         self.bump_version()
     }
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, Policy>,
-        calendar: Finished<'_, Calendar>,
-    ) -> Result<()> {
-        let policy: &Policy = &policy;
-        let calendar: &Calendar = &calendar;
-
-        self.put_setting("policy", policy)?;
-        self.put_setting("calendar", calendar)?;
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        self.put_setting("policy", s.policy)?;
+        self.put_setting("calendar", s.calendar)?;
         self.bump_version()
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
@@ -526,19 +514,10 @@ impl Txn for PgTxn<'_> {
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         self.queue_sql(unit, limit)
     }
-    fn due_for_tick(
-        &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        self.due_for_tick_sql(today, after, limit)
+    fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
+        self.due_for_tick_sql(page)
     }
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         self.flush()?;
         let from = from.min(i64::MAX as u64) as i64;
         self.stream(
@@ -548,12 +527,8 @@ impl Txn for PgTxn<'_> {
             &mut |r| visit(Self::entry(r, true)?),
         )
     }
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
-        let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
-            std::collections::BTreeMap::new();
+    fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
+        let mut out = GroupCounts::new();
         self.flush_stats()?;
         let g = i64::from(q.by.number());
         let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
@@ -617,14 +592,8 @@ impl Txn for PgTxn<'_> {
         )?;
         r.map(|r| Self::entry(&r, false)).transpose()
     }
-    fn append_access(
-        &mut self,
-        d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let d: &Disclosure = &d;
-        let sealed: &StoredEntry = &sealed;
-
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
+        let (d, sealed) = (a.value, a.entry);
         let pos = sealed.gseq as i64;
         let case = d.case.as_ref().map(|c| c.as_str().to_string());
         self.exec(
@@ -637,7 +606,7 @@ impl Txn for PgTxn<'_> {
     fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         self.access_log_sql(q)
     }
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         self.stream(
             "SELECT pos, body, hash, case_id FROM access_log ORDER BY pos",
             &[],

@@ -217,12 +217,12 @@ impl PgTxn<'_> {
 
     pub(super) fn due_for_tick_sql(
         &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
+        page: &DuePage<'_>,
     ) -> Result<Vec<(NaiveDate, CaseId)>> {
         self.flush()?;
-        let (d, id) = after
+        let (today, limit) = (page.today, page.limit);
+        let (d, id) = page
+            .after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
             .unwrap_or_default();
         let rows = self.rows(

@@ -10,7 +10,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::{CaseQuery, CaseRow, ChainTail, Finished, Order, StatsRow, Store, StoredEntry, Txn};
+use super::{CaseQuery, CaseRow, ChainTail, DuePage, Finished, Order, Sealed, Settings};
+use super::{StatsRow, Store, StoredEntry, Txn, Visitor};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
@@ -19,6 +20,7 @@ use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::{Org, Staff, Unit};
 use crate::policy::Policy;
+use crate::stats::{GroupCounts, StatsQuery};
 
 mod connect;
 mod queries;
@@ -340,15 +342,8 @@ impl Txn for SqliteTxn<'_> {
                 .unwrap_or(GENESIS),
         }))
     }
-    fn append_admin(
-        &mut self,
-        ev: Finished<'_, AdminEvent>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let ev: &AdminEvent = &ev;
-        let sealed: &StoredEntry = &sealed;
-
-        self.push(sealed, None, ev.kind.type_name())
+    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+        self.push(a.entry, None, a.value.kind.type_name())
     }
     fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
         let unit: &crate::org::Unit = &unit;
@@ -374,16 +369,9 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         self.bump_version()
     }
-    fn put_settings(
-        &mut self,
-        policy: Finished<'_, Policy>,
-        calendar: Finished<'_, Calendar>,
-    ) -> Result<()> {
-        let policy: &Policy = &policy;
-        let calendar: &Calendar = &calendar;
-
-        self.put_setting("policy", policy)?;
-        self.put_setting("calendar", calendar)?;
+    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+        self.put_setting("policy", s.policy)?;
+        self.put_setting("calendar", s.calendar)?;
         self.bump_version()
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
@@ -456,14 +444,11 @@ impl Txn for SqliteTxn<'_> {
         }
         Ok(out)
     }
-    fn due_for_tick(
-        &mut self,
-        today: NaiveDate,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+    fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
         // The index is in (next_tick, id) order, so a page costs its own size.
-        let (d, id) = after
+        let (today, limit) = (page.today, page.limit);
+        let (d, id) = page
+            .after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
             .unwrap_or_default();
         let mut st = self
@@ -491,11 +476,7 @@ impl Txn for SqliteTxn<'_> {
             })
             .collect()
     }
-    fn chain(
-        &mut self,
-        from: u64,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
+    fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached(
@@ -518,12 +499,8 @@ impl Txn for SqliteTxn<'_> {
         }
         Ok(())
     }
-    fn stats(
-        &mut self,
-        q: &crate::stats::StatsQuery,
-    ) -> Result<std::collections::BTreeMap<String, crate::stats::Counts>> {
-        let mut out: std::collections::BTreeMap<String, crate::stats::Counts> =
-            std::collections::BTreeMap::new();
+    fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
+        let mut out = GroupCounts::new();
         self.flush_stats()?;
         let (from, to, today) = (q.from.to_string(), q.to.to_string(), q.today.to_string());
         // Counters summed as cases changed: those that do not depend on the day asked, and the
@@ -594,14 +571,8 @@ impl Txn for SqliteTxn<'_> {
             })
             .map_err(db_err)
     }
-    fn append_access(
-        &mut self,
-        d: Finished<'_, Disclosure>,
-        sealed: Finished<'_, StoredEntry>,
-    ) -> Result<()> {
-        let d: &Disclosure = &d;
-        let sealed: &StoredEntry = &sealed;
-
+    fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
+        let (d, sealed) = (a.value, a.entry);
         let (pos, body, hash) = (sealed.gseq, &sealed.body, &sealed.hash);
         self.tx
             .prepare_cached(
@@ -622,7 +593,7 @@ impl Txn for SqliteTxn<'_> {
     fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         self.access_log_impl(q)
     }
-    fn access_chain(&mut self, visit: &mut dyn FnMut(StoredEntry) -> Result<bool>) -> Result<()> {
+    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         self.access_chain_impl(visit)
     }
     fn commit(mut self) -> Result<()> {
