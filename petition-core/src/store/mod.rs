@@ -3,12 +3,13 @@
 //! `postgres` feature, PostgreSQL (`PgStore`), which pass one conformance suite
 //! ([`crate::conformance`]). The trait names no engine's type, so another engine can implement it.
 
+#[macro_use]
+mod sql;
 mod any;
 mod index;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
-mod sql;
 mod sqlite;
 
 #[cfg(test)]
@@ -507,6 +508,9 @@ pub trait Txn {
     }
 }
 
+/// A case by its registration day, the order in which `verify` walks the statistics.
+pub(crate) type DayKey = (NaiveDate, CaseId);
+
 /// The derived tables a backend of this crate keeps beside the chain (query rows, clocks,
 /// supervisions, identities, statistics counters, case numbers), read back for `verify`, which
 /// recomputes every one from the chain and compares.
@@ -517,11 +521,7 @@ pub(crate) trait Derived {
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>>;
     /// Case ids in (registration day, id) order after the cursor, from the query table (`verify`
     /// checks the statistics counters one day at a time).
-    fn cases_by_day(
-        &mut self,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>>;
+    fn cases_by_day(&mut self, after: Option<&DayKey>, limit: usize) -> Result<Vec<DayKey>>;
     /// The statistics counters of one registration day.
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>>;
     /// Row counts of the derived tables, in the order of [`DERIVED_TABLES`].

@@ -10,53 +10,132 @@ use crate::clock::ClockKind;
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 
-/// The `cases` row.
-pub(crate) struct RawCase {
-    pub state: String,
-    pub holder: Option<String>,
-    pub lead: Option<String>,
-    pub first_contact: Option<String>,
-    pub objection_router: Option<String>,
-    pub officer: Option<String>,
-    pub locality: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    pub registered_on: Option<String>,
-    pub names: String,
-    pub skip_level: bool,
-    pub collective: bool,
-    pub repeat: bool,
-    pub next_tick: Option<String>,
-    pub last_seq: i64,
-    /// The search index's row, when there is one.
-    pub search: Option<crate::search::SearchRow>,
+/// A stored row whose columns are read by position: a SQLite or a PostgreSQL row.
+pub(crate) trait Columns {
+    /// Column `i` as text (`None` for NULL).
+    fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    /// Column `i` as an integer (`None` for NULL).
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
+    /// Column `i` as a flag (`None` for NULL): SQLite keeps 0 or 1, PostgreSQL a boolean.
+    fn opt_flag(&self, i: usize) -> Result<Option<bool>>;
 }
 
-/// A `clocks` row.
-pub(crate) struct RawClock {
-    pub idx: i64,
-    pub kind: String,
-    pub duty: bool,
-    pub unit: String,
-    pub started: String,
-    pub due: String,
-    pub stopped_on: Option<String>,
-    pub met: Option<bool>,
-    pub lapsed: bool,
-    pub rating: Option<String>,
-    pub registered_on: Option<String>,
+/// Reads a row's columns one after another, from a first column on.
+struct Cursor<'r> {
+    row: &'r dyn Columns,
+    next: usize,
 }
 
-/// A `supervisions` row.
-pub(crate) struct RawSupervision {
-    pub id: i64,
-    pub level: String,
-    pub ground: String,
-    pub by: String,
-    pub unit: String,
-    pub respond_by: String,
-    pub answered: bool,
-    pub registered_on: Option<String>,
+impl Cursor<'_> {
+    /// The next column, as `get` reads it.
+    fn take<T>(&mut self, get: fn(&dyn Columns, usize) -> Result<Option<T>>) -> Result<Option<T>> {
+        self.next += 1;
+        get(self.row, self.next - 1)
+    }
+    /// The next column, which may not be NULL.
+    fn need<T>(&mut self, get: fn(&dyn Columns, usize) -> Result<Option<T>>) -> Result<T> {
+        let i = self.next;
+        self.take(get)?.ok_or_else(|| {
+            StorageError::integrity(&format!("column {i} of a stored row is empty")).into()
+        })
+    }
+    fn opt(&mut self) -> Result<Option<String>> {
+        self.take(|r, i| r.opt_text(i))
+    }
+    fn text(&mut self) -> Result<String> {
+        self.need(|r, i| r.opt_text(i))
+    }
+    fn int(&mut self) -> Result<i64> {
+        self.need(|r, i| r.opt_int(i))
+    }
+    fn opt_flag(&mut self) -> Result<Option<bool>> {
+        self.take(|r, i| r.opt_flag(i))
+    }
+    fn flag(&mut self) -> Result<bool> {
+        self.need(|r, i| r.opt_flag(i))
+    }
+}
+
+/// A stored row's struct, the columns it is read from (its fields' names, in order) and its
+/// reader, from one list of fields, each with the [`Cursor`] method that reads it.
+macro_rules! raw_row {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty = $how:ident),* $(,)? }
+     $(then { $($extra:ident: $xty:ty = $xval:expr),* })?) => {
+        $(#[$doc])*
+        pub(crate) struct $name {
+            $(pub $field: $ty,)*
+            $($(pub $extra: $xty,)*)?
+        }
+
+        impl $name {
+            /// The columns [`Self::read`] reads, in its order.
+            pub(crate) const COLUMNS: &'static str = stringify!($($field),*);
+
+            /// Reads [`Self::COLUMNS`] from column `from` of a row on.
+            pub(crate) fn read(row: &dyn Columns, from: usize) -> Result<Self> {
+                let mut c = Cursor { row, next: from };
+                Ok($name {
+                    $($field: c.$how()?,)*
+                    $($($extra: $xval,)*)?
+                })
+            }
+        }
+    };
+}
+
+raw_row! {
+    /// The `cases` row.
+    RawCase {
+        state: String = text,
+        holder: Option<String> = opt,
+        lead: Option<String> = opt,
+        first_contact: Option<String> = opt,
+        objection_router: Option<String> = opt,
+        locality: Option<String> = opt,
+        category: Option<String> = opt,
+        channel: Option<String> = opt,
+        registered_on: Option<String> = opt,
+        names: String = text,
+        skip_level: bool = flag,
+        collective: bool = flag,
+        repeat: bool = flag,
+        next_tick: Option<String> = opt,
+        last_seq: i64 = int,
+        officer: Option<String> = opt,
+    }
+    // The search index's row, when there is one (read apart).
+    then { search: Option<crate::search::SearchRow> = None }
+}
+
+raw_row! {
+    /// A `clocks` row.
+    RawClock {
+        idx: i64 = int,
+        kind: String = text,
+        duty: bool = flag,
+        unit: String = text,
+        started: String = text,
+        due: String = text,
+        stopped_on: Option<String> = opt,
+        met: Option<bool> = opt_flag,
+        lapsed: bool = flag,
+        rating: Option<String> = opt,
+        registered_on: Option<String> = opt,
+    }
+}
+
+raw_row! {
+    /// A `supervisions` row.
+    RawSupervision {
+        id: i64 = int,
+        level: String = text,
+        ground: String = text,
+        by: String = text,
+        unit: String = text,
+        respond_by: String = text,
+        answered: bool = flag,
+        registered_on: Option<String> = opt,
+    }
 }
 
 fn date(s: Option<&str>) -> Option<NaiveDate> {

@@ -318,6 +318,141 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
     write
 }
 
+/// A table of JSON values by key (the units, the staff, the settings) and how a value is put.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Keyed {
+    /// The table.
+    pub(crate) table: &'static str,
+    /// Its key column.
+    pub(crate) key: &'static str,
+    /// Its value column.
+    pub(crate) value: &'static str,
+}
+
+/// The units by code.
+pub(crate) const UNITS: Keyed = Keyed {
+    table: "units",
+    key: "code",
+    value: "body",
+};
+/// The staff by id.
+pub(crate) const STAFF: Keyed = Keyed {
+    table: "staff",
+    key: "id",
+    value: "body",
+};
+/// The settings (policy, calendar, version) by name.
+pub(crate) const SETTINGS: Keyed = Keyed {
+    table: "settings",
+    key: "key",
+    value: "value",
+};
+
+impl Keyed {
+    /// The statement that inserts or replaces a value: the key and the value bound first and
+    /// second, in the dialect's marks.
+    pub(crate) fn upsert(&self, d: Dialect) -> String {
+        let Keyed { table, key, value } = self;
+        let (k, v) = match d {
+            Dialect::Sqlite => ("?1", "?2"),
+            Dialect::Postgres => ("$1", "$2"),
+        };
+        format!(
+            "INSERT INTO {table}({key}, {value}) VALUES ({k}, {v}) \
+             ON CONFLICT({key}) DO UPDATE SET {value} = excluded.{value}"
+        )
+    }
+}
+
+/// A value as the JSON text a table keeps.
+pub(crate) fn json<T: serde::Serialize + ?Sized>(v: &T) -> crate::error::Result<String> {
+    serde_json::to_string(v)
+        .map_err(|e| crate::error::DomainError::from(crate::error::StorageError::internal_from(e)))
+}
+
+/// The verbs of [`Txn`](super::Txn) that the SQL engines answer alike, written once. The engine's
+/// transaction provides what they call: `bodies` (the decoded JSON of a query's rows), `setting`,
+/// `upsert` ([`Keyed`]), `bump_version`, `push` (one sealed chain entry), `last_seq` (a
+/// case's last sequence number), the `deltas` of the statistics, and its statements `put_case_sql`
+/// (a [`CaseWrite`]), `query_sql`, `search_sql`, `queue_sql` and `access_log_sql`.
+macro_rules! sql_verbs {
+    () => {
+        fn org(&mut self) -> Result<$crate::org::Org> {
+            let mut org = $crate::org::Org::new();
+            for u in self.bodies::<$crate::org::Unit>("SELECT body FROM units")? {
+                org.insert_unit_unchecked(u);
+            }
+            for s in self.bodies::<$crate::org::Staff>("SELECT body FROM staff")? {
+                org.insert_staff_unchecked(s);
+            }
+            Ok(org)
+        }
+        fn policy(&mut self) -> Result<$crate::policy::Policy> {
+            self.setting("policy")
+        }
+        fn calendar(&mut self) -> Result<$crate::clock::Calendar> {
+            self.setting("calendar")
+        }
+        fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
+            self.push(a.entry, None, a.value.kind.type_name())
+        }
+        fn put_unit(&mut self, unit: Finished<'_, $crate::org::Unit>) -> Result<()> {
+            let json = $crate::store::sql::json(&*unit)?;
+            self.upsert($crate::store::sql::UNITS, unit.code.as_str(), &json)?;
+            self.bump_version()
+        }
+        fn put_staff(&mut self, staff: Finished<'_, $crate::org::Staff>) -> Result<()> {
+            let json = $crate::store::sql::json(&*staff)?;
+            self.upsert($crate::store::sql::STAFF, staff.id.as_str(), &json)?;
+            self.bump_version()
+        }
+        fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
+            let (policy, calendar) = (
+                $crate::store::sql::json(s.policy)?,
+                $crate::store::sql::json(s.calendar)?,
+            );
+            self.upsert($crate::store::sql::SETTINGS, "policy", &policy)?;
+            self.upsert($crate::store::sql::SETTINGS, "calendar", &calendar)?;
+            self.bump_version()
+        }
+        fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
+            let Some(first) = a.events.first() else {
+                return Ok(());
+            };
+            let last = self.last_seq(&first.case)?;
+            $crate::store::check_append(last, a.expected_seq, a.events, a.sealed)?;
+            for (e, s) in a.events.iter().zip(a.sealed) {
+                self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
+            }
+            Ok(())
+        }
+        fn put_case(
+            &mut self,
+            before: Finished<'_, Case>,
+            after: Finished<'_, Case>,
+        ) -> Result<()> {
+            let w = $crate::store::sql::case_write(&before, &after, &mut self.deltas);
+            self.put_case_sql(w)
+        }
+        fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+            self.query_sql(q)
+        }
+        fn search(&mut self, q: &$crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+            self.search_sql(q)
+        }
+        fn queue(
+            &mut self,
+            unit: &UnitCode,
+            limit: usize,
+        ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
+            self.queue_sql(unit, limit)
+        }
+        fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+            self.access_log_sql(q)
+        }
+    };
+}
+
 /// How an engine spells what the query builder writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dialect {

@@ -17,6 +17,7 @@
 //! This client runs its own small runtime: never call it from a tokio worker thread (a server
 //! calls it from a blocking thread).
 
+use crate::store::sql;
 use crate::store::AccessQuery;
 use crate::store::{Append, Matter};
 use std::collections::HashMap;
@@ -32,11 +33,8 @@ use super::{StatsRow, Store, StoredEntry, Txn, Visitor};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, CaseState, Event, RelatedCase};
-use crate::clock::Calendar;
 use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
-use crate::org::{Org, Staff, Unit};
-use crate::policy::Policy;
 use crate::stats::CounterKey;
 use crate::stats::{GroupCounts, StatsQuery};
 use crate::store::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
@@ -267,13 +265,24 @@ impl PgTxn<'_> {
         Ok(())
     }
 
-    fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
-        let s = json(v)?;
-        self.exec(
-            "INSERT INTO settings(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            &[&key, &s],
-        )?;
+    /// The number the counting query `sql` gives.
+    fn count(&mut self, sql: &str) -> Result<u64> {
+        let r = self.row(sql, &[])?;
+        Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))?.max(0) as u64)
+    }
+
+    /// Puts a JSON value under `key` in a [`sql::Keyed`] table.
+    fn upsert(&mut self, t: sql::Keyed, key: &str, json: &str) -> Result<()> {
+        self.exec(&t.upsert(sql::Dialect::Postgres), &[&key, &json])?;
         Ok(())
+    }
+
+    /// Decodes the JSON `body` column of every row of a query.
+    fn bodies<T: serde::de::DeserializeOwned>(&mut self, sql: &str) -> Result<Vec<T>> {
+        self.rows(sql, &[])?
+            .iter()
+            .map(|r| serde_json::from_str(&get::<String>(r, 0)?).map_err(json_err))
+            .collect()
     }
 
     /// Related-case summaries from rows of `id, state, holder, registered_at`.
@@ -315,11 +324,8 @@ impl PgTxn<'_> {
     }
 }
 
-fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| DomainError::from(StorageError::internal_from(e)))
-}
-
 impl Txn for PgTxn<'_> {
+    sql_verbs!();
     fn initialized(&mut self) -> Result<bool> {
         self.flush()?;
         let r = self.row(
@@ -327,24 +333,6 @@ impl Txn for PgTxn<'_> {
             &[],
         )?;
         r.map_or(Ok(false), |r| get(&r, 0))
-    }
-    fn org(&mut self) -> Result<Org> {
-        let mut org = Org::new();
-        for r in self.rows("SELECT body FROM units", &[])? {
-            let u: Unit = serde_json::from_str(&get::<String>(&r, 0)?).map_err(json_err)?;
-            org.insert_unit_unchecked(u);
-        }
-        for r in self.rows("SELECT body FROM staff", &[])? {
-            let s: Staff = serde_json::from_str(&get::<String>(&r, 0)?).map_err(json_err)?;
-            org.insert_staff_unchecked(s);
-        }
-        Ok(org)
-    }
-    fn policy(&mut self) -> Result<Policy> {
-        self.setting("policy")
-    }
-    fn calendar(&mut self) -> Result<Calendar> {
-        self.setting("calendar")
     }
     fn settings_version(&mut self) -> Result<Option<String>> {
         self.flush()?;
@@ -381,34 +369,6 @@ impl Txn for PgTxn<'_> {
                 None => GENESIS,
             },
         }))
-    }
-    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
-        self.push(a.entry, None, a.value.kind.type_name())
-    }
-    fn put_unit(&mut self, unit: Finished<'_, Unit>) -> Result<()> {
-        let unit: &Unit = &unit;
-
-        let body = json(unit)?;
-        self.exec(
-            "INSERT INTO units(code, body) VALUES ($1, $2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
-            &[&unit.code.as_str(), &body],
-        )?;
-        self.bump_version()
-    }
-    fn put_staff(&mut self, staff: Finished<'_, Staff>) -> Result<()> {
-        let staff: &Staff = &staff;
-
-        let body = json(staff)?;
-        self.exec(
-            "INSERT INTO staff(id, body) VALUES ($1, $2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-            &[&staff.id.as_str(), &body],
-        )?;
-        self.bump_version()
-    }
-    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
-        self.put_setting("policy", s.policy)?;
-        self.put_setting("calendar", s.calendar)?;
-        self.bump_version()
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
         let year: i32 = *year;
@@ -493,26 +453,11 @@ impl Txn for PgTxn<'_> {
         }
         Ok(())
     }
-    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
-        self.append_sql(a)
-    }
-    fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
-        self.put_case_sql(before, case)
-    }
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         self.find_related_sql(m)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)
-    }
-    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        self.search_sql(q)
-    }
-    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
-        self.query_sql(q)
-    }
-    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
-        self.queue_sql(unit, limit)
     }
     fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
         self.due_for_tick_sql(page)
@@ -552,8 +497,7 @@ impl Txn for PgTxn<'_> {
     }
     fn case_count(&mut self) -> Result<u64> {
         self.flush()?;
-        let r = self.row("SELECT count(*) FROM cases", &[])?;
-        Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
+        self.count("SELECT count(*) FROM cases")
     }
     fn case_ids(&mut self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
         self.flush()?;
@@ -565,31 +509,17 @@ impl Txn for PgTxn<'_> {
         )
     }
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
-        let sql = if self.write {
-            "SELECT pos FROM heads WHERE name = 'access' FOR UPDATE"
-        } else {
-            "SELECT pos FROM heads WHERE name = 'access'"
+        // This transaction's own last entry once it appended (the head row is locked then),
+        // else the stored head's.
+        let pos = match &self.access_moved {
+            Some((p, _)) => *p as i64,
+            None => self.stored_head("access")?,
         };
-        let pos: i64 = match self.row(sql, &[])? {
-            Some(r) => get(&r, 0)?,
-            None => 0,
-        };
-        if let Some((p, _)) = &self.access_moved {
-            // This transaction already appended: its own last entry.
-            let p = *p as i64;
-            let r = self.row(
-                "SELECT pos, body, hash FROM access_log WHERE pos = $1",
-                &[&p],
-            )?;
-            return r.map(|r| Self::entry(&r, false)).transpose();
-        }
         if pos == 0 {
             return Ok(None);
         }
-        let r = self.row(
-            "SELECT pos, body, hash FROM access_log WHERE pos = $1",
-            &[&pos],
-        )?;
+        let sql = "SELECT pos, body, hash FROM access_log WHERE pos = $1";
+        let r = self.row(sql, &[&pos])?;
         r.map(|r| Self::entry(&r, false)).transpose()
     }
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
@@ -602,9 +532,6 @@ impl Txn for PgTxn<'_> {
         )?;
         self.access_moved = Some((sealed.gseq, sealed.hash.clone()));
         Ok(())
-    }
-    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
-        self.access_log_sql(q)
     }
     fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
         self.stream(
@@ -638,50 +565,5 @@ impl Txn for PgTxn<'_> {
     #[allow(private_interfaces)]
     fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
         Some(self)
-    }
-}
-
-impl crate::store::Derived for PgTxn<'_> {
-    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
-        self.stored_row_sql(id, identity_keys)
-    }
-    fn cases_by_day(
-        &mut self,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        self.cases_by_day_sql(after, limit)
-    }
-    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
-        self.stats_rows_sql(day)
-    }
-    fn derived_counts(&mut self) -> Result<[u64; 7]> {
-        self.flush_stats()?;
-        let mut out = [0u64; 7];
-        for (i, t) in super::DERIVED_TABLES.iter().enumerate() {
-            let r = self.row(&format!("SELECT count(*) FROM {t}"), &[])?;
-            out[i] = r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64;
-        }
-        Ok(out)
-    }
-    fn chain_case_count(&mut self) -> Result<u64> {
-        self.flush()?;
-        let r = self.row(
-            "SELECT count(DISTINCT case_id) FROM chain WHERE case_id IS NOT NULL",
-            &[],
-        )?;
-        Ok(r.map_or(Ok(0), |r| get::<i64>(&r, 0))? as u64)
-    }
-    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
-        self.write_counters()?;
-        self.rows("SELECT year, next FROM counters ORDER BY year", &[])?
-            .iter()
-            .map(|r| {
-                Ok((
-                    i32::try_from(get::<i64>(r, 0)?).unwrap_or(i32::MIN),
-                    u32::try_from(get::<i64>(r, 1)?).unwrap_or(u32::MAX),
-                ))
-            })
-            .collect()
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::store::sql::{self, Dialect, Filter};
-use crate::store::AccessQuery;
+use crate::store::{AccessQuery, DayKey};
 
 impl PgTxn<'_> {
     pub(super) fn find_related_sql(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
@@ -273,12 +273,10 @@ impl PgTxn<'_> {
         }
         Ok(out)
     }
+}
 
-    pub(super) fn stored_row_sql(
-        &mut self,
-        id: &CaseId,
-        identity_keys: &[String],
-    ) -> Result<Option<CaseRow>> {
+impl crate::store::Derived for PgTxn<'_> {
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         self.flush()?;
         let key = id.as_str();
         let found = match self.prefetched.remove(key) {
@@ -305,11 +303,7 @@ impl PgTxn<'_> {
         decode(id, row, clocks, supervisions, units, identities).map(Some)
     }
 
-    pub(super) fn cases_by_day_sql(
-        &mut self,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+    fn cases_by_day(&mut self, after: Option<&DayKey>, limit: usize) -> Result<Vec<DayKey>> {
         self.flush()?;
         let (d, id) = after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
@@ -337,7 +331,7 @@ impl PgTxn<'_> {
             .collect()
     }
 
-    pub(super) fn stats_rows_sql(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
         self.flush_stats()?;
         let rows = self.rows(
             "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = $1",
@@ -357,6 +351,30 @@ impl PgTxn<'_> {
                     },
                     n: get(r, 4)?,
                 })
+            })
+            .collect()
+    }
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
+        self.flush_stats()?;
+        let mut out = [0u64; 7];
+        for (i, t) in crate::store::DERIVED_TABLES.iter().enumerate() {
+            out[i] = self.count(&format!("SELECT count(*) FROM {t}"))?;
+        }
+        Ok(out)
+    }
+    fn chain_case_count(&mut self) -> Result<u64> {
+        self.flush()?;
+        self.count("SELECT count(DISTINCT case_id) FROM chain WHERE case_id IS NOT NULL")
+    }
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+        self.write_counters()?;
+        self.rows("SELECT year, next FROM counters ORDER BY year", &[])?
+            .iter()
+            .map(|r| {
+                Ok((
+                    i32::try_from(get::<i64>(r, 0)?).unwrap_or(i32::MIN),
+                    u32::try_from(get::<i64>(r, 1)?).unwrap_or(u32::MAX),
+                ))
             })
             .collect()
     }

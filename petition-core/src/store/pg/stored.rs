@@ -1,82 +1,34 @@
 //! A case's query rows read back as stored (for `verify`).
 
 use super::*;
+use crate::store::raw::Columns;
 
 impl PgTxn<'_> {
     /// The stored query rows of these cases (identities aside), in four statements.
     pub(super) fn raw_rows(&mut self, ids: &[String]) -> Result<HashMap<String, StoredRows>> {
         let mut out: HashMap<String, StoredRows> = HashMap::new();
         let ids = ids.to_vec();
-        for r in self.rows(
-            "SELECT id, state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, officer
-             FROM cases WHERE id = ANY($1)",
-            &[&ids],
-        )? {
-            let raw = RawCase {
-                state: get(&r, 1)?,
-                holder: get(&r, 2)?,
-                lead: get(&r, 3)?,
-                first_contact: get(&r, 4)?,
-                objection_router: get(&r, 5)?,
-                locality: get(&r, 6)?,
-                category: get(&r, 7)?,
-                channel: get(&r, 8)?,
-                registered_on: get(&r, 9)?,
-                names: get(&r, 10)?,
-                skip_level: get(&r, 11)?,
-                collective: get(&r, 12)?,
-                repeat: get(&r, 13)?,
-                next_tick: get(&r, 14)?,
-                last_seq: get(&r, 15)?,
-                officer: get(&r, 16)?,
-                search: None,
-            };
+        // Each statement reads the case id, then the columns its reader reads, the rows of a
+        // case in the order of the first of them (a clock's `idx`, a supervision's `id`).
+        let by_case = |key: &str, columns: &str, from: &str| {
+            format!("SELECT {key}, {columns} FROM {from} WHERE {key} = ANY($1) ORDER BY {key}, 2")
+        };
+        for r in self.rows(&by_case("id", RawCase::COLUMNS, "cases"), &[&ids])? {
+            let raw = RawCase::read(&r, 1)?;
             out.insert(get(&r, 0)?, (raw, Vec::new(), Vec::new(), Vec::new()));
         }
-        for r in self.rows(
-            "SELECT case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on
-             FROM clocks WHERE case_id = ANY($1) ORDER BY case_id, idx",
-            &[&ids],
-        )? {
-            let case: String = get(&r, 0)?;
-            let clock = RawClock {
-                idx: get(&r, 1)?,
-                kind: get(&r, 2)?,
-                duty: get(&r, 3)?,
-                unit: get(&r, 4)?,
-                started: get(&r, 5)?,
-                due: get(&r, 6)?,
-                stopped_on: get(&r, 7)?,
-                met: get(&r, 8)?,
-                lapsed: get(&r, 9)?,
-                rating: get(&r, 10)?,
-                registered_on: get(&r, 11)?,
-            };
+        for r in self.rows(&by_case("case_id", RawClock::COLUMNS, "clocks"), &[&ids])? {
             // A row of a case without a `cases` row is left to `verify`'s row counts.
-            if let Some(e) = out.get_mut(&case) {
-                e.1.push(clock);
+            if let Some(e) = out.get_mut(&get::<String>(&r, 0)?) {
+                e.1.push(RawClock::read(&r, 1)?);
             }
         }
         for r in self.rows(
-            "SELECT case_id, id, level, ground, by, unit, respond_by, answered, registered_on
-             FROM supervisions WHERE case_id = ANY($1) ORDER BY case_id, id",
+            &by_case("case_id", RawSupervision::COLUMNS, "supervisions"),
             &[&ids],
         )? {
-            let case: String = get(&r, 0)?;
-            let sup = RawSupervision {
-                id: get(&r, 1)?,
-                level: get(&r, 2)?,
-                ground: get(&r, 3)?,
-                by: get(&r, 4)?,
-                unit: get(&r, 5)?,
-                respond_by: get(&r, 6)?,
-                answered: get(&r, 7)?,
-                registered_on: get(&r, 8)?,
-            };
-            // A row of a case without a `cases` row is left to `verify`'s row counts.
-            if let Some(e) = out.get_mut(&case) {
-                e.2.push(sup);
+            if let Some(e) = out.get_mut(&get::<String>(&r, 0)?) {
+                e.2.push(RawSupervision::read(&r, 1)?);
             }
         }
         for r in self.rows(
@@ -137,5 +89,17 @@ impl PgTxn<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Columns for Row {
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        get(self, i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        get(self, i)
+    }
+    fn opt_flag(&self, i: usize) -> Result<Option<bool>> {
+        get(self, i)
     }
 }

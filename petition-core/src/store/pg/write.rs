@@ -5,41 +5,24 @@ use super::*;
 use crate::store::sql;
 
 impl PgTxn<'_> {
-    pub(super) fn append_sql(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
-        let (expected_seq, events, sealed) = (a.expected_seq, a.events, a.sealed);
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        // The case's last sequence number: as this transaction left it, or as stored (no row of
-        // this case is waiting to be sent then).
-        let last = match self.seqs.get(first.case.as_str()) {
-            Some(n) => *n,
-            None => match self.row(
-                "SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = $1",
-                &[&first.case.as_str()],
-            )? {
-                Some(r) => u32::try_from(get::<i64>(&r, 0)?).map_err(|_| {
-                    DomainError::from(StorageError::integrity("a sequence number out of range"))
-                })?,
-                None => 0,
-            },
-        };
-        crate::store::check_append(last, expected_seq, events, sealed)?;
-        for (e, s) in events.iter().zip(sealed) {
-            self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
-            self.seqs.insert(e.case.as_str().to_string(), e.seq);
+    /// A case's last sequence number: as this transaction left it, or as stored (no row of this
+    /// case is waiting to be sent then).
+    pub(super) fn last_seq(&mut self, case: &CaseId) -> Result<u32> {
+        if let Some(n) = self.seqs.get(case.as_str()) {
+            return Ok(*n);
         }
-        Ok(())
+        let sql = "SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = $1";
+        match self.row(sql, &[&case.as_str()])? {
+            Some(r) => u32::try_from(get::<i64>(&r, 0)?).map_err(|_| {
+                DomainError::from(StorageError::integrity("a sequence number out of range"))
+            }),
+            None => Ok(0),
+        }
     }
 
     /// Buffers the rows of the shared row diff ([`sql::case_write`]); a stored case's changed
     /// columns are updated at once.
-    pub(super) fn put_case_sql(
-        &mut self,
-        before: Finished<'_, Case>,
-        case: Finished<'_, Case>,
-    ) -> Result<()> {
-        let w = sql::case_write(&before, &case, &mut self.deltas);
+    pub(super) fn put_case_sql(&mut self, w: sql::CaseWrite) -> Result<()> {
         let id = w.id.clone();
         if let Some(values) = w.insert {
             self.pending.case_ids.insert(id.clone());

@@ -158,26 +158,27 @@ impl PgTxn<'_> {
                 &[&c.0, &c.1, &c.2, &c.3, &c.4, &c.5],
             )?;
         }
-        if !p.clocks.is_empty() {
-            let rows: Vec<Vec<Value>> = p.clocks.into_values().collect();
-            self.insert_batch(
+        let batches = [
+            (
                 "clocks",
-                &sql::CLOCK_COLUMNS,
-                &rows,
+                &sql::CLOCK_COLUMNS[..],
+                p.clocks.into_values().collect::<Vec<_>>(),
                 "ON CONFLICT(case_id, idx) DO UPDATE SET unit = excluded.unit, due = excluded.due,
                     stopped_on = excluded.stopped_on, met = excluded.met, lapsed = excluded.lapsed,
                     rating = excluded.rating, started = excluded.started",
-            )?;
-        }
-        if !p.supervisions.is_empty() {
-            let rows: Vec<Vec<Value>> = p.supervisions.into_values().collect();
-            self.insert_batch(
+            ),
+            (
                 "supervisions",
-                &sql::SUPERVISION_COLUMNS,
-                &rows,
+                &sql::SUPERVISION_COLUMNS[..],
+                p.supervisions.into_values().collect(),
                 "ON CONFLICT(case_id, id) DO UPDATE SET level = excluded.level, by = excluded.by,
                     respond_by = excluded.respond_by, answered = excluded.answered",
-            )?;
+            ),
+        ];
+        for (table, columns, rows, conflict) in batches {
+            if !rows.is_empty() {
+                self.insert_batch(table, columns, &rows, conflict)?;
+            }
         }
         if !p.units.is_empty() {
             let (mut add, mut gone): ((Vec<String>, Vec<String>), (Vec<String>, Vec<String>)) =
@@ -269,17 +270,23 @@ impl PgTxn<'_> {
         if let Some(h) = self.head {
             return Ok(h);
         }
+        let pos = self.stored_head("chain")? as u64;
+        self.head = Some(pos);
+        Ok(pos)
+    }
+
+    /// The stored position of a head (`chain` or `access`): locked in a write transaction, so
+    /// appends are totally ordered.
+    pub(super) fn stored_head(&mut self, name: &str) -> Result<i64> {
         let sql = if self.write {
-            "SELECT pos FROM heads WHERE name = 'chain' FOR UPDATE"
+            "SELECT pos FROM heads WHERE name = $1 FOR UPDATE"
         } else {
-            "SELECT pos FROM heads WHERE name = 'chain'"
+            "SELECT pos FROM heads WHERE name = $1"
         };
-        let pos: i64 = match self.row(sql, &[])? {
-            Some(r) => get(&r, 0)?,
-            None => 0,
-        };
-        self.head = Some(pos as u64);
-        Ok(pos as u64)
+        match self.row(sql, &[&name])? {
+            Some(r) => get(&r, 0),
+            None => Ok(0),
+        }
     }
 
     /// Stores an entry sealed by the service at the next position (`conflict` at any other).
@@ -294,8 +301,10 @@ impl PgTxn<'_> {
             return Err(DomainError::from(StorageError::Conflict));
         }
         let (case_id, seq) = case.unzip();
-        if let Some(c) = case_id {
+        if let Some((c, n)) = case {
             self.pending.chain_cases.insert(c.to_string());
+            // This transaction's last sequence number of the case ([`PgTxn::last_seq`]).
+            self.seqs.insert(c.to_string(), n);
         }
         self.pending.chain.push((
             sealed.gseq as i64,

@@ -94,14 +94,7 @@ impl SqliteStore {
             group: false,
         };
         let v = s.user_version()?;
-        let tables: i64 = s
-            .conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('chain', 'cases', 'units', 'staff')",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
+        let tables = s.count_tables("AND name IN ('chain', 'cases', 'units', 'staff')")?;
         if v == 0 || tables < 4 {
             return Err(DomainError::from(StorageError::integrity(
                 "the file is not a petition database",
@@ -272,6 +265,12 @@ impl SqliteStore {
             .map_err(db_err)
     }
 
+    /// How many tables the file has (`and`: a further condition on `sqlite_schema`).
+    fn count_tables(&self, and: &str) -> Result<i64> {
+        let sql = format!("SELECT count(*) FROM sqlite_schema WHERE type = 'table' {and}");
+        self.conn.query_row(&sql, [], |r| r.get(0)).map_err(db_err)
+    }
+
     pub(super) fn migrate(&mut self) -> Result<()> {
         let v = self.user_version()?;
         if v > SCHEMA_VERSION {
@@ -279,14 +278,7 @@ impl SqliteStore {
         }
         if v == 0 {
             // A file with tables but no version is not ours.
-            let tables: i64 = self
-                .conn
-                .query_row(
-                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(db_err)?;
+            let tables = self.count_tables("")?;
             if tables > 0 {
                 return Err(DomainError::from(StorageError::integrity(
                     "the file is an SQLite database of another program",

@@ -2,6 +2,7 @@
 //! forward-only migrations under `user_version`, triggers that make the audit chain append-only,
 //! and every write in one `BEGIN IMMEDIATE` transaction.
 
+use crate::store::sql;
 use crate::store::AccessQuery;
 use crate::store::{Append, Matter};
 use std::path::{Path, PathBuf};
@@ -15,11 +16,8 @@ use super::{StatsRow, Store, StoredEntry, Txn, Visitor};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::audit::{AdminEvent, GENESIS};
 use crate::case::{Case, Event, RelatedCase};
-use crate::clock::Calendar;
 use crate::error::{DomainError, Refusal, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
-use crate::org::{Org, Staff, Unit};
-use crate::policy::Policy;
 use crate::stats::{GroupCounts, StatsQuery};
 
 mod connect;
@@ -30,7 +28,6 @@ mod write;
 
 use crate::stats::CounterKey;
 use schema::{after_migration, read_events, write_stats, MIGRATIONS};
-use stored::read_stored_row;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -137,20 +134,10 @@ pub struct SqliteTxn<'a> {
 impl Store for SqliteStore {
     type Txn<'a> = SqliteTxn<'a>;
     fn txn(&mut self, _gate: super::Gate<'_>) -> Result<SqliteTxn<'_>> {
-        let tx = self.begin(TransactionBehavior::Immediate)?;
-        Ok(SqliteTxn {
-            tx,
-            head: None,
-            deltas: std::collections::HashMap::new(),
-        })
+        SqliteTxn::begin(self, TransactionBehavior::Immediate)
     }
     fn read(&mut self, _gate: super::Gate<'_>) -> Result<SqliteTxn<'_>> {
-        let tx = self.begin(TransactionBehavior::Deferred)?;
-        Ok(SqliteTxn {
-            tx,
-            head: None,
-            deltas: std::collections::HashMap::new(),
-        })
+        SqliteTxn::begin(self, TransactionBehavior::Deferred)
     }
     fn backup(&mut self, _gate: super::Gate<'_>, dest: &Path) -> Result<()> {
         self.backup_to(dest)
@@ -161,28 +148,68 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-impl SqliteTxn<'_> {
+impl<'a> SqliteTxn<'a> {
+    /// Opens a transaction: `Immediate` takes the write lock at once, `Deferred` reads.
+    fn begin(store: &'a mut SqliteStore, behavior: TransactionBehavior) -> Result<Self> {
+        Ok(SqliteTxn {
+            tx: store.begin(behavior)?,
+            head: None,
+            deltas: std::collections::HashMap::new(),
+        })
+    }
+
     fn flush_stats(&mut self) -> Result<()> {
         let deltas = std::mem::take(&mut self.deltas);
         write_stats(&self.tx, &deltas)
     }
 
+    /// Visits the entries a query gives, from columns `gseq, body, hash` and, when it selects
+    /// them, `case_id` and `seq` (an access-log entry names its case with sequence 0).
+    fn entries(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        let mut st = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let columns = st.column_count();
+        let mut rows = st.query(args).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let case: Option<String> = if columns > 3 {
+                r.get(3).map_err(db_err)?
+            } else {
+                None
+            };
+            let seq: Option<i64> = if columns > 4 {
+                r.get(4).map_err(db_err)?
+            } else {
+                Some(0)
+            };
+            let e = StoredEntry {
+                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
+                body: r.get(1).map_err(db_err)?,
+                hash: r.get(2).map_err(db_err)?,
+                index: case.map(|c| (c, seq.unwrap_or(-1).clamp(-1, u32::MAX as i64) as u32)),
+            };
+            if !visit(e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// The last 2 entries of the chain, newest first.
     fn last_two(&mut self) -> Result<Vec<StoredEntry>> {
-        self.tx
-            .prepare_cached("SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2")
-            .and_then(|mut st| {
-                st.query_map([], |r| {
-                    Ok(StoredEntry {
-                        gseq: r.get::<_, i64>(0)? as u64,
-                        body: r.get(1)?,
-                        hash: r.get(2)?,
-                        index: None,
-                    })
-                })?
-                .collect::<std::result::Result<Vec<_>, _>>()
-            })
-            .map_err(db_err)
+        let mut out = Vec::new();
+        self.entries(
+            "SELECT gseq, body, hash FROM chain ORDER BY gseq DESC LIMIT 2",
+            [],
+            &mut |e| {
+                out.push(e);
+                Ok(true)
+            },
+        )?;
+        Ok(out)
     }
 
     /// Stores an entry sealed by the service at the next position (`conflict` at any other).
@@ -239,11 +266,11 @@ impl SqliteTxn<'_> {
         Ok(())
     }
 
-    fn put_setting<T: serde::Serialize>(&mut self, key: &str, v: &T) -> Result<()> {
-        let s = serde_json::to_string(v)
-            .map_err(|e| DomainError::from(StorageError::internal(&e.to_string())))?;
+    /// Puts a JSON value under `key` in a [`sql::Keyed`] table.
+    fn upsert(&mut self, t: sql::Keyed, key: &str, json: &str) -> Result<()> {
         self.tx
-            .execute("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![key, s])
+            .prepare_cached(&t.upsert(sql::Dialect::Sqlite))
+            .and_then(|mut st| st.execute(params![key, json]))
             .map_err(db_err)?;
         Ok(())
     }
@@ -299,6 +326,7 @@ impl SqliteTxn<'_> {
 const STATEMENT_CACHE: usize = 256;
 
 impl Txn for SqliteTxn<'_> {
+    sql_verbs!();
     fn initialized(&mut self) -> Result<bool> {
         self.tx
             .query_row(
@@ -307,22 +335,6 @@ impl Txn for SqliteTxn<'_> {
                 |r| r.get(0),
             )
             .map_err(db_err)
-    }
-    fn org(&mut self) -> Result<Org> {
-        let mut org = Org::new();
-        for u in self.bodies::<Unit>("SELECT body FROM units")? {
-            org.insert_unit_unchecked(u);
-        }
-        for st in self.bodies::<Staff>("SELECT body FROM staff")? {
-            org.insert_staff_unchecked(st);
-        }
-        Ok(org)
-    }
-    fn policy(&mut self) -> Result<Policy> {
-        self.setting("policy")
-    }
-    fn calendar(&mut self) -> Result<Calendar> {
-        self.setting("calendar")
     }
     fn settings_version(&mut self) -> Result<Option<String>> {
         let v: Option<String> = self
@@ -341,38 +353,6 @@ impl Txn for SqliteTxn<'_> {
                 .and_then(|p| p.hash.as_slice().try_into().ok())
                 .unwrap_or(GENESIS),
         }))
-    }
-    fn append_admin(&mut self, a: Finished<'_, Sealed<'_, AdminEvent>>) -> Result<()> {
-        self.push(a.entry, None, a.value.kind.type_name())
-    }
-    fn put_unit(&mut self, unit: Finished<'_, crate::org::Unit>) -> Result<()> {
-        let unit: &crate::org::Unit = &unit;
-
-        let ser = |v: &dyn erased::Ser| v.json();
-        self.tx
-            .execute(
-                "INSERT INTO units(code, body) VALUES (?1, ?2) ON CONFLICT(code) DO UPDATE SET body = excluded.body",
-                params![unit.code.as_str(), ser(unit)?],
-            )
-            .map_err(db_err)?;
-        self.bump_version()
-    }
-    fn put_staff(&mut self, staff: Finished<'_, crate::org::Staff>) -> Result<()> {
-        let staff: &crate::org::Staff = &staff;
-
-        let ser = |v: &dyn erased::Ser| v.json();
-        self.tx
-            .execute(
-                "INSERT INTO staff(id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-                params![staff.id.as_str(), ser(staff)?],
-            )
-            .map_err(db_err)?;
-        self.bump_version()
-    }
-    fn put_settings(&mut self, s: Finished<'_, Settings<'_>>) -> Result<()> {
-        self.put_setting("policy", s.policy)?;
-        self.put_setting("calendar", s.calendar)?;
-        self.bump_version()
     }
     fn next_case_id(&mut self, year: Finished<'_, i32>) -> Result<CaseId> {
         let year: i32 = *year;
@@ -409,12 +389,6 @@ impl Txn for SqliteTxn<'_> {
         // bytes written by every command).
         let events = self.load_events(id)?;
         Ok((!events.is_empty()).then(|| crate::case::replay(id.clone(), &events)))
-    }
-    fn append(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
-        self.append_sql(a)
-    }
-    fn put_case(&mut self, before: Finished<'_, Case>, case: Finished<'_, Case>) -> Result<()> {
-        self.put_case_sql(before, case)
     }
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         let (keys, category, locality) = (m.keys, m.category, m.locality);
@@ -477,27 +451,11 @@ impl Txn for SqliteTxn<'_> {
             .collect()
     }
     fn chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT gseq, body, hash, case_id, seq FROM chain WHERE gseq >= ?1 ORDER BY gseq",
-            )
-            .map_err(db_err)?;
-        let mut rows = st.query([from as i64]).map_err(db_err)?;
-        while let Some(r) = rows.next().map_err(db_err)? {
-            let case: Option<String> = r.get(3).map_err(db_err)?;
-            let seq: Option<i64> = r.get(4).map_err(db_err)?;
-            let e = StoredEntry {
-                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
-                body: r.get(1).map_err(db_err)?,
-                hash: r.get(2).map_err(db_err)?,
-                index: case.map(|c| (c, seq.unwrap_or(-1).clamp(-1, u32::MAX as i64) as u32)),
-            };
-            if !visit(e)? {
-                break;
-            }
-        }
-        Ok(())
+        self.entries(
+            "SELECT gseq, body, hash, case_id, seq FROM chain WHERE gseq >= ?1 ORDER BY gseq",
+            [from as i64],
+            visit,
+        )
     }
     fn stats(&mut self, q: &StatsQuery) -> Result<GroupCounts> {
         let mut out = GroupCounts::new();
@@ -546,30 +504,17 @@ impl Txn for SqliteTxn<'_> {
             &[&after, &(limit as i64)],
         )
     }
-    fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
-        self.query_impl(q)
-    }
-    fn search(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
-        self.search_impl(q)
-    }
-    fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
-        self.queue_impl(unit, limit)
-    }
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
-        self.tx
-            .prepare_cached("SELECT pos, body, hash FROM access_log ORDER BY pos DESC LIMIT 1")
-            .and_then(|mut st| {
-                st.query_row([], |r| {
-                    Ok(StoredEntry {
-                        gseq: r.get::<_, i64>(0)? as u64,
-                        body: r.get(1)?,
-                        hash: r.get(2)?,
-                        index: None,
-                    })
-                })
-                .optional()
-            })
-            .map_err(db_err)
+        let mut last = None;
+        self.entries(
+            "SELECT pos, body, hash FROM access_log ORDER BY pos DESC LIMIT 1",
+            [],
+            &mut |e| {
+                last = Some(e);
+                Ok(false)
+            },
+        )?;
+        Ok(last)
     }
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
         let (d, sealed) = (a.value, a.entry);
@@ -590,11 +535,12 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         Ok(())
     }
-    fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
-        self.access_log_impl(q)
-    }
     fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
-        self.access_chain_impl(visit)
+        self.entries(
+            "SELECT pos, body, hash, case_id FROM access_log ORDER BY pos",
+            [],
+            visit,
+        )
     }
     fn commit(mut self) -> Result<()> {
         self.flush_stats()?;
@@ -603,43 +549,5 @@ impl Txn for SqliteTxn<'_> {
     #[allow(private_interfaces)]
     fn derived(&mut self) -> Option<&mut dyn crate::store::Derived> {
         Some(self)
-    }
-}
-
-impl crate::store::Derived for SqliteTxn<'_> {
-    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
-        read_stored_row(&self.tx, id, identity_keys)
-    }
-    fn cases_by_day(
-        &mut self,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
-        self.cases_by_day_impl(after, limit)
-    }
-    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
-        self.stats_rows_impl(day)
-    }
-    fn derived_counts(&mut self) -> Result<[u64; 7]> {
-        self.derived_counts_impl()
-    }
-    fn chain_case_count(&mut self) -> Result<u64> {
-        self.chain_case_count_impl()
-    }
-    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
-        self.year_counters_impl()
-    }
-}
-
-mod erased {
-    use crate::error::{DomainError, Result, StorageError};
-    pub(crate) trait Ser {
-        fn json(&self) -> Result<String>;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn json(&self) -> Result<String> {
-            serde_json::to_string(self)
-                .map_err(|e| DomainError::from(StorageError::internal(&e.to_string())))
-        }
     }
 }

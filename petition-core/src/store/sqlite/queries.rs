@@ -6,13 +6,13 @@ use crate::store::AccessQuery;
 use chrono::NaiveDate;
 use rusqlite::params;
 
-use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow, StoredEntry};
+use super::{date, db_err, json_err, Order, SqliteTxn, StatsRow};
 use crate::access::{Disclosure, LoggedDisclosure};
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::{CaseId, UnitCode};
 use crate::store::raw::FOLLOW_UPS_WALKED;
 use crate::store::sql::{self, Dialect, Filter, Value};
-use crate::store::CaseQuery;
+use crate::store::{CaseQuery, CaseRow, DayKey};
 
 /// First-contact follow-ups, each case with its earliest open duty date (none: first, like NULL):
 /// a unit with fewer than [`FOLLOW_UPS_WALKED`] reads them all and sorts.
@@ -37,7 +37,7 @@ const FOLLOW_UPS_UNDATED: &str = "SELECT c.id, NULL FROM cases c
       ORDER BY c.id";
 
 impl SqliteTxn<'_> {
-    pub(super) fn query_impl(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
+    pub(super) fn query_sql(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         // Filters on the case row, shared by both orders.
         let Some(mut f) = Filter::cases(q, Dialect::Sqlite) else {
             return Ok(Vec::new());
@@ -104,7 +104,7 @@ impl SqliteTxn<'_> {
         let refs: Vec<&dyn rusqlite::ToSql> = f.args.iter().map(|a| a as _).collect();
         self.ids(&sql, &refs)
     }
-    pub(super) fn search_impl(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
+    pub(super) fn search_sql(&mut self, q: &crate::search::SearchQuery) -> Result<Vec<CaseId>> {
         use crate::search::{is_word, order_key, reversed};
         // Tokens are letters and digits only: nothing to quote inside the phrases. A word at the
         // end may be the start of a longer one.
@@ -177,7 +177,7 @@ impl SqliteTxn<'_> {
             })
             .collect()
     }
-    pub(super) fn queue_impl(
+    pub(super) fn queue_sql(
         &mut self,
         unit: &UnitCode,
         limit: usize,
@@ -235,7 +235,7 @@ impl SqliteTxn<'_> {
         }
         merge.finish(limit)
     }
-    pub(super) fn access_log_impl(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
+    pub(super) fn access_log_sql(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         let (case, staff, after, limit) = (q.case, q.staff, q.after, q.limit);
         let (sql, key): (&str, Option<String>) = match (case, staff) {
             (Some(c), _) => (
@@ -279,36 +279,13 @@ impl SqliteTxn<'_> {
         }
         Ok(out)
     }
-    pub(super) fn access_chain_impl(
-        &mut self,
-        visit: &mut dyn FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT pos, body, hash, case_id FROM access_log ORDER BY pos")
-            .map_err(db_err)?;
-        let mut rows = st.query([]).map_err(db_err)?;
-        while let Some(r) = rows.next().map_err(db_err)? {
-            let e = StoredEntry {
-                gseq: r.get::<_, i64>(0).map_err(db_err)? as u64,
-                body: r.get(1).map_err(db_err)?,
-                hash: r.get(2).map_err(db_err)?,
-                index: r
-                    .get::<_, Option<String>>(3)
-                    .map_err(db_err)?
-                    .map(|c| (c, 0)),
-            };
-            if !visit(e)? {
-                break;
-            }
-        }
-        Ok(())
+}
+
+impl crate::store::Derived for SqliteTxn<'_> {
+    fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
+        super::stored::read_stored_row(&self.tx, id, identity_keys)
     }
-    pub(super) fn cases_by_day_impl(
-        &mut self,
-        after: Option<&(NaiveDate, CaseId)>,
-        limit: usize,
-    ) -> Result<Vec<(NaiveDate, CaseId)>> {
+    fn cases_by_day(&mut self, after: Option<&DayKey>, limit: usize) -> Result<Vec<DayKey>> {
         let (d, id) = after
             .map(|(d, id)| (d.to_string(), id.as_str().to_string()))
             .unwrap_or_default();
@@ -337,7 +314,7 @@ impl SqliteTxn<'_> {
             })
             .collect()
     }
-    pub(super) fn stats_rows_impl(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
+    fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
         self.flush_stats()?;
         let rows: Vec<(i64, String, String, String, i64)> = self
             .tx
@@ -366,7 +343,7 @@ impl SqliteTxn<'_> {
             })
             .collect())
     }
-    pub(super) fn derived_counts_impl(&mut self) -> Result<[u64; 7]> {
+    fn derived_counts(&mut self) -> Result<[u64; 7]> {
         self.flush_stats()?;
         let mut out = [0u64; 7];
         for (i, t) in crate::store::DERIVED_TABLES.iter().enumerate() {
@@ -379,7 +356,7 @@ impl SqliteTxn<'_> {
         }
         Ok(out)
     }
-    pub(super) fn chain_case_count_impl(&mut self) -> Result<u64> {
+    fn chain_case_count(&mut self) -> Result<u64> {
         self.tx
             .query_row(
                 "SELECT count(*) FROM (SELECT DISTINCT case_id FROM chain WHERE case_id IS NOT NULL)",
@@ -389,7 +366,7 @@ impl SqliteTxn<'_> {
             .map(|n| n as u64)
             .map_err(db_err)
     }
-    pub(super) fn year_counters_impl(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
+    fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>> {
         let rows: Vec<(i64, i64)> = self
             .tx
             .prepare_cached("SELECT year, next FROM counters ORDER BY year")

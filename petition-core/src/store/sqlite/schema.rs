@@ -216,23 +216,33 @@ pub(super) fn read_events(conn: &rusqlite::Connection, id: &str) -> Result<Vec<E
     Ok(out)
 }
 
-/// Fills `stats` from every case (replayed from the chain), as `put_case` would have kept it.
-/// Cases stream in id order and the sums go to the table every few thousand cases, so memory
-/// stays flat whatever the size of the database.
-fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let mut sums: std::collections::HashMap<CounterKey, i64> = std::collections::HashMap::new();
+/// Visits every case, replayed from the chain, in id order (streaming: memory stays flat
+/// whatever the size of the database).
+fn each_case(
+    tx: &rusqlite::Transaction<'_>,
+    mut visit: impl FnMut(&crate::case::Case) -> Result<()>,
+) -> Result<()> {
     let mut ids = tx
         .prepare("SELECT id FROM cases ORDER BY id")
         .map_err(db_err)?;
     let mut ids = ids.query([]).map_err(db_err)?;
-    let mut done = 0u64;
     while let Some(row) = ids.next().map_err(db_err)? {
         let id: String = row.get(0).map_err(db_err)?;
         let events = read_events(tx, &id)?;
         let id = CaseId::parse(&id)
             .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
-        let case = crate::case::replay(id, &events);
-        for (k, n) in crate::stats::counters(&CaseRow::of(&case)) {
+        visit(&crate::case::replay(id, &events))?;
+    }
+    Ok(())
+}
+
+/// Fills `stats` from every case, as `put_case` would have kept it. The sums go to the table
+/// every few thousand cases, so memory stays flat.
+fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let mut sums: std::collections::HashMap<CounterKey, i64> = std::collections::HashMap::new();
+    let mut done = 0u64;
+    each_case(tx, |case| {
+        for (k, n) in crate::stats::counters(&CaseRow::of(case)) {
             *sums.entry(k).or_default() += n;
         }
         done += 1;
@@ -240,49 +250,31 @@ fn backfill_stats(tx: &rusqlite::Transaction<'_>) -> Result<()> {
             write_stats(tx, &sums)?;
             sums.clear();
         }
-    }
+        Ok(())
+    })?;
     write_stats(tx, &sums)
 }
 
-/// Fills `case_units` from every case (replayed from the chain), streaming in id order.
+/// Fills `case_units` from every case.
 fn backfill_case_units(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let mut ids = tx
-        .prepare("SELECT id FROM cases ORDER BY id")
-        .map_err(db_err)?;
-    let mut ids = ids.query([]).map_err(db_err)?;
     let mut ins = tx
         .prepare_cached("INSERT OR IGNORE INTO case_units(case_id, unit) VALUES (?1, ?2)")
         .map_err(db_err)?;
-    while let Some(row) = ids.next().map_err(db_err)? {
-        let id: String = row.get(0).map_err(db_err)?;
-        let events = read_events(tx, &id)?;
-        let cid = CaseId::parse(&id)
-            .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
-        let case = crate::case::replay(cid, &events);
-        for u in crate::access::units_of(&case) {
-            ins.execute(params![id, u.as_str()]).map_err(db_err)?;
+    each_case(tx, |case| {
+        for u in crate::access::units_of(case) {
+            ins.execute(params![case.id.as_str(), u.as_str()])
+                .map_err(db_err)?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-/// Fills `case_text` from every case (replayed from the chain), streaming in id order.
+/// Fills `case_text` from every case.
 fn backfill_search(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let mut ids = tx
-        .prepare("SELECT id FROM cases ORDER BY id")
-        .map_err(db_err)?;
-    let mut ids = ids.query([]).map_err(db_err)?;
-    while let Some(row) = ids.next().map_err(db_err)? {
-        let id: String = row.get(0).map_err(db_err)?;
-        let events = read_events(tx, &id)?;
-        let cid = CaseId::parse(&id)
-            .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))?;
-        let case = crate::case::replay(cid.clone(), &events);
-        if let Some(row) = CaseRow::of(&case).search {
-            put_search(tx, &cid, &row, false)?;
-        }
-    }
-    Ok(())
+    each_case(tx, |case| match CaseRow::of(case).search {
+        Some(row) => put_search(tx, &case.id, &row, false),
+        None => Ok(()),
+    })
 }
 
 /// Writes a case's row of the search index (replacing any).

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use super::{db_err, CaseRow};
 use crate::error::Result;
 use crate::ids::CaseId;
-use crate::store::raw::{decode, RawCase, RawClock, RawSupervision};
+use crate::store::raw::{decode, Columns, RawCase, RawClock, RawSupervision};
 
 /// Reads the query rows of a case back into a [`CaseRow`] (for `verify`); identity rows are looked
 /// up by the keys the case should have (extra ones are caught by the row counts).
@@ -15,38 +15,13 @@ pub(super) fn read_stored_row(
     identity_keys: &[String],
 ) -> Result<Option<CaseRow>> {
     let key = id.as_str();
-    let row: Option<RawCase> = conn
-        .prepare_cached(
-            "SELECT state, holder, lead, first_contact, objection_router, locality, category, channel,
-                    registered_on, names, skip_level, collective, repeat, next_tick, last_seq, officer
-             FROM cases WHERE id = ?1",
-        )
-        .and_then(|mut st| {
-            st.query_row([key], |r| {
-                Ok(RawCase {
-                    state: r.get(0)?,
-                    holder: r.get(1)?,
-                    lead: r.get(2)?,
-                    first_contact: r.get(3)?,
-                    objection_router: r.get(4)?,
-                    locality: r.get(5)?,
-                    category: r.get(6)?,
-                    channel: r.get(7)?,
-                    registered_on: r.get(8)?,
-                    names: r.get(9)?,
-                    skip_level: r.get::<_, i64>(10)? != 0,
-                    collective: r.get::<_, i64>(11)? != 0,
-                    repeat: r.get::<_, i64>(12)? != 0,
-                    next_tick: r.get(13)?,
-                    last_seq: r.get(14)?,
-                    officer: r.get(15)?,
-                    search: None,
-                })
-            })
-            .optional()
-        })
-        .map_err(db_err)?;
-    let Some(mut row) = row else {
+    let Some(mut row) = read_all(
+        conn,
+        &select(RawCase::COLUMNS, "cases WHERE id = ?1"),
+        key,
+        RawCase::read,
+    )?
+    .pop() else {
         return Ok(None);
     };
     row.search = conn
@@ -77,51 +52,21 @@ pub(super) fn read_stored_row(
                 }
             }
         });
-    let clocks: Vec<RawClock> = conn
-        .prepare_cached(
-            "SELECT idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on
-             FROM clocks WHERE case_id = ?1 ORDER BY idx",
-        )
-        .and_then(|mut st| {
-            st.query_map([key], |r| {
-                Ok(RawClock {
-                    idx: r.get(0)?,
-                    kind: r.get(1)?,
-                    duty: r.get::<_, i64>(2)? != 0,
-                    unit: r.get(3)?,
-                    started: r.get(4)?,
-                    due: r.get(5)?,
-                    stopped_on: r.get(6)?,
-                    met: r.get::<_, Option<i64>>(7)?.map(|m| m != 0),
-                    lapsed: r.get::<_, i64>(8)? != 0,
-                    rating: r.get(9)?,
-                    registered_on: r.get(10)?,
-                })
-            })?
-            .collect()
-        })
-        .map_err(db_err)?;
-    let supervisions: Vec<RawSupervision> = conn
-        .prepare_cached(
-            "SELECT id, level, ground, by, unit, respond_by, answered, registered_on
-             FROM supervisions WHERE case_id = ?1 ORDER BY id",
-        )
-        .and_then(|mut st| {
-            st.query_map([key], |r| {
-                Ok(RawSupervision {
-                    id: r.get(0)?,
-                    level: r.get(1)?,
-                    ground: r.get(2)?,
-                    by: r.get(3)?,
-                    unit: r.get(4)?,
-                    respond_by: r.get(5)?,
-                    answered: r.get::<_, i64>(6)? != 0,
-                    registered_on: r.get(7)?,
-                })
-            })?
-            .collect()
-        })
-        .map_err(db_err)?;
+    let clocks = read_all(
+        conn,
+        &select(RawClock::COLUMNS, "clocks WHERE case_id = ?1 ORDER BY idx"),
+        key,
+        RawClock::read,
+    )?;
+    let supervisions = read_all(
+        conn,
+        &select(
+            RawSupervision::COLUMNS,
+            "supervisions WHERE case_id = ?1 ORDER BY id",
+        ),
+        key,
+        RawSupervision::read,
+    )?;
     let units: Vec<String> = conn
         .prepare_cached("SELECT unit FROM case_units WHERE case_id = ?1 ORDER BY unit")
         .and_then(|mut st| {
@@ -143,4 +88,39 @@ pub(super) fn read_stored_row(
         }
     }
     decode(id, row, clocks, supervisions, units, identities).map(Some)
+}
+
+fn select(columns: &str, from: &str) -> String {
+    format!("SELECT {columns} FROM {from}")
+}
+
+/// The rows `sql` gives for `key`, each read by `read` from its first column on.
+fn read_all<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    key: &str,
+    read: fn(&dyn Columns, usize) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut st = conn.prepare_cached(sql).map_err(db_err)?;
+    let mut rows = st.query([key]).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        out.push(read(r, 0)?);
+    }
+    Ok(out)
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        self.get(i).map_err(db_err)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        self.get(i).map_err(db_err)
+    }
+    fn opt_flag(&self, i: usize) -> Result<Option<bool>> {
+        Ok(self
+            .get::<_, Option<i64>>(i)
+            .map_err(db_err)?
+            .map(|n| n != 0))
+    }
 }

@@ -6,29 +6,16 @@ use super::*;
 use crate::store::sql::{self, CaseWrite, CASE_COLUMNS};
 
 impl SqliteTxn<'_> {
-    pub(super) fn append_sql(&mut self, a: Finished<'_, Append<'_>>) -> Result<()> {
-        let (expected_seq, events, sealed) = (a.expected_seq, a.events, a.sealed);
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        let last: u32 = self
-            .tx
+    /// A case's last sequence number as stored (0 for a new case).
+    pub(super) fn last_seq(&mut self, case: &CaseId) -> Result<u32> {
+        self.tx
             .prepare_cached("SELECT coalesce(max(seq), 0) FROM chain WHERE case_id = ?1")
-            .and_then(|mut st| st.query_row([first.case.as_str()], |r| r.get(0)))
-            .map_err(db_err)?;
-        crate::store::check_append(last, expected_seq, events, sealed)?;
-        for (e, s) in events.iter().zip(sealed) {
-            self.push(s, Some((e.case.as_str(), e.seq)), e.kind.type_name())?;
-        }
-        Ok(())
+            .and_then(|mut st| st.query_row([case.as_str()], |r| r.get(0)))
+            .map_err(db_err)
     }
 
-    pub(super) fn put_case_sql(
-        &mut self,
-        before: Finished<'_, Case>,
-        case: Finished<'_, Case>,
-    ) -> Result<()> {
-        let w = sql::case_write(&before, &case, &mut self.deltas);
+    /// Sends the rows of the shared row diff ([`sql::case_write`]), statement by statement.
+    pub(super) fn put_case_sql(&mut self, w: CaseWrite) -> Result<()> {
         self.put_case_row(&w)?;
         exec(
             &self.tx,
@@ -55,16 +42,36 @@ impl SqliteTxn<'_> {
             let v = |s: &str| sql::Value::Text(Some(s.to_string()));
             units.iter().map(|u| vec![v(&w.id), v(u)]).collect()
         };
-        exec(
-            &self.tx,
-            "INSERT OR IGNORE INTO case_units(case_id, unit) VALUES (?1, ?2)",
-            &pairs(&w.units_added),
-        )?;
-        exec(
-            &self.tx,
-            "DELETE FROM case_units WHERE case_id = ?1 AND unit = ?2",
-            &pairs(&w.units_removed),
-        )?;
+        let identities = |i: &Option<sql::Identities>| -> Vec<Vec<sql::Value>> {
+            let v = |s: &str| sql::Value::Text(Some(s.to_string()));
+            i.iter()
+                .flat_map(|i| {
+                    i.keys
+                        .iter()
+                        .map(|k| vec![v(k), v(&i.category), v(&i.locality), v(&w.id)])
+                })
+                .collect()
+        };
+        for (statement, rows) in [
+            (
+                "INSERT OR IGNORE INTO case_units(case_id, unit) VALUES (?1, ?2)",
+                pairs(&w.units_added),
+            ),
+            (
+                "DELETE FROM case_units WHERE case_id = ?1 AND unit = ?2",
+                pairs(&w.units_removed),
+            ),
+            (
+                "DELETE FROM identities WHERE key = ?1 AND category = ?2 AND locality = ?3 AND case_id = ?4",
+                identities(&w.identities_removed),
+            ),
+            (
+                "INSERT OR IGNORE INTO identities(key, category, locality, case_id) VALUES (?1, ?2, ?3, ?4)",
+                identities(&w.identities_added),
+            ),
+        ] {
+            exec(&self.tx, statement, &rows)?;
+        }
         let id = &w.case;
         match &w.search {
             Some(Some(row)) => schema::put_search(&self.tx, id, row, w.had_search)?,
@@ -76,26 +83,6 @@ impl SqliteTxn<'_> {
             }
             None => {}
         }
-        let identities = |i: &Option<sql::Identities>| -> Vec<Vec<sql::Value>> {
-            let v = |s: &str| sql::Value::Text(Some(s.to_string()));
-            i.iter()
-                .flat_map(|i| {
-                    i.keys
-                        .iter()
-                        .map(|k| vec![v(k), v(&i.category), v(&i.locality), v(&w.id)])
-                })
-                .collect()
-        };
-        exec(
-            &self.tx,
-            "DELETE FROM identities WHERE key = ?1 AND category = ?2 AND locality = ?3 AND case_id = ?4",
-            &identities(&w.identities_removed),
-        )?;
-        exec(
-            &self.tx,
-            "INSERT OR IGNORE INTO identities(key, category, locality, case_id) VALUES (?1, ?2, ?3, ?4)",
-            &identities(&w.identities_added),
-        )?;
         Ok(())
     }
 
