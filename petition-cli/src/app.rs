@@ -752,9 +752,24 @@ pub fn connect_pg(url: &str) -> CliResult<Db> {
     Ok(AnyStore::Postgres(Box::new(store)))
 }
 
+/// Connects to a petition database on PostgreSQL that exists, creating and changing nothing
+/// (`verify`).
+#[cfg(feature = "postgres")]
+pub fn open_pg(url: &str) -> CliResult<Db> {
+    let password = crate::pgpass::password_for(url);
+    let store = petition_core::store::PgStore::open_existing(url, None, password.as_deref())?;
+    Ok(AnyStore::Postgres(Box::new(store)))
+}
+
 /// Without the `postgres` feature a connection string is refused, saying why.
 #[cfg(not(feature = "postgres"))]
 pub fn connect_pg(_url: &str) -> CliResult<Db> {
+    open_pg(_url)
+}
+
+/// Without the `postgres` feature a connection string is refused, saying why.
+#[cfg(not(feature = "postgres"))]
+pub fn open_pg(_url: &str) -> CliResult<Db> {
     Err(usage(
         "this petition was built without PostgreSQL support: build it with the `postgres` feature, or give --db a file",
         "此版本的 petition 不支持 PostgreSQL：请以 `postgres` 特性构建，或用 --db 指定数据库文件",

@@ -133,6 +133,16 @@ pub enum Entry {
     Admin(AdminEvent),
 }
 
+impl Entry {
+    /// When the entry was made.
+    pub fn at(&self) -> DateTime<FixedOffset> {
+        match self {
+            Entry::Case(e) => e.at,
+            Entry::Admin(a) => a.at,
+        }
+    }
+}
+
 /// The hash the first entry chains from: 32 zero bytes.
 pub const GENESIS: [u8; 32] = [0; 32];
 

@@ -598,6 +598,49 @@ fn not_fresh() -> DomainError {
     ))
 }
 
+/// What is wrong with an entry's time in a live database's chain (`live` is learnt from its
+/// initialisation): an entry timed before the one before it, or a token that outlives the
+/// longest validity ([`crate::service::MAX_TOKEN_DAYS`] days from its issue).
+fn live_time_problem(
+    live: &mut bool,
+    last: Option<chrono::DateTime<chrono::FixedOffset>>,
+    entry: &Entry,
+) -> Option<String> {
+    use crate::audit::{AdminEvent, AdminKind, ClockMode};
+    match entry {
+        Entry::Admin(AdminEvent {
+            kind: AdminKind::Initialized { clock, .. },
+            ..
+        }) => *live = clock.unwrap_or_default() == ClockMode::System,
+        Entry::Admin(AdminEvent {
+            at,
+            kind: AdminKind::TokenIssued { expires_at, .. },
+            ..
+        }) if *live => {
+            // The token's life is counted from the system clock a moment after the entry's time.
+            let longest = chrono::Duration::days(i64::from(crate::service::MAX_TOKEN_DAYS))
+                + chrono::Duration::minutes(1);
+            if *expires_at - *at > longest {
+                return Some(format!(
+                    "a token valid until {} outlives the longest validity of {} days",
+                    expires_at.to_rfc3339(),
+                    crate::service::MAX_TOKEN_DAYS
+                ));
+            }
+        }
+        _ => {}
+    }
+    let at = entry.at();
+    match last {
+        Some(l) if *live && at < l => Some(format!(
+            "its time {} is before the previous entry's ({}): the times of a live database never go back",
+            at.to_rfc3339(),
+            l.to_rfc3339()
+        )),
+        _ => None,
+    }
+}
+
 /// Loads a JSON Lines export into `svc` (a new, empty database). Every line is checked twice:
 /// the chain (order, hash, exact shape), and **the rules** — each case event is decided again,
 /// from the command that produced it, by its recorded actor at its recorded time against the
@@ -638,11 +681,17 @@ pub fn import_jsonl<S: Store>(
         // Events a command gave beyond the one on the line just read (a merge's `absorbed` on
         // the other case, tick's several events): the next lines must be exactly these.
         pending: VecDeque<Event>,
+        // The time of the last entry, and whether the chain is a live database's (`system`
+        // clock): its times never go back.
+        last_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        live: bool,
     }
     let mut at = Progress {
         prev: GENESIS,
         summary: ImportSummary::default(),
         pending: VecDeque::new(),
+        last_at: None,
+        live: false,
     };
     let mut line_no = 0u64;
     let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -700,6 +749,10 @@ pub fn import_jsonl<S: Store>(
                 if seal(gseq, &next.prev, &entry).hash.as_slice() != hash.as_slice() {
                     return Err(bad_line(line_no, "the entry does not round-trip exactly"));
                 }
+                if let Some(why) = live_time_problem(&mut next.live, next.last_at, &entry) {
+                    return Err(bad_line(line_no, &why));
+                }
+                next.last_at = Some(entry.at());
                 let new_case = matches!(&entry, Entry::Case(e) if e.seq == 1);
                 w.import_entry(gseq, &entry, &mut next.pending)
                     .map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;

@@ -74,6 +74,8 @@ pub(crate) struct CaseRow {
     pub channel: Option<&'static str>,
     /// Local registration date.
     pub registered_on: Option<NaiveDate>,
+    /// Registration time, RFC 3339 as stored.
+    pub registered_at: Option<String>,
     /// Petitioner names, for `list --petitioner`.
     pub names: String,
     /// 越级.
@@ -136,6 +138,7 @@ impl CaseRow {
             category: reg.map(|r| r.category.clone()),
             channel: reg.map(|r| r.channel.as_str()),
             registered_on: case.registered_at.map(|t| t.date_naive()),
+            registered_at: case.registered_at.map(|t| t.to_rfc3339()),
             names: match same {
                 Some(s) => s.names.clone(),
                 None => reg

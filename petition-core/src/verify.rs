@@ -133,6 +133,7 @@ fn chain_pass<T: Txn>(
         cases: 0,
     };
     let mut problem: Option<String> = None;
+    let mut last_at: Option<chrono::DateTime<chrono::FixedOffset>> = None;
     txn.chain(1, &mut |e| {
         let gseq = e.gseq;
         let mut fail = |why: String| {
@@ -190,6 +191,15 @@ fn chain_pass<T: Txn>(
                 }
             }
         }
+        let at = entry.at();
+        if let Some(last) = last_at.filter(|l| at < *l && report.clock == ClockMode::System) {
+            return fail(format!(
+                "its time {} is before the previous entry's ({}): the times of a live database never go back",
+                at.to_rfc3339(),
+                last.to_rfc3339()
+            ));
+        }
+        last_at = Some(at);
         if let Some(a) = anchors.get(&gseq) {
             if a != &h {
                 return fail(format!(
@@ -206,6 +216,12 @@ fn chain_pass<T: Txn>(
         };
         Ok(true)
     })?;
+    if problem.is_none() && report.entries == 0 {
+        problem = Some(
+            "audit chain: empty — the database was never initialised, or its tables were emptied"
+                .into(),
+        );
+    }
     if problem.is_none() {
         if let Some((&p, _)) = anchors.range(report.entries + 1..).next() {
             problem = Some(format!(
@@ -246,6 +262,8 @@ fn row_difference(want: &CaseRow, got: &CaseRow) -> Option<String> {
     field!("cases", category);
     field!("cases", channel);
     field!("cases", registered_on);
+    field!("cases", registered_at);
+    field!("cases", officer);
     if want.names != got.names {
         return Some(format!(
             "table cases, key {id}: column names does not match the chain"
@@ -359,25 +377,7 @@ fn derived_pass<T: Txn>(
     // The organisation, policy and calendar first: everything else depends on them.
     let org = txn.org()?;
     if org != rebuilt.org {
-        let unit = rebuilt
-            .org
-            .units()
-            .zip(org.units())
-            .find(|(a, b)| a != b)
-            .map(|(a, _)| a.code.to_string());
-        let staff = rebuilt
-            .org
-            .all_staff()
-            .zip(org.all_staff())
-            .find(|(a, b)| a != b)
-            .map(|(a, _)| a.id.to_string());
-        return Ok(Some(match (unit, staff) {
-            (Some(u), _) => format!("table units, key {u}: does not match the chain"),
-            (None, Some(s)) => {
-                format!("table staff, key {s}: does not match the chain (role, unit or name)")
-            }
-            _ => "tables units and staff: rows the chain does not give".to_string(),
-        }));
+        return Ok(Some(org_difference(&rebuilt.org, &org)));
     }
     if txn.policy()? != rebuilt.policy {
         return Ok(Some(
@@ -394,6 +394,41 @@ fn derived_pass<T: Txn>(
         return snapshot_pass(txn, rebuilt, report);
     }
     tables_pass(txn, report)
+}
+
+/// The first unit or staff row (by key) in which the stored organisation differs from the
+/// rebuilt one: a changed row, a missing one, or one the chain does not give.
+fn org_difference(want: &Org, got: &Org) -> String {
+    fn first<'a, K: Ord + std::fmt::Display + 'a, V: PartialEq + 'a>(
+        want: impl Iterator<Item = (&'a K, &'a V)>,
+        got: impl Iterator<Item = (&'a K, &'a V)>,
+    ) -> Option<(String, &'static str)> {
+        let want: BTreeMap<&K, &V> = want.collect();
+        let got: BTreeMap<&K, &V> = got.collect();
+        let keys: std::collections::BTreeSet<&K> = want.keys().chain(got.keys()).copied().collect();
+        let found = keys
+            .into_iter()
+            .find_map(|k| match (want.get(k), got.get(k)) {
+                (Some(a), Some(b)) if a == b => None,
+                (Some(_), Some(_)) => Some((k.to_string(), "does not match the chain")),
+                (Some(_), None) => Some((k.to_string(), "is missing")),
+                (None, _) => Some((k.to_string(), "is a row the chain does not give")),
+            });
+        found
+    }
+    if let Some((u, why)) = first(
+        want.units().map(|u| (&u.code, u)),
+        got.units().map(|u| (&u.code, u)),
+    ) {
+        return format!("table units, key {u}: {why}");
+    }
+    match first(
+        want.all_staff().map(|s| (&s.id, s)),
+        got.all_staff().map(|s| (&s.id, s)),
+    ) {
+        Some((s, why)) => format!("table staff, key {s}: {why} (role, unit or name)"),
+        None => "tables units and staff: rows the chain does not give".to_string(),
+    }
 }
 
 /// The derived tables of this crate's backends, read through [`Txn::derived`].

@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 pub mod browser;
+pub mod evidence;
 pub mod server;
 
 /// The path of the `petition` binary, building it once if needed.

@@ -3,57 +3,14 @@
 //! was changed (verify), safe import and export, and inputs that used to panic or hang.
 //! RELIABILITY.md lists them with their outcome.
 
-use std::path::Path;
 use std::process::Command;
 
-use petition_core::audit::{canonical, chain_hash, hex, unhex, GENESIS};
+use petition_core::audit::unhex;
+use petition_tests::evidence::{import, rehash, run, sql, verify_fails, verify_ok};
 use petition_tests::{bin, file_names, ids, register_args, Env};
 use serde_json::{json, Value};
 
 const T0: &str = "2026-03-02";
-
-fn sql(db: &Path, script: &str) {
-    rusqlite::Connection::open(db)
-        .expect("open")
-        .execute_batch(script)
-        .expect("sql");
-}
-
-/// Runs `petition --db DB --json ARGS` (no `--now`) and returns (exit code, stdout, stderr).
-fn run(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(bin())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("LANG", "C.UTF-8")
-        .arg("--db")
-        .arg(db)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-/// The `verify` problem message for a database (panics when it verifies).
-fn verify_fails(db: &Path, extra: &[&str]) -> String {
-    let mut args = vec!["verify"];
-    args.extend_from_slice(extra);
-    let (code, _, err) = run(db, &args);
-    assert_eq!(code, 5, "verify must fail on {db:?}: {err}");
-    let v: Value = serde_json::from_str(err.lines().last().unwrap_or("")).expect("error json");
-    assert_eq!(v["error"]["code"], "integrity");
-    v["error"]["message"].as_str().unwrap_or("").to_string()
-}
-
-fn verify_ok(db: &Path) -> Value {
-    let (code, out, err) = run(db, &["verify"]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("verify json")
-}
 
 // ---- who reads ----
 
@@ -483,33 +440,6 @@ fn export_lines(env: &Env) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
-}
-
-/// Re-hashes a list of entries (without their hashes) into a consistent chain, as an attacker
-/// with the format in hand would.
-fn rehash(entries: &[Value]) -> Vec<u8> {
-    let mut prev = GENESIS;
-    let mut out = String::new();
-    for (i, e) in entries.iter().enumerate() {
-        let mut v = e.clone();
-        let m = v.as_object_mut().expect("object");
-        m.remove("hash");
-        m.insert("gseq".into(), json!(i + 1));
-        let h = chain_hash(&prev, &canonical(&v));
-        prev = h;
-        v["hash"] = json!(hex(&h));
-        out.push_str(&v.to_string());
-        out.push('\n');
-    }
-    out.into_bytes()
-}
-
-fn import(env: &Env, name: &str, bytes: &[u8]) -> (i32, String) {
-    let file = env.dir.path().join(format!("{name}.jsonl"));
-    std::fs::write(&file, bytes).expect("write");
-    let target = env.dir.path().join(format!("{name}.db"));
-    let (code, _, err) = run(&target, &["import", file.to_str().expect("p")]);
-    (code, err)
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     };
     let mut svc = match app.pg_url()? {
         // PostgreSQL: read in one REPEATABLE READ, READ ONLY transaction.
-        Some(url) => Service::new(crate::app::connect_pg(&url)?),
+        Some(url) => Service::new(crate::app::open_pg(&url)?),
         None => Service::new(petition_core::store::AnyStore::Sqlite(
             SqliteStore::open_read_only(&app.db_path()?)?,
         )),

@@ -231,6 +231,15 @@ pub enum Refusal {
         /// What is wrong with it.
         refusal: Box<Refusal>,
     },
+    /// `clock_skew`: on a live database, the system clock is behind the audit chain's last entry
+    /// (the machine's clock went back): nothing is written until it is right again.
+    #[error("{}", self.text().en)]
+    ChainClockSkew {
+        /// The system clock.
+        at: DateTime<FixedOffset>,
+        /// The chain's last entry.
+        last: DateTime<FixedOffset>,
+    },
     /// `clock_skew`: the command's time is before the case's last event.
     #[error("{}", self.text().en)]
     ClockSkew {
@@ -347,7 +356,7 @@ impl Refusal {
             Self::SkipLevel { .. } => C::SkipLevel,
             Self::Litigation => C::Litigation,
             Self::Confidentiality { .. } => C::Confidentiality,
-            Self::ClockSkew { .. } => C::ClockSkew,
+            Self::ClockSkew { .. } | Self::ChainClockSkew { .. } => C::ClockSkew,
         }
     }
 
@@ -480,6 +489,18 @@ impl Refusal {
             Self::Confidentiality { unit } => t(
                 format!("the case accuses unit {unit}: it may never be routed or supervised onto that unit (2005 Art 23); choose another unit"),
                 format!("该件反映单位 {unit}：不得将其转送、交办或督办给被反映单位（条例第二十三条）；请选择其他单位"),
+            ),
+            Self::ChainClockSkew { at, last } => t(
+                format!(
+                    "the system clock ({}) is behind the audit chain's last entry ({}): the machine's clock went back; set it right (NTP) and try again — nothing was written",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+                format!(
+                    "系统时钟（{}）早于审计链最后一条记录（{}）：本机时钟被调回；请校正时钟（NTP）后重试——未写入任何内容",
+                    at.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
             ),
             Self::ClockSkew { at, last } => t(
                 format!(

@@ -81,6 +81,19 @@ impl<T: Txn> Work<'_, T> {
         }
     }
 
+    /// The time of one of a long write's transactions (a tick's batch) that began at `began`:
+    /// on a live database the system clock now, so its entries never come before those other
+    /// writers sealed in between; on a simulated one `began`.
+    pub(crate) fn batch_time(
+        &mut self,
+        began: DateTime<FixedOffset>,
+    ) -> Result<DateTime<FixedOffset>> {
+        Ok(match self.identity()?.clock {
+            ClockMode::System => system_now(self.policy.timezone).max(began),
+            ClockMode::Simulated => began,
+        })
+    }
+
     /// The time an access-log entry is written at: the system clock on a live database (a time
     /// the caller names only views a case as it would stand then), the caller's on a simulated
     /// one.

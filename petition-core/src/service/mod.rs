@@ -136,6 +136,9 @@ pub struct Work<'t, T: Txn> {
     /// store, and its last link checked, on the first append. Entries are sealed here, once, for
     /// every backend.
     head: Option<(u64, [u8; 32])>,
+    /// The time of the chain's last entry, read with the head: on a live database no entry is
+    /// sealed with an earlier one.
+    head_at: Option<DateTime<FixedOffset>>,
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -237,6 +240,7 @@ impl<S: Store> Service<S> {
                     write,
                     pending: None,
                     head: None,
+                    head_at: None,
                     cases: if write { None } else { self.cases.clone() },
                     fill: !write,
                 };

@@ -213,6 +213,7 @@ impl<S: Store> Service<S> {
                     // in this transaction, which holds the case; nothing goes into the cache.
                     w.cases = cache.clone();
                     let mut s = TickSummary::default();
+                    let now = w.batch_time(now)?;
                     for (_, id) in chunk.iter() {
                         match w.tick_case(id, now) {
                             Ok(x) => s.add(&x),

@@ -116,6 +116,7 @@ impl<T: Txn> Work<'_, T> {
                         "the chain's last hash is not 32 bytes",
                     ))
                 })?;
+                self.head_at = entry_time(&t.last.body);
                 (t.last.gseq, hash)
             }
         };
@@ -132,6 +133,13 @@ impl<T: Txn> Work<'_, T> {
         let (mut gseq, mut prev) = self.chain_head()?;
         let mut out = Vec::new();
         for e in entries {
+            let at = e.at();
+            if let Some(last) = self.head_at.filter(|last| at < *last) {
+                if self.identity()?.clock == ClockMode::System {
+                    return Err(behind_the_chain(at, last));
+                }
+            }
+            self.head_at = Some(at);
             gseq += 1;
             let s = seal(gseq, &prev, &e);
             prev.copy_from_slice(&s.hash);
@@ -291,5 +299,25 @@ impl<T: Txn> Work<'_, T> {
             target,
         };
         decide(case, cmd, &ctx)
+    }
+}
+
+/// The `at` of a stored chain entry's body (`None` when it has none).
+fn entry_time(body: &str) -> Option<DateTime<FixedOffset>> {
+    #[derive(serde::Deserialize)]
+    struct At {
+        at: DateTime<FixedOffset>,
+    }
+    serde_json::from_str::<At>(body).ok().map(|a| a.at)
+}
+
+/// A live database's entry timed before the chain's last one: another writer sealed a later
+/// time first (a few seconds at most: `conflict`, and the command runs again with a new time), or
+/// the machine's clock went back (`clock_skew`, saying so).
+fn behind_the_chain(at: DateTime<FixedOffset>, last: DateTime<FixedOffset>) -> DomainError {
+    if last - at <= chrono::Duration::seconds(5) {
+        DomainError::from(StorageError::Conflict)
+    } else {
+        DomainError::from(Refusal::ChainClockSkew { at, last })
     }
 }

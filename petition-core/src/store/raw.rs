@@ -102,6 +102,7 @@ raw_row! {
         next_tick: Option<String> = opt,
         last_seq: i64 = int,
         officer: Option<String> = opt,
+        registered_at: Option<String> = opt,
     }
     // The search index's row, when there is one (read apart).
     then { search: Option<crate::search::SearchRow> = None }
@@ -245,6 +246,7 @@ pub(crate) fn decode(
             ),
         },
         registered_on: date(c.registered_on.as_deref()),
+        registered_at: c.registered_at,
         names: c.names,
         skip_level: c.skip_level,
         collective: c.collective,

@@ -62,6 +62,46 @@ impl PgStore {
     /// Like [`connect_in`](Self::connect_in), with `password` used when `url` has none (the
     /// command line passes the one `PGPASSWORD` or `~/.pgpass` gives, as `psql` would).
     pub fn connect_with(url: &str, schema: Option<&str>, password: Option<&str>) -> Result<Self> {
+        let mut store = Self::connect_only(url, schema, password, true)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects to a petition database that exists, creating and changing nothing (`verify`): a
+    /// database (or schema) without petition's tables is `integrity` ("not a petition
+    /// database"), one of another schema version too (older: a command that writes migrates it
+    /// first).
+    pub fn open_existing(url: &str, schema: Option<&str>, password: Option<&str>) -> Result<Self> {
+        let mut store = Self::connect_only(url, schema, password, false)?;
+        let version = store
+            .client
+            .query_opt(
+                "SELECT version FROM schema_version WHERE EXISTS(SELECT 1 FROM information_schema.tables
+                   WHERE table_schema = current_schema() AND table_name = 'schema_version')",
+                &[],
+            )
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get::<_, i64>(0).ok());
+        match version {
+            Some(v) if v == PG_SCHEMA_VERSION => Ok(store),
+            None => Err(DomainError::from(StorageError::integrity_text(
+                "the database is not a petition database: it has no petition tables (give the database `petition init` made)",
+                "该数据库不是 petition 数据库：其中没有 petition 的数据表（请指定 `petition init` 创建的数据库）",
+            ))),
+            Some(v) => Err(DomainError::from(StorageError::integrity(&format!(
+                "the database has schema version {v}, this program {PG_SCHEMA_VERSION}: run a petition of its version, or any command that writes with this one to migrate it first"
+            )))),
+        }
+    }
+
+    /// Connects, and keeps to `schema` when one is named (created when missing with `create`).
+    fn connect_only(
+        url: &str,
+        schema: Option<&str>,
+        password: Option<&str>,
+        create: bool,
+    ) -> Result<Self> {
         let mut config = postgres::Config::from_str(url).map_err(|e| {
             DomainError::from(Refusal::usage(
                 &format!("not a PostgreSQL connection string: {e}"),
@@ -91,18 +131,19 @@ impl PgStore {
                     "模式名只能包含字母、数字和“_”",
                 )));
             }
+            let make = if create {
+                format!("CREATE SCHEMA IF NOT EXISTS {s}; ")
+            } else {
+                String::new()
+            };
             client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
-                ))
+                .batch_execute(&format!("{make}SET search_path TO {s}"))
                 .map_err(pg_err)?;
         }
-        let mut store = Self {
+        Ok(Self {
             client,
             stmts: HashMap::new(),
-        };
-        store.migrate()?;
-        Ok(store)
+        })
     }
 
     /// Removes every table petition made in this database (or schema), and their data with them.

@@ -1,0 +1,95 @@
+//! Helpers for the attacks on the evidence (`verify`, `import`): running the binary on a
+//! database without `--now`, tampering with a SQLite file behind the tool's back, and forging a
+//! chain as an attacker with the format in hand would.
+
+use std::path::Path;
+use std::process::Command;
+
+use petition_core::audit::{canonical, chain_hash, hex, GENESIS};
+use serde_json::{json, Value};
+
+use crate::{bin, Env};
+
+/// Runs SQL on a SQLite database behind the tool's back.
+pub fn sql(db: &Path, script: &str) {
+    rusqlite::Connection::open(db)
+        .expect("open")
+        .execute_batch(script)
+        .expect("sql");
+}
+
+/// Runs `petition --db DB --json ARGS` (no `--now`) and returns (exit code, stdout, stderr).
+pub fn run(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(bin())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("LANG", "C.UTF-8")
+        .arg("--db")
+        .arg(db)
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The `verify` problem message for a database (panics when it verifies).
+pub fn verify_fails(db: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["verify"];
+    args.extend_from_slice(extra);
+    let (code, _, err) = run(db, &args);
+    assert_eq!(code, 5, "verify must fail on {db:?}: {err}");
+    let v: Value = serde_json::from_str(err.lines().last().unwrap_or("")).expect("error json");
+    assert_eq!(v["error"]["code"], "integrity");
+    v["error"]["message"].as_str().unwrap_or("").to_string()
+}
+
+/// `verify --json` of a database that verifies.
+pub fn verify_ok(db: &Path) -> Value {
+    let (code, out, err) = run(db, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("verify json")
+}
+
+/// Re-hashes a list of entries (without their hashes) into a consistent chain, as an attacker
+/// with the format in hand would.
+pub fn rehash(entries: &[Value]) -> Vec<u8> {
+    let mut prev = GENESIS;
+    let mut out = String::new();
+    for (i, e) in entries.iter().enumerate() {
+        let mut v = e.clone();
+        let m = v.as_object_mut().expect("object");
+        m.remove("hash");
+        m.insert("gseq".into(), json!(i + 1));
+        let h = chain_hash(&prev, &canonical(&v));
+        prev = h;
+        v["hash"] = json!(hex(&h));
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// Imports `bytes` as `NAME.jsonl` into a new `NAME.db` beside the environment's database:
+/// (exit code, stderr).
+pub fn import(env: &Env, name: &str, bytes: &[u8]) -> (i32, String) {
+    let file = env.dir.path().join(format!("{name}.jsonl"));
+    std::fs::write(&file, bytes).expect("write");
+    let target = env.dir.path().join(format!("{name}.db"));
+    let (code, _, err) = run(&target, &["import", file.to_str().expect("p")]);
+    (code, err)
+}
+
+/// The chain exported with personal data, one JSON value per entry.
+pub fn exported(env: &Env, now: &str) -> Vec<Value> {
+    let file = env.export_chain(now, "full.jsonl");
+    std::fs::read_to_string(&file)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}

@@ -1,0 +1,182 @@
+//! Evidence without gaps: attacks on what `verify`, `import` and the input rules prove, each a
+//! regression test that failed before its fix. RELIABILITY.md lists them with their outcome.
+
+use std::path::PathBuf;
+
+use petition_tests::evidence::{exported, import, rehash, run, sql, verify_fails};
+use petition_tests::{fresh_pg_db, test_pg, Env};
+use serde_json::{json, Value};
+
+const T0: &str = "2026-03-02";
+
+/// A copy of the environment's database, to tamper with.
+fn copy_of(env: &Env, name: &str) -> PathBuf {
+    let p = env.dir.path().join(name);
+    let (code, _, err) = run(
+        &env.db,
+        &["--as", "admin", "backup", p.to_str().expect("p")],
+    );
+    assert_eq!(code, 0, "{err}");
+    p
+}
+
+#[test]
+fn verify_compares_every_column_of_the_case_row() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    for (column, script) in [
+        ("officer", "UPDATE cases SET officer = 'li';"),
+        (
+            "registered_at",
+            "UPDATE cases SET registered_at = '2026-03-01T08:00:00+08:00';",
+        ),
+    ] {
+        let db = copy_of(&env, &format!("{column}.db"));
+        sql(&db, script);
+        let msg = verify_fails(&db, &[]);
+        assert!(
+            msg.contains(&format!("table cases, key {id}: column {column}")),
+            "{column}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn verify_names_the_staff_row_that_was_slipped_in() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    let db = copy_of(&env, "staff.db");
+    // A staff id sorting before every real one, so a comparison by position blames another row.
+    sql(
+        &db,
+        r#"INSERT INTO staff(id, body) VALUES ('aaa', '{"id":"aaa","name":"X","unit":"c-xfj","role":"admin","active":true}');"#,
+    );
+    let msg = verify_fails(&db, &[]);
+    assert!(
+        msg.contains("table staff, key aaa: is a row the chain does not give"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_database_whose_tables_were_emptied_does_not_verify() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    let db = copy_of(&env, "emptied.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'case_text_%'",
+        )
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("triggers")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {t};"))
+            .expect("drop trigger");
+    }
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")
+        .expect("pragma");
+    for t in tables {
+        conn.execute_batch(&format!("DELETE FROM {t};"))
+            .unwrap_or_else(|e| panic!("empty {t}: {e}"));
+    }
+    drop(conn);
+    let msg = verify_fails(&db, &[]);
+    assert!(msg.contains("audit chain: empty"), "{msg}");
+}
+
+#[test]
+fn an_empty_postgresql_database_does_not_verify_and_stays_empty() {
+    let Some(url) = test_pg() else { return };
+    let db = PathBuf::from(fresh_pg_db(&url));
+    let (code, _, err) = run(&db, &["verify"]);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("not a petition database"), "{err}");
+    // Nothing was created: the schema has no tables.
+    let schema = db
+        .to_str()
+        .and_then(|u| u.rsplit("search_path%3D").next())
+        .expect("schema")
+        .to_string();
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("server");
+    let n: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1",
+            &[&schema],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(n, 0, "verify created tables in {schema}");
+}
+
+/// The chain of a small history, as a live database (`system` clock) would have written it.
+fn live_chain(env: &Env) -> Vec<Value> {
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    let mut entries = exported(env, "2026-03-10");
+    entries[0]["clock"] = json!("system");
+    entries
+}
+
+#[test]
+fn import_refuses_a_live_chain_whose_times_go_back() {
+    let env = Env::new();
+    let entries = live_chain(&env);
+    let (code, err) = import(&env, "honest", &rehash(&entries));
+    assert_eq!(code, 0, "the honest chain imports: {err}");
+    // A staff member added "in 2030", before the entries of 2026 that follow.
+    let mut forged = entries.clone();
+    let first_case = forged
+        .iter()
+        .position(|e| e.get("case").is_some())
+        .expect("a case event");
+    forged.insert(
+        first_case,
+        json!({"type": "staff_added", "at": "2030-01-01T09:00:00+08:00", "actor": "admin",
+               "staff": {"id": "mole", "name": "M", "unit": "c-xfj", "role": "clerk"}}),
+    );
+    let (code, err) = import(&env, "backwards", &rehash(&forged));
+    assert_eq!(code, 5, "{err}");
+    let line = format!("line {}", first_case + 2);
+    assert!(
+        err.contains(&line),
+        "the first entry timed before it: {err}"
+    );
+    assert!(err.contains("never go back"), "{err}");
+    assert!(!env.dir.path().join("backwards.db").exists());
+}
+
+#[test]
+fn import_refuses_a_token_that_outlives_the_longest_validity() {
+    let env = Env::new();
+    let mut entries = live_chain(&env);
+    let token = |days: i64| {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").expect("t");
+        json!({"type": "token_issued", "at": at.to_rfc3339(), "actor": "admin", "staff": "li",
+               "sha256": "ab".repeat(32),
+               "expires_at": (at + chrono::Duration::days(days)).to_rfc3339()})
+    };
+    entries.push(token(366));
+    let (code, err) = import(&env, "year", &rehash(&entries));
+    assert_eq!(code, 0, "a token of 366 days imports: {err}");
+    entries.pop();
+    entries.push(token(431));
+    let (code, err) = import(&env, "long", &rehash(&entries));
+    assert_eq!(code, 5, "{err}");
+    assert!(
+        err.contains("outlives the longest validity of 366 days"),
+        "{err}"
+    );
+}
