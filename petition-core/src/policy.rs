@@ -43,6 +43,10 @@ pub struct Policy {
     pub supervision_days: u32,
     /// Respond-by of a `notice` (通报), in days.
     pub notice_days: u32,
+    /// A manual supervision's respond-by is at most N working days ahead (rules 4; absent in
+    /// databases made before the limit existed: 30).
+    #[serde(default = "default_supervision_max_days")]
+    pub supervision_max_days: u32,
     /// How often the office server (`petition serve`) runs the time-driven work on a live
     /// database, in minutes (absent in databases made before the server existed: 15).
     #[serde(default = "default_tick_minutes")]
@@ -72,7 +76,12 @@ pub struct Policy {
 /// with one is refused), and the unit that was shown a case's query code never has its answer
 /// rated online with that code. (A live database of any version refuses both: these versions
 /// only say how an older chain is decided again.)
-pub const RULES: u32 = 3;
+///
+/// Since 4: a manual supervision's respond-by is at most `supervision_max_days` working days
+/// ahead; a manual supervision whose respond-by has passed no longer holds back the automatic
+/// reminder of an overdue clock of its unit; and the time of receipt is corrected only while the
+/// intake clock counted from it runs and is not yet overdue.
+pub const RULES: u32 = 4;
 
 fn legacy_rules() -> u32 {
     1
@@ -84,6 +93,10 @@ fn default_failures_per_address() -> u32 {
 
 fn default_failures_per_case() -> u32 {
     20
+}
+
+fn default_supervision_max_days() -> u32 {
+    30
 }
 
 fn default_tick_minutes() -> u32 {
@@ -145,6 +158,7 @@ impl Default for Policy {
             reminder_working_days: 5,
             supervision_days: 15,
             notice_days: 10,
+            supervision_max_days: default_supervision_max_days(),
             tick_minutes: default_tick_minutes(),
             status_failures_per_address: default_failures_per_address(),
             status_failures_per_case: default_failures_per_case(),
@@ -190,6 +204,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ),
     ("supervision_days", "days", "2005 Art 36"),
     ("notice_days", "days", "2005 Art 36"),
+    (
+        "supervision_max_days",
+        "working_days",
+        "2005 Art 36: a supervision's respond-by at the latest",
+    ),
     ("tick_minutes", "minutes", "office server"),
     (
         "status_failures_per_address",
@@ -220,6 +239,7 @@ impl Policy {
             "reminder_working_days" => &mut self.reminder_working_days,
             "supervision_days" => &mut self.supervision_days,
             "notice_days" => &mut self.notice_days,
+            "supervision_max_days" => &mut self.supervision_max_days,
             _ => return None,
         })
     }
@@ -347,7 +367,8 @@ mod tests {
             (p.reminder_working_days, p.supervision_days, p.notice_days),
             (5, 15, 10)
         );
-        assert_eq!(p.entries().len(), 19);
+        assert_eq!(p.entries().len(), 20);
+        assert_eq!(p.supervision_max_days, 30);
         assert_eq!(p.tick_minutes, 15);
         assert_eq!(
             (p.status_failures_per_address, p.status_failures_per_case),

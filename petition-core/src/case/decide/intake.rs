@@ -332,6 +332,16 @@ impl<'a> Decision<'a> {
         let locality = org.get(&new.locality)?;
         let here = org.get(me)?;
         let registered_at = self.case.registered_at.unwrap_or(self.now);
+        if field == crate::case::data::AmendField::ReceivedAt && self.ctx.policy.rules >= 4 {
+            let counted = self.case.clocks.iter().find(|c| c.kind == ClockKind::Intake);
+            if counted.is_some_and(|c| c.stopped_on.is_some() || c.due < self.today) {
+                return Err(DomainError::from(Refusal::field(
+                    "received_at",
+                    "can no longer be corrected: the intake time limit counted from it was already met or missed (the case was routed or decided, or is overdue)",
+                    "已不能更正：据此计算的受理时限已经届满或已被遵守（本件已转送、交办或决定，或已超期）",
+                )));
+            }
+        }
         if new.received_at > registered_at {
             return Err(DomainError::from(Refusal::field(
                 "received_at",

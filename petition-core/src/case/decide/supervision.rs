@@ -32,6 +32,19 @@ impl<'a> Decision<'a> {
                 "应晚于今天",
             )));
         }
+        let policy = self.ctx.policy;
+        let latest = self
+            .ctx
+            .calendar
+            .due_working_days(self.today, policy.supervision_max_days);
+        if policy.rules >= 4 && respond_by > latest {
+            let n = policy.supervision_max_days;
+            return Err(DomainError::from(Refusal::field(
+                "respond_by",
+                &format!("must be at most {n} working days ahead, on or before {latest} (policy supervision_max_days)"),
+                &format!("不得晚于 {n} 个工作日之后，即 {latest} 或之前（参数 supervision_max_days）"),
+            )));
+        }
         Ok(vec![self.open_supervision(
             me,
             &target,

@@ -68,12 +68,15 @@ pub(crate) fn plan_tick(d: &Decision) -> Vec<EventKind> {
         if closing || c.kind == ClockKind::Supervision || c.auto_supervised || !c.overdue(today) {
             continue;
         }
-        if rules2
-            && case
-                .supervisions
-                .iter()
-                .any(|s| s.is_open() && s.for_clock.is_none() && s.unit == c.unit)
-        {
+        // Under rules 4, only while that supervision's respond-by has not passed: a manual
+        // supervision dated far ahead cannot park the ladder.
+        let holding = |s: &&crate::case::Supervision| {
+            s.is_open()
+                && s.for_clock.is_none()
+                && s.unit == c.unit
+                && (policy.rules < 4 || today <= s.respond_by)
+        };
+        if rules2 && case.supervisions.iter().any(|s| holding(&s)) {
             continue;
         }
         if accused == Some(&c.unit) {

@@ -136,3 +136,46 @@ fn a_routed_case_may_be_corrected_by_its_registering_unit_only() {
         "a required field cannot be emptied"
     );
 }
+
+#[test]
+fn the_time_of_receipt_is_corrected_only_while_the_intake_limit_runs() {
+    // Rules 4: after a late transfer the intake limit was missed; moving the time of receipt
+    // must not turn it into a met one (the unit's timely-acceptance rate would follow).
+    let mut w = World::new();
+    w.policy.rules = crate::policy::RULES;
+    w.register(
+        "cty-a-xfj.c",
+        "2026-03-02",
+        registration("town-a", Channel::Letter),
+    );
+    w.ok("cty-a-xfj.c", "2026-03-02", receipt_before());
+    assert_eq!(w.clock(ClockKind::Intake).started.to_string(), "2026-03-01");
+    w.ok("cty-a-xfj.c", "2026-03-30", transfer("cty-a-zjj"));
+    assert_eq!(w.clock(ClockKind::Intake).met(), Some(false), "routed late");
+    let later = amend(AmendField::ReceivedAt, "2026-03-20T09:00:00+08:00");
+    assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-30", later)), "validation");
+    // Overdue and not yet routed: missed already.
+    let mut w = World::new();
+    w.policy.rules = crate::policy::RULES;
+    w.register(
+        "cty-a-xfj.c",
+        "2026-03-02",
+        registration("town-a", Channel::Letter),
+    );
+    let moved = amend(AmendField::ReceivedAt, "2026-03-02T08:00:00+08:00");
+    assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-30", moved)), "validation");
+    // Under rules 3 (an older chain decided again) the correction stood.
+    let mut old = World::new();
+    old.policy.rules = 3;
+    old.register(
+        "cty-a-xfj.c",
+        "2026-03-02",
+        registration("town-a", Channel::Letter),
+    );
+    old.ok("cty-a-xfj.c", "2026-03-02", transfer("cty-a-zjj"));
+    old.ok("cty-a-xfj.c", "2026-03-03", receipt_before());
+}
+
+fn receipt_before() -> Command {
+    amend(AmendField::ReceivedAt, "2026-03-01T09:00:00+08:00")
+}

@@ -422,3 +422,48 @@ fn a_tick_that_closes_a_case_neither_opens_nor_escalates_on_the_way_out() {
         "{t:?}"
     );
 }
+
+#[test]
+fn a_manual_supervision_answers_within_supervision_max_days() {
+    // Rules 4: a respond-by years ahead would park the ladder for good.
+    let far = |d0: &str| Command::Supervise {
+        ground: SupervisionGround::Overdue,
+        respond_by: d(d0),
+        text: "请加快办理".into(),
+        unit: None,
+        level: None,
+    };
+    let mut w = rules2(World::handling());
+    let e = w.run("cty-a-xfj.c", "2026-04-28", far("2099-01-01"));
+    assert_eq!(code(e), "validation");
+    // 30 working days from 2026-04-28 (the May Day holiday aside) is accepted, a day more not.
+    let latest = w
+        .cal
+        .due_working_days(d("2026-04-28"), w.policy.supervision_max_days);
+    let after = latest.succ_opt().expect("date").to_string();
+    assert_eq!(code(w.run("cty-a-xfj.c", "2026-04-28", far(&after))), "validation");
+    w.ok("cty-a-xfj.c", "2026-04-28", far(&latest.to_string()));
+    // An older chain decided again keeps its far date.
+    let mut old = World::handling();
+    old.policy.rules = 3;
+    old.ok("cty-a-xfj.c", "2026-04-28", far("2099-01-01"));
+}
+
+#[test]
+fn a_manual_supervision_past_its_respond_by_no_longer_holds_back_the_reminder() {
+    let mut w = rules2(World::handling()); // handling due 2026-05-01
+    w.ok("cty-a-xfj.c", "2026-04-28", hurry()); // respond by 2026-05-20
+    assert!(w.ok("system", "2026-05-02", Step::Tick).is_empty());
+    // The date passed unanswered: the manual supervision climbs, and the overdue clock gets its
+    // own reminder.
+    let evs = w.ok("system", "2026-05-21", Step::Tick);
+    assert_eq!(types(&evs), ["supervision_opened", "supervision_escalated"]);
+    // Rules 3: it still held the reminder back.
+    let mut old = World::handling();
+    old.policy.rules = 3;
+    old.ok("cty-a-xfj.c", "2026-04-28", hurry());
+    assert_eq!(
+        types(&old.ok("system", "2026-05-21", Step::Tick)),
+        ["supervision_escalated"]
+    );
+}
