@@ -552,7 +552,7 @@ impl<'p> App<'p> {
     pub fn now(&self, tz: FixedOffset) -> CliResult<DateTime<FixedOffset>> {
         match &self.global.now {
             Some(s) => Ok(parse_time(s, tz)?),
-            None => Ok(chrono::Utc::now().with_timezone(&tz)),
+            None => Ok(petition_core::clock::system_now(tz)),
         }
     }
 

@@ -331,6 +331,15 @@ impl crate::case::Vocabulary for ClockKind {
     }
 }
 
+/// The system clock in the time zone `tz`, to the second: the time of every write on a live
+/// database and of a token's issue, and the "now" of a front end (every output shows times to
+/// the second, and what is recorded is what is shown). The one reading of the clock.
+pub fn system_now(tz: FixedOffset) -> DateTime<FixedOffset> {
+    let now = chrono::Utc::now();
+    let whole = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    whole.with_timezone(&tz)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

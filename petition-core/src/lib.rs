@@ -99,6 +99,7 @@ pub mod error;
 pub mod example;
 pub mod files;
 pub mod ids;
+pub mod input;
 pub mod interchange;
 pub mod notice;
 pub mod org;

@@ -180,3 +180,116 @@ fn import_refuses_a_token_that_outlives_the_longest_validity() {
         "{err}"
     );
 }
+
+/// `register` with this petitioner name and phone and `extra` (no id number): (exit, error code).
+fn register_named(env: &Env, now: &str, name: &str, summary: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "register",
+        "--channel",
+        "letter",
+        "--purpose",
+        "request",
+        "--locality",
+        "t",
+        "--category",
+        "housing.repair",
+        "--summary",
+        summary,
+        "--petitioner",
+        name,
+        "--phone",
+        "13900001111",
+    ];
+    args.extend_from_slice(extra);
+    let o = env.raw(Some("li"), now, true, &args);
+    if o.status.success() {
+        serde_json::from_slice(&o.stdout).expect("json")
+    } else {
+        let err = String::from_utf8_lossy(&o.stderr);
+        serde_json::from_str(err.lines().last().unwrap_or("")).expect("error json")
+    }
+}
+
+#[test]
+fn invisible_and_direction_changing_characters_are_refused() {
+    let env = Env::new();
+    for (what, name, summary) in [
+        (
+            "a right-to-left override in a name",
+            "赵\u{202E}某",
+            "房屋漏水",
+        ),
+        ("a zero-width space in a name", "赵\u{200B}某", "房屋漏水"),
+        ("a byte-order mark in a name", "\u{FEFF}赵某", "房屋漏水"),
+        (
+            "a line separator in the summary",
+            "赵某",
+            "房屋\u{2028}漏水",
+        ),
+        (
+            "a left-to-right isolate in the summary",
+            "赵某",
+            "房屋\u{2066}漏水",
+        ),
+    ] {
+        let v = register_named(&env, T0, name, summary, &[]);
+        assert_eq!(v["error"]["code"], "validation", "{what}: {v}");
+    }
+    // Nothing was registered.
+    let v = env.ok(Some("li"), T0, &["list"]);
+    assert_eq!(v["cases"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn one_spelling_is_one_petitioner_for_repeat_detection() {
+    // "José" typed composed, then pasted decomposed (e + combining acute): the same person.
+    let env = Env::new();
+    let first = register_named(&env, T0, "Jos\u{E9}", "房屋漏水", &[]);
+    let id = first["id"].as_str().expect("id").to_string();
+    let again = register_named(&env, "2026-03-03", "Jose\u{301}", "房屋漏水", &[]);
+    assert_eq!(again["repeat_of"], id, "{again}");
+    let shown = env.ok(
+        Some("li"),
+        "2026-03-03",
+        &["show", again["id"].as_str().expect("id")],
+    );
+    assert_eq!(shown["petitioners"][0]["name"], "Jos\u{E9}", "kept in NFC");
+}
+
+#[test]
+fn no_accepted_time_can_make_the_chain_unreadable() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    for (what, now, extra) in [
+        (
+            "the year 10000 in UTC",
+            "9999-12-31T23:00:00-08:00",
+            &[][..],
+        ),
+        (
+            "more than ten years after the last entry",
+            "2036-12-31",
+            &[][..],
+        ),
+        ("before 2000", "1999-12-31", &[][..]),
+        (
+            "a time of receipt before 2000",
+            T0,
+            &["--received-at", "1999-12-31T09:00:00+08:00"][..],
+        ),
+    ] {
+        let v = register_named(&env, now, "钱某", "房屋漏水", extra);
+        assert_eq!(v["error"]["code"], "validation", "{what}: {v}");
+    }
+    // A supervision answered in the year 9999 is out of the policy's reach, and a report date
+    // past 9999 cannot be typed: the database stays whole.
+    let (exit, code, _) = env.err(
+        Some("li"),
+        T0,
+        &["assign", &id, "--to", "c-zjj", "--report-by", "1999-01-01"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+    let (code, _, err) = run(&env.db, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    env.ok(None, "2026-04-01", &["tick"]);
+}

@@ -267,7 +267,7 @@ async fn tick_loop(shared: Arc<Shared>) {
 /// (standard error is unbuffered: printed piece by piece, a line cost a system call per key).
 pub fn log(mut v: serde_json::Value) {
     use std::io::Write as _;
-    v["time"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    v["time"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let mut line = v.to_string();
     line.push('\n');
     // A log that cannot be written (a closed standard error) must not stop the request.

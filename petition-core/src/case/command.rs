@@ -186,6 +186,17 @@ pub enum Command {
 }
 
 impl Command {
+    /// The dates the command names, with their fields (each must lie in the accepted range,
+    /// [`crate::input::check_date`]).
+    pub fn dates(&self) -> Vec<(&'static str, NaiveDate)> {
+        match self {
+            Command::Assign { report_by, .. } => vec![("report_by", *report_by)],
+            Command::Hearing { start, end } => vec![("start", *start), ("end", *end)],
+            Command::Supervise { respond_by, .. } => vec![("respond_by", *respond_by)],
+            _ => Vec::new(),
+        }
+    }
+
     /// The command's name as typed on the command line.
     pub fn name(&self) -> &'static str {
         match self {

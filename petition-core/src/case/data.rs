@@ -261,14 +261,7 @@ fn short_text(field: &str, s: &str, max: usize) -> Result<()> {
             &format!("不得超过 {max} 个字符"),
         ));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(v(
-            field,
-            "must not contain control characters",
-            "不得包含控制字符",
-        ));
-    }
-    Ok(())
+    crate::input::check_line(field, s)
 }
 
 impl Petitioner {
@@ -573,6 +566,7 @@ impl Registration {
 
     /// Validates every field rule that needs no organisation.
     pub fn validate(&self) -> Result<()> {
+        crate::input::check_time("received_at", self.received_at)?;
         if self.petitioners.is_empty() {
             return Err(v(
                 "petitioners",
@@ -631,15 +625,7 @@ impl Registration {
             if c.len() > 1_000_000 {
                 return Err(v("content", "must be at most 1 MB", "不得超过 1 MB"));
             }
-            if c.chars()
-                .any(|ch| ch.is_control() && ch != '\n' && ch != '\t' && ch != '\r')
-            {
-                return Err(v(
-                    "content",
-                    "must not contain control characters",
-                    "不得包含控制字符",
-                ));
-            }
+            crate::input::check_lines("content", c)?;
         }
         Ok(())
     }

@@ -25,6 +25,11 @@ use crate::org::{Role, UnitKind};
 /// to append, or why not.
 pub fn decide(case: &Case, step: &Step, ctx: &Context) -> Result<Vec<Event>> {
     let d = Decision::new(case, ctx);
+    if let Step::Command(cmd) = step {
+        for (field, date) in cmd.dates() {
+            crate::input::check_date(field, date)?;
+        }
+    }
     let state = case.is_registered().then_some(case.state);
     // The transition table first (a command never allowed in this state is `invalid_transition`
     // whatever the time); then time never runs backwards on a case.
@@ -240,12 +245,7 @@ pub(crate) fn check_text(field: &str, s: &str) -> Result<()> {
     if s.chars().count() > 20_000 {
         return bad("must be at most 20000 characters", "不得超过 20000 个字符");
     }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return bad("must not contain control characters", "不得包含控制字符");
-    }
-    Ok(())
+    crate::input::check_lines(field, s)
 }
 
 fn check_note(note: &Option<String>) -> Result<()> {

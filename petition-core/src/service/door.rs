@@ -10,11 +10,7 @@ pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 pub(super) use crate::admin::active as actor_staff;
 
-/// The system clock in the database's time zone: the time of every write on a live database,
-/// and of a token's issue. The library's one reading of the clock.
-pub(super) fn system_now(tz: FixedOffset) -> DateTime<FixedOffset> {
-    chrono::Utc::now().with_timezone(&tz)
-}
+pub(super) use crate::clock::system_now;
 
 /// The system clock in UTC (a database not yet initialised has no time zone; a token's life
 /// is real time whatever the database's).
@@ -76,7 +72,12 @@ impl<T: Txn> Work<'_, T> {
         let tz = self.policy.timezone;
         match (self.identity()?.clock, when) {
             (ClockMode::System, When::At(_)) => Err(DomainError::from(live_clock_refused())),
-            (_, When::At(t)) => Ok(t),
+            (_, When::At(t)) => {
+                // No accepted time makes the chain unreadable (a year past 9999); the bound
+                // after the chain's last entry is checked where entries are sealed.
+                crate::input::check_time("now", t)?;
+                Ok(t)
+            }
             (_, When::Now) => Ok(system_now(tz)),
         }
     }
@@ -100,7 +101,10 @@ impl<T: Txn> Work<'_, T> {
     pub fn log_time(&mut self, when: When) -> Result<DateTime<FixedOffset>> {
         let tz = self.policy.timezone;
         match (self.identity()?.clock, when) {
-            (ClockMode::Simulated, When::At(t)) => Ok(t.with_timezone(&tz)),
+            (ClockMode::Simulated, When::At(t)) => {
+                crate::input::check_time("now", t)?;
+                Ok(t.with_timezone(&tz))
+            }
             _ => Ok(system_now(tz)),
         }
     }

@@ -134,9 +134,12 @@ impl<T: Txn> Work<'_, T> {
         let mut out = Vec::new();
         for e in entries {
             let at = e.at();
-            if let Some(last) = self.head_at.filter(|last| at < *last) {
-                if self.identity()?.clock == ClockMode::System {
-                    return Err(behind_the_chain(at, last));
+            if let Some(last) = self.head_at {
+                match self.identity()?.clock {
+                    ClockMode::System if at < last => return Err(behind_the_chain(at, last)),
+                    // A simulated time at most ten years after the chain's last entry.
+                    ClockMode::Simulated => crate::input::check_simulated("now", at, last)?,
+                    ClockMode::System => {}
                 }
             }
             self.head_at = Some(at);

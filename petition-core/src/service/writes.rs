@@ -100,6 +100,7 @@ impl<T: Txn> Work<'_, T> {
                 "正式数据库的查询码只能使用标准哈希",
             )));
         }
+        let reg = crate::input::nfc_all(reg);
         reg.validate()?;
         let related = self.related_for(staff, &reg)?;
         let year = local_date(now, self.policy.timezone).year();
@@ -162,6 +163,8 @@ impl<T: Txn> Work<'_, T> {
         id: &CaseId,
         cmd: Command,
     ) -> Result<(u32, Case)> {
+        // Text is kept in NFC: one spelling, one search and repeat-detection key.
+        let cmd = crate::input::nfc_all(cmd);
         self.execute_unchecked(staff, now, id, Step::Command(cmd))
     }
 

@@ -195,7 +195,7 @@ fn page_time(
     };
     match asked {
         Some(t) => Ok(crate::app::parse_time(&t, tz)?),
-        None => Ok(chrono::Utc::now().with_timezone(&tz)),
+        None => Ok(petition_core::clock::system_now(tz)),
     }
 }
 

@@ -333,7 +333,11 @@ impl<'a> Decision<'a> {
         let here = org.get(me)?;
         let registered_at = self.case.registered_at.unwrap_or(self.now);
         if field == crate::case::data::AmendField::ReceivedAt && self.ctx.policy.rules >= 4 {
-            let counted = self.case.clocks.iter().find(|c| c.kind == ClockKind::Intake);
+            let counted = self
+                .case
+                .clocks
+                .iter()
+                .find(|c| c.kind == ClockKind::Intake);
             if counted.is_some_and(|c| c.stopped_on.is_some() || c.due < self.today) {
                 return Err(DomainError::from(Refusal::field(
                     "received_at",

@@ -153,7 +153,10 @@ fn the_time_of_receipt_is_corrected_only_while_the_intake_limit_runs() {
     w.ok("cty-a-xfj.c", "2026-03-30", transfer("cty-a-zjj"));
     assert_eq!(w.clock(ClockKind::Intake).met(), Some(false), "routed late");
     let later = amend(AmendField::ReceivedAt, "2026-03-20T09:00:00+08:00");
-    assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-30", later)), "validation");
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-03-30", later)),
+        "validation"
+    );
     // Overdue and not yet routed: missed already.
     let mut w = World::new();
     w.policy.rules = crate::policy::RULES;
@@ -163,7 +166,10 @@ fn the_time_of_receipt_is_corrected_only_while_the_intake_limit_runs() {
         registration("town-a", Channel::Letter),
     );
     let moved = amend(AmendField::ReceivedAt, "2026-03-02T08:00:00+08:00");
-    assert_eq!(code(w.run("cty-a-xfj.c", "2026-03-30", moved)), "validation");
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-03-30", moved)),
+        "validation"
+    );
     // Under rules 3 (an older chain decided again) the correction stood.
     let mut old = World::new();
     old.policy.rules = 3;

@@ -441,7 +441,10 @@ fn a_manual_supervision_answers_within_supervision_max_days() {
         .cal
         .due_working_days(d("2026-04-28"), w.policy.supervision_max_days);
     let after = latest.succ_opt().expect("date").to_string();
-    assert_eq!(code(w.run("cty-a-xfj.c", "2026-04-28", far(&after))), "validation");
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-04-28", far(&after))),
+        "validation"
+    );
     w.ok("cty-a-xfj.c", "2026-04-28", far(&latest.to_string()));
     // An older chain decided again keeps its far date.
     let mut old = World::handling();
