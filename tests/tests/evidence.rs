@@ -293,3 +293,52 @@ fn no_accepted_time_can_make_the_chain_unreadable() {
     assert_eq!(code, 0, "{err}");
     env.ok(None, "2026-04-01", &["tick"]);
 }
+
+#[test]
+fn a_failed_backup_leaves_nothing_and_says_what_to_do() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    // Only an admin backs up (it holds every case with its personal data).
+    let dest = env.dir.path().join("b.db");
+    let (code, _, err) = run(
+        &env.db,
+        &["--as", "li", "backup", dest.to_str().expect("p")],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("permission_denied"), "{err}");
+    // Into a directory that does not exist: an OS error in words, nothing left behind.
+    let missing = env.dir.path().join("no-such-dir").join("b.db");
+    let (code, _, err) = run(
+        &env.db,
+        &["--as", "admin", "backup", missing.to_str().expect("p")],
+    );
+    assert_eq!(code, 74, "{err}");
+    assert!(err.contains("nothing was left behind"), "{err}");
+    assert!(err.contains("check that the directory exists"), "{err}");
+    let before: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert!(
+        !before
+            .iter()
+            .any(|n| n.to_string_lossy().contains("partial")),
+        "{before:?}"
+    );
+    // The retry goes through, and the backup is in the access log under the admin's name.
+    let (code, _, err) = run(
+        &env.db,
+        &["--as", "admin", "backup", dest.to_str().expect("p")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&dest, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&env.db, &["--as", "admin", "access-log"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("backup") && out.contains("admin"), "{out}");
+    let (code, _, err) = run(
+        &env.db,
+        &["--as", "admin", "backup", dest.to_str().expect("p")],
+    );
+    assert_eq!(code, 2, "an existing file is never replaced: {err}");
+}

@@ -8,7 +8,10 @@
 //!   it to UNIT and accepting it there, over and over (three requests a cycle, each timed);
 //! - `reads --url U --token T`: N clients alternating `GET /cases/{id}` (ids from the token's own
 //!   list) and `GET /queue`;
-//! - `pages --url U --paths FILE`: N clients getting public pages, the paths of FILE in turn.
+//! - `pages --url U --paths FILE`: N clients getting public pages, the paths of FILE in turn;
+//! - `timing --url U --a FILE --b FILE`: one client alternating the paths of two files (a
+//!   request of A, then one of B), every answer counted whatever its status, and the two
+//!   medians compared (the public status page's answer to a wrong code and to an unknown case).
 //!
 //! Every load prints one JSON line: requests, errors, seconds, requests per second and latency
 //! percentiles in milliseconds. A request that fails is counted as an error, never as a fast
@@ -48,6 +51,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("floor") => floor(&need(&args, "--listen"), &need(&args, "--db")),
+        Some("timing") => timing(
+            &need(&args, "--url"),
+            &need(&args, "--a"),
+            &need(&args, "--b"),
+        ),
         Some("floor-load") => {
             let url = need(&args, "--url");
             load(&args, move |agent, _i| {
@@ -300,4 +308,54 @@ fn floor(listen: &str, db: &str) {
         }
         let _ = axum::serve(listener, app).await;
     });
+}
+
+/// One client alternating the paths of two files; prints both medians and their difference.
+fn timing(url: &str, a: &str, b: &str) {
+    let read = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(f)
+            .unwrap_or_else(|e| {
+                eprintln!("petition-loadgen: {f}: {e}");
+                std::process::exit(1)
+            })
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (read(a), read(b));
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(60))
+        .build();
+    let time = |path: &str| -> f64 {
+        let t = Instant::now();
+        // Any answer counts (a wrong code and an unknown case both answer 404); a failed
+        // connection does not.
+        match agent.get(&format!("{url}{path}")).call() {
+            Ok(r) => drop(r.into_string()),
+            Err(ureq::Error::Status(_, r)) => drop(r.into_string()),
+            Err(e) => {
+                eprintln!("petition-loadgen: {e}");
+                std::process::exit(1)
+            }
+        }
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for (pa, pb) in a.iter().zip(b.iter()) {
+        ta.push(time(pa));
+        tb.push(time(pb));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let (ma, mb) = (median(&mut ta), median(&mut tb));
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    println!(
+        "{}",
+        json!({
+            "requests": ta.len() + tb.len(), "a_median_ms": round(ma), "b_median_ms": round(mb),
+            "difference_pct": round((ma - mb).abs() / mb.max(1e-9) * 100.0),
+        })
+    );
 }

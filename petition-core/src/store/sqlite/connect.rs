@@ -308,13 +308,55 @@ impl SqliteStore {
 
     /// Copies the database to `dest` with SQLite's online backup API, while writers may run.
     pub(crate) fn backup_to(&self, dest: &Path) -> Result<()> {
-        let mut out = Connection::open(dest).map_err(db_err)?;
-        {
-            let b = rusqlite::backup::Backup::new(&self.conn, &mut out).map_err(db_err)?;
-            b.run_to_completion(256, Duration::from_millis(5), None)
-                .map_err(db_err)?;
+        // Written under a temporary name beside `dest` and moved into place whole: a failure
+        // (a full disk, a missing directory) leaves nothing behind to block the next try.
+        let dir = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned());
+        let tmp = dir.join(format!(
+            ".{}.partial-{}",
+            name.unwrap_or_default(),
+            std::process::id()
+        ));
+        let written = (|| -> rusqlite::Result<()> {
+            let mut out = Connection::open(&tmp)?;
+            rusqlite::backup::Backup::new(&self.conn, &mut out)?.run_to_completion(
+                256,
+                Duration::from_millis(5),
+                None,
+            )?;
+            out.close().map_err(|(_, e)| e)
+        })();
+        let remove_tmp = || {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let mut p = tmp.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        };
+        if let Err(e) = written {
+            remove_tmp();
+            return Err(backup_failed(dir, e));
         }
-        Ok(())
+        // A hard link never replaces an existing file; where the file system has none, a
+        // rename after checking that nothing is there.
+        let moved = match std::fs::hard_link(&tmp, dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) if std::fs::symlink_metadata(dest).is_ok() => {
+                Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+            }
+            Err(_) => std::fs::rename(&tmp, dest),
+        };
+        remove_tmp();
+        moved.map_err(|e| {
+            DomainError::from(StorageError::io(
+                format!("the backup could not be put at {}", dest.display()),
+                e,
+            ))
+        })
     }
 
     /// Every row of the query tables as text, in key order (tests comparing two databases).
@@ -359,4 +401,23 @@ impl SqliteStore {
     pub(crate) fn raw_execute(&self, sql: &str) -> Result<()> {
         self.conn.execute_batch(sql).map_err(db_err)
     }
+}
+
+/// What a failed backup says: what happened, in words, and what to do.
+fn backup_failed(dir: &Path, e: rusqlite::Error) -> DomainError {
+    use rusqlite::ErrorCode as C;
+    let dir = dir.display();
+    let detail = match e.sqlite_error_code() {
+        Some(C::DiskFull) => format!(
+            "the disk holding {dir} is full: free space there, or back up to another disk"
+        ),
+        Some(C::CannotOpen | C::PermissionDenied | C::ReadOnly | C::NotFound) => format!(
+            "no file can be made in {dir}: check that the directory exists and that you may write to it"
+        ),
+        _ => format!("writing to {dir} failed ({e}): check the disk"),
+    };
+    DomainError::from(StorageError::io_detail(
+        "the backup was not made (nothing was left behind)",
+        &detail,
+    ))
 }
