@@ -97,6 +97,13 @@ pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[(u64, [u8; 32])]) -> Result
         problem: None,
     };
     let anchor_map: BTreeMap<u64, [u8; 32]> = anchors.iter().copied().collect();
+    // The schema first: a planted trigger or a dropped one changes what every later check means.
+    if let Some(d) = txn.derived() {
+        if let Some(p) = d.schema_problem()? {
+            report.problem = Some(p);
+            return Ok(report);
+        }
+    }
     let admin = match chain_pass(txn, &anchor_map, &mut report)? {
         Some(a) => a,
         None => return Ok(report),

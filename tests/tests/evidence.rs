@@ -342,3 +342,88 @@ fn a_failed_backup_leaves_nothing_and_says_what_to_do() {
     );
     assert_eq!(code, 2, "an existing file is never replaced: {err}");
 }
+
+#[test]
+fn a_planted_dropped_or_extra_schema_object_fails_verify() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    for (what, script, want) in [
+        (
+            "a trigger that silences the access log",
+            "CREATE TRIGGER quiet BEFORE INSERT ON access_log BEGIN SELECT RAISE(IGNORE); END;",
+            "schema: a trigger quiet on access_log that petition did not make",
+        ),
+        (
+            "the append-only trigger dropped",
+            "DROP TRIGGER chain_no_delete;",
+            "schema: the trigger chain_no_delete on chain that petition made is missing",
+        ),
+        (
+            "an extra table",
+            "CREATE TABLE notes(x);",
+            "schema: a table notes that petition did not make",
+        ),
+        (
+            "an extra index",
+            "CREATE INDEX peek ON cases(holder);",
+            "schema: a index peek on cases that petition did not make",
+        ),
+        (
+            "an append-only trigger rewritten to do nothing",
+            "DROP TRIGGER access_log_no_delete; CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT 1; END;",
+            "schema: the trigger access_log_no_delete on access_log was changed",
+        ),
+    ] {
+        let db = copy_of(&env, "schema.db");
+        sql(&db, script);
+        let msg = verify_fails(&db, &[]);
+        assert!(msg.contains(want), "{what}: {msg}");
+        std::fs::remove_file(&db).expect("rm");
+    }
+    // A disclosure after the planted trigger would have gone unrecorded: the show still works,
+    // and verify names the trigger.
+    let db = copy_of(&env, "quiet.db");
+    sql(
+        &db,
+        "CREATE TRIGGER quiet BEFORE INSERT ON access_log BEGIN SELECT RAISE(IGNORE); END;",
+    );
+    let msg = verify_fails(&db, &[]);
+    assert!(msg.contains("quiet"), "{msg}");
+}
+
+#[test]
+fn a_disabled_or_emptied_trigger_on_postgresql_fails_verify() {
+    let Some(env) = Env::new_pg() else { return };
+    env.register(T0, &[]);
+    let url = env.db.to_str().expect("url").to_string();
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("server");
+    let (code, _, err) = run(&env.db, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    for (what, script, undo, want) in [
+        (
+            "the append-only trigger disabled",
+            "ALTER TABLE access_log DISABLE TRIGGER access_log_append_only",
+            "ALTER TABLE access_log ENABLE TRIGGER access_log_append_only",
+            "the trigger access_log_append_only on access_log was changed",
+        ),
+        (
+            "the append-only function made to let everything through",
+            "CREATE OR REPLACE FUNCTION petition_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+            "CREATE OR REPLACE FUNCTION petition_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
+            "the function petition_append_only was changed",
+        ),
+        (
+            "a trigger that drops every disclosure",
+            "CREATE TRIGGER quiet BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION petition_append_only()",
+            "DROP TRIGGER quiet ON access_log",
+            "a trigger quiet on access_log that petition did not make",
+        ),
+    ] {
+        client.batch_execute(script).expect(what);
+        let msg = verify_fails(&env.db, &[]);
+        assert!(msg.contains(want), "{what}: {msg}");
+        client.batch_execute(undo).expect("undo");
+        let (code, _, err) = run(&env.db, &["verify"]);
+        assert_eq!(code, 0, "after undoing {what}: {err}");
+    }
+}

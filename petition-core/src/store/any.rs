@@ -221,6 +221,9 @@ impl Txn for AnyTxn<'_> {
 }
 
 impl crate::store::Derived for AnyTxn<'_> {
+    fn schema_problem(&mut self) -> Result<Option<String>> {
+        each!(self, t => t.schema_problem())
+    }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         each!(self, t => t.stored_row(id, identity_keys))
     }

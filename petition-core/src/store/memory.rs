@@ -255,6 +255,9 @@ impl Txn for MemTxn<'_> {
 }
 
 impl crate::store::Derived for MemTxn<'_> {
+    fn schema_problem(&mut self) -> Result<Option<String>> {
+        Ok(None) // no schema: nothing but this program's structures
+    }
     fn stored_row(&mut self, id: &CaseId, _identity_keys: &[String]) -> Result<Option<CaseRow>> {
         Ok(self.work.cases.get(id).map(|(r, _)| r.clone()))
     }

@@ -10,6 +10,7 @@ mod index;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
+mod schema_check;
 mod sqlite;
 
 #[cfg(test)]
@@ -530,6 +531,9 @@ pub(crate) trait Derived {
     fn chain_case_count(&mut self) -> Result<u64>;
     /// The case-number counters, by year (the last number given).
     fn year_counters(&mut self) -> Result<std::collections::BTreeMap<i32, u32>>;
+    /// The first schema object (table, index, view, trigger, rule, policy, function) that is
+    /// not as the program made it, if any.
+    fn schema_problem(&mut self) -> Result<Option<String>>;
 }
 
 /// Seals an entry onto the chain after `prev` (hash of the previous entry, or the genesis).

@@ -114,3 +114,22 @@ pub(super) fn postgres_migration_3_fills_the_search_index_from_the_cases() {
         .expect("search");
     assert!(found.iter().any(|b| b.case.id == id), "{found:?}");
 }
+
+/// PostgreSQL: the schema objects a new database has are those `verify` expects
+/// (`store/pg/schema.objects`); `PETITION_UPDATE_PG_SCHEMA=1` rewrites the file after a migration.
+#[cfg(feature = "postgres")]
+#[test]
+pub(super) fn postgres_schema_objects_are_the_ones_verify_expects() {
+    let Some(url) = test_pg() else { return };
+    let mut store = fresh_pg(&url);
+    let now = crate::store::pg::objects_of(&mut store).expect("objects");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/pg/schema.objects");
+    if std::env::var_os("PETITION_UPDATE_PG_SCHEMA").is_some() {
+        std::fs::write(file, &now).expect("write schema.objects");
+    }
+    assert_eq!(
+        std::fs::read_to_string(file).expect("schema.objects"),
+        now,
+        "a migration changed the schema: run this test with PETITION_UPDATE_PG_SCHEMA=1 and review the diff"
+    );
+}

@@ -131,6 +131,9 @@ impl Txn for FlakyTxn<'_> {
 }
 
 impl crate::store::Derived for FlakyTxn<'_> {
+    fn schema_problem(&mut self) -> Result<Option<String>> {
+        self.inner.schema_problem()
+    }
     fn stored_row(&mut self, id: &CaseId, keys: &[String]) -> Result<Option<CaseRow>> {
         self.inner.stored_row(id, keys)
     }

@@ -42,6 +42,8 @@ use crate::store::sql::Value;
 
 mod connect;
 mod queries;
+#[cfg(test)]
+pub(crate) use queries::objects_of;
 mod schema;
 mod stored;
 mod write;

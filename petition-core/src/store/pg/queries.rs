@@ -276,6 +276,13 @@ impl PgTxn<'_> {
 }
 
 impl crate::store::Derived for PgTxn<'_> {
+    fn schema_problem(&mut self) -> Result<Option<String>> {
+        let got = schema_objects(self)?;
+        Ok(crate::store::schema_check::difference(
+            &expected_objects(),
+            &got,
+        ))
+    }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         self.flush()?;
         let key = id.as_str();
@@ -378,4 +385,70 @@ impl crate::store::Derived for PgTxn<'_> {
             })
             .collect()
     }
+}
+
+/// The schema objects of this database's PostgreSQL schema, each with its definition as the
+/// server prints it (the schema's own name left out, so every petition schema reads the same).
+pub(super) fn schema_objects(txn: &mut PgTxn<'_>) -> Result<crate::store::schema_check::Objects> {
+    let rows = txn.rows(
+        "WITH s AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = current_schema())
+         SELECT 'table', c.relname, c.relkind::text || ' rls=' || c.relrowsecurity::text
+           FROM pg_class c JOIN s ON c.relnamespace = s.oid WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+         UNION ALL
+         SELECT 'index', c.relname, pg_get_indexdef(c.oid)
+           FROM pg_class c JOIN s ON c.relnamespace = s.oid WHERE c.relkind = 'i'
+         UNION ALL
+         SELECT 'trigger', t.tgname || ' on ' || c.relname, pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text
+           FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN s ON c.relnamespace = s.oid
+           WHERE NOT t.tgisinternal
+         UNION ALL
+         SELECT 'rule', r.rulename || ' on ' || c.relname, pg_get_ruledef(r.oid)
+           FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN s ON c.relnamespace = s.oid
+           WHERE r.rulename <> '_RETURN'
+         UNION ALL
+         SELECT 'policy', p.polname || ' on ' || c.relname, coalesce(pg_get_expr(p.polqual, p.polrelid), '')
+           FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN s ON c.relnamespace = s.oid
+         UNION ALL
+         SELECT 'function', p.proname, pg_get_functiondef(p.oid)
+           FROM pg_proc p JOIN s ON p.pronamespace = s.oid",
+        &[],
+    )?;
+    let schema: String = match txn.row("SELECT current_schema()", &[])? {
+        Some(r) => get(&r, 0)?,
+        None => String::new(),
+    };
+    let mut out = crate::store::schema_check::Objects::new();
+    for r in rows {
+        let (kind, name, def): (String, String, String) = (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?);
+        let def = def.replace(&format!("{schema}."), "");
+        out.insert((kind, name), crate::store::schema_check::fold(&def));
+    }
+    Ok(out)
+}
+
+/// The schema objects a petition database has on PostgreSQL, as [`schema_objects`] reads them
+/// from a new one (`schema.objects`, one `kind\tname\tdefinition` per line; a test keeps it
+/// equal to what the migrations make).
+pub(super) fn expected_objects() -> crate::store::schema_check::Objects {
+    include_str!("schema.objects")
+        .lines()
+        .filter_map(|l| {
+            let mut p = l.splitn(3, '\t');
+            Some((
+                (p.next()?.to_string(), p.next()?.to_string()),
+                p.next()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The schema objects of a new database, as `schema.objects` holds them (tests).
+#[cfg(test)]
+pub(crate) fn objects_of(store: &mut PgStore) -> Result<String> {
+    let mut txn = store.read(crate::store::Gate::new())?;
+    let objects = schema_objects(&mut txn)?;
+    Ok(objects
+        .into_iter()
+        .map(|((kind, name), def)| format!("{kind}\t{name}\t{def}\n"))
+        .collect())
 }

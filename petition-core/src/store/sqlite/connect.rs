@@ -112,6 +112,11 @@ impl SqliteStore {
         Ok(s)
     }
 
+    /// The connection (`verify` reads a new database's schema from it).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// A private in-memory SQLite database (tests).
     pub fn open_in_memory() -> Result<Self> {
         Self::setup(Connection::open_in_memory().map_err(db_err)?)

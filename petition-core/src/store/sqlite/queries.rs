@@ -282,6 +282,13 @@ impl SqliteTxn<'_> {
 }
 
 impl crate::store::Derived for SqliteTxn<'_> {
+    fn schema_problem(&mut self) -> Result<Option<String>> {
+        // What this program makes: a new database, in memory, migrated as a file is.
+        let reference = super::SqliteStore::open_in_memory()?;
+        let want = schema_objects(reference.connection())?;
+        let got = schema_objects(&self.tx)?;
+        Ok(crate::store::schema_check::difference(&want, &got))
+    }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         super::stored::read_stored_row(&self.tx, id, identity_keys)
     }
@@ -385,4 +392,29 @@ impl crate::store::Derived for SqliteTxn<'_> {
             })
             .collect())
     }
+}
+
+/// A SQLite database's schema objects (SQLite's own, `sqlite_*`, aside: its statistics tables
+/// come and go with `ANALYZE`).
+fn schema_objects(conn: &rusqlite::Connection) -> Result<crate::store::schema_check::Objects> {
+    let mut st = conn
+        .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+        .map_err(db_err)?;
+    let mut rows = st.query([]).map_err(db_err)?;
+    let mut out = crate::store::schema_check::Objects::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let (kind, name, table, sql): (String, String, String, String) = (
+            r.get(0).map_err(db_err)?,
+            r.get(1).map_err(db_err)?,
+            r.get(2).map_err(db_err)?,
+            r.get(3).map_err(db_err)?,
+        );
+        let name = if kind == "table" {
+            name
+        } else {
+            format!("{name} on {table}")
+        };
+        out.insert((kind, name), crate::store::schema_check::fold(&sql));
+    }
+    Ok(out)
 }
