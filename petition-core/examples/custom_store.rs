@@ -89,7 +89,7 @@ impl Txn for JournalTxn<'_> {
         case_ids(after: Option<&CaseId>, n: usize) -> Vec<CaseId>;
         access_tail() -> Option<StoredEntry>;
         append_access(a: F<'_, Sealed<'_, Disclosure>>) -> ();
-        access_chain(visit: Visitor<'_>) -> ();
+        access_chain(from: u64, visit: Visitor<'_>) -> ();
     }
 }
 

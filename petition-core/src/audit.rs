@@ -191,14 +191,58 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     }
 }
 
-/// The JSON body of an entry as stored and exported: the entry plus its chain position `gseq`
-/// (the hash field itself is left out).
+/// The JSON body of an entry: the entry plus its chain position `gseq` (the hash field itself
+/// is left out).
 pub fn body(entry: &Entry, gseq: u64) -> Value {
+    body_with(entry, gseq, None)
+}
+
+/// The JSON body of an entry as stored and exported: [`body`] plus, in entries written since the
+/// access log was chained into the chain, the access log's head when the entry was written
+/// (`"access": {"pos": N, "hash": "<64 hex>"}`), so access-log entries older than the chain's
+/// last entry cannot be removed or changed unseen.
+pub fn body_with(entry: &Entry, gseq: u64, access: Option<AccessHead>) -> Value {
     let mut v = serde_json::to_value(entry).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("gseq".into(), Value::from(gseq));
+        if let Some(a) = access {
+            m.insert(
+                "access".into(),
+                serde_json::json!({"pos": a.pos, "hash": hex(&a.hash)}),
+            );
+        }
     }
     v
+}
+
+/// The access log's head as a chain entry records it: the position of its last entry (0 when it
+/// is empty) and that entry's hash (the genesis when empty).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessHead {
+    /// Position of the access log's last entry, 0 when empty.
+    pub pos: u64,
+    /// Its hash ([`GENESIS`] when empty).
+    pub hash: [u8; 32],
+}
+
+impl AccessHead {
+    /// The head of an empty access log.
+    pub const EMPTY: AccessHead = AccessHead {
+        pos: 0,
+        hash: GENESIS,
+    };
+
+    /// The head recorded in a stored body: `None` when it records none, `Some(Err(()))` when
+    /// what it records is malformed.
+    pub fn of_body(v: &Value) -> Option<std::result::Result<AccessHead, ()>> {
+        let a = v.get("access")?;
+        let pos = a.get("pos").and_then(Value::as_u64);
+        let hash = a.get("hash").and_then(Value::as_str).and_then(unhex);
+        Some(match (pos, hash) {
+            (Some(pos), Some(hash)) => Ok(AccessHead { pos, hash }),
+            _ => Err(()),
+        })
+    }
 }
 
 /// `SHA-256(prev ‖ canonical JSON)`.
@@ -250,11 +294,12 @@ pub fn unhex(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// The entry value without its `gseq` (for decoding as [`Entry`]).
+/// The entry value without its `gseq`, `hash` and `access` (for decoding as [`Entry`]).
 pub fn strip_gseq(mut v: Value) -> Value {
     if let Value::Object(m) = &mut v {
         m.remove("gseq");
         m.remove("hash");
+        m.remove("access");
     }
     v
 }

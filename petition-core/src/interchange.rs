@@ -146,35 +146,88 @@ pub fn export_jsonl<S: Store>(
     }
     svc.read(|w| {
         let mut n = 0u64;
-        let mut result: Result<()> = Ok(());
-        w.txn()?.chain(1, &mut |e| {
-            let mut line = e.body;
-            if include_pii {
-                // Append the hash as the last member of the object.
-                line.pop();
-                line.push_str(&format!(",\"hash\":\"{}\"}}", hex(&e.hash)));
-            } else {
-                let mut v: Value = serde_json::from_str(&line)
-                    .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
-                mask_registration(&mut v);
-                if let Some(m) = v.as_object_mut() {
-                    m.remove("query_code");
-                    m.remove("query_code_hash");
+        // The chain a page at a time; with personal data, each access-log entry goes just before
+        // the first chain entry that records it (so an import loads the log as the chain
+        // recorded it), the rest at the end.
+        let mut from = 1u64;
+        let mut access_written = 0u64;
+        loop {
+            let mut page = Vec::new();
+            w.txn()?.chain(from, &mut |e| {
+                page.push(e);
+                Ok(page.len() < 1000)
+            })?;
+            let Some(last) = page.last().map(|e| e.gseq) else {
+                break;
+            };
+            for e in page {
+                if include_pii {
+                    let records = serde_json::from_str::<Value>(&e.body)
+                        .ok()
+                        .and_then(|v| crate::audit::AccessHead::of_body(&v))
+                        .and_then(|a| a.ok())
+                        .map_or(0, |a| a.pos);
+                    if records > access_written {
+                        access_written = access_lines(w, out, access_written, Some(records))?;
+                    }
                 }
-                v["masked"] = json!(true);
-                line = crate::audit::canonical(&v);
+                let mut line = e.body;
+                if include_pii {
+                    // Append the hash as the last member of the object.
+                    line.pop();
+                    line.push_str(&format!(",\"hash\":\"{}\"}}", hex(&e.hash)));
+                } else {
+                    let mut v: Value = serde_json::from_str(&line)
+                        .map_err(|x| DomainError::from(StorageError::integrity(&x.to_string())))?;
+                    mask_registration(&mut v);
+                    if let Some(m) = v.as_object_mut() {
+                        m.remove("query_code");
+                        m.remove("query_code_hash");
+                        m.remove("access");
+                    }
+                    v["masked"] = json!(true);
+                    line = crate::audit::canonical(&v);
+                }
+                line.push('\n');
+                out.write_all(line.as_bytes()).map_err(io)?;
+                n += 1;
             }
-            line.push('\n');
-            if let Err(x) = out.write_all(line.as_bytes()) {
-                result = Err(io(x));
-                return Ok(false);
-            }
-            n += 1;
-            Ok(true)
-        })?;
-        result.clone()?;
+            from = last + 1;
+        }
+        if include_pii {
+            access_lines(w, out, access_written, None)?;
+        }
         Ok(n)
     })
+}
+
+/// Writes the access-log entries after position `after` (up to `until`, or to the end) as
+/// `{"access_log": BODY, "hash": HEX}` lines; returns the last position written.
+fn access_lines<T: crate::store::Txn>(
+    w: &mut crate::service::Work<'_, T>,
+    out: &mut dyn Write,
+    after: u64,
+    until: Option<u64>,
+) -> Result<u64> {
+    let mut last = after;
+    let mut result = Ok(());
+    w.txn()?.access_chain(after + 1, &mut |e| {
+        if until.is_some_and(|u| e.gseq > u) {
+            return Ok(false);
+        }
+        let line = format!(
+            "{{\"access_log\":{},\"hash\":\"{}\"}}\n",
+            e.body,
+            hex(&e.hash)
+        );
+        if let Err(x) = out.write_all(line.as_bytes()) {
+            result = Err(io(x));
+            return Ok(false);
+        }
+        last = e.gseq;
+        Ok(until != Some(e.gseq))
+    })?;
+    result.map(|()| last)
 }
 
 /// One page of the change feed as `reader` may read it ([`feed`]).
@@ -685,6 +738,10 @@ pub fn import_jsonl<S: Store>(
         // clock): its times never go back.
         last_at: Option<chrono::DateTime<chrono::FixedOffset>>,
         live: bool,
+        // The access log loaded so far (its lines come before the chain entries that record
+        // it), and whether a chain entry recorded it yet (every later one must).
+        access: crate::audit::AccessHead,
+        access_seen: bool,
     }
     let mut at = Progress {
         prev: GENESIS,
@@ -692,6 +749,8 @@ pub fn import_jsonl<S: Store>(
         pending: VecDeque::new(),
         last_at: None,
         live: false,
+        access: crate::audit::AccessHead::EMPTY,
+        access_seen: false,
     };
     let mut line_no = 0u64;
     let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -737,6 +796,30 @@ pub fn import_jsonl<S: Store>(
                     .and_then(|m| m.remove("hash"))
                     .and_then(|h| h.as_str().and_then(unhex))
                     .ok_or_else(|| bad_line(line_no, "no valid hash"))?;
+                if let Some(body) = v.get("access_log") {
+                    next.access = w
+                        .import_disclosure(body, hash, next.access)
+                        .map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;
+                    continue;
+                }
+                let access = match crate::audit::AccessHead::of_body(&v) {
+                    None if next.access_seen => {
+                        return Err(bad_line(line_no, "records no access-log head, though earlier entries did"))
+                    }
+                    None => None,
+                    Some(Err(())) => return Err(bad_line(line_no, "its access-log head is malformed")),
+                    Some(Ok(a)) if a != next.access => {
+                        return Err(bad_line(
+                            line_no,
+                            &format!(
+                                "records the access log at entry {}, but the file gives it up to entry {}",
+                                a.pos, next.access.pos
+                            ),
+                        ))
+                    }
+                    Some(Ok(a)) => Some(a),
+                };
+                next.access_seen |= access.is_some();
                 let gseq = v.get("gseq").and_then(Value::as_u64).ok_or_else(|| bad_line(line_no, "no gseq"))?;
                 if gseq != next.summary.entries + 1 {
                     return Err(bad_line(line_no, "entries missing or out of order"));
@@ -746,7 +829,7 @@ pub fn import_jsonl<S: Store>(
                 }
                 let entry: Entry = serde_json::from_value(strip_gseq(v)).map_err(|_| bad_line(line_no, "not an event of this format"))?;
                 // The entry must re-serialise to exactly what was hashed, or the rebuilt chain would differ.
-                if seal(gseq, &next.prev, &entry).hash.as_slice() != hash.as_slice() {
+                if seal(gseq, &next.prev, &entry, access).hash.as_slice() != hash.as_slice() {
                     return Err(bad_line(line_no, "the entry does not round-trip exactly"));
                 }
                 if let Some(why) = live_time_problem(&mut next.live, next.last_at, &entry) {
@@ -754,7 +837,7 @@ pub fn import_jsonl<S: Store>(
                 }
                 next.last_at = Some(entry.at());
                 let new_case = matches!(&entry, Entry::Case(e) if e.seq == 1);
-                w.import_entry(gseq, &entry, &mut next.pending)
+                w.import_entry(gseq, &entry, access, &mut next.pending)
                     .map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;
                 if new_case {
                     next.summary.cases += 1;

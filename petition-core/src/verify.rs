@@ -21,7 +21,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::audit::{canonical, chain_hash, hex, strip_gseq, AdminKind, ClockMode, Entry, GENESIS};
+use crate::audit::{
+    canonical, chain_hash, hex, strip_gseq, AccessHead, AdminKind, ClockMode, Entry, GENESIS,
+};
 use crate::clock::Calendar;
 use crate::error::{DomainError, Result, StorageError};
 use crate::ids::CaseId;
@@ -43,6 +45,8 @@ pub struct VerifyReport {
     pub cases: u64,
     /// Access-log entries checked.
     pub access_log: u64,
+    /// The access log's head: position and hash (hex) of its last entry.
+    pub access_head: Head,
     /// Anchors checked.
     pub anchors: usize,
     /// The first problem found, if any (the database then fails `verify`).
@@ -58,32 +62,59 @@ pub struct Head {
     pub hash: String,
 }
 
-/// Parses an anchors file: one `POSITION HASH` per line (blank lines and `#` comments allowed).
-pub fn parse_anchors(text: &str) -> std::result::Result<Vec<(u64, [u8; 32])>, String> {
+/// A head recorded earlier (`verify --anchor-line`): the chain's position and hash there, and
+/// the access log's (absent in two-field lines of older files).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// The chain's position.
+    pub position: u64,
+    /// The chain's hash there.
+    pub hash: [u8; 32],
+    /// The access log's position and hash (position 0: it was empty).
+    pub access: Option<(u64, [u8; 32])>,
+}
+
+/// Parses an anchors file: one `POSITION HASH ACCESS_POSITION ACCESS_HASH` per line (or
+/// `POSITION HASH`, as older files have them; blank lines and `#` comments allowed).
+pub fn parse_anchors(text: &str) -> std::result::Result<Vec<Anchor>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut parts = line.split_whitespace();
-        let (Some(p), Some(h), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("line {}: expected `POSITION HASH`", i + 1));
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        if parts.len() != 2 && parts.len() != 4 {
+            return Err(format!(
+                "line {}: expected `POSITION HASH ACCESS_POSITION ACCESS_HASH`",
+                i + 1
+            ));
+        }
+        let pos = |s: &str, zero: bool| {
+            s.parse::<u64>()
+                .ok()
+                .filter(|p| zero || *p > 0)
+                .ok_or_else(|| format!("line {}: the position is not a positive number", i + 1))
         };
-        let p: u64 = p
-            .parse()
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| format!("line {}: the position is not a positive number", i + 1))?;
-        let h = crate::audit::unhex(&h.to_ascii_lowercase())
-            .ok_or_else(|| format!("line {}: the hash is not 64 hex digits", i + 1))?;
-        out.push((p, h));
+        let hash = |s: &str| {
+            crate::audit::unhex(&s.to_ascii_lowercase())
+                .ok_or_else(|| format!("line {}: the hash is not 64 hex digits", i + 1))
+        };
+        let access = match parts.get(2..4) {
+            Some([p, h]) => Some((pos(p, true)?, hash(h)?)),
+            _ => None,
+        };
+        out.push(Anchor {
+            position: pos(parts[0], false)?,
+            hash: hash(parts[1])?,
+            access,
+        });
     }
     Ok(out)
 }
 
 /// Runs the three passes on `txn`.
-pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[(u64, [u8; 32])]) -> Result<VerifyReport> {
+pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[Anchor]) -> Result<VerifyReport> {
     let mut report = VerifyReport {
         entries: 0,
         head: Head {
@@ -93,10 +124,15 @@ pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[(u64, [u8; 32])]) -> Result
         clock: ClockMode::System,
         cases: 0,
         access_log: 0,
+        access_head: Head {
+            position: 0,
+            hash: hex(&GENESIS),
+        },
         anchors: anchors.len(),
         problem: None,
     };
-    let anchor_map: BTreeMap<u64, [u8; 32]> = anchors.iter().copied().collect();
+    let anchor_map: BTreeMap<u64, [u8; 32]> =
+        anchors.iter().map(|a| (a.position, a.hash)).collect();
     // The schema first: a planted trigger or a dropped one changes what every later check means.
     if let Some(d) = txn.derived() {
         if let Some(p) = d.schema_problem()? {
@@ -112,7 +148,15 @@ pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[(u64, [u8; 32])]) -> Result
         report.problem = Some(p);
         return Ok(report);
     }
-    if let Some(p) = access_pass(txn, &mut report)? {
+    // The access log's heads the chain recorded, and those anchored, checked in one walk.
+    let mut heads = admin.access_refs.clone();
+    heads.extend(
+        anchors
+            .iter()
+            .filter_map(|a| a.access.map(|(pos, hash)| (0, AccessHead { pos, hash }))),
+    );
+    heads.sort_by_key(|(_, h)| h.pos);
+    if let Some(p) = access_pass(txn, &heads, &mut report)? {
         report.problem = Some(p);
     }
     Ok(report)
@@ -125,6 +169,9 @@ struct Rebuilt {
     calendar: Calendar,
     /// How many cases the chain has events of (each has one first event).
     cases: u64,
+    /// The access log's heads the chain entries recorded, each with the first entry that
+    /// recorded it (a run of entries recording one head is kept once).
+    access_refs: Vec<(u64, AccessHead)>,
 }
 
 fn chain_pass<T: Txn>(
@@ -138,6 +185,7 @@ fn chain_pass<T: Txn>(
         policy: Policy::default(),
         calendar: Calendar::default(),
         cases: 0,
+        access_refs: Vec::new(),
     };
     let mut problem: Option<String> = None;
     let mut last_at: Option<chrono::DateTime<chrono::FixedOffset>> = None;
@@ -160,6 +208,24 @@ fn chain_pass<T: Txn>(
         let h = chain_hash(&prev, &canonical(&value));
         if h.as_slice() != e.hash.as_slice() {
             return fail("the hash does not match the entry and the previous hash".into());
+        }
+        // The access log's head when the entry was written: once recorded, in every later entry,
+        // never moving back.
+        let last_ref = rebuilt.access_refs.last().map(|(_, a)| *a);
+        match (AccessHead::of_body(&value), last_ref) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                return fail("records no access-log head, though earlier entries did".into())
+            }
+            (Some(Err(())), _) => return fail("its access-log head is malformed".into()),
+            (Some(Ok(a)), Some(l)) if a.pos < l.pos || (a.pos == l.pos && a != l) => {
+                return fail(format!(
+                    "records the access log at entry {}, before the entry {} recorded earlier",
+                    a.pos, l.pos
+                ))
+            }
+            (Some(Ok(a)), Some(l)) if a == l => {}
+            (Some(Ok(a)), _) => rebuilt.access_refs.push((gseq, a)),
         }
         let entry: Entry = match serde_json::from_value(strip_gseq(value)) {
             Ok(x) => x,
@@ -588,10 +654,21 @@ fn tables_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<
     Ok(None)
 }
 
-fn access_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<String>> {
+fn access_pass<T: Txn>(
+    txn: &mut T,
+    heads: &[(u64, AccessHead)],
+    report: &mut VerifyReport,
+) -> Result<Option<String>> {
     let mut prev = GENESIS;
     let mut problem = None;
-    txn.access_chain(&mut |e| {
+    // The heads recorded at an empty log must name the genesis.
+    let mut heads = heads.iter().peekable();
+    while let Some((g, h)) = heads.next_if(|(_, h)| h.pos == 0) {
+        if h.hash != GENESIS {
+            return Ok(Some(head_problem(*g, h.pos)));
+        }
+    }
+    txn.access_chain(1, &mut |e| {
         let pos = e.gseq;
         let mut fail = |why: &str| {
             problem = Some(format!("access log, entry {pos}: {why}"));
@@ -617,9 +694,44 @@ fn access_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<
         if case != e.index.as_ref().map(|(c, _)| c.clone()) {
             return fail("the case column does not match the body");
         }
+        while let Some((g, rec)) = heads.next_if(|(_, r)| r.pos == pos) {
+            if rec.hash != h {
+                problem = Some(head_problem(*g, pos));
+                return Ok(false);
+            }
+        }
         prev = h;
         report.access_log = pos;
+        report.access_head = Head {
+            position: pos,
+            hash: hex(&h),
+        };
         Ok(true)
     })?;
+    if problem.is_none() {
+        if let Some((g, rec)) = heads.next() {
+            problem = Some(format!(
+                "access log: it ends at entry {}, but {} recorded it at entry {}: entries were removed",
+                report.access_log,
+                recorder(*g),
+                rec.pos
+            ));
+        }
+    }
     Ok(problem)
+}
+
+/// Who recorded an access-log head: a chain entry, or (0) an anchor.
+fn recorder(gseq: u64) -> String {
+    match gseq {
+        0 => "an anchor".to_string(),
+        g => format!("audit chain entry {g}"),
+    }
+}
+
+fn head_problem(gseq: u64, pos: u64) -> String {
+    format!(
+        "access log, entry {pos}: differs from the entry {} recorded for it: the access log was rewritten",
+        recorder(gseq)
+    )
 }

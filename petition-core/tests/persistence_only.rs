@@ -159,8 +159,8 @@ impl Txn for MapTxn<'_> {
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
         push(&mut self.work.access, a.entry)
     }
-    fn access_chain(&mut self, f: Visitor<'_>) -> Result<()> {
-        visit(&self.work.access, 1, f)
+    fn access_chain(&mut self, from: u64, f: Visitor<'_>) -> Result<()> {
+        visit(&self.work.access, from, f)
     }
     fn commit(self) -> Result<()> {
         self.store.data = self.work;

@@ -18,6 +18,27 @@ pub fn sql(db: &Path, script: &str) {
         .expect("sql");
 }
 
+/// Runs SQL on a SQLite database as an attacker who covers their tracks: every trigger is
+/// dropped first and put back exactly as it was afterwards, so the schema is the program's own.
+pub fn behind_the_back(db: &Path, script: &str) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("triggers")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name};"))
+            .expect("drop");
+    }
+    conn.execute_batch(script).expect("sql");
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql).expect("put the trigger back");
+    }
+}
+
 /// Runs `petition --db DB --json ARGS` (no `--now`) and returns (exit code, stdout, stderr).
 pub fn run(db: &Path, args: &[&str]) -> (i32, String, String) {
     let o = Command::new(bin())
@@ -60,11 +81,19 @@ pub fn verify_ok(db: &Path) -> Value {
 pub fn rehash(entries: &[Value]) -> Vec<u8> {
     let mut prev = GENESIS;
     let mut out = String::new();
-    for (i, e) in entries.iter().enumerate() {
+    let mut gseq = 0;
+    for e in entries {
+        // The access log's lines are a chain of their own: kept as they are.
+        if e.get("access_log").is_some() {
+            out.push_str(&e.to_string());
+            out.push('\n');
+            continue;
+        }
+        gseq += 1;
         let mut v = e.clone();
         let m = v.as_object_mut().expect("object");
         m.remove("hash");
-        m.insert("gseq".into(), json!(i + 1));
+        m.insert("gseq".into(), json!(gseq));
         let h = chain_hash(&prev, &canonical(&v));
         prev = h;
         v["hash"] = json!(hex(&h));
@@ -72,6 +101,23 @@ pub fn rehash(entries: &[Value]) -> Vec<u8> {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// A forged chain entry made to pass the first checks as an attacker would, placed after
+/// `entries`: it records the access-log head the file gives up to there (the last access-log
+/// line, or what the last chain entry recorded).
+pub fn as_if_recorded(entries: &[Value], mut forged: Value) -> Value {
+    let access = entries
+        .iter()
+        .rev()
+        .find_map(|e| match e.get("access_log") {
+            Some(body) => Some(json!({"pos": body["pos"], "hash": e["hash"]})),
+            None => e.get("access").cloned(),
+        });
+    if let Some(a) = access {
+        forged["access"] = a;
+    }
+    forged
 }
 
 /// Imports `bytes` as `NAME.jsonl` into a new `NAME.db` beside the environment's database:

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use petition_tests::evidence::{exported, import, rehash, run, sql, verify_fails};
+use petition_tests::evidence::{
+    as_if_recorded, behind_the_back, exported, import, rehash, run, sql, verify_fails,
+};
 use petition_tests::{fresh_pg_db, test_pg, Env};
 use serde_json::{json, Value};
 
@@ -75,24 +77,9 @@ fn a_database_whose_tables_were_emptied_does_not_verify() {
         .expect("tables")
         .collect::<Result<_, _>>()
         .expect("names");
-    let triggers: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("triggers")
-        .collect::<Result<_, _>>()
-        .expect("names");
-    for t in triggers {
-        conn.execute_batch(&format!("DROP TRIGGER {t};"))
-            .expect("drop trigger");
-    }
-    conn.execute_batch("PRAGMA foreign_keys = OFF;")
-        .expect("pragma");
-    for t in tables {
-        conn.execute_batch(&format!("DELETE FROM {t};"))
-            .unwrap_or_else(|e| panic!("empty {t}: {e}"));
-    }
     drop(conn);
+    let script: String = tables.iter().map(|t| format!("DELETE FROM {t};")).collect();
+    behind_the_back(&db, &format!("PRAGMA foreign_keys = OFF; {script}"));
     let msg = verify_fails(&db, &[]);
     assert!(msg.contains("audit chain: empty"), "{msg}");
 }
@@ -142,11 +129,9 @@ fn import_refuses_a_live_chain_whose_times_go_back() {
         .iter()
         .position(|e| e.get("case").is_some())
         .expect("a case event");
-    forged.insert(
-        first_case,
-        json!({"type": "staff_added", "at": "2030-01-01T09:00:00+08:00", "actor": "admin",
-               "staff": {"id": "mole", "name": "M", "unit": "c-xfj", "role": "clerk"}}),
-    );
+    let mole = json!({"type": "staff_added", "at": "2030-01-01T09:00:00+08:00", "actor": "admin",
+                      "staff": {"id": "mole", "name": "M", "unit": "c-xfj", "role": "clerk"}});
+    forged.insert(first_case, as_if_recorded(&entries[..first_case], mole));
     let (code, err) = import(&env, "backwards", &rehash(&forged));
     assert_eq!(code, 5, "{err}");
     let line = format!("line {}", first_case + 2);
@@ -168,11 +153,15 @@ fn import_refuses_a_token_that_outlives_the_longest_validity() {
                "sha256": "ab".repeat(32),
                "expires_at": (at + chrono::Duration::days(days)).to_rfc3339()})
     };
-    entries.push(token(366));
+    let (year, long) = (
+        as_if_recorded(&entries, token(366)),
+        as_if_recorded(&entries, token(431)),
+    );
+    entries.push(year);
     let (code, err) = import(&env, "year", &rehash(&entries));
     assert_eq!(code, 0, "a token of 366 days imports: {err}");
     entries.pop();
-    entries.push(token(431));
+    entries.push(long);
     let (code, err) = import(&env, "long", &rehash(&entries));
     assert_eq!(code, 5, "{err}");
     assert!(
@@ -426,4 +415,127 @@ fn a_disabled_or_emptied_trigger_on_postgresql_fails_verify() {
         let (code, _, err) = run(&env.db, &["verify"]);
         assert_eq!(code, 0, "after undoing {what}: {err}");
     }
+}
+
+/// A database whose access log has entries older than the chain's last entry: a disclosure
+/// (`show` by the registering unit), then a command.
+fn shown_then_routed() -> Env {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["show", &id]);
+    env.ok(Some("li"), T0, &["show", &id]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env
+}
+
+#[test]
+fn the_access_log_cannot_be_cut_or_erased_unseen() {
+    let env = shown_then_routed();
+    let (code, out, err) = run(&env.db, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    let head: Value = serde_json::from_str(&out).expect("json");
+    let logged = head["access_head"]["position"].as_u64().expect("position");
+    assert!(logged >= 2, "{head}");
+    for (what, script) in [
+        (
+            "its tail cut",
+            format!("DELETE FROM access_log WHERE pos >= {};", logged - 1),
+        ),
+        ("every entry erased", "DELETE FROM access_log;".to_string()),
+    ] {
+        let db = copy_of(&env, "cut.db");
+        behind_the_back(&db, &script);
+        let msg = verify_fails(&db, &[]);
+        assert!(msg.contains("entries were removed"), "{what}: {msg}");
+        std::fs::remove_file(&db).expect("rm");
+    }
+    // An entry rewritten and the log re-hashed from there on: the chain recorded the old hash.
+    let db = copy_of(&env, "rewritten.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT pos, body FROM access_log ORDER BY pos")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    drop(conn);
+    let mut prev = petition_core::audit::GENESIS;
+    let mut script = String::new();
+    for (pos, body) in rows {
+        let body = body.replace("\"li\"", "\"zhao\"");
+        let h = petition_core::audit::chain_hash(&prev, &body);
+        prev = h;
+        script.push_str(&format!(
+            "UPDATE access_log SET body = '{body}', staff = 'zhao', hash = X'{}' WHERE pos = {pos};",
+            petition_core::audit::hex(&h)
+        ));
+    }
+    behind_the_back(&db, &script);
+    let msg = verify_fails(&db, &[]);
+    assert!(msg.contains("the access log was rewritten"), "{msg}");
+}
+
+#[test]
+fn the_anchor_line_covers_the_access_log_too() {
+    let env = shown_then_routed();
+    let anchors = env.dir.path().join("anchors.txt");
+    let (code, line, err) = run(&env.db, &["verify", "--anchor-line"]);
+    assert_eq!(code, 0, "{err}");
+    // A disclosure after the chain's last entry: only the anchor records it.
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["show", &id]);
+    let (_, later, _) = run(&env.db, &["verify", "--anchor-line"]);
+    let two_fields: Vec<&str> = line.split_whitespace().take(2).collect();
+    std::fs::write(&anchors, format!("{line}{later}{}\n", two_fields.join(" "))).expect("anchors");
+    let (code, out, err) = run(
+        &env.db,
+        &["verify", "--anchors", anchors.to_str().expect("p")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).expect("json")["anchors"],
+        3
+    );
+    let fields: Vec<&str> = later.split_whitespace().collect();
+    let db = copy_of(&env, "tail.db");
+    behind_the_back(
+        &db,
+        &format!("DELETE FROM access_log WHERE pos >= {};", fields[2]),
+    );
+    let (code, _, err) = run(&db, &["verify"]);
+    assert_eq!(
+        code, 0,
+        "a disclosure after the chain's last entry: only an anchor sees it: {err}"
+    );
+    let msg = verify_fails(&db, &["--anchors", anchors.to_str().expect("p")]);
+    assert!(msg.contains("an anchor recorded it"), "{msg}");
+}
+
+#[test]
+fn a_copy_carries_the_access_log() {
+    let env = shown_then_routed();
+    let to = env.dir.path().join("copy.db");
+    let (code, _, err) = run(
+        &env.db,
+        &[
+            "--as",
+            "admin",
+            "copy",
+            "--from",
+            env.db.to_str().expect("p"),
+            "--to",
+            to.to_str().expect("p"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, a, _) = run(&env.db, &["verify"]);
+    let (code, b, err) = run(&to, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    let (a, b): (Value, Value) = (
+        serde_json::from_str(&a).expect("json"),
+        serde_json::from_str(&b).expect("json"),
+    );
+    assert_eq!(a["head"], b["head"]);
+    assert_eq!(a["access_head"], b["access_head"], "the same access log");
 }

@@ -16,7 +16,8 @@ use petition_core::{Refusal, StorageError};
 /// difference, naming the first one by table and key.
 ///
 /// Record the head regularly somewhere else (another machine), then check against it: a chain
-/// cut short or rewritten no longer matches.
+/// or an access log cut short or rewritten no longer matches. The line holds both heads,
+/// `POSITION HASH ACCESS_POSITION ACCESS_HASH` (two-field lines of older files still count).
 ///
 /// Examples:
 ///   petition verify
@@ -25,10 +26,12 @@ use petition_core::{Refusal, StorageError};
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Check every `POSITION HASH` line of FILE against the chain
+    /// Check every `POSITION HASH ACCESS_POSITION ACCESS_HASH` line of FILE against the chain
+    /// and the access log
     #[arg(long, value_name = "FILE")]
     pub anchors: Option<std::path::PathBuf>,
-    /// Print only the head as one line `POSITION HASH` (to append to an anchors file)
+    /// Print only the heads as one line `POSITION HASH ACCESS_POSITION ACCESS_HASH` (to append
+    /// to an anchors file)
     #[arg(long)]
     pub anchor_line: bool,
 }
@@ -49,7 +52,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 CliError::from(DomainError::from(Refusal::field(
                     "anchors",
                     &why,
-                    &format!("格式错误（{why}）：每行应为“位置 哈希”"),
+                    &format!("格式错误（{why}）：每行应为“位置 哈希 查阅记录位置 查阅记录哈希”"),
                 )))
             })?
         }
@@ -63,13 +66,18 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     };
     let r = svc.verify(&anchors)?;
     if let Some(p) = &r.problem {
-        return Err(CliError::from(DomainError::from(StorageError::integrity_text(
-            &format!("verification failed: {p} — the database was changed outside petition; restore from a backup"),
-            &format!("校验未通过：{p}——数据库在 petition 之外被改动，请从备份恢复"),
-        ))));
+        return Err(CliError::from(DomainError::from(
+            StorageError::integrity_text(
+                &format!("verification failed: {p} — the database was changed outside petition"),
+                &format!("校验未通过：{p}——数据库在 petition 之外被改动"),
+            ),
+        )));
     }
     if a.anchor_line {
-        out(&format!("{} {}", r.head.position, r.head.hash));
+        out(&format!(
+            "{} {} {} {}",
+            r.head.position, r.head.hash, r.access_head.position, r.access_head.hash
+        ));
     } else if app.global.json {
         app.print_json(&json!({
             "ok": true,
@@ -78,6 +86,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             "clock": r.clock,
             "cases": r.cases,
             "access_log": r.access_log,
+            "access_head": r.access_head,
             "anchors": r.anchors,
         }));
     } else {
@@ -98,6 +107,12 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             app.t("head", "链头"),
             r.head.position,
             r.head.hash
+        ));
+        out(&format!(
+            "{}: {} {}",
+            app.t("access-log head", "查阅记录链头"),
+            r.access_head.position,
+            r.access_head.hash
         ));
         if r.anchors > 0 {
             out(&format!(

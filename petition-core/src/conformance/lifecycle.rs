@@ -52,6 +52,7 @@ pub(super) fn sealed_at<T: Txn>(
         tail.last.gseq + ahead,
         &prev,
         &Entry::Case(ev.clone()),
+        None,
     ))
 }
 

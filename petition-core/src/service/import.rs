@@ -11,6 +11,63 @@ impl<T: Txn> Work<'_, T> {
         &mut self,
         gseq: u64,
         entry: &crate::audit::Entry,
+        access: Option<crate::audit::AccessHead>,
+        pending: &mut std::collections::VecDeque<Event>,
+    ) -> Result<()> {
+        // The entry is sealed again recording the access-log head it records.
+        self.import_access = Some(access);
+        let r = self.import_entry_as_recorded(gseq, entry, pending);
+        self.import_access = None;
+        r
+    }
+
+    /// Loads an access-log entry of an imported file (`body` as stored, with its `pos`, and its
+    /// `hash`) after the log loaded so far (`after`): it must be the next one and hash onto it.
+    /// Returns the log's new head.
+    pub(crate) fn import_disclosure(
+        &mut self,
+        body: &serde_json::Value,
+        hash: [u8; 32],
+        after: crate::audit::AccessHead,
+    ) -> Result<crate::audit::AccessHead> {
+        let bad = |why: &str| DomainError::from(StorageError::integrity(why));
+        let pos = body.get("pos").and_then(serde_json::Value::as_u64);
+        if pos != Some(after.pos + 1) {
+            return Err(bad("an access-log entry is missing or out of order"));
+        }
+        let mut value = body.clone();
+        if let Some(m) = value.as_object_mut() {
+            m.remove("pos");
+        }
+        let d: Disclosure = serde_json::from_value(value)
+            .map_err(|_| bad("not an access-log entry of this format"))?;
+        let pos = after.pos + 1;
+        let (sealed, h) = crate::audit::seal_disclosure(pos, &after.hash, &d);
+        if h != hash || sealed != crate::audit::canonical(body) {
+            return Err(bad(
+                "the access-log entry does not hash onto the one before it (edited or forged)",
+            ));
+        }
+        let entry = StoredEntry {
+            gseq: pos,
+            body: sealed,
+            hash: h.to_vec(),
+            index: d.case.as_ref().map(|c| (c.as_str().to_string(), 0)),
+        };
+        self.writable()?;
+        let txn = self.txn()?;
+        txn.append_access(Finished::of(&crate::store::Sealed {
+            value: &d,
+            entry: &entry,
+        }))?;
+        Ok(crate::audit::AccessHead { pos, hash: h })
+    }
+
+    /// [`Work::import_entry`] once the access-log head is set.
+    fn import_entry_as_recorded(
+        &mut self,
+        gseq: u64,
+        entry: &crate::audit::Entry,
         pending: &mut std::collections::VecDeque<Event>,
     ) -> Result<()> {
         let differs = |what: &str| {

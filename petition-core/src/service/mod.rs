@@ -139,6 +139,9 @@ pub struct Work<'t, T: Txn> {
     /// The time of the chain's last entry, read with the head: on a live database no entry is
     /// sealed with an earlier one.
     head_at: Option<DateTime<FixedOffset>>,
+    /// While importing: the access-log head the entry being loaded records (`None` for an entry
+    /// of an older chain that records none); live, `None` here and the store's head is read.
+    import_access: Option<Option<crate::audit::AccessHead>>,
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -241,6 +244,7 @@ impl<S: Store> Service<S> {
                     pending: None,
                     head: None,
                     head_at: None,
+                    import_access: None,
                     cases: if write { None } else { self.cases.clone() },
                     fill: !write,
                 };
@@ -409,7 +413,10 @@ impl<S: Store> Service<S> {
     /// let anchor = (report.head.position, petition_core::audit::unhex(&report.head.hash).unwrap());
     /// assert!(svc.verify(&[anchor]).unwrap().problem.is_none());
     /// ```
-    pub fn verify(&mut self, anchors: &[(u64, [u8; 32])]) -> Result<crate::verify::VerifyReport> {
+    pub fn verify(
+        &mut self,
+        anchors: &[crate::verify::Anchor],
+    ) -> Result<crate::verify::VerifyReport> {
         self.read(|w| crate::verify::verify(w.txn()?, anchors))
     }
 

@@ -144,11 +144,31 @@ impl<T: Txn> Work<'_, T> {
             }
             self.head_at = Some(at);
             gseq += 1;
-            let s = seal(gseq, &prev, &e);
+            let access = self.access_ref()?;
+            let s = seal(gseq, &prev, &e, access);
             prev.copy_from_slice(&s.hash);
             out.push(s);
         }
         Ok(out)
+    }
+
+    /// The access log's head a new chain entry records: what the imported entry records, or the
+    /// store's head.
+    fn access_ref(&mut self) -> Result<Option<crate::audit::AccessHead>> {
+        if let Some(given) = self.import_access {
+            return Ok(given);
+        }
+        Ok(Some(match self.txn.access_head()? {
+            None => crate::audit::AccessHead::EMPTY,
+            Some(e) => crate::audit::AccessHead {
+                pos: e.gseq,
+                hash: e.hash.as_slice().try_into().map_err(|_| {
+                    DomainError::from(StorageError::integrity(
+                        "the access log's last hash is not 32 bytes",
+                    ))
+                })?,
+            },
+        }))
     }
 
     /// Moves the head past entries the store has taken.

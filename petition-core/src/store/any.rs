@@ -205,8 +205,11 @@ impl Txn for AnyTxn<'_> {
     fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         each!(self, t => t.access_log(q))
     }
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
-        each!(self, t => t.access_chain(visit))
+    fn access_head(&mut self) -> Result<Option<StoredEntry>> {
+        each!(self, t => t.access_head())
+    }
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
+        each!(self, t => t.access_chain(from, visit))
     }
     fn lock_cases(&mut self, ids: &[CaseId]) -> Result<()> {
         each!(self, t => t.lock_cases(ids))

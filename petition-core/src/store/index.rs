@@ -265,7 +265,7 @@ pub(crate) fn access_log<T: Txn + ?Sized>(
     let (case, staff, after, limit) = (q.case, q.staff, q.after, q.limit);
     let mut out = Vec::new();
     let mut failed = None;
-    txn.access_chain(&mut |e| {
+    txn.access_chain(1, &mut |e| {
         if out.len() >= limit {
             return Ok(false);
         }

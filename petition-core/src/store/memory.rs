@@ -235,8 +235,13 @@ impl Txn for MemTxn<'_> {
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
         Self::push(&mut self.work.access, a.entry)
     }
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
-        for e in &self.work.access {
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
+        for e in self
+            .work
+            .access
+            .iter()
+            .skip(from.saturating_sub(1) as usize)
+        {
             if !visit(e.clone())? {
                 break;
             }

@@ -395,8 +395,9 @@ pub trait Txn {
     fn access_tail(&mut self) -> Result<Option<StoredEntry>>;
     /// Appends an entry, sealed by the service as `sealed`, to the access log (its own hash chain).
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()>;
-    /// Visits the stored access log in order; the visitor returns false to stop.
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()>;
+    /// Visits the stored access log in order from position `from`; the visitor returns false to
+    /// stop.
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()>;
     /// Commits.
     fn commit(self) -> Result<()>;
 
@@ -496,6 +497,13 @@ pub trait Txn {
             after = Some(last);
         }
     }
+    /// The access log's last committed entry as a chain entry records it when it is sealed (the
+    /// default: [`access_tail`](Txn::access_tail)). A backend whose `access_tail` takes a lock
+    /// for the next disclosure may answer without taking it: a later disclosure does not make
+    /// the recorded head untrue.
+    fn access_head(&mut self) -> Result<Option<StoredEntry>> {
+        self.access_tail()
+    }
     /// Access-log entries in order, as `q` asks.
     fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
         index::access_log(self, q)
@@ -536,9 +544,15 @@ pub(crate) trait Derived {
     fn schema_problem(&mut self) -> Result<Option<String>>;
 }
 
-/// Seals an entry onto the chain after `prev` (hash of the previous entry, or the genesis).
-pub(crate) fn seal(gseq: u64, prev: &[u8; 32], entry: &crate::audit::Entry) -> StoredEntry {
-    let body = crate::audit::canonical(&crate::audit::body(entry, gseq));
+/// Seals an entry onto the chain after `prev` (hash of the previous entry, or the genesis),
+/// recording the access log's head `access` (none in entries of older chains).
+pub(crate) fn seal(
+    gseq: u64,
+    prev: &[u8; 32],
+    entry: &crate::audit::Entry,
+    access: Option<crate::audit::AccessHead>,
+) -> StoredEntry {
+    let body = crate::audit::canonical(&crate::audit::body_with(entry, gseq, access));
     let hash = crate::audit::chain_hash(prev, &body);
     let index = match entry {
         crate::audit::Entry::Case(e) => Some((e.case.as_str().to_string(), e.seq)),

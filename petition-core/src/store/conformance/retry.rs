@@ -106,8 +106,8 @@ impl Txn for FlakyTxn<'_> {
     fn access_tail(&mut self) -> Result<Option<StoredEntry>> {
         self.inner.access_tail()
     }
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
-        self.inner.access_chain(visit)
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
+        self.inner.access_chain(from, visit)
     }
     fn commit(self) -> Result<()> {
         if let Some(fail) = &self.conflict_first {

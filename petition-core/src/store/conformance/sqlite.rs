@@ -186,6 +186,11 @@ pub(super) fn tampering_after_dropping_triggers_is_found_by_verify_at_the_right_
         "UPDATE chain SET body = replace(body, 'cty-a-zjj', 'cty-a-xfj') WHERE gseq = {target}"
     ))
     .expect("tamper");
+    // The trigger put back as it was: the schema is the program's own again, the chain is not.
+    s.raw_execute(
+        "CREATE TRIGGER chain_no_update BEFORE UPDATE ON chain BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END",
+    )
+    .expect("trigger");
     let r = svc.verify(&[]).expect("verify");
     let problem = r.problem.expect("tampering is found");
     assert!(

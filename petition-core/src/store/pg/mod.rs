@@ -524,6 +524,22 @@ impl Txn for PgTxn<'_> {
         let r = self.row(sql, &[&pos])?;
         r.map(|r| Self::entry(&r, false)).transpose()
     }
+    fn access_head(&mut self) -> Result<Option<StoredEntry>> {
+        // This transaction's own last disclosure, else the committed head, without its lock.
+        let pos = match &self.access_moved {
+            Some((p, _)) => *p as i64,
+            None => match self.row("SELECT pos FROM heads WHERE name = 'access'", &[])? {
+                Some(r) => get(&r, 0)?,
+                None => 0,
+            },
+        };
+        if pos == 0 {
+            return Ok(None);
+        }
+        let sql = "SELECT pos, body, hash FROM access_log WHERE pos = $1";
+        let r = self.row(sql, &[&pos])?;
+        r.map(|r| Self::entry(&r, false)).transpose()
+    }
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {
         let (d, sealed) = (a.value, a.entry);
         let pos = sealed.gseq as i64;
@@ -535,10 +551,11 @@ impl Txn for PgTxn<'_> {
         self.access_moved = Some((sealed.gseq, sealed.hash.clone()));
         Ok(())
     }
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
+        let from = from.min(i64::MAX as u64) as i64;
         self.stream(
-            "SELECT pos, body, hash, case_id FROM access_log ORDER BY pos",
-            &[],
+            "SELECT pos, body, hash, case_id FROM access_log WHERE pos >= $1 ORDER BY pos",
+            &[&from],
             1000,
             &mut |r| {
                 let mut e = Self::entry(r, false)?;

@@ -535,10 +535,10 @@ impl Txn for SqliteTxn<'_> {
             .map_err(db_err)?;
         Ok(())
     }
-    fn access_chain(&mut self, visit: Visitor<'_>) -> Result<()> {
+    fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()> {
         self.entries(
-            "SELECT pos, body, hash, case_id FROM access_log ORDER BY pos",
-            [],
+            "SELECT pos, body, hash, case_id FROM access_log WHERE pos >= ?1 ORDER BY pos",
+            [from.min(i64::MAX as u64) as i64],
             visit,
         )
     }
