@@ -60,6 +60,7 @@ impl<T: Txn> Work<'_, T> {
             value: &d,
             entry: &entry,
         }))?;
+        self.access_seen = Some(crate::audit::AccessHead { pos, hash: h });
         Ok(crate::audit::AccessHead { pos, hash: h })
     }
 

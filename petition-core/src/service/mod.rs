@@ -142,6 +142,9 @@ pub struct Work<'t, T: Txn> {
     /// While importing: the access-log head the entry being loaded records (`None` for an entry
     /// of an older chain that records none); live, `None` here and the store's head is read.
     import_access: Option<Option<crate::audit::AccessHead>>,
+    /// The access log's head as read for the first entry this transaction sealed: read once
+    /// (a tick's batch seals many), and again after this transaction appends a disclosure.
+    access_seen: Option<crate::audit::AccessHead>,
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -245,6 +248,7 @@ impl<S: Store> Service<S> {
                     head: None,
                     head_at: None,
                     import_access: None,
+                    access_seen: None,
                     cases: if write { None } else { self.cases.clone() },
                     fill: !write,
                 };
@@ -401,16 +405,22 @@ impl<S: Store> Service<S> {
         self.run(false, f)
     }
 
-    /// Proves the database: recomputes the audit chain and the access log, checks every derived
-    /// table against a replay of the chain, and checks each `(position, hash)` anchor recorded
-    /// earlier. Streams: memory stays flat whatever the size.
+    /// Proves the database: the schema is the program's own, recomputes the audit chain and the
+    /// access log (and the access-log heads the chain recorded), checks every derived table
+    /// against a replay of the chain, and checks each anchor recorded earlier. Streams: memory
+    /// stays flat whatever the size.
     ///
     /// ```
+    /// use petition_core::audit::unhex;
     /// let (mut svc, _) = petition_core::example::county();
     /// let report = svc.verify(&[]).unwrap();
     /// assert!(report.problem.is_none());
-    /// // An anchor kept elsewhere: the chain must still hold this entry.
-    /// let anchor = (report.head.position, petition_core::audit::unhex(&report.head.hash).unwrap());
+    /// // An anchor kept elsewhere: the chain and the access log must still hold these entries.
+    /// let anchor = petition_core::verify::Anchor {
+    ///     position: report.head.position,
+    ///     hash: unhex(&report.head.hash).unwrap(),
+    ///     access: Some((report.access_head.position, unhex(&report.access_head.hash).unwrap())),
+    /// };
     /// assert!(svc.verify(&[anchor]).unwrap().problem.is_none());
     /// ```
     pub fn verify(

@@ -216,7 +216,10 @@ impl<T: Txn> Work<'_, T> {
             value: &d,
             entry: &sealed,
         };
-        txn.append_access(Finished::of(&sealed))
+        txn.append_access(Finished::of(&sealed))?;
+        // Entries sealed later in this transaction record the new head.
+        self.access_seen = Some(crate::audit::AccessHead { pos, hash });
+        Ok(())
     }
 
     /// Cases matching `q` that `p` may read, in brief. Filters (names included) only ever see

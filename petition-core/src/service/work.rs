@@ -158,7 +158,10 @@ impl<T: Txn> Work<'_, T> {
         if let Some(given) = self.import_access {
             return Ok(given);
         }
-        Ok(Some(match self.txn.access_head()? {
+        if let Some(seen) = self.access_seen {
+            return Ok(Some(seen));
+        }
+        let head = match self.txn.access_head()? {
             None => crate::audit::AccessHead::EMPTY,
             Some(e) => crate::audit::AccessHead {
                 pos: e.gseq,
@@ -168,7 +171,9 @@ impl<T: Txn> Work<'_, T> {
                     ))
                 })?,
             },
-        }))
+        };
+        self.access_seen = Some(head);
+        Ok(Some(head))
     }
 
     /// Moves the head past entries the store has taken.

@@ -525,19 +525,22 @@ impl Txn for PgTxn<'_> {
         r.map(|r| Self::entry(&r, false)).transpose()
     }
     fn access_head(&mut self) -> Result<Option<StoredEntry>> {
-        // This transaction's own last disclosure, else the committed head, without its lock.
-        let pos = match &self.access_moved {
-            Some((p, _)) => *p as i64,
-            None => match self.row("SELECT pos FROM heads WHERE name = 'access'", &[])? {
-                Some(r) => get(&r, 0)?,
-                None => 0,
-            },
+        // This transaction's own last disclosure, else the committed head, in one statement
+        // and without the head's lock.
+        let r = match &self.access_moved {
+            Some((p, _)) => {
+                let p = *p as i64;
+                self.row(
+                    "SELECT pos, body, hash FROM access_log WHERE pos = $1",
+                    &[&p],
+                )?
+            }
+            None => self.row(
+                "SELECT a.pos, a.body, a.hash FROM heads h JOIN access_log a ON a.pos = h.pos
+                 WHERE h.name = 'access'",
+                &[],
+            )?,
         };
-        if pos == 0 {
-            return Ok(None);
-        }
-        let sql = "SELECT pos, body, hash FROM access_log WHERE pos = $1";
-        let r = self.row(sql, &[&pos])?;
         r.map(|r| Self::entry(&r, false)).transpose()
     }
     fn append_access(&mut self, a: Finished<'_, Sealed<'_, Disclosure>>) -> Result<()> {

@@ -25,7 +25,8 @@ impl SqliteStore {
     /// use petition_core::{Service, SqliteStore};
     /// let path = std::env::temp_dir().join(format!("petition-doc-{}.db", std::process::id()));
     /// let mut svc = Service::new(SqliteStore::open(&path, true).unwrap());
-    /// assert!(svc.verify(&[]).unwrap().problem.is_none());
+    /// // Not initialised yet: no chain, so not yet a petition database to verify.
+    /// assert!(svc.verify(&[]).unwrap().problem.unwrap().contains("empty"));
     /// drop(svc);
     /// assert_eq!(SqliteStore::open(&path.with_extension("nope"), false).unwrap_err().code(), "not_found");
     /// std::fs::remove_file(&path).ok();
