@@ -576,7 +576,9 @@ impl<'p> App<'p> {
 
     /// Prints a JSON document.
     pub fn print_json(&self, v: &serde_json::Value) {
-        let s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+        let mut v = v.clone();
+        petition_core::input::times_to_the_second(&mut v);
+        let s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "null".into());
         out(&s);
     }
 }

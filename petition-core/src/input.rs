@@ -122,6 +122,25 @@ pub fn nfc_all<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> T
     serde_json::from_value(v).unwrap_or(value)
 }
 
+/// Every time in a JSON document to the second: a string that is an RFC 3339 time with a
+/// fraction of a second loses the fraction (outputs show times to the second; the chain keeps
+/// what it recorded, and times recorded before the clock was read to the second have fractions).
+pub fn times_to_the_second(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) if s.len() >= 21 && s.len() <= 40 && s.contains('.') => {
+            if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                if t.timestamp_subsec_nanos() != 0 {
+                    let z = s.ends_with('Z') || s.ends_with('z');
+                    *s = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, z);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(times_to_the_second),
+        serde_json::Value::Object(m) => m.values_mut().for_each(times_to_the_second),
+        _ => {}
+    }
+}
+
 /// Checks a date: between 2000-01-01 and 9999-12-31.
 pub fn check_date(field: &str, d: NaiveDate) -> Result<()> {
     if (EARLIEST..=LATEST).contains(&d) {
@@ -189,6 +208,17 @@ mod tests {
         assert!(check_line("summary", "a\nb").is_err());
         assert!(check_lines("content", "a\r\n\tb").is_ok());
         assert!(check_lines("content", "a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn outputs_show_times_to_the_second() {
+        let mut v = serde_json::json!({"at": "2026-03-02T09:00:00.123456789+08:00",
+            "z": ["2026-03-02T01:00:00.5Z"], "whole": "2026-03-02T09:00:00+08:00", "text": "a.b"});
+        times_to_the_second(&mut v);
+        assert_eq!(v["at"], "2026-03-02T09:00:00+08:00");
+        assert_eq!(v["z"][0], "2026-03-02T01:00:00Z");
+        assert_eq!(v["whole"], "2026-03-02T09:00:00+08:00");
+        assert_eq!(v["text"], "a.b");
     }
 
     #[test]

@@ -857,5 +857,11 @@ pub fn import_jsonl<S: Store>(
             "the file ends in the middle of a command (an event the rules give is missing)",
         ));
     }
+    if summary.entries == 0 {
+        return Err(bad_line(
+            line_no,
+            "the file holds no entry of an audit chain: there is nothing to build a database from (an export with personal data begins with the database's initialisation)",
+        ));
+    }
     Ok(summary)
 }

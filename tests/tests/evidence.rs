@@ -539,3 +539,24 @@ fn a_copy_carries_the_access_log() {
     assert_eq!(a["head"], b["head"]);
     assert_eq!(a["access_head"], b["access_head"], "the same access log");
 }
+
+#[test]
+fn an_import_of_nothing_never_reports_success() {
+    let env = Env::new();
+    for (name, text) in [
+        ("empty", ""),
+        (
+            "access-only",
+            "{\"access_log\":{\"pos\":1},\"hash\":\"00\"}\n",
+        ),
+    ] {
+        let (code, err) = import(&env, name, text.as_bytes());
+        assert_eq!(code, 5, "{name}: {err}");
+        assert!(
+            !env.dir.path().join(format!("{name}.db")).exists(),
+            "{name}"
+        );
+    }
+    let (_, err) = import(&env, "empty", b"");
+    assert!(err.contains("nothing to build a database from"), "{err}");
+}
