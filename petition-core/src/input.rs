@@ -122,6 +122,11 @@ pub fn nfc_all<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> T
     serde_json::from_value(v).unwrap_or(value)
 }
 
+/// A time as every output shows it: RFC 3339 to the second, in its own offset.
+pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 /// Every time in a JSON document to the second: a string that is an RFC 3339 time with a
 /// fraction of a second loses the fraction (outputs show times to the second; the chain keeps
 /// what it recorded, and times recorded before the clock was read to the second have fractions).

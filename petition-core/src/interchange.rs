@@ -401,9 +401,10 @@ pub fn csv_row(case: &Case, today: NaiveDate, privacy: Privacy) -> Vec<String> {
             .as_ref()
             .map(|u| u.to_string())
             .unwrap_or_default(),
-        reg.map(|r| r.received_at.to_rfc3339()).unwrap_or_default(),
+        reg.map(|r| crate::input::rfc3339(r.received_at))
+            .unwrap_or_default(),
         case.registered_at
-            .map(|t| t.to_rfc3339())
+            .map(crate::input::rfc3339)
             .unwrap_or_default(),
         s(case.outcome.map(|o| o.as_str())),
         s(case.review_outcome.map(|o| o.as_str())),
@@ -512,11 +513,11 @@ pub fn open311(case: &Case, org: &crate::org::Org) -> Value {
     m.insert("service_notice".into(), Value::Null);
     m.insert(
         "requested_datetime".into(),
-        json!(case.registered_at.map(|t| t.to_rfc3339())),
+        json!(case.registered_at.map(crate::input::rfc3339)),
     );
     m.insert(
         "updated_datetime".into(),
-        json!(case.last_at.map(|t| t.to_rfc3339())),
+        json!(case.last_at.map(crate::input::rfc3339)),
     );
     m.insert("expected_datetime".into(), json!(expected));
     m.insert(

@@ -159,7 +159,7 @@ pub fn clock_json(c: &Clock, today: NaiveDate) -> Value {
     m.insert("due".into(), json!(c.due));
     m.insert(
         "stopped_at".into(),
-        json!(c.stopped_at.map(|t| t.to_rfc3339())),
+        json!(c.stopped_at.map(crate::input::rfc3339)),
     );
     if c.kind.is_window() {
         m.insert("lapsed".into(), json!(c.lapsed_on(today)));
@@ -239,8 +239,8 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "content": content,
         "category": reg.map(|r| r.category.clone()),
         "locality": reg.map(|r| r.locality.clone()),
-        "received_at": reg.map(|r| r.received_at.to_rfc3339()),
-        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
+        "received_at": reg.map(|r| crate::input::rfc3339(r.received_at)),
+        "registered_at": case.registered_at.map(crate::input::rfc3339),
         "first_contact": case.first_contact,
         "holder": case.holder,
         "lead": case.lead,
@@ -261,7 +261,7 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "absorbed": case.absorbed,
         "extension_days": case.extension_days,
         "extension_request": case.extension_request.as_ref().map(|r| json!({
-            "days": r.days, "reason": r.reason, "by": r.by.as_str(), "at": r.at.to_rfc3339(),
+            "days": r.days, "reason": r.reason, "by": r.by.as_str(), "at": crate::input::rfc3339(r.at),
         })),
         "outcome": case.outcome,
         "review_outcome": case.review_outcome,
@@ -275,7 +275,7 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
     v["assisting"] = Value::Array(
         case.assisting
             .iter()
-            .map(|a| json!({"unit": a.unit, "input_at": a.input_at.map(|t| t.to_rfc3339())}))
+            .map(|a| json!({"unit": a.unit, "input_at": a.input_at.map(crate::input::rfc3339)}))
             .collect(),
     );
     v["petitioners"] = Value::Array(petitioners);
@@ -286,8 +286,8 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
             .map(|s| {
                 json!({
                     "id": s.id, "level": s.level, "ground": s.ground, "by": s.by, "unit": s.unit,
-                    "respond_by": s.respond_by, "answered_at": s.answered_at.map(|t| t.to_rfc3339()),
-                    "ended_at": s.ended_at.map(|t| t.to_rfc3339()),
+                    "respond_by": s.respond_by, "answered_at": s.answered_at.map(crate::input::rfc3339),
+                    "ended_at": s.ended_at.map(crate::input::rfc3339),
                     "overdue": s.is_open() && today > s.respond_by,
                 })
             })
@@ -298,7 +298,7 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
             .iter()
             .map(|e| {
                 json!({
-                    "handling": e.handling, "office": e.office, "unit": e.unit, "at": e.at.to_rfc3339(),
+                    "handling": e.handling, "office": e.office, "unit": e.unit, "at": crate::input::rfc3339(e.at),
                 })
             })
             .collect(),
@@ -319,7 +319,7 @@ pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
         "summary": reg.map(|r| r.summary.clone()),
         "category": reg.map(|r| r.category.clone()),
         "locality": reg.map(|r| r.locality.clone()),
-        "registered_at": case.registered_at.map(|t| t.to_rfc3339()),
+        "registered_at": case.registered_at.map(crate::input::rfc3339),
         "first_contact": case.first_contact,
         "collective": case.collective,
         "skip_level": case.skip_level,
