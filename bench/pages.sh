@@ -30,10 +30,8 @@ else
 fi
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$DIR"' EXIT
-"$P" --db "$DB" serve --listen 127.0.0.1:0 > "$DIR/out" 2> "$DIR/err" &
-SERVER_PID=$!
-for _ in $(seq 1 600); do grep -q '^listening on' "$DIR/out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^listening on //p' "$DIR/out")
+. bench/serving.sh
+serve_db "$P" "$DB" "$DIR"
 # A thousand cases spread over the database, with their codes.
 awk -F'\t' 'NR % 97 == 1 { print "/status?case=" $1 "&code=" $2 }' "$CODES" | head -n 1000 > "$DIR/status"
 [ -s "$DIR/status" ] || { echo "pages.sh: no codes in $CODES" >&2; exit 1; }

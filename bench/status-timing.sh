@@ -22,10 +22,8 @@ for key in status_failures_per_address status_failures_per_case; do
 done
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$DIR"' EXIT
-"$P" --db "$DB" serve --listen 127.0.0.1:0 > "$DIR/out" 2> "$DIR/err" &
-SERVER_PID=$!
-for _ in $(seq 1 600); do grep -q '^listening on' "$DIR/out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^listening on //p' "$DIR/out")
+. bench/serving.sh
+serve_db "$P" "$DB" "$DIR"
 # A: existing cases, a wrong code of the right shape; B: case numbers that do not exist.
 awk -F'\t' '{ print "/status?case=" $1 "&code=00000000" }' "$DIR/codes.tsv" | head -n 1000 > "$DIR/a"
 awk '{ printf "/status?case=XF2031-%06d&code=00000000\n", NR }' "$DIR/a" > "$DIR/b"

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use petition_tests::evidence::{
     as_if_recorded, behind_the_back, exported, import, rehash, run, sql, verify_fails,
 };
-use petition_tests::{fresh_pg_db, test_pg, Env};
+use petition_tests::{fresh_pg_db, register_args, test_pg, Env};
 use serde_json::{json, Value};
 
 const T0: &str = "2026-03-02";
@@ -170,26 +170,13 @@ fn import_refuses_a_token_that_outlives_the_longest_validity() {
     );
 }
 
-/// `register` with this petitioner name and phone and `extra` (no id number): (exit, error code).
+/// `register` with this petitioner name and phone and `extra` (no id number): the answer, or the
+/// error document.
 fn register_named(env: &Env, now: &str, name: &str, summary: &str, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "register",
-        "--channel",
-        "letter",
-        "--purpose",
-        "request",
-        "--locality",
-        "t",
-        "--category",
-        "housing.repair",
-        "--summary",
-        summary,
-        "--petitioner",
-        name,
-        "--phone",
-        "13900001111",
-    ];
-    args.extend_from_slice(extra);
+    let mut more = vec!["--phone", "13900001111"];
+    more.extend_from_slice(extra);
+    let owned = register_args(summary, name, &more);
+    let args: Vec<&str> = owned.iter().map(String::as_str).collect();
     let o = env.raw(Some("li"), now, true, &args);
     if o.status.success() {
         serde_json::from_slice(&o.stdout).expect("json")
