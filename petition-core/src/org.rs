@@ -195,7 +195,8 @@ pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
             "应为 1–100 个字符，且不含控制字符",
         )));
     }
-    Ok(())
+    // A name that displays as another (a direction override, an invisible character) is refused.
+    crate::input::check_line(field, name)
 }
 
 impl Org {

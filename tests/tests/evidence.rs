@@ -214,6 +214,23 @@ fn invisible_and_direction_changing_characters_are_refused() {
     // Nothing was registered.
     let v = env.ok(Some("li"), T0, &["list"]);
     assert_eq!(v["cases"].as_array().map(Vec::len), Some(0));
+    // Staff and unit names too.
+    let (exit, code, _) = env.err(
+        Some("admin"),
+        T0,
+        &[
+            "staff",
+            "add",
+            "mole",
+            "--name",
+            "王\u{202E}芳",
+            "--role",
+            "clerk",
+            "--unit",
+            "c-xfj",
+        ],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
 }
 
 #[test]
