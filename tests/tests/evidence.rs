@@ -564,3 +564,35 @@ fn an_import_of_nothing_never_reports_success() {
     let (_, err) = import(&env, "empty", b"");
     assert!(err.contains("nothing to build a database from"), "{err}");
 }
+
+#[test]
+fn a_live_chain_written_before_the_order_of_times_was_kept_still_loads() {
+    // Before this rule, a tick's batch could seal a time a clerk had already passed: a chain of
+    // that age (its entries record no access-log head) imports and verifies as it was written.
+    let env = Env::new();
+    let mut entries: Vec<Value> = live_chain(&env)
+        .into_iter()
+        .filter(|e| e.get("access_log").is_none())
+        .map(|mut e| {
+            e.as_object_mut().expect("object").remove("access");
+            e
+        })
+        .collect();
+    let first_case = entries
+        .iter()
+        .position(|e| e.get("case").is_some())
+        .expect("a case event");
+    let before =
+        chrono::DateTime::parse_from_rfc3339(entries[first_case]["at"].as_str().expect("at"))
+            .expect("time")
+            - chrono::Duration::seconds(1);
+    entries.insert(
+        first_case + 1,
+        json!({"type": "staff_added", "at": before.to_rfc3339(), "actor": "admin",
+               "staff": {"id": "late", "name": "L", "unit": "c-xfj", "role": "clerk"}}),
+    );
+    let (code, err) = import(&env, "older", &rehash(&entries));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&env.dir.path().join("older.db"), &["verify"]);
+    assert_eq!(code, 0, "{err}");
+}
