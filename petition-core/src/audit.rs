@@ -232,6 +232,25 @@ impl AccessHead {
         hash: GENESIS,
     };
 
+    /// The head a stored body records, read without decoding the rest of it (`None`: none, or
+    /// malformed — `verify` tells the two apart with [`AccessHead::of_body`]).
+    pub fn of_stored(body: &str) -> Option<AccessHead> {
+        #[derive(Deserialize)]
+        struct Recorded {
+            access: Option<Head>,
+        }
+        #[derive(Deserialize)]
+        struct Head {
+            pos: u64,
+            hash: String,
+        }
+        let h = serde_json::from_str::<Recorded>(body).ok()?.access?;
+        Some(AccessHead {
+            pos: h.pos,
+            hash: unhex(&h.hash)?,
+        })
+    }
+
     /// The head recorded in a stored body: `None` when it records none, `Some(Err(()))` when
     /// what it records is malformed.
     pub fn of_body(v: &Value) -> Option<std::result::Result<AccessHead, ()>> {

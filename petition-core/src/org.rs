@@ -188,14 +188,14 @@ pub struct Org {
 
 pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
     let n = name.trim();
-    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+    if n.is_empty() || n.chars().count() > 100 {
         return Err(DomainError::from(Refusal::field(
             field,
-            "must be 1–100 characters without control characters",
-            "应为 1–100 个字符，且不含控制字符",
+            "must be 1–100 characters",
+            "应为 1–100 个字符",
         )));
     }
-    // A name that displays as another (a direction override, an invisible character) is refused.
+    // No control character, and none that makes the name display as another.
     crate::input::check_line(field, name)
 }
 

@@ -204,6 +204,8 @@ pub fn event_json(e: &Event) -> Value {
             }
         }
     }
+    // Shown to the second, whatever the chain recorded.
+    crate::input::times_to_the_second(&mut v);
     v
 }
 

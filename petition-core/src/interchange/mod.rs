@@ -162,11 +162,7 @@ pub fn export_jsonl<S: Store>(
             };
             for e in page {
                 if include_pii {
-                    let records = serde_json::from_str::<Value>(&e.body)
-                        .ok()
-                        .and_then(|v| crate::audit::AccessHead::of_body(&v))
-                        .and_then(|a| a.ok())
-                        .map_or(0, |a| a.pos);
+                    let records = crate::audit::AccessHead::of_stored(&e.body).map_or(0, |a| a.pos);
                     if records > access_written {
                         access_written = access_lines(w, out, access_written, Some(records))?;
                     }

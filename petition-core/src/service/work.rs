@@ -262,6 +262,16 @@ impl<T: Txn> Work<'_, T> {
                 return Ok(shown);
             }
         }
+        self.load_missed(id, kept)
+    }
+
+    /// [`Work::load`] when the kept cases do not have it (`kept`: the kept cases and the
+    /// store's number of the case): read from the store, folded, and kept.
+    pub(super) fn load_missed(
+        &mut self,
+        id: &CaseId,
+        kept: Option<(Arc<CaseCache>, u32)>,
+    ) -> Result<(Case, Vec<Event>)> {
         let events = self.txn.load_events(id)?;
         if events.is_empty() {
             return Err(DomainError::from(Refusal::NoCase { id: id.clone() }));

@@ -255,17 +255,10 @@ impl<T: Txn> Work<'_, T> {
         let Some(decoy) = ids.first() else {
             return Ok(None);
         };
-        // As a look-up that misses the kept cases: the same question to the store, the events
-        // read and folded, and kept (never served from the kept cases).
+        // As a look-up that misses the kept cases: the same question to the store, then the
+        // miss path of every load (never served from the kept cases).
         let kept = self.kept_seq(decoy)?;
-        let events = self.txn.load_events(decoy)?;
-        let case = replay(decoy.clone(), &events);
-        if let (Some((cache, seq)), true) = (&kept, self.fill) {
-            if case.seq == *seq {
-                cache.put_history(&case, &events);
-            }
-        }
-        Ok(Some((case, events)))
+        self.load_missed(decoy, kept).map(Some)
     }
 
     pub(crate) fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
