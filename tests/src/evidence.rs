@@ -139,3 +139,66 @@ pub fn exported(env: &Env, now: &str) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect()
 }
+
+/// Rewrites chain entry `gseq` of a SQLite database with `edit` (or appends a new entry after
+/// the last when `gseq` is one past it) and seals it and every later entry again, as an
+/// attacker with the format and the library's public hashing functions in hand would: the chain
+/// then hashes from end to end, and no derived table is touched.
+pub fn reseal(db: &Path, gseq: u64, edit: impl FnOnce(&mut Value)) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let rows: Vec<(u64, String)> = conn
+        .prepare("SELECT gseq, body FROM chain ORDER BY gseq")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let mut bodies: Vec<Value> = rows
+        .iter()
+        .map(|(_, b)| serde_json::from_str(b).expect("body"))
+        .collect();
+    let i = (gseq - 1) as usize;
+    if i == bodies.len() {
+        let mut v = json!({});
+        edit(&mut v);
+        v["gseq"] = json!(gseq);
+        bodies.push(v);
+    } else {
+        edit(&mut bodies[i]);
+    }
+    let mut prev = GENESIS;
+    let mut script = String::new();
+    for (k, v) in bodies.iter().enumerate() {
+        let h = chain_hash(&prev, &canonical(v));
+        prev = h;
+        if k < i {
+            continue;
+        }
+        let body = canonical(v).replace('\'', "''");
+        let (case, seq) = match (v.get("case").and_then(Value::as_str), v.get("seq")) {
+            (Some(c), Some(s)) => (format!("'{c}'"), s.to_string()),
+            _ => ("NULL".into(), "NULL".into()),
+        };
+        let kind = v["type"].as_str().unwrap_or("").to_string();
+        script.push_str(&format!(
+            "DELETE FROM chain WHERE gseq = {g}; INSERT INTO chain(gseq, case_id, seq, type, body, hash) VALUES ({g}, {case}, {seq}, '{kind}', '{body}', X'{h}');\n",
+            g = k + 1,
+            h = hex(&h)
+        ));
+    }
+    drop(conn);
+    behind_the_back(db, &script);
+}
+
+/// The last chain entry's body of a SQLite database.
+pub fn last_entry(db: &Path) -> Value {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let body: String = conn
+        .query_row(
+            "SELECT body FROM chain ORDER BY gseq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("last");
+    serde_json::from_str(&body).expect("body")
+}

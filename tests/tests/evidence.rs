@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use petition_tests::evidence::{
-    as_if_recorded, behind_the_back, exported, import, rehash, run, sql, verify_fails,
+    as_if_recorded, behind_the_back, exported, import, last_entry, rehash, reseal, run, sql,
+    verify_fails, verify_ok,
 };
 use petition_tests::{fresh_pg_db, register_args, test_pg, Env};
 use serde_json::{json, Value};
@@ -595,4 +596,99 @@ fn a_live_chain_written_before_the_order_of_times_was_kept_still_loads() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(&env.dir.path().join("older.db"), &["verify"]);
     assert_eq!(code, 0, "{err}");
+}
+
+/// The position of case event `seq` of case `id` in a SQLite database's chain.
+fn position_of(db: &std::path::Path, id: &str, seq: u32) -> u64 {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row(
+        "SELECT gseq FROM chain WHERE case_id = ?1 AND seq = ?2",
+        rusqlite::params![id, seq],
+        |r| r.get::<_, i64>(0),
+    )
+    .expect("gseq") as u64
+}
+
+#[test]
+fn a_resealed_entry_fails_verify_unless_the_rules_give_it() {
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    verify_ok(&env.db);
+    let accepted = position_of(&env.db, &id, 3);
+
+    // The acceptance rewritten as the petition office clerk's (not of the competent unit),
+    // every later hash recomputed: the chain hashes, the derived rows are untouched.
+    let db = copy_of(&env, "actor.db");
+    reseal(&db, accepted, |v| {
+        v["actor"] = json!("li");
+        v["unit"] = json!("c-xfj");
+    });
+    let msg = verify_fails(&db, &[]);
+    assert!(
+        msg.contains(&format!(
+            "audit chain, entry {accepted} (case {id}, event 3, `accepted`)"
+        )) && msg.contains("not what the rules give"),
+        "{msg}"
+    );
+
+    // The last event appended again at the end, sealed onto the head: its command (an
+    // acceptance) cannot be given twice, whatever the hash.
+    let db = copy_of(&env, "appended.db");
+    let mut last = last_entry(&db);
+    let next = last["gseq"].as_u64().expect("gseq") + 1;
+    last["seq"] = json!(last["seq"].as_u64().expect("seq") + 1);
+    let forged = last.clone();
+    reseal(&db, next, move |v| *v = forged);
+    let msg = verify_fails(&db, &[]);
+    assert!(msg.contains("not what the rules give"), "{msg}");
+
+    // A registration whose recorded earlier case was dropped: the rules find it again.
+    let env2 = Env::new();
+    let first = env2.register(T0, &[]);
+    let second = env2.register("2026-03-04", &[]);
+    let reg = position_of(&env2.db, &second, 1);
+    let db = copy_of(&env2, "related.db");
+    let mut had = Value::Null;
+    reseal(&db, reg, |v| {
+        had = v["related"].clone();
+        v["related"] = json!([]);
+        if let Some(m) = v.as_object_mut() {
+            m.remove("repeat_of");
+        }
+    });
+    assert_eq!(
+        had,
+        json!([first]),
+        "the second registration names the first"
+    );
+    let msg = verify_fails(&db, &[]);
+    assert!(
+        msg.contains(&format!("case {second}, event 1, `registered`")),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_administrative_entry_fails_verify_unless_its_actor_may_make_it() {
+    let env = Env::new();
+    env.register(T0, &[]);
+    // A clerk "adding" an admin: the entry's actor rewritten from the admin to the clerk.
+    let db = copy_of(&env, "admin.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let g: i64 = conn
+        .query_row(
+            "SELECT gseq FROM chain WHERE type = 'staff_added' ORDER BY gseq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("staff_added");
+    drop(conn);
+    reseal(&db, g as u64, |v| v["actor"] = json!("li"));
+    let msg = verify_fails(&db, &[]);
+    assert!(
+        msg.contains(&format!("audit chain, entry {g}")) && msg.contains("the rules refuse it"),
+        "{msg}"
+    );
 }

@@ -11,8 +11,9 @@ use petition_core::{Refusal, StorageError};
 
 /// Verify the database: recompute the SHA-256 audit chain and the access log, rebuild every
 /// derived table (cases, clocks, supervisions, repeat-detection keys, statistics counters,
-/// units, staff, policy, calendar) from the chain and compare, and check anchors recorded
-/// earlier. Opens the database read-only and never creates or changes a file. Exit 5 on any
+/// units, staff, policy, calendar) from the chain and compare, decide every case event again
+/// by the rules (by its actor, as the organisation stood then, at its time: an entry the rules
+/// would not have produced was forged), and check anchors recorded earlier. Opens the database read-only and never creates or changes a file. Exit 5 on any
 /// difference, naming the first one by table and key.
 ///
 /// Record the head regularly somewhere else (another machine), then check against it: a chain
@@ -57,14 +58,19 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             })?
         }
     };
-    let mut svc = match app.pg_url()? {
-        // PostgreSQL: read in one REPEATABLE READ, READ ONLY transaction.
-        Some(url) => Service::new(crate::app::open_pg(&url)?),
-        None => Service::new(petition_core::store::AnyStore::Sqlite(
-            SqliteStore::open_read_only(&app.db_path()?)?,
-        )),
+    // Two connections, two threads: the rules pass (every event decided again) runs on the
+    // second while the first checks the chain, the derived tables and the access log.
+    let open = || -> CliResult<Service<petition_core::store::AnyStore>> {
+        Ok(match app.pg_url()? {
+            // PostgreSQL: read in one REPEATABLE READ, READ ONLY transaction.
+            Some(url) => Service::new(crate::app::open_pg(&url)?),
+            None => Service::new(petition_core::store::AnyStore::Sqlite(
+                SqliteStore::open_read_only(&app.db_path()?)?,
+            )),
+        })
     };
-    let r = svc.verify(&anchors)?;
+    let mut svc = open()?;
+    let r = svc.verify_with_helper(&anchors, open()?)?;
     if let Some(p) = &r.problem {
         return Err(CliError::from(DomainError::from(
             StorageError::integrity_text(

@@ -112,37 +112,8 @@ impl<T: Txn> Work<'_, T> {
                         if gseq == 1 {
                             return Err(differs("the chain must begin with its initialisation"));
                         }
-                        let change = match kind.clone() {
-                            AdminKind::UnitAdded { unit } => AdminChange::AddUnit(unit),
-                            AdminKind::StaffAdded { staff } => AdminChange::AddStaff(staff),
-                            AdminKind::PolicySet { key, value } => {
-                                AdminChange::SetPolicy { key, value }
-                            }
-                            AdminKind::CalendarSet { entries } => AdminChange::SetCalendar(entries),
-                            AdminKind::TokenIssued {
-                                staff,
-                                sha256,
-                                expires_at,
-                            } => AdminChange::IssueToken {
-                                staff,
-                                sha256,
-                                expires_at,
-                            },
-                            AdminKind::TokensRevoked { staff } => AdminChange::RevokeTokens(staff),
-                            AdminKind::StaffDeactivated { staff } => AdminChange::Deactivate(staff),
-                            AdminKind::StaffMoved { staff, unit } => {
-                                AdminChange::MoveStaff { staff, unit }
-                            }
-                            AdminKind::StaffRenamed { staff, name } => {
-                                AdminChange::RenameStaff { staff, name }
-                            }
-                            AdminKind::UnitRenamed { unit, name } => {
-                                AdminChange::RenameUnit { unit, name }
-                            }
-                            AdminKind::Initialized { .. } => {
-                                return Err(differs("a second initialisation"))
-                            }
-                        };
+                        let change =
+                            change_of(kind).ok_or_else(|| differs("a second initialisation"))?;
                         self.admin_as(&a.actor, a.at, change)?
                     }
                 };
@@ -250,8 +221,34 @@ impl<T: Txn> Work<'_, T> {
     }
 }
 
-/// The command that produced an event (for re-deciding imported history).
-fn command_of(ev: &Event) -> Result<Step> {
+/// The administrative change that produced an entry (`None` for the initialisation, which no
+/// change produces): for re-deciding history (`import`, `verify`).
+pub(crate) fn change_of(kind: &AdminKind) -> Option<AdminChange> {
+    Some(match kind.clone() {
+        AdminKind::UnitAdded { unit } => AdminChange::AddUnit(unit),
+        AdminKind::StaffAdded { staff } => AdminChange::AddStaff(staff),
+        AdminKind::PolicySet { key, value } => AdminChange::SetPolicy { key, value },
+        AdminKind::CalendarSet { entries } => AdminChange::SetCalendar(entries),
+        AdminKind::TokenIssued {
+            staff,
+            sha256,
+            expires_at,
+        } => AdminChange::IssueToken {
+            staff,
+            sha256,
+            expires_at,
+        },
+        AdminKind::TokensRevoked { staff } => AdminChange::RevokeTokens(staff),
+        AdminKind::StaffDeactivated { staff } => AdminChange::Deactivate(staff),
+        AdminKind::StaffMoved { staff, unit } => AdminChange::MoveStaff { staff, unit },
+        AdminKind::StaffRenamed { staff, name } => AdminChange::RenameStaff { staff, name },
+        AdminKind::UnitRenamed { unit, name } => AdminChange::RenameUnit { unit, name },
+        AdminKind::Initialized { .. } => return None,
+    })
+}
+
+/// The command that produced an event (for re-deciding history: `import`, `verify`).
+pub(crate) fn command_of(ev: &Event) -> Result<Step> {
     use EventKind as K;
     let not_a_command = || {
         DomainError::from(StorageError::integrity(&format!(

@@ -11,6 +11,7 @@ mod door;
 #[cfg(test)]
 mod identity_tests;
 mod import;
+pub(crate) use import::{change_of, command_of};
 mod reads;
 mod tick;
 mod work;
@@ -428,6 +429,89 @@ impl<S: Store> Service<S> {
         anchors: &[crate::verify::Anchor],
     ) -> Result<crate::verify::VerifyReport> {
         self.read(|w| crate::verify::verify(w.txn()?, anchors))
+    }
+
+    /// [`Service::verify`], with the rules pass (every case event decided again) run by
+    /// `helper` — a second service over the same database, on its own connection and thread —
+    /// while this one checks the chain's derived tables and the access log: the two cores of a
+    /// small server each take half of the work. The helper runs the pass only when its
+    /// transaction sees the same chain as this one (a write committed between the two starts
+    /// makes this one run it itself), and never for a store without derived tables. A helper
+    /// over another database is refused (`validation`). The report is the one
+    /// [`Service::verify`] gives, the rules' finding first.
+    pub fn verify_with_helper<R: Store + Send>(
+        &mut self,
+        anchors: &[crate::verify::Anchor],
+        mut helper: Service<R>,
+    ) -> Result<crate::verify::VerifyReport> {
+        // A database without a chain (never initialised, or emptied) is verify's to report.
+        let (Ok(mine), Ok(theirs)) = (self.read(|w| w.identity()), helper.read(|w| w.identity()))
+        else {
+            return self.verify(anchors);
+        };
+        if mine.db != theirs.db {
+            return Err(DomainError::from(Refusal::invalid(
+                "the verification's helper is a service over another database: give it one over this database",
+                "校验的辅助服务连接的是另一个数据库：请连接本数据库",
+            )));
+        }
+        type Head = Option<(u64, Vec<u8>)>;
+        let (head_to_main, head_from_helper) = std::sync::mpsc::sync_channel::<Head>(1);
+        let (input_to_helper, input_from_main) =
+            std::sync::mpsc::sync_channel::<Option<crate::verify::RulesInput>>(1);
+        std::thread::scope(|scope| {
+            let helped = scope.spawn(move || {
+                helper.read(|w| {
+                    let txn = w.txn()?;
+                    let head = crate::verify::head_of(txn)?;
+                    if head_to_main.send(head).is_err() {
+                        return Ok(None);
+                    }
+                    match input_from_main.recv() {
+                        Ok(Some(input)) => crate::verify::rules_pass(txn, &input).map(Some),
+                        _ => Ok(None),
+                    }
+                })
+            });
+            let mut sent = false;
+            let report = self.read(|w| {
+                let txn = w.txn()?;
+                let mine = crate::verify::head_of(txn)?;
+                // The helper's head, once (a retried transaction runs the rules itself).
+                let same = match head_from_helper.try_recv().or_else(|_| match sent {
+                    true => Err(()),
+                    false => head_from_helper.recv().map_err(|_| ()),
+                }) {
+                    Ok(theirs) => theirs == mine,
+                    Err(()) => false,
+                };
+                let mut offer = |input: crate::verify::RulesInput| {
+                    if sent {
+                        return false;
+                    }
+                    sent = true;
+                    let go = same.then_some(input);
+                    let helping = go.is_some();
+                    input_to_helper.send(go).is_ok() && helping
+                };
+                let r = crate::verify::verify_beside(txn, anchors, &mut offer);
+                if !sent {
+                    sent = true;
+                    let _ = input_to_helper.send(None);
+                }
+                r
+            });
+            drop(input_to_helper);
+            let rules = helped.join().map_err(|_| {
+                DomainError::from(StorageError::internal("the verification's helper stopped"))
+            })?;
+            let mut report = report?;
+            // Only a pass that ran the rules there says anything; a chain problem came first.
+            if let Some(Some(p)) = rules? {
+                report.problem = Some(p);
+            }
+            Ok(report)
+        })
     }
 
     /// Checks the audit chain's last entry against its hash (a server's start-up check): a

@@ -230,6 +230,12 @@ impl crate::store::Derived for AnyTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         each!(self, t => t.stored_row(id, identity_keys))
     }
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, Event)>> {
+        each!(self, t => t.events_at(id))
+    }
+    fn matter_cases(&mut self, m: &crate::store::Matter<'_>) -> Result<Vec<CaseId>> {
+        each!(self, t => t.matter_cases(m))
+    }
     fn cases_by_day(
         &mut self,
         after: Option<&(NaiveDate, CaseId)>,

@@ -266,6 +266,29 @@ impl crate::store::Derived for MemTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, _identity_keys: &[String]) -> Result<Option<CaseRow>> {
         Ok(self.work.cases.get(id).map(|(r, _)| r.clone()))
     }
+    fn matter_cases(&mut self, m: &crate::store::Matter<'_>) -> Result<Vec<CaseId>> {
+        Ok(self.find_related(m)?.into_iter().map(|r| r.id).collect())
+    }
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, Event)>> {
+        // The chain's index names each case event's (case, number); a memory store is small.
+        let at: std::collections::HashMap<u32, u64> = self
+            .work
+            .chain
+            .iter()
+            .filter_map(|e| match &e.index {
+                Some((c, seq)) if c == id.as_str() => Some((*seq, e.gseq)),
+                _ => None,
+            })
+            .collect();
+        Ok(self
+            .work
+            .events
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|e| (at.get(&e.seq).copied().unwrap_or(0), e.clone()))
+            .collect())
+    }
     fn cases_by_day(
         &mut self,
         after: Option<&(NaiveDate, CaseId)>,

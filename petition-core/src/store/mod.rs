@@ -6,7 +6,7 @@
 #[macro_use]
 mod sql;
 mod any;
-mod index;
+pub(crate) mod index;
 mod memory;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -528,6 +528,11 @@ pub(crate) trait Derived {
     /// looked up by the keys the case should have (`identity_keys`); rows for other keys are
     /// caught by [`Derived::derived_counts`].
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>>;
+    /// A case's events in order, each with its position in the chain.
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, Event)>>;
+    /// The ids of the cases whose identity rows match a matter now ([`Txn::find_related`]
+    /// without their summaries).
+    fn matter_cases(&mut self, m: &Matter<'_>) -> Result<Vec<CaseId>>;
     /// Case ids in (registration day, id) order after the cursor, from the query table (`verify`
     /// checks the statistics counters one day at a time).
     fn cases_by_day(&mut self, after: Option<&DayKey>, limit: usize) -> Result<Vec<DayKey>>;

@@ -137,6 +137,12 @@ impl crate::store::Derived for FlakyTxn<'_> {
     fn stored_row(&mut self, id: &CaseId, keys: &[String]) -> Result<Option<CaseRow>> {
         self.inner.stored_row(id, keys)
     }
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, crate::case::Event)>> {
+        self.inner.events_at(id)
+    }
+    fn matter_cases(&mut self, m: &crate::store::Matter<'_>) -> Result<Vec<CaseId>> {
+        self.inner.matter_cases(m)
+    }
     fn cases_by_day(
         &mut self,
         after: Option<&(chrono::NaiveDate, CaseId)>,

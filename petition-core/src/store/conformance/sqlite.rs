@@ -340,3 +340,103 @@ pub(super) fn admin_changes_are_in_the_chain_and_need_an_admin() {
         .expect("accept");
     assert_eq!(c.clocks.last().map(|k| k.due), Some(d("2026-04-16")));
 }
+
+/// Rewrites chain entry `gseq` of a SQLite file with `edit` and seals it and every later
+/// entry again with the public hashing functions, the triggers put back as they were: the
+/// chain hashes from end to end and the schema is the program's own.
+fn reseal(p: &std::path::Path, gseq: u64, edit: impl FnOnce(&mut serde_json::Value)) {
+    use crate::audit::{canonical, chain_hash, GENESIS};
+    let conn = rusqlite::Connection::open(p).expect("open");
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT gseq, body FROM chain ORDER BY gseq")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<std::result::Result<_, _>>()
+        .expect("rows");
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<std::result::Result<_, _>>()
+        .expect("triggers");
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name}"))
+            .expect("drop");
+    }
+    let mut edit = Some(edit);
+    let mut prev = GENESIS;
+    for (g, body) in rows {
+        let mut v: serde_json::Value = serde_json::from_str(&body).expect("body");
+        if g as u64 == gseq {
+            if let Some(f) = edit.take() {
+                f(&mut v);
+            }
+        }
+        let text = canonical(&v);
+        let h = chain_hash(&prev, &text);
+        prev = h;
+        if g as u64 >= gseq {
+            conn.execute(
+                "UPDATE chain SET body = ?1, hash = ?2 WHERE gseq = ?3",
+                rusqlite::params![text, h.to_vec(), g],
+            )
+            .expect("reseal");
+        }
+    }
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql).expect("trigger");
+    }
+}
+
+#[test]
+pub(super) fn a_resealed_event_fails_verify_by_the_rules_inline_and_with_a_helper() {
+    let (_dir, p) = file_db();
+    let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("open"), 4);
+    seed(&mut svc);
+    let id = walk(&mut svc);
+    let helper = || Service::new(SqliteStore::open_read_only(&p).expect("open"));
+    assert!(svc
+        .verify_with_helper(&[], helper())
+        .expect("verify")
+        .problem
+        .is_none());
+    // The transfer's deadline moved years later (more time for the receiving unit) and
+    // everything after it sealed again: the chain hashes, but the rules give another date.
+    let mut target = 0;
+    svc.read(|w| {
+        w.txn()?.chain(1, &mut |e| {
+            if e.body.contains("\"type\":\"transferred\"") && e.body.contains(id.as_str()) {
+                target = e.gseq;
+            }
+            Ok(true)
+        })
+    })
+    .expect("scan");
+    assert!(target > 0);
+    drop(svc);
+    reseal(&p, target, |v| {
+        v["clocks"][0]["due"] = serde_json::json!("2099-12-31");
+    });
+    let mut svc = Service::new(SqliteStore::open_read_only(&p).expect("open"));
+    let inline = svc.verify(&[]).expect("verify").problem.unwrap_or_default();
+    let helped = svc
+        .verify_with_helper(&[], helper())
+        .expect("verify")
+        .problem
+        .unwrap_or_default();
+    assert!(
+        inline.contains(&format!("audit chain, entry {target} (case {id}"))
+            && inline.contains("not what the rules give"),
+        "{inline}"
+    );
+    assert_eq!(inline, helped);
+
+    // A helper over another database is refused.
+    let (elsewhere, _) = crate::example::county();
+    let e = svc
+        .verify_with_helper(&[], elsewhere)
+        .expect_err("another database");
+    assert_eq!(e.code(), "validation");
+}

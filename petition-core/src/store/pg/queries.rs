@@ -283,6 +283,33 @@ impl crate::store::Derived for PgTxn<'_> {
             &got,
         ))
     }
+    fn matter_cases(&mut self, m: &crate::store::Matter<'_>) -> Result<Vec<CaseId>> {
+        self.flush()?;
+        let keys = m.keys.to_vec();
+        self.rows(
+            "SELECT case_id FROM identities WHERE key = ANY($3) AND category = $1 AND locality = $2",
+            &[&m.category, &m.locality.as_str(), &keys],
+        )?
+        .iter()
+        .map(|r| {
+            let id = get::<String>(r, 0)?;
+            CaseId::parse(&id).map_err(|_| crate::error::DomainError::from(crate::error::StorageError::integrity("bad case id stored")))
+        })
+        .collect()
+    }
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, crate::case::Event)>> {
+        self.flush()?;
+        self.rows(
+            "SELECT gseq, body FROM chain WHERE case_id = $1 ORDER BY seq",
+            &[&id.as_str()],
+        )?
+        .iter()
+        .map(|r| {
+            let ev = crate::case::Event::from_json(&get::<String>(r, 1)?).map_err(json_err)?;
+            Ok((get::<i64>(r, 0)? as u64, ev))
+        })
+        .collect()
+    }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         self.flush()?;
         let key = id.as_str();

@@ -289,6 +289,50 @@ impl crate::store::Derived for SqliteTxn<'_> {
         let got = schema_objects(&self.tx)?;
         Ok(crate::store::schema_check::difference(&want, &got))
     }
+    fn matter_cases(&mut self, m: &crate::store::Matter<'_>) -> Result<Vec<CaseId>> {
+        let (keys, category, locality) = (m.keys, m.category, m.locality.as_str());
+        let mut out = Vec::new();
+        // One index seek per key (the identity table is keyed by key, category, locality).
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT case_id FROM identities WHERE key = ?1 AND category = ?2 AND locality = ?3",
+            )
+            .map_err(db_err)?;
+        for k in keys {
+            let mut rows = st
+                .query(rusqlite::params![k, category, locality])
+                .map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let id: String = r.get(0).map_err(db_err)?;
+                out.push(CaseId::parse(&id).map_err(|_| {
+                    crate::error::DomainError::from(crate::error::StorageError::integrity(
+                        "bad case id stored",
+                    ))
+                })?);
+            }
+        }
+        Ok(out)
+    }
+    fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, crate::case::Event)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT gseq, body FROM chain WHERE case_id = ?1 ORDER BY seq")
+            .map_err(db_err)?;
+        let mut rows = st.query([id.as_str()]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let gseq: i64 = r.get(0).map_err(db_err)?;
+            let body = r
+                .get_ref(1)
+                .map_err(db_err)?
+                .as_str()
+                .map_err(|e| db_err(e.into()))?;
+            let ev = crate::case::Event::from_json(body).map_err(super::json_err)?;
+            out.push((gseq as u64, ev));
+        }
+        Ok(out)
+    }
     fn stored_row(&mut self, id: &CaseId, identity_keys: &[String]) -> Result<Option<CaseRow>> {
         super::stored::read_stored_row(&self.tx, id, identity_keys)
     }

@@ -11,9 +11,15 @@
 //!    compared with what the replay gives; the statistics counters are compared one registration
 //!    day at a time; row counts catch rows that belong to no case; the case-number counters, the
 //!    units, staff, policy and calendar are compared with the rebuilt ones.
-//! 3. **The access log**: its own hash chain.
+//! 3. **The rules**: during pass 2, every case event is decided again from the command that
+//!    produced it, by its actor as the organisation stood then, at its time, against the case
+//!    (and its related cases) as they stood then, as `import` does (the `rules` module); every
+//!    administrative entry goes through the administrative rules during pass 1.
+//! 4. **The access log**: its own hash chain.
 //!
 //! The first difference is reported by table and key.
+
+mod rules;
 
 use std::collections::BTreeMap;
 
@@ -113,8 +119,34 @@ pub fn parse_anchors(text: &str) -> std::result::Result<Vec<Anchor>, String> {
     Ok(out)
 }
 
-/// Runs the three passes on `txn`.
+/// Runs every pass on `txn`, the rules pass within the derived-table pass.
 pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[Anchor]) -> Result<VerifyReport> {
+    verify_beside(txn, anchors, &mut |_| false)
+}
+
+/// What a helper on another connection needs to run the rules pass ([`rules_pass`]).
+pub(crate) type RulesInput = std::sync::Arc<Rules>;
+
+/// The eras and positions the chain pass found, for the rules pass.
+pub(crate) struct Rules {
+    eras: rules::Eras,
+    head: u64,
+}
+
+/// The chain's head (position and hash) a transaction sees: two connections see the same
+/// database only when their heads agree.
+pub(crate) fn head_of<T: Txn>(txn: &mut T) -> Result<Option<(u64, Vec<u8>)>> {
+    Ok(txn.chain_tail()?.map(|t| (t.last.gseq, t.last.hash)))
+}
+
+/// Runs every pass on `txn`; once the chain pass has found the eras, `helper` is offered the
+/// rules pass (`true`: a helper on another connection over the same snapshot runs it, and this
+/// transaction skips it; `false`: it runs here, within the derived-table pass).
+pub(crate) fn verify_beside<T: Txn>(
+    txn: &mut T,
+    anchors: &[Anchor],
+    helper: &mut dyn FnMut(RulesInput) -> bool,
+) -> Result<VerifyReport> {
     let mut report = VerifyReport {
         entries: 0,
         head: Head {
@@ -140,11 +172,29 @@ pub(crate) fn verify<T: Txn>(txn: &mut T, anchors: &[Anchor]) -> Result<VerifyRe
             return Ok(report);
         }
     }
-    let admin = match chain_pass(txn, &anchor_map, &mut report)? {
+    let mut admin = match chain_pass(txn, &anchor_map, &mut report)? {
         Some(a) => a,
         None => return Ok(report),
     };
-    if let Some(p) = derived_pass(txn, &admin, &mut report)? {
+    let inline = match admin.positions {
+        rules::Positions::Stored => {
+            let input = std::sync::Arc::new(Rules {
+                eras: std::mem::take(&mut admin.eras),
+                head: report.entries,
+            });
+            let helped = helper(input.clone());
+            // The eras are shared with the helper; kept here too when the rules run here.
+            admin.eras = match helped {
+                true => rules::Eras::default(),
+                false => std::sync::Arc::try_unwrap(input)
+                    .map(|r| r.eras)
+                    .unwrap_or_else(|shared| shared.eras.clone()),
+            };
+            !helped
+        }
+        rules::Positions::Collected(_) => true,
+    };
+    if let Some(p) = derived_pass(txn, &admin, inline, &mut report)? {
         report.problem = Some(p);
         return Ok(report);
     }
@@ -172,6 +222,10 @@ struct Rebuilt {
     /// The access log's heads the chain entries recorded, each with the first entry that
     /// recorded it (a run of entries recording one head is kept once).
     access_refs: Vec<(u64, AccessHead)>,
+    /// The organisation, policy and calendar in force for each run of case events.
+    eras: rules::Eras,
+    /// Where each case's events stand in the chain.
+    positions: rules::Positions,
 }
 
 fn chain_pass<T: Txn>(
@@ -186,7 +240,14 @@ fn chain_pass<T: Txn>(
         calendar: Calendar::default(),
         cases: 0,
         access_refs: Vec::new(),
+        eras: rules::Eras::default(),
+        positions: match txn.derived() {
+            Some(_) => rules::Positions::Stored,
+            None => rules::Positions::Collected(Default::default()),
+        },
     };
+    // Administrative changes since the last case event: the next one begins a new era.
+    let mut changed = true;
     let mut problem: Option<String> = None;
     let mut last_at: Option<chrono::DateTime<chrono::FixedOffset>> = None;
     txn.chain(1, &mut |e| {
@@ -237,14 +298,25 @@ fn chain_pass<T: Txn>(
                     return fail("the case and sequence columns do not match the body".into());
                 }
                 rebuilt.cases += u64::from(ev.seq == 1);
+                if std::mem::take(&mut changed) {
+                    rebuilt
+                        .eras
+                        .begin(gseq, &rebuilt.org, &rebuilt.policy, &rebuilt.calendar);
+                }
+                if let rules::Positions::Collected(m) = &mut rebuilt.positions {
+                    m.entry(ev.case.clone()).or_default().push(gseq);
+                }
             }
             Entry::Admin(a) => {
                 if e.index.is_some() {
                     return fail("an administrative entry is indexed as a case event".into());
                 }
                 match (&a.kind, gseq) {
-                    (AdminKind::Initialized { clock, .. }, 1) => {
+                    (AdminKind::Initialized { clock, admin, .. }, 1) => {
                         report.clock = clock.unwrap_or_default();
+                        if admin.role != crate::org::Role::Admin || a.actor != admin.id {
+                            return fail("the first admin is not the actor, or not an admin".into());
+                        }
                     }
                     (AdminKind::Initialized { .. }, _) => {
                         return fail("a second initialisation".into());
@@ -252,8 +324,22 @@ fn chain_pass<T: Txn>(
                     (_, 1) => {
                         return fail("the chain does not start with its initialisation".into())
                     }
-                    _ => {}
+                    (kind, _) => {
+                        // The change must be one the administrative rules allow its actor.
+                        let decided = crate::service::change_of(kind)
+                            .ok_or_else(|| "a second initialisation".to_string())
+                            .and_then(|c| {
+                                crate::admin::decide_admin(&rebuilt.org, &rebuilt.policy, &a.actor, c)
+                                    .map_err(|e| format!("the rules refuse it: {}", e.text().en))
+                            });
+                        match decided {
+                            Ok(k) if &k == kind => {}
+                            Ok(_) => return fail("not what the administrative rules give".into()),
+                            Err(why) => return fail(why),
+                        }
+                    }
                 }
+                changed = true;
                 if let Err(x) = crate::admin::apply_admin(
                     &mut rebuilt.org,
                     &mut rebuilt.policy,
@@ -449,6 +535,7 @@ fn day_difference(
 fn derived_pass<T: Txn>(
     txn: &mut T,
     rebuilt: &Rebuilt,
+    inline: bool,
     report: &mut VerifyReport,
 ) -> Result<Option<String>> {
     // The organisation, policy and calendar first: everything else depends on them.
@@ -470,7 +557,7 @@ fn derived_pass<T: Txn>(
     if txn.derived().is_none() {
         return snapshot_pass(txn, rebuilt, report);
     }
-    tables_pass(txn, report)
+    tables_pass(txn, rebuilt, inline, report)
 }
 
 /// The first unit or staff row (by key) in which the stored organisation differs from the
@@ -531,11 +618,15 @@ fn snapshot_pass<T: Txn>(
             break;
         };
         for id in &ids {
-            let events = txn.load_events(id)?;
+            let events = rules::events_at(txn, &rebuilt.positions, id)?;
             if let Some(p) = sequence_problem(id, &events) {
                 return Ok(Some(p));
             }
-            let case = crate::case::replay(id.clone(), &events);
+            let (case, problem) =
+                rules::Past::new(txn, &rebuilt.eras, &rebuilt.positions).check_case(id, &events)?;
+            if problem.is_some() {
+                return Ok(problem);
+            }
             if txn.load_snapshot(id)?.as_ref() != Some(&case) {
                 return Ok(Some(format!(
                     "case {id}: the stored snapshot does not match the chain"
@@ -555,7 +646,7 @@ fn snapshot_pass<T: Txn>(
 }
 
 /// Why a case's events are not its history in order (`None`: they are).
-fn sequence_problem(id: &CaseId, events: &[crate::case::Event]) -> Option<String> {
+fn sequence_problem(id: &CaseId, events: &[(u64, crate::case::Event)]) -> Option<String> {
     if events.is_empty() {
         return Some(format!(
             "table cases, key {id}: a row with no history in the chain"
@@ -564,11 +655,16 @@ fn sequence_problem(id: &CaseId, events: &[crate::case::Event]) -> Option<String
     events
         .iter()
         .enumerate()
-        .find(|(i, e)| e.seq as usize != i + 1 || &e.case != id)
+        .find(|(i, (_, e))| e.seq as usize != i + 1 || &e.case != id)
         .map(|(i, _)| format!("audit chain, case {id}: event {} is out of sequence", i + 1))
 }
 
-fn tables_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<String>> {
+fn tables_pass<T: Txn>(
+    txn: &mut T,
+    rebuilt: &Rebuilt,
+    inline: bool,
+    report: &mut VerifyReport,
+) -> Result<Option<String>> {
     let mut totals = [0u64; 7];
     let mut years: BTreeMap<i32, u32> = BTreeMap::new();
     let mut day: Option<NaiveDate> = None;
@@ -591,11 +687,21 @@ fn tables_pass<T: Txn>(txn: &mut T, report: &mut VerifyReport) -> Result<Option<
                 sums.clear();
                 day = Some(*d);
             }
-            let events = txn.load_events(id)?;
+            let events = tables(txn)?.events_at(id)?;
             if let Some(p) = sequence_problem(id, &events) {
                 return Ok(Some(p));
             }
-            let case = crate::case::replay(id.clone(), &events);
+            let case = match inline {
+                true => {
+                    let (case, problem) = rules::Past::new(txn, &rebuilt.eras, &rebuilt.positions)
+                        .check_case(id, &events)?;
+                    if problem.is_some() {
+                        return Ok(problem);
+                    }
+                    case
+                }
+                false => crate::case::replay(id.clone(), events.iter().map(|(_, e)| e)),
+            };
             let want = CaseRow::of(&case);
             let Some(got) = tables(txn)?.stored_row(id, &want.identities)? else {
                 return Ok(Some(format!("table cases, key {id}: the row is missing")));
@@ -738,4 +844,32 @@ fn head_problem(gseq: u64, pos: u64) -> String {
         "access log, entry {pos}: differs from the entry {} recorded for it: the access log was rewritten",
         recorder(gseq)
     )
+}
+
+/// The rules pass on its own ([`rules`]), for a helper on another connection whose transaction
+/// sees the same chain as the one that found `input`: every case, in id order, its events decided
+/// again. Returns the first event the rules would not have produced, named.
+pub(crate) fn rules_pass<T: Txn>(txn: &mut T, input: &Rules) -> Result<Option<String>> {
+    if head_of(txn)?.map(|(g, _)| g).unwrap_or(0) != input.head {
+        return Err(DomainError::from(StorageError::internal(
+            "the rules pass's helper reads another state of the database",
+        )));
+    }
+    let positions = rules::Positions::Stored;
+    let mut after: Option<CaseId> = None;
+    loop {
+        let ids = txn.case_ids(after.as_ref(), 1000)?;
+        let Some(last) = ids.last().cloned() else {
+            return Ok(None);
+        };
+        for id in &ids {
+            let events = tables(txn)?.events_at(id)?;
+            let (_, problem) =
+                rules::Past::new(txn, &input.eras, &positions).check_case(id, &events)?;
+            if problem.is_some() {
+                return Ok(problem);
+            }
+        }
+        after = Some(last);
+    }
 }
