@@ -253,8 +253,8 @@ fn every_error_status_the_api_gives() {
                 at("2026-01-01"),
             ),
         ),
-        // usage: the wrong method
-        (400, "usage", ("GET", case("transfer"), "li", None, at(T0))),
+        // usage: the wrong method (HTTP 405, with `Allow`: tests/server_manners.rs)
+        (405, "usage", ("GET", case("transfer"), "li", None, at(T0))),
     ];
     for (status, code, (method, path, who, body, headers)) in cases {
         let t = match who {
@@ -279,7 +279,7 @@ fn every_error_status_the_api_gives() {
     let (s, v) = server.call_with("POST", &case("transfer"), Some(&li), Some(big), &at(T0));
     assert_eq!(
         (s, v["error"]["code"].as_str()),
-        (400, Some("usage")),
+        (413, Some("usage")),
         "{v}"
     );
     // A rule's refusal: 422 with its data, in the language asked for.

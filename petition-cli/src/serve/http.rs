@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,8 @@ use crate::Cmd;
 
 /// The largest request body read.
 const MAX_BODY: usize = 8 << 20;
+/// The longest a client may take to send a request's body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a feed request waits for new entries.
 const MAX_WAIT_SECS: u64 = 60;
 
@@ -30,6 +32,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
     super::pages::routes(Router::new())
         .fallback(handle)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // JSON answers compressed for the clients that accept gzip (2,000 cases: 979 KB).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(shared)
 }
 
@@ -107,39 +111,164 @@ fn authenticate(pool: &dyn Pool, token: Option<&str>, clock: ClockMode) -> CliRe
     Ok(r?)
 }
 
-async fn handle(
-    State(shared): State<Arc<Shared>>,
-    method: HttpMethod,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let started = Instant::now();
-    let asked = lang_of(&headers);
-    let lang = asked.unwrap_or_default();
-    let (result, actor) = match body {
-        Ok(body) => answer(&shared, &method, &uri, &headers, body, asked).await,
-        // Too long, or cut off: answered in the API's own error form.
-        Err(e) => (
-            Err(refused(Refusal::usage_of(
-                "body",
-                &format!("cannot be read ({e}); the limit is {} MiB", MAX_BODY >> 20),
-                &format!("无法读取（{e}）；上限为 {} MiB", MAX_BODY >> 20),
-            ))),
-            None,
-        ),
+async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) -> Response {
+    // On a task of its own: a client that hangs up does not stop a write that has begun, and
+    // the request is logged all the same.
+    let lang = lang_of(req.headers()).unwrap_or_default();
+    tokio::spawn(process(shared, req))
+        .await
+        .unwrap_or_else(|_| error_response(&internal("a request's task did not finish"), lang))
+}
+
+/// A request's `X-Request-Id` when it gives a usable one (1–128 visible ASCII characters), or a
+/// new one.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
+}
+
+/// The path as logged: an API path with every value in it that is not a case number replaced
+/// (`GET /search/{text}` carries search terms, phone numbers among them); a path that names no
+/// route has all but its first segment replaced.
+fn logged_path(uri: &Uri) -> String {
+    let path = uri.path();
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return "…".into();
     };
-    let resp = match result {
+    let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if segments == ["openapi.json"] || segments == ["events"] {
+        return path.to_string();
+    }
+    let matched = [Method::Get, Method::Post]
+        .into_iter()
+        .find_map(|m| api::match_path(m, &segments).ok());
+    match (matched, rest.split_once('/')) {
+        (Some((_, values)), _) => {
+            let shown: Vec<&str> = segments
+                .iter()
+                .map(|seg| {
+                    let value = values.iter().any(|(_, v)| v == seg);
+                    match value && petition_core::ids::CaseId::parse(seg).is_err() {
+                        true => "…",
+                        false => seg,
+                    }
+                })
+                .collect();
+            format!("/api/v1/{}", shown.join("/"))
+        }
+        (None, Some((first, _))) => format!("/api/v1/{first}/…"),
+        (None, None) => format!("/api/v1/{rest}"),
+    }
+}
+
+async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let id = request_id(&parts.headers);
+    let asked = lang_of(&parts.headers);
+    let lang = asked.unwrap_or_default();
+    let (result, actor) = answer(
+        &shared,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        body,
+        asked,
+    )
+    .await;
+    let mut resp = match result {
         Ok(r) => r,
         Err(e) => error_response(&e, lang),
     };
+    let h = resp.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
+    // Answers carry personal data: no cache keeps them.
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    if shared.tls {
+        h.insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     log(json!({
-        "method": method.as_str(),
-        "path": uri.path(),
+        "method": parts.method.as_str(),
+        "path": logged_path(&parts.uri),
         "status": resp.status().as_u16(),
         "actor": actor,
         "ms": (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+        "request_id": id,
     }));
+    resp
+}
+
+/// A request's body, read once the caller is known: at most [`MAX_BODY`] bytes (more is HTTP
+/// 413) within [`BODY_TIMEOUT`] (longer is HTTP 408), both answered in the API's error form.
+async fn read_body(body: Body, lang: Lang) -> Result<Bytes, Response> {
+    let limited = axum::body::to_bytes(body, MAX_BODY);
+    match tokio::time::timeout(BODY_TIMEOUT, limited).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) => {
+            let too_long = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            let (status, en, zh) = match too_long {
+                true => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("is longer than the limit of {} MiB", MAX_BODY >> 20),
+                    format!("超过 {} MiB 的上限", MAX_BODY >> 20),
+                ),
+                false => (
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot be read ({e})"),
+                    format!("无法读取（{e}）"),
+                ),
+            };
+            Err(error_with_status(
+                status,
+                &refused(Refusal::usage_of("body", &en, &zh)),
+                lang,
+                None,
+            ))
+        }
+        Err(_) => Err(error_with_status(
+            StatusCode::REQUEST_TIMEOUT,
+            &refused(Refusal::usage_of(
+                "body",
+                &format!("did not arrive within {} s", BODY_TIMEOUT.as_secs()),
+                &format!("未在 {} 秒内送达", BODY_TIMEOUT.as_secs()),
+            )),
+            lang,
+            None,
+        )),
+    }
+}
+
+/// An error answered with an HTTP status of its own (405, 408, 413) rather than its code's,
+/// with `Allow` when given.
+fn error_with_status(
+    status: StatusCode,
+    e: &CliError,
+    lang: Lang,
+    allow: Option<&[Method]>,
+) -> Response {
+    let mut resp = error_response(e, lang);
+    *resp.status_mut() = status;
+    if let Some(list) = allow {
+        let list: Vec<&str> = list.iter().map(|m| m.as_str()).collect();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&list.join(", ")) {
+            resp.headers_mut().insert(axum::http::header::ALLOW, v);
+        }
+    }
     resp
 }
 
@@ -149,9 +278,10 @@ async fn answer(
     method: &HttpMethod,
     uri: &Uri,
     headers: &HeaderMap,
-    body: Bytes,
+    body: Body,
     lang: Option<Lang>,
 ) -> (CliResult<Response>, Option<String>) {
+    let shown = lang.unwrap_or_default();
     let Some(rest) = uri.path().strip_prefix("/api/v1/") else {
         return (Err(no_such_path(uri)), None);
     };
@@ -180,57 +310,52 @@ async fn answer(
             )
         }
     };
+    // The methods the path takes, for a 405's `Allow`.
+    let allowed = || -> Vec<Method> {
+        if segments == ["events"] {
+            return vec![Method::Get];
+        }
+        [Method::Get, Method::Post]
+            .into_iter()
+            .filter(|m| api::match_path(*m, &segments).is_ok())
+            .collect()
+    };
+    let not_allowed = |allow: &[Method]| {
+        (
+            Ok(error_with_status(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &wrong_method(uri, allow),
+                shown,
+                Some(allow),
+            )),
+            None,
+        )
+    };
     let m = match *method {
         HttpMethod::GET => Method::Get,
         HttpMethod::POST => Method::Post,
-        _ => return (Err(wrong_method(uri, &[])), None),
+        _ => {
+            let allow = allowed();
+            if allow.is_empty() {
+                return (Err(no_such_path(uri)), None);
+            }
+            return not_allowed(&allow);
+        }
     };
     if segments == ["events"] {
         if m != Method::Get {
-            return (Err(wrong_method(uri, &[Method::Get])), None);
+            return not_allowed(&[Method::Get]);
         }
         return events(shared, uri, token, now).await;
     }
     let (route, path_values) = match api::match_path(m, &segments) {
         Ok(x) => x,
         Err(other) if other.is_empty() => return (Err(no_such_path(uri)), None),
-        Err(other) => return (Err(wrong_method(uri, &other)), None),
+        Err(other) => return not_allowed(&other),
     };
-    // The parameters: a POST's JSON body (the registration document for `POST /cases`), a
-    // GET's query.
-    let params: Vec<(String, Value)> = if m == Method::Post {
-        let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
-            json!({})
-        } else {
-            match serde_json::from_slice(&body) {
-                Ok(v) => v,
-                Err(e) => {
-                    return (
-                        Err(refused(Refusal::usage_of(
-                            "body",
-                            &format!("is not JSON: {e}"),
-                            &format!("不是 JSON：{e}"),
-                        ))),
-                        None,
-                    )
-                }
-            }
-        };
-        match v {
-            Value::Object(map) if route.command != ["register"] => map.into_iter().collect(),
-            v @ Value::Object(_) => vec![("document".into(), v)],
-            _ => {
-                return (
-                    Err(refused(Refusal::usage_of(
-                        "body",
-                        "must be a JSON object",
-                        "必须是 JSON 对象",
-                    ))),
-                    None,
-                )
-            }
-        }
-    } else {
+    // The parameters: a GET's query now; a POST's JSON body (the registration document for
+    // `POST /cases`) once the caller is known.
+    let query: Vec<(String, Value)> = if m == Method::Get {
         match Query::<Vec<(String, String)>>::try_from_uri(uri) {
             Ok(Query(pairs)) => pairs
                 .into_iter()
@@ -247,6 +372,8 @@ async fn answer(
                 )
             }
         }
+    } else {
+        Vec::new()
     };
     let wants_reply = headers
         .get("accept")
@@ -265,7 +392,7 @@ async fn answer(
     } else {
         None
     };
-    let request = move |session: Session| Request {
+    let request = move |session: Session, params: Vec<(String, Value)>| Request {
         route,
         path_values,
         params,
@@ -298,7 +425,16 @@ async fn answer(
         };
         drop(permit);
         let actor = Some(session.staff.id.as_str().to_string());
-        let req = request(session);
+        // The body only now, from a caller the server knows.
+        let body = match read_body(body, shown).await {
+            Ok(b) => b,
+            Err(resp) => return (Ok(resp), actor),
+        };
+        let params = match post_params(&body, route) {
+            Ok(p) => p,
+            Err(e) => return (Err(e), actor),
+        };
+        let req = request(session, params);
         let clock = shared.clock;
         // The time-driven work commits its own batches of cases: never grouped with commands.
         let alone = req.route.command == ["tick"];
@@ -314,7 +450,7 @@ async fn answer(
         let done = tokio::task::spawn_blocking(move || {
             let session = authenticate(&s.pool, token.as_deref(), s.clock)?;
             let actor = session.staff.id.as_str().to_string();
-            let reply = request(session).run(&s.pool, s.clock);
+            let reply = request(session, query).run(&s.pool, s.clock);
             Ok::<_, CliError>((actor, reply.and_then(|r| body_of(r, wants_reply))))
         })
         .await;
@@ -341,6 +477,30 @@ async fn answer(
     )
         .into_response();
     (Ok(resp), actor)
+}
+
+/// A POST's parameters: its JSON body's fields (for `POST /cases`, the registration document).
+fn post_params(body: &[u8], route: &api::Route) -> CliResult<Vec<(String, Value)>> {
+    let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
+            refused(Refusal::usage_of(
+                "body",
+                &format!("is not JSON: {e}"),
+                &format!("不是 JSON：{e}"),
+            ))
+        })?
+    };
+    match v {
+        Value::Object(map) if route.command != ["register"] => Ok(map.into_iter().collect()),
+        v @ Value::Object(_) => Ok(vec![("document".into(), v)]),
+        _ => Err(refused(Refusal::usage_of(
+            "body",
+            "must be a JSON object",
+            "必须是 JSON 对象",
+        ))),
+    }
 }
 
 /// The JSON body of a reply: its document, or with `wants_reply` the whole reply (document and

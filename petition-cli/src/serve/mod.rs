@@ -8,6 +8,7 @@
 //! transaction (each in a savepoint of its own) and answers them after that commit. A command
 //! that loses a race is retried by the service, never half-applied.
 
+mod conn;
 mod http;
 pub mod openapi;
 mod pages;
@@ -62,6 +63,9 @@ pub struct Args {
     /// client is the last address of X-Forwarded-For (for the look-up limits). Repeatable
     #[arg(long, value_name = "IP")]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// Connections served at once; more are closed at once (each client may keep one open)
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_connections: usize,
 }
 
 /// What every request shares.
@@ -85,6 +89,8 @@ pub struct Shared {
     pub default_now: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Served over TLS (answers then carry `Strict-Transport-Security`).
+    pub tls: bool,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -144,6 +150,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         kpi_cache: pages::KpiCache::default(),
         default_now,
         trusted_proxies: a.trusted_proxy.clone(),
+        tls: tls_config.is_some(),
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may
@@ -172,23 +179,16 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         let stopped = async move {
             let _ = stopping.wait_for(|s| *s).await;
         };
-        let router = http::router(shared.clone())
-            .into_make_service_with_connect_info::<pages::Peer>();
+        let router = http::router(shared.clone());
+        let max = a.max_connections;
         match tls_config {
             Some(cfg) => {
                 let listener = tls::TlsListener::new(listener, cfg)
                     .map_err(|e| crate::app::io_error(&addr.to_string(), e))?;
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
+                conn::serve(listener, router, max, stopped).await
             }
-            None => {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
+            None => conn::serve(listener, router, max, stopped).await,
         }
-        .map_err(|e| crate::app::io_error("serving", e))?;
         log(json!({"event": "stopped"}));
         Ok::<(), CliError>(())
     });

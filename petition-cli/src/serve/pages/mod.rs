@@ -35,27 +35,9 @@ use crate::i18n::{field_label, page as tr};
 const CSS: &str = include_str!("../../../assets/site.css");
 
 /// The client's address, for the look-up limits: the connection's peer (a proxy in front of
-/// the server is one client to it).
+/// the server is one client to it), put on each request by the accept loop.
 #[derive(Clone, Copy, Debug)]
 pub struct Peer(pub SocketAddr);
-
-impl
-    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
-
-impl
-    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, super::tls::TlsListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, super::tls::TlsListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
 
 /// The pages' routes.
 pub fn routes(router: Router<Arc<Shared>>) -> Router<Arc<Shared>> {
