@@ -58,6 +58,14 @@ pub struct Policy {
     /// Failed look-ups of the public status page allowed for one case id in an hour.
     #[serde(default = "default_failures_per_case")]
     pub status_failures_per_case: u32,
+    /// Writes (`POST`) the office server takes from one token in a minute (then HTTP 429 with
+    /// `Retry-After`; absent in databases made before the limit existed: 600).
+    #[serde(default = "default_api_writes")]
+    pub api_writes_per_minute: u32,
+    /// Reads (`GET`, the change feed included) the office server takes from one token in a
+    /// minute (absent in older databases: 6,000).
+    #[serde(default = "default_api_reads")]
+    pub api_reads_per_minute: u32,
     /// The version of the rules the database was created under, from its `initialized` entry
     /// (not a setting): 1 before supervisions ended with their case; [`RULES`] since. A chain
     /// is always decided again (import) under the rules it was made under.
@@ -93,6 +101,14 @@ fn default_failures_per_address() -> u32 {
 
 fn default_failures_per_case() -> u32 {
     20
+}
+
+fn default_api_writes() -> u32 {
+    600
+}
+
+fn default_api_reads() -> u32 {
+    6_000
 }
 
 fn default_supervision_max_days() -> u32 {
@@ -162,6 +178,8 @@ impl Default for Policy {
             tick_minutes: default_tick_minutes(),
             status_failures_per_address: default_failures_per_address(),
             status_failures_per_case: default_failures_per_case(),
+            api_writes_per_minute: default_api_writes(),
+            api_reads_per_minute: default_api_reads(),
             rules: legacy_rules(),
         }
     }
@@ -220,6 +238,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "count",
         "public pages: per case per hour",
     ),
+    (
+        "api_writes_per_minute",
+        "count",
+        "office server: writes per token per minute",
+    ),
+    (
+        "api_reads_per_minute",
+        "count",
+        "office server: reads per token per minute",
+    ),
 ];
 
 impl Policy {
@@ -252,6 +280,8 @@ impl Policy {
             "tick_minutes" => Some(self.tick_minutes.to_string()),
             "status_failures_per_address" => Some(self.status_failures_per_address.to_string()),
             "status_failures_per_case" => Some(self.status_failures_per_case.to_string()),
+            "api_writes_per_minute" => Some(self.api_writes_per_minute.to_string()),
+            "api_reads_per_minute" => Some(self.api_reads_per_minute.to_string()),
             k => self.clone().days_mut(k).map(|v| v.to_string()),
         }
     }
@@ -303,6 +333,23 @@ impl Policy {
                     self.status_failures_per_address = n;
                 } else {
                     self.status_failures_per_case = n;
+                }
+            }
+            "api_writes_per_minute" | "api_reads_per_minute" => {
+                let n = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            "use a whole number of requests from 1 to 1000000",
+                            "请填写 1 到 1000000 之间的请求次数",
+                        )
+                    })?;
+                if key == "api_writes_per_minute" {
+                    self.api_writes_per_minute = n;
+                } else {
+                    self.api_reads_per_minute = n;
                 }
             }
             _ => {
@@ -367,7 +414,11 @@ mod tests {
             (p.reminder_working_days, p.supervision_days, p.notice_days),
             (5, 15, 10)
         );
-        assert_eq!(p.entries().len(), 20);
+        assert_eq!(p.entries().len(), 22);
+        assert_eq!(
+            (p.api_writes_per_minute, p.api_reads_per_minute),
+            (600, 6_000)
+        );
         assert_eq!(p.supervision_max_days, 30);
         assert_eq!(p.tick_minutes, 15);
         assert_eq!(
@@ -387,13 +438,22 @@ mod tests {
         p.set("status_failures_per_case", "5").expect("limit");
         assert_eq!(p.status_failures_per_case, 5);
         assert!(p.set("status_failures_per_address", "0").is_err());
+        p.set("api_writes_per_minute", "30").expect("limit");
+        assert_eq!(p.get("api_writes_per_minute").as_deref(), Some("30"));
+        assert!(p.set("api_reads_per_minute", "0").is_err());
+        assert!(p.set("api_reads_per_minute", "1000001").is_err());
         // A policy stored before these keys existed reads with their defaults.
         let mut old = serde_json::to_value(Policy::default()).expect("json");
-        old.as_object_mut()
-            .expect("object")
-            .remove("status_failures_per_case");
+        let m = old.as_object_mut().expect("object");
+        m.remove("status_failures_per_case");
+        m.remove("api_writes_per_minute");
+        m.remove("api_reads_per_minute");
         let old: Policy = serde_json::from_value(old).expect("old policy");
         assert_eq!(old.status_failures_per_case, 20);
+        assert_eq!(
+            (old.api_writes_per_minute, old.api_reads_per_minute),
+            (600, 6_000)
+        );
         assert!(!p.roll_over);
         assert!(matches!(p.set("nope", "1"), Err(e) if e.code() == "usage"));
         assert!(matches!(

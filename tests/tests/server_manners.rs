@@ -333,3 +333,65 @@ fn silent_clients_are_cut_off_and_connections_are_capped() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert_eq!(server.stop(), Some(0));
 }
+
+#[test]
+fn each_token_has_its_own_limits_per_minute() {
+    let env = Env::new();
+    for (key, value) in [
+        ("api_writes_per_minute", "3"),
+        ("api_reads_per_minute", "5"),
+    ] {
+        env.ok(Some("admin"), "2026-03-01", &["policy", "set", key, value]);
+    }
+    let (li, wang) = (token(&env, "li"), token(&env, "wang"));
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let li_auth = format!("Bearer {li}");
+    let post = |auth: &str| {
+        exchange(
+            &server,
+            "POST",
+            "/cases/XF2026-999999/transfer",
+            &[
+                ("Authorization", auth),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"to": "c-zjj"}"#,
+        )
+    };
+    // Refused writes count too: the limit is on what a token asks, not on what succeeds.
+    for _ in 0..3 {
+        let (head, _) = post(&li_auth);
+        assert!(head.starts_with("http/1.1 404"), "{head}");
+    }
+    let (head, body) = post(&li_auth);
+    assert!(head.starts_with("http/1.1 429"), "{head}");
+    let wait: u64 = head
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after: "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(v["error"]["code"], "conflict", "{v}");
+    assert_eq!(v["error"]["details"]["kind"], "rate_limited", "{v}");
+    assert_eq!(v["error"]["details"]["limit"], 3, "{v}");
+    // Another token is not held back, and reads count apart from writes.
+    let (head, _) = post(&format!("Bearer {wang}"));
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+    for _ in 0..5 {
+        let (head, _) = exchange(&server, "GET", "/cases", &[("Authorization", &li_auth)], "");
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+    }
+    let (head, _) = exchange(&server, "GET", "/cases", &[("Authorization", &li_auth)], "");
+    assert!(head.starts_with("http/1.1 429"), "{head}");
+    // An unknown token is unauthenticated, never counted.
+    let (head, _) = exchange(
+        &server,
+        "GET",
+        "/cases",
+        &[("Authorization", "Bearer nope")],
+        "",
+    );
+    assert!(head.starts_with("http/1.1 401"), "{head}");
+    assert_eq!(server.stop(), Some(0));
+}

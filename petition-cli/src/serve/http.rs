@@ -68,8 +68,22 @@ fn lang_of(headers: &HeaderMap) -> Option<Lang> {
 
 fn error_response(e: &CliError, lang: Lang) -> Response {
     let shown = e.shown(lang);
-    let status = status_of(e.error_code());
+    let details = shown.details.as_ref();
+    let limited = details
+        .and_then(|d| d.get("kind"))
+        .is_some_and(|k| k == super::rate::KIND);
+    let retry_after = details
+        .and_then(|d| d.get("retry_after"))
+        .and_then(Value::as_u64);
+    let status = match limited {
+        true => StatusCode::TOO_MANY_REQUESTS,
+        false => status_of(e.error_code()),
+    };
     let mut resp = (status, axum::Json(json!({ "error": shown }))).into_response();
+    if let (true, Some(secs)) = (limited, retry_after) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+    }
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
             "www-authenticate",
@@ -94,21 +108,45 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The staff member a token belongs to, at the server's time, with what every command reads
-/// first (the time zone; the clock mode never changes).
-fn authenticate(pool: &dyn Pool, token: Option<&str>, clock: ClockMode) -> CliResult<Session> {
+/// first (the time zone; the clock mode never changes); then the request is counted against the
+/// token's limit (a `write` or a read; over it, `conflict` answered with HTTP 429).
+fn authenticate(
+    shared: &Shared,
+    token: Option<&str>,
+    write: bool,
+    lang: Lang,
+) -> CliResult<Session> {
     let token = token.ok_or_else(|| refused(Refusal::Unauthenticated))?;
-    let mut svc = pool.take()?;
+    let mut svc = shared.pool.take()?;
+    let clock = shared.clock;
     let r = svc.read(|w| {
         let principal = w.authenticate(token)?;
-        Ok(Session {
-            staff: w.resolve(&principal)?,
-            principal,
-            tz: w.policy().timezone,
-            clock,
-        })
+        let (limit, tz) = {
+            let policy = w.policy();
+            let limit = match write {
+                true => policy.api_writes_per_minute,
+                false => policy.api_reads_per_minute,
+            };
+            (limit, policy.timezone)
+        };
+        Ok((
+            Session {
+                staff: w.resolve(&principal)?,
+                principal,
+                tz,
+                clock,
+            },
+            limit,
+        ))
     });
-    pool.give(svc);
-    Ok(r?)
+    shared.pool.give(svc);
+    let (session, limit) = r?;
+    let digest = petition_core::service::token_digest(token);
+    shared
+        .token_limits
+        .take(&digest, write, limit, Instant::now())
+        .map_err(|wait| super::rate::over(write, limit, wait, lang))?;
+    Ok(session)
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) -> Response {
@@ -346,7 +384,7 @@ async fn answer(
         if m != Method::Get {
             return not_allowed(&[Method::Get]);
         }
-        return events(shared, uri, token, now).await;
+        return events(shared, uri, token, now, shown).await;
     }
     let (route, path_values) = match api::match_path(m, &segments) {
         Ok(x) => x,
@@ -415,7 +453,7 @@ async fn answer(
     let s = shared.clone();
     let (actor, body) = if m == Method::Post {
         let session = match tokio::task::spawn_blocking(move || {
-            authenticate(&s.pool, token.as_deref(), s.clock)
+            authenticate(&s, token.as_deref(), true, shown)
         })
         .await
         {
@@ -448,7 +486,7 @@ async fn answer(
         // A read: who asks, the answer and its body on one blocking thread (one hand-over each
         // way, not two; the answer's tree is freed by the thread that built it).
         let done = tokio::task::spawn_blocking(move || {
-            let session = authenticate(&s.pool, token.as_deref(), s.clock)?;
+            let session = authenticate(&s, token.as_deref(), false, shown)?;
             let actor = session.staff.id.as_str().to_string();
             let reply = request(session, query).run(&s.pool, s.clock);
             Ok::<_, CliError>((actor, reply.and_then(|r| body_of(r, wants_reply))))
@@ -648,6 +686,7 @@ async fn events(
     uri: &Uri,
     token: Option<String>,
     now: Option<String>,
+    lang: Lang,
 ) -> (CliResult<Response>, Option<String>) {
     let pairs = Query::<Vec<(String, String)>>::try_from_uri(uri)
         .map(|q| q.0)
@@ -692,7 +731,7 @@ async fn events(
             return (Err(internal("the server is stopping")), actor);
         };
         let page = tokio::task::spawn_blocking(move || -> CliResult<(Staff, _)> {
-            let session = authenticate(&s.pool, t.as_deref(), s.clock)?;
+            let session = authenticate(&s, t.as_deref(), false, lang)?;
             let mut svc = s.pool.take()?;
             let r = (|| {
                 let when = match &n {

@@ -13,6 +13,7 @@ mod http;
 pub mod openapi;
 mod pages;
 mod pool;
+mod rate;
 mod tls;
 
 use std::net::SocketAddr;
@@ -91,6 +92,8 @@ pub struct Shared {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Served over TLS (answers then carry `Strict-Transport-Security`).
     pub tls: bool,
+    /// The requests of each token in the current minute (policy `api_*_per_minute`).
+    pub token_limits: rate::TokenLimits,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -151,6 +154,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         default_now,
         trusted_proxies: a.trusted_proxy.clone(),
         tls: tls_config.is_some(),
+        token_limits: rate::TokenLimits::default(),
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may
