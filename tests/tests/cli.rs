@@ -215,7 +215,7 @@ fn a_refusal_carries_its_data_as_details() {
 fn policy_show_and_set() {
     let env = Env::new();
     let v = env.ok(None, T0, &["policy", "show"]);
-    assert_eq!(v["policy"].as_array().map(Vec::len), Some(20));
+    assert_eq!(v["policy"].as_array().map(Vec::len), Some(22));
     env.ok(Some("admin"), T0, &["policy", "set", "handling_days", "45"]);
     let v = env.ok(None, T0, &["policy", "show"]);
     let h = v["policy"]

@@ -150,8 +150,12 @@ fn authenticate(
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) -> Response {
-    // On a task of its own: a client that hangs up does not stop a write that has begun, and
-    // the request is logged all the same.
+    // A read (a feed's long poll among them) ends with its client.
+    if req.method() != HttpMethod::POST {
+        return process(shared, req).await;
+    }
+    // A write on a task of its own: a client that hangs up does not stop a write that has
+    // begun, and the request is logged all the same.
     let lang = lang_of(req.headers()).unwrap_or_default();
     tokio::spawn(process(shared, req))
         .await
