@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -21,10 +21,7 @@ use crate::app::{App, CliError, CliResult, Pool, Reply, Session};
 use crate::remote::REPLY_MEDIA;
 use crate::Cmd;
 
-/// The largest request body read.
-const MAX_BODY: usize = 8 << 20;
-/// The longest a client may take to send a request's body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+use super::manners::{error_with_status, logged_path, read_body, request_id, MAX_BODY};
 /// The longest a feed request waits for new entries.
 const MAX_WAIT_SECS: u64 = 60;
 
@@ -66,7 +63,7 @@ fn lang_of(headers: &HeaderMap) -> Option<Lang> {
     })
 }
 
-fn error_response(e: &CliError, lang: Lang) -> Response {
+pub(super) fn error_response(e: &CliError, lang: Lang) -> Response {
     let shown = e.shown(lang);
     let details = shown.details.as_ref();
     let limited = details
@@ -93,7 +90,7 @@ fn error_response(e: &CliError, lang: Lang) -> Response {
     resp
 }
 
-fn refused(r: Refusal) -> CliError {
+pub(super) fn refused(r: Refusal) -> CliError {
     CliError::from(DomainError::from(r))
 }
 
@@ -162,52 +159,6 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
         .unwrap_or_else(|_| error_response(&internal("a request's task did not finish"), lang))
 }
 
-/// A request's `X-Request-Id` when it gives a usable one (1–128 visible ASCII characters), or a
-/// new one.
-fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
-}
-
-/// The path as logged: an API path with every value in it that is not a case number replaced
-/// (`GET /search/{text}` carries search terms, phone numbers among them); a path that names no
-/// route has all but its first segment replaced.
-fn logged_path(uri: &Uri) -> String {
-    let path = uri.path();
-    let Some(rest) = path.strip_prefix("/api/v1/") else {
-        return "…".into();
-    };
-    let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    if segments == ["openapi.json"] || segments == ["events"] {
-        return path.to_string();
-    }
-    let matched = [Method::Get, Method::Post]
-        .into_iter()
-        .find_map(|m| api::match_path(m, &segments).ok());
-    match (matched, rest.split_once('/')) {
-        (Some((_, values)), _) => {
-            let shown: Vec<&str> = segments
-                .iter()
-                .map(|seg| {
-                    let value = values.iter().any(|(_, v)| v == seg);
-                    match value && petition_core::ids::CaseId::parse(seg).is_err() {
-                        true => "…",
-                        false => seg,
-                    }
-                })
-                .collect();
-            format!("/api/v1/{}", shown.join("/"))
-        }
-        (None, Some((first, _))) => format!("/api/v1/{first}/…"),
-        (None, None) => format!("/api/v1/{rest}"),
-    }
-}
-
 async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
@@ -250,67 +201,6 @@ async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
         "ms": (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
         "request_id": id,
     }));
-    resp
-}
-
-/// A request's body, read once the caller is known: at most [`MAX_BODY`] bytes (more is HTTP
-/// 413) within [`BODY_TIMEOUT`] (longer is HTTP 408), both answered in the API's error form.
-async fn read_body(body: Body, lang: Lang) -> Result<Bytes, Response> {
-    let limited = axum::body::to_bytes(body, MAX_BODY);
-    match tokio::time::timeout(BODY_TIMEOUT, limited).await {
-        Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) => {
-            let too_long = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-                || e.to_string().contains("length limit");
-            let (status, en, zh) = match too_long {
-                true => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("is longer than the limit of {} MiB", MAX_BODY >> 20),
-                    format!("超过 {} MiB 的上限", MAX_BODY >> 20),
-                ),
-                false => (
-                    StatusCode::BAD_REQUEST,
-                    format!("cannot be read ({e})"),
-                    format!("无法读取（{e}）"),
-                ),
-            };
-            Err(error_with_status(
-                status,
-                &refused(Refusal::usage_of("body", &en, &zh)),
-                lang,
-                None,
-            ))
-        }
-        Err(_) => Err(error_with_status(
-            StatusCode::REQUEST_TIMEOUT,
-            &refused(Refusal::usage_of(
-                "body",
-                &format!("did not arrive within {} s", BODY_TIMEOUT.as_secs()),
-                &format!("未在 {} 秒内送达", BODY_TIMEOUT.as_secs()),
-            )),
-            lang,
-            None,
-        )),
-    }
-}
-
-/// An error answered with an HTTP status of its own (405, 408, 413) rather than its code's,
-/// with `Allow` when given.
-fn error_with_status(
-    status: StatusCode,
-    e: &CliError,
-    lang: Lang,
-    allow: Option<&[Method]>,
-) -> Response {
-    let mut resp = error_response(e, lang);
-    *resp.status_mut() = status;
-    if let Some(list) = allow {
-        let list: Vec<&str> = list.iter().map(|m| m.as_str()).collect();
-        if let Ok(v) = axum::http::HeaderValue::from_str(&list.join(", ")) {
-            resp.headers_mut().insert(axum::http::header::ALLOW, v);
-        }
-    }
     resp
 }
 
@@ -770,7 +660,7 @@ async fn events(
     }
 }
 
-fn decode_segment(s: &str) -> String {
+pub(super) fn decode_segment(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

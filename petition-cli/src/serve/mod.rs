@@ -10,6 +10,7 @@
 
 mod conn;
 mod http;
+mod manners;
 pub mod openapi;
 mod pages;
 mod pool;

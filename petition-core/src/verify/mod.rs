@@ -19,7 +19,10 @@
 //!
 //! The first difference is reported by table and key.
 
+mod access;
 mod rules;
+
+pub(crate) use rules::rules_pass;
 
 use std::collections::BTreeMap;
 
@@ -206,7 +209,7 @@ pub(crate) fn verify_beside<T: Txn>(
             .filter_map(|a| a.access.map(|(pos, hash)| (0, AccessHead { pos, hash }))),
     );
     heads.sort_by_key(|(_, h)| h.pos);
-    if let Some(p) = access_pass(txn, &heads, &mut report)? {
+    if let Some(p) = access::access_pass(txn, &heads, &mut report)? {
         report.problem = Some(p);
     }
     Ok(report)
@@ -762,114 +765,4 @@ fn tables_pass<T: Txn>(
         )));
     }
     Ok(None)
-}
-
-fn access_pass<T: Txn>(
-    txn: &mut T,
-    heads: &[(u64, AccessHead)],
-    report: &mut VerifyReport,
-) -> Result<Option<String>> {
-    let mut prev = GENESIS;
-    let mut problem = None;
-    // The heads recorded at an empty log must name the genesis.
-    let mut heads = heads.iter().peekable();
-    while let Some((g, h)) = heads.next_if(|(_, h)| h.pos == 0) {
-        if h.hash != GENESIS {
-            return Ok(Some(head_problem(*g, h.pos)));
-        }
-    }
-    txn.access_chain(1, &mut |e| {
-        let pos = e.gseq;
-        let mut fail = |why: &str| {
-            problem = Some(format!("access log, entry {pos}: {why}"));
-            Ok(false)
-        };
-        if pos != report.access_log + 1 {
-            return fail("entries missing or out of order");
-        }
-        let Ok(value) = serde_json::from_str::<Value>(&e.body) else {
-            return fail("not valid JSON");
-        };
-        if value.get("pos").and_then(Value::as_u64) != Some(pos) {
-            return fail("its position does not match its body");
-        }
-        let h = chain_hash(&prev, &canonical(&value));
-        if h.as_slice() != e.hash.as_slice() {
-            return fail("the hash does not match the entry and the previous hash");
-        }
-        let case = value
-            .get("case")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        if case != e.index.as_ref().map(|(c, _)| c.clone()) {
-            return fail("the case column does not match the body");
-        }
-        while let Some((g, rec)) = heads.next_if(|(_, r)| r.pos == pos) {
-            if rec.hash != h {
-                problem = Some(head_problem(*g, pos));
-                return Ok(false);
-            }
-        }
-        prev = h;
-        report.access_log = pos;
-        report.access_head = Head {
-            position: pos,
-            hash: hex(&h),
-        };
-        Ok(true)
-    })?;
-    if problem.is_none() {
-        if let Some((g, rec)) = heads.next() {
-            problem = Some(format!(
-                "access log: it ends at entry {}, but {} recorded it at entry {}: entries were removed",
-                report.access_log,
-                recorder(*g),
-                rec.pos
-            ));
-        }
-    }
-    Ok(problem)
-}
-
-/// Who recorded an access-log head: a chain entry, or (0) an anchor.
-fn recorder(gseq: u64) -> String {
-    match gseq {
-        0 => "an anchor".to_string(),
-        g => format!("audit chain entry {g}"),
-    }
-}
-
-fn head_problem(gseq: u64, pos: u64) -> String {
-    format!(
-        "access log, entry {pos}: differs from the entry {} recorded for it: the access log was rewritten",
-        recorder(gseq)
-    )
-}
-
-/// The rules pass on its own ([`rules`]), for a helper on another connection whose transaction
-/// sees the same chain as the one that found `input`: every case, in id order, its events decided
-/// again. Returns the first event the rules would not have produced, named.
-pub(crate) fn rules_pass<T: Txn>(txn: &mut T, input: &Rules) -> Result<Option<String>> {
-    if head_of(txn)?.map(|(g, _)| g).unwrap_or(0) != input.head {
-        return Err(DomainError::from(StorageError::internal(
-            "the rules pass's helper reads another state of the database",
-        )));
-    }
-    let positions = rules::Positions::Stored;
-    let mut after: Option<CaseId> = None;
-    loop {
-        let ids = txn.case_ids(after.as_ref(), 1000)?;
-        let Some(last) = ids.last().cloned() else {
-            return Ok(None);
-        };
-        for id in &ids {
-            let events = tables(txn)?.events_at(id)?;
-            let (_, problem) =
-                rules::Past::new(txn, &input.eras, &positions).check_case(id, &events)?;
-            if problem.is_some() {
-                return Ok(problem);
-            }
-        }
-        after = Some(last);
-    }
 }

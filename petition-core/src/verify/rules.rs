@@ -361,3 +361,30 @@ fn differs(gseq: u64, ev: &Event, why: &str) -> String {
         ev.kind.type_name()
     )
 }
+
+/// The rules pass on its own (this module), for a helper on another connection whose transaction
+/// sees the same chain as the one that found `input`: every case, in id order, its events decided
+/// again. Returns the first event the rules would not have produced, named.
+pub(crate) fn rules_pass<T: Txn>(txn: &mut T, input: &super::Rules) -> Result<Option<String>> {
+    if super::head_of(txn)?.map(|(g, _)| g).unwrap_or(0) != input.head {
+        return Err(DomainError::from(StorageError::internal(
+            "the rules pass's helper reads another state of the database",
+        )));
+    }
+    let positions = Positions::Stored;
+    let mut after: Option<CaseId> = None;
+    loop {
+        let ids = txn.case_ids(after.as_ref(), 1000)?;
+        let Some(last) = ids.last().cloned() else {
+            return Ok(None);
+        };
+        for id in &ids {
+            let events = super::tables(txn)?.events_at(id)?;
+            let (_, problem) = Past::new(txn, &input.eras, &positions).check_case(id, &events)?;
+            if problem.is_some() {
+                return Ok(problem);
+            }
+        }
+        after = Some(last);
+    }
+}
