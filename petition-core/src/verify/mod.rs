@@ -342,7 +342,12 @@ fn chain_pass<T: Txn>(
                         }
                     }
                 }
-                changed = true;
+                // A token issued or revoked decides nothing: no new era (a live office issues
+                // many, and each era keeps a copy of the organisation).
+                changed |= !matches!(
+                    a.kind,
+                    AdminKind::TokenIssued { .. } | AdminKind::TokensRevoked { .. }
+                );
                 if let Err(x) = crate::admin::apply_admin(
                     &mut rebuilt.org,
                     &mut rebuilt.policy,
