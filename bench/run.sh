@@ -167,6 +167,8 @@ SQL
   LOOKUP=$(hf_ms "sqlite3 $DB \"SELECT body FROM chain WHERE case_id = '$CASE' ORDER BY seq\"")
   sqlite3 "$DB" "CREATE TABLE IF NOT EXISTS bench_scratch(i INTEGER PRIMARY KEY, v TEXT)"
   INSERT=$(median_ms "sqlite3 $DB \"INSERT INTO bench_scratch(v) VALUES (hex(randomblob(200)))\"")
+  # The floor's table goes again: verify (below) refuses a table petition did not make.
+  sqlite3 "$DB" "DROP TABLE bench_scratch"
   check "$P --db $DB --now $NOW --as cty-a-xfj-c --json register --channel letter --purpose request --locality town-a1 --category bench.x --summary bench --petitioner check"
   SHOW=$(hf_ms "$P --db $DB --now $NOW $SHOWAS --json show $CASE")
   SHOWM=$(hf_ms "$P --db $DB --now $NOW --as admin --json show $CASE")
