@@ -27,13 +27,7 @@ for r in $(seq 1 "$ROUNDS"); do
     P=$A; [ $side = B ] && P=$B
     W="$DIR/work.db"; rm -f "$W"*; cp "$DB" "$W"
     NOW=2026-11-26T00:00:00+08:00
-    tok() { "$P" --db "$W" --as admin --now "$NOW" --json staff token "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
-    CLERK=$(tok cty-a-xfj-c); DEPT=$(tok cty-a-zjj-c)
-    # One token serves all the load's clients: its per-minute limits are lifted for the load
-    # (an older binary without them refuses the keys, which is fine).
-    for k in api_writes_per_minute api_reads_per_minute; do
-      "$P" --db "$W" --as admin --now "$NOW" policy set "$k" 1000000 > /dev/null 2>&1 || true
-    done
+    load_tokens "$P" "$W" "$NOW"
     serve_db "$P" "$W" "$DIR"
     WR=$("$L" writes --url "$URL" --clerk "$CLERK" --dept "$DEPT" --to cty-a-zjj --locality town-a1 --clients "$CLIENTS" --secs "$SECS")
     CA=$("$L" reads --url "$URL" --token "$DEPT" --only cases --clients "$CLIENTS" --secs "$SECS")

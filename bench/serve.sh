@@ -24,6 +24,7 @@ mkdir -p "$DIR"
 
 cargo build --release -q -p petition-cli -p petition-loadgen
 P=$PWD/target/release/petition
+. bench/serving.sh
 L=$PWD/target/release/petition-loadgen
 
 SERVER_PID=""
@@ -83,13 +84,7 @@ for N in $SIZES; do
   WORK="$DIR/work-$N.db"
   cp "$DB" "$WORK"; rm -f "$WORK-wal" "$WORK-shm"
   NOW=2026-11-26T00:00:00+08:00
-  tok() { "$P" --db "$WORK" --as admin --now "$NOW" --json staff token "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
-  CLERK=$(tok cty-a-xfj-c); DEPT=$(tok cty-a-zjj-c)
-  # One token serves all the load's clients: its per-minute limits are lifted for the load
-  # (an older binary without them refuses the keys, which is fine).
-  for k in api_writes_per_minute api_reads_per_minute; do
-    "$P" --db "$WORK" --as admin --now "$NOW" policy set "$k" 1000000 > /dev/null 2>&1 || true
-  done
+  load_tokens "$P" "$WORK" "$NOW"
   start "$P" --db "$WORK" serve --listen 127.0.0.1:0
   sample "$SERVER_PID" "$DIR/rss-$N" & SAMPLER_PID=$!
   WRITES=$("$L" writes --url "$URL" --clerk "$CLERK" --dept "$DEPT" --to cty-a-zjj --locality town-a1 --clients "$CLIENTS" --secs "$SECS")

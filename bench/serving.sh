@@ -9,3 +9,15 @@ serve_db() {
   URL=$(sed -n 's/^listening on //p' "$dir/out")
   [ -n "$URL" ] || { echo "the server did not start:" >&2; cat "$dir/err" >&2; exit 1; }
 }
+
+# `load_tokens P DB NOW` sets CLERK and DEPT, tokens of the demo's petition-office clerk and of a
+# department clerk, and lifts the per-minute limits for the load: one token serves all of a
+# load's clients (an older binary without the limits refuses the keys, which is fine).
+load_tokens() {
+  local p=$1 db=$2 now=$3 k
+  tok() { "$p" --db "$db" --as admin --now "$now" --json staff token "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
+  CLERK=$(tok cty-a-xfj-c); DEPT=$(tok cty-a-zjj-c)
+  for k in api_writes_per_minute api_reads_per_minute; do
+    "$p" --db "$db" --as admin --now "$now" policy set "$k" 1000000 > /dev/null 2>&1 || true
+  done
+}

@@ -473,18 +473,14 @@ impl<S: Store> Service<S> {
                     }
                 })
             });
+            // The helper's head (none when its transaction could not start).
+            let theirs = head_from_helper.recv().ok();
             let mut sent = false;
             let report = self.read(|w| {
                 let txn = w.txn()?;
                 let mine = crate::verify::head_of(txn)?;
-                // The helper's head, once (a retried transaction runs the rules itself).
-                let same = match head_from_helper.try_recv().or_else(|_| match sent {
-                    true => Err(()),
-                    false => head_from_helper.recv().map_err(|_| ()),
-                }) {
-                    Ok(theirs) => theirs == mine,
-                    Err(()) => false,
-                };
+                let same = theirs.as_ref() == Some(&mine);
+                // Offered once: a retried transaction runs the rules itself.
                 let mut offer = |input: crate::verify::RulesInput| {
                     if sent {
                         return false;

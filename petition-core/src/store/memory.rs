@@ -28,7 +28,8 @@ struct Data {
     calendar: Calendar,
     initialized: bool,
     counters: BTreeMap<i32, u32>,
-    events: BTreeMap<CaseId, Vec<Event>>,
+    /// Each case's events with their chain positions.
+    events: BTreeMap<CaseId, Vec<(u64, Event)>>,
     cases: BTreeMap<CaseId, (CaseRow, Case)>,
     access: Vec<StoredEntry>,
 }
@@ -146,7 +147,12 @@ impl Txn for MemTxn<'_> {
         Ok(())
     }
     fn load_events(&mut self, id: &CaseId) -> Result<Vec<Event>> {
-        Ok(self.work.events.get(id).cloned().unwrap_or_default())
+        Ok(self
+            .work
+            .events
+            .get(id)
+            .map(|v| v.iter().map(|(_, e)| e.clone()).collect())
+            .unwrap_or_default())
     }
     fn load_snapshot(&mut self, id: &CaseId) -> Result<Option<Case>> {
         Ok(self.work.cases.get(id).map(|(_, c)| c.clone()))
@@ -168,7 +174,7 @@ impl Txn for MemTxn<'_> {
                 .events
                 .entry(e.case.clone())
                 .or_default()
-                .push(e.clone());
+                .push((s.gseq, e.clone()));
         }
         Ok(())
     }
@@ -270,24 +276,7 @@ impl crate::store::Derived for MemTxn<'_> {
         Ok(self.find_related(m)?.into_iter().map(|r| r.id).collect())
     }
     fn events_at(&mut self, id: &CaseId) -> Result<Vec<(u64, Event)>> {
-        // The chain's index names each case event's (case, number); a memory store is small.
-        let at: std::collections::HashMap<u32, u64> = self
-            .work
-            .chain
-            .iter()
-            .filter_map(|e| match &e.index {
-                Some((c, seq)) if c == id.as_str() => Some((*seq, e.gseq)),
-                _ => None,
-            })
-            .collect();
-        Ok(self
-            .work
-            .events
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|e| (at.get(&e.seq).copied().unwrap_or(0), e.clone()))
-            .collect())
+        Ok(self.work.events.get(id).cloned().unwrap_or_default())
     }
     fn cases_by_day(
         &mut self,
