@@ -103,6 +103,7 @@ fn registration_of(n: u64) -> Registration {
         litigation: false,
         accused_unit: None,
         major: false,
+        external_ref: None,
     }
 }
 

@@ -98,6 +98,7 @@ pub mod conformance;
 pub mod error;
 pub mod example;
 pub mod files;
+pub mod idempotency;
 pub mod ids;
 pub mod input;
 pub mod interchange;
@@ -122,8 +123,8 @@ pub mod testing;
 pub use access::{Access, Disclosure};
 pub use audit::{ClockMode, Entry};
 pub use case::{
-    AmendField, Case, CaseState, Channel, Command, Event, EventKind, Petitioner, Purpose,
-    Registration, RegistrationBuilder, Step,
+    AmendField, Case, CaseState, Channel, Command, Event, EventKind, ExternalRef, Petitioner,
+    Purpose, Registration, RegistrationBuilder, Step,
 };
 /// The time types in this crate's signatures, so an embedder needs no `chrono` of its own.
 pub use chrono::{DateTime, FixedOffset, NaiveDate};

@@ -12,8 +12,8 @@ mod vocabulary;
 
 pub use command::*;
 pub use data::{
-    phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, IdType, Outcome,
-    Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
+    phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, ExternalRef, IdType,
+    Outcome, Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
     Vocabulary,
 };
 pub use decide::decide;

@@ -91,6 +91,20 @@ pub enum Refusal {
         #[serde(skip)] // in the message
         reason: Text,
     },
+    /// `validation` (HTTP 422): an idempotency key already used for a different request.
+    #[error("{}", self.text().en)]
+    IdempotencyMismatch,
+    /// `conflict`: a registration whose external reference (system and id) another case
+    /// already carries; `existing` names that case when the caller may read it.
+    #[error("{}", self.text().en)]
+    DuplicateReference {
+        /// The reference's system.
+        system: String,
+        /// The reference's id in that system.
+        id: String,
+        /// The case that carries it, when the caller may read it.
+        existing: Option<CaseId>,
+    },
     /// `not_found`: no such case — or one the reader may not see (the answer is the same).
     #[error("{}", self.text().en)]
     NoCase {
@@ -334,7 +348,11 @@ impl Refusal {
         match self {
             Self::AtLine { refusal, .. } => refusal.error_code(),
             Self::Usage { .. } => C::Usage,
-            Self::BadIdentifier { .. } | Self::Field { .. } | Self::Invalid { .. } => C::Validation,
+            Self::BadIdentifier { .. }
+            | Self::Field { .. }
+            | Self::Invalid { .. }
+            | Self::IdempotencyMismatch => C::Validation,
+            Self::DuplicateReference { .. } => C::Conflict,
             Self::NoCase { .. }
             | Self::NoUnit { .. }
             | Self::NoStaff { .. }
@@ -390,6 +408,18 @@ impl Refusal {
                 reason.clone()
             }
             Self::Missing { what } => what.clone(),
+            Self::IdempotencyMismatch => t(
+                "this Idempotency-Key was already used for a different request: a new request needs a new key".into(),
+                "该 Idempotency-Key 已用于另一个不同的请求：新的请求须使用新的键".into(),
+            ),
+            Self::DuplicateReference { system, id, existing: Some(c) } => t(
+                format!("case {c} already carries the external reference {system}:{id}: a system's reference is registered once"),
+                format!("信访件 {c} 已登记外部编号 {system}:{id}：同一系统的编号只能登记一次"),
+            ),
+            Self::DuplicateReference { system, id, existing: None } => t(
+                format!("another case already carries the external reference {system}:{id}: a system's reference is registered once"),
+                format!("已有信访件登记了外部编号 {system}:{id}：同一系统的编号只能登记一次"),
+            ),
             Self::AtLine { line, refusal } => {
                 let inner = refusal.text();
                 t(

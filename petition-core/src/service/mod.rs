@@ -11,6 +11,7 @@ mod door;
 #[cfg(test)]
 mod identity_tests;
 mod import;
+mod keys;
 pub(crate) use import::{change_of, command_of};
 mod reads;
 mod tick;
@@ -96,6 +97,9 @@ pub struct Service<S: Store> {
     settings: Option<Settings>,
     /// Recent cases for reads ([`Service::share_cases`]).
     cases: Option<Arc<CaseCache>>,
+    /// The idempotency key the next write that moves the chain keeps with it
+    /// ([`Service::set_key_claim`]).
+    claim: Option<crate::idempotency::KeyClaim>,
 }
 
 /// The organisation, policy and calendar under one settings version.
@@ -146,6 +150,8 @@ pub struct Work<'t, T: Txn> {
     /// The access log's head as read for the first entry this transaction sealed: read once
     /// (a tick's batch seals many), and again after this transaction appends a disclosure.
     access_seen: Option<crate::audit::AccessHead>,
+    /// Whether this transaction appended to the audit chain.
+    moved: bool,
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -165,6 +171,7 @@ impl<S: Store> Service<S> {
             cases: None,
             identity: None,
             code_cost: QueryCodeCost::Standard,
+            claim: None,
         }
     }
 
@@ -179,6 +186,7 @@ impl<S: Store> Service<S> {
             cases: None,
             identity: None,
             code_cost: QueryCodeCost::Standard,
+            claim: None,
         }
     }
 
@@ -250,12 +258,24 @@ impl<S: Store> Service<S> {
                     head_at: None,
                     import_access: None,
                     access_seen: None,
+                    moved: false,
                     cases: if write { None } else { self.cases.clone() },
                     fill: !write,
                 };
                 let r = f(&mut w)?;
+                let case = w.pending.as_ref().map(|(_, c)| c.id.clone());
                 w.flush()?;
+                let claimed = match &self.claim {
+                    Some(c) if w.moved => {
+                        w.keep_claim(c, case)?;
+                        true
+                    }
+                    _ => false,
+                };
                 w.txn.commit()?;
+                if claimed {
+                    self.claim = None;
+                }
                 Ok(r)
             })();
             match result {

@@ -257,6 +257,27 @@ impl<T: Txn> Work<'_, T> {
         let Some(reach) = self.reach_of(reader) else {
             return Ok(Vec::new());
         };
+        if let Some(r) = &q.external_ref {
+            // One case at most: found by its reference, then held to the rest of the query.
+            let Some(id) = self.txn()?.external_case(r)? else {
+                return Ok(Vec::new());
+            };
+            let Some(c) = self.case(&id)? else {
+                return Ok(Vec::new());
+            };
+            let a = access(&self.org, reader, &c);
+            let rest = CaseQuery {
+                external_ref: None,
+                reach,
+                offset: 0,
+                ..q.clone()
+            };
+            let row = crate::store::CaseRow::of(&c);
+            let hit = a != Access::Hidden
+                && q.offset == 0
+                && !crate::store::index::query(std::iter::once(&row), &rest).is_empty();
+            return Ok(if hit { vec![(c, a)] } else { Vec::new() });
+        }
         let q = &CaseQuery { reach, ..q.clone() };
         let mut out = Vec::new();
         let mut skipped_visible = 0;

@@ -182,6 +182,7 @@ impl<T: Txn> Work<'_, T> {
     /// Moves the head past entries the store has taken.
     pub(super) fn advance(&mut self, sealed: &[StoredEntry]) {
         if let Some(last) = sealed.last() {
+            self.moved = true;
             let mut h = [0u8; 32];
             h.copy_from_slice(&last.hash);
             self.head = Some((last.gseq, h));

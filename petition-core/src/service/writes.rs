@@ -102,6 +102,20 @@ impl<T: Txn> Work<'_, T> {
         }
         let reg = crate::input::nfc_all(reg);
         reg.validate()?;
+        if let Some(r) = &reg.external_ref {
+            if let Some(existing) = self.txn()?.external_case(r)? {
+                // Named only to a caller who may read it.
+                let readable = match self.case(&existing)? {
+                    Some(c) => access(&self.org, staff, &c) != Access::Hidden,
+                    None => false,
+                };
+                return Err(DomainError::from(Refusal::DuplicateReference {
+                    system: r.system.clone(),
+                    id: r.id.clone(),
+                    existing: readable.then_some(existing),
+                }));
+            }
+        }
         let related = self.related_for(staff, &reg)?;
         let year = local_date(now, self.policy.timezone).year();
         // Decide on a provisional id first so a refused registration consumes no number.

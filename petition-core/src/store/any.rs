@@ -4,7 +4,7 @@
 
 use crate::store::AccessQuery;
 use crate::store::{Append, Matter};
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{
     CaseQuery, CaseRow, ChainTail, DuePage, Finished, Gate, Sealed, Settings, SqliteStore,
@@ -15,6 +15,7 @@ use crate::audit::AdminEvent;
 use crate::case::{Case, Event, RelatedCase};
 use crate::clock::Calendar;
 use crate::error::Result;
+use crate::idempotency::KeyRecord;
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
@@ -115,6 +116,16 @@ macro_rules! each {
 }
 
 impl Txn for AnyTxn<'_> {
+    fn key_record(&mut self, staff: &str, key: &str) -> Result<Option<KeyRecord>> {
+        each!(self, t => t.key_record(staff, key))
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, KeyRecord>,
+        stale: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        each!(self, t => t.put_key(rec, stale))
+    }
     fn initialized(&mut self) -> Result<bool> {
         each!(self, t => t.initialized())
     }
@@ -168,6 +179,9 @@ impl Txn for AnyTxn<'_> {
     }
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.find_related(m))
+    }
+    fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
+        each!(self, t => t.external_case(r))
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.related(ids))

@@ -32,6 +32,8 @@ struct Data {
     events: BTreeMap<CaseId, Vec<(u64, Event)>>,
     cases: BTreeMap<CaseId, (CaseRow, Case)>,
     access: Vec<StoredEntry>,
+    /// Idempotency keys by (staff, key).
+    keys: BTreeMap<(String, String), crate::idempotency::KeyRecord>,
 }
 
 /// An in-memory store.
@@ -89,6 +91,28 @@ fn last_hash(chain: &[StoredEntry]) -> [u8; 32] {
 }
 
 impl Txn for MemTxn<'_> {
+    fn key_record(
+        &mut self,
+        staff: &str,
+        key: &str,
+    ) -> Result<Option<crate::idempotency::KeyRecord>> {
+        Ok(self
+            .work
+            .keys
+            .get(&(staff.to_string(), key.to_string()))
+            .cloned())
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, crate::idempotency::KeyRecord>,
+        stale: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<()> {
+        self.work.keys.retain(|_, r| r.at >= stale);
+        self.work
+            .keys
+            .insert((rec.staff.clone(), rec.key.clone()), (*rec).clone());
+        Ok(())
+    }
     fn initialized(&mut self) -> Result<bool> {
         Ok(self.work.initialized)
     }

@@ -19,7 +19,7 @@ pub(crate) mod conformance;
 mod model;
 pub(crate) mod raw;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 pub(crate) use crate::projection::{CaseRow, ClockRow, SupervisionRow};
 pub use any::{AnyStore, AnyTxn};
@@ -33,6 +33,7 @@ use crate::audit::AdminEvent;
 use crate::case::{Case, CaseState, Event, RelatedCase};
 use crate::clock::Calendar;
 use crate::error::Result;
+use crate::idempotency::KeyRecord;
 use crate::ids::{CaseId, UnitCode};
 use crate::org::Org;
 use crate::policy::Policy;
@@ -103,6 +104,8 @@ pub struct CaseQuery {
     pub limit: usize,
     /// Skip this many matches first (paging).
     pub offset: usize,
+    /// Only the case registered with this external reference (another system's id).
+    pub external_ref: Option<crate::case::ExternalRef>,
     /// Only cases in which one of these units appears (a reader's reach, see
     /// [`crate::access`]); `None` for no such filter. A store may return more than this filter
     /// lets through, never less: the service checks each case's access again.
@@ -226,6 +229,7 @@ impl Default for CaseQuery {
             limit: 50,
             offset: 0,
             reach: None,
+            external_ref: None,
             order: Order::Newest,
         }
     }
@@ -398,6 +402,12 @@ pub trait Txn {
     /// Visits the stored access log in order from position `from`; the visitor returns false to
     /// stop.
     fn access_chain(&mut self, from: u64, visit: Visitor<'_>) -> Result<()>;
+    /// The idempotency key `key` of staff member `staff`, as kept ([`crate::idempotency`]).
+    fn key_record(&mut self, staff: &str, key: &str) -> Result<Option<KeyRecord>>;
+    /// Keeps an idempotency key, replacing the one under the same staff member and key, and
+    /// drops every key kept before `stale`.
+    fn put_key(&mut self, rec: Finished<'_, KeyRecord>, stale: DateTime<FixedOffset>)
+        -> Result<()>;
     /// Commits.
     fn commit(self) -> Result<()>;
 
@@ -448,6 +458,21 @@ pub trait Txn {
             Ok(true)
         })?;
         Ok(out)
+    }
+    /// The case registered with this external reference, if any (unique per system).
+    fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
+        let mut found = None;
+        index::each_case(self, |c| {
+            let hit = c
+                .registration
+                .as_ref()
+                .is_some_and(|g| g.external_ref.as_ref() == Some(r));
+            if hit {
+                found = Some(c.id.clone());
+            }
+            Ok(!hit)
+        })?;
+        Ok(found)
     }
     /// The current summary of these cases.
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {

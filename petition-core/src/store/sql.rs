@@ -159,6 +159,8 @@ pub(crate) struct CaseWrite {
     pub(crate) identities_removed: Option<Identities>,
     /// Identity rows to add.
     pub(crate) identities_added: Option<Identities>,
+    /// The external reference (system, id) the case now carries and did not before.
+    pub(crate) external: Option<(String, String)>,
 }
 
 /// The row diff of a case's write, `before` as stored (`seq` 0: new), `case` as it is now; the
@@ -295,7 +297,13 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
         }),
         _ => None,
     };
+    let external_of = |c: &Case| c.registration.as_ref().and_then(|g| g.external_ref.clone());
+    let external = match (external_of(before), external_of(case)) {
+        (None, Some(r)) => Some((r.system, r.id)),
+        _ => None,
+    };
     let write = CaseWrite {
+        external,
         insert,
         update,
         clocks,

@@ -78,6 +78,7 @@ pub(crate) fn registration(locality: &str, channel: Channel) -> Registration {
         litigation: false,
         accused_unit: None,
         major: false,
+        external_ref: None,
     }
 }
 

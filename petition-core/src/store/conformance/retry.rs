@@ -39,6 +39,20 @@ impl Store for Flaky {
 /// Every persistence verb goes to the memory store; the index queries keep their defaults
 /// (answered from the snapshots), but for the planted defect in `query`.
 impl Txn for FlakyTxn<'_> {
+    fn key_record(
+        &mut self,
+        staff: &str,
+        key: &str,
+    ) -> Result<Option<crate::idempotency::KeyRecord>> {
+        self.inner.key_record(staff, key)
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, crate::idempotency::KeyRecord>,
+        stale: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<()> {
+        self.inner.put_key(rec, stale)
+    }
     fn initialized(&mut self) -> Result<bool> {
         self.inner.initialized()
     }

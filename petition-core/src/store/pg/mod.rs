@@ -461,6 +461,68 @@ impl Txn for PgTxn<'_> {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)
     }
+    fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
+        let row = self.row(
+            "SELECT case_id FROM external_refs WHERE system = $1 AND ref = $2",
+            &[&r.system, &r.id],
+        )?;
+        row.map(|r| case_id(&get::<String>(&r, 0)?)).transpose()
+    }
+    fn key_record(
+        &mut self,
+        staff: &str,
+        key: &str,
+    ) -> Result<Option<crate::idempotency::KeyRecord>> {
+        let row = self.row(
+            "SELECT digest, at, case_id, status, body FROM idempotency WHERE staff = $1 AND key = $2",
+            &[&staff, &key],
+        )?;
+        let Some(r) = row else { return Ok(None) };
+        let status: Option<i32> = get(&r, 3)?;
+        crate::idempotency::KeyRecord::from_row(
+            staff,
+            key,
+            get(&r, 0)?,
+            &get::<String>(&r, 1)?,
+            get(&r, 2)?,
+            status.map(i64::from),
+            get(&r, 4)?,
+        )
+        .map(Some)
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, crate::idempotency::KeyRecord>,
+        stale: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<()> {
+        self.exec(
+            "DELETE FROM idempotency WHERE at_s < $1",
+            &[&stale.timestamp()],
+        )?;
+        let (status, body) = match &rec.answer {
+            Some((s, b)) => (Some(i32::from(*s)), Some(b.clone())),
+            None => (None, None),
+        };
+        let case = rec.case.as_ref().map(|c| c.as_str().to_string());
+        self.exec(
+            "INSERT INTO idempotency(staff, key, digest, at, at_s, case_id, status, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT(staff, key) DO UPDATE SET digest = excluded.digest, at = excluded.at,
+                at_s = excluded.at_s, case_id = excluded.case_id, status = excluded.status,
+                body = excluded.body",
+            &[
+                &rec.staff,
+                &rec.key,
+                &rec.digest,
+                &rec.at.to_rfc3339(),
+                &rec.at.timestamp(),
+                &case,
+                &status,
+                &body,
+            ],
+        )?;
+        Ok(())
+    }
     fn due_for_tick(&mut self, page: &DuePage<'_>) -> Result<Vec<(NaiveDate, CaseId)>> {
         self.due_for_tick_sql(page)
     }

@@ -166,6 +166,28 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX case_text_doc ON case_text USING gin(doc);
     CREATE INDEX case_text_num ON case_text(num);
     "#,
+    // 4: idempotency keys and external references, as the SQLite store's step 7.
+    r#"
+    CREATE TABLE idempotency(
+        staff   TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        digest  BYTEA NOT NULL,
+        at      TEXT NOT NULL,
+        at_s    BIGINT NOT NULL,
+        case_id TEXT,
+        status  INTEGER,
+        body    TEXT,
+        PRIMARY KEY(staff, key)
+    );
+    CREATE INDEX idempotency_at ON idempotency(at_s);
+    CREATE TABLE external_refs(
+        system  TEXT NOT NULL,
+        ref     TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY(system, ref)
+    );
+    CREATE INDEX external_refs_case ON external_refs(case_id);
+    "#,
 ];
 
 /// The step after which the search index is filled from the cases.

@@ -24,6 +24,12 @@ impl PgTxn<'_> {
     /// columns are updated at once.
     pub(super) fn put_case_sql(&mut self, w: sql::CaseWrite) -> Result<()> {
         let id = w.id.clone();
+        if let Some((system, ext)) = &w.external {
+            self.exec(
+                "INSERT INTO external_refs(system, ref, case_id) VALUES ($1, $2, $3)",
+                &[system, ext, &id],
+            )?;
+        }
         if let Some(values) = w.insert {
             self.pending.case_ids.insert(id.clone());
             self.pending.cases.push(values);

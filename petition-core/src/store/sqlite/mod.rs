@@ -408,6 +408,80 @@ impl Txn for SqliteTxn<'_> {
         }
         self.summaries(&sql, &args)
     }
+    fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
+        let id: Option<String> = self
+            .tx
+            .prepare_cached("SELECT case_id FROM external_refs WHERE system = ?1 AND ref = ?2")
+            .and_then(|mut st| {
+                st.query_row(params![r.system, r.id], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(db_err)?;
+        id.map(|s| {
+            CaseId::parse(&s)
+                .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))
+        })
+        .transpose()
+    }
+    fn key_record(
+        &mut self,
+        staff: &str,
+        key: &str,
+    ) -> Result<Option<crate::idempotency::KeyRecord>> {
+        type Row = (Vec<u8>, String, Option<String>, Option<i64>, Option<String>);
+        let row: Option<Row> = self
+            .tx
+            .prepare_cached(
+                "SELECT digest, at, case_id, status, body FROM idempotency WHERE staff = ?1 AND key = ?2",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![staff, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+            })
+            .map_err(db_err)?;
+        row.map(|(digest, at, case, status, body)| {
+            crate::idempotency::KeyRecord::from_row(staff, key, digest, &at, case, status, body)
+        })
+        .transpose()
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, crate::idempotency::KeyRecord>,
+        stale: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM idempotency WHERE at_s < ?1")
+            .and_then(|mut st| st.execute([stale.timestamp()]))
+            .map_err(db_err)?;
+        let (status, body) = match &rec.answer {
+            Some((s, b)) => (Some(i64::from(*s)), Some(b.as_str())),
+            None => (None, None),
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO idempotency(staff, key, digest, at, at_s, case_id, status, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(staff, key) DO UPDATE SET digest = excluded.digest, at = excluded.at,
+                    at_s = excluded.at_s, case_id = excluded.case_id, status = excluded.status,
+                    body = excluded.body",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    rec.staff,
+                    rec.key,
+                    rec.digest,
+                    rec.at.to_rfc3339(),
+                    rec.at.timestamp(),
+                    rec.case.as_ref().map(CaseId::as_str),
+                    status,
+                    body
+                ])
+            })
+            .map_err(db_err)?;
+        Ok(())
+    }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         let mut out = Vec::new();
         for id in ids {

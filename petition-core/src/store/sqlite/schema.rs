@@ -181,6 +181,30 @@ pub(super) const MIGRATIONS: &[&str] = &[
         tokenize = 'unicode61 remove_diacritics 0', prefix = '4'
     );
     "#,
+    // 7: idempotency keys (see `idempotency`): the first answer to a request under a key, kept
+    // a day; `at_s` (Unix seconds) orders them whatever the offset of `at`. And registrations'
+    // external references (another system's id of the same matter), unique per system.
+    r#"
+    CREATE TABLE idempotency(
+        staff   TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        digest  BLOB NOT NULL,
+        at      TEXT NOT NULL,
+        at_s    INTEGER NOT NULL,
+        case_id TEXT,
+        status  INTEGER,
+        body    TEXT,
+        PRIMARY KEY(staff, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX idempotency_at ON idempotency(at_s);
+    CREATE TABLE external_refs(
+        system  TEXT NOT NULL,
+        ref     TEXT NOT NULL,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        PRIMARY KEY(system, ref)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX external_refs_case ON external_refs(case_id);
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.

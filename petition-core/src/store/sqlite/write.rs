@@ -17,6 +17,14 @@ impl SqliteTxn<'_> {
     /// Sends the rows of the shared row diff ([`sql::case_write`]), statement by statement.
     pub(super) fn put_case_sql(&mut self, w: CaseWrite) -> Result<()> {
         self.put_case_row(&w)?;
+        if let Some((system, id)) = &w.external {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO external_refs(system, ref, case_id) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut st| st.execute(rusqlite::params![system, id, w.id]))
+                .map_err(db_err)?;
+        }
         exec(
             &self.tx,
             "INSERT INTO clocks(case_id, idx, kind, duty, unit, started, due, stopped_on, met, lapsed, rating, registered_on)
