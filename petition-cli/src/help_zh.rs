@@ -142,6 +142,7 @@ pub const ARGS: &[(&str, &str, &str)] = &[
     ("register", "litigation", "涉法涉诉事项"),
     ("register", "accused_unit", "揭发控告件：被揭发控告的单位（其工作人员永远看不到本件）"),
     ("register", "major", "重大紧急事项"),
+    ("register", "external_ref", "其他系统对该事项的编号，格式 系统:编号（如 hotline-12345:T20260302-0001）；同一系统的编号只能登记一次"),
     ("register", "file", "从 JSON 文件读取全部登记信息，代替各选项（- 表示标准输入）"),
     (
         "register",
@@ -241,6 +242,7 @@ pub const ARGS: &[(&str, &str, &str)] = &[
     ("list", "overdue", "只列有超期期限的"),
     ("list", "due_within", "只列这么多天内有期限到期的"),
     ("list", "petitioner", "只列信访人姓名含有这些文字的"),
+    ("list", "external_ref", "只列以该外部编号（系统:编号）登记的信访件"),
     ("list", "officer", "只列这名承办人承办的（工作人员编号）"),
     ("list", "from", "登记日期不早于（YYYY-MM-DD）"),
     ("list", "to", "登记日期不晚于（YYYY-MM-DD）"),

@@ -120,11 +120,28 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
             }
         }
     }
-    let result = match &body {
-        Some(b) => req
-            .set("Content-Type", "application/json")
-            .send_string(&b.to_string()),
-        None => req.call(),
+    // A write carries a fresh idempotency key, the same on this command's own retries: a retry
+    // after a dropped connection gets the first answer, never a second case.
+    if route.method == Method::Post {
+        req = req.set("Idempotency-Key", &fresh_key());
+    }
+    let body = body.map(|b| b.to_string());
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let r = match &body {
+            Some(b) => req
+                .clone()
+                .set("Content-Type", "application/json")
+                .send_string(b),
+            None => req.clone().call(),
+        };
+        match &r {
+            Err(e) if attempt < RETRIES && retryable(e) => {
+                std::thread::sleep(Duration::from_millis(250 << attempt));
+            }
+            _ => break r,
+        }
     };
     match result {
         Ok(resp) => {
@@ -141,6 +158,29 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
         Err(ureq::Error::Transport(t)) => Err(CliError::hinted(DomainError::from(
             StorageError::unreachable(&server, t),
         ))),
+    }
+}
+
+/// Tries per command (the first and its retries).
+const RETRIES: u32 = 4;
+
+/// A fresh idempotency key: 128 random bits in hex.
+fn fresh_key() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Whether a failed request is worth sending again with the same key: the connection broke
+/// after it was made (the server restarted, a proxy dropped it), the server is unavailable, or
+/// the first request with the key is still running.
+fn retryable(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Transport(t) => t.kind() == ureq::ErrorKind::Io,
+        ureq::Error::Status(503, _) => true,
+        ureq::Error::Status(409, r) => r.header("retry-after").is_some(),
+        ureq::Error::Status(..) => false,
     }
 }
 
@@ -199,4 +239,15 @@ fn bad_answer(url: &str, detail: &str) -> CliError {
         url,
         &format!("the answer is not a petition server's ({detail}): check --server"),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_command_gets_a_fresh_valid_key() {
+        let (a, b) = (super::fresh_key(), super::fresh_key());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+        assert!(petition_core::idempotency::IdempotencyKey::parse(&a).is_ok());
+    }
 }

@@ -43,6 +43,18 @@ impl IdempotencyKey {
     }
 }
 
+/// The SHA-256 of a request's parts (e.g. its method, path and body), each length-prefixed so
+/// no two different lists of parts give the same input.
+pub fn digest(parts: &[&[u8]]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
 /// A request under a key: who sent it, the key, and the SHA-256 of what it asks (its method,
 /// path and body, as the caller chooses to digest them — the same request gives the same digest).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -259,6 +259,7 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
         "litigation": reg.is_some_and(|r| r.litigation),
         "accused_unit": case.accused_unit(),
         "major": reg.is_some_and(|r| r.major),
+        "external_ref": reg.and_then(|r| r.external_ref.clone()),
         "merged_into": case.merged_into,
         "absorbed": case.absorbed,
         "extension_days": case.extension_days,

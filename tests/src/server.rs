@@ -113,6 +113,19 @@ pub fn request(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
+    let (status, v, _) = request_full(url, method, path, token, body, headers);
+    (status, v)
+}
+
+/// [`request`] with the answer's headers (names in lower case).
+pub fn request_full(
+    url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value, Vec<(String, String)>) {
     let mut req =
         ureq::request(method, &format!("{url}/api/v1{path}")).timeout(Duration::from_secs(120));
     if let Some(t) = token {
@@ -133,10 +146,19 @@ pub fn request(
         Err(e) => panic!("{method} {path}: {e}"),
     };
     let status = resp.status();
+    let heads = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| {
+            let v = resp.header(&n)?.to_string();
+            Some((n.to_ascii_lowercase(), v))
+        })
+        .collect();
     let text = resp.into_string().expect("body");
     (
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        heads,
     )
 }
 

@@ -43,6 +43,9 @@ pub struct ListArgs {
     /// Registered on or before (YYYY-MM-DD)
     #[arg(long)]
     pub to: Option<String>,
+    /// Only the case registered with another system's id, SYSTEM:ID
+    #[arg(long, value_name = "SYSTEM:ID")]
+    pub external_ref: Option<String>,
     /// At most this many
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
@@ -112,6 +115,11 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
         limit: a.limit,
         offset: 0,
         reach: None,
+        external_ref: a
+            .external_ref
+            .as_deref()
+            .map(petition_core::ExternalRef::parse)
+            .transpose()?,
         order: if a.overdue || a.due_within.is_some() {
             Order::Urgent
         } else {

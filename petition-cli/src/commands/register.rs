@@ -73,6 +73,10 @@ pub struct Args {
     /// Major or urgent (重大紧急)
     #[arg(long)]
     pub major: bool,
+    /// Another system's id of the matter, SYSTEM:ID (e.g. hotline-12345:T20260302-0001); a
+    /// system's id is registered once
+    #[arg(long, value_name = "SYSTEM:ID")]
+    pub external_ref: Option<String>,
     /// Read the whole registration from a JSON file instead of flags
     #[arg(long, conflicts_with_all = ["channel", "purpose", "locality", "category", "summary", "petitioner"])]
     pub file: Option<std::path::PathBuf>,
@@ -109,6 +113,8 @@ pub struct RegistrationFile {
     accused_unit: Option<UnitCode>,
     #[serde(default)]
     major: bool,
+    #[serde(default)]
+    external_ref: Option<petition_core::ExternalRef>,
 }
 
 /// Reads a `--file` document as JSON (syntax errors name their line and column).
@@ -144,10 +150,18 @@ pub fn parse_document(
     now: DateTime<FixedOffset>,
 ) -> Result<Registration, DomainError> {
     let f: RegistrationFile = serde_json::from_value(doc).map_err(|e| {
+        // The field serde names (`missing field `summary``), else the document.
+        let text = e.to_string();
+        let field = text
+            .split('`')
+            .nth(1)
+            .filter(|f| !f.is_empty() && f.len() <= 40)
+            .unwrap_or("document")
+            .to_string();
         DomainError::from(Refusal::field(
-            "file",
-            &format!("is not a valid case document: {e}"),
-            &format!("不是有效的信访件文件：{e}"),
+            field,
+            &format!("is not valid in a case document: {text}"),
+            &format!("不符合信访件文件格式：{text}"),
         ))
     })?;
     let n = f.petitioners.len() as u32;
@@ -169,6 +183,7 @@ pub fn parse_document(
         litigation: f.litigation,
         accused_unit: f.accused_unit,
         major: f.major,
+        external_ref: f.external_ref,
     })
 }
 
@@ -229,6 +244,7 @@ fn from_flags(a: &Args) -> CliResult<serde_json::Value> {
         "litigation": a.litigation,
         "accused_unit": opt(&a.accused_unit).map(|u| UnitCode::parse(&u)).transpose()?,
         "major": a.major,
+        "external_ref": a.external_ref.as_deref().map(petition_core::ExternalRef::parse).transpose()?,
     }))
 }
 

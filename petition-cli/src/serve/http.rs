@@ -66,18 +66,19 @@ fn lang_of(headers: &HeaderMap) -> Option<Lang> {
 pub(super) fn error_response(e: &CliError, lang: Lang) -> Response {
     let shown = e.shown(lang);
     let details = shown.details.as_ref();
-    let limited = details
-        .and_then(|d| d.get("kind"))
-        .is_some_and(|k| k == super::rate::KIND);
+    let kind = details.and_then(|d| d.get("kind")).and_then(Value::as_str);
     let retry_after = details
         .and_then(|d| d.get("retry_after"))
         .and_then(Value::as_u64);
-    let status = match limited {
-        true => StatusCode::TOO_MANY_REQUESTS,
-        false => status_of(e.error_code()),
+    // Two refusals have a status of their own: a token over its limit, and an idempotency key
+    // sent with another request.
+    let status = match kind {
+        Some(super::rate::KIND) => StatusCode::TOO_MANY_REQUESTS,
+        Some("idempotency_mismatch") => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => status_of(e.error_code()),
     };
     let mut resp = (status, axum::Json(json!({ "error": shown }))).into_response();
-    if let (true, Some(secs)) = (limited, retry_after) {
+    if let Some(secs) = retry_after {
         resp.headers_mut()
             .insert(axum::http::header::RETRY_AFTER, secs.into());
     }
@@ -366,16 +367,45 @@ async fn answer(
             Ok(p) => p,
             Err(e) => return (Err(e), actor),
         };
+        let claim = match super::keys::key_of(headers) {
+            Ok(k) => k.map(|k| {
+                let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+                super::keys::claim(k, &session.staff.id, method.as_str(), path, &body)
+            }),
+            Err(e) => return (Err(e), actor),
+        };
+        let principal = session.principal.clone();
         let req = request(session, params);
         let clock = shared.clock;
         // The time-driven work commits its own batches of cases: never grouped with commands.
         let alone = req.route.command == ["tick"];
+        let Some(claim) = claim else {
+            let reply = shared
+                .pool
+                .write(alone, move |pool| req.run(pool, clock))
+                .await;
+            // The writer thread only writes: the body is made here.
+            let body = reply.and_then(|r| body_of(r, wants_reply));
+            return finish(shared, actor, body, false, 200);
+        };
+        let _held = match super::keys::hold(shared, &claim, shown) {
+            Ok(h) => h,
+            Err(e) => return (Err(e), actor),
+        };
+        // Under a key, the body is made on the writer, so the answer kept is the one given.
         let reply = shared
             .pool
-            .write(alone, move |pool| req.run(pool, clock))
+            .write(alone, move |pool| {
+                super::keys::run_keyed(pool, &principal, claim, shown, |pool| {
+                    req.run(pool, clock).and_then(|r| body_of(r, wants_reply))
+                })
+            })
             .await;
-        // The writer thread only writes: the body is made here.
-        (actor, reply.and_then(|r| body_of(r, wants_reply)))
+        return match reply {
+            Ok(super::keys::Keyed::Fresh(b)) => finish(shared, actor, Ok(b), false, 200),
+            Ok(super::keys::Keyed::Replay(status, b)) => finish(shared, actor, Ok(b), true, status),
+            Err(e) => (Err(e), actor),
+        };
     } else {
         // A read: who asks, the answer and its body on one blocking thread (one hand-over each
         // way, not two; the answer's tree is freed by the thread that built it).
@@ -393,14 +423,27 @@ async fn answer(
             Err(_) => return (Err(internal("a request's task did not finish")), None),
         }
     };
+    finish(shared, actor, body, false, 200)
+}
+
+/// A command's answer: its JSON body (a write wakes the feed's long polls), or its error; a
+/// replayed answer says so (`Idempotent-Replayed: true`) with its first status.
+fn finish(
+    shared: &Shared,
+    actor: Option<String>,
+    body: CliResult<Vec<u8>>,
+    replayed: bool,
+    status: u16,
+) -> (CliResult<Response>, Option<String>) {
     let body = match body {
         Ok(b) => b,
         Err(e) => return (Err(e), actor),
     };
-    if m == Method::Post {
+    if !replayed {
         shared.changed.notify_waiters();
     }
-    let resp = (
+    let mut resp = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
         [(
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderValue::from_static("application/json"),
@@ -408,6 +451,12 @@ async fn answer(
         body,
     )
         .into_response();
+    if replayed {
+        resp.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
     (Ok(resp), actor)
 }
 

@@ -10,6 +10,7 @@
 
 mod conn;
 mod http;
+mod keys;
 mod manners;
 pub mod openapi;
 mod pages;
@@ -95,6 +96,8 @@ pub struct Shared {
     pub tls: bool,
     /// The requests of each token in the current minute (policy `api_*_per_minute`).
     pub token_limits: rate::TokenLimits,
+    /// Idempotency keys whose first request is running.
+    pub in_flight: keys::InFlight,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -156,6 +159,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         trusted_proxies: a.trusted_proxy.clone(),
         tls: tls_config.is_some(),
         token_limits: rate::TokenLimits::default(),
+        in_flight: keys::InFlight::default(),
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may

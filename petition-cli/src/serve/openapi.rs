@@ -111,12 +111,24 @@ pub fn document() -> Value {
                 "401": error_response("unauthenticated: no valid token"),
                 "403": error_response("permission_denied or confidentiality"),
                 "404": error_response("not_found"),
-                "409": error_response("conflict, clock_skew or invalid_transition"),
-                "422": error_response("another rule refused the command"),
+                "405": error_response("the path does not take this method (`Allow` names those it takes)"),
+                "408": error_response("the body did not arrive within 30 s"),
+                "409": error_response("conflict, clock_skew or invalid_transition; `details.kind` `duplicate_reference` (an external reference registered before, `details.existing` the case) or `in_flight` (the first request with this Idempotency-Key is still running; `Retry-After`)"),
+                "413": error_response("the body is over the limit (8 MiB)"),
+                "422": error_response("another rule refused the command; `details.kind` `idempotency_mismatch`: the Idempotency-Key was used for another request"),
+                "429": error_response("the token is over its requests per minute (`Retry-After`; `details.kind` `rate_limited`)"),
                 "500": error_response("integrity or internal"),
                 "503": error_response("io"),
             }
         });
+        if r.method == Method::Post {
+            parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "Any 1–64 visible ASCII characters, fresh per request and the same on its retries: a retry within 24 hours gets the first answer again (header `Idempotent-Replayed: true`) without running anything",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]+$"}}));
+            op["responses"]["200"]["headers"] = json!({"Idempotent-Replayed": {
+                "description": "`true` when this is the first answer to a request with the same Idempotency-Key, given again",
+                "schema": {"type": "string", "enum": ["true"]}}});
+        }
         match r.method {
             Method::Get => {
                 for (id, schema) in props {
@@ -190,7 +202,10 @@ pub fn document() -> Value {
                     "locality": {"type": "string"}, "category": {"type": "string"}, "summary": {"type": "string"},
                     "content": {"type": ["string", "null"]},
                     "received_at": {"type": ["string", "null"], "description": "RFC 3339, or YYYY-MM-DD meaning 09:00 local; default now"},
-                    "litigation": {"type": "boolean"}, "accused_unit": {"type": ["string", "null"]}, "major": {"type": "boolean"}}}
+                    "litigation": {"type": "boolean"}, "accused_unit": {"type": ["string", "null"]}, "major": {"type": "boolean"},
+                    "external_ref": {"type": ["object", "null"], "description": "Another system's id of the matter; a system's id is registered once", "required": ["system", "id"], "additionalProperties": false, "properties": {
+                        "system": {"type": "string", "minLength": 1, "maxLength": 64}, "id": {"type": "string", "minLength": 1, "maxLength": 64}}}},
+                    "additionalProperties": false}
             }
         }
     })

@@ -152,6 +152,7 @@ fn reg(n: u64, channel: Channel, locality: &str, cat: usize, received: Tz) -> Re
         litigation: false,
         accused_unit: None,
         major: false,
+        external_ref: None,
     }
 }
 

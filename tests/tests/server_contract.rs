@@ -1,0 +1,166 @@
+//! The contract other systems build on, end to end on the real binary: idempotency keys (a
+//! retried registration answers the first answer and makes no second case), external
+//! references (unique per system, found by the list).
+
+use petition_tests::server::{request_full, Server};
+use petition_tests::Env;
+use serde_json::{json, Value};
+
+const T0: &str = "2026-03-02";
+
+fn token(env: &Env, staff: &str) -> String {
+    let v = env.ok(Some("admin"), "2026-03-01", &["staff", "token", staff]);
+    v["token"].as_str().expect("token").to_string()
+}
+
+fn registration(summary: &str) -> Value {
+    json!({
+        "channel": "letter", "purpose": "request", "locality": "t",
+        "category": "housing.repair", "summary": summary,
+        "petitioners": [{"name": "赵某", "id_number": "11010519491231002X", "phone": "13812345678"}],
+        "received_at": T0,
+    })
+}
+
+fn header<'a>(heads: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    heads
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The number of cases the clerk's list finds.
+fn cases(server: &Server, token: &str) -> usize {
+    let (s, v) = server.call("GET", "/cases?limit=1000", Some(token), None);
+    assert_eq!(s, 200, "{v}");
+    v["cases"].as_array().expect("cases").len()
+}
+
+#[test]
+fn a_retried_registration_with_its_key_gets_the_first_answer_and_makes_no_second_case() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let post = |body: Value, key: Option<&str>| {
+        let mut h = vec![];
+        if let Some(k) = key {
+            h.push(("Idempotency-Key", k));
+        }
+        request_full(&server.url, "POST", "/cases", Some(&li), Some(body), &h)
+    };
+    let before = cases(&server, &li);
+    let (s1, first, h1) = post(registration("房屋漏水"), Some("hotline-T0001"));
+    assert_eq!(s1, 200, "{first}");
+    assert_eq!(header(&h1, "idempotent-replayed"), None);
+    let id = first["id"].as_str().expect("id").to_string();
+    // The retry: the same answer (the query code included, to the same sender), marked replayed.
+    let (s2, again, h2) = post(registration("房屋漏水"), Some("hotline-T0001"));
+    assert_eq!(s2, 200, "{again}");
+    assert_eq!(again, first);
+    assert_eq!(header(&h2, "idempotent-replayed"), Some("true"));
+    assert_eq!(cases(&server, &li), before + 1, "no second case");
+    // The same key with another body is refused, and changes nothing.
+    let (s3, other, _) = post(registration("另一件事"), Some("hotline-T0001"));
+    assert_eq!(s3, 422, "{other}");
+    assert_eq!(other["error"]["code"], "validation");
+    assert_eq!(other["error"]["details"]["kind"], "idempotency_mismatch");
+    assert_eq!(cases(&server, &li), before + 1);
+    // A malformed key is refused before anything runs.
+    let (s4, bad, _) = post(registration("房屋漏水"), Some("has space"));
+    assert_eq!(s4, 400, "{bad}");
+    assert_eq!(cases(&server, &li), before + 1);
+    // Another staff member's key of the same name is theirs: it runs.
+    let zhang = token(&env, "zhang");
+    let (s5, theirs, h5) = request_full(
+        &server.url,
+        "POST",
+        "/cases",
+        Some(&zhang),
+        Some(registration("房屋漏水")),
+        &[("Idempotency-Key", "hotline-T0001")],
+    );
+    assert!(s5 == 200 || s5 >= 400, "{theirs}");
+    assert_eq!(header(&h5, "idempotent-replayed"), None);
+    // A case command under a key: the retry is answered without running it again (a second
+    // transfer would be refused: the case is no longer held by the petition office).
+    let transfer = json!({"to": "c-zjj"});
+    let path = format!("/cases/{id}/transfer");
+    let (s6, moved, _) = request_full(
+        &server.url,
+        "POST",
+        &path,
+        Some(&li),
+        Some(transfer.clone()),
+        &[("Idempotency-Key", "move-1")],
+    );
+    assert_eq!(s6, 200, "{moved}");
+    let (s7, again, h7) = request_full(
+        &server.url,
+        "POST",
+        &path,
+        Some(&li),
+        Some(transfer.clone()),
+        &[("Idempotency-Key", "move-1")],
+    );
+    assert_eq!((s7, &again), (200, &moved));
+    assert_eq!(header(&h7, "idempotent-replayed"), Some("true"));
+    let (s8, refused, _) = request_full(
+        &server.url,
+        "POST",
+        &path,
+        Some(&li),
+        Some(transfer),
+        &[("Idempotency-Key", "move-2")],
+    );
+    assert!(s8 >= 400, "a new key runs the command again: {refused}");
+    // The keys survive a restart: they are in the database.
+    drop(server);
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let (s9, after, h9) = request_full(
+        &server.url,
+        "POST",
+        "/cases",
+        Some(&li),
+        Some(registration("房屋漏水")),
+        &[("Idempotency-Key", "hotline-T0001")],
+    );
+    assert_eq!((s9, &after), (200, &first));
+    assert_eq!(header(&h9, "idempotent-replayed"), Some("true"));
+}
+
+#[test]
+fn an_external_reference_is_registered_once_and_found_by_the_list() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let mut body = registration("房屋漏水");
+    body["external_ref"] = json!({"system": "hotline-12345", "id": "T20260302-0001"});
+    let (s, first) = server.call("POST", "/cases", Some(&li), Some(body.clone()));
+    assert_eq!(s, 200, "{first}");
+    let id = first["id"].as_str().expect("id");
+    let (s, shown) = server.call("GET", &format!("/cases/{id}"), Some(&li), None);
+    assert_eq!(s, 200);
+    assert_eq!(
+        shown["external_ref"],
+        json!({"system": "hotline-12345", "id": "T20260302-0001"}),
+        "{shown}"
+    );
+    let (s, dup) = server.call("POST", "/cases", Some(&li), Some(body.clone()));
+    assert_eq!(s, 409, "{dup}");
+    assert_eq!(dup["error"]["code"], "conflict");
+    assert_eq!(dup["error"]["details"]["kind"], "duplicate_reference");
+    assert_eq!(dup["error"]["details"]["existing"], id);
+    let (s, found) = server.call(
+        "GET",
+        "/cases?external_ref=hotline-12345:T20260302-0001",
+        Some(&li),
+        None,
+    );
+    assert_eq!(s, 200, "{found}");
+    assert_eq!(petition_tests::ids(&found), vec![id.to_string()]);
+    // A malformed reference names its field.
+    body["external_ref"] = json!({"system": "", "id": "x"});
+    let (s, bad) = server.call("POST", "/cases", Some(&li), Some(body));
+    assert_eq!(s, 400, "{bad}");
+    assert_eq!(bad["error"]["details"]["field"], "external_ref.system");
+}
