@@ -137,6 +137,12 @@ pub fn full_units(case: &Case) -> BTreeSet<&UnitCode> {
 /// }).unwrap();
 /// ```
 pub fn access(org: &Org, reader: &Staff, case: &Case) -> Access {
+    // An integration account (接口账户) reads only the cases it registered itself.
+    if reader.role == Role::Integration
+        && case.first_contact.as_ref().map(|f| f.staff.as_str()) != Some(reader.id.as_str())
+    {
+        return Access::Hidden;
+    }
     let unit = reader.unit.as_ref();
     if let (Some(accused), Some(u)) = (case.accused_unit(), unit) {
         if accused == u {

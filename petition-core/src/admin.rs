@@ -36,6 +36,9 @@ pub enum AdminChange {
         sha256: String,
         /// When it stops working.
         expires_at: DateTime<FixedOffset>,
+        /// An integration account's scopes (required for one; refused for a person, whose
+        /// token has every scope of their role).
+        scopes: Option<Vec<crate::org::Scope>>,
     },
     /// Revoke every token of a staff member.
     RevokeTokens(StaffId),
@@ -115,8 +118,31 @@ pub(crate) fn decide_admin(
             staff,
             sha256,
             expires_at,
+            scopes,
         } => {
-            active(org, &staff)?;
+            let holder = active(org, &staff)?;
+            let scopes = match (holder.role, scopes) {
+                (crate::org::Role::Integration, Some(mut s)) if !s.is_empty() => {
+                    s.sort();
+                    s.dedup();
+                    Some(s)
+                }
+                (crate::org::Role::Integration, _) => {
+                    return Err(DomainError::from(Refusal::field(
+                        "scope",
+                        "an integration account's token needs its scopes: register, read, feed, act",
+                        "接口账户的令牌须指定权限：register、read、feed、act",
+                    )))
+                }
+                (_, None) => None,
+                (_, Some(_)) => {
+                    return Err(DomainError::from(Refusal::field(
+                        "scope",
+                        "a person's token has every scope of their role: scopes are for integration accounts",
+                        "工作人员的令牌具有其角色的全部权限：权限范围仅用于接口账户",
+                    )))
+                }
+            };
             let hex_digest = sha256.len() == 64
                 && sha256
                     .bytes()
@@ -132,6 +158,7 @@ pub(crate) fn decide_admin(
                 staff,
                 sha256,
                 expires_at,
+                scopes,
             }
         }
         AdminChange::RevokeTokens(staff) => {

@@ -44,6 +44,9 @@ pub enum AdminKind {
         staff: crate::ids::StaffId,
         sha256: String,
         expires_at: DateTime<FixedOffset>,
+        /// An integration account's scopes (none for a person's token: every scope).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scopes: Option<Vec<crate::org::Scope>>,
     },
     /// `staff revoke-tokens`: every token of the staff member stops working.
     TokensRevoked {

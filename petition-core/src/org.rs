@@ -123,6 +123,17 @@ crate::case::data::text_enum!(
         Clerk => "clerk", "clerk", "工作人员";
         Head => "head", "head", "负责人";
         Admin => "admin", "admin", "管理员";
+        Integration => "integration", "integration account", "接口账户";
+    }
+);
+
+crate::case::data::text_enum!(
+    /// 接口权限: what an integration account's token may do. A person's token has every scope.
+    Scope {
+        Register => "register", "register cases as its unit", "以本单位名义登记";
+        Read => "read", "read the cases it registered", "查阅本账户登记的信访件";
+        Feed => "feed", "follow the change feed of those cases", "订阅这些信访件的变更";
+        Act => "act", "act on those cases", "办理这些信访件";
     }
 );
 
@@ -174,6 +185,9 @@ pub struct TokenDigest {
     pub sha256: String,
     /// The token is refused from this time on.
     pub expires_at: chrono::DateTime<chrono::FixedOffset>,
+    /// An integration account's token: what it may do (a person's token: `None`, every scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<Scope>>,
 }
 
 /// Actor ids no staff member may take: `system` (tick) and `petitioner` (online rating).
@@ -379,8 +393,8 @@ impl Org {
             (None, _) => {
                 return Err(DomainError::from(Refusal::field(
                     "unit",
-                    "clerks and heads belong to a unit",
-                    "工作人员和负责人必须属于某个单位",
+                    "clerks, heads and integration accounts belong to a unit",
+                    "工作人员、负责人和接口账户必须属于某个单位",
                 )))
             }
         }
@@ -413,10 +427,12 @@ impl Org {
                 staff,
                 sha256,
                 expires_at,
+                scopes,
             } => (staff, &|s: &mut Staff| {
                 s.tokens.push(TokenDigest {
                     sha256: sha256.clone(),
                     expires_at: *expires_at,
+                    scopes: scopes.clone(),
                 })
             }),
             AdminKind::TokensRevoked { staff } => (staff, &|s: &mut Staff| s.tokens.clear()),

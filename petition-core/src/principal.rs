@@ -54,12 +54,57 @@ pub struct Principal {
     pub(crate) staff: StaffId,
     /// The database's identity: the hash of its audit chain's first entry.
     pub(crate) db: [u8; 32],
+    /// The bearer token it was proven by, if any: its scopes and expiry.
+    pub(crate) token: Option<Grant>,
+}
+
+/// What a bearer token grants: its scopes (`None`: a person's token, every scope of the role)
+/// and when it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Grant {
+    pub(crate) scopes: Option<Vec<crate::org::Scope>>,
+    pub(crate) expires_at: DateTime<FixedOffset>,
 }
 
 impl Principal {
     /// The staff member's id.
     pub fn staff_id(&self) -> &StaffId {
         &self.staff
+    }
+
+    /// What this principal may do: an integration account's token's scopes, or every scope
+    /// (a person, or a principal resolved by id on the database's host).
+    pub fn scopes(&self) -> Vec<crate::org::Scope> {
+        match self.token.as_ref().and_then(|g| g.scopes.as_ref()) {
+            Some(s) => s.clone(),
+            None => crate::org::Scope::ALL.to_vec(),
+        }
+    }
+
+    /// When the token this principal was proven by expires (`None`: not proven by a token).
+    pub fn expires_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.token.as_ref().map(|g| g.expires_at)
+    }
+
+    /// `permission_denied` unless this principal may do what `scope` covers.
+    pub(crate) fn needs(&self, scope: crate::org::Scope) -> crate::error::Result<()> {
+        match self.token.as_ref().and_then(|g| g.scopes.as_ref()) {
+            Some(s) if !s.contains(&scope) => Err(crate::error::DomainError::from(
+                crate::error::Refusal::forbidden(
+                    &format!(
+                        "this token's scopes do not include {:?} ({}): ask the admin for a token with it",
+                        scope.as_str(),
+                        scope.label(crate::error::Lang::En)
+                    ),
+                    &format!(
+                        "该令牌的权限不包括 {}（{}）：请管理员签发具有该权限的令牌",
+                        scope.as_str(),
+                        scope.label(crate::error::Lang::Zh)
+                    ),
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

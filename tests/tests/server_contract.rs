@@ -164,3 +164,75 @@ fn an_external_reference_is_registered_once_and_found_by_the_list() {
     assert_eq!(s, 400, "{bad}");
     assert_eq!(bad["error"]["details"]["field"], "external_ref.system");
 }
+
+#[test]
+fn an_integration_account_sees_and_does_only_what_its_scopes_and_registrations_allow() {
+    let env = Env::new();
+    env.ok(
+        Some("admin"),
+        "2026-03-01",
+        &[
+            "staff",
+            "add",
+            "hotline",
+            "--name",
+            "12345 热线",
+            "--role",
+            "integration",
+            "--unit",
+            "c-xfj",
+        ],
+    );
+    let e = env.err_json(Some("admin"), "2026-03-01", &["staff", "token", "hotline"]);
+    assert_eq!(e["error"]["details"]["field"], "scope", "{e}");
+    let v = env.ok(
+        Some("admin"),
+        "2026-03-01",
+        &["staff", "token", "hotline", "--scope", "register,read"],
+    );
+    assert_eq!(v["scopes"], json!(["register", "read"]));
+    let hotline = v["token"].as_str().expect("token").to_string();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let (s, me) = server.call("GET", "/me", Some(&hotline), None);
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["staff"], "hotline");
+    assert_eq!(me["unit"], "c-xfj");
+    assert_eq!(me["role"], "integration");
+    assert_eq!(me["scopes"], json!(["register", "read"]));
+    assert!(me["expires_at"].is_string());
+    let (_, me) = server.call("GET", "/me", Some(&li), None);
+    assert_eq!(me["scopes"], json!(["register", "read", "feed", "act"]));
+    let (s, _) = server.call("GET", "/me", None, None);
+    assert_eq!(s, 401);
+
+    let (s, mine) = server.call(
+        "POST",
+        "/cases",
+        Some(&hotline),
+        Some(registration("热线转来")),
+    );
+    assert_eq!(s, 200, "{mine}");
+    let mine = mine["id"].as_str().expect("id").to_string();
+    let (_, theirs) = server.call("POST", "/cases", Some(&li), Some(registration("来信")));
+    let theirs = theirs["id"].as_str().expect("id").to_string();
+    let (s, _) = server.call("GET", &format!("/cases/{mine}"), Some(&hotline), None);
+    assert_eq!(s, 200);
+    let (s, _) = server.call("GET", &format!("/cases/{theirs}"), Some(&hotline), None);
+    assert_eq!(
+        s, 404,
+        "a case the office's clerks registered is unknown to it"
+    );
+    let (s, listed) = server.call("GET", "/cases", Some(&hotline), None);
+    assert_eq!(s, 200);
+    assert_eq!(petition_tests::ids(&listed), vec![mine.clone()]);
+    let (s, e) = server.call(
+        "POST",
+        &format!("/cases/{mine}/withdraw"),
+        Some(&hotline),
+        Some(json!({"reason": "重复"})),
+    );
+    assert_eq!(s, 403, "no act scope: {e}");
+    let (s, _) = server.call("GET", "/events?after=0", Some(&hotline), None);
+    assert_eq!(s, 403, "no feed scope");
+}

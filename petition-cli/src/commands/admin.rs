@@ -235,7 +235,7 @@ pub enum StaffCmd {
         /// Name
         #[arg(long)]
         name: String,
-        /// clerk | head | admin
+        /// clerk | head | admin | integration (an account for another system, 接口账户)
         #[arg(long)]
         role: String,
         /// The staff member's unit (not needed for an admin)
@@ -255,7 +255,12 @@ pub enum StaffCmd {
     /// database keeps only its SHA-256 digest. Run by an admin on the server's host; give the
     /// token to the staff member, who sets PETITION_TOKEN on their desk.
     ///
+    /// An integration account's token (接口账户) carries the scopes the admin chooses:
+    /// register (register cases as its unit), read (only the cases it registered), feed (their
+    /// changes), act (case commands on them). A person's token has every scope of their role.
+    ///
     /// Example: petition --as admin staff token li --expires-days 90
+    ///          petition --as admin staff token hotline --scope register,read,feed
     #[command(verbatim_doc_comment)]
     Token {
         /// Staff id
@@ -263,6 +268,9 @@ pub enum StaffCmd {
         /// Days until the token stops working (1–366)
         #[arg(long, default_value_t = 90)]
         expires_days: u32,
+        /// An integration account's scopes, comma-separated: register, read, feed, act
+        #[arg(long, value_delimiter = ',', value_parser = ["register", "read", "feed", "act"])]
+        scope: Vec<String>,
     },
     /// Revoke every token of a staff member (a lost laptop, a token seen by someone else).
     ///
@@ -357,8 +365,8 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             let role: Role = serde_json::from_value(json!(role)).map_err(|_| {
                 DomainError::from(Refusal::field(
                     "role",
-                    "use clerk, head or admin",
-                    "请使用 clerk、head 或 admin",
+                    "use clerk, head, admin or integration",
+                    "请使用 clerk、head、admin 或 integration",
                 ))
             })?;
             let staff = Staff::new(
@@ -376,16 +384,33 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 out(&format!("{} {} {}", app.l("added"), staff.id, staff.name));
             }
         }
-        StaffCmd::Token { id, expires_days } => {
+        StaffCmd::Token {
+            id,
+            expires_days,
+            scope,
+        } => {
             let staff = StaffId::parse(id)?;
+            let scopes: Option<Vec<petition_core::org::Scope>> = match scope.is_empty() {
+                true => None,
+                false => Some(
+                    scope
+                        .iter()
+                        .filter_map(|s| petition_core::org::Scope::parse(s))
+                        .collect(),
+                ),
+            };
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
             // A token lives in real time, also on a simulated database.
-            let t = svc.issue_token(&actor, now, &staff, *expires_days)?;
+            let t = svc.issue_token(&actor, now, &staff, *expires_days, scopes.clone())?;
             if app.global.json {
-                app.print_json(&json!({
+                let mut v = json!({
                     "staff": t.staff, "token": t.token, "expires_at": t.expires_at.to_rfc3339(),
-                }));
+                });
+                if let Some(s) = &scopes {
+                    v["scopes"] = json!(s);
+                }
+                app.print_json(&v);
             } else {
                 out(&format!(
                     "{} {} ({} {})",

@@ -281,6 +281,12 @@ async fn answer(
         }
         return events(shared, uri, token, now, shown).await;
     }
+    if segments == ["me"] {
+        if m != Method::Get {
+            return not_allowed(&[Method::Get]);
+        }
+        return me(shared, token, shown).await;
+    }
     let (route, path_values) = match api::match_path(m, &segments) {
         Ok(x) => x,
         Err(other) if other.is_empty() => return (Err(no_such_path(uri)), None),
@@ -458,6 +464,35 @@ fn finish(
         );
     }
     (Ok(resp), actor)
+}
+
+/// `GET /me`: who the token stands for — staff member, unit, role, scopes and expiry.
+async fn me(
+    shared: &Arc<Shared>,
+    token: Option<String>,
+    lang: Lang,
+) -> (CliResult<Response>, Option<String>) {
+    let s = shared.clone();
+    let done =
+        tokio::task::spawn_blocking(move || authenticate(&s, token.as_deref(), false, lang)).await;
+    let session = match done {
+        Ok(Ok(session)) => session,
+        Ok(Err(e)) => return (Err(e), None),
+        Err(_) => return (Err(internal("a request's task did not finish")), None),
+    };
+    let staff = &session.staff;
+    let body = json!({
+        "staff": staff.id,
+        "name": staff.name,
+        "unit": staff.unit,
+        "role": staff.role,
+        "scopes": session.principal.scopes(),
+        "expires_at": session.principal.expires_at().map(|t| t.to_rfc3339()),
+    });
+    (
+        Ok(axum::Json(body).into_response()),
+        Some(staff.id.as_str().to_string()),
+    )
 }
 
 /// A POST's parameters: its JSON body's fields (for `POST /cases`, the registration document).

@@ -62,6 +62,11 @@ fn error_response(description: &str) -> Value {
     })
 }
 
+/// A staff id's shape.
+const STAFF_ID: &str = "^[A-Za-z0-9._-]{1,64}$";
+/// A unit code's shape.
+const UNIT_CODE: &str = "^[A-Za-z0-9._-]{1,64}$";
+
 /// The description, as JSON.
 pub fn document() -> Value {
     let root = <crate::ApiCli as clap::CommandFactory>::command();
@@ -170,6 +175,26 @@ pub fn document() -> Value {
                             "last": {"type": "integer"}}}}}},
                 "400": error_response("usage"),
                 "401": error_response("unauthenticated: no valid token"),
+            }
+        }}),
+    );
+    paths.insert(
+        "/me".into(),
+        json!({"get": {
+            "operationId": "me",
+            "summary": "Who the token stands for: staff member, unit, role, scopes and expiry",
+            "responses": {
+                "200": {"description": "The token's staff member and what it may do",
+                        "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+                            "required": ["staff", "name", "unit", "role", "scopes", "expires_at"], "properties": {
+                            "staff": {"type": "string", "pattern": STAFF_ID},
+                            "name": {"type": "string"},
+                            "unit": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                            "role": {"type": "string", "enum": ["clerk", "head", "admin", "integration"]},
+                            "scopes": {"type": "array", "maxItems": 4, "items": {"type": "string", "enum": ["register", "read", "feed", "act"]}},
+                            "expires_at": {"type": ["string", "null"], "format": "date-time"}}}}}},
+                "401": error_response("unauthenticated: no valid token"),
+                "429": error_response("the token is over its requests per minute"),
             }
         }}),
     );

@@ -207,9 +207,10 @@ impl<S: Store> Service<S> {
         when: impl Into<When>,
         staff: &StaffId,
         days: u32,
+        scopes: Option<Vec<crate::org::Scope>>,
     ) -> Result<IssuedToken> {
         let issued = system_now_utc();
-        self.issue_token_at(p, when.into(), staff, issued, days)
+        self.issue_token_at(p, when.into(), staff, issued, days, scopes)
     }
 
     /// [`Service::issue_token`] with its life counted from `issued` (tests of expiry).
@@ -220,6 +221,7 @@ impl<S: Store> Service<S> {
         staff: &StaffId,
         issued: DateTime<FixedOffset>,
         days: u32,
+        scopes: Option<Vec<crate::org::Scope>>,
     ) -> Result<IssuedToken> {
         if days == 0 || days > MAX_TOKEN_DAYS {
             return Err(DomainError::from(Refusal::field(
@@ -241,6 +243,7 @@ impl<S: Store> Service<S> {
                     staff: staff.clone(),
                     sha256: sha256.clone(),
                     expires_at,
+                    scopes: scopes.clone(),
                 },
             )
         })?;

@@ -103,6 +103,6 @@ impl<S: Store> Service<S> {
         days: u32,
     ) -> Result<IssuedToken> {
         let p = self.principal(admin)?;
-        self.issue_token_at(&p, When::At(now), staff, issued, days)
+        self.issue_token_at(&p, When::At(now), staff, issued, days, None)
     }
 }

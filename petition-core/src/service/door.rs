@@ -117,7 +117,16 @@ impl<T: Txn> Work<'_, T> {
         Ok(Principal {
             staff: id.clone(),
             db,
+            token: None,
         })
+    }
+
+    /// [`Work::resolve`] for an operation `scope` covers: `permission_denied` when the
+    /// principal's token does not grant it.
+    pub(crate) fn resolve_for(&mut self, p: &Principal, scope: crate::org::Scope) -> Result<Staff> {
+        let staff = self.resolve(p)?;
+        p.needs(scope)?;
+        Ok(staff)
     }
 
     /// The staff member behind a principal, as the staff table has them now (a principal of
@@ -139,20 +148,30 @@ impl<T: Txn> Work<'_, T> {
     pub fn authenticate(&mut self, token: &str) -> Result<Principal> {
         let now = system_now(self.policy.timezone);
         let digest = token_digest(token.trim());
-        let mut found: Option<&Staff> = None;
+        let mut found: Option<(&Staff, &crate::org::TokenDigest)> = None;
         for s in self.org.all_staff() {
             for t in &s.tokens {
                 if constant_time_eq(t.sha256.as_bytes(), digest.as_bytes()) && t.expires_at > now {
-                    found = Some(s);
+                    found = Some((s, t));
                 }
             }
         }
-        let id = match found {
-            Some(s) if !s.deactivated => s.id.clone(),
+        let (id, grant) = match found {
+            Some((s, t)) if !s.deactivated => (
+                s.id.clone(),
+                crate::principal::Grant {
+                    scopes: t.scopes.clone(),
+                    expires_at: t.expires_at,
+                },
+            ),
             _ => return Err(DomainError::from(Refusal::Unauthenticated)),
         };
         let db = self.identity()?.db;
-        Ok(Principal { staff: id, db })
+        Ok(Principal {
+            staff: id,
+            db,
+            token: Some(grant),
+        })
     }
 
     /// Refuses a write in a read transaction.
@@ -189,7 +208,11 @@ impl<T: Txn> Work<'_, T> {
             _ => return Err(DomainError::from(Refusal::Unauthenticated)),
         };
         let db = self.identity()?.db;
-        Ok(Principal { staff: id, db })
+        Ok(Principal {
+            staff: id,
+            db,
+            token: None,
+        })
     }
 
     /// The database's clock mode, from the chain's first entry (databases made before clock

@@ -233,10 +233,12 @@ pub(crate) fn change_of(kind: &AdminKind) -> Option<AdminChange> {
             staff,
             sha256,
             expires_at,
+            scopes,
         } => AdminChange::IssueToken {
             staff,
             sha256,
             expires_at,
+            scopes,
         },
         AdminKind::TokensRevoked { staff } => AdminChange::RevokeTokens(staff),
         AdminKind::StaffDeactivated { staff } => AdminChange::Deactivate(staff),

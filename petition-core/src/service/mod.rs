@@ -11,6 +11,8 @@ mod door;
 #[cfg(test)]
 mod identity_tests;
 mod import;
+#[cfg(test)]
+mod integration_tests;
 mod keys;
 pub(crate) use import::{change_of, command_of};
 mod reads;

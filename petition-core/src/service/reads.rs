@@ -46,7 +46,7 @@ impl<T: Txn> Work<'_, T> {
         reveal: Reveal,
         command: &str,
     ) -> Result<Disclosed<Shown>> {
-        let staff = self.resolve(p)?;
+        let staff = self.resolve_for(p, crate::org::Scope::Read)?;
         let (case, events, access) = self.read_case(&staff, id)?;
         Ok(shown(&staff, case, events, access, reveal, command))
     }
@@ -237,7 +237,7 @@ impl<T: Txn> Work<'_, T> {
     /// assert_eq!(svc.list(&wang, &by_name).unwrap().len(), 0);
     /// ```
     pub fn list(&mut self, p: &Principal, q: &CaseQuery) -> Result<Vec<Brief>> {
-        let staff = self.resolve(p)?;
+        let staff = self.resolve_for(p, crate::org::Scope::Read)?;
         Ok(self
             .visible_cases(&staff, q)?
             .into_iter()
@@ -351,7 +351,7 @@ impl<T: Txn> Work<'_, T> {
         needle: &crate::search::Needle,
         limit: usize,
     ) -> Result<Vec<Brief>> {
-        let reader = self.resolve(p)?;
+        let reader = self.resolve_for(p, crate::org::Scope::Read)?;
         let Some(reach) = self.reach_of(&reader) else {
             return Ok(Vec::new());
         };
@@ -406,7 +406,7 @@ impl<T: Txn> Work<'_, T> {
         p: &Principal,
         limit: usize,
     ) -> Result<Vec<(Brief, Option<NaiveDate>)>> {
-        let reader = self.resolve(p)?;
+        let reader = self.resolve_for(p, crate::org::Scope::Read)?;
         let unit = reader.unit.clone().ok_or_else(|| {
             DomainError::from(Refusal::NoUnitForActor {
                 staff: reader.id.clone(),
@@ -471,7 +471,7 @@ impl<T: Txn> Work<'_, T> {
         after: u64,
         limit: usize,
     ) -> Result<(Disclosed<Vec<Change>>, u64)> {
-        let reader = self.resolve(p)?;
+        let reader = self.resolve_for(p, crate::org::Scope::Feed)?;
         let admin = reader.role == Role::Admin;
         let limit = limit.clamp(1, FEED_SCAN);
         let mut raw = Vec::new();

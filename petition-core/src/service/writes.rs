@@ -76,7 +76,7 @@ impl<T: Txn> Work<'_, T> {
         code: PreparedCode,
     ) -> Result<NewCase> {
         self.writable()?;
-        let staff = self.resolve(p)?;
+        let staff = self.resolve_for(p, crate::org::Scope::Register)?;
         let now = self.write_time(when.into())?;
         let case = self.register_as(&staff, now, reg, &code)?;
         let access = visible_access(&self.org, &staff, &case);
@@ -151,7 +151,7 @@ impl<T: Txn> Work<'_, T> {
         cmd: Command,
     ) -> Result<Brief> {
         self.writable()?;
-        let staff = self.resolve(p)?;
+        let staff = self.resolve_for(p, crate::org::Scope::Act)?;
         let now = self.write_time(when.into())?;
         let (before, case) = self.execute_as(&staff, now, id, cmd)?;
         let access = visible_access(&self.org, &staff, &case);
@@ -226,7 +226,7 @@ impl<T: Txn> Work<'_, T> {
         code: PreparedCode,
     ) -> Result<(Brief, QueryCode)> {
         self.writable()?;
-        let staff = self.resolve(p)?;
+        let staff = self.resolve_for(p, crate::org::Scope::Act)?;
         let now = self.write_time(when.into())?;
         if code.cost != QueryCodeCost::Standard && self.identity()?.clock == ClockMode::System {
             return Err(DomainError::from(Refusal::invalid(
