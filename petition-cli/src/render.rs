@@ -467,10 +467,4 @@ pub fn case_list(app: &App, cases: &[Value]) {
         ]);
     }
     out(&t.to_string());
-    let noun = if cases.len() == 1 {
-        "case_one"
-    } else {
-        "cases"
-    };
-    out(&format!("{} {}", cases.len(), app.l(noun)));
 }

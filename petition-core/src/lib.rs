@@ -130,7 +130,7 @@ pub use case::{
 pub use chrono::{DateTime, FixedOffset, NaiveDate};
 pub use error::{DomainError, ErrorCode, IdKind, Lang, Refusal, StorageError, Text};
 pub use ids::{CaseId, QueryCode, QueryCodeCost, StaffId, UnitCode};
-pub use principal::{Brief, Disclosed, NewCase, Principal, Reveal, Shown, When};
+pub use principal::{Brief, Disclosed, NewCase, Page, Principal, Reveal, Shown, When};
 pub use service::{AdminChange, Change, PreparedCode, Service, TickSummary, Work};
 pub use store::{CaseQuery, MemoryStore, Order, SqliteStore, Store};
 pub use verify::VerifyReport;

@@ -144,6 +144,20 @@ pub enum Reveal {
     AsAllowed,
 }
 
+/// One page of a list: its cases, how many cases the whole list has (those the reader may read;
+/// never counting a case the reader may not know of), and the offset of the next page when
+/// there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The cases of this page.
+    pub cases: Vec<Brief>,
+    /// How many cases the whole list has.
+    pub total: u64,
+    /// Where the next page starts (`None`: this is the last).
+    pub next: Option<usize>,
+}
+
 /// A case as its reader may see it: links to cases the reader may not read removed, personal
 /// data masked unless [`Shown::privacy`] is `Full`, the query code left out.
 #[derive(Clone, Debug, PartialEq, Eq)]

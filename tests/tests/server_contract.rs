@@ -236,3 +236,61 @@ fn an_integration_account_sees_and_does_only_what_its_scopes_and_registrations_a
     let (s, _) = server.call("GET", "/events?after=0", Some(&hotline), None);
     assert_eq!(s, 403, "no feed scope");
 }
+
+#[test]
+fn lists_answer_pages_with_their_total_and_where_the_next_begins() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    for i in 0..5 {
+        let (s, v) = server.call(
+            "POST",
+            "/cases",
+            Some(&li),
+            Some(registration(&format!("第{i}件"))),
+        );
+        assert_eq!(s, 200, "{v}");
+    }
+    let (s, first) = server.call("GET", "/cases?limit=2", Some(&li), None);
+    assert_eq!(s, 200, "{first}");
+    assert_eq!(first["total"], 5);
+    assert_eq!(first["cases"].as_array().map(Vec::len), Some(2));
+    let mut seen = petition_tests::ids(&first);
+    let mut next = first["next"].as_str().map(str::to_string);
+    while let Some(after) = next {
+        let (s, page) = server.call(
+            "GET",
+            &format!("/cases?limit=2&after={after}"),
+            Some(&li),
+            None,
+        );
+        assert_eq!(s, 200, "{page}");
+        assert_eq!(page["total"], 5);
+        seen.extend(petition_tests::ids(&page));
+        next = page["next"].as_str().map(str::to_string);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "every case once");
+    for path in [
+        "/cases?limit=1001",
+        "/cases?limit=0",
+        "/cases?after=x",
+        "/queue?limit=5000",
+    ] {
+        let (s, e) = server.call("GET", path, Some(&li), None);
+        assert_eq!(s, 400, "{path}: {e}");
+    }
+    // The queue and the search carry their totals too.
+    for path in ["/queue?limit=1", "/search/%E7%AC%AC?limit=1", "/overdue"] {
+        let (s, v) = server.call("GET", path, Some(&li), None);
+        assert_eq!(s, 200, "{path}: {v}");
+        assert!(v["total"].is_u64(), "{path}: {v}");
+        assert!(v.get("next").is_some(), "{path}: {v}");
+    }
+    let (_, v) = server.call("GET", "/search/%E7%AC%AC?limit=1", Some(&li), None);
+    assert_eq!(
+        (v["total"].as_u64(), v["next"].as_str()),
+        (Some(5), Some("1"))
+    );
+}

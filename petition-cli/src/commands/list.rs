@@ -46,16 +46,50 @@ pub struct ListArgs {
     /// Only the case registered with another system's id, SYSTEM:ID
     #[arg(long, value_name = "SYSTEM:ID")]
     pub external_ref: Option<String>,
-    /// At most this many
+    /// At most this many (1–1000)
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Continue after an earlier page: the `next` it gave
+    #[arg(long, value_name = "NEXT")]
+    pub after: Option<String>,
 }
 
-pub fn reply(cases: Vec<Value>) -> Reply {
+pub fn reply(cases: Vec<Value>, total: u64, next: Option<usize>) -> Reply {
     // Moved into the document: `json!` would serialise the summaries into a copy.
     let mut doc = serde_json::Map::new();
     doc.insert("cases".into(), Value::Array(cases));
+    doc.insert("total".into(), Value::from(total));
+    doc.insert(
+        "next".into(),
+        next.map_or(Value::Null, |n| Value::String(n.to_string())),
+    );
     Reply::of(Value::Object(doc))
+}
+
+/// The most cases one page of a list holds.
+pub const MAX_LIMIT: usize = 1000;
+
+/// A page's size (1–1000) and start (`--after`: the `next` of the page before), checked.
+pub fn page(limit: usize, after: Option<&str>) -> CliResult<(usize, usize)> {
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(DomainError::from(Refusal::field(
+            "limit",
+            &format!("must be from 1 to {MAX_LIMIT}: ask for the next page with the answer's next"),
+            &format!("须在 1 到 {MAX_LIMIT} 之间：下一页请使用应答中的 next"),
+        ))
+        .into());
+    }
+    let offset = match after {
+        None => 0,
+        Some(a) => a.parse::<usize>().map_err(|_| {
+            DomainError::from(Refusal::field(
+                "after",
+                "is not a position this list gave as its next page",
+                "不是列表给出的下一页位置",
+            ))
+        })?,
+    };
+    Ok((limit, offset))
 }
 
 /// `list`, `queue` and `overdue` as a table, under the heading of each.
@@ -65,6 +99,25 @@ pub fn render(app: &App, heading: Option<String>, r: &Reply) {
     }
     let cases = r.doc["cases"].as_array().cloned().unwrap_or_default();
     crate::render::case_list(app, &cases);
+    if cases.is_empty() {
+        return;
+    }
+    let total = r.doc["total"].as_u64().unwrap_or(cases.len() as u64);
+    let noun = if total == 1 { "case_one" } else { "cases" };
+    let key = if total == cases.len() as u64 {
+        "shown_all"
+    } else {
+        "shown_of"
+    };
+    let mut line = app
+        .l(key)
+        .replace("{n}", &cases.len().to_string())
+        .replace("{total}", &total.to_string())
+        .replace("{cases}", app.l(noun));
+    if let Some(next) = r.doc["next"].as_str() {
+        line.push_str(&app.l("next_page").replace("{next}", next));
+    }
+    out(&line);
 }
 
 /// The heading of `queue`: whose work it is.
@@ -95,6 +148,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
+    let (limit, offset) = page(a.limit, a.after.as_deref())?;
     let q = CaseQuery {
         states: a.state.iter().filter_map(|s| CaseState::parse(s)).collect(),
         unit: a.unit.as_deref().map(unit).transpose()?,
@@ -112,8 +166,8 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
             .map(|d| parse_date("from", d))
             .transpose()?,
         to: a.to.as_deref().map(|d| parse_date("to", d)).transpose()?,
-        limit: a.limit,
-        offset: 0,
+        limit,
+        offset,
         reach: None,
         external_ref: a
             .external_ref
@@ -126,17 +180,29 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
             Order::Newest
         },
     };
-    let cases = svc.read(|w| {
+    list_reply(&mut svc, &s, &q, today)
+}
+
+/// A page of the cases matching `q` that the session may read.
+fn list_reply(
+    svc: &mut petition_core::Service<crate::app::Db>,
+    s: &crate::app::Session,
+    q: &CaseQuery,
+    today: chrono::NaiveDate,
+) -> CliResult<Reply> {
+    let page = svc.read(|w| {
         if let Some(u) = &q.unit {
             w.org().get(u)?;
         }
-        w.list(&s.principal, &q)
+        w.list_page(&s.principal, q)
     })?;
     Ok(reply(
-        cases
+        page.cases
             .iter()
             .map(|b| case_summary_json(&b.case, today))
             .collect(),
+        page.total,
+        page.next,
     ))
 }
 
@@ -151,9 +217,12 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct QueueArgs {
-    /// At most this many
+    /// At most this many (1–1000)
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Continue after an earlier page: the `next` it gave
+    #[arg(long, value_name = "NEXT")]
+    pub after: Option<String>,
     /// Only the open cases you carry as case officer (承办人), newest first
     #[arg(long)]
     pub mine: bool,
@@ -168,6 +237,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         })
     })?;
     let today = s.today(app)?;
+    let (limit, offset) = page(a.limit, a.after.as_deref())?;
     let q = a.mine.then(|| CaseQuery {
         states: CaseState::ALL
             .iter()
@@ -175,27 +245,39 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
             .filter(|st| !st.is_terminal())
             .collect(),
         officer: Some(s.staff.id.clone()),
-        limit: a.limit,
+        limit,
+        offset,
         ..CaseQuery::default()
     });
-    let (cases, name): (Vec<Case>, Option<String>) = svc.read(|w| {
-        let cases = match &q {
-            Some(q) => w
-                .list(&s.principal, q)?
-                .into_iter()
-                .map(|b| b.case)
-                .collect(),
-            None => w
-                .queue(&s.principal, a.limit)?
-                .into_iter()
-                .map(|(b, _)| b.case)
-                .collect(),
+    type Listed = (Vec<Case>, u64, Option<usize>, Option<String>);
+    let (cases, total, next, name): Listed = svc.read(|w| {
+        let (cases, total, next) = match &q {
+            Some(q) => {
+                let p = w.list_page(&s.principal, q)?;
+                (
+                    p.cases.into_iter().map(|b| b.case).collect(),
+                    p.total,
+                    p.next,
+                )
+            }
+            None => {
+                let (items, total, next) = w.queue_page(&s.principal, limit, offset)?;
+                (
+                    items.into_iter().map(|(b, _)| b.case).collect(),
+                    total,
+                    next,
+                )
+            }
         };
         // The heading names the unit ("甲县信访局 (cty-a-xfj)"), as other human output does.
         let name = w.org().unit(&me).map(|u| u.name.clone());
-        Ok((cases, name))
+        Ok((cases, total, next, name))
     })?;
-    let mut r = reply(cases.iter().map(|c| case_summary_json(c, today)).collect());
+    let mut r = reply(
+        cases.iter().map(|c| case_summary_json(c, today)).collect(),
+        total,
+        next,
+    );
     r.meta.unit = Some(crate::render::named(name.as_ref(), me.as_str()));
     Ok(r)
 }
@@ -209,34 +291,28 @@ pub struct OverdueArgs {
     /// Only cases held or led by this unit
     #[arg(long)]
     pub unit: Option<String>,
-    /// At most this many
+    /// At most this many (1–1000)
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Continue after an earlier page: the `next` it gave
+    #[arg(long, value_name = "NEXT")]
+    pub after: Option<String>,
 }
 
 pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
+    let (limit, offset) = page(a.limit, a.after.as_deref())?;
     let q = CaseQuery {
         unit: a.unit.as_deref().map(unit).transpose()?,
         overdue_on: Some(today),
-        limit: a.limit,
+        limit,
+        offset,
         order: Order::Urgent,
         ..CaseQuery::default()
     };
-    let cases = svc.read(|w| {
-        if let Some(u) = &q.unit {
-            w.org().get(u)?;
-        }
-        w.list(&s.principal, &q)
-    })?;
-    Ok(reply(
-        cases
-            .iter()
-            .map(|b| case_summary_json(&b.case, today))
-            .collect(),
-    ))
+    list_reply(&mut svc, &s, &q, today)
 }
 
 impl super::Run for ListArgs {

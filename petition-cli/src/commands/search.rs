@@ -21,9 +21,12 @@ use crate::app::{App, CliResult, Reply};
 pub struct Args {
     /// What to look for: Chinese text, a word, a name, or a number's last digits
     pub text: String,
-    /// At most this many
+    /// At most this many (1–1000)
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Continue after an earlier page: the `next` it gave
+    #[arg(long, value_name = "NEXT")]
+    pub after: Option<String>,
 }
 
 pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
@@ -31,12 +34,15 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
     let today = s.today(app)?;
-    let cases = svc.read(|w| w.search(&s.principal, &needle, a.limit))?;
+    let (limit, offset) = super::list::page(a.limit, a.after.as_deref())?;
+    let page = svc.read(|w| w.search_page(&s.principal, &needle, limit, offset))?;
     Ok(super::list::reply(
-        cases
+        page.cases
             .iter()
             .map(|b| case_summary_json(&b.case, today))
             .collect(),
+        page.total,
+        page.next,
     ))
 }
 

@@ -14,6 +14,8 @@ mod import;
 #[cfg(test)]
 mod integration_tests;
 mod keys;
+#[cfg(test)]
+mod page_tests;
 pub(crate) use import::{change_of, command_of};
 mod reads;
 mod tick;
@@ -354,6 +356,12 @@ impl<S: Store> Service<S> {
     /// Cases matching `q` that `p` may read, in brief (see [`Work::list`]).
     pub fn list(&mut self, p: &Principal, q: &CaseQuery) -> Result<Vec<Brief>> {
         self.read(|w| w.list(p, q))
+    }
+
+    /// One page of a list (see [`Work::list_page`]): the cases after `q.offset` of those `p` may
+    /// read, how many there are in all, and where the next page starts.
+    pub fn list_page(&mut self, p: &Principal, q: &CaseQuery) -> Result<crate::principal::Page> {
+        self.read(|w| w.list_page(p, q))
     }
 
     /// `p`'s unit's work, most urgent first, with the date that makes each case urgent (see

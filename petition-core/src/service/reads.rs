@@ -245,6 +245,49 @@ impl<T: Txn> Work<'_, T> {
             .collect())
     }
 
+    /// One page of [`Work::list`]: the cases after `q.offset` (at most `q.limit`), how many
+    /// cases `p` may read match `q` in all (an accusation against `p`'s unit is never counted:
+    /// its existence is not told), and the offset of the next page.
+    pub fn list_page(&mut self, p: &Principal, q: &CaseQuery) -> Result<crate::principal::Page> {
+        let staff = self.resolve_for(p, crate::org::Scope::Read)?;
+        let cases: Vec<Brief> = self
+            .visible_cases(&staff, q)?
+            .into_iter()
+            .map(|(c, a)| Brief::of(c, a))
+            .collect();
+        let total = match (staff.role, self.reach_of(&staff)) {
+            (_, None) => 0,
+            // An account for another system counts what it may read one by one (it reads only
+            // the cases it registered).
+            (Role::Integration, Some(_)) => {
+                let all = CaseQuery {
+                    limit: usize::MAX,
+                    offset: 0,
+                    ..q.clone()
+                };
+                self.visible_cases(&staff, &all)?.len() as u64
+            }
+            (_, Some(reach)) => {
+                let counted = CaseQuery { reach, ..q.clone() };
+                if let Some(r) = &q.external_ref {
+                    // At most one case: the list itself says whether it is visible.
+                    let one = CaseQuery {
+                        limit: 1,
+                        offset: 0,
+                        external_ref: Some(r.clone()),
+                        ..q.clone()
+                    };
+                    self.visible_cases(&staff, &one)?.len() as u64
+                } else {
+                    self.txn()?.count(&counted, staff.unit.as_ref())?
+                }
+            }
+        };
+        let end = q.offset.saturating_add(cases.len());
+        let next = (!cases.is_empty() && (end as u64) < total).then_some(end);
+        Ok(crate::principal::Page { cases, total, next })
+    }
+
     /// Cases matching `q` that `reader` may read, unmasked, with the reader's access to each.
     pub(crate) fn visible_cases(
         &mut self,
@@ -325,6 +368,36 @@ impl<T: Txn> Work<'_, T> {
             offset += n;
         }
         Ok(out)
+    }
+
+    /// One page of [`Work::search`]: the matches after `offset` (at most `limit`), how many
+    /// matches `p` may read there are in all, and where the next page starts. Every match is
+    /// looked at to count them (a search's matches are checked case by case, as the reader
+    /// sees each).
+    pub fn search_page(
+        &mut self,
+        p: &Principal,
+        needle: &crate::search::Needle,
+        limit: usize,
+        offset: usize,
+    ) -> Result<crate::principal::Page> {
+        let all = self.search(p, needle, usize::MAX)?;
+        Ok(page_of(all, limit, offset))
+    }
+
+    /// One page of [`Work::queue`], with the whole queue's size and where the next page starts.
+    pub fn queue_page(
+        &mut self,
+        p: &Principal,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<(Brief, Option<NaiveDate>)>, u64, Option<usize>)> {
+        let all = self.queue(p, usize::MAX)?;
+        let total = all.len() as u64;
+        let items: Vec<_> = all.into_iter().skip(offset).take(limit).collect();
+        let end = offset.saturating_add(items.len());
+        let next = (!items.is_empty() && (end as u64) < total).then_some(end);
+        Ok((items, total, next))
     }
 
     /// Cases `p` may read that match a search ([`crate::search`]), newest case number first,
@@ -587,4 +660,13 @@ fn shown(
         },
         entries,
     )
+}
+
+/// The page of `all` after `offset`, at most `limit`.
+fn page_of(all: Vec<Brief>, limit: usize, offset: usize) -> crate::principal::Page {
+    let total = all.len() as u64;
+    let cases: Vec<Brief> = all.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(cases.len());
+    let next = (!cases.is_empty() && (end as u64) < total).then_some(end);
+    crate::principal::Page { cases, total, next }
 }

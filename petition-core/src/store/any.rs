@@ -180,6 +180,9 @@ impl Txn for AnyTxn<'_> {
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.find_related(m))
     }
+    fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
+        each!(self, t => t.count(q, accused))
+    }
     fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
         each!(self, t => t.external_case(r))
     }

@@ -484,6 +484,23 @@ pub trait Txn {
         }
         Ok(out)
     }
+    /// How many cases match a query (its limit and offset aside), leaving out those that accuse
+    /// `accused` (the accused unit never learns of them, not even as a number).
+    fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
+        let one = CaseQuery {
+            limit: 1,
+            offset: 0,
+            ..q.clone()
+        };
+        let mut n = 0;
+        index::each_case(self, |c| {
+            let hit = !index::query(std::iter::once(&CaseRow::of(&c)), &one).is_empty()
+                && (accused.is_none() || c.accused_unit() != accused);
+            n += u64::from(hit);
+            Ok(true)
+        })?;
+        Ok(n)
+    }
     /// Cases matching a query, in its order, one page.
     fn query(&mut self, q: &CaseQuery) -> Result<Vec<CaseId>> {
         Ok(index::query(index::rows(self)?.iter(), q))

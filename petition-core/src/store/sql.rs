@@ -161,6 +161,8 @@ pub(crate) struct CaseWrite {
     pub(crate) identities_added: Option<Identities>,
     /// The external reference (system, id) the case now carries and did not before.
     pub(crate) external: Option<(String, String)>,
+    /// The accused unit, when it changed (`Some(None)`: no longer an accusation).
+    pub(crate) accused: Option<Option<String>>,
 }
 
 /// The row diff of a case's write, `before` as stored (`seq` 0: new), `case` as it is now; the
@@ -302,7 +304,10 @@ pub(crate) fn case_write<S: std::hash::BuildHasher>(
         (None, Some(r)) => Some((r.system, r.id)),
         _ => None,
     };
+    let accused = (before.accused_unit() != case.accused_unit())
+        .then(|| case.accused_unit().map(|u| u.as_str().to_string()));
     let write = CaseWrite {
+        accused,
         external,
         insert,
         update,
@@ -566,6 +571,35 @@ impl Filter {
         }
         Some(f)
     }
+}
+
+/// The statement counting the cases of a list query (its limit and offset aside), leaving out
+/// those accusing `accused`; `None` when nothing can match. The same cases the query walks:
+/// with a due bound or in urgency order, those with an open duty clock due by the bound.
+pub(crate) fn count_sql(
+    q: &CaseQuery,
+    accused: Option<&UnitCode>,
+    dialect: Dialect,
+) -> Option<(String, Vec<Value>)> {
+    let mut f = Filter::cases(q, dialect)?;
+    if let Some(u) = accused {
+        let m = f.arg(Value::text(u.as_str()));
+        f.cond.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM case_accused a WHERE a.case_id = c.id AND a.unit = {m})"
+        ));
+    }
+    let bound = due_bound(q);
+    let sql = if q.order == crate::store::Order::Urgent || bound.is_some() {
+        let m = f.arg(Value::text(bound.unwrap_or(NaiveDate::MAX)));
+        format!(
+            "SELECT count(DISTINCT k.case_id) FROM clocks k JOIN cases c ON c.id = k.case_id
+             WHERE k.stopped_on IS NULL AND k.duty = 1 AND k.due <= {m}{}",
+            f.cond
+        )
+    } else {
+        format!("SELECT count(*) FROM cases c WHERE 1=1{}", f.cond)
+    };
+    Some((sql, f.args))
 }
 
 /// A list's due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).

@@ -266,6 +266,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         &super::list::QueueArgs {
             limit: 20,
             mine: false,
+            after: None,
         },
     )?;
     super::list::render(&reader, super::list::queue_heading(&reader, &r), &r);
@@ -289,6 +290,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         &super::list::OverdueArgs {
             unit: None,
             limit: 20,
+            after: None,
         },
     )?;
     super::list::render(&admin, Some(app.l("overdue_list").to_string()), &r);

@@ -203,7 +203,7 @@ pub(super) fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases(
              DROP TABLE case_units;
              DROP INDEX cases_officer; ALTER TABLE cases DROP COLUMN officer;
              DROP TABLE case_text;
-             DROP TABLE idempotency; DROP TABLE external_refs;
+             DROP TABLE idempotency; DROP TABLE external_refs; DROP TABLE case_accused;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade");

@@ -5,6 +5,47 @@
 use super::*;
 
 /// Fills `case_text` from every case (replayed from the chain), in id order.
+/// Each case replayed from the chain, in id order.
+fn each_case(
+    tx: &mut Transaction<'_>,
+    mut visit: impl FnMut(&mut Transaction<'_>, &crate::case::Case) -> Result<()>,
+) -> Result<()> {
+    let ids: Vec<String> = tx
+        .query("SELECT id FROM cases ORDER BY id", &[])
+        .map_err(pg_err)?
+        .iter()
+        .map(|r| get(r, 0))
+        .collect::<Result<_>>()?;
+    for id in ids {
+        let events = tx
+            .query(
+                "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .map_err(pg_err)?
+            .iter()
+            .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
+            .collect::<Result<Vec<_>>>()?;
+        let case = crate::case::replay(case_id(&id)?, &events);
+        visit(tx, &case)?;
+    }
+    Ok(())
+}
+
+/// Fills `case_accused` from every case.
+fn backfill_accused(tx: &mut Transaction<'_>) -> Result<()> {
+    each_case(tx, |tx, case| {
+        if let Some(u) = case.accused_unit() {
+            tx.execute(
+                "INSERT INTO case_accused(case_id, unit) VALUES ($1, $2)",
+                &[&case.id.as_str(), &u.as_str()],
+            )
+            .map_err(pg_err)?;
+        }
+        Ok(())
+    })
+}
+
 pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
     let ids: Vec<String> = tx
         .query("SELECT id FROM cases ORDER BY id", &[])
@@ -234,6 +275,9 @@ impl PgStore {
             tx.batch_execute(step).map_err(pg_err)?;
             if i + 1 == schema::SEARCH_STEP {
                 backfill_search(&mut tx)?;
+            }
+            if i + 1 == schema::ACCUSED_STEP {
+                backfill_accused(&mut tx)?;
             }
             tx.execute("UPDATE schema_version SET version = $1", &[&(i as i64 + 1)])
                 .map_err(pg_err)?;

@@ -461,6 +461,15 @@ impl Txn for PgTxn<'_> {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)
     }
+    fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
+        self.flush()?;
+        let Some((sql, args)) = sql::count_sql(q, accused, sql::Dialect::Postgres) else {
+            return Ok(0);
+        };
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.pg()).collect();
+        let row = self.row(&sql, &refs)?;
+        Ok(row.map_or(Ok(0), |r| get::<i64>(&r, 0))?.max(0) as u64)
+    }
     fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
         let row = self.row(
             "SELECT case_id FROM external_refs WHERE system = $1 AND ref = $2",

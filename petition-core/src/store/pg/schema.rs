@@ -187,11 +187,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(system, ref)
     );
     CREATE INDEX external_refs_case ON external_refs(case_id);
+    CREATE TABLE case_accused(
+        case_id TEXT PRIMARY KEY,
+        unit    TEXT NOT NULL
+    );
+    CREATE INDEX case_accused_unit ON case_accused(unit, case_id);
     "#,
 ];
 
 /// The step after which the search index is filled from the cases.
 pub(super) const SEARCH_STEP: usize = 3;
+
+/// The step after which `case_accused` is filled from the cases.
+pub(super) const ACCUSED_STEP: usize = 4;
 
 /// A `tsvector` literal for a case's search row: every token and every pair of adjacent tokens
 /// (`a b`) of each field of the text, the same of the names marked `@`, and each reversed number

@@ -24,6 +24,15 @@ impl PgTxn<'_> {
     /// columns are updated at once.
     pub(super) fn put_case_sql(&mut self, w: sql::CaseWrite) -> Result<()> {
         let id = w.id.clone();
+        if let Some(accused) = &w.accused {
+            self.exec("DELETE FROM case_accused WHERE case_id = $1", &[&id])?;
+            if let Some(u) = accused {
+                self.exec(
+                    "INSERT INTO case_accused(case_id, unit) VALUES ($1, $2)",
+                    &[&id, u],
+                )?;
+            }
+        }
         if let Some((system, ext)) = &w.external {
             self.exec(
                 "INSERT INTO external_refs(system, ref, case_id) VALUES ($1, $2, $3)",

@@ -408,6 +408,17 @@ impl Txn for SqliteTxn<'_> {
         }
         self.summaries(&sql, &args)
     }
+    fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
+        let Some((sql, args)) = sql::count_sql(q, accused, sql::Dialect::Sqlite) else {
+            return Ok(0);
+        };
+        let n: i64 = self
+            .tx
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row(rusqlite::params_from_iter(&args), |r| r.get(0)))
+            .map_err(db_err)?;
+        Ok(n.max(0) as u64)
+    }
     fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
         let id: Option<String> = self
             .tx

@@ -183,7 +183,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "#,
     // 7: idempotency keys (see `idempotency`): the first answer to a request under a key, kept
     // a day; `at_s` (Unix seconds) orders them whatever the offset of `at`. And registrations'
-    // external references (another system's id of the same matter), unique per system.
+    // external references (another system's id of the same matter), unique per system; and
+    // each accusation's accused unit, so a count never includes what that unit may not know
+    // of (filled from the cases after this step).
     r#"
     CREATE TABLE idempotency(
         staff   TEXT NOT NULL,
@@ -204,6 +206,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(system, ref)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX external_refs_case ON external_refs(case_id);
+    CREATE TABLE case_accused(
+        case_id TEXT PRIMARY KEY,
+        unit    TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX case_accused_unit ON case_accused(unit, case_id);
     "#,
 ];
 
@@ -217,6 +224,16 @@ pub(super) fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Re
     }
     if step == 6 {
         backfill_search(tx)?;
+    }
+    if step == 7 {
+        each_case(tx, |case| match case.accused_unit() {
+            Some(u) => tx
+                .prepare_cached("INSERT INTO case_accused(case_id, unit) VALUES (?1, ?2)")
+                .and_then(|mut st| st.execute(params![case.id.as_str(), u.as_str()]))
+                .map(|_| ())
+                .map_err(db_err),
+            None => Ok(()),
+        })?;
     }
     Ok(())
 }

@@ -17,6 +17,18 @@ impl SqliteTxn<'_> {
     /// Sends the rows of the shared row diff ([`sql::case_write`]), statement by statement.
     pub(super) fn put_case_sql(&mut self, w: CaseWrite) -> Result<()> {
         self.put_case_row(&w)?;
+        if let Some(accused) = &w.accused {
+            self.tx
+                .prepare_cached("DELETE FROM case_accused WHERE case_id = ?1")
+                .and_then(|mut st| st.execute([&w.id]))
+                .map_err(db_err)?;
+            if let Some(u) = accused {
+                self.tx
+                    .prepare_cached("INSERT INTO case_accused(case_id, unit) VALUES (?1, ?2)")
+                    .and_then(|mut st| st.execute(rusqlite::params![w.id, u]))
+                    .map_err(db_err)?;
+            }
+        }
         if let Some((system, id)) = &w.external {
             self.tx
                 .prepare_cached(
