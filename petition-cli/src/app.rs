@@ -209,11 +209,24 @@ impl CliError {
     /// The error as shown in `lang`: the library says what happened, the command line adds what
     /// to run, by error code, unless the message says it already.
     pub fn shown(&self, lang: Lang) -> Shown {
+        self.shown_with(lang, crate::i18n::hint)
+    }
+
+    /// The error as an API answer shows it: what to do next in the API's terms.
+    pub fn shown_to_api(&self, lang: Lang) -> Shown {
+        self.shown_with(lang, crate::i18n::api_hint)
+    }
+
+    fn shown_with(
+        &self,
+        lang: Lang,
+        hint: fn(Lang, petition_core::ErrorCode) -> Option<&'static str>,
+    ) -> Shown {
         if let Some(s) = &self.remote {
             return (**s).clone();
         }
         let e = &self.error;
-        let message = match crate::i18n::hint(lang, e.error_code()) {
+        let message = match hint(lang, e.error_code()) {
             Some(h) if !self.hinted => {
                 format!(
                     "{}{}{h}",

@@ -61,6 +61,55 @@ pub fn hint(lang: Lang, code: petition_core::ErrorCode) -> Option<&'static str> 
     })
 }
 
+/// What to do next, by error code, in an API answer's terms (an API message never names a
+/// command or option of the command line).
+pub fn api_hint(lang: Lang, code: petition_core::ErrorCode) -> Option<&'static str> {
+    use petition_core::ErrorCode as C;
+    let (en, zh) = match code {
+        C::NotFound => (
+            "check the id; a case this token may not read is reported as unknown",
+            "请核对编号；本令牌无权查阅的信访件一律答复为不存在",
+        ),
+        C::InvalidTransition => (
+            "read the case (GET /api/v1/cases/{id}) for where it stands",
+            "请读取该件（GET /api/v1/cases/{id}）查看进展",
+        ),
+        C::ClockSkew => (
+            "check X-Petition-Now and the server's clock",
+            "请检查 X-Petition-Now 和服务器时钟",
+        ),
+        C::AssistPending => (
+            "or give without_assist with a reason",
+            "或在 without_assist 中说明理由",
+        ),
+        C::SkipLevel => (
+            "transfer or assign it down, or decline it with ground skip_level",
+            "请转送或交办至下级，或以 skip_level 为由不予受理",
+        ),
+        C::Litigation => (
+            "transfer it to a legal organ, or decline it with ground litigation",
+            "请转至政法机关，或以 litigation 为由不予受理",
+        ),
+        C::Conflict => (
+            "send the request again, with the same Idempotency-Key",
+            "请用同一个 Idempotency-Key 重新发送请求",
+        ),
+        C::Unauthenticated => (
+            "send Authorization: Bearer TOKEN with a token the office's admin issued",
+            "请在 Authorization: Bearer 中提供管理员签发的令牌",
+        ),
+        C::Integrity => (
+            "tell the office's IT staff, with the X-Request-Id",
+            "请告知信息技术人员，并提供 X-Request-Id",
+        ),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    })
+}
+
 pub fn tr(lang: Lang, key: &str) -> &'static str {
     let (en, zh) = match key {
         "hint_sep" => ("; ", "；"),

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `petition`: first-contact petition (信访) case handling for clerks and scripts.
 //!
 //! A thin layer: parse the arguments, call the service once, render the result. Every rule lives

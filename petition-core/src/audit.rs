@@ -74,6 +74,21 @@ pub enum AdminKind {
 }
 
 impl AdminKind {
+    /// Every administrative entry's `type`.
+    pub const TYPE_NAMES: &'static [&'static str] = &[
+        "initialized",
+        "unit_added",
+        "staff_added",
+        "policy_set",
+        "calendar_set",
+        "token_issued",
+        "tokens_revoked",
+        "staff_deactivated",
+        "staff_moved",
+        "staff_renamed",
+        "unit_renamed",
+    ];
+
     /// The snake_case `type` of the entry.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -280,6 +280,11 @@ impl<T> Disclosed<T> {
         }
     }
 
+    /// The data, not yet to be handed over (within the crate: to derive more from it).
+    pub(crate) fn peek(&self) -> &T {
+        &self.value
+    }
+
     /// How many access-log entries wait.
     pub fn waiting(&self) -> usize {
         self.pending.entries.len()

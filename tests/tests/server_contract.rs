@@ -294,3 +294,213 @@ fn lists_answer_pages_with_their_total_and_where_the_next_begins() {
         (Some(5), Some("1"))
     );
 }
+
+#[test]
+fn the_feed_tells_its_head_filters_by_case_and_type_and_refuses_a_lost_position() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let (_, a) = server.call("POST", "/cases", Some(&li), Some(registration("甲")));
+    let (_, b) = server.call("POST", "/cases", Some(&li), Some(registration("乙")));
+    let (a, b) = (a["id"].as_str().expect("id"), b["id"].as_str().expect("id"));
+    let (s, _) = server.call(
+        "POST",
+        &format!("/cases/{a}/transfer"),
+        Some(&li),
+        Some(json!({"to": "c-zjj"})),
+    );
+    assert_eq!(s, 200);
+    let (s, all) = server.call("GET", "/events?after=0&limit=1000", Some(&li), None);
+    assert_eq!(s, 200, "{all}");
+    let head = all["head"].as_u64().expect("head");
+    assert_eq!(all["last"].as_u64(), Some(head), "up to date");
+    // Each case entry carries the case's state after it.
+    let states: Vec<(String, String, String)> = all["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["case"].is_string())
+        .map(|e| {
+            (
+                e["case"].as_str().unwrap_or("").to_string(),
+                e["type"].as_str().unwrap_or("").to_string(),
+                e["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(a.into(), "registered".into(), "registered".into())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(a.into(), "transferred".into(), "routed".into())),
+        "{states:?}"
+    );
+    // One case; one type.
+    let (_, one) = server.call("GET", &format!("/events?case={b}"), Some(&li), None);
+    let cases: Vec<&str> = one["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["case"].as_str())
+        .collect();
+    assert!(!cases.is_empty() && cases.iter().all(|c| *c == b), "{one}");
+    let (_, moved) = server.call("GET", "/events?types=transferred", Some(&li), None);
+    let types: Vec<&str> = moved["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, vec!["transferred"]);
+    // A position beyond the head, or one no chain can reach, has lost its place.
+    for after in [
+        format!("{}", head + 1),
+        "9223372036854775808".to_string(),
+        u64::MAX.to_string(),
+    ] {
+        let (s, e) = server.call("GET", &format!("/events?after={after}"), Some(&li), None);
+        assert_eq!(s, 400, "{after}: {e}");
+        assert_eq!(e["error"]["code"], "validation");
+    }
+    let (s, _) = server.call("GET", "/events?case=nonsense", Some(&li), None);
+    assert_eq!(s, 400);
+}
+
+/// The schema of `method template`'s `status` answer in the published document, with the
+/// document as the root its `$ref`s resolve in.
+fn validate(doc: &Value, method: &str, template: &str, status: u16, body: &Value) {
+    let escaped = template
+        .replace('~', "~0")
+        .replace('/', "~1")
+        .replace('{', "%7B")
+        .replace('}', "%7D");
+    let mut root = doc.clone();
+    root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    root["$ref"] = json!(format!(
+        "#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema"
+    ));
+    let v = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{method} {template} {status}: no schema: {e}"));
+    let errors: Vec<String> = v
+        .iter_errors(body)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {status}: {errors:#?}\n{body}"
+    );
+}
+
+#[test]
+fn every_answer_matches_the_published_document() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let wang = token(&env, "wang");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let (s, doc) = server.call("GET", "/openapi.json", None, None);
+    assert_eq!(s, 200);
+    let ok = |method: &str, template: &str, path: &str, token: &str, body: Option<Value>| {
+        let (s, v) = server.call(&method.to_ascii_uppercase(), path, Some(token), body);
+        assert_eq!(s, 200, "{method} {path}: {v}");
+        validate(&doc, method, template, 200, &v);
+        v
+    };
+    let mut reg = registration("房屋漏水");
+    reg["external_ref"] = json!({"system": "hotline-12345", "id": "T-1"});
+    let case = ok("post", "/cases", "/cases", &li, Some(reg.clone()));
+    let id = case["id"].as_str().expect("id").to_string();
+    let one = format!("/cases/{id}");
+    ok("get", "/cases/{case}", &one, &li, None);
+    ok(
+        "post",
+        "/cases/{case}/transfer",
+        &format!("{one}/transfer"),
+        &li,
+        Some(json!({"to": "c-zjj"})),
+    );
+    ok(
+        "post",
+        "/cases/{case}/accept",
+        &format!("{one}/accept"),
+        &wang,
+        Some(json!({})),
+    );
+    ok(
+        "post",
+        "/cases/{case}/take",
+        &format!("{one}/take"),
+        &wang,
+        Some(json!({})),
+    );
+    for (template, path) in [
+        ("/cases", "/cases?limit=10"),
+        ("/search/{text}", "/search/%E6%BC%8F"),
+        ("/queue", "/queue"),
+        ("/overdue", "/overdue"),
+        ("/stats", "/stats"),
+        ("/events", "/events?after=0"),
+        ("/me", "/me"),
+        ("/units", "/units"),
+        ("/staff", "/staff"),
+    ] {
+        ok("get", template, path, &li, None);
+    }
+    // The errors, each against its documented status.
+    let err = |method: &str,
+               template: &str,
+               path: &str,
+               token: Option<&str>,
+               body: Option<Value>,
+               want: u16| {
+        let (s, v) = server.call(&method.to_ascii_uppercase(), path, token, body);
+        assert_eq!(s, want, "{method} {path}: {v}");
+        validate(&doc, method, template, want, &v);
+        // An API message never names a command or an option of the command line.
+        let message = v["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            !message.contains("petition ") && !message.contains("--"),
+            "{method} {path}: {message}"
+        );
+    };
+    err(
+        "get",
+        "/cases/{case}",
+        "/cases/XF2026-999999",
+        Some(&li),
+        None,
+        404,
+    );
+    err("get", "/cases/{case}", &one, None, None, 401);
+    err("get", "/cases", "/cases?limit=5000", Some(&li), None, 400);
+    err("post", "/cases", "/cases", Some(&li), Some(reg), 409);
+    err(
+        "post",
+        "/cases/{case}/accept",
+        &format!("{one}/accept"),
+        Some(&li),
+        Some(json!({})),
+        409,
+    );
+    err(
+        "post",
+        "/cases/{case}/transfer",
+        &format!("{one}/transfer"),
+        Some(&wang),
+        Some(json!({"to": "c-gtj"})),
+        409,
+    );
+    let mut elsewhere = registration("无此地");
+    elsewhere["locality"] = json!("nowhere");
+    err("post", "/cases", "/cases", Some(&li), Some(elsewhere), 404);
+    err(
+        "post",
+        "/cases",
+        "/cases",
+        Some(&li),
+        Some(json!({"summary": 1})),
+        400,
+    );
+}

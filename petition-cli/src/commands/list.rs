@@ -137,7 +137,7 @@ fn days_after(today: chrono::NaiveDate, days: u32) -> CliResult<chrono::NaiveDat
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .ok_or_else(|| {
             crate::app::CliError::from(DomainError::from(Refusal::field(
-                "due-within",
+                "due_within",
                 "is too far in the future: give a number of days up to a few years",
                 "天数过大：请给出不超过几年的天数",
             )))

@@ -5,8 +5,9 @@ use petition_core::clock::local_date;
 use petition_core::stats::{GroupBy, Kpi};
 use serde_json::{json, Value};
 
-use crate::app::{out, parse_date, usage, App, CliResult, Reply};
+use crate::app::{out, parse_date, App, CliResult, Reply};
 use crate::render::table;
+use petition_core::{DomainError, Refusal};
 
 /// Report the KPIs (统计) over cases registered in a period, evaluated at --now: registrations,
 /// collective and skip-level visits, repeats, timely acceptance, on-time completion, participation,
@@ -56,7 +57,12 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
         None => today,
     };
     if from > to {
-        return Err(usage("--from is after --to", "--from 晚于 --to"));
+        return Err(DomainError::from(Refusal::field(
+            "from",
+            "is after to: the period runs from its first day to its last",
+            "晚于 to：统计期间应从起始日到截止日",
+        ))
+        .into());
     }
     let by = match a.by.as_str() {
         "locality" => GroupBy::Locality,

@@ -63,8 +63,17 @@ fn lang_of(headers: &HeaderMap) -> Option<Lang> {
     })
 }
 
+/// An error as an answer: in the API's terms, or the command line's for the remote command line
+/// (which prints what a local run prints).
 pub(super) fn error_response(e: &CliError, lang: Lang) -> Response {
-    let shown = e.shown(lang);
+    error_response_for(e, lang, false)
+}
+
+pub(super) fn error_response_for(e: &CliError, lang: Lang, cli: bool) -> Response {
+    let shown = match cli {
+        true => e.shown(lang),
+        false => e.shown_to_api(lang),
+    };
     let details = shown.details.as_ref();
     let kind = details.and_then(|d| d.get("kind")).and_then(Value::as_str);
     let retry_after = details
@@ -175,9 +184,14 @@ async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
         asked,
     )
     .await;
+    let cli = parts
+        .headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(REPLY_MEDIA));
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => error_response(&e, lang),
+        Err(e) => error_response_for(&e, lang, cli),
     };
     let h = resp.headers_mut();
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
@@ -672,7 +686,27 @@ async fn events(
     let mut after = 0u64;
     let mut limit = 100usize;
     let mut wait = 0u64;
+    let mut filter = petition_core::interchange::FeedFilter::default();
     for (k, v) in &pairs {
+        match k.as_str() {
+            "case" => match petition_core::CaseId::parse(v) {
+                Ok(id) => {
+                    filter.case = Some(id);
+                    continue;
+                }
+                Err(e) => return (Err(CliError::from(e)), None),
+            },
+            "types" => {
+                filter.types = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                continue;
+            }
+            _ => {}
+        }
         let n = v
             .parse::<u64>()
             .map_err(|_| refused(Refusal::usage_of(k, "must be a whole number", "必须是整数")));
@@ -688,8 +722,8 @@ async fn events(
                 return (
                     Err(refused(Refusal::usage_of(
                         k,
-                        "is not a parameter of the feed, which takes after, limit and wait",
-                        "不是变更流的参数；可用参数：after、limit、wait",
+                        "is not a parameter of the feed, which takes after, limit, wait, case and types",
+                        "不是变更流的参数；可用参数：after、limit、wait、case、types",
                     ))),
                     None,
                 )
@@ -705,6 +739,7 @@ async fn events(
         let s = shared.clone();
         let t = token.clone();
         let n = now.clone();
+        let f = filter.clone();
         let Ok(permit) = shared.reads.acquire().await else {
             return (Err(internal("the server is stopping")), actor);
         };
@@ -716,7 +751,14 @@ async fn events(
                     Some(x) => petition_core::When::At(crate::app::parse_time(x, session.tz)?),
                     None => petition_core::When::Now,
                 };
-                petition_core::interchange::feed(&mut svc, &session.principal, after, limit, when)
+                petition_core::interchange::feed(
+                    &mut svc,
+                    &session.principal,
+                    after,
+                    limit,
+                    &f,
+                    when,
+                )
             })();
             s.pool.give(svc);
             Ok((session.staff, r?))
@@ -732,7 +774,7 @@ async fn events(
         after = page.last;
         let left = deadline.saturating_duration_since(Instant::now());
         if !page.entries.is_empty() || left.is_zero() || *stopping.borrow() {
-            let doc = json!({"entries": page.entries, "last": page.last});
+            let doc = json!({"entries": page.entries, "last": page.last, "head": page.head});
             return (Ok(axum::Json(doc).into_response()), actor);
         }
         // Another process may write the same database: look again at least every second.

@@ -62,6 +62,106 @@ fn error_response(description: &str) -> Value {
     })
 }
 
+/// The `details.kind` of every refusal, and of the server's own errors.
+const DETAIL_KINDS: &[&str] = &[
+    "usage",
+    "bad_identifier",
+    "field",
+    "invalid",
+    "idempotency_mismatch",
+    "duplicate_reference",
+    "no_case",
+    "no_unit",
+    "no_staff",
+    "missing",
+    "already_registered",
+    "wrong_state",
+    "terminal",
+    "transition",
+    "unauthenticated",
+    "admin_only",
+    "deactivated",
+    "no_unit_for_actor",
+    "not_holder",
+    "head_only",
+    "forbidden",
+    "window_lapsed",
+    "extension_limit",
+    "assist_pending",
+    "skip_level",
+    "litigation",
+    "confidentiality",
+    "clock_skew",
+    "chain_clock_skew",
+    "at_line",
+    "rate_limited",
+    "in_flight",
+    "idempotency_unanswered",
+    "conflict",
+    "busy",
+    "integrity",
+    "io",
+    "internal",
+];
+
+fn states() -> Vec<&'static str> {
+    petition_core::CaseState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
+}
+
+fn clock_kinds() -> Vec<&'static str> {
+    petition_core::clock::ClockKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
+}
+
+fn event_types() -> Vec<&'static str> {
+    petition_core::EventKind::type_names()
+}
+
+fn channels_or_null() -> Vec<Value> {
+    let mut v: Vec<Value> = petition_core::Channel::ALL
+        .iter()
+        .map(|c| json!(c.as_str()))
+        .collect();
+    v.push(Value::Null);
+    v
+}
+
+fn purposes_or_null() -> Vec<Value> {
+    let mut v: Vec<Value> = petition_core::Purpose::ALL
+        .iter()
+        .map(|c| json!(c.as_str()))
+        .collect();
+    v.push(Value::Null);
+    v
+}
+
+/// The 2xx answer of a command: a case (a registration and every case command), a page of
+/// cases, or the command's own document.
+fn answer_schema(command: &[&str]) -> Value {
+    match command {
+        ["list"] | ["search"] | ["queue"] | ["overdue"] => {
+            json!({"$ref": "#/components/schemas/CasePage"})
+        }
+        ["register"] | ["show"] => json!({"$ref": "#/components/schemas/Case"}),
+        ["stats"] => {
+            json!({"type": "object", "required": ["by", "from", "to", "groups"], "properties": {
+            "by": {"type": "string"}, "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "groups": {"type": "array", "items": {"type": "object", "required": ["key", "name"]}}}})
+        }
+        ["status"] | ["tick"] | ["unit", ..] | ["staff", ..] | ["tree"] | ["notice"] => {
+            json!({"type": "object"})
+        }
+        _ => json!({"$ref": "#/components/schemas/Case"}),
+    }
+}
+
+/// A case id's shape.
+const CASE_ID: &str = "^XF[0-9]{4}-[0-9]{6,13}$";
 /// A staff id's shape.
 const STAFF_ID: &str = "^[A-Za-z0-9._-]{1,64}$";
 /// A unit code's shape.
@@ -111,7 +211,7 @@ pub fn document() -> Value {
             "description": def.get_about().map(|a| a.to_string()).unwrap_or_default(),
             "responses": {
                 "200": {"description": "The command's JSON document, as `petition --json` prints it",
-                        "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "content": {"application/json": {"schema": answer_schema(r.command)}}},
                 "400": error_response("usage or validation"),
                 "401": error_response("unauthenticated: no valid token"),
                 "403": error_response("permission_denied or confidentiality"),
@@ -164,15 +264,18 @@ pub fn document() -> Value {
             "operationId": "events",
             "summary": "The change feed: audit-chain entries after a position that the caller may read (long poll)",
             "parameters": [
-                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}, "description": "The last position already processed (0: from the start)"},
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807_u64, "default": 0}, "description": "The last position already processed (0: from the start); beyond the chain's head is `validation`"},
+                {"name": "case", "in": "query", "schema": {"type": "string", "pattern": CASE_ID}, "description": "Only this case's entries"},
+                {"name": "types", "in": "query", "schema": {"type": "string"}, "description": "Only entries of these types, comma-separated (e.g. `answered,concluded`)"},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
                 {"name": "wait", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 60, "default": 0}, "description": "Seconds to wait when there is nothing new"}
             ],
             "responses": {
-                "200": {"description": "Entries, each a line of the jsonl export with its position; `last` is the position to ask after next",
-                        "content": {"application/json": {"schema": {"type": "object", "required": ["entries", "last"], "properties": {
-                            "entries": {"type": "array", "items": {"type": "object"}},
-                            "last": {"type": "integer"}}}}}},
+                "200": {"description": "Entries, each a line of the jsonl export with its position (a case's entry with the case's state after it); `last` is the position to ask after next, `head` the chain's last position",
+                        "content": {"application/json": {"schema": {"type": "object", "required": ["entries", "last", "head"], "additionalProperties": false, "properties": {
+                            "entries": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/FeedEntry"}},
+                            "last": {"type": "integer", "minimum": 0},
+                            "head": {"type": "integer", "minimum": 0}}}}}},
                 "400": error_response("usage"),
                 "401": error_response("unauthenticated: no valid token"),
             }
@@ -211,11 +314,70 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["code", "message"], "properties": {
-                        "code": {"type": "string", "enum": ["usage", "not_found", "invalid_transition", "permission_denied", "validation", "window_lapsed", "extension_limit", "assist_pending", "skip_level", "litigation", "confidentiality", "clock_skew", "conflict", "integrity", "io", "unauthenticated", "internal"]},
+                "Error": {"type": "object", "required": ["error"], "additionalProperties": false, "properties": {"error": {
+                    "type": "object", "required": ["code", "message"], "additionalProperties": false, "properties": {
+                        "code": {"type": "string", "enum": petition_core::ErrorCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
                         "message": {"type": "string"},
-                        "details": {"type": "object", "description": "The refusal's data (which unit, which window, how many days)"}}}}},
+                        "details": {"type": "object", "description": "The refusal's data (which unit, which window, how many days); `kind` names the refusal",
+                            "properties": {"kind": {"type": "string", "enum": DETAIL_KINDS},
+                                           "field": {"type": "string", "description": "The JSON field at fault"},
+                                           "retry_after": {"type": "integer", "minimum": 1}}}}}}},
+                "Clock": {"type": "object", "required": ["kind", "unit", "started", "due", "stopped_at"], "properties": {
+                    "kind": {"type": "string", "enum": clock_kinds()},
+                    "unit": {"type": "string", "pattern": UNIT_CODE},
+                    "started": {"type": "string", "format": "date"},
+                    "due": {"type": "string", "format": "date"},
+                    "stopped_at": {"type": ["string", "null"], "format": "date-time"},
+                    "overdue": {"type": "boolean"}, "lapsed": {"type": "boolean"},
+                    "met": {"type": ["boolean", "null"]}, "paused_days": {"type": "integer", "minimum": 0}}},
+                "CaseSummary": {"type": "object", "required": ["id", "state", "holder", "clocks", "summary"], "properties": {
+                    "id": {"type": "string", "pattern": CASE_ID},
+                    "state": {"type": "string", "enum": states()},
+                    "holder": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "lead": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "locality": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "category": {"type": ["string", "null"]},
+                    "summary": {"type": ["string", "null"], "maxLength": 300},
+                    "registered_at": {"type": ["string", "null"], "format": "date-time"},
+                    "officer": {"type": ["string", "null"], "pattern": STAFF_ID},
+                    "collective": {"type": "boolean"}, "skip_level": {"type": "boolean"},
+                    "first_contact": {"type": ["object", "null"], "properties": {"staff": {"type": "string"}, "unit": {"type": "string", "pattern": UNIT_CODE}}},
+                    "clocks": {"type": "array", "items": {"$ref": "#/components/schemas/Clock"}},
+                    "supervisions": {"type": "array", "items": {"type": "object"}}}},
+                "CasePage": {"type": "object", "required": ["cases", "total", "next"], "properties": {
+                    "cases": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/CaseSummary"}},
+                    "total": {"type": "integer", "minimum": 0},
+                    "next": {"type": ["string", "null"], "description": "Give it as `after` for the next page; null on the last"}}},
+                "Case": {"type": "object", "description": "A case as its reader may see it (personal data masked unless the reader's unit may see it in full)",
+                    "required": ["id", "state", "channel", "purpose", "summary", "holder", "clocks", "events", "petitioners"], "properties": {
+                    "id": {"type": "string", "pattern": CASE_ID},
+                    "state": {"type": "string", "enum": states()},
+                    "channel": {"type": ["string", "null"], "enum": channels_or_null()},
+                    "purpose": {"type": ["string", "null"], "enum": purposes_or_null()},
+                    "summary": {"type": ["string", "null"], "maxLength": 300},
+                    "holder": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "lead": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "locality": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "received_at": {"type": ["string", "null"], "format": "date-time"},
+                    "registered_at": {"type": ["string", "null"], "format": "date-time"},
+                    "headcount": {"type": ["integer", "null"], "minimum": 1},
+                    "petitioners": {"type": "array", "maxItems": 1000, "items": {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string"}, "id_number": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]}}}},
+                    "external_ref": {"type": ["object", "null"], "properties": {"system": {"type": "string", "maxLength": 64}, "id": {"type": "string", "maxLength": 64}}},
+                    "clocks": {"type": "array", "items": {"$ref": "#/components/schemas/Clock"}},
+                    "events": {"type": "array", "items": {"type": "object", "required": ["seq", "type", "at", "actor"], "properties": {
+                        "seq": {"type": "integer", "minimum": 1}, "type": {"type": "string", "enum": event_types()},
+                        "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}}}},
+                    "query_code": {"type": "string", "pattern": "^[A-Z0-9]{8}$", "description": "Only in the answer to a registration (and its replays): shown once"}}},
+                "FeedEntry": {"type": "object", "required": ["position", "type", "at"], "properties": {
+                    "position": {"type": "integer", "minimum": 1},
+                    "type": {"type": "string", "enum": event_types().into_iter().chain(petition_core::audit::AdminKind::TYPE_NAMES.iter().copied()).collect::<Vec<_>>()},
+                    "at": {"type": "string", "format": "date-time"},
+                    "case": {"type": "string", "pattern": CASE_ID},
+                    "seq": {"type": "integer", "minimum": 1},
+                    "state": {"type": "string", "enum": states(), "description": "The case's state after this entry"},
+                    "masked": {"type": "boolean"},
+                    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "For an admin only"}}},
                 "Registration": {"type": "object", "required": ["channel", "purpose", "petitioners", "locality", "category", "summary"], "properties": {
                     "channel": {"type": "string", "enum": ["letter", "visit", "phone", "online", "fax", "email"]},
                     "purpose": {"type": "string", "enum": ["request", "suggestion", "appeal", "accusation", "other"]},

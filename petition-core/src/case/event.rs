@@ -369,6 +369,11 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
 ];
 
 impl EventKind {
+    /// Every event `type` this version records, in the export's spelling.
+    pub fn type_names() -> Vec<&'static str> {
+        TYPE_LABELS.iter().map(|(t, _, _)| *t).collect()
+    }
+
     /// The label of an event `type` in `lang` (`None` for a type this version does not know).
     pub fn type_label(type_name: &str, lang: crate::error::Lang) -> Option<&'static str> {
         TYPE_LABELS

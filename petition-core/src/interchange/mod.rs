@@ -236,6 +236,8 @@ pub struct FeedPage {
     pub entries: Vec<Value>,
     /// The position to ask after next: the last position looked at, shown or not.
     pub last: u64,
+    /// The chain's last position when the page was read (`last == head`: up to date).
+    pub head: u64,
 }
 
 /// The change feed as JSON lines ([`crate::Service::changes_after`]): up to `limit` entries
@@ -246,10 +248,16 @@ pub fn feed<S: Store>(
     p: &Principal,
     after: u64,
     limit: usize,
+    filter: &FeedFilter,
     when: impl Into<When>,
 ) -> Result<FeedPage> {
     let limit = limit.clamp(1, 1000);
-    let (d, last) = svc.read(|w| w.feed_page(p, after, limit))?;
+    let (d, last, head, states) = svc.read(|w| {
+        let (d, last) = w.feed_page(p, after, limit, filter)?;
+        let head = w.chain_head_position()?;
+        let states = w.states_after(d.peek())?;
+        Ok((d, last, head, states))
+    })?;
     let changes = svc.record(d, when)?;
     let entries = changes
         .into_iter()
@@ -259,6 +267,9 @@ pub fn feed<S: Store>(
                 m.remove("query_code_hash");
             }
             v["position"] = json!(c.position);
+            if let Some(s) = states.get(&c.position) {
+                v["state"] = json!(s.as_str());
+            }
             if c.masked {
                 v["masked"] = json!(true);
             }
@@ -268,7 +279,42 @@ pub fn feed<S: Store>(
             v
         })
         .collect();
-    Ok(FeedPage { entries, last })
+    Ok(FeedPage {
+        entries,
+        last,
+        head,
+    })
+}
+
+/// Which entries a feed carries: one case's (`case`), and only some event types (`types`, by
+/// their names in the export: `registered`, `answered`, …). Empty: every entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedFilter {
+    /// Only this case's events.
+    pub case: Option<CaseId>,
+    /// Only entries of these types.
+    pub types: Vec<String>,
+}
+
+impl FeedFilter {
+    /// Whether `entry` passes.
+    pub(crate) fn admits(&self, entry: &crate::audit::Entry) -> bool {
+        let case_ok = match (&self.case, entry) {
+            (None, _) => true,
+            (Some(c), crate::audit::Entry::Case(e)) => &e.case == c,
+            (Some(_), crate::audit::Entry::Admin(_)) => false,
+        };
+        let type_ok = self.types.is_empty() || self.types.iter().any(|t| t == entry_type(entry));
+        case_ok && type_ok
+    }
+}
+
+/// An entry's `type` in the export.
+fn entry_type(entry: &crate::audit::Entry) -> &'static str {
+    match entry {
+        crate::audit::Entry::Case(e) => e.kind.type_name(),
+        crate::audit::Entry::Admin(a) => a.kind.type_name(),
+    }
 }
 
 /// Visits every case `reader` may read, in id order, a page at a time, inside one read

@@ -245,6 +245,43 @@ impl<T: Txn> Work<'_, T> {
             .collect())
     }
 
+    /// The chain's last position.
+    pub(crate) fn chain_head_position(&mut self) -> Result<u64> {
+        Ok(self.chain_head()?.0)
+    }
+
+    /// The state of each case after each of its entries among `changes`, by position (a feed
+    /// tells a mirror where the case stands, not only what happened).
+    pub(crate) fn states_after(
+        &mut self,
+        changes: &[Change],
+    ) -> Result<std::collections::HashMap<u64, crate::CaseState>> {
+        let mut wanted: std::collections::BTreeMap<CaseId, Vec<(u32, u64)>> = Default::default();
+        for c in changes {
+            if let crate::audit::Entry::Case(ev) = &c.entry {
+                wanted
+                    .entry(ev.case.clone())
+                    .or_default()
+                    .push((ev.seq, c.position));
+            }
+        }
+        let mut out = std::collections::HashMap::new();
+        for (id, seqs) in wanted {
+            let Some(&(last, _)) = seqs.iter().max() else {
+                continue;
+            };
+            let events = self.txn()?.load_events(&id)?;
+            let mut case = Case::new(id.clone());
+            for ev in events.iter().take_while(|e| e.seq <= last) {
+                case = crate::case::evolve(case, ev);
+                if let Some((_, pos)) = seqs.iter().find(|(s, _)| *s == ev.seq) {
+                    out.insert(*pos, case.state);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// One page of [`Work::list`]: the cases after `q.offset` (at most `q.limit`), how many
     /// cases `p` may read match `q` in all (an accusation against `p`'s unit is never counted:
     /// its existence is not told), and the offset of the next page.
@@ -533,7 +570,9 @@ impl<T: Txn> Work<'_, T> {
         after: u64,
         limit: usize,
     ) -> Result<Disclosed<Vec<Change>>> {
-        Ok(self.feed_page(p, after, limit)?.0)
+        Ok(self
+            .feed_page(p, after, limit, &crate::interchange::FeedFilter::default())?
+            .0)
     }
 
     /// [`Work::changes_after`], with the last position looked at (shown or not): the next page
@@ -543,10 +582,19 @@ impl<T: Txn> Work<'_, T> {
         p: &Principal,
         after: u64,
         limit: usize,
+        filter: &crate::interchange::FeedFilter,
     ) -> Result<(Disclosed<Vec<Change>>, u64)> {
         let reader = self.resolve_for(p, crate::org::Scope::Feed)?;
         let admin = reader.role == Role::Admin;
         let limit = limit.clamp(1, FEED_SCAN);
+        let head = self.chain_head()?.0;
+        if after > head {
+            return Err(DomainError::from(Refusal::field(
+                "after",
+                &format!("is beyond the chain's last position {head}: a mirror that asks for more than exists has lost its place and must start again"),
+                &format!("超过审计链的最后位置 {head}：请求超过现有位置的镜像已失去位置，须重新同步"),
+            )));
+        }
         let mut raw = Vec::new();
         self.txn()?.chain(after.saturating_add(1), &mut |e| {
             raw.push(e);
@@ -567,7 +615,12 @@ impl<T: Txn> Work<'_, T> {
                     e.gseq
                 )))
             })?;
+            if !filter.admits(&entry) {
+                continue;
+            }
             let shown = match &entry {
+                // An account for another system follows its cases, not the organisation.
+                crate::audit::Entry::Admin(_) if reader.role == Role::Integration => Access::Hidden,
                 crate::audit::Entry::Admin(_) => Access::Full,
                 crate::audit::Entry::Case(ev) => match seen.get(&ev.case) {
                     Some(a) => *a,
