@@ -308,6 +308,52 @@ fn a_wrong_code_and_an_unknown_case_look_alike_and_failures_are_limited() {
         200,
         "another client behind the same proxy did not"
     );
+    // An element that is not an address makes the request the proxy's own: what the client
+    // wrote before it never counts.
+    assert_eq!(via("unknown", "AAAAAAAA"), 404);
+    assert_eq!(via("unknown", "AAAAAAAA"), 404);
+    assert_eq!(
+        via("10.0.0.3", &code),
+        200,
+        "the client's claim was not counted"
+    );
+    assert_eq!(via("_hidden", &code), 429, "the proxy's own count is spent");
+    // `IP:port` and `[IPv6]:port` are their address; an IPv6 /64 is one client.
+    assert_eq!(via("10.0.0.4:5555", "AAAAAAAA"), 404);
+    assert_eq!(via("10.0.0.4:6666", "AAAAAAAA"), 404);
+    assert_eq!(via("10.0.0.4", &code), 429);
+    assert_eq!(via("[2001:db8:5:6::1]:443", "AAAAAAAA"), 404);
+    assert_eq!(via("2001:db8:5:6::2", "AAAAAAAA"), 404);
+    assert_eq!(
+        via("2001:db8:5:6:ffff::9", &code),
+        429,
+        "one /64, one client"
+    );
+    assert_eq!(
+        via("2001:db8:5:7::1", &code),
+        200,
+        "the next /64 is another"
+    );
+    // A case at its limit throttles failures, and never locks the right code out of a client
+    // that has not failed for it.
+    env.ok(
+        Some("admin"),
+        T0,
+        &["policy", "set", "status_failures_per_case", "2"],
+    );
+    assert_eq!(via("10.0.0.5", "AAAAAAAA"), 404);
+    assert_eq!(
+        via("10.0.0.5", &code),
+        429,
+        "this client failed for the case"
+    );
+    assert_eq!(
+        via("10.0.0.7", &code),
+        200,
+        "the petitioner is not locked out"
+    );
+    assert_eq!(via("10.0.0.8", "CCCCCCCC"), 404, "one try per client");
+    assert_eq!(via("10.0.0.8", &code), 429);
 }
 
 #[test]

@@ -504,3 +504,45 @@ fn every_answer_matches_the_published_document() {
         400,
     );
 }
+
+#[test]
+fn guessing_query_codes_through_the_api_counts_against_the_public_pages_limits() {
+    let env = Env::new();
+    let (id, code) = env.register_with_code(T0, &[]);
+    env.ok(
+        Some("admin"),
+        T0,
+        &["policy", "set", "status_failures_per_address", "3"],
+    );
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    for wrong in ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC"] {
+        let (s, v) = server.call(
+            "GET",
+            &format!("/cases/{id}/status?code={wrong}"),
+            Some(&li),
+            None,
+        );
+        assert_eq!(s, 404, "{v}");
+    }
+    let (s, v, heads) = request_full(
+        &server.url,
+        "GET",
+        &format!("/cases/{id}/status?code={code}"),
+        Some(&li),
+        None,
+        &[],
+    );
+    assert_eq!(s, 429, "{v}");
+    assert!(header(&heads, "retry-after").is_some());
+    assert_eq!(v["error"]["details"]["kind"], "rate_limited");
+    // The same count as the public page's: the page refuses this client too.
+    let page = ureq::get(&format!("{}/status?case={id}&code={code}", server.url)).call();
+    match page {
+        Err(ureq::Error::Status(429, _)) => {}
+        other => panic!(
+            "the page should be limited too: {:?}",
+            other.map(|r| r.status())
+        ),
+    }
+}

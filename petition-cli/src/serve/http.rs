@@ -175,6 +175,11 @@ async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
     let id = request_id(&parts.headers);
     let asked = lang_of(&parts.headers);
     let lang = asked.unwrap_or_default();
+    // The client, for the status look-up's failure limits (the public page's own).
+    let client = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<super::pages::Peer>>()
+        .map(|c| super::pages::client_address(&shared, c.0 .0, &parts.headers));
     let (result, actor) = answer(
         &shared,
         &parts.method,
@@ -182,6 +187,7 @@ async fn process(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
         &parts.headers,
         body,
         asked,
+        client,
     )
     .await;
     let cli = parts
@@ -227,6 +233,7 @@ async fn answer(
     headers: &HeaderMap,
     body: Body,
     lang: Option<Lang>,
+    client: Option<std::net::IpAddr>,
 ) -> (CliResult<Response>, Option<String>) {
     let shown = lang.unwrap_or_default();
     let Some(rest) = uri.path().strip_prefix("/api/v1/") else {
@@ -345,6 +352,11 @@ async fn answer(
     } else {
         None
     };
+    // A status look-up by query code: its failures count as the public page's do.
+    let looked_up = (route.command == ["status"])
+        .then(|| path_values.iter().find(|(k, _)| *k == "case"))
+        .flatten()
+        .map(|(_, v)| v.clone());
     let request = move |session: Session, params: Vec<(String, Value)>| Request {
         route,
         path_values,
@@ -432,6 +444,12 @@ async fn answer(
         let done = tokio::task::spawn_blocking(move || {
             let session = authenticate(&s, token.as_deref(), false, shown)?;
             let actor = session.staff.id.as_str().to_string();
+            if let (Some(case), Some(address)) = (&looked_up, client) {
+                let reply = status_limited(&s, address, case, shown, || {
+                    request(session, query).run(&s.pool, s.clock)
+                });
+                return Ok((actor, reply.and_then(|r| body_of(r, wants_reply))));
+            }
             let reply = request(session, query).run(&s.pool, s.clock);
             Ok::<_, CliError>((actor, reply.and_then(|r| body_of(r, wants_reply))))
         })
@@ -478,6 +496,37 @@ fn finish(
         );
     }
     (Ok(resp), actor)
+}
+
+/// Runs a status look-up under the public page's failure limits: refused (429) while the
+/// client or the case is over them; a look-up that finds nothing counts as a failure.
+fn status_limited(
+    shared: &Shared,
+    address: std::net::IpAddr,
+    case: &str,
+    lang: Lang,
+    run: impl FnOnce() -> CliResult<Reply>,
+) -> CliResult<Reply> {
+    let mut svc = shared.pool.take()?;
+    let limits = svc.read(|w| {
+        let p = w.policy();
+        Ok((p.status_failures_per_address, p.status_failures_per_case))
+    });
+    shared.pool.give(svc);
+    let (per_address, per_case) = limits?;
+    if let Some(wait) = shared
+        .limits
+        .wait(address, case, per_address, per_case, Instant::now())
+    {
+        return Err(super::rate::looked_up_too_often(wait, lang));
+    }
+    let r = run();
+    if let Err(e) = &r {
+        if e.error_code() == petition_core::ErrorCode::NotFound {
+            shared.limits.fail(address, case, Instant::now());
+        }
+    }
+    r
 }
 
 /// `GET /me`: who the token stands for — staff member, unit, role, scopes and expiry.

@@ -100,6 +100,27 @@ pub fn over(write: bool, limit: u32, wait: Duration, lang: Lang) -> CliError {
     }
 }
 
+/// The error of a status look-up over the failure limits: HTTP 429 with `Retry-After`.
+pub fn looked_up_too_often(wait: Duration, lang: Lang) -> CliError {
+    let secs = wait.as_secs().max(1);
+    let message = match lang {
+        Lang::Zh => format!("查询失败次数过多：请 {secs} 秒后重试"),
+        Lang::En => format!("too many failed look-ups: try again in {secs} s"),
+    };
+    CliError {
+        error: DomainError::from(StorageError::Conflict),
+        hinted: true,
+        remote: Some(Box::new(Shown {
+            code: "conflict".into(),
+            message,
+            details: Some(serde_json::json!({
+                "kind": KIND,
+                "retry_after": secs,
+            })),
+        })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

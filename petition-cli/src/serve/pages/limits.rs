@@ -1,7 +1,12 @@
-//! The limits on failed look-ups of the public status page: a case id and its 8-character query
-//! code are a secret only as long as nobody can try codes quickly. Failures are counted per client
-//! address (10 minutes) and per case id as typed (an hour), whether or not the case exists, so
-//! a refusal says nothing about which ids are real.
+//! The limits on failed look-ups of the public status page (and of the API's status look-up): a
+//! case id and its 8-character query code are a secret only as long as nobody can try codes
+//! quickly. Failures are counted per client (10 minutes: an IPv4 address, or an IPv6 address's
+//! /64, which one household or phone is given whole) and per case id as typed (an hour),
+//! whether or not the case exists, so a refusal says nothing about which ids are real.
+//!
+//! The per-case count throttles failures; it does not deny the petitioner: a case at its limit
+//! still answers the right code from a client that has not failed for that case (each client
+//! gets that one try per case and window, and the per-client count still holds).
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -68,16 +73,41 @@ impl<K: Hash + Eq + Clone> Window<K> {
     }
 }
 
-/// The two counts.
+/// The counts: per client, per case, and per case and client.
 pub struct Limits {
-    inner: Mutex<(Window<IpAddr>, Window<String>)>,
+    inner: Mutex<Counts>,
+}
+
+struct Counts {
+    by_client: Window<IpAddr>,
+    by_case: Window<String>,
+    by_case_client: Window<(String, IpAddr)>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            inner: Mutex::new((Window::new(ADDRESS_WINDOW), Window::new(CASE_WINDOW))),
+            inner: Mutex::new(Counts {
+                by_client: Window::new(ADDRESS_WINDOW),
+                by_case: Window::new(CASE_WINDOW),
+                by_case_client: Window::new(CASE_WINDOW),
+            }),
         }
+    }
+}
+
+/// The client a count is kept for: an IPv4 address, or the /64 of an IPv6 one (an IPv4 address
+/// mapped into IPv6 counts as itself).
+pub fn client_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
+            }
+        },
     }
 }
 
@@ -97,19 +127,32 @@ impl Limits {
         per_case: u32,
         now: Instant,
     ) -> Option<Duration> {
+        let client = client_of(address);
+        let key = case_key(case);
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let (by_address, by_case) = &mut *guard;
-        let a = by_address.wait(&address, per_address, now);
-        let c = by_case.wait(&case_key(case), per_case, now);
+        let counts = &mut *guard;
+        let a = counts.by_client.wait(&client, per_address, now);
+        // A case at its limit waits only for a client that has failed for it.
+        let failed_here = counts
+            .by_case_client
+            .wait(&(key.clone(), client), 1, now)
+            .is_some();
+        let c = counts
+            .by_case
+            .wait(&key, per_case, now)
+            .filter(|_| failed_here);
         a.max(c)
     }
 
     /// Counts one failed look-up.
     pub fn fail(&self, address: IpAddr, case: &str, now: Instant) {
+        let client = client_of(address);
+        let key = case_key(case);
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let (by_address, by_case) = &mut *guard;
-        by_address.fail(address, now);
-        by_case.fail(case_key(case), now);
+        let counts = &mut *guard;
+        counts.by_client.fail(client, now);
+        counts.by_case.fail(key.clone(), now);
+        counts.by_case_client.fail((key, client), now);
     }
 }
 
@@ -138,19 +181,47 @@ mod tests {
     }
 
     #[test]
-    fn a_case_waits_after_its_limit_from_any_address_and_however_typed() {
+    fn a_case_at_its_limit_waits_for_clients_that_failed_for_it_however_typed() {
         let l = Limits::default();
         let t0 = Instant::now();
         for i in 0..2u8 {
             l.fail(ip(&format!("10.0.1.{i}")), "xf2026-000001", t0);
         }
-        let w = l.wait(ip("10.9.9.9"), " XF2026-000001", 10, 2, t0);
+        // A client that failed for the case waits for the case's window.
+        let w = l.wait(ip("10.0.1.0"), " XF2026-000001", 10, 2, t0);
         assert_eq!(w, Some(CASE_WINDOW));
-        assert_eq!(l.wait(ip("10.9.9.9"), "XF2026-000002", 10, 2, t0), None);
+        // One that has not (the petitioner at home) may still try it: the per-case limit
+        // throttles failures, it does not lock the right code out.
+        assert_eq!(l.wait(ip("10.9.9.9"), "XF2026-000001", 10, 2, t0), None);
+        l.fail(ip("10.9.9.9"), "XF2026-000001", t0);
+        assert!(l.wait(ip("10.9.9.9"), "XF2026-000001", 10, 2, t0).is_some());
+        assert_eq!(l.wait(ip("10.0.1.0"), "XF2026-000002", 10, 2, t0), None);
         assert_eq!(
-            l.wait(ip("10.9.9.9"), "XF2026-000001", 10, 2, t0 + CASE_WINDOW),
+            l.wait(ip("10.0.1.0"), "XF2026-000001", 10, 2, t0 + CASE_WINDOW),
             None
         );
+    }
+
+    #[test]
+    fn an_ipv6_64_is_one_client() {
+        let l = Limits::default();
+        let t0 = Instant::now();
+        for i in 0..3u16 {
+            // Every address of one /64: the attacker's own prefix.
+            l.fail(
+                ip(&format!("2001:db8:1:2::{i:x}")),
+                &format!("XF2026-00000{i}"),
+                t0,
+            );
+        }
+        assert!(l
+            .wait(ip("2001:db8:1:2:ffff::1"), "XF2026-000009", 3, 20, t0)
+            .is_some());
+        assert_eq!(
+            l.wait(ip("2001:db8:1:3::1"), "XF2026-000009", 3, 20, t0),
+            None
+        );
+        assert_eq!(client_of(ip("::ffff:10.0.0.1")), ip("10.0.0.1"));
     }
 
     #[test]
@@ -161,6 +232,7 @@ mod tests {
             l.fail(IpAddr::from(i.to_be_bytes()), "x", t0);
         }
         let g = l.inner.lock().expect("lock");
-        assert!(g.0.seen.len() <= MAX_KEYS);
+        assert!(g.by_client.seen.len() <= MAX_KEYS);
+        assert!(g.by_case_client.seen.len() <= MAX_KEYS);
     }
 }

@@ -230,21 +230,42 @@ enum Looked {
 }
 
 /// The client's address: the connection's peer, or, when the peer is a trusted reverse proxy,
-/// the last address it wrote into `X-Forwarded-For` (the one it saw; earlier ones are the
-/// client's own claim).
-fn client_address(shared: &Shared, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+/// the last element it wrote into `X-Forwarded-For` (the one it saw; earlier ones are the
+/// client's own claim). An element that is not an address (`unknown`, an obfuscated name) makes
+/// the request count as the proxy's own, never as whatever the client wrote before it; `IP:port`
+/// and `[IPv6]:port` forms are read as their address.
+pub(in crate::serve) fn client_address(
+    shared: &Shared,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> IpAddr {
     let ip = peer.ip();
     if !shared.trusted_proxies.contains(&ip) {
         return ip;
     }
-    headers
+    let last = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-        .next_back()
-        .unwrap_or(ip)
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .next_back();
+    last.and_then(forwarded_address).unwrap_or(ip)
+}
+
+/// An `X-Forwarded-For` element's address: `IP`, `IPv4:port`, `[IPv6]` or `[IPv6]:port`.
+fn forwarded_address(element: &str) -> Option<IpAddr> {
+    if let Ok(ip) = element.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sock) = element.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    element
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<IpAddr>().ok())
 }
 
 /// Looks a case up (and, with a rating, rates it) on a connection of `pool`, counting a failure
