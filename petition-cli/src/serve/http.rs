@@ -544,7 +544,7 @@ async fn me(
         Err(_) => return (Err(internal("a request's task did not finish")), None),
     };
     let staff = &session.staff;
-    let body = json!({
+    let mut body = json!({
         "staff": staff.id,
         "name": staff.name,
         "unit": staff.unit,
@@ -552,6 +552,7 @@ async fn me(
         "scopes": session.principal.scopes(),
         "expires_at": session.principal.expires_at().map(|t| t.to_rfc3339()),
     });
+    petition_core::input::times_to_the_second(&mut body);
     (
         Ok(axum::Json(body).into_response()),
         Some(staff.id.as_str().to_string()),
@@ -584,7 +585,9 @@ fn post_params(body: &[u8], route: &api::Route) -> CliResult<Vec<(String, Value)
 
 /// The JSON body of a reply: its document, or with `wants_reply` the whole reply (document and
 /// rendering data, for the remote command line).
-fn body_of(reply: Reply, wants_reply: bool) -> CliResult<Vec<u8>> {
+fn body_of(mut reply: Reply, wants_reply: bool) -> CliResult<Vec<u8>> {
+    // Times to the second in every answer, as the command line prints them.
+    petition_core::input::times_to_the_second(&mut reply.doc);
     let body = if wants_reply {
         serde_json::to_vec(&reply)
     } else {
@@ -823,7 +826,8 @@ async fn events(
         after = page.last;
         let left = deadline.saturating_duration_since(Instant::now());
         if !page.entries.is_empty() || left.is_zero() || *stopping.borrow() {
-            let doc = json!({"entries": page.entries, "last": page.last, "head": page.head});
+            let mut doc = json!({"entries": page.entries, "last": page.last, "head": page.head});
+            petition_core::input::times_to_the_second(&mut doc);
             return (Ok(axum::Json(doc).into_response()), actor);
         }
         // Another process may write the same database: look again at least every second.
