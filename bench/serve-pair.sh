@@ -7,7 +7,8 @@
 #   bench/serve-pair.sh BIN_A BIN_B [N]      N cases (default 100000), generated once by A
 #
 # Environment: BENCH_DIR (scratch; the database is kept and reused), BENCH_SECS (default 8),
-# BENCH_ROUNDS (default 2), BENCH_CLIENTS (default 32).
+# BENCH_ROUNDS (default 2), BENCH_CLIENTS (default 32), BENCH_KEYS (A, B or AB: the sides whose
+# writes carry an Idempotency-Key on every request; default none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(readlink -f "$1"); B=$(readlink -f "$2"); N=${3:-100000}
@@ -29,7 +30,8 @@ for r in $(seq 1 "$ROUNDS"); do
     NOW=2026-11-26T00:00:00+08:00
     load_tokens "$P" "$W" "$NOW"
     serve_db "$P" "$W" "$DIR"
-    WR=$("$L" writes --url "$URL" --clerk "$CLERK" --dept "$DEPT" --to cty-a-zjj --locality town-a1 --clients "$CLIENTS" --secs "$SECS")
+    KEYS=""; case "${BENCH_KEYS:-}" in *$side*) KEYS=--keys;; esac
+    WR=$("$L" writes --url "$URL" --clerk "$CLERK" --dept "$DEPT" --to cty-a-zjj --locality town-a1 --clients "$CLIENTS" --secs "$SECS" $KEYS)
     CA=$("$L" reads --url "$URL" --token "$DEPT" --only cases --clients "$CLIENTS" --secs "$SECS")
     QU=$("$L" reads --url "$URL" --token "$DEPT" --only queue --clients "$CLIENTS" --secs "$SECS")
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""

@@ -202,7 +202,11 @@ fn an_integration_account_sees_and_does_only_what_its_scopes_and_registrations_a
     assert_eq!(me["scopes"], json!(["register", "read"]));
     // Times to the second (a token's expiry comes from the system clock).
     let expires = me["expires_at"].as_str().expect("expires_at");
-    assert_eq!(expires.len(), "2026-03-02T09:00:00+00:00".len(), "{expires}");
+    assert_eq!(
+        expires.len(),
+        "2026-03-02T09:00:00+00:00".len(),
+        "{expires}"
+    );
     let (_, me) = server.call("GET", "/me", Some(&li), None);
     assert_eq!(me["scopes"], json!(["register", "read", "feed", "act"]));
     let (s, _) = server.call("GET", "/me", None, None);

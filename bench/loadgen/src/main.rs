@@ -4,8 +4,9 @@
 //!   SQLite INSERT in its own committed transaction per request (`POST /insert`), with the same
 //!   durability settings as petition's store (WAL, synchronous=FULL), on tokio's blocking pool;
 //! - `floor-load --url U`: N clients posting to the floor;
-//! - `writes --url U --clerk T1 --dept T2 --to UNIT`: N clients each registering a case, routing
-//!   it to UNIT and accepting it there, over and over (three requests a cycle, each timed);
+//! - `writes --url U --clerk T1 --dept T2 --to UNIT [--keys]`: N clients each registering a case,
+//!   routing it to UNIT and accepting it there, over and over (three requests a cycle, each
+//!   timed); with `--keys`, every request carries a fresh `Idempotency-Key`;
 //! - `reads --url U --token T`: N clients alternating `GET /cases/{id}` (ids from the token's own
 //!   list) and `GET /queue`;
 //! - `pages --url U --paths FILE`: N clients getting public pages, the paths of FILE in turn;
@@ -73,8 +74,9 @@ fn main() {
                 need(&args, "--to"),
             );
             let locality = arg(&args, "--locality").unwrap_or_else(|| to.clone());
+            let keys = args.iter().any(|a| a == "--keys");
             load(&args, move |agent, i| {
-                writes(agent, &url, &clerk, &dept, &to, &locality, i)
+                writes(agent, &url, &clerk, &dept, &to, &locality, i, keys)
             })
         }
         Some("reads") => {
@@ -131,6 +133,7 @@ fn main() {
 }
 
 /// One cycle of clerk writes; each request's success, in order.
+#[allow(clippy::too_many_arguments)]
 fn writes(
     agent: &ureq::Agent,
     url: &str,
@@ -139,6 +142,7 @@ fn writes(
     to: &str,
     locality: &str,
     i: u64,
+    keys: bool,
 ) -> Vec<bool> {
     let doc = json!({
         "channel": "visit", "purpose": "request", "locality": locality,
@@ -146,11 +150,17 @@ fn writes(
         "petitioners": [{"name": format!("测试{i}")}],
     });
     let post = |token: &str, path: &str, body: &Value| {
-        agent
+        let mut req = agent
             .post(&format!("{url}/api/v1{path}"))
             .set("Authorization", &format!("Bearer {token}"))
-            .set("Content-Type", "application/json")
-            .send_string(&body.to_string())
+            .set("Content-Type", "application/json");
+        if keys {
+            req = req.set(
+                "Idempotency-Key",
+                &format!("load-{}-{i}-{path}", std::process::id()),
+            );
+        }
+        req.send_string(&body.to_string())
             .ok()
             .and_then(|r| r.into_string().ok())
             .and_then(|s| serde_json::from_str::<Value>(&s).ok())

@@ -429,9 +429,41 @@ impl<T: Txn> Work<'_, T> {
         limit: usize,
         offset: usize,
     ) -> Result<(Vec<(Brief, Option<NaiveDate>)>, u64, Option<usize>)> {
-        let all = self.queue(p, usize::MAX)?;
-        let total = all.len() as u64;
-        let items: Vec<_> = all.into_iter().skip(offset).take(limit).collect();
+        if self.resolve(p)?.role == Role::Integration {
+            // Its queue is the cases it registered: each is looked at.
+            let all = self.queue(p, usize::MAX)?;
+            let total = all.len() as u64;
+            let items: Vec<_> = all.into_iter().skip(offset).take(limit).collect();
+            let end = offset.saturating_add(items.len());
+            let next = (!items.is_empty() && (end as u64) < total).then_some(end);
+            return Ok((items, total, next));
+        }
+        let reader = self.resolve_for(p, crate::org::Scope::Read)?;
+        let unit = reader.unit.clone().ok_or_else(|| {
+            DomainError::from(Refusal::NoUnitForActor {
+                staff: reader.id.clone(),
+            })
+        })?;
+        // The whole queue by id (index reads only), less what accuses the unit; then the
+        // page's cases.
+        let hidden: std::collections::HashSet<CaseId> =
+            self.txn()?.accusing(&unit)?.into_iter().collect();
+        let ids: Vec<(CaseId, Option<NaiveDate>)> = self
+            .txn()?
+            .queue(&unit, usize::MAX)?
+            .into_iter()
+            .filter(|(id, _)| !hidden.contains(id))
+            .collect();
+        let total = ids.len() as u64;
+        let mut items = Vec::new();
+        for (id, d) in ids.into_iter().skip(offset).take(limit) {
+            if let Some(c) = self.case(&id)? {
+                let a = access(&self.org, &reader, &c);
+                if a != Access::Hidden {
+                    items.push((Brief::of(c, a), d));
+                }
+            }
+        }
         let end = offset.saturating_add(items.len());
         let next = (!items.is_empty() && (end as u64) < total).then_some(end);
         Ok((items, total, next))

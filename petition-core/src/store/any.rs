@@ -180,6 +180,9 @@ impl Txn for AnyTxn<'_> {
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.find_related(m))
     }
+    fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
+        each!(self, t => t.accusing(unit))
+    }
     fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
         each!(self, t => t.count(q, accused))
     }

@@ -459,6 +459,17 @@ pub trait Txn {
         })?;
         Ok(out)
     }
+    /// The cases that accuse `unit` (its staff never learn of them).
+    fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
+        let mut out = Vec::new();
+        index::each_case(self, |c| {
+            if c.accused_unit() == Some(unit) {
+                out.push(c.id.clone());
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
     /// The case registered with this external reference, if any (unique per system).
     fn external_case(&mut self, r: &crate::case::ExternalRef) -> Result<Option<CaseId>> {
         let mut found = None;

@@ -461,6 +461,13 @@ impl Txn for PgTxn<'_> {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)
     }
+    fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
+        self.flush()?;
+        self.ids(
+            "SELECT case_id FROM case_accused WHERE unit = $1",
+            &[&unit.as_str()],
+        )
+    }
     fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
         self.flush()?;
         let Some((sql, args)) = sql::count_sql(q, accused, sql::Dialect::Postgres) else {

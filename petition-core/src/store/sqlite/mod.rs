@@ -408,6 +408,12 @@ impl Txn for SqliteTxn<'_> {
         }
         self.summaries(&sql, &args)
     }
+    fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
+        self.ids(
+            "SELECT case_id FROM case_accused WHERE unit = ?1",
+            &[&unit.as_str()],
+        )
+    }
     fn count(&mut self, q: &CaseQuery, accused: Option<&UnitCode>) -> Result<u64> {
         let Some((sql, args)) = sql::count_sql(q, accused, sql::Dialect::Sqlite) else {
             return Ok(0);
