@@ -172,6 +172,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "repeat_of" => ("repeat of", "重复件，原件"),
         "litigation" => ("litigation", "涉法涉诉"),
         "accused_unit" => ("accusation against", "被反映单位"),
+        "external_ref" => ("external reference", "外部编号"),
         "major" => ("major", "重大紧急"),
         "merged_into" => ("merged into", "已并入"),
         "none" => ("none", "无"),

@@ -207,6 +207,12 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
     if !v["merged_into"].is_null() {
         flags.push(format!("{} {}", app.l("merged_into"), s(&v["merged_into"])));
     }
+    if let (Some(system), Some(id)) = (
+        v["external_ref"]["system"].as_str(),
+        v["external_ref"]["id"].as_str(),
+    ) {
+        flags.push(format!("{} {system}:{id}", app.l("external_ref")));
+    }
     if !flags.is_empty() {
         line("flags", flags.join(", "));
     }

@@ -552,3 +552,32 @@ fn guessing_query_codes_through_the_api_counts_against_the_public_pages_limits()
         ),
     }
 }
+
+#[test]
+fn the_command_line_registers_with_an_external_reference_shows_and_finds_it() {
+    let env = Env::new();
+    let id = env.register(T0, &["--external-ref", "hotline-12345:T-9"]);
+    let args =
+        petition_tests::register_args("又一件", "钱某", &["--external-ref", "hotline-12345:T-9"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let e = env.err_json(Some("li"), T0, &args);
+    assert_eq!(e["error"]["details"]["kind"], "duplicate_reference", "{e}");
+    assert_eq!(e["error"]["details"]["existing"], id.as_str());
+    let found = env.ok(
+        Some("li"),
+        T0,
+        &["list", "--external-ref", "hotline-12345:T-9"],
+    );
+    assert_eq!(petition_tests::ids(&found), vec![id.clone()]);
+    assert_eq!(found["total"], 1);
+    for (lang, label) in [
+        ("en", "external reference hotline-12345:T-9"),
+        ("zh", "外部编号 hotline-12345:T-9"),
+    ] {
+        let o = env.raw(Some("li"), T0, false, &["--lang", lang, "show", &id]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains(label), "{text}");
+    }
+    let (exit, code, _) = env.err(Some("li"), T0, &["list", "--external-ref", "no-colon"]);
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+}
