@@ -14,6 +14,7 @@ use petition_core::store::{Append, ChainTail, Finished as F, Gate, MemTxn, Seale
 use petition_core::store::{StoredEntry, Txn, Visitor};
 use petition_core::{audit, clock::Calendar, org, policy::Policy, Disclosure};
 use petition_core::{example, CaseId, DomainError, MemoryStore, Service, Store};
+use petition_core::{idempotency::KeyRecord, DateTime, FixedOffset};
 
 type Result<T> = std::result::Result<T, DomainError>;
 
@@ -90,6 +91,8 @@ impl Txn for JournalTxn<'_> {
         access_tail() -> Option<StoredEntry>;
         append_access(a: F<'_, Sealed<'_, Disclosure>>) -> ();
         access_chain(from: u64, visit: Visitor<'_>) -> ();
+        key_record(staff: &str, key: &str) -> Option<KeyRecord>;
+        put_key(rec: F<'_, KeyRecord>, stale: DateTime<FixedOffset>) -> ();
     }
 }
 

@@ -9,6 +9,7 @@ use petition_core::conformance::{check_names, check_one};
 use petition_core::store::{Append, ChainTail, Finished, Gate, Sealed, Settings, StoredEntry};
 use petition_core::store::{Txn, Visitor};
 use petition_core::{audit, clock, example, org, policy, Disclosure, StorageError};
+use petition_core::{idempotency::KeyRecord, DateTime, FixedOffset};
 use petition_core::{CaseId, DomainError, Service, Store};
 
 type Result<T> = std::result::Result<T, DomainError>;
@@ -22,6 +23,7 @@ struct Data {
     settings: (policy::Policy, clock::Calendar),
     events: BTreeMap<CaseId, Vec<Event>>,
     cases: BTreeMap<CaseId, Case>,
+    keys: BTreeMap<(String, String), KeyRecord>,
 }
 
 /// A store that keeps everything in maps and implements only the persistence verbs.
@@ -162,6 +164,19 @@ impl Txn for MapTxn<'_> {
     fn access_chain(&mut self, from: u64, f: Visitor<'_>) -> Result<()> {
         visit(&self.work.access, from, f)
     }
+    fn key_record(&mut self, staff: &str, key: &str) -> Result<Option<KeyRecord>> {
+        Ok(self.work.keys.get(&(staff.into(), key.into())).cloned())
+    }
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, KeyRecord>,
+        stale: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        self.work.keys.retain(|_, r| r.at >= stale);
+        let k = (rec.staff.clone(), rec.key.clone());
+        self.work.keys.insert(k, (*rec).clone());
+        Ok(())
+    }
     fn commit(self) -> Result<()> {
         self.store.data = self.work;
         Ok(())
@@ -199,7 +214,11 @@ checks!(
     the_access_log_is_a_chain_of_its_own,
     a_jsonl_round_trip_rebuilds_the_same_chain,
     the_change_feed_pages_the_chain,
-    kept_settings_and_cases_follow_every_change
+    kept_settings_and_cases_follow_every_change,
+    idempotency_keys_are_kept_with_their_command,
+    an_external_reference_is_registered_once,
+    list_pages_count_what_the_reader_may_read,
+    an_accused_unit_counts_no_accusation_against_it
 );
 
 fn registered(store: MapStore) -> Service<MapStore> {

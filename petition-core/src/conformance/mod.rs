@@ -23,10 +23,12 @@ use crate::service::Service;
 use crate::store::Store;
 
 mod chain;
+mod contract;
 mod lifecycle;
 mod queries;
 
 use chain::*;
+use contract::*;
 use lifecycle::*;
 use queries::*;
 
@@ -72,6 +74,13 @@ fn checks<S: Store>() -> Vec<Check<S>> {
         (
             "kept_settings_and_cases_follow_every_change",
             kept_follow_changes,
+        ),
+        ("idempotency_keys_are_kept_with_their_command", keys),
+        ("an_external_reference_is_registered_once", references),
+        ("list_pages_count_what_the_reader_may_read", pages),
+        (
+            "an_accused_unit_counts_no_accusation_against_it",
+            accused_uncounted,
         ),
     ]
 }

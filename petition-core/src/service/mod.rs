@@ -14,8 +14,6 @@ mod import;
 #[cfg(test)]
 mod integration_tests;
 mod keys;
-#[cfg(test)]
-mod page_tests;
 pub(crate) use import::{change_of, command_of};
 mod reads;
 mod tick;
@@ -26,6 +24,7 @@ pub use admin::{token_digest, AdminChange, IssuedToken, MAX_TOKEN_DAYS};
 pub use cache::CaseCache;
 pub(crate) use door::live_clock_refused;
 use door::*;
+pub use reads::QueuePage;
 use tick::*;
 pub use tick::{TickSummary, TICK_BATCH};
 pub use writes::PreparedCode;

@@ -423,12 +423,7 @@ impl<T: Txn> Work<'_, T> {
     }
 
     /// One page of [`Work::queue`], with the whole queue's size and where the next page starts.
-    pub fn queue_page(
-        &mut self,
-        p: &Principal,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(Vec<(Brief, Option<NaiveDate>)>, u64, Option<usize>)> {
+    pub fn queue_page(&mut self, p: &Principal, limit: usize, offset: usize) -> Result<QueuePage> {
         if self.resolve(p)?.role == Role::Integration {
             // Its queue is the cases it registered: each is looked at.
             let all = self.queue(p, usize::MAX)?;
@@ -746,6 +741,10 @@ fn shown(
         entries,
     )
 }
+
+/// A page of a queue: its cases with the date that makes each urgent, the queue's size, and
+/// where the next page starts.
+pub type QueuePage = (Vec<(Brief, Option<NaiveDate>)>, u64, Option<usize>);
 
 /// The page of `all` after `offset`, at most `limit`.
 fn page_of(all: Vec<Brief>, limit: usize, offset: usize) -> crate::principal::Page {

@@ -243,15 +243,18 @@ pub(in crate::serve) fn client_address(
     if !shared.trusted_proxies.contains(&ip) {
         return ip;
     }
-    let last = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+    // The last header's last element; a header that is not text counts as the proxy's own.
+    let Some(last) = headers.get_all("x-forwarded-for").iter().next_back() else {
+        return ip;
+    };
+    let Ok(last) = last.to_str() else {
+        return ip;
+    };
+    last.rsplit(',')
         .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .next_back();
-    last.and_then(forwarded_address).unwrap_or(ip)
+        .find(|a| !a.is_empty())
+        .and_then(forwarded_address)
+        .unwrap_or(ip)
 }
 
 /// An `X-Forwarded-For` element's address: `IP`, `IPv4:port`, `[IPv6]` or `[IPv6]:port`.

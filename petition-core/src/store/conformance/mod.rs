@@ -116,7 +116,11 @@ macro_rules! with_checks {
         the_access_log_is_a_chain_of_its_own,
         a_jsonl_round_trip_rebuilds_the_same_chain,
         the_change_feed_pages_the_chain,
-        kept_settings_and_cases_follow_every_change}
+        kept_settings_and_cases_follow_every_change,
+        idempotency_keys_are_kept_with_their_command,
+        an_external_reference_is_registered_once,
+        list_pages_count_what_the_reader_may_read,
+        an_accused_unit_counts_no_accusation_against_it}
     };
 }
 

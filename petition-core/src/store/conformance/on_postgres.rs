@@ -100,7 +100,10 @@ pub(super) fn postgres_migration_3_fills_the_search_index_from_the_cases() {
     let id = walk(&mut svc);
     // Back to schema version 2: no search index.
     svc.store()
-        .raw_execute("DROP TABLE case_text; UPDATE schema_version SET version = 2;")
+        .raw_execute(
+            "DROP TABLE case_text; DROP TABLE idempotency; DROP TABLE external_refs;
+             DROP TABLE case_accused; UPDATE schema_version SET version = 2;",
+        )
         .expect("downgrade");
     drop(svc);
     let mut svc = Service::new(PgStore::connect_in(&url, Some(&schema)).expect("migrate"));
