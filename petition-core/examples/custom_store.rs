@@ -92,7 +92,7 @@ impl Txn for JournalTxn<'_> {
         append_access(a: F<'_, Sealed<'_, Disclosure>>) -> ();
         access_chain(from: u64, visit: Visitor<'_>) -> ();
         key_record(staff: &str, key: &str) -> Option<KeyRecord>;
-        put_key(rec: F<'_, KeyRecord>, stale: DateTime<FixedOffset>) -> ();
+        put_key(rec: F<'_, KeyRecord>, stale: Option<DateTime<FixedOffset>>) -> ();
     }
 }
 

@@ -170,9 +170,11 @@ impl Txn for MapTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, KeyRecord>,
-        stale: DateTime<FixedOffset>,
+        stale: Option<DateTime<FixedOffset>>,
     ) -> Result<()> {
-        self.work.keys.retain(|_, r| r.at >= stale);
+        if let Some(stale) = stale {
+            self.work.keys.retain(|_, r| r.at >= stale);
+        }
         let k = (rec.staff.clone(), rec.key.clone());
         self.work.keys.insert(k, (*rec).clone());
         Ok(())

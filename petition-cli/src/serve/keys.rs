@@ -122,38 +122,45 @@ pub enum Keyed {
     Fresh(Vec<u8>),
 }
 
-/// Runs `run` (the command and its body) under `claim` on the writer's connection: a
-/// remembered key answers without running anything; a fresh one is kept by the command's own
-/// transaction and its answer recorded after.
+/// What a key says about its request, read on a connection of `pool` (a read connection: the
+/// writer is spared the look-up). Call it while holding the key ([`hold`]): a first request
+/// that finished before the hold was taken is committed, and seen here. `None`: run it.
+pub fn remembered(
+    pool: &dyn Pool,
+    p: &Principal,
+    claim: &KeyClaim,
+    lang: Lang,
+) -> CliResult<Option<Keyed>> {
+    let mut svc = pool.take()?;
+    let seen = svc.remembered(p, claim);
+    pool.give(svc);
+    match seen? {
+        Remembered::Fresh => Ok(None),
+        Remembered::Replay { status, body } => Ok(Some(Keyed::Replay(status, body.into_bytes()))),
+        Remembered::Mismatch => Err(CliError::from(DomainError::from(
+            Refusal::IdempotencyMismatch,
+        ))),
+        Remembered::Unanswered { case } => Err(conflict(
+            UNANSWERED,
+            lang,
+            "the first request with this Idempotency-Key was carried out, but its answer was lost when the server stopped: read the case instead of retrying",
+            "使用该 Idempotency-Key 的第一个请求已执行，但服务器停止时丢失了应答：请查看该信访件，不要重试",
+            case.map(|c| c.to_string()),
+        )),
+    }
+}
+
+/// Runs `run` (the command and its body) under `claim` on the writer's connection, the key
+/// found fresh ([`remembered`]): the claim is kept by the command's own transaction and its
+/// answer recorded after.
 pub fn run_keyed(
     pool: &dyn Pool,
     p: &Principal,
     claim: KeyClaim,
-    lang: Lang,
     run: impl FnOnce(&dyn Pool) -> CliResult<Vec<u8>>,
 ) -> CliResult<Keyed> {
     let mut svc = pool.take()?;
-    let seen = svc.remembered(p, &claim);
-    match seen {
-        Ok(Remembered::Fresh) => svc.set_key_claim(Some(claim.clone())),
-        other => {
-            pool.give(svc);
-            return match other? {
-                Remembered::Replay { status, body } => Ok(Keyed::Replay(status, body.into_bytes())),
-                Remembered::Mismatch => Err(CliError::from(DomainError::from(
-                    Refusal::IdempotencyMismatch,
-                ))),
-                Remembered::Unanswered { case } => Err(conflict(
-                    UNANSWERED,
-                    lang,
-                    "the first request with this Idempotency-Key was carried out, but its answer was lost when the server stopped: read the case instead of retrying",
-                    "使用该 Idempotency-Key 的第一个请求已执行，但服务器停止时丢失了应答：请查看该信访件，不要重试",
-                    case.map(|c| c.to_string()),
-                )),
-                Remembered::Fresh => Err(crate::serve::internal("a fresh key came back")),
-            };
-        }
-    }
+    svc.set_key_claim(Some(claim.clone()));
     pool.give(svc);
     let r = run(pool);
     // The command gives the connection back when it is done; its claim is cleared either way.

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::store::AccessQuery;
+use std::collections::HashSet;
 
 /// The time an access-log entry waiting in a [`Pending`] is given until it is recorded.
 fn unrecorded() -> DateTime<FixedOffset> {
@@ -245,6 +246,35 @@ impl<T: Txn> Work<'_, T> {
             .collect())
     }
 
+    /// How many cases `unit`'s queue holds and the cases that accuse it (left out of it),
+    /// remembered per database and chain head: the queue is a function of the chain, so the count is read again only
+    /// after a change (a count walks the whole queue; a page reads only its own cases).
+    fn queue_total(&mut self, unit: &UnitCode) -> Result<(u64, Arc<HashSet<CaseId>>)> {
+        type Known = ((u64, [u8; 32]), u64, Arc<HashSet<CaseId>>);
+        type Totals = std::collections::HashMap<([u8; 32], UnitCode), Known>;
+        static TOTALS: std::sync::OnceLock<std::sync::Mutex<Totals>> = std::sync::OnceLock::new();
+        let db = self.identity()?.db;
+        let head = self.chain_head()?;
+        let key = (db, unit.clone());
+        let totals = TOTALS.get_or_init(Default::default);
+        if let Some((at, n, hidden)) = totals.lock().ok().and_then(|t| t.get(&key).cloned()) {
+            if at == head {
+                return Ok((n, hidden));
+            }
+        }
+        let n = self.txn()?.queue_count(unit)?;
+        let hidden: Arc<HashSet<CaseId>> =
+            Arc::new(self.txn()?.accusing(unit)?.into_iter().collect());
+        if let Ok(mut t) = totals.lock() {
+            // Bounded: one entry per database and unit, and never more than a few thousand.
+            if t.len() >= 4096 {
+                t.clear();
+            }
+            t.insert(key, (head, n, hidden.clone()));
+        }
+        Ok((n, hidden))
+    }
+
     /// The chain's last position.
     pub(crate) fn chain_head_position(&mut self) -> Result<u64> {
         Ok(self.chain_head()?.0)
@@ -439,17 +469,16 @@ impl<T: Txn> Work<'_, T> {
                 staff: reader.id.clone(),
             })
         })?;
-        // The whole queue by id (index reads only), less what accuses the unit; then the
-        // page's cases.
-        let hidden: std::collections::HashSet<CaseId> =
-            self.txn()?.accusing(&unit)?.into_iter().collect();
+        // The page: the queue's first cases up to it (what accuses the unit left out), then
+        // the page's cases read; the whole queue counted by the store.
+        let (total, hidden) = self.queue_total(&unit)?;
+        let wanted = offset.saturating_add(limit).saturating_add(hidden.len());
         let ids: Vec<(CaseId, Option<NaiveDate>)> = self
             .txn()?
-            .queue(&unit, usize::MAX)?
+            .queue(&unit, wanted)?
             .into_iter()
             .filter(|(id, _)| !hidden.contains(id))
             .collect();
-        let total = ids.len() as u64;
         let mut items = Vec::new();
         for (id, d) in ids.into_iter().skip(offset).take(limit) {
             if let Some(c) = self.case(&id)? {

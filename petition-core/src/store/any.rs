@@ -122,7 +122,7 @@ impl Txn for AnyTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, KeyRecord>,
-        stale: DateTime<FixedOffset>,
+        stale: Option<DateTime<FixedOffset>>,
     ) -> Result<()> {
         each!(self, t => t.put_key(rec, stale))
     }
@@ -179,6 +179,9 @@ impl Txn for AnyTxn<'_> {
     }
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
         each!(self, t => t.find_related(m))
+    }
+    fn queue_count(&mut self, unit: &UnitCode) -> Result<u64> {
+        each!(self, t => t.queue_count(unit))
     }
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         each!(self, t => t.accusing(unit))

@@ -105,9 +105,11 @@ impl Txn for MemTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, crate::idempotency::KeyRecord>,
-        stale: chrono::DateTime<chrono::FixedOffset>,
+        stale: Option<chrono::DateTime<chrono::FixedOffset>>,
     ) -> Result<()> {
-        self.work.keys.retain(|_, r| r.at >= stale);
+        if let Some(stale) = stale {
+            self.work.keys.retain(|_, r| r.at >= stale);
+        }
         self.work
             .keys
             .insert((rec.staff.clone(), rec.key.clone()), (*rec).clone());

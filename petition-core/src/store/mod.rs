@@ -405,9 +405,12 @@ pub trait Txn {
     /// The idempotency key `key` of staff member `staff`, as kept ([`crate::idempotency`]).
     fn key_record(&mut self, staff: &str, key: &str) -> Result<Option<KeyRecord>>;
     /// Keeps an idempotency key, replacing the one under the same staff member and key, and
-    /// drops every key kept before `stale`.
-    fn put_key(&mut self, rec: Finished<'_, KeyRecord>, stale: DateTime<FixedOffset>)
-        -> Result<()>;
+    /// drops every key kept before `stale` (when given).
+    fn put_key(
+        &mut self,
+        rec: Finished<'_, KeyRecord>,
+        stale: Option<DateTime<FixedOffset>>,
+    ) -> Result<()>;
     /// Commits.
     fn commit(self) -> Result<()>;
 
@@ -527,6 +530,15 @@ pub trait Txn {
     /// A unit's work (`queue`), most urgent first, with the date that makes each urgent.
     fn queue(&mut self, unit: &UnitCode, limit: usize) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
         Ok(index::queue(index::rows(self)?.iter(), unit, limit))
+    }
+    /// How many cases `unit`'s whole queue holds, leaving out those that accuse it.
+    fn queue_count(&mut self, unit: &UnitCode) -> Result<u64> {
+        let hidden: std::collections::HashSet<CaseId> = self.accusing(unit)?.into_iter().collect();
+        Ok(self
+            .queue(unit, usize::MAX)?
+            .iter()
+            .filter(|(id, _)| !hidden.contains(id))
+            .count() as u64)
     }
     /// Cases on which `tick` has work on or before `today`, through the due-date index, in
     /// (next tick date, id) order after the cursor `after`, at most `limit`, with their dates.

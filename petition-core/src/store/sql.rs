@@ -460,6 +460,9 @@ macro_rules! sql_verbs {
         ) -> Result<Vec<(CaseId, Option<NaiveDate>)>> {
             self.queue_sql(unit, limit)
         }
+        fn queue_count(&mut self, unit: &UnitCode) -> Result<u64> {
+            self.queue_count_sql(unit)
+        }
         fn access_log(&mut self, q: &AccessQuery<'_>) -> Result<Vec<LoggedDisclosure>> {
             self.access_log_sql(q)
         }
@@ -600,6 +603,24 @@ pub(crate) fn count_sql(
         format!("SELECT count(*) FROM cases c WHERE 1=1{}", f.cond)
     };
     Some((sql, f.args))
+}
+
+/// The statement counting a unit's queue (`$1`/`?1` the unit): the distinct cases of its four
+/// sources, leaving out those that accuse it.
+pub(crate) fn queue_count_sql(dialect: Dialect) -> String {
+    let (u, not) = match dialect {
+        Dialect::Sqlite => ("?1", "IS NOT"),
+        Dialect::Postgres => ("$1", "IS DISTINCT FROM"),
+    };
+    format!(
+        "SELECT count(*) FROM (
+            SELECT case_id AS id FROM clocks WHERE unit = {u} AND stopped_on IS NULL AND duty = 1
+            UNION SELECT id FROM cases
+              WHERE first_contact = {u} AND state IN ('registered', 'routed') AND holder {not} {u}
+            UNION SELECT id FROM cases WHERE objection_router = {u}
+            UNION SELECT case_id FROM supervisions WHERE by = {u} AND answered = 0
+         ) q WHERE NOT EXISTS (SELECT 1 FROM case_accused a WHERE a.case_id = q.id AND a.unit = {u})"
+    )
 }
 
 /// A list's due-date bound: before `overdue_on`, or on/before `due_by` (the tighter one).

@@ -49,7 +49,7 @@ impl Txn for FlakyTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, crate::idempotency::KeyRecord>,
-        stale: chrono::DateTime<chrono::FixedOffset>,
+        stale: Option<chrono::DateTime<chrono::FixedOffset>>,
     ) -> Result<()> {
         self.inner.put_key(rec, stale)
     }

@@ -509,12 +509,14 @@ impl Txn for PgTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, crate::idempotency::KeyRecord>,
-        stale: chrono::DateTime<chrono::FixedOffset>,
+        stale: Option<chrono::DateTime<chrono::FixedOffset>>,
     ) -> Result<()> {
-        self.exec(
-            "DELETE FROM idempotency WHERE at_s < $1",
-            &[&stale.timestamp()],
-        )?;
+        if let Some(stale) = stale {
+            self.exec(
+                "DELETE FROM idempotency WHERE at_s < $1",
+                &[&stale.timestamp()],
+            )?;
+        }
         let (status, body) = match &rec.answer {
             Some((s, b)) => (Some(i32::from(*s)), Some(b.clone())),
             None => (None, None),

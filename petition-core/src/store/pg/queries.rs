@@ -140,6 +140,14 @@ impl PgTxn<'_> {
         self.ids(&sql, &refs)
     }
 
+    pub(super) fn queue_count_sql(&mut self, unit: &UnitCode) -> Result<u64> {
+        self.flush()?;
+        let row = self.row(
+            &sql::queue_count_sql(sql::Dialect::Postgres),
+            &[&unit.as_str()],
+        )?;
+        Ok(row.map_or(Ok(0), |r| get::<i64>(&r, 0))?.max(0) as u64)
+    }
     pub(super) fn queue_sql(
         &mut self,
         unit: &UnitCode,

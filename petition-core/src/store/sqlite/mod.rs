@@ -466,12 +466,14 @@ impl Txn for SqliteTxn<'_> {
     fn put_key(
         &mut self,
         rec: Finished<'_, crate::idempotency::KeyRecord>,
-        stale: chrono::DateTime<chrono::FixedOffset>,
+        stale: Option<chrono::DateTime<chrono::FixedOffset>>,
     ) -> Result<()> {
-        self.tx
-            .prepare_cached("DELETE FROM idempotency WHERE at_s < ?1")
-            .and_then(|mut st| st.execute([stale.timestamp()]))
-            .map_err(db_err)?;
+        if let Some(stale) = stale {
+            self.tx
+                .prepare_cached("DELETE FROM idempotency WHERE at_s < ?1")
+                .and_then(|mut st| st.execute([stale.timestamp()]))
+                .map_err(db_err)?;
+        }
         let (status, body) = match &rec.answer {
             Some((s, b)) => (Some(i64::from(*s)), Some(b.as_str())),
             None => (None, None),

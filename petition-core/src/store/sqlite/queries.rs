@@ -177,6 +177,14 @@ impl SqliteTxn<'_> {
             })
             .collect()
     }
+    pub(super) fn queue_count_sql(&mut self, unit: &UnitCode) -> Result<u64> {
+        let n: i64 = self
+            .tx
+            .prepare_cached(&sql::queue_count_sql(Dialect::Sqlite))
+            .and_then(|mut st| st.query_row([unit.as_str()], |r| r.get(0)))
+            .map_err(db_err)?;
+        Ok(n.max(0) as u64)
+    }
     pub(super) fn queue_sql(
         &mut self,
         unit: &UnitCode,
