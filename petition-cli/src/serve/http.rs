@@ -424,24 +424,15 @@ async fn answer(
             Ok(h) => h,
             Err(e) => return (Err(e), actor),
         };
-        // What the key says, on a read connection (held: a first request that finished is seen).
-        let s = shared.clone();
-        let (p, c) = (principal.clone(), claim.clone());
-        let seen =
-            tokio::task::spawn_blocking(move || super::keys::remembered(&s.pool, &p, &c, shown))
-                .await
-                .unwrap_or_else(|_| Err(internal("a request's task did not finish")));
-        match seen {
-            Ok(Some(super::keys::Keyed::Replay(status, b))) => {
-                return finish(shared, actor, Ok(b), true, status)
-            }
-            Ok(_) => {}
-            Err(e) => return (Err(e), actor),
-        }
-        // Under a key, the body is made on the writer, so the answer kept is the one given.
+        // Under a key, the key is looked up and the body made on the writer (no hand-over: on
+        // two cores a read connection's look-up cost more than it spared the writer), so the
+        // answer kept is the one given.
         let reply = shared
             .pool
             .write(alone, move |pool| {
+                if let Some(seen) = super::keys::remembered(pool, &principal, &claim, shown)? {
+                    return Ok(seen);
+                }
                 super::keys::run_keyed(pool, &principal, claim, |pool| {
                     req.run(pool, clock).and_then(|r| body_of(r, wants_reply))
                 })

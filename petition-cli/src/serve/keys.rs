@@ -122,9 +122,9 @@ pub enum Keyed {
     Fresh(Vec<u8>),
 }
 
-/// What a key says about its request, read on a connection of `pool` (a read connection: the
-/// writer is spared the look-up). Call it while holding the key ([`hold`]): a first request
-/// that finished before the hold was taken is committed, and seen here. `None`: run it.
+/// What a key says about its request, read on a connection of `pool` (the writer's). Call it
+/// while holding the key ([`hold`]): a first request that finished before the hold was taken is
+/// committed, and seen here. `None`: run it.
 pub fn remembered(
     pool: &dyn Pool,
     p: &Principal,

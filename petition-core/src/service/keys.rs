@@ -44,20 +44,29 @@ fn stale_before(now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
 }
 
 impl<S: Store> Service<S> {
+    /// Whether `p` may use `claim`: its own key, on this database.
+    fn owns(&mut self, p: &Principal, claim: &KeyClaim) -> Result<()> {
+        let db = match self.identity {
+            Some(i) => i.db,
+            None => self.read(|w| w.identity())?.db,
+        };
+        if db != p.db || p.staff != claim.staff {
+            return Err(DomainError::from(Refusal::Unauthenticated));
+        }
+        Ok(())
+    }
+
     /// What the key of `claim` says about a request with its digest, sent by `p` (whose id must
-    /// be the claim's staff member): run it, give the first answer again, or refuse it.
+    /// be the claim's staff member): run it, give the first answer again, or refuse it. One
+    /// look-up in a transaction of its own (nothing else is read: the principal was resolved
+    /// when it was made).
     pub fn remembered(&mut self, p: &Principal, claim: &KeyClaim) -> Result<Remembered> {
+        self.owns(p, claim)?;
         let now = door::system_now_utc();
-        self.read(|w| {
-            let staff = w.resolve(p)?;
-            if staff.id != claim.staff {
-                return Err(DomainError::from(Refusal::Unauthenticated));
-            }
-            let rec = w
-                .txn()?
-                .key_record(claim.staff.as_str(), claim.key.as_str())?;
-            Ok(Remembered::of(rec, &claim.digest, now))
-        })
+        let mut txn = self.store.read(crate::store::Gate::new())?;
+        let rec = txn.key_record(claim.staff.as_str(), claim.key.as_str())?;
+        drop(txn);
+        Ok(Remembered::of(rec, &claim.digest, now))
     }
 
     /// The idempotency key the next write transaction that appends to the audit chain keeps in
@@ -69,7 +78,7 @@ impl<S: Store> Service<S> {
 
     /// Records the answer (`status`, `body`) of the request under `claim`, sent by `p`, once its
     /// command committed: later requests with the key get it again. A command that appended
-    /// nothing gets its key kept here, with its answer.
+    /// nothing gets its key kept here, with its answer. One write in a transaction of its own.
     pub fn answer_key(
         &mut self,
         p: &Principal,
@@ -78,24 +87,30 @@ impl<S: Store> Service<S> {
         body: &str,
     ) -> Result<()> {
         self.claim = None;
-        self.work(|w| {
-            let staff = w.resolve(p)?;
-            if staff.id != claim.staff {
-                return Err(DomainError::from(Refusal::Unauthenticated));
+        self.owns(p, claim)?;
+        // The claim (if the command kept one) is replaced by the answered key: once answered,
+        // the case it names is no longer needed.
+        let now = door::system_now_utc();
+        let rec = KeyRecord {
+            staff: claim.staff.as_str().to_string(),
+            key: claim.key.as_str().to_string(),
+            digest: claim.digest.to_vec(),
+            at: now,
+            case: None,
+            answer: Some((status, body.to_string())),
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let r = (|| {
+                let mut txn = self.store.txn(crate::store::Gate::new())?;
+                txn.put_key(crate::store::Finished::of(&rec), prune_due(now))?;
+                txn.commit()
+            })();
+            match r {
+                Err(e) if e.is_retryable() && attempt < RETRIES => continue,
+                other => return other,
             }
-            // The claim (if the command kept one) is replaced by the answered key: once answered,
-            // the case it names is no longer needed.
-            let now = door::system_now_utc();
-            let rec = KeyRecord {
-                staff: claim.staff.as_str().to_string(),
-                key: claim.key.as_str().to_string(),
-                digest: claim.digest.to_vec(),
-                at: now,
-                case: None,
-                answer: Some((status, body.to_string())),
-            };
-            w.txn()?
-                .put_key(crate::store::Finished::of(&rec), prune_due(now))
-        })
+        }
     }
 }
