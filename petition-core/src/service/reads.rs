@@ -254,7 +254,17 @@ impl<T: Txn> Work<'_, T> {
         type Totals = std::collections::HashMap<([u8; 32], UnitCode), Known>;
         static TOTALS: std::sync::OnceLock<std::sync::Mutex<Totals>> = std::sync::OnceLock::new();
         let db = self.identity()?.db;
-        let head = self.chain_head()?;
+        // The head as stored (position and hash), unchecked: it only names the state counted.
+        let head = match self.txn()?.chain_tail()? {
+            None => (0, [0u8; 32]),
+            Some(t) => {
+                let mut h = [0u8; 32];
+                if t.last.hash.len() == 32 {
+                    h.copy_from_slice(&t.last.hash);
+                }
+                (t.last.gseq, h)
+            }
+        };
         let key = (db, unit.clone());
         let totals = TOTALS.get_or_init(Default::default);
         if let Some((at, n, hidden)) = totals.lock().ok().and_then(|t| t.get(&key).cloned()) {
