@@ -966,3 +966,39 @@ fn every_case_command_answers_as_the_document_says() {
         }
     }
 }
+
+#[test]
+fn the_remote_command_line_sends_a_key_with_every_write() {
+    let env = Env::new();
+    let li = token(&env, "li");
+    let server = Server::start_global(&env.db, &["--now", T0], &[]);
+    let args = petition_tests::register_args("远程登记", "钱某", &[]);
+    for _ in 0..2 {
+        let o = std::process::Command::new(petition_tests::bin())
+            .env("NO_COLOR", "1")
+            .args([
+                "--server",
+                &server.url,
+                "--token",
+                &li,
+                "--now",
+                T0,
+                "--json",
+            ])
+            .args(&args)
+            .output()
+            .expect("run petition");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    drop(server);
+    // Two commands, two keys: each kept with its answer, each a case of its own.
+    let db = rusqlite::Connection::open(&env.db).expect("open");
+    let keys: Vec<(String, i64)> = db
+        .prepare("SELECT staff, length(key) FROM idempotency WHERE status = 200")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("keys");
+    assert_eq!(keys, vec![("li".to_string(), 32), ("li".to_string(), 32)]);
+}

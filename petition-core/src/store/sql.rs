@@ -592,11 +592,15 @@ pub(crate) fn count_sql(
         ));
     }
     let bound = due_bound(q);
+    let duty = match dialect {
+        Dialect::Sqlite => "k.duty = 1",
+        Dialect::Postgres => "k.duty",
+    };
     let sql = if q.order == crate::store::Order::Urgent || bound.is_some() {
         let m = f.arg(Value::text(bound.unwrap_or(NaiveDate::MAX)));
         format!(
             "SELECT count(DISTINCT k.case_id) FROM clocks k JOIN cases c ON c.id = k.case_id
-             WHERE k.stopped_on IS NULL AND k.duty = 1 AND k.due <= {m}{}",
+             WHERE k.stopped_on IS NULL AND {duty} AND k.due <= {m}{}",
             f.cond
         )
     } else {
@@ -608,17 +612,17 @@ pub(crate) fn count_sql(
 /// The statement counting a unit's queue (`$1`/`?1` the unit): the distinct cases of its four
 /// sources, leaving out those that accuse it.
 pub(crate) fn queue_count_sql(dialect: Dialect) -> String {
-    let (u, not) = match dialect {
-        Dialect::Sqlite => ("?1", "IS NOT"),
-        Dialect::Postgres => ("$1", "IS DISTINCT FROM"),
+    let (u, not, duty, open) = match dialect {
+        Dialect::Sqlite => ("?1", "IS NOT", "duty = 1", "answered = 0"),
+        Dialect::Postgres => ("$1", "IS DISTINCT FROM", "duty", "NOT answered"),
     };
     format!(
         "SELECT count(*) FROM (
-            SELECT case_id AS id FROM clocks WHERE unit = {u} AND stopped_on IS NULL AND duty = 1
+            SELECT case_id AS id FROM clocks WHERE unit = {u} AND stopped_on IS NULL AND {duty}
             UNION SELECT id FROM cases
               WHERE first_contact = {u} AND state IN ('registered', 'routed') AND holder {not} {u}
             UNION SELECT id FROM cases WHERE objection_router = {u}
-            UNION SELECT case_id FROM supervisions WHERE by = {u} AND answered = 0
+            UNION SELECT case_id FROM supervisions WHERE by = {u} AND {open}
          ) q WHERE NOT EXISTS (SELECT 1 FROM case_accused a WHERE a.case_id = q.id AND a.unit = {u})"
     )
 }
