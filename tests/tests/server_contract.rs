@@ -582,6 +582,9 @@ fn the_command_line_registers_with_an_external_reference_shows_and_finds_it() {
     assert_eq!((exit, code.as_str()), (1, "validation"));
 }
 
+/// One API call as the lifecycle test makes it: who, when, method, template, path, body.
+type Caller<'a> = dyn FnMut(&str, &str, &str, &str, &str, Option<Value>) -> Value + 'a;
+
 /// Every case command of the API, along the paths a case takes, each answer validated against
 /// the published document (and the documents of the read operations along the way).
 #[test]
@@ -615,8 +618,7 @@ fn every_case_command_answers_as_the_document_says() {
         };
     let cmd = |c: &str| format!("/cases/{{case}}/{c}");
     let on = |id: &str, c: &str| format!("/cases/{id}/{c}");
-    let new = |call: &mut dyn FnMut(&str, &str, &str, &str, &str, Option<Value>) -> Value,
-               at: &str| {
+    let new = |call: &mut Caller<'_>, at: &str| {
         call(
             "li",
             at,
