@@ -1,7 +1,7 @@
 //! Idempotency keys (幂等键): a system that retries a write after a timeout must not make a
 //! second case. A request carries a key chosen by its sender; the first request with the key
 //! runs, and the key, a digest of the request and the answer are kept — the key and digest in
-//! the **same transaction** as the command's events ([`crate::Service::claim_key`]), so a
+//! the **same transaction** as the command's events ([`crate::Service::set_key_claim`]), so a
 //! committed command's key survives a crash. A later request with the same key and digest from
 //! the same staff member within [`KEY_LIFETIME_HOURS`] gets the first answer again without
 //! running anything; the same key with another digest is a mismatch.
