@@ -8,6 +8,7 @@
 mod api;
 mod app;
 mod commands;
+mod error;
 #[cfg(test)]
 mod fuzz;
 mod help_zh;

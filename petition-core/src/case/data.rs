@@ -224,61 +224,7 @@ pub struct Registration {
     pub major: bool,
     /// Another system's id of the same matter (a hotline's ticket number): unique per system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_ref: Option<ExternalRef>,
-}
-
-/// 外部编号: the id another system (a 12345 hotline, a provincial platform) gave the matter it
-/// handed over. Each part is 1–64 characters; a system's id is registered once.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExternalRef {
-    /// The system (a short name its integrators agree on, e.g. `hotline-12345`).
-    pub system: String,
-    /// Its id in that system.
-    pub id: String,
-}
-
-impl ExternalRef {
-    /// Parses `SYSTEM:ID` (the first `:` separates them).
-    pub fn parse(s: &str) -> Result<Self> {
-        let (system, id) = s.split_once(':').ok_or_else(|| {
-            v(
-                "external_ref",
-                "is SYSTEM:ID (e.g. hotline-12345:T20260302-0001)",
-                "格式应为 系统:编号（如 hotline-12345:T20260302-0001）",
-            )
-        })?;
-        let r = Self {
-            system: system.to_string(),
-            id: id.to_string(),
-        };
-        r.validate()?;
-        Ok(r)
-    }
-
-    /// Each part 1–64 characters, no control characters.
-    pub fn validate(&self) -> Result<()> {
-        for (field, value) in [
-            ("external_ref.system", &self.system),
-            ("external_ref.id", &self.id),
-        ] {
-            let n = value.chars().count();
-            if n == 0 || n > 64 || value.chars().any(char::is_control) || value.trim() != value {
-                return Err(v(
-                    field,
-                    "must be 1–64 characters, without control characters or surrounding spaces",
-                    "须为 1–64 个字符，不含控制字符，首尾无空格",
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Display for ExternalRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.system, self.id)
-    }
+    pub external_ref: Option<super::ExternalRef>,
 }
 
 /// Checks the GB 11643-1999 check digit (ISO 7064 MOD 11-2) of an 18-character resident id.
@@ -448,8 +394,8 @@ impl RegistrationBuilder {
         self.reg.major = true;
         self
     }
-    /// Another system's id of the matter ([`ExternalRef`]).
-    pub fn external_ref(mut self, r: ExternalRef) -> Self {
+    /// Another system's id of the matter ([`super::ExternalRef`]).
+    pub fn external_ref(mut self, r: super::ExternalRef) -> Self {
         self.reg.external_ref = Some(r);
         self
     }

@@ -7,18 +7,20 @@ pub(crate) mod decide;
 mod decode;
 mod event;
 mod evolve;
+mod external;
 mod model;
 mod vocabulary;
 
 pub use command::*;
 pub use data::{
-    phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, ExternalRef, IdType,
-    Outcome, Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
+    phone_valid, resident_id_valid, AmendField, Channel, DeclineGround, IdType, Outcome,
+    Petitioner, Purpose, Registration, RegistrationBuilder, ReviewOutcome, Satisfaction,
     Vocabulary,
 };
 pub use decide::decide;
 pub use event::*;
 pub use evolve::{evolve, replay};
+pub use external::ExternalRef;
 pub use model::*;
 pub use vocabulary::*;
 
