@@ -84,18 +84,26 @@ pub fn over(write: bool, limit: u32, wait: Duration, lang: Lang) -> CliError {
             format!("this token may make at most {limit} {what_en} a minute: try again in {secs} s")
         }
     };
+    limited(
+        message,
+        serde_json::json!({
+            "kind": KIND,
+            "limit": limit,
+            "per": "minute",
+            "retry_after": secs,
+        }),
+    )
+}
+
+/// A `conflict` answered with HTTP 429 (its `details.kind` is [`KIND`]).
+fn limited(message: String, details: serde_json::Value) -> CliError {
     CliError {
         error: DomainError::from(StorageError::Conflict),
         hinted: true,
         remote: Some(Box::new(Shown {
             code: "conflict".into(),
             message,
-            details: Some(serde_json::json!({
-                "kind": KIND,
-                "limit": limit,
-                "per": "minute",
-                "retry_after": secs,
-            })),
+            details: Some(details),
         })),
     }
 }
@@ -107,18 +115,13 @@ pub fn looked_up_too_often(wait: Duration, lang: Lang) -> CliError {
         Lang::Zh => format!("查询失败次数过多：请 {secs} 秒后重试"),
         Lang::En => format!("too many failed look-ups: try again in {secs} s"),
     };
-    CliError {
-        error: DomainError::from(StorageError::Conflict),
-        hinted: true,
-        remote: Some(Box::new(Shown {
-            code: "conflict".into(),
-            message,
-            details: Some(serde_json::json!({
-                "kind": KIND,
-                "retry_after": secs,
-            })),
-        })),
-    }
+    limited(
+        message,
+        serde_json::json!({
+            "kind": KIND,
+            "retry_after": secs,
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -47,42 +47,26 @@ fn backfill_accused(tx: &mut Transaction<'_>) -> Result<()> {
 }
 
 pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
-    let ids: Vec<String> = tx
-        .query("SELECT id FROM cases ORDER BY id", &[])
-        .map_err(pg_err)?
-        .iter()
-        .map(|r| get(r, 0))
-        .collect::<Result<_>>()?;
-    for id in ids {
-        let events = tx
-            .query(
-                "SELECT body FROM chain WHERE case_id = $1 ORDER BY seq",
-                &[&id],
-            )
-            .map_err(pg_err)?
-            .iter()
-            .map(|r| Event::from_json(&get::<String>(r, 0)?).map_err(json_err))
-            .collect::<Result<Vec<_>>>()?;
-        let cid = case_id(&id)?;
-        let case = crate::case::replay(cid.clone(), &events);
-        if let Some(row) = CaseRow::of(&case).search {
-            let doc = schema::search_doc(&row);
-            tx.execute(
-                "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
-                 VALUES ($1, $2, $3, $4, $5, ($6::text)::tsvector)",
-                &[
-                    &id,
-                    &crate::search::order_key(&cid),
-                    &row.text,
-                    &row.names,
-                    &row.numbers,
-                    &doc,
-                ],
-            )
-            .map_err(pg_err)?;
-        }
-    }
-    Ok(())
+    each_case(tx, |tx, case| {
+        let Some(row) = CaseRow::of(case).search else {
+            return Ok(());
+        };
+        let doc = schema::search_doc(&row);
+        tx.execute(
+            "INSERT INTO case_text(case_id, num, text, names, numbers, doc)
+             VALUES ($1, $2, $3, $4, $5, ($6::text)::tsvector)",
+            &[
+                &case.id.as_str(),
+                &crate::search::order_key(&case.id),
+                &row.text,
+                &row.names,
+                &row.numbers,
+                &doc,
+            ],
+        )
+        .map_err(pg_err)?;
+        Ok(())
+    })
 }
 
 impl PgStore {
