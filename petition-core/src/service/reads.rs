@@ -255,14 +255,14 @@ impl<T: Txn> Work<'_, T> {
         static TOTALS: std::sync::OnceLock<std::sync::Mutex<Totals>> = std::sync::OnceLock::new();
         let db = self.identity()?.db;
         // The head as stored (position and hash), unchecked: it only names the state counted.
-        let head = match self.txn()?.chain_tail()? {
+        let head = match self.txn()?.head_mark()? {
             None => (0, [0u8; 32]),
-            Some(t) => {
+            Some((gseq, hash)) => {
                 let mut h = [0u8; 32];
-                if t.last.hash.len() == 32 {
-                    h.copy_from_slice(&t.last.hash);
+                if hash.len() == 32 {
+                    h.copy_from_slice(&hash);
                 }
-                (t.last.gseq, h)
+                (gseq, h)
             }
         };
         let key = (db, unit.clone());
@@ -464,7 +464,8 @@ impl<T: Txn> Work<'_, T> {
 
     /// One page of [`Work::queue`], with the whole queue's size and where the next page starts.
     pub fn queue_page(&mut self, p: &Principal, limit: usize, offset: usize) -> Result<QueuePage> {
-        if self.resolve(p)?.role == Role::Integration {
+        let reader = self.resolve_for(p, crate::org::Scope::Read)?;
+        if reader.role == Role::Integration {
             // Its queue is the cases it registered: each is looked at.
             let all = self.queue(p, usize::MAX)?;
             let total = all.len() as u64;
@@ -473,7 +474,6 @@ impl<T: Txn> Work<'_, T> {
             let next = (!items.is_empty() && (end as u64) < total).then_some(end);
             return Ok((items, total, next));
         }
-        let reader = self.resolve_for(p, crate::org::Scope::Read)?;
         let unit = reader.unit.clone().ok_or_else(|| {
             DomainError::from(Refusal::NoUnitForActor {
                 staff: reader.id.clone(),

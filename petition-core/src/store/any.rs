@@ -183,6 +183,9 @@ impl Txn for AnyTxn<'_> {
     fn queue_count(&mut self, unit: &UnitCode) -> Result<u64> {
         each!(self, t => t.queue_count(unit))
     }
+    fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        each!(self, t => t.head_mark())
+    }
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         each!(self, t => t.accusing(unit))
     }

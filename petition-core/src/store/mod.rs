@@ -462,6 +462,11 @@ pub trait Txn {
         })?;
         Ok(out)
     }
+    /// The chain's last position and hash as stored (unchecked: to name a state, not to prove
+    /// one), or `None` when it is empty.
+    fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        Ok(self.chain_tail()?.map(|t| (t.last.gseq, t.last.hash)))
+    }
     /// The cases that accuse `unit` (its staff never learn of them).
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         let mut out = Vec::new();

@@ -408,6 +408,15 @@ impl Txn for SqliteTxn<'_> {
         }
         self.summaries(&sql, &args)
     }
+    fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        self.tx
+            .prepare_cached("SELECT gseq, hash FROM chain ORDER BY gseq DESC LIMIT 1")
+            .and_then(|mut st| {
+                st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(db_err)
+    }
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         self.ids(
             "SELECT case_id FROM case_accused WHERE unit = ?1",
