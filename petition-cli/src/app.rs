@@ -135,7 +135,7 @@ impl Drop for Opened<'_> {
     }
 }
 
-pub use crate::error::{CliError, CliResult, Shown};
+pub use crate::error::{CliError, CliResult};
 
 /// clap's message about bad arguments, up to its usage line, on one line (it names the missing
 /// or bad arguments), without its `error: ` prefix.

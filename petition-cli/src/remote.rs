@@ -9,7 +9,8 @@ use petition_core::{DomainError, Lang, Refusal, StorageError};
 use serde_json::Value;
 
 use crate::api::{self, Method};
-use crate::app::{App, CliError, CliResult, Reply, Shown};
+use crate::app::{App, CliError, CliResult, Reply};
+use crate::error::Shown;
 use crate::Cmd;
 
 /// The media type of a reply with its rendering data (`doc` and `meta`), which only the command

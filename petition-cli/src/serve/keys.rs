@@ -11,7 +11,8 @@ use petition_core::idempotency::{IdempotencyKey, KeyClaim, Remembered};
 use petition_core::{DomainError, Lang, Principal, Refusal, StorageError};
 use serde_json::json;
 
-use crate::app::{CliError, CliResult, Pool, Shown};
+use crate::app::{CliError, CliResult, Pool};
+use crate::error::Shown;
 
 /// The `details.kind` of a retry whose first request is still running.
 pub const IN_FLIGHT: &str = "in_flight";

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use petition_core::{DomainError, Lang, StorageError};
 
-use crate::app::{CliError, Shown};
+use crate::app::CliError;
+use crate::error::Shown;
 
 /// The window the limits count in.
 pub const WINDOW: Duration = Duration::from_secs(60);
