@@ -547,15 +547,14 @@ async fn me(
         Err(_) => return (Err(internal("a request's task did not finish")), None),
     };
     let staff = &session.staff;
-    let mut body = json!({
+    let body = json!({
         "staff": staff.id,
         "name": staff.name,
         "unit": staff.unit,
         "role": staff.role,
         "scopes": session.principal.scopes(),
-        "expires_at": session.principal.expires_at().map(|t| t.to_rfc3339()),
+        "expires_at": session.principal.expires_at().map(petition_core::input::rfc3339),
     });
-    petition_core::input::times_to_the_second(&mut body);
     (
         Ok(axum::Json(body).into_response()),
         Some(staff.id.as_str().to_string()),

@@ -8,11 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
 use petition_core::idempotency::{IdempotencyKey, KeyClaim, Remembered};
-use petition_core::{DomainError, Lang, Principal, Refusal, StorageError};
+use petition_core::{DomainError, Lang, Principal, Refusal};
 use serde_json::json;
 
 use crate::app::{CliError, CliResult, Pool};
-use crate::error::Shown;
 
 /// The `details.kind` of a retry whose first request is still running.
 pub const IN_FLIGHT: &str = "in_flight";
@@ -101,18 +100,11 @@ fn conflict(kind: &str, lang: Lang, en: &str, zh: &str, case: Option<String>) ->
     if let Some(c) = case {
         details["case"] = json!(c);
     }
-    CliError {
-        error: DomainError::from(StorageError::Conflict),
-        hinted: true,
-        remote: Some(Box::new(Shown {
-            code: "conflict".into(),
-            message: match lang {
-                Lang::Zh => zh.to_string(),
-                Lang::En => en.to_string(),
-            },
-            details: Some(details),
-        })),
-    }
+    let message = match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    super::rate::conflict(message.to_string(), details)
 }
 
 /// What a keyed request gave: its first answer again, or a fresh one.

@@ -85,7 +85,7 @@ pub fn over(write: bool, limit: u32, wait: Duration, lang: Lang) -> CliError {
             format!("this token may make at most {limit} {what_en} a minute: try again in {secs} s")
         }
     };
-    limited(
+    conflict(
         message,
         serde_json::json!({
             "kind": KIND,
@@ -96,8 +96,9 @@ pub fn over(write: bool, limit: u32, wait: Duration, lang: Lang) -> CliError {
     )
 }
 
-/// A `conflict` answered with HTTP 429 (its `details.kind` is [`KIND`]).
-fn limited(message: String, details: serde_json::Value) -> CliError {
+/// A `conflict` the server decided itself, with its message and `details` (answered with HTTP
+/// 429 when `details.kind` is [`KIND`], 409 otherwise).
+pub fn conflict(message: String, details: serde_json::Value) -> CliError {
     CliError {
         error: DomainError::from(StorageError::Conflict),
         hinted: true,
@@ -116,7 +117,7 @@ pub fn looked_up_too_often(wait: Duration, lang: Lang) -> CliError {
         Lang::Zh => format!("查询失败次数过多：请 {secs} 秒后重试"),
         Lang::En => format!("too many failed look-ups: try again in {secs} s"),
     };
-    limited(
+    conflict(
         message,
         serde_json::json!({
             "kind": KIND,

@@ -360,8 +360,7 @@ impl<T: Txn> Work<'_, T> {
                 }
             }
         };
-        let end = q.offset.saturating_add(cases.len());
-        let next = (!cases.is_empty() && (end as u64) < total).then_some(end);
+        let next = next_after(q.offset, cases.len(), total);
         Ok(crate::principal::Page { cases, total, next })
     }
 
@@ -467,12 +466,7 @@ impl<T: Txn> Work<'_, T> {
         let reader = self.resolve_for(p, crate::org::Scope::Read)?;
         if reader.role == Role::Integration {
             // Its queue is the cases it registered: each is looked at.
-            let all = self.queue(p, usize::MAX)?;
-            let total = all.len() as u64;
-            let items: Vec<_> = all.into_iter().skip(offset).take(limit).collect();
-            let end = offset.saturating_add(items.len());
-            let next = (!items.is_empty() && (end as u64) < total).then_some(end);
-            return Ok((items, total, next));
+            return Ok(slice(self.queue(p, usize::MAX)?, limit, offset));
         }
         let unit = reader.unit.clone().ok_or_else(|| {
             DomainError::from(Refusal::NoUnitForActor {
@@ -498,8 +492,7 @@ impl<T: Txn> Work<'_, T> {
                 }
             }
         }
-        let end = offset.saturating_add(items.len());
-        let next = (!items.is_empty() && (end as u64) < total).then_some(end);
+        let next = next_after(offset, items.len(), total);
         Ok((items, total, next))
     }
 
@@ -787,9 +780,21 @@ pub type QueuePage = (Vec<(Brief, Option<NaiveDate>)>, u64, Option<usize>);
 
 /// The page of `all` after `offset`, at most `limit`.
 fn page_of(all: Vec<Brief>, limit: usize, offset: usize) -> crate::principal::Page {
-    let total = all.len() as u64;
-    let cases: Vec<Brief> = all.into_iter().skip(offset).take(limit).collect();
-    let end = offset.saturating_add(cases.len());
-    let next = (!cases.is_empty() && (end as u64) < total).then_some(end);
+    let (cases, total, next) = slice(all, limit, offset);
     crate::principal::Page { cases, total, next }
+}
+
+/// The items of `all` after `offset`, at most `limit`, with how many there are in all and
+/// where the next page starts.
+fn slice<T>(all: Vec<T>, limit: usize, offset: usize) -> (Vec<T>, u64, Option<usize>) {
+    let total = all.len() as u64;
+    let items: Vec<T> = all.into_iter().skip(offset).take(limit).collect();
+    let next = next_after(offset, items.len(), total);
+    (items, total, next)
+}
+
+/// Where the page after one of `shown` items from `offset` starts, unless it was the last.
+fn next_after(offset: usize, shown: usize, total: u64) -> Option<usize> {
+    let end = offset.saturating_add(shown);
+    (shown > 0 && (end as u64) < total).then_some(end)
 }
