@@ -140,3 +140,42 @@ fn settings_changed_through_another_connection_are_seen() {
         staff("zhao")
     );
 }
+
+#[test]
+fn a_copy_found_current_at_the_chains_head_is_served_until_the_head_moves() {
+    let (_dir, mut a, mut b) = two_services();
+    let cache = Arc::new(CaseCache::new(16));
+    a.share_cases(cache.clone());
+    let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("time");
+    let case = b
+        .register_by(&staff("li"), now, registration(now))
+        .expect("register");
+    let head = a.read(|w| w.stored_head()).expect("head");
+    assert!(head.0 > 0, "the registration is on the chain");
+    // A doctored copy marked current at this head, one number off the store's: served as it
+    // is (the store is not asked), as a case and as a case shown whole.
+    let (fresh, events) = b.load(&case.id).expect("load");
+    let mut copy = fresh.clone();
+    copy.seq += 7;
+    copy.registered_at = None;
+    cache.put_at(&copy, Some(head));
+    cache.put_history_at(&copy, &events, Some(head));
+    assert_eq!(
+        a.read(|w| w.case(&case.id)).expect("read"),
+        Some(copy.clone())
+    );
+    assert_eq!(a.load(&case.id).expect("load").0, copy);
+    // Marked at another head, the copy is checked against the store's number and refused.
+    cache.put_at(&copy, Some((head.0 + 1, head.1)));
+    assert_eq!(
+        a.read(|w| w.case(&case.id)).expect("read"),
+        Some(fresh.clone())
+    );
+    // Once the head moves (a change through another connection), every mark is stale.
+    cache.put_at(&copy, Some(head));
+    cache.put_history_at(&copy, &events, Some(head));
+    transfer(&mut b, now, &case.id);
+    let after = a.read(|w| w.case(&case.id)).expect("read").expect("case");
+    assert_eq!(after.state.as_str(), "routed");
+    assert_eq!(a.load(&case.id).expect("load").0.state.as_str(), "routed");
+}

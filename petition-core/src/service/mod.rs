@@ -155,6 +155,8 @@ pub struct Work<'t, T: Txn> {
     access_seen: Option<crate::audit::AccessHead>,
     /// Whether this transaction appended to the audit chain.
     moved: bool,
+    /// A read transaction's chain head as stored, read on first use: the state it sees.
+    mark: Option<cache::Mark>,
 }
 
 /// The most cases `visible_cases` reads per page while it skips cases the reader may not see.
@@ -262,6 +264,7 @@ impl<S: Store> Service<S> {
                     import_access: None,
                     access_seen: None,
                     moved: false,
+                    mark: None,
                     cases: if write { None } else { self.cases.clone() },
                     fill: !write,
                 };

@@ -254,16 +254,9 @@ impl<T: Txn> Work<'_, T> {
         type Totals = std::collections::HashMap<([u8; 32], UnitCode), Known>;
         static TOTALS: std::sync::OnceLock<std::sync::Mutex<Totals>> = std::sync::OnceLock::new();
         let db = self.identity()?.db;
-        // The head as stored (position and hash), unchecked: it only names the state counted.
-        let head = match self.txn()?.head_mark()? {
-            None => (0, [0u8; 32]),
-            Some((gseq, hash)) => {
-                let mut h = [0u8; 32];
-                if hash.len() == 32 {
-                    h.copy_from_slice(&hash);
-                }
-                (gseq, h)
-            }
+        let head = match self.read_mark()? {
+            Some(m) => m,
+            None => self.stored_head()?,
         };
         let key = (db, unit.clone());
         let totals = TOTALS.get_or_init(Default::default);

@@ -55,12 +55,19 @@ impl<T: Txn> Work<'_, T> {
                 return Ok(Some(now.clone()));
             }
         }
+        // A read transaction at the head a copy was found current at serves it unasked.
+        let at = self.read_mark()?;
+        if let (Some(cache), Some(at)) = (&self.cases, at) {
+            if let Some(c) = cache.get_at(id, at) {
+                return Ok(Some(c));
+            }
+        }
         let kept = self.kept_seq(id)?;
         if let Some((cache, seq)) = &kept {
             // A write transaction (a tick reading ahead) takes its copy out: the case is about
             // to change, and the copy's place is for the cases read ahead after it.
             let copy = match self.fill {
-                true => cache.get(id, *seq),
+                true => cache.get(id, *seq, at),
                 false => cache.take(id, *seq),
             };
             if let Some(c) = copy {
@@ -75,10 +82,38 @@ impl<T: Txn> Work<'_, T> {
         };
         if let (Some((cache, seq)), Some(c), true) = (&kept, c.as_ref(), self.fill) {
             if c.seq == *seq {
-                cache.put(c);
+                cache.put_at(c, at);
             }
         }
         Ok(c)
+    }
+
+    /// In a read transaction of a service that keeps cases, the chain's head as stored (read
+    /// once): the state the transaction sees, which names the copies current in it. `None`
+    /// in a write transaction (its cases are about to change) or without kept cases.
+    pub(super) fn read_mark(&mut self) -> Result<Option<cache::Mark>> {
+        if !self.fill || self.cases.is_none() {
+            return Ok(None);
+        }
+        if self.mark.is_none() {
+            self.mark = Some(self.stored_head()?);
+        }
+        Ok(self.mark)
+    }
+
+    /// The chain's head as stored, unchecked (it names a state, it proves nothing): the empty
+    /// chain is position 0.
+    pub(super) fn stored_head(&mut self) -> Result<cache::Mark> {
+        Ok(match self.txn()?.head_mark()? {
+            None => (0, [0u8; 32]),
+            Some((gseq, hash)) => {
+                let mut h = [0u8; 32];
+                if hash.len() == 32 {
+                    h.copy_from_slice(&hash);
+                }
+                (gseq, h)
+            }
+        })
     }
 
     /// The cache of recent cases with the store's last event number of `id`, when this
@@ -254,16 +289,25 @@ impl<T: Txn> Work<'_, T> {
         // A service that keeps recent cases keeps the ones shown with their events: served
         // again while the store's last event number of the case is the copy's.
         // (Not while a case's query rows wait to be written: its number there is behind.)
+        let at = match self.pending {
+            None => self.read_mark()?,
+            Some(_) => None,
+        };
+        if let (Some(cache), Some(at)) = (&self.cases, at) {
+            if let Some(shown) = cache.history_at(id, at) {
+                return Ok(shown);
+            }
+        }
         let kept = match self.pending {
             None => self.kept_seq(id)?,
             Some(_) => None,
         };
         if let Some((cache, seq)) = &kept {
-            if let Some(shown) = cache.history(id, *seq) {
+            if let Some(shown) = cache.history(id, *seq, at) {
                 return Ok(shown);
             }
         }
-        self.load_missed(id, kept)
+        self.load_missed(id, kept, at)
     }
 
     /// [`Work::load`] when the kept cases do not have it (`kept`: the kept cases and the
@@ -272,6 +316,7 @@ impl<T: Txn> Work<'_, T> {
         &mut self,
         id: &CaseId,
         kept: Option<(Arc<CaseCache>, u32)>,
+        at: Option<cache::Mark>,
     ) -> Result<(Case, Vec<Event>)> {
         let events = self.txn.load_events(id)?;
         if events.is_empty() {
@@ -280,7 +325,7 @@ impl<T: Txn> Work<'_, T> {
         let case = replay(id.clone(), &events);
         if let (Some((cache, seq)), true) = (&kept, self.fill) {
             if case.seq == *seq {
-                cache.put_history(&case, &events);
+                cache.put_history_at(&case, &events, at);
             }
         }
         Ok((case, events))

@@ -271,8 +271,9 @@ impl<T: Txn> Work<'_, T> {
         };
         // As a look-up that misses the kept cases: the same question to the store, then the
         // miss path of every load (never served from the kept cases).
+        let at = self.read_mark()?;
         let kept = self.kept_seq(decoy)?;
-        self.load_missed(decoy, kept).map(Some)
+        self.load_missed(decoy, kept, at).map(Some)
     }
 
     pub(crate) fn by_query_code(&mut self, id: &str, code: &str) -> Result<(Case, Vec<Event>)> {
