@@ -189,6 +189,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::ExtensionRequested { .. }
             | EventKind::OfficerAssigned { .. }
             | EventKind::Amended { .. }
+            | EventKind::Recalled { .. }
             | EventKind::ExtensionRejected { .. }
             | EventKind::ResultReported { .. }
             | EventKind::SupervisionOpened { .. }

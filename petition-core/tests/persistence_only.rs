@@ -220,7 +220,8 @@ checks!(
     idempotency_keys_are_kept_with_their_command,
     an_external_reference_is_registered_once,
     list_pages_count_what_the_reader_may_read,
-    an_accused_unit_counts_no_accusation_against_it
+    an_accused_unit_counts_no_accusation_against_it,
+    an_accusation_by_correction_leaves_the_accused_unit_at_once
 );
 
 fn registered(store: MapStore) -> Service<MapStore> {

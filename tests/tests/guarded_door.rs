@@ -92,6 +92,68 @@ fn the_accused_unit_cannot_take_over_an_accusation_through_writes() {
 }
 
 #[test]
+fn an_accusation_registered_without_its_accused_unit_is_recalled_from_it_when_corrected() {
+    // Measured before: `amend` could not change the purpose or the accused unit, so an accusation
+    // registered as a request stayed with the accused bureau, which read the accuser's name.
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    assert_eq!(
+        env.ok(Some("wang"), "2026-03-03", &["show", &id])["state"],
+        "handling"
+    );
+    for (field, value) in [("purpose", "揭发控告"), ("accused_unit", "c-zjj")] {
+        env.ok(
+            Some("li"),
+            "2026-03-04",
+            &[
+                "amend",
+                &id,
+                "--field",
+                field,
+                "--value",
+                value,
+                "--reason",
+                "来信实为反映该局",
+            ],
+        );
+    }
+    // Gone from the bureau on every path, answering as an unknown case.
+    let (hidden, unknown) = answers(&env, "wang", "2026-03-04", &["show", "{}"], &id);
+    assert_eq!(hidden, unknown);
+    let queue = env.ok(Some("wang"), "2026-03-04", &["queue"]);
+    assert!(!queue.to_string().contains(&id), "{queue}");
+    assert_eq!(queue["total"], 0);
+    // Back with the registering office, to be routed elsewhere, the recall in its history.
+    let shown = env.ok(Some("li"), "2026-03-04", &["show", &id, "--timeline"]);
+    assert_eq!(shown["state"], "registered");
+    assert_eq!(
+        (shown["purpose"].as_str(), shown["accused_unit"].as_str()),
+        (Some("accusation"), Some("c-zjj"))
+    );
+    let types: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types[types.len() - 2..], ["amended", "recalled"]);
+    let o = env.raw(
+        Some("li"),
+        "2026-03-04",
+        true,
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    assert_ne!(
+        o.status.code(),
+        Some(0),
+        "never routed to the accused bureau"
+    );
+    assert_eq!(env.ok(None, "2026-03-04", &["verify"])["ok"], true);
+}
+
+#[test]
 fn an_accused_petition_office_cannot_supervise_the_accusation_on_the_command_line_or_the_api() {
     // Measured before: the city petition office, accused, got the accusation's content back from
     // `supervise`, on the command line and on POST /api/v1/cases/{id}/supervise.

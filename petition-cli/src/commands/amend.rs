@@ -9,13 +9,21 @@ use crate::app::{parse_time, App, CliResult, Reply};
 /// unit that registered it: one field at a time, with the reason. The old and new values are
 /// kept in the case's history; repeat detection, the skip-level and collective flags and (for
 /// received_at) the intake limit are worked out again from the corrected registration. An empty
-/// --value removes content, id_number, phone or address. Name, id number, phone and address are
-/// the first petitioner's.
+/// --value removes content, id_number, phone, address, accused_unit or representatives. Name,
+/// id number, phone and address are the first petitioner's; representatives are names separated
+/// by commas; purpose and channel may be typed in Chinese (揭发控告, 来访).
+///
+/// The accused unit (被反映单位) and the purpose may also be corrected after acceptance, until the
+/// written answer: naming an accused unit hides the case from it at once, and when that unit
+/// holds, leads or assists the case its part ends (收回, recalled) and a case it held or led
+/// comes back to you, with a new intake limit, to be routed elsewhere.
 ///
 /// Examples:
 ///   petition --as li amend XF2026-000001 --field phone --value 13900001111 --reason "登记时录错一位"
 ///   petition --as li amend XF2026-000001 --field locality --value town-b --reason "属地填错"
 ///   petition --as li amend XF2026-000001 --field received_at --value 2026-03-01 --reason "来信实际收到日期"
+///   petition --as li amend XF2026-000001 --field accused_unit --value cty-a-zjj --reason "来信实为反映该局"
+///   petition --as li amend XF2026-000001 --field headcount --value 12 --reason "集体来访，实到12人"
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -24,7 +32,7 @@ pub struct Args {
     /// The field to correct
     #[arg(long, value_parser = crate::app::one_of(AmendField::ALL, |x| x.as_str()))]
     pub field: String,
-    /// The corrected value (received_at: a date, or a date and time)
+    /// The corrected value (received_at: a date, or a date and time; representatives: names separated by commas)
     #[arg(long, allow_hyphen_values = true)]
     pub value: String,
     /// Why it is corrected

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{DomainError, Refusal, Result};
+use crate::error::{DomainError, Lang, Refusal, Result};
 use crate::ids::UnitCode;
 
 macro_rules! text_enum {
@@ -27,6 +27,16 @@ macro_rules! text_enum {
             /// Parses the snake_case name.
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+            /// Parses a value as a clerk may type it: the snake_case name, the English label
+            /// (any case) or the Chinese label (`来访`, `揭发控告`).
+            pub fn parse_word(s: &str) -> Option<Self> {
+                let s = s.trim();
+                Self::ALL.iter().copied().find(|v| {
+                    v.as_str() == s
+                        || v.label(crate::error::Lang::Zh) == s
+                        || v.label(crate::error::Lang::En).eq_ignore_ascii_case(s)
+                })
             }
             /// The value's label in `lang` (its one label table is this type's definition).
             pub fn label(self, lang: crate::error::Lang) -> &'static str {
@@ -152,6 +162,11 @@ text_enum!(
         IdNumber => "id_number", "id number", "证件号码";
         Phone => "phone", "phone", "电话";
         Address => "address", "address", "住址";
+        Purpose => "purpose", "purpose", "信访目的";
+        AccusedUnit => "accused_unit", "accused unit", "被反映单位";
+        Headcount => "headcount", "headcount", "信访人数";
+        Channel => "channel", "channel", "信访形式";
+        Representatives => "representatives", "representatives", "代表";
     }
 );
 
@@ -160,9 +175,47 @@ impl AmendField {
     pub fn is_optional(self) -> bool {
         matches!(
             self,
-            AmendField::Content | AmendField::IdNumber | AmendField::Phone | AmendField::Address
+            AmendField::Content
+                | AmendField::IdNumber
+                | AmendField::Phone
+                | AmendField::Address
+                | AmendField::AccusedUnit
+                | AmendField::Representatives
         )
     }
+
+    /// Whether the field may still be corrected while the case is handled (accepted, before
+    /// its written answer): the fields that decide who may know of the case (an accusation's
+    /// accused unit, and its purpose), so that a slip at the counter never exposes an accuser
+    /// for good. Every other field is corrected before acceptance only.
+    pub fn while_handled(self) -> bool {
+        matches!(self, AmendField::AccusedUnit | AmendField::Purpose)
+    }
+}
+
+/// A vocabulary's values as an error lists them: names in English, labels in Chinese.
+fn words<T: Vocabulary>(all: &[T], lang: Lang) -> String {
+    let each: Vec<&str> = all
+        .iter()
+        .map(|v| match lang {
+            Lang::En => v.as_str(),
+            Lang::Zh => v.label(lang),
+        })
+        .collect();
+    each.join(match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    })
+}
+
+/// Representatives (代表) as `amend` takes them: names separated by commas (`,` `，` or `、`).
+fn representatives_of(value: &str) -> Vec<String> {
+    value
+        .split([',', '，', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// One petitioner (信访人). Personal data: masked in views and exports unless allowed (see `access`).
@@ -488,6 +541,13 @@ impl Registration {
             AmendField::IdNumber => first.and_then(|p| p.id_number.clone()),
             AmendField::Phone => first.and_then(|p| p.phone.clone()),
             AmendField::Address => first.and_then(|p| p.address.clone()),
+            AmendField::Purpose => Some(self.purpose.as_str().to_string()),
+            AmendField::AccusedUnit => self.accused_unit.as_ref().map(|u| u.as_str().to_string()),
+            AmendField::Headcount => Some(self.headcount.to_string()),
+            AmendField::Channel => Some(self.channel.as_str().to_string()),
+            AmendField::Representatives => {
+                (!self.representatives.is_empty()).then(|| self.representatives.join(","))
+            }
         }
     }
 
@@ -504,9 +564,48 @@ impl Registration {
                 "不能为空：请填写更正后的内容",
             ));
         }
+        // Enumerated values as a clerk types them (`来访`), recorded by their names.
+        let word = match field {
+            AmendField::Purpose => Some(
+                Purpose::parse_word(value)
+                    .map(Purpose::as_str)
+                    .ok_or_else(|| {
+                        v(
+                            name,
+                            &format!("must be one of: {}", words(Purpose::ALL, Lang::En)),
+                            &format!("应为以下之一：{}", words(Purpose::ALL, Lang::Zh)),
+                        )
+                    })?,
+            ),
+            AmendField::Channel => Some(
+                Channel::parse_word(value)
+                    .map(Channel::as_str)
+                    .ok_or_else(|| {
+                        v(
+                            name,
+                            &format!("must be one of: {}", words(Channel::ALL, Lang::En)),
+                            &format!("应为以下之一：{}", words(Channel::ALL, Lang::Zh)),
+                        )
+                    })?,
+            ),
+            _ => None,
+        };
+        let value = word.unwrap_or(value);
         match field {
             AmendField::Locality => {
                 UnitCode::parse(value)?;
+            }
+            AmendField::AccusedUnit if !value.is_empty() => {
+                UnitCode::parse(value)?;
+            }
+            AmendField::Headcount => {
+                value.parse::<u32>().map_err(|_| {
+                    v(
+                        name,
+                        "must be a whole number of people, such as 12",
+                        "应为人数（整数），如 12",
+                    )
+                })?;
             }
             AmendField::ReceivedAt => {
                 DateTime::parse_from_rfc3339(value).map_err(|_| {
@@ -557,6 +656,32 @@ impl Registration {
                 if let Ok(t) = DateTime::parse_from_rfc3339(&text()) {
                     self.received_at = t;
                 }
+            }
+            AmendField::Purpose => {
+                if let Some(p) = Purpose::parse(&text()) {
+                    self.purpose = p;
+                }
+            }
+            AmendField::Channel => {
+                if let Some(c) = Channel::parse(&text()) {
+                    self.channel = c;
+                }
+            }
+            AmendField::AccusedUnit => match value {
+                None => self.accused_unit = None,
+                Some(v) => {
+                    if let Ok(u) = UnitCode::parse(v) {
+                        self.accused_unit = Some(u);
+                    }
+                }
+            },
+            AmendField::Headcount => {
+                if let Ok(n) = text().parse() {
+                    self.headcount = n;
+                }
+            }
+            AmendField::Representatives => {
+                self.representatives = value.map(representatives_of).unwrap_or_default()
             }
             _ => {
                 if let Some(first) = self.petitioners.first_mut() {

@@ -165,6 +165,14 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
         ) => d.amend(*field, value, reason)?,
         (
             Some(Handling),
+            C::Amend {
+                field,
+                value,
+                reason,
+            },
+        ) if field.while_handled() => d.amend(*field, value, reason)?,
+        (
+            Some(Handling),
             C::Opinion {
                 outcome,
                 text,

@@ -186,6 +186,16 @@ pub enum EventKind {
         /// The intake clock re-dated: (its index, start, due).
         intake: Option<(u32, NaiveDate, NaiveDate)>,
     },
+    /// 收回: a correction made the case an accusation against a unit that held, led or assisted
+    /// it (recorded right after the `amended` that did): that unit's part ends at once — its
+    /// clocks stop and it never sees the case again — and when it held or led the case, the case
+    /// returns to the registering unit, to be routed again.
+    Recalled {
+        /// The accused unit whose part ended.
+        from: UnitCode,
+        /// Clocks started: the registering unit's intake limit when the case returned to it.
+        clocks: Vec<ClockStart>,
+    },
     /// 处理意见: the written answer on the matter (2005 Art 32–33).
     OpinionIssued {
         /// The outcome.
@@ -343,6 +353,7 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
     ("officer_assigned", "officer assigned", "确定承办人"),
     ("extension_rejected", "extension rejected", "不予延期"),
     ("amended", "amended", "更正登记"),
+    ("recalled", "recalled", "收回"),
     ("opinion_issued", "opinion issued", "已出具处理意见"),
     ("result_reported", "result reported", "报送办结报告"),
     ("review_requested", "review requested", "申请复查"),
@@ -402,6 +413,7 @@ impl EventKind {
             EventKind::OfficerAssigned { .. } => "officer_assigned",
             EventKind::ExtensionRejected { .. } => "extension_rejected",
             EventKind::Amended { .. } => "amended",
+            EventKind::Recalled { .. } => "recalled",
             EventKind::OpinionIssued { .. } => "opinion_issued",
             EventKind::ResultReported { .. } => "result_reported",
             EventKind::ReviewRequested { .. } => "review_requested",

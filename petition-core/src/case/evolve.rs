@@ -77,6 +77,31 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
                 }
             }
         }
+        EventKind::Recalled { from, clocks } => {
+            // The accused unit's part ends: its clocks and its supervisions on the case stop
+            // (it can no longer see the case to answer them), its assisting part goes.
+            for s in case.supervisions.iter_mut() {
+                if &s.unit == from && s.is_open() {
+                    s.ended_at = Some(at);
+                }
+            }
+            stop_where(&mut case, at, |c| &c.unit == from);
+            case.assisting.retain(|a| &a.unit != from);
+            if case.holder.as_ref() == Some(from) || case.lead.as_ref() == Some(from) {
+                // The case returns to the registering unit, to be routed again: what the
+                // handling had started (assisting units' input, an extension) ends with it.
+                stop_kinds(&mut case, at, &[ClockKind::Assist, ClockKind::Handling]);
+                stop_kinds(&mut case, at, &INTAKE);
+                case.assisting.clear();
+                case.lead = None;
+                case.objection = None;
+                case.extension_request = None;
+                case.extension_days = 0;
+                case.holder = case.first_contact.as_ref().map(|f| f.unit.clone());
+                case.state = CaseState::Registered;
+            }
+            start(&mut case, clocks);
+        }
         EventKind::Registered(r) => {
             case.state = CaseState::Registered;
             case.query_code = match (&r.query_code_hash, &r.query_code) {

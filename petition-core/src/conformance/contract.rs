@@ -190,3 +190,70 @@ pub(super) fn accused_uncounted<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut
         "the accusation in its locality is not counted"
     );
 }
+
+/// A case corrected into an accusation against the unit that holds it leaves that unit at once,
+/// on every read: show, list and its total, the queue and its total, search; and comes back to
+/// the registering unit's queue.
+pub(super) fn accused_by_amendment<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let now = setup(&mut svc);
+    let li = principal(&mut svc, "li");
+    let mut reg = registration(now);
+    reg.summary = "村道硬化工程质量".into();
+    let id = svc.register(&li, now, reg).expect("register").case.case.id;
+    svc.execute(
+        &li,
+        now,
+        &id,
+        Command::Transfer {
+            to: unit("town"),
+            note: None,
+        },
+    )
+    .expect("transfer");
+    let sun = principal(&mut svc, "sun");
+    let seen = |svc: &mut Service<S>| {
+        let shown = svc
+            .show(&sun, now, &id, crate::principal::Reveal::Masked)
+            .is_ok();
+        let page = svc.list_page(&sun, &CaseQuery::default()).expect("list");
+        let (queue, queued, _) = svc.read(|w| w.queue_page(&sun, 50, 0)).expect("queue");
+        let needle = crate::search::Needle::parse("硬化").expect("needle");
+        let found = svc.search(&sun, &needle, 50).expect("search").len();
+        (
+            shown,
+            page.cases.len(),
+            page.total,
+            queue.len(),
+            queued,
+            found,
+        )
+    };
+    assert_eq!(
+        seen(&mut svc),
+        (true, 1, 1, 1, 1, 1),
+        "the town holds the case"
+    );
+    svc.execute(
+        &li,
+        now,
+        &id,
+        Command::Amend {
+            field: crate::case::AmendField::AccusedUnit,
+            value: "town".into(),
+            reason: "来信实为反映镇政府".into(),
+        },
+    )
+    .expect("amend");
+    assert_eq!(
+        seen(&mut svc),
+        (false, 0, 0, 0, 0, 0),
+        "gone from the town at once"
+    );
+    let (queue, _, _) = svc.read(|w| w.queue_page(&li, 50, 0)).expect("queue");
+    assert!(
+        queue
+            .iter()
+            .any(|(b, _)| b.case.id == id && b.case.state.as_str() == "registered"),
+        "back in the registering office's queue"
+    );
+}

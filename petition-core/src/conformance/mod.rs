@@ -82,6 +82,10 @@ fn checks<S: Store>() -> Vec<Check<S>> {
             "an_accused_unit_counts_no_accusation_against_it",
             accused_uncounted,
         ),
+        (
+            "an_accusation_by_correction_leaves_the_accused_unit_at_once",
+            accused_by_amendment,
+        ),
     ]
 }
 

@@ -87,7 +87,13 @@ impl CaseCache {
 
     /// Keeps a copy of `case`, current at the head `at`.
     pub(super) fn put_at(&self, case: &Case, at: Option<Mark>) {
-        keep(&self.cases, self.capacity, &case.id, Arc::new(case.clone()), at);
+        keep(
+            &self.cases,
+            self.capacity,
+            &case.id,
+            Arc::new(case.clone()),
+            at,
+        );
     }
 
     /// The case `id` with its events, when it was found current at the head `at`.

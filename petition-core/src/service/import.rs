@@ -415,6 +415,7 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
         K::Registered(_)
         | K::QueryCodeReset { .. }
         | K::OfficerReleased { .. }
+        | K::Recalled { .. }
         | K::Absorbed { .. }
         | K::SupervisionEscalated { .. }
         | K::SupervisionsEnded { .. }

@@ -301,7 +301,9 @@ impl<'a> Decision<'a> {
     }
 
     /// 更正登记: the registering unit corrects one field of the registration while the case
-    /// has not been accepted; what follows from the registration is decided again as at
+    /// has not been accepted (the accused unit and the purpose also while it is handled); a
+    /// case made an accusation against a unit that held, led or assisted it is recalled from
+    /// that unit (`recalled`); what follows from the registration is decided again as at
     /// registration — repeat detection among the earlier cases the registering clerk may read
     /// (`ctx.related`, given by the service for the corrected registration), the skip-level and
     /// collective flags, and (rules 2) the intake clock's dates when the time of receipt moved.
@@ -343,6 +345,20 @@ impl<'a> Decision<'a> {
                     "received_at",
                     "can no longer be corrected: the intake time limit counted from it was already met or missed (the case was routed or decided, or is overdue)",
                     "已不能更正：据此计算的受理时限已经届满或已被遵守（本件已转送、交办或决定，或已超期）",
+                )));
+            }
+        }
+        let accused = match field {
+            crate::case::data::AmendField::AccusedUnit => new.accused_unit.clone(),
+            _ => None,
+        };
+        if let Some(x) = &accused {
+            org.get(x)?;
+            if x == me {
+                return Err(DomainError::from(Refusal::field(
+                    "accused_unit",
+                    "cannot be the registering unit itself: an accusation against this unit is registered by the petition office above it",
+                    "不能是本登记单位：反映本单位的揭发控告应由上级信访部门登记",
                 )));
             }
         }
@@ -388,7 +404,7 @@ impl<'a> Decision<'a> {
                 }
             }
         }
-        Ok(vec![EventKind::Amended {
+        let mut events = vec![EventKind::Amended {
             field,
             old: reg.field(field),
             new: new.field(field),
@@ -398,6 +414,21 @@ impl<'a> Decision<'a> {
             repeat_of,
             related: ids,
             intake,
-        }])
+        }];
+        // 2005 Art 23 (an accusation never goes to the unit it accuses): the newly
+        // accused unit's part in the case ends at once; a case it held or led comes back here,
+        // with a new intake limit to route it again.
+        if let Some(x) = accused {
+            let held = self.case.holder.as_ref() == Some(&x) || self.case.lead.as_ref() == Some(&x);
+            let assists = self.case.assisting.iter().any(|a| a.unit == x);
+            if held || assists {
+                let clocks = match held {
+                    true => vec![self.days(ClockKind::Intake, me, self.ctx.policy.intake_days)],
+                    false => Vec::new(),
+                };
+                events.push(EventKind::Recalled { from: x, clocks });
+            }
+        }
+        Ok(events)
     }
 }

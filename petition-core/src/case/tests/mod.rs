@@ -376,6 +376,10 @@ fn event_kinds_read_by_tag_as_by_serde() {
             clocks: clocks(),
         },
         EventKind::ObjectionRejected { note: note() },
+        EventKind::Recalled {
+            from: u("county-zjj"),
+            clocks: clocks(),
+        },
         EventKind::Accepted {
             assisting: vec![u("town"), u("county-xfj")],
             clocks: clocks(),
@@ -563,6 +567,7 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "officer_assigned",
         "extension_rejected",
         "amended",
+        "recalled",
         "opinion_issued",
         "result_reported",
         "review_requested",
