@@ -683,6 +683,45 @@ pub fn open_pg(_url: &str) -> CliResult<Db> {
 
 /// The possible values of an option, from the core's own list of an enum's values (so the
 /// command line never keeps a list of its own).
+/// The value parser of an option taking a value of one of the rules' vocabularies: its name, or
+/// its label in English or Chinese as a clerk types it (`--channel 来访`); the parsed value is
+/// the name. Help lists the names.
+pub fn word<T: petition_core::case::Vocabulary + Send + Sync>() -> Word<T> {
+    Word(std::marker::PhantomData)
+}
+
+/// See [`word`].
+#[derive(Clone, Copy)]
+pub struct Word<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: petition_core::case::Vocabulary + Send + Sync> clap::builder::TypedValueParser for Word<T> {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        match value.to_str().and_then(T::parse_word) {
+            Some(v) => Ok(v.as_str().to_string()),
+            // Refused as clap refuses any value outside the list, naming the names.
+            None => clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str()))
+                .parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            T::ALL
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(v.as_str())),
+        ))
+    }
+}
+
 pub fn one_of<T: Copy>(
     all: &'static [T],
     name: fn(T) -> &'static str,

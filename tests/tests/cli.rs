@@ -1763,3 +1763,49 @@ fn the_top_level_help_is_chinese_under_lang_zh_or_a_chinese_locale() {
         "{en}"
     );
 }
+
+#[test]
+fn enumerated_values_may_be_typed_in_chinese_or_english_words() {
+    let env = Env::new();
+    let v = env.ok(
+        Some("li"),
+        "2026-03-02",
+        &[
+            "register",
+            "--channel",
+            "来访",
+            "--purpose",
+            "揭发控告",
+            "--accused-unit",
+            "c-zjj",
+            "--locality",
+            "t",
+            "--category",
+            "housing.repair",
+            "--summary",
+            "反映某局",
+            "--petitioner",
+            "赵某",
+        ],
+    );
+    let id = v["id"].as_str().expect("id").to_string();
+    let shown = env.ok(Some("li"), "2026-03-02", &["show", &id]);
+    assert_eq!(
+        (shown["channel"].as_str(), shown["purpose"].as_str()),
+        (Some("visit"), Some("accusation"))
+    );
+    // A filter too, and an English label in any case.
+    let listed = env.ok(Some("li"), "2026-03-02", &["list", "--state", "已登记"]);
+    assert_eq!(listed["total"], 1);
+    let listed = env.ok(Some("li"), "2026-03-02", &["list", "--state", "Registered"]);
+    assert_eq!(listed["total"], 1);
+    // A word of no vocabulary is refused as a usage error listing the names.
+    let o = env.raw(
+        Some("li"),
+        "2026-03-02",
+        false,
+        &["list", "--state", "飞了"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("registered"));
+}

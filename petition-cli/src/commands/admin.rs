@@ -38,10 +38,10 @@ pub enum UnitCmd {
         #[arg(long)]
         name: String,
         /// Administrative level
-        #[arg(long, value_parser = crate::app::one_of(petition_core::org::Level::ALL, |x| x.as_str()))]
+        #[arg(long, value_parser = crate::app::word::<petition_core::org::Level>())]
         level: String,
         /// Kind of body
-        #[arg(long, value_parser = crate::app::one_of(petition_core::org::UnitKind::ALL, |x| x.as_str()))]
+        #[arg(long, value_parser = crate::app::word::<petition_core::org::UnitKind>())]
         kind: String,
         /// Superior body (a government)
         #[arg(long)]

@@ -30,7 +30,7 @@ pub struct Args {
     /// Case id
     pub case: String,
     /// The field to correct
-    #[arg(long, value_parser = crate::app::one_of(AmendField::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<AmendField>())]
     pub field: String,
     /// The corrected value (received_at: a date, or a date and time; representatives: names separated by commas)
     #[arg(long, allow_hyphen_values = true)]

@@ -40,7 +40,7 @@ pub enum ReviewCmd {
         /// Case id
         case: String,
         /// upheld | revised | revoked
-        #[arg(long, value_parser = crate::app::one_of(petition_core::case::ReviewOutcome::ALL, |x| x.as_str()))]
+        #[arg(long, value_parser = crate::app::word::<petition_core::case::ReviewOutcome>())]
         outcome: String,
         /// Text
         #[arg(long)]
@@ -116,7 +116,7 @@ pub enum RereviewCmd {
         /// Case id
         case: String,
         /// upheld | revised | revoked
-        #[arg(long, value_parser = crate::app::one_of(petition_core::case::ReviewOutcome::ALL, |x| x.as_str()))]
+        #[arg(long, value_parser = crate::app::word::<petition_core::case::ReviewOutcome>())]
         outcome: String,
         /// Text
         #[arg(long)]
@@ -184,10 +184,10 @@ pub struct EvaluateArgs {
     /// Case id
     pub case: String,
     /// Rating of the handling: satisfied | basically_satisfied | dissatisfied
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Satisfaction::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::Satisfaction>())]
     pub handling: String,
     /// Rating of the petition office
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Satisfaction::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::Satisfaction>())]
     pub office: Option<String>,
 }
 

@@ -37,7 +37,7 @@ pub struct DeclineArgs {
     /// Case id
     pub case: String,
     /// litigation | legislature_or_judiciary | concluded | in_progress | skip_level | out_of_scope | incomplete
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::DeclineGround::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::DeclineGround>())]
     pub ground: String,
     /// The notice (告知) to the petitioner
     #[arg(long)]
@@ -238,7 +238,7 @@ pub struct OpinionArgs {
     /// Case id
     pub case: String,
     /// supported | explained | not_supported
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Outcome::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::Outcome>())]
     pub outcome: String,
     /// The opinion text
     #[arg(long)]

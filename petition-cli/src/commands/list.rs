@@ -20,7 +20,7 @@ use crate::app::{out, parse_date, App, CliResult, Reply};
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {
     /// Only cases in this state (repeatable)
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::CaseState::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::CaseState>())]
     pub state: Vec<String>,
     /// Only cases held or led by this unit
     #[arg(long)]

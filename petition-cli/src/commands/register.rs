@@ -20,10 +20,10 @@ use serde_json::json;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// letter | visit | phone | online | fax | email
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Channel::ALL, |x| x.as_str()), required_unless_present = "file")]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::Channel>(), required_unless_present = "file")]
     pub channel: Option<String>,
     /// request | suggestion | appeal | accusation | other
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::Purpose::ALL, |x| x.as_str()), required_unless_present = "file")]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::Purpose>(), required_unless_present = "file")]
     pub purpose: Option<String>,
     /// Code of the unit whose territory the matter concerns (问题属地)
     #[arg(long, required_unless_present = "file")]

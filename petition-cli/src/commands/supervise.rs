@@ -17,7 +17,7 @@ pub struct SuperviseArgs {
     /// Case id
     pub case: String,
     /// overdue | no_result_report | wrong_procedure | evasion | not_executed | falsification | other
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::SupervisionGround::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::SupervisionGround>())]
     pub ground: String,
     /// The supervised unit must answer by this date (YYYY-MM-DD)
     #[arg(long)]
@@ -29,7 +29,7 @@ pub struct SuperviseArgs {
     #[arg(long)]
     pub unit: Option<String>,
     /// reminder | supervision | notice | accountability [default: supervision]
-    #[arg(long, value_parser = crate::app::one_of(petition_core::case::SupervisionLevel::ALL, |x| x.as_str()))]
+    #[arg(long, value_parser = crate::app::word::<petition_core::case::SupervisionLevel>())]
     pub level: Option<String>,
 }
 

@@ -28,16 +28,6 @@ macro_rules! text_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
-            /// Parses a value as a clerk may type it: the snake_case name, the English label
-            /// (any case) or the Chinese label (`来访`, `揭发控告`).
-            pub fn parse_word(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| {
-                    v.as_str() == s
-                        || v.label(crate::error::Lang::Zh) == s
-                        || v.label(crate::error::Lang::En).eq_ignore_ascii_case(s)
-                })
-            }
             /// The value's label in `lang` (its one label table is this type's definition).
             pub fn label(self, lang: crate::error::Lang) -> &'static str {
                 match lang {
@@ -77,6 +67,16 @@ pub trait Vocabulary: Copy + Eq + 'static {
     /// Parses the snake_case name.
     fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+    /// Parses a value as a clerk may type it: the snake_case name, the English label (any
+    /// case) or the Chinese label (`来访`, `揭发控告`).
+    fn parse_word(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL.iter().copied().find(|v| {
+            v.as_str() == s
+                || v.label(crate::error::Lang::Zh) == s
+                || v.label(crate::error::Lang::En).eq_ignore_ascii_case(s)
+        })
     }
     /// The label of a snake_case name (the name itself when it is none of this vocabulary's).
     fn label_of(name: &str, lang: crate::error::Lang) -> String {
