@@ -235,6 +235,11 @@ pub static ROUTES: &[Route] = &[
         "The petitioner withdraws (撤回)",
     ),
     post(
+        &["void"],
+        "/cases/{case}/void",
+        "Void a registration made in error (作废)",
+    ),
+    post(
         &["merge"],
         "/cases/{case}/merge",
         "Merge into another case of the same matter (合并)",

@@ -380,6 +380,7 @@ pub fn page(lang: Lang, key: &str) -> &'static str {
         "state_concluded" => ("Concluded after re-review: the matter is final.", "复核终结：不再受理。"),
         "state_withdrawn" => ("Withdrawn at your request.", "已按您的要求撤回。"),
         "state_merged" => ("Merged into case {}, where the handling continues.", "已并入信访事项 {} 一并办理。"),
+        "state_voided" => ("This registration was made in error and has been voided; if you were given another case number, follow that one.", "本登记系误录，已作废；如另有信访事项编号，请以该编号查询。"),
         // Steps.
         "step_registered" => ("Registered", "登记"),
         "step_transferred" => ("Sent on (转送)", "转送"),
@@ -397,6 +398,7 @@ pub fn page(lang: Lang, key: &str) -> &'static str {
         "step_evaluated" => ("Rated", "评价"),
         "step_withdrawn" => ("Withdrawn", "撤回"),
         "step_merged" => ("Merged into another case", "并入其他事项"),
+        "step_voided" => ("Registration voided (made in error)", "登记作废（误录）"),
         "step_absorbed" => ("Another case merged into this one", "合并其他事项"),
         // Due dates.
         "due_intake" => ("{} decides where the matter goes by {}", "{}应于 {} 前作出处理（转送、交办或受理）"),

@@ -55,6 +55,7 @@ Handling (办理):
   evaluate     Record the petitioner's rating (满意度评价)
   withdraw     The petitioner withdraws (撤回)
   merge        Merge into another case of the same matter (合并)
+  void         Void a registration made in error (作废)
 
 Appeals (复查/复核):
   review       Review request and opinion (复查)
@@ -124,6 +125,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   evaluate     录入信访人满意度评价
   withdraw     信访人撤回
   merge        合并同一事项
+  void         作废误录的登记
 
 复查与复核：
   review       复查申请与复查意见
@@ -321,6 +323,7 @@ commands! {
     Evaluate(appeal::EvaluateArgs) = "evaluate",
     Withdraw(handle::WithdrawArgs) = "withdraw",
     Merge(handle::MergeArgs) = "merge",
+    Void(void::Args) = "void",
     Supervise(supervise::SuperviseArgs) = "supervise",
     Respond(supervise::RespondArgs) = "respond",
     Tick(supervise::TickArgs) = "tick",

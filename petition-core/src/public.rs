@@ -136,6 +136,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::RereviewRequested { .. }
             | EventKind::HearingHeld { .. }
             | EventKind::Withdrawn { .. }
+            | EventKind::Voided { .. }
             | EventKind::Merged { .. }
             | EventKind::Absorbed { .. } => (None, None),
             EventKind::Transferred { to, .. } | EventKind::Assigned { to, .. } => (Some(to), None),

@@ -217,6 +217,9 @@ fn case_key(row: &CaseRow, by: GroupBy) -> Option<String> {
 /// The reference definition: adds one case's row to the groups (the in-memory store uses it; the
 /// SQLite store's SQL must agree with it).
 pub(crate) fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<String, Counts>) {
+    if !counted(row) {
+        return;
+    }
     let Some(on) = row.registered_on else { return };
     if on < q.from || on > q.to {
         return;
@@ -313,6 +316,9 @@ pub(crate) struct CounterKey {
 /// [`accumulate`] (the tests check it on random histories).
 pub(crate) fn counters(row: &CaseRow) -> Vec<(CounterKey, i64)> {
     let mut out = Vec::new();
+    if !counted(row) {
+        return out;
+    }
     let Some(day) = row.registered_on else {
         return out;
     };
@@ -442,6 +448,12 @@ impl Emit<'_> {
     }
 }
 
+/// Whether a case counts in the statistics at all: a registration voided as made in error (作废)
+/// never does — not as registered, not as a repeat, not by its clocks.
+fn counted(row: &CaseRow) -> bool {
+    row.state != crate::case::CaseState::Voided.as_str()
+}
+
 /// What a case's own counters depend on besides its group.
 fn case_flags(row: &CaseRow) -> (bool, bool, bool) {
     (
@@ -462,6 +474,7 @@ pub(crate) fn add_changes<S: std::hash::BuildHasher>(
 ) {
     let mut both = Vec::new();
     let same_groups = old.registered_on == new.registered_on
+        && counted(old) == counted(new)
         && GROUPINGS
             .iter()
             .all(|by| case_key(old, *by) == case_key(new, *by));

@@ -1809,3 +1809,74 @@ fn enumerated_values_may_be_typed_in_chinese_or_english_words() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("registered"));
 }
+
+#[test]
+fn a_duplicate_registration_is_voided_and_leaves_the_statistics() {
+    let env = Env::new();
+    let first = env.register("2026-03-02", &[]);
+    // The same registration again the next day (a retried interface call): a repeat.
+    let twin = env.register("2026-03-03", &[]);
+    let registered = |now: &str| {
+        let v = env.ok(
+            None,
+            now,
+            &["stats", "--from", "2026-03-01", "--to", "2026-03-31"],
+        );
+        let groups = v["groups"].as_array().expect("groups").clone();
+        let sum = |k: &str| groups.iter().filter_map(|g| g[k].as_u64()).sum::<u64>();
+        (sum("registered"), sum("repeats"))
+    };
+    assert_eq!(registered("2026-03-03"), (2, 1));
+    // Another unit cannot void it; an unknown original is refused; nothing changes.
+    let before = env.bytes();
+    let o = env.raw(
+        Some("wang"),
+        "2026-03-03",
+        true,
+        &["void", &twin, "--reason", "重复"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let o = env.raw(
+        Some("li"),
+        "2026-03-03",
+        true,
+        &[
+            "void",
+            &twin,
+            "--reason",
+            "重复",
+            "--duplicate-of",
+            "XF2026-999999",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not_found"));
+    assert_eq!(env.bytes(), before);
+    let v = env.ok(
+        Some("li"),
+        "2026-03-03",
+        &[
+            "void",
+            &twin,
+            "--duplicate-of",
+            &first,
+            "--reason",
+            "接口重试产生的重复登记",
+        ],
+    );
+    assert_eq!(v["state"], "voided");
+    assert_eq!(registered("2026-03-03"), (1, 0), "counted nowhere");
+    // Kept: shown by its id, in the history, listed by its state, and the chain verifies.
+    let shown = env.ok(Some("li"), "2026-03-03", &["show", &twin]);
+    assert_eq!(shown["state"], "voided");
+    let listed = env.ok(Some("li"), "2026-03-03", &["list", "--state", "voided"]);
+    assert_eq!(listed["total"], 1);
+    let human = env.raw(
+        Some("li"),
+        "2026-03-03",
+        false,
+        &["--lang", "zh", "show", &twin],
+    );
+    assert!(String::from_utf8_lossy(&human.stdout).contains("已作废"));
+    assert_eq!(env.ok(None, "2026-03-03", &["verify"])["ok"], true);
+}

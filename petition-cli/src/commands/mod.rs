@@ -25,6 +25,7 @@ pub mod stats;
 pub mod status;
 pub mod supervise;
 pub mod verify;
+pub mod void;
 
 use petition_core::view::case_json;
 use petition_core::{CaseId, Command, Reveal, Shown, UnitCode};

@@ -158,6 +158,15 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// 作废: the registering unit voids a registration made in error (a duplicate from a
+    /// retried interface call, a test entry) before any unit accepted it. The case stays in the
+    /// chain and leaves every statistic.
+    Void {
+        /// Why.
+        reason: String,
+        /// The case this one duplicates, when it is a duplicate.
+        duplicate_of: Option<CaseId>,
+    },
     /// 合并 into another case.
     Merge {
         /// The surviving case.
@@ -224,6 +233,7 @@ impl Command {
             Command::Close { .. } => "close",
             Command::Evaluate { .. } => "evaluate",
             Command::Withdraw { .. } => "withdraw",
+            Command::Void { .. } => "void",
             Command::Merge { .. } => "merge",
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",

@@ -70,6 +70,7 @@ fn end_supervisions(case: &Case, mut kinds: Vec<EventKind>, ctx: &Context) -> Ve
                 | EventKind::RereviewIssued { .. }
                 | EventKind::Closed { .. }
                 | EventKind::Withdrawn { .. }
+                | EventKind::Voided { .. }
                 | EventKind::Merged { .. }
         )
     });
@@ -205,6 +206,13 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
         // Exception to terminal refusal: evaluation within its window.
         (Some(_), C::Evaluate { handling, office }) => d.evaluate(*handling, *office)?,
         (Some(s), C::Withdraw { reason }) if !s.is_terminal() => d.withdraw(reason)?,
+        (
+            Some(Registered | Routed),
+            C::Void {
+                reason,
+                duplicate_of,
+            },
+        ) => d.void(reason, duplicate_of.as_ref())?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
         // Exception to terminal refusal: supervision of a closed case that was not executed.
         (

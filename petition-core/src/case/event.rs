@@ -276,6 +276,13 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// 作废: the registration was made in error; the case is kept, counted nowhere.
+    Voided {
+        /// Why.
+        reason: String,
+        /// The case it duplicates, when it is a duplicate.
+        duplicate_of: Option<CaseId>,
+    },
     /// 合并: this case was merged into another.
     Merged {
         /// The case it was merged into.
@@ -368,6 +375,7 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
     ("closed", "closed", "办结"),
     ("evaluated", "evaluated", "评价"),
     ("withdrawn", "withdrawn", "撤回"),
+    ("voided", "voided", "作废"),
     ("merged", "merged", "已合并"),
     ("absorbed", "absorbed", "合并他件"),
     ("supervision_opened", "supervision opened", "督办"),
@@ -424,6 +432,7 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Evaluated { .. } => "evaluated",
             EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::Voided { .. } => "voided",
             EventKind::Merged { .. } => "merged",
             EventKind::Absorbed { .. } => "absorbed",
             EventKind::SupervisionOpened { .. } => "supervision_opened",

@@ -320,6 +320,10 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.state = CaseState::Withdrawn;
             stop_all(&mut case, at, false);
         }
+        EventKind::Voided { .. } => {
+            case.state = CaseState::Voided;
+            stop_all(&mut case, at, false);
+        }
         EventKind::Merged { into } => {
             case.state = CaseState::Merged;
             case.merged_into = Some(into.clone());

@@ -19,6 +19,7 @@ text_enum!(
         Concluded => "concluded", "concluded", "复核终结";
         Withdrawn => "withdrawn", "withdrawn", "撤回";
         Merged => "merged", "merged", "已合并";
+        Voided => "voided", "voided (registered in error)", "已作废";
     }
 );
 
@@ -32,6 +33,7 @@ impl CaseState {
                 | CaseState::Concluded
                 | CaseState::Withdrawn
                 | CaseState::Merged
+                | CaseState::Voided
         )
     }
 }

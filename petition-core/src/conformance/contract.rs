@@ -257,3 +257,79 @@ pub(super) fn accused_by_amendment<S: Store>(mut svc: Service<S>, _: &mut dyn Fn
         "back in the registering office's queue"
     );
 }
+
+/// A registration voided as made in error (作废) stays readable by id but counts nowhere: not as
+/// registered, not as a repeat, and no later case is a repeat of it.
+pub(super) fn voided_uncounted<S: Store>(mut svc: Service<S>, _: &mut dyn FnMut() -> S) {
+    let now = setup(&mut svc);
+    let li = principal(&mut svc, "li");
+    let first = svc
+        .register(&li, now, registration(now))
+        .expect("register")
+        .case
+        .case;
+    // The same petitioner and matter again: a repeat of the first (a retried interface call).
+    let later = now + chrono::Duration::days(1);
+    let twin = svc
+        .register(&li, later, registration(later))
+        .expect("register")
+        .case
+        .case;
+    let stored = |svc: &mut Service<S>, id: &crate::CaseId| {
+        svc.read(|w| w.case(id)).expect("read").expect("case")
+    };
+    assert_eq!(
+        stored(&mut svc, &twin.id).repeat_of.as_ref(),
+        Some(&first.id)
+    );
+    let day = now.date_naive();
+    let counted = |svc: &mut Service<S>| {
+        let groups = svc
+            .stats(
+                day,
+                day + chrono::Days::new(2),
+                now,
+                crate::stats::GroupBy::Unit,
+                None,
+            )
+            .expect("stats");
+        groups
+            .iter()
+            .map(|g| (g.counts.registered, g.counts.repeats))
+            .fold((0, 0), |(a, b), (r, p)| (a + r, b + p))
+    };
+    assert_eq!(counted(&mut svc), (2, 1));
+    // An original that is unknown (or hidden) answers as unknown; nothing is written.
+    let void = |duplicate_of| Command::Void {
+        reason: "接口重试产生的重复登记".into(),
+        duplicate_of,
+    };
+    let unknown = crate::CaseId::new(2026, 999_999);
+    let err = svc
+        .execute(&li, later, &twin.id, void(Some(unknown)))
+        .expect_err("unknown original");
+    assert_eq!(err.code(), "not_found");
+    svc.execute(&li, later, &twin.id, void(Some(first.id.clone())))
+        .expect("void");
+    assert_eq!(counted(&mut svc), (1, 0), "the voided twin counts nowhere");
+    // Still shown by its id, as voided; a later registration repeats the first, not the twin.
+    let shown = svc
+        .show(&li, later, &twin.id, crate::principal::Reveal::Masked)
+        .expect("show");
+    assert_eq!(shown.case.state.as_str(), "voided");
+    let latest = now + chrono::Duration::days(2);
+    let third = svc
+        .register(&li, latest, registration(latest))
+        .expect("register")
+        .case
+        .case;
+    let third = stored(&mut svc, &third.id);
+    assert_eq!(third.repeat_of.as_ref(), Some(&first.id));
+    assert!(!third.related.contains(&twin.id));
+    // Naming a voided registration as the original is refused.
+    let err = svc
+        .execute(&li, latest, &third.id, void(Some(twin.id.clone())))
+        .expect_err("voided original");
+    assert_eq!(err.code(), "validation");
+    assert_eq!(counted(&mut svc), (2, 1));
+}

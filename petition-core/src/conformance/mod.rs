@@ -86,6 +86,7 @@ fn checks<S: Store>() -> Vec<Check<S>> {
             "an_accusation_by_correction_leaves_the_accused_unit_at_once",
             accused_by_amendment,
         ),
+        ("a_voided_registration_counts_nowhere", voided_uncounted),
     ]
 }
 

@@ -397,6 +397,13 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
             handling: *handling,
             office: *office,
         },
+        K::Voided {
+            reason,
+            duplicate_of,
+        } => Command::Void {
+            reason: reason.clone(),
+            duplicate_of: duplicate_of.clone(),
+        },
         K::Withdrawn { reason } => Command::Withdraw {
             reason: reason.clone(),
         },

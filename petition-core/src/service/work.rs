@@ -276,7 +276,10 @@ impl<T: Txn> Work<'_, T> {
         let mut out = Vec::with_capacity(found.len());
         for r in found {
             if let Some(c) = self.case_seen(&r.id)? {
-                if access(&self.org, staff, &c) != Access::Hidden {
+                // A voided registration (made in error) is no precedent of anything.
+                if c.state != crate::case::CaseState::Voided
+                    && access(&self.org, staff, &c) != Access::Hidden
+                {
                     out.push(r);
                 }
             }

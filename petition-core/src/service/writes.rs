@@ -194,6 +194,32 @@ impl<T: Txn> Work<'_, T> {
         // Before any rule of state, holder or role: a refusal never tells an outsider that the
         // case exists, who holds it or what state it is in.
         self.readable(staff, &case)?;
+        if let Step::Command(Command::Void {
+            duplicate_of: Some(original),
+            ..
+        }) = &cmd
+        {
+            // The original a duplicate is voided for is a case the clerk may read (one that is
+            // hidden answers as unknown), and one that stands.
+            let found = self
+                .case(original)?
+                .filter(|o| access(&self.org, staff, o) != Access::Hidden);
+            match found {
+                None => {
+                    return Err(DomainError::from(Refusal::NoCase {
+                        id: original.clone(),
+                    }))
+                }
+                Some(o) if o.state == crate::case::CaseState::Voided => {
+                    return Err(DomainError::from(Refusal::field(
+                        "duplicate_of",
+                        "is itself voided: name the registration that stands",
+                        "本身已作废：请填写有效的那一件登记",
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
         if let Step::Command(Command::Merge { into }) = &cmd {
             // Both sides are decided before anything is written. A target the actor may not
             // read answers as an unknown case.

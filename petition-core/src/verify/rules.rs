@@ -343,6 +343,7 @@ impl<'a, T: Txn> Past<'a, T> {
             };
             let row = crate::store::CaseRow::of(&c);
             if crate::store::index::is_related(&row, &keys, &reg.category, &reg.locality)
+                && c.state != crate::case::CaseState::Voided
                 && access(&era.org, staff, &c) != Access::Hidden
             {
                 out.extend(crate::store::index::summary(&c));

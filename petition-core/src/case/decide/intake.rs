@@ -179,6 +179,34 @@ impl<'a> Decision<'a> {
         }])
     }
 
+    /// 作废: the registering unit voids its own registration made in error, before any unit
+    /// accepted the case (the service checks that a named original exists and may be read).
+    pub(super) fn void(
+        &self,
+        reason: &str,
+        duplicate_of: Option<&CaseId>,
+    ) -> Result<Vec<EventKind>> {
+        let me = self.actor_unit()?;
+        if self.case.first_contact.as_ref().map(|f| &f.unit) != Some(me) {
+            return Err(DomainError::from(Refusal::forbidden(
+                "only the unit that registered the case may void its registration",
+                "只有登记本件的单位可以作废该登记",
+            )));
+        }
+        check_text("reason", reason)?;
+        if duplicate_of == Some(&self.case.id) {
+            return Err(DomainError::from(Refusal::field(
+                "duplicate_of",
+                "names this case itself: give the case it duplicates",
+                "不能是本件：请填写与之重复的信访件编号",
+            )));
+        }
+        Ok(vec![EventKind::Voided {
+            reason: reason.trim().to_string(),
+            duplicate_of: duplicate_of.cloned(),
+        }])
+    }
+
     pub(super) fn accept(&self, assist: &[UnitCode]) -> Result<Vec<EventKind>> {
         let me = self.require_holder()?;
         self.no_pending_objection()?;

@@ -270,6 +270,7 @@ mod routing;
 mod skip_level;
 mod supervision;
 mod vocabulary;
+mod void;
 mod whole_events;
 
 #[test]
@@ -472,6 +473,14 @@ fn event_kinds_read_by_tag_as_by_serde() {
         EventKind::Withdrawn {
             reason: "已解决".into(),
         },
+        EventKind::Voided {
+            reason: "重复登记".into(),
+            duplicate_of: Some(other.clone()),
+        },
+        EventKind::Voided {
+            reason: "测试数据".into(),
+            duplicate_of: None,
+        },
         EventKind::Merged {
             into: other.clone(),
         },
@@ -578,6 +587,7 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "closed",
         "evaluated",
         "withdrawn",
+        "voided",
         "merged",
         "absorbed",
         "supervision_opened",

@@ -121,7 +121,8 @@ macro_rules! with_checks {
         an_external_reference_is_registered_once,
         list_pages_count_what_the_reader_may_read,
         an_accused_unit_counts_no_accusation_against_it,
-        an_accusation_by_correction_leaves_the_accused_unit_at_once}
+        an_accusation_by_correction_leaves_the_accused_unit_at_once,
+        a_voided_registration_counts_nowhere}
     };
 }
 
