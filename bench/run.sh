@@ -209,6 +209,10 @@ SQL
     echo "| stats over a year | $(rss_kb "$P --db $DB --now $NOW --json stats --from 2025-11-27 --to 2026-11-26") |"
     echo "| export --format jsonl | $(rss_kb "$P --db $DB --as admin --now $NOW export --format jsonl --include-pii > /dev/null") |"
     S=$(date +%s%N)
+    XLSX_RSS=$(rss_kb "$P --db $DB --as admin --now $NOW export --format xlsx --out $WORK/ledger.xlsx")
+    echo "| export --format xlsx (the ledger, every case: $(( ($(date +%s%N) - S) / 1000000 )) ms) | $XLSX_RSS |"
+    rm -f "$WORK/ledger.xlsx"
+    S=$(date +%s%N)
     VERIFY_RSS=$(rss_kb "$P --db $DB verify")
     echo "| verify (chain, every derived table, access log: $(( ($(date +%s%N) - S) / 1000000 )) ms) | $VERIFY_RSS |"
     echo "| tick with work (the first tick after the load, $TICK_MS ms) | $TICK_RSS |"

@@ -13,6 +13,7 @@ mod error;
 mod fuzz;
 mod help_zh;
 mod i18n;
+mod ledger;
 mod outfile;
 #[cfg(feature = "postgres")]
 mod pgpass;

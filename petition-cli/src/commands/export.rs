@@ -2,26 +2,35 @@
 
 use std::io::Write;
 
-use petition_core::interchange::{export_csv, export_jsonl, export_open311, import_new};
+use std::io::Seek;
+
+use petition_core::interchange::{export_jsonl, export_open311, import_new, ledger, LedgerQuery};
+use petition_core::DomainError;
 use petition_core::StorageError;
-use petition_core::{DomainError, Lang};
 use serde_json::json;
 
 use crate::app::{out, usage, App, CliError, CliResult};
 
-/// Export the database: `jsonl` (every event of the audit chain, enough to rebuild it with
-/// `import`), `csv` (one row per case, UTF-8 with BOM, Chinese headers with --lang zh) or `open311`
-/// (GeoReport v2 service requests). Id numbers, phones and addresses are masked unless an admin
-/// gives --include-pii.
+/// Export the database: `xlsx` (the ledger, 台账: an Excel workbook, one row per case, headers
+/// and values in words in the output language, dates as dates, id numbers and phones as text,
+/// frozen header and autofilter), `csv` (the same columns, UTF-8 with BOM, Excel-safe), `jsonl`
+/// (every event of the audit chain, enough to rebuild it with `import`) or `open311` (GeoReport
+/// v2 service requests).
+///
+/// The ledger lists the cases you may read, filtered by registration date, state, unit (the
+/// cases it registered, holds, leads or assists) and category; personal data shows in full where
+/// your unit registers, holds, leads or assists the case (each such case is recorded in the
+/// access log) and masked elsewhere. An admin's export is masked unless --include-pii.
 ///
 /// Examples:
+///   petition --as li --lang zh export --format xlsx --from 2026-03-01 --to 2026-03-31 --out 台账.xlsx
+///   petition --as li export --format csv --state handling --unit cty-a-zjj --out handling.csv
 ///   petition --as admin export --format jsonl --include-pii --out backup.jsonl
-///   petition --lang zh export --format csv --out cases.csv
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {
-    /// jsonl | csv | open311
-    #[arg(long, value_parser = ["jsonl", "csv", "open311"])]
+    /// xlsx | csv | jsonl | open311
+    #[arg(long, value_parser = ["xlsx", "csv", "jsonl", "open311"])]
     pub format: String,
     /// Write to this file instead of standard output
     #[arg(long)]
@@ -29,6 +38,74 @@ pub struct ExportArgs {
     /// Include personal data unmasked (admin only)
     #[arg(long)]
     pub include_pii: bool,
+    /// Ledger: cases registered on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Ledger: cases registered on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Ledger: only cases in this state (repeatable)
+    #[arg(long, value_parser = crate::app::word::<petition_core::CaseState>())]
+    pub state: Vec<String>,
+    /// Ledger: only the cases this unit registered, holds, leads or assists
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Ledger: only this category and the ones under it
+    #[arg(long)]
+    pub category: Option<String>,
+}
+
+impl ExportArgs {
+    fn ledger_query(&self) -> CliResult<LedgerQuery> {
+        let date = |flag: &str, v: &Option<String>| -> CliResult<Option<chrono::NaiveDate>> {
+            v.as_deref()
+                .map(|s| {
+                    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+                        usage(
+                            &format!("--{flag}: {s:?} is not a date such as 2026-03-01"),
+                            &format!("--{flag}：“{s}”不是日期，应如 2026-03-01"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let q = LedgerQuery {
+            from: date("from", &self.from)?,
+            to: date("to", &self.to)?,
+            states: self
+                .state
+                .iter()
+                .filter_map(|s| petition_core::CaseState::parse(s))
+                .collect(),
+            unit: self
+                .unit
+                .as_deref()
+                .map(petition_core::UnitCode::parse)
+                .transpose()?,
+            category: self.category.clone().filter(|c| !c.trim().is_empty()),
+            include_pii: self.include_pii,
+        };
+        if let (Some(f), Some(t)) = (q.from, q.to) {
+            if f > t {
+                return Err(usage(
+                    "--from is after --to: give the earlier date first",
+                    "--from 晚于 --to：请先写较早的日期",
+                ));
+            }
+        }
+        let filtered = q.from.is_some()
+            || q.to.is_some()
+            || !q.states.is_empty()
+            || q.unit.is_some()
+            || q.category.is_some();
+        if filtered && !matches!(self.format.as_str(), "xlsx" | "csv") {
+            return Err(usage(
+                "--from, --to, --state, --unit and --category filter the ledger: use them with --format xlsx or csv",
+                "--from、--to、--state、--unit、--category 用于筛选台账：请与 --format xlsx 或 csv 一起使用",
+            ));
+        }
+        Ok(q)
+    }
 }
 
 /// A writer to standard output that ends the program cleanly when the reader goes away.
@@ -53,7 +130,31 @@ fn io(e: std::io::Error) -> CliError {
     crate::app::io_error("writing the export", e)
 }
 
+/// An unnamed temporary file for a workbook being assembled (removed when closed).
+fn tempfile_for_book() -> CliResult<std::fs::File> {
+    let dir = std::env::temp_dir();
+    for n in 0..100u32 {
+        let path = dir.join(format!("petition-ledger-{}-{n}.xlsx", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => {
+                // Unlinked at once: the file lives as long as it is open.
+                let _ = std::fs::remove_file(&path);
+                return Ok(f);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(e)),
+        }
+    }
+    Err(io(std::io::Error::other("no free temporary file name")))
+}
+
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
+    let q = a.ledger_query()?;
     let out_path = a
         .out
         .as_deref()
@@ -64,10 +165,44 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
     let who = session.principal.clone();
     let when = app.when(session.tz)?;
     let view_now = session.read_now(app)?;
+    let today = view_now.date_naive();
+    let lang = app.lang;
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
         Ok(match a.format.as_str() {
             "jsonl" => export_jsonl(svc, w, &who, a.include_pii, when)?,
-            "csv" => export_csv(svc, w, app.lang == Lang::Zh, view_now, &who, a.include_pii)?,
+            "csv" => {
+                let mut csv = crate::ledger::csv_start(w, lang)?;
+                let n = ledger(svc, &who, when, today, lang, &q, &mut |cells| {
+                    csv.write_record(cells.into_iter().map(|c| crate::ledger::csv_text(c, lang)))
+                        .map_err(|e| DomainError::from(StorageError::io("writing the export", e)))
+                })?;
+                csv.flush().map_err(io)?;
+                n
+            }
+            "xlsx" => {
+                // The workbook is assembled in a temporary file (it is a zip archive, written
+                // at the end), then copied out.
+                let mut book = crate::ledger::XlsxLedger::new(lang)?;
+                let mut failed = None;
+                let n = ledger(svc, &who, when, today, lang, &q, &mut |cells| {
+                    book.push(cells).map_err(|e| {
+                        failed = Some(e);
+                        DomainError::from(StorageError::io(
+                            "writing the workbook",
+                            std::io::Error::other("a row could not be written"),
+                        ))
+                    })
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                let n = n?;
+                let mut tmp = tempfile_for_book()?;
+                book.finish(&mut tmp)?;
+                tmp.rewind().map_err(io)?;
+                std::io::copy(&mut tmp, w).map_err(io)?;
+                n
+            }
             _ => export_open311(svc, w, &who, a.include_pii)?,
         })
     };

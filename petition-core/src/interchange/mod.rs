@@ -605,4 +605,8 @@ pub fn export_open311<S: Store>(
 }
 
 mod import;
+mod ledger;
 pub use import::{import_jsonl, import_new, ImportSummary, MAX_LINE_BYTES};
+pub use ledger::{
+    flag_word, ledger, ledger_headers, ledger_row, Cell, LedgerQuery, LEDGER_COLUMNS,
+};
