@@ -5,9 +5,12 @@
 use std::io::Write;
 
 use chrono::{Datelike, NaiveDate, Timelike};
-use petition_core::interchange::{flag_word, ledger_headers, Cell};
-use petition_core::Lang;
+use petition_core::interchange::{flag_word, ledger_headers, Cell, LedgerSink};
+use petition_core::{DomainError, Lang, StorageError};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+
+/// The library's result.
+type Result<T> = std::result::Result<T, DomainError>;
 
 use crate::app::{CliError, CliResult};
 
@@ -154,13 +157,118 @@ pub fn csv_text(cell: Cell, lang: Lang) -> String {
     }
 }
 
-/// Writes the CSV header (UTF-8 with a BOM, so a spreadsheet reads Chinese) and returns the
-/// writer for the rows.
-pub fn csv_start(out: &mut dyn Write, lang: Lang) -> CliResult<csv::Writer<&mut dyn Write>> {
-    let io = |e: std::io::Error| crate::app::io_error("writing the export", e);
-    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(ledger_headers(lang))
-        .map_err(|e| io(e.into()))?;
-    Ok(w)
+/// The ledger as CSV: the header (UTF-8 with a BOM, so a spreadsheet reads Chinese) when the
+/// ledger begins, then each row.
+pub struct CsvSink<'a> {
+    out: Option<&'a mut dyn Write>,
+    csv: Option<csv::Writer<&'a mut dyn Write>>,
+    lang: Lang,
+    failed: Option<CliError>,
+}
+
+impl<'a> CsvSink<'a> {
+    /// A sink writing to `out`.
+    pub fn new(out: &'a mut dyn Write, lang: Lang) -> Self {
+        Self {
+            out: Some(out),
+            csv: None,
+            lang,
+            failed: None,
+        }
+    }
+
+    /// The ledger's outcome with what this sink met on its way (a write that failed).
+    pub fn finish(self, n: Result<u64>) -> CliResult<u64> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let n = n?;
+        if let Some(mut w) = self.csv {
+            w.flush().map_err(io)?;
+        }
+        Ok(n)
+    }
+
+    fn keep(&mut self, e: CliError) -> DomainError {
+        self.failed = Some(e);
+        DomainError::from(StorageError::io(
+            "writing the export",
+            std::io::Error::other("see the first error"),
+        ))
+    }
+}
+
+fn io(e: std::io::Error) -> CliError {
+    crate::app::io_error("writing the export", e)
+}
+
+impl LedgerSink for CsvSink<'_> {
+    fn begin(&mut self) -> Result<()> {
+        let Some(out) = self.out.take() else {
+            return Ok(());
+        };
+        if let Err(e) = out.write_all(b"\xEF\xBB\xBF") {
+            return Err(self.keep(io(e)));
+        }
+        let mut w = csv::Writer::from_writer(out);
+        if let Err(e) = w.write_record(ledger_headers(self.lang)) {
+            return Err(self.keep(io(e.into())));
+        }
+        self.csv = Some(w);
+        Ok(())
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
+        let lang = self.lang;
+        let Some(w) = self.csv.as_mut() else {
+            return Ok(());
+        };
+        match w.write_record(cells.into_iter().map(|c| csv_text(c, lang))) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.keep(io(e.into()))),
+        }
+    }
+}
+
+/// The ledger as a workbook (see [`XlsxLedger`]).
+pub struct XlsxSink {
+    book: XlsxLedger,
+    failed: Option<CliError>,
+}
+
+impl XlsxSink {
+    /// A sink with a new workbook in `lang`.
+    pub fn new(lang: Lang) -> CliResult<Self> {
+        Ok(Self {
+            book: XlsxLedger::new(lang)?,
+            failed: None,
+        })
+    }
+
+    /// The workbook, once the ledger went well.
+    pub fn finish(self, n: Result<u64>) -> CliResult<(XlsxLedger, u64)> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        Ok((self.book, n?))
+    }
+}
+
+impl LedgerSink for XlsxSink {
+    fn begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
+        match self.book.push(cells) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.failed = Some(e);
+                Err(DomainError::from(StorageError::io(
+                    "writing the workbook",
+                    std::io::Error::other("see the first error"),
+                )))
+            }
+        }
+    }
 }

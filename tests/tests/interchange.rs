@@ -128,7 +128,7 @@ fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 #[test]
-fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_clerk() {
+fn the_csv_ledger_shows_a_clerk_the_units_cases_in_full_and_an_admin_masked_unless_include_pii() {
     let env = Env::new();
     let ids = history(&env);
     let o = env.raw(
@@ -142,9 +142,22 @@ fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_cler
     assert_eq!(head[0], "编号");
     assert_eq!(rows.len(), 3);
     let col = |name: &str| head.iter().position(|h| h == name).expect(name);
-    assert_eq!(rows[0][col("证件号码")], "110105********002X");
-    assert_eq!(rows[0][col("联系电话")], "138****5678");
-    assert_eq!(rows[1][col("当前超期")], "true");
+    // The registering office reads its own cases in full (each recorded in the access log),
+    // the digits kept as text for a spreadsheet; values in words.
+    assert_eq!(rows[0][col("证件号码")], "\t11010519491231002X");
+    assert_eq!(rows[0][col("联系电话")], "\t13812345678");
+    assert_eq!(rows[1][col("当前超期")], "是");
+    // An admin reads every case masked without --include-pii.
+    let o = env.raw(
+        Some("admin"),
+        "2026-06-30",
+        false,
+        &["export", "--format", "csv"],
+    );
+    let (head, rows) = read_csv(&o.stdout);
+    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
+    assert_eq!(rows[0][col("Id numbers")], "\t110105********002X");
+    assert_eq!(rows[0][col("Phones")], "\t138****5678");
     let o = env.raw(
         Some("admin"),
         "2026-06-30",
@@ -152,10 +165,10 @@ fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_cler
         &["export", "--format", "csv", "--include-pii"],
     );
     let (head, rows) = read_csv(&o.stdout);
-    assert_eq!(head[0], "case id");
+    assert_eq!(head[0], "Case id");
     assert_eq!(
-        rows[0][head.iter().position(|h| h == "id numbers").expect("col")],
-        "11010519491231002X"
+        rows[0][head.iter().position(|h| h == "Id numbers").expect("col")],
+        "\t11010519491231002X"
     );
     let (exit, code, _) = env.err(
         Some("li"),
@@ -169,7 +182,7 @@ fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_cler
         &["export", "--format", "open311", "--include-pii"],
     );
     assert_eq!((exit, code.as_str()), (1, "permission_denied"));
-    // §6.6: the accused unit's export does not contain the accusation at all.
+    // The accused unit's export does not contain the accusation at all.
     let o = env.raw(
         Some("zhao"),
         "2026-06-30",
@@ -177,7 +190,7 @@ fn csv_export_is_masked_without_include_pii_full_for_an_admin_refused_for_a_cler
         &["export", "--format", "csv"],
     );
     let (head, rows) = read_csv(&o.stdout);
-    let id_col = head.iter().position(|h| h == "case id").expect("col");
+    let id_col = head.iter().position(|h| h == "Case id").expect("col");
     assert!(
         rows.iter().all(|r| r[id_col] != ids[1]),
         "the accusation is not exported to the accused unit"

@@ -171,7 +171,7 @@ fn every_unmasked_disclosure_is_in_the_access_log_and_the_log_is_verified() {
         .as_array()
         .into_iter()
         .flatten()
-        .any(|e| e["case"].is_null() && e["command"] == "export csv --include-pii"));
+        .any(|e| e["case"].is_null() && e["command"] == "export ledger --include-pii"));
     let (exit, code, _) = env.err(Some("li"), "2026-03-07", &["access-log"]);
     assert_eq!(
         (exit, code.as_str()),

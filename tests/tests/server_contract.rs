@@ -612,11 +612,11 @@ fn every_case_command_answers_as_the_document_says() {
         done.insert(format!("{m} {template}"));
         v
     };
-    // Six cases, each to take a path: a (routing, objection, assignment, handling with help,
+    // Seven cases, each to take a path: a (routing, objection, assignment, handling with help,
     // officers, extensions, supervision, review and re-review), b (a township's answer rated
     // and closed), c (declined), d (withdrawn), e and f (merged; a code reset; an extension by
-    // the head).
-    let ids: Vec<String> = (0..6)
+    // the head), g (voided as a duplicate of e).
+    let ids: Vec<String> = (0..7)
         .map(|_| {
             let v = call(
                 "li",
@@ -629,7 +629,9 @@ fn every_case_command_answers_as_the_document_says() {
             v["id"].as_str().expect("id").to_string()
         })
         .collect();
-    let (a, b, c, d, e, f) = (&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5]);
+    let (a, b, c, d, e, f, g) = (
+        &ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5], &ids[6],
+    );
     let steps: Vec<(&str, &str, &String, &str, Value)> = vec![
         (
             "li",
@@ -794,6 +796,13 @@ fn every_case_command_answers_as_the_document_says() {
             json!({"reason": "信访人撤回"}),
         ),
         ("li", "2026-03-02", f, "merge", json!({"into": e})),
+        (
+            "li",
+            "2026-03-02",
+            g,
+            "void",
+            json!({"reason": "重复登记", "duplicate_of": e}),
+        ),
         ("li", "2026-03-02", e, "query-code-reset", json!({})),
         ("li", "2026-03-02", e, "transfer", json!({"to": "c-zjj"})),
         ("wang", "2026-03-03", e, "accept", json!({})),

@@ -171,32 +171,16 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
         Ok(match a.format.as_str() {
             "jsonl" => export_jsonl(svc, w, &who, a.include_pii, when)?,
             "csv" => {
-                let mut csv = crate::ledger::csv_start(w, lang)?;
-                let n = ledger(svc, &who, when, today, lang, &q, &mut |cells| {
-                    csv.write_record(cells.into_iter().map(|c| crate::ledger::csv_text(c, lang)))
-                        .map_err(|e| DomainError::from(StorageError::io("writing the export", e)))
-                })?;
-                csv.flush().map_err(io)?;
-                n
+                let mut sink = crate::ledger::CsvSink::new(w, lang);
+                let n = ledger(svc, &who, when, today, lang, &q, &mut sink);
+                sink.finish(n)?
             }
             "xlsx" => {
                 // The workbook is assembled in a temporary file (it is a zip archive, written
                 // at the end), then copied out.
-                let mut book = crate::ledger::XlsxLedger::new(lang)?;
-                let mut failed = None;
-                let n = ledger(svc, &who, when, today, lang, &q, &mut |cells| {
-                    book.push(cells).map_err(|e| {
-                        failed = Some(e);
-                        DomainError::from(StorageError::io(
-                            "writing the workbook",
-                            std::io::Error::other("a row could not be written"),
-                        ))
-                    })
-                });
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                let n = n?;
+                let mut sink = crate::ledger::XlsxSink::new(lang)?;
+                let n = ledger(svc, &who, when, today, lang, &q, &mut sink);
+                let (book, n) = sink.finish(n)?;
                 let mut tmp = tempfile_for_book()?;
                 book.finish(&mut tmp)?;
                 tmp.rewind().map_err(io)?;

@@ -226,9 +226,29 @@ pub fn ledger_row(
     ]
 }
 
-/// Calls `row` with each row of the ledger of `q` for `p`, in case-number order, at `when`
-/// (the access log's time); `today` (the reader's local date) evaluates `overdue`. Returns how
-/// many rows were written.
+/// Where the ledger's rows go: `begin` once, after every check passed and the access log has
+/// the rows shown in full (write the header there), then each row.
+pub trait LedgerSink {
+    /// Before the first row.
+    fn begin(&mut self) -> Result<()>;
+    /// One row, in the order of [`LEDGER_COLUMNS`].
+    fn row(&mut self, cells: Vec<Cell>) -> Result<()>;
+}
+
+/// A sink that collects the rows (tests, small exports).
+impl LedgerSink for Vec<Vec<Cell>> {
+    fn begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
+        self.push(cells);
+        Ok(())
+    }
+}
+
+/// Writes the ledger of `q` for `p` to `sink`, in case-number order, at `when` (the access
+/// log's time); `today` (the reader's local date) evaluates `overdue`. Returns how many rows
+/// were written. A refusal (`include_pii` by a clerk) comes before `begin`: nothing is written.
 ///
 /// ```
 /// use petition_core::example::{county, principal, registration};
@@ -237,12 +257,9 @@ pub fn ledger_row(
 /// let (mut svc, now) = county();
 /// let li = principal(&mut svc, "li");
 /// svc.register(&li, now, registration(now)).unwrap();
-/// let mut rows = Vec::new();
-/// let n = ledger(&mut svc, &li, now, now.date_naive(), Lang::Zh, &LedgerQuery::default(), &mut |r| {
-///     rows.push(r);
-///     Ok(())
-/// })
-/// .unwrap();
+/// let mut rows: Vec<Vec<Cell>> = Vec::new();
+/// let q = LedgerQuery::default();
+/// let n = ledger(&mut svc, &li, now, now.date_naive(), Lang::Zh, &q, &mut rows).unwrap();
 /// assert_eq!(n, 1);
 /// // The registering office reads its case in full: the id number stays text.
 /// assert_eq!(rows[0][11], Cell::Digits("11010519491231002X".into()));
@@ -254,7 +271,7 @@ pub fn ledger<S: Store>(
     today: NaiveDate,
     lang: Lang,
     q: &LedgerQuery,
-    row: &mut dyn FnMut(Vec<Cell>) -> Result<()>,
+    sink: &mut dyn LedgerSink,
 ) -> Result<u64> {
     let reader = svc.resolve(p)?;
     let when = when.into();
@@ -286,6 +303,7 @@ pub fn ledger<S: Store>(
             })?;
         }
     }
+    sink.begin()?;
     let mut n = 0;
     super::each_case(svc, &reader, |org, c, a| {
         if !q.takes(c, tz) {
@@ -293,7 +311,7 @@ pub fn ledger<S: Store>(
         }
         let shown_full = q.include_pii || (a == Access::Full && full.contains(&c.id));
         n += 1;
-        row(ledger_row(c, org, shown_full, lang, today, tz))
+        sink.row(ledger_row(c, org, shown_full, lang, today, tz))
     })?;
     Ok(n)
 }
