@@ -38,15 +38,7 @@ fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
 
 /// Parses a CSV organisation chart into units, parents before children (line numbers in errors).
 pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
-        |_| {
-            DomainError::from(Refusal::field(
-                "file",
-                "is not UTF-8 text",
-                "不是 UTF-8 文本",
-            ))
-        },
-    )?;
+    let text = crate::input::utf8_text("file", bytes)?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -225,4 +217,63 @@ pub fn parse_calendar_toml(text: &str) -> Result<Vec<(NaiveDate, DayKind)>, Doma
         ));
     }
     check_unique(out)
+}
+
+/// Parses a CSV staff list (`id,name,role,unit`; an admin's unit may be empty; roles by name or
+/// label, `工作人员`/`clerk`), with line numbers in errors.
+pub fn parse_staff_csv(bytes: &[u8]) -> Result<Vec<(usize, crate::org::Staff)>, DomainError> {
+    use crate::case::Vocabulary;
+    let text = crate::input::utf8_text("file", bytes)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| bad(1, &e.to_string(), "表头无法读取"))?
+        .clone();
+    if headers.iter().map(str::trim).collect::<Vec<_>>() != ["id", "name", "role", "unit"] {
+        return Err(bad(
+            1,
+            "the header must be: id,name,role,unit",
+            "表头应为：id,name,role,unit",
+        ));
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let at = |e: DomainError| match e {
+            DomainError::Refused(r) => DomainError::from(r.at_line(line as u64)),
+            e => e,
+        };
+        let rec = rec.map_err(|e| {
+            at(DomainError::from(Refusal::field(
+                "row",
+                &e.to_string(),
+                "行格式错误",
+            )))
+        })?;
+        let f = |n: usize| rec.get(n).unwrap_or("").trim();
+        let role = crate::org::Role::parse_word(f(2)).ok_or_else(|| {
+            at(DomainError::from(Refusal::field(
+                "role",
+                "use clerk, head, admin or integration",
+                "请使用 clerk（工作人员）、head（负责人）、admin（管理员）或 integration（接口账户）",
+            )))
+        })?;
+        let name = f(1);
+        if name.is_empty() {
+            return Err(bad(line, "the name is empty", "姓名为空"));
+        }
+        rows.push((
+            line,
+            crate::org::Staff::new(
+                crate::ids::StaffId::parse(f(0)).map_err(at)?,
+                name,
+                opt_code(Some(f(3))).map_err(at)?,
+                role,
+            ),
+        ));
+    }
+    Ok(rows)
 }

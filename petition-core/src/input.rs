@@ -122,6 +122,26 @@ pub fn nfc_all<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> T
     serde_json::from_value(v).unwrap_or(value)
 }
 
+/// A file's bytes as text: UTF-8 (a leading byte-order mark dropped). Anything else is
+/// `validation` on `field` with a hint to save the file again as UTF-8 (a spreadsheet's default
+/// CSV in China is GBK).
+///
+/// ```
+/// use petition_core::input::utf8_text;
+/// assert_eq!(utf8_text("file", b"\xEF\xBB\xBFcode,name").unwrap(), "code,name");
+/// let gbk = b"\xd6\xd0\xce\xc4"; // 中文 in GBK
+/// assert!(utf8_text("file", gbk).unwrap_err().to_string().contains("CSV UTF-8"));
+/// ```
+pub fn utf8_text<'a>(field: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|_| {
+        DomainError::from(Refusal::field(
+            field,
+            "is not UTF-8 text (perhaps GBK): in Excel or WPS save it with \"Save as\" → \"CSV UTF-8 (comma delimited)\", in a text editor choose the UTF-8 encoding, then try again",
+            "不是 UTF-8 文本（可能是 GBK 编码）：请在 Excel 或 WPS 中“另存为”→“CSV UTF-8（逗号分隔）”，或在文本编辑器中选择 UTF-8 编码保存后重试",
+        ))
+    })
+}
+
 /// A time as every output shows it: RFC 3339 to the second, in its own offset.
 pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)

@@ -1880,3 +1880,80 @@ fn a_duplicate_registration_is_voided_and_leaves_the_statistics() {
     assert!(String::from_utf8_lossy(&human.stdout).contains("已作废"));
     assert_eq!(env.ok(None, "2026-03-03", &["verify"])["ok"], true);
 }
+
+#[test]
+fn unit_and_staff_imports_apply_only_what_changed_and_refuse_moves_and_roles() {
+    let env = Env::new();
+    let path = |name: &str| env.dir.path().join(name);
+    let write = |name: &str, text: &str| {
+        std::fs::write(path(name), text).expect("write");
+        path(name).to_str().expect("utf8").to_string()
+    };
+    // The same chart again: nothing changes.
+    let same = write("org.csv", petition_tests::ORG_CSV);
+    let v = env.ok(Some("admin"), "2026-03-02", &["unit", "import", &same]);
+    assert_eq!(
+        (v["imported"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(12))
+    );
+    // A new township and a renamed one.
+    let edited = petition_tests::ORG_CSV.replace("t,甲镇人民政府", "t,甲镇人民政府（新）")
+        + "t2,乙镇人民政府,township,government,c,\n";
+    let file = write("org2.csv", &edited);
+    let v = env.ok(Some("admin"), "2026-03-02", &["unit", "import", &file]);
+    assert_eq!(v["added"], json!(["t2"]));
+    assert_eq!(v["renamed"], json!(["t"]));
+    assert_eq!(v["unchanged"], 11);
+    // A unit under another parent is refused with its line, and nothing is imported.
+    let moved = edited.replace(
+        "c-gtj,某县自然资源局,county,department,c,",
+        "c-gtj,某县自然资源局,county,department,city,",
+    ) + "t3,丙镇人民政府,township,government,c,\n";
+    let file = write("org3.csv", &moved);
+    let before = env.bytes();
+    let (exit, code, msg) = env.err(Some("admin"), "2026-03-02", &["unit", "import", &file]);
+    assert_eq!((exit, code.as_str()), (1, "validation"), "{msg}");
+    assert!(msg.contains("c-gtj") && msg.contains("line"), "{msg}");
+    assert_eq!(env.bytes(), before, "all rows or none");
+    // Staff: unchanged, renamed, moved, added; a changed role is refused.
+    let staff = write(
+        "staff.csv",
+        "id,name,role,unit\nli,李明,clerk,c-xfj\nwang,王芳芳,clerk,c-zjj\nsun,孙丽,clerk,t2\nqian,钱进,工作人员,c-xfj\n",
+    );
+    let v = env.ok(Some("admin"), "2026-03-02", &["staff", "import", &staff]);
+    assert_eq!(
+        (&v["added"], &v["renamed"], &v["moved"], &v["unchanged"]),
+        (
+            &json!(["qian"]),
+            &json!(["wang"]),
+            &json!(["sun"]),
+            &json!(1)
+        )
+    );
+    let again = env.ok(Some("admin"), "2026-03-02", &["staff", "import", &staff]);
+    assert_eq!(
+        (again["imported"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(4))
+    );
+    let role = write("staff2.csv", "id,name,role,unit\nli,李明,head,c-xfj\n");
+    let (exit, code, msg) = env.err(Some("admin"), "2026-03-02", &["staff", "import", &role]);
+    assert_eq!((exit, code.as_str()), (1, "validation"), "{msg}");
+    // A chart saved as GBK (a spreadsheet's default) gets a hint to save it as UTF-8.
+    let mut gbk = b"code,name,level,kind,parent,line_superior\nt9,".to_vec();
+    gbk.extend_from_slice(b"\xd6\xd0\xce\xc4,township,government,c,\n");
+    std::fs::write(path("gbk.csv"), gbk).expect("write");
+    let gbk = path("gbk.csv").to_str().expect("utf8").to_string();
+    let (_, code, msg) = env.err(Some("admin"), "2026-03-02", &["unit", "import", &gbk]);
+    assert_eq!(code, "validation");
+    assert!(msg.contains("CSV UTF-8"), "{msg}");
+    let o = env.raw(
+        Some("admin"),
+        "2026-03-02",
+        false,
+        &["--lang", "zh", "unit", "import", &gbk],
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("另存为"),
+        "{o:?}"
+    );
+}

@@ -21,7 +21,7 @@ fn the_readme_first_steps_run_as_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let examples = dir.path().join("examples");
     std::fs::create_dir(&examples).expect("examples dir");
-    for f in ["org.csv", "calendar-2026.csv"] {
+    for f in ["org.csv", "staff.csv", "calendar-2026.csv"] {
         let from = format!("{}/../examples/{f}", env!("CARGO_MANIFEST_DIR"));
         std::fs::copy(&from, examples.join(f)).unwrap_or_else(|e| panic!("{from}: {e}"));
     }

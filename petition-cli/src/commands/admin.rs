@@ -51,9 +51,11 @@ pub enum UnitCmd {
         line_superior: Option<String>,
     },
     /// Import units from a CSV file with columns code,name,level,kind,parent,line_superior.
-    /// All rows or none: a bad row is reported with its line number and nothing is imported.
+    /// Run it again after editing the file: a new code is added, a new name is a rename, an
+    /// unchanged row is skipped; a unit under another parent is refused. All rows or none: a bad
+    /// row is reported with its line number and nothing is imported.
     ///
-    /// Example: petition --as admin unit import org.csv
+    /// Example: petition --as admin unit import examples/org.csv
     #[command(verbatim_doc_comment, after_help = unit_columns())]
     Import {
         /// The CSV file (UTF-8, header row)
@@ -113,22 +115,8 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
             let units = parse_units_csv(&bytes)?;
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
-            let n = units.len();
-            svc.work(|w| {
-                for (line, u) in &units {
-                    w.admin(&actor, now, AdminChange::AddUnit(u.clone()))
-                        .map_err(|e| match e {
-                            DomainError::Refused(r) => DomainError::from(r.at_line(*line as u64)),
-                            e => e,
-                        })?;
-                }
-                Ok(())
-            })?;
-            if app.global.json {
-                app.print_json(&json!({"imported": n}));
-            } else {
-                out(&format!("{} {n}", app.l("imported")));
-            }
+            let done = svc.import_units(&actor, now, &units)?;
+            print_import(app, &done);
         }
         // Answered with a reply (`unit_list`), here or by a server.
         UnitCmd::List { .. } => {}
@@ -241,6 +229,18 @@ pub enum StaffCmd {
         /// The staff member's unit (not needed for an admin)
         #[arg(long)]
         unit: Option<String>,
+    },
+    /// Import staff from a CSV file with columns id,name,role,unit (role: clerk, head, admin or
+    /// integration; an admin's unit empty). Run it again after editing the file: a new id is
+    /// added, a new name is a rename, a new unit is a move (their tokens stop working and they
+    /// leave the old unit's cases); an unchanged row is skipped; another role is refused. All
+    /// rows or none.
+    ///
+    /// Example: petition --as admin staff import staff.csv
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// The CSV file (UTF-8, header row id,name,role,unit)
+        file: std::path::PathBuf,
     },
     /// List staff, optionally of one unit.
     ///
@@ -384,6 +384,14 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 out(&format!("{} {} {}", app.l("added"), staff.id, staff.name));
             }
         }
+        StaffCmd::Import { file } => {
+            let bytes = crate::app::read_input(file, 16 << 20)?;
+            let rows = petition_core::files::parse_staff_csv(&bytes)?;
+            let mut svc = app.open()?;
+            let (actor, now) = app.acting(&mut svc)?;
+            let done = svc.import_staff(&actor, now, &rows)?;
+            print_import(app, &done);
+        }
         StaffCmd::Token {
             id,
             expires_days,
@@ -516,5 +524,32 @@ impl super::Run for StaffArgs {
     fn render(&self, app: &App, r: &Reply, _: Option<&std::path::Path>) -> CliResult {
         render_staff_list(app, r);
         Ok(())
+    }
+}
+
+/// What an import did: counts, and the codes or ids it added, renamed and moved.
+fn print_import(app: &App, done: &petition_core::service::ImportSummary) {
+    if app.global.json {
+        app.print_json(&json!({
+            "imported": done.added.len() + done.renamed.len() + done.moved.len(),
+            "added": done.added,
+            "renamed": done.renamed,
+            "moved": done.moved,
+            "unchanged": done.unchanged,
+        }));
+    } else {
+        out(&format!(
+            "{} {}: {} {}, {} {}, {} {}, {} {}",
+            app.l("imported"),
+            done.added.len() + done.renamed.len() + done.moved.len(),
+            app.t("added", "新增"),
+            done.added.len(),
+            app.t("renamed", "更名"),
+            done.renamed.len(),
+            app.t("moved", "调动"),
+            done.moved.len(),
+            app.t("unchanged", "未变"),
+            done.unchanged,
+        ));
     }
 }

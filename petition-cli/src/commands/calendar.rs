@@ -3,7 +3,6 @@
 use petition_core::clock::DayKind;
 use petition_core::files::{parse_calendar_csv, parse_calendar_toml};
 use petition_core::service::AdminChange;
-use petition_core::{DomainError, Refusal};
 use serde_json::json;
 
 use crate::app::{out, App, CliResult};
@@ -44,14 +43,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
     match &a.cmd {
         Cmd::Import { file } => {
             let bytes = crate::app::read_input(file, 16 << 20)?;
-            let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-                .map_err(|_| {
-                DomainError::from(Refusal::field(
-                    "file",
-                    "is not UTF-8 text",
-                    "不是 UTF-8 文本",
-                ))
-            })?;
+            let text = petition_core::input::utf8_text("file", &bytes)?;
             let is_toml = file
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("toml"));

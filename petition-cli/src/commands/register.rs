@@ -119,13 +119,7 @@ pub struct RegistrationFile {
 
 /// Reads a `--file` document as JSON (syntax errors name their line and column).
 fn read_document(bytes: &[u8]) -> Result<serde_json::Value, DomainError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        DomainError::from(Refusal::field(
-            "file",
-            "is not UTF-8 text",
-            "不是 UTF-8 文本",
-        ))
-    })?;
+    let text = petition_core::input::utf8_text("file", bytes)?;
     serde_json::from_str(text).map_err(|e| {
         DomainError::from(Refusal::field(
             "file",
@@ -216,13 +210,7 @@ fn from_flags(a: &Args) -> CliResult<serde_json::Value> {
         (Some(c), _) => Some(c.clone()),
         (None, Some(f)) => {
             let b = crate::app::read_input(f, MAX_CONTENT_BYTES)?;
-            Some(String::from_utf8(b).map_err(|_| {
-                DomainError::from(Refusal::field(
-                    "content",
-                    "the file is not UTF-8 text",
-                    "文件不是 UTF-8 文本",
-                ))
-            })?)
+            Some(petition_core::input::utf8_text("content", &b)?.to_string())
         }
         _ => None,
     };
