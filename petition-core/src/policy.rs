@@ -89,7 +89,11 @@ pub struct Policy {
 /// ahead; a manual supervision whose respond-by has passed no longer holds back the automatic
 /// reminder of an overdue clock of its unit; and the time of receipt is corrected only while the
 /// intake clock counted from it runs and is not yet overdue.
-pub const RULES: u32 = 4;
+///
+/// Since 5: a review or re-review request stops the evaluation window of the answer it puts
+/// under review (that answer can no longer be rated), so a superseded answer never counts as an
+/// evaluation lapsed.
+pub const RULES: u32 = 5;
 
 fn legacy_rules() -> u32 {
     1

@@ -219,6 +219,11 @@ pub enum EventKind {
         reason: Option<String>,
         /// Clocks started.
         clocks: Vec<ClockStart>,
+        /// The evaluation clock of the answer this request supersedes, stopped without lapsing
+        /// (rules 5: an answer under review can no longer be rated, so it never counts as an
+        /// evaluation lapsed); absent before rules 5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        superseded: Option<u32>,
     },
     /// 复查意见.
     ReviewIssued {
@@ -236,6 +241,11 @@ pub enum EventKind {
         reason: Option<String>,
         /// Clocks started.
         clocks: Vec<ClockStart>,
+        /// The evaluation clock of the answer this request supersedes, stopped without lapsing
+        /// (rules 5: an answer under review can no longer be rated, so it never counts as an
+        /// evaluation lapsed); absent before rules 5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        superseded: Option<u32>,
     },
     /// 听证: a hearing held during re-review; its days do not count (2005 Art 35).
     HearingHeld {

@@ -242,8 +242,11 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.reports += 1;
             stop_kinds(&mut case, at, &[ClockKind::ResultReport]);
         }
-        EventKind::ReviewRequested { clocks, .. } => {
+        EventKind::ReviewRequested {
+            clocks, superseded, ..
+        } => {
             stop_kinds(&mut case, at, &[ClockKind::ReviewWindow]);
+            stop_where(&mut case, at, |c| Some(c.index) == *superseded);
             case.state = CaseState::UnderReview;
             case.reviewer = unit.clone();
             case.holder = unit;
@@ -258,8 +261,11 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.answered_by = unit;
             start(&mut case, clocks);
         }
-        EventKind::RereviewRequested { clocks, .. } => {
+        EventKind::RereviewRequested {
+            clocks, superseded, ..
+        } => {
             stop_kinds(&mut case, at, &[ClockKind::RereviewWindow]);
+            stop_where(&mut case, at, |c| Some(c.index) == *superseded);
             case.state = CaseState::UnderRereview;
             case.rereviewer = unit.clone();
             case.holder = unit;

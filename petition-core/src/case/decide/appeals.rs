@@ -54,6 +54,7 @@ impl<'a> Decision<'a> {
         Ok(vec![EventKind::ReviewRequested {
             reason,
             clocks: vec![self.days(ClockKind::Review, me, self.ctx.policy.review_days)],
+            superseded: self.superseded_evaluation(),
         }])
     }
 
@@ -90,7 +91,21 @@ impl<'a> Decision<'a> {
         Ok(vec![EventKind::RereviewRequested {
             reason,
             clocks: vec![self.days(ClockKind::Rereview, me, self.ctx.policy.rereview_days)],
+            superseded: self.superseded_evaluation(),
         }])
+    }
+
+    /// Rules 5: the open evaluation window of the answer a review or re-review request puts
+    /// under review — it can no longer be rated, and is stopped so that it never lapses.
+    fn superseded_evaluation(&self) -> Option<u32> {
+        if self.ctx.policy.rules < 5 {
+            return None;
+        }
+        self.case
+            .clocks
+            .iter()
+            .find(|c| c.kind == ClockKind::Evaluation && c.is_open())
+            .map(|c| c.index)
     }
 
     pub(super) fn hearing(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<EventKind>> {

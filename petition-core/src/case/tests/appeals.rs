@@ -213,3 +213,50 @@ fn review_and_rereview_requests_record_the_petitioners_grounds() {
     let json = serde_json::to_value(&evs[0]).expect("json");
     assert!(json.get("reason").is_none(), "{json}");
 }
+
+#[test]
+fn an_answer_put_under_review_is_no_longer_rated_nor_counted_as_an_evaluation_lapsed() {
+    // Rules 5: the review request stops the first answer's evaluation window without lapsing it;
+    // the tick long after finds nothing to lapse. Likewise the review answer's window at the
+    // re-review request.
+    let mut w = World::answered();
+    w.policy.rules = 5;
+    let first = w.clock(ClockKind::Evaluation).index;
+    let evs = w.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
+    assert!(matches!(
+        &evs[0].kind,
+        EventKind::ReviewRequested { superseded: Some(i), .. } if *i == first
+    ));
+    let c = &w.case.clocks[first as usize];
+    assert!(!c.is_open() && !c.lapsed, "{c:?}");
+    let r = w.run(
+        "cty-a-xfj.c",
+        "2026-03-26",
+        Command::Evaluate {
+            handling: Satisfaction::Dissatisfied,
+            office: None,
+        },
+    );
+    assert_ne!(code(r), "ok", "the first answer can no longer be rated");
+    let evs = w.ok("system", "2026-12-31", Step::Tick);
+    assert!(
+        !types(&evs).contains(&"evaluation_lapsed"),
+        "{:?}",
+        types(&evs)
+    );
+    // Under rules 4 (databases made before) the window stays open and lapses as it did.
+    let mut old = World::answered();
+    old.policy.rules = 4;
+    old.ok(
+        "cty-a.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
+    assert!(old.clock(ClockKind::Evaluation).is_open());
+    let evs = old.ok("system", "2026-12-31", Step::Tick);
+    assert!(types(&evs).contains(&"evaluation_lapsed"), "{:?}", types(&evs));
+}

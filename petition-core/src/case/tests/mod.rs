@@ -428,10 +428,12 @@ fn event_kinds_read_by_tag_as_by_serde() {
         EventKind::ReviewRequested {
             reason: Some("不服".into()),
             clocks: clocks(),
+            superseded: Some(4),
         },
         EventKind::ReviewRequested {
             reason: None,
             clocks: clocks(),
+            superseded: None,
         },
         EventKind::ReviewIssued {
             outcome: ReviewOutcome::Revised,
@@ -441,10 +443,12 @@ fn event_kinds_read_by_tag_as_by_serde() {
         EventKind::RereviewRequested {
             reason: Some("仍不服".into()),
             clocks: clocks(),
+            superseded: Some(7),
         },
         EventKind::RereviewRequested {
             reason: None,
             clocks: vec![],
+            superseded: None,
         },
         EventKind::HearingHeld {
             start: d("2026-05-01"),
