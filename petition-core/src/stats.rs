@@ -183,6 +183,45 @@ impl Group {
     }
 }
 
+/// The totals row (合计) of `groups`: every count summed (a case counts once, under the group it
+/// belongs to), the rates worked out again from the sums — never an average of the groups' rates.
+///
+/// ```
+/// use petition_core::stats::{totals, Counts, Group};
+/// let g = |key: &str, registered, completion_met, completion_base| Group {
+///     key: key.into(),
+///     name: key.into(),
+///     counts: Counts { registered, completion_met, completion_base, ..Counts::default() },
+/// };
+/// let t = totals(&[g("a", 3, 1, 1), g("b", 1, 0, 3)]);
+/// assert_eq!(t.counts.registered, 4);
+/// // 1 of 4 limits met: 25%, not the mean of 100% and 0%.
+/// assert_eq!(t.json()["on_time_completion_rate"], 0.25);
+/// ```
+pub fn totals(groups: &[Group]) -> Group {
+    let mut counts = Counts::default();
+    for g in groups {
+        counts.add(&g.counts);
+    }
+    Group {
+        key: "total".into(),
+        name: String::new(),
+        counts,
+    }
+}
+
+/// How `now` compares with `before` (the same group a period earlier): the change of the
+/// registrations and of each rate (`null` where either side has none).
+pub fn change(now: &Counts, before: &Counts) -> Value {
+    let mut v = json!({
+        "registered": now.registered as i64 - before.registered as i64,
+    });
+    for (k, name) in Kpi::ALL {
+        v[name] = json!(k.value(now).zip(k.value(before)).map(|(a, b)| a - b));
+    }
+    v
+}
+
 /// Orders groups best first, worst last, by a KPI; groups without a value come last.
 pub fn rank(groups: &mut [Group], kpi: Kpi) {
     groups.sort_by(|a, b| {

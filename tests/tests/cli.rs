@@ -1957,3 +1957,55 @@ fn unit_and_staff_imports_apply_only_what_changed_and_refuse_moves_and_roles() {
         "{o:?}"
     );
 }
+
+#[test]
+fn statistics_end_with_the_totals_row_and_compare_with_the_previous_period() {
+    let env = Env::new();
+    env.register("2026-02-20", &[]);
+    env.register("2026-03-02", &[]);
+    env.register("2026-03-09", &[]);
+    let v = env.ok(
+        None,
+        "2026-03-31",
+        &[
+            "stats",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--compare",
+            "previous",
+        ],
+    );
+    // The previous period has the same 31 days, just before.
+    assert_eq!(
+        v["previous"],
+        json!({"from": "2026-01-29", "to": "2026-02-28"})
+    );
+    let groups = v["groups"].as_array().expect("groups");
+    let summed: u64 = groups.iter().filter_map(|g| g["registered"].as_u64()).sum();
+    assert_eq!((v["total"]["registered"].as_u64(), summed), (Some(2), 2));
+    assert_eq!(v["total"]["change"]["registered"], 1);
+    let office = groups.iter().find(|g| g["key"] == "c-xfj").expect("office");
+    assert_eq!(office["change"]["registered"], 1);
+    // Both March letters repeat February's: the totals' rate comes from the summed counts.
+    assert_eq!(v["total"]["repeats"], 2);
+    assert_eq!(v["total"]["repeat_rate"], 1.0, "{v}");
+    let o = env.raw(
+        None,
+        "2026-03-31",
+        false,
+        &[
+            "--lang",
+            "zh",
+            "stats",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    let last = text.lines().rev().nth(1).unwrap_or("");
+    assert!(last.contains("合计") && last.contains(" 2 "), "{text}");
+}

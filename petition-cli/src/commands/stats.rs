@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 use petition_core::clock::local_date;
-use petition_core::stats::{GroupBy, Kpi};
+use petition_core::stats::{change, totals, GroupBy, Kpi};
 use serde_json::{json, Value};
 
 use crate::app::{out, parse_date, App, CliResult, Reply};
@@ -11,10 +11,14 @@ use petition_core::{DomainError, Refusal};
 
 /// Report the KPIs (统计) over cases registered in a period, evaluated at --now: registrations,
 /// collective and skip-level visits, repeats, timely acceptance, on-time completion, participation,
-/// satisfaction and repeat rates, open overdue work and supervisions. `--rank` orders units best
-/// first and worst last, for the circulated notice (通报正反典型).
+/// satisfaction and repeat rates, open overdue work and supervisions, ending with the totals row
+/// (合计: counts summed, rates worked out from the sums). `--rank` orders units best first and
+/// worst last, for the circulated notice (通报正反典型). `--compare previous` adds the change
+/// against the period of the same length just before.
 ///
-/// Example: petition stats --from 2026-03-01 --to 2026-03-31 --rank on_time_completion_rate
+/// Examples:
+///   petition stats --from 2026-03-01 --to 2026-03-31 --rank on_time_completion_rate
+///   petition stats --from 2026-04-01 --to 2026-06-30 --compare previous
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -30,6 +34,9 @@ pub struct Args {
     /// Order by this KPI, best first
     #[arg(long, value_parser = crate::app::one_of(&Kpi::ALL, |(_, name)| name))]
     pub rank: Option<String>,
+    /// Add the change against the previous period of the same length
+    #[arg(long, value_parser = ["previous"])]
+    pub compare: Option<String>,
 }
 
 fn pct(v: &Value) -> String {
@@ -71,10 +78,40 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     };
     let rank = a.rank.as_deref().and_then(Kpi::parse);
     let groups = svc.stats(from, to, now, by, rank)?;
-    let rows: Vec<Value> = groups.iter().map(|g| g.json()).collect();
-    Ok(Reply::of(
-        json!({"from": from, "to": to, "by": a.by, "now": now.to_rfc3339(), "rank": a.rank, "groups": rows}),
-    ))
+    let total = totals(&groups);
+    let mut rows: Vec<Value> = groups.iter().map(|g| g.json()).collect();
+    let mut doc =
+        json!({"from": from, "to": to, "by": a.by, "now": now.to_rfc3339(), "rank": a.rank});
+    let mut total_json = total.json();
+    if a.compare.is_some() {
+        // The same number of days just before `from`.
+        let days = (to - from).num_days();
+        let before_to = from.pred_opt().unwrap_or(from);
+        let before_from = before_to - chrono::Duration::days(days);
+        let before = svc.stats(before_from, before_to, now, by, None)?;
+        for (row, g) in rows.iter_mut().zip(&groups) {
+            let earlier = before
+                .iter()
+                .find(|b| b.key == g.key)
+                .map(|b| b.counts.clone())
+                .unwrap_or_default();
+            row["change"] = change(&g.counts, &earlier);
+        }
+        total_json["change"] = change(&total.counts, &totals(&before).counts);
+        doc["previous"] = json!({"from": before_from, "to": before_to});
+    }
+    doc["groups"] = json!(rows);
+    doc["total"] = total_json;
+    Ok(Reply::of(doc))
+}
+
+/// A change as the table shows it: a signed count, or signed percentage points.
+fn signed(v: &Value, points: bool) -> String {
+    match (v.as_f64(), points) {
+        (None, _) => "-".into(),
+        (Some(x), true) => format!("{:+.1}", x * 100.0),
+        (Some(x), false) => format!("{:+}", x as i64),
+    }
 }
 
 pub fn render(app: &App, r: &Reply) {
@@ -87,8 +124,23 @@ pub fn render(app: &App, r: &Reply) {
         app.t("evaluated at", "截至"),
         crate::render::minute(&d["now"])
     ));
-    let rows = d["groups"].as_array().cloned().unwrap_or_default();
-    let head = [
+    let mut rows = d["groups"].as_array().cloned().unwrap_or_default();
+    let compared = d.get("previous").is_some();
+    if compared {
+        out(&format!(
+            "{} {} – {}",
+            app.t("Compared with", "对比上期"),
+            d["previous"]["from"].as_str().unwrap_or(""),
+            d["previous"]["to"].as_str().unwrap_or(""),
+        ));
+    }
+    let mut sum = d["total"].clone();
+    if !sum.is_null() {
+        sum["key"] = json!("");
+        sum["name"] = json!(app.t("Total", "合计"));
+        rows.push(sum);
+    }
+    let mut head = vec![
         app.t("Key", "代码"),
         app.t("Name", "名称"),
         app.t("Registered", "登记"),
@@ -102,9 +154,13 @@ pub fn render(app: &App, r: &Reply) {
         app.t("Overdue", "超期在办"),
         app.t("Supervised", "督办"),
     ];
+    if compared {
+        head.insert(3, app.t("± Reg.", "登记增减"));
+        head.insert(8, app.t("± On-time (pts)", "按期率增减(百分点)"));
+    }
     let mut t = table(app, &head);
     for r in &rows {
-        t.add_row(vec![
+        let mut cells = vec![
             r["key"].as_str().unwrap_or("").to_string(),
             r["name"].as_str().unwrap_or("").to_string(),
             r["registered"].to_string(),
@@ -117,7 +173,12 @@ pub fn render(app: &App, r: &Reply) {
             pct(&r["repeat_rate"]),
             total(&r["overdue_open"]).to_string(),
             total(&r["supervisions"]).to_string(),
-        ]);
+        ];
+        if compared {
+            cells.insert(3, signed(&r["change"]["registered"], false));
+            cells.insert(8, signed(&r["change"]["on_time_completion_rate"], true));
+        }
+        t.add_row(cells);
     }
     out(&t.to_string());
 }

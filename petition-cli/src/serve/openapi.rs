@@ -149,9 +149,12 @@ fn answer_schema(command: &[&str]) -> Value {
         }
         ["register"] | ["show"] => json!({"$ref": "#/components/schemas/Case"}),
         ["stats"] => {
-            json!({"type": "object", "required": ["by", "from", "to", "groups"], "properties": {
+            json!({"type": "object", "required": ["by", "from", "to", "groups", "total"], "properties": {
             "by": {"type": "string"}, "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
-            "groups": {"type": "array", "items": {"type": "object", "required": ["key", "name"]}}}})
+            "groups": {"type": "array", "items": {"type": "object", "required": ["key", "name"]}},
+            "total": {"type": "object", "required": ["key", "registered"]},
+            "previous": {"type": "object", "required": ["from", "to"], "properties": {
+                "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}}})
         }
         ["status"] | ["tick"] | ["unit", ..] | ["staff", ..] | ["tree"] | ["notice"] => {
             json!({"type": "object"})

@@ -258,5 +258,9 @@ fn an_answer_put_under_review_is_no_longer_rated_nor_counted_as_an_evaluation_la
     );
     assert!(old.clock(ClockKind::Evaluation).is_open());
     let evs = old.ok("system", "2026-12-31", Step::Tick);
-    assert!(types(&evs).contains(&"evaluation_lapsed"), "{:?}", types(&evs));
+    assert!(
+        types(&evs).contains(&"evaluation_lapsed"),
+        "{:?}",
+        types(&evs)
+    );
 }
