@@ -21,7 +21,8 @@ pub struct ReviewArgs {
 #[derive(clap::Subcommand, Debug)]
 pub enum ReviewCmd {
     /// Register a review request (by the reviewing body, within 30 days of the opinion), with
-    /// the petitioner's grounds.
+    /// the petitioner's grounds. The petition office of a reviewing body's territory may record
+    /// it at the counter for that body, which then holds the case and answers it.
     ///
     /// Example: petition --as chen review request XF2026-000001 --reason 补偿标准计算有误
     #[command(verbatim_doc_comment)]
@@ -83,7 +84,8 @@ pub struct RereviewArgs {
 #[derive(clap::Subcommand, Debug)]
 pub enum RereviewCmd {
     /// Register a re-review request (by the re-reviewing body, within 30 days of the review
-    /// opinion), with the petitioner's grounds.
+    /// opinion), with the petitioner's grounds. The petition office of a re-reviewing body's
+    /// territory may record it at the counter for that body.
     ///
     /// Example: petition --as zhou rereview request XF2026-000001 --reason 复查未核实现场情况
     #[command(verbatim_doc_comment)]

@@ -224,6 +224,10 @@ pub enum EventKind {
         /// evaluation lapsed); absent before rules 5.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         superseded: Option<u32>,
+        /// The reviewing body the request was recorded for, when a petition office of its
+        /// territory recorded it at the counter (absent: the actor's unit is the body).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<UnitCode>,
     },
     /// 复查意见.
     ReviewIssued {
@@ -246,6 +250,10 @@ pub enum EventKind {
         /// evaluation lapsed); absent before rules 5.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         superseded: Option<u32>,
+        /// The reviewing body the request was recorded for, when a petition office of its
+        /// territory recorded it at the counter (absent: the actor's unit is the body).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<UnitCode>,
     },
     /// 听证: a hearing held during re-review; its days do not count (2005 Art 35).
     HearingHeld {

@@ -243,13 +243,17 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             stop_kinds(&mut case, at, &[ClockKind::ResultReport]);
         }
         EventKind::ReviewRequested {
-            clocks, superseded, ..
+            clocks,
+            superseded,
+            body,
+            ..
         } => {
             stop_kinds(&mut case, at, &[ClockKind::ReviewWindow]);
             stop_where(&mut case, at, |c| Some(c.index) == *superseded);
             case.state = CaseState::UnderReview;
-            case.reviewer = unit.clone();
-            case.holder = unit;
+            let body = body.clone().or(unit);
+            case.reviewer = body.clone();
+            case.holder = body;
             start(&mut case, clocks);
         }
         EventKind::ReviewIssued {
@@ -262,13 +266,17 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             start(&mut case, clocks);
         }
         EventKind::RereviewRequested {
-            clocks, superseded, ..
+            clocks,
+            superseded,
+            body,
+            ..
         } => {
             stop_kinds(&mut case, at, &[ClockKind::RereviewWindow]);
             stop_where(&mut case, at, |c| Some(c.index) == *superseded);
             case.state = CaseState::UnderRereview;
-            case.rereviewer = unit.clone();
-            case.holder = unit;
+            let body = body.clone().or(unit);
+            case.rereviewer = body.clone();
+            case.holder = body;
             start(&mut case, clocks);
         }
         EventKind::HearingHeld { days, due, .. } => {

@@ -38,24 +38,65 @@ impl<'a> Decision<'a> {
 
     pub(super) fn review_request(&self, reason: Option<&str>) -> Result<Vec<EventKind>> {
         let reason = grounds(reason)?;
-        let me = self.actor_unit()?;
         let lead = self
             .case
             .answered_by
             .clone()
             .unwrap_or(self.holder()?.clone());
-        if !self.ctx.org.is_reviewer(me, &lead) {
-            return Err(DomainError::from(Refusal::forbidden(
-                "only the reviewing body (复查机关: the parent or line superior of the unit that answered) registers a review request",
-                "复查申请应由复查机关（答复单位的上级机关或业务上级）登记",
-            )));
-        }
+        let (body, on_behalf) = self.reviewing_body(&lead, "复查机关", "reviewing body")?;
         self.window(ClockKind::ReviewWindow)?;
         Ok(vec![EventKind::ReviewRequested {
             reason,
-            clocks: vec![self.days(ClockKind::Review, me, self.ctx.policy.review_days)],
+            clocks: vec![self.days(ClockKind::Review, &body, self.ctx.policy.review_days)],
             superseded: self.superseded_evaluation(),
+            body: on_behalf.then_some(body),
         }])
+    }
+
+    /// The body that reviews `of`'s answer for this request, and whether the actor records it
+    /// on that body's behalf: a reviewing body (the parent or line superior of `of`) records for
+    /// itself; the petition office of a reviewing body's territory records for that body at the
+    /// counter (its government first). Anyone else is refused, with the bodies named.
+    fn reviewing_body(&self, of: &UnitCode, zh: &str, en: &str) -> Result<(UnitCode, bool)> {
+        let me = self.actor_unit()?;
+        let org = self.ctx.org;
+        if org.is_reviewer(me, of) {
+            return Ok((me.clone(), false));
+        }
+        let answered = org.get(of)?;
+        let bodies: Vec<&UnitCode> = answered
+            .parent
+            .iter()
+            .chain(answered.line_superior.iter())
+            .collect();
+        let counter = org
+            .unit(me)
+            .is_some_and(|u| u.kind == UnitKind::PetitionOffice);
+        if counter {
+            for b in &bodies {
+                let office = org
+                    .gov(b)
+                    .and_then(|g| org.office(&g.code))
+                    .map(|o| &o.code);
+                if office == Some(me) {
+                    return Ok(((*b).clone(), true));
+                }
+            }
+        }
+        let named: Vec<String> = bodies
+            .iter()
+            .map(|b| match org.unit(b) {
+                Some(u) => format!("{} ({})", u.name, u.code),
+                None => b.to_string(),
+            })
+            .collect();
+        let named = named.join(", ");
+        Err(DomainError::from(Refusal::forbidden(
+            &format!(
+                "only the {en} ({zh}: {named}) or the petition office of its territory registers this request"
+            ),
+            &format!("此申请应由{zh}（{named}）或其所在地的信访工作机构登记"),
+        )))
     }
 
     pub(super) fn review_opinion(
@@ -79,19 +120,14 @@ impl<'a> Decision<'a> {
 
     pub(super) fn rereview_request(&self, reason: Option<&str>) -> Result<Vec<EventKind>> {
         let reason = grounds(reason)?;
-        let me = self.actor_unit()?;
         let reviewer = self.case.reviewer.clone().unwrap_or(self.holder()?.clone());
-        if !self.ctx.org.is_reviewer(me, &reviewer) {
-            return Err(DomainError::from(Refusal::forbidden(
-                "only the re-reviewing body (复核机关: the parent or line superior of the reviewing unit) registers a re-review request",
-                "复核申请应由复核机关（复查机关的上级机关或业务上级）登记",
-            )));
-        }
+        let (body, on_behalf) = self.reviewing_body(&reviewer, "复核机关", "re-reviewing body")?;
         self.window(ClockKind::RereviewWindow)?;
         Ok(vec![EventKind::RereviewRequested {
             reason,
-            clocks: vec![self.days(ClockKind::Rereview, me, self.ctx.policy.rereview_days)],
+            clocks: vec![self.days(ClockKind::Rereview, &body, self.ctx.policy.rereview_days)],
             superseded: self.superseded_evaluation(),
+            body: on_behalf.then_some(body),
         }])
     }
 

@@ -31,7 +31,7 @@ fn review_request_is_registered_by_the_reviewer_within_30_days() {
     let mut w = World::answered();
     assert_eq!(
         code(w.run(
-            "city-xfj.c",
+            "town-a.c",
             "2026-03-25",
             Command::ReviewRequest { reason: None }
         )),
@@ -262,5 +262,59 @@ fn an_answer_put_under_review_is_no_longer_rated_nor_counted_as_an_evaluation_la
         types(&evs).contains(&"evaluation_lapsed"),
         "{:?}",
         types(&evs)
+    );
+}
+
+#[test]
+fn the_petition_office_of_a_reviewing_bodys_territory_records_a_review_request_for_it() {
+    // The county 住建局 answered; its reviewing bodies are the county government (parent) and
+    // the city 住建局 (line superior). The county petition office receives the petitioner at the
+    // counter and records the request for the county government, which then holds and answers.
+    let mut w = World::answered();
+    let evs = w.ok(
+        "cty-a-xfj.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
+    assert!(matches!(
+        &evs[0].kind,
+        EventKind::ReviewRequested { body: Some(b), .. } if b == &u("cty-a")
+    ));
+    assert_eq!(
+        (w.case.reviewer.clone(), w.case.holder.clone()),
+        (Some(u("cty-a")), Some(u("cty-a")))
+    );
+    assert_eq!(w.clock(ClockKind::Review).unit, u("cty-a"));
+    // The office does not answer it: the body does.
+    let opinion = Command::ReviewOpinion {
+        outcome: ReviewOutcome::Upheld,
+        text: "维持".into(),
+    };
+    assert_eq!(
+        code(w.run("cty-a-xfj.c", "2026-04-10", opinion.clone())),
+        "permission_denied"
+    );
+    w.ok("cty-a.c", "2026-04-10", opinion);
+    // The city petition office records for the city 住建局, the other reviewing body.
+    let mut w = World::answered();
+    w.ok(
+        "city-xfj.c",
+        "2026-03-25",
+        Command::ReviewRequest { reason: None },
+    );
+    assert_eq!(w.case.reviewer, Some(u("city-zjj")));
+    // Anyone else is refused, and the refusal names the bodies.
+    let mut w = World::answered();
+    let err = w
+        .run(
+            "town-a.c",
+            "2026-03-25",
+            Command::ReviewRequest { reason: None },
+        )
+        .expect_err("a township is no reviewing body");
+    let text = err.to_string();
+    assert!(
+        text.contains("cty-a") && text.contains("city-zjj"),
+        "{text}"
     );
 }

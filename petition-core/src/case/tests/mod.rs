@@ -429,11 +429,13 @@ fn event_kinds_read_by_tag_as_by_serde() {
             reason: Some("不服".into()),
             clocks: clocks(),
             superseded: Some(4),
+            body: Some(u("county")),
         },
         EventKind::ReviewRequested {
             reason: None,
             clocks: clocks(),
             superseded: None,
+            body: None,
         },
         EventKind::ReviewIssued {
             outcome: ReviewOutcome::Revised,
@@ -444,11 +446,13 @@ fn event_kinds_read_by_tag_as_by_serde() {
             reason: Some("仍不服".into()),
             clocks: clocks(),
             superseded: Some(7),
+            body: None,
         },
         EventKind::RereviewRequested {
             reason: None,
             clocks: vec![],
             superseded: None,
+            body: None,
         },
         EventKind::HearingHeld {
             start: d("2026-05-01"),
