@@ -70,6 +70,16 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> 
             )))
         })?;
         let f = |n: usize| rec.get(n).unwrap_or("").trim();
+        if rows
+            .iter()
+            .any(|(_, u): &(usize, Unit)| u.code.as_str() == f(0))
+        {
+            return Err(bad(
+                line,
+                &format!("{} is listed twice: one row per unit", f(0)),
+                &format!("{} 出现两次：每个单位只列一行", f(0)),
+            ));
+        }
         let unit = Unit {
             code: UnitCode::parse(f(0)).map_err(at)?,
             name: f(1).to_string(),
@@ -261,6 +271,16 @@ pub fn parse_staff_csv(bytes: &[u8]) -> Result<Vec<(usize, crate::org::Staff)>, 
                 "请使用 clerk（工作人员）、head（负责人）、admin（管理员）或 integration（接口账户）",
             )))
         })?;
+        if rows
+            .iter()
+            .any(|(_, s): &(usize, crate::org::Staff)| s.id.as_str() == f(0))
+        {
+            return Err(bad(
+                line,
+                &format!("{} is listed twice: one row per person", f(0)),
+                &format!("{} 出现两次：每人只列一行", f(0)),
+            ));
+        }
         let name = f(1);
         if name.is_empty() {
             return Err(bad(line, "the name is empty", "姓名为空"));

@@ -187,11 +187,17 @@ fn sixty_and_more_hostile_inputs_get_their_code_and_change_nothing() {
         with_file("unit CSV with a wrong header", Some("admin"), &["unit", "import", "@"], "u1.csv", b"id,name\nx,y\n", "validation"),
         with_file("unit CSV with a bad level", Some("admin"), &["unit", "import", "@"], "u2.csv", b"code,name,level,kind,parent,line_superior\nz1,Z,galactic,government,,\n", "validation"),
         with_file("unit CSV with an unknown parent", Some("admin"), &["unit", "import", "@"], "u3.csv", b"code,name,level,kind,parent,line_superior\nz2,Z,county,department,ghost,\n", "not_found"),
-        with_file("unit CSV with a duplicate code", Some("admin"), &["unit", "import", "@"], "u4.csv", b"code,name,level,kind,parent,line_superior\nc,Z,county,government,city,\n", "validation"),
+        with_file("unit CSV with a duplicate code", Some("admin"), &["unit", "import", "@"], "u4.csv", b"code,name,level,kind,parent,line_superior\nz5,Z,county,department,c,\nz5,Y,county,department,c,\n", "validation"),
+        with_file("unit CSV moving a unit", Some("admin"), &["unit", "import", "@"], "u9.csv", b"code,name,level,kind,parent,line_superior\nc,Z,county,government,prov,\n", "validation"),
         with_file("unit CSV that is not UTF-8", Some("admin"), &["unit", "import", "@"], "u5.csv", b"code,name,level,kind,parent,line_superior\nz3,\xff\xfe,county,department,c,\n", "validation"),
         with_file("unit CSV with a cycle", Some("admin"), &["unit", "import", "@"], "u6.csv", b"code,name,level,kind,parent,line_superior\nq1,Q,county,government,q2,\nq2,Q,county,government,q1,\n", "validation"),
         with_file("unit CSV with a ragged row", Some("admin"), &["unit", "import", "@"], "u7.csv", b"code,name,level,kind,parent,line_superior\nz4,Z,county\n", "validation"),
         with_file("unit CSV with SQL in a code", Some("admin"), &["unit", "import", "@"], "u8.csv", b"code,name,level,kind,parent,line_superior\n\"x');DROP TABLE units;--\",Z,county,department,c,\n", "validation"),
+        // Staff CSV.
+        with_file("staff CSV with a wrong header", Some("admin"), &["staff", "import", "@"], "s1.csv", b"id,name\nx,y\n", "validation"),
+        with_file("staff CSV with a bad role", Some("admin"), &["staff", "import", "@"], "s2.csv", b"id,name,role,unit\nx1,X,king,c\n", "validation"),
+        with_file("staff CSV with a duplicate id", Some("admin"), &["staff", "import", "@"], "s3.csv", b"id,name,role,unit\nx2,X,clerk,c\nx2,Y,clerk,c\n", "validation"),
+        with_file("staff CSV with an unknown unit", Some("admin"), &["staff", "import", "@"], "s4.csv", b"id,name,role,unit\nx3,X,clerk,ghost\n", "not_found"),
         // Calendar files.
         with_file("calendar CSV with a bad date", Some("admin"), &["calendar", "import", "@"], "k1.csv", b"2026-05-1x,holiday\n", "validation"),
         with_file("calendar CSV on 31 February", Some("admin"), &["calendar", "import", "@"], "k2.csv", b"2026-02-31,holiday\n", "validation"),
