@@ -390,7 +390,8 @@ pub fn params_of(
             .collect();
         let slot = format!("{{{id}}}");
         if path.contains(&slot) {
-            let v = values.first().cloned().unwrap_or_default();
+            // Several words of one argument (`search 王 大山`) travel as one segment.
+            let v = values.join(" ");
             path = path.replace(&slot, &encode_segment(&v));
             continue;
         }

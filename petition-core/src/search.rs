@@ -104,12 +104,50 @@ pub struct Needle {
     /// The end of a phone or id number to look for: when the text is digits (an id number may
     /// end in X) and at least [`MIN_NUMBER_SUFFIX`] long, upper case.
     pub number: Option<String>,
+    /// The other terms when the text has several separated by spaces (`王 漏水`): a case
+    /// matches when it matches every term. The store looks the first term up.
+    pub also: Vec<Needle>,
 }
 
 impl Needle {
-    /// Checks what was typed: at least one letter or digit.
+    /// Checks what was typed: at least one letter or digit in each term; terms separated by
+    /// spaces must all match; a number alone is looked up by its last [`MIN_NUMBER_SUFFIX`] or
+    /// more digits (a shorter one is refused, saying so).
+    ///
+    /// ```
+    /// use petition_core::search::Needle;
+    /// let n = Needle::parse("王  漏水").unwrap();
+    /// assert_eq!((n.raw.as_str(), n.also.len()), ("王", 1));
+    /// assert!(Needle::parse("567").unwrap_err().to_string().contains("4"));
+    /// ```
     pub fn parse(s: &str) -> Result<Self> {
+        let mut terms = s
+            .split(|c: char| c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(Self::term);
+        let mut first = match terms.next() {
+            Some(t) => t?,
+            None => Self::term("")?,
+        };
+        first.also = terms.collect::<Result<Vec<_>>>()?;
+        Ok(first)
+    }
+
+    /// One term of a search.
+    fn term(s: &str) -> Result<Self> {
         let raw = s.trim().to_string();
+        if !raw.is_empty()
+            && raw.chars().all(|c| c.is_ascii_digit())
+            && raw.chars().count() < MIN_NUMBER_SUFFIX
+        {
+            return Err(DomainError::from(Refusal::usage_of(
+                "TEXT",
+                &format!(
+                    "{raw:?} is too short for a number: a phone or id number is found by its last {MIN_NUMBER_SUFFIX} or more digits"
+                ),
+                &format!("“{raw}”太短：电话或证件号码须输入末 {MIN_NUMBER_SUFFIX} 位或更多"),
+            )));
+        }
         let toks = tokens(&raw);
         if toks.is_empty() {
             return Err(DomainError::from(Refusal::usage_of(
@@ -127,6 +165,7 @@ impl Needle {
             raw,
             tokens: toks,
             number: numeric.then_some(n),
+            also: Vec::new(),
         })
     }
 }
@@ -251,6 +290,10 @@ pub fn reversed(number: &str) -> String {
 /// numbers are compared as the reader sees them masked (`王某`, `138****5678`).
 pub fn matches(case: &Case, needle: &Needle, masked: bool) -> bool {
     check(case, needle, masked, true, true)
+        && needle
+            .also
+            .iter()
+            .all(|t| check(case, t, masked, true, true))
 }
 
 /// [`matches`], names and numbers each only when asked.

@@ -2009,3 +2009,48 @@ fn statistics_end_with_the_totals_row_and_compare_with_the_previous_period() {
     let last = text.lines().rev().nth(1).unwrap_or("");
     assert!(last.contains("合计") && last.contains(" 2 "), "{text}");
 }
+
+#[test]
+fn search_with_spaces_matches_every_term_and_a_short_number_says_so() {
+    let env = Env::new();
+    let leak = env.register("2026-03-02", &[]);
+    let v = env.ok(
+        Some("li"),
+        "2026-03-02",
+        &[
+            "register",
+            "--channel",
+            "letter",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "land.use",
+            "--summary",
+            "宅基地纠纷",
+            "--petitioner",
+            "王大山",
+        ],
+    );
+    let land = v["id"].as_str().expect("id").to_string();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let v = env.ok(Some("li"), "2026-03-02", args);
+        v["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter_map(|c| c["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    // Each word alone, then both: only the case with every word.
+    assert_eq!(ids(&["search", "王大山"]), vec![land.clone()]);
+    assert_eq!(ids(&["search", "漏水"]), vec![leak.clone()]);
+    assert_eq!(ids(&["search", "赵", "漏水"]), vec![leak]);
+    assert!(ids(&["search", "王大山", "漏水"]).is_empty());
+    assert_eq!(ids(&["search", "王 宅基地"]), vec![land]);
+    // Three digits are no number's end: the refusal says how many to type.
+    let (exit, code, msg) = env.err(Some("li"), "2026-03-02", &["search", "567"]);
+    assert_eq!((exit, code.as_str()), (2, "usage"), "{msg}");
+    assert!(msg.contains('4'), "{msg}");
+}

@@ -190,6 +190,11 @@ pub fn document() -> Value {
                 json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
             if let Some(a) = arg {
                 p["schema"] = schema_of(a);
+                // A path segment is one string, even for an argument that takes several
+                // words (`search`'s words, separated by spaces in the one segment).
+                if p["schema"]["type"] == "array" {
+                    p["schema"] = p["schema"]["items"].clone();
+                }
             }
             parameters.push(p);
         }
