@@ -463,7 +463,15 @@ pub fn case_list(app: &App, cases: &[Value]) {
             }
             None => ("-".into(), false),
         };
-        let summary: String = s(&c["summary"]).chars().take(30).collect();
+        // Major (重大紧急) and collective (集体访) cases marked where the eye starts reading.
+        let mut summary = String::new();
+        if c["major"].as_bool() == Some(true) {
+            summary.push_str(app.t("[major] ", "【重】"));
+        }
+        if c["collective"].as_bool() == Some(true) {
+            summary.push_str(app.t("[group] ", "【集】"));
+        }
+        summary.extend(s(&c["summary"]).chars().take(30));
         t.add_row(vec![
             Cell::new(s(&c["id"])),
             Cell::new(app.field("state", c["state"].as_str().unwrap_or(""))),

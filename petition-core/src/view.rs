@@ -326,6 +326,7 @@ pub fn case_summary_json(case: &Case, today: NaiveDate) -> Value {
         "first_contact": case.first_contact,
         "collective": case.collective,
         "skip_level": case.skip_level,
+        "major": reg.is_some_and(|r| r.major),
     });
     // Moved in, not copied (see `case_json`).
     v["clocks"] = Value::Array(

@@ -2054,3 +2054,21 @@ fn search_with_spaces_matches_every_term_and_a_short_number_says_so() {
     assert_eq!((exit, code.as_str()), (2, "usage"), "{msg}");
     assert!(msg.contains('4'), "{msg}");
 }
+
+#[test]
+fn the_queue_marks_major_and_collective_cases() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &["--major", "--headcount", "12"]);
+    let o = env.raw(Some("li"), "2026-03-02", false, &["--lang", "zh", "queue"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text.lines().find(|l| l.contains(&id)).unwrap_or("");
+    assert!(line.contains("【重】【集】"), "{text}");
+    let v = env.ok(Some("li"), "2026-03-02", &["queue"]);
+    assert_eq!(
+        (
+            v["cases"][0]["major"].as_bool(),
+            v["cases"][0]["collective"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+}

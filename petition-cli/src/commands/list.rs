@@ -206,10 +206,12 @@ fn list_reply(
     ))
 }
 
-/// Show the acting unit's work, most urgent first: cases to accept, to handle, to review, assist
+/// Show the acting unit's work, most urgent first (the overdue first, then by due date; major
+/// and collective cases marked 【重】【集】): cases to accept, to handle, to review, assist
 /// inputs and supervisions owed, objections to decide, supervisions issued, and first-contact
-/// follow-ups until a competent unit accepts (初访首问). With --mine: the open cases you carry as
-/// case officer (承办人: `take` or `hand`).
+/// follow-ups until a competent unit accepts (初访首问). Up to 200 by default, and the footer says
+/// how many there are in all. With --mine: the open cases you carry as case officer (承办人:
+/// `take` or `hand`).
 ///
 /// Examples:
 ///   petition --as wang queue
@@ -218,7 +220,7 @@ fn list_reply(
 #[command(verbatim_doc_comment)]
 pub struct QueueArgs {
     /// At most this many (1–1000)
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 200)]
     pub limit: usize,
     /// Continue after an earlier page: the `next` it gave
     #[arg(long, value_name = "NEXT")]
