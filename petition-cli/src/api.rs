@@ -72,6 +72,16 @@ const fn get(
     }
 }
 
+/// Arguments that name a file on the desk (`--text-file`): never a field of a request (a server
+/// reads no file a request names); the remote command line reads the file and sends its text
+/// as the field without `_file`.
+pub const DESK_FILES: &[&str] = &["text_file", "notice_file"];
+
+/// Whether `id` stays on the desk for `route`.
+fn desk_only(route: &Route, id: &str) -> bool {
+    route.local.contains(&id) || DESK_FILES.contains(&id)
+}
+
 /// Every command the API serves.
 pub static ROUTES: &[Route] = &[
     post(
@@ -373,6 +383,22 @@ pub fn params_of(
     let mut params = Map::new();
     for arg in def.get_arguments() {
         let id = arg.get_id().as_str();
+        if DESK_FILES.contains(&id) {
+            // Read here, on the desk, and sent as the text itself.
+            if let Some(path) = m.get_raw(id).into_iter().flatten().next() {
+                let path = std::path::PathBuf::from(path);
+                let field = id.trim_end_matches("_file");
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    DomainError::from(petition_core::StorageError::io(
+                        format!("reading {}", path.display()),
+                        e,
+                    ))
+                })?;
+                let text = petition_core::input::utf8_text(field, &bytes)?;
+                params.insert(field.to_string(), Value::from(text));
+            }
+            continue;
+        }
         if GLOBALS.contains(&id) || route.local.contains(&id) {
             continue;
         }
@@ -454,7 +480,7 @@ fn unknown(route: &Route, def: &clap::Command, key: &str) -> DomainError {
         .get_arguments()
         .filter(|a| {
             let id = a.get_id().as_str();
-            !a.is_positional() && !GLOBALS.contains(&id) && !route.local.contains(&id)
+            !a.is_positional() && !GLOBALS.contains(&id) && !desk_only(route, id)
         })
         .map(|a| a.get_id().as_str().to_string())
         .collect();
@@ -501,9 +527,7 @@ pub fn argv_of(
     for (key, value) in params {
         let arg = find(key)
             .filter(|a| {
-                !a.is_positional()
-                    && !GLOBALS.contains(&key.as_str())
-                    && !route.local.contains(&key.as_str())
+                !a.is_positional() && !GLOBALS.contains(&key.as_str()) && !desk_only(route, key)
             })
             .ok_or_else(|| unknown(route, def, key))?;
         let long = arg.get_long().unwrap_or(key).to_string();

@@ -722,6 +722,26 @@ impl<T: petition_core::case::Vocabulary + Send + Sync> clap::builder::TypedValue
     }
 }
 
+/// A long text given on the command line (`--text`) or read from a file (`--text-file`, UTF-8,
+/// at most 4 MiB): `field` names it in errors.
+pub fn long_text(
+    field: &str,
+    text: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+) -> CliResult<String> {
+    match (text, file) {
+        (Some(t), _) => Ok(t.clone()),
+        (None, Some(f)) => {
+            let bytes = read_input(f, 4 << 20)?;
+            Ok(petition_core::input::utf8_text(field, &bytes)?.to_string())
+        }
+        (None, None) => Err(usage(
+            &format!("give --{0} or --{0}-file", field.replace('_', "-")),
+            &format!("请提供 --{0} 或 --{0}-file", field.replace('_', "-")),
+        )),
+    }
+}
+
 pub fn one_of<T: Copy>(
     all: &'static [T],
     name: fn(T) -> &'static str,

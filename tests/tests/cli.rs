@@ -2072,3 +2072,49 @@ fn the_queue_marks_major_and_collective_cases() {
         (Some(true), Some(true))
     );
 }
+
+#[test]
+fn long_texts_come_from_files() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    let text = "经调查核实，\n一、房屋漏水系屋面防水层老化所致；\n二、已安排维修。";
+    let file = env.dir.path().join("意见书.txt");
+    std::fs::write(&file, text).expect("write");
+    let path = file.to_str().expect("utf8");
+    // Both at once is a usage error; the file alone is the text, line breaks and all.
+    let o = env.raw(
+        Some("wang"),
+        "2026-03-10",
+        true,
+        &[
+            "opinion",
+            &id,
+            "--outcome",
+            "supported",
+            "--text",
+            "x",
+            "--text-file",
+            path,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    env.ok(
+        Some("wang"),
+        "2026-03-10",
+        &["opinion", &id, "--outcome", "支持", "--text-file", path],
+    );
+    let shown = env.ok(Some("wang"), "2026-03-10", &["show", &id, "--timeline"]);
+    let opinion = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["type"] == "opinion_issued")
+        .expect("opinion");
+    assert_eq!(opinion["text"], text);
+}

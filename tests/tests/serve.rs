@@ -83,6 +83,19 @@ fn tokens_prove_who_acts_and_revoking_or_deactivating_ends_them() {
     assert_eq!(v["events"][0]["actor"], "li");
     // An actor field is no field of a command.
     let id = v["id"].as_str().expect("id").to_string();
+    // Nor is a file on the server's disk: `--text-file` stays on the desk.
+    let (status, v) = server.call_with(
+        "POST",
+        &format!("/cases/{id}/opinion"),
+        Some(&li),
+        Some(json!({"outcome": "supported", "text_file": "/etc/passwd"})),
+        &now,
+    );
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("usage")),
+        "{v}"
+    );
     let (status, v) = server.call_with(
         "POST",
         &format!("/cases/{id}/transfer"),

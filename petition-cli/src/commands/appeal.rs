@@ -44,8 +44,15 @@ pub enum ReviewCmd {
         #[arg(long, value_parser = crate::app::word::<petition_core::case::ReviewOutcome>())]
         outcome: String,
         /// Text
-        #[arg(long)]
-        text: String,
+        #[arg(
+            long,
+            required_unless_present = "text_file",
+            conflicts_with = "text_file"
+        )]
+        text: Option<String>,
+        /// Read the text from this file (UTF-8), for a long text
+        #[arg(long, value_name = "FILE")]
+        text_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -62,12 +69,13 @@ pub fn review(app: &App, a: &ReviewArgs) -> CliResult<Reply> {
             case,
             outcome: o,
             text,
+            text_file,
         } => run_case_command(
             app,
             case,
             Command::ReviewOpinion {
                 outcome: outcome(o)?,
-                text: text.clone(),
+                text: crate::app::long_text("text", text, text_file)?,
             },
         ),
     }
@@ -121,8 +129,15 @@ pub enum RereviewCmd {
         #[arg(long, value_parser = crate::app::word::<petition_core::case::ReviewOutcome>())]
         outcome: String,
         /// Text
-        #[arg(long)]
-        text: String,
+        #[arg(
+            long,
+            required_unless_present = "text_file",
+            conflicts_with = "text_file"
+        )]
+        text: Option<String>,
+        /// Read the text from this file (UTF-8), for a long text
+        #[arg(long, value_name = "FILE")]
+        text_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -143,12 +158,13 @@ pub fn rereview(app: &App, a: &RereviewArgs) -> CliResult<Reply> {
             case,
             outcome: o,
             text,
+            text_file,
         } => run_case_command(
             app,
             case,
             Command::RereviewOpinion {
                 outcome: outcome(o)?,
-                text: text.clone(),
+                text: crate::app::long_text("text", text, text_file)?,
             },
         ),
     }

@@ -40,8 +40,15 @@ pub struct DeclineArgs {
     #[arg(long, value_parser = crate::app::word::<petition_core::case::DeclineGround>())]
     pub ground: String,
     /// The notice (告知) to the petitioner
-    #[arg(long)]
-    pub notice: String,
+    #[arg(
+        long,
+        required_unless_present = "notice_file",
+        conflicts_with = "notice_file"
+    )]
+    pub notice: Option<String>,
+    /// Read the notice from this file (UTF-8), for a long notice
+    #[arg(long, value_name = "FILE")]
+    pub notice_file: Option<std::path::PathBuf>,
 }
 
 pub fn decline(app: &App, a: &DeclineArgs) -> CliResult<Reply> {
@@ -52,7 +59,7 @@ pub fn decline(app: &App, a: &DeclineArgs) -> CliResult<Reply> {
         &a.case,
         Command::Decline {
             ground,
-            notice: a.notice.clone(),
+            notice: crate::app::long_text("notice", &a.notice, &a.notice_file)?,
         },
     )
 }
@@ -66,8 +73,15 @@ pub struct AssistInputArgs {
     /// Case id
     pub case: String,
     /// The input
-    #[arg(long)]
-    pub text: String,
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from this file (UTF-8), for a long text
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
 }
 
 pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult<Reply> {
@@ -75,7 +89,7 @@ pub fn assist_input(app: &App, a: &AssistInputArgs) -> CliResult<Reply> {
         app,
         &a.case,
         Command::AssistInput {
-            text: a.text.clone(),
+            text: crate::app::long_text("text", &a.text, &a.text_file)?,
         },
     )
 }
@@ -241,8 +255,15 @@ pub struct OpinionArgs {
     #[arg(long, value_parser = crate::app::word::<petition_core::case::Outcome>())]
     pub outcome: String,
     /// The opinion text
-    #[arg(long)]
-    pub text: String,
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from this file (UTF-8), for a long text
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
     /// Issue it although an assisting unit's input is missing, saying why
     #[arg(long, value_name = "REASON")]
     pub without_assist: Option<String>,
@@ -256,7 +277,7 @@ pub fn opinion(app: &App, a: &OpinionArgs) -> CliResult<Reply> {
         &a.case,
         Command::Opinion {
             outcome,
-            text: a.text.clone(),
+            text: crate::app::long_text("text", &a.text, &a.text_file)?,
             without_assist: a.without_assist.clone(),
         },
     )
@@ -271,8 +292,15 @@ pub struct ReportArgs {
     /// Case id
     pub case: String,
     /// The report
-    #[arg(long)]
-    pub text: String,
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from this file (UTF-8), for a long text
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
 }
 
 pub fn report(app: &App, a: &ReportArgs) -> CliResult<Reply> {
@@ -280,7 +308,7 @@ pub fn report(app: &App, a: &ReportArgs) -> CliResult<Reply> {
         app,
         &a.case,
         Command::Report {
-            text: a.text.clone(),
+            text: crate::app::long_text("text", &a.text, &a.text_file)?,
         },
     )
 }

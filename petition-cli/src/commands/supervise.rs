@@ -23,8 +23,15 @@ pub struct SuperviseArgs {
     #[arg(long)]
     pub respond_by: String,
     /// The notice text
-    #[arg(long)]
-    pub text: String,
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from this file (UTF-8), for a long text
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
     /// Supervise this unit instead of the holder (e.g. an assisting unit)
     #[arg(long)]
     pub unit: Option<String>,
@@ -40,7 +47,7 @@ pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult<Reply> {
     let cmd = Command::Supervise {
         ground,
         respond_by: parse_date("respond_by", &a.respond_by)?,
-        text: a.text.clone(),
+        text: crate::app::long_text("text", &a.text, &a.text_file)?,
         unit: a.unit.as_deref().map(unit).transpose()?,
         level,
     };
@@ -59,8 +66,15 @@ pub struct RespondArgs {
     #[arg(long)]
     pub supervision: u32,
     /// The answer
-    #[arg(long)]
-    pub text: String,
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from this file (UTF-8), for a long text
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
 }
 
 pub fn respond(app: &App, a: &RespondArgs) -> CliResult<Reply> {
@@ -69,7 +83,7 @@ pub fn respond(app: &App, a: &RespondArgs) -> CliResult<Reply> {
         &a.case,
         Command::Respond {
             supervision: a.supervision,
-            text: a.text.clone(),
+            text: crate::app::long_text("text", &a.text, &a.text_file)?,
         },
     )
 }

@@ -202,13 +202,24 @@ pub fn document() -> Value {
         let mut required = Vec::new();
         for arg in def.get_arguments() {
             let id = arg.get_id().as_str();
-            if arg.is_positional() || in_path.contains(&id) || r.local.contains(&id) {
+            if arg.is_positional()
+                || in_path.contains(&id)
+                || r.local.contains(&id)
+                || crate::api::DESK_FILES.contains(&id)
+            {
                 continue;
             }
             if arg.is_hide_set() || id == "help" {
                 continue;
             }
-            if arg.is_required_set() {
+            // A text that may come from a desk file is required of a request (which names
+            // no file).
+            let from_file = format!("{id}_file");
+            let desk_file = crate::api::DESK_FILES.contains(&from_file.as_str())
+                && def
+                    .get_arguments()
+                    .any(|a| a.get_id().as_str() == from_file);
+            if arg.is_required_set() || desk_file {
                 required.push(id.to_string());
             }
             props.insert(id.to_string(), schema_of(arg));
