@@ -92,7 +92,8 @@ pub struct Policy {
 ///
 /// Since 5: a review or re-review request stops the evaluation window of the answer it puts
 /// under review (that answer can no longer be rated), so a superseded answer never counts as an
-/// evaluation lapsed.
+/// evaluation lapsed; and a case that has an officer changes officer only by that officer
+/// (`hand`) or the unit's head, never by a colleague's `take`.
 pub const RULES: u32 = 5;
 
 fn legacy_rules() -> u32 {

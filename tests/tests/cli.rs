@@ -2118,3 +2118,34 @@ fn long_texts_come_from_files() {
         .expect("opinion");
     assert_eq!(opinion["text"], text);
 }
+
+#[test]
+fn deactivating_or_moving_an_officer_names_the_open_cases_left_without_one() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    env.ok(Some("wang"), "2026-03-03", &["take", &id]);
+    // Moved within reach of nothing they carry: the case is released and named.
+    let v = env.ok(
+        Some("admin"),
+        "2026-03-04",
+        &["staff", "move", "wang", "--unit", "c-gtj"],
+    );
+    assert_eq!(v["released_cases"], json!([id.clone()]));
+    assert!(env.ok(Some("zhang"), "2026-03-04", &["show", &id])["officer"].is_null());
+    // The head takes it; deactivated, the head's case is named the same way, in words too.
+    env.ok(Some("zhang"), "2026-03-04", &["take", &id]);
+    let o = env.raw(
+        Some("admin"),
+        "2026-03-05",
+        false,
+        &["--lang", "zh", "staff", "deactivate", "zhang"],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("已无承办人") && text.contains(&id), "{text}");
+}

@@ -281,7 +281,7 @@ pub enum StaffCmd {
         id: String,
     },
     /// Move a staff member to another unit (调动). Their history stays with the units they acted
-    /// for.
+    /// for; the open cases they carried for the old unit are left without an officer, and listed.
     ///
     /// Example: petition --as admin staff move li --unit city-xfj
     #[command(verbatim_doc_comment)]
@@ -304,7 +304,8 @@ pub enum StaffCmd {
         name: String,
     },
     /// Deactivate a staff member (停用: left the office, moved away): they may no longer act,
-    /// and their tokens are revoked. Their history stays.
+    /// and their tokens are revoked. Their history stays; the open cases they carried are left
+    /// without an officer, and listed, for their unit to take on.
     ///
     /// Example: petition --as admin staff deactivate li
     #[command(verbatim_doc_comment)]
@@ -441,10 +442,14 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             } else {
                 AdminChange::RevokeTokens(staff.clone())
             };
+            let before = carried(&mut svc, &actor, &staff)?;
             svc.admin(&actor, now, change)?;
+            let released = released(&mut svc, &actor, &staff, before)?;
             let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
             if app.global.json {
-                app.print_json(&json!({ "staff": s.as_ref().map(staff_json) }));
+                app.print_json(
+                    &json!({ "staff": s.as_ref().map(staff_json), "released_cases": released }),
+                );
             } else {
                 let what = if deactivate {
                     "staff_deactivated"
@@ -452,6 +457,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     "tokens_revoked"
                 };
                 out(&format!("{} {staff}", app.l(what)));
+                print_released(app, &released);
             }
         }
         // Answered with a reply (`staff_list`), here or by a server.
@@ -470,10 +476,14 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             };
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
+            let before = carried(&mut svc, &actor, &staff)?;
             svc.admin(&actor, now, change)?;
+            let released = released(&mut svc, &actor, &staff, before)?;
             let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
             if app.global.json {
-                app.print_json(&json!({ "staff": s.as_ref().map(staff_json) }));
+                app.print_json(
+                    &json!({ "staff": s.as_ref().map(staff_json), "released_cases": released }),
+                );
             } else if let Some(s) = s {
                 let unit = s.unit.as_ref().map_or("-".to_string(), |u| u.to_string());
                 let what = if matches!(a.cmd, StaffCmd::Move { .. }) {
@@ -482,6 +492,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     "renamed"
                 };
                 out(&format!("{} {} {} ({unit})", app.l(what), s.id, s.name));
+                print_released(app, &released);
             }
         }
     }
@@ -550,6 +561,59 @@ fn print_import(app: &App, done: &petition_core::service::ImportSummary) {
             done.moved.len(),
             app.t("unchanged", "未变"),
             done.unchanged,
+        ));
+    }
+}
+
+/// The open cases `staff` carries as officer (承办人), as the admin reads them.
+fn carried(
+    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
+    admin: &petition_core::Principal,
+    staff: &StaffId,
+) -> CliResult<Vec<String>> {
+    let q = petition_core::CaseQuery {
+        states: petition_core::CaseState::ALL
+            .iter()
+            .copied()
+            .filter(|s| !s.is_terminal())
+            .collect(),
+        officer: Some(staff.clone()),
+        limit: 1000,
+        ..petition_core::CaseQuery::default()
+    };
+    Ok(svc
+        .list_page(admin, &q)?
+        .cases
+        .iter()
+        .map(|b| b.case.id.to_string())
+        .collect())
+}
+
+/// Of the cases `staff` carried `before` a move or deactivation, those they carry no more
+/// (their officer released: someone of the holding unit must take them).
+fn released(
+    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
+    admin: &petition_core::Principal,
+    staff: &StaffId,
+    before: Vec<String>,
+) -> CliResult<Vec<String>> {
+    let still = carried(svc, admin, staff)?;
+    Ok(before
+        .into_iter()
+        .filter(|id| !still.contains(id))
+        .collect())
+}
+
+fn print_released(app: &App, released: &[String]) {
+    if !released.is_empty() {
+        out(&format!(
+            "{} {}: {}",
+            app.t(
+                "Open cases left without an officer (a colleague of the holding unit takes or is handed each):",
+                "以下在办信访件已无承办人（请责任单位另行确定承办人）：",
+            ),
+            released.len(),
+            released.join(", ")
         ));
     }
 }

@@ -37,9 +37,34 @@ impl<'a> Decision<'a> {
                 "您已是本件的承办人",
             )));
         }
+        self.may_change_officer(me)?;
         Ok(vec![EventKind::OfficerAssigned {
             officer: me.id.clone(),
         }])
+    }
+
+    /// Rules 5: a case that has an officer changes officer only by that officer (handing it
+    /// on) or the unit's head — never silently by a colleague's `take`.
+    fn may_change_officer(&self, me: &crate::org::Staff) -> Result<()> {
+        if self.ctx.policy.rules < 5 || me.role == Role::Head {
+            return Ok(());
+        }
+        match &self.case.officer {
+            Some(officer) if officer != &me.id => {
+                let name = self
+                    .ctx
+                    .org
+                    .staff(officer)
+                    .map_or_else(|| officer.to_string(), |s| format!("{} ({})", s.name, s.id));
+                Err(DomainError::from(Refusal::forbidden(
+                    &format!(
+                        "{name} carries this case: ask them to hand it on (petition hand), or your unit's head"
+                    ),
+                    &format!("本件由 {name} 承办：请其转交（petition hand），或由本单位负责人调整"),
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// 转交: a staff member of the holding unit hands the case to another of its active staff.
@@ -71,6 +96,9 @@ impl<'a> Decision<'a> {
                 "that staff member is already this case's officer",
                 "该工作人员已是本件的承办人",
             )));
+        }
+        if let Actor::Staff(me) = self.ctx.actor {
+            self.may_change_officer(me)?;
         }
         Ok(vec![EventKind::OfficerAssigned {
             officer: to.clone(),

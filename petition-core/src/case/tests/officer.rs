@@ -63,3 +63,53 @@ fn a_case_that_moves_to_another_unit_leaves_its_officer_behind() {
         Some("cty-a-zjj.c")
     );
 }
+
+#[test]
+fn a_colleague_does_not_take_a_case_someone_carries_but_its_officer_or_the_head_moves_it() {
+    // Rules 5. Two clerks and a head at the county 住建局.
+    let mut w = World::handling();
+    w.policy.rules = 5;
+    w.org
+        .add_staff(crate::org::Staff::new(
+            StaffId::parse("cty-a-zjj.c2").expect("id"),
+            "李四",
+            Some(u("cty-a-zjj")),
+            Role::Clerk,
+        ))
+        .expect("staff");
+    let hand = |to: &str| Command::Hand {
+        to: StaffId::parse(to).expect("id"),
+    };
+    w.ok("cty-a-zjj.c", "2026-03-05", Command::Take);
+    // The colleague can neither take it nor hand it to themself; the refusal names the officer.
+    let err = w
+        .run("cty-a-zjj.c2", "2026-03-06", Command::Take)
+        .expect_err("taken from a colleague");
+    assert_eq!(err.code(), "permission_denied");
+    assert!(err.to_string().contains("cty-a-zjj.c"), "{err}");
+    assert_eq!(
+        code(w.run("cty-a-zjj.c2", "2026-03-06", hand("cty-a-zjj.c2"))),
+        "permission_denied"
+    );
+    // The officer hands it on; the head may move it, and take it.
+    w.ok("cty-a-zjj.c", "2026-03-06", hand("cty-a-zjj.c2"));
+    w.ok("cty-a-zjj.h", "2026-03-07", hand("cty-a-zjj.c"));
+    w.ok("cty-a-zjj.h", "2026-03-07", Command::Take);
+    assert_eq!(
+        w.case.officer.as_ref().map(StaffId::as_str),
+        Some("cty-a-zjj.h")
+    );
+    // Under rules 4 a colleague's take still moved it silently, as it did then.
+    let mut old = World::handling();
+    old.policy.rules = 4;
+    old.org
+        .add_staff(crate::org::Staff::new(
+            StaffId::parse("cty-a-zjj.c2").expect("id"),
+            "李四",
+            Some(u("cty-a-zjj")),
+            Role::Clerk,
+        ))
+        .expect("staff");
+    old.ok("cty-a-zjj.c", "2026-03-05", Command::Take);
+    old.ok("cty-a-zjj.c2", "2026-03-06", Command::Take);
+}
