@@ -247,6 +247,71 @@ impl Org {
         self.units.values()
     }
 
+    /// The unit a clerk means by `text`: its code, its exact name, or a part of its name that
+    /// only one unit's name contains (`住建局`). An unknown one is `not_found`; a part that
+    /// several names contain is `validation` listing them (name and code), to pick one.
+    ///
+    /// ```
+    /// use petition_core::example::{county, unit};
+    /// let (mut svc, _) = county();
+    /// svc.read(|w| {
+    ///     let org = w.org();
+    ///     assert_eq!(org.find_unit("town").unwrap().code, unit("town"));
+    ///     let by_name = org.find_unit(&org.unit(&unit("town")).unwrap().name.clone()).unwrap();
+    ///     assert_eq!(by_name.code, unit("town"));
+    ///     assert!(org.find_unit("no such unit").is_err());
+    ///     Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn find_unit(&self, text: &str) -> Result<&Unit, DomainError> {
+        let text = text.trim();
+        if let Ok(code) = UnitCode::parse(text) {
+            if let Some(u) = self.units.get(&code) {
+                return Ok(u);
+            }
+        }
+        if let Some(u) = self.units.values().find(|u| u.name == text) {
+            return Ok(u);
+        }
+        let found: Vec<&Unit> = if text.is_empty() {
+            Vec::new()
+        } else {
+            self.units
+                .values()
+                .filter(|u| u.name.contains(text))
+                .collect()
+        };
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => match UnitCode::parse(text) {
+                // A well-formed code of no unit: the store's own refusal, with the nearest.
+                Ok(code) => self.get(&code),
+                Err(_) => Err(DomainError::from(Refusal::missing(
+                    &format!("no unit is called or coded {text:?}: see `petition unit list`"),
+                    &format!("没有名称或代码为“{text}”的单位：请查看 `petition unit list`"),
+                ))),
+            },
+            many => {
+                let list: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|u| format!("{} ({})", u.name, u.code))
+                    .collect();
+                Err(DomainError::from(Refusal::field(
+                    "unit",
+                    &format!(
+                        "{text:?} is part of several units' names: give the code or the full name of one of {}",
+                        list.join(", ")
+                    ),
+                    &format!(
+                        "“{text}”对应多个单位：请填写其中一个的代码或全称：{}",
+                        list.join("、")
+                    ),
+                )))
+            }
+        }
+    }
+
     /// All staff, by id.
     pub fn all_staff(&self) -> impl Iterator<Item = &Staff> {
         self.staff.values()

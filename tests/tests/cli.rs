@@ -2149,3 +2149,45 @@ fn deactivating_or_moving_an_officer_names_the_open_cases_left_without_one() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("已无承办人") && text.contains(&id), "{text}");
 }
+
+#[test]
+fn units_may_be_given_by_name_or_a_unique_part_of_one() {
+    let env = Env::new();
+    // Registered about 甲镇 by name, sent to the county housing bureau by a part of its name.
+    let v = env.ok(
+        Some("li"),
+        "2026-03-02",
+        &[
+            "register",
+            "--channel",
+            "来信",
+            "--purpose",
+            "求决",
+            "--locality",
+            "甲镇人民政府",
+            "--category",
+            "housing.repair",
+            "--summary",
+            "房屋漏水",
+            "--petitioner",
+            "赵某",
+        ],
+    );
+    let id = v["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        env.ok(Some("li"), "2026-03-02", &["show", &id])["locality"],
+        "t"
+    );
+    let v = env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "县住建局"],
+    );
+    assert_eq!(v["holder"], "c-zjj", "{v}");
+    // A part several names share is refused, listing them; an unknown name is not found.
+    let (_, code, msg) = env.err(Some("li"), "2026-03-02", &["list", "--unit", "住建"]);
+    assert_eq!(code, "validation");
+    assert!(msg.contains("c-zjj") && msg.contains("city-zjj"), "{msg}");
+    let (_, code, _) = env.err(Some("li"), "2026-03-02", &["list", "--unit", "火星局"]);
+    assert_eq!(code, "not_found");
+}

@@ -47,8 +47,16 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
             &format!("--field：没有“{}”这一项", a.field),
         )
     })?;
+    // A unit may be named (`--value 住建局`): its code is what the history records.
+    let named = match field {
+        AmendField::Locality | AmendField::AccusedUnit if !a.value.trim().is_empty() => {
+            Some(super::unit(app, &a.value)?.to_string())
+        }
+        _ => None,
+    };
     super::run_case_command_at(app, &a.case, |now| {
         let value = match field {
+            _ if named.is_some() => named.clone().unwrap_or_default(),
             AmendField::ReceivedAt if !a.value.trim().is_empty() => {
                 parse_time(a.value.trim(), *now.offset())?.to_rfc3339()
             }

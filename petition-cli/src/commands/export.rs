@@ -56,7 +56,7 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    fn ledger_query(&self) -> CliResult<LedgerQuery> {
+    fn ledger_query(&self, app: &App) -> CliResult<LedgerQuery> {
         let date = |flag: &str, v: &Option<String>| -> CliResult<Option<chrono::NaiveDate>> {
             v.as_deref()
                 .map(|s| {
@@ -80,7 +80,7 @@ impl ExportArgs {
             unit: self
                 .unit
                 .as_deref()
-                .map(petition_core::UnitCode::parse)
+                .map(|u| super::unit(app, u))
                 .transpose()?,
             category: self.category.clone().filter(|c| !c.trim().is_empty()),
             include_pii: self.include_pii,
@@ -154,7 +154,7 @@ fn tempfile_for_book() -> CliResult<std::fs::File> {
 }
 
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
-    let q = a.ledger_query()?;
+    let q = a.ledger_query(app)?;
     let out_path = a
         .out
         .as_deref()

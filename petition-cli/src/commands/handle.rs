@@ -23,7 +23,7 @@ pub fn accept(app: &App, a: &AcceptArgs) -> CliResult<Reply> {
     let assist = a
         .assist
         .iter()
-        .map(|u| unit(u))
+        .map(|u| unit(app, u))
         .collect::<CliResult<Vec<_>>>()?;
     run_case_command(app, &a.case, Command::Accept { assist })
 }

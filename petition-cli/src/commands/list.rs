@@ -22,7 +22,7 @@ pub struct ListArgs {
     /// Only cases in this state (repeatable)
     #[arg(long, value_parser = crate::app::word::<petition_core::case::CaseState>())]
     pub state: Vec<String>,
-    /// Only cases held or led by this unit
+    /// Only cases held or led by this unit (code or name)
     #[arg(long)]
     pub unit: Option<String>,
     /// Only cases with an overdue clock
@@ -151,7 +151,7 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
     let (limit, offset) = page(a.limit, a.after.as_deref())?;
     let q = CaseQuery {
         states: a.state.iter().filter_map(|s| CaseState::parse(s)).collect(),
-        unit: a.unit.as_deref().map(unit).transpose()?,
+        unit: a.unit.as_deref().map(|u| unit(app, u)).transpose()?,
         overdue_on: a.overdue.then_some(today),
         due_by: a.due_within.map(|n| days_after(today, n)).transpose()?,
         petitioner: a.petitioner.clone().filter(|p| !p.is_empty()),
@@ -290,7 +290,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct OverdueArgs {
-    /// Only cases held or led by this unit
+    /// Only cases held or led by this unit (code or name)
     #[arg(long)]
     pub unit: Option<String>,
     /// At most this many (1–1000)
@@ -307,7 +307,7 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
     let today = s.today(app)?;
     let (limit, offset) = page(a.limit, a.after.as_deref())?;
     let q = CaseQuery {
-        unit: a.unit.as_deref().map(unit).transpose()?,
+        unit: a.unit.as_deref().map(|u| unit(app, u)).transpose()?,
         overdue_on: Some(today),
         limit,
         offset,

@@ -130,9 +130,14 @@ pub fn case_id(s: &str) -> CliResult<CaseId> {
     Ok(CaseId::parse(s)?)
 }
 
-/// Parses a unit code argument.
-pub fn unit(s: &str) -> CliResult<UnitCode> {
-    Ok(UnitCode::parse(s)?)
+/// A unit argument: its code as typed, or a unit's exact name or a part only one name contains
+/// (`--to 住建局`), looked up in the database; an ambiguous part lists the candidates.
+pub fn unit(app: &App, s: &str) -> CliResult<UnitCode> {
+    if let Ok(code) = UnitCode::parse(s.trim()) {
+        return Ok(code);
+    }
+    let mut svc = app.open()?;
+    Ok(svc.read(|w| w.org().find_unit(s).map(|u| u.code.clone()))?)
 }
 
 /// A case as its actor may see it after a command: the full case document, shown with `--json`,

@@ -224,13 +224,14 @@ fn from_flags(a: &Args) -> CliResult<serde_json::Value> {
         "petitioners": petitioners,
         "headcount": a.headcount,
         "representatives": a.representative,
-        "locality": UnitCode::parse(&req(&a.locality, "locality")?)?,
+        // Codes or names, resolved against the database's units when the command runs.
+        "locality": req(&a.locality, "locality")?,
         "category": req(&a.category, "category")?,
         "summary": req(&a.summary, "summary")?,
         "content": content,
         "received_at": a.received_at,
         "litigation": a.litigation,
-        "accused_unit": opt(&a.accused_unit).map(|u| UnitCode::parse(&u)).transpose()?,
+        "accused_unit": opt(&a.accused_unit),
         "major": a.major,
         "external_ref": a.external_ref.as_deref().map(petition_core::ExternalRef::parse).transpose()?,
     }))
@@ -248,6 +249,25 @@ pub fn document(a: &Args) -> CliResult<serde_json::Value> {
         )?)?),
         None => from_flags(a),
     }
+}
+
+/// The document with its units (`locality`, `accused_unit`) given by name or a unique part of
+/// one (`甲镇`) replaced by their codes; a code stays as it is.
+fn units_by_name(
+    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
+    mut doc: serde_json::Value,
+) -> CliResult<serde_json::Value> {
+    for field in ["locality", "accused_unit"] {
+        let Some(text) = doc.get(field).and_then(|v| v.as_str()).map(str::to_string) else {
+            continue;
+        };
+        if UnitCode::parse(text.trim()).is_ok() {
+            continue;
+        }
+        let code = svc.read(|w| w.org().find_unit(&text).map(|u| u.code.to_string()))?;
+        doc[field] = serde_json::Value::String(code);
+    }
+    Ok(doc)
 }
 
 /// The largest `--content-file` read (a long letter with its transcript fits easily).
@@ -274,6 +294,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let session = app.session(&mut svc)?;
     let now = session.write_now(app)?;
     let when = session.write_when(app)?;
+    let doc = units_by_name(&mut svc, doc)?;
     let reg = parse_document(doc, now)?;
     let code = hashing.or_else(|thread| thread.join()).map_err(|_| {
         crate::app::CliError::from(DomainError::from(petition_core::StorageError::internal(

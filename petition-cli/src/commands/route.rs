@@ -13,7 +13,7 @@ use crate::app::{parse_date, App, CliResult, Reply};
 pub struct TransferArgs {
     /// Case id
     pub case: String,
-    /// Receiving unit
+    /// Receiving unit: its code, name, or a part of its name only it has (住建局)
     #[arg(long)]
     pub to: String,
     /// Note to the receiver
@@ -26,7 +26,7 @@ pub fn transfer(app: &App, a: &TransferArgs) -> CliResult<Reply> {
         app,
         &a.case,
         Command::Transfer {
-            to: unit(&a.to)?,
+            to: unit(app, &a.to)?,
             note: a.note.clone(),
         },
     )
@@ -40,7 +40,7 @@ pub fn transfer(app: &App, a: &TransferArgs) -> CliResult<Reply> {
 pub struct AssignArgs {
     /// Case id
     pub case: String,
-    /// Receiving unit
+    /// Receiving unit: its code, name, or a part of its name only it has (住建局)
     #[arg(long)]
     pub to: String,
     /// The result report (办结报告) is due by this date (YYYY-MM-DD)
@@ -57,7 +57,7 @@ pub fn assign(app: &App, a: &AssignArgs) -> CliResult<Reply> {
         app,
         &a.case,
         Command::Assign {
-            to: unit(&a.to)?,
+            to: unit(app, &a.to)?,
             report_by,
             note: a.note.clone(),
         },

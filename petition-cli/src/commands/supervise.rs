@@ -48,7 +48,7 @@ pub fn supervise(app: &App, a: &SuperviseArgs) -> CliResult<Reply> {
         ground,
         respond_by: parse_date("respond_by", &a.respond_by)?,
         text: crate::app::long_text("text", &a.text, &a.text_file)?,
-        unit: a.unit.as_deref().map(unit).transpose()?,
+        unit: a.unit.as_deref().map(|u| unit(app, u)).transpose()?,
         level,
     };
     run_case_command(app, &a.case, cmd)
