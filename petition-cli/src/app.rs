@@ -82,6 +82,9 @@ pub struct Meta {
     /// A rendered document (`notice`: its text or HTML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Warnings for the human reader, (English, Chinese): printed on standard error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<(String, String)>,
 }
 
 impl Reply {

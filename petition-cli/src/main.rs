@@ -366,7 +366,11 @@ fn render(app: &App, cmd: &Cmd, r: &Reply, out_path: Option<&std::path::Path>) -
         app.print_json(&r.doc);
         return Ok(());
     }
-    c.render(app, r, out_path)
+    c.render(app, r, out_path)?;
+    for (en, zh) in &r.meta.warnings {
+        eprintln!("{} {}", app.t("warning:", "注意："), app.t(en, zh));
+    }
+    Ok(())
 }
 
 fn run(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> Result<(), CliError> {

@@ -27,6 +27,32 @@ crate::case::data::text_enum!(
 );
 
 impl Calendar {
+    /// Whether any holiday or make-up working day of `year` is loaded: due dates in a year
+    /// without one count every weekday as a working day, which is wrong around the holidays.
+    pub fn has_year(&self, year: i32) -> bool {
+        use chrono::Datelike;
+        self.holidays
+            .iter()
+            .chain(self.workdays.iter())
+            .any(|d| d.year() == year)
+    }
+
+    /// The years among `dates` whose calendar is not loaded ([`Calendar::has_year`]).
+    ///
+    /// ```
+    /// use petition_core::clock::Calendar;
+    /// use chrono::NaiveDate;
+    /// let mut cal = Calendar::default();
+    /// cal.holidays.insert(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap());
+    /// let due = [NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 8).unwrap()];
+    /// assert_eq!(cal.unloaded_years(due), vec![2027]);
+    /// ```
+    pub fn unloaded_years(&self, dates: impl IntoIterator<Item = NaiveDate>) -> Vec<i32> {
+        use chrono::Datelike;
+        let years: BTreeSet<i32> = dates.into_iter().map(|d| d.year()).collect();
+        years.into_iter().filter(|y| !self.has_year(*y)).collect()
+    }
+
     /// Whether `d` is a rest day.
     pub fn is_rest_day(&self, d: NaiveDate) -> bool {
         if self.holidays.contains(&d) {

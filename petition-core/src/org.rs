@@ -286,6 +286,8 @@ impl Org {
             [] => match UnitCode::parse(text) {
                 // A well-formed code of no unit: the store's own refusal, with the nearest.
                 Ok(code) => self.get(&code),
+                // Latin letters and signs are a code typed wrong, not a name: its own refusal.
+                Err(e) if text.is_ascii() => Err(e),
                 Err(_) => Err(DomainError::from(Refusal::missing(
                     &format!("no unit is called or coded {text:?}: see `petition unit list`"),
                     &format!("没有名称或代码为“{text}”的单位：请查看 `petition unit list`"),

@@ -121,10 +121,14 @@ impl Needle {
     /// assert!(Needle::parse("567").unwrap_err().to_string().contains("4"));
     /// ```
     pub fn parse(s: &str) -> Result<Self> {
-        let mut terms = s
+        let words: Vec<&str> = s
             .split(|c: char| c.is_whitespace())
             .filter(|t| !t.is_empty())
-            .map(Self::term);
+            .collect();
+        if let [only] = words.as_slice() {
+            Self::short_number(only)?;
+        }
+        let mut terms = words.into_iter().map(Self::term);
         let mut first = match terms.next() {
             Some(t) => t?,
             None => Self::term("")?,
@@ -133,9 +137,8 @@ impl Needle {
         Ok(first)
     }
 
-    /// One term of a search.
-    fn term(s: &str) -> Result<Self> {
-        let raw = s.trim().to_string();
+    /// A search of digits alone shorter than a number's end: refused, saying so.
+    fn short_number(raw: &str) -> Result<()> {
         if !raw.is_empty()
             && raw.chars().all(|c| c.is_ascii_digit())
             && raw.chars().count() < MIN_NUMBER_SUFFIX
@@ -148,6 +151,12 @@ impl Needle {
                 &format!("“{raw}”太短：电话或证件号码须输入末 {MIN_NUMBER_SUFFIX} 位或更多"),
             )));
         }
+        Ok(())
+    }
+
+    /// One term of a search.
+    fn term(s: &str) -> Result<Self> {
+        let raw = s.trim().to_string();
         let toks = tokens(&raw);
         if toks.is_empty() {
             return Err(DomainError::from(Refusal::usage_of(
@@ -365,8 +374,11 @@ mod tests {
 
     #[test]
     fn needles_are_letters_and_digits_and_numbers_need_four() {
+        // Words separated by spaces are terms, each of which must match.
         let n = Needle::parse("  王 小明 ").expect("test value");
-        assert_eq!(n.tokens, ["王", "小", "明"]);
+        assert_eq!(n.tokens, ["王"]);
+        assert_eq!(n.also.len(), 1);
+        assert_eq!(n.also[0].tokens, ["小", "明"]);
         assert_eq!(
             Needle::parse("Leak２０２3年").expect("test value").tokens,
             ["leak2023", "年"]
@@ -376,7 +388,13 @@ mod tests {
             Needle::parse("5678").expect("test value").number.as_deref(),
             Some("5678")
         );
-        assert_eq!(Needle::parse("567").expect("test value").number, None);
+        // Three digits alone are no number's end: refused, saying so. Beside a word they are
+        // text (`flat 12`).
+        assert_eq!(Needle::parse("567").expect_err("refused").code(), "usage");
+        assert_eq!(
+            Needle::parse("flat 12").expect("test value").also[0].number,
+            None
+        );
         assert_eq!(
             Needle::parse("0123x")
                 .expect("test value")
@@ -456,8 +474,8 @@ mod tests {
         let m = |s: &str| matches(&case, &Needle::parse(s).expect("test value"), false);
         assert!(m("leak") && m("LEA") && m("flat 12") && m("2023年") && m("since 20"));
         assert!(
-            !m("eak") && !m("023") && !m("fla 12"),
-            "words match from their start"
+            !m("eak") && !m("023年") && !m("lat 12"),
+            "words match from their start (each word of several)"
         );
     }
 }

@@ -63,7 +63,9 @@ fn every_commands_help_and_clap_errors_are_chinese_under_lang_zh() {
     );
     let (_, text, _) = run(&["--lang", "en", "transfer", "--help"]);
     assert!(
-        text.contains("Receiving unit [required]") && text.contains("Global options:"),
+        text.contains("Receiving unit: its code")
+            && text.contains("[required]")
+            && text.contains("Global options:"),
         "{text}"
     );
     // clap's own errors: the wrong value with the valid ones, a near miss, in Chinese.
@@ -2190,4 +2192,74 @@ fn units_may_be_given_by_name_or_a_unique_part_of_one() {
     assert!(msg.contains("c-zjj") && msg.contains("city-zjj"), "{msg}");
     let (_, code, _) = env.err(Some("li"), "2026-03-02", &["list", "--unit", "火星局"]);
     assert_eq!(code, "not_found");
+}
+
+#[test]
+fn due_dates_in_a_year_without_a_calendar_warn_the_clerk() {
+    let env = Env::new();
+    let calendar = env.dir.path().join("2026.csv");
+    std::fs::write(&calendar, "date,kind\n2026-05-01,holiday\n").expect("write");
+    env.ok(
+        Some("admin"),
+        "2026-03-01",
+        &["calendar", "import", calendar.to_str().expect("utf8")],
+    );
+    // Registered in December 2026: the intake limit runs into 2027, whose holidays are unknown.
+    let o = env.raw(
+        Some("li"),
+        "2026-12-28",
+        false,
+        &[
+            "--lang",
+            "zh",
+            "register",
+            "--channel",
+            "letter",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "housing.repair",
+            "--summary",
+            "房屋漏水",
+            "--petitioner",
+            "赵某",
+        ],
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2027") && err.contains("calendar import"),
+        "{err}"
+    );
+    // In March the limit stays in 2026, which is loaded: no warning.
+    let o = env.raw(
+        Some("li"),
+        "2026-03-02",
+        false,
+        &[
+            "register",
+            "--channel",
+            "letter",
+            "--purpose",
+            "request",
+            "--locality",
+            "t",
+            "--category",
+            "housing.repair",
+            "--summary",
+            "房屋漏水",
+            "--petitioner",
+            "钱某",
+        ],
+    );
+    assert!(o.status.success());
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{o:?}"
+    );
+    // `calendar show` says which of this year and next has none.
+    let o = env.raw(Some("admin"), "2026-11-01", false, &["calendar", "show"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2027"), "{o:?}");
 }

@@ -83,6 +83,23 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 }
                 out(&t.to_string());
             }
+            // Due dates are reckoned this year and next: say which of them has no calendar.
+            if !app.global.json {
+                let today = app.read_now(&mut svc)?.date_naive();
+                let next = today
+                    .checked_add_months(chrono::Months::new(12))
+                    .unwrap_or(today);
+                for y in cal.unloaded_years([today, next]) {
+                    eprintln!(
+                        "{} {}",
+                        app.t("warning:", "注意："),
+                        app.t(
+                            &format!("no calendar is loaded for {y}: due dates there count every weekday as a working day (petition calendar import)"),
+                            &format!("{y} 年的日历尚未导入：该年的期限按周一至周五均为工作日计算（petition calendar import）"),
+                        )
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -140,6 +140,30 @@ pub fn unit(app: &App, s: &str) -> CliResult<UnitCode> {
     Ok(svc.read(|w| w.org().find_unit(s).map(|u| u.code.clone()))?)
 }
 
+/// The warnings about a case document's open due dates that fall in a year with no calendar
+/// loaded (weekdays all count as working days there).
+pub fn calendar_warnings(
+    cal: &petition_core::clock::Calendar,
+    doc: &serde_json::Value,
+) -> Vec<(String, String)> {
+    let due = doc["clocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["stopped_on"].is_null())
+        .filter_map(|c| c["due"].as_str())
+        .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    cal.unloaded_years(due)
+        .into_iter()
+        .map(|y| {
+            (
+                format!("a due date falls in {y}, whose holidays are not loaded: it counts every weekday as a working day (load the year's calendar: petition calendar import)"),
+                format!("有到期日在 {y} 年，但该年节假日尚未导入：期限按周一至周五均为工作日计算（请导入该年日历：petition calendar import）"),
+            )
+        })
+        .collect()
+}
+
 /// A case as its actor may see it after a command: the full case document, shown with `--json`,
 /// otherwise as a short summary (no personal data) of what the command recorded.
 pub fn case_reply(shown: &Shown, today: chrono::NaiveDate, recorded_after: u32) -> Reply {
@@ -233,11 +257,14 @@ pub fn run_case_command_at(
     let when = session.write_when(app)?;
     let cmd = make(now)?;
     let name = cmd.name();
-    let (before, shown) = svc.work(|w| {
+    let (before, shown, cal) = svc.work(|w| {
         let before = w
             .execute(&session.principal, when, &id, cmd.clone())?
             .seq_before;
-        Ok((before, after_write(app, w, &session, &id, name)?))
+        let shown = after_write(app, w, &session, &id, name)?;
+        Ok((before, shown, w.calendar().clone()))
     })?;
-    Ok(case_reply(&shown, session.today(app)?, before))
+    let mut r = case_reply(&shown, session.today(app)?, before);
+    r.meta.warnings = calendar_warnings(&cal, &r.doc);
+    Ok(r)
 }

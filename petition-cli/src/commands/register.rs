@@ -306,7 +306,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     } else {
         Lang::Zh
     };
-    let (new, shown, receipt) = svc.work(|w| {
+    let (new, shown, receipt, cal) = svc.work(|w| {
         let new = w.register_prepared(&session.principal, when, reg.clone(), code.clone())?;
         let id = new.case.case.id.clone();
         let shown = super::after_write(app, w, &session, &id, "register")?;
@@ -324,9 +324,10 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
             }
             None => None,
         };
-        Ok((new, shown, receipt))
+        Ok((new, shown, receipt, w.calendar().clone()))
     })?;
     let mut r = super::case_reply(&shown, session.today(app)?, 0);
+    r.meta.warnings = super::calendar_warnings(&cal, &r.doc);
     // The query code, shown this once: the database keeps only its hash.
     r.doc["query_code"] = json!(new.query_code);
     if let (Some(n), Some(path)) = (receipt, &a.receipt) {

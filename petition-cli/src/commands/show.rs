@@ -26,15 +26,16 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let mut svc = app.open()?;
     let s = app.session(&mut svc)?;
-    let (shown, names) = svc.read(|w| {
+    let (shown, names, cal) = svc.read(|w| {
         let shown = w.show(&s.principal, &id, Reveal::AsAllowed)?;
         let names = app.wants_meta.then(|| crate::render::Names::of(w.org()));
-        Ok((shown, names))
+        Ok((shown, names, w.calendar().clone()))
     })?;
     let shown = app.record(&mut svc, &s, shown)?;
     let today = s.today(app)?;
     let mut r = Reply::of(case_json(&shown.case, &shown.events, today, shown.privacy));
     r.meta.names = names;
+    r.meta.warnings = super::calendar_warnings(&cal, &r.doc);
     Ok(r)
 }
 
