@@ -433,12 +433,14 @@ fn report(json: bool, lang: petition_core::Lang, e: &CliError) -> i32 {
         }
         eprintln!("{}", json!({ "error": error }));
     } else {
-        let prefix = if lang == petition_core::Lang::Zh {
-            "错误"
+        if lang == petition_core::Lang::Zh {
+            // In words for the clerk (the code itself is in `--json`'s answer).
+            let words = petition_core::ErrorCode::parse(&shown.code)
+                .map_or(shown.code.as_str(), |c| c.label(lang));
+            eprintln!("错误（{words}）：{}", shown.message);
         } else {
-            "error"
-        };
-        eprintln!("{prefix} [{}]: {}", shown.code, shown.message);
+            eprintln!("error [{}]: {}", shown.code, shown.message);
+        }
     }
     exit_code(e.error_code())
 }

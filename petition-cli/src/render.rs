@@ -93,6 +93,16 @@ impl Names {
     }
 }
 
+/// Who acted, as a clerk reads it: a staff member's name (and id), the system (the time-driven
+/// work) or the petitioner in the output language.
+pub fn actor_name(app: &App, names: &Names, actor: &str) -> String {
+    match actor {
+        "system" => app.t("system", "系统").to_string(),
+        "petitioner" => app.t("petitioner", "信访人").to_string(),
+        id => names.staff(id),
+    }
+}
+
 /// "name (code)", or the code alone without a name: how human output names a unit or a person.
 pub fn named(name: Option<&String>, code: &str) -> String {
     match name {
@@ -321,13 +331,14 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
         out(&timeline_table(
             app,
             v["events"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+            names,
         )
         .to_string());
     }
 }
 
 /// The history of a case as a table.
-pub fn timeline_table(app: &App, events: &[Value]) -> Table {
+pub fn timeline_table(app: &App, events: &[Value], names: &Names) -> Table {
     let mut t = table(
         app,
         &[
@@ -346,7 +357,7 @@ pub fn timeline_table(app: &App, events: &[Value]) -> Table {
             Cell::new(s(&e["seq"])),
             Cell::new(at.get(..16).unwrap_or(&at).replace('T', " ")),
             Cell::new(app.field("type", e["type"].as_str().unwrap_or(""))),
-            Cell::new(s(&e["actor"])),
+            Cell::new(actor_name(app, names, e["actor"].as_str().unwrap_or(""))),
             Cell::new(s(&e["unit"])),
             Cell::new(detail),
         ]);

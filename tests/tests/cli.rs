@@ -2263,3 +2263,26 @@ fn due_dates_in_a_year_without_a_calendar_warn_the_clerk() {
     let o = env.raw(Some("admin"), "2026-11-01", false, &["calendar", "show"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("2027"), "{o:?}");
 }
+
+#[test]
+fn chinese_output_names_actors_and_errors_in_words() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    let o = env.raw(
+        Some("li"),
+        "2026-03-02",
+        false,
+        &["--lang", "zh", "show", &id, "--timeline"],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("李明 (li)"), "{text}");
+    let o = env.raw(
+        Some("li"),
+        "2026-03-02",
+        false,
+        &["--lang", "zh", "show", "XF2099-000001"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("错误（未找到）："), "{err}");
+    assert!(!err.contains("not_found"), "{err}");
+}

@@ -153,6 +153,33 @@ impl ErrorCode {
         }
     }
 
+    /// The code in words, for a clerk (`validation`: 输入有误).
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (en, zh) = match self {
+            ErrorCode::Usage => ("usage", "用法有误"),
+            ErrorCode::NotFound => ("not found", "未找到"),
+            ErrorCode::InvalidTransition => ("not allowed now", "当前状态不允许"),
+            ErrorCode::PermissionDenied => ("not permitted", "无权办理"),
+            ErrorCode::Validation => ("invalid input", "输入有误"),
+            ErrorCode::WindowLapsed => ("time limit passed", "期限已过"),
+            ErrorCode::ExtensionLimit => ("extension limit", "超过延期上限"),
+            ErrorCode::AssistPending => ("assisting input pending", "协办意见未到"),
+            ErrorCode::SkipLevel => ("skip-level visit", "越级走访"),
+            ErrorCode::Litigation => ("litigation matter", "涉法涉诉"),
+            ErrorCode::Confidentiality => ("confidentiality", "保密规定"),
+            ErrorCode::ClockSkew => ("clock out of order", "时间早于已有记录"),
+            ErrorCode::Conflict => ("conflict", "冲突"),
+            ErrorCode::Integrity => ("integrity", "数据完整性"),
+            ErrorCode::Io => ("storage", "读写失败"),
+            ErrorCode::Unauthenticated => ("not signed in", "未认证"),
+            ErrorCode::Internal => ("internal", "内部错误"),
+        };
+        match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
     /// The code of its spelling (a server's answer), if it is one.
     pub fn parse(s: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
