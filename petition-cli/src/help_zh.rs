@@ -190,7 +190,7 @@ pub const ARGS: &[(&str, &str, &str)] = &[
     ("extend reject", "note", "给经办人的理由"),
     ("take", "case", "信访件编号"),
     ("hand", "case", "信访件编号"),
-    ("hand", "to", "此后承办本件的工作人员"),
+    ("hand", "to", "此后承办本件的工作人员：编号或姓名（如“王芳”）"),
     ("opinion", "case", "信访件编号"),
     ("opinion", "outcome", "处理意见：supported 支持 | explained 解释说明 | not_supported 不予支持"),
     ("opinion", "text", "处理意见书正文"),

@@ -314,6 +314,61 @@ impl Org {
         }
     }
 
+    /// The active staff member a clerk means by `text`: the id, the exact name, or a part of a
+    /// name only one active person's name contains — among the staff of `unit` when given. An
+    /// ambiguous part is `validation` listing them (name and id); none is `not_found`.
+    pub fn find_staff(&self, text: &str, unit: Option<&UnitCode>) -> Result<&Staff, DomainError> {
+        let text = text.trim();
+        if let Ok(id) = StaffId::parse(text) {
+            if let Some(s) = self.staff(&id) {
+                return Ok(s);
+            }
+        }
+        let pool: Vec<&Staff> = self
+            .all_staff()
+            .filter(|s| !s.deactivated && unit.is_none_or(|u| s.unit.as_ref() == Some(u)))
+            .collect();
+        if let Some(s) = pool.iter().find(|s| s.name == text) {
+            return Ok(s);
+        }
+        let found: Vec<&&Staff> = if text.is_empty() {
+            Vec::new()
+        } else {
+            pool.iter().filter(|s| s.name.contains(text)).collect()
+        };
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => match StaffId::parse(text) {
+                Ok(id) => Err(DomainError::from(Refusal::NoStaff { id, nearest: None })),
+                Err(e) if text.is_ascii() => Err(e),
+                Err(_) => Err(DomainError::from(Refusal::missing(
+                    &format!(
+                        "no active staff member here is called {text:?}: see `petition staff list`"
+                    ),
+                    &format!("本单位没有名为“{text}”的在岗工作人员：请查看 `petition staff list`"),
+                ))),
+            },
+            many => {
+                let list: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|s| format!("{} ({})", s.name, s.id))
+                    .collect();
+                Err(DomainError::from(Refusal::field(
+                    "to",
+                    &format!(
+                        "{text:?} is part of several names: give the id of one of {}",
+                        list.join(", ")
+                    ),
+                    &format!(
+                        "“{text}”对应多人：请填写其中一人的编号：{}",
+                        list.join("、")
+                    ),
+                )))
+            }
+        }
+    }
+
     /// All staff, by id.
     pub fn all_staff(&self) -> impl Iterator<Item = &Staff> {
         self.staff.values()

@@ -2286,3 +2286,21 @@ fn chinese_output_names_actors_and_errors_in_words() {
     assert!(err.starts_with("错误（未找到）："), "{err}");
     assert!(!err.contains("not_found"), "{err}");
 }
+
+#[test]
+fn a_case_is_handed_to_a_colleague_by_name() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    env.ok(Some("wang"), "2026-03-03", &["take", &id]);
+    let v = env.ok(Some("wang"), "2026-03-03", &["hand", &id, "--to", "张局长"]);
+    assert_eq!(v["officer"], "zhang", "{v}");
+    // A name outside the unit is no colleague.
+    let (_, code, _) = env.err(Some("zhang"), "2026-03-03", &["hand", &id, "--to", "李明"]);
+    assert_eq!(code, "not_found");
+}

@@ -117,13 +117,25 @@ pub fn take(app: &App, a: &TakeArgs) -> CliResult<Reply> {
 pub struct HandArgs {
     /// Case id
     pub case: String,
-    /// The staff member who carries it from now on
+    /// The staff member who carries it from now on: id or name (王芳)
     #[arg(long, value_name = "STAFF")]
     pub to: String,
 }
 
 pub fn hand(app: &App, a: &HandArgs) -> CliResult<Reply> {
-    let to = petition_core::StaffId::parse(&a.to)?;
+    let to = match petition_core::StaffId::parse(a.to.trim()) {
+        Ok(id) => id,
+        // A name (or a part only one colleague's name has), looked up among the actor's unit.
+        Err(_) => {
+            let mut svc = app.open()?;
+            let s = app.session(&mut svc)?;
+            svc.read(|w| {
+                w.org()
+                    .find_staff(&a.to, s.staff.unit.as_ref())
+                    .map(|x| x.id.clone())
+            })?
+        }
+    };
     run_case_command(app, &a.case, Command::Hand { to })
 }
 
