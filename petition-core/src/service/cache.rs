@@ -10,7 +10,7 @@ use super::*;
 /// A case shown whole (`Work::load`: the case and its events, as `show` answers) is kept with
 /// its events, in a second map of the same size, so showing it again reads neither.
 ///
-/// Each copy also remembers the chain's head (its [`Mark`]) at which a read last found it
+/// Each copy also remembers the chain's head (its position and hash) at which a read last found it
 /// current: a read transaction at the same head serves it without asking the store for the
 /// case's number (nothing changes a case without appending to the chain, and the head's hash
 /// names everything before it), so a page of fifty cases costs one look at the head.
