@@ -38,42 +38,15 @@ fn opt_code(s: Option<&str>) -> Result<Option<UnitCode>, DomainError> {
 
 /// Parses a CSV organisation chart into units, parents before children (line numbers in errors).
 pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> {
-    let text = crate::input::utf8_text("file", bytes)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| bad(1, &e.to_string(), "表头无法读取"))?
-        .clone();
-    let expect = ["code", "name", "level", "kind", "parent", "line_superior"];
-    if headers.iter().map(str::trim).collect::<Vec<_>>() != expect {
-        return Err(bad(
-            1,
-            "the header must be code,name,level,kind,parent,line_superior",
-            "表头应为 code,name,level,kind,parent,line_superior",
-        ));
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let at = |e: DomainError| match e {
-            DomainError::Refused(r) => DomainError::from(r.at_line(line as u64)),
-            e => e,
-        };
-        let rec = rec.map_err(|e| {
-            at(DomainError::from(Refusal::field(
-                "row",
-                &e.to_string(),
-                "行格式错误",
-            )))
-        })?;
-        let f = |n: usize| rec.get(n).unwrap_or("").trim();
-        if rows
-            .iter()
-            .any(|(_, u): &(usize, Unit)| u.code.as_str() == f(0))
-        {
+    let table = csv_table(
+        bytes,
+        &["code", "name", "level", "kind", "parent", "line_superior"],
+    )?;
+    let mut rows: Vec<(usize, Unit)> = Vec::new();
+    for (line, rec) in table {
+        let at = at_line(line);
+        let f = |n: usize| rec.get(n).map_or("", String::as_str);
+        if rows.iter().any(|(_, u)| u.code.as_str() == f(0)) {
             return Err(bad(
                 line,
                 &format!("{} is listed twice: one row per unit", f(0)),
@@ -81,12 +54,12 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<(usize, Unit)>, DomainError> 
             ));
         }
         let unit = Unit {
-            code: UnitCode::parse(f(0)).map_err(at)?,
+            code: UnitCode::parse(f(0)).map_err(&at)?,
             name: f(1).to_string(),
-            level: parse_level(f(2)).map_err(at)?,
-            kind: parse_unit_kind(f(3)).map_err(at)?,
-            parent: opt_code(Some(f(4))).map_err(at)?,
-            line_superior: opt_code(Some(f(5))).map_err(at)?,
+            level: parse_level(f(2)).map_err(&at)?,
+            kind: parse_unit_kind(f(3)).map_err(&at)?,
+            parent: opt_code(Some(f(4))).map_err(&at)?,
+            line_superior: opt_code(Some(f(5))).map_err(&at)?,
         };
         rows.push((line, unit));
     }
@@ -233,37 +206,10 @@ pub fn parse_calendar_toml(text: &str) -> Result<Vec<(NaiveDate, DayKind)>, Doma
 /// label, `工作人员`/`clerk`), with line numbers in errors.
 pub fn parse_staff_csv(bytes: &[u8]) -> Result<Vec<(usize, crate::org::Staff)>, DomainError> {
     use crate::case::Vocabulary;
-    let text = crate::input::utf8_text("file", bytes)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| bad(1, &e.to_string(), "表头无法读取"))?
-        .clone();
-    if headers.iter().map(str::trim).collect::<Vec<_>>() != ["id", "name", "role", "unit"] {
-        return Err(bad(
-            1,
-            "the header must be: id,name,role,unit",
-            "表头应为：id,name,role,unit",
-        ));
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let at = |e: DomainError| match e {
-            DomainError::Refused(r) => DomainError::from(r.at_line(line as u64)),
-            e => e,
-        };
-        let rec = rec.map_err(|e| {
-            at(DomainError::from(Refusal::field(
-                "row",
-                &e.to_string(),
-                "行格式错误",
-            )))
-        })?;
-        let f = |n: usize| rec.get(n).unwrap_or("").trim();
+    let mut rows: Vec<(usize, crate::org::Staff)> = Vec::new();
+    for (line, rec) in csv_table(bytes, &["id", "name", "role", "unit"])? {
+        let at = at_line(line);
+        let f = |n: usize| rec.get(n).map_or("", String::as_str);
         let role = crate::org::Role::parse_word(f(2)).ok_or_else(|| {
             at(DomainError::from(Refusal::field(
                 "role",
@@ -271,10 +217,7 @@ pub fn parse_staff_csv(bytes: &[u8]) -> Result<Vec<(usize, crate::org::Staff)>, 
                 "请使用 clerk（工作人员）、head（负责人）、admin（管理员）或 integration（接口账户）",
             )))
         })?;
-        if rows
-            .iter()
-            .any(|(_, s): &(usize, crate::org::Staff)| s.id.as_str() == f(0))
-        {
+        if rows.iter().any(|(_, s)| s.id.as_str() == f(0)) {
             return Err(bad(
                 line,
                 &format!("{} is listed twice: one row per person", f(0)),
@@ -288,12 +231,55 @@ pub fn parse_staff_csv(bytes: &[u8]) -> Result<Vec<(usize, crate::org::Staff)>, 
         rows.push((
             line,
             crate::org::Staff::new(
-                crate::ids::StaffId::parse(f(0)).map_err(at)?,
+                crate::ids::StaffId::parse(f(0)).map_err(&at)?,
                 name,
-                opt_code(Some(f(3))).map_err(at)?,
+                opt_code(Some(f(3))).map_err(&at)?,
                 role,
             ),
         ));
+    }
+    Ok(rows)
+}
+
+/// A refusal placed at `line` of the file.
+fn at_line(line: usize) -> impl Fn(DomainError) -> DomainError {
+    move |e| match e {
+        DomainError::Refused(r) => DomainError::from(r.at_line(line as u64)),
+        e => e,
+    }
+}
+
+/// A CSV file with exactly the header `header` (UTF-8, a byte-order mark allowed): each row's
+/// trimmed fields with its line number; a ragged row is refused with its line.
+fn csv_table(bytes: &[u8], header: &[&str]) -> Result<Vec<(usize, Vec<String>)>, DomainError> {
+    let text = crate::input::utf8_text("file", bytes)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| bad(1, &e.to_string(), "表头无法读取"))?
+        .clone();
+    if headers.iter().map(str::trim).collect::<Vec<_>>() != header {
+        let want = header.join(",");
+        return Err(bad(
+            1,
+            &format!("the header must be: {want}"),
+            &format!("表头应为：{want}"),
+        ));
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| {
+            at_line(line)(DomainError::from(Refusal::field(
+                "row",
+                &e.to_string(),
+                "行格式错误",
+            )))
+        })?;
+        rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
     }
     Ok(rows)
 }
