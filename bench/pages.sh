@@ -4,7 +4,7 @@
 # `GET /kpi` for a month (twelve months of figures per page).
 #
 #   bench/pages.sh DB CODES    on an existing simulated database and its codes file (made by
-#                              `petition --db DB demo --cases N --codes CODES`)
+#                              `petition --db DB demo --cases N --query-codes CODES`)
 #   bench/pages.sh --quick     on a 1,000-case demo database, 3-second loads (CI runs this)
 #
 # Environment: BENCH_CLIENTS (32), BENCH_SECS (10), BENCH_MONTH (the month of /kpi, YYYY-MM).
@@ -23,10 +23,10 @@ if [ "${1:-}" = "--quick" ]; then
   SECS=${BENCH_SECS:-3}
   DB=$DIR/demo.db
   CODES=$DIR/codes.tsv
-  "$P" --db "$DB" demo --cases 1000 --seed 1 --codes "$CODES" >/dev/null
+  "$P" --db "$DB" demo --cases 1000 --seed 1 --query-codes "$CODES" >/dev/null
 else
   DB=${1:?give a database and its codes file (or --quick)}
-  CODES=${2:?give the codes file the demo wrote (demo --cases N --codes FILE)}
+  CODES=${2:?give the codes file the demo wrote (demo --cases N --query-codes FILE)}
 fi
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$DIR"' EXIT

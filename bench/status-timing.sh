@@ -15,7 +15,7 @@ cargo build --release -q -p petition-cli -p petition-loadgen
 P=$PWD/target/release/petition
 L=$PWD/target/release/petition-loadgen
 DB=$DIR/demo.db
-"$P" --db "$DB" demo --cases "$CASES" --seed 1 --codes "$DIR/codes.tsv" >/dev/null
+"$P" --db "$DB" demo --cases "$CASES" --seed 1 --query-codes "$DIR/codes.tsv" >/dev/null
 ADMIN=$("$P" --db "$DB" --json staff list | python3 -c 'import json,sys; print(next(s["id"] for s in json.load(sys.stdin)["staff"] if s["role"]=="admin"))')
 for key in status_failures_per_address status_failures_per_case; do
   "$P" --db "$DB" --as "$ADMIN" policy set "$key" 100000 >/dev/null

@@ -347,7 +347,7 @@ pub fn match_path(
 /// Ids of the global options: never part of a request (the token says who, the server says
 /// where).
 const GLOBALS: &[&str] = &[
-    "db", "actor", "now", "json", "lang", "server", "token", "help", "version",
+    "db", "actor", "now", "json", "codes", "lang", "server", "token", "help", "version",
 ];
 
 /// The command definition of a command's words.

@@ -38,6 +38,9 @@ pub struct Global {
     /// Print one JSON document on stdout (errors as JSON on stderr)
     #[arg(long, global = true)]
     pub json: bool,
+    /// Show unit codes in tables instead of unit names
+    #[arg(long, global = true)]
+    pub codes: bool,
     /// Output language [default: zh when LC_ALL/LANG starts with zh, else en]
     #[arg(long, global = true, env = "PETITION_LANG", value_parser = ["zh", "en"])]
     pub lang: Option<String>,
@@ -281,6 +284,7 @@ impl<'p> App<'p> {
                 actor: Some(actor.as_str().to_string()),
                 now,
                 json: true,
+                codes: false,
                 lang: asked.map(|l| if l == Lang::Zh { "zh" } else { "en" }.to_string()),
                 server: None,
                 token: None,

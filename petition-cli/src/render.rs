@@ -78,6 +78,10 @@ impl Names {
         }
         Self(m)
     }
+    /// A unit's name alone, when known.
+    pub fn name(&self, code: &str) -> Option<&str> {
+        self.0.get(&format!("u:{code}")).map(String::as_str)
+    }
     /// "名称 (code)" for a unit, or the code when unknown.
     pub fn unit(&self, code: &str) -> String {
         named(
@@ -90,6 +94,14 @@ impl Names {
     /// "姓名 (id)" for a staff member, or the id when unknown (`system`, `petitioner`).
     pub fn staff(&self, id: &str) -> String {
         named(self.0.get(&format!("s:{id}")), id)
+    }
+}
+
+/// A unit in a table: its name, or its code with `--codes` (or when the name is unknown).
+pub fn short_unit(app: &App, names: Option<&Names>, code: &str) -> String {
+    match names {
+        Some(n) if !app.global.codes => n.name(code).unwrap_or(code).to_string(),
+        _ => code.to_string(),
     }
 }
 
@@ -433,7 +445,7 @@ pub fn event_detail(app: &App, e: &Value) -> String {
 }
 
 /// A list of cases (list, queue, overdue) from their summary JSON.
-pub fn case_list(app: &App, cases: &[Value]) {
+pub fn case_list(app: &App, cases: &[Value], names: Option<&Names>) {
     if cases.is_empty() {
         out(app.l("nothing"));
         return;
@@ -486,7 +498,7 @@ pub fn case_list(app: &App, cases: &[Value]) {
         t.add_row(vec![
             Cell::new(s(&c["id"])),
             Cell::new(app.field("state", c["state"].as_str().unwrap_or(""))),
-            Cell::new(s(&c["holder"])),
+            Cell::new(short_unit(app, names, c["holder"].as_str().unwrap_or(""))),
             cell(app, due, alarm),
             Cell::new(summary),
         ]);

@@ -954,7 +954,7 @@ fn demo_codes_file_holds_every_generated_case_with_a_code_that_opens_it() {
                 "demo",
                 "--cases",
                 "30",
-                "--codes",
+                "--query-codes",
                 codes.to_str().expect("p"),
             ])
             .output()
@@ -1007,13 +1007,13 @@ fn demo_codes_file_holds_every_generated_case_with_a_code_that_opens_it() {
             "demo",
             "--cases",
             "5",
-            "--codes",
+            "--query-codes",
             codes.to_str().expect("p"),
         ])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(2), "a usage error");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--codes"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--query-codes"));
     assert!(!db2.exists());
     assert_eq!(std::fs::read_to_string(&codes).expect("kept"), text);
 }
@@ -2303,4 +2303,32 @@ fn a_case_is_handed_to_a_colleague_by_name() {
     // A name outside the unit is no colleague.
     let (_, code, _) = env.err(Some("zhang"), "2026-03-03", &["hand", &id, "--to", "李明"]);
     assert_eq!(code, "not_found");
+}
+
+#[test]
+fn tables_name_units_and_codes_show_with_codes() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    let table = |extra: &[&str]| {
+        let mut args = vec!["--lang", "zh"];
+        args.extend_from_slice(extra);
+        args.push("list");
+        let o = env.raw(Some("li"), "2026-03-02", false, &args);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let named = table(&[]);
+    assert!(
+        named.contains("某县住建局") && !named.contains("c-zjj"),
+        "{named}"
+    );
+    let coded = table(&["--codes"]);
+    assert!(
+        coded.contains("c-zjj") && !coded.contains("某县住建局"),
+        "{coded}"
+    );
 }

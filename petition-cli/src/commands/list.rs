@@ -98,7 +98,7 @@ pub fn render(app: &App, heading: Option<String>, r: &Reply) {
         out(&h);
     }
     let cases = r.doc["cases"].as_array().cloned().unwrap_or_default();
-    crate::render::case_list(app, &cases);
+    crate::render::case_list(app, &cases, r.meta.names.as_ref());
     if cases.is_empty() {
         return;
     }
@@ -180,7 +180,20 @@ pub fn list(app: &App, a: &ListArgs) -> CliResult<Reply> {
             Order::Newest
         },
     };
-    list_reply(&mut svc, &s, &q, today)
+    let r = list_reply(&mut svc, &s, &q, today)?;
+    with_names(app, &mut svc, r)
+}
+
+/// A list's reply with the units' names for its human table (not for `--json`).
+pub fn with_names(
+    app: &App,
+    svc: &mut petition_core::Service<crate::app::Db>,
+    mut r: Reply,
+) -> CliResult<Reply> {
+    if app.wants_meta {
+        r.meta.names = Some(svc.read(|w| Ok(crate::render::Names::of(w.org())))?);
+    }
+    Ok(r)
 }
 
 /// A page of the cases matching `q` that the session may read.
@@ -281,7 +294,7 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         next,
     );
     r.meta.unit = Some(crate::render::named(name.as_ref(), me.as_str()));
-    Ok(r)
+    with_names(app, &mut svc, r)
 }
 
 /// List overdue work (超期), most overdue first.
@@ -314,7 +327,8 @@ pub fn overdue(app: &App, a: &OverdueArgs) -> CliResult<Reply> {
         order: Order::Urgent,
         ..CaseQuery::default()
     };
-    list_reply(&mut svc, &s, &q, today)
+    let r = list_reply(&mut svc, &s, &q, today)?;
+    with_names(app, &mut svc, r)
 }
 
 impl super::Run for ListArgs {

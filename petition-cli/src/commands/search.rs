@@ -39,14 +39,15 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let today = s.today(app)?;
     let (limit, offset) = super::list::page(a.limit, a.after.as_deref())?;
     let page = svc.read(|w| w.search_page(&s.principal, &needle, limit, offset))?;
-    Ok(super::list::reply(
+    let r = super::list::reply(
         page.cases
             .iter()
             .map(|b| case_summary_json(&b.case, today))
             .collect(),
         page.total,
         page.next,
-    ))
+    );
+    super::list::with_names(app, &mut svc, r)
 }
 
 impl super::Run for Args {

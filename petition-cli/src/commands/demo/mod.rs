@@ -32,7 +32,7 @@ use walk::scripted;
 /// Examples:
 ///   petition demo
 ///   petition --db bench.db demo --cases 100000 --seed 1
-///   petition --db bench.db demo --cases 1000 --codes codes.tsv
+///   petition --db bench.db demo --cases 1000 --query-codes codes.tsv
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -45,7 +45,7 @@ pub struct Args {
     /// Write each generated case's number and query code, tab-separated, to this file (training
     /// data: for load tests of the public pages, which need codes the database keeps only hashed)
     #[arg(long, value_name = "FILE", requires = "cases")]
-    pub codes: Option<std::path::PathBuf>,
+    pub query_codes: Option<std::path::PathBuf>,
 }
 
 const ADMIN: &str = "admin";
@@ -173,14 +173,14 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                 .join("demo.db")
         }
     };
-    if let Some(f) = a.codes.as_ref().filter(|f| f.exists()) {
+    if let Some(f) = a.query_codes.as_ref().filter(|f| f.exists()) {
         return Err(usage(
             &format!(
-                "{} already exists: the demo writes a new codes file; choose another --codes",
+                "{} already exists: the demo writes a new codes file; choose another --query-codes",
                 f.display()
             ),
             &format!(
-                "{} 已存在：演示会新建查询码文件，请另选 --codes",
+                "{} 已存在：演示会新建查询码文件，请另选 --query-codes",
                 f.display()
             ),
         ));
@@ -207,7 +207,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         svc.tick(now - Duration::days(back))?;
     }
     if a.cases > 0 {
-        let mut codes = match &a.codes {
+        let mut codes = match &a.query_codes {
             Some(f) => Some(std::io::BufWriter::new(std::fs::File::create(f).map_err(
                 |e| {
                     DomainError::from(petition_core::StorageError::io(
