@@ -55,9 +55,9 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
         _ => None,
     };
     super::run_case_command_at(app, &a.case, |now| {
-        let value = match field {
-            _ if named.is_some() => named.clone().unwrap_or_default(),
-            AmendField::ReceivedAt if !a.value.trim().is_empty() => {
+        let value = match (field, named) {
+            (_, Some(code)) => code,
+            (AmendField::ReceivedAt, None) if !a.value.trim().is_empty() => {
                 parse_time(a.value.trim(), *now.offset())?.to_rfc3339()
             }
             _ => a.value.clone(),

@@ -130,29 +130,6 @@ fn io(e: std::io::Error) -> CliError {
     crate::app::io_error("writing the export", e)
 }
 
-/// An unnamed temporary file for a workbook being assembled (removed when closed).
-fn tempfile_for_book() -> CliResult<std::fs::File> {
-    let dir = std::env::temp_dir();
-    for n in 0..100u32 {
-        let path = dir.join(format!("petition-ledger-{}-{n}.xlsx", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => {
-                // Unlinked at once: the file lives as long as it is open.
-                let _ = std::fs::remove_file(&path);
-                return Ok(f);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io(e)),
-        }
-    }
-    Err(io(std::io::Error::other("no free temporary file name")))
-}
-
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
     let q = a.ledger_query(app)?;
     let out_path = a
@@ -181,7 +158,8 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
                 let mut sink = crate::ledger::XlsxSink::new(lang)?;
                 let n = ledger(svc, &who, when, today, lang, &q, &mut sink);
                 let (book, n) = sink.finish(n)?;
-                let mut tmp = tempfile_for_book()?;
+                // An unnamed temporary file, removed when closed.
+                let mut tmp = tempfile::tempfile().map_err(io)?;
                 book.finish(&mut tmp)?;
                 tmp.rewind().map_err(io)?;
                 std::io::copy(&mut tmp, w).map_err(io)?;
