@@ -245,6 +245,11 @@ pub static ROUTES: &[Route] = &[
         "The petitioner withdraws (撤回)",
     ),
     post(
+        &["served"],
+        "/cases/{case}/served",
+        "Record that the petitioner received a notice (送达)",
+    ),
+    post(
         &["void"],
         "/cases/{case}/void",
         "Void a registration made in error (作废)",

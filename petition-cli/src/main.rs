@@ -52,6 +52,7 @@ Handling (办理):
   extend       Extend the handling limit (延期); request, approve, reject
   opinion      Issue the written answer (处理意见书)
   report       Send the result report of an assigned case (办结报告)
+  served       Record that the petitioner received a notice (送达)
   close        Close: the petitioner accepts the answer (办结)
   evaluate     Record the petitioner's rating (满意度评价)
   withdraw     The petitioner withdraws (撤回)
@@ -122,6 +123,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   extend       延期（负责人）；request 申请、approve 批准、reject 不予批准
   opinion      出具处理意见书
   report       报送交办件办结报告
+  served       登记文书送达（信访人收到之日）
   close        信访人接受答复，办结
   evaluate     录入信访人满意度评价
   withdraw     信访人撤回
@@ -325,6 +327,7 @@ commands! {
     Withdraw(handle::WithdrawArgs) = "withdraw",
     Merge(handle::MergeArgs) = "merge",
     Void(void::Args) = "void",
+    Served(served::Args) = "served",
     Supervise(supervise::SuperviseArgs) = "supervise",
     Respond(supervise::RespondArgs) = "respond",
     Tick(supervise::TickArgs) = "tick",

@@ -288,7 +288,7 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                     c["kind"].as_str().unwrap_or(""),
                 )),
                 Cell::new(s(&c["unit"])),
-                Cell::new(s(&c["started"])),
+                Cell::new(window_start(app, c)),
                 cell(app, s(&c["due"]), alarm),
                 cell(app, st, alarm),
             ]);
@@ -400,11 +400,19 @@ pub fn event_detail(app: &App, e: &Value) -> String {
         "supervision",
         "note",
         "notice",
+        "on",
+        "how",
         "text",
     ] {
         if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
             let val = match x.as_str() {
                 Some(st) if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") => {
+                    app.field(k, st)
+                }
+                // A service (送达): the notice and the method in words.
+                Some(st)
+                    if (k == "notice" && e.get("how").is_some()) || k == "how" =>
+                {
                     app.field(k, st)
                 }
                 _ => s(x),
@@ -442,6 +450,21 @@ pub fn event_detail(app: &App, e: &Value) -> String {
         ));
     }
     detail.join(" · ")
+}
+
+/// A clock's start as `show` prints it: for the petitioner's windows, also whether they count
+/// from the notice's service (送达) or, none being recorded, from its issue.
+fn window_start(app: &App, c: &Value) -> String {
+    let started = s(&c["started"]);
+    let petitioners = matches!(
+        c["kind"].as_str(),
+        Some("review_window" | "rereview_window" | "evaluation")
+    );
+    match c.get("served_on").and_then(Value::as_str) {
+        Some(on) => format!("{started}{}", app.l("from_service").replace("{}", on)),
+        None if petitioners => format!("{started}{}", app.l("from_issue")),
+        None => started,
+    }
 }
 
 /// A list of cases (list, queue, overdue) from their summary JSON.

@@ -297,6 +297,10 @@ pub struct Clock {
     pub auto_supervised: bool,
     /// For windows: recorded as lapsed unused (case closed `window_lapsed`, `evaluation_lapsed`).
     pub lapsed: bool,
+    /// For the petitioner's windows: the day the notice was served (送达), from which the window
+    /// now counts; `None` while it counts from the issue date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_on: Option<NaiveDate>,
 }
 
 impl Clock {
@@ -315,6 +319,7 @@ impl Clock {
             supervision: s.supervision,
             auto_supervised: false,
             lapsed: false,
+            served_on: None,
         }
     }
 

@@ -137,6 +137,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::HearingHeld { .. }
             | EventKind::Withdrawn { .. }
             | EventKind::Voided { .. }
+            | EventKind::Served { .. }
             | EventKind::Merged { .. }
             | EventKind::Absorbed { .. } => (None, None),
             EventKind::Transferred { to, .. } | EventKind::Assigned { to, .. } => (Some(to), None),

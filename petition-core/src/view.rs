@@ -173,6 +173,10 @@ pub fn clock_json(c: &Clock, today: NaiveDate) -> Value {
     if let Some(s) = c.supervision {
         m.insert("supervision".into(), json!(s));
     }
+    if let Some(on) = c.served_on {
+        // The petitioner's window counts from the notice's service (送达), not its issue.
+        m.insert("served_on".into(), json!(on));
+    }
     Value::Object(m)
 }
 
@@ -304,6 +308,12 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
                     "handling": e.handling, "office": e.office, "unit": e.unit, "at": crate::input::rfc3339(e.at),
                 })
             })
+            .collect(),
+    );
+    v["services"] = Value::Array(
+        case.services
+            .iter()
+            .map(|s| json!({"notice": s.notice, "on": s.on, "how": s.how, "at": crate::input::rfc3339(s.at)}))
             .collect(),
     );
     v["events"] = Value::Array(events.iter().map(event_json).collect());

@@ -24,6 +24,7 @@ pub mod show;
 pub mod stats;
 pub mod status;
 pub mod supervise;
+pub mod served;
 pub mod verify;
 pub mod void;
 

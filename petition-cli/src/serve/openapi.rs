@@ -348,7 +348,8 @@ pub fn document() -> Value {
                     "due": {"type": "string", "format": "date"},
                     "stopped_at": {"type": ["string", "null"], "format": "date-time"},
                     "overdue": {"type": "boolean"}, "lapsed": {"type": "boolean"},
-                    "met": {"type": ["boolean", "null"]}, "paused_days": {"type": "integer", "minimum": 0}}},
+                    "met": {"type": ["boolean", "null"]}, "paused_days": {"type": "integer", "minimum": 0},
+                    "served_on": {"type": "string", "format": "date", "description": "The petitioner's window counts from this day, when the notice was served (送达); absent: from the issue date"}}},
                 "CaseSummary": {"type": "object", "required": ["id", "state", "holder", "clocks", "summary"], "properties": {
                     "id": {"type": "string", "pattern": CASE_ID},
                     "state": {"type": "string", "enum": states()},

@@ -158,6 +158,18 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// 送达: the petitioner received a written notice on `on`. The windows the law counts from
+    /// receipt (review and re-review requests, evaluation) count from that date from now on.
+    Served {
+        /// Which notice.
+        notice: ServedNotice,
+        /// The local date the petitioner received it.
+        on: NaiveDate,
+        /// How it was served.
+        how: ServiceMethod,
+        /// A note (the receipt's number, who signed for it).
+        note: Option<String>,
+    },
     /// 作废: the registering unit voids a registration made in error (a duplicate from a
     /// retried interface call, a test entry) before any unit accepted it. The case stays in the
     /// chain and leaves every statistic.
@@ -202,6 +214,7 @@ impl Command {
             Command::Assign { report_by, .. } => vec![("report_by", *report_by)],
             Command::Hearing { start, end } => vec![("start", *start), ("end", *end)],
             Command::Supervise { respond_by, .. } => vec![("respond_by", *respond_by)],
+            Command::Served { on, .. } => vec![("on", *on)],
             _ => Vec::new(),
         }
     }
@@ -234,6 +247,7 @@ impl Command {
             Command::Evaluate { .. } => "evaluate",
             Command::Withdraw { .. } => "withdraw",
             Command::Void { .. } => "void",
+            Command::Served { .. } => "served",
             Command::Merge { .. } => "merge",
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",

@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 mod appeals;
 mod handling;
 mod intake;
+mod served;
 mod supervision;
 pub(crate) mod tick;
 
@@ -214,6 +215,16 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
             },
         ) => d.void(reason, duplicate_of.as_ref())?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
+        // A notice's service is recorded whatever the case's state: receipt is a fact.
+        (
+            Some(_),
+            C::Served {
+                notice,
+                on,
+                how,
+                note,
+            },
+        ) => d.served(*notice, *on, *how, note.as_deref())?,
         // Exception to terminal refusal: supervision of a closed case that was not executed.
         (
             Some(s),

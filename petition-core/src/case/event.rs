@@ -294,6 +294,20 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// 送达: the petitioner received a written notice; the windows counted from its receipt
+    /// were re-dated from that day.
+    Served {
+        /// Which notice.
+        notice: ServedNotice,
+        /// The local date the petitioner received it.
+        on: NaiveDate,
+        /// How it was served.
+        how: ServiceMethod,
+        /// A note.
+        note: Option<String>,
+        /// The petitioner's open windows counted again from `on`, with their new due dates.
+        windows: Vec<Redated>,
+    },
     /// 作废: the registration was made in error; the case is kept, counted nowhere.
     Voided {
         /// Why.
@@ -394,6 +408,7 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
     ("evaluated", "evaluated", "评价"),
     ("withdrawn", "withdrawn", "撤回"),
     ("voided", "voided", "作废"),
+    ("served", "notice served", "送达"),
     ("merged", "merged", "已合并"),
     ("absorbed", "absorbed", "合并他件"),
     ("supervision_opened", "supervision opened", "督办"),
@@ -451,6 +466,7 @@ impl EventKind {
             EventKind::Evaluated { .. } => "evaluated",
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::Voided { .. } => "voided",
+            EventKind::Served { .. } => "served",
             EventKind::Merged { .. } => "merged",
             EventKind::Absorbed { .. } => "absorbed",
             EventKind::SupervisionOpened { .. } => "supervision_opened",
@@ -512,4 +528,13 @@ impl Event {
             kind,
         })
     }
+}
+
+/// A window clock counted again from the day its notice was served (送达).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redated {
+    /// The clock's position on the case.
+    pub clock: u32,
+    /// Its new due date (never earlier than the old one).
+    pub due: NaiveDate,
 }

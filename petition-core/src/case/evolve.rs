@@ -334,6 +334,26 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.state = CaseState::Withdrawn;
             stop_all(&mut case, at, false);
         }
+        EventKind::Served {
+            notice,
+            on,
+            how,
+            windows,
+            ..
+        } => {
+            for w in windows {
+                if let Some(c) = case.clocks.get_mut(w.clock as usize) {
+                    c.due = w.due.max(c.due);
+                    c.served_on = Some(*on);
+                }
+            }
+            case.services.push(Service {
+                notice: *notice,
+                on: *on,
+                how: *how,
+                at,
+            });
+        }
         EventKind::Voided { .. } => {
             case.state = CaseState::Voided;
             stop_all(&mut case, at, false);

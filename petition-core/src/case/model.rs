@@ -55,6 +55,19 @@ pub struct Evaluation {
     pub clock: u32,
 }
 
+/// A recorded service (送达) of a written notice on the petitioner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// Which notice.
+    pub notice: ServedNotice,
+    /// The local date the petitioner received it.
+    pub on: NaiveDate,
+    /// How.
+    pub how: ServiceMethod,
+    /// When it was recorded.
+    pub at: DateTime<FixedOffset>,
+}
+
 /// A supervision on a case (督办).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supervision {
@@ -193,6 +206,9 @@ pub struct Case {
     /// the petitioner).
     #[serde(default)]
     pub code_holder: Option<UnitCode>,
+    /// 送达: the services of written notices recorded, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
 }
 
 impl Case {
@@ -236,6 +252,7 @@ impl Case {
             evaluations: Vec::new(),
             reports: 0,
             code_holder: None,
+            services: Vec::new(),
         }
     }
 

@@ -88,3 +88,25 @@ text_enum!(
         Assign => "assign", "assign", "交办";
     }
 );
+
+text_enum!(
+    /// A written notice whose service (送达) on the petitioner may be recorded: the decisions whose
+    /// receipt starts the petitioner's windows (2022 Art 35, 36: review and re-review requests
+    /// within 30 days of receipt) and the refusal to accept.
+    ServedNotice {
+        Decline => "decline", "notice of non-acceptance", "不予受理告知书";
+        Opinion => "opinion", "written answer", "处理意见书";
+        Review => "review", "review decision", "复查意见书";
+        Rereview => "rereview", "re-review decision", "复核意见书";
+    }
+);
+
+text_enum!(
+    /// How a notice was served (送达方式).
+    ServiceMethod {
+        InPerson => "in_person", "in person", "直接送达";
+        Post => "post", "by post", "邮寄送达";
+        Electronic => "electronic", "electronically", "电子送达";
+        Public => "public", "by public announcement", "公告送达";
+    }
+);

@@ -404,6 +404,18 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
             reason: reason.clone(),
             duplicate_of: duplicate_of.clone(),
         },
+        K::Served {
+            notice,
+            on,
+            how,
+            note,
+            ..
+        } => Command::Served {
+            notice: *notice,
+            on: *on,
+            how: *how,
+            note: note.clone(),
+        },
         K::Withdrawn { reason } => Command::Withdraw {
             reason: reason.clone(),
         },

@@ -267,6 +267,7 @@ mod officer;
 mod properties;
 mod register;
 mod routing;
+mod served;
 mod skip_level;
 mod supervision;
 mod vocabulary;

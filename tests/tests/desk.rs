@@ -1,0 +1,86 @@
+//! End-to-end tests of the clerk's desk, second part: service of notices (送达) and the windows
+//! counted from it, "what needs me" in the queue, and the notices' legal basis and office lines.
+
+use petition_tests::Env;
+use serde_json::Value;
+
+/// A case registered by li on 2026-03-02, accepted by c-zjj and answered on 2026-03-10.
+fn answered(env: &Env) -> String {
+    let id = env.register("2026-03-02", &[]);
+    env.ok(Some("li"), "2026-03-02", &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    env.ok(
+        Some("wang"),
+        "2026-03-10",
+        &["opinion", &id, "--outcome", "supported", "--text", "予以支持"],
+    );
+    id
+}
+
+fn clock<'a>(shown: &'a Value, kind: &str) -> &'a Value {
+    shown["clocks"]
+        .as_array()
+        .expect("clocks")
+        .iter()
+        .rev()
+        .find(|c| c["kind"] == kind)
+        .expect("clock")
+}
+
+#[test]
+fn a_recorded_service_moves_the_petitioners_windows_to_the_day_of_receipt() {
+    let env = Env::new();
+    let id = answered(&env);
+    let shown = env.ok(Some("wang"), "2026-03-20", &["show", &id]);
+    let issue_due = clock(&shown, "review_window")["due"].clone();
+    assert_eq!(issue_due, "2026-04-09");
+    assert!(clock(&shown, "review_window").get("served_on").is_none());
+    let human = env.raw(Some("wang"), "2026-03-20", false, &["--lang", "zh", "show", &id]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("自出具日起算，未登记送达"));
+    // Refused, changing nothing: a day before the answer, and a notice the case does not have.
+    let before = env.bytes();
+    for (args, exit) in [
+        (vec!["served", &id, "--notice", "opinion", "--on", "2026-03-09", "--how", "post"], 1),
+        (vec!["served", &id, "--notice", "review", "--on", "2026-03-12", "--how", "post"], 1),
+        (vec!["served", &id, "--notice", "letter", "--on", "2026-03-12", "--how", "post"], 2),
+    ] {
+        let o = env.raw(Some("wang"), "2026-03-20", true, &args);
+        assert_eq!(o.status.code(), Some(exit), "{args:?}");
+    }
+    assert_eq!(env.bytes(), before);
+    // Received by post on 03-16 (typed in Chinese): the windows count 30 days from then.
+    let v = env.ok(
+        Some("wang"),
+        "2026-03-20",
+        &[
+            "served", &id, "--notice", "处理意见书", "--on", "2026-03-16", "--how", "邮寄送达",
+            "--note", "挂号信回执 XA123",
+        ],
+    );
+    for kind in ["review_window", "evaluation"] {
+        assert_eq!(clock(&v, kind)["due"], "2026-04-15", "{kind}");
+        assert_eq!(clock(&v, kind)["served_on"], "2026-03-16");
+    }
+    assert_eq!(v["services"][0]["how"], "post");
+    let human = env.raw(
+        Some("wang"),
+        "2026-03-20",
+        false,
+        &["--lang", "zh", "show", &id, "--timeline"],
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("自送达起算：2026-03-16"), "{text}");
+    assert!(text.contains("送达") && text.contains("邮寄送达"), "{text}");
+    // After the issue-date limit the time-driven work leaves it open, and the reviewing body
+    // records the request inside the window counted from receipt.
+    env.ok(None, "2026-04-12", &["tick"]);
+    let shown = env.ok(Some("wang"), "2026-04-12", &["show", &id]);
+    assert_eq!(shown["state"], "opinion_issued");
+    let v = env.ok(
+        Some("chen"),
+        "2026-04-14",
+        &["review", "request", &id, "--reason", "补偿标准有误"],
+    );
+    assert_eq!(v["state"], "under_review");
+    assert_eq!(env.ok(None, "2026-04-14", &["verify"])["ok"], true);
+}
