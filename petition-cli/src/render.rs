@@ -410,9 +410,7 @@ pub fn event_detail(app: &App, e: &Value) -> String {
                     app.field(k, st)
                 }
                 // A service (送达): the notice and the method in words.
-                Some(st)
-                    if (k == "notice" && e.get("how").is_some()) || k == "how" =>
-                {
+                Some(st) if (k == "notice" && e.get("how").is_some()) || k == "how" => {
                     app.field(k, st)
                 }
                 _ => s(x),

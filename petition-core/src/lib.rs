@@ -103,6 +103,7 @@ pub mod ids;
 pub mod input;
 pub mod interchange;
 pub mod notice;
+pub mod office;
 pub mod org;
 pub mod policy;
 pub mod principal;

@@ -61,6 +61,7 @@ pub fn render(
     case: &Case,
     events: &[Event],
     org: &Org,
+    policy: &crate::policy::Policy,
     kind: &str,
     lang: Lang,
     privacy: Privacy,
@@ -99,9 +100,21 @@ pub fn render(
         ),
     );
     let find = |f: &dyn Fn(&EventKind) -> bool| events.iter().rev().find(|e| f(&e.kind));
+    // The seal line (落款): the signing unit, where its seal goes, and the date.
     let footer = |unit: Option<&crate::ids::UnitCode>, at: DateTime<FixedOffset>| {
         let u = unit.map(name_of).unwrap_or_default();
-        format!("{u}\n{}", date(at, lang))
+        let seal = t(" (seal)".into(), "（印章）".into());
+        format!("{u}{seal}\n{}", date(at, lang))
+    };
+    // The article a notice cites: the regulation in force when the case was registered, as
+    // the office's table gives it.
+    let office = &policy.office;
+    let policy_days = (policy.review_request_days, policy.rereview_request_days);
+    let registered_on = case.registered_at.unwrap_or(reg.received_at).date_naive();
+    let cite = |topic: &str| {
+        let basis = office.basis(topic, registered_on);
+        let words = crate::office::citation(&basis, lang).unwrap_or(basis);
+        t(format!(" ({words})"), format!("（{words}）"))
     };
     // The code is a credential (public status, online rating): printed only when given, and
     // then only for the units that deal with the petitioner.
@@ -110,7 +123,7 @@ pub fn render(
         _ => None,
     };
     let (title, mut paragraphs, signer, at) = match kind {
-        // 登记回执: handed to a visitor or posted back (2005 Regulations Art 21, 22).
+        // 登记回执: handed to a visitor or posted back (2022 Art 22).
         "receipt" => {
             let fc = case
                 .first_contact
@@ -134,10 +147,10 @@ pub fn render(
                         ),
                     t(
                         format!(
-                            "By {intake} it will be accepted or passed to the body competent to handle it, and you will be told in writing (2005 Regulations Art 21, 22)."
+                            "By {intake} it will be accepted or passed to the body competent to handle it, and you will be told in writing{}.", cite("intake")
                         ),
                         format!(
-                            "我们将在{intake}前依法受理或转送有权处理的机关，并书面告知您（《信访条例》第二十一条、第二十二条）。"
+                            "我们将在{intake}前依法受理或转送有权处理的机关，并书面告知您{}。", cite("intake")
                         ),
                     ),
                     match &code {
@@ -194,9 +207,10 @@ pub fn render(
                         ),
                     t(
                         format!(
-                            "A written answer will be given by {due} (2005 Regulations Art 33)."
+                            "A written answer will be given by {due}{}.",
+                            cite("handling")
                         ),
-                        format!("我们将在{due}前出具书面处理意见（《信访条例》第三十三条）。"),
+                        format!("我们将在{due}前出具书面处理意见{}。", cite("handling")),
                     ),
                     t(
                         "You may follow the case with its id and the query code given to you at registration.".into(),
@@ -236,10 +250,19 @@ pub fn render(
             (
                 t("Notice of extension".into(), "延期告知书".into()),
                 vec![
-                    head.clone() + &t(
-                        format!(" needs more time: the limit is extended by {days} days to {} (2005 Regulations Art 33).", day(*due, lang)),
-                        format!("，因情况复杂，经本单位负责人批准，办理期限延长{days}日，至{}（《信访条例》第三十三条）。", day(*due, lang)),
-                    ),
+                    head.clone()
+                        + &t(
+                            format!(
+                                " needs more time: the limit is extended by {days} days to {}{}.",
+                                day(*due, lang),
+                                cite("handling")
+                            ),
+                            format!(
+                                "，因情况复杂，经本单位负责人批准，办理期限延长{days}日，至{}{}。",
+                                day(*due, lang),
+                                cite("handling")
+                            ),
+                        ),
                     t(format!("Reason: {reason}"), format!("延期理由：{reason}")),
                 ],
                 e.unit.clone(),
@@ -273,18 +296,39 @@ pub fn render(
                 _ => ("", String::new()),
             };
             let unit_name = e.unit.as_ref().map(name_of).unwrap_or_default();
+            // The bodies that would review this answer: the issuing unit's government (parent)
+            // and its line superior, by name.
+            let reviewers = e
+                .unit
+                .as_ref()
+                .and_then(|u| org.unit(u))
+                .map(|u| {
+                    u.parent
+                        .iter()
+                        .chain(u.line_superior.iter())
+                        .map(name_of)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            let (by_en, by_zh) = match reviewers.as_slice() {
+                [] => (
+                    "the body above the issuing unit".to_string(),
+                    "原办理单位的上一级机关、单位".to_string(),
+                ),
+                names => (names.join(" or "), names.join("或")),
+            };
             let right = match kind {
                 "opinion" => t(
-                    "If you disagree, you may ask the body above the issuing unit for a review within 30 days of receiving this opinion (2005 Regulations Art 34).".into(),
-                    "如对本处理意见不服，可以自收到本意见书之日起30日内请求原办理单位的上一级行政机关复查（《信访条例》第三十四条）。".into(),
+                    format!("If you disagree, you may ask {by_en} for a review within {} days of receiving this opinion{}.", policy_days.0, cite("review")),
+                    format!("如对本处理意见不服，可以自收到本意见书之日起{}日内向{by_zh}请求复查{}。", policy_days.0, cite("review")),
                 ),
                 "review" => t(
-                    "If you disagree, you may ask the body above the reviewing unit for a re-review within 30 days of receiving this opinion (2005 Regulations Art 35).".into(),
-                    "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级行政机关请求复核（《信访条例》第三十五条）。".into(),
+                    format!("If you disagree, you may ask {by_en} for a re-review within {} days of receiving this opinion{}.", policy_days.1, cite("rereview")),
+                    format!("如对本复查意见不服，可以自收到本意见书之日起{}日内向{by_zh}请求复核{}。", policy_days.1, cite("rereview")),
                 ),
                 _ => t(
-                    "This re-review opinion concludes the matter: a petition on the same facts and reasons will not be accepted again (2005 Regulations Art 35).".into(),
-                    "本复核意见为终结意见，信访人以同一事实和理由提出的信访事项，信访工作机构和有关行政机关不再受理（《信访条例》第三十五条）。".into(),
+                    format!("This re-review opinion concludes the matter: a petition on the same facts and reasons will not be accepted again{}.", cite("rereview")),
+                    format!("本复核意见为终结意见，信访人以同一事实和理由提出的信访事项，信访工作机构和有关机关、单位不再受理{}。", cite("rereview")),
                 ),
             };
             (
@@ -346,8 +390,8 @@ pub fn render(
                     format!("现将{petitioner}于{received}反映的“{}”一事（编号 {}）{}你单位，请依法办理。", reg.summary, case.id, if assign { "交由" } else { "转送" }),
                 ),
                 t(
-                    format!("Decide whether to accept by {acceptance_due}; object within 5 working days if the matter is outside your remit."),
-                    format!("请于{acceptance_due}前决定是否受理；如认为不属于本单位职责，请在收到之日起5个工作日内提出异议。"),
+                    format!("Decide whether to accept by {acceptance_due}; object within {} working days if the matter is outside your remit{}.", policy.objection_working_days, cite("objection")),
+                    format!("请于{acceptance_due}前决定是否受理；如认为不属于本单位职责，请在收到之日起{}个工作日内提出异议{}。", policy.objection_working_days, cite("objection")),
                 ),
             ];
             if let Some(by) = report_by {
@@ -407,8 +451,8 @@ pub fn render(
                     ),
                     text,
                     t(
-                        format!("Act on it and report, explaining any delay, by {} (2005 Regulations Art 36).", day(s.respond_by, lang)),
-                        format!("请于{}前办理并反馈，超过时限的须说明原因（《信访条例》第三十六条）。", day(s.respond_by, lang)),
+                        format!("Act on it and report, explaining any delay, by {}{}.", day(s.respond_by, lang), cite("supervision")),
+                        format!("请于{}前办理并反馈，超过时限的须说明原因{}。", day(s.respond_by, lang), cite("supervision")),
                     ),
                 ],
                 Some(s.by.clone()),
@@ -444,6 +488,29 @@ pub fn render(
                 format!("承办人：{}", o.name),
             ));
         }
+    }
+    // The petitioner's notices say where to ask: the status page (the receipt) and the office's
+    // telephone, when the office set them.
+    let to_petitioner = !matches!(kind, "routing" | "supervision");
+    if to_petitioner && kind == "receipt" && !office.status_url.is_empty() {
+        paragraphs.push(t(
+            format!(
+                "Check the progress online at {} with the case id and the query code.",
+                office.status_url
+            ),
+            format!("可登录 {} 凭编号和查询码查询办理进展。", office.status_url),
+        ));
+    }
+    if to_petitioner && !office.phone.is_empty() {
+        let who = if office.name.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", office.name)
+        };
+        paragraphs.push(t(
+            format!("Enquiries: {who}telephone {}", office.phone),
+            format!("咨询电话：{who}{}", office.phone),
+        ));
     }
     paragraphs.push(footer(signer.as_ref(), at));
     Ok(Notice { title, paragraphs })
@@ -512,6 +579,7 @@ mod tests {
                 &case,
                 &events,
                 &org,
+                &crate::policy::Policy::default(),
                 "supervision",
                 lang,
                 Privacy::Full,
@@ -544,9 +612,19 @@ mod tests {
         let (case, events) = svc.load(&new.case.case.id).expect("load");
         let org = svc.read(|w| Ok(w.org().clone())).expect("org");
         let receipt = |lang, privacy, code| {
-            render(&case, &events, &org, "receipt", lang, privacy, None, code)
-                .expect("receipt")
-                .to_text()
+            render(
+                &case,
+                &events,
+                &org,
+                &crate::policy::Policy::default(),
+                "receipt",
+                lang,
+                privacy,
+                None,
+                code,
+            )
+            .expect("receipt")
+            .to_text()
         };
         let zh = receipt(Lang::Zh, Privacy::Full, Some(&code));
         assert!(zh.starts_with("登记回执\n"), "{zh}");
@@ -554,7 +632,7 @@ mod tests {
             case.id.as_str(),
             code.as_str(),
             "2026年03月17日",
-            "第二十一条",
+            "《信访工作条例》第二十二条",
             "已由",
         ] {
             assert!(zh.contains(want), "{want} in {zh}");

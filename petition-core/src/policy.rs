@@ -71,6 +71,10 @@ pub struct Policy {
     /// is always decided again (import) under the rules it was made under.
     #[serde(default = "legacy_rules")]
     pub rules: u32,
+    /// The office's name, telephone, status page, 文号 prefix and the articles its notices cite
+    /// (absent in databases made before they existed: none set, the defaults cited).
+    #[serde(default, skip_serializing_if = "crate::office::Office::is_unset")]
+    pub office: crate::office::Office,
 }
 
 /// The rules of databases created now: 3.
@@ -186,6 +190,7 @@ impl Default for Policy {
             api_writes_per_minute: default_api_writes(),
             api_reads_per_minute: default_api_reads(),
             rules: legacy_rules(),
+            office: crate::office::Office::default(),
         }
     }
 }
@@ -194,7 +199,7 @@ impl Default for Policy {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyEntry {
     /// Key, as `petition policy set` takes it.
-    pub key: &'static str,
+    pub key: String,
     /// Current value as text.
     pub value: String,
     /// Default value as text.
@@ -287,6 +292,7 @@ impl Policy {
             "status_failures_per_case" => Some(self.status_failures_per_case.to_string()),
             "api_writes_per_minute" => Some(self.api_writes_per_minute.to_string()),
             "api_reads_per_minute" => Some(self.api_reads_per_minute.to_string()),
+            k if self.office.get(k).is_some() => self.office.get(k),
             k => self.clone().days_mut(k).map(|v| v.to_string()),
         }
     }
@@ -295,6 +301,9 @@ impl Policy {
     /// `assist_lead_days` and `max_extension_days`).
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let bad = |en: &str, zh: &str| DomainError::from(Refusal::field(key, en, zh));
+        if let Some(done) = self.office.set(key, value) {
+            return done;
+        }
         match key {
             "timezone" => {
                 self.timezone = parse_tz(value).ok_or_else(|| {
@@ -381,15 +390,26 @@ impl Policy {
     /// Every key with its value, default and source.
     pub fn entries(&self) -> Vec<PolicyEntry> {
         let d = Policy::default();
-        KEYS.iter()
+        let mut out: Vec<PolicyEntry> = KEYS
+            .iter()
             .map(|(key, unit, source)| PolicyEntry {
-                key,
+                key: key.to_string(),
                 value: self.get(key).unwrap_or_default(),
                 default: d.get(key).unwrap_or_default(),
                 unit,
                 source,
             })
-            .collect()
+            .collect();
+        for (key, default, source) in crate::office::Office::keys() {
+            out.push(PolicyEntry {
+                value: self.get(&key).unwrap_or_default(),
+                key,
+                default,
+                unit: "text",
+                source,
+            });
+        }
+        out
     }
 }
 
@@ -419,7 +439,11 @@ mod tests {
             (p.reminder_working_days, p.supervision_days, p.notice_days),
             (5, 15, 10)
         );
-        assert_eq!(p.entries().len(), 22);
+        assert_eq!(
+            p.entries().len(),
+            32,
+            "22 limits, 4 office lines, 6 citations"
+        );
         assert_eq!(
             (p.api_writes_per_minute, p.api_reads_per_minute),
             (600, 6_000)

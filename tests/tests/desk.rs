@@ -7,12 +7,23 @@ use serde_json::Value;
 /// A case registered by li on 2026-03-02, accepted by c-zjj and answered on 2026-03-10.
 fn answered(env: &Env) -> String {
     let id = env.register("2026-03-02", &[]);
-    env.ok(Some("li"), "2026-03-02", &["transfer", &id, "--to", "c-zjj"]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
     env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
     env.ok(
         Some("wang"),
         "2026-03-10",
-        &["opinion", &id, "--outcome", "supported", "--text", "予以支持"],
+        &[
+            "opinion",
+            &id,
+            "--outcome",
+            "supported",
+            "--text",
+            "予以支持",
+        ],
     );
     id
 }
@@ -35,14 +46,55 @@ fn a_recorded_service_moves_the_petitioners_windows_to_the_day_of_receipt() {
     let issue_due = clock(&shown, "review_window")["due"].clone();
     assert_eq!(issue_due, "2026-04-09");
     assert!(clock(&shown, "review_window").get("served_on").is_none());
-    let human = env.raw(Some("wang"), "2026-03-20", false, &["--lang", "zh", "show", &id]);
+    let human = env.raw(
+        Some("wang"),
+        "2026-03-20",
+        false,
+        &["--lang", "zh", "show", &id],
+    );
     assert!(String::from_utf8_lossy(&human.stdout).contains("自出具日起算，未登记送达"));
     // Refused, changing nothing: a day before the answer, and a notice the case does not have.
     let before = env.bytes();
     for (args, exit) in [
-        (vec!["served", &id, "--notice", "opinion", "--on", "2026-03-09", "--how", "post"], 1),
-        (vec!["served", &id, "--notice", "review", "--on", "2026-03-12", "--how", "post"], 1),
-        (vec!["served", &id, "--notice", "letter", "--on", "2026-03-12", "--how", "post"], 2),
+        (
+            vec![
+                "served",
+                &id,
+                "--notice",
+                "opinion",
+                "--on",
+                "2026-03-09",
+                "--how",
+                "post",
+            ],
+            1,
+        ),
+        (
+            vec![
+                "served",
+                &id,
+                "--notice",
+                "review",
+                "--on",
+                "2026-03-12",
+                "--how",
+                "post",
+            ],
+            1,
+        ),
+        (
+            vec![
+                "served",
+                &id,
+                "--notice",
+                "letter",
+                "--on",
+                "2026-03-12",
+                "--how",
+                "post",
+            ],
+            2,
+        ),
     ] {
         let o = env.raw(Some("wang"), "2026-03-20", true, &args);
         assert_eq!(o.status.code(), Some(exit), "{args:?}");
@@ -53,8 +105,16 @@ fn a_recorded_service_moves_the_petitioners_windows_to_the_day_of_receipt() {
         Some("wang"),
         "2026-03-20",
         &[
-            "served", &id, "--notice", "处理意见书", "--on", "2026-03-16", "--how", "邮寄送达",
-            "--note", "挂号信回执 XA123",
+            "served",
+            &id,
+            "--notice",
+            "处理意见书",
+            "--on",
+            "2026-03-16",
+            "--how",
+            "邮寄送达",
+            "--note",
+            "挂号信回执 XA123",
         ],
     );
     for kind in ["review_window", "evaluation"] {
@@ -83,4 +143,76 @@ fn a_recorded_service_moves_the_petitioners_windows_to_the_day_of_receipt() {
     );
     assert_eq!(v["state"], "under_review");
     assert_eq!(env.ok(None, "2026-04-14", &["verify"])["ok"], true);
+}
+
+#[test]
+fn notices_cite_the_2022_regulation_from_the_offices_table_with_its_lines() {
+    let env = Env::new();
+    let id = answered(&env);
+    let notice = |kind: &str| {
+        let o = env.raw(
+            Some("wang"),
+            "2026-03-20",
+            false,
+            &["notice", &id, "--kind", kind],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let opinion = notice("opinion");
+    assert!(
+        opinion.contains("（《信访工作条例》第三十五条）"),
+        "{opinion}"
+    );
+    assert!(!opinion.contains("《信访条例》"), "{opinion}");
+    assert!(opinion.contains("（印章）"), "{opinion}");
+    // A citation that is not one, or an address that is not one, is refused.
+    for (k, v) in [
+        ("legal_basis.review", "第35条"),
+        ("status_url", "xf.gov.cn"),
+    ] {
+        let (exit, code, _) = env.err(Some("admin"), "2026-03-20", &["policy", "set", k, v]);
+        assert_eq!((exit, code.as_str()), (1, "validation"), "{k}");
+    }
+    for (k, v) in [
+        ("legal_basis.review", "2022 Art 35, 36"),
+        ("office_name", "城关县信访局"),
+        ("office_phone", "0571-12345678"),
+        ("status_url", "https://xf.example.gov.cn"),
+    ] {
+        env.ok(Some("admin"), "2026-03-20", &["policy", "set", k, v]);
+    }
+    let opinion = notice("opinion");
+    for want in [
+        "（《信访工作条例》第三十五条、第三十六条）",
+        "咨询电话：城关县信访局 0571-12345678",
+    ] {
+        assert!(opinion.contains(want), "{want} in {opinion}");
+    }
+    let receipt = notice("receipt");
+    assert!(
+        receipt.contains("可登录 https://xf.example.gov.cn"),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("（《信访工作条例》第二十二条）"),
+        "{receipt}"
+    );
+    let shown = env.ok(None, "2026-03-20", &["policy", "show"]);
+    let entry = shown["policy"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["key"] == "legal_basis.review")
+        .expect("legal_basis.review")
+        .clone();
+    assert_eq!(
+        (entry["value"].as_str(), entry["default"].as_str()),
+        (Some("2022 Art 35, 36"), Some("2022 Art 35"))
+    );
 }

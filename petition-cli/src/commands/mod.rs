@@ -20,11 +20,11 @@ pub mod query_code;
 pub mod register;
 pub mod route;
 pub mod search;
+pub mod served;
 pub mod show;
 pub mod stats;
 pub mod status;
 pub mod supervise;
-pub mod served;
 pub mod verify;
 pub mod void;
 

@@ -73,6 +73,7 @@ impl<T: Txn> Work<'_, T> {
             &shown.case,
             &shown.events,
             &self.org,
+            &self.policy,
             kind,
             lang,
             shown.privacy,

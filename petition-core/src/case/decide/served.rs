@@ -92,7 +92,10 @@ impl<'a> Decision<'a> {
                     "this case has no {} to serve",
                     notice.label(crate::error::Lang::En)
                 ),
-                &format!("该件尚无{}，无法登记送达", notice.label(crate::error::Lang::Zh)),
+                &format!(
+                    "该件尚无{}，无法登记送达",
+                    notice.label(crate::error::Lang::Zh)
+                ),
             ))
         };
         let answer = |window: Option<ClockKind>, by: Option<&UnitCode>| {

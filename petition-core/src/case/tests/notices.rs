@@ -59,6 +59,15 @@ fn worlds() -> (World, World, World) {
 #[test]
 fn every_notice_in_both_languages() {
     let (walk, declined, reminded) = worlds();
+    // The office's lines as a county office sets them.
+    let mut policy = walk.policy.clone();
+    for (k, v) in [
+        ("office_name", "甲县信访局"),
+        ("office_phone", "0571-12345678"),
+        ("status_url", "https://xf.example.gov.cn"),
+    ] {
+        policy.set(k, v).expect("office setting");
+    }
     for kind in KINDS {
         let w = match kind {
             "decline" => &declined,
@@ -75,6 +84,7 @@ fn every_notice_in_both_languages() {
                 &w.case,
                 &w.events,
                 &w.org,
+                &policy,
                 kind,
                 lang,
                 Privacy::Full,

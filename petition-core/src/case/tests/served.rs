@@ -98,13 +98,33 @@ fn a_service_is_refused_when_wrong_and_changes_nothing() {
     let before = w.case.clone();
     let cases = [
         // Before the notice was issued, or not yet received.
-        ("cty-a-zjj.c", served(ServedNotice::Opinion, "2026-03-19"), "validation"),
-        ("cty-a-zjj.c", served(ServedNotice::Opinion, "2026-03-31"), "validation"),
+        (
+            "cty-a-zjj.c",
+            served(ServedNotice::Opinion, "2026-03-19"),
+            "validation",
+        ),
+        (
+            "cty-a-zjj.c",
+            served(ServedNotice::Opinion, "2026-03-31"),
+            "validation",
+        ),
         // A notice the case does not have.
-        ("cty-a-zjj.c", served(ServedNotice::Review, "2026-03-25"), "invalid_transition"),
-        ("cty-a-zjj.c", served(ServedNotice::Decline, "2026-03-25"), "invalid_transition"),
+        (
+            "cty-a-zjj.c",
+            served(ServedNotice::Review, "2026-03-25"),
+            "invalid_transition",
+        ),
+        (
+            "cty-a-zjj.c",
+            served(ServedNotice::Decline, "2026-03-25"),
+            "invalid_transition",
+        ),
         // Neither the issuing nor the registering unit.
-        ("town-a.c", served(ServedNotice::Opinion, "2026-03-25"), "permission_denied"),
+        (
+            "town-a.c",
+            served(ServedNotice::Opinion, "2026-03-25"),
+            "permission_denied",
+        ),
     ];
     for (actor, cmd, want) in cases {
         assert_eq!(code(w.run(actor, "2026-03-30", cmd)), want);
