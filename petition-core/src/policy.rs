@@ -71,7 +71,7 @@ pub struct Policy {
     /// is always decided again (import) under the rules it was made under.
     #[serde(default = "legacy_rules")]
     pub rules: u32,
-    /// The office's name, telephone, status page, 文号 prefix and the articles its notices cite
+    /// The office's name, telephone, status page and the articles its notices cite
     /// (absent in databases made before they existed: none set, the defaults cited).
     #[serde(default, skip_serializing_if = "crate::office::Office::is_unset")]
     pub office: crate::office::Office,
