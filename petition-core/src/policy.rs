@@ -441,8 +441,8 @@ mod tests {
         );
         assert_eq!(
             p.entries().len(),
-            32,
-            "22 limits, 4 office lines, 6 citations"
+            31,
+            "22 limits, 3 office lines, 6 citations"
         );
         assert_eq!(
             (p.api_writes_per_minute, p.api_reads_per_minute),
