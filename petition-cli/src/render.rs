@@ -471,13 +471,15 @@ pub fn case_list(app: &App, cases: &[Value], names: Option<&Names>) {
         out(app.l("nothing"));
         return;
     }
+    // A queue says what each case needs of the reader's unit; other lists the next due date.
+    let queue = cases.iter().any(|c| c.get("needs").is_some());
     let mut t = table(
         app,
         &[
             app.l("id"),
             app.l("state"),
             app.l("holder"),
-            app.l("due"),
+            app.l(if queue { "needs_us" } else { "due" }),
             app.l("summary"),
         ],
     );
@@ -490,8 +492,28 @@ pub fn case_list(app: &App, cases: &[Value], names: Option<&Names>) {
                     .min_by_key(|k| k["due"].as_str().unwrap_or("9999").to_string())
             })
             .cloned();
-        let (due, alarm) = match &next {
-            Some(k) => {
+        // In a queue: what the case asks of the reader's unit first, and by when (待办).
+        let need = c["needs"].as_array().and_then(|n| n.first().cloned());
+        let n_needs = c["needs"].as_array().map_or(0, Vec::len);
+        let (due, alarm) = match (&need, &next) {
+            (Some(n), _) => {
+                let late = n["overdue"].as_bool() == Some(true);
+                let mut txt =
+                    crate::i18n::field_label(app.lang, "need", n["kind"].as_str().unwrap_or(""));
+                if let Some(d) = n["due"].as_str() {
+                    txt.push(' ');
+                    txt.push_str(d);
+                }
+                if late {
+                    txt.push(' ');
+                    txt.push_str(app.l("overdue"));
+                }
+                if n_needs > 1 {
+                    txt.push_str(&format!(" (+{})", n_needs - 1));
+                }
+                (txt, late)
+            }
+            (None, Some(k)) => {
                 let late = k["overdue"].as_bool() == Some(true);
                 let txt = format!(
                     "{} {}{}",
@@ -505,7 +527,7 @@ pub fn case_list(app: &App, cases: &[Value], names: Option<&Names>) {
                 );
                 (txt, late)
             }
-            None => ("-".into(), false),
+            (None, None) => ("-".into(), false),
         };
         // Major (重大紧急) and collective (集体访) cases marked where the eye starts reading.
         let mut summary = String::new();

@@ -102,6 +102,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod input;
 pub mod interchange;
+pub mod needs;
 pub mod notice;
 pub mod office;
 pub mod org;

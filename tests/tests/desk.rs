@@ -216,3 +216,104 @@ fn notices_cite_the_2022_regulation_from_the_offices_table_with_its_lines() {
         (Some("2022 Art 35, 36"), Some("2022 Art 35"))
     );
 }
+
+/// The first need of `id` in `who`'s queue on `now`.
+fn first_need(env: &Env, who: &str, now: &str, id: &str) -> Value {
+    let q = env.ok(Some(who), now, &["queue"]);
+    let case = q["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {who}'s queue: {q}"))
+        .clone();
+    case["needs"][0].clone()
+}
+
+#[test]
+fn the_queue_says_what_each_case_needs_of_the_unit() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    // The routing office follows the case until the receiver accepts it.
+    let n = first_need(&env, "li", "2026-03-03", &id);
+    assert_eq!(
+        (n["kind"].as_str(), n["due"].as_str()),
+        (Some("follow_up"), Some("2026-03-17"))
+    );
+    env.ok(
+        Some("wang"),
+        "2026-03-03",
+        &["accept", &id, "--assist", "c-gtj"],
+    );
+    // The assisting unit sees its own input date, before the lead's answer date.
+    let assist = first_need(&env, "zhao", "2026-03-04", &id);
+    let lead = first_need(&env, "wang", "2026-03-04", &id);
+    assert_eq!(assist["kind"], "assist");
+    assert_eq!(lead["kind"], "handling");
+    assert!(
+        assist["due"].as_str() < lead["due"].as_str(),
+        "{assist} {lead}"
+    );
+    // A clerk's extension request waits in the head's queue, not the clerk's.
+    env.ok(
+        Some("wang"),
+        "2026-04-20",
+        &[
+            "extend",
+            "request",
+            &id,
+            "--days",
+            "30",
+            "--reason",
+            "情况复杂",
+        ],
+    );
+    let q = env.ok(Some("zhang"), "2026-04-20", &["queue"]);
+    let needs = q["cases"][0]["needs"].as_array().expect("needs").clone();
+    assert!(
+        needs.iter().any(|n| n["kind"] == "extension_approval"),
+        "{needs:?}"
+    );
+    let q = env.ok(Some("wang"), "2026-04-20", &["queue"]);
+    let needs = q["cases"][0]["needs"].as_array().expect("needs").clone();
+    assert!(
+        !needs.iter().any(|n| n["kind"] == "extension_approval"),
+        "{needs:?}"
+    );
+    // A supervision: the supervised unit's queue leads with the response date, in words.
+    env.ok(
+        Some("li"),
+        "2026-04-21",
+        &[
+            "supervise",
+            &id,
+            "--ground",
+            "evasion",
+            "--respond-by",
+            "2026-04-24",
+            "--text",
+            "请说明进展",
+        ],
+    );
+    let n = first_need(&env, "wang", "2026-04-21", &id);
+    assert_eq!(
+        (n["kind"].as_str(), n["due"].as_str()),
+        (Some("supervision"), Some("2026-04-24"))
+    );
+    let human = env.raw(
+        Some("wang"),
+        "2026-04-21",
+        false,
+        &["--lang", "zh", "queue"],
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("待办") && text.contains("督办反馈 2026-04-24"),
+        "{text}"
+    );
+}

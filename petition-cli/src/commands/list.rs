@@ -288,8 +288,17 @@ pub fn queue(app: &App, a: &QueueArgs) -> CliResult<Reply> {
         let name = w.org().unit(&me).map(|u| u.name.clone());
         Ok((cases, total, next, name))
     })?;
+    // Each case with what it asks of this unit and by when (待办).
+    let head = s.staff.role == petition_core::org::Role::Head;
     let mut r = reply(
-        cases.iter().map(|c| case_summary_json(c, today)).collect(),
+        cases
+            .iter()
+            .map(|c| {
+                let mut v = case_summary_json(c, today);
+                v["needs"] = serde_json::json!(petition_core::needs::needs(c, &me, head, today));
+                v
+            })
+            .collect(),
         total,
         next,
     );

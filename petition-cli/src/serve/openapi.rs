@@ -363,7 +363,12 @@ pub fn document() -> Value {
                     "collective": {"type": "boolean"}, "skip_level": {"type": "boolean"},
                     "first_contact": {"type": ["object", "null"], "properties": {"staff": {"type": "string"}, "unit": {"type": "string", "pattern": UNIT_CODE}}},
                     "clocks": {"type": "array", "items": {"$ref": "#/components/schemas/Clock"}},
-                    "supervisions": {"type": "array", "items": {"type": "object"}}}},
+                    "supervisions": {"type": "array", "items": {"type": "object"}},
+                    "needs": {"type": "array", "description": "In a queue: what the case asks of the reader's unit and by when (待办), earliest first",
+                        "items": {"type": "object", "required": ["kind", "due", "overdue"], "properties": {
+                            "kind": {"type": "string", "enum": petition_core::needs::NeedKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()},
+                            "due": {"type": ["string", "null"], "format": "date"},
+                            "overdue": {"type": "boolean"}}}}}},
                 "CasePage": {"type": "object", "required": ["cases", "total", "next"], "properties": {
                     "cases": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/CaseSummary"}},
                     "total": {"type": "integer", "minimum": 0},
