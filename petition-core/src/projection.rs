@@ -72,6 +72,9 @@ pub(crate) struct CaseRow {
     pub category: Option<String>,
     /// Channel.
     pub channel: Option<&'static str>,
+    /// 人数: the persons the petition speaks for (the statistics' 人次). Not a column of its
+    /// own: the statistics' counters carry it (a stored row reads 0).
+    pub headcount: u32,
     /// Local registration date.
     pub registered_on: Option<NaiveDate>,
     /// Registration time, RFC 3339 as stored.
@@ -137,6 +140,7 @@ impl CaseRow {
             locality: reg.map(|r| r.locality.clone()),
             category: reg.map(|r| r.category.clone()),
             channel: reg.map(|r| r.channel.as_str()),
+            headcount: reg.map_or(0, |r| r.headcount),
             registered_on: case.registered_at.map(|t| t.date_naive()),
             registered_at: case.registered_at.map(|t| t.to_rfc3339()),
             names: match same {

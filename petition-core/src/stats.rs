@@ -21,6 +21,8 @@ pub enum GroupBy {
     Locality,
     /// The case's category.
     Category,
+    /// The case's channel (信访形式: letter, visit, phone, online…).
+    Channel,
 }
 
 /// A statistics query.
@@ -42,8 +44,10 @@ pub type GroupCounts = BTreeMap<String, Counts>;
 /// Raw counts of one group.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
-    /// Cases registered.
+    /// Cases registered (件次).
     pub registered: u64,
+    /// Persons (人次): the registered cases' headcounts summed.
+    pub persons: u64,
     /// Collective visits (集体访: visits with headcount ≥ 5).
     pub collective_visits: u64,
     /// Skip-level visits (越级走访).
@@ -74,6 +78,7 @@ impl Counts {
     /// Adds another group's counts.
     pub fn add(&mut self, o: &Counts) {
         self.registered += o.registered;
+        self.persons += o.persons;
         self.collective_visits += o.collective_visits;
         self.skip_level_visits += o.skip_level_visits;
         self.repeats += o.repeats;
@@ -168,6 +173,7 @@ impl Group {
             "key": self.key,
             "name": self.name,
             "registered": c.registered,
+            "persons": c.persons,
             "collective_visits": c.collective_visits,
             "skip_level_visits": c.skip_level_visits,
             "repeats": c.repeats,
@@ -215,6 +221,7 @@ pub fn totals(groups: &[Group]) -> Group {
 pub fn change(now: &Counts, before: &Counts) -> Value {
     let mut v = json!({
         "registered": now.registered as i64 - before.registered as i64,
+        "persons": now.persons as i64 - before.persons as i64,
     });
     for (k, name) in Kpi::ALL {
         v[name] = json!(k.value(now).zip(k.value(before)).map(|(a, b)| a - b));
@@ -250,6 +257,7 @@ fn case_key(row: &CaseRow, by: GroupBy) -> Option<String> {
         GroupBy::Unit => row.first_contact.as_ref().map(|u| u.to_string()),
         GroupBy::Locality => row.locality.as_ref().map(|u| u.to_string()),
         GroupBy::Category => row.category.clone(),
+        GroupBy::Channel => row.channel.map(str::to_string),
     }
 }
 
@@ -271,6 +279,7 @@ pub(crate) fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<Strin
     if let Some(k) = &case_key {
         let c = out.entry(k.clone()).or_default();
         c.registered += 1;
+        c.persons += u64::from(row.headcount);
         c.collective_visits += u64::from(row.collective && row.channel == Some("visit"));
         c.skip_level_visits += u64::from(row.skip_level);
         c.repeats += u64::from(row.repeat);
@@ -319,7 +328,12 @@ pub(crate) fn accumulate(row: &CaseRow, q: &StatsQuery, out: &mut BTreeMap<Strin
 }
 
 /// The groupings, in the order stores number them.
-pub const GROUPINGS: [GroupBy; 3] = [GroupBy::Unit, GroupBy::Locality, GroupBy::Category];
+pub const GROUPINGS: [GroupBy; 4] = [
+    GroupBy::Unit,
+    GroupBy::Locality,
+    GroupBy::Category,
+    GroupBy::Channel,
+];
 
 impl GroupBy {
     /// A small number for storage (the index in [`GROUPINGS`]).
@@ -328,6 +342,7 @@ impl GroupBy {
             GroupBy::Unit => 0,
             GroupBy::Locality => 1,
             GroupBy::Category => 2,
+            GroupBy::Channel => 3,
         }
     }
 }
@@ -426,6 +441,13 @@ impl Emit<'_> {
 
     fn push(&mut self, key: &str, item: &str, due: Option<NaiveDate>, counts: bool) {
         if counts {
+            self.push_n(key, item, due, 1);
+        }
+    }
+
+    /// Pushes `times` of a counter (a sum such as the persons, not a count).
+    fn push_n(&mut self, key: &str, item: &str, due: Option<NaiveDate>, times: i64) {
+        if times != 0 {
             self.out.push((
                 CounterKey {
                     grouping: self.by.number(),
@@ -434,15 +456,16 @@ impl Emit<'_> {
                     item: item.to_string(),
                     due,
                 },
-                self.n,
+                self.n * times,
             ));
         }
     }
 
     /// The case's own counters.
     fn case(&mut self, key: &str, row: &CaseRow) {
-        let (collective_visit, skip_level, repeat) = case_flags(row);
+        let (collective_visit, skip_level, repeat, persons) = case_flags(row);
         self.push(key, "registered", None, true);
+        self.push_n(key, "persons", None, i64::from(persons));
         self.push(key, "collective_visits", None, collective_visit);
         self.push(key, "skip_level_visits", None, skip_level);
         self.push(key, "repeats", None, repeat);
@@ -494,11 +517,12 @@ fn counted(row: &CaseRow) -> bool {
 }
 
 /// What a case's own counters depend on besides its group.
-fn case_flags(row: &CaseRow) -> (bool, bool, bool) {
+fn case_flags(row: &CaseRow) -> (bool, bool, bool, u32) {
     (
         row.collective && row.channel == Some("visit"),
         row.skip_level,
         row.repeat,
+        row.headcount,
     )
 }
 
@@ -585,6 +609,7 @@ pub(crate) fn add_counter(c: &mut Counts, item: &str, n: u64) {
 fn add_static(c: &mut Counts, item: &str, n: u64) {
     match item {
         "registered" => c.registered += n,
+        "persons" => c.persons += n,
         "collective_visits" => c.collective_visits += n,
         "skip_level_visits" => c.skip_level_visits += n,
         "repeats" => c.repeats += n,

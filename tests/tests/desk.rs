@@ -317,3 +317,95 @@ fn the_queue_says_what_each_case_needs_of_the_unit() {
         "{text}"
     );
 }
+
+#[test]
+fn statistics_count_persons_and_group_by_channel() {
+    let env = Env::new();
+    // A letter from one person, and a group visit of 12 (集体访).
+    env.register("2026-03-02", &[]);
+    let mut visit = petition_tests::register_args("征地补偿", "王某", &["--headcount", "12"]);
+    visit[2] = "visit".into();
+    let visit: Vec<&str> = visit.iter().map(String::as_str).collect();
+    let group = env.ok(Some("li"), "2026-03-03", &visit)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let stats = |by: &str| {
+        env.ok(
+            None,
+            "2026-03-31",
+            &[
+                "stats",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-31",
+                "--by",
+                by,
+            ],
+        )
+    };
+    let v = stats("unit");
+    assert_eq!(
+        (
+            v["total"]["registered"].as_u64(),
+            v["total"]["persons"].as_u64()
+        ),
+        (Some(2), Some(13))
+    );
+    let v = stats("channel");
+    let groups = v["groups"].as_array().expect("groups");
+    let of = |k: &str| groups.iter().find(|g| g["key"] == k).expect(k).clone();
+    assert_eq!(
+        (
+            of("visit")["registered"].as_u64(),
+            of("visit")["persons"].as_u64()
+        ),
+        (Some(1), Some(12))
+    );
+    assert_eq!(of("visit")["collective_visits"], 1);
+    assert_eq!(
+        (
+            of("letter")["registered"].as_u64(),
+            of("letter")["persons"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let human = env.raw(
+        None,
+        "2026-03-31",
+        false,
+        &[
+            "--lang",
+            "zh",
+            "stats",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--by",
+            "channel",
+        ],
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    for want in ["人次", "来访", "来信", "合计"] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    // Correcting the headcount moves the persons at once.
+    env.ok(
+        Some("li"),
+        "2026-03-04",
+        &[
+            "amend",
+            &group,
+            "--field",
+            "headcount",
+            "--value",
+            "7",
+            "--reason",
+            "登记时多计",
+        ],
+    );
+    assert_eq!(stats("unit")["total"]["persons"], 8);
+    assert_eq!(env.ok(None, "2026-03-31", &["verify"])["ok"], true);
+}

@@ -9,8 +9,8 @@ use crate::app::{out, parse_date, App, CliResult, Reply};
 use crate::render::table;
 use petition_core::{DomainError, Refusal};
 
-/// Report the KPIs (统计) over cases registered in a period, evaluated at --now: registrations,
-/// collective and skip-level visits, repeats, timely acceptance, on-time completion, participation,
+/// Report the KPIs (统计) over cases registered in a period, evaluated at --now: registrations
+/// (件次) and the persons they speak for (人次), collective and skip-level visits, repeats, timely acceptance, on-time completion, participation,
 /// satisfaction and repeat rates, open overdue work and supervisions, ending with the totals row
 /// (合计: counts summed, rates worked out from the sums). `--rank` orders units best first and
 /// worst last, for the circulated notice (通报正反典型). `--compare previous` adds the change
@@ -19,6 +19,7 @@ use petition_core::{DomainError, Refusal};
 /// Examples:
 ///   petition stats --from 2026-03-01 --to 2026-03-31 --rank on_time_completion_rate
 ///   petition stats --from 2026-04-01 --to 2026-06-30 --compare previous
+///   petition stats --from 2026-01-01 --to 2026-06-30 --by channel
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -28,8 +29,8 @@ pub struct Args {
     /// Last registration date (YYYY-MM-DD) [default: today]
     #[arg(long)]
     pub to: Option<String>,
-    /// Group by unit, locality or category
-    #[arg(long, default_value = "unit", value_parser = ["unit", "locality", "category"])]
+    /// Group by unit, locality, category or channel (letter, visit, phone, online…)
+    #[arg(long, default_value = "unit", value_parser = ["unit", "locality", "category", "channel"])]
     pub by: String,
     /// Order by this KPI, best first
     #[arg(long, value_parser = crate::app::one_of(&Kpi::ALL, |(_, name)| name))]
@@ -74,6 +75,7 @@ pub fn exec(app: &App, a: &Args) -> CliResult<Reply> {
     let by = match a.by.as_str() {
         "locality" => GroupBy::Locality,
         "category" => GroupBy::Category,
+        "channel" => GroupBy::Channel,
         _ => GroupBy::Unit,
     };
     let rank = a.rank.as_deref().and_then(Kpi::parse);
@@ -143,7 +145,8 @@ pub fn render(app: &App, r: &Reply) {
     let mut head = vec![
         app.t("Key", "代码"),
         app.t("Name", "名称"),
-        app.t("Registered", "登记"),
+        app.t("Registered", "登记件次"),
+        app.t("Persons", "人次"),
         app.t("Collective", "集体访"),
         app.t("Skip-level", "越级"),
         app.t("Timely acc.", "及时受理率"),
@@ -155,15 +158,23 @@ pub fn render(app: &App, r: &Reply) {
         app.t("Supervised", "督办"),
     ];
     if compared {
-        head.insert(3, app.t("± Reg.", "登记增减"));
-        head.insert(8, app.t("± On-time (pts)", "按期率增减(百分点)"));
+        head.insert(4, app.t("± Reg.", "登记增减"));
+        head.insert(9, app.t("± On-time (pts)", "按期率增减(百分点)"));
     }
     let mut t = table(app, &head);
+    let by_channel = d["by"] == "channel";
     for r in &rows {
+        let key = r["key"].as_str().unwrap_or("");
+        let name = match r["name"].as_str().unwrap_or("") {
+            // A channel's name in words (来访, letter…); the totals row keeps its own.
+            n if by_channel && n == key => app.field("channel", key),
+            n => n.to_string(),
+        };
         let mut cells = vec![
-            r["key"].as_str().unwrap_or("").to_string(),
-            r["name"].as_str().unwrap_or("").to_string(),
+            key.to_string(),
+            name,
             r["registered"].to_string(),
+            r["persons"].to_string(),
             r["collective_visits"].to_string(),
             r["skip_level_visits"].to_string(),
             pct(&r["timely_acceptance_rate"]),
@@ -175,8 +186,8 @@ pub fn render(app: &App, r: &Reply) {
             total(&r["supervisions"]).to_string(),
         ];
         if compared {
-            cells.insert(3, signed(&r["change"]["registered"], false));
-            cells.insert(8, signed(&r["change"]["on_time_completion_rate"], true));
+            cells.insert(4, signed(&r["change"]["registered"], false));
+            cells.insert(9, signed(&r["change"]["on_time_completion_rate"], true));
         }
         t.add_row(cells);
     }

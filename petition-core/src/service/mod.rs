@@ -604,7 +604,9 @@ impl<S: Store> Service<S> {
                 .into_iter()
                 .map(|(key, counts)| {
                     let name = match by {
-                        crate::stats::GroupBy::Category => key.clone(),
+                        crate::stats::GroupBy::Category | crate::stats::GroupBy::Channel => {
+                            key.clone()
+                        }
                         _ => UnitCode::parse(&key)
                             .ok()
                             .and_then(|u| w.org.unit(&u).map(|x| x.name.clone()))

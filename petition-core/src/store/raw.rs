@@ -245,6 +245,7 @@ pub(crate) fn decode(
                     .as_str(),
             ),
         },
+        headcount: 0,
         registered_on: date(c.registered_on.as_deref()),
         registered_at: c.registered_at,
         names: c.names,

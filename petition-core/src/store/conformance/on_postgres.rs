@@ -118,6 +118,49 @@ pub(super) fn postgres_migration_3_fills_the_search_index_from_the_cases() {
     assert!(found.iter().any(|b| b.case.id == id), "{found:?}");
 }
 
+/// PostgreSQL: a database of schema 4 (statistics without persons or channels) migrates to 5
+/// with the statistics counted again from the cases.
+#[cfg(feature = "postgres")]
+#[test]
+pub(super) fn postgres_migration_5_counts_persons_and_channels_from_the_cases() {
+    let Some(url) = test_pg() else { return };
+    let schema = format!("mig5_{}", std::process::id());
+    postgres::Client::connect(&url, postgres::NoTls)
+        .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .expect("the test server");
+    let store = PgStore::connect_in(&url, Some(&schema)).expect("connect");
+    let mut svc = Service::with_seed(store, 1);
+    seed(&mut svc);
+    walk(&mut svc);
+    let ask = |svc: &mut Service<PgStore>| {
+        crate::stats::GROUPINGS
+            .iter()
+            .map(|by| {
+                svc.stats(
+                    crate::case::tests::d("2026-01-01"),
+                    crate::case::tests::d("2026-12-31"),
+                    crate::case::tests::at("2026-06-30"),
+                    *by,
+                    None,
+                )
+                .expect("stats")
+            })
+            .collect::<Vec<_>>()
+    };
+    let stats = ask(&mut svc);
+    assert!(stats[3].iter().any(|g| g.counts.persons > 0));
+    svc.store()
+        .raw_execute(
+            "DELETE FROM stats WHERE grouping = 3 OR item = 'persons';
+             UPDATE schema_version SET version = 4;",
+        )
+        .expect("downgrade");
+    drop(svc);
+    let mut svc = Service::new(PgStore::connect_in(&url, Some(&schema)).expect("migrate"));
+    assert_eq!(ask(&mut svc), stats);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}
+
 /// PostgreSQL: the schema objects a new database has are those `verify` expects
 /// (`store/pg/schema.objects`); `PETITION_UPDATE_PG_SCHEMA=1` rewrites the file after a migration.
 #[cfg(feature = "postgres")]

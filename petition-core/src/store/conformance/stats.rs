@@ -229,3 +229,48 @@ pub(super) fn stats_definitions_on_a_hand_built_set_agree_on_both_stores() {
     ));
     assert_eq!(mem, sql);
 }
+
+/// A database of schema 7 (statistics without persons or channels) migrates to 8 with the
+/// statistics counted again from the cases: persons (人次) and the channel grouping as a database
+/// written by 8 itself has them.
+#[test]
+pub(super) fn migration_8_counts_persons_and_channels_from_the_cases() {
+    use crate::stats::GROUPINGS;
+    let (_dir, p) = file_db();
+    let mut svc = Service::with_seed(SqliteStore::open(&p, true).expect("open"), 3);
+    stats_world(&mut svc);
+    walk(&mut svc);
+    let ask = |svc: &mut Service<SqliteStore>| {
+        GROUPINGS
+            .iter()
+            .map(|by| {
+                svc.stats(
+                    d("2026-01-01"),
+                    d("2026-12-31"),
+                    at("2026-06-30"),
+                    *by,
+                    None,
+                )
+                .expect("stats")
+            })
+            .collect::<Vec<_>>()
+    };
+    let stats = ask(&mut svc);
+    let persons: u64 = stats[0].iter().map(|g| g.counts.persons).sum();
+    let registered: u64 = stats[0].iter().map(|g| g.counts.registered).sum();
+    assert!(persons > registered, "a group visit counts its persons");
+    let by_channel: u64 = stats[3].iter().map(|g| g.counts.registered).sum();
+    assert_eq!(by_channel, registered, "every case in one channel");
+    // Back to schema 7: the counters as an older program kept them (none of grouping 3, no
+    // persons).
+    svc.store()
+        .raw_execute(
+            "DELETE FROM stats WHERE grouping = 3 OR item = 'persons'; PRAGMA user_version = 7;",
+        )
+        .expect("downgrade");
+    drop(svc);
+    let mut svc = Service::new(SqliteStore::open(&p, false).expect("migrate"));
+    assert_eq!(svc.store().user_version().expect("v"), SCHEMA_VERSION);
+    assert_eq!(ask(&mut svc), stats);
+    assert_eq!(svc.verify(&[]).expect("verify").problem, None);
+}

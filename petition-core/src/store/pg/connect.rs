@@ -46,6 +46,54 @@ fn backfill_accused(tx: &mut Transaction<'_>) -> Result<()> {
     })
 }
 
+/// Counts `stats` from every case, as `put_case` keeps it; the sums go to the table every few
+/// thousand cases, so memory stays flat.
+fn backfill_stats(tx: &mut Transaction<'_>) -> Result<()> {
+    fn flush(
+        tx: &mut Transaction<'_>,
+        sums: &mut std::collections::HashMap<crate::stats::CounterKey, i64>,
+    ) -> Result<()> {
+        let mut cols: (
+            Vec<i64>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+            Vec<i64>,
+        ) = Default::default();
+        for (k, n) in sums.drain() {
+            cols.0.push(i64::from(k.grouping));
+            cols.1.push(k.day.to_string());
+            cols.2.push(k.key);
+            cols.3.push(k.item);
+            cols.4
+                .push(k.due.map(|d| d.to_string()).unwrap_or_default());
+            cols.5.push(n);
+        }
+        tx.execute(
+            "INSERT INTO stats(grouping, day, key, item, due, n)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+            &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
+        )
+        .map_err(pg_err)?;
+        Ok(())
+    }
+    let mut sums = std::collections::HashMap::new();
+    let mut done = 0u64;
+    each_case(tx, |tx, case| {
+        for (k, n) in crate::stats::counters(&CaseRow::of(case)) {
+            *sums.entry(k).or_default() += n;
+        }
+        done += 1;
+        if done.is_multiple_of(5000) {
+            flush(tx, &mut sums)?;
+        }
+        Ok(())
+    })?;
+    flush(tx, &mut sums)
+}
+
 pub(super) fn backfill_search(tx: &mut Transaction<'_>) -> Result<()> {
     each_case(tx, |tx, case| {
         let Some(row) = CaseRow::of(case).search else {
@@ -262,6 +310,9 @@ impl PgStore {
             }
             if i + 1 == schema::ACCUSED_STEP {
                 backfill_accused(&mut tx)?;
+            }
+            if i + 1 == schema::STATS_STEP {
+                backfill_stats(&mut tx)?;
             }
             tx.execute("UPDATE schema_version SET version = $1", &[&(i as i64 + 1)])
                 .map_err(pg_err)?;

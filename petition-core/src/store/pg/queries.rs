@@ -376,7 +376,7 @@ impl crate::store::Derived for PgTxn<'_> {
     fn stats_rows(&mut self, day: NaiveDate) -> Result<Vec<StatsRow>> {
         self.flush_stats()?;
         let rows = self.rows(
-            "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = $1",
+            "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2, 3) AND day = $1",
             &[&day.to_string()],
         )?;
         rows.iter()

@@ -193,7 +193,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX case_accused_unit ON case_accused(unit, case_id);
     "#,
+    // 5: the statistics count persons (人次) and group by channel too: counted again from the
+    // cases.
+    r#"
+    DELETE FROM stats;
+    "#,
 ];
+
+/// The step after which `stats` is counted again from the cases.
+pub(super) const STATS_STEP: usize = 5;
 
 /// The step after which the search index is filled from the cases.
 pub(super) const SEARCH_STEP: usize = 3;

@@ -378,7 +378,7 @@ impl crate::store::Derived for SqliteTxn<'_> {
         let rows: Vec<(i64, String, String, String, i64)> = self
             .tx
             .prepare_cached(
-                "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2) AND day = ?1",
+                "SELECT grouping, key, item, due, n FROM stats WHERE grouping IN (0, 1, 2, 3) AND day = ?1",
             )
             .and_then(|mut st| {
                 st.query_map([day.to_string()], |r| {

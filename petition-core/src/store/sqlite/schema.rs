@@ -212,11 +212,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX case_accused_unit ON case_accused(unit, case_id);
     "#,
+    // 8: the statistics count persons (人次) and group by channel too: counted again from the
+    // cases (`after_migration`).
+    r#"
+    DELETE FROM stats;
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.
 pub(super) fn after_migration(step: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    if step == 2 {
+    if step == 2 || step == 8 {
         backfill_stats(tx)?;
     }
     if step == 4 {
