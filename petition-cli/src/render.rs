@@ -287,7 +287,7 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                     "clock",
                     c["kind"].as_str().unwrap_or(""),
                 )),
-                Cell::new(s(&c["unit"])),
+                Cell::new(short_unit(app, Some(names), c["unit"].as_str().unwrap_or(""))),
                 Cell::new(window_start(app, c)),
                 cell(app, s(&c["due"]), alarm),
                 cell(app, st, alarm),
@@ -317,8 +317,8 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                 Cell::new(s(&x["id"])),
                 Cell::new(app.field("level", x["level"].as_str().unwrap_or(""))),
                 Cell::new(app.field("ground", x["ground"].as_str().unwrap_or(""))),
-                Cell::new(s(&x["by"])),
-                Cell::new(s(&x["unit"])),
+                Cell::new(short_unit(app, Some(names), x["by"].as_str().unwrap_or(""))),
+                Cell::new(short_unit(app, Some(names), x["unit"].as_str().unwrap_or(""))),
                 cell(app, s(&x["respond_by"]), late),
                 cell(
                     app,
@@ -363,14 +363,14 @@ pub fn timeline_table(app: &App, events: &[Value], names: &Names) -> Table {
         ],
     );
     for e in events {
-        let detail = event_detail(app, e);
+        let detail = event_detail(app, e, Some(names));
         let at = s(&e["at"]);
         t.add_row(vec![
             Cell::new(s(&e["seq"])),
             Cell::new(at.get(..16).unwrap_or(&at).replace('T', " ")),
             Cell::new(app.field("type", e["type"].as_str().unwrap_or(""))),
             Cell::new(actor_name(app, names, e["actor"].as_str().unwrap_or(""))),
-            Cell::new(s(&e["unit"])),
+            Cell::new(short_unit(app, Some(names), e["unit"].as_str().unwrap_or(""))),
             Cell::new(detail),
         ]);
     }
@@ -379,7 +379,7 @@ pub fn timeline_table(app: &App, events: &[Value], names: &Names) -> Table {
 
 /// What an event recorded, in a few words: its fields that say what happened (reasons, units,
 /// outcomes, dates, texts cut to 40 characters).
-pub fn event_detail(app: &App, e: &Value) -> String {
+pub fn event_detail(app: &App, e: &Value, names: Option<&Names>) -> String {
     let mut detail = Vec::new();
     for k in [
         "to",
@@ -409,6 +409,8 @@ pub fn event_detail(app: &App, e: &Value) -> String {
                 Some(st) if matches!(k, "ground" | "outcome" | "level" | "reason" | "handling") => {
                     app.field(k, st)
                 }
+                // The unit routed to or acting, by name (its code with --codes).
+                Some(st) if matches!(k, "to" | "by") => short_unit(app, names, st),
                 // A service (送达): the notice and the method in words.
                 Some(st) if (k == "notice" && e.get("how").is_some()) || k == "how" => {
                     app.field(k, st)

@@ -212,7 +212,7 @@ pub fn summary_line(app: &App, v: &serde_json::Value, recorded_after: u32) {
             .as_u64()
             .is_some_and(|n| n > u64::from(recorded_after))
     }) {
-        let detail = crate::render::event_detail(app, e);
+        let detail = crate::render::event_detail(app, e, None);
         out(&format!(
             "  {} {}{}",
             app.l("recorded"),
