@@ -287,7 +287,11 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                     "clock",
                     c["kind"].as_str().unwrap_or(""),
                 )),
-                Cell::new(short_unit(app, Some(names), c["unit"].as_str().unwrap_or(""))),
+                Cell::new(short_unit(
+                    app,
+                    Some(names),
+                    c["unit"].as_str().unwrap_or(""),
+                )),
                 Cell::new(window_start(app, c)),
                 cell(app, s(&c["due"]), alarm),
                 cell(app, st, alarm),
@@ -318,7 +322,11 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
                 Cell::new(app.field("level", x["level"].as_str().unwrap_or(""))),
                 Cell::new(app.field("ground", x["ground"].as_str().unwrap_or(""))),
                 Cell::new(short_unit(app, Some(names), x["by"].as_str().unwrap_or(""))),
-                Cell::new(short_unit(app, Some(names), x["unit"].as_str().unwrap_or(""))),
+                Cell::new(short_unit(
+                    app,
+                    Some(names),
+                    x["unit"].as_str().unwrap_or(""),
+                )),
                 cell(app, s(&x["respond_by"]), late),
                 cell(
                     app,
@@ -370,7 +378,11 @@ pub fn timeline_table(app: &App, events: &[Value], names: &Names) -> Table {
             Cell::new(at.get(..16).unwrap_or(&at).replace('T', " ")),
             Cell::new(app.field("type", e["type"].as_str().unwrap_or(""))),
             Cell::new(actor_name(app, names, e["actor"].as_str().unwrap_or(""))),
-            Cell::new(short_unit(app, Some(names), e["unit"].as_str().unwrap_or(""))),
+            Cell::new(short_unit(
+                app,
+                Some(names),
+                e["unit"].as_str().unwrap_or(""),
+            )),
             Cell::new(detail),
         ]);
     }

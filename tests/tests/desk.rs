@@ -409,3 +409,39 @@ fn statistics_count_persons_and_group_by_channel() {
     assert_eq!(stats("unit")["total"]["persons"], 8);
     assert_eq!(env.ok(None, "2026-03-31", &["verify"])["ok"], true);
 }
+
+#[test]
+fn a_departing_officers_open_cases_pass_to_the_colleague_named() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    env.ok(
+        Some("li"),
+        "2026-03-02",
+        &["transfer", &id, "--to", "c-zjj"],
+    );
+    env.ok(Some("wang"), "2026-03-03", &["accept", &id]);
+    env.ok(Some("wang"), "2026-03-03", &["take", &id]);
+    // A colleague of another unit cannot take them over: refused, and nothing changes (wang
+    // stays active and carries the case).
+    let before = env.bytes();
+    let (exit, code, _) = env.err(
+        Some("admin"),
+        "2026-03-04",
+        &["staff", "deactivate", "wang", "--reassign-to", "zhao"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+    assert_eq!(env.bytes(), before);
+    // Handed to the head by name: the case has its officer at once, and the timeline says so.
+    let v = env.ok(
+        Some("admin"),
+        "2026-03-04",
+        &["staff", "deactivate", "wang", "--reassign-to", "张局长"],
+    );
+    assert_eq!(v["released_cases"][0], id.as_str());
+    assert_eq!(v["reassigned_to"], "zhang");
+    let shown = env.ok(Some("zhang"), "2026-03-04", &["show", &id, "--timeline"]);
+    assert_eq!(shown["officer"], "zhang");
+    let q = env.ok(Some("zhang"), "2026-03-04", &["queue", "--mine"]);
+    assert_eq!(q["total"], 1);
+    assert_eq!(env.ok(None, "2026-03-04", &["verify"])["ok"], true);
+}

@@ -281,9 +281,12 @@ pub enum StaffCmd {
         id: String,
     },
     /// Move a staff member to another unit (调动). Their history stays with the units they acted
-    /// for; the open cases they carried for the old unit are left without an officer, and listed.
+    /// for; the open cases they carried for the old unit are left without an officer, and listed
+    /// — or, with --reassign-to, carried from now on by that colleague of the old unit.
     ///
-    /// Example: petition --as admin staff move li --unit city-xfj
+    /// Examples:
+    ///   petition --as admin staff move li --unit city-xfj
+    ///   petition --as admin staff move li --unit city-xfj --reassign-to 王芳
     #[command(verbatim_doc_comment)]
     Move {
         /// Staff id
@@ -291,6 +294,9 @@ pub enum StaffCmd {
         /// The new unit
         #[arg(long)]
         unit: String,
+        /// The colleague of the old unit who carries their open cases from now on (id or name)
+        #[arg(long, value_name = "STAFF")]
+        reassign_to: Option<String>,
     },
     /// Rename a staff member (the audit chain keeps the earlier name).
     ///
@@ -305,13 +311,19 @@ pub enum StaffCmd {
     },
     /// Deactivate a staff member (停用: left the office, moved away): they may no longer act,
     /// and their tokens are revoked. Their history stays; the open cases they carried are left
-    /// without an officer, and listed, for their unit to take on.
+    /// without an officer, and listed, for their unit to take on — or, with --reassign-to,
+    /// carried from now on by that colleague.
     ///
-    /// Example: petition --as admin staff deactivate li
+    /// Examples:
+    ///   petition --as admin staff deactivate li
+    ///   petition --as admin staff deactivate wang --reassign-to zhang
     #[command(verbatim_doc_comment)]
     Deactivate {
         /// Staff id
         id: String,
+        /// The colleague who carries their open cases from now on (id or name)
+        #[arg(long, value_name = "STAFF")]
+        reassign_to: Option<String>,
     },
 }
 
@@ -432,9 +444,12 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 out(app.l("token_once"));
             }
         }
-        StaffCmd::RevokeTokens { id } | StaffCmd::Deactivate { id } => {
+        StaffCmd::RevokeTokens { id } | StaffCmd::Deactivate { id, .. } => {
             let staff = StaffId::parse(id)?;
-            let deactivate = matches!(a.cmd, StaffCmd::Deactivate { .. });
+            let (deactivate, reassign) = match &a.cmd {
+                StaffCmd::Deactivate { reassign_to, .. } => (true, reassign_to.as_deref()),
+                _ => (false, None),
+            };
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
             let change = if deactivate {
@@ -443,13 +458,19 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 AdminChange::RevokeTokens(staff.clone())
             };
             let before = carried(&mut svc, &actor, &staff)?;
-            svc.admin(&actor, now, change)?;
+            let successor = successor(&mut svc, &staff, reassign)?;
+            match &successor {
+                Some(to) => svc.admin_handing_over(&actor, now, change, to)?,
+                None => svc.admin(&actor, now, change)?,
+            }
             let released = released(&mut svc, &actor, &staff, before)?;
             let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
             if app.global.json {
-                app.print_json(
-                    &json!({ "staff": s.as_ref().map(staff_json), "released_cases": released }),
-                );
+                app.print_json(&json!({
+                    "staff": s.as_ref().map(staff_json),
+                    "released_cases": released,
+                    "reassigned_to": successor,
+                }));
             } else {
                 let what = if deactivate {
                     "staff_deactivated"
@@ -457,13 +478,17 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     "tokens_revoked"
                 };
                 out(&format!("{} {staff}", app.l(what)));
-                print_released(app, &released);
+                print_released(app, &released, successor.as_ref());
             }
         }
         // Answered with a reply (`staff_list`), here or by a server.
         StaffCmd::List { .. } => {}
-        StaffCmd::Move { id, unit } | StaffCmd::Rename { id, name: unit } => {
+        StaffCmd::Move { id, unit, .. } | StaffCmd::Rename { id, name: unit } => {
             let staff = StaffId::parse(id)?;
+            let reassign = match &a.cmd {
+                StaffCmd::Move { reassign_to, .. } => reassign_to.as_deref(),
+                _ => None,
+            };
             let change = match &a.cmd {
                 StaffCmd::Move { .. } => AdminChange::MoveStaff {
                     staff: staff.clone(),
@@ -477,13 +502,19 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
             let before = carried(&mut svc, &actor, &staff)?;
-            svc.admin(&actor, now, change)?;
+            let successor = successor(&mut svc, &staff, reassign)?;
+            match &successor {
+                Some(to) => svc.admin_handing_over(&actor, now, change, to)?,
+                None => svc.admin(&actor, now, change)?,
+            }
             let released = released(&mut svc, &actor, &staff, before)?;
             let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
             if app.global.json {
-                app.print_json(
-                    &json!({ "staff": s.as_ref().map(staff_json), "released_cases": released }),
-                );
+                app.print_json(&json!({
+                    "staff": s.as_ref().map(staff_json),
+                    "released_cases": released,
+                    "reassigned_to": successor,
+                }));
             } else if let Some(s) = s {
                 let unit = s.unit.as_ref().map_or("-".to_string(), |u| u.to_string());
                 let what = if matches!(a.cmd, StaffCmd::Move { .. }) {
@@ -492,7 +523,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     "renamed"
                 };
                 out(&format!("{} {} {} ({unit})", app.l(what), s.id, s.name));
-                print_released(app, &released);
+                print_released(app, &released, successor.as_ref());
             }
         }
     }
@@ -604,7 +635,38 @@ fn released(
         .collect())
 }
 
-fn print_released(app: &App, released: &[String]) {
+/// The colleague named by `--reassign-to`: an id, or a name (or a part only one name has) among
+/// the colleagues of `staff`'s present unit.
+fn successor(
+    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
+    staff: &StaffId,
+    named: Option<&str>,
+) -> CliResult<Option<StaffId>> {
+    let Some(named) = named else {
+        return Ok(None);
+    };
+    if let Ok(id) = StaffId::parse(named.trim()) {
+        return Ok(Some(id));
+    }
+    Ok(Some(svc.read(|w| {
+        let unit = w.org().staff(staff).and_then(|s| s.unit.clone());
+        w.org()
+            .find_staff(named, unit.as_ref())
+            .map(|x| x.id.clone())
+    })?))
+}
+
+fn print_released(app: &App, released: &[String], successor: Option<&StaffId>) {
+    if let (false, Some(to)) = (released.is_empty(), successor) {
+        out(&app
+            .t(
+                "Open cases now carried by {to}: {ids}",
+                "以下在办信访件改由 {to} 承办：{ids}",
+            )
+            .replace("{to}", to.as_str())
+            .replace("{ids}", &released.join(", ")));
+        return;
+    }
     if !released.is_empty() {
         out(&format!(
             "{} {}: {}",

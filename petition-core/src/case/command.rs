@@ -289,6 +289,9 @@ pub enum Step {
     ReleaseOfficer {
         /// The officer.
         officer: StaffId,
+        /// The colleague of the holding unit who carries the case from now on, when the admin
+        /// named one (`staff deactivate --reassign-to`).
+        successor: Option<StaffId>,
     },
 }
 

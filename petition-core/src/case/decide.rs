@@ -127,7 +127,9 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
         (Some(_), Step::Tick) => return d.tick(),
         // Whatever the state: the petitioner may follow a closed case too.
         (Some(_), Step::ResetQueryCode { query_code }) => return d.reset_query_code(query_code),
-        (Some(_), Step::ReleaseOfficer { officer }) => return d.release_officer(officer),
+        (Some(_), Step::ReleaseOfficer { officer, successor }) => {
+            return d.release_officer(officer, successor.as_ref())
+        }
         (Some(_), Step::Command(c)) => c,
         (Some(s), _) => return Err(DomainError::from(Refusal::Terminal { state: s })),
     };

@@ -372,6 +372,9 @@ pub enum EventKind {
     OfficerReleased {
         /// The case officer.
         officer: StaffId,
+        /// The colleague who carries the case from now on, when the admin named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        successor: Option<StaffId>,
     },
 }
 }

@@ -444,7 +444,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.query_code = Some(crate::ids::CodeRecord::Hashed(query_code_hash.clone()));
             case.code_holder = unit.clone();
         }
-        EventKind::OfficerReleased { .. } => case.officer = None,
+        EventKind::OfficerReleased { successor, .. } => case.officer = successor.clone(),
         EventKind::EvaluationLapsed { clock } => {
             if let Some(c) = case.clocks.get_mut(*clock as usize) {
                 c.lapsed = true;

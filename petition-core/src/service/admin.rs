@@ -33,7 +33,33 @@ impl<T: Txn> Work<'_, T> {
         when: impl Into<When>,
         change: AdminChange,
     ) -> Result<AdminEvent> {
+        self.admin_handing_over(p, when, change, None)
+    }
+
+    /// [`Work::admin`]; a staff member's move or deactivation passes the open cases they can no
+    /// longer carry to `successor` (a clerk or head of each case's holding unit) instead of
+    /// leaving them without an officer. Any case the successor cannot take refuses the whole
+    /// change.
+    pub fn admin_handing_over(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+        successor: Option<&StaffId>,
+    ) -> Result<AdminEvent> {
         self.writable()?;
+        if successor.is_some()
+            && !matches!(
+                change,
+                AdminChange::MoveStaff { .. } | AdminChange::Deactivate(_)
+            )
+        {
+            return Err(DomainError::from(Refusal::field(
+                "reassign_to",
+                "goes only with a staff member's move or deactivation",
+                "仅用于工作人员调动或停用",
+            )));
+        }
         let staff = self.resolve(p)?;
         let now = self.write_time(when.into())?;
         let moved_or_gone = match &change {
@@ -44,7 +70,7 @@ impl<T: Txn> Work<'_, T> {
         };
         let ev = self.admin_as(&staff.id, now, change)?;
         if let Some(who) = moved_or_gone {
-            self.after_move(&staff, &who, now)?;
+            self.after_move(&staff, &who, now, successor)?;
         }
         Ok(ev)
     }
@@ -57,6 +83,7 @@ impl<T: Txn> Work<'_, T> {
         admin: &Staff,
         who: &StaffId,
         now: DateTime<FixedOffset>,
+        successor: Option<&StaffId>,
     ) -> Result<()> {
         let has_tokens = self.org.staff(who).is_some_and(|s| !s.tokens.is_empty());
         if has_tokens {
@@ -76,6 +103,7 @@ impl<T: Txn> Work<'_, T> {
         for id in carried {
             let cmd = Step::ReleaseOfficer {
                 officer: who.clone(),
+                successor: successor.cloned(),
             };
             match self.execute_unchecked(admin, now, &id, cmd) {
                 Ok(_) => {}
@@ -195,6 +223,22 @@ impl<S: Store> Service<S> {
     ) -> Result<()> {
         let when = when.into();
         self.work(|w| w.admin(p, when, change.clone()).map(|_| ()))
+    }
+
+    /// [`Service::admin`] for a staff member's move or deactivation that passes the open cases
+    /// they can no longer carry to `successor` ([`Work::admin_handing_over`]).
+    pub fn admin_handing_over(
+        &mut self,
+        p: &Principal,
+        when: impl Into<When>,
+        change: AdminChange,
+        successor: &StaffId,
+    ) -> Result<()> {
+        let when = when.into();
+        self.work(|w| {
+            w.admin_handing_over(p, when, change.clone(), Some(successor))
+                .map(|_| ())
+        })
     }
 
     /// Issues a bearer token for `staff` by the admin `p`, working for `days` days

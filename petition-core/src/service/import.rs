@@ -296,9 +296,10 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
                 query_code: crate::ids::CodeRecord::Hashed(query_code_hash.clone()),
             })
         }
-        K::OfficerReleased { officer } => {
+        K::OfficerReleased { officer, successor } => {
             return Ok(Step::ReleaseOfficer {
                 officer: officer.clone(),
+                successor: successor.clone(),
             })
         }
         _ => {}

@@ -287,7 +287,11 @@ impl<'a> Decision<'a> {
 
     /// The officer no longer carries the case: an admin moved them to another unit than the
     /// holder's, or deactivated them.
-    pub(super) fn release_officer(&self, officer: &StaffId) -> Result<Vec<EventKind>> {
+    pub(super) fn release_officer(
+        &self,
+        officer: &StaffId,
+        successor: Option<&StaffId>,
+    ) -> Result<Vec<EventKind>> {
         let admin = matches!(self.ctx.actor, Actor::Staff(s) if s.role == Role::Admin);
         if !admin {
             return Err(DomainError::from(Refusal::AdminOnly));
@@ -309,8 +313,27 @@ impl<'a> Decision<'a> {
                 "承办人仍在承办单位：请改为转交承办",
             )));
         }
+        if let Some(next) = successor {
+            // The colleague who takes over works for the holding unit, as any officer does.
+            let fits = self.ctx.org.staff(next).is_some_and(|s| {
+                !s.deactivated
+                    && s.unit.as_ref() == self.case.holder.as_ref()
+                    && matches!(s.role, Role::Clerk | Role::Head)
+            });
+            if !fits || next == officer {
+                return Err(DomainError::from(Refusal::field(
+                    "reassign_to",
+                    &format!(
+                        "must be an active clerk or head of the unit holding {}, other than the officer released",
+                        self.case.id
+                    ),
+                    &format!("须为承办{}的单位在岗的其他工作人员或负责人", self.case.id),
+                )));
+            }
+        }
         Ok(vec![EventKind::OfficerReleased {
             officer: officer.clone(),
+            successor: successor.cloned(),
         }])
     }
 

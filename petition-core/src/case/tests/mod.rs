@@ -533,6 +533,17 @@ fn event_kinds_read_by_tag_as_by_serde() {
         },
         EventKind::OfficerReleased {
             officer: staff("li"),
+            successor: Some(staff("wang")),
+        },
+        EventKind::Served {
+            notice: ServedNotice::Opinion,
+            on: d("2026-03-27"),
+            how: ServiceMethod::Post,
+            note: Some("挂号信".into()),
+            windows: vec![Redated {
+                clock: 3,
+                due: d("2026-04-27"),
+            }],
         },
     ];
     let mut seen = std::collections::BTreeSet::new();
@@ -597,6 +608,7 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "evaluated",
         "withdrawn",
         "voided",
+        "served",
         "merged",
         "absorbed",
         "supervision_opened",

@@ -113,3 +113,40 @@ fn a_colleague_does_not_take_a_case_someone_carries_but_its_officer_or_the_head_
     old.ok("cty-a-zjj.c", "2026-03-05", Command::Take);
     old.ok("cty-a-zjj.c2", "2026-03-06", Command::Take);
 }
+
+#[test]
+fn a_released_officers_case_passes_to_a_colleague_of_the_holder_named_by_the_admin() {
+    let mut w = World::handling();
+    w.ok("cty-a-zjj.c", "2026-03-05", Command::Take);
+    let clerk = StaffId::parse("cty-a-zjj.c").expect("id");
+    w.org
+        .apply_change(&crate::audit::AdminKind::StaffMoved {
+            staff: clerk.clone(),
+            unit: u("cty-a-xfj"),
+        })
+        .expect("moved");
+    let before = w.case.clone();
+    // Someone of another unit, or the released officer, cannot carry it.
+    for other in ["cty-a-xfj.c", "cty-a-zjj.c", "town-a.c"] {
+        let r = w.run(
+            "admin",
+            "2026-03-07",
+            Step::ReleaseOfficer {
+                officer: clerk.clone(),
+                successor: Some(StaffId::parse(other).expect("id")),
+            },
+        );
+        assert_eq!(code(r), "validation", "{other}");
+    }
+    assert_eq!(w.case, before);
+    let head = StaffId::parse("cty-a-zjj.h").expect("id");
+    w.ok(
+        "admin",
+        "2026-03-07",
+        Step::ReleaseOfficer {
+            officer: clerk,
+            successor: Some(head.clone()),
+        },
+    );
+    assert_eq!(w.case.officer, Some(head));
+}

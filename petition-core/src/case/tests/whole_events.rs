@@ -297,6 +297,7 @@ fn time_driven_work_supervision_and_the_service_own_steps() {
         "2026-03-07",
         Step::ReleaseOfficer {
             officer: StaffId::parse("cty-a-zjj.c").expect("id"),
+            successor: None,
         },
     );
     insta::assert_snapshot!("service_steps", record(&o));
