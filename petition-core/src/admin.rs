@@ -65,6 +65,17 @@ pub enum AdminChange {
         /// The new name.
         name: String,
     },
+    /// Move a unit under another parent or line superior (机构调整: a township merged into another
+    /// county, a bureau's line superior changed). Its level and kind stay; who may read its
+    /// cases follows the new place at once.
+    MoveUnit {
+        /// Which.
+        unit: UnitCode,
+        /// The new parent.
+        parent: Option<UnitCode>,
+        /// The new line superior.
+        line_superior: Option<UnitCode>,
+    },
 }
 
 /// A staff member who may act: known and active.
@@ -195,6 +206,18 @@ pub(crate) fn decide_admin(
                 name: name.trim().to_string(),
             }
         }
+        AdminChange::MoveUnit {
+            unit,
+            parent,
+            line_superior,
+        } => {
+            org.check_move(&unit, parent.as_ref(), line_superior.as_ref())?;
+            AdminKind::UnitMoved {
+                unit,
+                parent,
+                line_superior,
+            }
+        }
         AdminChange::RenameUnit { unit, name } => {
             org.get(&unit)?;
             crate::org::check_name("name", &name)?;
@@ -245,6 +268,7 @@ pub(crate) fn apply_admin(
         | AdminKind::StaffDeactivated { .. }
         | AdminKind::StaffMoved { .. }
         | AdminKind::StaffRenamed { .. }
-        | AdminKind::UnitRenamed { .. } => org.apply_change(kind),
+        | AdminKind::UnitRenamed { .. }
+        | AdminKind::UnitMoved { .. } => org.apply_change(kind),
     })
 }

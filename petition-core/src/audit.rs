@@ -71,6 +71,12 @@ pub enum AdminKind {
         unit: crate::ids::UnitCode,
         name: String,
     },
+    /// `unit import --move`: a unit's parent or line superior changed (机构调整).
+    UnitMoved {
+        unit: crate::ids::UnitCode,
+        parent: Option<crate::ids::UnitCode>,
+        line_superior: Option<crate::ids::UnitCode>,
+    },
 }
 
 impl AdminKind {
@@ -87,6 +93,7 @@ impl AdminKind {
         "staff_moved",
         "staff_renamed",
         "unit_renamed",
+        "unit_moved",
     ];
 
     /// The snake_case `type` of the entry.
@@ -103,6 +110,7 @@ impl AdminKind {
             AdminKind::StaffMoved { .. } => "staff_moved",
             AdminKind::StaffRenamed { .. } => "staff_renamed",
             AdminKind::UnitRenamed { .. } => "unit_renamed",
+            AdminKind::UnitMoved { .. } => "unit_moved",
         }
     }
 }

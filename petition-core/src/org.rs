@@ -457,6 +457,44 @@ impl Org {
         Ok(())
     }
 
+    /// Checks that `code` may move under `parent` and `line_superior`: it exists, the new place
+    /// fits its level and kind as a new unit's would ([`Org::check_unit`]), the place differs,
+    /// and a government does not move under itself or its own descendants.
+    pub fn check_move(
+        &self,
+        code: &UnitCode,
+        parent: Option<&UnitCode>,
+        line_superior: Option<&UnitCode>,
+    ) -> Result<()> {
+        let old = self.get(code)?;
+        if old.parent.as_ref() == parent && old.line_superior.as_ref() == line_superior {
+            return Err(DomainError::from(Refusal::field(
+                "parent",
+                &format!("{code} is already there"),
+                &format!("{code} 已在该位置"),
+            )));
+        }
+        let mut up = parent;
+        while let Some(p) = up {
+            if p == code {
+                return Err(DomainError::from(Refusal::field(
+                    "parent",
+                    "would put the unit under itself",
+                    "会使该单位成为自身的下级",
+                )));
+            }
+            up = self.units.get(p).and_then(|u| u.parent.as_ref());
+        }
+        let mut without = self.clone();
+        without.units.remove(code);
+        let moved = Unit {
+            parent: parent.cloned(),
+            line_superior: line_superior.cloned(),
+            ..old.clone()
+        };
+        without.check_unit(&moved)
+    }
+
     /// Adds a unit after [`Org::check_unit`].
     pub fn add_unit(&mut self, unit: Unit) -> Result<()> {
         self.check_unit(&unit)?;
@@ -542,6 +580,17 @@ impl Org {
         if let AdminKind::UnitRenamed { unit, name } = kind {
             let u = self.units.get_mut(unit)?;
             u.name = name.clone();
+            return Some(Changed::Unit(u.clone()));
+        }
+        if let AdminKind::UnitMoved {
+            unit,
+            parent,
+            line_superior,
+        } = kind
+        {
+            let u = self.units.get_mut(unit)?;
+            u.parent = parent.clone();
+            u.line_superior = line_superior.clone();
             return Some(Changed::Unit(u.clone()));
         }
         let (id, change): (&StaffId, &dyn Fn(&mut Staff)) = match kind {

@@ -445,3 +445,65 @@ fn a_departing_officers_open_cases_pass_to_the_colleague_named() {
     assert_eq!(q["total"], 1);
     assert_eq!(env.ok(None, "2026-03-04", &["verify"])["ok"], true);
 }
+
+#[test]
+fn a_unit_moves_to_another_parent_only_with_move() {
+    let env = Env::new();
+    let id = env.register("2026-03-02", &[]);
+    let write = |name: &str, text: &str| {
+        let p = env.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf8").to_string()
+    };
+    // A new district; the township t is transferred to it (机构调整).
+    let chart = petition_tests::ORG_CSV.replace(
+        "t,甲镇人民政府,township,government,c,",
+        "t,甲镇人民政府,township,government,d,",
+    ) + "d,某区人民政府,county,government,city,\n";
+    let file = write("org-2027.csv", &chart);
+    let before = env.bytes();
+    let (exit, code, msg) = env.err(Some("admin"), "2026-03-05", &["unit", "import", &file]);
+    assert_eq!((exit, code.as_str()), (1, "validation"), "{msg}");
+    assert!(msg.contains("--move"), "{msg}");
+    assert_eq!(env.bytes(), before, "all rows or none");
+    // A move that breaks the hierarchy is refused even with --move: a township under a
+    // township.
+    let bad = petition_tests::ORG_CSV.replace(
+        "t,甲镇人民政府,township,government,c,",
+        "t,甲镇人民政府,township,government,t,",
+    );
+    let file_bad = write("org-bad.csv", &bad);
+    let (exit, code, _) = env.err(
+        Some("admin"),
+        "2026-03-05",
+        &["unit", "import", &file_bad, "--move"],
+    );
+    assert_eq!((exit, code.as_str()), (1, "validation"));
+    assert_eq!(env.bytes(), before);
+    let v = env.ok(
+        Some("admin"),
+        "2026-03-05",
+        &["unit", "import", &file, "--move"],
+    );
+    assert_eq!(v["added"], serde_json::json!(["d"]));
+    assert_eq!(v["moved"], serde_json::json!(["t"]));
+    let units = env.ok(None, "2026-03-05", &["unit", "list"]);
+    let t = units["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["code"] == "t")
+        .expect("t")
+        .clone();
+    assert_eq!(t["parent"], "d");
+    // The registering office still reads its case; the chain, replayed, verifies.
+    env.ok(Some("li"), "2026-03-05", &["show", &id]);
+    assert_eq!(env.ok(None, "2026-03-05", &["verify"])["ok"], true);
+    // The same chart again: nothing to do.
+    let v = env.ok(
+        Some("admin"),
+        "2026-03-06",
+        &["unit", "import", &file, "--move"],
+    );
+    assert_eq!(v["imported"], 0);
+}

@@ -52,14 +52,20 @@ pub enum UnitCmd {
     },
     /// Import units from a CSV file with columns code,name,level,kind,parent,line_superior.
     /// Run it again after editing the file: a new code is added, a new name is a rename, an
-    /// unchanged row is skipped; a unit under another parent is refused. All rows or none: a bad
-    /// row is reported with its line number and nothing is imported.
+    /// unchanged row is skipped; a unit under another parent or line superior is refused unless
+    /// --move is given (机构调整: who may read its cases follows the new place). All rows or
+    /// none: a bad row is reported with its line number and nothing is imported.
     ///
-    /// Example: petition --as admin unit import examples/org.csv
+    /// Examples:
+    ///   petition --as admin unit import examples/org.csv
+    ///   petition --as admin unit import org-2027.csv --move
     #[command(verbatim_doc_comment, after_help = unit_columns())]
     Import {
         /// The CSV file (UTF-8, header row)
         file: std::path::PathBuf,
+        /// Move units whose parent or line superior changed (their level and kind never change)
+        #[arg(long = "move")]
+        moves: bool,
     },
     /// List units, or show them as a tree.
     ///
@@ -110,12 +116,12 @@ pub fn run_unit(app: &App, a: &UnitArgs) -> CliResult {
                 out(&format!("{} {} {}", app.l("added"), unit.code, unit.name));
             }
         }
-        UnitCmd::Import { file } => {
+        UnitCmd::Import { file, moves } => {
             let bytes = crate::app::read_input(file, 16 << 20)?;
             let units = parse_units_csv(&bytes)?;
             let mut svc = app.open()?;
             let (actor, now) = app.acting(&mut svc)?;
-            let done = svc.import_units(&actor, now, &units)?;
+            let done = svc.import_units(&actor, now, &units, *moves)?;
             print_import(app, &done);
         }
         // Answered with a reply (`unit_list`), here or by a server.

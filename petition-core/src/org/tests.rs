@@ -193,3 +193,37 @@ fn staff_need_a_known_unit_unless_admin() {
         .add_staff(s("li", Some("cty-a-xfj"), Role::Clerk))
         .is_err());
 }
+
+#[test]
+fn a_unit_moves_only_to_a_place_that_fits_it_and_never_under_itself() {
+    let o = sample();
+    let code = |e: DomainError| e.code();
+    // A township government to another county: fits.
+    o.check_move(&c("town-a"), Some(&c("cty-b")), None)
+        .expect("another county");
+    // The same place, under itself or its own township, or at the wrong level: refused.
+    for (unit, parent) in [
+        ("town-a", "cty-a"),
+        ("cty-a", "cty-a"),
+        ("cty-a", "town-a"),
+        ("town-a", "city"),
+    ] {
+        let r = o.check_move(&c(unit), Some(&c(parent)), None);
+        assert_eq!(r.map_err(code), Err("validation"), "{unit} under {parent}");
+    }
+    // A petition office moves to a government without one, never beside another.
+    o.check_move(&c("cty-a-xfj"), Some(&c("cty-b")), None)
+        .expect("cty-b has none");
+    let mut two = o.clone();
+    two.add_unit(Unit {
+        code: c("cty-b-xfj"),
+        name: "cty-b-xfj name".into(),
+        level: Level::County,
+        kind: UnitKind::PetitionOffice,
+        parent: Some(c("cty-b")),
+        line_superior: None,
+    })
+    .expect("cty-b's office");
+    let r = two.check_move(&c("cty-a-xfj"), Some(&c("cty-b")), None);
+    assert_eq!(r.map_err(code), Err("validation"));
+}

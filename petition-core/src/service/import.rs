@@ -245,6 +245,15 @@ pub(crate) fn change_of(kind: &AdminKind) -> Option<AdminChange> {
         AdminKind::StaffMoved { staff, unit } => AdminChange::MoveStaff { staff, unit },
         AdminKind::StaffRenamed { staff, name } => AdminChange::RenameStaff { staff, name },
         AdminKind::UnitRenamed { unit, name } => AdminChange::RenameUnit { unit, name },
+        AdminKind::UnitMoved {
+            unit,
+            parent,
+            line_superior,
+        } => AdminChange::MoveUnit {
+            unit,
+            parent,
+            line_superior,
+        },
         AdminKind::Initialized { .. } => return None,
     })
 }

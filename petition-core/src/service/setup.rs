@@ -29,13 +29,15 @@ fn at_line(line: usize) -> impl Fn(DomainError) -> DomainError {
 impl<S: Store> Service<S> {
     /// Imports a unit chart ([`crate::files::parse_units_csv`]) as the admin `p`, in one
     /// transaction: a new code is added, an existing code with another name is renamed, a row
-    /// equal to the unit is skipped; a different level, kind, parent or line superior is
-    /// refused with the row's line (an import never moves a unit and its cases' reach).
+    /// equal to the unit is skipped; another parent or line superior moves the unit only with
+    /// `moves` (its cases' reach follows), else it is refused with the row's line; another
+    /// level or kind is always refused.
     pub fn import_units(
         &mut self,
         p: &Principal,
         when: impl Into<When>,
         rows: &[(usize, Unit)],
+        moves: bool,
     ) -> Result<ImportSummary> {
         let when = when.into();
         self.work(|w| {
@@ -50,15 +52,57 @@ impl<S: Store> Service<S> {
                     Some(old) => {
                         let same_place = (old.level, old.kind, &old.parent, &old.line_superior)
                             == (u.level, u.kind, &u.parent, &u.line_superior);
+                        let movable = (old.level, old.kind) == (u.level, u.kind);
+                        if !same_place && movable && moves {
+                            let renamed = old.name != u.name;
+                            w.admin(
+                                p,
+                                when,
+                                AdminChange::MoveUnit {
+                                    unit: u.code.clone(),
+                                    parent: u.parent.clone(),
+                                    line_superior: u.line_superior.clone(),
+                                },
+                            )
+                            .map_err(&at)?;
+                            done.moved.push(u.code.to_string());
+                            if !renamed {
+                                continue;
+                            }
+                            done.renamed.push(u.code.to_string());
+                            w.admin(
+                                p,
+                                when,
+                                AdminChange::RenameUnit {
+                                    unit: u.code.clone(),
+                                    name: u.name.clone(),
+                                },
+                            )
+                            .map_err(&at)?;
+                            continue;
+                        }
+                        if !same_place && movable {
+                            return Err(at(DomainError::from(Refusal::field(
+                                "parent",
+                                &format!(
+                                    "{} already exists under another parent or line superior: importing with --move moves it (who may read its cases follows the new place); otherwise correct the row or leave it out",
+                                    u.code
+                                ),
+                                &format!(
+                                    "{} 已存在，但上级或业务上级不同：加 --move 导入即调整该单位（其信访件的查阅范围随之改变）；否则请更正该行或将其删去",
+                                    u.code
+                                ),
+                            ))));
+                        }
                         if !same_place {
                             return Err(at(DomainError::from(Refusal::field(
                                 "code",
                                 &format!(
-                                    "{} already exists with another level, kind, parent or line superior: an import does not move a unit (its cases' reach would change); correct the row or leave it out",
+                                    "{} already exists with another level or kind: a unit keeps its level and kind (add a new unit instead); correct the row or leave it out",
                                     u.code
                                 ),
                                 &format!(
-                                    "{} 已存在，但层级、类型、上级或业务上级不同：导入不会移动单位（其信访件的查阅范围会随之改变）；请更正该行或将其删去",
+                                    "{} 已存在，但层级或类型不同：单位的层级和类型不能改变（请另行新增单位）；请更正该行或将其删去",
                                     u.code
                                 ),
                             ))));
