@@ -288,6 +288,12 @@ pub static ROUTES: &[Route] = &[
         "The time-driven work at the request's time (simulated databases, admins)",
     ),
     get(
+        &["export"],
+        "/export",
+        &["out"],
+        "The ledger (台账) as an Excel workbook or CSV (format=xlsx|csv), the cases the caller may read",
+    ),
+    get(
         &["unit", "list"],
         "/units",
         &["tree"],

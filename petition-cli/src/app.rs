@@ -70,6 +70,20 @@ pub struct Reply {
     pub meta: Meta,
 }
 
+/// A file answered as such (`GET /api/v1/export`): an unnamed temporary file, its media type,
+/// the name offered to save it under, and how many records it holds.
+#[derive(Debug)]
+pub struct Download {
+    /// The file, at its start.
+    pub file: std::fs::File,
+    /// Its media type.
+    pub media: &'static str,
+    /// The name to save it under.
+    pub name: String,
+    /// Records in it.
+    pub records: u64,
+}
+
 /// What the human rendering needs beyond the JSON document.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
@@ -88,6 +102,9 @@ pub struct Meta {
     /// Warnings for the human reader, (English, Chinese): printed on standard error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<(String, String)>,
+    /// A file a server sends as the answer's body instead of JSON (the ledger).
+    #[serde(skip)]
+    pub download: Option<Download>,
 }
 
 impl Reply {

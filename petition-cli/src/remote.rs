@@ -145,6 +145,12 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
         }
     };
     match result {
+        Ok(resp) if resp.content_type() != "application/json" && matches!(cmd, Cmd::Export(_)) => {
+            let Cmd::Export(a) = cmd else {
+                return Err(bad_answer(&url, "a file for another command"));
+            };
+            save_file(resp, a.out.as_deref(), &a.format)
+        }
         Ok(resp) => {
             let v = read_json(resp)?;
             serde_json::from_value::<Reply>(v).map_err(|e| bad_answer(&url, &e.to_string()))
@@ -215,6 +221,45 @@ fn trust(path: &std::path::Path) -> CliResult<std::sync::Arc<rustls::ClientConfi
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(std::sync::Arc::new(cfg))
+}
+
+/// A file answer (the ledger) written as it arrives: to `out` beside it and renamed at the end
+/// (a broken download leaves no half file), or to standard output.
+fn save_file(
+    resp: ureq::Response,
+    out: Option<&std::path::Path>,
+    format: &str,
+) -> CliResult<Reply> {
+    use std::io::Write;
+    let records: u64 = resp
+        .header("x-petition-records")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let url = resp.get_url().to_string();
+    let mut reader = resp.into_reader();
+    let failed = |e: std::io::Error| crate::app::io_error(&url, e);
+    match out {
+        Some(path) => {
+            let mut partial = crate::outfile::begin(path)?;
+            let copied =
+                std::io::copy(&mut reader, &mut partial.file).and_then(|_| partial.file.flush());
+            if let Err(e) = copied {
+                partial.abandon();
+                return Err(failed(e));
+            }
+            partial.finish(path)?;
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            std::io::copy(&mut reader, &mut stdout)
+                .and_then(|_| stdout.flush())
+                .map_err(failed)?;
+        }
+    }
+    Ok(Reply {
+        doc: serde_json::json!({"format": format, "records": records}),
+        meta: crate::app::Meta::default(),
+    })
 }
 
 fn scalar(v: &Value) -> String {

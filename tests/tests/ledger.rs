@@ -177,3 +177,96 @@ fn each_reader_gets_the_cases_they_may_read_masked_as_their_unit_reads_them() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_desk_on_the_server_exports_the_ledger_it_may_read() {
+    use petition_tests::server::Server;
+    let env = Env::new();
+    let id = env.register(T0, &[]);
+    env.ok(Some("li"), T0, &["transfer", &id, "--to", "c-zjj"]);
+    let token = env.ok(Some("admin"), "2026-03-01", &["staff", "token", "li"])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let server = Server::start(&env.db);
+    // The remote command line: the workbook, as a local export writes it.
+    let out = env.dir.path().join("远程台账.xlsx");
+    let o = std::process::Command::new(petition_tests::bin())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("LANG", "C.UTF-8")
+        .args([
+            "--server",
+            &server.url,
+            "--token",
+            &token,
+            "--now",
+            "2026-03-03",
+        ])
+        .args(["--lang", "zh", "--json", "export", "--format", "xlsx", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run petition");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["records"], 1);
+    let rows = sheet(&out, "信访台账");
+    assert_eq!(rows.len(), 2, "header and one case");
+    let idc = column(&rows, "证件号码");
+    assert_eq!(
+        rows[1][idc],
+        Data::String(ID.into()),
+        "full for the registering unit"
+    );
+    // The API: the CSV with its count, an attachment; a clerk of no part gets no row.
+    let get = |token: &str| {
+        ureq::get(&format!("{}/api/v1/export?format=csv", server.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Accept-Language", "zh")
+            .call()
+            .expect("export")
+    };
+    let resp = get(&token);
+    assert!(resp.content_type().starts_with("text/csv"));
+    assert_eq!(resp.header("x-petition-records"), Some("1"));
+    assert!(resp
+        .header("content-disposition")
+        .is_some_and(|d| d.contains("attachment")));
+    let text = resp.into_string().expect("text");
+    assert!(text.contains(&id) && text.contains(ID), "{text}");
+    let zhao = env.ok(Some("admin"), "2026-03-01", &["staff", "token", "zhao"])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let resp = get(&zhao);
+    assert_eq!(resp.header("x-petition-records"), Some("0"));
+    // The chain and Open311 stay on the database's host.
+    let (status, body) = petition_tests::server::request(
+        &server.url,
+        "GET",
+        "/export?format=jsonl",
+        Some(&token),
+        None,
+        &[],
+    );
+    assert_eq!(status, 400, "{body}");
+    server.stop();
+    // Each full showing is in the access log, for li.
+    let log = env.ok(
+        Some("admin"),
+        "2026-03-04",
+        &["access-log", "--staff", "li"],
+    );
+    let entries = log["entries"].as_array().expect("entries");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["case"] == id.as_str() && e["command"] == "export ledger"),
+        "{log}"
+    );
+}

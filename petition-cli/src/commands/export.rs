@@ -4,7 +4,9 @@ use std::io::Write;
 
 use std::io::Seek;
 
-use petition_core::interchange::{export_jsonl, export_open311, import_new, ledger, LedgerQuery};
+use petition_core::interchange::{
+    export_jsonl, export_open311, import_new, ledger_plan, ledger_rows, LedgerPlan, LedgerQuery,
+};
 use petition_core::DomainError;
 use petition_core::StorageError;
 use serde_json::json;
@@ -130,6 +132,82 @@ fn io(e: std::io::Error) -> CliError {
     crate::app::io_error("writing the export", e)
 }
 
+/// The ledger's rows as `format` (`xlsx` or `csv`) to `w`; how many rows.
+#[allow(clippy::too_many_arguments)]
+fn write_ledger(
+    svc: &mut petition_core::Service<crate::app::Db>,
+    who: &petition_core::Principal,
+    plan: &LedgerPlan,
+    today: chrono::NaiveDate,
+    lang: petition_core::Lang,
+    q: &LedgerQuery,
+    format: &str,
+    w: &mut dyn Write,
+) -> CliResult<u64> {
+    if format == "csv" {
+        let mut sink = crate::ledger::CsvSink::new(w, lang);
+        let n = ledger_rows(svc, who, plan, today, lang, q, &mut sink);
+        return sink.finish(n);
+    }
+    // The workbook is assembled in a temporary file (it is a zip archive, written at the end),
+    // then copied out.
+    let mut sink = crate::ledger::XlsxSink::new(lang)?;
+    let n = ledger_rows(svc, who, plan, today, lang, q, &mut sink);
+    let (book, n) = sink.finish(n)?;
+    // An unnamed temporary file, removed when closed.
+    let mut tmp = tempfile::tempfile().map_err(io)?;
+    book.finish(&mut tmp)?;
+    tmp.rewind().map_err(io)?;
+    std::io::copy(&mut tmp, w).map_err(io)?;
+    Ok(n)
+}
+
+/// The ledger asked of a server (`GET /api/v1/export`): written to an unnamed temporary file
+/// the server sends as the answer's body; the reply says how many rows.
+pub fn export_reply(app: &App, a: &ExportArgs) -> CliResult<crate::app::Reply> {
+    let (media, ext) = match a.format.as_str() {
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => ("text/csv; charset=utf-8", "csv"),
+        _ => {
+            return Err(usage(
+                "over the server only the ledger is exported (--format xlsx or csv); the chain and Open311 are exported on the database's host",
+                "通过服务器只能导出台账（--format xlsx 或 csv）；办理经过和 Open311 格式请在数据库所在主机导出",
+            ))
+        }
+    };
+    let q = a.ledger_query(app)?;
+    let mut svc = app.open()?;
+    let session = app.session(&mut svc)?;
+    let who = session.principal.clone();
+    let today = session.read_now(app)?.date_naive();
+    let plan = ledger_plan(&mut svc, &who, &q)?;
+    let plan = app.record(&mut svc, &session, plan)?;
+    let mut file = tempfile::tempfile().map_err(io)?;
+    let n = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        let n = write_ledger(
+            &mut svc, &who, &plan, today, app.lang, &q, &a.format, &mut w,
+        )?;
+        w.flush().map_err(io)?;
+        n
+    };
+    file.rewind().map_err(io)?;
+    let mut r = crate::app::Reply {
+        doc: json!({"format": a.format, "records": n}),
+        meta: crate::app::Meta::default(),
+    };
+    r.meta.download = Some(crate::app::Download {
+        file,
+        media,
+        name: format!("ledger.{ext}"),
+        records: n,
+    });
+    Ok(r)
+}
+
 pub fn export(app: &App, a: &ExportArgs) -> CliResult {
     let q = a.ledger_query(app)?;
     let out_path = a
@@ -144,26 +222,19 @@ pub fn export(app: &App, a: &ExportArgs) -> CliResult {
     let view_now = session.read_now(app)?;
     let today = view_now.date_naive();
     let lang = app.lang;
+    // The ledger's cases shown in full are in the access log before anything is written.
+    let plan = match a.format.as_str() {
+        "xlsx" | "csv" => {
+            let plan = ledger_plan(&mut svc, &who, &q)?;
+            Some(app.record(&mut svc, &session, plan)?)
+        }
+        _ => None,
+    };
     let run = |svc: &mut _, w: &mut dyn Write| -> CliResult<u64> {
-        Ok(match a.format.as_str() {
-            "jsonl" => export_jsonl(svc, w, &who, a.include_pii, when)?,
-            "csv" => {
-                let mut sink = crate::ledger::CsvSink::new(w, lang);
-                let n = ledger(svc, &who, when, today, lang, &q, &mut sink);
-                sink.finish(n)?
-            }
-            "xlsx" => {
-                // The workbook is assembled in a temporary file (it is a zip archive, written
-                // at the end), then copied out.
-                let mut sink = crate::ledger::XlsxSink::new(lang)?;
-                let n = ledger(svc, &who, when, today, lang, &q, &mut sink);
-                let (book, n) = sink.finish(n)?;
-                // An unnamed temporary file, removed when closed.
-                let mut tmp = tempfile::tempfile().map_err(io)?;
-                book.finish(&mut tmp)?;
-                tmp.rewind().map_err(io)?;
-                std::io::copy(&mut tmp, w).map_err(io)?;
-                n
+        Ok(match (a.format.as_str(), &plan) {
+            ("jsonl", _) => export_jsonl(svc, w, &who, a.include_pii, when)?,
+            ("csv" | "xlsx", Some(plan)) => {
+                write_ledger(svc, &who, plan, today, lang, &q, &a.format, w)?
             }
             _ => export_open311(svc, w, &who, a.include_pii)?,
         })
@@ -364,7 +435,40 @@ pub fn load_new(
     Ok((s, v))
 }
 
+impl super::Run for ExportArgs {
+    /// On a server, the ledger as a file to send; at the desk, written where asked.
+    fn exec(&self, app: &App) -> Option<CliResult<crate::app::Reply>> {
+        (!app.is_local()).then(|| export_reply(app, self))
+    }
+    fn run(&self, app: &App) -> CliResult {
+        export(app, self)
+    }
+    fn render(&self, app: &App, r: &crate::app::Reply, _: Option<&std::path::Path>) -> CliResult {
+        // Over --server: the file was written as it came (see `remote`); the count follows.
+        if let Some(path) = &self.out {
+            if app.global.json {
+                app.print_json(
+                    &json!({"format": self.format, "out": path, "records": r.doc["records"]}),
+                );
+            } else {
+                out(&format!(
+                    "{} {} → {}",
+                    app.t("exported", "已导出"),
+                    r.doc["records"],
+                    path.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+    fn renders_json(&self) -> bool {
+        true
+    }
+    fn desk(&self) -> bool {
+        false
+    }
+}
+
 super::own_output!(
-    ExportArgs => export, whole;
     ImportArgs => import, whole;
 );

@@ -245,6 +245,15 @@ pub fn document() -> Value {
                 "503": error_response("io"),
             }
         });
+        if r.command == ["export"] {
+            // The ledger is a file, not JSON: the workbook or the CSV itself.
+            op["responses"]["200"] = json!({
+                "description": "The ledger file (`Content-Disposition: attachment`); `X-Petition-Records` says how many rows",
+                "headers": {"X-Petition-Records": {"schema": {"type": "integer", "minimum": 0}}},
+                "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+                    "text/csv": {"schema": {"type": "string", "format": "binary"}}}});
+        }
         if r.method == Method::Post {
             parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "Any 1–64 visible ASCII characters, fresh per request and the same on its retries: a retry within 24 hours gets the first answer again (header `Idempotent-Replayed: true`) without running anything",

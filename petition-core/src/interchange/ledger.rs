@@ -18,7 +18,7 @@ use crate::clock::local_date;
 use crate::error::{DomainError, Lang, Refusal, Result};
 use crate::ids::{CaseId, UnitCode};
 use crate::org::{Org, Role};
-use crate::principal::{Principal, When};
+use crate::principal::{Disclosed, Principal, When};
 use crate::service::Service;
 use crate::store::Store;
 use crate::view::{mask_address, mask_id, mask_name, mask_phone};
@@ -273,43 +273,83 @@ pub fn ledger<S: Store>(
     q: &LedgerQuery,
     sink: &mut dyn LedgerSink,
 ) -> Result<u64> {
+    let plan = ledger_plan(svc, p, q)?;
+    let plan = svc.record(plan, when)?;
+    ledger_rows(svc, p, &plan, today, lang, q, sink)
+}
+
+/// Which cases of a ledger export are shown in full: those of `q` the reader's unit reads in
+/// full (every case with `include_pii`, an admin's alone). Each is an access-log entry to record
+/// before any row is written ([`crate::Service::record`], or a server's writer); then
+/// [`ledger_rows`] writes the rows. A refusal comes here, before anything is written.
+#[derive(Clone, Debug, Default)]
+pub struct LedgerPlan {
+    full: std::collections::BTreeSet<CaseId>,
+    include_pii: bool,
+}
+
+/// The first half of [`ledger`]: the cases `p` will see in full, with their disclosures waiting
+/// to be recorded.
+pub fn ledger_plan<S: Store>(
+    svc: &mut Service<S>,
+    p: &Principal,
+    q: &LedgerQuery,
+) -> Result<Disclosed<LedgerPlan>> {
     let reader = svc.resolve(p)?;
-    let when = when.into();
     if q.include_pii && reader.role != Role::Admin {
         return Err(DomainError::from(Refusal::AdminOnly));
     }
     let tz = svc.read(|w| Ok(w.policy().timezone))?;
-    // First the cases shown in full, each recorded in the access log before any row is out.
-    let mut full: std::collections::BTreeSet<CaseId> = std::collections::BTreeSet::new();
+    let disclosure = |case: Option<&CaseId>, command: &str| crate::access::Disclosure {
+        at: crate::service::unrecorded(),
+        staff: reader.id.clone(),
+        case: case.cloned(),
+        command: command.to_string(),
+    };
+    let mut plan = LedgerPlan {
+        full: std::collections::BTreeSet::new(),
+        include_pii: q.include_pii,
+    };
+    let mut entries = Vec::new();
     if q.include_pii {
-        svc.work(|w| {
-            let at = w.log_time(when)?;
-            w.disclose(&reader, None, "export ledger --include-pii", at)
-        })?;
+        entries.push(disclosure(None, "export ledger --include-pii"));
     } else if reader.unit.is_some() {
         super::each_case(svc, &reader, |_, c, a| {
             if a == Access::Full && q.takes(c, tz) {
-                full.insert(c.id.clone());
+                plan.full.insert(c.id.clone());
             }
             Ok(())
         })?;
-        if !full.is_empty() {
-            svc.work(|w| {
-                let at = w.log_time(when)?;
-                for id in &full {
-                    w.disclose(&reader, Some(id), "export ledger", at)?;
-                }
-                Ok(())
-            })?;
-        }
+        entries.extend(
+            plan.full
+                .iter()
+                .map(|id| disclosure(Some(id), "export ledger")),
+        );
     }
+    Ok(Disclosed::new(plan, entries))
+}
+
+/// The second half of [`ledger`]: the rows of `q` for `p` to `sink`, in case-number order, in
+/// full where `plan` (recorded) says; `today` evaluates `overdue`. Returns how many rows were
+/// written.
+pub fn ledger_rows<S: Store>(
+    svc: &mut Service<S>,
+    p: &Principal,
+    plan: &LedgerPlan,
+    today: NaiveDate,
+    lang: Lang,
+    q: &LedgerQuery,
+    sink: &mut dyn LedgerSink,
+) -> Result<u64> {
+    let reader = svc.resolve(p)?;
+    let tz = svc.read(|w| Ok(w.policy().timezone))?;
     sink.begin()?;
     let mut n = 0;
     super::each_case(svc, &reader, |org, c, a| {
         if !q.takes(c, tz) {
             return Ok(());
         }
-        let shown_full = q.include_pii || (a == Access::Full && full.contains(&c.id));
+        let shown_full = plan.include_pii || (a == Access::Full && plan.full.contains(&c.id));
         n += 1;
         sink.row(ledger_row(c, org, shown_full, lang, today, tz))
     })?;

@@ -608,5 +608,6 @@ mod import;
 mod ledger;
 pub use import::{import_jsonl, import_new, ImportSummary, MAX_LINE_BYTES};
 pub use ledger::{
-    flag_word, ledger, ledger_headers, ledger_row, Cell, LedgerQuery, LedgerSink, LEDGER_COLUMNS,
+    flag_word, ledger, ledger_headers, ledger_plan, ledger_row, ledger_rows, Cell, LedgerPlan,
+    LedgerQuery, LedgerSink, LEDGER_COLUMNS,
 };

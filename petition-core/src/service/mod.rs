@@ -16,6 +16,7 @@ mod integration_tests;
 mod keys;
 pub(crate) use import::{change_of, command_of};
 mod reads;
+pub(crate) use reads::unrecorded;
 mod setup;
 mod tick;
 mod work;

@@ -7,7 +7,7 @@ use crate::store::AccessQuery;
 use std::collections::HashSet;
 
 /// The time an access-log entry waiting in a [`Pending`] is given until it is recorded.
-fn unrecorded() -> DateTime<FixedOffset> {
+pub(crate) fn unrecorded() -> DateTime<FixedOffset> {
     chrono::DateTime::UNIX_EPOCH.fixed_offset()
 }
 
