@@ -200,9 +200,7 @@ fn numeral(n: u32) -> String {
             s.push('十');
         }
     }
-    if t > 0 && u > 0 {
-        s.push_str(D[u as usize]);
-    } else if h == 0 && t == 0 {
+    if (t > 0 && u > 0) || (h == 0 && t == 0) {
         s.push_str(D[u as usize]);
     }
     s

@@ -203,7 +203,9 @@ fn a_desk_on_the_server_exports_the_ledger_it_may_read() {
             "--now",
             "2026-03-03",
         ])
-        .args(["--lang", "zh", "--json", "export", "--format", "xlsx", "--out"])
+        .args([
+            "--lang", "zh", "--json", "export", "--format", "xlsx", "--out",
+        ])
         .arg(&out)
         .output()
         .expect("run petition");

@@ -53,14 +53,15 @@ fn backfill_stats(tx: &mut Transaction<'_>) -> Result<()> {
         tx: &mut Transaction<'_>,
         sums: &mut std::collections::HashMap<crate::stats::CounterKey, i64>,
     ) -> Result<()> {
-        let mut cols: (
+        type Columns = (
             Vec<i64>,
             Vec<String>,
             Vec<String>,
             Vec<String>,
             Vec<String>,
             Vec<i64>,
-        ) = Default::default();
+        );
+        let mut cols: Columns = Default::default();
         for (k, n) in sums.drain() {
             cols.0.push(i64::from(k.grouping));
             cols.1.push(k.day.to_string());
