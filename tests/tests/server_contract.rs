@@ -723,6 +723,13 @@ fn every_case_command_answers_as_the_document_says() {
         ),
         ("wang", "2026-04-11", a, "report", json!({"text": "已答复"})),
         (
+            "wang",
+            "2026-04-13",
+            a,
+            "served",
+            json!({"notice": "opinion", "on": "2026-04-12", "how": "post"}),
+        ),
+        (
             "chen",
             "2026-04-20",
             a,
@@ -857,6 +864,8 @@ fn every_case_command_answers_as_the_document_says() {
         "get /units",
         "get /staff",
         "get /cases/{case}/status",
+        // A file, not JSON: tests/ledger.rs reads it back.
+        "get /export",
     ];
     for (path, ops) in doc["paths"].as_object().expect("paths") {
         for m in ops.as_object().expect("ops").keys() {
