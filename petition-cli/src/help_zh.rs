@@ -388,6 +388,23 @@ fn localize_arg(a: Arg, path: &str) -> Arg {
     a
 }
 
+/// `unit import --help`'s note on the columns, in Chinese: each value with its name.
+fn unit_columns_zh() -> String {
+    use petition_core::case::Vocabulary;
+    fn listed<V: Vocabulary>() -> String {
+        V::ALL
+            .iter()
+            .map(|v| format!("{} {}", v.as_str(), v.label(petition_core::Lang::Zh)))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    format!(
+        "level（层级）：{}\nkind（类型）：{}\nparent（上级）：人民政府的上级是上一级人民政府（省级无上级）；工作部门、信访工作机构和政法机关的上级是同级人民政府\nline_superior（业务上级）：上一级的同一部门（可空）\n上级和业务上级填写文件中或数据库中已有单位的代码",
+        listed::<petition_core::org::Level>(),
+        listed::<petition_core::org::UnitKind>(),
+    )
+}
+
 /// The help template of a command in Chinese (the sections' headings are the arguments' own).
 const TEMPLATE: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
@@ -439,6 +456,9 @@ fn localize_at(mut cmd: Command, path: &str) -> Command {
     for id in ids {
         let p = path.to_string();
         cmd = cmd.mut_arg(id, move |a| localize_arg(a, &p));
+    }
+    if path == "unit import" {
+        cmd = cmd.after_help(unit_columns_zh());
     }
     if !path.is_empty() {
         if let Some(zh) = command_zh(path) {

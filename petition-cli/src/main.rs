@@ -171,7 +171,7 @@ const HELP_TEMPLATE_ZH: &str = "\
 {options}
 示例：
   petition demo
-  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某
+  petition --as li register --channel 来访 --purpose 求决 --locality 东城镇 --category land.requisition --summary 征地补偿 --petitioner 王某
   petition --as wang queue
   petition --json show XF2026-000001
 
@@ -207,7 +207,7 @@ fn definition(lang: petition_core::Lang) -> clap::Command {
 /// time-limited supervision, with every deadline computed by law and every step audited.
 #[derive(Parser, Debug)]
 #[command(name = "petition", version, help_template = HELP_TEMPLATE,
-    after_help = "Examples:\n  petition demo\n  petition --as li register --channel visit --purpose request --locality town-a --category land.requisition --summary 征地补偿 --petitioner 王某\n  petition --as wang queue\n  petition --json show XF2026-000001\n\nRun `petition help COMMAND` (or `petition COMMAND --help`) for a command's options and examples.")]
+    after_help = "Examples:\n  petition demo\n  petition --as li register --channel visit --purpose request --locality town-a1 --category land.requisition --summary 征地补偿 --petitioner 王某\n  petition --as wang queue\n  petition --json show XF2026-000001\n\nRun `petition help COMMAND` (or `petition COMMAND --help`) for a command's options and examples.")]
 pub struct Cli {
     #[command(flatten)]
     global: Global,

@@ -179,7 +179,11 @@ pub fn citation(basis: &str, lang: Lang) -> Option<String> {
     })
 }
 
-/// 1..=200 in Chinese numerals as articles are numbered (第二十一条, 第一百零三条).
+/// 1..=999 in Chinese numerals as articles are numbered (第二十一条, 第一百零三条).
+pub(crate) fn numeral_zh(n: u32) -> String {
+    numeral(n)
+}
+
 fn numeral(n: u32) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     let (h, t, u) = (n / 100, n / 10 % 10, n % 10);

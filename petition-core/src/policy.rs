@@ -413,6 +413,82 @@ impl Policy {
     }
 }
 
+/// A policy key's source (`policy show`) in `lang`: citations in words (《信访工作条例》第二十二条,
+/// 《民法典》第二百零三条, a paragraph as 第三款), the other notes from one table.
+pub fn source_words(source: &str, lang: crate::error::Lang) -> String {
+    use crate::error::Lang;
+    if lang == Lang::En {
+        return source.to_string();
+    }
+    const NOTES: &[(&str, &str)] = &[
+        ("local time", "当地时间"),
+        ("local practice", "地方惯例"),
+        ("national practice", "全国通行做法"),
+        ("office server", "办公服务器"),
+        ("printed on notices", "印在文书上"),
+        ("cited on notices", "文书引用的条款"),
+        ("2009 opinion 二(四)", "2009年意见 二（四）"),
+        (
+            "public pages: per client address per 10 minutes",
+            "公开页面：每个客户端地址每 10 分钟",
+        ),
+        ("public pages: per case per hour", "公开页面：每件每小时"),
+        (
+            "office server: writes per token per minute",
+            "办公服务器：每个令牌每分钟写入次数",
+        ),
+        (
+            "office server: reads per token per minute",
+            "办公服务器：每个令牌每分钟读取次数",
+        ),
+        (
+            "printed on receipts: where to check progress",
+            "印在登记回执上：查询进展的网址",
+        ),
+        (
+            "a supervision's respond-by at the latest",
+            "督办反馈期限的上限",
+        ),
+    ];
+    let part = |p: &str| -> String {
+        let p = p.trim();
+        if let Some(z) = NOTES.iter().find(|(en, _)| *en == p) {
+            return z.1.to_string();
+        }
+        // A citation, with a paragraph: `2022 Art 23 ¶3`, `2005 Art 21 last ¶`.
+        let (cite, para) = match (p.strip_suffix(" last ¶"), p.split_once(" ¶")) {
+            (Some(c), _) => (c, Some("末款".to_string())),
+            (None, Some((c, n))) => match n.parse::<u32>() {
+                Ok(n) => (c, Some(format!("第{}款", crate::office::numeral_zh(n)))),
+                Err(_) => (p, None),
+            },
+            (None, None) => (p, None),
+        };
+        if let Some(n) = cite.strip_prefix("Civil Code Art ") {
+            if let Ok(n) = n.parse::<u32>() {
+                return format!("《民法典》第{}条", crate::office::numeral_zh(n));
+            }
+        }
+        match crate::office::citation(cite, Lang::Zh) {
+            Some(words) => words + para.as_deref().unwrap_or(""),
+            None => p.to_string(),
+        }
+    };
+    if let Some(z) = NOTES.iter().find(|(en, _)| *en == source) {
+        return z.1.to_string();
+    }
+    // `2005 Art 36: a supervision's respond-by at the latest`: the citation, then the note.
+    let (cites, note) = match source.split_once(": ") {
+        Some((c, n)) => (c, Some(n)),
+        None => (source, None),
+    };
+    let mut out = cites.split(';').map(part).collect::<Vec<_>>().join("；");
+    if let Some(n) = note {
+        out = format!("{out}：{}", part(n));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,6 +530,36 @@ mod tests {
             (p.status_failures_per_address, p.status_failures_per_case),
             (10, 20)
         );
+    }
+
+    #[test]
+    fn sources_read_in_chinese() {
+        use crate::error::Lang::Zh;
+        for (source, want) in [
+            (
+                "2022 Art 22; 2005 Art 21",
+                "《信访工作条例》第二十二条；《信访条例》第二十一条",
+            ),
+            ("2022 Art 23 ¶3", "《信访工作条例》第二十三条第三款"),
+            ("2005 Art 21 last ¶", "《信访条例》第二十一条末款"),
+            ("Civil Code Art 203", "《民法典》第二百零三条"),
+            ("local practice", "地方惯例"),
+            (
+                "2005 Art 36: a supervision's respond-by at the latest",
+                "《信访条例》第三十六条：督办反馈期限的上限",
+            ),
+        ] {
+            assert_eq!(source_words(source, Zh), want, "{source}");
+        }
+        // Every key's source reads without English words.
+        for e in Policy::default().entries() {
+            let zh = source_words(e.source, Zh);
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{}: {zh}",
+                e.key
+            );
+        }
     }
 
     #[test]

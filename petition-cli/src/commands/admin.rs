@@ -540,7 +540,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
 fn unit_columns() -> String {
     let names = |v: Vec<&str>| v.join(", ");
     format!(
-        "level: {}\nkind: {}\nparent, line_superior: the code of another unit (in the file or already in the database), or empty",
+        "level: {}\nkind: {}\nparent: a government's parent is the government one level up (none at the top); a department's, petition office's or legal organ's is the government of its level\nline_superior: the same department one level up (may be empty)\nparent and line_superior give the code of a unit in the file or already in the database",
         names(petition_core::org::Level::ALL.iter().map(|x| x.as_str()).collect()),
         names(petition_core::org::UnitKind::ALL.iter().map(|x| x.as_str()).collect()),
     )

@@ -56,7 +56,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
                         e.key.to_string(),
                         e.value,
                         e.default,
-                        e.source.to_string(),
+                        petition_core::policy::source_words(e.source, app.lang),
                     ]);
                 }
                 out(&t.to_string());

@@ -386,9 +386,10 @@ impl Refusal {
                 argument: Some(a),
                 rule,
             }
-            | Self::Field { field: a, rule } => {
-                t(format!("{a}: {}", rule.en), format!("{a}：{}", rule.zh))
-            }
+            | Self::Field { field: a, rule } => t(
+                format!("{a}: {}", rule.en),
+                format!("{}：{}", field_zh(a), rule.zh),
+            ),
             Self::Usage { argument: None, rule } => rule.clone(),
             Self::BadIdentifier { what, got } if got.is_empty() => {
                 let (name, shape) = (what.name(), what.shape());
@@ -545,5 +546,88 @@ impl Refusal {
                 ),
             ),
         }
+    }
+}
+
+/// A field's path (`petitioners[0].phone`) in Chinese words for the Chinese message (第1位信访人的
+/// 电话); the English path stays in the details. An unknown name stays as it is.
+pub(crate) fn field_zh(path: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("name", "姓名"),
+        ("id_type", "证件类型"),
+        ("id_number", "证件号码"),
+        ("phone", "电话"),
+        ("address", "住址"),
+        ("email", "电子邮箱"),
+        ("summary", "概况"),
+        ("content", "内容"),
+        ("category", "问题分类"),
+        ("locality", "问题属地"),
+        ("channel", "信访形式"),
+        ("purpose", "信访目的"),
+        ("headcount", "人数"),
+        ("received_at", "收到时间"),
+        ("accused_unit", "被反映单位"),
+        ("external_ref", "外部编号"),
+        ("text", "正文"),
+        ("reason", "理由"),
+        ("note", "备注"),
+        ("notice", "告知内容"),
+        ("on", "日期"),
+        ("respond_by", "反馈期限"),
+        ("report_by", "报送期限"),
+        ("days", "天数"),
+        ("ground", "理由"),
+        ("unit", "单位"),
+        ("code", "代码"),
+        ("parent", "上级"),
+        ("line_superior", "业务上级"),
+        ("level", "层级"),
+        ("kind", "类型"),
+        ("to", "接收单位"),
+        ("role", "角色"),
+        ("reassign_to", "接手人"),
+        ("start", "开始日期"),
+        ("end", "结束日期"),
+        ("duplicate_of", "重复的信访件"),
+        ("into", "并入的信访件"),
+        ("value", "更正值"),
+        ("field", "更正项"),
+    ];
+    let word = |w: &str| {
+        WORDS
+            .iter()
+            .find(|(k, _)| *k == w)
+            .map_or_else(|| w.to_string(), |(_, z)| z.to_string())
+    };
+    path.split('.')
+        .map(|seg| match seg.split_once('[') {
+            Some((list, rest)) => {
+                let n = rest.trim_end_matches(']').parse::<usize>().map_or_else(
+                    |_| rest.trim_end_matches(']').to_string(),
+                    |i| (i + 1).to_string(),
+                );
+                match list {
+                    "petitioners" => format!("第{n}位信访人的"),
+                    "representatives" => format!("第{n}位代表的"),
+                    other => format!("{}第{n}项的", word(other)),
+                }
+            }
+            None => word(seg),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_field_path_reads_in_chinese_words() {
+        assert_eq!(super::field_zh("petitioners[0].phone"), "第1位信访人的电话");
+        assert_eq!(
+            super::field_zh("representatives[1].id_number"),
+            "第2位代表的证件号码"
+        );
+        assert_eq!(super::field_zh("summary"), "概况");
+        assert_eq!(super::field_zh("colour"), "colour");
     }
 }

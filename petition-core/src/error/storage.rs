@@ -194,17 +194,70 @@ impl StorageError {
                 format!("{server} cannot be reached ({detail}): check the address, the network and that the server runs"),
                 format!("无法连接 {server}（{detail}）：请检查地址、网络以及服务器是否运行"),
             ),
-            Self::Io { what, detail, .. } => t(
-                format!(
-                    "{what}: {detail}; check the path, its permissions and the free disk space"
-                ),
-                format!("{what}：{detail}；请检查路径、权限和磁盘剩余空间"),
-            ),
+            Self::Io {
+                what,
+                detail,
+                source,
+            } => {
+                // The operating system's words in Chinese where its error is a known kind.
+                let zh = source
+                    .as_deref()
+                    .and_then(|s| s.downcast_ref::<std::io::Error>())
+                    .and_then(|e| os_words_zh(e.kind()))
+                    .map_or_else(|| detail.clone(), str::to_string);
+                t(
+                    format!(
+                        "{what}: {detail}; check the path, its permissions and the free disk space"
+                    ),
+                    format!("{what}：{zh}；请检查路径、权限和磁盘剩余空间"),
+                )
+            }
             Self::Integrity { detail, .. } => detail.clone(),
             Self::Internal { detail, .. } => t(
                 format!("internal error: {detail}; nothing was changed — please report this"),
                 format!("内部错误：{detail}；未做任何修改，请报告此问题"),
             ),
         }
+    }
+}
+
+/// An operating-system error's kind in Chinese words (`None` for kinds without them: the
+/// system's own words are shown).
+fn os_words_zh(kind: std::io::ErrorKind) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    Some(match kind {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有访问权限",
+        K::AlreadyExists => "文件已存在",
+        K::IsADirectory => "这是一个目录，不是文件",
+        K::NotADirectory => "路径中有一段不是目录",
+        K::StorageFull => "磁盘已满",
+        K::ReadOnlyFilesystem => "文件系统为只读",
+        K::DirectoryNotEmpty => "目录不是空的",
+        K::InvalidFilename => "文件名无效",
+        K::FileTooLarge => "文件过大",
+        K::ConnectionRefused => "连接被拒绝",
+        K::ConnectionReset => "连接被重置",
+        K::TimedOut => "操作超时",
+        K::BrokenPipe => "管道已关闭",
+        K::Interrupted => "操作被中断",
+        K::UnexpectedEof => "文件意外结束",
+        K::OutOfMemory => "内存不足",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_operating_systems_error_reads_in_chinese_words() {
+        let e = super::StorageError::io(
+            "/nowhere/x.csv",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        let t = e.text();
+        assert!(t.zh.contains("文件或目录不存在"), "{}", t.zh);
+        assert!(!t.zh.contains("entity not found"), "{}", t.zh);
+        assert!(t.en.contains("not found"), "{}", t.en);
     }
 }
