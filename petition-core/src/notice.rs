@@ -9,6 +9,29 @@ use crate::error::{DomainError, Lang, Refusal, Result};
 use crate::org::Org;
 use crate::view::{mask_name, Privacy};
 
+/// The event a notice of `kind` is numbered by (文号: its place among the year's events of that
+/// type), given the case's events; `None` for a receipt (not numbered) or a notice the case
+/// does not have. `supervision` picks a supervision as [`render`] does.
+pub fn numbered_event<'e>(
+    kind: &str,
+    events: &'e [Event],
+    supervision: Option<u32>,
+) -> Option<&'e Event> {
+    events.iter().rev().find(|e| match (kind, &e.kind) {
+        ("acceptance", EventKind::Accepted { .. })
+        | ("decline", EventKind::Declined { .. })
+        | ("extension", EventKind::Extended { .. })
+        | ("opinion", EventKind::OpinionIssued { .. })
+        | ("review", EventKind::ReviewIssued { .. })
+        | ("rereview", EventKind::RereviewIssued { .. })
+        | ("routing", EventKind::Transferred { .. } | EventKind::Assigned { .. }) => true,
+        ("supervision", EventKind::SupervisionOpened { supervision: s, .. }) => {
+            supervision.is_none_or(|n| s.id == n)
+        }
+        _ => false,
+    })
+}
+
 /// The kinds of notice.
 pub const KINDS: [&str; 9] = [
     "receipt",
@@ -27,6 +50,8 @@ pub const KINDS: [&str; 9] = [
 pub struct Notice {
     /// Title, e.g. 受理告知书.
     pub title: String,
+    /// 文号, e.g. 甲信复〔2026〕12号 (when the office numbers its notices).
+    pub number: Option<String>,
     /// Paragraphs.
     pub paragraphs: Vec<String>,
 }
@@ -513,13 +538,20 @@ pub fn render(
         ));
     }
     paragraphs.push(footer(signer.as_ref(), at));
-    Ok(Notice { title, paragraphs })
+    Ok(Notice {
+        title,
+        number: None,
+        paragraphs,
+    })
 }
 
 impl Notice {
     /// Plain text.
     pub fn to_text(&self) -> String {
         let mut s = format!("{}\n\n", self.title);
+        if let Some(n) = &self.number {
+            s.push_str(&format!("{n}\n\n"));
+        }
         for p in &self.paragraphs {
             s.push_str(p);
             s.push_str("\n\n");
@@ -545,8 +577,13 @@ impl Notice {
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\
              body{{font-family:\"SimSun\",\"Songti SC\",serif;max-width:40em;margin:3em auto;line-height:1.9;font-size:16pt}}\
              h1{{text-align:center;font-size:22pt;letter-spacing:.2em}} p{{text-indent:2em}} p.sign{{text-align:right;text-indent:0}}\
-             @media print{{body{{margin:2cm}}}}</style></head>\n<body>\n<h1>{t}</h1>\n{body}</body></html>\n",
-            t = esc(&self.title)
+             p.number{{text-align:center;text-indent:0}} @media print{{body{{margin:2cm}}}}</style></head>\n<body>\n<h1>{t}</h1>\n{n}{body}</body></html>\n",
+            t = esc(&self.title),
+            n = self
+                .number
+                .as_ref()
+                .map(|n| format!("<p class=\"number\">{}</p>\n", esc(n)))
+                .unwrap_or_default()
         )
     }
 }
@@ -652,5 +689,56 @@ mod tests {
                 "{later}"
             );
         }
+    }
+
+    #[test]
+    fn notices_are_numbered_from_the_chain_on_any_store() {
+        // The memory store counts by reading the chain (the default a backend without SQL
+        // has): the same numbers as SQLite's query gives (tests/desk.rs).
+        let (mut svc, now) = county();
+        let (li, wang, admin) = (
+            crate::example::principal(&mut svc, "li"),
+            crate::example::principal(&mut svc, "wang"),
+            crate::example::principal(&mut svc, "admin"),
+        );
+        svc.admin(
+            &admin,
+            now,
+            crate::AdminChange::SetPolicy {
+                key: "notice_number_prefix".into(),
+                value: "县住建复".into(),
+            },
+        )
+        .expect("prefix");
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let id = svc
+                .register(&li, now, registration(now))
+                .expect("register")
+                .case
+                .case
+                .id;
+            let to = crate::example::unit("county-zjj");
+            svc.execute(&li, now, &id, crate::Command::Transfer { to, note: None })
+                .expect("transfer");
+            svc.execute(&wang, now, &id, crate::Command::Accept { assist: vec![] })
+                .expect("accept");
+            ids.push(id);
+        }
+        let number = |svc: &mut crate::Service<crate::MemoryStore>, id, kind| {
+            let d = svc
+                .read(|w| w.notice(&wang, id, kind, Lang::Zh, None, None))
+                .expect("notice");
+            svc.record(d, now).expect("recorded").number
+        };
+        assert_eq!(
+            number(&mut svc, &ids[1], "acceptance").as_deref(),
+            Some("县住建复〔2026〕2号")
+        );
+        assert_eq!(
+            number(&mut svc, &ids[0], "acceptance").as_deref(),
+            Some("县住建复〔2026〕1号")
+        );
+        assert_eq!(number(&mut svc, &ids[0], "receipt"), None);
     }
 }

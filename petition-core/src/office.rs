@@ -1,5 +1,6 @@
 //! The office's own settings printed on its notices (文书): its name, telephone, the address of
-//! the public status page, and the articles of the regulation each notice cites — one table an office can correct (`policy set
+//! the public status page, the prefix of its notice numbers (文号: prefix〔year〕N号, numbered per
+//! kind of notice and year), and the articles of the regulation each notice cites — one table an office can correct (`policy set
 //! legal_basis.review "2022 Art 35"`).
 //!
 //! Notices cite the regulation in force: the 2022 信访工作条例 (in force 2022-05-01); a case
@@ -23,6 +24,9 @@ pub struct Office {
     /// The public status page's address, printed on receipts (e.g. `https://xf.example.gov.cn`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub status_url: String,
+    /// 文号 prefix, e.g. 甲信复: notices are numbered 甲信复〔2026〕12号 (none without a prefix).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub notice_number_prefix: String,
     /// Corrections of the articles the notices cite, by topic; absent topics use the defaults.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub legal_basis: std::collections::BTreeMap<String, String>,
@@ -49,6 +53,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("office_name", "printed on notices"),
     ("office_phone", "printed on notices"),
     ("status_url", "printed on receipts: where to check progress"),
+    ("notice_number_prefix", "the notice numbers' prefix (文号)"),
 ];
 
 impl Office {
@@ -77,6 +82,7 @@ impl Office {
             "office_name" => self.name.clone(),
             "office_phone" => self.phone.clone(),
             "status_url" => self.status_url.clone(),
+            "notice_number_prefix" => self.notice_number_prefix.clone(),
             k => {
                 let topic = k.strip_prefix("legal_basis.")?;
                 let row = TOPICS.iter().find(|(t, _, _)| *t == topic)?;
@@ -106,6 +112,7 @@ impl Office {
         Some(match key {
             "office_name" => checked(&mut self.name),
             "office_phone" => checked(&mut self.phone),
+            "notice_number_prefix" => checked(&mut self.notice_number_prefix),
             "status_url" => {
                 if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://"))
                     || v.contains(char::is_whitespace)

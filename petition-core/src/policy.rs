@@ -445,6 +445,7 @@ pub fn source_words(source: &str, lang: crate::error::Lang) -> String {
             "printed on receipts: where to check progress",
             "印在登记回执上：查询进展的网址",
         ),
+        ("the notice numbers' prefix (文号)", "文号前缀"),
         (
             "a supervision's respond-by at the latest",
             "督办反馈期限的上限",
@@ -517,8 +518,8 @@ mod tests {
         );
         assert_eq!(
             p.entries().len(),
-            31,
-            "22 limits, 3 office lines, 6 citations"
+            32,
+            "22 limits, 4 office lines, 6 citations"
         );
         assert_eq!(
             (p.api_writes_per_minute, p.api_reads_per_minute),

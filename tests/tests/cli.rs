@@ -217,8 +217,8 @@ fn a_refusal_carries_its_data_as_details() {
 fn policy_show_and_set() {
     let env = Env::new();
     let v = env.ok(None, T0, &["policy", "show"]);
-    // 22 time limits and rates, 3 lines of the office, 6 articles its notices cite.
-    assert_eq!(v["policy"].as_array().map(Vec::len), Some(31));
+    // 22 time limits and rates, 4 lines of the office, 6 articles its notices cite.
+    assert_eq!(v["policy"].as_array().map(Vec::len), Some(32));
     env.ok(Some("admin"), T0, &["policy", "set", "handling_days", "45"]);
     let v = env.ok(None, T0, &["policy", "show"]);
     let h = v["policy"]

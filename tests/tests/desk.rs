@@ -507,3 +507,40 @@ fn a_unit_moves_to_another_parent_only_with_move() {
     );
     assert_eq!(v["imported"], 0);
 }
+
+#[test]
+fn notices_are_numbered_per_kind_and_year_once_the_office_gives_a_prefix() {
+    let env = Env::new();
+    let first = answered(&env);
+    let notice = |id: &str, kind: &str| {
+        let o = env.raw(
+            Some("wang"),
+            "2026-03-20",
+            false,
+            &["notice", id, "--kind", kind],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    // No prefix, no number.
+    assert!(!notice(&first, "opinion").contains('〔'));
+    env.ok(
+        Some("admin"),
+        "2026-03-20",
+        &["policy", "set", "notice_number_prefix", "甲住建复"],
+    );
+    let second = answered(&env);
+    let text = notice(&second, "opinion");
+    assert!(text.contains("甲住建复〔2026〕2号"), "{text}");
+    let text = notice(&first, "opinion");
+    assert!(text.contains("甲住建复〔2026〕1号"), "{text}");
+    // Printed again: the same number. Another kind counts on its own; a receipt has none.
+    assert!(notice(&first, "opinion").contains("〔2026〕1号"));
+    assert!(notice(&second, "acceptance").contains("甲住建复〔2026〕2号"));
+    assert!(!notice(&second, "receipt").contains('〔'));
+}

@@ -464,7 +464,9 @@ async fn answer(
         .await;
         drop(permit);
         match done {
-            Ok(Ok((actor, Ok(Err(file))))) => return (Ok(file_response(file)), Some(actor)),
+            Ok(Ok((actor, Ok(Err(file))))) => {
+                return (Ok(super::download::file_response(file)), Some(actor))
+            }
             Ok(Ok((actor, body))) => (Some(actor), body.map(|b| b.unwrap_or_default())),
             Ok(Err(e)) => return (Err(e), None),
             Err(_) => return (Err(internal("a request's task did not finish")), None),
@@ -589,51 +591,6 @@ fn post_params(body: &[u8], route: &api::Route) -> CliResult<Vec<(String, Value)
             "必须是 JSON 对象",
         ))),
     }
-}
-
-/// A file answer: its bytes streamed from a blocking thread in 64 KiB chunks (a few in flight:
-/// memory stays flat whatever its size), with its media type, the name to save it under and
-/// its record count (`X-Petition-Records`). A client that hangs up stops the reading.
-fn file_response(d: crate::app::Download) -> Response {
-    use std::io::Read;
-    let (mut tx, body) =
-        http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(4);
-    let handle = tokio::runtime::Handle::current();
-    let mut file = d.file;
-    tokio::task::spawn_blocking(move || {
-        let mut buf = vec![0u8; 64 << 10];
-        loop {
-            match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    let chunk = axum::body::Bytes::copy_from_slice(&buf[..n]);
-                    if handle.block_on(tx.send_data(chunk)).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    tx.abort(e);
-                    break;
-                }
-            }
-        }
-    });
-    let mut resp = Response::new(axum::body::Body::new(body));
-    let h = resp.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(d.media),
-    );
-    if let Ok(v) =
-        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{}\"", d.name))
-    {
-        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        "x-petition-records",
-        axum::http::HeaderValue::from(d.records),
-    );
-    resp
 }
 
 /// The JSON body of a reply: its document, or with `wants_reply` the whole reply (document and

@@ -9,6 +9,7 @@
 //! that loses a race is retried by the service, never half-applied.
 
 mod conn;
+mod download;
 mod feed;
 mod http;
 mod keys;

@@ -15,6 +15,7 @@ mod import;
 mod integration_tests;
 mod keys;
 pub(crate) use import::{change_of, command_of};
+mod notices;
 mod reads;
 pub(crate) use reads::unrecorded;
 mod setup;

@@ -52,37 +52,6 @@ impl<T: Txn> Work<'_, T> {
         Ok(shown(&staff, case, events, access, reveal, command))
     }
 
-    /// A written notice of a case (see [`crate::notice::render`]) as `p` may read it: the
-    /// petitioner's name in full only for a unit that may see it, and then recorded in the access
-    /// log; a receipt carries the query code only when `code` gives it (at registration or a
-    /// reset: the database keeps only its hash).
-    #[allow(clippy::too_many_arguments)]
-    pub fn notice(
-        &mut self,
-        p: &Principal,
-        id: &CaseId,
-        kind: &str,
-        lang: crate::error::Lang,
-        supervision: Option<u32>,
-        code: Option<&QueryCode>,
-    ) -> Result<Disclosed<crate::notice::Notice>> {
-        let d = self.show_for(p, id, Reveal::AsAllowed, "notice")?;
-        let (sealed, pending) = d.into_parts();
-        let shown = sealed.open(pending.recorded())?;
-        let n = crate::notice::render(
-            &shown.case,
-            &shown.events,
-            &self.org,
-            &self.policy,
-            kind,
-            lang,
-            shown.privacy,
-            supervision,
-            code,
-        )?;
-        Ok(Disclosed::new(n, pending.entries))
-    }
-
     /// A case as `reader` may see it, unmasked, with its history and the reader's access (inside
     /// the crate: what leaves it goes through [`shown`]).
     pub(crate) fn read_case(

@@ -186,6 +186,9 @@ impl Txn for AnyTxn<'_> {
     fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
         each!(self, t => t.head_mark())
     }
+    fn events_in_year(&mut self, kind: &str, year: i32, before: u64) -> Result<u64> {
+        each!(self, t => t.events_in_year(kind, year, before))
+    }
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         each!(self, t => t.accusing(unit))
     }

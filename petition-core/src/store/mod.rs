@@ -462,6 +462,28 @@ pub trait Txn {
         })?;
         Ok(out)
     }
+    /// How many case events of type `kind` (`opinion_issued`) recorded in local year `year`
+    /// the chain holds before position `before`: a notice's number in its year is one more
+    /// (文号). The default reads the chain; a backend with SQL filters by type.
+    fn events_in_year(&mut self, kind: &str, year: i32, before: u64) -> Result<u64> {
+        let tag = format!("\"type\":\"{kind}\"");
+        let mut n = 0;
+        self.chain(1, &mut |e| {
+            if e.gseq >= before {
+                return Ok(false);
+            }
+            if e.index.is_some() && e.body.contains(&tag) {
+                let ev = crate::case::Event::from_json(&e.body).map_err(|x| {
+                    crate::DomainError::from(crate::StorageError::integrity(&x.to_string()))
+                })?;
+                if ev.kind.type_name() == kind && chrono::Datelike::year(&ev.at) == year {
+                    n += 1;
+                }
+            }
+            Ok(true)
+        })?;
+        Ok(n)
+    }
     /// The chain's last position and hash as stored (unchecked: to name a state, not to prove
     /// one), or `None` when it is empty.
     fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {

@@ -461,6 +461,16 @@ impl Txn for PgTxn<'_> {
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
         self.related_sql(ids)
     }
+    fn events_in_year(&mut self, kind: &str, year: i32, before: u64) -> Result<u64> {
+        self.flush()?;
+        let rows = self.rows(
+            "SELECT count(*) FROM chain WHERE type = $1 AND gseq < $2 AND case_id IS NOT NULL
+             AND substr(body::json->>'at', 1, 4) = $3",
+            &[&kind, &(before as i64), &format!("{year:04}")],
+        )?;
+        let n: i64 = rows.first().map(|r| get(r, 0)).transpose()?.unwrap_or(0);
+        Ok(n.max(0) as u64)
+    }
     fn accusing(&mut self, unit: &UnitCode) -> Result<Vec<CaseId>> {
         self.flush()?;
         self.ids(

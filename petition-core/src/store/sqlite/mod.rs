@@ -408,6 +408,23 @@ impl Txn for SqliteTxn<'_> {
         }
         self.summaries(&sql, &args)
     }
+    fn events_in_year(&mut self, kind: &str, year: i32, before: u64) -> Result<u64> {
+        // Events are recorded in the office's time zone: the year is their time's first four
+        // characters as stored.
+        let n: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT count(*) FROM chain WHERE type = ?1 AND gseq < ?2 AND case_id IS NOT NULL
+                 AND substr(json_extract(body, '$.at'), 1, 4) = ?3",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![kind, before as i64, format!("{year:04}")], |r| {
+                    r.get(0)
+                })
+            })
+            .map_err(db_err)?;
+        Ok(n.max(0) as u64)
+    }
     fn head_mark(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
         self.tx
             .prepare_cached("SELECT gseq, hash FROM chain ORDER BY gseq DESC LIMIT 1")
