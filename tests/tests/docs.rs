@@ -16,8 +16,8 @@ fn using_it() -> String {
     rest[open..close].to_string()
 }
 
-#[test]
-fn the_readme_first_steps_run_as_written() {
+/// A temporary directory holding `examples/` as the project ships it.
+fn with_examples() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let examples = dir.path().join("examples");
     std::fs::create_dir(&examples).expect("examples dir");
@@ -25,14 +25,12 @@ fn the_readme_first_steps_run_as_written() {
         let from = format!("{}/../examples/{f}", env!("CARGO_MANIFEST_DIR"));
         std::fs::copy(&from, examples.join(f)).unwrap_or_else(|e| panic!("{from}: {e}"));
     }
-    let block = using_it();
-    assert!(block.contains("petition --db office.db init"), "{block}");
-    // A live database numbers its cases by the current year (in the office's time zone).
-    let year = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-        .format("%Y")
-        .to_string();
-    let block = block.replace("XF2026-", &format!("XF{year}-"));
+    dir
+}
+
+/// Runs a documented shell block in `dir` with `petition` the binary under test, as a
+/// terminal without the project's variables would; fails with the block's output.
+fn run_block(dir: &std::path::Path, block: &str, what: &str) {
     let script = format!(
         "set -euo pipefail\npetition() {{ {:?} \"$@\"; }}\n{block}",
         bin()
@@ -40,7 +38,7 @@ fn the_readme_first_steps_run_as_written() {
     let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(&script)
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("PETITION_DB")
         .env_remove("PETITION_ACTOR")
@@ -49,10 +47,24 @@ fn the_readme_first_steps_run_as_written() {
         .expect("bash");
     assert!(
         out.status.success(),
-        "the README's block failed:\n{}\n{}",
+        "{what} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_readme_first_steps_run_as_written() {
+    let dir = with_examples();
+    let block = using_it();
+    assert!(block.contains("petition --db office.db init"), "{block}");
+    // A live database numbers its cases by the current year (in the office's time zone).
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y")
+        .to_string();
+    let block = block.replace("XF2026-", &format!("XF{year}-"));
+    run_block(dir.path(), &block, "the README's block");
     // Where it leaves the case: accepted, carried by wang, extended by the head; the receipt and
     // the ledger written.
     let shown = std::process::Command::new(bin())
@@ -151,34 +163,9 @@ fn words(line: &str) -> Vec<String> {
 
 #[test]
 fn the_clerk_guides_day_runs_as_written_and_every_command_it_shows_is_well_formed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let examples = dir.path().join("examples");
-    std::fs::create_dir(&examples).expect("examples dir");
-    for f in ["org.csv", "staff.csv", "calendar-2026.csv"] {
-        let from = format!("{}/../examples/{f}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::copy(&from, examples.join(f)).unwrap_or_else(|e| panic!("{from}: {e}"));
-    }
+    let dir = with_examples();
     let (walk, commands) = clerk_guide();
-    let script = format!(
-        "set -euo pipefail\npetition() {{ {:?} \"$@\"; }}\n{walk}",
-        bin()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("PETITION_DB")
-        .env_remove("PETITION_ACTOR")
-        .env_remove("PETITION_NOW")
-        .output()
-        .expect("bash");
-    assert!(
-        out.status.success(),
-        "the clerk guide's day failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_block(dir.path(), &walk, "the clerk guide's day");
     for f in ["回执.html", "处理意见书.html", "台账.xlsx"] {
         assert!(dir.path().join(f).is_file(), "{f} written");
     }

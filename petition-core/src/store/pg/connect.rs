@@ -53,28 +53,9 @@ fn backfill_stats(tx: &mut Transaction<'_>) -> Result<()> {
         tx: &mut Transaction<'_>,
         sums: &mut std::collections::HashMap<crate::stats::CounterKey, i64>,
     ) -> Result<()> {
-        type Columns = (
-            Vec<i64>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<i64>,
-        );
-        let mut cols: Columns = Default::default();
-        for (k, n) in sums.drain() {
-            cols.0.push(i64::from(k.grouping));
-            cols.1.push(k.day.to_string());
-            cols.2.push(k.key);
-            cols.3.push(k.item);
-            cols.4
-                .push(k.due.map(|d| d.to_string()).unwrap_or_default());
-            cols.5.push(n);
-        }
+        let cols = super::write_rows::stats_columns(sums.drain());
         tx.execute(
-            "INSERT INTO stats(grouping, day, key, item, due, n)
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+            super::write_rows::ADD_STATS,
             &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
         )
         .map_err(pg_err)?;

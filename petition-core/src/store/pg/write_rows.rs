@@ -73,27 +73,9 @@ impl PgTxn<'_> {
                 b.0.due,
             ))
         });
-        let mut cols: (
-            Vec<i64>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<i64>,
-        ) = Default::default();
-        for (k, n) in deltas {
-            cols.0.push(i64::from(k.grouping));
-            cols.1.push(k.day.to_string());
-            cols.2.push(k.key);
-            cols.3.push(k.item);
-            cols.4
-                .push(k.due.map(|d| d.to_string()).unwrap_or_default());
-            cols.5.push(n);
-        }
+        let cols = stats_columns(deltas);
         self.exec(
-            "INSERT INTO stats(grouping, day, key, item, due, n)
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-             ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n",
+            ADD_STATS,
             &[&cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5],
         )?;
         // A counter back at zero leaves no row behind.
@@ -319,3 +301,35 @@ impl PgTxn<'_> {
         Ok(())
     }
 }
+
+/// The counters' columns, as arrays for `unnest`.
+pub(super) type StatsColumns = (
+    Vec<i64>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<i64>,
+);
+
+/// Counter changes as [`StatsColumns`].
+pub(super) fn stats_columns(
+    deltas: impl IntoIterator<Item = (crate::stats::CounterKey, i64)>,
+) -> StatsColumns {
+    let mut cols = StatsColumns::default();
+    for (k, n) in deltas {
+        cols.0.push(i64::from(k.grouping));
+        cols.1.push(k.day.to_string());
+        cols.2.push(k.key);
+        cols.3.push(k.item);
+        cols.4
+            .push(k.due.map(|d| d.to_string()).unwrap_or_default());
+        cols.5.push(n);
+    }
+    cols
+}
+
+/// Adds counter changes ([`StatsColumns`] as `$1`…`$6`) to `stats`.
+pub(super) const ADD_STATS: &str = "INSERT INTO stats(grouping, day, key, item, due, n)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+     ON CONFLICT(grouping, day, key, item, due) DO UPDATE SET n = stats.n + excluded.n";
