@@ -245,6 +245,11 @@ pub static ROUTES: &[Route] = &[
         "The petitioner withdraws (撤回)",
     ),
     post(
+        &["note"],
+        "/cases/{case}/note",
+        "Write a note in the case file: a call, visit, callback (卷宗记录)",
+    ),
+    post(
         &["served"],
         "/cases/{case}/served",
         "Record that the petitioner received a notice (送达)",

@@ -274,6 +274,7 @@ pub fn field_label(lang: Lang, field: &str, name: &str) -> String {
         "routing" => of::<Routing>(lang, name),
         "notice" => of::<ServedNotice>(lang, name),
         "need" => of::<petition_core::needs::NeedKind>(lang, name),
+        "note_kind" => of::<NoteKind>(lang, name),
         "how" => of::<ServiceMethod>(lang, name),
         "action" => of::<petition_core::public::NextAction>(lang, name),
         "type" => EventKind::type_label(name, lang),

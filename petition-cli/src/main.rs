@@ -53,6 +53,7 @@ Handling (办理):
   opinion      Issue the written answer (处理意见书)
   report       Send the result report of an assigned case (办结报告)
   served       Record that the petitioner received a notice (送达)
+  note         Write a note in the case file: a call, visit, callback (卷宗记录)
   close        Close: the petitioner accepts the answer (办结)
   evaluate     Record the petitioner's rating (满意度评价)
   withdraw     The petitioner withdraws (撤回)
@@ -124,6 +125,7 @@ const HELP_TEMPLATE_ZH: &str = "\
   opinion      出具处理意见书
   report       报送交办件办结报告
   served       登记文书送达（信访人收到之日）
+  note         卷宗记录：来电、来访、约谈、回访、现场核查
   close        信访人接受答复，办结
   evaluate     录入信访人满意度评价
   withdraw     信访人撤回
@@ -328,6 +330,7 @@ commands! {
     Merge(handle::MergeArgs) = "merge",
     Void(void::Args) = "void",
     Served(served::Args) = "served",
+    Note(note::Args) = "note",
     Supervise(supervise::SuperviseArgs) = "supervise",
     Respond(supervise::RespondArgs) = "respond",
     Tick(supervise::TickArgs) = "tick",

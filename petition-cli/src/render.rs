@@ -410,10 +410,12 @@ pub fn event_detail(app: &App, e: &Value, names: Option<&Names>) -> String {
         "respond_by",
         "handling",
         "supervision",
+        "kind",
         "note",
         "notice",
         "on",
         "how",
+        "happened",
         "text",
     ] {
         if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
@@ -423,6 +425,10 @@ pub fn event_detail(app: &App, e: &Value, names: Option<&Names>) -> String {
                 }
                 // The unit routed to or acting, by name (its code with --codes).
                 Some(st) if matches!(k, "to" | "by") => short_unit(app, names, st),
+                // When a note's event happened, to the minute.
+                Some(st) if k == "happened" => st.get(..16).unwrap_or(st).replace('T', " "),
+                // A note's kind in words (来电, 回访…).
+                Some(st) if k == "kind" && e["type"] == "noted" => app.field("note_kind", st),
                 // A service (送达): the notice and the method in words.
                 Some(st) if (k == "notice" && e.get("how").is_some()) || k == "how" => {
                     app.field(k, st)

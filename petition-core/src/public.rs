@@ -138,6 +138,7 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::Withdrawn { .. }
             | EventKind::Voided { .. }
             | EventKind::Served { .. }
+            | EventKind::Noted { .. }
             | EventKind::Merged { .. }
             | EventKind::Absorbed { .. } => (None, None),
             EventKind::Transferred { to, .. } | EventKind::Assigned { to, .. } => (Some(to), None),

@@ -102,6 +102,9 @@ pub(crate) fn mask_case(case: &mut Case) {
 
 /// An event as a masked reader may hold it: the registration's personal data and a corrected
 /// personal value masked; in any case no query code.
+/// What a masked reader sees in place of a note's text.
+pub const WITHHELD: &str = "***";
+
 pub(crate) fn mask_event(e: &mut Event) {
     match &mut e.kind {
         EventKind::Registered(r) => mask_registration(&mut r.registration),
@@ -113,6 +116,12 @@ pub(crate) fn mask_event(e: &mut Event) {
                 *new = new.as_deref().map(f);
             }
         }
+        // A note's text and a service's note may name people: a masked reader sees that there
+        // was one, of what kind, when and by which unit.
+        EventKind::Noted { text, .. } => *text = WITHHELD.to_string(),
+        EventKind::Served {
+            note: Some(note), ..
+        } => *note = WITHHELD.to_string(),
         _ => {}
     }
     hide_code(e);

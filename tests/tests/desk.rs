@@ -544,3 +544,60 @@ fn notices_are_numbered_per_kind_and_year_once_the_office_gives_a_prefix() {
     assert!(notice(&second, "acceptance").contains("甲住建复〔2026〕2号"));
     assert!(!notice(&second, "receipt").contains('〔'));
 }
+
+#[test]
+fn notes_go_in_the_case_file_and_only_full_readers_read_them() {
+    let env = Env::new();
+    let id = answered(&env);
+    // The petitioner phoned; the registering office writes it down (in Chinese words too).
+    let v = env.ok(
+        Some("li"),
+        "2026-03-12",
+        &[
+            "note",
+            &id,
+            "--kind",
+            "来电",
+            "--text",
+            "王某来电询问进展，已告知已答复",
+        ],
+    );
+    let noted = v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["type"] == "noted")
+        .expect("noted")
+        .clone();
+    assert_eq!(noted["kind"], "call");
+    // A unit with no part in the case cannot write in its file (it cannot read it).
+    let (exit, code, _) = env.err(
+        Some("zhao"),
+        "2026-03-12",
+        &["note", &id, "--kind", "call", "--text", "x"],
+    );
+    assert_eq!((exit, code.as_str()), (3, "not_found"));
+    // The answering unit reads the text in full; an admin (masked) sees that there was a call.
+    let full = env.ok(Some("wang"), "2026-03-12", &["show", &id, "--timeline"]);
+    let masked = env.ok(Some("admin"), "2026-03-12", &["show", &id, "--timeline"]);
+    let text = |v: &Value| {
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|e| e["type"] == "noted")
+            .expect("noted")["text"]
+            .clone()
+    };
+    assert_eq!(text(&full), "王某来电询问进展，已告知已答复");
+    assert_eq!(text(&masked), "***");
+    let human = env.raw(
+        Some("wang"),
+        "2026-03-12",
+        false,
+        &["--lang", "zh", "show", &id, "--timeline"],
+    );
+    let out = String::from_utf8_lossy(&human.stdout);
+    assert!(out.contains("记录") && out.contains("来电"), "{out}");
+    assert_eq!(env.ok(None, "2026-03-12", &["verify"])["ok"], true);
+}

@@ -790,6 +790,13 @@ fn every_case_command_answers_as_the_document_says() {
         ),
         (
             "li",
+            "2026-03-23",
+            b,
+            "note",
+            json!({"kind": "callback", "text": "回访：信访人表示满意"}),
+        ),
+        (
+            "li",
             "2026-03-02",
             c,
             "decline",

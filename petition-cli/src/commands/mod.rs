@@ -14,6 +14,7 @@ pub mod export;
 pub mod handle;
 pub mod init;
 pub mod list;
+pub mod note;
 pub mod notice;
 pub mod policy;
 pub mod query_code;

@@ -1,6 +1,6 @@
 //! The commands a case accepts (what an actor asks of it).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::data::{AmendField, DeclineGround, Outcome, Registration, ReviewOutcome, Satisfaction};
@@ -170,6 +170,16 @@ pub enum Command {
         /// A note (the receipt's number, who signed for it).
         note: Option<String>,
     },
+    /// 记录: a note in the case file (a call, a visit, an interview, a callback, a site check),
+    /// by any unit that may read the case, in any state.
+    Note {
+        /// What it records.
+        kind: NoteKind,
+        /// The note.
+        text: String,
+        /// When it happened, when earlier than now (a call taken before it was written down).
+        at: Option<DateTime<FixedOffset>>,
+    },
     /// 作废: the registering unit voids a registration made in error (a duplicate from a
     /// retried interface call, a test entry) before any unit accepted it. The case stays in the
     /// chain and leaves every statistic.
@@ -248,6 +258,7 @@ impl Command {
             Command::Withdraw { .. } => "withdraw",
             Command::Void { .. } => "void",
             Command::Served { .. } => "served",
+            Command::Note { .. } => "note",
             Command::Merge { .. } => "merge",
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",

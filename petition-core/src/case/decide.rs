@@ -217,6 +217,8 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
             },
         ) => d.void(reason, duplicate_of.as_ref())?,
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
+        // A note is written whatever the case's state (a callback after the case closed).
+        (Some(_), C::Note { kind, text, at }) => d.note(*kind, text, *at)?,
         // A notice's service is recorded whatever the case's state: receipt is a fact.
         (
             Some(_),

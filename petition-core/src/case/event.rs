@@ -308,6 +308,15 @@ pub enum EventKind {
         /// The petitioner's open windows counted again from `on`, with their new due dates.
         windows: Vec<Redated>,
     },
+    /// 记录: a note in the case file.
+    Noted {
+        /// What it records.
+        kind: NoteKind,
+        /// The note (masked readers see the kind, the time and the unit only).
+        text: String,
+        /// When it happened.
+        happened: DateTime<FixedOffset>,
+    },
     /// 作废: the registration was made in error; the case is kept, counted nowhere.
     Voided {
         /// Why.
@@ -412,6 +421,7 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
     ("withdrawn", "withdrawn", "撤回"),
     ("voided", "voided", "作废"),
     ("served", "notice served", "送达"),
+    ("noted", "note", "记录"),
     ("merged", "merged", "已合并"),
     ("absorbed", "absorbed", "合并他件"),
     ("supervision_opened", "supervision opened", "督办"),
@@ -470,6 +480,7 @@ impl EventKind {
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::Voided { .. } => "voided",
             EventKind::Served { .. } => "served",
+            EventKind::Noted { .. } => "noted",
             EventKind::Merged { .. } => "merged",
             EventKind::Absorbed { .. } => "absorbed",
             EventKind::SupervisionOpened { .. } => "supervision_opened",

@@ -334,6 +334,7 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             case.state = CaseState::Withdrawn;
             stop_all(&mut case, at, false);
         }
+        EventKind::Noted { .. } => {}
         EventKind::Served {
             notice,
             on,

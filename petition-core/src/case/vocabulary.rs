@@ -102,6 +102,18 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a case file note records (卷宗记录).
+    NoteKind {
+        Call => "call", "phone call", "来电";
+        Visit => "visit", "visit", "来访";
+        Interview => "interview", "interview", "约谈";
+        Callback => "callback", "callback", "回访";
+        Site => "site", "site check", "现场核查";
+        Other => "other", "other", "其他";
+    }
+);
+
+text_enum!(
     /// How a notice was served (送达方式).
     ServiceMethod {
         InPerson => "in_person", "in person", "直接送达";

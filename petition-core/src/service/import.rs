@@ -414,6 +414,15 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
             reason: reason.clone(),
             duplicate_of: duplicate_of.clone(),
         },
+        K::Noted {
+            kind,
+            text,
+            happened,
+        } => Command::Note {
+            kind: *kind,
+            text: text.clone(),
+            at: Some(*happened),
+        },
         K::Served {
             notice,
             on,

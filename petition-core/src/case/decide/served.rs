@@ -6,6 +6,38 @@ use super::*;
 use crate::clock::Clock;
 
 impl<'a> Decision<'a> {
+    /// 记录: a note by a unit that reads the case (the service checks the reading), at `at` (not
+    /// later than now, not before the case was registered) or now.
+    pub(super) fn note(
+        &self,
+        kind: NoteKind,
+        text: &str,
+        at: Option<DateTime<FixedOffset>>,
+    ) -> Result<Vec<EventKind>> {
+        self.actor_unit()?;
+        check_text("text", text)?;
+        let happened = at.unwrap_or(self.now);
+        if happened > self.now {
+            return Err(DomainError::from(Refusal::field(
+                "at",
+                "is in the future: a note records what happened",
+                "晚于现在：记录的是已经发生的事",
+            )));
+        }
+        if self.case.registered_at.is_some_and(|r| happened < r) {
+            return Err(DomainError::from(Refusal::field(
+                "at",
+                "is before the case was registered",
+                "早于本件登记时间",
+            )));
+        }
+        Ok(vec![EventKind::Noted {
+            kind,
+            text: text.trim().to_string(),
+            happened: happened.with_timezone(&self.ctx.policy.timezone),
+        }])
+    }
+
     pub(super) fn served(
         &self,
         notice: ServedNotice,

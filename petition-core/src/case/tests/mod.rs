@@ -535,6 +535,11 @@ fn event_kinds_read_by_tag_as_by_serde() {
             officer: staff("li"),
             successor: Some(staff("wang")),
         },
+        EventKind::Noted {
+            kind: NoteKind::Call,
+            text: "来电询问进展".into(),
+            happened: at("2026-03-05"),
+        },
         EventKind::Served {
             notice: ServedNotice::Opinion,
             on: d("2026-03-27"),
@@ -609,6 +614,7 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "withdrawn",
         "voided",
         "served",
+        "noted",
         "merged",
         "absorbed",
         "supervision_opened",

@@ -162,3 +162,48 @@ fn a_window_already_closed_is_not_reopened_by_a_late_record() {
     assert!(windows.is_empty());
     assert_eq!(w.case.state, CaseState::Closed);
 }
+
+fn note(text: &str, at: Option<&str>) -> Command {
+    Command::Note {
+        kind: NoteKind::Callback,
+        text: text.into(),
+        at: at.map(super::at),
+    }
+}
+
+#[test]
+fn a_note_is_written_in_any_state_when_it_happened_and_masked_readers_see_no_text() {
+    let mut w = World::answered();
+    w.ok("system", "2026-04-21", Step::Tick);
+    assert_eq!(w.case.state, CaseState::Closed);
+    // A callback after the case closed, written down the next day.
+    let evs = w.ok(
+        "cty-a-xfj.c",
+        "2026-04-23",
+        note("回访：信访人表示满意", Some("2026-04-22")),
+    );
+    let EventKind::Noted { happened, text, .. } = &evs[0].kind else {
+        panic!("noted")
+    };
+    assert_eq!(*happened, super::at("2026-04-22"));
+    assert_eq!(text, "回访：信访人表示满意");
+    let before = w.case.clone();
+    for (cmd, want) in [
+        (note("x", Some("2026-04-24")), "validation"),
+        (note("x", Some("2026-03-01")), "validation"),
+        (note("  ", None), "validation"),
+    ] {
+        assert_eq!(code(w.run("cty-a-xfj.c", "2026-04-23", cmd)), want);
+    }
+    assert_eq!(w.case, before, "a refusal changes nothing");
+    // A masked reader sees the kind and the time, not the text.
+    let mut masked = evs[0].clone();
+    crate::view::mask_event(&mut masked);
+    let EventKind::Noted { text, kind, .. } = &masked.kind else {
+        panic!("noted")
+    };
+    assert_eq!(
+        (text.as_str(), *kind),
+        (crate::view::WITHHELD, NoteKind::Callback)
+    );
+}
