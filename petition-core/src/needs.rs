@@ -48,6 +48,8 @@ pub fn needs(case: &Case, me: &UnitCode, head: bool, today: NaiveDate) -> Vec<Ne
         due,
         overdue: due.is_some_and(|d| today > d),
     };
+    // The due date of the case's latest running clock of a kind (whoever owes it).
+    let open_due = |kind| case.open_clocks(kind).last().map(|c| c.due);
     let mut out = Vec::new();
     for c in case.clocks.iter().filter(|c| c.is_open() && &c.unit == me) {
         let kind = match c.kind {
@@ -66,13 +68,10 @@ pub fn needs(case: &Case, me: &UnitCode, head: bool, today: NaiveDate) -> Vec<Ne
     }
     let leads = case.lead.as_ref().or(case.holder.as_ref()) == Some(me);
     if head && leads && case.extension_request.is_some() {
-        let handling = case
-            .clocks
-            .iter()
-            .rev()
-            .find(|c| c.kind == ClockKind::Handling && c.is_open())
-            .map(|c| c.due);
-        out.push(need(NeedKind::ExtensionApproval, handling));
+        out.push(need(
+            NeedKind::ExtensionApproval,
+            open_due(ClockKind::Handling),
+        ));
     }
     if case.objection == Some(ObjectionStatus::Pending) && case.routed_by.as_ref() == Some(me) {
         out.push(need(NeedKind::Objection, None));
@@ -88,13 +87,7 @@ pub fn needs(case: &Case, me: &UnitCode, head: bool, today: NaiveDate) -> Vec<Ne
         && case.first_contact.as_ref().map(|f| &f.unit) == Some(me)
         && case.holder.as_ref() != Some(me);
     if routed_on {
-        let acceptance = case
-            .clocks
-            .iter()
-            .rev()
-            .find(|c| c.kind == ClockKind::Acceptance && c.is_open())
-            .map(|c| c.due);
-        out.push(need(NeedKind::FollowUp, acceptance));
+        out.push(need(NeedKind::FollowUp, open_due(ClockKind::Acceptance)));
     }
     out.sort_by_key(|n| (n.due.is_none(), n.due));
     out

@@ -456,21 +456,12 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                 StaffCmd::Deactivate { reassign_to, .. } => (true, reassign_to.as_deref()),
                 _ => (false, None),
             };
-            let mut svc = app.open()?;
-            let (actor, now) = app.acting(&mut svc)?;
             let change = if deactivate {
                 AdminChange::Deactivate(staff.clone())
             } else {
                 AdminChange::RevokeTokens(staff.clone())
             };
-            let before = carried(&mut svc, &actor, &staff)?;
-            let successor = successor(&mut svc, &staff, reassign)?;
-            match &successor {
-                Some(to) => svc.admin_handing_over(&actor, now, change, to)?,
-                None => svc.admin(&actor, now, change)?,
-            }
-            let released = released(&mut svc, &actor, &staff, before)?;
-            let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
+            let (s, released, successor) = change_staff(app, &staff, change, reassign)?;
             if app.global.json {
                 app.print_json(&json!({
                     "staff": s.as_ref().map(staff_json),
@@ -505,16 +496,7 @@ pub fn run_staff(app: &App, a: &StaffArgs) -> CliResult {
                     name: unit.clone(),
                 },
             };
-            let mut svc = app.open()?;
-            let (actor, now) = app.acting(&mut svc)?;
-            let before = carried(&mut svc, &actor, &staff)?;
-            let successor = successor(&mut svc, &staff, reassign)?;
-            match &successor {
-                Some(to) => svc.admin_handing_over(&actor, now, change, to)?,
-                None => svc.admin(&actor, now, change)?,
-            }
-            let released = released(&mut svc, &actor, &staff, before)?;
-            let s = svc.read(|w| Ok(w.org().staff(&staff).cloned()))?;
+            let (s, released, successor) = change_staff(app, &staff, change, reassign)?;
             if app.global.json {
                 app.print_json(&json!({
                     "staff": s.as_ref().map(staff_json),
@@ -602,43 +584,27 @@ fn print_import(app: &App, done: &petition_core::service::ImportSummary) {
     }
 }
 
-/// The open cases `staff` carries as officer (承办人), as the admin reads them.
-fn carried(
-    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
-    admin: &petition_core::Principal,
-    staff: &StaffId,
-) -> CliResult<Vec<String>> {
-    let q = petition_core::CaseQuery {
-        states: petition_core::CaseState::ALL
-            .iter()
-            .copied()
-            .filter(|s| !s.is_terminal())
-            .collect(),
-        officer: Some(staff.clone()),
-        limit: 1000,
-        ..petition_core::CaseQuery::default()
-    };
-    Ok(svc
-        .list_page(admin, &q)?
-        .cases
-        .iter()
-        .map(|b| b.case.id.to_string())
-        .collect())
-}
+/// A change of a staff member by the acting admin: the staff member as they are now, the open
+/// cases the change released from them (a move or deactivation), and the colleague who carries
+/// those from now on (`--reassign-to`, looked up among the colleagues of their present unit).
+type StaffChanged = (Option<Staff>, Vec<String>, Option<StaffId>);
 
-/// Of the cases `staff` carried `before` a move or deactivation, those they carry no more
-/// (their officer released: someone of the holding unit must take them).
-fn released(
-    svc: &mut petition_core::Service<petition_core::store::AnyStore>,
-    admin: &petition_core::Principal,
+fn change_staff(
+    app: &App,
     staff: &StaffId,
-    before: Vec<String>,
-) -> CliResult<Vec<String>> {
-    let still = carried(svc, admin, staff)?;
-    Ok(before
-        .into_iter()
-        .filter(|id| !still.contains(id))
-        .collect())
+    change: AdminChange,
+    reassign: Option<&str>,
+) -> CliResult<StaffChanged> {
+    let mut svc = app.open()?;
+    let (actor, now) = app.acting(&mut svc)?;
+    let successor = successor(&mut svc, staff, reassign)?;
+    let released = svc
+        .admin_handing_over(&actor, now, change, successor.as_ref())?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let s = svc.read(|w| Ok(w.org().staff(staff).cloned()))?;
+    Ok((s, released, successor))
 }
 
 /// The colleague named by `--reassign-to`: an id, or a name (or a part only one name has) among

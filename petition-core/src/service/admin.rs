@@ -34,19 +34,20 @@ impl<T: Txn> Work<'_, T> {
         change: AdminChange,
     ) -> Result<AdminEvent> {
         self.admin_handing_over(p, when, change, None)
+            .map(|(ev, _)| ev)
     }
 
-    /// [`Work::admin`]; a staff member's move or deactivation passes the open cases they can no
-    /// longer carry to `successor` (a clerk or head of each case's holding unit) instead of
-    /// leaving them without an officer. Any case the successor cannot take refuses the whole
-    /// change.
+    /// [`Work::admin`], with the open cases a staff member's move or deactivation released (they
+    /// can no longer carry them): passed to `successor` (a clerk or head of each case's holding
+    /// unit) when one is named, else left without an officer. Any case the successor cannot take
+    /// refuses the whole change.
     pub fn admin_handing_over(
         &mut self,
         p: &Principal,
         when: impl Into<When>,
         change: AdminChange,
         successor: Option<&StaffId>,
-    ) -> Result<AdminEvent> {
+    ) -> Result<(AdminEvent, Vec<CaseId>)> {
         self.writable()?;
         if successor.is_some()
             && !matches!(
@@ -69,10 +70,11 @@ impl<T: Txn> Work<'_, T> {
             _ => None,
         };
         let ev = self.admin_as(&staff.id, now, change)?;
-        if let Some(who) = moved_or_gone {
-            self.after_move(&staff, &who, now, successor)?;
-        }
-        Ok(ev)
+        let released = match moved_or_gone {
+            Some(who) => self.after_move(&staff, &who, now, successor)?,
+            None => Vec::new(),
+        };
+        Ok((ev, released))
     }
 
     /// What follows a staff member's move or deactivation, in the same transaction: their
@@ -84,7 +86,7 @@ impl<T: Txn> Work<'_, T> {
         who: &StaffId,
         now: DateTime<FixedOffset>,
         successor: Option<&StaffId>,
-    ) -> Result<()> {
+    ) -> Result<Vec<CaseId>> {
         let has_tokens = self.org.staff(who).is_some_and(|s| !s.tokens.is_empty());
         if has_tokens {
             self.admin_as(&admin.id, now, AdminChange::RevokeTokens(who.clone()))?;
@@ -100,19 +102,20 @@ impl<T: Txn> Work<'_, T> {
             ..CaseQuery::default()
         };
         let carried = self.txn()?.query(&q)?;
+        let mut released = Vec::new();
         for id in carried {
             let cmd = Step::ReleaseOfficer {
                 officer: who.clone(),
                 successor: successor.cloned(),
             };
             match self.execute_unchecked(admin, now, &id, cmd) {
-                Ok(_) => {}
+                Ok(_) => released.push(id),
                 // Still the holder's (moved within it, say): the officer keeps it.
                 Err(DomainError::Refused(Refusal::Transition { .. })) => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(released)
     }
 
     /// An administrative change by `actor` at `now` (checked here: an active admin).
@@ -225,19 +228,20 @@ impl<S: Store> Service<S> {
         self.work(|w| w.admin(p, when, change.clone()).map(|_| ()))
     }
 
-    /// [`Service::admin`] for a staff member's move or deactivation that passes the open cases
-    /// they can no longer carry to `successor` ([`Work::admin_handing_over`]).
+    /// [`Service::admin`], returning the open cases a staff member's move or deactivation
+    /// released: passed to `successor` when one is named, else left without an officer
+    /// ([`Work::admin_handing_over`]).
     pub fn admin_handing_over(
         &mut self,
         p: &Principal,
         when: impl Into<When>,
         change: AdminChange,
-        successor: &StaffId,
-    ) -> Result<()> {
+        successor: Option<&StaffId>,
+    ) -> Result<Vec<CaseId>> {
         let when = when.into();
         self.work(|w| {
-            w.admin_handing_over(p, when, change.clone(), Some(successor))
-                .map(|_| ())
+            w.admin_handing_over(p, when, change.clone(), successor)
+                .map(|(_, released)| released)
         })
     }
 
