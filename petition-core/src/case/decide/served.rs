@@ -158,12 +158,15 @@ impl<'a> Decision<'a> {
                 if c.state != CaseState::Declined {
                     return Err(none());
                 }
-                let at = c.registered_at.ok_or_else(none)?;
-                Ok((
-                    self.holder()?.clone(),
-                    local_date(at, self.ctx.policy.timezone),
-                    Vec::new(),
-                ))
+                // Issued the day the decline stopped the intake and acceptance clocks.
+                let issued = c
+                    .clocks
+                    .iter()
+                    .filter(|x| matches!(x.kind, ClockKind::Intake | ClockKind::Acceptance))
+                    .filter_map(|x| x.stopped_on)
+                    .max()
+                    .ok_or_else(none)?;
+                Ok((self.holder()?.clone(), issued, Vec::new()))
             }
             ServedNotice::Opinion if c.outcome.is_some() => {
                 answer(Some(ClockKind::ReviewWindow), None)

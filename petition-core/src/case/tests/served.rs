@@ -207,3 +207,29 @@ fn a_note_is_written_in_any_state_when_it_happened_and_masked_readers_see_no_tex
         (crate::view::WITHHELD, NoteKind::Callback)
     );
 }
+
+#[test]
+fn a_refusal_to_accept_is_served_no_earlier_than_it_was_issued() {
+    let mut w = World::registered();
+    w.ok(
+        "cty-a-xfj.c",
+        "2026-03-05",
+        Command::Decline {
+            ground: DeclineGround::OutOfScope,
+            notice: "请向有关部门反映".into(),
+        },
+    );
+    // Registered 03-02, declined 03-05: a receipt on 03-04 is before the notice existed.
+    let r = w.run(
+        "cty-a-xfj.c",
+        "2026-03-09",
+        served(ServedNotice::Decline, "2026-03-04"),
+    );
+    assert_eq!(code(r), "validation");
+    let evs = w.ok(
+        "cty-a-xfj.c",
+        "2026-03-09",
+        served(ServedNotice::Decline, "2026-03-06"),
+    );
+    assert_eq!(types(&evs), ["served"]);
+}
