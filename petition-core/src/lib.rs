@@ -91,6 +91,7 @@
 
 pub mod access;
 pub(crate) mod admin;
+pub mod attachment;
 pub mod audit;
 pub mod case;
 pub mod clock;

@@ -66,6 +66,13 @@ pub struct Policy {
     /// minute (absent in older databases: 6,000).
     #[serde(default = "default_api_reads")]
     pub api_reads_per_minute: u32,
+    /// The largest file the case file takes, in MiB (absent in databases made before attachments
+    /// existed: 20).
+    #[serde(default = "default_attachment_max")]
+    pub attachment_max_mib: u32,
+    /// The most the files of one case may hold together, in MiB (absent in older databases: 200).
+    #[serde(default = "default_case_attachments_max")]
+    pub case_attachments_max_mib: u32,
     /// The version of the rules the database was created under, from its `initialized` entry
     /// (not a setting): 1 before supervisions ended with their case; [`RULES`] since. A chain
     /// is always decided again (import) under the rules it was made under.
@@ -118,6 +125,14 @@ fn default_api_writes() -> u32 {
 
 fn default_api_reads() -> u32 {
     6_000
+}
+
+fn default_attachment_max() -> u32 {
+    20
+}
+
+fn default_case_attachments_max() -> u32 {
+    200
 }
 
 fn default_supervision_max_days() -> u32 {
@@ -189,6 +204,8 @@ impl Default for Policy {
             status_failures_per_case: default_failures_per_case(),
             api_writes_per_minute: default_api_writes(),
             api_reads_per_minute: default_api_reads(),
+            attachment_max_mib: default_attachment_max(),
+            case_attachments_max_mib: default_case_attachments_max(),
             rules: legacy_rules(),
             office: crate::office::Office::default(),
         }
@@ -258,9 +275,24 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "count",
         "office server: reads per token per minute",
     ),
+    ("attachment_max_mib", "MiB", "case file: the largest file"),
+    (
+        "case_attachments_max_mib",
+        "MiB",
+        "case file: all files of one case together",
+    ),
 ];
 
 impl Policy {
+    /// The largest file the case file takes, in bytes.
+    pub fn attachment_max_bytes(&self) -> u64 {
+        u64::from(self.attachment_max_mib) * crate::attachment::MIB
+    }
+    /// The most the files of one case may hold together, in bytes.
+    pub fn case_attachments_max_bytes(&self) -> u64 {
+        u64::from(self.case_attachments_max_mib) * crate::attachment::MIB
+    }
+
     fn days_mut(&mut self, key: &str) -> Option<&mut u32> {
         Some(match key {
             "intake_days" => &mut self.intake_days,
@@ -292,6 +324,8 @@ impl Policy {
             "status_failures_per_case" => Some(self.status_failures_per_case.to_string()),
             "api_writes_per_minute" => Some(self.api_writes_per_minute.to_string()),
             "api_reads_per_minute" => Some(self.api_reads_per_minute.to_string()),
+            "attachment_max_mib" => Some(self.attachment_max_mib.to_string()),
+            "case_attachments_max_mib" => Some(self.case_attachments_max_mib.to_string()),
             k if self.office.get(k).is_some() => self.office.get(k),
             k => self.clone().days_mut(k).map(|v| v.to_string()),
         }
@@ -364,6 +398,23 @@ impl Policy {
                     self.api_writes_per_minute = n;
                 } else {
                     self.api_reads_per_minute = n;
+                }
+            }
+            "attachment_max_mib" | "case_attachments_max_mib" => {
+                let n = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=102_400).contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            "use a whole number of MiB from 1 to 102400",
+                            "请填写 1 到 102400 之间的 MiB 数",
+                        )
+                    })?;
+                if key == "attachment_max_mib" {
+                    self.attachment_max_mib = n;
+                } else {
+                    self.case_attachments_max_mib = n;
                 }
             }
             _ => {
@@ -446,6 +497,11 @@ pub fn source_words(source: &str, lang: crate::error::Lang) -> String {
             "印在登记回执上：查询进展的网址",
         ),
         ("the notice numbers' prefix (文号)", "文号前缀"),
+        ("case file: the largest file", "卷宗：单个文件的上限"),
+        (
+            "case file: all files of one case together",
+            "卷宗：一件的全部文件合计上限",
+        ),
         (
             "a supervision's respond-by at the latest",
             "督办反馈期限的上限",
@@ -518,8 +574,8 @@ mod tests {
         );
         assert_eq!(
             p.entries().len(),
-            32,
-            "22 limits, 4 office lines, 6 citations"
+            34,
+            "24 limits, 4 office lines, 6 citations"
         );
         assert_eq!(
             (p.api_writes_per_minute, p.api_reads_per_minute),

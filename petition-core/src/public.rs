@@ -201,7 +201,10 @@ pub fn status(case: &Case, events: &[Event], org: &Org, today: NaiveDate) -> Pub
             | EventKind::SupervisionsEnded { .. }
             | EventKind::EvaluationLapsed { .. }
             | EventKind::QueryCodeReset { .. }
-            | EventKind::OfficerReleased { .. } => continue,
+            | EventKind::OfficerReleased { .. }
+            // The case file's files are personal data, never on the public page.
+            | EventKind::Attached { .. }
+            | EventKind::AttachmentWithdrawn { .. } => continue,
         };
         // The petitioner rates online with no unit; the step then names none.
         steps.push(PublicStep {

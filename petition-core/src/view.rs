@@ -97,14 +97,22 @@ pub(crate) fn mask_case(case: &mut Case) {
     if let Some(r) = &mut case.registration {
         mask_registration(r);
     }
+    // Why a file was withdrawn may name people (the wrong petitioner's id copy).
+    for w in case
+        .attachments
+        .iter_mut()
+        .filter_map(|a| a.withdrawn.as_mut())
+    {
+        w.reason = WITHHELD.to_string();
+    }
     case.query_code = None;
 }
 
-/// An event as a masked reader may hold it: the registration's personal data and a corrected
-/// personal value masked; in any case no query code.
 /// What a masked reader sees in place of a note's text.
 pub const WITHHELD: &str = "***";
 
+/// An event as a masked reader may hold it: the registration's personal data and a corrected
+/// personal value masked; in any case no query code.
 pub(crate) fn mask_event(e: &mut Event) {
     match &mut e.kind {
         EventKind::Registered(r) => mask_registration(&mut r.registration),
@@ -119,6 +127,7 @@ pub(crate) fn mask_event(e: &mut Event) {
         // A note's text and a service's note may name people: a masked reader sees that there
         // was one, of what kind, when and by which unit.
         EventKind::Noted { text, .. } => *text = WITHHELD.to_string(),
+        EventKind::AttachmentWithdrawn { reason, .. } => *reason = WITHHELD.to_string(),
         EventKind::Served {
             note: Some(note), ..
         } => *note = WITHHELD.to_string(),

@@ -218,7 +218,7 @@ fn policy_show_and_set() {
     let env = Env::new();
     let v = env.ok(None, T0, &["policy", "show"]);
     // 22 time limits and rates, 4 lines of the office, 6 articles its notices cite.
-    assert_eq!(v["policy"].as_array().map(Vec::len), Some(32));
+    assert_eq!(v["policy"].as_array().map(Vec::len), Some(34));
     env.ok(Some("admin"), T0, &["policy", "set", "handling_days", "45"]);
     let v = env.ok(None, T0, &["policy", "show"]);
     let h = v["policy"]

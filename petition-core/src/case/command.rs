@@ -180,6 +180,25 @@ pub enum Command {
         /// When it happened, when earlier than now (a call taken before it was written down).
         at: Option<DateTime<FixedOffset>>,
     },
+    /// 附件: a file in the case file, by any unit that may read the case, in any state. The file
+    /// is stored first ([`crate::Service::attach`] stores it and runs this command in the same
+    /// transaction); a command naming a file the database does not hold is refused.
+    Attach {
+        /// The stored file: its hash, size and type.
+        file: crate::attachment::FileMeta,
+        /// What it is.
+        kind: AttachmentKind,
+        /// Its title (a scanned letter's date and sender, a photo's subject).
+        title: String,
+    },
+    /// 撤下附件: the unit that attached a file withdraws it (added in error); the chain keeps
+    /// its hash, the case file no longer lists or gives it.
+    WithdrawAttachment {
+        /// The file's SHA-256.
+        sha256: String,
+        /// Why.
+        reason: String,
+    },
     /// 作废: the registering unit voids a registration made in error (a duplicate from a
     /// retried interface call, a test entry) before any unit accepted it. The case stays in the
     /// chain and leaves every statistic.
@@ -259,6 +278,8 @@ impl Command {
             Command::Void { .. } => "void",
             Command::Served { .. } => "served",
             Command::Note { .. } => "note",
+            Command::Attach { .. } => "attach",
+            Command::WithdrawAttachment { .. } => "attachment withdraw",
             Command::Merge { .. } => "merge",
             Command::Supervise { .. } => "supervise",
             Command::Respond { .. } => "respond",

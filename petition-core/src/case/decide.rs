@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 mod appeals;
+mod case_file;
 mod handling;
 mod intake;
 mod served;
@@ -219,6 +220,11 @@ fn transition(d: &Decision, state: Option<CaseState>, step: &Step) -> Result<Vec
         (Some(Registered | Routed | Handling), C::Merge { into }) => d.merge(into)?,
         // A note is written whatever the case's state (a callback after the case closed).
         (Some(_), C::Note { kind, text, at }) => d.note(*kind, text, *at)?,
+        // The case file takes a file whatever the state (a signed notice after closing).
+        (Some(_), C::Attach { file, kind, title }) => d.attach(file, *kind, title)?,
+        (Some(_), C::WithdrawAttachment { sha256, reason }) => {
+            d.withdraw_attachment(sha256, reason)?
+        }
         // A notice's service is recorded whatever the case's state: receipt is a fact.
         (
             Some(_),

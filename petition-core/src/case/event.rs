@@ -317,6 +317,22 @@ pub enum EventKind {
         /// When it happened.
         happened: DateTime<FixedOffset>,
     },
+    /// 附件: a file added to the case file (its content is stored under its hash).
+    Attached {
+        /// The file's hash, size and type.
+        file: crate::attachment::FileMeta,
+        /// What it is.
+        kind: AttachmentKind,
+        /// Its title.
+        title: String,
+    },
+    /// 撤下附件: a file added in error, withdrawn by the unit that added it.
+    AttachmentWithdrawn {
+        /// The file's SHA-256.
+        sha256: String,
+        /// Why (masked readers see that there was one).
+        reason: String,
+    },
     /// 作废: the registration was made in error; the case is kept, counted nowhere.
     Voided {
         /// Why.
@@ -422,6 +438,8 @@ const TYPE_LABELS: &[(&str, &str, &str)] = &[
     ("voided", "voided", "作废"),
     ("served", "notice served", "送达"),
     ("noted", "note", "记录"),
+    ("attached", "file attached", "附件"),
+    ("attachment_withdrawn", "file withdrawn", "撤下附件"),
     ("merged", "merged", "已合并"),
     ("absorbed", "absorbed", "合并他件"),
     ("supervision_opened", "supervision opened", "督办"),
@@ -481,6 +499,8 @@ impl EventKind {
             EventKind::Voided { .. } => "voided",
             EventKind::Served { .. } => "served",
             EventKind::Noted { .. } => "noted",
+            EventKind::Attached { .. } => "attached",
+            EventKind::AttachmentWithdrawn { .. } => "attachment_withdrawn",
             EventKind::Merged { .. } => "merged",
             EventKind::Absorbed { .. } => "absorbed",
             EventKind::SupervisionOpened { .. } => "supervision_opened",

@@ -335,6 +335,30 @@ pub fn evolve(mut case: Case, ev: &Event) -> Case {
             stop_all(&mut case, at, false);
         }
         EventKind::Noted { .. } => {}
+        EventKind::Attached { file, kind, title } => {
+            // Attached again after a withdrawal: the file comes back under its new entry.
+            case.attachments.retain(|a| a.file.sha256 != file.sha256);
+            case.attachments.push(crate::case::Attachment {
+                file: file.clone(),
+                kind: *kind,
+                title: title.clone(),
+                unit: ev.unit.clone(),
+                at,
+                withdrawn: None,
+            });
+        }
+        EventKind::AttachmentWithdrawn { sha256, reason } => {
+            if let Some(a) = case
+                .attachments
+                .iter_mut()
+                .find(|a| &a.file.sha256 == sha256)
+            {
+                a.withdrawn = Some(crate::case::Withdrawal {
+                    at,
+                    reason: reason.clone(),
+                });
+            }
+        }
         EventKind::Served {
             notice,
             on,

@@ -68,6 +68,48 @@ pub struct Service {
     pub at: DateTime<FixedOffset>,
 }
 
+/// A file of the case file (附件).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file's hash, size and type.
+    pub file: crate::attachment::FileMeta,
+    /// What it is.
+    pub kind: AttachmentKind,
+    /// Its title.
+    pub title: String,
+    /// The unit that attached it.
+    pub unit: Option<UnitCode>,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Its withdrawal, if it was withdrawn (then it is neither listed nor given by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// The withdrawal of a file added in error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Why (masked readers see `***`).
+    pub reason: String,
+}
+
+impl Case {
+    /// The file `sha256` of the case file, withdrawn or not.
+    pub fn attachment(&self, sha256: &str) -> Option<&Attachment> {
+        self.attachments.iter().find(|a| a.file.sha256 == sha256)
+    }
+    /// The bytes of the files the case file holds (withdrawn ones left out).
+    pub fn attached_bytes(&self) -> u64 {
+        self.attachments
+            .iter()
+            .filter(|a| a.withdrawn.is_none())
+            .map(|a| a.file.size)
+            .sum()
+    }
+}
+
 /// A supervision on a case (督办).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supervision {
@@ -209,6 +251,9 @@ pub struct Case {
     /// 送达: the services of written notices recorded, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Service>,
+    /// 附件: the files of the case file, in the order attached (withdrawn ones too, marked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Case {
@@ -253,6 +298,7 @@ impl Case {
             reports: 0,
             code_holder: None,
             services: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 

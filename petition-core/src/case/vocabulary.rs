@@ -114,6 +114,18 @@ text_enum!(
 );
 
 text_enum!(
+    /// What an attachment of the case file is (附件类别).
+    AttachmentKind {
+        Letter => "letter", "letter", "信访件原件";
+        IdCopy => "id_copy", "identity document copy", "身份证明复印件";
+        Evidence => "evidence", "evidence", "证据材料";
+        SignedNotice => "signed_notice", "signed notice", "签收文书";
+        Photo => "photo", "photo", "照片";
+        Other => "other", "other", "其他";
+    }
+);
+
+text_enum!(
     /// How a notice was served (送达方式).
     ServiceMethod {
         InPerson => "in_person", "in person", "直接送达";

@@ -24,11 +24,13 @@ use crate::store::Store;
 
 mod chain;
 mod contract;
+mod files;
 mod lifecycle;
 mod queries;
 
 use chain::*;
 use contract::*;
+use files::*;
 use lifecycle::*;
 use queries::*;
 
@@ -87,6 +89,10 @@ fn checks<S: Store>() -> Vec<Check<S>> {
             accused_by_amendment,
         ),
         ("a_voided_registration_counts_nowhere", voided_uncounted),
+        (
+            "files_are_kept_in_chunks_with_the_entry_that_attaches_them",
+            files,
+        ),
     ]
 }
 

@@ -54,6 +54,29 @@ fn read_bounded_line(
     }
 }
 
+/// Stores one `{"file": META, "n": N, "data": BASE64}` line of an export with personal data.
+fn load_chunk<T: crate::store::Txn>(
+    w: &mut crate::service::Work<'_, T>,
+    meta: &Value,
+    line: &Value,
+) -> Result<()> {
+    use base64::Engine;
+    let bad = |why: &str| DomainError::from(StorageError::integrity(why));
+    let meta: crate::attachment::FileMeta =
+        serde_json::from_value(meta.clone()).map_err(|_| bad("not a file's description"))?;
+    let n = line
+        .get("n")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| bad("a file's chunk without its number"))?;
+    let data = line
+        .get("data")
+        .and_then(Value::as_str)
+        .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
+        .ok_or_else(|| bad("a file's chunk that is not base64"))?;
+    w.import_file_chunk(&meta, n, &data)
+}
+
 /// [`import_jsonl`] into a new, empty database, then `verify`; when either fails after the
 /// import began, everything it made is removed again ([`Store::discard`]: on PostgreSQL the
 /// tables it created; a file's caller removes the file), so a failed load leaves the database as
@@ -202,7 +225,9 @@ pub fn import_jsonl<S: Store>(
         // so a transaction the service retries reads the same lines and counts them once. A
         // failure anywhere fails the import as a whole (the caller removes the partial file).
         lines.clear();
-        while lines.len() < 5000 {
+        // At most 5,000 lines or 16 MiB a transaction (a file's chunks are long lines).
+        let mut bytes = 0usize;
+        while lines.len() < 5000 && bytes < 16 << 20 {
             let mut buf = Vec::new();
             let n = read_bounded_line(input, &mut buf, MAX_LINE_BYTES)
                 .map_err(|e| bad_line(line_no + 1, &format!("unreadable ({e})")))?;
@@ -210,6 +235,7 @@ pub fn import_jsonl<S: Store>(
                 break;
             }
             line_no += 1;
+            bytes += n;
             progress(n as u64);
             lines.push((line_no, buf));
         }
@@ -227,6 +253,11 @@ pub fn import_jsonl<S: Store>(
                     return Err(bad_line(line_no, "empty line"));
                 }
                 let mut v: Value = serde_json::from_str(text).map_err(|_| bad_line(line_no, "not a JSON object"))?;
+                // A file's chunk (no `type`: an `attached` entry has a `file` too).
+                if let (Some(meta), None) = (v.get("file"), v.get("type")) {
+                    load_chunk(w, meta, &v).map_err(|e| bad_line(line_no, &format!("{} ({})", e.text().en, e.code())))?;
+                    continue;
+                }
                 if v.get("masked").is_some() {
                     return Err(bad_line(
                         line_no,

@@ -151,6 +151,8 @@ pub fn export_jsonl<S: Store>(
         // recorded it), the rest at the end.
         let mut from = 1u64;
         let mut access_written = 0u64;
+        // The files written so far (a file attached twice is carried once).
+        let mut files_written = std::collections::HashSet::new();
         loop {
             let mut page = Vec::new();
             w.txn()?.chain(from, &mut |e| {
@@ -166,6 +168,9 @@ pub fn export_jsonl<S: Store>(
                     if records > access_written {
                         access_written = access_lines(w, out, access_written, Some(records))?;
                     }
+                }
+                if include_pii && e.body.contains("\"type\":\"attached\"") {
+                    file_lines(w, out, &e.body, &mut files_written)?;
                 }
                 let mut line = e.body;
                 if include_pii {
@@ -195,6 +200,40 @@ pub fn export_jsonl<S: Store>(
         }
         Ok(n)
     })
+}
+
+/// Writes the content of the file an `attached` entry (`body`) names, unless written already,
+/// as `{"file": META, "n": N, "data": BASE64}` lines, one per stored chunk, just before the
+/// entry: an import stores the file, checks it against its hash, then decides the entry.
+fn file_lines<T: crate::store::Txn>(
+    w: &mut crate::service::Work<'_, T>,
+    out: &mut dyn Write,
+    body: &str,
+    written: &mut std::collections::HashSet<String>,
+) -> Result<()> {
+    use base64::Engine;
+    let bad = |why: &str| DomainError::from(StorageError::integrity(why));
+    let ev =
+        crate::case::Event::from_json(body).map_err(|_| bad("an entry that does not decode"))?;
+    let crate::case::EventKind::Attached { file, .. } = &ev.kind else {
+        return Ok(());
+    };
+    if !written.insert(file.sha256.clone()) {
+        return Ok(());
+    }
+    let meta = serde_json::to_string(file).map_err(|e| bad(&e.to_string()))?;
+    let txn = w.txn()?;
+    for n in 0..file.chunks() {
+        let data = txn
+            .file_chunk(&file.sha256, n)?
+            .ok_or_else(|| bad(&format!("chunk {n} of file {} is missing", file.sha256)))?;
+        let line = format!(
+            "{{\"file\":{meta},\"n\":{n},\"data\":\"{}\"}}\n",
+            base64::engine::general_purpose::STANDARD.encode(&data)
+        );
+        out.write_all(line.as_bytes()).map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Writes the access-log entries after position `after` (up to `until`, or to the end) as

@@ -196,6 +196,10 @@ impl<T: Txn> Work<'_, T> {
                 if let (Some(staff), true) = (&staff, self.policy.rules >= 3) {
                     self.readable(staff, &case)?;
                 }
+                // A file is attached only once its content is loaded (its lines come first).
+                if let Step::Command(Command::Attach { file, .. }) = &cmd {
+                    self.check_stored(file)?;
+                }
                 self.decide_on(&case, &cmd, actor, ev.at)?
             }
         };
@@ -413,6 +417,15 @@ pub(crate) fn command_of(ev: &Event) -> Result<Step> {
         } => Command::Void {
             reason: reason.clone(),
             duplicate_of: duplicate_of.clone(),
+        },
+        K::Attached { file, kind, title } => Command::Attach {
+            file: file.clone(),
+            kind: *kind,
+            title: title.clone(),
+        },
+        K::AttachmentWithdrawn { sha256, reason } => Command::WithdrawAttachment {
+            sha256: sha256.clone(),
+            reason: reason.clone(),
         },
         K::Noted {
             kind,

@@ -7,6 +7,9 @@ mod by_id;
 mod cache;
 #[cfg(test)]
 mod cache_tests;
+mod case_file;
+#[cfg(test)]
+mod case_file_tests;
 mod door;
 #[cfg(test)]
 mod identity_tests;
@@ -25,6 +28,8 @@ mod writes;
 
 pub use admin::{token_digest, AdminChange, IssuedToken, MAX_TOKEN_DAYS};
 pub use cache::CaseCache;
+pub(crate) use case_file::stored_problem;
+pub use case_file::AttachmentPlan;
 pub(crate) use door::live_clock_refused;
 use door::*;
 pub use reads::QueuePage;

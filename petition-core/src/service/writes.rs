@@ -220,6 +220,9 @@ impl<T: Txn> Work<'_, T> {
                 Some(_) => {}
             }
         }
+        if let Step::Command(Command::Attach { file, .. }) = &cmd {
+            self.check_stored(file)?;
+        }
         if let Step::Command(Command::Merge { into }) = &cmd {
             // Both sides are decided before anything is written. A target the actor may not
             // read answers as an unknown case.

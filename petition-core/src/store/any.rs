@@ -116,6 +116,25 @@ macro_rules! each {
 }
 
 impl Txn for AnyTxn<'_> {
+    fn file(&mut self, sha256: &str) -> Result<Option<crate::attachment::FileMeta>> {
+        each!(self, t => t.file(sha256))
+    }
+    fn put_file_chunk(&mut self, chunk: Finished<'_, super::FileChunk<'_>>) -> Result<()> {
+        each!(self, t => t.put_file_chunk(chunk))
+    }
+    fn put_file(&mut self, meta: Finished<'_, crate::attachment::FileMeta>) -> Result<()> {
+        each!(self, t => t.put_file(meta))
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        each!(self, t => t.file_chunk(sha256, n))
+    }
+    fn files(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::attachment::FileMeta>> {
+        each!(self, t => t.files(after, limit))
+    }
     fn key_record(&mut self, staff: &str, key: &str) -> Result<Option<KeyRecord>> {
         each!(self, t => t.key_record(staff, key))
     }

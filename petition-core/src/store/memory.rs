@@ -34,6 +34,10 @@ struct Data {
     access: Vec<StoredEntry>,
     /// Idempotency keys by (staff, key).
     keys: BTreeMap<(String, String), crate::idempotency::KeyRecord>,
+    /// The case file's files by hash, and their chunks (shared, so a transaction's copy of the
+    /// store does not copy their bytes).
+    files: BTreeMap<String, crate::attachment::FileMeta>,
+    chunks: BTreeMap<(String, u32), std::sync::Arc<Vec<u8>>>,
 }
 
 /// An in-memory store.
@@ -279,6 +283,42 @@ impl Txn for MemTxn<'_> {
             }
         }
         Ok(())
+    }
+    fn file(&mut self, sha256: &str) -> Result<Option<crate::attachment::FileMeta>> {
+        Ok(self.work.files.get(sha256).cloned())
+    }
+    fn put_file_chunk(&mut self, c: Finished<'_, super::FileChunk<'_>>) -> Result<()> {
+        self.work.chunks.insert(
+            (c.sha256.to_string(), c.n),
+            std::sync::Arc::new(c.data.to_vec()),
+        );
+        Ok(())
+    }
+    fn put_file(&mut self, meta: Finished<'_, crate::attachment::FileMeta>) -> Result<()> {
+        self.work.files.insert(meta.sha256.clone(), (*meta).clone());
+        Ok(())
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .work
+            .chunks
+            .get(&(sha256.to_string(), n))
+            .map(|c| c.to_vec()))
+    }
+    fn files(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::attachment::FileMeta>> {
+        use std::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
+        Ok(self
+            .work
+            .files
+            .range((from, Bound::Unbounded))
+            .take(limit)
+            .map(|(_, m)| m.clone())
+            .collect())
     }
     fn commit(self) -> Result<()> {
         let work = self.work;

@@ -29,9 +29,11 @@ pub use pg::{PgStore, PgTxn, PG_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, SqliteTxn, SCHEMA_VERSION};
 
 use crate::access::{Disclosure, LoggedDisclosure};
+use crate::attachment::FileMeta;
 use crate::audit::AdminEvent;
 use crate::case::{Case, CaseState, Event, RelatedCase};
 use crate::clock::Calendar;
+use crate::error::DomainError;
 use crate::error::Result;
 use crate::idempotency::KeyRecord;
 use crate::ids::{CaseId, UnitCode};
@@ -607,6 +609,56 @@ pub trait Txn {
     fn derived(&mut self) -> Option<&mut dyn Derived> {
         None
     }
+
+    // ---- The case file's files (附件): content-addressed, in chunks of
+    // [`crate::attachment::CHUNK`] bytes. A store that keeps none refuses to store one (the
+    // default), and then no case of it has an attachment. ----
+
+    /// The stored file `sha256`'s hash, size and type, if the database holds it.
+    fn file(&mut self, sha256: &str) -> Result<Option<FileMeta>> {
+        let _ = sha256;
+        Ok(None)
+    }
+    /// Stores chunk `n` (from 0) of a file being stored; [`Txn::put_file`] follows its last
+    /// chunk. Storing a chunk again replaces it.
+    fn put_file_chunk(&mut self, chunk: Finished<'_, FileChunk<'_>>) -> Result<()> {
+        let _ = chunk;
+        Err(no_files())
+    }
+    /// Records a file whose chunks were stored (the service checked them against its hash).
+    fn put_file(&mut self, meta: Finished<'_, FileMeta>) -> Result<()> {
+        let _ = meta;
+        Err(no_files())
+    }
+    /// Chunk `n` of the stored file `sha256`, or `None` when there is no such chunk.
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        let _ = (sha256, n);
+        Ok(None)
+    }
+    /// The stored files in hash order after `after`, at most `limit` (`verify`, `copy`).
+    fn files(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<FileMeta>> {
+        let _ = (after, limit);
+        Ok(Vec::new())
+    }
+}
+
+/// One chunk of a file being stored ([`Txn::put_file_chunk`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FileChunk<'a> {
+    /// The file's SHA-256, 64 lowercase hex digits.
+    pub sha256: &'a str,
+    /// The chunk's place in the file, from 0.
+    pub n: u32,
+    /// Its bytes: [`crate::attachment::CHUNK`] of them, fewer in the last chunk.
+    pub data: &'a [u8],
+}
+
+/// The refusal of a store that keeps no files.
+fn no_files() -> DomainError {
+    DomainError::from(crate::error::Refusal::invalid(
+        "this database's store keeps no files: attachments need a store that does (SQLite, PostgreSQL or the in-memory store)",
+        "此数据库的存储不保存文件：附件需要能保存文件的存储（SQLite、PostgreSQL 或内存存储）",
+    ))
 }
 
 /// A case by its registration day, the order in which `verify` walks the statistics.

@@ -20,6 +20,7 @@
 //! The first difference is reported by table and key.
 
 mod access;
+mod files;
 mod rules;
 
 pub(crate) use rules::rules_pass;
@@ -211,6 +212,10 @@ pub(crate) fn verify_beside<T: Txn>(
     heads.sort_by_key(|(_, h)| h.pos);
     if let Some(p) = access::access_pass(txn, &heads, &mut report)? {
         report.problem = Some(p);
+        return Ok(report);
+    }
+    if let Some(p) = files::files_pass(txn, &admin.attached)? {
+        report.problem = Some(p);
     }
     Ok(report)
 }
@@ -229,6 +234,8 @@ struct Rebuilt {
     eras: rules::Eras,
     /// Where each case's events stand in the chain.
     positions: rules::Positions,
+    /// The files the chain attaches (position, file), checked against the stored files.
+    attached: Vec<(u64, crate::attachment::FileMeta)>,
 }
 
 fn chain_pass<T: Txn>(
@@ -248,6 +255,7 @@ fn chain_pass<T: Txn>(
             Some(_) => rules::Positions::Stored,
             None => rules::Positions::Collected(Default::default()),
         },
+        attached: Vec::new(),
     };
     // Administrative changes since the last case event: the next one begins a new era.
     let mut changed = true;
@@ -301,6 +309,9 @@ fn chain_pass<T: Txn>(
                     return fail("the case and sequence columns do not match the body".into());
                 }
                 rebuilt.cases += u64::from(ev.seq == 1);
+                if let crate::case::EventKind::Attached { file, .. } = &ev.kind {
+                    rebuilt.attached.push((gseq, file.clone()));
+                }
                 if std::mem::take(&mut changed) {
                     rebuilt
                         .eras

@@ -540,6 +540,19 @@ fn event_kinds_read_by_tag_as_by_serde() {
             text: "来电询问进展".into(),
             happened: at("2026-03-05"),
         },
+        EventKind::Attached {
+            file: crate::attachment::FileMeta {
+                sha256: "ab".repeat(32),
+                size: 1234,
+                content_type: crate::attachment::ContentType::Pdf,
+            },
+            kind: AttachmentKind::Letter,
+            title: "来信".into(),
+        },
+        EventKind::AttachmentWithdrawn {
+            sha256: "ab".repeat(32),
+            reason: "错附".into(),
+        },
         EventKind::Served {
             notice: ServedNotice::Opinion,
             on: d("2026-03-27"),
@@ -615,6 +628,8 @@ fn event_kinds_read_by_tag_as_by_serde() {
         "voided",
         "served",
         "noted",
+        "attached",
+        "attachment_withdrawn",
         "merged",
         "absorbed",
         "supervision_opened",

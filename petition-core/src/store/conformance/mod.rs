@@ -122,7 +122,8 @@ macro_rules! with_checks {
         list_pages_count_what_the_reader_may_read,
         an_accused_unit_counts_no_accusation_against_it,
         an_accusation_by_correction_leaves_the_accused_unit_at_once,
-        a_voided_registration_counts_nowhere}
+        a_voided_registration_counts_nowhere,
+        files_are_kept_in_chunks_with_the_entry_that_attaches_them}
     };
 }
 

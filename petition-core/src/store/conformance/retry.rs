@@ -39,6 +39,25 @@ impl Store for Flaky {
 /// Every persistence verb goes to the memory store; the index queries keep their defaults
 /// (answered from the snapshots), but for the planted defect in `query`.
 impl Txn for FlakyTxn<'_> {
+    fn file(&mut self, sha256: &str) -> Result<Option<crate::attachment::FileMeta>> {
+        self.inner.file(sha256)
+    }
+    fn put_file_chunk(&mut self, chunk: Finished<'_, crate::store::FileChunk<'_>>) -> Result<()> {
+        self.inner.put_file_chunk(chunk)
+    }
+    fn put_file(&mut self, meta: Finished<'_, crate::attachment::FileMeta>) -> Result<()> {
+        self.inner.put_file(meta)
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        self.inner.file_chunk(sha256, n)
+    }
+    fn files(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::attachment::FileMeta>> {
+        self.inner.files(after, limit)
+    }
     fn key_record(
         &mut self,
         staff: &str,

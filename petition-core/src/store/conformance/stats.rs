@@ -204,6 +204,7 @@ pub(super) fn migration_2_fills_statistics_and_rekeys_identities_from_the_cases(
              DROP INDEX cases_officer; ALTER TABLE cases DROP COLUMN officer;
              DROP TABLE case_text;
              DROP TABLE idempotency; DROP TABLE external_refs; DROP TABLE case_accused;
+             DROP TABLE files; DROP TABLE file_chunks;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade");
@@ -265,7 +266,7 @@ pub(super) fn migration_8_counts_persons_and_channels_from_the_cases() {
     // persons).
     svc.store()
         .raw_execute(
-            "DELETE FROM stats WHERE grouping = 3 OR item = 'persons'; PRAGMA user_version = 7;",
+            "DELETE FROM stats WHERE grouping = 3 OR item = 'persons'; DROP TABLE files; DROP TABLE file_chunks; PRAGMA user_version = 7;",
         )
         .expect("downgrade");
     drop(svc);

@@ -41,6 +41,7 @@ use crate::store::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WA
 use crate::store::sql::Value;
 
 mod connect;
+mod files;
 mod queries;
 #[cfg(test)]
 pub(crate) use queries::objects_of;
@@ -493,6 +494,25 @@ impl Txn for PgTxn<'_> {
             &[&r.system, &r.id],
         )?;
         row.map(|r| case_id(&get::<String>(&r, 0)?)).transpose()
+    }
+    fn file(&mut self, sha256: &str) -> Result<Option<crate::attachment::FileMeta>> {
+        self.file_row(sha256)
+    }
+    fn put_file_chunk(&mut self, chunk: Finished<'_, super::FileChunk<'_>>) -> Result<()> {
+        self.insert_chunk(chunk)
+    }
+    fn put_file(&mut self, meta: Finished<'_, crate::attachment::FileMeta>) -> Result<()> {
+        self.insert_file(meta)
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        self.chunk(sha256, n)
+    }
+    fn files(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::attachment::FileMeta>> {
+        self.file_rows(after, limit)
     }
     fn key_record(
         &mut self,

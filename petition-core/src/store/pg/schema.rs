@@ -198,6 +198,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     DELETE FROM stats;
     "#,
+    // 6: the case file's files (附件), content-addressed: each file's hash, size and type, and
+    // its content as `bytea` chunks of 256 KiB (see `files.rs` for why not large objects).
+    r#"
+    CREATE TABLE files(
+        sha256       TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        content_type TEXT NOT NULL
+    );
+    CREATE TABLE file_chunks(
+        sha256 TEXT NOT NULL,
+        n      INTEGER NOT NULL,
+        data   BYTEA NOT NULL,
+        PRIMARY KEY(sha256, n)
+    );
+    ALTER TABLE file_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+    "#,
 ];
 
 /// The step after which `stats` is counted again from the cases.

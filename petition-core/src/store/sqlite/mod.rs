@@ -21,6 +21,7 @@ use crate::ids::{CaseId, UnitCode};
 use crate::stats::{GroupCounts, StatsQuery};
 
 mod connect;
+mod files;
 mod queries;
 mod schema;
 mod stored;
@@ -465,6 +466,25 @@ impl Txn for SqliteTxn<'_> {
                 .map_err(|_| DomainError::from(StorageError::integrity("bad case id stored")))
         })
         .transpose()
+    }
+    fn file(&mut self, sha256: &str) -> Result<Option<crate::attachment::FileMeta>> {
+        self.file_row(sha256)
+    }
+    fn put_file_chunk(&mut self, chunk: Finished<'_, super::FileChunk<'_>>) -> Result<()> {
+        self.insert_chunk(chunk)
+    }
+    fn put_file(&mut self, meta: Finished<'_, crate::attachment::FileMeta>) -> Result<()> {
+        self.insert_file(meta)
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        self.chunk(sha256, n)
+    }
+    fn files(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::attachment::FileMeta>> {
+        self.file_rows(after, limit)
     }
     fn key_record(
         &mut self,

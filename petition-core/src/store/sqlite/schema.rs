@@ -217,6 +217,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     DELETE FROM stats;
     "#,
+    // 9: the case file's files (附件), content-addressed: each file's hash, size and type, and
+    // its content in chunks of 256 KiB (read and written one chunk at a time). In the database
+    // itself, so one file still holds the whole office and a backup copies them.
+    r#"
+    CREATE TABLE files(
+        sha256       TEXT PRIMARY KEY,
+        size         INTEGER NOT NULL,
+        content_type TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE file_chunks(
+        sha256 TEXT NOT NULL,
+        n      INTEGER NOT NULL,
+        data   BLOB NOT NULL,
+        PRIMARY KEY(sha256, n)
+    ) STRICT;
+    "#,
 ];
 
 /// Work a migration step does in Rust after its SQL, in the same transaction.
