@@ -77,6 +77,15 @@ const fn get(
 /// as the field without `_file`.
 pub const DESK_FILES: &[&str] = &["text_file", "notice_file"];
 
+/// The routes whose request body is a file, sent raw (not a JSON document): its title and kind
+/// come in the headers `X-Title` (percent-encoded UTF-8) and `X-Kind`.
+pub const UPLOADS: &[&[&str]] = &[&["attach"]];
+
+/// Whether `route`'s body is a file ([`UPLOADS`]).
+pub fn is_upload(route: &Route) -> bool {
+    UPLOADS.contains(&route.command)
+}
+
 /// Whether `id` stays on the desk for `route`.
 fn desk_only(route: &Route, id: &str) -> bool {
     route.local.contains(&id) || DESK_FILES.contains(&id)
@@ -248,6 +257,28 @@ pub static ROUTES: &[Route] = &[
         &["note"],
         "/cases/{case}/note",
         "Write a note in the case file: a call, visit, callback (卷宗记录)",
+    ),
+    post(
+        &["attach"],
+        "/cases/{case}/attachments",
+        "Put a file in the case file (附件): the raw body, with Content-Type, X-Title and X-Kind",
+    ),
+    get(
+        &["attachments"],
+        "/cases/{case}/attachments",
+        &[],
+        "The files of a case's file: kind, title, size, type, date, unit, SHA-256",
+    ),
+    get(
+        &["attachment", "get"],
+        "/cases/{case}/attachments/{sha256}",
+        &["out"],
+        "Download a file of the case file (full readers only; access-logged)",
+    ),
+    post(
+        &["attachment", "withdraw"],
+        "/cases/{case}/attachments/{sha256}/withdraw",
+        "Withdraw a file added in error (the unit that attached it)",
     ),
     post(
         &["served"],

@@ -200,6 +200,8 @@ pub struct App<'p> {
     /// On a server: a registration's query code, drawn and hashed on the request's thread before
     /// the command reaches the writer (which then never waits for the slow hash).
     pub prepared_code: std::sync::Mutex<Option<petition_core::PreparedCode>>,
+    /// A file a request carried (`POST /cases/{id}/attachments`), for `attach` to read.
+    pub upload: std::sync::Mutex<Option<crate::commands::attach::Upload>>,
 }
 
 /// The language from `--lang`/`PETITION_LANG`, else `LC_ALL`/`LANG`.
@@ -280,6 +282,7 @@ impl<'p> App<'p> {
             wants_meta,
             desk: false,
             prepared_code: std::sync::Mutex::new(None),
+            upload: std::sync::Mutex::new(None),
         }
     }
 
@@ -313,6 +316,7 @@ impl<'p> App<'p> {
             wants_meta,
             desk: false,
             prepared_code: std::sync::Mutex::new(None),
+            upload: std::sync::Mutex::new(None),
         }
     }
 

@@ -275,6 +275,7 @@ pub fn field_label(lang: Lang, field: &str, name: &str) -> String {
         "notice" => of::<ServedNotice>(lang, name),
         "need" => of::<petition_core::needs::NeedKind>(lang, name),
         "note_kind" => of::<NoteKind>(lang, name),
+        "attachment_kind" => of::<petition_core::case::AttachmentKind>(lang, name),
         "how" => of::<ServiceMethod>(lang, name),
         "action" => of::<petition_core::public::NextAction>(lang, name),
         "type" => EventKind::type_label(name, lang),

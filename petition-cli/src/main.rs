@@ -54,6 +54,9 @@ Handling (办理):
   report       Send the result report of an assigned case (办结报告)
   served       Record that the petitioner received a notice (送达)
   note         Write a note in the case file: a call, visit, callback (卷宗记录)
+  attach       Put a file in the case file: a scan, a photo, a signed notice (附件)
+  attachments  List the files of a case's file
+  attachment   Download a file of the case file, or withdraw one added in error
   close        Close: the petitioner accepts the answer (办结)
   evaluate     Record the petitioner's rating (满意度评价)
   withdraw     The petitioner withdraws (撤回)
@@ -126,6 +129,9 @@ const HELP_TEMPLATE_ZH: &str = "\
   report       报送交办件办结报告
   served       登记文书送达（信访人收到之日）
   note         卷宗记录：来电、来访、约谈、回访、现场核查
+  attach       卷宗附件：扫描件、照片、签收的文书
+  attachments  列出本件卷宗的附件
+  attachment   下载卷宗附件，或撤下误附的文件
   close        信访人接受答复，办结
   evaluate     录入信访人满意度评价
   withdraw     信访人撤回
@@ -331,6 +337,9 @@ commands! {
     Void(void::Args) = "void",
     Served(served::Args) = "served",
     Note(note::Args) = "note",
+    Attach(attach::AttachArgs) = "attach",
+    Attachments(attach::ListArgs) = "attachments",
+    Attachment(attach::Args) = "attachment",
     Supervise(supervise::SuperviseArgs) = "supervise",
     Respond(supervise::RespondArgs) = "respond",
     Tick(supervise::TickArgs) = "tick",

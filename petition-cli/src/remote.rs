@@ -67,7 +67,13 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
             params.insert("html".into(), Value::Bool(true));
         }
     }
+    // A file to attach goes as the raw body, its title and kind in headers.
+    let upload = match cmd {
+        Cmd::Attach(a) => Some((a.file.clone(), upload_headers(a)?)),
+        _ => None,
+    };
     let body = match cmd {
+        Cmd::Attach(_) => None,
         Cmd::Register(a) => Some(crate::commands::register::document(a)?),
         _ if route.method == Method::Post => Some(Value::Object(params.clone())),
         _ => None,
@@ -109,7 +115,7 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
     if let Some(now) = &app.global.now {
         req = req.set("X-Petition-Now", now);
     }
-    if body.is_none() {
+    if body.is_none() && upload.is_none() {
         for (k, v) in &params {
             match v {
                 Value::Array(items) => {
@@ -130,12 +136,21 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
     let mut attempt = 0;
     let result = loop {
         attempt += 1;
-        let r = match &body {
-            Some(b) => req
+        let r = match (&body, &upload) {
+            (_, Some((path, headers))) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| crate::app::io_error(&path.display().to_string(), e))?;
+                let mut r = req.clone().set("Content-Type", "application/octet-stream");
+                for (k, v) in headers {
+                    r = r.set(k, v);
+                }
+                r.send(std::io::BufReader::with_capacity(1 << 16, file))
+            }
+            (Some(b), _) => req
                 .clone()
                 .set("Content-Type", "application/json")
                 .send_string(b),
-            None => req.clone().call(),
+            (None, None) => req.clone().call(),
         };
         match &r {
             Err(e) if attempt < RETRIES && retryable(e) => {
@@ -150,6 +165,21 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
                 return Err(bad_answer(&url, "a file for another command"));
             };
             save_file(resp, a.out.as_deref(), &a.format)
+        }
+        Ok(resp)
+            if resp.content_type() != "application/json" && matches!(cmd, Cmd::Attachment(_)) =>
+        {
+            let Cmd::Attachment(a) = cmd else {
+                return Err(bad_answer(&url, "a file for another command"));
+            };
+            let crate::commands::attach::AttachmentCmd::Get { out, .. } = &a.cmd else {
+                return Err(bad_answer(&url, "a file for another command"));
+            };
+            let to = out.as_deref().filter(|p| p.as_os_str() != "-");
+            let mut r = save_file(resp, to, "file")?;
+            let size = to.and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+            r.doc = serde_json::json!({"size": size, "sha256": a.sha256_arg()});
+            Ok(r)
         }
         Ok(resp) => {
             let v = read_json(resp)?;
@@ -166,6 +196,31 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
             StorageError::unreachable(&server, t),
         ))),
     }
+}
+
+/// The headers of a file sent to `attach`: its title percent-encoded (a header carries ASCII),
+/// and its kind.
+fn upload_headers(
+    a: &crate::commands::attach::AttachArgs,
+) -> CliResult<Vec<(&'static str, String)>> {
+    let title = match &a.title {
+        Some(t) => t.clone(),
+        None => a
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| crate::app::usage("give the file a --title", "请用 --title 给出标题"))?,
+    };
+    let encoded: String = title
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    Ok(vec![("X-Title", encoded), ("X-Kind", a.kind.clone())])
 }
 
 /// Tries per command (the first and its retries).

@@ -416,6 +416,8 @@ pub fn event_detail(app: &App, e: &Value, names: Option<&Names>) -> String {
         "on",
         "how",
         "happened",
+        "title",
+        "sha256",
         "text",
     ] {
         if let Some(x) = e.get(k).filter(|x| !x.is_null() && !x.is_object()) {
@@ -429,6 +431,11 @@ pub fn event_detail(app: &App, e: &Value, names: Option<&Names>) -> String {
                 Some(st) if k == "happened" => st.get(..16).unwrap_or(st).replace('T', " "),
                 // A note's kind in words (来电, 回访…).
                 Some(st) if k == "kind" && e["type"] == "noted" => app.field("note_kind", st),
+                Some(st) if k == "kind" && e["type"] == "attached" => {
+                    app.field("attachment_kind", st)
+                }
+                // A withdrawn file by the first digits of its hash.
+                Some(st) if k == "sha256" => st.get(..12).unwrap_or(st).to_string(),
                 // A service (送达): the notice and the method in words.
                 Some(st) if (k == "notice" && e.get("how").is_some()) || k == "how" => {
                     app.field(k, st)

@@ -318,6 +318,22 @@ pub fn case_json(case: &Case, events: &[Event], today: NaiveDate, privacy: Priva
             })
             .collect(),
     );
+    // The case file's files, listed to every reader (what each is, never its content).
+    v["attachments"] = Value::Array(
+        case.attachments
+            .iter()
+            .map(|a| {
+                json!({
+                    "sha256": a.file.sha256, "size": a.file.size,
+                    "content_type": a.file.content_type, "kind": a.kind, "title": a.title,
+                    "unit": a.unit, "at": crate::input::rfc3339(a.at),
+                    "withdrawn": a.withdrawn.as_ref().map(|w| json!({
+                        "at": crate::input::rfc3339(w.at), "reason": w.reason,
+                    })),
+                })
+            })
+            .collect(),
+    );
     v["evaluations"] = Value::Array(
         case.evaluations
             .iter()

@@ -74,6 +74,14 @@ impl Server {
         }
     }
 
+    /// Kills the server with SIGKILL (no clean-up of any kind) and waits for it to be gone.
+    pub fn kill(mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
     /// What the server wrote on standard error so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod admin;
 pub mod amend;
 pub mod appeal;
+pub mod attach;
 pub mod backup;
 pub mod calendar;
 pub mod completions;

@@ -355,6 +355,15 @@ async fn answer(
         .then(|| path_values.iter().find(|(k, _)| *k == "case"))
         .flatten()
         .map(|(_, v)| v.clone());
+    // A file's `attach` reads the upload, not a path: its `FILE` stands in as `-`.
+    let upload_case = path_values
+        .iter()
+        .find(|(k, _)| *k == "case")
+        .map(|(_, v)| v.clone());
+    let mut path_values = path_values;
+    if api::is_upload(route) {
+        path_values.push(("file", "-".into()));
+    }
     let request = move |session: Session, params: Vec<(String, Value)>| Request {
         route,
         path_values,
@@ -368,6 +377,7 @@ async fn answer(
         prepared_code: registers
             .then(|| petition_core::PreparedCode::draw(petition_core::QueryCodeCost::Standard)),
         receipt,
+        upload: None,
     };
     // Who asks, on a read connection; then the command: a write on the writer thread, a read
     // on a read connection of its own.
@@ -388,14 +398,25 @@ async fn answer(
         };
         drop(permit);
         let actor = Some(session.staff.id.as_str().to_string());
-        // The body only now, from a caller the server knows.
-        let body = match read_body(body, shown).await {
-            Ok(b) => b,
-            Err(resp) => return (Ok(resp), actor),
+        // The body only now, from a caller the server knows; a file streamed to disk.
+        let (body, upload) = if api::is_upload(route) {
+            let case = upload_case.unwrap_or_default();
+            match super::upload::receive(shared, &session, &case, headers, body, shown).await {
+                Ok(r) => (r.digest.clone().into_bytes().into(), Some(r)),
+                Err(resp) => return (Ok(resp), actor),
+            }
+        } else {
+            match read_body(body, shown).await {
+                Ok(b) => (b, None),
+                Err(resp) => return (Ok(resp), actor),
+            }
         };
-        let params = match post_params(&body, route) {
-            Ok(p) => p,
-            Err(e) => return (Err(e), actor),
+        let params = match &upload {
+            Some(u) => u.params.clone(),
+            None => match post_params(&body, route) {
+                Ok(p) => p,
+                Err(e) => return (Err(e), actor),
+            },
         };
         let claim = match super::keys::key_of(headers) {
             Ok(k) => k.map(|k| {
@@ -405,7 +426,8 @@ async fn answer(
             Err(e) => return (Err(e), actor),
         };
         let principal = session.principal.clone();
-        let req = request(session, params);
+        let mut req = request(session, params);
+        req.upload = upload.map(|u| u.upload);
         let clock = shared.clock;
         // The time-driven work commits its own batches of cases: never grouped with commands.
         let alone = req.route.command == ["tick"];
@@ -625,6 +647,8 @@ struct Request {
     prepared_code: Option<petition_core::PreparedCode>,
     /// A registration's receipt asked for (`?receipt=html|text`).
     receipt: Option<String>,
+    /// The file of an `attach`, received.
+    upload: Option<crate::commands::attach::Upload>,
 }
 
 impl Request {
@@ -641,6 +665,7 @@ impl Request {
             wants_meta,
             prepared_code,
             receipt,
+            upload,
         } = self;
         let root = parser_of(route)?;
         let def = api::leaf(&root, route.command)
@@ -688,6 +713,9 @@ impl Request {
         let app = App::for_request(pool, session, now, lang, wants_meta);
         if let Ok(mut slot) = app.prepared_code.lock() {
             *slot = prepared_code;
+        }
+        if let Ok(mut slot) = app.upload.lock() {
+            *slot = upload;
         }
         crate::exec(&app, &cli.cmd)
             .unwrap_or_else(|| Err(internal("a route to a command without a reply")))

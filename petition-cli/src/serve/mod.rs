@@ -19,6 +19,7 @@ mod pages;
 mod pool;
 mod rate;
 mod tls;
+mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

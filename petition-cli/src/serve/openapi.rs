@@ -159,6 +159,11 @@ fn answer_schema(command: &[&str]) -> Value {
         ["status"] | ["tick"] | ["unit", ..] | ["staff", ..] | ["tree"] | ["notice"] => {
             json!({"type": "object"})
         }
+        ["attachments"] => {
+            json!({"type": "object", "required": ["case", "attachments"], "properties": {
+            "case": {"type": "string", "pattern": CASE_ID},
+            "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}}})
+        }
         _ => json!({"$ref": "#/components/schemas/Case"}),
     }
 }
@@ -254,6 +259,21 @@ pub fn document() -> Value {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
                     "text/csv": {"schema": {"type": "string", "format": "binary"}}}});
         }
+        if r.command == ["attachment", "get"] {
+            // The file itself, as it was attached.
+            let types: Map<String, Value> = petition_core::attachment::ContentType::ALL
+                .iter()
+                .map(|t| {
+                    (
+                        t.media().to_string(),
+                        json!({"schema": {"type": "string", "format": "binary"}}),
+                    )
+                })
+                .collect();
+            op["responses"]["200"] = json!({
+                "description": "The file (`Content-Disposition: attachment`), checked against its SHA-256 as it is read; the download is in the access log",
+                "content": types});
+        }
         if r.method == Method::Post {
             parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "Any 1–64 visible ASCII characters, fresh per request and the same on its retries: a retry within 24 hours gets the first answer again (header `Idempotent-Replayed: true`) without running anything",
@@ -267,6 +287,28 @@ pub fn document() -> Value {
                 for (id, schema) in props {
                     parameters.push(json!({"name": id, "in": "query", "required": required.contains(&id), "schema": schema}));
                 }
+            }
+            Method::Post if crate::api::is_upload(r) => {
+                parameters.push(json!({"name": "X-Title", "in": "header", "required": true,
+                    "description": "The file's title, UTF-8 percent-encoded (`%E6%9D%A5%E4%BF%A1` for 来信)",
+                    "schema": {"type": "string", "minLength": 1}}));
+                parameters.push(json!({"name": "X-Kind", "in": "header", "required": false,
+                    "description": "What it is (default `other`)",
+                    "schema": {"type": "string", "enum": ["letter", "id_copy", "evidence", "signed_notice", "photo", "other"]}}));
+                let types: Map<String, Value> = petition_core::attachment::ContentType::ALL
+                    .iter()
+                    .map(|t| t.media().to_string())
+                    .chain(["application/octet-stream".to_string()])
+                    .map(|m| (m, json!({"schema": {"type": "string", "format": "binary"}})))
+                    .collect();
+                op["description"] = json!(format!(
+                    "{} The body is the file itself, streamed: the token is checked before it is read and the size limit while it is read (HTTP 413 past `attachment_max_mib`). The type is taken from the content; a declared `Content-Type` that disagrees is refused (`application/octet-stream` declares none).",
+                    op["description"].as_str().unwrap_or("")
+                ));
+                op["responses"]["413"] = error_response(
+                    "the file is over the limit (policy attachment_max_mib, 20 MiB by default)",
+                );
+                op["requestBody"] = json!({"required": true, "content": types});
             }
             Method::Post if r.command == ["register"] => {
                 op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Registration"}}}});
@@ -402,7 +444,19 @@ pub fn document() -> Value {
                     "events": {"type": "array", "items": {"type": "object", "required": ["seq", "type", "at", "actor"], "properties": {
                         "seq": {"type": "integer", "minimum": 1}, "type": {"type": "string", "enum": event_types()},
                         "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}}}},
+                    "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
                     "query_code": {"type": "string", "pattern": "^[A-Z0-9]{8}$", "description": "Only in the answer to a registration (and its replays): shown once"}}},
+                "Attachment": {"type": "object", "description": "A file of the case file (附件), listed to every reader; its content only to full readers (`GET /cases/{case}/attachments/{sha256}`)",
+                    "required": ["sha256", "size", "content_type", "kind", "title", "unit", "at", "withdrawn"], "properties": {
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "size": {"type": "integer", "minimum": 1},
+                    "content_type": {"type": "string", "enum": petition_core::attachment::ContentType::ALL.iter().map(|t| t.media()).collect::<Vec<_>>()},
+                    "kind": {"type": "string", "enum": ["letter", "id_copy", "evidence", "signed_notice", "photo", "other"]},
+                    "title": {"type": "string"},
+                    "unit": {"type": ["string", "null"], "pattern": UNIT_CODE},
+                    "at": {"type": "string", "format": "date-time"},
+                    "withdrawn": {"type": ["object", "null"], "required": ["at", "reason"], "properties": {
+                        "at": {"type": "string", "format": "date-time"}, "reason": {"type": "string"}}}}},
                 "FeedEntry": {"type": "object", "required": ["position", "type", "at"], "properties": {
                     "position": {"type": "integer", "minimum": 1},
                     "type": {"type": "string", "enum": event_types().into_iter().chain(petition_core::audit::AdminKind::TYPE_NAMES.iter().copied()).collect::<Vec<_>>()},

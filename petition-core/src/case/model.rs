@@ -100,6 +100,36 @@ impl Case {
     pub fn attachment(&self, sha256: &str) -> Option<&Attachment> {
         self.attachments.iter().find(|a| a.file.sha256 == sha256)
     }
+    /// The file of the case file (not withdrawn) whose SHA-256 is `hash` or begins with it (at
+    /// least 8 hex digits, as `attachments` shows them); `not_found` for none, `validation`
+    /// for a prefix too short or shared by two files.
+    pub fn held_attachment(&self, hash: &str) -> crate::error::Result<&Attachment> {
+        use crate::error::{DomainError, Refusal};
+        let h = hash.trim().to_ascii_lowercase();
+        if h.len() < 8 || h.len() > 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DomainError::from(Refusal::field(
+                "sha256",
+                "is not a file's SHA-256 or its first 8 or more hex digits, as `attachments` lists them",
+                "不是文件的 SHA-256 或其前 8 位以上的十六进制数字（见 attachments）",
+            )));
+        }
+        let mut found = self
+            .attachments
+            .iter()
+            .filter(|a| a.withdrawn.is_none() && a.file.sha256.starts_with(&h));
+        match (found.next(), found.next()) {
+            (Some(a), None) => Ok(a),
+            (Some(_), Some(_)) => Err(DomainError::from(Refusal::field(
+                "sha256",
+                "begins two files of this case: give more of its digits",
+                "与本件两个文件的开头相同：请多给几位",
+            ))),
+            (None, _) => Err(DomainError::from(Refusal::missing(
+                "no such file in this case's file (see `attachments`)",
+                "本件卷宗中没有该文件（见 attachments）",
+            ))),
+        }
+    }
     /// The bytes of the files the case file holds (withdrawn ones left out).
     pub fn attached_bytes(&self) -> u64 {
         self.attachments

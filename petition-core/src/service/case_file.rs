@@ -251,7 +251,7 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// Plans the download of file `sha256` of case `id` by `p`: only a unit with full access
+    /// Plans the download of file `sha256` (or its first 8 or more hex digits) of case `id` by `p`: only a unit with full access
     /// to the case (a masked reader is refused, the accused unit of an accusation never sees
     /// the case), only a file the case file lists. Returns the plan with the access-log entry
     /// to record first ([`Service::record`]).
@@ -261,7 +261,6 @@ impl<S: Store> Service<S> {
         id: &CaseId,
         sha256: &str,
     ) -> Result<Disclosed<AttachmentPlan>> {
-        let sha256 = crate::attachment::parse_sha256(sha256)?;
         self.read(|w| {
             let staff = w.resolve_for(p, crate::org::Scope::Read)?;
             let (case, _, access) = w.read_case(&staff, id)?;
@@ -271,16 +270,12 @@ impl<S: Store> Service<S> {
                     "本单位只能查看本件的脱敏信息：只有可完整查阅本件的单位可以下载附件",
                 )));
             }
-            let attachment = case
-                .attachment(&sha256)
-                .filter(|a| a.withdrawn.is_none())
-                .cloned()
-                .ok_or_else(no_such_file)?;
+            let attachment = case.held_attachment(sha256)?.clone();
             let entry = Disclosure {
                 at: crate::service::unrecorded(),
                 staff: staff.id.clone(),
                 case: Some(id.clone()),
-                command: format!("attachment get {sha256}"),
+                command: format!("attachment get {}", attachment.file.sha256),
             };
             Ok(Disclosed::new(
                 AttachmentPlan {
@@ -336,13 +331,6 @@ impl<S: Store> Service<S> {
             Ok(meta.clone())
         })
     }
-}
-
-fn no_such_file() -> DomainError {
-    DomainError::from(Refusal::missing(
-        "no such file in this case's file (see `attachments`)",
-        "本件卷宗中没有该文件（见 attachments）",
-    ))
 }
 
 /// A sender's declared type must be the recognised one (but for `application/octet-stream`,

@@ -254,6 +254,7 @@ pub fn run(app: &App, a: &Args) -> CliResult {
             pool: None,
             preset: None,
             prepared_code: std::sync::Mutex::new(None),
+            upload: std::sync::Mutex::new(None),
             wants_meta: true,
             desk: true,
         }

@@ -66,21 +66,12 @@ impl<'a> Decision<'a> {
         }])
     }
 
-    /// Withdraws a file added in error: only the unit that added it, only while listed.
+    /// Withdraws a file added in error (named by its hash or the hash's first digits): only the
+    /// unit that added it, only while listed.
     pub(super) fn withdraw_attachment(&self, sha256: &str, reason: &str) -> Result<Vec<EventKind>> {
         let unit = self.actor_unit()?;
         check_text("reason", reason)?;
-        let sha256 = crate::attachment::parse_sha256(sha256)?;
-        let a = self
-            .case
-            .attachment(&sha256)
-            .filter(|a| a.withdrawn.is_none())
-            .ok_or_else(|| {
-                DomainError::from(Refusal::missing(
-                    "no such file in this case's file (see `attachments`)",
-                    "本件卷宗中没有该文件（见 attachments）",
-                ))
-            })?;
+        let a = self.case.held_attachment(sha256)?;
         if a.unit.as_ref() != Some(unit) {
             return Err(DomainError::from(Refusal::forbidden(
                 "only the unit that attached a file withdraws it",
@@ -88,7 +79,7 @@ impl<'a> Decision<'a> {
             )));
         }
         Ok(vec![EventKind::AttachmentWithdrawn {
-            sha256,
+            sha256: a.file.sha256.clone(),
             reason: reason.trim().to_string(),
         }])
     }
