@@ -424,6 +424,27 @@ fn the_api_streams_files_in_and_out_and_the_remote_desk_uses_it() {
     );
     let (status, listed) = srv.call("GET", &format!("/cases/{id}/attachments"), Some(&sun), None);
     assert_eq!((status, files(&listed).len()), (200, 1));
+    // Withdrawn over the API by the unit that attached it (by the hash's first digits).
+    let withdraw = format!("/cases/{id}/attachments/{}/withdraw", &sha[..12]);
+    let (status, e) = srv.call(
+        "POST",
+        &withdraw,
+        Some(&li),
+        Some(serde_json::json!({"reason": "误附"})),
+    );
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (403, Some("permission_denied")),
+        "{e}"
+    );
+    let (status, v) = srv.call(
+        "POST",
+        &withdraw,
+        Some(&wang),
+        Some(serde_json::json!({"reason": "误附"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert!(!files(&v)[0]["withdrawn"].is_null());
     // The remote command line: attach a file and get it back through the server.
     let remote = |args: &[&str]| {
         let o = std::process::Command::new(petition_tests::bin())

@@ -873,6 +873,11 @@ fn every_case_command_answers_as_the_document_says() {
         "get /cases/{case}/status",
         // A file, not JSON: tests/ledger.rs reads it back.
         "get /export",
+        // Files of the case file, sent and read raw: tests/case_file.rs.
+        "post /cases/{case}/attachments",
+        "get /cases/{case}/attachments",
+        "get /cases/{case}/attachments/{sha256}",
+        "post /cases/{case}/attachments/{sha256}/withdraw",
     ];
     for (path, ops) in doc["paths"].as_object().expect("paths") {
         for m in ops.as_object().expect("ops").keys() {
