@@ -168,6 +168,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "outcome" => ("Outcome", "处理意见"),
         "extension" => ("Extension", "延期"),
         "extension_request" => ("Extension asked", "延期申请"),
+        "attachments" => ("Files", "附件"),
         "days" => ("days", "日"),
         "evaluations" => ("Evaluations", "评价"),
         "collective" => ("collective visit", "集体访"),

@@ -238,6 +238,20 @@ pub fn case_page(app: &App, v: &Value, timeline: bool, names: &Names) {
     if !flags.is_empty() {
         line("flags", flags.join(", "));
     }
+    // The case file's files by title (`attachments` lists them in full).
+    let held: Vec<String> = v["attachments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["withdrawn"].is_null())
+        .map(|a| s(&a["title"]))
+        .collect();
+    if !held.is_empty() {
+        line(
+            "attachments",
+            format!("{} · {}", held.len(), held.join(", ")),
+        );
+    }
     if !v["outcome"].is_null() {
         line(
             "outcome",

@@ -75,6 +75,17 @@ fn a_file_goes_in_the_case_file_and_out_only_to_full_readers() {
         text.contains("证据材料") && text.contains(&sha[..12]) && text.contains("PDF"),
         "{text}"
     );
+    let page = env.raw(
+        Some("li"),
+        "2026-03-03",
+        false,
+        &["--lang", "zh", "show", &id],
+    );
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(
+        page.contains("附件") && page.contains("1 · 来信扫描.pdf"),
+        "{page}"
+    );
     // Downloaded by a full reader (by the hash's first digits), whole, and logged.
     let out = env.dir.path().join("got.pdf");
     let got = env.ok(
