@@ -522,3 +522,64 @@ fn a_server_killed_during_an_upload_keeps_no_half_file_and_no_entry() {
     assert_eq!(chunks, 0, "no half file");
     assert_eq!(env.ok(None, "2026-03-04", &["verify"])["ok"], true);
 }
+
+#[test]
+fn files_are_copied_to_and_kept_in_postgresql() {
+    let Some(url) = petition_tests::test_pg() else {
+        return;
+    };
+    let env = Env::new();
+    let id = routed(&env);
+    let first = pdf(400_000, 8);
+    let scan = write(&env, "scan.pdf", &first);
+    let sha = files(&env.ok(Some("wang"), "2026-03-03", &["attach", &id, &scan]))[0]["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_string();
+    let pg = petition_tests::fresh_pg_db(&url);
+    env.ok(
+        Some("admin"),
+        "2026-03-04",
+        &[
+            "copy",
+            "--from",
+            env.db.to_str().expect("utf8"),
+            "--to",
+            &pg,
+        ],
+    );
+    let on_pg = Env {
+        dir: tempfile::tempdir().expect("dir"),
+        db: std::path::PathBuf::from(&pg),
+    };
+    // A second file stored on PostgreSQL itself; both come back whole.
+    let second = pdf(300_000, 9);
+    let photo = write(&on_pg, "photo.pdf", &second);
+    let v = on_pg.ok(
+        Some("wang"),
+        "2026-03-05",
+        &["attach", &id, &photo, "--kind", "photo"],
+    );
+    let sha2 = files(&v)
+        .into_iter()
+        .find(|f| f["title"] == "photo.pdf")
+        .and_then(|f| f["sha256"].as_str().map(str::to_string))
+        .expect("second");
+    for (hash, bytes) in [(&sha, &first), (&sha2, &second)] {
+        let out = on_pg.dir.path().join(format!("{}.pdf", &hash[..8]));
+        on_pg.ok(
+            Some("li"),
+            "2026-03-05",
+            &[
+                "attachment",
+                "get",
+                &id,
+                hash,
+                "--out",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        assert_eq!(&std::fs::read(&out).expect("read"), bytes);
+    }
+    assert_eq!(on_pg.ok(None, "2026-03-05", &["verify"])["ok"], true);
+}
