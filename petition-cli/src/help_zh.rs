@@ -335,6 +335,7 @@ pub const ARGS: &[(&str, &str, &str)] = &[
     ("serve", "connections", "请求之间保持的数据库连接数"),
     ("serve", "trusted_proxy", "阳光信访页面前的反向代理：来自该地址的请求，以 X-Forwarded-For 的最后一个地址为客户端（用于查询次数限制）。可重复"),
     ("serve", "max_connections", "同时服务的连接数上限；超出的连接立即关闭（每个客户端可保持一个连接）"),
+    ("serve", "instance", "多个服务器共用一个 PostgreSQL 数据库时本服务器的名称（写入日志和 /api/v1/health；默认为主机名加进程号）"),
     ("completions", "shell", "命令行外壳"),
 ];
 

@@ -871,6 +871,8 @@ fn every_case_command_answers_as_the_document_says() {
         "get /units",
         "get /staff",
         "get /cases/{case}/status",
+        // For the load balancer: tests/cluster.rs.
+        "get /health",
         // A file, not JSON: tests/ledger.rs reads it back.
         "get /export",
         // Files of the case file, sent and read raw: tests/case_file.rs.

@@ -300,6 +300,12 @@ async fn answer(
         }
         return super::feed::events(shared, uri, token, now, shown).await;
     }
+    if segments == ["health"] {
+        if m != Method::Get {
+            return not_allowed(&[Method::Get]);
+        }
+        return (Ok(super::cluster::health(shared).await), None);
+    }
     if segments == ["me"] {
         if m != Method::Get {
             return not_allowed(&[Method::Get]);

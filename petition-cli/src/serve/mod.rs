@@ -8,6 +8,7 @@
 //! transaction (each in a savepoint of its own) and answers them after that commit. A command
 //! that loses a race is retried by the service, never half-applied.
 
+mod cluster;
 mod conn;
 mod download;
 mod feed;
@@ -72,6 +73,10 @@ pub struct Args {
     /// Connections served at once; more are closed at once (each client may keep one open)
     #[arg(long, default_value_t = 1024, value_name = "N")]
     pub max_connections: usize,
+    /// This server's name among several on one PostgreSQL database (in its logs and
+    /// /api/v1/health; default: the host's name and the process id)
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }
 
 /// What every request shares.
@@ -101,6 +106,10 @@ pub struct Shared {
     pub token_limits: rate::TokenLimits,
     /// Idempotency keys whose first request is running.
     pub in_flight: keys::InFlight,
+    /// This instance among the others on one database, and whether it leads.
+    pub cluster: cluster::Cluster,
+    /// Woken when this instance becomes the leader.
+    pub lead_changed: tokio::sync::Notify,
 }
 
 pub fn run(app: &App, a: &Args) -> CliResult {
@@ -128,8 +137,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         _ => None,
     };
     let path = app.db_path()?;
+    // A second server on a SQLite file is refused before anything opens it.
+    let cluster = cluster::Cluster::start(&path, a.instance.as_deref())?;
     let connections = a.connections.clamp(1, 64);
-    let pool = pool::DbPool::new(path, connections);
+    let pool = pool::DbPool::new(path.clone(), connections);
     // The start-up check: the chain's last entry hashes, or nothing is served.
     let (clock, head) = {
         let mut svc = pool.take()?;
@@ -163,6 +174,8 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         tls: tls_config.is_some(),
         token_limits: rate::TokenLimits::default(),
         in_flight: keys::InFlight::default(),
+        cluster,
+        lead_changed: tokio::sync::Notify::new(),
     });
     // The last reference to the connections stays on this thread and is dropped after the
     // runtime: a PostgreSQL connection closes by blocking on a runtime of its own, which it may
@@ -179,7 +192,10 @@ pub fn run(app: &App, a: &Args) -> CliResult {
         // The one line on standard output: where to send requests (tests and scripts read it).
         let scheme = if tls_config.is_some() { "https" } else { "http" };
         crate::app::out(&format!("listening on {scheme}://{bound}"));
-        log(json!({"event": "started", "listen": bound.to_string(), "clock": clock.as_str(), "chain": head}));
+        log(json!({"event": "started", "listen": bound.to_string(), "clock": clock.as_str(), "chain": head,
+            "instance": shared.cluster.instance, "engine": shared.cluster.engine}));
+        tokio::spawn(cluster::lead(shared.clone(), path.clone()));
+        cluster::listen(shared.clone(), path.clone());
         if clock == ClockMode::System {
             tokio::spawn(tick_loop(shared.clone()));
         }
@@ -236,6 +252,15 @@ async fn wait_for_signal() {
 async fn tick_loop(shared: Arc<Shared>) {
     let mut stopping = shared.stopping.clone();
     loop {
+        // Only the leader runs it (on SQLite the one instance leads); another waits its turn.
+        if !shared.cluster.is_leader() {
+            tokio::select! {
+                _ = shared.lead_changed.notified() => {}
+                _ = tokio::time::sleep(cluster::LEAD_POLL) => {}
+                _ = stopping.wait_for(|s| *s) => return,
+            }
+            continue;
+        }
         let s = shared.clone();
         let done = tokio::task::spawn_blocking(move || -> CliResult<(serde_json::Value, u32)> {
             let mut svc = s.pool.take()?;
@@ -256,7 +281,9 @@ async fn tick_loop(shared: Arc<Shared>) {
                 if summary["events"].as_u64().unwrap_or(0) > 0 {
                     shared.changed.notify_waiters();
                 }
-                log(json!({"event": "tick", "summary": summary}));
+                log(
+                    json!({"event": "tick", "summary": summary, "instance": shared.cluster.instance}),
+                );
                 minutes
             }
             Ok(Err(e)) => {

@@ -352,6 +352,27 @@ pub fn document() -> Value {
         }}),
     );
     paths.insert(
+        "/health".into(),
+        json!({"get": {
+            "operationId": "health",
+            "summary": "For a load balancer (no token): this instance, whether it runs the time-driven work, and whether its database answers",
+            "security": [],
+            "responses": {
+                "200": {"description": "The instance serves",
+                        "content": {"application/json": {"schema": {"type": "object",
+                            "required": ["status", "instance", "engine", "leader", "chain"], "properties": {
+                            "status": {"type": "string", "enum": ["ok"]},
+                            "instance": {"type": "string"},
+                            "engine": {"type": "string", "enum": ["sqlite", "postgres"]},
+                            "leader": {"type": "boolean", "description": "Whether this instance runs the time-driven work (one instance at a time)"},
+                            "chain": {"type": "integer", "minimum": 0, "description": "The audit chain's head position its database gives"}}}}}},
+                "503": {"description": "The database does not answer: send requests to another instance",
+                        "content": {"application/json": {"schema": {"type": "object", "required": ["status"], "properties": {
+                            "status": {"type": "string", "enum": ["unavailable"]}}}}}}
+            }
+        }}),
+    );
+    paths.insert(
         "/me".into(),
         json!({"get": {
             "operationId": "me",

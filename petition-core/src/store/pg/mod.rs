@@ -40,6 +40,7 @@ use crate::stats::{GroupCounts, StatsQuery};
 use crate::store::raw::{decode, RawCase, RawClock, RawSupervision, FOLLOW_UPS_WALKED};
 use crate::store::sql::Value;
 
+mod cluster;
 mod connect;
 mod files;
 mod queries;
@@ -684,6 +685,11 @@ impl Txn for PgTxn<'_> {
             self.exec(
                 "UPDATE heads SET pos = $1, hash = $2 WHERE name = 'chain'",
                 &[&(pos as i64), &hash],
+            )?;
+            // Every server's feed wakes on commit (a notification is sent only if this commits).
+            self.exec(
+                &format!("SELECT pg_notify('{}', $1)", cluster::CHANGES),
+                &[&pos.to_string()],
             )?;
         }
         if let Some((pos, hash)) = self.access_moved.take() {

@@ -1,0 +1,64 @@
+//! Several servers on one PostgreSQL database: which of them runs the time-driven work (the
+//! leader, by a session advisory lock that PostgreSQL releases when the leader's connection
+//! ends, however it ends), and a wake-up for every server when a change commits (`NOTIFY`,
+//! sent by the committing transaction, so only committed changes wake anyone).
+
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+
+use super::{pg_err, PgStore};
+use crate::error::Result;
+
+/// The advisory lock the leader holds (any constant of this program's own, not the migrations').
+const LEADER_LOCK: i64 = 0x7065_7469_7469_6c64; // "petitild"
+
+/// The channel a commit that moved the chain notifies, with the chain's new position.
+pub(super) const CHANGES: &str = "petition_changes";
+
+impl PgStore {
+    /// Takes the leader's lock on this connection, or confirms this connection holds it: `true`
+    /// while this connection leads. The lock is held until the connection closes (a server
+    /// that stops or is killed), and another connection's call then takes it.
+    pub fn try_lead(&mut self) -> Result<bool> {
+        // Held already: no second hold (a session lock counts its holds).
+        let held = self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() \
+                 AND granted AND objid = ($1::bigint & 4294967295)::oid AND classid = ($1::bigint >> 32)::oid)",
+                &[&LEADER_LOCK],
+            )
+            .map_err(pg_err)?;
+        if held.get::<_, bool>(0) {
+            return Ok(true);
+        }
+        let row = self
+            .client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
+            .map_err(pg_err)?;
+        Ok(row.get::<_, bool>(0))
+    }
+
+    /// Subscribes this connection to the changes committed by any connection
+    /// ([`PgStore::wait_change`]).
+    pub fn listen_changes(&mut self) -> Result<()> {
+        self.client
+            .batch_execute(&format!("LISTEN {CHANGES}"))
+            .map_err(pg_err)
+    }
+
+    /// Waits at most `timeout` for a change committed since the last call (after
+    /// [`PgStore::listen_changes`]); `true` when one came. Several changes come as one.
+    pub fn wait_change(&mut self, timeout: Duration) -> Result<bool> {
+        let mut n = self.client.notifications();
+        let first = n.timeout_iter(timeout).next().map_err(pg_err)?;
+        if first.is_none() {
+            return Ok(false);
+        }
+        // Whatever else arrived meanwhile is the same news.
+        let mut rest = n.iter();
+        while rest.next().map_err(pg_err)?.is_some() {}
+        Ok(true)
+    }
+}

@@ -1,0 +1,165 @@
+//! Several servers on one database: one server per SQLite file (a second is refused at start),
+//! and on PostgreSQL several instances with one leader for the time-driven work (taken over when
+//! it dies) and the change feed woken on every instance by a commit made through another.
+
+use std::time::{Duration, Instant};
+
+use petition_tests::server::Server;
+use petition_tests::Env;
+use serde_json::{json, Value};
+
+fn token(env: &Env, staff: &str) -> String {
+    let v = env.ok(Some("admin"), "2026-03-01", &["staff", "token", staff]);
+    v["token"].as_str().expect("token").to_string()
+}
+
+fn health(s: &Server) -> (u16, Value) {
+    s.call("GET", "/health", None, None)
+}
+
+#[test]
+fn a_sqlite_file_is_served_by_one_server_only() {
+    let env = Env::new();
+    let a = Server::start_with(&env.db, &["--instance", "desk-a"]);
+    let (status, h) = health(&a);
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(
+        (
+            h["status"].as_str(),
+            h["instance"].as_str(),
+            h["engine"].as_str(),
+            h["leader"].as_bool()
+        ),
+        (Some("ok"), Some("desk-a"), Some("sqlite"), Some(true))
+    );
+    assert!(h["chain"].as_u64().is_some_and(|n| n > 0));
+    // A second server on the same file stops at once, naming the first.
+    let o = std::process::Command::new(petition_tests::bin())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg("--db")
+        .arg(&env.db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--instance", "desk-b"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("another petition serve (desk-a pid"), "{err}");
+    // Once the first stops, another may serve the file.
+    assert_eq!(a.stop(), Some(0));
+    let b = Server::start_with(&env.db, &["--instance", "desk-b"]);
+    assert_eq!(health(&b).1["instance"], "desk-b");
+}
+
+/// Polls `f` every 100 ms until it answers `Some`, for at most `limit`.
+fn within<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<(T, Duration)> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(x) = f() {
+            return Some((x, start.elapsed()));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+fn leaders(servers: &[&Server]) -> Vec<String> {
+    servers
+        .iter()
+        .filter_map(|s| {
+            let (_, h) = health(s);
+            (h["leader"] == true).then(|| h["instance"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn on_postgresql_several_servers_share_one_leader_and_wake_each_others_feeds() {
+    let Some(env) = Env::new_pg() else { return };
+    let li = token(&env, "li");
+    let now = ["--now", "2026-03-02T10:00:00+08:00"];
+    let a = Server::start_global(&env.db, &now, &["--instance", "a"]);
+    let b = Server::start_global(&env.db, &now, &["--instance", "b"]);
+    let c = Server::start_global(&env.db, &now, &["--instance", "c"]);
+    // Exactly one leader among the three.
+    let (first, _) = within(Duration::from_secs(15), || {
+        let l = leaders(&[&a, &b, &c]);
+        (l.len() == 1).then(|| l[0].clone())
+    })
+    .expect("one leader");
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(
+        leaders(&[&a, &b, &c]),
+        vec![first.clone()],
+        "still one, the same"
+    );
+    for s in [&a, &b, &c] {
+        assert_eq!(health(s).1["engine"], "postgres");
+    }
+    // A long poll on one instance wakes for a case registered through another.
+    let (_, v) = b.call("GET", "/events?after=0&limit=1000", Some(&li), None);
+    let last = v["last"].as_u64().expect("last");
+    let url = b.url.clone();
+    let li2 = li.clone();
+    let poll = std::thread::spawn(move || {
+        let started = Instant::now();
+        let r = ureq::get(&format!("{url}/api/v1/events?after={last}&wait=30"))
+            .set("Authorization", &format!("Bearer {li2}"))
+            .call()
+            .expect("poll");
+        let v: Value = serde_json::from_str(&r.into_string().expect("body")).expect("json");
+        (v, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let reg = json!({
+        "channel": "letter", "purpose": "request", "locality": "t",
+        "category": "housing.repair", "summary": "漏水",
+        "petitioners": [{"name": "赵某", "phone": "13812345678"}],
+        "received_at": "2026-03-02",
+    });
+    let (s, case) = a.call("POST", "/cases", Some(&li), Some(reg));
+    assert_eq!(s, 200, "{case}");
+    let (v, waited) = poll.join().expect("poll thread");
+    assert!(
+        waited < Duration::from_secs(5),
+        "woken by the commit on another instance: {waited:?}"
+    );
+    assert_eq!(v["entries"][0]["case"], case["id"]);
+    // The leader is killed: another instance takes over within the poll period (5 s) and a bit.
+    let (leader, rest): (Server, Vec<Server>) = {
+        let mut all = vec![a, b, c];
+        let i = all
+            .iter()
+            .position(|s| health(s).1["instance"] == first.as_str())
+            .expect("the leader");
+        let leader = all.remove(i);
+        (leader, all)
+    };
+    leader.kill();
+    let (next, took) = within(Duration::from_secs(15), || {
+        let l = leaders(&[&rest[0], &rest[1]]);
+        (l.len() == 1).then(|| l[0].clone())
+    })
+    .expect("a new leader");
+    assert_ne!(next, first);
+    assert!(took < Duration::from_secs(12), "took over in {took:?}");
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(
+        leaders(&[&rest[0], &rest[1]]),
+        vec![next],
+        "one leader after the takeover"
+    );
+    // A token revoked on the database is refused by every instance at once.
+    for s in &rest {
+        assert_eq!(s.call("GET", "/me", Some(&li), None).0, 200);
+    }
+    env.ok(
+        Some("admin"),
+        "2026-03-03",
+        &["staff", "revoke-tokens", "li"],
+    );
+    for s in &rest {
+        assert_eq!(s.call("GET", "/me", Some(&li), None).0, 401);
+    }
+    assert_eq!(env.ok(None, "2026-03-03", &["verify"])["ok"], true);
+}
