@@ -149,6 +149,32 @@ fn on_postgresql_several_servers_share_one_leader_and_wake_each_others_feeds() {
         vec![next],
         "one leader after the takeover"
     );
+    // The status page's failed look-ups count across instances: three failures (the limit)
+    // spread over two instances, and the next look-up is refused by either.
+    env.ok(
+        Some("admin"),
+        "2026-03-03",
+        &["policy", "set", "status_failures_per_address", "3"],
+    );
+    let status = |s: &Server, case: &str| match ureq::get(&format!(
+        "{}/status?case={case}&code=ABCDEFGH",
+        s.url
+    ))
+    .call()
+    {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("status page: {e}"),
+    };
+    for (i, s) in [&rest[0], &rest[1], &rest[0]].into_iter().enumerate() {
+        assert_eq!(status(s, &format!("XF2026-90000{i}")), 404);
+    }
+    assert_eq!(
+        status(&rest[1], "XF2026-900009"),
+        429,
+        "counted across instances"
+    );
+    assert_eq!(status(&rest[0], "XF2026-900009"), 429);
     // A token revoked on the database is refused by every instance at once.
     for s in &rest {
         assert_eq!(s.call("GET", "/me", Some(&li), None).0, 200);

@@ -547,22 +547,28 @@ fn status_limited(
     run: impl FnOnce() -> CliResult<Reply>,
 ) -> CliResult<Reply> {
     let mut svc = shared.pool.take()?;
-    let limits = svc.read(|w| {
-        let p = w.policy();
-        Ok((p.status_failures_per_address, p.status_failures_per_case))
-    });
+    let waited = svc
+        .read(|w| {
+            let p = w.policy();
+            Ok((p.status_failures_per_address, p.status_failures_per_case))
+        })
+        .map_err(CliError::from)
+        .and_then(|(per_address, per_case)| {
+            shared
+                .limits
+                .wait_in(&mut svc, address, case, per_address, per_case)
+        });
     shared.pool.give(svc);
-    let (per_address, per_case) = limits?;
-    if let Some(wait) = shared
-        .limits
-        .wait(address, case, per_address, per_case, Instant::now())
-    {
+    if let Some(wait) = waited? {
         return Err(super::rate::looked_up_too_often(wait, lang));
     }
     let r = run();
     if let Err(e) = &r {
         if e.error_code() == petition_core::ErrorCode::NotFound {
-            shared.limits.fail(address, case, Instant::now());
+            let mut svc = shared.pool.take()?;
+            let counted = shared.limits.fail_in(&mut svc, address, case);
+            shared.pool.give(svc);
+            counted?;
         }
     }
     r

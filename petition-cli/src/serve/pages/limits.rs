@@ -156,6 +156,74 @@ impl Limits {
     }
 }
 
+/// The counts as this server keeps them: in the database on PostgreSQL (shared by every server
+/// on it: several servers give no more tries than one), in memory on SQLite (one server).
+impl Limits {
+    /// [`Limits::wait`] on the counts of `svc`'s database.
+    pub fn wait_in(
+        &self,
+        svc: &mut petition_core::Service<crate::app::Db>,
+        address: IpAddr,
+        case: &str,
+        per_address: u32,
+        per_case: u32,
+    ) -> crate::app::CliResult<Option<Duration>> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = svc.store().as_pg() {
+            let (client, key) = (client_of(address), case_key(case));
+            let now = now_ms();
+            let mut wait = |k: String, limit: u32, span: Duration| {
+                let span_ms = span.as_millis() as i64;
+                let times = pg.lookup_failures(&k, now - span_ms, i64::from(limit.max(1)))?;
+                Ok::<_, crate::app::CliError>(match times.get(limit.max(1) as usize - 1) {
+                    Some(oldest) if times.len() >= limit as usize => Some(Duration::from_millis(
+                        u64::try_from(span_ms - (now - oldest)).unwrap_or(0),
+                    )),
+                    _ => None,
+                })
+            };
+            let a = wait(format!("a:{client}"), per_address, ADDRESS_WINDOW)?;
+            let failed_here = wait(format!("cc:{key}|{client}"), 1, CASE_WINDOW)?.is_some();
+            let c = wait(format!("c:{key}"), per_case, CASE_WINDOW)?.filter(|_| failed_here);
+            return Ok(a.max(c));
+        }
+        let _ = &svc;
+        Ok(self.wait(address, case, per_address, per_case, Instant::now()))
+    }
+
+    /// [`Limits::fail`] on the counts of `svc`'s database.
+    pub fn fail_in(
+        &self,
+        svc: &mut petition_core::Service<crate::app::Db>,
+        address: IpAddr,
+        case: &str,
+    ) -> crate::app::CliResult<()> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = svc.store().as_pg() {
+            let (client, key) = (client_of(address), case_key(case));
+            let now = now_ms();
+            let keys = [
+                format!("a:{client}"),
+                format!("c:{key}"),
+                format!("cc:{key}|{client}"),
+            ];
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let forget = now - CASE_WINDOW.max(ADDRESS_WINDOW).as_millis() as i64;
+            pg.lookup_failed(&keys, now, forget)?;
+            return Ok(());
+        }
+        let _ = &svc;
+        self.fail(address, case, Instant::now());
+        Ok(())
+    }
+}
+
+/// Milliseconds since the epoch (the servers' shared clock for the counts).
+#[cfg(feature = "postgres")]
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

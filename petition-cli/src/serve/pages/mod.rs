@@ -294,7 +294,7 @@ fn look_up(
         })?;
         if let Some(wait) = shared
             .limits
-            .wait(address, case, per_address, per_case, Instant::now())
+            .wait_in(&mut svc, address, case, per_address, per_case)?
         {
             return Ok(Looked::Limited(wait));
         }
@@ -303,7 +303,7 @@ fn look_up(
         let st = match svc.public_status(case, code, now) {
             Ok(x) => x,
             Err(e) if e.code() == "not_found" => {
-                shared.limits.fail(address, case, Instant::now());
+                shared.limits.fail_in(&mut svc, address, case)?;
                 return Ok(Looked::Missing);
             }
             Err(e) => return Err(CliError::from(e)),

@@ -102,7 +102,7 @@ pub(super) fn postgres_migration_3_fills_the_search_index_from_the_cases() {
     svc.store()
         .raw_execute(
             "DROP TABLE case_text; DROP TABLE idempotency; DROP TABLE external_refs;
-             DROP TABLE case_accused; DROP TABLE files; DROP TABLE file_chunks; UPDATE schema_version SET version = 2;",
+             DROP TABLE case_accused; DROP TABLE files; DROP TABLE file_chunks; DROP TABLE lookup_failures; UPDATE schema_version SET version = 2;",
         )
         .expect("downgrade");
     drop(svc);
@@ -152,7 +152,7 @@ pub(super) fn postgres_migration_5_counts_persons_and_channels_from_the_cases() 
     svc.store()
         .raw_execute(
             "DELETE FROM stats WHERE grouping = 3 OR item = 'persons';
-             DROP TABLE files; DROP TABLE file_chunks; UPDATE schema_version SET version = 4;",
+             DROP TABLE files; DROP TABLE file_chunks; DROP TABLE lookup_failures; UPDATE schema_version SET version = 4;",
         )
         .expect("downgrade");
     drop(svc);

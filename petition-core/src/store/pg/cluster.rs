@@ -40,6 +40,44 @@ impl PgStore {
         Ok(row.get::<_, bool>(0))
     }
 
+    /// Counts one failed look-up of the public status page under each of `keys` at `at_ms`
+    /// (milliseconds since the epoch), and forgets those before `forget_before_ms`: counted
+    /// for every server on the database.
+    pub fn lookup_failed(
+        &mut self,
+        keys: &[&str],
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(pg_err)?;
+        tx.execute(
+            "DELETE FROM lookup_failures WHERE at_ms < $1",
+            &[&forget_before_ms],
+        )
+        .map_err(pg_err)?;
+        for key in keys {
+            tx.execute(
+                "INSERT INTO lookup_failures(key, at_ms) VALUES ($1, $2)",
+                &[key, &at_ms],
+            )
+            .map_err(pg_err)?;
+        }
+        tx.commit().map_err(pg_err)
+    }
+
+    /// The times (ms since the epoch) of the `limit` latest failed look-ups under `key` since
+    /// `since_ms`, latest first.
+    pub fn lookup_failures(&mut self, key: &str, since_ms: i64, limit: i64) -> Result<Vec<i64>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT at_ms FROM lookup_failures WHERE key = $1 AND at_ms >= $2 ORDER BY at_ms DESC LIMIT $3",
+                &[&key, &since_ms, &limit],
+            )
+            .map_err(pg_err)?;
+        Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
+    }
+
     /// Subscribes this connection to the changes committed by any connection
     /// ([`PgStore::wait_change`]).
     pub fn listen_changes(&mut self) -> Result<()> {

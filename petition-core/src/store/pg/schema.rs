@@ -214,6 +214,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE file_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
     "#,
+    // 7: the public status page's failed look-ups, counted across every server on the database
+    // (by client, by case, by case and client; times in ms since the epoch), so several servers
+    // give no more tries at a query code than one.
+    r#"
+    CREATE TABLE lookup_failures(
+        key   TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX lookup_failures_key ON lookup_failures(key, at_ms);
+    CREATE INDEX lookup_failures_at ON lookup_failures(at_ms);
+    "#,
 ];
 
 /// The step after which `stats` is counted again from the cases.
