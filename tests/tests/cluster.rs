@@ -189,3 +189,163 @@ fn on_postgresql_several_servers_share_one_leader_and_wake_each_others_feeds() {
     }
     assert_eq!(env.ok(None, "2026-03-03", &["verify"])["ok"], true);
 }
+
+/// HAProxy from Debian's package (CI installs it); without it (and outside CI) the test is skipped.
+fn haproxy() -> Option<std::path::PathBuf> {
+    let p = std::path::PathBuf::from("/usr/sbin/haproxy");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("PETITION_REQUIRE_PG").is_none(),
+        "HAProxy is missing (apt-get install haproxy): the balancer test must run here"
+    );
+    None
+}
+
+/// A free loopback port (taken and given back: the balancer binds it next).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// One registration sent through the balancer under `key`, sent again with the same key after a
+/// broken connection or an instance that is gone (502/503), until it is answered: the answer
+/// and whether it was a replay of the first.
+fn register_until_answered(url: &str, token: &str, key: &str, summary: &str) -> (Value, bool) {
+    let body = json!({
+        "channel": "letter", "purpose": "request", "locality": "t",
+        "category": "housing.repair", "summary": summary,
+        "petitioners": [{"name": "钱某", "phone": "13900000000"}],
+        "received_at": "2026-03-02",
+    })
+    .to_string();
+    for _ in 0..100 {
+        let r = ureq::post(&format!("{url}/api/v1/cases"))
+            .timeout(Duration::from_secs(20))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Idempotency-Key", key)
+            .set("Content-Type", "application/json")
+            .send_string(&body);
+        match r {
+            Ok(resp) => {
+                let replayed = resp.header("idempotent-replayed") == Some("true");
+                let v: Value =
+                    serde_json::from_str(&resp.into_string().expect("body")).expect("json");
+                return (v, replayed);
+            }
+            // In flight on an instance that may be gone, or no instance answered: the same key again.
+            Err(ureq::Error::Status(409 | 502 | 503 | 504, _)) | Err(ureq::Error::Transport(_)) => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("{key}: {e}"),
+        }
+    }
+    panic!("{key}: never answered");
+}
+
+#[test]
+fn behind_a_load_balancer_a_killed_instance_loses_no_write_and_makes_none_twice() {
+    let Some(env) = Env::new_pg() else { return };
+    let Some(haproxy) = haproxy() else { return };
+    let li = token(&env, "li");
+    env.ok(
+        Some("admin"),
+        "2026-03-01",
+        &["policy", "set", "api_writes_per_minute", "100000"],
+    );
+    let now = ["--now", "2026-03-02T10:00:00+08:00"];
+    let servers: Vec<Server> = ["a", "b", "c"]
+        .iter()
+        .map(|n| Server::start_global(&env.db, &now, &["--instance", n]))
+        .collect();
+    let port = free_port();
+    let mut cfg = format!(
+        "global\n  maxconn 512\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n  retries 3\n  option redispatch\n\
+         frontend fe\n  bind 127.0.0.1:{port}\n  default_backend be\n\
+         backend be\n  balance roundrobin\n  option httpchk GET /api/v1/health\n  http-check expect status 200\n  default-server inter 300ms fall 2 rise 1\n"
+    );
+    for (i, s) in servers.iter().enumerate() {
+        cfg.push_str(&format!(
+            "  server s{i} {} check\n",
+            s.url.trim_start_matches("http://")
+        ));
+    }
+    let cfg_path = env.dir.path().join("haproxy.cfg");
+    std::fs::write(&cfg_path, cfg).expect("write cfg");
+    let mut lb = std::process::Command::new(&haproxy)
+        .args(["-db", "-f"])
+        .arg(&cfg_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start haproxy");
+    let url = format!("http://127.0.0.1:{port}");
+    within(Duration::from_secs(10), || {
+        ureq::get(&format!("{url}/api/v1/health"))
+            .call()
+            .ok()
+            .map(|_| ())
+    })
+    .expect("the balancer answers");
+    // Four clerks' systems write through the balancer; one instance is killed mid-load.
+    let per_thread = 40;
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let (url, li) = (url.clone(), li.clone());
+            std::thread::spawn(move || {
+                (0..per_thread)
+                    .map(|i| {
+                        let summary = format!("负载{t}-{i}");
+                        let (v, replayed) =
+                            register_until_answered(&url, &li, &format!("k{t}-{i}"), &summary);
+                        (summary, v["id"].as_str().expect("id").to_string(), replayed)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    let mut servers = servers;
+    let victim = servers.remove(0);
+    victim.kill();
+    let acknowledged: Vec<(String, String, bool)> = writers
+        .into_iter()
+        .flat_map(|w| w.join().expect("writer"))
+        .collect();
+    assert_eq!(acknowledged.len(), 4 * per_thread);
+    // Every acknowledged write is there exactly once, under the id its answer gave.
+    let listed = env.ok(Some("li"), "2026-03-03", &["list", "--limit", "1000"]);
+    let cases = listed["cases"].as_array().expect("cases");
+    for (summary, id, _) in &acknowledged {
+        let same: Vec<&Value> = cases
+            .iter()
+            .filter(|c| c["summary"] == summary.as_str())
+            .collect();
+        assert_eq!(same.len(), 1, "{summary}: {same:?}");
+        assert_eq!(same[0]["id"], id.as_str(), "{summary}");
+    }
+    // Then the leader among the two left is killed: the last one takes over.
+    let (leader, _) = within(Duration::from_secs(15), || {
+        let l = leaders(&[&servers[0], &servers[1]]);
+        (l.len() == 1).then(|| l[0].clone())
+    })
+    .expect("one leader");
+    let i = servers
+        .iter()
+        .position(|s| health(s).1["instance"] == leader.as_str())
+        .expect("leader");
+    servers.remove(i).kill();
+    within(Duration::from_secs(15), || {
+        (leaders(&[&servers[0]]).len() == 1).then_some(())
+    })
+    .expect("the last instance leads");
+    // Through the balancer, the one left still answers.
+    let (v, _) = register_until_answered(&url, &li, "after", "最后一件");
+    assert!(v["id"].is_string());
+    let _ = lb.kill();
+    let _ = lb.wait();
+    assert_eq!(env.ok(None, "2026-03-04", &["verify"])["ok"], true);
+}

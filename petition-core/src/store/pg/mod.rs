@@ -458,6 +458,20 @@ impl Txn for PgTxn<'_> {
         Ok(())
     }
     fn find_related(&mut self, m: &Matter<'_>) -> Result<Vec<RelatedCase>> {
+        if self.write {
+            // Two registrations of one petitioner's matter, on two connections (two servers,
+            // two desks), take turns: the second waits until the first commits and then finds
+            // it, so each registration records every earlier case of the matter in the chain's
+            // order (a registration that missed one committed just before it would not be what
+            // the rules give when `verify` decides it again). Keys in order: no deadlock.
+            let mut keys: Vec<&str> = m.keys.iter().map(String::as_str).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            self.exec(
+                "SELECT pg_advisory_xact_lock(1886680169, hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k",
+                &[&keys],
+            )?;
+        }
         self.find_related_sql(m)
     }
     fn related(&mut self, ids: &[CaseId]) -> Result<Vec<RelatedCase>> {
