@@ -325,6 +325,8 @@ impl PgStore {
             seqs: HashMap::new(),
             counters: HashMap::new(),
             prefetched: HashMap::new(),
+            settings_seen: None,
+            settings_moved: false,
         })
     }
 }

@@ -201,6 +201,13 @@ pub struct PgTxn<'a> {
     /// The stored rows of the cases of the last `cases_by_day` page of a read (what `verify`
     /// asks for next, case by case): read in four statements instead of four per case.
     prefetched: HashMap<String, StoredRows>,
+    /// The settings version this transaction's decisions were made under (the first read), and
+    /// whether it moved the version itself: when another connection's administrative change
+    /// commits first, the first append here is a `conflict` and the service decides again
+    /// under the new organisation and policy (the chain never holds a decision made under
+    /// settings older than an entry before it).
+    settings_seen: Option<String>,
+    settings_moved: bool,
 }
 
 /// A case's query rows as stored: its `cases` row, clocks, supervisions and units.
@@ -260,8 +267,18 @@ impl PgTxn<'_> {
         }
     }
 
+    /// The settings version as stored now.
+    pub(super) fn stored_settings_version(&mut self) -> Result<String> {
+        Ok(self
+            .row("SELECT value FROM settings WHERE key = 'version'", &[])?
+            .map(|r| get::<String>(&r, 0))
+            .transpose()?
+            .unwrap_or_else(|| "0".into()))
+    }
+
     /// Moves the settings version on (see [`Txn::settings_version`]).
     fn bump_version(&mut self) -> Result<()> {
+        self.settings_moved = true;
         self.exec(
             "INSERT INTO settings(key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE SET value = (settings.value::bigint + 1)::text",
             &[],
@@ -340,12 +357,11 @@ impl Txn for PgTxn<'_> {
     }
     fn settings_version(&mut self) -> Result<Option<String>> {
         self.flush()?;
-        Ok(Some(
-            self.row("SELECT value FROM settings WHERE key = 'version'", &[])?
-                .map(|r| get::<String>(&r, 0))
-                .transpose()?
-                .unwrap_or_else(|| "0".into()),
-        ))
+        let v = self.stored_settings_version()?;
+        if self.settings_seen.is_none() {
+            self.settings_seen = Some(v.clone());
+        }
+        Ok(Some(v))
     }
     fn chain_tail(&mut self) -> Result<Option<ChainTail>> {
         self.flush()?;

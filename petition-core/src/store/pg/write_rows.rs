@@ -253,6 +253,15 @@ impl PgTxn<'_> {
             return Ok(h);
         }
         let pos = self.stored_head("chain")? as u64;
+        // With the head locked, no other write can commit before this one: the settings its
+        // decisions were made under must still be the stored ones.
+        if self.write && !self.settings_moved {
+            if let Some(seen) = self.settings_seen.clone() {
+                if self.stored_settings_version()? != seen {
+                    return Err(DomainError::from(StorageError::Conflict));
+                }
+            }
+        }
         self.head = Some(pos);
         Ok(pos)
     }
