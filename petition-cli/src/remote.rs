@@ -240,7 +240,7 @@ fn fresh_key() -> String {
 fn retryable(e: &ureq::Error) -> bool {
     match e {
         ureq::Error::Transport(t) => t.kind() == ureq::ErrorKind::Io,
-        ureq::Error::Status(503, _) => true,
+        ureq::Error::Status(502..=504, _) => true,
         ureq::Error::Status(409, r) => r.header("retry-after").is_some(),
         ureq::Error::Status(..) => false,
     }
