@@ -476,7 +476,7 @@ async fn answer(
             let session = authenticate(&s, token.as_deref(), false, shown)?;
             let actor = session.staff.id.as_str().to_string();
             if let (Some(case), Some(address)) = (&looked_up, client) {
-                let reply = status_limited(&s, address, case, shown, || {
+                let reply = super::pages::limits::status_limited(&s, address, case, shown, || {
                     request(session, query).run(&s.pool, s.clock)
                 });
                 return Ok((actor, reply.and_then(|r| body_of(r, wants_reply)).map(Ok)));
@@ -535,43 +535,6 @@ fn finish(
         );
     }
     (Ok(resp), actor)
-}
-
-/// Runs a status look-up under the public page's failure limits: refused (429) while the
-/// client or the case is over them; a look-up that finds nothing counts as a failure.
-fn status_limited(
-    shared: &Shared,
-    address: std::net::IpAddr,
-    case: &str,
-    lang: Lang,
-    run: impl FnOnce() -> CliResult<Reply>,
-) -> CliResult<Reply> {
-    let mut svc = shared.pool.take()?;
-    let waited = svc
-        .read(|w| {
-            let p = w.policy();
-            Ok((p.status_failures_per_address, p.status_failures_per_case))
-        })
-        .map_err(CliError::from)
-        .and_then(|(per_address, per_case)| {
-            shared
-                .limits
-                .wait_in(&mut svc, address, case, per_address, per_case)
-        });
-    shared.pool.give(svc);
-    if let Some(wait) = waited? {
-        return Err(super::rate::looked_up_too_often(wait, lang));
-    }
-    let r = run();
-    if let Err(e) = &r {
-        if e.error_code() == petition_core::ErrorCode::NotFound {
-            let mut svc = shared.pool.take()?;
-            let counted = shared.limits.fail_in(&mut svc, address, case);
-            shared.pool.give(svc);
-            counted?;
-        }
-    }
-    r
 }
 
 /// `GET /me`: who the token stands for — staff member, unit, role, scopes and expiry.

@@ -14,6 +14,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::app::Pool as _;
+
 /// The window of the per-address count.
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// The window of the per-case count.
@@ -216,6 +218,43 @@ impl Limits {
         self.fail(address, case, Instant::now());
         Ok(())
     }
+}
+
+/// Runs a status look-up under the public page's failure limits: refused (429) while the
+/// client or the case is over them; a look-up that finds nothing counts as a failure.
+pub(in crate::serve) fn status_limited(
+    shared: &crate::serve::Shared,
+    address: std::net::IpAddr,
+    case: &str,
+    lang: petition_core::Lang,
+    run: impl FnOnce() -> crate::app::CliResult<crate::app::Reply>,
+) -> crate::app::CliResult<crate::app::Reply> {
+    let mut svc = shared.pool.take()?;
+    let waited = svc
+        .read(|w| {
+            let p = w.policy();
+            Ok((p.status_failures_per_address, p.status_failures_per_case))
+        })
+        .map_err(crate::app::CliError::from)
+        .and_then(|(per_address, per_case)| {
+            shared
+                .limits
+                .wait_in(&mut svc, address, case, per_address, per_case)
+        });
+    shared.pool.give(svc);
+    if let Some(wait) = waited? {
+        return Err(crate::serve::rate::looked_up_too_often(wait, lang));
+    }
+    let r = run();
+    if let Err(e) = &r {
+        if e.error_code() == petition_core::ErrorCode::NotFound {
+            let mut svc = shared.pool.take()?;
+            let counted = shared.limits.fail_in(&mut svc, address, case);
+            shared.pool.give(svc);
+            counted?;
+        }
+    }
+    r
 }
 
 /// Milliseconds since the epoch (the servers' shared clock for the counts).
