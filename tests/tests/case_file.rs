@@ -86,6 +86,24 @@ fn a_file_goes_in_the_case_file_and_out_only_to_full_readers() {
         page.contains("附件") && page.contains("1 · 来信扫描.pdf"),
         "{page}"
     );
+    // The ledger lists the files of each case (title, kind, type), never their content.
+    let ledger = env.dir.path().join("ledger.csv");
+    env.ok(
+        Some("li"),
+        "2026-03-03",
+        &[
+            "--lang",
+            "zh",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            ledger.to_str().expect("utf8"),
+        ],
+    );
+    let csv = std::fs::read_to_string(&ledger).expect("ledger");
+    assert!(csv.lines().next().unwrap_or("").ends_with("附件"), "{csv}");
+    assert!(csv.contains("来信扫描.pdf (证据材料, PDF)"), "{csv}");
     // Downloaded by a full reader (by the hash's first digits), whole, and logged.
     let out = env.dir.path().join("got.pdf");
     let got = env.ok(

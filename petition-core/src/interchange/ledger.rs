@@ -115,6 +115,7 @@ pub const LEDGER_COLUMNS: &[(&str, &str, &str)] = &[
     ("extension_days", "Extension days", "延期天数"),
     ("overdue", "Overdue now", "当前超期"),
     ("next_due", "Next due", "最近到期日"),
+    ("attachments", "Files", "附件"),
 ];
 
 /// The headers in `lang`.
@@ -223,6 +224,21 @@ pub fn ledger_row(
             .map(|c| c.due)
             .min()
             .map_or(Cell::Empty, Cell::Date),
+        // The case file's files by title, kind and type (what each is; never its content).
+        text(joined(
+            case.attachments
+                .iter()
+                .filter(|a| a.withdrawn.is_none())
+                .map(|a| {
+                    Some(format!(
+                        "{} ({}, {})",
+                        a.title,
+                        a.kind.label(lang),
+                        a.file.content_type.short()
+                    ))
+                })
+                .collect(),
+        )),
     ]
 }
 
