@@ -8,8 +8,10 @@
 //! index queries (lists, queues, statistics, search) have defaults that read the snapshots. Run: `cargo run -p petition-core --example custom_store`
 use std::{cell::RefCell, rc::Rc};
 
+use petition_core::attachment::FileMeta;
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_store};
+use petition_core::store::FileChunk;
 use petition_core::store::{Append, ChainTail, Finished as F, Gate, MemTxn, Sealed, Settings};
 use petition_core::store::{StoredEntry, Txn, Visitor};
 use petition_core::{audit, clock::Calendar, org, policy::Policy, Disclosure};
@@ -93,6 +95,12 @@ impl Txn for JournalTxn<'_> {
         access_chain(from: u64, visit: Visitor<'_>) -> ();
         key_record(staff: &str, key: &str) -> Option<KeyRecord>;
         put_key(rec: F<'_, KeyRecord>, stale: Option<DateTime<FixedOffset>>) -> ();
+        // The case file's files (附件), a chunk at a time.
+        file(sha256: &str) -> Option<FileMeta>;
+        put_file_chunk(c: F<'_, FileChunk<'_>>) -> ();
+        put_file(meta: F<'_, FileMeta>) -> ();
+        file_chunk(sha256: &str, n: u32) -> Option<Vec<u8>>;
+        files(after: Option<&str>, limit: usize) -> Vec<FileMeta>;
     }
 }
 

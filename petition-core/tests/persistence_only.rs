@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use petition_core::attachment::FileMeta;
 use petition_core::case::{Case, Event};
 use petition_core::conformance::{check_names, check_one};
+use petition_core::store::FileChunk;
 use petition_core::store::{Append, ChainTail, Finished, Gate, Sealed, Settings, StoredEntry};
 use petition_core::store::{Txn, Visitor};
 use petition_core::{audit, clock, example, org, policy, Disclosure, StorageError};
@@ -24,6 +26,9 @@ struct Data {
     events: BTreeMap<CaseId, Vec<Event>>,
     cases: BTreeMap<CaseId, Case>,
     keys: BTreeMap<(String, String), KeyRecord>,
+    /// The case file's files: their descriptions and their chunks.
+    files: BTreeMap<String, FileMeta>,
+    chunks: BTreeMap<(String, u32), Vec<u8>>,
 }
 
 /// A store that keeps everything in maps and implements only the persistence verbs.
@@ -179,6 +184,32 @@ impl Txn for MapTxn<'_> {
         self.work.keys.insert(k, (*rec).clone());
         Ok(())
     }
+    fn file(&mut self, sha256: &str) -> Result<Option<FileMeta>> {
+        Ok(self.work.files.get(sha256).cloned())
+    }
+    fn put_file_chunk(&mut self, c: Finished<'_, FileChunk<'_>>) -> Result<()> {
+        self.work
+            .chunks
+            .insert((c.sha256.to_string(), c.n), c.data.to_vec());
+        Ok(())
+    }
+    fn put_file(&mut self, meta: Finished<'_, FileMeta>) -> Result<()> {
+        self.work.files.insert(meta.sha256.clone(), (*meta).clone());
+        Ok(())
+    }
+    fn file_chunk(&mut self, sha256: &str, n: u32) -> Result<Option<Vec<u8>>> {
+        Ok(self.work.chunks.get(&(sha256.to_string(), n)).cloned())
+    }
+    fn files(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<FileMeta>> {
+        Ok(self
+            .work
+            .files
+            .values()
+            .filter(|m| after.is_none_or(|a| m.sha256.as_str() > a))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
     fn commit(self) -> Result<()> {
         self.store.data = self.work;
         Ok(())
@@ -222,7 +253,8 @@ checks!(
     list_pages_count_what_the_reader_may_read,
     an_accused_unit_counts_no_accusation_against_it,
     an_accusation_by_correction_leaves_the_accused_unit_at_once,
-    a_voided_registration_counts_nowhere
+    a_voided_registration_counts_nowhere,
+    files_are_kept_in_chunks_with_the_entry_that_attaches_them
 );
 
 fn registered(store: MapStore) -> Service<MapStore> {

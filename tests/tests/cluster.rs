@@ -96,6 +96,15 @@ fn on_postgresql_several_servers_share_one_leader_and_wake_each_others_feeds() {
     for s in [&a, &b, &c] {
         assert_eq!(health(s).1["engine"], "postgres");
     }
+    // Another petition database in another schema of the same PostgreSQL database has a leader
+    // of its own (and its commits wake only its own feeds).
+    let other = Env::new_pg().expect("the test server");
+    let solo = Server::start_global(&other.db, &now, &["--instance", "solo"]);
+    within(Duration::from_secs(15), || {
+        (health(&solo).1["leader"] == true).then_some(())
+    })
+    .expect("a leader of its own");
+    assert_eq!(leaders(&[&a, &b, &c]), vec![first.clone()]);
     // A long poll on one instance wakes for a case registered through another.
     let (_, v) = b.call("GET", "/events?after=0&limit=1000", Some(&li), None);
     let last = v["last"].as_u64().expect("last");

@@ -10,10 +10,13 @@ use postgres::fallible_iterator::FallibleIterator;
 use super::{pg_err, PgStore};
 use crate::error::Result;
 
-/// The advisory lock the leader holds (any constant of this program's own, not the migrations').
-const LEADER_LOCK: i64 = 0x7065_7469_7469_6c64; // "petitild"
+/// The first half of the leader's advisory lock (any constant of this program's own, not the
+/// migrations'); the second is the hash of the schema, so several petition databases kept in
+/// schemas of one PostgreSQL database each have their own leader.
+const LEADER_LOCK: i32 = 0x7065_7469; // "peti"
 
-/// The channel a commit that moved the chain notifies, with the chain's new position.
+/// The channel a commit that moved the chain notifies, with `schema:position` (several petition
+/// databases in one PostgreSQL database share the channel; each listener keeps its own schema's).
 pub(super) const CHANGES: &str = "petition_changes";
 
 impl PgStore {
@@ -21,23 +24,23 @@ impl PgStore {
     /// while this connection leads. The lock is held until the connection closes (a server
     /// that stops or is killed), and another connection's call then takes it.
     pub fn try_lead(&mut self) -> Result<bool> {
-        // Held already: no second hold (a session lock counts its holds).
-        let held = self
-            .client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() \
-                 AND granted AND objid = ($1::bigint & 4294967295)::oid AND classid = ($1::bigint >> 32)::oid)",
-                &[&LEADER_LOCK],
-            )
-            .map_err(pg_err)?;
-        if held.get::<_, bool>(0) {
+        if self.leading {
+            // Held while the connection lives: a connection that broke has lost it.
+            if let Err(e) = self.client.simple_query("SELECT 1") {
+                self.leading = false;
+                return Err(pg_err(e));
+            }
             return Ok(true);
         }
         let row = self
             .client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
+            .query_one(
+                "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))",
+                &[&LEADER_LOCK],
+            )
             .map_err(pg_err)?;
-        Ok(row.get::<_, bool>(0))
+        self.leading = row.get::<_, bool>(0);
+        Ok(self.leading)
     }
 
     /// Counts one failed look-up of the public status page under each of `keys` at `at_ms`
@@ -81,22 +84,33 @@ impl PgStore {
     /// Subscribes this connection to the changes committed by any connection
     /// ([`PgStore::wait_change`]).
     pub fn listen_changes(&mut self) -> Result<()> {
+        let schema: String = self
+            .client
+            .query_one("SELECT current_schema()", &[])
+            .map_err(pg_err)?
+            .get(0);
         self.client
             .batch_execute(&format!("LISTEN {CHANGES}"))
-            .map_err(pg_err)
+            .map_err(pg_err)?;
+        self.listening = Some(format!("{schema}:"));
+        Ok(())
     }
 
     /// Waits at most `timeout` for a change committed since the last call (after
     /// [`PgStore::listen_changes`]); `true` when one came. Several changes come as one.
     pub fn wait_change(&mut self, timeout: Duration) -> Result<bool> {
+        let ours = self.listening.clone().unwrap_or_default();
         let mut n = self.client.notifications();
         let first = n.timeout_iter(timeout).next().map_err(pg_err)?;
-        if first.is_none() {
+        let Some(first) = first else {
             return Ok(false);
-        }
-        // Whatever else arrived meanwhile is the same news.
+        };
+        // Whatever else arrived meanwhile is the same news; another schema's is none.
+        let mut woke = first.payload().starts_with(&ours);
         let mut rest = n.iter();
-        while rest.next().map_err(pg_err)?.is_some() {}
-        Ok(true)
+        while let Some(more) = rest.next().map_err(pg_err)? {
+            woke |= more.payload().starts_with(&ours);
+        }
+        Ok(woke)
     }
 }

@@ -198,6 +198,8 @@ impl PgStore {
         Ok(Self {
             client,
             stmts: HashMap::new(),
+            leading: false,
+            listening: None,
         })
     }
 

@@ -114,6 +114,10 @@ fn case_id(s: &str) -> Result<CaseId> {
 pub struct PgStore {
     client: Client,
     stmts: HashMap<String, Statement>,
+    /// Whether this connection holds the leader's lock ([`PgStore::try_lead`]).
+    leading: bool,
+    /// The schema whose changes this connection listens to ([`PgStore::listen_changes`]).
+    listening: Option<String>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -718,7 +722,10 @@ impl Txn for PgTxn<'_> {
             )?;
             // Every server's feed wakes on commit (a notification is sent only if this commits).
             self.exec(
-                &format!("SELECT pg_notify('{}', $1)", cluster::CHANGES),
+                &format!(
+                    "SELECT pg_notify('{}', current_schema() || ':' || $1)",
+                    cluster::CHANGES
+                ),
                 &[&pos.to_string()],
             )?;
         }
