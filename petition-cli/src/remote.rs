@@ -203,14 +203,7 @@ pub fn call(app: &App, cmd: &Cmd, matches: &clap::ArgMatches) -> CliResult<Reply
 fn upload_headers(
     a: &crate::commands::attach::AttachArgs,
 ) -> CliResult<Vec<(&'static str, String)>> {
-    let title = match &a.title {
-        Some(t) => t.clone(),
-        None => a
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| crate::app::usage("give the file a --title", "请用 --title 给出标题"))?,
-    };
+    let title = a.title_or_name()?;
     let encoded: String = title
         .bytes()
         .map(|b| match b {

@@ -105,6 +105,21 @@ pub struct Upload {
     pub declared: Option<ContentType>,
 }
 
+impl AttachArgs {
+    /// `--title`, or the file's name.
+    pub fn title_or_name(&self) -> CliResult<String> {
+        match &self.title {
+            Some(t) => Ok(t.clone()),
+            None => self
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .filter(|n| n != "-")
+                .ok_or_else(|| usage("give the file a --title", "请用 --title 给出标题")),
+        }
+    }
+}
+
 pub fn attach(app: &App, a: &AttachArgs) -> CliResult<Reply> {
     let id = case_id(&a.case)?;
     let kind = AttachmentKind::parse(&a.kind).ok_or_else(|| usage("bad --kind", "--kind 无效"))?;
@@ -117,15 +132,7 @@ pub fn attach(app: &App, a: &AttachArgs) -> CliResult<Reply> {
             (f, None)
         }
     };
-    let title = match &a.title {
-        Some(t) => t.clone(),
-        None => a
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .filter(|n| n != "-")
-            .ok_or_else(|| usage("give the file a --title", "请用 --title 给出标题"))?,
-    };
+    let title = a.title_or_name()?;
     let mut svc = app.open()?;
     let session = app.session(&mut svc)?;
     let when = session.write_when(app)?;

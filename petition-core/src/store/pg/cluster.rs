@@ -39,7 +39,7 @@ impl PgStore {
                 &[&LEADER_LOCK],
             )
             .map_err(pg_err)?;
-        self.leading = row.get::<_, bool>(0);
+        self.leading = super::get(&row, 0)?;
         Ok(self.leading)
     }
 
@@ -78,17 +78,17 @@ impl PgStore {
                 &[&key, &since_ms, &limit],
             )
             .map_err(pg_err)?;
-        Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
+        rows.iter().map(|r| super::get(r, 0)).collect()
     }
 
     /// Subscribes this connection to the changes committed by any connection
     /// ([`PgStore::wait_change`]).
     pub fn listen_changes(&mut self) -> Result<()> {
-        let schema: String = self
+        let row = self
             .client
             .query_one("SELECT current_schema()", &[])
-            .map_err(pg_err)?
-            .get(0);
+            .map_err(pg_err)?;
+        let schema: String = super::get(&row, 0)?;
         self.client
             .batch_execute(&format!("LISTEN {CHANGES}"))
             .map_err(pg_err)?;
