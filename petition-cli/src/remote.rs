@@ -204,15 +204,7 @@ fn upload_headers(
     a: &crate::commands::attach::AttachArgs,
 ) -> CliResult<Vec<(&'static str, String)>> {
     let title = a.title_or_name()?;
-    let encoded: String = title
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b => format!("%{b:02X}"),
-        })
-        .collect();
+    let encoded = crate::api::encode_segment(&title);
     Ok(vec![("X-Title", encoded), ("X-Kind", a.kind.clone())])
 }
 

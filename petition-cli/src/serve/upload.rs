@@ -71,7 +71,7 @@ pub async fn receive(
         .and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|n| n > max) {
         drain(body).await;
-        return Err(too_large(limit_refusal(max)));
+        return Err(too_large(petition_core::attachment::too_large(max)));
     }
     let declared = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -157,16 +157,6 @@ async fn drain(mut body: Body) {
 
 /// The most of a refused body read before the connection is dropped.
 const DRAINED: usize = 64 << 20;
-
-/// The refusal of a file over `max` bytes.
-fn limit_refusal(max: u64) -> DomainError {
-    let mib = max >> 20;
-    DomainError::from(Refusal::field(
-        "file",
-        &format!("is larger than the {mib} MiB a file may be (policy attachment_max_mib)"),
-        &format!("超过单个文件 {mib} MiB 的上限（参数 attachment_max_mib）"),
-    ))
-}
 
 /// The command's parameters from the headers: `X-Title` (UTF-8, percent-encoded or not) and
 /// `X-Kind`.

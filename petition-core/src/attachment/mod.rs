@@ -149,11 +149,6 @@ pub fn parse_sha256(s: &str) -> Result<String> {
     }
 }
 
-/// Lowercase hex of a digest.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What the first bytes say a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Family {
@@ -374,7 +369,7 @@ impl Inspector {
             }
         };
         Ok(FileMeta {
-            sha256: hex(&self.hasher.finalize()),
+            sha256: crate::audit::hex(&self.hasher.finalize()),
             size: self.size,
             content_type,
         })
@@ -382,7 +377,7 @@ impl Inspector {
 }
 
 /// The refusal of a file larger than `max` bytes.
-pub(crate) fn too_large(max: u64) -> DomainError {
+pub fn too_large(max: u64) -> DomainError {
     let mib = max / MIB;
     DomainError::from(Refusal::field(
         "file",

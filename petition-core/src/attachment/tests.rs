@@ -86,7 +86,7 @@ fn every_type_is_recognised_by_its_content_whole_or_in_pieces() {
         let got = what(&bytes).expect("ok");
         assert_eq!(got.content_type, want);
         assert_eq!(got.size, bytes.len() as u64);
-        assert_eq!(got.sha256, hex(&Sha256::digest(&bytes)));
+        assert_eq!(got.sha256, crate::audit::hex(&Sha256::digest(&bytes)));
         for n in [1, 3, 7, 64] {
             assert_eq!(
                 what_in_pieces(&bytes, n).expect("ok"),

@@ -51,7 +51,7 @@ pub(crate) fn stored_problem<T: Txn>(txn: &mut T, meta: &FileMeta) -> Result<Opt
             meta.size
         )));
     }
-    if crate::attachment::hex(&hasher.finalize()) != meta.sha256 {
+    if crate::audit::hex(&hasher.finalize()) != meta.sha256 {
         return Ok(Some(
             "the file's content does not hash to its SHA-256".into(),
         ));
@@ -122,7 +122,7 @@ impl<T: Txn> Work<'_, T> {
             }))?;
             n += 1;
         }
-        if size != meta.size || crate::attachment::hex(&hasher.finalize()) != meta.sha256 {
+        if size != meta.size || crate::audit::hex(&hasher.finalize()) != meta.sha256 {
             return Err(DomainError::from(Refusal::field(
                 "file",
                 "changed while it was being attached: attach it again",
@@ -322,7 +322,7 @@ impl<S: Store> Service<S> {
                     DomainError::from(StorageError::io("writing the downloaded file", e))
                 })?;
             }
-            if size != meta.size || crate::attachment::hex(&hasher.finalize()) != meta.sha256 {
+            if size != meta.size || crate::audit::hex(&hasher.finalize()) != meta.sha256 {
                 return Err(DomainError::from(StorageError::integrity(&format!(
                     "the stored file {} does not hash to its chain entry",
                     meta.sha256

@@ -357,7 +357,7 @@ fn an_export_with_personal_data_carries_the_files_and_verify_proves_them() {
         svc.verify(&[]).expect("ok").head
     );
     let wang2 = principal(&mut copy, "wang");
-    let sha = crate::attachment::hex(&<sha2::Sha256 as sha2::Digest>::digest(&big));
+    let sha = crate::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(&big));
     assert_eq!(download(&mut copy, &wang2, &id, &sha).expect("ok"), big);
     // Without the file's lines the entry that attaches it is refused.
     let text = String::from_utf8(out).expect("ok");
